@@ -1,0 +1,211 @@
+# cordon - one build: libcordon, the cordon command, every module; check,
+# install, asan, fuzz, bench.  Quiet unless V=1.
+#
+#   make                 build into build/
+#   make check           the TAP suite (as root: also as uid 65534 from a
+#                        temporary installed prefix)
+#   make asan            ASan+UBSan build in build-asan/ and its check
+#   make fuzz            libFuzzer targets in build-fuzz/ (clang)
+#   make install         PREFIX=/usr/local DESTDIR=
+#   make bench           benchmarks against peers (never part of check)
+
+VERSION := 0.1.0
+SOVERSION := 1
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+ifeq ($(PREFIX),/usr)
+SYSCONFDIR ?= /etc
+else
+SYSCONFDIR ?= $(PREFIX)/etc
+endif
+MANDIR ?= $(PREFIX)/share/man
+MODULEDIR ?= $(LIBDIR)/cordon/modules
+POLICYDIR ?= $(SYSCONFDIR)/cordon/policies.d
+DESTDIR ?=
+
+BUILD ?= build
+B := $(abspath $(BUILD))
+SRC := $(abspath .)
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+
+WARNINGS := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings \
+	-Wshadow -Wformat=2 -Wvla -Wpointer-arith -Wundef -Wold-style-definition -Wimplicit-fallthrough
+OPT ?= -O2 -g
+HARDEN := -fstack-protector-strong -fno-strict-aliasing
+ifeq ($(SANITIZE),1)
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT := -O1 -g
+else
+SAN :=
+HARDEN += -D_FORTIFY_SOURCE=2
+endif
+
+DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1 jansson 2>/dev/null)
+DEPS_LIBS := $(shell $(PKG_CONFIG) --libs yaml-0.1 jansson 2>/dev/null || echo -lyaml -ljansson)
+
+BASE_CFLAGS := -std=gnu11 $(OPT) $(WARNINGS) $(HARDEN) $(SAN) -fPIC -fvisibility=hidden -Iinclude -I$(B)
+ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS) $(CPPFLAGS)
+ALL_LDFLAGS = $(SAN) -Wl,-z,relro,-z,now -Wl,--as-needed $(LDFLAGS)
+
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-8s %s\n' $(1) $(2)
+endif
+
+LIB_SRCS := $(wildcard core/*.c)
+LIB_SRCS := $(filter-out core/fuzz_%.c,$(LIB_SRCS))
+LIB_OBJS := $(patsubst core/%.c,$(B)/obj/core/%.o,$(LIB_SRCS))
+LIBNAME := libcordon.so
+LIB := $(B)/lib/$(LIBNAME).$(VERSION)
+LIB_SONAME := $(LIBNAME).$(SOVERSION)
+
+CLI := $(B)/bin/cordon
+MODULE_NAMES := $(notdir $(patsubst %/,%,$(dir $(wildcard modules/*/*.c))))
+MODULE_NAMES := $(sort $(MODULE_NAMES))
+MODULES := $(foreach m,$(MODULE_NAMES),$(B)/lib/cordon/modules/cordon_$(m).so)
+
+# Per-module extra libraries: modules/NAME/module.mk may set NAME_LIBS / NAME_CFLAGS.
+-include $(wildcard modules/*/module.mk)
+
+TEST_C := $(wildcard tests/*.c)
+TEST_BINS := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_C))
+TEST_MOD_SRCS := $(wildcard tests/modules/*.c)
+TEST_MODS := $(patsubst tests/modules/%.c,$(B)/tests/modules/cordon_%.so,$(TEST_MOD_SRCS))
+# The test module again under other names, so one policy can stack several.
+TM_COPIES := tm_a tm_b tm_c tm_req
+TEST_MODS += $(foreach n,$(TM_COPIES),$(B)/tests/modules/cordon_$(n).so)
+PROBE_SRCS := $(wildcard tests/probes/*.c)
+PROBES := $(patsubst tests/probes/%.c,$(B)/tests/probes/%,$(PROBE_SRCS))
+
+.PHONY: all tests check asan fuzz install uninstall clean bench FORCE
+all: $(LIB) $(B)/lib/$(LIB_SONAME) $(B)/lib/$(LIBNAME) $(CLI) $(MODULES) $(B)/cordon.pc
+
+# Paths compiled into libcordon; regenerated (and the library rebuilt) when
+# PREFIX and friends change, so `make install PREFIX=...` is always right.
+$(B)/config.h: FORCE
+	@mkdir -p $(B)
+	@{ echo '#define CORDON_VERSION "$(VERSION)"'; \
+	   echo '#define CORDON_MODULE_DIR "$(MODULEDIR)"'; \
+	   echo '#define CORDON_POLICY_DIR "$(POLICYDIR)"'; \
+	   echo '#define CORDON_BUILD_LIBDIR "$(B)/lib"'; \
+	   echo '#define CORDON_SRC_POLICY_DIR "$(SRC)/policies.d"'; } > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(B)/obj/core/%.o: core/%.c core/internal.h include/cordon/module.h include/cordon/cordon.h $(B)/config.h
+	$(call say,CC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPS_CFLAGS) -include $(B)/config.h -c -o $@ $<
+
+$(LIB): $(LIB_OBJS) core/libcordon.map
+	$(call say,LD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -shared -Wl,-soname,$(LIB_SONAME) -Wl,--version-script=core/libcordon.map \
+		$(ALL_LDFLAGS) -o $@ $(LIB_OBJS) $(DEPS_LIBS) -ldl
+
+$(B)/lib/$(LIB_SONAME): $(LIB)
+	$(Q)ln -sf $(notdir $(LIB)) $@
+$(B)/lib/$(LIBNAME): $(B)/lib/$(LIB_SONAME)
+	$(Q)ln -sf $(LIB_SONAME) $@
+
+$(CLI): core/cli/main.c include/cordon/cordon.h include/cordon/module.h $(B)/lib/$(LIBNAME)
+	$(call say,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIE -pie -o $@ core/cli/main.c $(ALL_LDFLAGS) \
+		-L$(B)/lib -lcordon -Wl,-rpath,'$$ORIGIN/../lib' -Wl,-rpath,$(LIBDIR)
+
+# A module: modules/NAME/*.c -> cordon_NAME.so, exporting only cordon_module.
+define module_rule
+$(B)/lib/cordon/modules/cordon_$(1).so: $(wildcard modules/$(1)/*.c) $(wildcard modules/$(1)/*.h) include/cordon/module.h modules/module.map
+	$$(call say,CC,$$@)
+	@mkdir -p $$(dir $$@)
+	$$(Q)$$(CC) $$(ALL_CFLAGS) $$($(1)_CFLAGS) -shared -Wl,--version-script=modules/module.map \
+		$$(ALL_LDFLAGS) -o $$@ $(wildcard modules/$(1)/*.c) $$($(1)_LIBS)
+endef
+$(foreach m,$(MODULE_NAMES),$(eval $(call module_rule,$(m))))
+
+$(B)/cordon.pc: Makefile
+	@mkdir -p $(B)
+	@{ echo 'prefix=$(PREFIX)'; echo 'libdir=$(LIBDIR)'; echo 'includedir=$(INCLUDEDIR)'; \
+	   echo 'moduledir=$(MODULEDIR)'; echo 'policydir=$(POLICYDIR)'; echo; \
+	   echo 'Name: cordon'; echo 'Description: pluggable policy framework for running untrusted code'; \
+	   echo 'Version: $(VERSION)'; echo 'Cflags: -I$${includedir}'; echo 'Libs: -L$${libdir} -lcordon'; } > $@
+
+# ---- tests ----
+
+$(B)/tests/%: tests/%.c tests/tap.h $(B)/lib/$(LIBNAME) $(B)/config.h $(LIB_OBJS)
+	$(call say,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPS_CFLAGS) -Icore -include $(B)/config.h -fPIE -pie -o $@ $< \
+		$(LIB_OBJS) $(ALL_LDFLAGS) $(DEPS_LIBS) -ldl
+
+$(B)/tests/modules/cordon_%.so: tests/modules/%.c include/cordon/module.h
+	$(call say,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -shared $(ALL_LDFLAGS) -o $@ $<
+
+$(B)/tests/modules/cordon_tm_%.so: tests/modules/testmod.c include/cordon/module.h
+	$(call say,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -DTM_NAME='"tm_$*"' $(if $(filter req,$*),-DTM_REQUIRED) -shared $(ALL_LDFLAGS) -o $@ $<
+
+$(B)/tests/probes/%: tests/probes/%.c
+	$(call say,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIE -pie -o $@ $< $(ALL_LDFLAGS)
+
+TESTS_BUILT := $(TEST_BINS) $(TEST_MODS) $(PROBES)
+
+tests: all $(TESTS_BUILT)
+
+check: tests
+	@CORDON_BUILD=$(B) CORDON_SRC=$(SRC) SANITIZE=$(SANITIZE) MAKE="$(MAKE)" sh tests/run-suite.sh
+
+asan:
+	$(MAKE) BUILD=build-asan SANITIZE=1 check
+
+# ---- fuzzing (clang's libFuzzer) ----
+FUZZ_CC ?= clang
+FUZZ_SRCS := $(wildcard core/fuzz_*.c)
+FUZZ_BINS := $(patsubst core/fuzz_%.c,build-fuzz/fuzz_%,$(FUZZ_SRCS))
+fuzz: $(FUZZ_BINS) all
+build-fuzz/fuzz_%: core/fuzz_%.c $(LIB_SRCS) core/internal.h $(B)/config.h
+	$(call say,FUZZ,$@)
+	@mkdir -p build-fuzz
+	$(Q)$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Icore -I$(B) \
+		-include $(B)/config.h $(DEPS_CFLAGS) -o $@ $< $(LIB_SRCS) $(DEPS_LIBS) -ldl
+
+# ---- install ----
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MODULEDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/cordon $(DESTDIR)$(POLICYDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/cordon
+	install -m 0755 $(LIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(LIB)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/$(LIBNAME)
+	for m in $(MODULES); do install -m 0755 $$m $(DESTDIR)$(MODULEDIR)/; done
+	install -m 0644 include/cordon/cordon.h include/cordon/module.h $(DESTDIR)$(INCLUDEDIR)/cordon/
+	cd policies.d && find . -type d -exec install -d $(DESTDIR)$(POLICYDIR)/{} \; && \
+		find . -type f -name '*.yaml' -exec install -m 0644 {} $(DESTDIR)$(POLICYDIR)/{} \;
+	install -m 0644 $(B)/cordon.pc $(DESTDIR)$(LIBDIR)/pkgconfig/cordon.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cordon $(DESTDIR)$(LIBDIR)/$(LIBNAME)* \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/cordon.pc
+	rm -rf $(DESTDIR)$(MODULEDIR) $(DESTDIR)$(INCLUDEDIR)/cordon
+
+bench: all
+	sh bench/launch/run.sh
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+FORCE:

@@ -1,0 +1,376 @@
+/*
+ * core/api.c - the services table handed to modules (struct cordon_core_api).
+ *
+ * Every service checks the phase it is called in: a module calling a
+ * service outside the phases documented in module.h gets -1 (or nothing)
+ * and a logged error, never undefined behaviour.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const char *mod_name(cordon_ctx *ctx)
+{
+	return ctx->entry && ctx->entry->lm.m ? ctx->entry->lm.m->name : "?";
+}
+
+static void api_vlog(cordon_ctx *ctx, enum cordon_log_level level, const char *fmt, va_list ap)
+{
+	if (ctx->phase == PHASE_CONFINE)
+		return;
+	if (level < CORDON_LOG_WARNING && !(ctx->policy && ctx->policy->verbose))
+		return;
+	char *msg = xvasprintf(fmt, ap);
+	static const char *const lv[] = { "debug: ", "", "warning: ", "error: " };
+	fprintf(stderr, "cordon: %s: %s%s\n", mod_name(ctx), lv[level <= CORDON_LOG_ERROR ? level : 3],
+	        msg ? msg : fmt);
+	free(msg);
+}
+
+static bool wrong_phase(cordon_ctx *ctx, const char *service, unsigned allowed)
+{
+	if ((1u << ctx->phase) & allowed)
+		return false;
+	if (ctx->phase != PHASE_CONFINE)
+		fprintf(stderr, "cordon: %s: module called %s in a phase where it is not available\n",
+		        mod_name(ctx), service);
+	return true;
+}
+
+#define P(x) (1u << (x))
+#define RUN_PHASES (P(PHASE_CHECK) | P(PHASE_PREPARE) | P(PHASE_FILTER) | P(PHASE_FINISH))
+
+static int api_verror(cordon_ctx *ctx, const cordon_node *node, const char *fmt, va_list ap)
+{
+	if (ctx->phase == PHASE_CONFINE)
+		return -1;
+	char *msg = xvasprintf(fmt, ap);
+	if (!msg)
+		msg = xstrdup("out of memory");
+	const struct mark *m = node ? &node->mark : &ctx->entry->mark;
+	if (ctx->phase == PHASE_OPEN && ctx->err) {
+		set_err(ctx->err, "%s:%ld:%ld: %s: %s", m->file, m->line, m->column, mod_name(ctx),
+		        msg ? msg : "error");
+	} else {
+		free(ctx->entry->last_error);
+		ctx->entry->last_error = node ? xasprintf("%s:%ld:%ld: %s", m->file, m->line, m->column, msg)
+		                              : xstrdup(msg ? msg : "error");
+	}
+	free(msg);
+	return -1;
+}
+
+static void api_vwarning(cordon_ctx *ctx, const char *fmt, va_list ap)
+{
+	if (ctx->phase == PHASE_CONFINE)
+		return;
+	char *msg = xvasprintf(fmt, ap);
+	if (!msg)
+		return;
+	if (ctx->run)
+		result_warn(ctx->run->result, "%s: %s", mod_name(ctx), msg);
+	else if (ctx->phase == PHASE_OPEN)
+		strv_push_owned(&ctx->policy->open_warnings, xasprintf("%s: %s", mod_name(ctx), msg));
+	free(msg);
+}
+
+static void api_vfinding(cordon_ctx *ctx, const char *rule, enum cordon_severity sev, long line,
+                         long column, const char *fmt, va_list ap)
+{
+	if (wrong_phase(ctx, "cordon_finding", P(PHASE_CHECK) | P(PHASE_FINISH)) || !ctx->run)
+		return;
+	char *msg = xvasprintf(fmt, ap);
+	if ((unsigned)sev > CORDON_SEV_CRITICAL)
+		sev = CORDON_SEV_CRITICAL;
+	const char *file = ctx->run->cur_source ? ctx->run->cur_source->name : NULL;
+	result_add_finding(ctx->run->result, mod_name(ctx), rule && *rule ? rule : "finding", sev,
+	                   line < 0 ? 0 : line, column < 0 ? 0 : column, file, msg ? msg : "");
+	free(msg);
+}
+
+static const cordon_node *api_arg(cordon_ctx *ctx, const char *name)
+{
+	if (!ctx->entry || !ctx->entry->with)
+		return NULL;
+	return node_get(ctx->entry->with, name);
+}
+
+static enum cordon_node_type api_node_type(const cordon_node *n)
+{
+	return n ? n->type : 0;
+}
+
+static const char *api_node_scalar(const cordon_node *n, size_t *len)
+{
+	if (!n || n->type != CORDON_NODE_SCALAR)
+		return NULL;
+	if (len)
+		*len = n->len;
+	return n->text;
+}
+
+static size_t api_node_len(const cordon_node *n)
+{
+	return n && n->type != CORDON_NODE_SCALAR ? n->n : 0;
+}
+
+static const cordon_node *api_node_at(const cordon_node *n, size_t i)
+{
+	return n && n->type == CORDON_NODE_SEQUENCE && i < n->n ? n->items[i] : NULL;
+}
+
+static const cordon_node *api_node_key_at(const cordon_node *n, size_t i)
+{
+	return n && n->type == CORDON_NODE_MAPPING && i < n->n ? n->items[2 * i] : NULL;
+}
+
+static const cordon_node *api_node_value_at(const cordon_node *n, size_t i)
+{
+	return n && n->type == CORDON_NODE_MAPPING && i < n->n ? n->items[2 * i + 1] : NULL;
+}
+
+static const cordon_node *api_node_get(const cordon_node *map, const char *key)
+{
+	return node_get(map, key);
+}
+
+static void api_node_mark(const cordon_node *n, const char **file, long *line, long *column)
+{
+	if (file)
+		*file = n ? n->mark.file : NULL;
+	if (line)
+		*line = n ? n->mark.line : 0;
+	if (column)
+		*column = n ? n->mark.column : 0;
+}
+
+static int node_error(cordon_ctx *ctx, const cordon_node *n, const char *fmt, ...) CORDON_PRINTF(3, 4);
+static int node_error(cordon_ctx *ctx, const cordon_node *n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	api_verror(ctx, n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static const char *shown(const cordon_node *n)
+{
+	return n && n->type == CORDON_NODE_SCALAR ? n->text : node_type_name(n);
+}
+
+static int api_node_int(cordon_ctx *ctx, const cordon_node *n, int64_t *out)
+{
+	if (!n || n->type != CORDON_NODE_SCALAR || parse_int(n->text, out) < 0)
+		return node_error(ctx, n, "expected an integer, found '%s'", shown(n));
+	return 0;
+}
+
+static int api_node_bool(cordon_ctx *ctx, const cordon_node *n, int *out)
+{
+	if (parse_bool(n, out) < 0)
+		return node_error(ctx, n, "expected true or false, found '%s'", shown(n));
+	return 0;
+}
+
+static int api_node_size(cordon_ctx *ctx, const cordon_node *n, uint64_t *out)
+{
+	if (!n || n->type != CORDON_NODE_SCALAR || parse_size(n->text, out) < 0)
+		return node_error(ctx, n, "expected a size such as 4096, 64K, 256M, 2G or unlimited, found '%s'",
+		                  shown(n));
+	return 0;
+}
+
+static int api_node_duration(cordon_ctx *ctx, const cordon_node *n, uint64_t *ns)
+{
+	if (!n || n->type != CORDON_NODE_SCALAR || parse_duration(n->text, ns) < 0)
+		return node_error(ctx, n, "expected a duration such as 500ms, 5s, 2m or unlimited, found '%s'",
+		                  shown(n));
+	return 0;
+}
+
+static int api_node_check_keys(cordon_ctx *ctx, const cordon_node *map, const char *const *allowed)
+{
+	if (!map || map->type != CORDON_NODE_MAPPING)
+		return node_error(ctx, map, "expected a mapping, found %s", node_type_name(map));
+	for (size_t i = 0; i < map->n; i++) {
+		const cordon_node *k = map->items[2 * i];
+		bool ok = false;
+		for (size_t j = 0; allowed && allowed[j] && !ok; j++)
+			ok = strcmp(allowed[j], k->text) == 0;
+		if (!ok) {
+			struct strbuf names = { 0 };
+			for (size_t j = 0; allowed && allowed[j]; j++)
+				sb_printf(&names, "%s%s", j ? ", " : "", allowed[j]);
+			node_error(ctx, k, "unknown key '%s' (expected one of: %s)", k->text,
+			           names.data ? names.data : "nothing");
+			sb_free(&names);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static const char *api_node_path(cordon_ctx *ctx, const cordon_node *n)
+{
+	if (!n || n->type != CORDON_NODE_SCALAR || n->len == 0) {
+		node_error(ctx, n, "expected a path, found %s", node_type_name(n));
+		return NULL;
+	}
+	char *path;
+	if (n->text[0] == '/') {
+		path = xstrdup(n->text);
+	} else {
+		char *real = realpath(n->mark.file, NULL);
+		char *slash = real ? strrchr(real, '/') : NULL;
+		if (slash)
+			*slash = '\0';
+		path = slash ? xasprintf("%s/%s", *real ? real : "", n->text) : NULL;
+		free(real);
+	}
+	if (!path || strv_push_owned(&ctx->entry->owned, path) < 0) {
+		node_error(ctx, n, "out of memory");
+		return NULL;
+	}
+	return path;
+}
+
+static const cordon_node *api_load_yaml(cordon_ctx *ctx, const cordon_node *from, const char *path)
+{
+	if (wrong_phase(ctx, "load_yaml", P(PHASE_OPEN)))
+		return NULL;
+	char *why = NULL;
+	struct tree *t = tree_load_file(path, "rule file", &why);
+	if (!t) {
+		node_error(ctx, from, "%s", why ? why : "out of memory");
+		free(why);
+		return NULL;
+	}
+	t->next = ctx->entry->extra_trees;
+	ctx->entry->extra_trees = t;
+	return t->root;
+}
+
+static int api_launch_wrap(cordon_ctx *ctx, const char *const *argv)
+{
+	if (wrong_phase(ctx, "launch_wrap", P(PHASE_PREPARE)) || !argv || !argv[0])
+		return -1;
+	return strv_insert_front(&ctx->run->argv, argv);
+}
+
+static int api_launch_wall(cordon_ctx *ctx, uint64_t ns)
+{
+	if (wrong_phase(ctx, "launch_wall", P(PHASE_PREPARE)))
+		return -1;
+	if (ns && ns != CORDON_UNLIMITED && (!ctx->run->wall_ns || ns < ctx->run->wall_ns))
+		ctx->run->wall_ns = ns;
+	return 0;
+}
+
+static int api_launch_output_cap(cordon_ctx *ctx, uint64_t bytes)
+{
+	if (wrong_phase(ctx, "launch_output_cap", P(PHASE_PREPARE)))
+		return -1;
+	if (bytes != CORDON_UNLIMITED && (!ctx->run->output_cap || bytes < ctx->run->output_cap))
+		ctx->run->output_cap = bytes ? bytes : 1; /* 0 bytes: kill at the first byte */
+	return 0;
+}
+
+static int api_launch_setenv(cordon_ctx *ctx, const char *name, const char *value)
+{
+	if (wrong_phase(ctx, "launch_setenv", P(PHASE_PREPARE)) || !name || !*name || strchr(name, '='))
+		return -1;
+	struct strv *env = &ctx->run->env;
+	size_t nl = strlen(name);
+	for (size_t i = 0; i < env->n; i++) {
+		if (strncmp(env->v[i], name, nl) == 0 && env->v[i][nl] == '=') {
+			free(env->v[i]);
+			memmove(env->v + i, env->v + i + 1, (env->n - i) * sizeof(char *));
+			env->n--;
+			break;
+		}
+	}
+	if (!value)
+		return 0;
+	return strv_push_owned(env, xasprintf("%s=%s", name, value));
+}
+
+static int api_launch_limit(cordon_ctx *ctx, const char *limit, uint64_t value)
+{
+	if (wrong_phase(ctx, "launch_limit", P(PHASE_PREPARE)) || !limit)
+		return -1;
+	struct run *r = ctx->run;
+	if (strcmp(limit, "cpu") == 0)
+		r->limit_cpu_ns = value;
+	else if (strcmp(limit, "memory") == 0)
+		r->limit_memory = value;
+	else if (strcmp(limit, "file_size") == 0)
+		r->limit_file_size = value;
+	else if (strcmp(limit, "processes") == 0)
+		r->limit_processes = value;
+	else
+		return -1;
+	return 0;
+}
+
+static int api_buf_append(cordon_ctx *ctx, cordon_buf *out, const void *data, size_t len)
+{
+	if (wrong_phase(ctx, "cordon_buf_append", P(PHASE_FILTER)) || !out)
+		return -1;
+	return sb_append(&out->sb, data, len);
+}
+
+static void api_redaction(cordon_ctx *ctx, const char *rule, enum cordon_stream stream, uint64_t count)
+{
+	if (wrong_phase(ctx, "redaction", P(PHASE_FILTER) | P(PHASE_FINISH)) || !ctx->run)
+		return;
+	result_add_redaction(ctx->run->result, mod_name(ctx), rule ? rule : "redaction", stream, count);
+}
+
+static int api_finding_at(cordon_ctx *ctx, size_t i, struct cordon_finding *out)
+{
+	if (wrong_phase(ctx, "finding_at", P(PHASE_FINISH)) || !ctx->run)
+		return -1;
+	return cordon_result_finding(ctx->run->result, i, out);
+}
+
+static const struct cordon_core_api api = {
+	.abi = CORDON_ABI_VERSION,
+	.size = sizeof(struct cordon_core_api),
+	.vlog = api_vlog,
+	.verror = api_verror,
+	.vwarning = api_vwarning,
+	.vfinding = api_vfinding,
+	.arg = api_arg,
+	.node_type = api_node_type,
+	.node_scalar = api_node_scalar,
+	.node_len = api_node_len,
+	.node_at = api_node_at,
+	.node_key_at = api_node_key_at,
+	.node_value_at = api_node_value_at,
+	.node_get = api_node_get,
+	.node_mark = api_node_mark,
+	.node_int = api_node_int,
+	.node_bool = api_node_bool,
+	.node_size = api_node_size,
+	.node_duration = api_node_duration,
+	.node_check_keys = api_node_check_keys,
+	.node_path = api_node_path,
+	.load_yaml = api_load_yaml,
+	.launch_wrap = api_launch_wrap,
+	.launch_wall = api_launch_wall,
+	.launch_output_cap = api_launch_output_cap,
+	.launch_setenv = api_launch_setenv,
+	.launch_limit = api_launch_limit,
+	.buf_append = api_buf_append,
+	.redaction = api_redaction,
+	.finding_at = api_finding_at,
+};
+
+const struct cordon_core_api *core_api(void)
+{
+	return &api;
+}

@@ -1,0 +1,533 @@
+/*
+ * core/cli/main.c - the cordon command: argument parsing over libcordon.
+ *
+ * Exit status (as timeout(1) and env(1)): the child's own status; 128+N when
+ * signal N killed it; 124 wall timeout; 125 cordon itself failed or the
+ * policy is invalid; 126 denied by the check phase; 127 interpreter or
+ * command not found.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cordon/cordon.h>
+
+#define EXIT_USAGE CORDON_EXIT_ERROR
+
+static const char *prog = "cordon";
+
+struct opts {
+	const char *policy_dir;
+	const char *policy;
+	int json;
+	int verbose;
+	const char *input;
+	const char *output_dir;
+	const char **bind_ro; /* NULL-terminated */
+	size_t n_bind;
+	const char **sources;
+	size_t n_sources;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: cordon [--policy-dir DIR] [-v] COMMAND ...\n"
+	        "\n"
+	        "  cordon run   [-p POLICY] [--json] [--input FILE|-] [--output-dir DIR] [--bind-ro PATH]... SOURCE|-\n"
+	        "  cordon exec  [-p POLICY] [--json] [--input FILE|-] [--output-dir DIR] [--bind-ro PATH]...\n"
+	        "               [--source FILE]... -- COMMAND [ARG...]\n"
+	        "  cordon check [-p POLICY] [--json] SOURCE...|-\n"
+	        "  cordon policy list | show NAME | lint FILE...\n"
+	        "  cordon modules\n"
+	        "  cordon --help | --version\n"
+	        "\n"
+	        "Policies are found by NAME in --policy-dir, $CORDON_POLICY_DIR, the installed\n"
+	        "policies.d, then the build tree's; -p path/to/file.yaml loads that file.\n"
+	        "The default policy is 'default'.\n"
+	        "\n"
+	        "Exit status: the program's own; 128+N killed by signal N; 124 wall timeout;\n"
+	        "125 cordon failed or the policy is invalid; 126 denied by the checks;\n"
+	        "127 interpreter or command not found.\n");
+}
+
+static int die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int die_usage(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: ", prog);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\nTry 'cordon --help'.\n");
+	va_end(ap);
+	return EXIT_USAGE;
+}
+
+static int push(const char ***v, size_t *n, const char *s)
+{
+	const char **nv = realloc(*v, (*n + 2) * sizeof(char *));
+	if (!nv) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return -1;
+	}
+	nv[(*n)++] = s;
+	nv[*n] = NULL;
+	*v = nv;
+	return 0;
+}
+
+/* ---- signals: cancel the run, then exit 128+N ---- */
+
+static int cancel_pipe[2] = { -1, -1 };
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	unsigned char b = (unsigned char)sig;
+	if (cancel_pipe[1] >= 0)
+		(void)!write(cancel_pipe[1], &b, 1);
+	errno = saved;
+}
+
+static void install_signals(void)
+{
+	if (pipe2(cancel_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		cancel_pipe[0] = cancel_pipe[1] = -1;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* ---- printing ---- */
+
+static const char *sev_name(enum cordon_severity s)
+{
+	static const char *const n[] = { "info", "low", "medium", "high", "critical" };
+	return (unsigned)s < 5 ? n[s] : "critical";
+}
+
+static void print_findings(const cordon_result *r, const char *file_fallback, FILE *f, const char *prefix)
+{
+	for (size_t i = 0; i < cordon_result_finding_count(r); i++) {
+		struct cordon_finding fd = { .size = sizeof(fd) };
+		if (cordon_result_finding(r, i, &fd) < 0)
+			continue;
+		const char *file = fd.file ? fd.file : file_fallback;
+		fputs(prefix, f);
+		if (fd.line > 0)
+			fprintf(f, "%s:%ld:%ld: ", file, fd.line, fd.column > 0 ? fd.column : 1);
+		else
+			fprintf(f, "%s: ", file);
+		fprintf(f, "%s: %s [%s/%s]\n", sev_name(fd.severity), fd.message, fd.module, fd.rule);
+	}
+}
+
+static void print_warnings(const cordon_result *r)
+{
+	for (size_t i = 0; i < cordon_result_warning_count(r); i++)
+		fprintf(stderr, "%s: warning: %s\n", prog, cordon_result_warning(r, i));
+}
+
+static cordon_policy *load(const struct opts *o)
+{
+	struct cordon_load_options lo = {
+		.size = sizeof(lo),
+		.policy_dir = o->policy_dir,
+		.verbose = o->verbose,
+	};
+	char *err = NULL;
+	cordon_policy *p = cordon_policy_load(o->policy ? o->policy : "default", &lo, &err);
+	if (!p) {
+		fprintf(stderr, "%s: %s\n", prog, err ? err : "cannot load the policy");
+		free(err);
+	}
+	return p;
+}
+
+static int print_json(const cordon_result *r)
+{
+	char *js = cordon_result_json(r);
+	if (!js) {
+		fprintf(stderr, "%s: cannot format the result as JSON\n", prog);
+		return -1;
+	}
+	puts(js);
+	free(js);
+	return 0;
+}
+
+/* ---- options shared by run, exec and check ---- */
+
+enum { OPT_JSON = 256, OPT_INPUT, OPT_OUTPUT_DIR, OPT_BIND_RO, OPT_SOURCE, OPT_POLICY_DIR };
+
+static int parse_sub(int argc, char **argv, struct opts *o, const char *cmd, int *next)
+{
+	bool is_run = strcmp(cmd, "run") == 0, is_exec = strcmp(cmd, "exec") == 0;
+	static const struct option all[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "input", required_argument, NULL, OPT_INPUT },
+		{ "output-dir", required_argument, NULL, OPT_OUTPUT_DIR },
+		{ "bind-ro", required_argument, NULL, OPT_BIND_RO },
+		{ "source", required_argument, NULL, OPT_SOURCE },
+		{ "policy-dir", required_argument, NULL, OPT_POLICY_DIR },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	optind = 1;
+	opterr = 0;
+	int c;
+	/* "+": stop at the first operand so that a program's own options
+	 * after SOURCE or COMMAND are never taken as cordon's. */
+	while ((c = getopt_long(argc, argv, "+p:vh", all, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o->policy = optarg;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case OPT_JSON:
+			o->json = 1;
+			break;
+		case OPT_POLICY_DIR:
+			o->policy_dir = optarg;
+			break;
+		case OPT_INPUT:
+		case OPT_OUTPUT_DIR:
+		case OPT_BIND_RO:
+		case OPT_SOURCE:
+			if (!is_run && !is_exec)
+				return die_usage("%s: this option is for run and exec", argv[optind - 1]);
+			if (c == OPT_SOURCE && !is_exec)
+				return die_usage("%s: --source is for exec (run takes the source as its operand)",
+				                 argv[optind - 1]);
+			if (c == OPT_INPUT)
+				o->input = optarg;
+			else if (c == OPT_OUTPUT_DIR)
+				o->output_dir = optarg;
+			else if (c == OPT_BIND_RO && push(&o->bind_ro, &o->n_bind, optarg) < 0)
+				return EXIT_USAGE;
+			else if (c == OPT_SOURCE && push(&o->sources, &o->n_sources, optarg) < 0)
+				return EXIT_USAGE;
+			break;
+		case ':':
+			return die_usage("%s: needs an argument", argv[optind - 1]);
+		default:
+			return die_usage("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	*next = optind;
+	return 0;
+}
+
+static int finish_run(cordon_result *r, const struct opts *o)
+{
+	int status = cordon_result_exit_status(r);
+	if (o->json) {
+		if (print_json(r) < 0)
+			status = CORDON_EXIT_ERROR;
+		return status;
+	}
+	print_warnings(r);
+	const char *st = cordon_result_status(r);
+	if (strcmp(st, "denied") == 0) {
+		print_findings(r, "<source>", stderr, "cordon: ");
+		fprintf(stderr, "%s: denied by policy: nothing was run\n", prog);
+	} else if (strcmp(st, "error") == 0) {
+		print_findings(r, "<source>", stderr, "cordon: ");
+		fprintf(stderr, "%s: %s\n", prog, cordon_result_error(r));
+	} else {
+		print_findings(r, "<source>", stderr, "cordon: ");
+		const char *limit = cordon_result_limit(r);
+		int sig = cordon_result_signal(r);
+		if (strcmp(st, "timeout") == 0)
+			fprintf(stderr, "%s: wall time limit reached: the run was killed\n", prog);
+		else if (strcmp(st, "killed") == 0 && limit && sig)
+			fprintf(stderr, "%s: %s limit reached: killed by signal %d (%s)\n", prog, limit, sig,
+			        strsignal(sig));
+		else if (strcmp(st, "killed") == 0 && limit)
+			fprintf(stderr, "%s: %s limit reached: the run was stopped\n", prog, limit);
+		else if (strcmp(st, "killed") == 0 && sig)
+			fprintf(stderr, "%s: killed by signal %d (%s)\n", prog, sig, strsignal(sig));
+	}
+	return status;
+}
+
+static int cmd_run(int argc, char **argv, struct opts *o, bool exec_mode)
+{
+	int next = 0;
+	int rc = parse_sub(argc, argv, o, argv[0], &next);
+	if (rc)
+		return rc;
+	struct cordon_run_options ro = {
+		.size = sizeof(ro),
+		.input = o->input,
+		.output_dir = o->output_dir,
+		.bind_ro = o->bind_ro,
+		.stream_stdout_fd = o->json ? -1 : 1,
+		.stream_stderr_fd = o->json ? -1 : 2,
+		.cancel_fd = cancel_pipe[0],
+	};
+	if (exec_mode) {
+		if (next < argc && strcmp(argv[next - 1], "--") != 0 && strcmp(argv[next], "--") == 0)
+			next++;
+		if (next >= argc)
+			return die_usage("%s", "exec: expected -- COMMAND [ARG...]");
+		ro.argv = (const char *const *)&argv[next];
+		ro.sources = o->sources;
+	} else {
+		if (next >= argc)
+			return die_usage("%s", "run: expected a SOURCE file, or - for stdin");
+		if (next + 1 < argc)
+			return die_usage("run: unexpected argument '%s' (one SOURCE; use exec for a command line)",
+			                 argv[next + 1]);
+		ro.source_path = argv[next];
+	}
+	if (o->input && strcmp(o->input, "-") == 0 && ro.source_path && strcmp(ro.source_path, "-") == 0)
+		return die_usage("%s", "--input - and a SOURCE of - cannot both read stdin");
+	cordon_policy *p = load(o);
+	if (!p)
+		return CORDON_EXIT_ERROR;
+	char *err = NULL;
+	cordon_result *r = cordon_run(p, &ro, &err);
+	if (!r) {
+		fprintf(stderr, "%s: %s\n", prog, err ? err : "run failed");
+		free(err);
+		cordon_policy_free(p);
+		return CORDON_EXIT_ERROR;
+	}
+	rc = finish_run(r, o);
+	cordon_result_free(r);
+	cordon_policy_free(p);
+	return rc;
+}
+
+static int cmd_check(int argc, char **argv, struct opts *o)
+{
+	int next = 0;
+	int rc = parse_sub(argc, argv, o, "check", &next);
+	if (rc)
+		return rc;
+	if (next >= argc)
+		return die_usage("%s", "check: expected one or more SOURCE files, or -");
+	cordon_policy *p = load(o);
+	if (!p)
+		return CORDON_EXIT_ERROR;
+	int status = 0;
+	if (o->json)
+		fputs("[", stdout);
+	for (int i = next; i < argc; i++) {
+		char *err = NULL;
+		cordon_result *r = cordon_check(p, argv[i], NULL, 0, &err);
+		if (!r) {
+			fprintf(stderr, "%s: %s\n", prog, err ? err : "check failed");
+			free(err);
+			status = CORDON_EXIT_ERROR;
+			continue;
+		}
+		const char *st = cordon_result_status(r);
+		const char *shown = strcmp(argv[i], "-") == 0 ? "<stdin>" : argv[i];
+		if (strcmp(st, "error") == 0) {
+			fprintf(stderr, "%s: %s\n", prog, cordon_result_error(r));
+			status = CORDON_EXIT_ERROR;
+		} else if (strcmp(st, "denied") == 0 && status == 0) {
+			status = CORDON_EXIT_DENIED;
+		}
+		if (o->json) {
+			char *js = cordon_result_json(r);
+			if (js) {
+				fputs(i > next ? "," : "", stdout);
+				fputs(js, stdout);
+				free(js);
+			} else {
+				status = CORDON_EXIT_ERROR;
+			}
+		} else {
+			print_findings(r, shown, stdout, "");
+			print_warnings(r);
+		}
+		cordon_result_free(r);
+	}
+	if (o->json)
+		fputs("]\n", stdout);
+	cordon_policy_free(p);
+	return status;
+}
+
+static int cmd_policy(int argc, char **argv, struct opts *o)
+{
+	int next = 0;
+	int rc = parse_sub(argc, argv, o, "policy", &next);
+	if (rc)
+		return rc;
+	if (next >= argc)
+		return die_usage("%s", "policy: expected list, show NAME or lint FILE...");
+	const char *sub = argv[next++];
+	struct cordon_load_options lo = { .size = sizeof(lo), .policy_dir = o->policy_dir, .verbose = o->verbose };
+	if (strcmp(sub, "list") == 0) {
+		if (next < argc)
+			return die_usage("policy list: unexpected argument '%s'", argv[next]);
+		char *err = NULL;
+		char **v = cordon_policy_list(&lo, &err);
+		if (!v) {
+			fprintf(stderr, "%s: %s\n", prog, err ? err : "cannot list policies");
+			free(err);
+			return CORDON_EXIT_ERROR;
+		}
+		for (char **p = v; *p; p++) {
+			char *tab = strchr(*p, '\t');
+			if (tab)
+				*tab = '\0';
+			printf("%-16s %s\n", *p, tab ? tab + 1 : "");
+		}
+		cordon_strv_free(v);
+		return 0;
+	}
+	if (strcmp(sub, "show") == 0) {
+		if (next + 1 != argc)
+			return die_usage("%s", "policy show: expected one policy NAME or FILE");
+		o->policy = argv[next];
+		cordon_policy *p = load(o);
+		if (!p)
+			return CORDON_EXIT_ERROR;
+		char *dump = cordon_policy_dump(p);
+		if (dump)
+			fputs(dump, stdout);
+		free(dump);
+		cordon_policy_free(p);
+		return dump ? 0 : CORDON_EXIT_ERROR;
+	}
+	if (strcmp(sub, "lint") == 0) {
+		if (next >= argc)
+			return die_usage("%s", "policy lint: expected one or more FILEs");
+		int status = 0;
+		for (int i = next; i < argc; i++) {
+			char *err = NULL;
+			cordon_policy *p = cordon_policy_load(argv[i], &lo, &err);
+			if (!p) {
+				fprintf(stderr, "%s: %s\n", prog, err ? err : "invalid policy");
+				free(err);
+				status = CORDON_EXIT_ERROR;
+				continue;
+			}
+			printf("%s: ok (policy '%s')\n", argv[i], cordon_policy_name(p));
+			cordon_policy_free(p);
+		}
+		return status;
+	}
+	return die_usage("policy: unknown subcommand '%s' (expected list, show or lint)", sub);
+}
+
+static int cmd_modules(int argc, char **argv, struct opts *o)
+{
+	int next = 0;
+	int rc = parse_sub(argc, argv, o, "modules", &next);
+	if (rc)
+		return rc;
+	if (next < argc)
+		return die_usage("modules: unexpected argument '%s'", argv[next]);
+	char *err = NULL;
+	char **v = cordon_module_list(NULL, &err);
+	if (!v) {
+		fprintf(stderr, "%s: %s\n", prog, err ? err : "cannot list modules");
+		free(err);
+		return CORDON_EXIT_ERROR;
+	}
+	for (char **p = v; *p; p++) {
+		const char *f[4] = { *p, "", "", "" };
+		char *cur = *p;
+		for (int k = 1; k < 4; k++) {
+			char *tab = strchr(cur, '\t');
+			if (!tab)
+				break;
+			*tab = '\0';
+			f[k] = cur = tab + 1;
+		}
+		printf("%-14s ABI %-5s %s\n    %s\n", f[0], f[1], f[2], f[3]);
+	}
+	cordon_strv_free(v);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	memset(&o, 0, sizeof(o));
+	/* Global options before the command. */
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(a, "--version") == 0) {
+			uint32_t abi = cordon_abi_version();
+			printf("cordon %s (module ABI %u.%u)\n", cordon_version(), CORDON_ABI_GET_MAJOR(abi),
+			       CORDON_ABI_GET_MINOR(abi));
+			return 0;
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			o.verbose = 1;
+		} else if (strcmp(a, "--policy-dir") == 0) {
+			if (i + 1 >= argc)
+				return die_usage("%s", "--policy-dir: needs a directory");
+			o.policy_dir = argv[++i];
+		} else if (strncmp(a, "--policy-dir=", 13) == 0) {
+			o.policy_dir = a + 13;
+		} else {
+			return die_usage("unknown option '%s'", a);
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[i];
+	int sub_argc = argc - i;
+	char **sub_argv = argv + i;
+	install_signals();
+	int rc;
+	if (strcmp(cmd, "run") == 0)
+		rc = cmd_run(sub_argc, sub_argv, &o, false);
+	else if (strcmp(cmd, "exec") == 0)
+		rc = cmd_run(sub_argc, sub_argv, &o, true);
+	else if (strcmp(cmd, "check") == 0)
+		rc = cmd_check(sub_argc, sub_argv, &o);
+	else if (strcmp(cmd, "policy") == 0)
+		rc = cmd_policy(sub_argc, sub_argv, &o);
+	else if (strcmp(cmd, "modules") == 0)
+		rc = cmd_modules(sub_argc, sub_argv, &o);
+	else if (strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		rc = 0;
+	} else
+		rc = die_usage("unknown command '%s' (expected run, exec, check, policy or modules)", cmd);
+	free(o.bind_ro);
+	free(o.sources);
+	/* Interrupted: report it as the shell would. */
+	unsigned char sig = 0;
+	if (cancel_pipe[0] >= 0 && read(cancel_pipe[0], &sig, 1) == 1 && sig)
+		rc = 128 + sig;
+	fflush(stdout);
+	if (ferror(stdout) && rc == 0)
+		rc = CORDON_EXIT_ERROR;
+	return rc;
+}

@@ -1,0 +1,123 @@
+/*
+ * core/dispatch.c - control flags as presets over one verdict -> action
+ * table (as Linux-PAM), and the check phase that applies it.
+ *
+ *                 PASS     DENY     IGNORE   ERROR
+ *     required    ok       bad      ignore   bad
+ *     requisite   ok       die      ignore   die
+ *     sufficient  done     ignore   ignore   ignore
+ *     optional    ignore   ignore   ignore   ignore
+ *
+ * ok: a pass, go on.  bad: the phase fails, but go on so every finding is
+ * reported.  die: the phase fails now.  done: the phase passes here, unless
+ * something failed before (then it counts as ignore).  ignore: reported,
+ * never decides.
+ *
+ * The phase fails when anything was bad or died; otherwise it passes, also
+ * when every module ignored (nothing objected).
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const enum action table[4][4] = {
+	/*                    PASS        DENY        IGNORE      ERROR */
+	[CONTROL_REQUIRED] = { ACT_OK, ACT_BAD, ACT_IGNORE, ACT_BAD },
+	[CONTROL_REQUISITE] = { ACT_OK, ACT_DIE, ACT_IGNORE, ACT_DIE },
+	[CONTROL_SUFFICIENT] = { ACT_DONE, ACT_IGNORE, ACT_IGNORE, ACT_IGNORE },
+	[CONTROL_OPTIONAL] = { ACT_IGNORE, ACT_IGNORE, ACT_IGNORE, ACT_IGNORE },
+};
+
+enum action control_action(enum control c, enum cordon_verdict v)
+{
+	if ((unsigned)c >= 4 || (unsigned)v >= 4)
+		return ACT_DIE; /* cannot happen; fail closed */
+	return table[c][v];
+}
+
+const char *verdict_name(int v)
+{
+	switch (v) {
+	case CORDON_PASS:
+		return "pass";
+	case CORDON_DENY:
+		return "deny";
+	case CORDON_IGNORE:
+		return "ignore";
+	case CORDON_ERROR:
+		return "error";
+	}
+	return "error";
+}
+
+int check_phase(struct run *run, const struct source *src)
+{
+	cordon_policy *p = run->policy;
+	cordon_result *r = run->result;
+	bool failed = false;
+	struct cordon_source cs = {
+		.size = sizeof(cs),
+		.name = src->name,
+		.data = src->map ? src->map : (const unsigned char *)"",
+		.len = src->len,
+		.language = src->language,
+	};
+	run->cur_source = src;
+	size_t i;
+	for (i = 0; i < p->n_stack; i++) {
+		struct entry *e = &p->stack[i];
+		int (*check)(cordon_ctx *, void *, const struct cordon_source *) = MODULE_HOOK(e->lm.m, check);
+		if (!check)
+			continue;
+		size_t before = r->n_findings;
+		e->ctx.phase = PHASE_CHECK;
+		e->ctx.run = run;
+		free(e->last_error);
+		e->last_error = NULL;
+		double t0 = now_ms();
+		int v = check(&e->ctx, e->state, &cs);
+		e->ms += now_ms() - t0;
+		if (v < CORDON_PASS || v > CORDON_ERROR)
+			v = CORDON_ERROR; /* an out-of-range answer is an error */
+		/* A denial or an error always carries a finding saying so. */
+		if (v == CORDON_DENY && r->n_findings == before)
+			result_add_finding(r, e->lm.m->name, "denied", CORDON_SEV_HIGH, 0, 0, src->name,
+			                   e->last_error ? e->last_error : "the module denied this source");
+		if (v == CORDON_ERROR) {
+			char *msg = xasprintf("the module could not check this source%s%s",
+			                      e->last_error ? ": " : "", e->last_error ? e->last_error : "");
+			if (e->control == CONTROL_OPTIONAL || e->control == CONTROL_SUFFICIENT)
+				result_warn(r, "%s: %s", e->lm.m->name, msg ? msg : "error");
+			else
+				result_add_finding(r, e->lm.m->name, "error", CORDON_SEV_HIGH, 0, 0, src->name,
+				                   msg ? msg : "error");
+			free(msg);
+		}
+		/* With several sources the worst verdict of a module is kept. */
+		const char *vn = verdict_name(v);
+		if (!e->verdict || strcmp(e->verdict, "pass") == 0 || strcmp(e->verdict, "ignore") == 0 ||
+		    strcmp(e->verdict, "not-run") == 0)
+			e->verdict = vn;
+		enum action a = control_action(e->control, (enum cordon_verdict)v);
+		if (a == ACT_BAD) {
+			failed = true;
+		} else if (a == ACT_DIE) {
+			failed = true;
+			i++;
+			break;
+		} else if (a == ACT_DONE && !failed) {
+			i++;
+			break;
+		}
+	}
+	/* Modules after an early end are reported as not run. */
+	for (; i < p->n_stack; i++) {
+		struct entry *e = &p->stack[i];
+		if (MODULE_HOOK(e->lm.m, check) && !e->verdict)
+			e->verdict = "not-run";
+	}
+	run->cur_source = NULL;
+	return failed ? CORDON_DENY : CORDON_PASS;
+}

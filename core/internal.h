@@ -1,0 +1,344 @@
+/*
+ * core/internal.h - libcordon's private declarations.
+ */
+#ifndef CORDON_INTERNAL_H
+#define CORDON_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <cordon/cordon.h>
+#include <cordon/module.h>
+
+#define HIDDEN __attribute__((visibility("hidden")))
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Limits on policy input; beyond them the loader reports an error. */
+#define POLICY_MAX_BYTES (1024 * 1024) /* one policy or rule file */
+#define POLICY_MAX_DEPTH 64 /* YAML nesting */
+#define POLICY_MAX_NODES 200000 /* YAML nodes per file */
+#define POLICY_MAX_INCLUDE_DEPTH 16
+#define POLICY_MAX_STACK 64 /* stack entries after includes */
+#define SOURCE_MAX_BYTES (64u * 1024 * 1024) /* a submitted source */
+
+/* ---- util.c ---------------------------------------------------------- */
+
+HIDDEN char *xstrdup(const char *s);
+HIDDEN char *xstrndup(const char *s, size_t n);
+HIDDEN char *xasprintf(const char *fmt, ...) CORDON_PRINTF(1, 2);
+HIDDEN char *xvasprintf(const char *fmt, va_list ap) CORDON_PRINTF(1, 0);
+/* Set *err to a formatted message unless it is already set (first error
+ * wins).  err may be NULL.  Always returns -1. */
+HIDDEN int set_err(char **err, const char *fmt, ...) CORDON_PRINTF(2, 3);
+HIDDEN int vset_err(char **err, const char *fmt, va_list ap) CORDON_PRINTF(2, 0);
+HIDDEN double now_ms(void); /* CLOCK_MONOTONIC in milliseconds */
+
+/* A growable byte buffer. */
+struct strbuf {
+	char *data; /* NUL-terminated when non-NULL */
+	size_t len;
+	size_t cap;
+	bool failed; /* an allocation failed; contents are incomplete */
+};
+HIDDEN int sb_append(struct strbuf *sb, const void *data, size_t len);
+HIDDEN int sb_puts(struct strbuf *sb, const char *s);
+HIDDEN int sb_printf(struct strbuf *sb, const char *fmt, ...) CORDON_PRINTF(2, 3);
+HIDDEN void sb_consume(struct strbuf *sb, size_t n); /* drop n bytes from the front */
+HIDDEN void sb_free(struct strbuf *sb);
+HIDDEN char *sb_steal(struct strbuf *sb); /* the string (never NULL unless failed) */
+
+/* A NULL-terminated vector of owned strings. */
+struct strv {
+	char **v;
+	size_t n;
+	size_t cap;
+};
+HIDDEN int strv_push(struct strv *sv, const char *s); /* copies s */
+HIDDEN int strv_push_owned(struct strv *sv, char *s); /* takes s, frees it on failure */
+HIDDEN void strv_clear(struct strv *sv);
+HIDDEN int strv_insert_front(struct strv *sv, const char *const *items); /* copies */
+
+/* Overflow-checked allocation of n elements of size sz. */
+HIDDEN void *xcalloc(size_t n, size_t sz);
+HIDDEN int grow_array(void **arr, size_t *cap, size_t need, size_t elem);
+
+/* Replace invalid UTF-8 with U+FFFD; returns a new NUL-terminated buffer of
+ * *outlen bytes (NULs kept), or NULL on allocation failure. */
+HIDDEN char *utf8_sanitize(const char *in, size_t len, size_t *outlen);
+
+/* Open a file that configures cordon (policy, rule set, module) and check
+ * that it is safe to trust: a regular file, not group- or world-writable,
+ * owned by root or (when not running as root) by the effective uid, in a
+ * directory that no one else may write to (unless sticky).  Returns an
+ * O_CLOEXEC descriptor or -1 with *err set to "PATH: reason". */
+HIDDEN int open_trusted(const char *path, const char *what, char **err);
+/* Read a whole descriptor, at most max bytes (more is an error). */
+HIDDEN int read_all(int fd, size_t max, char **out, size_t *outlen, const char *path, char **err);
+
+/* Directory containing libcordon when it runs from its build tree (the
+ * build's lib directory), or NULL when it runs installed. */
+HIDDEN const char *build_tree_libdir(void);
+
+/* ---- node.c: YAML tree with marks ------------------------------------ */
+
+struct mark {
+	const char *file; /* owned by the tree's arena */
+	long line; /* 1-based */
+	long column; /* 1-based */
+};
+
+struct cordon_node {
+	enum cordon_node_type type;
+	struct mark mark;
+	char *text; /* scalar: NUL-terminated */
+	size_t len;
+	bool plain; /* scalar written without quotes */
+	struct cordon_node **items; /* sequence items; mapping: key, value, key, value... */
+	size_t n; /* items, or pairs for a mapping */
+};
+
+struct arena;
+struct tree {
+	struct arena *arena;
+	struct cordon_node *root;
+	char *file; /* canonical path, in the arena */
+	struct tree *next; /* trees are kept in lists by their owner */
+};
+
+/* Parse a YAML text into a tree.  file names the text in marks. */
+HIDDEN struct tree *tree_parse(const char *file, const char *text, size_t len, char **err);
+/* Open with open_trusted, read and parse. */
+HIDDEN struct tree *tree_load_file(const char *path, const char *what, char **err);
+HIDDEN void tree_free_list(struct tree *t);
+HIDDEN const struct cordon_node *node_get(const struct cordon_node *map, const char *key);
+HIDDEN const char *node_type_name(const struct cordon_node *n);
+HIDDEN int err_at(char **err, const struct cordon_node *n, const char *fmt, ...) CORDON_PRINTF(3, 4);
+HIDDEN int verr_at(char **err, const struct mark *m, const char *fmt, va_list ap) CORDON_PRINTF(3, 0);
+
+/* ---- args.c: typed scalars ------------------------------------------- */
+
+HIDDEN int parse_int(const char *s, int64_t *out);
+HIDDEN int parse_bool(const struct cordon_node *n, int *out);
+HIDDEN int parse_size(const char *s, uint64_t *out);
+HIDDEN int parse_duration(const char *s, uint64_t *ns);
+/* Check a node against an argument declaration, reporting at the node. */
+HIDDEN int arg_validate(const struct cordon_arg *spec, const struct cordon_node *n, char **err);
+/* Check a `with:` mapping against a module's table. */
+HIDDEN int args_validate(const char *module, const struct cordon_arg *specs,
+                         const struct cordon_node *with, const struct mark *entry, char **err);
+
+/* ---- modload.c ------------------------------------------------------- */
+
+struct loaded_module {
+	void *dl;
+	const struct cordon_module *m;
+	char *path; /* where it was found */
+};
+
+/* Search order for modules (colon-separated lists allowed in each). */
+HIDDEN int module_search_dirs(const char *extra, struct strv *dirs);
+HIDDEN int module_load(const char *ref, const char *policy_dir, const struct strv *dirs,
+                       struct loaded_module *out, char **err);
+HIDDEN void module_unload(struct loaded_module *lm);
+/* Whether the core calls hook at byte offset off for this module. */
+HIDDEN bool module_has(const struct cordon_module *m, size_t off);
+#define MODULE_HOOK(m, hook) \
+	(module_has((m), offsetof(struct cordon_module, hook)) ? (m)->hook : NULL)
+
+/* ---- policy.c -------------------------------------------------------- */
+
+enum control {
+	CONTROL_REQUIRED = 0,
+	CONTROL_REQUISITE,
+	CONTROL_SUFFICIENT,
+	CONTROL_OPTIONAL,
+};
+HIDDEN const char *control_name(enum control c);
+
+enum phase {
+	PHASE_OPEN = 0,
+	PHASE_CHECK,
+	PHASE_PREPARE,
+	PHASE_CONFINE,
+	PHASE_FILTER,
+	PHASE_FINISH,
+	PHASE_CLOSE,
+};
+
+struct run;
+struct cordon_ctx {
+	const struct cordon_core_api *api; /* first: see struct cordon_ctx_public */
+	struct cordon_policy *policy;
+	struct entry *entry;
+	enum phase phase;
+	struct run *run; /* during check/prepare/filter/finish */
+	char **err; /* during open: where policy errors go */
+};
+
+struct entry {
+	char *ref; /* `module:` as written */
+	struct mark mark; /* of the stack entry */
+	enum control control;
+	const struct cordon_node *with; /* NULL when absent */
+	char *policy_dir; /* directory of the file the entry is written in */
+	struct loaded_module lm;
+	void *state;
+	bool opened;
+	struct cordon_ctx ctx;
+	struct tree *extra_trees; /* rule files loaded through load_yaml */
+	struct strv owned; /* strings handed out with the module's lifetime */
+	char *last_error; /* cordon_error outside open: why the hook failed */
+	const char *verdict; /* for the result's "modules" (static string) */
+	double ms; /* time spent in this module's hooks during the run */
+};
+
+struct env_var {
+	char *name;
+	char *value;
+};
+
+struct cordon_policy {
+	char *name;
+	char *description;
+	char *file; /* the top-level policy file */
+	struct strv interpreter;
+	struct env_var *env;
+	size_t n_env;
+	bool has_env;
+	struct entry *stack;
+	size_t n_stack;
+	struct tree *trees; /* every policy file read, kept for marks and nodes */
+	struct strv open_warnings; /* cordon_warning during open: in every result */
+	int verbose;
+};
+
+HIDDEN const struct cordon_core_api *core_api(void);
+
+/* Search order for policies. */
+HIDDEN int policy_search_dirs(const char *extra, struct strv *dirs);
+
+/* ---- dispatch.c ------------------------------------------------------ */
+
+enum action {
+	ACT_OK = 0, /* counts as a pass; go on */
+	ACT_DONE, /* pass and end the phase here, unless something failed */
+	ACT_BAD, /* failure; go on so every finding is reported */
+	ACT_DIE, /* failure; end the phase now */
+	ACT_IGNORE, /* does not count either way */
+};
+HIDDEN enum action control_action(enum control c, enum cordon_verdict v);
+HIDDEN const char *verdict_name(int v);
+
+/* ---- result.c -------------------------------------------------------- */
+
+struct finding {
+	char *module;
+	char *rule;
+	enum cordon_severity severity;
+	char *message;
+	long line;
+	long column;
+	char *file;
+};
+
+struct redaction {
+	char *module;
+	char *rule;
+	enum cordon_stream stream;
+	uint64_t count;
+};
+
+struct module_report {
+	const char *name; /* points into the policy */
+	enum control control;
+	const char *verdict; /* static string */
+	double ms;
+};
+
+enum status {
+	ST_OK = 0,
+	ST_FAILED,
+	ST_DENIED,
+	ST_TIMEOUT,
+	ST_KILLED,
+	ST_ERROR,
+};
+
+struct cordon_result {
+	char *policy;
+	enum status status;
+	char *error; /* status error */
+	int error_exit; /* 125 or 127 */
+	int exit_code; /* -1: none */
+	int signal; /* 0: none */
+	const char *limit; /* static string or NULL */
+	struct strbuf out[2]; /* stdout, stderr */
+	bool truncated[2];
+	struct finding *findings;
+	size_t n_findings, cap_findings;
+	struct redaction *redactions;
+	size_t n_redactions, cap_redactions;
+	struct module_report *modules;
+	size_t n_modules;
+	struct strv warnings;
+	double wall_ms, cpu_ms;
+	long max_rss_kb;
+	bool child_ran;
+	char *check_file; /* set for results of cordon_check */
+};
+
+HIDDEN cordon_result *result_new(const cordon_policy *p);
+HIDDEN int result_add_finding(cordon_result *r, const char *module, const char *rule,
+                              enum cordon_severity sev, long line, long col, const char *file,
+                              const char *msg);
+HIDDEN int result_add_redaction(cordon_result *r, const char *module, const char *rule,
+                                enum cordon_stream stream, uint64_t count);
+HIDDEN void result_warn(cordon_result *r, const char *fmt, ...) CORDON_PRINTF(2, 3);
+HIDDEN void result_set_error(cordon_result *r, int exit_status, const char *fmt, ...)
+	CORDON_PRINTF(3, 4);
+HIDDEN const char *status_name(enum status s);
+HIDDEN const char *severity_name(enum cordon_severity s);
+
+/* ---- run.c / check ------------------------------------------------------ */
+
+struct source {
+	char *name;
+	int fd; /* sealed memfd, O_RDWR as created */
+	int rofd; /* read-only descriptor for the child */
+	const unsigned char *map; /* read-only mapping, or NULL when empty */
+	size_t len;
+	const char *language;
+};
+
+/* A run in progress: what hooks see through their context. */
+struct run {
+	cordon_policy *policy;
+	cordon_result *result;
+	/* launch, built by prepare hooks */
+	struct strv argv;
+	struct strv env; /* NAME=VALUE */
+	uint64_t wall_ns; /* 0: none */
+	uint64_t output_cap; /* 0: none */
+	uint64_t limit_cpu_ns, limit_memory, limit_file_size, limit_processes;
+	struct source *sources;
+	size_t n_sources;
+	const struct source *cur_source; /* during check */
+};
+
+struct cordon_buf {
+	struct strbuf sb;
+};
+
+HIDDEN int source_seal_fd(int in_fd, const char *name, struct source *s, char **err);
+HIDDEN int source_seal_data(const void *data, size_t len, const char *name, struct source *s,
+                            char **err);
+HIDDEN void source_close(struct source *s);
+HIDDEN const char *language_of(const char *name, const struct strv *interpreter);
+/* The check phase over one source; returns the phase verdict. */
+HIDDEN int check_phase(struct run *run, const struct source *src);
+
+#endif /* CORDON_INTERNAL_H */

@@ -1,0 +1,352 @@
+/*
+ * core/node.c - YAML documents as trees of nodes that remember where they
+ * were written (file, line, column), parsed with libyaml's document API.
+ *
+ * Anchors and aliases are refused: a policy is short, and aliases would let
+ * a small file expand into a large tree.  Duplicate mapping keys, non-scalar
+ * keys, more than one document, nesting deeper than POLICY_MAX_DEPTH and more
+ * than POLICY_MAX_NODES nodes are errors.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#include "internal.h"
+
+/* ---- arena: everything of one tree is freed at once ---- */
+
+struct arena {
+	struct arena *next;
+	size_t used;
+	size_t cap;
+	max_align_t data[];
+};
+
+static void *arena_alloc(struct arena **ap, size_t n)
+{
+	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	struct arena *a = *ap;
+	if (!a || a->cap - a->used < n) {
+		size_t cap = n > 16384 ? n : 16384;
+		if (cap > SIZE_MAX - sizeof(struct arena))
+			return NULL;
+		struct arena *na = malloc(sizeof(struct arena) + cap);
+		if (!na)
+			return NULL;
+		na->next = a;
+		na->used = 0;
+		na->cap = cap;
+		*ap = na;
+		a = na;
+	}
+	void *p = (char *)a->data + a->used;
+	a->used += n;
+	return p;
+}
+
+static void arena_free(struct arena *a)
+{
+	while (a) {
+		struct arena *next = a->next;
+		free(a);
+		a = next;
+	}
+}
+
+static char *arena_strndup(struct arena **ap, const char *s, size_t n)
+{
+	if (n == SIZE_MAX)
+		return NULL;
+	char *p = arena_alloc(ap, n + 1);
+	if (!p)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void tree_free_list(struct tree *t)
+{
+	while (t) {
+		struct tree *next = t->next;
+		struct arena *a = t->arena;
+		/* The tree struct itself lives in its arena. */
+		arena_free(a);
+		t = next;
+	}
+}
+
+/* ---- errors ---- */
+
+int verr_at(char **err, const struct mark *m, const char *fmt, va_list ap)
+{
+	char *msg = xvasprintf(fmt, ap);
+	if (!msg)
+		return set_err(err, "out of memory");
+	if (m && m->file)
+		set_err(err, "%s:%ld:%ld: %s", m->file, m->line, m->column, msg);
+	else
+		set_err(err, "%s", msg);
+	free(msg);
+	return -1;
+}
+
+int err_at(char **err, const struct cordon_node *n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	verr_at(err, n ? &n->mark : NULL, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+const char *node_type_name(const struct cordon_node *n)
+{
+	if (!n)
+		return "nothing";
+	switch (n->type) {
+	case CORDON_NODE_SCALAR:
+		return n->len == 0 && n->plain ? "an empty value" : "a scalar";
+	case CORDON_NODE_SEQUENCE:
+		return "a sequence";
+	case CORDON_NODE_MAPPING:
+		return "a mapping";
+	}
+	return "an unknown node";
+}
+
+const struct cordon_node *node_get(const struct cordon_node *map, const char *key)
+{
+	if (!map || map->type != CORDON_NODE_MAPPING)
+		return NULL;
+	for (size_t i = 0; i < map->n; i++) {
+		const struct cordon_node *k = map->items[2 * i];
+		if (k->type == CORDON_NODE_SCALAR && strcmp(k->text, key) == 0)
+			return map->items[2 * i + 1];
+	}
+	return NULL;
+}
+
+/* ---- conversion ---- */
+
+struct conv {
+	yaml_document_t *doc;
+	struct tree *tree;
+	unsigned char *seen; /* per libyaml node index: visited once */
+	size_t n_doc_nodes;
+	size_t count;
+	char **err;
+};
+
+static struct cordon_node *convert(struct conv *c, int index, int depth)
+{
+	yaml_node_t *yn = yaml_document_get_node(c->doc, index);
+	struct mark m = { c->tree->file, 1, 1 };
+	if (!yn) {
+		set_err(c->err, "%s: invalid YAML node reference", c->tree->file);
+		return NULL;
+	}
+	m.line = (long)yn->start_mark.line + 1;
+	m.column = (long)yn->start_mark.column + 1;
+	if (c->seen[index - 1]) {
+		struct cordon_node tmp = { .mark = m };
+		err_at(c->err, &tmp, "YAML aliases (*name) are not supported in cordon files");
+		return NULL;
+	}
+	c->seen[index - 1] = 1;
+	if (depth > POLICY_MAX_DEPTH) {
+		struct cordon_node tmp = { .mark = m };
+		err_at(c->err, &tmp, "nested deeper than %d levels", POLICY_MAX_DEPTH);
+		return NULL;
+	}
+	if (++c->count > POLICY_MAX_NODES) {
+		struct cordon_node tmp = { .mark = m };
+		err_at(c->err, &tmp, "more than %d YAML nodes", POLICY_MAX_NODES);
+		return NULL;
+	}
+	struct cordon_node *n = arena_alloc(&c->tree->arena, sizeof(*n));
+	if (!n) {
+		set_err(c->err, "out of memory");
+		return NULL;
+	}
+	memset(n, 0, sizeof(*n));
+	n->mark = m;
+	switch (yn->type) {
+	case YAML_SCALAR_NODE:
+		n->type = CORDON_NODE_SCALAR;
+		n->len = yn->data.scalar.length;
+		n->text = arena_strndup(&c->tree->arena, (const char *)yn->data.scalar.value, n->len);
+		if (!n->text) {
+			set_err(c->err, "out of memory");
+			return NULL;
+		}
+		n->plain = yn->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		return n;
+	case YAML_SEQUENCE_NODE: {
+		n->type = CORDON_NODE_SEQUENCE;
+		size_t k = (size_t)(yn->data.sequence.items.top - yn->data.sequence.items.start);
+		n->items = arena_alloc(&c->tree->arena, (k ? k : 1) * sizeof(*n->items));
+		if (!n->items) {
+			set_err(c->err, "out of memory");
+			return NULL;
+		}
+		for (size_t i = 0; i < k; i++) {
+			n->items[i] = convert(c, yn->data.sequence.items.start[i], depth + 1);
+			if (!n->items[i])
+				return NULL;
+		}
+		n->n = k;
+		return n;
+	}
+	case YAML_MAPPING_NODE: {
+		n->type = CORDON_NODE_MAPPING;
+		size_t k = (size_t)(yn->data.mapping.pairs.top - yn->data.mapping.pairs.start);
+		n->items = arena_alloc(&c->tree->arena, (k ? 2 * k : 1) * sizeof(*n->items));
+		if (!n->items) {
+			set_err(c->err, "out of memory");
+			return NULL;
+		}
+		for (size_t i = 0; i < k; i++) {
+			yaml_node_pair_t *pair = &yn->data.mapping.pairs.start[i];
+			struct cordon_node *key = convert(c, pair->key, depth + 1);
+			if (!key)
+				return NULL;
+			if (key->type != CORDON_NODE_SCALAR) {
+				err_at(c->err, key, "expected a plain key, found %s", node_type_name(key));
+				return NULL;
+			}
+			for (size_t j = 0; j < i; j++) {
+				const struct cordon_node *prev = n->items[2 * j];
+				if (prev->len == key->len && memcmp(prev->text, key->text, key->len) == 0) {
+					err_at(c->err, key, "duplicate key '%s' (first at line %ld)",
+					       key->text, prev->mark.line);
+					return NULL;
+				}
+			}
+			struct cordon_node *val = convert(c, pair->value, depth + 1);
+			if (!val)
+				return NULL;
+			n->items[2 * i] = key;
+			n->items[2 * i + 1] = val;
+			n->n = i + 1;
+		}
+		return n;
+	}
+	default:
+		err_at(c->err, n, "empty YAML node");
+		return NULL;
+	}
+}
+
+static void parser_error(yaml_parser_t *p, const char *file, char **err)
+{
+	const char *problem = p->problem ? p->problem : "invalid YAML";
+	long line = (long)p->problem_mark.line + 1;
+	long col = (long)p->problem_mark.column + 1;
+	if (p->error == YAML_MEMORY_ERROR) {
+		set_err(err, "%s: out of memory while parsing YAML", file);
+	} else if (p->context) {
+		set_err(err, "%s:%ld:%ld: invalid YAML: %s %s (line %ld)", file, line, col, problem,
+		        p->context, (long)p->context_mark.line + 1);
+	} else {
+		set_err(err, "%s:%ld:%ld: invalid YAML: %s", file, line, col, problem);
+	}
+}
+
+struct tree *tree_parse(const char *file, const char *text, size_t len, char **err)
+{
+	if (memchr(text, '\0', len)) {
+		const char *z = memchr(text, '\0', len);
+		long line = 1;
+		for (const char *p = text; p < z; p++)
+			line += *p == '\n';
+		set_err(err, "%s:%ld: contains a NUL byte (not a text file)", file, line);
+		return NULL;
+	}
+	struct arena *a = NULL;
+	struct tree *t = arena_alloc(&a, sizeof(*t));
+	if (!t) {
+		set_err(err, "out of memory");
+		return NULL;
+	}
+	memset(t, 0, sizeof(*t));
+	t->file = arena_strndup(&a, file, strlen(file));
+	t->arena = a;
+	if (!t->file) {
+		arena_free(a);
+		set_err(err, "out of memory");
+		return NULL;
+	}
+
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	if (!yaml_parser_initialize(&parser)) {
+		arena_free(t->arena);
+		set_err(err, "out of memory");
+		return NULL;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		parser_error(&parser, file, err);
+		yaml_parser_delete(&parser);
+		arena_free(t->arena);
+		return NULL;
+	}
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	struct conv c = { .doc = &doc, .tree = t, .err = err };
+	int ok = 0;
+	if (!root) {
+		set_err(err, "%s:1:1: empty file (expected a YAML mapping)", file);
+	} else {
+		c.n_doc_nodes = (size_t)(doc.nodes.top - doc.nodes.start);
+		c.seen = calloc(c.n_doc_nodes ? c.n_doc_nodes : 1, 1);
+		if (!c.seen)
+			set_err(err, "out of memory");
+		else if ((t->root = convert(&c, 1, 0)) != NULL)
+			ok = 1;
+		free(c.seen);
+	}
+	yaml_document_delete(&doc);
+	if (ok) {
+		/* Exactly one document. */
+		yaml_document_t extra;
+		if (!yaml_parser_load(&parser, &extra)) {
+			parser_error(&parser, file, err);
+			ok = 0;
+		} else {
+			yaml_node_t *r2 = yaml_document_get_root_node(&extra);
+			if (r2) {
+				set_err(err, "%s:%ld:%ld: a second YAML document (expected one)", file,
+				        (long)r2->start_mark.line + 1, (long)r2->start_mark.column + 1);
+				ok = 0;
+			}
+			yaml_document_delete(&extra);
+		}
+	}
+	yaml_parser_delete(&parser);
+	if (!ok) {
+		arena_free(t->arena);
+		return NULL;
+	}
+	return t;
+}
+
+struct tree *tree_load_file(const char *path, const char *what, char **err)
+{
+	int fd = open_trusted(path, what, err);
+	if (fd < 0)
+		return NULL;
+	char *text = NULL;
+	size_t len = 0;
+	int r = read_all(fd, POLICY_MAX_BYTES, &text, &len, path, err);
+	close(fd);
+	if (r < 0)
+		return NULL;
+	struct tree *t = tree_parse(path, text, len, err);
+	free(text);
+	return t;
+}

@@ -1,0 +1,855 @@
+/*
+ * core/policy.c - find a policy, read it and its includes, load and open the
+ * modules of its stack.
+ *
+ * Policy file (see README.md "Policy format"):
+ *
+ *     name: NAME
+ *     description: TEXT
+ *     include: [NAME|PATH, ...]     # stacks spliced where the key stands
+ *     interpreter: [PATH, ARG...]
+ *     env: {NAME: VALUE, ...}
+ *     stack:
+ *       - module: NAME|PATH
+ *         control: required|requisite|sufficient|optional
+ *         with: {...}
+ *       - include: NAME|PATH        # spliced at this position
+ *
+ * An included file's interpreter and env are defaults: the including file's
+ * own values win whatever the key order (env merges by variable).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#ifndef CORDON_POLICY_DIR
+#define CORDON_POLICY_DIR "/usr/local/etc/cordon/policies.d"
+#endif
+
+static const char *const control_names[] = { "required", "requisite", "sufficient", "optional" };
+
+const char *control_name(enum control c)
+{
+	return (unsigned)c < ARRAY_SIZE(control_names) ? control_names[c] : "?";
+}
+
+int policy_search_dirs(const char *extra, struct strv *dirs)
+{
+	if (extra && *extra && strv_push(dirs, extra) < 0)
+		return -1;
+	const char *env = getenv("CORDON_POLICY_DIR");
+	if (env && *env && strv_push(dirs, env) < 0)
+		return -1;
+	if (strv_push(dirs, CORDON_POLICY_DIR) < 0)
+		return -1;
+#ifdef CORDON_SRC_POLICY_DIR
+	if (build_tree_libdir() && strv_push(dirs, CORDON_SRC_POLICY_DIR) < 0)
+		return -1;
+#endif
+	return 0;
+}
+
+static bool is_path(const char *s)
+{
+	size_t n = strlen(s);
+	return strchr(s, '/') || (n > 5 && strcmp(s + n - 5, ".yaml") == 0) ||
+	       (n > 4 && strcmp(s + n - 4, ".yml") == 0);
+}
+
+static bool valid_policy_name(const char *s)
+{
+	if (!*s || *s == '.' || *s == '-' || strlen(s) > 128)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_' || *s == '-' || *s == '.'))
+			return false;
+	return true;
+}
+
+static char *dir_of(const char *path)
+{
+	char *real = realpath(path, NULL);
+	if (!real)
+		return NULL;
+	char *slash = strrchr(real, '/');
+	if (slash == real)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	return real;
+}
+
+/* Resolve NAME or PATH to a file.  first_dir (may be NULL) is searched
+ * before the search path for names, and relative paths are taken from it. */
+static char *resolve_policy(const char *ref, const char *first_dir, const struct strv *dirs,
+                            char **err)
+{
+	if (is_path(ref)) {
+		if (ref[0] != '/' && first_dir)
+			return xasprintf("%s/%s", first_dir, ref);
+		return xstrdup(ref);
+	}
+	if (!valid_policy_name(ref)) {
+		set_err(err, "'%s' is not a policy name ([A-Za-z0-9_.-]) or a path to a .yaml file", ref);
+		return NULL;
+	}
+	struct strbuf searched = { 0 };
+	for (size_t i = first_dir ? 0 : 1; i <= dirs->n; i++) {
+		const char *d = i == 0 ? first_dir : dirs->v[i - 1];
+		char *path = xasprintf("%s/%s.yaml", d, ref);
+		if (!path)
+			break;
+		if (access(path, F_OK) == 0) {
+			sb_free(&searched);
+			return path;
+		}
+		sb_printf(&searched, "%s%s", searched.len ? ", " : "", path);
+		free(path);
+	}
+	set_err(err, "policy '%s' not found (searched: %s)", ref, searched.data ? searched.data : "nothing");
+	sb_free(&searched);
+	return NULL;
+}
+
+/* ---- reading files ---- */
+
+struct raw_entry {
+	char *ref;
+	struct mark mark;
+	enum control control;
+	const struct cordon_node *with;
+	char *policy_dir;
+};
+
+struct loader {
+	cordon_policy *p;
+	const struct strv *dirs;
+	struct raw_entry *entries;
+	size_t n_entries, cap_entries;
+	char *chain[POLICY_MAX_INCLUDE_DEPTH + 1]; /* canonical paths being read */
+	int depth;
+	char **err;
+};
+
+/* Per-file values applied after the file's includes. */
+struct file_values {
+	const struct cordon_node *interpreter;
+	const struct cordon_node *env;
+};
+
+static int load_file(struct loader *L, const char *path, const struct cordon_node *from);
+
+static int env_name_ok(const char *s)
+{
+	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+		return 0;
+	for (s++; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_'))
+			return 0;
+	return 1;
+}
+
+static int check_interpreter(const struct cordon_node *n, char **err)
+{
+	if (n->type != CORDON_NODE_SEQUENCE || n->n == 0)
+		return err_at(err, n, "interpreter: expected a non-empty list such as [/usr/bin/python3, -I], found %s",
+		              node_type_name(n));
+	for (size_t i = 0; i < n->n; i++) {
+		const struct cordon_node *it = n->items[i];
+		if (it->type != CORDON_NODE_SCALAR)
+			return err_at(err, it, "interpreter: expected a string, found %s", node_type_name(it));
+		if (i == 0 && it->len == 0)
+			return err_at(err, it, "interpreter: the program must not be empty");
+	}
+	return 0;
+}
+
+static int check_env(const struct cordon_node *n, char **err)
+{
+	if (n->type != CORDON_NODE_MAPPING)
+		return err_at(err, n, "env: expected a mapping of NAME: value, found %s", node_type_name(n));
+	for (size_t i = 0; i < n->n; i++) {
+		const struct cordon_node *k = n->items[2 * i], *v = n->items[2 * i + 1];
+		if (!env_name_ok(k->text))
+			return err_at(err, k, "env: '%s' is not a valid variable name ([A-Za-z_][A-Za-z0-9_]*)",
+			              k->text);
+		if (v->type != CORDON_NODE_SCALAR)
+			return err_at(err, v, "env: %s: expected a string, found %s", k->text, node_type_name(v));
+	}
+	return 0;
+}
+
+static int apply_values(struct loader *L, const struct file_values *fv)
+{
+	cordon_policy *p = L->p;
+	if (fv->interpreter) {
+		strv_clear(&p->interpreter);
+		for (size_t i = 0; i < fv->interpreter->n; i++)
+			if (strv_push(&p->interpreter, fv->interpreter->items[i]->text) < 0)
+				return set_err(L->err, "out of memory");
+	}
+	if (fv->env) {
+		p->has_env = true;
+		for (size_t i = 0; i < fv->env->n; i++) {
+			const char *k = fv->env->items[2 * i]->text, *v = fv->env->items[2 * i + 1]->text;
+			size_t j;
+			for (j = 0; j < p->n_env; j++)
+				if (strcmp(p->env[j].name, k) == 0)
+					break;
+			char *nv = xstrdup(v);
+			if (!nv)
+				return set_err(L->err, "out of memory");
+			if (j < p->n_env) {
+				free(p->env[j].value);
+				p->env[j].value = nv;
+				continue;
+			}
+			struct env_var *ne = realloc(p->env, (p->n_env + 1) * sizeof(*ne));
+			if (!ne) {
+				free(nv);
+				return set_err(L->err, "out of memory");
+			}
+			p->env = ne;
+			p->env[p->n_env].name = xstrdup(k);
+			p->env[p->n_env].value = nv;
+			if (!p->env[p->n_env].name) {
+				free(nv);
+				return set_err(L->err, "out of memory");
+			}
+			p->n_env++;
+		}
+	}
+	return 0;
+}
+
+static int include_one(struct loader *L, const struct cordon_node *ref, const char *dir)
+{
+	if (ref->type != CORDON_NODE_SCALAR || ref->len == 0)
+		return err_at(L->err, ref, "include: expected a policy name or path, found %s",
+		              node_type_name(ref));
+	char *why = NULL;
+	char *path = resolve_policy(ref->text, dir, L->dirs, &why);
+	if (!path) {
+		err_at(L->err, ref, "include: %s", why ? why : "out of memory");
+		free(why);
+		return -1;
+	}
+	int r = load_file(L, path, ref);
+	free(path);
+	return r;
+}
+
+static int add_entry(struct loader *L, const struct cordon_node *item, const char *dir)
+{
+	static const char *const keys[] = { "module", "control", "with", "include", NULL };
+	if (item->type != CORDON_NODE_MAPPING)
+		return err_at(L->err, item,
+		              "stack: expected an entry such as {module: rlimit, control: required, with: {...}}, found %s",
+		              node_type_name(item));
+	for (size_t i = 0; i < item->n; i++) {
+		const struct cordon_node *k = item->items[2 * i];
+		bool known = false;
+		for (size_t j = 0; keys[j]; j++)
+			known |= strcmp(k->text, keys[j]) == 0;
+		if (!known)
+			return err_at(L->err, k, "unknown key '%s' in a stack entry (expected module, control, with, or include)",
+			              k->text);
+	}
+	const struct cordon_node *inc = node_get(item, "include");
+	if (inc) {
+		if (item->n != 1)
+			return err_at(L->err, item, "a stack entry with 'include' takes no other keys");
+		if (inc->type == CORDON_NODE_SEQUENCE) {
+			for (size_t i = 0; i < inc->n; i++)
+				if (include_one(L, inc->items[i], dir) < 0)
+					return -1;
+			return 0;
+		}
+		return include_one(L, inc, dir);
+	}
+	const struct cordon_node *mod = node_get(item, "module");
+	if (!mod)
+		return err_at(L->err, item, "stack entry without 'module' (expected module: NAME or a path to a .so)");
+	if (mod->type != CORDON_NODE_SCALAR || mod->len == 0)
+		return err_at(L->err, mod, "module: expected a module name or path, found %s",
+		              node_type_name(mod));
+	enum control control = CONTROL_REQUIRED;
+	const struct cordon_node *ctl = node_get(item, "control");
+	if (ctl) {
+		size_t c;
+		for (c = 0; c < ARRAY_SIZE(control_names); c++)
+			if (ctl->type == CORDON_NODE_SCALAR && strcmp(ctl->text, control_names[c]) == 0)
+				break;
+		if (c == ARRAY_SIZE(control_names))
+			return err_at(L->err, ctl,
+			              "control: expected required, requisite, sufficient or optional, found %s%s%s",
+			              ctl->type == CORDON_NODE_SCALAR ? "'" : "",
+			              ctl->type == CORDON_NODE_SCALAR ? ctl->text : node_type_name(ctl),
+			              ctl->type == CORDON_NODE_SCALAR ? "'" : "");
+		control = (enum control)c;
+	}
+	if (L->n_entries >= POLICY_MAX_STACK)
+		return err_at(L->err, item, "more than %d stack entries", POLICY_MAX_STACK);
+	if (grow_array((void **)&L->entries, &L->cap_entries, L->n_entries + 1, sizeof(*L->entries)) < 0)
+		return set_err(L->err, "out of memory");
+	struct raw_entry *e = &L->entries[L->n_entries];
+	memset(e, 0, sizeof(*e));
+	e->ref = xstrdup(mod->text);
+	e->policy_dir = xstrdup(dir);
+	if (!e->ref || !e->policy_dir) {
+		free(e->ref);
+		free(e->policy_dir);
+		return set_err(L->err, "out of memory");
+	}
+	e->mark = item->mark;
+	e->control = control;
+	e->with = node_get(item, "with");
+	L->n_entries++;
+	return 0;
+}
+
+static int load_file(struct loader *L, const char *path, const struct cordon_node *from)
+{
+	char *canon = realpath(path, NULL);
+	if (!canon) {
+		int e = errno;
+		if (from)
+			return err_at(L->err, from, "include: %s: %s", path, strerror(e));
+		return set_err(L->err, "%s: cannot open policy: %s", path, strerror(e));
+	}
+	for (int i = 0; i < L->depth; i++) {
+		if (strcmp(L->chain[i], canon) == 0) {
+			free(canon);
+			return err_at(L->err, from, "include cycle: %s is already being read", path);
+		}
+	}
+	if (L->depth >= POLICY_MAX_INCLUDE_DEPTH) {
+		free(canon);
+		return err_at(L->err, from, "includes nested deeper than %d files", POLICY_MAX_INCLUDE_DEPTH);
+	}
+	struct tree *t = tree_load_file(path, "policy", L->err);
+	if (!t) {
+		free(canon);
+		return -1;
+	}
+	t->next = L->p->trees;
+	L->p->trees = t;
+	L->chain[L->depth++] = canon;
+
+	int r = -1;
+	char *dir = dir_of(path);
+	const struct cordon_node *root = t->root;
+	struct file_values fv = { 0 };
+	if (!dir) {
+		set_err(L->err, "out of memory");
+		goto out;
+	}
+	if (root->type != CORDON_NODE_MAPPING) {
+		err_at(L->err, root, "expected a policy (a mapping with keys such as name, interpreter, stack), found %s",
+		       node_type_name(root));
+		goto out;
+	}
+	for (size_t i = 0; i < root->n; i++) {
+		const struct cordon_node *k = root->items[2 * i], *v = root->items[2 * i + 1];
+		if (strcmp(k->text, "name") == 0) {
+			if (v->type != CORDON_NODE_SCALAR || !valid_policy_name(v->text)) {
+				err_at(L->err, v, "name: expected a policy name of [A-Za-z0-9_.-], found %s%s%s",
+				       v->type == CORDON_NODE_SCALAR ? "'" : "",
+				       v->type == CORDON_NODE_SCALAR ? v->text : node_type_name(v),
+				       v->type == CORDON_NODE_SCALAR ? "'" : "");
+				goto out;
+			}
+			if (L->depth == 1 && !(L->p->name = xstrdup(v->text)))
+				goto oom;
+		} else if (strcmp(k->text, "description") == 0) {
+			if (v->type != CORDON_NODE_SCALAR) {
+				err_at(L->err, v, "description: expected a string, found %s", node_type_name(v));
+				goto out;
+			}
+			if (L->depth == 1 && !(L->p->description = xstrdup(v->text)))
+				goto oom;
+		} else if (strcmp(k->text, "include") == 0) {
+			if (v->type == CORDON_NODE_SEQUENCE) {
+				for (size_t j = 0; j < v->n; j++)
+					if (include_one(L, v->items[j], dir) < 0)
+						goto out;
+			} else if (include_one(L, v, dir) < 0) {
+				goto out;
+			}
+		} else if (strcmp(k->text, "interpreter") == 0) {
+			if (check_interpreter(v, L->err) < 0)
+				goto out;
+			fv.interpreter = v;
+		} else if (strcmp(k->text, "env") == 0) {
+			if (check_env(v, L->err) < 0)
+				goto out;
+			fv.env = v;
+		} else if (strcmp(k->text, "stack") == 0) {
+			if (v->type != CORDON_NODE_SEQUENCE) {
+				if (!(v->type == CORDON_NODE_SCALAR && v->plain && v->len == 0)) {
+					err_at(L->err, v, "stack: expected a list of modules, found %s", node_type_name(v));
+					goto out;
+				}
+				continue; /* `stack:` left empty */
+			}
+			for (size_t j = 0; j < v->n; j++)
+				if (add_entry(L, v->items[j], dir) < 0)
+					goto out;
+		} else {
+			err_at(L->err, k,
+			       "unknown key '%s' (expected name, description, include, interpreter, env or stack)",
+			       k->text);
+			goto out;
+		}
+	}
+	r = apply_values(L, &fv);
+	goto out;
+oom:
+	set_err(L->err, "out of memory");
+out:
+	free(dir);
+	free(L->chain[--L->depth]);
+	L->chain[L->depth] = NULL;
+	return r;
+}
+
+/* ---- opening modules ---- */
+
+static int open_entry(cordon_policy *p, struct entry *e, char **err)
+{
+	const struct cordon_module *m = e->lm.m;
+	char *why = NULL;
+	if (args_validate(m->name, m->args, e->with, &e->mark, &why) < 0) {
+		set_err(err, "%s", why);
+		free(why);
+		return -1;
+	}
+	e->ctx.api = core_api();
+	e->ctx.policy = p;
+	e->ctx.entry = e;
+	e->ctx.phase = PHASE_OPEN;
+	e->ctx.err = err;
+	int (*open_hook)(cordon_ctx *, void **) = MODULE_HOOK(m, open);
+	int r = 0;
+	e->opened = true; /* close is called even when open fails */
+	if (open_hook) {
+		r = open_hook(&e->ctx, &e->state);
+		if (r != 0) {
+			struct cordon_node tmp = { .mark = e->mark };
+			err_at(err, &tmp, "module '%s' failed to open", m->name);
+			r = -1;
+		}
+	}
+	e->ctx.err = NULL;
+	return r;
+}
+
+void cordon_policy_free(cordon_policy *p)
+{
+	if (!p)
+		return;
+	for (size_t i = p->n_stack; i-- > 0;) {
+		struct entry *e = &p->stack[i];
+		if (e->opened && e->lm.m) {
+			void (*close_hook)(void *) = MODULE_HOOK(e->lm.m, close);
+			e->ctx.phase = PHASE_CLOSE;
+			if (close_hook)
+				close_hook(e->state);
+		}
+		tree_free_list(e->extra_trees);
+		strv_clear(&e->owned);
+		module_unload(&e->lm);
+		free(e->ref);
+		free(e->policy_dir);
+	}
+	free(p->stack);
+	for (size_t i = 0; i < p->n_env; i++) {
+		free(p->env[i].name);
+		free(p->env[i].value);
+	}
+	free(p->env);
+	strv_clear(&p->interpreter);
+	tree_free_list(p->trees);
+	free(p->name);
+	free(p->description);
+	free(p->file);
+	free(p);
+}
+
+static char *stem_of(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	b = b ? b + 1 : path;
+	size_t n = strlen(b);
+	if (n > 5 && strcmp(b + n - 5, ".yaml") == 0)
+		n -= 5;
+	else if (n > 4 && strcmp(b + n - 4, ".yml") == 0)
+		n -= 4;
+	return xstrndup(b, n);
+}
+
+cordon_policy *cordon_policy_load(const char *ref, const struct cordon_load_options *opts, char **err)
+{
+	if (err)
+		*err = NULL;
+	char *local_err = NULL;
+	char **e = err ? err : &local_err;
+	if (!ref || !*ref) {
+		set_err(e, "no policy given");
+		return NULL;
+	}
+	const char *policy_dir = NULL, *module_path = NULL;
+	int verbose = 0;
+	if (opts) {
+		if (opts->size >= offsetof(struct cordon_load_options, policy_dir) + sizeof(char *))
+			policy_dir = opts->policy_dir;
+		if (opts->size >= offsetof(struct cordon_load_options, module_path) + sizeof(char *))
+			module_path = opts->module_path;
+		if (opts->size >= offsetof(struct cordon_load_options, verbose) + sizeof(int))
+			verbose = opts->verbose;
+	}
+	struct strv dirs = { 0 }, mdirs = { 0 };
+	struct loader L = { 0 };
+	cordon_policy *p = calloc(1, sizeof(*p));
+	if (!p || policy_search_dirs(policy_dir, &dirs) < 0 || module_search_dirs(module_path, &mdirs) < 0) {
+		set_err(e, "out of memory");
+		goto fail;
+	}
+	p->verbose = verbose;
+	L.p = p;
+	L.dirs = &dirs;
+	L.err = e;
+	p->file = resolve_policy(ref, NULL, &dirs, e);
+	if (!p->file)
+		goto fail;
+	if (load_file(&L, p->file, NULL) < 0)
+		goto fail;
+	if (!p->name && !(p->name = stem_of(p->file))) {
+		set_err(e, "out of memory");
+		goto fail;
+	}
+	if (!valid_policy_name(p->name)) {
+		set_err(e, "%s: the file name does not give a valid policy name; add 'name:'", p->file);
+		goto fail;
+	}
+
+	p->stack = xcalloc(L.n_entries, sizeof(*p->stack));
+	if (!p->stack) {
+		set_err(e, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < L.n_entries; i++) {
+		struct raw_entry *re = &L.entries[i];
+		struct entry *en = &p->stack[i];
+		en->ref = re->ref;
+		en->policy_dir = re->policy_dir;
+		re->ref = re->policy_dir = NULL;
+		en->mark = re->mark;
+		en->control = re->control;
+		en->with = re->with;
+		p->n_stack = i + 1;
+		char *why = NULL;
+		if (module_load(en->ref, en->policy_dir, &mdirs, &en->lm, &why) < 0) {
+			struct cordon_node tmp = { .mark = en->mark };
+			err_at(e, &tmp, "%s", why ? why : "out of memory");
+			free(why);
+			goto fail;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(p->stack[j].lm.m->name, en->lm.m->name) == 0) {
+				struct cordon_node tmp = { .mark = en->mark };
+				err_at(e, &tmp, "module '%s' is already in the stack at %s:%ld:%ld (a module appears once per policy)",
+				       en->lm.m->name, p->stack[j].mark.file, p->stack[j].mark.line,
+				       p->stack[j].mark.column);
+				goto fail;
+			}
+		}
+	}
+	for (size_t i = 0; i < p->n_stack; i++)
+		if (open_entry(p, &p->stack[i], e) < 0)
+			goto fail;
+	for (size_t i = 0; i < L.n_entries; i++) {
+		free(L.entries[i].ref);
+		free(L.entries[i].policy_dir);
+	}
+	free(L.entries);
+	strv_clear(&dirs);
+	strv_clear(&mdirs);
+	return p;
+fail:
+	for (size_t i = 0; i < L.n_entries; i++) {
+		free(L.entries[i].ref);
+		free(L.entries[i].policy_dir);
+	}
+	free(L.entries);
+	strv_clear(&dirs);
+	strv_clear(&mdirs);
+	cordon_policy_free(p);
+	free(local_err);
+	return NULL;
+}
+
+const char *cordon_policy_name(const cordon_policy *p)
+{
+	return p ? p->name : NULL;
+}
+
+const char *cordon_policy_file(const cordon_policy *p)
+{
+	return p ? p->file : NULL;
+}
+
+/* ---- dump ---- */
+
+static bool plain_ok(const char *s)
+{
+	if (!*s)
+		return false;
+	static const char *const reserved[] = { "true", "false", "null", "yes", "no", "on", "off", "~" };
+	for (size_t i = 0; i < ARRAY_SIZE(reserved); i++)
+		if (strcasecmp(s, reserved[i]) == 0)
+			return false;
+	if (strchr("-?:,[]{}#&*!|>'\"%@` ", s[0]))
+		return false;
+	for (const char *c = s; *c; c++) {
+		unsigned char u = (unsigned char)*c;
+		if (u < 0x20 || u == 0x7f || strchr(",[]{}#:\"'", u))
+			return false;
+	}
+	return s[strlen(s) - 1] != ' ';
+}
+
+static void emit_scalar(struct strbuf *sb, const char *s, bool force_quote)
+{
+	if (!force_quote && plain_ok(s)) {
+		sb_puts(sb, s);
+		return;
+	}
+	sb_puts(sb, "\"");
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			sb_printf(sb, "\\%c", *c);
+		else if (*c == '\n')
+			sb_puts(sb, "\\n");
+		else if (*c == '\t')
+			sb_puts(sb, "\\t");
+		else if (*c < 0x20 || *c == 0x7f)
+			sb_printf(sb, "\\x%02x", *c);
+		else
+			sb_append(sb, c, 1);
+	}
+	sb_puts(sb, "\"");
+}
+
+static void emit_node(struct strbuf *sb, const struct cordon_node *n)
+{
+	switch (n->type) {
+	case CORDON_NODE_SCALAR:
+		emit_scalar(sb, n->text, !n->plain);
+		return;
+	case CORDON_NODE_SEQUENCE:
+		sb_puts(sb, "[");
+		for (size_t i = 0; i < n->n; i++) {
+			if (i)
+				sb_puts(sb, ", ");
+			emit_node(sb, n->items[i]);
+		}
+		sb_puts(sb, "]");
+		return;
+	case CORDON_NODE_MAPPING:
+		sb_puts(sb, "{");
+		for (size_t i = 0; i < n->n; i++) {
+			if (i)
+				sb_puts(sb, ", ");
+			emit_node(sb, n->items[2 * i]);
+			sb_puts(sb, ": ");
+			emit_node(sb, n->items[2 * i + 1]);
+		}
+		sb_puts(sb, "}");
+		return;
+	}
+}
+
+char *cordon_policy_dump(const cordon_policy *p)
+{
+	struct strbuf sb = { 0 };
+	sb_printf(&sb, "# resolved from %s\nname: ", p->file);
+	emit_scalar(&sb, p->name, false);
+	if (p->description) {
+		sb_puts(&sb, "\ndescription: ");
+		emit_scalar(&sb, p->description, false);
+	}
+	if (p->interpreter.n) {
+		sb_puts(&sb, "\ninterpreter: [");
+		for (size_t i = 0; i < p->interpreter.n; i++) {
+			if (i)
+				sb_puts(&sb, ", ");
+			emit_scalar(&sb, p->interpreter.v[i], false);
+		}
+		sb_puts(&sb, "]");
+	}
+	if (p->has_env) {
+		sb_puts(&sb, "\nenv:");
+		if (!p->n_env)
+			sb_puts(&sb, " {}");
+		for (size_t i = 0; i < p->n_env; i++) {
+			sb_printf(&sb, "\n  %s: ", p->env[i].name);
+			emit_scalar(&sb, p->env[i].value, true);
+		}
+	}
+	sb_puts(&sb, "\nstack:");
+	if (!p->n_stack)
+		sb_puts(&sb, " []");
+	for (size_t i = 0; i < p->n_stack; i++) {
+		const struct entry *e = &p->stack[i];
+		sb_printf(&sb, "\n  # %s:%ld:%ld, %s, ABI %u.%u\n  - module: ", e->mark.file, e->mark.line,
+		          e->mark.column, e->lm.path, CORDON_ABI_GET_MAJOR(e->lm.m->abi),
+		          CORDON_ABI_GET_MINOR(e->lm.m->abi));
+		emit_scalar(&sb, e->ref, false);
+		sb_printf(&sb, "\n    control: %s", control_name(e->control));
+		if (e->with && e->with->type == CORDON_NODE_MAPPING && e->with->n) {
+			sb_puts(&sb, "\n    with: ");
+			emit_node(&sb, e->with);
+		}
+	}
+	sb_puts(&sb, "\n");
+	return sb_steal(&sb);
+}
+
+/* ---- listing ---- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void cordon_strv_free(char **v)
+{
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+char **cordon_policy_list(const struct cordon_load_options *opts, char **err)
+{
+	if (err)
+		*err = NULL;
+	struct strv dirs = { 0 }, names = { 0 };
+	const char *extra = opts && opts->size >= offsetof(struct cordon_load_options, policy_dir) + sizeof(char *)
+	                            ? opts->policy_dir
+	                            : NULL;
+	if (policy_search_dirs(extra, &dirs) < 0) {
+		set_err(err, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < dirs.n; i++) {
+		DIR *d = opendir(dirs.v[i]);
+		if (!d)
+			continue;
+		struct dirent *de;
+		while ((de = readdir(d))) {
+			size_t n = strlen(de->d_name);
+			if (de->d_name[0] == '.' || n <= 5 || strcmp(de->d_name + n - 5, ".yaml") != 0)
+				continue;
+			char *stem = xstrndup(de->d_name, n - 5);
+			if (!stem)
+				continue;
+			bool dup = false;
+			for (size_t j = 0; j < names.n && !dup; j++) {
+				const char *tab = strchr(names.v[j], '\t');
+				dup = tab && (size_t)(tab - names.v[j]) == n - 5 && memcmp(names.v[j], stem, n - 5) == 0;
+			}
+			if (!dup && valid_policy_name(stem))
+				strv_push_owned(&names, xasprintf("%s\t%s/%s", stem, dirs.v[i], de->d_name));
+			free(stem);
+		}
+		closedir(d);
+	}
+	strv_clear(&dirs);
+	if (names.n)
+		qsort(names.v, names.n, sizeof(char *), cmp_str);
+	if (!names.v) {
+		/* empty list: allocate the terminator */
+		names.v = calloc(1, sizeof(char *));
+		if (!names.v)
+			set_err(err, "out of memory");
+	}
+	return names.v;
+}
+
+char **cordon_module_list(const struct cordon_load_options *opts, char **err)
+{
+	if (err)
+		*err = NULL;
+	struct strv dirs = { 0 }, out = { 0 };
+	const char *extra = opts && opts->size >= offsetof(struct cordon_load_options, module_path) + sizeof(char *)
+	                            ? opts->module_path
+	                            : NULL;
+	if (module_search_dirs(extra, &dirs) < 0) {
+		set_err(err, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < dirs.n; i++) {
+		DIR *d = opendir(dirs.v[i]);
+		if (!d)
+			continue;
+		struct strv files = { 0 };
+		struct dirent *de;
+		while ((de = readdir(d))) {
+			size_t n = strlen(de->d_name);
+			if (n > 10 && strncmp(de->d_name, "cordon_", 7) == 0 && strcmp(de->d_name + n - 3, ".so") == 0)
+				strv_push(&files, de->d_name);
+		}
+		closedir(d);
+		if (files.n)
+			qsort(files.v, files.n, sizeof(char *), cmp_str);
+		for (size_t f = 0; f < files.n; f++) {
+			const char *fn = files.v[f];
+			char *name = xstrndup(fn + 7, strlen(fn) - 10);
+			char *path = xasprintf("%s/%s", dirs.v[i], fn);
+			bool dup = false;
+			for (size_t j = 0; name && j < out.n && !dup; j++) {
+				const char *tab = strchr(out.v[j], '\t');
+				dup = tab && (size_t)(tab - out.v[j]) == strlen(name) &&
+				      memcmp(out.v[j], name, strlen(name)) == 0;
+			}
+			if (name && path && !dup) {
+				struct loaded_module lm;
+				char *why = NULL;
+				if (module_load(name, NULL, &(struct strv){ .v = (char *[]){ dirs.v[i], NULL }, .n = 1 },
+				                &lm, &why) == 0) {
+					strv_push_owned(&out, xasprintf("%s\t%u.%u\t%s\t%s", name,
+					                                CORDON_ABI_GET_MAJOR(lm.m->abi),
+					                                CORDON_ABI_GET_MINOR(lm.m->abi), path,
+					                                lm.m->description ? lm.m->description : ""));
+					module_unload(&lm);
+				} else {
+					strv_push_owned(&out, xasprintf("%s\t-\t%s\t%s", name, path, why ? why : "cannot load"));
+				}
+				free(why);
+			}
+			free(name);
+			free(path);
+		}
+		strv_clear(&files);
+	}
+	strv_clear(&dirs);
+	if (!out.v) {
+		out.v = calloc(1, sizeof(char *));
+		if (!out.v)
+			set_err(err, "out of memory");
+	}
+	return out.v;
+}

@@ -1,0 +1,1400 @@
+/*
+ * core/run.c - the supervisor: seal the source, check it, prepare the
+ * launch, fork, confine, exec, pump the output through the filters, enforce
+ * the wall timeout and output caps, kill the whole tree, report.
+ *
+ * Order in the child (between fork and exec only async-signal-safe calls):
+ *
+ *   1. default signal dispositions (the mask stays blocked until 4)
+ *   2. setsid(): own session and process group
+ *   3. PR_SET_PDEATHSIG(SIGKILL): die with the supervisor
+ *   4. descriptors: 0 input, 1/2 pipes, 3.. sealed sources, then the control
+ *      pipe (close-on-exec); everything else closed; signal mask cleared
+ *   5. confine hooks in stack order (rlimits, namespaces, caps, seccomp...)
+ *   6. execve with the policy's environment only
+ *
+ * Any failure in 2-6 is written to the control pipe as one fixed-size record
+ * and the child exits without exec: the parent reports it, nothing ran.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define READ_CHUNK 65536
+#define COLLECT_CAP_DEFAULT (64u * 1024 * 1024) /* per stream, when collecting without a cap */
+#define STREAM_KEEP (1u * 1024 * 1024) /* kept in the result while streaming */
+#define PENDING_MAX (1u * 1024 * 1024) /* stop reading while this much waits for a slow reader */
+#define PIPE_GRACE_MS 2000.0 /* after the tree is dead, wait this long for pipes to close */
+#define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
+
+/* ---- sealed sources ---- */
+
+static int seal_finish(struct source *s, const char *name, char **err)
+{
+	if (fcntl(s->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+		return set_err(err, "%s: cannot seal the source: %s", name, strerror(errno));
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", s->fd);
+	/* The child gets a read-only descriptor; the seals stop anything else. */
+	s->rofd = open(path, O_RDONLY | O_CLOEXEC);
+	if (s->rofd < 0)
+		s->rofd = fcntl(s->fd, F_DUPFD_CLOEXEC, 3);
+	if (s->rofd < 0)
+		return set_err(err, "%s: cannot reopen the sealed source: %s", name, strerror(errno));
+	if (s->len) {
+		void *m = mmap(NULL, s->len, PROT_READ, MAP_SHARED, s->fd, 0);
+		if (m == MAP_FAILED)
+			return set_err(err, "%s: cannot map the sealed source: %s", name, strerror(errno));
+		s->map = m;
+	}
+	return 0;
+}
+
+static int seal_begin(struct source *s, const char *name, char **err)
+{
+	memset(s, 0, sizeof(*s));
+	s->rofd = -1;
+	s->name = xstrdup(name);
+	s->fd = memfd_create("cordon-source", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (s->fd < 0 || !s->name)
+		return set_err(err, "%s: cannot create a memfd for the source: %s", name, strerror(errno));
+	return 0;
+}
+
+static int write_full(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int source_seal_fd(int in_fd, const char *name, struct source *s, char **err)
+{
+	if (seal_begin(s, name, err) < 0)
+		return -1;
+	char *buf = malloc(READ_CHUNK);
+	if (!buf)
+		return set_err(err, "out of memory");
+	for (;;) {
+		ssize_t n = read(in_fd, buf, READ_CHUNK);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			free(buf);
+			return set_err(err, "%s: cannot read the source: %s", name, strerror(e));
+		}
+		if (n == 0)
+			break;
+		if ((size_t)n > SOURCE_MAX_BYTES - s->len) {
+			free(buf);
+			return set_err(err, "%s: the source is larger than %u bytes", name, SOURCE_MAX_BYTES);
+		}
+		if (write_full(s->fd, buf, (size_t)n) < 0) {
+			int e = errno;
+			free(buf);
+			return set_err(err, "%s: cannot store the source: %s", name, strerror(e));
+		}
+		s->len += (size_t)n;
+	}
+	free(buf);
+	return seal_finish(s, name, err);
+}
+
+int source_seal_data(const void *data, size_t len, const char *name, struct source *s, char **err)
+{
+	if (seal_begin(s, name, err) < 0)
+		return -1;
+	if (len > SOURCE_MAX_BYTES)
+		return set_err(err, "%s: the source is larger than %u bytes", name, SOURCE_MAX_BYTES);
+	if (len && write_full(s->fd, data, len) < 0)
+		return set_err(err, "%s: cannot store the source: %s", name, strerror(errno));
+	s->len = len;
+	return seal_finish(s, name, err);
+}
+
+void source_close(struct source *s)
+{
+	if (s->map)
+		munmap((void *)s->map, s->len);
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->rofd >= 0)
+		close(s->rofd);
+	free(s->name);
+	memset(s, 0, sizeof(*s));
+	s->fd = s->rofd = -1;
+}
+
+static int seal_path(const char *path, struct source *s, char **err)
+{
+	if (strcmp(path, "-") == 0)
+		return source_seal_fd(0, "<stdin>", s, err);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		memset(s, 0, sizeof(*s));
+		s->fd = s->rofd = -1;
+		return set_err(err, "%s: cannot read the source: %s", path, strerror(errno));
+	}
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		memset(s, 0, sizeof(*s));
+		s->fd = s->rofd = -1;
+		return set_err(err, "%s: cannot read the source: Is a directory", path);
+	}
+	int r = source_seal_fd(fd, path, s, err);
+	close(fd);
+	return r;
+}
+
+const char *language_of(const char *name, const struct strv *interp)
+{
+	static const struct {
+		const char *suffix;
+		const char *lang;
+	} ext[] = {
+		{ ".py", "python" },      { ".pyw", "python" }, { ".js", "javascript" }, { ".mjs", "javascript" },
+		{ ".cjs", "javascript" }, { ".sh", "shell" },   { ".bash", "shell" },     { ".java", "java" },
+	};
+	size_t nl = name ? strlen(name) : 0;
+	for (size_t i = 0; i < ARRAY_SIZE(ext); i++) {
+		size_t sl = strlen(ext[i].suffix);
+		if (nl > sl && strcmp(name + nl - sl, ext[i].suffix) == 0)
+			return ext[i].lang;
+	}
+	if (!interp || !interp->n)
+		return NULL;
+	const char *b = strrchr(interp->v[0], '/');
+	b = b ? b + 1 : interp->v[0];
+	if (strncmp(b, "python", 6) == 0 || strncmp(b, "pypy", 4) == 0)
+		return "python";
+	if (strcmp(b, "node") == 0 || strcmp(b, "nodejs") == 0 || strcmp(b, "deno") == 0)
+		return "javascript";
+	if (strcmp(b, "sh") == 0 || strcmp(b, "bash") == 0 || strcmp(b, "dash") == 0 || strcmp(b, "zsh") == 0)
+		return "shell";
+	if (strcmp(b, "java") == 0)
+		return "java";
+	return NULL;
+}
+
+/* ---- per-run bookkeeping ---- */
+
+static void run_begin(struct run *run, cordon_policy *p, cordon_result *r)
+{
+	memset(run, 0, sizeof(*run));
+	run->policy = p;
+	run->result = r;
+	for (size_t i = 0; i < p->n_stack; i++) {
+		struct entry *e = &p->stack[i];
+		e->verdict = NULL;
+		e->ms = 0;
+		free(e->last_error);
+		e->last_error = NULL;
+		e->ctx.run = run;
+	}
+}
+
+static void run_end(struct run *run)
+{
+	cordon_policy *p = run->policy;
+	cordon_result *r = run->result;
+	for (size_t i = 0; i < p->n_stack && i < r->n_modules; i++) {
+		struct entry *e = &p->stack[i];
+		r->modules[i].verdict = e->verdict ? e->verdict : "pass";
+		r->modules[i].ms = e->ms;
+		e->ctx.run = NULL;
+	}
+	for (size_t i = 0; i < run->n_sources; i++)
+		source_close(&run->sources[i]);
+	free(run->sources);
+	strv_clear(&run->argv);
+	strv_clear(&run->env);
+}
+
+/* Which hook failed, and why, as one string. */
+static char *hook_failure(struct entry *e, const char *hook)
+{
+	return xasprintf("%s: %s failed%s%s", e->lm.m->name, hook, e->last_error ? ": " : "",
+	                 e->last_error ? e->last_error : "");
+}
+
+cordon_result *cordon_check(cordon_policy *p, const char *path, const void *data, size_t len, char **err)
+{
+	if (err)
+		*err = NULL;
+	if (!p)
+		return set_err(err, "no policy"), NULL;
+	cordon_result *r = result_new(p);
+	if (!r)
+		return set_err(err, "out of memory"), NULL;
+	r->check_file = xstrdup(path ? (strcmp(path, "-") == 0 ? "<stdin>" : path) : "<data>");
+	struct run run;
+	run_begin(&run, p, r);
+	run.sources = calloc(1, sizeof(struct source));
+	char *why = NULL;
+	if (!run.sources || !r->check_file) {
+		result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
+	} else {
+		run.n_sources = 1;
+		int s = path ? seal_path(path, &run.sources[0], &why)
+		             : source_seal_data(data, len, "<data>", &run.sources[0], &why);
+		if (s < 0) {
+			result_set_error(r, CORDON_EXIT_ERROR, "%s", why ? why : "cannot read the source");
+		} else {
+			run.sources[0].language = language_of(run.sources[0].name, &p->interpreter);
+			r->status = check_phase(&run, &run.sources[0]) == CORDON_PASS ? ST_OK : ST_DENIED;
+		}
+	}
+	free(why);
+	for (size_t i = 0; i < p->n_stack; i++)
+		if (!MODULE_HOOK(p->stack[i].lm.m, check))
+			p->stack[i].verdict = "skipped";
+	run_end(&run);
+	return r;
+}
+
+/* ---- process tree ---- */
+
+struct pidset {
+	pid_t *v;
+	size_t n, cap;
+};
+
+static bool pidset_has(const struct pidset *s, pid_t p)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i] == p)
+			return true;
+	return false;
+}
+
+static int pidset_add(struct pidset *s, pid_t p)
+{
+	if (pidset_has(s, p))
+		return 0;
+	if (grow_array((void **)&s->v, &s->cap, s->n + 1, sizeof(pid_t)) < 0)
+		return -1;
+	s->v[s->n++] = p;
+	return 0;
+}
+
+/* Parse the ppid out of /proc/PID/stat (after the last ')'). */
+static pid_t stat_ppid(const char *pid)
+{
+	char path[300], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	char *rp = strrchr(buf, ')');
+	int ppid;
+	char state;
+	if (!rp || sscanf(rp + 1, " %c %d", &state, &ppid) != 2)
+		return -1;
+	return ppid;
+}
+
+/* Our direct children (of every thread), except those in `skip`. */
+static int list_children(struct pidset *out, const struct pidset *skip)
+{
+	out->n = 0;
+	pid_t self = getpid();
+	DIR *tasks = opendir("/proc/self/task");
+	bool have_children_files = false;
+	if (tasks) {
+		struct dirent *de;
+		while ((de = readdir(tasks))) {
+			if (de->d_name[0] == '.')
+				continue;
+			char path[300]; /* d_name is at most 255 bytes */
+			snprintf(path, sizeof(path), "/proc/self/task/%s/children", de->d_name);
+			int fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			have_children_files = true;
+			struct strbuf sb = { 0 };
+			char buf[4096];
+			ssize_t n;
+			while ((n = read(fd, buf, sizeof(buf))) > 0)
+				sb_append(&sb, buf, (size_t)n);
+			close(fd);
+			for (char *p = sb.data, *end; p && *p; p = end) {
+				long v = strtol(p, &end, 10);
+				if (end == p)
+					break;
+				if (v > 0 && !pidset_has(skip, (pid_t)v))
+					pidset_add(out, (pid_t)v);
+			}
+			sb_free(&sb);
+		}
+		closedir(tasks);
+	}
+	if (have_children_files)
+		return 0;
+	/* Without CONFIG_PROC_CHILDREN: scan every process for its parent. */
+	DIR *proc = opendir("/proc");
+	if (!proc)
+		return -1;
+	struct dirent *de;
+	while ((de = readdir(proc))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		if (stat_ppid(de->d_name) == self) {
+			pid_t v = (pid_t)strtol(de->d_name, NULL, 10);
+			if (!pidset_has(skip, v))
+				pidset_add(out, v);
+		}
+	}
+	closedir(proc);
+	return 0;
+}
+
+/*
+ * Kill every process the run left behind.  The supervisor is a child
+ * subreaper, so when a process of the run dies its children become ours:
+ * kill our children, reap them, and repeat until none is left.  A process
+ * forked meanwhile has a parent that is about to die, so it surfaces in a
+ * later round.
+ */
+static int kill_leftovers(const struct pidset *preexisting, pid_t main_pid, cordon_result *r)
+{
+	struct pidset kids = { 0 };
+	int killed = 0;
+	for (int round = 0; round < 10000; round++) {
+		if (list_children(&kids, preexisting) < 0 || kids.n == 0)
+			break;
+		for (size_t i = 0; i < kids.n; i++) {
+			if (kids.v[i] == main_pid)
+				continue;
+			kill(-kids.v[i], SIGKILL); /* its process group, if it leads one */
+			kill(kids.v[i], SIGKILL);
+			killed++;
+		}
+		for (size_t i = 0; i < kids.n; i++)
+			if (kids.v[i] != main_pid)
+				while (waitpid(kids.v[i], NULL, __WALL) < 0 && errno == EINTR)
+					;
+		if (kids.n == 1 && kids.v[0] == main_pid)
+			break;
+	}
+	free(kids.v);
+	if (killed && r)
+		result_warn(r, "killed %d process%s the program left running", killed, killed == 1 ? "" : "es");
+	return killed;
+}
+
+/* ---- launch ---- */
+
+enum rec_kind {
+	REC_CONFINE_FAIL = 1, /* a required confine hook failed: nothing ran */
+	REC_NOTE = 2, /* a note from a confine hook */
+	REC_EXEC_FAIL = 3,
+	REC_SETUP_FAIL = 4, /* the core's own child setup failed */
+	REC_OPTIONAL_FAIL = 5, /* an optional confine hook failed: go on */
+};
+
+struct ctl_rec {
+	int32_t kind;
+	int32_t entry; /* stack index, or -1 */
+	int32_t err;
+	char text[200];
+};
+
+struct confiner {
+	int (*confine)(void *state, const struct cordon_child *child, const char **step);
+	void *state;
+	int index;
+	bool optional;
+};
+
+struct launch {
+	const char *path; /* resolved argv[0] */
+	char *const *argv;
+	char *const *envp;
+	int stdin_fd; /* -1: /dev/null opened by the parent */
+	int out_w, err_w, ctl_w;
+	const int *src_fds;
+	int n_src;
+	int high; /* first descriptor above every one we move */
+	const struct confiner *conf;
+	size_t n_conf;
+	struct cordon_child child;
+	pid_t parent;
+};
+
+/* In the child only: which stack entry is confining now. */
+static int child_entry = -1;
+static int child_ctl_fd = -1;
+
+static void child_send(int kind, int entry, int err, const char *text)
+{
+	struct ctl_rec rec;
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = kind;
+	rec.entry = entry;
+	rec.err = err;
+	if (text) {
+		size_t i = 0;
+		for (; text[i] && i < sizeof(rec.text) - 1; i++)
+			rec.text[i] = text[i];
+		rec.text[i] = '\0';
+	}
+	if (child_ctl_fd >= 0) {
+		ssize_t w;
+		do
+			w = write(child_ctl_fd, &rec, sizeof(rec));
+		while (w < 0 && errno == EINTR);
+	}
+}
+
+static void child_note(const struct cordon_child *c, const char *msg)
+{
+	(void)c;
+	child_send(REC_NOTE, child_entry, 0, msg);
+}
+
+static __attribute__((noreturn)) void child_fail(int kind, int err, const char *step)
+{
+	child_send(kind, child_entry, err, step);
+	_exit(kind == REC_EXEC_FAIL && (err == ENOENT || err == ENOTDIR || err == EACCES || err == ENOEXEC)
+	              ? CORDON_EXIT_NOTFOUND
+	              : CORDON_EXIT_ERROR);
+}
+
+static __attribute__((noreturn)) void child_main(const struct launch *L)
+{
+	child_ctl_fd = L->ctl_w;
+
+	/* 1. Default dispositions for every signal the parent may handle. */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (int s = 1; s < NSIG; s++)
+		(void)sigaction(s, &sa, NULL); /* fails harmlessly for SIGKILL, SIGSTOP, reserved */
+
+	/* 2-3. Own session; die with the supervisor. */
+	if (setsid() < 0)
+		child_fail(REC_SETUP_FAIL, errno, "setsid");
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		child_fail(REC_SETUP_FAIL, errno, "prctl(PR_SET_PDEATHSIG)");
+	if (getppid() != L->parent)
+		_exit(CORDON_EXIT_ERROR); /* the supervisor is already gone */
+
+	/* 4. Descriptors.  First move everything above every target so that
+	 * no dup2 below overwrites a descriptor still to be moved. */
+	int in = fcntl(L->stdin_fd, F_DUPFD_CLOEXEC, L->high);
+	int out = fcntl(L->out_w, F_DUPFD_CLOEXEC, L->high);
+	int err = fcntl(L->err_w, F_DUPFD_CLOEXEC, L->high);
+	int ctl = fcntl(L->ctl_w, F_DUPFD_CLOEXEC, L->high);
+	if (in < 0 || out < 0 || err < 0 || ctl < 0)
+		child_fail(REC_SETUP_FAIL, errno, "fcntl(F_DUPFD_CLOEXEC)");
+	child_ctl_fd = ctl;
+	int src_hi[64];
+	for (int i = 0; i < L->n_src; i++) {
+		src_hi[i] = fcntl(L->src_fds[i], F_DUPFD_CLOEXEC, L->high);
+		if (src_hi[i] < 0)
+			child_fail(REC_SETUP_FAIL, errno, "fcntl(F_DUPFD_CLOEXEC)");
+	}
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+		child_fail(REC_SETUP_FAIL, errno, "dup2(stdio)");
+	for (int i = 0; i < L->n_src; i++)
+		if (dup2(src_hi[i], 3 + i) < 0)
+			child_fail(REC_SETUP_FAIL, errno, "dup2(source)");
+	int ctl_fd = 3 + L->n_src;
+	if (dup3(ctl, ctl_fd, O_CLOEXEC) < 0)
+		child_fail(REC_SETUP_FAIL, errno, "dup3(control)");
+	child_ctl_fd = ctl_fd;
+	if (syscall(SYS_close_range, (unsigned)ctl_fd + 1, ~0u, 0) < 0) {
+		struct rlimit rl;
+		long max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY &&
+		                           rl.rlim_max < 1048576
+		                   ? (long)rl.rlim_max
+		                   : 1048576;
+		for (long fd = ctl_fd + 1; fd < max; fd++)
+			(void)close((int)fd);
+	}
+	sigset_t none;
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+		child_fail(REC_SETUP_FAIL, errno, "sigprocmask");
+
+	/* 5. Confinement, in stack order. */
+	struct cordon_child child = L->child;
+	child.control_fd = ctl_fd;
+	for (size_t i = 0; i < L->n_conf; i++) {
+		const struct confiner *c = &L->conf[i];
+		const char *step = NULL;
+		child_entry = c->index;
+		int e = c->confine(c->state, &child, &step);
+		if (e != 0) {
+			if (c->optional) {
+				child_send(REC_OPTIONAL_FAIL, c->index, e, step ? step : "confine");
+				continue;
+			}
+			child_fail(REC_CONFINE_FAIL, e, step ? step : "confine");
+		}
+	}
+	child_entry = -1;
+
+	/* 6. Run. */
+	execve(L->path, L->argv, L->envp);
+	child_fail(REC_EXEC_FAIL, errno, L->path);
+}
+
+/* Resolve a command name on PATH (from the child's environment). */
+static char *resolve_command(const char *cmd, const struct strv *env)
+{
+	if (strchr(cmd, '/'))
+		return xstrdup(cmd);
+	const char *path = DEFAULT_PATH;
+	for (size_t i = 0; i < env->n; i++)
+		if (strncmp(env->v[i], "PATH=", 5) == 0)
+			path = env->v[i] + 5;
+	const char *p = path;
+	while (*p) {
+		const char *colon = strchr(p, ':');
+		size_t n = colon ? (size_t)(colon - p) : strlen(p);
+		char *cand = n ? xasprintf("%.*s/%s", (int)n, p, cmd) : xasprintf("./%s", cmd);
+		struct stat st;
+		if (cand && stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
+			return cand;
+		free(cand);
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+	return NULL;
+}
+
+/* ---- the pump ---- */
+
+struct pump {
+	int fd; /* read end; -1 once closed */
+	int index; /* 0 stdout, 1 stderr */
+	uint64_t raw; /* bytes read from the child */
+	bool poisoned; /* a filter failed: nothing more passes */
+	int dest; /* stream destination or -1 */
+	struct strbuf pending;
+};
+
+struct supervisor {
+	struct run *run;
+	cordon_result *r;
+	struct pump pumps[2];
+	uint64_t cap; /* per stream */
+	uint64_t keep; /* kept in the result per stream */
+	bool capped;
+	bool filter_failed;
+	struct cordon_buf bufs[2];
+	char *filter_error;
+};
+
+static int run_filters(struct supervisor *sv, struct pump *pu, const unsigned char *data, size_t len,
+                       int eof)
+{
+	struct run *run = sv->run;
+	cordon_policy *p = run->policy;
+	const unsigned char *in = data;
+	size_t in_len = len;
+	int cur = 0;
+	enum cordon_stream stream = pu->index ? CORDON_STDERR : CORDON_STDOUT;
+	for (size_t i = 0; i < p->n_stack; i++) {
+		struct entry *e = &p->stack[i];
+		int (*filter)(cordon_ctx *, void *, enum cordon_stream, const unsigned char *, size_t, int,
+		              cordon_buf *) = MODULE_HOOK(e->lm.m, filter);
+		if (!filter)
+			continue;
+		struct cordon_buf *out = &sv->bufs[cur];
+		out->sb.len = 0;
+		out->sb.failed = false;
+		if (out->sb.data)
+			out->sb.data[0] = '\0';
+		e->ctx.phase = PHASE_FILTER;
+		double t0 = now_ms();
+		int rc = filter(&e->ctx, e->state, stream, in, in_len, eof, out);
+		e->ms += now_ms() - t0;
+		if (rc != 0 || out->sb.failed) {
+			if (e->control == CONTROL_OPTIONAL) {
+				result_warn(sv->r, "%s: filter failed; its input passed on unchanged", e->lm.m->name);
+				e->verdict = "error";
+				continue;
+			}
+			e->verdict = "error";
+			if (!sv->filter_error)
+				sv->filter_error = hook_failure(e, "filter");
+			return -1;
+		}
+		in = (const unsigned char *)(out->sb.data ? out->sb.data : "");
+		in_len = out->sb.len;
+		cur ^= 1;
+	}
+	if (!in_len)
+		return 0;
+	struct strbuf *kept = &sv->r->out[pu->index];
+	if (kept->len < sv->keep) {
+		size_t room = (size_t)(sv->keep - kept->len);
+		sb_append(kept, in, in_len < room ? in_len : room);
+	}
+	if (pu->dest >= 0)
+		sb_append(&pu->pending, in, in_len);
+	return 0;
+}
+
+/* Feed bytes read from the child, applying the cap. */
+static void pump_feed(struct supervisor *sv, struct pump *pu, const unsigned char *data, size_t len,
+                      int eof)
+{
+	if (pu->poisoned)
+		return;
+	if (sv->cap && len > sv->cap - pu->raw) {
+		len = (size_t)(sv->cap - pu->raw);
+		sv->r->truncated[pu->index] = true;
+		sv->capped = true;
+		eof = 1;
+	}
+	pu->raw += len;
+	if (run_filters(sv, pu, data, len, eof) < 0) {
+		pu->poisoned = true;
+		sv->filter_failed = true;
+	}
+	if (eof)
+		pu->poisoned = true; /* flushed: nothing more goes through */
+}
+
+static void pump_close(struct supervisor *sv, struct pump *pu)
+{
+	if (pu->fd < 0)
+		return;
+	close(pu->fd);
+	pu->fd = -1;
+	pump_feed(sv, pu, NULL, 0, 1);
+}
+
+/* Write what is pending without blocking for long: at most PIPE_BUF
+ * bytes, which a pipe that polled writable always takes whole. */
+static void pump_write(struct pump *pu, bool block)
+{
+	while (pu->dest >= 0 && pu->pending.len) {
+		size_t n = block ? pu->pending.len : (pu->pending.len < PIPE_BUF ? pu->pending.len : PIPE_BUF);
+		ssize_t w = write(pu->dest, pu->pending.data, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN && !block)
+				return;
+			pu->dest = -1; /* the reader went away: keep collecting only */
+			sb_consume(&pu->pending, pu->pending.len);
+			return;
+		}
+		sb_consume(&pu->pending, (size_t)w);
+		if (!block)
+			return;
+	}
+}
+
+static void handle_record(struct run *run, const struct ctl_rec *rec, bool *fatal)
+{
+	cordon_policy *p = run->policy;
+	cordon_result *r = run->result;
+	char text[sizeof(rec->text) + 1];
+	memcpy(text, rec->text, sizeof(rec->text));
+	text[sizeof(rec->text)] = '\0';
+	const char *mod = rec->entry >= 0 && (size_t)rec->entry < p->n_stack ? p->stack[rec->entry].lm.m->name
+	                                                                     : "cordon";
+	if (rec->entry >= 0 && (size_t)rec->entry < p->n_stack &&
+	    (rec->kind == REC_CONFINE_FAIL || rec->kind == REC_OPTIONAL_FAIL))
+		p->stack[rec->entry].verdict = "error";
+	switch (rec->kind) {
+	case REC_NOTE:
+		result_warn(r, "%s: %s", mod, text);
+		break;
+	case REC_OPTIONAL_FAIL:
+		result_warn(r, "%s: confine failed (optional, the run went on): %s: %s", mod, text,
+		            strerror(rec->err));
+		break;
+	case REC_CONFINE_FAIL:
+		*fatal = true;
+		result_set_error(r, CORDON_EXIT_ERROR, "%s: confine failed, nothing was run: %s: %s", mod, text,
+		                 strerror(rec->err));
+		break;
+	case REC_EXEC_FAIL:
+		*fatal = true;
+		result_set_error(r,
+		                 rec->err == ENOENT || rec->err == ENOTDIR || rec->err == EACCES || rec->err == ENOEXEC
+		                         ? CORDON_EXIT_NOTFOUND
+		                         : CORDON_EXIT_ERROR,
+		                 "cannot execute %s: %s", text, strerror(rec->err));
+		break;
+	default:
+		*fatal = true;
+		result_set_error(r, CORDON_EXIT_ERROR, "setting up the child failed at %s: %s", text,
+		                 strerror(rec->err));
+		break;
+	}
+}
+
+static void drain_ctl(struct run *run, int *ctl_r, bool *fatal)
+{
+	struct ctl_rec rec;
+	while (*ctl_r >= 0) {
+		ssize_t n = read(*ctl_r, &rec, sizeof(rec));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n == (ssize_t)sizeof(rec)) {
+			handle_record(run, &rec, fatal);
+			continue;
+		}
+		close(*ctl_r); /* EOF, error or a torn record */
+		*ctl_r = -1;
+	}
+}
+
+static void finish_phase(struct run *run)
+{
+	cordon_policy *p = run->policy;
+	cordon_result *r = run->result;
+	for (size_t i = 0; i < p->n_stack && i < r->n_modules; i++) {
+		r->modules[i].verdict = p->stack[i].verdict ? p->stack[i].verdict : "pass";
+		r->modules[i].ms = p->stack[i].ms;
+	}
+	char *json = cordon_result_json(r);
+	struct cordon_run_info info = {
+		.size = sizeof(info),
+		.policy = r->policy,
+		.status = status_name(r->status),
+		.exit_code = r->exit_code,
+		.signal = r->signal,
+		.limit = r->limit,
+		.cli_exit = cordon_result_exit_status(r),
+		.wall_ms = r->wall_ms,
+		.cpu_ms = r->cpu_ms,
+		.max_rss_kb = r->max_rss_kb,
+		.source = run->n_sources ? run->sources[0].map : NULL,
+		.source_len = run->n_sources ? run->sources[0].len : 0,
+		.json = json ? json : "{}",
+		.n_findings = r->n_findings,
+	};
+	for (size_t i = 0; i < p->n_stack; i++) {
+		struct entry *e = &p->stack[i];
+		int (*finish)(cordon_ctx *, void *, const struct cordon_run_info *) = MODULE_HOOK(e->lm.m, finish);
+		if (!finish)
+			continue;
+		e->ctx.phase = PHASE_FINISH;
+		free(e->last_error);
+		e->last_error = NULL;
+		double t0 = now_ms();
+		int rc = finish(&e->ctx, e->state, &info);
+		e->ms += now_ms() - t0;
+		if (rc != 0) {
+			char *why = hook_failure(e, "finish");
+			e->verdict = "error";
+			if (e->control == CONTROL_OPTIONAL) {
+				result_warn(r, "%s", why ? why : "finish failed");
+			} else {
+				/* A required finish (an audit log) that fails makes the
+				 * run an error: the caller must not trust it was recorded. */
+				result_warn(r, "%s", why ? why : "finish failed");
+				if (r->status != ST_ERROR)
+					result_set_error(r, CORDON_EXIT_ERROR, "%s", why ? why : "finish failed");
+			}
+			free(why);
+		}
+	}
+	free(json);
+	for (size_t i = 0; i < p->n_stack && i < r->n_modules; i++) {
+		r->modules[i].verdict = p->stack[i].verdict ? p->stack[i].verdict : "pass";
+		r->modules[i].ms = p->stack[i].ms;
+	}
+}
+
+/* ---- cordon_run ---- */
+
+static int build_argv(struct run *run, const struct cordon_run_options *o, char **err)
+{
+	cordon_policy *p = run->policy;
+	if (!o->argv) {
+		if (!p->interpreter.n)
+			return set_err(err, "policy '%s' has no interpreter: add 'interpreter:' or use cordon exec",
+			               p->name);
+		for (size_t i = 0; i < p->interpreter.n; i++)
+			if (strv_push(&run->argv, p->interpreter.v[i]) < 0)
+				return set_err(err, "out of memory");
+		return strv_push(&run->argv, "/proc/self/fd/3") < 0 ? set_err(err, "out of memory") : 0;
+	}
+	if (!o->argv[0] || !o->argv[0][0])
+		return set_err(err, "no command to execute");
+	for (size_t i = 0; o->argv[i]; i++) {
+		const char *a = o->argv[i];
+		char *sub = NULL;
+		for (size_t s = 0; s < run->n_sources && !sub; s++)
+			if (o->sources && strcmp(a, o->sources[s]) == 0)
+				sub = xasprintf("/proc/self/fd/%zu", 3 + s);
+		if (sub ? strv_push_owned(&run->argv, sub) < 0 : strv_push(&run->argv, a) < 0)
+			return set_err(err, "out of memory");
+	}
+	return 0;
+}
+
+static int build_env(struct run *run)
+{
+	cordon_policy *p = run->policy;
+	if (!p->has_env)
+		return strv_push(&run->env, "PATH=" DEFAULT_PATH);
+	for (size_t i = 0; i < p->n_env; i++)
+		if (strv_push_owned(&run->env, xasprintf("%s=%s", p->env[i].name, p->env[i].value)) < 0)
+			return -1;
+	return 0;
+}
+
+static int prepare_phase(struct run *run)
+{
+	cordon_policy *p = run->policy;
+	for (size_t i = 0; i < p->n_stack; i++) {
+		struct entry *e = &p->stack[i];
+		int (*prepare)(cordon_ctx *, void *) = MODULE_HOOK(e->lm.m, prepare);
+		if (!prepare)
+			continue;
+		e->ctx.phase = PHASE_PREPARE;
+		free(e->last_error);
+		e->last_error = NULL;
+		double t0 = now_ms();
+		int rc = prepare(&e->ctx, e->state);
+		e->ms += now_ms() - t0;
+		if (rc != 0) {
+			char *why = hook_failure(e, "prepare");
+			e->verdict = "error";
+			if (e->control == CONTROL_OPTIONAL) {
+				result_warn(run->result, "%s (optional, the run went on)", why ? why : "prepare failed");
+				free(why);
+				continue;
+			}
+			result_set_error(run->result, CORDON_EXIT_ERROR, "%s; nothing was run",
+			                 why ? why : "prepare failed");
+			free(why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void set_cloexec_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static void attribute_outcome(struct supervisor *sv, int wstatus, const struct rusage *ru, bool timed_out,
+                              int cancelled)
+{
+	cordon_result *r = sv->r;
+	struct run *run = sv->run;
+	r->cpu_ms = (double)ru->ru_utime.tv_sec * 1e3 + (double)ru->ru_utime.tv_usec / 1e3 +
+	            (double)ru->ru_stime.tv_sec * 1e3 + (double)ru->ru_stime.tv_usec / 1e3;
+	r->max_rss_kb = ru->ru_maxrss;
+	if (WIFEXITED(wstatus)) {
+		r->exit_code = WEXITSTATUS(wstatus);
+		r->status = r->exit_code == 0 ? ST_OK : ST_FAILED;
+	} else if (WIFSIGNALED(wstatus)) {
+		r->signal = WTERMSIG(wstatus);
+		r->status = ST_KILLED;
+		double cpu_limit_ms = (double)run->limit_cpu_ns / 1e6;
+		if (r->signal == SIGXCPU ||
+		    (r->signal == SIGKILL && run->limit_cpu_ns && r->cpu_ms + 100.0 >= cpu_limit_ms))
+			r->limit = "cpu";
+		else if (r->signal == SIGXFSZ)
+			r->limit = "file_size";
+	}
+	if (cancelled) {
+		r->status = ST_KILLED;
+		r->signal = cancelled;
+		r->exit_code = -1;
+		r->limit = NULL;
+		result_warn(r, "the run was cancelled (signal %d)", cancelled);
+	} else if (timed_out) {
+		r->status = ST_TIMEOUT;
+		r->limit = "wall";
+	} else if (sv->capped) {
+		r->status = ST_KILLED;
+		r->limit = "output";
+	}
+	if (sv->filter_failed)
+		result_set_error(r, CORDON_EXIT_ERROR, "%s; output after the failure was withheld",
+		                 sv->filter_error ? sv->filter_error : "an output filter failed");
+}
+
+static int supervise(struct run *run, const struct cordon_run_options *o, const struct pidset *pre)
+{
+	cordon_policy *p = run->policy;
+	cordon_result *r = run->result;
+	int rc = -1;
+	int stdin_fd = -1, outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, ctlp[2] = { -1, -1 }, pidfd = -1;
+	struct confiner *conf = NULL;
+	char *path = NULL;
+	int src_fds[64];
+	struct supervisor sv;
+	memset(&sv, 0, sizeof(sv));
+	sv.run = run;
+	sv.r = r;
+
+	if (run->n_sources > ARRAY_SIZE(src_fds)) {
+		result_set_error(r, CORDON_EXIT_ERROR, "more than %zu sources", ARRAY_SIZE(src_fds));
+		return -1;
+	}
+	path = resolve_command(run->argv.v[0], &run->env);
+	if (!path) {
+		result_set_error(r, CORDON_EXIT_NOTFOUND, "%s: command not found (PATH of the policy's env)",
+		                 run->argv.v[0]);
+		return -1;
+	}
+	if (o->input && strcmp(o->input, "-") == 0)
+		stdin_fd = fcntl(0, F_DUPFD_CLOEXEC, 3);
+	else
+		stdin_fd = open(o->input ? o->input : "/dev/null", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (stdin_fd < 0) {
+		result_set_error(r, CORDON_EXIT_ERROR, "%s: cannot open input: %s",
+		                 o->input ? o->input : "/dev/null", strerror(errno));
+		goto out;
+	}
+	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 || pipe2(ctlp, O_CLOEXEC) < 0) {
+		result_set_error(r, CORDON_EXIT_ERROR, "pipe: %s", strerror(errno));
+		goto out;
+	}
+	conf = xcalloc(p->n_stack, sizeof(*conf));
+	if (!conf) {
+		result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
+		goto out;
+	}
+	size_t n_conf = 0;
+	for (size_t i = 0; i < p->n_stack; i++) {
+		struct entry *e = &p->stack[i];
+		int (*confine)(void *, const struct cordon_child *, const char **) = MODULE_HOOK(e->lm.m, confine);
+		if (!confine)
+			continue;
+		conf[n_conf].confine = confine;
+		conf[n_conf].state = e->state;
+		conf[n_conf].index = (int)i;
+		conf[n_conf].optional = e->control == CONTROL_OPTIONAL;
+		n_conf++;
+	}
+	int high = 3 + (int)run->n_sources + 1;
+	int all[] = { stdin_fd, outp[0], outp[1], errp[0], errp[1], ctlp[0], ctlp[1] };
+	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
+		if (all[i] >= high)
+			high = all[i] + 1;
+	for (size_t i = 0; i < run->n_sources; i++) {
+		src_fds[i] = run->sources[i].rofd;
+		if (src_fds[i] >= high)
+			high = src_fds[i] + 1;
+	}
+	struct launch L = {
+		.path = path,
+		.argv = run->argv.v,
+		.envp = run->env.v,
+		.stdin_fd = stdin_fd,
+		.out_w = outp[1],
+		.err_w = errp[1],
+		.ctl_w = ctlp[1],
+		.src_fds = src_fds,
+		.n_src = (int)run->n_sources,
+		.high = high,
+		.conf = conf,
+		.n_conf = n_conf,
+		.parent = getpid(),
+	};
+	L.child = (struct cordon_child){
+		.size = sizeof(struct cordon_child),
+		.control_fd = -1,
+		.first_source_fd = 3,
+		.n_source_fds = (int)run->n_sources,
+		.flags = geteuid() == 0 ? CORDON_CHILD_ROOT : 0,
+		.supervisor_pid = getpid(),
+		.outer_uid = getuid(),
+		.outer_gid = getgid(),
+		.output_dir = o->output_dir,
+		.bind_ro = o->bind_ro,
+		.note = child_note,
+	};
+
+	/* Caps and how much output to keep. */
+	bool collecting = o->stream_stdout_fd < 0 && o->stream_stderr_fd < 0;
+	sv.cap = run->output_cap;
+	if (!sv.cap && collecting)
+		sv.cap = COLLECT_CAP_DEFAULT;
+	sv.keep = collecting ? sv.cap : (sv.cap && sv.cap < STREAM_KEEP ? sv.cap : STREAM_KEEP);
+	sv.pumps[0] = (struct pump){ .fd = outp[0], .index = 0, .dest = o->stream_stdout_fd };
+	sv.pumps[1] = (struct pump){ .fd = errp[0], .index = 1, .dest = o->stream_stderr_fd };
+
+	sigset_t all_sigs, old_sigs;
+	sigfillset(&all_sigs);
+	pthread_sigmask(SIG_SETMASK, &all_sigs, &old_sigs);
+	double t_start = now_ms();
+	pid_t pid = fork();
+	if (pid == 0)
+		child_main(&L);
+	int fork_errno = errno;
+	pthread_sigmask(SIG_SETMASK, &old_sigs, NULL);
+	if (pid < 0) {
+		result_set_error(r, CORDON_EXIT_ERROR, "fork: %s", strerror(fork_errno));
+		goto out;
+	}
+	/* The parent keeps only the read ends. */
+	close(outp[1]);
+	close(errp[1]);
+	close(ctlp[1]);
+	outp[1] = errp[1] = ctlp[1] = -1;
+	close(stdin_fd);
+	stdin_fd = -1;
+	sv.pumps[0].fd = outp[0];
+	sv.pumps[1].fd = errp[0];
+	outp[0] = errp[0] = -1; /* owned by the pumps now */
+	set_cloexec_nonblock(sv.pumps[0].fd);
+	set_cloexec_nonblock(sv.pumps[1].fd);
+	set_cloexec_nonblock(ctlp[0]);
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	double deadline = run->wall_ns ? t_start + (double)run->wall_ns / 1e6 : 0;
+	double grace_deadline = 0;
+	bool reaped = false, timed_out = false, killed_main = false, fatal = false;
+	int cancelled = 0;
+	int wstatus = 0;
+	struct rusage ru;
+	memset(&ru, 0, sizeof(ru));
+	unsigned char *buf = malloc(READ_CHUNK);
+	if (!buf) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+		result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
+	}
+
+	while (buf && (!reaped || sv.pumps[0].fd >= 0 || sv.pumps[1].fd >= 0)) {
+		struct pollfd pfd[7];
+		int np = 0, i_pid = -1, i_ctl = -1, i_cancel = -1, i_in[2] = { -1, -1 }, i_out[2] = { -1, -1 };
+		if (!reaped && pidfd >= 0) {
+			i_pid = np;
+			pfd[np++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+		}
+		if (ctlp[0] >= 0) {
+			i_ctl = np;
+			pfd[np++] = (struct pollfd){ .fd = ctlp[0], .events = POLLIN };
+		}
+		if (o->cancel_fd >= 0 && !cancelled) {
+			i_cancel = np;
+			pfd[np++] = (struct pollfd){ .fd = o->cancel_fd, .events = POLLIN };
+		}
+		for (int k = 0; k < 2; k++) {
+			struct pump *pu = &sv.pumps[k];
+			if (pu->fd >= 0 && pu->pending.len < PENDING_MAX) {
+				i_in[k] = np;
+				pfd[np++] = (struct pollfd){ .fd = pu->fd, .events = POLLIN };
+			}
+			if (pu->dest >= 0 && pu->pending.len) {
+				i_out[k] = np;
+				pfd[np++] = (struct pollfd){ .fd = pu->dest, .events = POLLOUT };
+			}
+		}
+		double now = now_ms();
+		double until = 0;
+		if (deadline && !killed_main)
+			until = deadline;
+		if (grace_deadline && (!until || grace_deadline < until))
+			until = grace_deadline;
+		int timeout = -1;
+		if (until)
+			timeout = until <= now ? 0 : (int)(until - now) + 1;
+		if (pidfd < 0 && !reaped && (timeout < 0 || timeout > 10))
+			timeout = 10; /* no pidfd: poll for the exit */
+		int n = poll(pfd, (nfds_t)np, timeout);
+		if (n < 0 && errno != EINTR) {
+			result_set_error(r, CORDON_EXIT_ERROR, "poll: %s", strerror(errno));
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			killed_main = true;
+			break;
+		}
+		now = now_ms();
+		if (n > 0 && i_cancel >= 0 && (pfd[i_cancel].revents & (POLLIN | POLLHUP | POLLERR))) {
+			unsigned char sig = 0;
+			ssize_t got = read(o->cancel_fd, &sig, 1);
+			cancelled = got == 1 && sig ? sig : SIGTERM;
+		}
+		if (n > 0 && i_ctl >= 0 && pfd[i_ctl].revents)
+			drain_ctl(run, &ctlp[0], &fatal);
+		for (int k = 0; n > 0 && k < 2; k++) {
+			struct pump *pu = &sv.pumps[k];
+			if (i_out[k] >= 0 && pfd[i_out[k]].revents) {
+				if (pfd[i_out[k]].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+					pu->dest = -1;
+					sb_consume(&pu->pending, pu->pending.len);
+				} else {
+					pump_write(pu, false);
+				}
+			}
+			if (i_in[k] >= 0 && pfd[i_in[k]].revents) {
+				ssize_t got = read(pu->fd, buf, READ_CHUNK);
+				if (got > 0)
+					pump_feed(&sv, pu, buf, (size_t)got, 0);
+				else if (got == 0 || (errno != EINTR && errno != EAGAIN))
+					pump_close(&sv, pu);
+				if (pu->poisoned && pu->fd >= 0) {
+					/* capped or a filter failed: stop reading this stream */
+					close(pu->fd);
+					pu->fd = -1;
+				}
+			}
+		}
+		bool exited = false;
+		if (!reaped) {
+			if (i_pid >= 0 && n > 0 && pfd[i_pid].revents)
+				exited = true;
+			else if (pidfd < 0) {
+				siginfo_t si;
+				memset(&si, 0, sizeof(si));
+				exited = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
+			}
+		}
+		if (!killed_main && !reaped &&
+		    (cancelled || fatal || sv.capped || sv.filter_failed || (deadline && now >= deadline))) {
+			if (deadline && now >= deadline && !cancelled && !fatal && !sv.capped && !sv.filter_failed)
+				timed_out = true;
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			killed_main = true;
+		}
+		if (exited) {
+			while (wait4(pid, &wstatus, __WALL, &ru) < 0 && errno == EINTR)
+				;
+			reaped = true;
+			r->wall_ms = now_ms() - t_start;
+			r->child_ran = true;
+			drain_ctl(run, &ctlp[0], &fatal);
+			kill_leftovers(pre, pid, r);
+			grace_deadline = now_ms() + PIPE_GRACE_MS;
+		}
+		if (reaped && grace_deadline && now_ms() >= grace_deadline) {
+			for (int k = 0; k < 2; k++)
+				if (sv.pumps[k].fd >= 0) {
+					result_warn(r, "%s was held open after the run ended; closed it",
+					            k ? "stderr" : "stdout");
+					pump_close(&sv, &sv.pumps[k]);
+				}
+		}
+	}
+	if (!reaped) {
+		/* poll failed or no memory: make sure nothing is left. */
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+		while (wait4(pid, &wstatus, __WALL, &ru) < 0 && errno == EINTR)
+			;
+		kill_leftovers(pre, pid, r);
+		r->wall_ms = now_ms() - t_start;
+	}
+	free(buf);
+	for (int k = 0; k < 2; k++) {
+		pump_close(&sv, &sv.pumps[k]);
+		pump_write(&sv.pumps[k], true);
+	}
+	if (ctlp[0] >= 0)
+		drain_ctl(run, &ctlp[0], &fatal);
+	if (r->status != ST_ERROR && !fatal)
+		attribute_outcome(&sv, wstatus, &ru, timed_out, cancelled);
+	else
+		r->exit_code = -1; /* nothing ran: no exit status of the program */
+	rc = 0;
+out:
+	if (pidfd >= 0)
+		close(pidfd);
+	for (int k = 0; k < 2; k++) {
+		sb_free(&sv.pumps[k].pending);
+		if (sv.pumps[k].fd >= 0)
+			close(sv.pumps[k].fd);
+		sb_free(&sv.bufs[k].sb);
+	}
+	free(sv.filter_error);
+	int fds[] = { stdin_fd, outp[0], outp[1], errp[0], errp[1], ctlp[0], ctlp[1] };
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(conf);
+	free(path);
+	return rc;
+}
+
+static int check_dirs(const struct cordon_run_options *o, cordon_result *r)
+{
+	struct stat st;
+	if (o->output_dir && (stat(o->output_dir, &st) < 0 || !S_ISDIR(st.st_mode))) {
+		result_set_error(r, CORDON_EXIT_ERROR, "--output-dir %s: %s", o->output_dir,
+		                 errno && stat(o->output_dir, &st) < 0 ? strerror(errno) : "not a directory");
+		return -1;
+	}
+	for (size_t i = 0; o->bind_ro && o->bind_ro[i]; i++) {
+		if (o->bind_ro[i][0] != '/') {
+			result_set_error(r, CORDON_EXIT_ERROR, "--bind-ro %s: expected an absolute path", o->bind_ro[i]);
+			return -1;
+		}
+		if (stat(o->bind_ro[i], &st) < 0) {
+			result_set_error(r, CORDON_EXIT_ERROR, "--bind-ro %s: %s", o->bind_ro[i], strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opts, char **err)
+{
+	if (err)
+		*err = NULL;
+	if (!p || !opts || opts->size < offsetof(struct cordon_run_options, cancel_fd) + sizeof(int))
+		return set_err(err, "cordon_run: missing policy or options (set options.size)"), NULL;
+	struct cordon_run_options o = *opts;
+	if (!o.argv && !o.source_path && !o.source_data && o.source_len)
+		return set_err(err, "cordon_run: no source"), NULL;
+	cordon_result *r = result_new(p);
+	if (!r)
+		return set_err(err, "out of memory"), NULL;
+
+	char *out_dir = NULL;
+	struct strv binds = { 0 };
+	struct run run;
+	run_begin(&run, p, r);
+	char *why = NULL;
+
+	/* Make --output-dir and --bind-ro absolute before anything runs. */
+	if (check_dirs(&o, r) < 0)
+		goto done;
+	if (o.output_dir) {
+		out_dir = realpath(o.output_dir, NULL);
+		if (!out_dir) {
+			result_set_error(r, CORDON_EXIT_ERROR, "--output-dir %s: %s", o.output_dir, strerror(errno));
+			goto done;
+		}
+		o.output_dir = out_dir;
+	}
+	for (size_t i = 0; o.bind_ro && o.bind_ro[i]; i++) {
+		if (strv_push(&binds, o.bind_ro[i]) < 0) {
+			result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
+			goto done;
+		}
+	}
+	if (o.bind_ro) {
+		if (!binds.v && !(binds.v = calloc(1, sizeof(char *)))) {
+			result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
+			goto done;
+		}
+		o.bind_ro = (const char *const *)binds.v;
+	}
+	if (o.output_dir || binds.n) {
+		bool backend = false;
+		for (size_t i = 0; i < p->n_stack; i++)
+			backend |= (p->stack[i].lm.m->flags & CORDON_MOD_ISOLATION) != 0;
+		if (!backend)
+			result_warn(r, "policy '%s' has no isolation backend: --output-dir and --bind-ro restrict nothing "
+			               "(the whole file system is as visible and writable as to cordon itself)",
+			            p->name);
+	}
+
+	/* Seal the source(s). */
+	size_t n_src = 0;
+	if (!o.argv)
+		n_src = 1;
+	else
+		while (o.sources && o.sources[n_src])
+			n_src++;
+	run.sources = xcalloc(n_src, sizeof(struct source));
+	if (!run.sources) {
+		result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < n_src; i++) {
+		run.sources[i].fd = run.sources[i].rofd = -1;
+		run.n_sources = i + 1;
+		int s;
+		if (!o.argv && !o.source_path)
+			s = source_seal_data(o.source_data, o.source_len, "<data>", &run.sources[i], &why);
+		else
+			s = seal_path(o.argv ? o.sources[i] : o.source_path, &run.sources[i], &why);
+		if (s < 0) {
+			result_set_error(r, CORDON_EXIT_ERROR, "%s", why ? why : "cannot read the source");
+			goto done;
+		}
+		run.sources[i].language = language_of(run.sources[i].name, &p->interpreter);
+	}
+
+	/* Check. */
+	bool denied = false;
+	for (size_t i = 0; i < run.n_sources; i++)
+		if (check_phase(&run, &run.sources[i]) != CORDON_PASS)
+			denied = true;
+	if (!run.n_sources)
+		for (size_t i = 0; i < p->n_stack; i++)
+			if (MODULE_HOOK(p->stack[i].lm.m, check))
+				p->stack[i].verdict = "skipped";
+	if (denied) {
+		r->status = ST_DENIED;
+		goto finish;
+	}
+
+	/* Prepare. */
+	if (build_argv(&run, &o, &why) < 0 || build_env(&run) < 0) {
+		result_set_error(r, CORDON_EXIT_ERROR, "%s", why ? why : "out of memory");
+		goto finish;
+	}
+	if (prepare_phase(&run) < 0)
+		goto finish;
+
+	/* Run, under a subreaper so that nothing escapes. */
+	struct pidset pre = { 0 };
+	list_children(&pre, &(struct pidset){ 0 });
+	int prev_subreaper = 0;
+	prctl(PR_GET_CHILD_SUBREAPER, &prev_subreaper);
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		result_warn(r, "cannot become a child subreaper (%s): daemonized processes may outlive the run",
+		            strerror(errno));
+	supervise(&run, &o, &pre);
+	if (!prev_subreaper)
+		prctl(PR_SET_CHILD_SUBREAPER, 0);
+	free(pre.v);
+
+finish:
+	finish_phase(&run);
+done:
+	run_end(&run);
+	free(why);
+	free(out_dir);
+	strv_clear(&binds);
+	return r;
+}

@@ -1,0 +1,146 @@
+/*
+ * cordon/cordon.h - embedding API: load a policy, check a source, run, read
+ * the result, free.
+ *
+ * libcordon never exits the calling process and never writes to its stdout;
+ * errors come back as one-line messages (`FILE:LINE:COLUMN: what was
+ * expected`) in a string the caller frees with free().
+ *
+ * Threads: one policy is used by one thread at a time.  cordon_run forks; the
+ * calling process is a child subreaper (PR_SET_CHILD_SUBREAPER) while a run
+ * is in progress so that descendants which daemonize can still be killed, and
+ * every process that becomes its child during the run (other than children it
+ * had before the run started) is killed and reaped before cordon_run returns.
+ */
+#ifndef CORDON_CORDON_H
+#define CORDON_CORDON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cordon/module.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CORDON_API __attribute__((visibility("default")))
+
+typedef struct cordon_policy cordon_policy;
+typedef struct cordon_result cordon_result;
+
+/* Exit statuses, as timeout(1) and env(1). */
+#define CORDON_EXIT_TIMEOUT 124
+#define CORDON_EXIT_ERROR 125
+#define CORDON_EXIT_DENIED 126
+#define CORDON_EXIT_NOTFOUND 127
+
+/* "1.0.0": the library's version (not the module ABI). */
+CORDON_API const char *cordon_version(void);
+/* CORDON_ABI_VERSION of the running library. */
+CORDON_API uint32_t cordon_abi_version(void);
+
+struct cordon_load_options {
+	size_t size; /* sizeof(struct cordon_load_options) */
+	/* Searched first for a policy NAME (not a path); may be NULL. */
+	const char *policy_dir;
+	/* Modules are searched here before $CORDON_MODULE_PATH; may be NULL. */
+	const char *module_path;
+	int verbose; /* module DEBUG/INFO logs to stderr */
+};
+
+/*
+ * Load the policy NAME (searched in opts->policy_dir, $CORDON_POLICY_DIR,
+ * the installed policies.d, then the build tree's when running uninstalled)
+ * or the file PATH (anything with a '/' or ending in .yaml/.yml).  Every
+ * module of the stack is loaded and opened.  Returns NULL and sets *err
+ * (free it with free()) on any error.  opts may be NULL.
+ */
+CORDON_API cordon_policy *cordon_policy_load(const char *name_or_path,
+                                             const struct cordon_load_options *opts, char **err);
+CORDON_API void cordon_policy_free(cordon_policy *policy);
+CORDON_API const char *cordon_policy_name(const cordon_policy *policy);
+CORDON_API const char *cordon_policy_file(const cordon_policy *policy);
+/*
+ * The resolved policy (after includes) as YAML text, each stack entry
+ * annotated with the file:line it came from; free() it.
+ */
+CORDON_API char *cordon_policy_dump(const cordon_policy *policy);
+
+/* Policies found on the search path, each name once (the first found wins),
+ * sorted, as "NAME\tPATH"; NULL-terminated, free with cordon_strv_free.
+ * *err set on error. */
+CORDON_API char **cordon_policy_list(const struct cordon_load_options *opts, char **err);
+/* Every module found on the module path: "NAME\tABI\tPATH\tDESCRIPTION" per
+ * entry (ABI as "MAJOR.MINOR", or an error text where it cannot be loaded). */
+CORDON_API char **cordon_module_list(const struct cordon_load_options *opts, char **err);
+CORDON_API void cordon_strv_free(char **v);
+
+/* Run the check phase over a source file (path, or NULL for data/len). */
+CORDON_API cordon_result *cordon_check(cordon_policy *policy, const char *path, const void *data,
+                                       size_t len, char **err);
+
+struct cordon_run_options {
+	size_t size; /* sizeof(struct cordon_run_options) */
+	/* run: the source, read once into a sealed memfd and executed with
+	 * the policy's interpreter: source_path ("-" reads the caller's fd 0),
+	 * or source_data/source_len when source_path is NULL. */
+	const char *source_path;
+	const void *source_data;
+	size_t source_len;
+	/* exec: the command (NULL-terminated); when set, source_* is unused
+	 * and sources lists files to check (may be NULL).  An argument equal
+	 * to a source path is replaced by the sealed copy's /proc/self/fd path. */
+	const char *const *argv;
+	const char *const *sources;
+	/* the child's stdin: a file path, "-" for the caller's fd 0, NULL for
+	 * /dev/null */
+	const char *input;
+	const char *output_dir; /* must exist; NULL for none */
+	const char *const *bind_ro; /* NULL-terminated; may be NULL */
+	/* Pass the child's filtered output through to these descriptors as it
+	 * streams; -1 to collect it only in the result.  A write to a closed
+	 * pipe raises SIGPIPE unless the caller ignores it (the CLI does). */
+	int stream_stdout_fd;
+	int stream_stderr_fd;
+	/* When this descriptor becomes readable the run is cancelled: the
+	 * whole process tree is killed and the result has status "killed"
+	 * with the signal number read as one byte (the CLI writes the signal
+	 * it received from its handler).  -1 for none. */
+	int cancel_fd;
+};
+
+/*
+ * Run the policy.  Returns a result for every run that got as far as
+ * loading the source, including denied, timed-out and failed ones; NULL with
+ * *err set only when nothing could be attempted (bad options).
+ */
+CORDON_API cordon_result *cordon_run(cordon_policy *policy, const struct cordon_run_options *opts,
+                                     char **err);
+
+CORDON_API void cordon_result_free(cordon_result *result);
+/* "ok", "failed", "denied", "timeout", "killed" or "error". */
+CORDON_API const char *cordon_result_status(const cordon_result *result);
+/* The exit status the cordon command reports for this result. */
+CORDON_API int cordon_result_exit_status(const cordon_result *result);
+/* "cpu", "memory", "wall", "output", "processes", "file_size" or NULL. */
+CORDON_API const char *cordon_result_limit(const cordon_result *result);
+/* The signal that ended the program (or cancelled the run), or 0. */
+CORDON_API int cordon_result_signal(const cordon_result *result);
+/* The error message when status is "error", else NULL. */
+CORDON_API const char *cordon_result_error(const cordon_result *result);
+CORDON_API size_t cordon_result_finding_count(const cordon_result *result);
+/* Fill *out (set out->size first) with the i-th finding; -1 if out of range. */
+CORDON_API int cordon_result_finding(const cordon_result *result, size_t i,
+                                     struct cordon_finding *out);
+CORDON_API size_t cordon_result_warning_count(const cordon_result *result);
+CORDON_API const char *cordon_result_warning(const cordon_result *result, size_t i);
+/* The result as one JSON object (DESIGN.md schema); for a result of
+ * cordon_check, the object {"file", "verdict", "findings"}.  free() it. */
+CORDON_API char *cordon_result_json(const cordon_result *result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CORDON_CORDON_H */

@@ -1,0 +1,213 @@
+/*
+ * modules/rlimit/rlimit.c - resource limits for the child.
+ *
+ *   with:
+ *     cpu: 5s            RLIMIT_CPU (rounded up to whole seconds)
+ *     memory: 256M       RLIMIT_AS (address space)
+ *     processes: 32      RLIMIT_NPROC (counts every process of the real uid)
+ *     open_files: 64     RLIMIT_NOFILE
+ *     file_size: 16M     RLIMIT_FSIZE
+ *     core: 0            RLIMIT_CORE (default 0: no core dumps)
+ *     stack: 8M          RLIMIT_STACK
+ *     wall: 10s          wall-clock timeout, enforced by the supervisor
+ *     output: 1M         cap on each of stdout and stderr, enforced by the supervisor
+ *
+ * Soft and hard limits are set equal so the program cannot raise them.  A
+ * value above the hard limit cordon itself runs under is lowered to that
+ * hard limit (an unprivileged process cannot raise it) and noted as a
+ * warning.  "unlimited" leaves a limit as cordon's own.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include <cordon/module.h>
+
+#define NS_PER_S 1000000000ull
+
+struct limit {
+	int resource;
+	rlim_t value;
+	const char *step; /* fixed text for failures */
+	const char *lowered; /* fixed text for the note when lowered */
+};
+
+struct state {
+	struct limit limits[8];
+	size_t n;
+	uint64_t wall_ns; /* 0: none */
+	uint64_t output; /* 0: none */
+	uint64_t cpu_ns, memory, file_size, processes;
+	int have_output;
+};
+
+static const struct cordon_arg args[] = {
+	{ "cpu", CORDON_ARG_DURATION, 0, 0, 0, "CPU time (RLIMIT_CPU), whole seconds, rounded up" },
+	{ "memory", CORDON_ARG_SIZE, 0, 0, 0, "address space (RLIMIT_AS)" },
+	{ "processes", CORDON_ARG_INT, 0, 1, 1000000, "processes of the user (RLIMIT_NPROC)" },
+	{ "open_files", CORDON_ARG_INT, 0, 4, 1048576, "open descriptors (RLIMIT_NOFILE)" },
+	{ "file_size", CORDON_ARG_SIZE, 0, 0, 0, "largest file it may write (RLIMIT_FSIZE)" },
+	{ "core", CORDON_ARG_SIZE, 0, 0, 0, "core dump size (RLIMIT_CORE), default 0" },
+	{ "stack", CORDON_ARG_SIZE, 0, 0, 0, "stack size (RLIMIT_STACK)" },
+	{ "wall", CORDON_ARG_DURATION, 0, 0, 0, "wall-clock time for the whole run" },
+	{ "output", CORDON_ARG_SIZE, 0, 0, 0, "bytes kept of each of stdout and stderr" },
+	{ NULL, 0, 0, 0, 0, NULL },
+};
+
+static void add(struct state *s, int resource, uint64_t v, const char *step, const char *lowered)
+{
+	s->limits[s->n].resource = resource;
+	s->limits[s->n].value = (rlim_t)v;
+	s->limits[s->n].step = step;
+	s->limits[s->n].lowered = lowered;
+	s->n++;
+}
+
+/* Read an optional size or duration argument: 1 present, 0 absent, -1 error. */
+static int get(cordon_ctx *ctx, const char *name, int duration, uint64_t *out)
+{
+	const cordon_node *n = cordon_arg(ctx, name);
+	if (!n)
+		return 0;
+	int r = duration ? cordon_api(ctx)->node_duration(ctx, n, out) : cordon_api(ctx)->node_size(ctx, n, out);
+	return r < 0 ? -1 : 1;
+}
+
+static int rl_open(cordon_ctx *ctx, void **statep)
+{
+	const struct cordon_core_api *api = cordon_api(ctx);
+	struct state *s = calloc(1, sizeof(*s));
+	if (!s)
+		return cordon_error(ctx, NULL, "out of memory");
+	*statep = s;
+	uint64_t v;
+	int r;
+	int64_t iv;
+
+	if ((r = get(ctx, "cpu", 1, &v)) < 0)
+		return -1;
+	if (r && v != CORDON_UNLIMITED) {
+		if (v == 0)
+			return cordon_error(ctx, cordon_arg(ctx, "cpu"), "cpu: must be more than 0");
+		uint64_t secs = v / NS_PER_S + (v % NS_PER_S ? 1 : 0);
+		s->cpu_ns = secs * NS_PER_S;
+		add(s, RLIMIT_CPU, secs, "setrlimit(RLIMIT_CPU)", "cpu limit lowered to cordon's own hard limit");
+	}
+	if ((r = get(ctx, "memory", 0, &v)) < 0)
+		return -1;
+	if (r && v != CORDON_UNLIMITED) {
+		if (v < (1u << 20))
+			return cordon_error(ctx, cordon_arg(ctx, "memory"),
+			                    "memory: too small for any program to start (at least 1M)");
+		s->memory = v;
+		add(s, RLIMIT_AS, v, "setrlimit(RLIMIT_AS)", "memory limit lowered to cordon's own hard limit");
+	}
+	const cordon_node *n;
+	if ((n = cordon_arg(ctx, "processes"))) {
+		if (api->node_int(ctx, n, &iv) < 0)
+			return -1;
+		s->processes = (uint64_t)iv;
+		add(s, RLIMIT_NPROC, (uint64_t)iv, "setrlimit(RLIMIT_NPROC)",
+		    "processes limit lowered to cordon's own hard limit");
+	}
+	if ((n = cordon_arg(ctx, "open_files"))) {
+		if (api->node_int(ctx, n, &iv) < 0)
+			return -1;
+		add(s, RLIMIT_NOFILE, (uint64_t)iv, "setrlimit(RLIMIT_NOFILE)",
+		    "open_files limit lowered to cordon's own hard limit");
+	}
+	if ((r = get(ctx, "file_size", 0, &v)) < 0)
+		return -1;
+	if (r && v != CORDON_UNLIMITED) {
+		s->file_size = v;
+		add(s, RLIMIT_FSIZE, v, "setrlimit(RLIMIT_FSIZE)", "file_size limit lowered to cordon's own hard limit");
+	}
+	if ((r = get(ctx, "core", 0, &v)) < 0)
+		return -1;
+	if (!r)
+		v = 0;
+	if (v != CORDON_UNLIMITED)
+		add(s, RLIMIT_CORE, v, "setrlimit(RLIMIT_CORE)", "core limit lowered to cordon's own hard limit");
+	if ((r = get(ctx, "stack", 0, &v)) < 0)
+		return -1;
+	if (r && v != CORDON_UNLIMITED) {
+		if (v < 65536)
+			return cordon_error(ctx, cordon_arg(ctx, "stack"), "stack: too small for any program (at least 64K)");
+		add(s, RLIMIT_STACK, v, "setrlimit(RLIMIT_STACK)", "stack limit lowered to cordon's own hard limit");
+	}
+	if ((r = get(ctx, "wall", 1, &v)) < 0)
+		return -1;
+	if (r && v != CORDON_UNLIMITED) {
+		if (v == 0)
+			return cordon_error(ctx, cordon_arg(ctx, "wall"), "wall: must be more than 0");
+		s->wall_ns = v;
+	}
+	if ((r = get(ctx, "output", 0, &v)) < 0)
+		return -1;
+	if (r && v != CORDON_UNLIMITED) {
+		s->output = v;
+		s->have_output = 1;
+	}
+	return 0;
+}
+
+static int rl_prepare(cordon_ctx *ctx, void *state)
+{
+	const struct cordon_core_api *api = cordon_api(ctx);
+	struct state *s = state;
+	if (s->wall_ns && api->launch_wall(ctx, s->wall_ns) < 0)
+		return -1;
+	if (s->have_output && api->launch_output_cap(ctx, s->output) < 0)
+		return -1;
+	if (s->cpu_ns)
+		api->launch_limit(ctx, "cpu", s->cpu_ns);
+	if (s->memory)
+		api->launch_limit(ctx, "memory", s->memory);
+	if (s->file_size)
+		api->launch_limit(ctx, "file_size", s->file_size);
+	if (s->processes)
+		api->launch_limit(ctx, "processes", s->processes);
+	return 0;
+}
+
+/* In the child: async-signal-safe system calls only. */
+static int rl_confine(void *state, const struct cordon_child *child, const char **step)
+{
+	const struct state *s = state;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct limit *l = &s->limits[i];
+		struct rlimit cur, want = { l->value, l->value };
+		if (getrlimit(l->resource, &cur) < 0) {
+			*step = l->step;
+			return errno;
+		}
+		if (cur.rlim_max != RLIM_INFINITY && want.rlim_max > cur.rlim_max) {
+			/* Cannot raise a hard limit: apply the lower one. */
+			want.rlim_cur = want.rlim_max = cur.rlim_max;
+			child->note(child, l->lowered);
+		}
+		if (setrlimit(l->resource, &want) < 0) {
+			*step = l->step;
+			return errno;
+		}
+	}
+	return 0;
+}
+
+static void rl_close(void *state)
+{
+	free(state);
+}
+
+CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
+	.abi = CORDON_ABI_VERSION,
+	.size = sizeof(struct cordon_module),
+	.name = "rlimit",
+	.description = "resource limits (setrlimit), wall timeout and output caps",
+	.args = args,
+	.open = rl_open,
+	.prepare = rl_prepare,
+	.confine = rl_confine,
+	.close = rl_close,
+};

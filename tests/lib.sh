@@ -1,0 +1,89 @@
+# tests/lib.sh - TAP helpers for cordon's shell tests (in the manner of
+# bubblewrap's tests/libtest.sh).  Source it first; it gives each test file
+# its own temporary directory $T, removed at exit.
+#
+#   CORDON          the cordon binary under test
+#   CORDON_TESTBIN  the build's tests directory (test modules in modules/,
+#                   probes in probes/, C unit tests)
+set -u
+: "${CORDON:?set CORDON to the cordon binary under test}"
+: "${CORDON_TESTBIN:?set CORDON_TESTBIN to the build tests directory}"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/cordon-test.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+export CORDON_MODULE_PATH="$CORDON_TESTBIN/modules"
+unset CORDON_POLICY_DIR
+PROBES="$CORDON_TESTBIN/probes"
+
+test_count=0
+test_failed=0
+
+ok() {
+	test_count=$((test_count + 1))
+	echo "ok $test_count - $*"
+}
+
+not_ok() {
+	test_count=$((test_count + 1))
+	test_failed=$((test_failed + 1))
+	echo "not ok $test_count - $*"
+}
+
+skip() {
+	test_count=$((test_count + 1))
+	echo "ok $test_count # SKIP $*"
+}
+
+# check DESCRIPTION COMMAND...: one test that passes when COMMAND succeeds.
+check() {
+	_desc=$1
+	shift
+	if "$@"; then
+		ok "$_desc"
+	else
+		not_ok "$_desc"
+		diag_run
+	fi
+}
+
+diag() {
+	printf '%s\n' "$@" | sed 's/^/# /'
+}
+
+# Show the last run's status and output after a failure.
+diag_run() {
+	diag "exit status: ${rc:-?}"
+	[ -f "$T/out" ] && head -c 2000 "$T/out" | sed 's/^/# stdout: /'
+	[ -f "$T/err" ] && head -c 2000 "$T/err" | sed 's/^/# stderr: /'
+	true
+}
+
+# run ARGS...: run cordon, keep stdout in $T/out, stderr in $T/err, status in $rc.
+run() {
+	"$CORDON" "$@" >"$T/out" 2>"$T/err" </dev/null
+	rc=$?
+}
+
+# Helpers for assertions.
+rc_is() { [ "$rc" -eq "$1" ]; }
+err_has() { grep -qF -- "$1" "$T/err"; }
+out_has() { grep -qF -- "$1" "$T/out"; }
+out_is() { [ "$(cat "$T/out")" = "$1" ]; }
+
+# json_get EXPR: evaluate a Python expression over the JSON in $T/out as j.
+json_get() {
+	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$T/out" "$1"
+}
+
+# write_policy FILE: write stdin to FILE (mode 0644, trusted).
+write_policy() {
+	cat >"$1"
+	chmod 0644 "$1"
+}
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+done_testing() {
+	echo "1..$test_count"
+	[ "$test_failed" -eq 0 ]
+}

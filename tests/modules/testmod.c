@@ -1,0 +1,244 @@
+/*
+ * tests/modules/testmod.c - a test-only module whose behaviour in each phase
+ * the test sets through its arguments.  Built several times under different
+ * names (tm_a, tm_b, tm_c; tm_req with a required argument) so one policy can
+ * stack several.  Never installed.
+ *
+ *   with:
+ *     verdict: pass|deny|ignore|error|bogus   what check returns (bogus: 42)
+ *     findings: N                              findings check reports
+ *     log: PATH                                append "NAME PHASE" per hook run
+ *     open: ok|fail                            open fails with a policy error
+ *     prepare: ok|fail|wrap|setenv|wall
+ *     confine: ok|fail|note
+ *     filter: none|upper|fail|hold|tag
+ *     finish: ok|fail
+ *     nested: {a: ..., b: ...}                 checked with node_check_keys
+ *     size: SIZE   duration: DURATION   flag: BOOL   count: INT   names: [..]
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cordon/module.h>
+
+#ifndef TM_NAME
+#define TM_NAME "testmod"
+#endif
+
+#ifdef TM_REQUIRED
+#define REQ CORDON_ARG_REQUIRED
+#else
+#define REQ 0
+#endif
+
+struct state {
+	char verdict[16];
+	long findings;
+	char log[512];
+	char prepare[16];
+	char confine[16];
+	char filter[16];
+	char finish[16];
+	char confine_line[64];
+};
+
+static const struct cordon_arg args[] = {
+	{ "verdict", CORDON_ARG_STRING, 0, 0, 0, "what check returns" },
+	{ "findings", CORDON_ARG_INT, 0, 0, 100, "findings to report" },
+	{ "log", CORDON_ARG_STRING, 0, 0, 0, "file to log hook calls to" },
+	{ "open", CORDON_ARG_STRING, 0, 0, 0, "ok or fail" },
+	{ "prepare", CORDON_ARG_STRING, 0, 0, 0, "ok, fail, wrap, setenv, wall" },
+	{ "confine", CORDON_ARG_STRING, 0, 0, 0, "ok, fail, note" },
+	{ "filter", CORDON_ARG_STRING, 0, 0, 0, "none, upper, fail, hold, tag" },
+	{ "finish", CORDON_ARG_STRING, 0, 0, 0, "ok or fail" },
+	{ "nested", CORDON_ARG_MAPPING, 0, 0, 0, "mapping with keys a and b" },
+	{ "size", CORDON_ARG_SIZE, 0, 1024, 1048576, "a size between 1K and 1M" },
+	{ "duration", CORDON_ARG_DURATION, 0, 1000000, 60000000000, "a duration between 1ms and 60s" },
+	{ "flag", CORDON_ARG_BOOL, 0, 0, 0, "a boolean" },
+	{ "count", CORDON_ARG_INT, REQ, -5, 5, "an integer between -5 and 5" },
+	{ "names", CORDON_ARG_STRINGS, 0, 0, 0, "a string or a list" },
+	{ NULL, 0, 0, 0, 0, NULL },
+};
+
+static void log_phase(const struct state *s, const char *phase)
+{
+	if (!s->log[0])
+		return;
+	FILE *f = fopen(s->log, "a");
+	if (!f)
+		return;
+	fprintf(f, "%s %s\n", TM_NAME, phase);
+	fclose(f);
+}
+
+static int copy_arg(cordon_ctx *ctx, const char *name, char *dst, size_t cap, const char *def)
+{
+	const cordon_node *n = cordon_arg(ctx, name);
+	const char *v = n ? cordon_api(ctx)->node_scalar(n, NULL) : def;
+	if (!v || strlen(v) >= cap)
+		return cordon_error(ctx, n, "%s: too long", name);
+	strcpy(dst, v);
+	return 0;
+}
+
+static int tm_open(cordon_ctx *ctx, void **statep)
+{
+	const struct cordon_core_api *api = cordon_api(ctx);
+	struct state *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -1;
+	*statep = s;
+	if (copy_arg(ctx, "verdict", s->verdict, sizeof(s->verdict), "pass") < 0 ||
+	    copy_arg(ctx, "log", s->log, sizeof(s->log), "") < 0 ||
+	    copy_arg(ctx, "prepare", s->prepare, sizeof(s->prepare), "ok") < 0 ||
+	    copy_arg(ctx, "confine", s->confine, sizeof(s->confine), "ok") < 0 ||
+	    copy_arg(ctx, "filter", s->filter, sizeof(s->filter), "none") < 0 ||
+	    copy_arg(ctx, "finish", s->finish, sizeof(s->finish), "ok") < 0)
+		return -1;
+	snprintf(s->confine_line, sizeof(s->confine_line), "%s confine\n", TM_NAME);
+	const cordon_node *n = cordon_arg(ctx, "findings");
+	if (n) {
+		int64_t v;
+		if (api->node_int(ctx, n, &v) < 0)
+			return -1;
+		s->findings = (long)v;
+	}
+	n = cordon_arg(ctx, "nested");
+	if (n) {
+		static const char *const keys[] = { "a", "b", NULL };
+		if (api->node_check_keys(ctx, n, keys) < 0)
+			return -1;
+	}
+	n = cordon_arg(ctx, "open");
+	if (n && strcmp(api->node_scalar(n, NULL), "fail") == 0)
+		return cordon_error(ctx, n, "open: failing as asked");
+	if (strcmp(s->verdict, "bogus") && strcmp(s->verdict, "pass") && strcmp(s->verdict, "deny") &&
+	    strcmp(s->verdict, "ignore") && strcmp(s->verdict, "error"))
+		return cordon_error(ctx, cordon_arg(ctx, "verdict"), "verdict: expected pass, deny, ignore, error or bogus");
+	log_phase(s, "open");
+	return 0;
+}
+
+static int tm_check(cordon_ctx *ctx, void *state, const struct cordon_source *src)
+{
+	struct state *s = state;
+	log_phase(s, "check");
+	for (long i = 0; i < s->findings; i++)
+		cordon_finding(ctx, "t-finding", CORDON_SEV_MEDIUM, i + 1, 1, "finding %ld of %s (%zu bytes)",
+		               i + 1, TM_NAME, src->len);
+	if (strcmp(s->verdict, "deny") == 0)
+		return CORDON_DENY;
+	if (strcmp(s->verdict, "ignore") == 0)
+		return CORDON_IGNORE;
+	if (strcmp(s->verdict, "error") == 0) {
+		cordon_error(ctx, NULL, "check: erring as asked");
+		return CORDON_ERROR;
+	}
+	if (strcmp(s->verdict, "bogus") == 0)
+		return 42;
+	return CORDON_PASS;
+}
+
+static int tm_prepare(cordon_ctx *ctx, void *state)
+{
+	struct state *s = state;
+	const struct cordon_core_api *api = cordon_api(ctx);
+	log_phase(s, "prepare");
+	if (strcmp(s->prepare, "fail") == 0)
+		return cordon_error(ctx, NULL, "prepare: failing as asked");
+	if (strcmp(s->prepare, "wrap") == 0) {
+		static const char *const wrapper[] = { "/usr/bin/env", "TM_WRAPPED=1", NULL };
+		return api->launch_wrap(ctx, wrapper);
+	}
+	if (strcmp(s->prepare, "setenv") == 0)
+		return api->launch_setenv(ctx, "TM_SET", TM_NAME);
+	if (strcmp(s->prepare, "wall") == 0)
+		return api->launch_wall(ctx, 500000000ull);
+	return 0;
+}
+
+static int tm_confine(void *state, const struct cordon_child *child, const char **step)
+{
+	struct state *s = state;
+	if (s->log[0]) {
+		int fd = open(s->log, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (fd >= 0) {
+			(void)!write(fd, s->confine_line, strlen(s->confine_line));
+			close(fd);
+		}
+	}
+	if (strcmp(s->confine, "fail") == 0) {
+		*step = "tm_confine(failing as asked)";
+		return EPERM;
+	}
+	if (strcmp(s->confine, "note") == 0)
+		child->note(child, "a note from the child");
+	return 0;
+}
+
+static int tm_filter(cordon_ctx *ctx, void *state, enum cordon_stream stream, const unsigned char *in,
+                     size_t len, int eof, cordon_buf *out)
+{
+	struct state *s = state;
+	if (strcmp(s->filter, "fail") == 0 && len)
+		return -1;
+	if (strcmp(s->filter, "upper") == 0 && stream == CORDON_STDOUT) {
+		for (size_t i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)toupper(in[i]);
+			if (cordon_buf_append(ctx, out, &c, 1) < 0)
+				return -1;
+		}
+		if (len)
+			cordon_api(ctx)->redaction(ctx, "t-upper", stream, 1);
+		return 0;
+	}
+	if (strcmp(s->filter, "tag") == 0 && eof)
+		if (cordon_buf_append(ctx, out, "[eof]", 5) < 0)
+			return -1;
+	return cordon_buf_append(ctx, out, in, len);
+}
+
+static int tm_finish(cordon_ctx *ctx, void *state, const struct cordon_run_info *info)
+{
+	struct state *s = state;
+	log_phase(s, "finish");
+	if (s->log[0]) {
+		FILE *f = fopen(s->log, "a");
+		if (f) {
+			fprintf(f, "%s status=%s exit=%d cli=%d findings=%zu\n", TM_NAME, info->status, info->exit_code,
+			        info->cli_exit, info->n_findings);
+			fclose(f);
+		}
+	}
+	if (strcmp(s->finish, "fail") == 0)
+		return cordon_error(ctx, NULL, "finish: failing as asked");
+	return 0;
+}
+
+static void tm_close(void *state)
+{
+	struct state *s = state;
+	if (s)
+		log_phase(s, "close");
+	free(state);
+}
+
+CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
+	.abi = CORDON_ABI_VERSION,
+	.size = sizeof(struct cordon_module),
+	.name = TM_NAME,
+	.description = "test module: every hook does what its arguments say",
+	.args = args,
+	.open = tm_open,
+	.check = tm_check,
+	.prepare = tm_prepare,
+	.confine = tm_confine,
+	.filter = tm_filter,
+	.finish = tm_finish,
+	.close = tm_close,
+};
