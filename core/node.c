@@ -135,12 +135,36 @@ const struct cordon_node *node_get(const struct cordon_node *map, const char *ke
 
 struct conv {
 	yaml_document_t *doc;
+	const char *text;
+	size_t len;
 	struct tree *tree;
 	unsigned char *seen; /* per libyaml node index: visited once */
 	size_t n_doc_nodes;
 	size_t count;
 	char **err;
 };
+
+/* The document API resolves aliases; to say where one was written, scan
+ * the events for the first alias. */
+static void alias_mark(const struct conv *c, struct mark *m)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	if (!yaml_parser_initialize(&p))
+		return;
+	yaml_parser_set_input_string(&p, (const unsigned char *)c->text, c->len);
+	while (yaml_parser_parse(&p, &ev)) {
+		yaml_event_type_t type = ev.type;
+		if (type == YAML_ALIAS_EVENT) {
+			m->line = (long)ev.start_mark.line + 1;
+			m->column = (long)ev.start_mark.column + 1;
+		}
+		yaml_event_delete(&ev);
+		if (type == YAML_ALIAS_EVENT || type == YAML_STREAM_END_EVENT)
+			break;
+	}
+	yaml_parser_delete(&p);
+}
 
 static struct cordon_node *convert(struct conv *c, int index, int depth)
 {
@@ -154,6 +178,7 @@ static struct cordon_node *convert(struct conv *c, int index, int depth)
 	m.column = (long)yn->start_mark.column + 1;
 	if (c->seen[index - 1]) {
 		struct cordon_node tmp = { .mark = m };
+		alias_mark(c, &tmp.mark);
 		err_at(c->err, &tmp, "YAML aliases (*name) are not supported in cordon files");
 		return NULL;
 	}
@@ -297,7 +322,7 @@ struct tree *tree_parse(const char *file, const char *text, size_t len, char **e
 		return NULL;
 	}
 	yaml_node_t *root = yaml_document_get_root_node(&doc);
-	struct conv c = { .doc = &doc, .tree = t, .err = err };
+	struct conv c = { .doc = &doc, .text = text, .len = len, .tree = t, .err = err };
 	int ok = 0;
 	if (!root) {
 		set_err(err, "%s:1:1: empty file (expected a YAML mapping)", file);

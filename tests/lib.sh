@@ -87,3 +87,7 @@ done_testing() {
 	echo "1..$test_count"
 	[ "$test_failed" -eq 0 ]
 }
+
+# json_is EXPR VALUE: the Python expression over the JSON in $T/out prints VALUE.
+json_is() { [ "$(json_get "$1")" = "$2" ]; }
+rc_not() { [ "$rc" -ne "$1" ]; }

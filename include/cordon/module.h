@@ -137,7 +137,7 @@ struct cordon_arg {
 	 * CORDON_UNLIMITED and is accepted only when max is zero. */
 	int64_t min;
 	int64_t max;
-	const char *help; /* one line, shown by `cordon modules -v` and in errors */
+	const char *help; /* one line describing the argument */
 };
 
 #define CORDON_UNLIMITED UINT64_MAX
