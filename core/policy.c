@@ -468,6 +468,7 @@ void cordon_policy_free(cordon_policy *p)
 		}
 		tree_free_list(e->extra_trees);
 		strv_clear(&e->owned);
+		free(e->last_error);
 		module_unload(&e->lm);
 		free(e->ref);
 		free(e->policy_dir);
@@ -479,6 +480,7 @@ void cordon_policy_free(cordon_policy *p)
 	}
 	free(p->env);
 	strv_clear(&p->interpreter);
+	strv_clear(&p->open_warnings);
 	tree_free_list(p->trees);
 	free(p->name);
 	free(p->description);
