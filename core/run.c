@@ -389,28 +389,37 @@ static int list_children(struct pidset *out, const struct pidset *skip)
  */
 static int kill_leftovers(const struct pidset *preexisting, pid_t main_pid, cordon_result *r)
 {
-	struct pidset kids = { 0 };
-	int killed = 0;
+	struct pidset kids = { 0 }, skip = { 0 };
+	int killed = 0, unkillable = 0;
+	for (size_t i = 0; i < preexisting->n; i++)
+		pidset_add(&skip, preexisting->v[i]);
+	pidset_add(&skip, main_pid);
 	for (int round = 0; round < 10000; round++) {
-		if (list_children(&kids, preexisting) < 0 || kids.n == 0)
+		if (list_children(&kids, &skip) < 0 || kids.n == 0)
 			break;
 		for (size_t i = 0; i < kids.n; i++) {
-			if (kids.v[i] == main_pid)
-				continue;
 			kill(-kids.v[i], SIGKILL); /* its process group, if it leads one */
-			kill(kids.v[i], SIGKILL);
+			if (kill(kids.v[i], SIGKILL) < 0 && errno == EPERM) {
+				/* e.g. a set-user-ID program: leave it, do not wait on it */
+				pidset_add(&skip, kids.v[i]);
+				unkillable++;
+				kids.v[i] = 0;
+				continue;
+			}
 			killed++;
 		}
 		for (size_t i = 0; i < kids.n; i++)
-			if (kids.v[i] != main_pid)
+			if (kids.v[i] > 0)
 				while (waitpid(kids.v[i], NULL, __WALL) < 0 && errno == EINTR)
 					;
-		if (kids.n == 1 && kids.v[0] == main_pid)
-			break;
 	}
 	free(kids.v);
+	free(skip.v);
 	if (killed && r)
 		result_warn(r, "killed %d process%s the program left running", killed, killed == 1 ? "" : "es");
+	if (unkillable && r)
+		result_warn(r, "%d process%s the program started could not be killed (not permitted)", unkillable,
+		            unkillable == 1 ? "" : "es");
 	return killed;
 }
 
@@ -713,6 +722,12 @@ static void pump_write(struct pump *pu, bool block)
 				continue;
 			if (errno == EAGAIN && !block)
 				return;
+			if (errno == EAGAIN) {
+				/* a non-blocking destination: wait until it drains */
+				struct pollfd pf = { .fd = pu->dest, .events = POLLOUT };
+				if (poll(&pf, 1, -1) >= 0 || errno == EINTR)
+					continue;
+			}
 			pu->dest = -1; /* the reader went away: keep collecting only */
 			sb_consume(&pu->pending, pu->pending.len);
 			return;
@@ -876,6 +891,8 @@ static int build_env(struct run *run)
 	for (size_t i = 0; i < p->n_env; i++)
 		if (strv_push_owned(&run->env, xasprintf("%s=%s", p->env[i].name, p->env[i].value)) < 0)
 			return -1;
+	if (!run->env.v && !(run->env.v = calloc(1, sizeof(char *)))) /* env: {} */
+		return -1;
 	return 0;
 }
 
@@ -1055,8 +1072,8 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	if (!sv.cap && collecting)
 		sv.cap = COLLECT_CAP_DEFAULT;
 	sv.keep = collecting ? sv.cap : (sv.cap && sv.cap < STREAM_KEEP ? sv.cap : STREAM_KEEP);
-	sv.pumps[0] = (struct pump){ .fd = outp[0], .index = 0, .dest = o->stream_stdout_fd };
-	sv.pumps[1] = (struct pump){ .fd = errp[0], .index = 1, .dest = o->stream_stderr_fd };
+	sv.pumps[0] = (struct pump){ .fd = -1, .index = 0, .dest = o->stream_stdout_fd };
+	sv.pumps[1] = (struct pump){ .fd = -1, .index = 1, .dest = o->stream_stderr_fd };
 
 	sigset_t all_sigs, old_sigs;
 	sigfillset(&all_sigs);
@@ -1256,10 +1273,15 @@ out:
 static int check_dirs(const struct cordon_run_options *o, cordon_result *r)
 {
 	struct stat st;
-	if (o->output_dir && (stat(o->output_dir, &st) < 0 || !S_ISDIR(st.st_mode))) {
-		result_set_error(r, CORDON_EXIT_ERROR, "--output-dir %s: %s", o->output_dir,
-		                 errno && stat(o->output_dir, &st) < 0 ? strerror(errno) : "not a directory");
-		return -1;
+	if (o->output_dir) {
+		if (stat(o->output_dir, &st) < 0) {
+			result_set_error(r, CORDON_EXIT_ERROR, "--output-dir %s: %s", o->output_dir, strerror(errno));
+			return -1;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			result_set_error(r, CORDON_EXIT_ERROR, "--output-dir %s: not a directory", o->output_dir);
+			return -1;
+		}
 	}
 	for (size_t i = 0; o->bind_ro && o->bind_ro[i]; i++) {
 		if (o->bind_ro[i][0] != '/') {
