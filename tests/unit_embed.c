@@ -1,0 +1,138 @@
+/*
+ * tests/unit_embed.c - the embedding API (include/cordon/cordon.h) used as a
+ * library: load, check, run from memory, read the result; the caller's own
+ * children are spared when a run's leftovers are killed, and the caller's
+ * subreaper setting is restored.
+ */
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/cordon-embed.XXXXXX";
+
+static char *write_file(const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		bail("cannot write %s", path);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+int main(void)
+{
+	const char *tb = getenv("CORDON_TESTBIN");
+	if (!tb)
+		bail("set CORDON_TESTBIN");
+	if (!mkdtemp(dir))
+		bail("mkdtemp");
+	char *mods = xasprintf("%s/modules:%s/../lib/cordon/modules", tb, tb);
+	struct cordon_load_options lo = { .size = sizeof(lo), .module_path = mods };
+	char *err = NULL;
+
+	ok(cordon_abi_version() == CORDON_ABI_VERSION, "the library's ABI is the header's");
+	ok(cordon_version() && *cordon_version(), "a version string");
+
+	char *bad = write_file("bad.yaml", "stack: [{module: tm_a, with: {count: 9}}]\n");
+	cordon_policy *p = cordon_policy_load(bad, &lo, &err);
+	ok(!p && err && strstr(err, "bad.yaml:1:38: count: 9 is out of range (-5 to 5)"),
+	   "a bad argument: NULL and a one-line error with file:line:column");
+	diag("%s", err ? err : "(no error)");
+	free(err);
+	err = NULL;
+
+	char *pol = write_file("p.yaml", "interpreter: [/bin/sh]\n"
+	                                 "env: {PATH: /usr/bin:/bin}\n"
+	                                 "stack:\n"
+	                                 "  - module: tm_a\n"
+	                                 "    with: {verdict: pass}\n"
+	                                 "  - module: rlimit\n"
+	                                 "    with: {wall: 20s}\n");
+	p = cordon_policy_load(pol, &lo, &err);
+	ok(p != NULL, "a good policy loads");
+	if (!p)
+		bail("%s", err);
+	is_str(cordon_policy_name(p), "p", "its name is the file stem");
+
+	cordon_result *r = cordon_check(p, NULL, "echo hi\n", 8, &err);
+	ok(r && strcmp(cordon_result_status(r), "ok") == 0, "check from memory passes");
+	char *js = r ? cordon_result_json(r) : NULL;
+	ok(js && strstr(js, "\"file\":\"<data>\"") && strstr(js, "\"verdict\":\"pass\""), "check JSON names the file");
+	free(js);
+	cordon_result_free(r);
+
+	/* A child of the caller that must survive the run. */
+	pid_t mine = fork();
+	if (mine == 0) {
+		pause();
+		_exit(0);
+	}
+	int prev = -1;
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	static const char src[] = "(setsid sleep 300 &) ; echo out; echo err >&2; exit 7\n";
+	struct cordon_run_options ro = {
+		.size = sizeof(ro),
+		.source_data = src,
+		.source_len = sizeof(src) - 1,
+		.stream_stdout_fd = -1,
+		.stream_stderr_fd = -1,
+		.cancel_fd = -1,
+	};
+	r = cordon_run(p, &ro, &err);
+	ok(r != NULL, "run from memory returns a result");
+	if (!r)
+		bail("%s", err);
+	is_str(cordon_result_status(r), "failed", "status failed (exit 7)");
+	is_int(cordon_result_exit_status(r), 7, "exit status 7");
+	js = cordon_result_json(r);
+	ok(js && strstr(js, "\"stdout\":\"out\\n\"") && strstr(js, "\"stderr\":\"err\\n\""), "stdout and stderr collected");
+	ok(js && strstr(js, "killed 1 process the program left running"), "the daemon it left was killed");
+	free(js);
+	ok(kill(mine, 0) == 0, "the caller's own child was spared");
+	prctl(PR_GET_CHILD_SUBREAPER, &prev);
+	is_int(prev, 0, "the caller's subreaper setting is restored");
+	cordon_result_free(r);
+	kill(mine, SIGKILL);
+	waitpid(mine, NULL, 0);
+
+	/* exec with a command and a cancel descriptor. */
+	int cp[2];
+	if (pipe(cp) < 0)
+		bail("pipe");
+	const char *argv[] = { "sleep", "30", NULL };
+	ro.argv = argv;
+	ro.cancel_fd = cp[0];
+	unsigned char sig = SIGINT;
+	if (write(cp[1], &sig, 1) != 1)
+		bail("write");
+	r = cordon_run(p, &ro, &err);
+	ok(r && strcmp(cordon_result_status(r), "killed") == 0, "a cancelled run is killed");
+	is_int(r ? cordon_result_exit_status(r) : -1, 128 + SIGINT, "and reports 128 + the signal");
+	ok(r && cordon_result_signal(r) == SIGINT, "cordon_result_signal names it");
+	cordon_result_free(r);
+	close(cp[0]);
+	close(cp[1]);
+
+	ro.argv = NULL;
+	ro.cancel_fd = -1;
+	ro.size = 8; /* too small: an old caller */
+	r = cordon_run(p, &ro, &err);
+	ok(!r && err, "options smaller than known are refused");
+	free(err);
+	err = NULL;
+
+	cordon_policy_free(p);
+	unlink(bad);
+	unlink(pol);
+	rmdir(dir);
+	free(bad);
+	free(pol);
+	free(mods);
+	return tap_done();
+}
