@@ -131,7 +131,7 @@ $(B)/lib/cordon/modules/cordon_$(1).so: $(wildcard modules/$(1)/*.c) $(wildcard 
 endef
 $(foreach m,$(MODULE_NAMES),$(eval $(call module_rule,$(m))))
 
-$(B)/cordon.pc: Makefile
+$(B)/cordon.pc: Makefile $(B)/config.h
 	@mkdir -p $(B)
 	@{ echo 'prefix=$(PREFIX)'; echo 'libdir=$(LIBDIR)'; echo 'includedir=$(INCLUDEDIR)'; \
 	   echo 'moduledir=$(MODULEDIR)'; echo 'policydir=$(POLICYDIR)'; echo; \
