@@ -225,56 +225,56 @@ static const char *arg_type_expect(enum cordon_arg_type t)
 	return "a value";
 }
 
-static int scalar_or_err(const struct cordon_arg *spec, const struct cordon_node *n, char **err)
+static int scalar_or_err(const char *module, const struct cordon_arg *spec, const struct cordon_node *n, char **err)
 {
 	if (n->type != CORDON_NODE_SCALAR)
-		return err_at(err, n, "%s: expected %s, found %s", spec->name,
+		return err_at(err, n, "%s: %s: expected %s, found %s", module, spec->name,
 		              arg_type_expect(spec->type), node_type_name(n));
 	return 0;
 }
 
-static int bounds_err(const struct cordon_arg *spec, const struct cordon_node *n, char **err,
+static int bounds_err(const char *module, const struct cordon_arg *spec, const struct cordon_node *n, char **err,
                       const char *unit)
 {
-	return err_at(err, n, "%s: %s is out of range (%lld%s to %lld%s)", spec->name, n->text,
+	return err_at(err, n, "%s: %s: %s is out of range (%lld%s to %lld%s)", module, spec->name, n->text,
 	              (long long)spec->min, unit, (long long)spec->max, unit);
 }
 
-int arg_validate(const struct cordon_arg *spec, const struct cordon_node *n, char **err)
+int arg_validate(const char *module, const struct cordon_arg *spec, const struct cordon_node *n, char **err)
 {
 	switch (spec->type) {
 	case CORDON_ARG_STRING:
-		if (scalar_or_err(spec, n, err) < 0)
+		if (scalar_or_err(module, spec, n, err) < 0)
 			return -1;
 		if (n->plain && n->len == 0)
-			return err_at(err, n, "%s: expected %s, found an empty value", spec->name,
+			return err_at(err, n, "%s: %s: expected %s, found an empty value", module, spec->name,
 			              arg_type_expect(spec->type));
 		return 0;
 	case CORDON_ARG_STRINGS:
 		if (n->type == CORDON_NODE_SCALAR)
-			return scalar_or_err(spec, n, err);
+			return scalar_or_err(module, spec, n, err);
 		if (n->type != CORDON_NODE_SEQUENCE)
-			return err_at(err, n, "%s: expected %s, found %s", spec->name,
+			return err_at(err, n, "%s: %s: expected %s, found %s", module, spec->name,
 			              arg_type_expect(spec->type), node_type_name(n));
 		for (size_t i = 0; i < n->n; i++)
 			if (n->items[i]->type != CORDON_NODE_SCALAR)
-				return err_at(err, n->items[i], "%s: expected a string, found %s",
-				              spec->name, node_type_name(n->items[i]));
+				return err_at(err, n->items[i], "%s: %s: expected a string, found %s",
+				              module, spec->name, node_type_name(n->items[i]));
 		return 0;
 	case CORDON_ARG_INT: {
-		if (scalar_or_err(spec, n, err) < 0)
+		if (scalar_or_err(module, spec, n, err) < 0)
 			return -1;
 		int64_t v;
 		if (parse_int(n->text, &v) < 0)
-			return err_at(err, n, "%s: expected an integer, found '%s'", spec->name, n->text);
+			return err_at(err, n, "%s: %s: expected an integer, found '%s'", module, spec->name, n->text);
 		if ((spec->min || spec->max) && (v < spec->min || v > spec->max))
-			return bounds_err(spec, n, err, "");
+			return bounds_err(module, spec, n, err, "");
 		return 0;
 	}
 	case CORDON_ARG_BOOL: {
 		int b;
 		if (parse_bool(n, &b) < 0)
-			return err_at(err, n, "%s: expected true or false, found %s%s%s", spec->name,
+			return err_at(err, n, "%s: %s: expected true or false, found %s%s%s", module, spec->name,
 			              n->type == CORDON_NODE_SCALAR ? "'" : "",
 			              n->type == CORDON_NODE_SCALAR ? n->text : node_type_name(n),
 			              n->type == CORDON_NODE_SCALAR ? "'" : "");
@@ -282,21 +282,21 @@ int arg_validate(const struct cordon_arg *spec, const struct cordon_node *n, cha
 	}
 	case CORDON_ARG_SIZE:
 	case CORDON_ARG_DURATION: {
-		if (scalar_or_err(spec, n, err) < 0)
+		if (scalar_or_err(module, spec, n, err) < 0)
 			return -1;
 		uint64_t v;
 		int r = spec->type == CORDON_ARG_SIZE ? parse_size(n->text, &v)
 		                                      : parse_duration(n->text, &v);
 		if (r < 0)
-			return err_at(err, n, "%s: expected %s, found '%s'", spec->name,
+			return err_at(err, n, "%s: %s: expected %s, found '%s'", module, spec->name,
 			              arg_type_expect(spec->type), n->text);
 		if (spec->min || spec->max) {
 			if (v == CORDON_UNLIMITED)
-				return err_at(err, n, "%s: must be a finite value", spec->name);
+				return err_at(err, n, "%s: %s: must be a finite value", module, spec->name);
 			if (v < (uint64_t)spec->min || v > (uint64_t)spec->max) {
 				if (spec->type == CORDON_ARG_SIZE)
-					return bounds_err(spec, n, err, " bytes");
-				return err_at(err, n, "%s: %s is out of range (%.3fs to %.3fs)", spec->name,
+					return bounds_err(module, spec, n, err, " bytes");
+				return err_at(err, n, "%s: %s: %s is out of range (%.3fs to %.3fs)", module, spec->name,
 				              n->text, (double)spec->min / 1e9, (double)spec->max / 1e9);
 			}
 		}
@@ -304,18 +304,18 @@ int arg_validate(const struct cordon_arg *spec, const struct cordon_node *n, cha
 	}
 	case CORDON_ARG_MAPPING:
 		if (n->type != CORDON_NODE_MAPPING)
-			return err_at(err, n, "%s: expected a mapping, found %s", spec->name,
+			return err_at(err, n, "%s: %s: expected a mapping, found %s", module, spec->name,
 			              node_type_name(n));
 		return 0;
 	case CORDON_ARG_SEQUENCE:
 		if (n->type != CORDON_NODE_SEQUENCE)
-			return err_at(err, n, "%s: expected a list, found %s", spec->name,
+			return err_at(err, n, "%s: %s: expected a list, found %s", module, spec->name,
 			              node_type_name(n));
 		return 0;
 	case CORDON_ARG_ANY:
 		return 0;
 	}
-	return err_at(err, n, "%s: the module declares an unknown argument type", spec->name);
+	return err_at(err, n, "%s: %s: the module declares an unknown argument type", module, spec->name);
 }
 
 int args_validate(const char *module, const struct cordon_arg *specs,
@@ -346,7 +346,7 @@ int args_validate(const char *module, const struct cordon_arg *specs,
 			sb_free(&names);
 			return -1;
 		}
-		if (arg_validate(spec, with->items[2 * i + 1], err) < 0)
+		if (arg_validate(module, spec, with->items[2 * i + 1], err) < 0)
 			return -1;
 	}
 required:

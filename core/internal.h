@@ -23,6 +23,7 @@
 #define POLICY_MAX_NODES 200000 /* YAML nodes per file */
 #define POLICY_MAX_INCLUDE_DEPTH 16
 #define POLICY_MAX_STACK 64 /* stack entries after includes */
+#define POLICY_MAX_ENV 1024 /* variables in a policy's env */
 #define SOURCE_MAX_BYTES (64u * 1024 * 1024) /* a submitted source */
 
 /* ---- util.c ---------------------------------------------------------- */
@@ -126,7 +127,8 @@ HIDDEN int parse_bool(const struct cordon_node *n, int *out);
 HIDDEN int parse_size(const char *s, uint64_t *out);
 HIDDEN int parse_duration(const char *s, uint64_t *ns);
 /* Check a node against an argument declaration, reporting at the node. */
-HIDDEN int arg_validate(const struct cordon_arg *spec, const struct cordon_node *n, char **err);
+HIDDEN int arg_validate(const char *module, const struct cordon_arg *spec, const struct cordon_node *n,
+                        char **err);
 /* Check a `with:` mapping against a module's table. */
 HIDDEN int args_validate(const char *module, const struct cordon_arg *specs,
                          const struct cordon_node *with, const struct mark *entry, char **err);

@@ -143,7 +143,8 @@ int module_load(const char *ref, const char *policy_dir, const struct strv *dirs
                 struct loaded_module *out, char **err)
 {
 	memset(out, 0, sizeof(*out));
-	if (strchr(ref, '/')) {
+	size_t rl = strlen(ref);
+	if (strchr(ref, '/') || (rl > 3 && strcmp(ref + rl - 3, ".so") == 0)) {
 		char *path = ref[0] == '/' || !policy_dir ? xstrdup(ref)
 		                                          : xasprintf("%s/%s", policy_dir, ref);
 		if (!path)

@@ -2,10 +2,11 @@
  * core/node.c - YAML documents as trees of nodes that remember where they
  * were written (file, line, column), parsed with libyaml's document API.
  *
- * Anchors and aliases are refused: a policy is short, and aliases would let
- * a small file expand into a large tree.  Duplicate mapping keys, non-scalar
- * keys, more than one document, nesting deeper than POLICY_MAX_DEPTH and more
- * than POLICY_MAX_NODES nodes are errors.
+ * Aliases are refused: a policy is short, and aliases would let a small file
+ * expand into a large tree (an anchor without an alias is harmless and
+ * allowed).  Duplicate mapping keys, non-scalar keys, NUL characters (raw or
+ * escaped as "\0"), more than one document, nesting deeper than
+ * POLICY_MAX_DEPTH and more than POLICY_MAX_NODES nodes are errors.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -110,7 +111,7 @@ const char *node_type_name(const struct cordon_node *n)
 		return "nothing";
 	switch (n->type) {
 	case CORDON_NODE_SCALAR:
-		return n->len == 0 && n->plain ? "an empty value" : "a scalar";
+		return n->len == 0 ? "an empty value" : "a scalar";
 	case CORDON_NODE_SEQUENCE:
 		return "a sequence";
 	case CORDON_NODE_MAPPING:
@@ -143,6 +144,54 @@ struct conv {
 	size_t count;
 	char **err;
 };
+
+static const struct cordon_node *const *sort_base;
+
+static int cmp_keys(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	const struct cordon_node *x = sort_base[2 * i], *y = sort_base[2 * j];
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	int r = memcmp(x->text, y->text, x->len);
+	if (r)
+		return r;
+	return i < j ? -1 : i > j ? 1 : 0;
+}
+
+/* Duplicate keys, found by sorting (a mapping may have many keys); the
+ * duplicate reported is the first one in document order. */
+static int check_duplicates(struct conv *c, const struct cordon_node *map)
+{
+	if (map->n < 2)
+		return 0;
+	size_t *idx = malloc(map->n * sizeof(size_t));
+	if (!idx)
+		return set_err(c->err, "out of memory");
+	for (size_t i = 0; i < map->n; i++)
+		idx[i] = i;
+	sort_base = (const struct cordon_node *const *)map->items;
+	qsort(idx, map->n, sizeof(size_t), cmp_keys);
+	size_t dup = SIZE_MAX, first = 0;
+	for (size_t k = 1; k < map->n; k++) {
+		const struct cordon_node *x = map->items[2 * idx[k - 1]], *y = map->items[2 * idx[k]];
+		if (x->len == y->len && memcmp(x->text, y->text, x->len) == 0 && (dup == SIZE_MAX || idx[k] < dup)) {
+			dup = idx[k];
+			/* the first occurrence of this key: walk back over equal keys */
+			size_t f = k - 1;
+			while (f > 0 && map->items[2 * idx[f - 1]]->len == y->len &&
+			       memcmp(map->items[2 * idx[f - 1]]->text, y->text, y->len) == 0)
+				f--;
+			first = idx[f];
+		}
+	}
+	free(idx);
+	if (dup == SIZE_MAX)
+		return 0;
+	const struct cordon_node *key = map->items[2 * dup];
+	return err_at(c->err, key, "duplicate key '%s' (first at line %ld)", key->text,
+	              map->items[2 * first]->mark.line);
+}
 
 /* The document API resolves aliases; to say where one was written, scan
  * the events for the first alias. */
@@ -210,6 +259,10 @@ static struct cordon_node *convert(struct conv *c, int index, int depth)
 			return NULL;
 		}
 		n->plain = yn->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		if (memchr(n->text, '\0', n->len)) {
+			err_at(c->err, n, "a NUL character (\\0) is not allowed");
+			return NULL;
+		}
 		return n;
 	case YAML_SEQUENCE_NODE: {
 		n->type = CORDON_NODE_SEQUENCE;
@@ -244,14 +297,6 @@ static struct cordon_node *convert(struct conv *c, int index, int depth)
 				err_at(c->err, key, "expected a plain key, found %s", node_type_name(key));
 				return NULL;
 			}
-			for (size_t j = 0; j < i; j++) {
-				const struct cordon_node *prev = n->items[2 * j];
-				if (prev->len == key->len && memcmp(prev->text, key->text, key->len) == 0) {
-					err_at(c->err, key, "duplicate key '%s' (first at line %ld)",
-					       key->text, prev->mark.line);
-					return NULL;
-				}
-			}
 			struct cordon_node *val = convert(c, pair->value, depth + 1);
 			if (!val)
 				return NULL;
@@ -259,6 +304,8 @@ static struct cordon_node *convert(struct conv *c, int index, int depth)
 			n->items[2 * i + 1] = val;
 			n->n = i + 1;
 		}
+		if (check_duplicates(c, n) < 0)
+			return NULL;
 		return n;
 	}
 	default:
@@ -267,29 +314,71 @@ static struct cordon_node *convert(struct conv *c, int index, int depth)
 	}
 }
 
-static void parser_error(yaml_parser_t *p, const char *file, char **err)
+/* Line and column (1-based, in characters) of a byte offset. */
+static void offset_mark(const char *text, size_t len, size_t off, long *line, long *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < off && i < len; i++) {
+		unsigned char b = (unsigned char)text[i];
+		if (b == '\n') {
+			(*line)++;
+			*col = 1;
+		} else if ((b & 0xc0) != 0x80) {
+			(*col)++;
+		}
+	}
+}
+
+/* The byte at a 0-based line and character column, or -1. */
+static int char_at(const char *text, size_t len, size_t line, size_t col)
+{
+	size_t i = 0;
+	for (size_t l = 0; l < line && i < len; i++)
+		if (text[i] == '\n')
+			l++;
+	for (size_t k = 0; i < len; i++) {
+		if (((unsigned char)text[i] & 0xc0) == 0x80)
+			continue;
+		if (k++ == col)
+			return (unsigned char)text[i];
+	}
+	return -1;
+}
+
+static void parser_error(yaml_parser_t *p, const char *file, const char *text, size_t len, char **err)
 {
 	const char *problem = p->problem ? p->problem : "invalid YAML";
 	long line = (long)p->problem_mark.line + 1;
 	long col = (long)p->problem_mark.column + 1;
+	const char *hint = "";
 	if (p->error == YAML_MEMORY_ERROR) {
 		set_err(err, "%s: out of memory while parsing YAML", file);
-	} else if (p->context) {
-		set_err(err, "%s:%ld:%ld: invalid YAML: %s %s (line %ld)", file, line, col, problem,
-		        p->context, (long)p->context_mark.line + 1);
-	} else {
-		set_err(err, "%s:%ld:%ld: invalid YAML: %s", file, line, col, problem);
+		return;
 	}
+	if (p->error == YAML_READER_ERROR) {
+		/* libyaml gives reader errors as a byte offset only */
+		offset_mark(text, len, p->problem_offset, &line, &col);
+		set_err(err, "%s:%ld:%ld: invalid YAML: %s (byte 0x%02x)", file, line, col, problem,
+		        p->problem_value >= 0 ? (unsigned)p->problem_value : 0u);
+		return;
+	}
+	if (char_at(text, len, p->problem_mark.line, p->problem_mark.column) == '\t')
+		hint = " (a tab: YAML indents with spaces)";
+	if (p->context)
+		set_err(err, "%s:%ld:%ld: invalid YAML: %s %s (line %ld)%s", file, line, col, problem, p->context,
+		        (long)p->context_mark.line + 1, hint);
+	else
+		set_err(err, "%s:%ld:%ld: invalid YAML: %s%s", file, line, col, problem, hint);
 }
 
 struct tree *tree_parse(const char *file, const char *text, size_t len, char **err)
 {
-	if (memchr(text, '\0', len)) {
-		const char *z = memchr(text, '\0', len);
-		long line = 1;
-		for (const char *p = text; p < z; p++)
-			line += *p == '\n';
-		set_err(err, "%s:%ld: contains a NUL byte (not a text file)", file, line);
+	const char *z = memchr(text, '\0', len);
+	if (z) {
+		long line, col;
+		offset_mark(text, len, (size_t)(z - text), &line, &col);
+		set_err(err, "%s:%ld:%ld: contains a NUL byte (not a text file)", file, line, col);
 		return NULL;
 	}
 	struct arena *a = NULL;
@@ -316,7 +405,7 @@ struct tree *tree_parse(const char *file, const char *text, size_t len, char **e
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		parser_error(&parser, file, err);
+		parser_error(&parser, file, text, len, err);
 		yaml_parser_delete(&parser);
 		arena_free(t->arena);
 		return NULL;
@@ -340,13 +429,12 @@ struct tree *tree_parse(const char *file, const char *text, size_t len, char **e
 		/* Exactly one document. */
 		yaml_document_t extra;
 		if (!yaml_parser_load(&parser, &extra)) {
-			parser_error(&parser, file, err);
+			parser_error(&parser, file, text, len, err);
 			ok = 0;
 		} else {
-			yaml_node_t *r2 = yaml_document_get_root_node(&extra);
-			if (r2) {
+			if (yaml_document_get_root_node(&extra)) {
 				set_err(err, "%s:%ld:%ld: a second YAML document (expected one)", file,
-				        (long)r2->start_mark.line + 1, (long)r2->start_mark.column + 1);
+				        (long)extra.start_mark.line + 1, (long)extra.start_mark.column + 1);
 				ok = 0;
 			}
 			yaml_document_delete(&extra);

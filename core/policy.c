@@ -178,6 +178,8 @@ static int check_env(const struct cordon_node *n, char **err)
 {
 	if (n->type != CORDON_NODE_MAPPING)
 		return err_at(err, n, "env: expected a mapping of NAME: value, found %s", node_type_name(n));
+	if (n->n > POLICY_MAX_ENV)
+		return err_at(err, n, "env: more than %d variables", POLICY_MAX_ENV);
 	for (size_t i = 0; i < n->n; i++) {
 		const struct cordon_node *k = n->items[2 * i], *v = n->items[2 * i + 1];
 		if (!env_name_ok(k->text))
@@ -218,6 +220,11 @@ static int apply_values(struct loader *L, const struct file_values *fv)
 			if (!ne) {
 				free(nv);
 				return set_err(L->err, "out of memory");
+			}
+			if (p->n_env >= POLICY_MAX_ENV) {
+				free(nv);
+				return err_at(L->err, fv->env->items[2 * i], "env: more than %d variables after includes",
+				              POLICY_MAX_ENV);
 			}
 			p->env = ne;
 			p->env[p->n_env].name = xstrdup(k);
@@ -337,8 +344,17 @@ static int load_file(struct loader *L, const char *path, const struct cordon_nod
 		free(canon);
 		return err_at(L->err, from, "includes nested deeper than %d files", POLICY_MAX_INCLUDE_DEPTH);
 	}
-	struct tree *t = tree_load_file(path, "policy", L->err);
+	char *why = NULL;
+	struct tree *t = tree_load_file(path, "policy", &why);
 	if (!t) {
+		/* Problems inside an included file name their own file:line; a
+		 * file that cannot be opened or trusted is named from the include. */
+		if (from && why && strncmp(why, path, strlen(path)) == 0 && why[strlen(path)] == ':' &&
+		    why[strlen(path) + 1] == ' ')
+			err_at(L->err, from, "include: %s", why);
+		else
+			set_err(L->err, "%s", why ? why : "out of memory");
+		free(why);
 		free(canon);
 		return -1;
 	}

@@ -41,7 +41,7 @@ int main(void)
 
 	char *bad = write_file("bad.yaml", "stack: [{module: tm_a, with: {count: 9}}]\n");
 	cordon_policy *p = cordon_policy_load(bad, &lo, &err);
-	ok(!p && err && strstr(err, "bad.yaml:1:38: count: 9 is out of range (-5 to 5)"),
+	ok(!p && err && strstr(err, "bad.yaml:1:38: tm_a: count: 9 is out of range (-5 to 5)"),
 	   "a bad argument: NULL and a one-line error with file:line:column");
 	diag("%s", err ? err : "(no error)");
 	free(err);

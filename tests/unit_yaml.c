@@ -57,11 +57,11 @@ int main(void)
 	refused("a: 'x\n", "invalid YAML", "unterminated quote");
 	refused("", "t.yaml:1:1: empty file", "empty text");
 	refused("# only a comment\n", "empty file", "comment only");
-	refused("a: 1\n---\nb: 2\n", "t.yaml:3:1: a second YAML document", "two documents");
+	refused("a: 1\n---\nb: 2\n", "t.yaml:2:1: a second YAML document", "two documents");
 	refused("a: &x 1\nb: *x\n", "t.yaml:2:4: YAML aliases", "alias");
 	refused("a: 1\nb: 2\na: 3\n", "t.yaml:3:1: duplicate key 'a' (first at line 1)", "duplicate key");
 	refused("? [a]\n: 1\n", "expected a plain key", "sequence as a key");
-	refused_n("a: 1\nb: \0\n", 10, "t.yaml:2: contains a NUL byte", "NUL byte");
+	refused_n("a: 1\nb: \0\n", 10, "t.yaml:2:4: contains a NUL byte", "NUL byte");
 
 	struct strbuf deep = { 0 };
 	for (int i = 0; i < 100; i++)

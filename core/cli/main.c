@@ -109,7 +109,6 @@ static void install_signals(void)
 	int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 }
 
 /* ---- printing ---- */
@@ -307,6 +306,10 @@ static int cmd_run(int argc, char **argv, struct opts *o, bool exec_mode)
 	cordon_policy *p = load(o);
 	if (!p)
 		return CORDON_EXIT_ERROR;
+	/* From here on a signal cancels the run (killing its whole tree)
+	 * instead of killing cordon; before, nothing was running. */
+	install_signals();
+	ro.cancel_fd = cancel_pipe[0];
 	char *err = NULL;
 	cordon_result *r = cordon_run(p, &ro, &err);
 	if (!r) {
@@ -503,7 +506,7 @@ int main(int argc, char **argv)
 	const char *cmd = argv[i];
 	int sub_argc = argc - i;
 	char **sub_argv = argv + i;
-	install_signals();
+	signal(SIGPIPE, SIG_IGN); /* a closed stdout is an error to report, not a death */
 	int rc;
 	if (strcmp(cmd, "run") == 0)
 		rc = cmd_run(sub_argc, sub_argv, &o, false);
