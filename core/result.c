@@ -3,6 +3,7 @@
  * (DESIGN.md "Result"), written with jansson.
  */
 #define _GNU_SOURCE
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,9 +196,9 @@ int cordon_result_exit_status(const cordon_result *r)
 	case ST_TIMEOUT:
 		return CORDON_EXIT_TIMEOUT;
 	case ST_KILLED:
-		if (r->signal > 0)
-			return 128 + r->signal;
-		return r->exit_code > 0 ? r->exit_code : CORDON_EXIT_ERROR;
+		/* Without a signal the program exited on its own just as a
+		 * limit (the output cap) ended the run: report it as killed. */
+		return 128 + (r->signal > 0 ? r->signal : SIGKILL);
 	case ST_ERROR:
 		return r->error_exit;
 	}

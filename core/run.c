@@ -948,9 +948,14 @@ static void attribute_outcome(struct supervisor *sv, int wstatus, const struct r
 	} else if (WIFSIGNALED(wstatus)) {
 		r->signal = WTERMSIG(wstatus);
 		r->status = ST_KILLED;
+		/* RLIMIT_CPU with soft = hard ends in SIGKILL.  The kernel checks
+		 * tick-sampled CPU time while rusage reports precise time, which
+		 * can read well below the limit on a busy machine: a SIGKILL that
+		 * cordon did not send, to a program that used at least half its
+		 * CPU limit, is taken as the CPU limit. */
 		double cpu_limit_ms = (double)run->limit_cpu_ns / 1e6;
 		if (r->signal == SIGXCPU ||
-		    (r->signal == SIGKILL && run->limit_cpu_ns && r->cpu_ms + 100.0 >= cpu_limit_ms))
+		    (r->signal == SIGKILL && run->limit_cpu_ns && r->cpu_ms >= cpu_limit_ms / 2))
 			r->limit = "cpu";
 		else if (r->signal == SIGXFSZ)
 			r->limit = "file_size";
@@ -1186,11 +1191,9 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 					pump_feed(&sv, pu, buf, (size_t)got, 0);
 				else if (got == 0 || (errno != EINTR && errno != EAGAIN))
 					pump_close(&sv, pu);
-				if (pu->poisoned && pu->fd >= 0) {
-					/* capped or a filter failed: stop reading this stream */
-					close(pu->fd);
-					pu->fd = -1;
-				}
+				/* Capped or a filter failed: the stream stays open and
+				 * what arrives is discarded (pump_feed), so the program
+				 * is killed below rather than by SIGPIPE first. */
 			}
 		}
 		bool exited = false;
