@@ -25,6 +25,8 @@
 #define POLICY_MAX_STACK 64 /* stack entries after includes */
 #define POLICY_MAX_ENV 1024 /* variables in a policy's env */
 #define SOURCE_MAX_BYTES (64u * 1024 * 1024) /* a submitted source */
+#define RESULT_MAX_FINDINGS 10000 /* per result; more are counted, not kept */
+#define RESULT_MAX_WARNINGS 1000
 
 /* ---- util.c ---------------------------------------------------------- */
 
@@ -255,7 +257,7 @@ struct redaction {
 };
 
 struct module_report {
-	const char *name; /* points into the policy */
+	char *name; /* a copy: results outlive their policy */
 	enum control control;
 	const char *verdict; /* static string */
 	double ms;
@@ -291,6 +293,8 @@ struct cordon_result {
 	long max_rss_kb;
 	bool child_ran;
 	char *check_file; /* set for results of cordon_check */
+	size_t dropped_findings;
+	size_t dropped_warnings;
 };
 
 HIDDEN cordon_result *result_new(const cordon_policy *p);

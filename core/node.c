@@ -145,12 +145,11 @@ struct conv {
 	char **err;
 };
 
-static const struct cordon_node *const *sort_base;
-
-static int cmp_keys(const void *a, const void *b)
+static int cmp_keys(const void *a, const void *b, void *base)
 {
 	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	const struct cordon_node *x = sort_base[2 * i], *y = sort_base[2 * j];
+	struct cordon_node *const *items = base;
+	const struct cordon_node *x = items[2 * i], *y = items[2 * j];
 	if (x->len != y->len)
 		return x->len < y->len ? -1 : 1;
 	int r = memcmp(x->text, y->text, x->len);
@@ -170,8 +169,7 @@ static int check_duplicates(struct conv *c, const struct cordon_node *map)
 		return set_err(c->err, "out of memory");
 	for (size_t i = 0; i < map->n; i++)
 		idx[i] = i;
-	sort_base = (const struct cordon_node *const *)map->items;
-	qsort(idx, map->n, sizeof(size_t), cmp_keys);
+	qsort_r(idx, map->n, sizeof(size_t), cmp_keys, map->items);
 	size_t dup = SIZE_MAX, first = 0;
 	for (size_t k = 1; k < map->n; k++) {
 		const struct cordon_node *x = map->items[2 * idx[k - 1]], *y = map->items[2 * idx[k]];

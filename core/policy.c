@@ -216,15 +216,15 @@ static int apply_values(struct loader *L, const struct file_values *fv)
 				p->env[j].value = nv;
 				continue;
 			}
-			struct env_var *ne = realloc(p->env, (p->n_env + 1) * sizeof(*ne));
-			if (!ne) {
-				free(nv);
-				return set_err(L->err, "out of memory");
-			}
 			if (p->n_env >= POLICY_MAX_ENV) {
 				free(nv);
 				return err_at(L->err, fv->env->items[2 * i], "env: more than %d variables after includes",
 				              POLICY_MAX_ENV);
+			}
+			struct env_var *ne = realloc(p->env, (p->n_env + 1) * sizeof(*ne));
+			if (!ne) {
+				free(nv);
+				return set_err(L->err, "out of memory");
 			}
 			p->env = ne;
 			p->env[p->n_env].name = xstrdup(k);

@@ -46,7 +46,11 @@ cordon_result *result_new(const cordon_policy *p)
 		}
 		r->n_modules = p->n_stack;
 		for (size_t i = 0; i < p->n_stack; i++) {
-			r->modules[i].name = p->stack[i].lm.m->name;
+			r->modules[i].name = xstrdup(p->stack[i].lm.m->name);
+			if (!r->modules[i].name) {
+				cordon_result_free(r);
+				return NULL;
+			}
 			r->modules[i].control = p->stack[i].control;
 			r->modules[i].verdict = "pass";
 		}
@@ -77,6 +81,8 @@ void cordon_result_free(cordon_result *r)
 		free(r->redactions[i].rule);
 	}
 	free(r->redactions);
+	for (size_t i = 0; i < r->n_modules; i++)
+		free(r->modules[i].name);
 	free(r->modules);
 	strv_clear(&r->warnings);
 	free(r);
@@ -96,6 +102,10 @@ int result_add_finding(cordon_result *r, const char *module, const char *rule,
                        enum cordon_severity sev, long line, long col, const char *file,
                        const char *msg)
 {
+	if (r->n_findings >= RESULT_MAX_FINDINGS) {
+		r->dropped_findings++;
+		return -1;
+	}
 	if (grow_array((void **)&r->findings, &r->cap_findings, r->n_findings + 1, sizeof(*r->findings)) < 0)
 		return -1;
 	struct finding *f = &r->findings[r->n_findings];
@@ -154,6 +164,11 @@ void result_warn(cordon_result *r, const char *fmt, ...)
 		return;
 	char *l = one_line(s);
 	free(s);
+	if (l && r->warnings.n >= RESULT_MAX_WARNINGS) {
+		r->dropped_warnings++;
+		free(l);
+		return;
+	}
 	for (size_t i = 0; l && i < r->warnings.n; i++) {
 		if (strcmp(r->warnings.v[i], l) == 0) {
 			free(l);
@@ -252,9 +267,19 @@ const char *cordon_result_warning(const cordon_result *r, size_t i)
 
 /* ---- JSON ---- */
 
+/* Every string goes through the UTF-8 repair: one invalid byte in a file
+ * name or a message must not lose the whole result. */
 static json_t *jstr(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	if (!s)
+		return json_null();
+	size_t n = 0;
+	char *clean = utf8_sanitize(s, strlen(s), &n);
+	if (!clean)
+		return NULL;
+	json_t *j = json_stringn(clean, n);
+	free(clean);
+	return j;
 }
 
 static json_t *jbytes(const struct strbuf *sb)
@@ -296,7 +321,7 @@ static json_t *findings_json(const cordon_result *r, bool *ok)
 		put(o, "line", f->line ? json_integer(f->line) : json_null(), ok);
 		put(o, "column", f->line ? json_integer(f->column) : json_null(), ok);
 		if (f->file)
-			put(o, "file", json_string(f->file), ok);
+			put(o, "file", jstr(f->file), ok);
 		if (json_array_append_new(arr, o) < 0)
 			*ok = false;
 	}
@@ -310,7 +335,7 @@ static char *check_json(const cordon_result *r)
 	json_t *o = json_object();
 	if (!o)
 		return NULL;
-	put(o, "file", json_string(r->check_file), &ok);
+	put(o, "file", jstr(r->check_file), &ok);
 	put(o, "verdict", json_string(r->status == ST_DENIED ? "deny" : r->status == ST_ERROR ? "error" : "pass"),
 	    &ok);
 	put(o, "findings", findings_json(r, &ok), &ok);
@@ -385,8 +410,15 @@ char *cordon_result_json(const cordon_result *r)
 	put(o, "modules", mods, &ok);
 	json_t *w = json_array();
 	for (size_t i = 0; w && i < r->warnings.n; i++)
-		if (json_array_append_new(w, json_string(r->warnings.v[i])) < 0)
+		if (json_array_append_new(w, jstr(r->warnings.v[i])) < 0)
 			ok = false;
+	if (w && (r->dropped_findings || r->dropped_warnings)) {
+		char *more = xasprintf("%zu more findings and %zu more warnings were not kept", r->dropped_findings,
+		                       r->dropped_warnings);
+		if (!more || json_array_append_new(w, jstr(more)) < 0)
+			ok = false;
+		free(more);
+	}
 	put(o, "warnings", w, &ok);
 	char *s = ok ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) : NULL;
 	json_decref(o);

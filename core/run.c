@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,10 +35,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/close_range.h>
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
 #include "internal.h"
 
 #define READ_CHUNK 65536
-#define COLLECT_CAP_DEFAULT (64u * 1024 * 1024) /* per stream, when collecting without a cap */
+#define COLLECT_CAP_DEFAULT (16u * 1024 * 1024) /* per stream, when collecting without a cap */
+#define COLLECT_KEEP_MAX (64u * 1024 * 1024) /* never more kept in a result per stream */
 #define STREAM_KEEP (1u * 1024 * 1024) /* kept in the result while streaming */
 #define PENDING_MAX (1u * 1024 * 1024) /* stop reading while this much waits for a slow reader */
 #define PIPE_GRACE_MS 2000.0 /* after the tree is dead, wait this long for pipes to close */
@@ -431,6 +439,7 @@ enum rec_kind {
 	REC_EXEC_FAIL = 3,
 	REC_SETUP_FAIL = 4, /* the core's own child setup failed */
 	REC_OPTIONAL_FAIL = 5, /* an optional confine hook failed: go on */
+	REC_EXEC = 6, /* confinement done: execve comes next */
 };
 
 struct ctl_rec {
@@ -501,9 +510,28 @@ static __attribute__((noreturn)) void child_fail(int kind, int err, const char *
 	              : CORDON_EXIT_ERROR);
 }
 
+/* glibc keeps two real-time signals for itself and its sigaction refuses
+ * them; an ignored disposition inherited from cordon's own parent would
+ * survive execve.  Reset them with the raw system call. */
+static void reset_reserved_signals(void)
+{
+#if defined(__x86_64__) || defined(__aarch64__) || defined(__i386__)
+	struct {
+		void *handler;
+		unsigned long flags;
+		void *restorer;
+		unsigned long mask;
+	} ksa;
+	memset(&ksa, 0, sizeof(ksa)); /* SIG_DFL */
+	for (int s = 32; s < SIGRTMIN; s++)
+		(void)syscall(SYS_rt_sigaction, s, &ksa, NULL, sizeof(ksa.mask));
+#endif
+}
+
 static __attribute__((noreturn)) void child_main(const struct launch *L)
 {
 	child_ctl_fd = L->ctl_w;
+	pid_t self = getpid();
 
 	/* 1. Default dispositions for every signal the parent may handle. */
 	struct sigaction sa;
@@ -511,6 +539,7 @@ static __attribute__((noreturn)) void child_main(const struct launch *L)
 	sa.sa_handler = SIG_DFL;
 	for (int s = 1; s < NSIG; s++)
 		(void)sigaction(s, &sa, NULL); /* fails harmlessly for SIGKILL, SIGSTOP, reserved */
+	reset_reserved_signals();
 
 	/* 2-3. Own session; die with the supervisor. */
 	if (setsid() < 0)
@@ -576,7 +605,24 @@ static __attribute__((noreturn)) void child_main(const struct launch *L)
 	}
 	child_entry = -1;
 
+	/* Whatever a hook opened without O_CLOEXEC does not reach the program. */
+	(void)syscall(SYS_close_range, (unsigned)ctl_fd + 1, ~0u, CLOSE_RANGE_CLOEXEC);
+	/* No privileges gained through execve of set-user-ID files, ever (as
+	 * bubblewrap); a seccomp module relies on it too. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		child_fail(REC_SETUP_FAIL, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+	/* A hook that changed credentials cleared the parent-death signal; set
+	 * it again.  (A hook that forked into a new pid namespace handles its
+	 * own: this process is then not the supervisor's child.) */
+	if (getpid() == self) {
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+			child_fail(REC_SETUP_FAIL, errno, "prctl(PR_SET_PDEATHSIG)");
+		if (getppid() != L->parent)
+			_exit(CORDON_EXIT_ERROR);
+	}
+
 	/* 6. Run. */
+	child_send(REC_EXEC, -1, 0, NULL);
 	execve(L->path, L->argv, L->envp);
 	child_fail(REC_EXEC_FAIL, errno, L->path);
 }
@@ -594,7 +640,8 @@ static char *resolve_command(const char *cmd, const struct strv *env)
 	while (*p) {
 		const char *colon = strchr(p, ':');
 		size_t n = colon ? (size_t)(colon - p) : strlen(p);
-		char *cand = n ? xasprintf("%.*s/%s", (int)n, p, cmd) : xasprintf("./%s", cmd);
+		/* An empty entry would mean cordon's working directory: skipped. */
+		char *cand = n ? xasprintf("%.*s/%s", (int)n, p, cmd) : NULL;
 		struct stat st;
 		if (cand && stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
 			return cand;
@@ -614,6 +661,7 @@ struct pump {
 	uint64_t raw; /* bytes read from the child */
 	bool poisoned; /* a filter failed: nothing more passes */
 	int dest; /* stream destination or -1 */
+	bool dest_only; /* streaming: the result keeps only a prefix, silently */
 	struct strbuf pending;
 };
 
@@ -674,6 +722,11 @@ static int run_filters(struct supervisor *sv, struct pump *pu, const unsigned ch
 	if (kept->len < sv->keep) {
 		size_t room = (size_t)(sv->keep - kept->len);
 		sb_append(kept, in, in_len < room ? in_len : room);
+		if (in_len > room && !pu->dest_only) {
+			sv->r->truncated[pu->index] = true;
+			result_warn(sv->r, "%s: only the first %llu bytes are kept in the result",
+			            pu->index ? "stderr" : "stdout", (unsigned long long)sv->keep);
+		}
 	}
 	if (pu->dest >= 0)
 		sb_append(&pu->pending, in, in_len);
@@ -738,7 +791,7 @@ static void pump_write(struct pump *pu, bool block)
 	}
 }
 
-static void handle_record(struct run *run, const struct ctl_rec *rec, bool *fatal)
+static void handle_record(struct run *run, const struct ctl_rec *rec, bool *fatal, bool *exec_started)
 {
 	cordon_policy *p = run->policy;
 	cordon_result *r = run->result;
@@ -751,6 +804,9 @@ static void handle_record(struct run *run, const struct ctl_rec *rec, bool *fata
 	    (rec->kind == REC_CONFINE_FAIL || rec->kind == REC_OPTIONAL_FAIL))
 		p->stack[rec->entry].verdict = "error";
 	switch (rec->kind) {
+	case REC_EXEC:
+		*exec_started = true;
+		break;
 	case REC_NOTE:
 		result_warn(r, "%s: %s", mod, text);
 		break;
@@ -779,7 +835,7 @@ static void handle_record(struct run *run, const struct ctl_rec *rec, bool *fata
 	}
 }
 
-static void drain_ctl(struct run *run, int *ctl_r, bool *fatal)
+static void drain_ctl(struct run *run, int *ctl_r, bool *fatal, bool *exec_started)
 {
 	struct ctl_rec rec;
 	while (*ctl_r >= 0) {
@@ -789,7 +845,7 @@ static void drain_ctl(struct run *run, int *ctl_r, bool *fatal)
 		if (n < 0 && errno == EAGAIN)
 			return;
 		if (n == (ssize_t)sizeof(rec)) {
-			handle_record(run, &rec, fatal);
+			handle_record(run, &rec, fatal, exec_started);
 			continue;
 		}
 		close(*ctl_r); /* EOF, error or a torn record */
@@ -805,6 +861,11 @@ static void finish_phase(struct run *run)
 		r->modules[i].verdict = p->stack[i].verdict ? p->stack[i].verdict : "pass";
 		r->modules[i].ms = p->stack[i].ms;
 	}
+	bool any_finish = false;
+	for (size_t i = 0; i < p->n_stack; i++)
+		any_finish |= MODULE_HOOK(p->stack[i].lm.m, finish) != NULL;
+	if (!any_finish)
+		return;
 	char *json = cordon_result_json(r);
 	struct cordon_run_info info = {
 		.size = sizeof(info),
@@ -857,6 +918,8 @@ static void finish_phase(struct run *run)
 
 /* ---- cordon_run ---- */
 
+static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static int build_argv(struct run *run, const struct cordon_run_options *o, char **err)
 {
 	cordon_policy *p = run->policy;
@@ -871,16 +934,49 @@ static int build_argv(struct run *run, const struct cordon_run_options *o, char 
 	}
 	if (!o->argv[0] || !o->argv[0][0])
 		return set_err(err, "no command to execute");
-	for (size_t i = 0; o->argv[i]; i++) {
-		const char *a = o->argv[i];
-		char *sub = NULL;
-		for (size_t s = 0; s < run->n_sources && !sub; s++)
-			if (o->sources && strcmp(a, o->sources[s]) == 0)
-				sub = xasprintf("/proc/self/fd/%zu", 3 + s);
-		if (sub ? strv_push_owned(&run->argv, sub) < 0 : strv_push(&run->argv, a) < 0)
-			return set_err(err, "out of memory");
+	/* An argument naming a --source file (the same path, or the same file
+	 * by its canonical path) becomes the sealed copy. */
+	bool *used = xcalloc(run->n_sources, sizeof(bool));
+	char **real = xcalloc(run->n_sources, sizeof(char *));
+	int r = 0;
+	if (!used || !real) {
+		r = set_err(err, "out of memory");
+		goto done;
 	}
-	return 0;
+	for (size_t s = 0; s < run->n_sources; s++)
+		real[s] = realpath(o->sources[s], NULL);
+	for (size_t i = 0; o->argv[i] && r == 0; i++) {
+		const char *a = o->argv[i];
+		char *ra = NULL;
+		size_t hit = SIZE_MAX;
+		for (size_t s = 0; s < run->n_sources && hit == SIZE_MAX; s++)
+			if (strcmp(a, o->sources[s]) == 0)
+				hit = s;
+		if (hit == SIZE_MAX && run->n_sources && (ra = realpath(a, NULL)) != NULL)
+			for (size_t s = 0; s < run->n_sources && hit == SIZE_MAX; s++)
+				if (real[s] && strcmp(ra, real[s]) == 0)
+					hit = s;
+		free(ra);
+		if (hit != SIZE_MAX) {
+			used[hit] = true;
+			if (strv_push_owned(&run->argv, xasprintf("/proc/self/fd/%zu", 3 + hit)) < 0)
+				r = set_err(err, "out of memory");
+		} else if (strv_push(&run->argv, a) < 0) {
+			r = set_err(err, "out of memory");
+		}
+	}
+	for (size_t s = 0; s < run->n_sources && r == 0; s++)
+		if (!used[s])
+			result_warn(run->result,
+			            "--source %s is not an argument of the command: the command may read it from its path, "
+			            "which is not necessarily what was checked",
+			            o->sources[s]);
+done:
+	for (size_t s = 0; real && s < run->n_sources; s++)
+		free(real[s]);
+	free(real);
+	free(used);
+	return r;
 }
 
 static int build_env(struct run *run)
@@ -978,6 +1074,88 @@ static void attribute_outcome(struct supervisor *sv, int wstatus, const struct r
 		                 sv->filter_error ? sv->filter_error : "an output filter failed");
 }
 
+/* Kill the program's process group and the program, unless something else
+ * in this process already reaped it (then its pid may name another process
+ * by now, and nothing is sent). */
+static void kill_main(pid_t pid, int pidfd)
+{
+	if (pidfd >= 0) {
+		siginfo_t si;
+		memset(&si, 0, sizeof(si));
+		if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+			return;
+		/* Unreaped, so its pid and process group are still its own. */
+		kill(-pid, SIGKILL);
+		(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		return;
+	}
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+}
+
+/* Milliseconds until `until` as a poll timeout, clamped. */
+static int ms_until(double until, double now)
+{
+	if (until <= now)
+		return 0;
+	double d = until - now + 1;
+	return d > 86400000.0 ? 86400000 : (int)d;
+}
+
+/* --input -: the program must not get cordon's own stdin (on a terminal it
+ * could write to it, past every filter).  A regular file is reopened as a
+ * new read-only description; anything else is copied through a pipe. */
+struct input_pump {
+	int src; /* the caller's fd 0, or -1 */
+	int w; /* write end of the program's stdin pipe, or -1 */
+	struct strbuf buf;
+};
+
+static int open_input(const struct cordon_run_options *o, struct input_pump *ip, cordon_result *r)
+{
+	ip->src = ip->w = -1;
+	if (!o->input || strcmp(o->input, "-") != 0) {
+		const char *path = o->input ? o->input : "/dev/null";
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			result_set_error(r, CORDON_EXIT_ERROR, "%s: cannot open input: %s", path, strerror(errno));
+		return fd;
+	}
+	struct stat st;
+	if (fstat(0, &st) < 0) {
+		result_set_error(r, CORDON_EXIT_ERROR, "--input -: stdin: %s", strerror(errno));
+		return -1;
+	}
+	if (S_ISREG(st.st_mode)) {
+		int fd = open("/proc/self/fd/0", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd >= 0) {
+			/* keep reading where cordon's stdin stands */
+			off_t pos = lseek(0, 0, SEEK_CUR);
+			if (pos > 0)
+				(void)lseek(fd, pos, SEEK_SET);
+			return fd;
+		}
+	}
+	int pp[2];
+	if (pipe2(pp, O_CLOEXEC) < 0) {
+		result_set_error(r, CORDON_EXIT_ERROR, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	set_cloexec_nonblock(pp[1]);
+	ip->src = 0;
+	ip->w = pp[1];
+	return pp[0];
+}
+
+static void input_close(struct input_pump *ip)
+{
+	if (ip->w >= 0)
+		close(ip->w);
+	ip->w = -1;
+	ip->src = -1;
+	sb_free(&ip->buf);
+}
+
 static int supervise(struct run *run, const struct cordon_run_options *o, const struct pidset *pre)
 {
 	cordon_policy *p = run->policy;
@@ -985,12 +1163,14 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	int rc = -1;
 	int stdin_fd = -1, outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, ctlp[2] = { -1, -1 }, pidfd = -1;
 	struct confiner *conf = NULL;
+	struct input_pump ip = { .src = -1, .w = -1 };
 	char *path = NULL;
 	int src_fds[64];
 	struct supervisor sv;
 	memset(&sv, 0, sizeof(sv));
 	sv.run = run;
 	sv.r = r;
+	int cancel_fd = o->cancel_fd > 0 ? o->cancel_fd : -1;
 
 	if (run->n_sources > ARRAY_SIZE(src_fds)) {
 		result_set_error(r, CORDON_EXIT_ERROR, "more than %zu sources", ARRAY_SIZE(src_fds));
@@ -1002,15 +1182,9 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		                 run->argv.v[0]);
 		return -1;
 	}
-	if (o->input && strcmp(o->input, "-") == 0)
-		stdin_fd = fcntl(0, F_DUPFD_CLOEXEC, 3);
-	else
-		stdin_fd = open(o->input ? o->input : "/dev/null", O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (stdin_fd < 0) {
-		result_set_error(r, CORDON_EXIT_ERROR, "%s: cannot open input: %s",
-		                 o->input ? o->input : "/dev/null", strerror(errno));
+	stdin_fd = open_input(o, &ip, r);
+	if (stdin_fd < 0)
 		goto out;
-	}
 	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 || pipe2(ctlp, O_CLOEXEC) < 0) {
 		result_set_error(r, CORDON_EXIT_ERROR, "pipe: %s", strerror(errno));
 		goto out;
@@ -1023,6 +1197,8 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	size_t n_conf = 0;
 	for (size_t i = 0; i < p->n_stack; i++) {
 		struct entry *e = &p->stack[i];
+		/* In the child a module's context is dead: its services refuse. */
+		e->ctx.phase = PHASE_CONFINE;
 		int (*confine)(void *, const struct cordon_child *, const char **) = MODULE_HOOK(e->lm.m, confine);
 		if (!confine)
 			continue;
@@ -1072,13 +1248,31 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	};
 
 	/* Caps and how much output to keep. */
-	bool collecting = o->stream_stdout_fd < 0 && o->stream_stderr_fd < 0;
+	int out_fd = o->stream_stdout_fd > 0 ? o->stream_stdout_fd : -1;
+	int err_fd = o->stream_stderr_fd > 0 ? o->stream_stderr_fd : -1;
+	bool collecting = out_fd < 0 && err_fd < 0;
 	sv.cap = run->output_cap;
 	if (!sv.cap && collecting)
 		sv.cap = COLLECT_CAP_DEFAULT;
-	sv.keep = collecting ? sv.cap : (sv.cap && sv.cap < STREAM_KEEP ? sv.cap : STREAM_KEEP);
-	sv.pumps[0] = (struct pump){ .fd = -1, .index = 0, .dest = o->stream_stdout_fd };
-	sv.pumps[1] = (struct pump){ .fd = -1, .index = 1, .dest = o->stream_stderr_fd };
+	if (collecting)
+		sv.keep = sv.cap < COLLECT_KEEP_MAX ? sv.cap : COLLECT_KEEP_MAX;
+	else
+		sv.keep = sv.cap && sv.cap < STREAM_KEEP ? sv.cap : STREAM_KEEP;
+	sv.pumps[0] = (struct pump){ .fd = -1, .index = 0, .dest = out_fd, .dest_only = out_fd >= 0 };
+	sv.pumps[1] = (struct pump){ .fd = -1, .index = 1, .dest = err_fd, .dest_only = err_fd >= 0 };
+
+	/* A cancellation that came during check or prepare: never start. */
+	if (cancel_fd >= 0) {
+		struct pollfd cp = { .fd = cancel_fd, .events = POLLIN };
+		if (poll(&cp, 1, 0) == 1 && (cp.revents & (POLLIN | POLLHUP))) {
+			unsigned char sig = 0;
+			r->status = ST_KILLED;
+			r->signal = read(cancel_fd, &sig, 1) == 1 && sig ? sig : SIGTERM;
+			result_warn(r, "the run was cancelled (signal %d) before the program started", r->signal);
+			rc = 0;
+			goto out;
+		}
+	}
 
 	sigset_t all_sigs, old_sigs;
 	sigfillset(&all_sigs);
@@ -1088,12 +1282,19 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	if (pid == 0)
 		child_main(&L);
 	int fork_errno = errno;
-	pthread_sigmask(SIG_SETMASK, &old_sigs, NULL);
+	/* The parent runs with SIGPIPE blocked: a reader of the program's
+	 * output that went away is an EPIPE to handle, not a death. */
+	sigset_t with_pipe = old_sigs;
+	sigaddset(&with_pipe, SIGPIPE);
+	sigset_t pending_before;
+	sigpending(&pending_before);
+	pthread_sigmask(SIG_SETMASK, &with_pipe, NULL);
 	if (pid < 0) {
+		pthread_sigmask(SIG_SETMASK, &old_sigs, NULL);
 		result_set_error(r, CORDON_EXIT_ERROR, "fork: %s", strerror(fork_errno));
 		goto out;
 	}
-	/* The parent keeps only the read ends. */
+	/* The parent keeps only its ends. */
 	close(outp[1]);
 	close(errp[1]);
 	close(ctlp[1]);
@@ -1110,21 +1311,23 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 
 	double deadline = run->wall_ns ? t_start + (double)run->wall_ns / 1e6 : 0;
 	double grace_deadline = 0;
-	bool reaped = false, timed_out = false, killed_main = false, fatal = false;
+	bool reaped = false, timed_out = false, killed_main = false, fatal = false, exec_started = false;
+	bool lost = false;
 	int cancelled = 0;
 	int wstatus = 0;
 	struct rusage ru;
 	memset(&ru, 0, sizeof(ru));
 	unsigned char *buf = malloc(READ_CHUNK);
 	if (!buf) {
-		kill(-pid, SIGKILL);
-		kill(pid, SIGKILL);
+		kill_main(pid, pidfd);
+		killed_main = true;
 		result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
 	}
 
 	while (buf && (!reaped || sv.pumps[0].fd >= 0 || sv.pumps[1].fd >= 0)) {
-		struct pollfd pfd[7];
+		struct pollfd pfd[9];
 		int np = 0, i_pid = -1, i_ctl = -1, i_cancel = -1, i_in[2] = { -1, -1 }, i_out[2] = { -1, -1 };
+		int i_isrc = -1, i_iw = -1;
 		if (!reaped && pidfd >= 0) {
 			i_pid = np;
 			pfd[np++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
@@ -1133,9 +1336,17 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 			i_ctl = np;
 			pfd[np++] = (struct pollfd){ .fd = ctlp[0], .events = POLLIN };
 		}
-		if (o->cancel_fd >= 0 && !cancelled) {
+		if (cancel_fd >= 0 && !cancelled) {
 			i_cancel = np;
-			pfd[np++] = (struct pollfd){ .fd = o->cancel_fd, .events = POLLIN };
+			pfd[np++] = (struct pollfd){ .fd = cancel_fd, .events = POLLIN };
+		}
+		if (ip.src >= 0 && !ip.buf.len && !reaped) {
+			i_isrc = np;
+			pfd[np++] = (struct pollfd){ .fd = ip.src, .events = POLLIN };
+		}
+		if (ip.w >= 0 && ip.buf.len) {
+			i_iw = np;
+			pfd[np++] = (struct pollfd){ .fd = ip.w, .events = POLLOUT };
 		}
 		for (int k = 0; k < 2; k++) {
 			struct pump *pu = &sv.pumps[k];
@@ -1154,27 +1365,44 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 			until = deadline;
 		if (grace_deadline && (!until || grace_deadline < until))
 			until = grace_deadline;
-		int timeout = -1;
-		if (until)
-			timeout = until <= now ? 0 : (int)(until - now) + 1;
+		int timeout = until ? ms_until(until, now) : -1;
 		if (pidfd < 0 && !reaped && (timeout < 0 || timeout > 10))
 			timeout = 10; /* no pidfd: poll for the exit */
 		int n = poll(pfd, (nfds_t)np, timeout);
 		if (n < 0 && errno != EINTR) {
 			result_set_error(r, CORDON_EXIT_ERROR, "poll: %s", strerror(errno));
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
+			kill_main(pid, pidfd);
 			killed_main = true;
 			break;
 		}
 		now = now_ms();
-		if (n > 0 && i_cancel >= 0 && (pfd[i_cancel].revents & (POLLIN | POLLHUP | POLLERR))) {
-			unsigned char sig = 0;
-			ssize_t got = read(o->cancel_fd, &sig, 1);
-			cancelled = got == 1 && sig ? sig : SIGTERM;
+		if (n > 0 && i_cancel >= 0 && pfd[i_cancel].revents) {
+			if (pfd[i_cancel].revents & POLLNVAL) {
+				cancel_fd = -1; /* not a descriptor: no cancellation */
+			} else {
+				unsigned char sig = 0;
+				ssize_t got = read(cancel_fd, &sig, 1);
+				cancelled = got == 1 && sig ? sig : SIGTERM;
+			}
 		}
 		if (n > 0 && i_ctl >= 0 && pfd[i_ctl].revents)
-			drain_ctl(run, &ctlp[0], &fatal);
+			drain_ctl(run, &ctlp[0], &fatal, &exec_started);
+		if (n > 0 && i_isrc >= 0 && pfd[i_isrc].revents) {
+			ssize_t got = read(ip.src, buf, READ_CHUNK);
+			if (got > 0)
+				sb_append(&ip.buf, buf, (size_t)got);
+			else if (got == 0 || (errno != EINTR && errno != EAGAIN))
+				ip.src = -1; /* EOF: close the program's stdin once drained */
+		}
+		if (n > 0 && i_iw >= 0 && pfd[i_iw].revents) {
+			ssize_t w = write(ip.w, ip.buf.data, ip.buf.len);
+			if (w > 0)
+				sb_consume(&ip.buf, (size_t)w);
+			else if (w < 0 && errno != EINTR && errno != EAGAIN)
+				input_close(&ip); /* the program closed its stdin */
+		}
+		if (ip.w >= 0 && ip.src < 0 && !ip.buf.len)
+			input_close(&ip);
 		for (int k = 0; n > 0 && k < 2; k++) {
 			struct pump *pu = &sv.pumps[k];
 			if (i_out[k] >= 0 && pfd[i_out[k]].revents) {
@@ -1210,17 +1438,19 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		    (cancelled || fatal || sv.capped || sv.filter_failed || (deadline && now >= deadline))) {
 			if (deadline && now >= deadline && !cancelled && !fatal && !sv.capped && !sv.filter_failed)
 				timed_out = true;
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
+			kill_main(pid, pidfd);
 			killed_main = true;
 		}
 		if (exited) {
-			while (wait4(pid, &wstatus, __WALL, &ru) < 0 && errno == EINTR)
+			pid_t w;
+			while ((w = wait4(pid, &wstatus, __WALL, &ru)) < 0 && errno == EINTR)
 				;
+			lost = w != pid;
 			reaped = true;
 			r->wall_ms = now_ms() - t_start;
 			r->child_ran = true;
-			drain_ctl(run, &ctlp[0], &fatal);
+			input_close(&ip);
+			drain_ctl(run, &ctlp[0], &fatal, &exec_started);
 			kill_leftovers(pre, pid, r);
 			grace_deadline = now_ms() + PIPE_GRACE_MS;
 		}
@@ -1235,26 +1465,53 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	}
 	if (!reaped) {
 		/* poll failed or no memory: make sure nothing is left. */
-		kill(-pid, SIGKILL);
-		kill(pid, SIGKILL);
-		while (wait4(pid, &wstatus, __WALL, &ru) < 0 && errno == EINTR)
+		kill_main(pid, pidfd);
+		pid_t w;
+		while ((w = wait4(pid, &wstatus, __WALL, &ru)) < 0 && errno == EINTR)
 			;
+		lost = w != pid;
 		kill_leftovers(pre, pid, r);
 		r->wall_ms = now_ms() - t_start;
 	}
 	free(buf);
+	input_close(&ip);
 	for (int k = 0; k < 2; k++) {
 		pump_close(&sv, &sv.pumps[k]);
 		pump_write(&sv.pumps[k], true);
 	}
 	if (ctlp[0] >= 0)
-		drain_ctl(run, &ctlp[0], &fatal);
+		drain_ctl(run, &ctlp[0], &fatal, &exec_started);
+	/* Restore the signal mask; swallow a SIGPIPE this run caused. */
+	sigset_t pending_now;
+	sigpending(&pending_now);
+	if (sigismember(&pending_now, SIGPIPE) && !sigismember(&pending_before, SIGPIPE)) {
+		sigset_t only_pipe;
+		sigemptyset(&only_pipe);
+		sigaddset(&only_pipe, SIGPIPE);
+		struct timespec zero = { 0, 0 };
+		(void)sigtimedwait(&only_pipe, NULL, &zero);
+	}
+	pthread_sigmask(SIG_SETMASK, &old_sigs, NULL);
+
+	if (lost) {
+		result_set_error(r, CORDON_EXIT_ERROR,
+		                 "lost track of the program: something else in this process reaped it");
+	} else if (r->status != ST_ERROR && !fatal && !exec_started) {
+		/* The child died between fork and exec without a record (a confine
+		 * hook crashed or exited): nothing of the program ran. */
+		result_set_error(r, CORDON_EXIT_ERROR, "the child ended before running the program (%s %d)%s",
+		                 WIFSIGNALED(wstatus) ? "signal" : "status",
+		                 WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : WEXITSTATUS(wstatus),
+		                 cancelled ? ": cancelled" : "");
+		fatal = true;
+	}
 	if (r->status != ST_ERROR && !fatal)
 		attribute_outcome(&sv, wstatus, &ru, timed_out, cancelled);
-	else
+	else if (!exec_started || fatal)
 		r->exit_code = -1; /* nothing ran: no exit status of the program */
 	rc = 0;
 out:
+	input_close(&ip);
 	if (pidfd >= 0)
 		close(pidfd);
 	for (int k = 0; k < 2; k++) {
@@ -1346,10 +1603,13 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 		bool backend = false;
 		for (size_t i = 0; i < p->n_stack; i++)
 			backend |= (p->stack[i].lm.m->flags & CORDON_MOD_ISOLATION) != 0;
-		if (!backend)
-			result_warn(r, "policy '%s' has no isolation backend: --output-dir and --bind-ro restrict nothing "
-			               "(the whole file system is as visible and writable as to cordon itself)",
-			            p->name);
+		if (!backend) {
+			result_set_error(r, CORDON_EXIT_ERROR,
+			                 "policy '%s' has no isolation backend to honour --output-dir and --bind-ro "
+			                 "(they would restrict nothing): nothing was run",
+			                 p->name);
+			goto done;
+		}
 	}
 
 	/* Seal the source(s). */
@@ -1401,7 +1661,17 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 	if (prepare_phase(&run) < 0)
 		goto finish;
 
-	/* Run, under a subreaper so that nothing escapes. */
+	/* Run, under a subreaper so that nothing escapes.  One run at a time
+	 * per process: the subreaper setting and the leftover sweep are
+	 * process-wide. */
+	struct sigaction chld;
+	if (sigaction(SIGCHLD, NULL, &chld) == 0 &&
+	    (chld.sa_handler == SIG_IGN || (chld.sa_flags & SA_NOCLDWAIT))) {
+		result_set_error(r, CORDON_EXIT_ERROR,
+		                 "SIGCHLD is ignored in this process: cordon could not wait for the program");
+		goto finish;
+	}
+	pthread_mutex_lock(&run_lock);
 	struct pidset pre = { 0 };
 	list_children(&pre, &(struct pidset){ 0 });
 	int prev_subreaper = 0;
@@ -1412,6 +1682,7 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 	supervise(&run, &o, &pre);
 	if (!prev_subreaper)
 		prctl(PR_SET_CHILD_SUBREAPER, 0);
+	pthread_mutex_unlock(&run_lock);
 	free(pre.v);
 
 finish:

@@ -344,14 +344,17 @@ int open_trusted(const char *path, const char *what, char **err)
 	} else {
 		why = owner_problem(&st);
 	}
-	if (!why) {
-		/* The directory must not let anyone else replace the file. */
-		char *slash = strrchr(real, '/');
+	/* No directory on the way from / may let anyone else replace the file
+	 * or a directory above it (as OpenSSH's secure_filename). */
+	char *bad_dir = NULL;
+	for (char *slash = strrchr(real, '/'); !why && slash;) {
 		char *dir = slash == real ? xstrdup("/") : xstrndup(real, (size_t)(slash - real));
 		struct stat dst;
 		if (!dir) {
 			why = "out of memory";
-		} else if (stat(dir, &dst) < 0) {
+			break;
+		}
+		if (stat(dir, &dst) < 0) {
 			why = "has a directory that cannot be examined";
 		} else if ((dst.st_mode & (S_IWOTH | S_IWGRP)) && !(dst.st_mode & S_ISVTX)) {
 			why = "is in a group- or world-writable directory (refusing to trust it)";
@@ -359,11 +362,26 @@ int open_trusted(const char *path, const char *what, char **err)
 			why = geteuid() == 0 ? "is in a directory not owned by root (cordon runs as root)"
 			                     : "is in a directory owned by another user";
 		}
+		if (why) {
+			bad_dir = dir;
+			break;
+		}
 		free(dir);
+		if (slash == real)
+			break;
+		*slash = '\0';
+		char *up = strrchr(real, '/');
+		*slash = '/';
+		slash = up;
 	}
 	free(real);
 	if (why) {
 		close(fd);
+		if (bad_dir) {
+			set_err(err, "%s: unsafe %s: %s: %s", path, what, why, bad_dir);
+			free(bad_dir);
+			return -1;
+		}
 		return set_err(err, "%s: unsafe %s: %s", path, what, why);
 	}
 	/* Back to blocking reads. */

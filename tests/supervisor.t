@@ -524,9 +524,15 @@ run exec -p "$T/plain.yaml" --source "$T/tool.sh" -- "$T/tool.sh"
 check "exec --source F -- F executes the sealed copy, not the file" \
 	eval 'rc_is 0 && out_is "running as /proc/self/fd/3"'
 
-# The child itself rewrites the original file (path spelled differently so
-# cordon does not substitute it), then reads fd 3: still the sealed bytes.
-run exec -p "$T/plain.yaml" --source "$T/bytes.bin" -- "$PROBES/reread" 3 "$T/./bytes.bin"
+# An argument naming the same file by another spelling is the sealed copy too.
+run exec -p "$T/plain.yaml" --source "$T/tool.sh" -- "$T/./tool.sh"
+check "exec --source F -- ./F (same file, other spelling) executes the sealed copy" \
+	eval 'rc_is 0 && out_is "running as /proc/self/fd/3"'
+
+# The child itself rewrites the original file (given as directory and name,
+# so that no argument names it), then reads fd 3: still the sealed bytes.
+run exec -p "$T/plain.yaml" --source "$T/bytes.bin" -- "$PROBES/reread" 3 "$T" bytes.bin
+check "a --source that no argument names is reported" err_has "--source $T/bytes.bin is not an argument of the command"
 check "the file changed after sealing: the probe did change it" \
 	eval 'rc_is 0 && ! cmp -s "$T/bytes.bin" "$T/bytes.orig"'
 check "the file changed after sealing: fd 3 still holds the sealed bytes" cmp -s "$T/out" "$T/bytes.orig"
@@ -677,5 +683,57 @@ cancel() { # SIGNAL EXIT-STATUS MARKER-SUFFIX
 }
 cancel INT 130 1
 cancel TERM 143 2
+
+# ---- the child never gets more than the policy gives ----
+
+run exec -p "$T/plain.yaml" -- sh -c 'grep NoNewPrivs /proc/self/status'
+check "no_new_privs is always set: set-user-ID files gain nothing" out_has "NoNewPrivs:	1"
+
+printf 'caller data\n' >"$T/in.txt"
+# cordon's stdin opened read-write (as a terminal is): the program still only reads.
+"$CORDON" exec -p "$T/plain.yaml" --input - -- sh -c 'cat; echo LEAK >&0' <>"$T/in.txt" >"$T/out" 2>"$T/err"
+rc=$?
+check "--input - from a file: the program reads it" out_has "caller data"
+check "--input - from a file: the program cannot write to cordon's stdin" \
+	eval '[ "$(cat "$T/in.txt")" = "caller data" ]'
+printf 'piped\n' | "$CORDON" exec -p "$T/plain.yaml" --input - -- sh -c 'cat; readlink /proc/self/fd/0' >"$T/out" 2>"$T/err"
+check "--input - from a pipe: the program reads it through its own pipe" out_has "piped"
+
+mkdir -p "$T/outdir"
+run exec -p "$T/plain.yaml" --output-dir "$T/outdir" -- touch "$T/ran-outdir"
+check "--output-dir with no isolation backend: refused (125)" rc_is 125
+check "--output-dir with no isolation backend: nothing ran" test ! -e "$T/ran-outdir"
+check "--output-dir with no isolation backend: says why" err_has "no isolation backend"
+
+for how in crash exit; do
+	write_policy "$T/conf-$how.yaml" <<EOF2
+stack:
+  - module: testmod
+    with: {confine: $how}
+EOF2
+	run exec -p "$T/conf-$how.yaml" --json -- touch "$T/ran-$how"
+	check "a confine hook that ends the child ($how): an error, not the program's status" \
+		jtrue 'j["status"] == "error" and j["exit_code"] is None and "before running the program" in j["error"]'
+	check "a confine hook that ends the child ($how): nothing ran" test ! -e "$T/ran-$how"
+done
+
+write_policy "$T/conf-leak.yaml" <<'EOF2'
+stack:
+  - module: testmod
+    with: {confine: leakfd}
+EOF2
+run exec -p "$T/conf-leak.yaml" -- "$PROBES/fdlist"
+check "a descriptor a confine hook leaks does not reach the program" eval 'rc_is 0 && [ "$(cut -d" " -f1 "$T/out" | tr "\n" " ")" = "0 1 2 " ]'
+
+bad_name=$(printf '%s/bad\377name.sh' "$T")
+printf 'exit 0\n' >"$bad_name"
+write_policy "$T/deny-any.yaml" <<'EOF2'
+stack:
+  - module: testmod
+    with: {verdict: deny, findings: 1}
+EOF2
+run exec -p "$T/deny-any.yaml" --json --source "$bad_name" -- true
+check "a source name that is not UTF-8 still gives a result (126)" \
+	eval 'rc_is 126 && python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$T/out"'
 
 done_testing

@@ -119,8 +119,27 @@ int main(void)
 	close(cp[0]);
 	close(cp[1]);
 
+	/* A process that ignores SIGCHLD cannot wait for the program: refused. */
 	ro.argv = NULL;
 	ro.cancel_fd = -1;
+	signal(SIGCHLD, SIG_IGN);
+	r = cordon_run(p, &ro, &err);
+	ok(r && strcmp(cordon_result_status(r), "error") == 0 && cordon_result_error(r) &&
+	       strstr(cordon_result_error(r), "SIGCHLD is ignored"),
+	   "SIGCHLD ignored by the caller: an error, not a wrong status");
+	signal(SIGCHLD, SIG_DFL);
+	cordon_result_free(r);
+
+	/* A result outlives its policy. */
+	r = cordon_run(p, &ro, &err);
+	cordon_policy *p2 = cordon_policy_load(pol, &lo, &err);
+	cordon_policy_free(p);
+	p = p2;
+	js = r ? cordon_result_json(r) : NULL;
+	ok(js && strstr(js, "\"name\":\"tm_a\""), "a result still reads after its policy is freed");
+	free(js);
+	cordon_result_free(r);
+
 	ro.size = 8; /* too small: an old caller */
 	r = cordon_run(p, &ro, &err);
 	ok(!r && err, "options smaller than known are refused");

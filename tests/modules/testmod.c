@@ -10,7 +10,7 @@
  *     log: PATH                                append "NAME PHASE" per hook run
  *     open: ok|fail                            open fails with a policy error
  *     prepare: ok|fail|wrap|setenv|wall
- *     confine: ok|fail|note
+ *     confine: ok|fail|note|crash|exit|leakfd
  *     filter: none|upper|fail|hold|tag
  *     finish: ok|fail
  *     nested: {a: ..., b: ...}                 checked with node_check_keys
@@ -19,6 +19,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +54,7 @@ static const struct cordon_arg args[] = {
 	{ "log", CORDON_ARG_STRING, 0, 0, 0, "file to log hook calls to" },
 	{ "open", CORDON_ARG_STRING, 0, 0, 0, "ok or fail" },
 	{ "prepare", CORDON_ARG_STRING, 0, 0, 0, "ok, fail, wrap, setenv, wall" },
-	{ "confine", CORDON_ARG_STRING, 0, 0, 0, "ok, fail, note" },
+	{ "confine", CORDON_ARG_STRING, 0, 0, 0, "ok, fail, note, crash, exit, leakfd" },
 	{ "filter", CORDON_ARG_STRING, 0, 0, 0, "none, upper, fail, hold, tag" },
 	{ "finish", CORDON_ARG_STRING, 0, 0, 0, "ok or fail" },
 	{ "nested", CORDON_ARG_MAPPING, 0, 0, 0, "mapping with keys a and b" },
@@ -178,6 +179,12 @@ static int tm_confine(void *state, const struct cordon_child *child, const char 
 	}
 	if (strcmp(s->confine, "note") == 0)
 		child->note(child, "a note from the child");
+	if (strcmp(s->confine, "crash") == 0)
+		raise(SIGSEGV);
+	if (strcmp(s->confine, "exit") == 0)
+		_exit(0);
+	if (strcmp(s->confine, "leakfd") == 0 && open("/dev/null", O_RDONLY) < 0) /* no O_CLOEXEC on purpose */
+		return errno;
 	return 0;
 }
 

@@ -1,5 +1,5 @@
 /*
- * tests/probes/reread.c - tamper with the original source file PATH (write
+ * tests/probes/reread.c - tamper with the original source file DIR/NAME (write
  * over its first bytes in place, then append), and only then copy what
  * descriptor FD holds to stdout.  Run on the sealed source, the output is
  * the source as it was when cordon read it, not as it is now.
@@ -32,11 +32,17 @@ static int write_all(int fd, const char *s, size_t n)
 
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: reread FD PATH\n");
+	if (argc != 4) {
+		fprintf(stderr, "usage: reread FD DIR NAME\n");
 		return 2;
 	}
 	int fd = atoi(argv[1]);
+	char path[4096];
+	if (snprintf(path, sizeof(path), "%s/%s", argv[2], argv[3]) >= (int)sizeof(path)) {
+		fprintf(stderr, "reread: path too long\n");
+		return 2;
+	}
+	argv[2] = path;
 	static const char over[] = "TAMPERED", more[] = "\nappended after the seal\n";
 	int t = open(argv[2], O_WRONLY | O_CLOEXEC);
 	if (t < 0 || write_all(t, over, sizeof(over) - 1) < 0 || close(t) < 0) {
