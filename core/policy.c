@@ -641,8 +641,8 @@ static bool plain_ok(const char *s)
 		return false;
 	for (const char *c = s; *c; c++) {
 		unsigned char u = (unsigned char)*c;
-		if (u < 0x20 || u == 0x7f || strchr(",[]{}#:\"'", u))
-			return false;
+		if (u < 0x20 || u >= 0x7f || strchr(",[]{}#:\"'", u))
+			return false; /* non-ASCII text is always quoted */
 	}
 	return s[strlen(s) - 1] != ' ';
 }
@@ -663,7 +663,17 @@ static void emit_scalar(struct strbuf *sb, const char *s, bool force_quote)
 			sb_puts(sb, "\\t");
 		else if (*c < 0x20 || *c == 0x7f)
 			sb_printf(sb, "\\x%02x", *c);
-		else
+		else if (*c == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f) {
+			/* C1 controls (U+0085 is a YAML line break) */
+			sb_printf(sb, "\\u%04x", c[1]);
+			c++;
+		} else if (*c == 0xe2 && c[1] == 0x80 && (c[2] == 0xa8 || c[2] == 0xa9)) {
+			sb_puts(sb, c[2] == 0xa8 ? "\\L" : "\\P"); /* line and paragraph separators */
+			c += 2;
+		} else if (*c == 0xef && c[1] == 0xbb && c[2] == 0xbf) {
+			sb_puts(sb, "\\ufeff"); /* a byte order mark */
+			c += 2;
+		} else
 			sb_append(sb, c, 1);
 	}
 	sb_puts(sb, "\"");
