@@ -13,7 +13,10 @@
  *      directory (made once with mkdtemp, 0700; the file is 0600 so that
  *      open_trusted accepts it) and loaded with cordon_policy_load(), so
  *      includes, stack entries, module loading (dlopen) and argument
- *      validation all run.  A loaded policy is dumped and freed.
+ *      validation all run.  A loaded policy is dumped, the dump is parsed
+ *      again and its name, description, interpreter and env must read back
+ *      unchanged (CORDON_FUZZ_DUMP_CHECK=0 turns that oracle off), and the
+ *      policy is freed.
  *
  * Modules come from $CORDON_FUZZ_MODULES (colon-separated list allowed;
  * default build/lib/cordon/modules relative to the working directory), made
@@ -56,6 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char fuzz_dir[PATH_MAX]; /* private directory, made once */
 static int verbose; /* $CORDON_FUZZ_VERBOSE: print each load's outcome */
+static int dump_check = 1; /* $CORDON_FUZZ_DUMP_CHECK=0: do not re-read dumps */
 static char policy_path[PATH_MAX]; /* fuzz_dir/policy.yaml */
 
 /* Fixed neighbours of the fuzzed file, reachable by `include:`. */
@@ -211,6 +215,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	write_limit_fixtures();
 	atexit(cleanup);
 	verbose = getenv("CORDON_FUZZ_VERBOSE") != NULL;
+	const char *dc = getenv("CORDON_FUZZ_DUMP_CHECK");
+	dump_check = !(dc && strcmp(dc, "0") == 0);
 	fprintf(stderr, "fuzz_policy: policy file %s, CORDON_MODULE_PATH=%s\n", policy_path,
 	        getenv("CORDON_MODULE_PATH"));
 	return 0;
@@ -228,7 +234,7 @@ static size_t walk(const struct cordon_node *n, int depth)
 	size_t count = 1;
 	switch (n->type) {
 	case CORDON_NODE_SCALAR:
-		if (!n->text || n->text[n->len] != '\0')
+		if (!n->text || n->text[n->len] != '\0' || memchr(n->text, '\0', n->len))
 			abort();
 		break;
 	case CORDON_NODE_SEQUENCE:
@@ -242,10 +248,9 @@ static size_t walk(const struct cordon_node *n, int depth)
 				abort();
 			count += walk(k, depth + 1);
 			count += walk(n->items[2 * i + 1], depth + 1);
-			/* node_get finds the first key with this text (keys with
-			 * an embedded NUL may shadow each other, so only check
-			 * that something is found). */
-			if (!node_get(n, k->text))
+			/* Keys are unique and hold no NUL, so looking a key up
+			 * by its text finds exactly its own value. */
+			if (node_get(n, k->text) != n->items[2 * i + 1])
 				abort();
 		}
 		break;
@@ -300,6 +305,63 @@ static void fuzz_scalars(const char *s, size_t len)
 
 /* ---- 3: the loader ---- */
 
+static void print_escaped(const char *s)
+{
+	if (!s) {
+		fputs("(nothing)", stderr);
+		return;
+	}
+	fputc('"', stderr);
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+		if (*c < 0x20 || *c >= 0x7f || *c == '"' || *c == '\\')
+			fprintf(stderr, "\\x%02x", *c);
+		else
+			fputc(*c, stderr);
+	fputc('"', stderr);
+}
+
+static void dump_differs(const char *what, const char *want, const char *got, const char *dump)
+{
+	fprintf(stderr, "fuzz_policy: the dump changes %s: ", what);
+	print_escaped(want);
+	fputs(" reads back as ", stderr);
+	print_escaped(got);
+	fprintf(stderr, "\n--- dump:\n%s---\n", dump);
+	abort();
+}
+
+/* The dump is YAML again, and its scalars read back as the policy's. */
+static void check_dump(const cordon_policy *p, const char *dump)
+{
+	char *err = NULL;
+	struct tree *t = tree_parse("dump.yaml", dump, strlen(dump), &err);
+	if (!t) {
+		fprintf(stderr, "fuzz_policy: the dump does not parse: %s\n%s", err, dump);
+		abort();
+	}
+	const struct cordon_node *r = t->root, *n;
+	n = node_get(r, "name");
+	if (!n || strcmp(n->text, p->name) != 0)
+		dump_differs("the name", p->name, n ? n->text : NULL, dump);
+	n = node_get(r, "description");
+	if (p->description && (!n || strcmp(n->text, p->description) != 0))
+		dump_differs("the description", p->description, n ? n->text : NULL, dump);
+	n = node_get(r, "interpreter");
+	for (size_t i = 0; i < p->interpreter.n; i++) {
+		const char *got = n && n->type == CORDON_NODE_SEQUENCE && i < n->n ? n->items[i]->text : NULL;
+		if (!got || strcmp(got, p->interpreter.v[i]) != 0)
+			dump_differs("an interpreter argument", p->interpreter.v[i], got, dump);
+	}
+	n = node_get(r, "env");
+	for (size_t i = 0; i < p->n_env; i++) {
+		const struct cordon_node *v = node_get(n, p->env[i].name);
+		if (!v || strcmp(v->text, p->env[i].value) != 0)
+			dump_differs("an env value", p->env[i].value, v ? v->text : NULL, dump);
+	}
+	tree_free_list(t);
+	free(err);
+}
+
 static void fuzz_load(const uint8_t *data, size_t size)
 {
 	write_file(policy_path, data, size);
@@ -317,6 +379,8 @@ static void fuzz_load(const uint8_t *data, size_t size)
 		char *dump = cordon_policy_dump(p);
 		if (verbose)
 			fprintf(stderr, "fuzz_policy: loaded:\n%s", dump ? dump : "(no dump)\n");
+		if (dump && dump_check)
+			check_dump(p, dump);
 		free(dump);
 		cordon_policy_free(p);
 	} else if (!err) {

@@ -312,6 +312,43 @@ static struct cordon_node *convert(struct conv *c, int index, int depth)
 	}
 }
 
+static void parser_error(yaml_parser_t *p, const char *file, const char *text, size_t len, char **err);
+
+/* libyaml's document loader does work proportional to the nesting depth for
+ * every token, so a file of 500000 '[' takes minutes.  Walk the events first
+ * and stop at the depth limit. */
+static int depth_prepass(const char *file, const char *text, size_t len, char **err)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	if (!yaml_parser_initialize(&p))
+		return set_err(err, "out of memory");
+	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+	int depth = 0, r = 0;
+	for (;;) {
+		if (!yaml_parser_parse(&p, &ev)) {
+			parser_error(&p, file, text, len, err);
+			r = -1;
+			break;
+		}
+		yaml_event_type_t type = ev.type;
+		if (type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT) {
+			if (++depth > POLICY_MAX_DEPTH) {
+				set_err(err, "%s:%ld:%ld: nested deeper than %d levels", file, (long)ev.start_mark.line + 1,
+				        (long)ev.start_mark.column + 1, POLICY_MAX_DEPTH);
+				r = -1;
+			}
+		} else if (type == YAML_SEQUENCE_END_EVENT || type == YAML_MAPPING_END_EVENT) {
+			depth--;
+		}
+		yaml_event_delete(&ev);
+		if (r < 0 || type == YAML_STREAM_END_EVENT)
+			break;
+	}
+	yaml_parser_delete(&p);
+	return r;
+}
+
 /* Line and column (1-based, in characters) of a byte offset. */
 static void offset_mark(const char *text, size_t len, size_t off, long *line, long *col)
 {
@@ -357,8 +394,12 @@ static void parser_error(yaml_parser_t *p, const char *file, const char *text, s
 	if (p->error == YAML_READER_ERROR) {
 		/* libyaml gives reader errors as a byte offset only */
 		offset_mark(text, len, p->problem_offset, &line, &col);
-		set_err(err, "%s:%ld:%ld: invalid YAML: %s (byte 0x%02x)", file, line, col, problem,
-		        p->problem_value >= 0 ? (unsigned)p->problem_value : 0u);
+		if (p->problem_value > 0xff)
+			set_err(err, "%s:%ld:%ld: invalid YAML: %s (character U+%04X)", file, line, col, problem,
+			        (unsigned)p->problem_value);
+		else
+			set_err(err, "%s:%ld:%ld: invalid YAML: %s (byte 0x%02x)", file, line, col, problem,
+			        p->problem_value >= 0 ? (unsigned)p->problem_value : 0u);
 		return;
 	}
 	if (char_at(text, len, p->problem_mark.line, p->problem_mark.column) == '\t')
@@ -399,6 +440,11 @@ struct tree *tree_parse(const char *file, const char *text, size_t len, char **e
 	if (!yaml_parser_initialize(&parser)) {
 		arena_free(t->arena);
 		set_err(err, "out of memory");
+		return NULL;
+	}
+	if (depth_prepass(file, text, len, err) < 0) {
+		yaml_parser_delete(&parser);
+		arena_free(t->arena);
 		return NULL;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);

@@ -673,6 +673,9 @@ static void emit_scalar(struct strbuf *sb, const char *s, bool force_quote)
 		} else if (*c == 0xef && c[1] == 0xbb && c[2] == 0xbf) {
 			sb_puts(sb, "\\ufeff"); /* a byte order mark */
 			c += 2;
+		} else if (*c == 0xef && c[1] == 0xbf && (c[2] == 0xbe || c[2] == 0xbf)) {
+			sb_puts(sb, c[2] == 0xbe ? "\\ufffe" : "\\uffff"); /* noncharacters YAML refuses raw */
+			c += 2;
 		} else
 			sb_append(sb, c, 1);
 	}

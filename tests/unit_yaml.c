@@ -70,6 +70,12 @@ int main(void)
 		sb_puts(&deep, "]");
 	refused(deep.data, "nested deeper than 64 levels", "deep nesting");
 	sb_free(&deep);
+	/* 200000 levels: refused at once, before libyaml's loader (which is
+	 * quadratic in the depth) ever sees them. */
+	for (int i = 0; i < 200000; i++)
+		sb_puts(&deep, "[");
+	refused(deep.data, "t.yaml:1:65: nested deeper than 64 levels", "very deep nesting, refused at the limit");
+	sb_free(&deep);
 
 	/* A file of many nodes within the limit is fine. */
 	struct strbuf wide = { 0 };

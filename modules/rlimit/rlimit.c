@@ -91,6 +91,8 @@ static int rl_open(cordon_ctx *ctx, void **statep)
 		if (v == 0)
 			return cordon_error(ctx, cordon_arg(ctx, "cpu"), "cpu: must be more than 0");
 		uint64_t secs = v / NS_PER_S + (v % NS_PER_S ? 1 : 0);
+		if (secs > 100ull * 365 * 86400)
+			return cordon_error(ctx, cordon_arg(ctx, "cpu"), "cpu: more than 100 years (use unlimited)");
 		s->cpu_ns = secs * NS_PER_S;
 		add(s, RLIMIT_CPU, secs, "setrlimit(RLIMIT_CPU)", "cpu limit lowered to cordon's own hard limit");
 	}
