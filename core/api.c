@@ -41,7 +41,6 @@ static bool wrong_phase(cordon_ctx *ctx, const char *service, unsigned allowed)
 }
 
 #define P(x) (1u << (x))
-#define RUN_PHASES (P(PHASE_CHECK) | P(PHASE_PREPARE) | P(PHASE_FILTER) | P(PHASE_FINISH))
 
 static int api_verror(cordon_ctx *ctx, const cordon_node *node, const char *fmt, va_list ap)
 {

@@ -291,7 +291,6 @@ struct cordon_result {
 	struct strv warnings;
 	double wall_ms, cpu_ms;
 	long max_rss_kb;
-	bool child_ran;
 	char *check_file; /* set for results of cordon_check */
 	size_t dropped_findings;
 	size_t dropped_warnings;

@@ -484,7 +484,7 @@ static void child_send(int kind, int entry, int err, const char *text)
 	rec.err = err;
 	if (text) {
 		size_t i = 0;
-		for (; text[i] && i < sizeof(rec.text) - 1; i++)
+		for (; i < sizeof(rec.text) - 1 && text[i]; i++)
 			rec.text[i] = text[i];
 		rec.text[i] = '\0';
 	}
@@ -1448,7 +1448,6 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 			lost = w != pid;
 			reaped = true;
 			r->wall_ms = now_ms() - t_start;
-			r->child_ran = true;
 			input_close(&ip);
 			drain_ctl(run, &ctlp[0], &fatal, &exec_started);
 			kill_leftovers(pre, pid, r);
