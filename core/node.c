@@ -333,7 +333,8 @@ static int depth_prepass(const char *file, const char *text, size_t len, char **
 		}
 		yaml_event_type_t type = ev.type;
 		if (type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT) {
-			if (++depth > POLICY_MAX_DEPTH) {
+			/* the root is level 0, as in convert() */
+			if (++depth > POLICY_MAX_DEPTH + 1) {
 				set_err(err, "%s:%ld:%ld: nested deeper than %d levels", file, (long)ev.start_mark.line + 1,
 				        (long)ev.start_mark.column + 1, POLICY_MAX_DEPTH);
 				r = -1;

@@ -74,7 +74,7 @@ int main(void)
 	 * quadratic in the depth) ever sees them. */
 	for (int i = 0; i < 200000; i++)
 		sb_puts(&deep, "[");
-	refused(deep.data, "t.yaml:1:65: nested deeper than 64 levels", "very deep nesting, refused at the limit");
+	refused(deep.data, "t.yaml:1:66: nested deeper than 64 levels", "very deep nesting, refused at the limit");
 	sb_free(&deep);
 
 	/* A file of many nodes within the limit is fine. */
