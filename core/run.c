@@ -403,7 +403,13 @@ static int kill_leftovers(const struct pidset *preexisting, pid_t main_pid, cord
 		pidset_add(&skip, preexisting->v[i]);
 	pidset_add(&skip, main_pid);
 	for (int round = 0; round < 10000; round++) {
-		if (list_children(&kids, &skip) < 0 || kids.n == 0)
+		if (list_children(&kids, &skip) < 0) {
+			if (r)
+				result_warn(r, "cannot list the processes the program left (/proc unavailable): "
+				               "some may still be running");
+			break;
+		}
+		if (kids.n == 0)
 			break;
 		for (size_t i = 0; i < kids.n; i++) {
 			kill(-kids.v[i], SIGKILL); /* its process group, if it leads one */

@@ -11,6 +11,10 @@
  * is in progress so that descendants which daemonize can still be killed, and
  * every process that becomes its child during the run (other than children it
  * had before the run started) is killed and reaped before cordon_run returns.
+ * Because that is process-wide, runs are serialised by a lock: one cordon_run
+ * at a time per process.  The process must not ignore SIGCHLD (SIG_IGN or
+ * SA_NOCLDWAIT); cordon_run then returns an error result instead of running.
+ * SIGPIPE is blocked in the calling thread while a run writes its output.
  */
 #ifndef CORDON_CORDON_H
 #define CORDON_CORDON_H
@@ -99,14 +103,15 @@ struct cordon_run_options {
 	const char *output_dir; /* must exist; NULL for none */
 	const char *const *bind_ro; /* NULL-terminated; may be NULL */
 	/* Pass the child's filtered output through to these descriptors as it
-	 * streams; -1 to collect it only in the result.  A write to a closed
-	 * pipe raises SIGPIPE unless the caller ignores it (the CLI does). */
+	 * streams; -1 (or 0) to collect it only in the result.  A reader that
+	 * goes away ends the passing through, never the caller (SIGPIPE is
+	 * blocked during the run). */
 	int stream_stdout_fd;
 	int stream_stderr_fd;
 	/* When this descriptor becomes readable the run is cancelled: the
 	 * whole process tree is killed and the result has status "killed"
 	 * with the signal number read as one byte (the CLI writes the signal
-	 * it received from its handler).  -1 for none. */
+	 * it received from its handler).  -1 (or 0) for none. */
 	int cancel_fd;
 };
 
