@@ -115,21 +115,45 @@ $(B)/lib/$(LIB_SONAME): $(LIB)
 $(B)/lib/$(LIBNAME): $(B)/lib/$(LIB_SONAME)
 	$(Q)ln -sf $(LIB_SONAME) $@
 
-$(CLI): core/cli/main.c include/cordon/cordon.h include/cordon/module.h $(B)/lib/$(LIBNAME)
+# The command: core/cli/*.c over libcordon (and libcrypto for `cordon log verify`).
+CLI_SRCS := $(wildcard core/cli/*.c)
+CLI_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcrypto 2>/dev/null)
+CLI_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto)
+$(CLI): $(CLI_SRCS) $(wildcard core/cli/*.h) include/cordon/cordon.h include/cordon/module.h $(B)/lib/$(LIBNAME)
 	$(call say,CC,$@)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) -fPIE -pie -o $@ core/cli/main.c $(ALL_LDFLAGS) \
-		-L$(B)/lib -lcordon -Wl,-rpath,'$$ORIGIN/../lib' -Wl,-rpath,$(LIBDIR)
+	$(Q)$(CC) $(ALL_CFLAGS) $(CLI_CFLAGS) -fPIE -pie -o $@ $(CLI_SRCS) $(ALL_LDFLAGS) \
+		-L$(B)/lib -lcordon $(CLI_LIBS) -Wl,-rpath,'$$ORIGIN/../lib' -Wl,-rpath,$(LIBDIR)
 
 # A module: modules/NAME/*.c -> cordon_NAME.so, exporting only cordon_module.
+# Module sources are modules/NAME/*.c except fuzz_*.c (libFuzzer targets).
+# A module's own tests live in modules/NAME/tests/: unit_*.c (TAP, linked
+# with the module's sources, its libraries and libcordon's objects) and *.t
+# shell tests; `make check` runs them with the rest.
+msrcs = $(filter-out modules/$(1)/fuzz_%.c,$(wildcard modules/$(1)/*.c))
 define module_rule
-$(B)/lib/cordon/modules/cordon_$(1).so: $(wildcard modules/$(1)/*.c) $(wildcard modules/$(1)/*.h) include/cordon/module.h modules/module.map
+$(B)/lib/cordon/modules/cordon_$(1).so: $(call msrcs,$(1)) $(wildcard modules/$(1)/*.h) include/cordon/module.h modules/module.map
 	$$(call say,CC,$$@)
 	@mkdir -p $$(dir $$@)
 	$$(Q)$$(CC) $$(ALL_CFLAGS) $$($(1)_CFLAGS) -shared -Wl,--version-script=modules/module.map \
-		$$(ALL_LDFLAGS) -o $$@ $(wildcard modules/$(1)/*.c) $$($(1)_LIBS)
+		$$(ALL_LDFLAGS) -o $$@ $(call msrcs,$(1)) $$($(1)_LIBS)
+
+$(B)/tests/$(1)/unit_%: modules/$(1)/tests/unit_%.c $(call msrcs,$(1)) $(wildcard modules/$(1)/*.h) tests/tap.h $(LIB_OBJS) $(B)/config.h
+	$$(call say,CC,$$@)
+	@mkdir -p $$(dir $$@)
+	$$(Q)$$(CC) $$(ALL_CFLAGS) $$($(1)_CFLAGS) $$(DEPS_CFLAGS) -Itests -Icore -Imodules/$(1) -include $(B)/config.h \
+		-fPIE -pie -o $$@ $$< $(call msrcs,$(1)) $(LIB_OBJS) $$(ALL_LDFLAGS) $$($(1)_LIBS) $$(DEPS_LIBS) -ldl
+
+build-fuzz/fuzz_%: modules/$(1)/fuzz_%.c $(call msrcs,$(1)) $(wildcard modules/$(1)/*.h) $(LIB_SRCS) core/internal.h $(B)/config.h
+	$$(call say,FUZZ,$$@)
+	@mkdir -p build-fuzz
+	$$(Q)$$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Icore -Imodules/$(1) -I$(B) \
+		-include $(B)/config.h $$(DEPS_CFLAGS) $$($(1)_CFLAGS) -o $$@ $$< $(call msrcs,$(1)) $(LIB_SRCS) \
+		$$($(1)_LIBS) $$(DEPS_LIBS) -ldl
 endef
+FUZZ_CC ?= clang
 $(foreach m,$(MODULE_NAMES),$(eval $(call module_rule,$(m))))
+MODULE_UNIT_BINS := $(foreach m,$(MODULE_NAMES),$(patsubst modules/$(m)/tests/%.c,$(B)/tests/$(m)/%,$(wildcard modules/$(m)/tests/unit_*.c)))
 
 $(B)/cordon.pc: Makefile $(B)/config.h
 	@mkdir -p $(B)
@@ -161,7 +185,7 @@ $(B)/tests/probes/%: tests/probes/%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIE -pie -o $@ $< $(ALL_LDFLAGS)
 
-TESTS_BUILT := $(TEST_BINS) $(TEST_MODS) $(PROBES)
+TESTS_BUILT := $(TEST_BINS) $(TEST_MODS) $(PROBES) $(MODULE_UNIT_BINS)
 
 tests: all $(TESTS_BUILT)
 
@@ -172,9 +196,9 @@ asan:
 	$(MAKE) BUILD=build-asan SANITIZE=1 check
 
 # ---- fuzzing (clang's libFuzzer) ----
-FUZZ_CC ?= clang
 FUZZ_SRCS := $(wildcard core/fuzz_*.c)
-FUZZ_BINS := $(patsubst core/fuzz_%.c,build-fuzz/fuzz_%,$(FUZZ_SRCS))
+FUZZ_BINS := $(patsubst core/fuzz_%.c,build-fuzz/fuzz_%,$(FUZZ_SRCS)) \
+	$(patsubst %.c,build-fuzz/%,$(notdir $(wildcard modules/*/fuzz_*.c)))
 fuzz: $(FUZZ_BINS) all
 build-fuzz/fuzz_%: core/fuzz_%.c $(LIB_SRCS) core/internal.h $(B)/config.h
 	$(call say,FUZZ,$@)

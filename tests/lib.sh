@@ -5,9 +5,14 @@
 #   CORDON          the cordon binary under test
 #   CORDON_TESTBIN  the build's tests directory (test modules in modules/,
 #                   probes in probes/, C unit tests)
+#   CORDON_SRCDIR   a readable copy of the source tree (rule sets, corpora);
+#                   a module's test sources lib.sh as
+#                   . "$(dirname "$0")/../../../tests/lib.sh"
 set -u
 : "${CORDON:?set CORDON to the cordon binary under test}"
 : "${CORDON_TESTBIN:?set CORDON_TESTBIN to the build tests directory}"
+: "${CORDON_SRCDIR:=$(cd "$(dirname "$0")/.." 2>/dev/null && pwd)}"
+export CORDON_SRCDIR
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/cordon-test.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT

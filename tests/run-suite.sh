@@ -12,13 +12,18 @@ MAKE=${MAKE:-make}
 SANITIZE=${SANITIZE:-}
 cd "$CORDON_SRC"
 
-suite() {
-	# $1: cordon binary, $2: tests build dir, $3: tests source dir
-	CORDON=$1 CORDON_TESTBIN=$2 prove -f --timer $2/unit_* $3/*.t
+# Every test: the core's (tests/) and each module's (modules/NAME/tests/).
+# $1: tests build dir, $2: source tree
+suite_files() {
+	for f in "$1"/unit_* "$1"/*/unit_* "$2"/tests/*.t "$2"/modules/*/tests/*.t; do
+		[ -e "$f" ] && printf '%s\n' "$f"
+	done
 }
 
 echo "== cordon tests as $(id -un) (uid $(id -u)), build tree"
-suite "$CORDON_BUILD/bin/cordon" "$CORDON_BUILD/tests" "$CORDON_SRC/tests"
+# shellcheck disable=SC2046
+CORDON="$CORDON_BUILD/bin/cordon" CORDON_TESTBIN="$CORDON_BUILD/tests" CORDON_SRCDIR="$CORDON_SRC" \
+	prove -f --timer $(suite_files "$CORDON_BUILD/tests" "$CORDON_SRC")
 
 if [ "$(id -u)" -ne 0 ]; then
 	exit 0
@@ -32,10 +37,13 @@ trap 'rm -rf "$tmp"' EXIT
 chmod 0755 "$tmp"
 echo "== building an installed copy in $tmp for the unprivileged pass"
 $MAKE -s BUILD="$tmp/build" PREFIX="$tmp/prefix" SANITIZE="$SANITIZE" install tests >/dev/null
-cp -R tests "$tmp/src-tests"
+# A copy of the source tree (tests read their data from $CORDON_SRCDIR).
+mkdir "$tmp/src"
+tar -C "$CORDON_SRC" --exclude=./.git --exclude='./build*' -cf - . | tar -C "$tmp/src" -xf -
 chmod -R a+rX "$tmp"
 echo "== cordon tests as uid 65534, installed copy"
 cd "$tmp"
+# shellcheck disable=SC2046
 setpriv --reuid=65534 --regid=65534 --clear-groups \
 	env HOME=/tmp TMPDIR=/tmp CORDON="$tmp/prefix/bin/cordon" CORDON_TESTBIN="$tmp/build/tests" \
-	prove -f --timer "$tmp/build/tests"/unit_* "$tmp/src-tests"/*.t
+	CORDON_SRCDIR="$tmp/src" prove -f --timer $(suite_files "$tmp/build/tests" "$tmp/src")
