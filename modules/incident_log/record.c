@@ -320,9 +320,9 @@ char *ilog_summary(const struct ilog_event *ev, const char *record_hex)
 		snprintf(sha, sizeof(sha), "?");
 	char *s = NULL;
 	if (asprintf(&s,
-	             "%s policy=%s uid=%u user=%s kinds=%s status=%s exit=%d limit=%s findings=%zu sha256=%s "
+	             "%s policy=%s uid=%u user=%s pid=%ld kinds=%s status=%s exit=%d limit=%s findings=%zu sha256=%s "
 	             "record=%s",
-	             ev->kinds ? "incident" : "run", policy, ev->facts.uid, user, kinds,
+	             ev->kinds ? "incident" : "run", policy, ev->facts.uid, user, ev->facts.pid, kinds,
 	             in->status ? in->status : "-", in->cli_exit, limit, json_array_size(ev->findings), sha,
 	             record_hex ? record_hex : "unwritten") < 0)
 		return NULL;
