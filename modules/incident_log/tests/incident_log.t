@@ -124,6 +124,36 @@ check "confinement failure: kinds include error, status error" \
 	rec_is '("error" in r["kinds"], r["status"], r["exit"])' "(True, 'error', 125)"
 check "confinement failure: the error is in the record" rec_is '"failing as asked" in r["error"]' True
 
+policy "$T/opt.yaml" "path: $LOG" "  - module: tm_a" "    control: optional" "    with: {confine: fail}"
+run exec -p "$T/opt.yaml" -- true
+check "an optional module that failed: the run went on (0)" rc_is 0
+check "an optional module that failed: kinds [module_error], its warning recorded" \
+	rec_is '(r["kinds"], r["status"], "confine failed" in r["warnings"][0])' "(['module_error'], 'ok', True)"
+
+# ---- a record that cannot be written makes the run an error ----
+
+: >"$T/held.jsonl"
+chmod 0600 "$T/held.jsonl"
+# One process holds the lock (so that killing it lets go) and says when.
+python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1])
+fcntl.flock(f, fcntl.LOCK_EX)
+open(sys.argv[2], "w").close()
+time.sleep(120)' "$T/held.jsonl" "$T/held" >/dev/null 2>&1 &
+hpid=$!
+n=0
+while [ ! -e "$T/held" ] && [ $n -lt 300 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+policy "$T/held.yaml" "path: $T/held.jsonl, lock_timeout: 200ms" "  - module: tm_a" "    with: {verdict: deny}"
+run run -p "$T/held.yaml" "$T/ok.py"
+kill $hpid
+wait $hpid 2>/dev/null
+check "log locked by someone else past lock_timeout: 125, saying so" \
+	sh -c "[ $rc -eq 125 ] && grep -q 'held.jsonl: the log stayed locked' '$T/err'"
+check "and nothing was written" sh -c "[ ! -s '$T/held.jsonl' ]"
+
 # ---- seccomp: findings of the module named seccomp (a stand-in built here) ----
 
 if command -v cc >/dev/null 2>&1; then
