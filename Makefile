@@ -115,10 +115,10 @@ $(B)/lib/$(LIB_SONAME): $(LIB)
 $(B)/lib/$(LIBNAME): $(B)/lib/$(LIB_SONAME)
 	$(Q)ln -sf $(LIB_SONAME) $@
 
-# The command: core/cli/*.c over libcordon (and libcrypto for `cordon log verify`).
+# The command: core/cli/*.c over libcordon (jansson and libcrypto for `cordon log verify`).
 CLI_SRCS := $(wildcard core/cli/*.c)
-CLI_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcrypto 2>/dev/null)
-CLI_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto)
+CLI_CFLAGS := $(DEPS_CFLAGS) $(shell $(PKG_CONFIG) --cflags libcrypto 2>/dev/null)
+CLI_LIBS := $(DEPS_LIBS) $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto)
 $(CLI): $(CLI_SRCS) $(wildcard core/cli/*.h) include/cordon/cordon.h include/cordon/module.h $(B)/lib/$(LIBNAME)
 	$(call say,CC,$@)
 	@mkdir -p $(dir $@)

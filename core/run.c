@@ -916,11 +916,34 @@ static void finish_phase(struct run *run)
 		.json = json ? json : "{}",
 		.n_findings = r->n_findings,
 	};
+	size_t seen_warnings = r->warnings.n;
+	enum status seen_status = r->status;
+	size_t seen_redactions = r->n_redactions;
 	for (size_t i = 0; i < p->n_stack; i++) {
 		struct entry *e = &p->stack[i];
 		int (*finish)(cordon_ctx *, void *, const struct cordon_run_info *) = MODULE_HOOK(e->lm.m, finish);
 		if (!finish)
 			continue;
+		/* An earlier finish hook may have added findings or warnings or
+		 * named a limit: later hooks (an audit log) see the result as it
+		 * stands now. */
+		if (info.n_findings != r->n_findings || info.limit != r->limit ||
+		    seen_warnings != r->warnings.n || seen_status != r->status ||
+		    seen_redactions != r->n_redactions) {
+			char *again = cordon_result_json(r);
+			if (again) {
+				free(json);
+				json = again;
+			}
+			info.json = json ? json : "{}";
+			info.n_findings = r->n_findings;
+			info.limit = r->limit;
+			info.status = status_name(r->status);
+			info.cli_exit = cordon_result_exit_status(r);
+			seen_warnings = r->warnings.n;
+			seen_status = r->status;
+			seen_redactions = r->n_redactions;
+		}
 		e->ctx.phase = PHASE_FINISH;
 		free(e->last_error);
 		e->last_error = NULL;

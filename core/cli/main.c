@@ -527,7 +527,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		rc = 0;
 	} else
-		rc = die_usage("unknown command '%s' (expected run, exec, check, policy or modules)", cmd);
+		rc = die_usage("unknown command '%s' (expected run, exec, check, policy, modules or log)", cmd);
 	free(o.bind_ro);
 	free(o.sources);
 	/* Interrupted: report it as the shell would. */

@@ -62,10 +62,16 @@ char *ilog_passwd(uid_t uid, int want_home)
 	return NULL;
 }
 
-char *ilog_default_path(uid_t euid, const char *xdg_state_home, const char *home, char **err)
+char *ilog_default_path(uid_t euid, const char *logs_directory, const char *xdg_state_home,
+                        const char *home, char **err)
 {
 	char *path = NULL;
-	if (euid == 0) {
+	if (logs_directory && logs_directory[0] == '/') {
+		/* systemd's LogsDirectory= (a service's own log directory); like
+		 * the XDG variables, only an absolute value counts. */
+		if (asprintf(&path, "%s/incidents.jsonl", logs_directory) < 0)
+			path = NULL;
+	} else if (euid == 0) {
 		path = strdup("/var/log/cordon/incidents.jsonl");
 	} else if (xdg_state_home && xdg_state_home[0] == '/') {
 		/* The XDG base directory spec: a relative value is invalid and ignored. */

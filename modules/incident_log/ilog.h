@@ -39,7 +39,8 @@ int ilog_set_err(char **err, const char *fmt, ...) __attribute__((format(printf,
  * password database is asked).  Returns a malloc'd path, or NULL with *err
  * (malloc'd) saying why.
  */
-char *ilog_default_path(uid_t euid, const char *xdg_state_home, const char *home, char **err);
+char *ilog_default_path(uid_t euid, const char *logs_directory, const char *xdg_state_home,
+                        const char *home, char **err);
 
 /* The password database's home directory (want_home) or name of uid,
  * malloc'd, or NULL. */

@@ -119,7 +119,8 @@ static int il_open(cordon_ctx *ctx, void **statep)
 		if (!resolved || !(s->path = strdup(resolved)))
 			return cordon_error(ctx, pn, "path: cannot resolve %s", p);
 	} else {
-		s->path = ilog_default_path(geteuid(), getenv("XDG_STATE_HOME"), getenv("HOME"), &err);
+		s->path = ilog_default_path(geteuid(), getenv("LOGS_DIRECTORY"), getenv("XDG_STATE_HOME"),
+		                            getenv("HOME"), &err);
 		if (!s->path || ilog_make_parents(s->path, &err) < 0) {
 			cordon_error(ctx, NULL, "incident log: %s", err ? err : "out of memory");
 			free(err);

@@ -373,7 +373,7 @@ check "a relative path: next to the policy file" lines_are "$T/pdir/rel.jsonl" 1
 policy "$T/def.yaml" "all_runs: true"
 if is_root; then
 	# In a mount namespace with a fresh /var/log, so the host's is untouched.
-	if unshare -m sh -c "mount -t tmpfs tmpfs /var/log && \"$CORDON\" exec -p '$T/def.yaml' -- true &&
+	if env -u LOGS_DIRECTORY unshare -m sh -c "mount -t tmpfs tmpfs /var/log && \"$CORDON\" exec -p '$T/def.yaml' -- true &&
 		stat -c '%a %s' /var/log/cordon /var/log/cordon/incidents.jsonl >'$T/def.out'" 2>"$T/def.err"; then
 		check "root: /var/log/cordon/incidents.jsonl, directory 0700, file 0600" \
 			sh -c "[ \"\$(head -n1 '$T/def.out' | cut -d' ' -f1)\" = 700 ] && [ \"\$(tail -n1 '$T/def.out' | cut -d' ' -f1)\" = 600 ]"
@@ -381,11 +381,11 @@ if is_root; then
 		skip "root default path: no mount namespace ($(head -n1 "$T/def.err"))"
 	fi
 else
-	env XDG_STATE_HOME="$T/state" "$CORDON" exec -p "$T/def.yaml" -- true >/dev/null 2>&1
+	env -u LOGS_DIRECTORY XDG_STATE_HOME="$T/state" "$CORDON" exec -p "$T/def.yaml" -- true >/dev/null 2>&1
 	check "default path: \$XDG_STATE_HOME/cordon/incidents.jsonl" lines_are "$T/state/cordon/incidents.jsonl" 1
 	check "default path: the directory is created 0700" sh -c "[ \"\$(stat -c %a '$T/state/cordon')\" = 700 ]"
 	mkdir "$T/home"
-	env -u XDG_STATE_HOME HOME="$T/home" "$CORDON" exec -p "$T/def.yaml" -- true >/dev/null 2>&1
+	env -u LOGS_DIRECTORY -u XDG_STATE_HOME HOME="$T/home" "$CORDON" exec -p "$T/def.yaml" -- true >/dev/null 2>&1
 	check "default path without XDG_STATE_HOME: ~/.local/state/cordon/incidents.jsonl" \
 		lines_are "$T/home/.local/state/cordon/incidents.jsonl" 1
 fi

@@ -59,19 +59,25 @@ static void hex_of(const char *s, char hex[ILOG_HEX_LEN + 1])
 static void test_default_path(void)
 {
 	char *err = NULL;
-	char *p = ilog_default_path(0, "/x/state", "/home/u", &err);
+	char *p = ilog_default_path(0, NULL, "/x/state", "/home/u", &err);
 	is_str(p, "/var/log/cordon/incidents.jsonl", "root: /var/log/cordon/incidents.jsonl");
 	free(p);
-	p = ilog_default_path(1000, "/x/state", "/home/u", &err);
+	p = ilog_default_path(1000, NULL, "/x/state", "/home/u", &err);
 	is_str(p, "/x/state/cordon/incidents.jsonl", "user: $XDG_STATE_HOME/cordon/incidents.jsonl");
 	free(p);
-	p = ilog_default_path(1000, "relative/state", "/home/u", &err);
+	p = ilog_default_path(1000, NULL, "relative/state", "/home/u", &err);
 	is_str(p, "/home/u/.local/state/cordon/incidents.jsonl", "a relative XDG_STATE_HOME is ignored");
 	free(p);
-	p = ilog_default_path(1000, NULL, "/home/u", &err);
+	p = ilog_default_path(1000, NULL, NULL, "/home/u", &err);
 	is_str(p, "/home/u/.local/state/cordon/incidents.jsonl", "user: ~/.local/state/cordon/incidents.jsonl");
 	free(p);
-	p = ilog_default_path(3999999, NULL, NULL, &err);
+	p = ilog_default_path(0, "/run/svc/logs", "/x/state", "/home/u", &err);
+	is_str(p, "/run/svc/logs/incidents.jsonl", "$LOGS_DIRECTORY first, root too");
+	free(p);
+	p = ilog_default_path(1000, "logs", NULL, "/home/u", &err);
+	is_str(p, "/home/u/.local/state/cordon/incidents.jsonl", "a relative LOGS_DIRECTORY is ignored");
+	free(p);
+	p = ilog_default_path(3999999, NULL, NULL, NULL, &err);
 	ok(p == NULL && err && strstr(err, "no home directory"), "no HOME and no passwd entry: an error (%s)",
 	   err ? err : "none");
 	free(p);
