@@ -15,40 +15,7 @@ A pure-Python binding over the ``cordon`` command's ``--json`` results::
 The binary is ``cordon_bin=``, else ``$CORDON``, else ``cordon`` on ``$PATH``.
 """
 
-from ._client import (
-    CheckResult,
-    CordonError,
-    CordonNotFound,
-    Finding,
-    ModuleReport,
-    PolicyError,
-    Redaction,
-    Result,
-    Usage,
-    check,
-    check_files,
-    exec_command,
-    execute,
-    execute_file,
-    find_cordon,
-)
+from ._client import *  # noqa: F401,F403 (the public names, listed in _client.__all__)
+from ._client import __all__  # noqa: F401
 
 __version__ = "0.1.0"
-
-__all__ = [
-    "CheckResult",
-    "CordonError",
-    "CordonNotFound",
-    "Finding",
-    "ModuleReport",
-    "PolicyError",
-    "Redaction",
-    "Result",
-    "Usage",
-    "check",
-    "check_files",
-    "exec_command",
-    "execute",
-    "execute_file",
-    "find_cordon",
-]
