@@ -43,6 +43,9 @@ else
 fi
 export PKG_CONFIG_LIBDIR PKG_CONFIG_SYSROOT_DIR
 unset PKG_CONFIG_PATH
+# The example's make runs as a user runs it, not with the flags of the
+# `make check` above (-s would hide the command line checked below).
+unset MAKEFLAGS MFLAGS MAKELEVEL
 
 # 1. The example's Makefile, nothing else.
 if make -C "$EX" OUT="$T/nh" CFLAGS="-O2 -g $WARN" >"$T/make.out" 2>&1 && [ -f "$T/nh/cordon_nohosts.so" ]; then
