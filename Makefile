@@ -22,6 +22,7 @@ else
 SYSCONFDIR ?= $(PREFIX)/etc
 endif
 MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 MODULEDIR ?= $(LIBDIR)/cordon/modules
 POLICYDIR ?= $(SYSCONFDIR)/cordon/policies.d
 DESTDIR ?=
@@ -220,10 +221,12 @@ install: all
 	cd policies.d && find . -type d -exec install -d $(DESTDIR)$(POLICYDIR)/{} \; && \
 		find . -type f -name '*.yaml' -exec install -m 0644 {} $(DESTDIR)$(POLICYDIR)/{} \;
 	install -m 0644 $(B)/cordon.pc $(DESTDIR)$(LIBDIR)/pkgconfig/cordon.pc
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 contrib/bash-completion/cordon $(DESTDIR)$(BASHCOMPDIR)/cordon
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cordon $(DESTDIR)$(LIBDIR)/$(LIBNAME)* \
-		$(DESTDIR)$(LIBDIR)/pkgconfig/cordon.pc
+		$(DESTDIR)$(LIBDIR)/pkgconfig/cordon.pc $(DESTDIR)$(BASHCOMPDIR)/cordon
 	rm -rf $(DESTDIR)$(MODULEDIR) $(DESTDIR)$(INCLUDEDIR)/cordon
 
 bench: all
