@@ -360,16 +360,23 @@ static int check_duplicates(cordon_ctx *ctx, struct state *s)
 	for (size_t i = 0; i < s->n; i++)
 		v[i] = &s->rules[i];
 	qsort(v, s->n, sizeof(*v), cmp_rule);
+	/* Report the duplicate that comes first in load order. */
+	size_t best = 0;
+	for (size_t i = 1; i < s->n; i++)
+		if (strcmp(v[i - 1]->id, v[i]->id) == 0 && (!best || v[i]->order < v[best]->order))
+			best = i;
 	int r = 0;
-	for (size_t i = 1; i < s->n && r == 0; i++)
-		if (strcmp(v[i - 1]->id, v[i]->id) == 0) {
-			const char *file = NULL;
-			long line = 0, col = 0;
-			cordon_api(ctx)->node_mark(v[i - 1]->node, &file, &line, &col);
-			r = cordon_error(ctx, cordon_api(ctx)->node_get(v[i]->node, "id"),
-			                 "duplicate rule id '%s' (first defined at %s:%ld:%ld)", v[i]->id,
-			                 file ? file : "?", line, col);
-		}
+	if (best) {
+		size_t first = best - 1;
+		while (first > 0 && strcmp(v[first - 1]->id, v[best]->id) == 0)
+			first--;
+		const char *file = NULL;
+		long line = 0, col = 0;
+		cordon_api(ctx)->node_mark(v[first]->node, &file, &line, &col);
+		r = cordon_error(ctx, cordon_api(ctx)->node_get(v[best]->node, "id"),
+		                 "duplicate rule id '%s' (first defined at %s:%ld:%ld)", v[best]->id, file ? file : "?",
+		                 line, col);
+	}
 	free(v);
 	return r;
 }
