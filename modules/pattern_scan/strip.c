@@ -538,7 +538,12 @@ static int strip_shell(struct lx *x)
 			i = j;
 			continue;
 		}
-		if (c == '<' && nx == '<' && !(i + 2 < n && s[i + 2] == '<')) {
+		if (c == '<' && nx == '<' && i + 2 < n && s[i + 2] == '<') {
+			i += 3; /* <<< here-string: a word follows, not a here-document */
+			word_start = 1;
+			continue;
+		}
+		if (c == '<' && nx == '<') {
 			if (nhd >= SH_MAX_HEREDOCS) {
 				fail(x, "too many here-documents on one line");
 				return -1;

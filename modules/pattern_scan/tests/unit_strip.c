@@ -74,6 +74,8 @@ static const struct tcase cases[] = {
 	{ SH, "#!/bin/sh\necho hi\n", 0, "echo hi", "#!/bin/sh" },
 	{ SH, "echo x;# c\n", 0, "echo x;", "# c" },
 	{ SH, "echo $(echo a)#b\n", 0, ")#b", NULL },
+	{ SH, "read x <<< \"$(echo a)\" # c\necho y\n", 0, "echo y", "# c" },
+	{ SH, "cat <<<word # c\n", 0, "<<<word", "# c" },
 	/* javascript */
 	{ JS, "a = 1 // eval(x)\n", 0, "a = 1", "eval" },
 	{ JS, "/* eval */ b\n", 0, "b", "eval" },
