@@ -19,9 +19,12 @@
  *      fd/stdin/stdout/stderr links, /dev/shm tmpfs with a size cap; read-only
  *   6. /proc: a fresh proc of the new pid namespace; nested user namespaces
  *      disabled (user.max_user_namespaces is per user namespace); kcore,
- *      keys, timer_list, sched_debug... masked with /dev/null, acpi and scsi
- *      with an empty read-only tmpfs; sys, sysrq-trigger, irq, bus, fs
- *      read-only (as runc's masked and read-only paths)
+ *      keys, timer_list, sched_debug, sysrq-trigger... masked with /dev/null,
+ *      acpi and scsi with an empty read-only tmpfs, /proc/sys read-only (as
+ *      runc's masked and read-only paths, less those only host root can
+ *      use: /proc/irq, bus and fs are writable by host root alone, the
+ *      kpage* files and kallsyms' addresses readable by it alone - each mount
+ *      costs at setup and teardown)
  *   7. /tmp: tmpfs with size and inode caps
  *   8. read-only binds (policy, then --bind-ro at the same path), /output
  *      writable; each bind is remounted nosuid,nodev (noexec for /output),
@@ -50,9 +53,8 @@
 #define MAX_FDS 256 /* policy binds + --bind-ro + output */
 
 static const char *const default_binds[] = {
-	"/usr",           "/bin",           "/sbin",           "/lib",          "/lib32",
-	"/lib64",         "/libx32",        "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
-	"/etc/localtime", "/etc/alternatives", "/etc/nsswitch.conf", NULL,
+	"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
+	"/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives", NULL,
 };
 
 /* ---- parent ---- */
@@ -127,22 +129,6 @@ int ns_binds_open(cordon_ctx *ctx, struct ns_state *s)
 		for (size_t i = 0; default_binds[i]; i++)
 			if (add_default(s, default_binds[i]) < 0)
 				return cordon_error(ctx, NULL, "out of memory");
-		/* Debian's /etc/python3.X (sitecustomize.py) */
-		DIR *d = opendir("/etc");
-		if (d) {
-			struct dirent *de;
-			int rc = 0;
-			while (rc == 0 && (de = readdir(d))) {
-				if (strncmp(de->d_name, "python3", 7) != 0)
-					continue;
-				char p[300];
-				snprintf(p, sizeof(p), "/etc/%s", de->d_name);
-				rc = add_default(s, p);
-			}
-			closedir(d);
-			if (rc < 0)
-				return cordon_error(ctx, NULL, "out of memory");
-		}
 	}
 	size_t n_defaults = s->n_binds;
 	n = cordon_arg(ctx, "bind_ro");
@@ -284,12 +270,13 @@ static int bind_fd(int fd, const char *rel, bool ro, bool noexec, const char **s
 		*step = step_path(e == EINVAL ? "bind: mount (other mounts beneath it?) " : "bind: mount ", name);
 		return e;
 	}
-	unsigned long f = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | kept_flags(rel);
+	unsigned long f = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV;
 	if (ro)
 		f |= MS_RDONLY;
 	if (noexec)
 		f |= MS_NOEXEC;
-	if (mount(NULL, rel, NULL, f, NULL) < 0) {
+	/* EPERM: the source mount has locked flags (noexec, ro) to keep. */
+	if (mount(NULL, rel, NULL, f, NULL) < 0 && (errno != EPERM || mount(NULL, rel, NULL, f | kept_flags(rel), NULL) < 0)) {
 		*step = step_path("bind: remount nosuid,nodev,ro ", name);
 		return errno;
 	}
@@ -362,13 +349,11 @@ static int setup_proc(const struct ns_state *s, const char **step)
 	 * timer internals; then read-only: everything that configures the
 	 * kernel. */
 	static const char *const mask_files[] = {
-		"proc/kcore",       "proc/keys",        "proc/timer_list", "proc/sched_debug",
-		"proc/latency_stats", "proc/timer_stats", "proc/kallsyms",  "proc/kpageflags",
-		"proc/kpagecount",  "proc/kpagecgroup", "proc/config.gz",  "proc/sysrq-trigger",
-		NULL,
+		"proc/kcore",         "proc/keys",        "proc/timer_list", "proc/sched_debug",
+		"proc/latency_stats", "proc/timer_stats", "proc/sysrq-trigger", NULL,
 	};
-	static const char *const mask_dirs[] = { "proc/acpi", "proc/scsi", "proc/asound", "proc/driver", NULL };
-	static const char *const ro_dirs[] = { "proc/sys", "proc/irq", "proc/bus", "proc/fs", NULL };
+	static const char *const mask_dirs[] = { "proc/acpi", "proc/scsi", NULL };
+	static const char *const ro_dirs[] = { "proc/sys", NULL };
 
 	if (mkdir("proc", 0755) < 0) {
 		*step = "mkdir /proc";

@@ -9,6 +9,7 @@
  *   ns_try killall               kill(-1, SIGKILL), then exit 0
  *   ns_try ids                   print "ruid euid suid rgid egid sgid"
  *   ns_try userns                unshare(CLONE_NEWUSER)
+ *   ns_try securebits            print the securebits in hex
  *
  * Prints "ok" or the errno name (e.g. "EROFS") on stdout.
  * Exit: 0 the operation succeeded; 1 it failed; 2 usage.
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -93,6 +95,13 @@ int main(int argc, char **argv)
 		if (getresuid(&r, &e, &s) < 0 || getresgid(&gr, &ge, &gs) < 0)
 			return result(-1);
 		printf("%u %u %u %u %u %u\n", r, e, s, gr, ge, gs);
+		return 0;
+	}
+	if (strcmp(op, "securebits") == 0) {
+		int b = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+		if (b < 0)
+			return result(-1);
+		printf("%#x\n", (unsigned)b);
 		return 0;
 	}
 	if (strcmp(op, "userns") == 0)
