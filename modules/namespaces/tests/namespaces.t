@@ -15,11 +15,15 @@ interpreter: [/usr/bin/python3, -I, -B]
 env: {PATH: /usr/bin:/bin, LANG: C.UTF-8, HOME: /tmp}
 stack:
   - module: rlimit
-    with: {wall: 60s, output: 1M, cpu: 10s, memory: 512M}
+    with: {wall: 60s, output: 1M, cpu: 10s}
   - module: namespaces
   - module: caps
 EOF2
 P="$T/p.yaml"
+# The same with an address-space limit, for python3 (not for the probes:
+# an ASan build reserves terabytes of shadow memory).
+sed 's/cpu: 10s}/cpu: 10s, memory: 512M}/' "$P" >"$T/pmem.yaml"
+chmod 644 "$T/pmem.yaml"
 TRY="$PROBES/ns_try"
 B="--bind-ro $PROBES"
 
@@ -182,7 +186,7 @@ run exec -p "$T/limits.yaml" --json -- yes
 check "output cap still works: 137" rc_is 137
 check "output cap: limit output" json_is 'j["limit"]' output
 
-run run -p "$P" --json "$CORDON_SRCDIR/contrib/examples/untrusted.py"
+run run -p "$T/pmem.yaml" --json "$CORDON_SRCDIR/contrib/examples/untrusted.py"
 check "python3 runs contrib/examples/untrusted.py" rc_is 0
 check "untrusted.py: computed its answer" json_is '"mean 4 median 4" in j["stdout"]' True
 check "untrusted.py: no warnings" json_is 'j["warnings"]' '[]'
