@@ -108,12 +108,9 @@ static int get_size(cordon_ctx *ctx, const char *name, uint64_t dflt, uint64_t *
 	return n ? cordon_api(ctx)->node_size(ctx, n, out) : 0;
 }
 
-static int add_file(struct ns_state *s, const char *dst, char *data)
+static void add_file(struct ns_state *s, const char *dst, char *data)
 {
-	if (!data)
-		return -1;
 	s->files[s->n_files++] = (struct ns_file){ .dst = dst, .data = data, .len = strlen(data) };
-	return 0;
 }
 
 static int ns_open(cordon_ctx *ctx, void **statep)
@@ -162,9 +159,12 @@ static int ns_open(cordon_ctx *ctx, void **statep)
 	    get_int(ctx, "tmp_inodes", 16384, &tmp_inodes) < 0)
 		return -1;
 	if (asprintf(&s->tmp_opts, "mode=1777,size=%llu,nr_inodes=%lld", (unsigned long long)tmp_size,
-	             (long long)tmp_inodes) < 0 ||
-	    asprintf(&s->shm_opts, "mode=1777,size=%llu,nr_inodes=1024", (unsigned long long)shm_size) < 0) {
-		s->tmp_opts = s->shm_opts = NULL;
+	             (long long)tmp_inodes) < 0) {
+		s->tmp_opts = NULL;
+		return cordon_error(ctx, NULL, "out of memory");
+	}
+	if (asprintf(&s->shm_opts, "mode=1777,size=%llu,nr_inodes=1024", (unsigned long long)shm_size) < 0) {
+		s->shm_opts = NULL;
 		return cordon_error(ctx, NULL, "out of memory");
 	}
 
@@ -182,11 +182,16 @@ static int ns_open(cordon_ctx *ctx, void **statep)
 	if (asprintf(&hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n",
 	             s->hostname) < 0)
 		hosts = NULL;
-	if (add_file(s, "etc/passwd", passwd) < 0 || add_file(s, "etc/group", grp) < 0 || add_file(s, "etc/hosts", hosts) < 0) {
+	if (!passwd || !grp || !hosts) {
+		free(passwd);
 		free(grp);
 		free(hosts);
 		return cordon_error(ctx, NULL, "out of memory");
 	}
+	/* s owns them from here */
+	add_file(s, "etc/passwd", passwd);
+	add_file(s, "etc/group", grp);
+	add_file(s, "etc/hosts", hosts);
 	return 0;
 }
 
