@@ -123,7 +123,7 @@ static int caps_confine(void *state, const struct cordon_child *child, const cha
 	uint64_t perm = (uint64_t)d[0].permitted | (uint64_t)d[1].permitted << 32;
 	uint64_t keep = s->keep & perm;
 	if (keep != s->keep)
-		child->note(child, "caps: a capability listed in keep is not held by cordon here: not kept");
+		child->note(child, "a capability listed in keep is not held by cordon here: not kept");
 
 	/* 1 */
 	if (capset_raw(perm & ~0ull, perm, keep) < 0) {
@@ -148,7 +148,7 @@ static int caps_confine(void *state, const struct cordon_child *child, const cha
 		if (prctl(PR_CAPBSET_READ, (unsigned long)c, 0, 0, 0) != 1)
 			continue;
 		if (!setpcap) {
-			child->note(child, "caps: no CAP_SETPCAP: the bounding set stays (no_new_privs keeps "
+			child->note(child, "no CAP_SETPCAP: the bounding set stays (no_new_privs keeps "
 			                   "set-user-ID and file capabilities from granting anything)");
 			break;
 		}
@@ -163,7 +163,7 @@ static int caps_confine(void *state, const struct cordon_child *child, const cha
 		                     SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED |
 		                     SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
 		if (!setpcap)
-			child->note(child, "caps: no CAP_SETPCAP: securebits not locked");
+			child->note(child, "no CAP_SETPCAP: securebits not locked");
 		else if (prctl(PR_SET_SECUREBITS, bits, 0, 0, 0) < 0) {
 			*step = "prctl(PR_SET_SECUREBITS)";
 			return errno;

@@ -111,7 +111,7 @@ int ns_cgroup_prepare(cordon_ctx *ctx, struct ns_state *s)
 	ns_cgroup_finish(NULL, s); /* a previous run's leftovers */
 	struct statfs sf;
 	if (statfs(cg->parent, &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC) {
-		cordon_warning(ctx, "namespaces: %s is not a cgroup v2 directory (%s): no cgroup limits (memory, "
+		cordon_warning(ctx, "%s is not a cgroup v2 directory (%s): no cgroup limits (memory, "
 		                    "pids, cpu) hold for this run",
 		               cg->parent, errno ? strerror(errno) : "not cgroup2");
 		return 0;
@@ -133,7 +133,7 @@ int ns_cgroup_prepare(cordon_ctx *ctx, struct ns_state *s)
 		}
 		have[i] = listed(cg->parent, "cgroup.subtree_control", ctrls[i].ctrl);
 		if (!have[i])
-			cordon_warning(ctx, "namespaces: the %s controller is not delegated to %s: the cgroup %s "
+			cordon_warning(ctx, "the %s controller is not delegated to %s: the cgroup %s "
 			                    "limit does not hold for this run",
 			               ctrls[i].ctrl, cg->parent, ctrls[i].ctrl);
 	}
@@ -141,7 +141,7 @@ int ns_cgroup_prepare(cordon_ctx *ctx, struct ns_state *s)
 	if (asprintf(&dir, "%s/cordon-%ld-%u", cg->parent, (long)getpid(), cg->serial++) < 0)
 		return cordon_error(ctx, NULL, "out of memory");
 	if (mkdir(dir, 0755) < 0) {
-		cordon_warning(ctx, "namespaces: cannot create the run's cgroup %s (%s): no cgroup limits hold "
+		cordon_warning(ctx, "cannot create the run's cgroup %s (%s): no cgroup limits hold "
 		                    "for this run",
 		               dir, strerror(errno));
 		free(dir);
@@ -151,6 +151,20 @@ int ns_cgroup_prepare(cordon_ctx *ctx, struct ns_state *s)
 	if (asprintf(&cg->procs, "%s/cgroup.procs", dir) < 0) {
 		cg->procs = NULL;
 		return cordon_error(ctx, NULL, "out of memory");
+	}
+	/* Opened here, the child joins without a path lookup (ABI 1.1). */
+	cg->procs_fd = -1;
+	if (CORDON_API_HAS(ctx, launch_pass_fd)) {
+		int fd = open(cg->procs, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			cordon_warning(ctx, "cannot open %s (%s): no cgroup limits hold for this run",
+			               cg->procs, strerror(errno));
+		else if ((cg->procs_fd = cordon_api(ctx)->launch_pass_fd(ctx, fd)) < 0)
+			return cordon_error(ctx, NULL, "cannot pass the cgroup descriptor to the child");
+		if (fd < 0) {
+			free(cg->procs);
+			cg->procs = NULL;
+		}
 	}
 	char text[64];
 	const char *what[] = { "memory.max", "pids.max", "cpu.max" };
@@ -163,7 +177,7 @@ int ns_cgroup_prepare(cordon_ctx *ctx, struct ns_state *s)
 			snprintf(text, sizeof(text), "%" PRIu64, want[i]);
 		int e = write_at(dir, what[i], text);
 		if (e)
-			cordon_warning(ctx, "namespaces: cannot write %s/%s (%s): that limit does not hold", dir,
+			cordon_warning(ctx, "cannot write %s/%s (%s): that limit does not hold", dir,
 			               what[i], strerror(e));
 		else if (i == 0)
 			(void)write_at(dir, "memory.swap.max", "0");
@@ -180,7 +194,17 @@ int ns_cgroup_join(const struct ns_state *s, const char **step)
 {
 	if (!s->cg.procs)
 		return 0;
-	int e = ns_write_file(s->cg.procs, "0\n", 2);
+	int e;
+	if (s->cg.procs_fd >= 0) {
+		ssize_t w;
+		do
+			w = write(s->cg.procs_fd, "0\n", 2);
+		while (w < 0 && errno == EINTR);
+		e = w == 2 ? 0 : w < 0 ? errno : EIO;
+		close(s->cg.procs_fd);
+	} else {
+		e = ns_write_file(s->cg.procs, "0\n", 2);
+	}
 	if (e)
 		*step = "join the run's cgroup (write cgroup.procs)";
 	return e;
@@ -201,18 +225,22 @@ void ns_cgroup_finish(cordon_ctx *ctx, struct ns_state *s)
 				buf[n] = '\0';
 				char *p = strstr(buf, "oom_kill ");
 				long kills = p ? strtol(p + 9, NULL, 10) : 0;
-				if (kills > 0)
-					cordon_warning(ctx, "namespaces: the cgroup memory limit was reached: %ld process%s "
+				if (kills > 0) {
+					cordon_warning(ctx, "the cgroup memory limit was reached: %ld process%s "
 					                    "killed by the OOM killer",
 					               kills, kills == 1 ? "" : "es");
+					if (CORDON_API_HAS(ctx, result_limit))
+						(void)cordon_api(ctx)->result_limit(ctx, "memory");
+				}
 			}
 		}
 	}
 	if (rmdir(cg->dir) < 0 && errno != ENOENT && ctx)
-		cordon_warning(ctx, "namespaces: cannot remove the run's cgroup %s: %s", cg->dir, strerror(errno));
+		cordon_warning(ctx, "cannot remove the run's cgroup %s: %s", cg->dir, strerror(errno));
 	free(cg->dir);
 	free(cg->procs);
 	cg->dir = cg->procs = NULL;
+	cg->procs_fd = -1;
 }
 
 void ns_cgroup_free(struct ns_state *s)

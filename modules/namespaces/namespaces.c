@@ -120,6 +120,7 @@ static int ns_open(cordon_ctx *ctx, void **statep)
 	if (!s)
 		return cordon_error(ctx, NULL, "out of memory");
 	*statep = s;
+	s->cg.procs_fd = -1;
 
 	const cordon_node *n = cordon_arg(ctx, "network");
 	if (n) {
@@ -199,7 +200,7 @@ static int ns_prepare(cordon_ctx *ctx, void *state)
 {
 	struct ns_state *s = state;
 	if (s->uid == 0)
-		cordon_warning(ctx, "namespaces: uid 0 inside: the program holds every capability of its user "
+		cordon_warning(ctx, "uid 0 inside: the program holds every capability of its user "
 		                    "namespace unless the caps module drops them");
 	return ns_cgroup_prepare(ctx, s);
 }

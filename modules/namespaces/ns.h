@@ -35,6 +35,7 @@ struct ns_cgroup {
 	char *parent; /* delegated cgroup v2 directory (policy), or NULL */
 	char *dir; /* this run's child cgroup (prepare..finish), or NULL */
 	char *procs; /* dir/cgroup.procs */
+	int procs_fd; /* its descriptor in the child (launch_pass_fd), or -1 */
 	uint64_t memory; /* bytes, 0: none */
 	uint64_t pids; /* 0: none */
 	uint64_t cpu_quota_us; /* per 100000us period, 0: none */

@@ -201,6 +201,29 @@ run exec -p "$T/cg.yaml" --json -- true
 check "cgroup: not a cgroup v2 directory: the run goes on" rc_is 0
 check "cgroup: the result warns that no cgroup limit holds" json_is '"no cgroup limits" in " ".join(j["warnings"])' True
 
+cg2=/sys/fs/cgroup/unified
+if is_root && [ "$(stat -f -c %T "$cg2" 2>/dev/null)" = cgroup2fs ] && mkdir "$cg2/cordon-test-$$" 2>/dev/null; then
+	write_policy "$T/cg2.yaml" <<EOF2
+stack:
+  - module: namespaces
+    with: {cgroup: {path: $cg2/cordon-test-$$, pids: 16}}
+EOF2
+	run exec -p "$T/cg2.yaml" --json -- sh -c 'cat /proc/self/cgroup; ls /sys 2>/dev/null; true'
+	check "cgroup v2: the run joins its cgroup, seen as / through the cgroup namespace" json_is '[l for l in j["stdout"].split("\n") if l.startswith("0::")]' "['0::/']"
+	if grep -qw pids "$cg2/cgroup.controllers"; then
+		check "cgroup v2: no warning when the pids controller is available" json_is 'j["warnings"]' '[]'
+	else
+		check "cgroup v2: the pids controller is missing: the result says the limit does not hold" \
+			json_is '"pids limit does not hold" in " ".join(j["warnings"])' True
+	fi
+	check "cgroup v2: the run's cgroup is removed afterwards" test -z "$(ls -d "$cg2/cordon-test-$$"/cordon-* 2>/dev/null)"
+	rmdir "$cg2/cordon-test-$$"
+else
+	skip "cgroup v2 join: needs root and a cgroup2 mount at $cg2"
+	skip "cgroup v2 controllers"
+	skip "cgroup v2 removal"
+fi
+
 # Bad policies: 125 with file:line.
 bad() { # desc expected-text
 	_d=$1 _e=$2
