@@ -596,14 +596,7 @@ static int assign_at(const struct rd_scan *s, size_t p, struct rd_match *m)
 	int pc = prev_ch(s, p);
 	if (pc == '=' || pc == '!' || pc == '<' || pc == '>' || pc == ':')
 		return RD_NO; /* the second byte of an operator */
-	size_t j = p + 1;
-	int c1 = rd_ch(s, j);
-	if (c1 == RD_NEED)
-		return RD_MORE;
-	if (c0 == ':' && (c1 == '/' || c1 == ':'))
-		return RD_NO;
-	if ((c0 == ':' && c1 == '=') || (c0 == '=' && (c1 == '>' || c1 == '=')))
-		j++;
+	/* the keyword first: it is behind us, so no waiting for ordinary text */
 	char id[IDENT_MAX + 1];
 	size_t n = ident_before(s, p, id);
 	if (n < 3)
@@ -612,6 +605,14 @@ static int assign_at(const struct rd_scan *s, size_t p, struct rd_match *m)
 	int rule = classify(id, n, &auth);
 	if (rule < 0 || !s->cfg->enabled[rule])
 		return RD_NO;
+	size_t j = p + 1;
+	int c1 = rd_ch(s, j);
+	if (c1 == RD_NEED)
+		return RD_MORE;
+	if (c0 == ':' && (c1 == '/' || c1 == ':'))
+		return RD_NO;
+	if ((c0 == ':' && c1 == '=') || (c0 == '=' && (c1 == '>' || c1 == '=')))
+		j++;
 	for (size_t k = 0;; k++, j++) {
 		int c = rd_ch(s, j);
 		if (c == RD_NEED)
