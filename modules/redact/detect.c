@@ -222,9 +222,9 @@ static void tokens_at(const struct rd_scan *s, size_t p, struct best *b)
 {
 	int c0 = s->v[p];
 	bool bound = !is_alnum(prev_ch(s, p));
-	for (size_t k = 0; k < N_TOKS; k++) {
+	for (size_t k = s->cfg->tok_lo[c0]; k < s->cfg->tok_hi[c0]; k++) {
 		const struct tokdef *t = &toks[k];
-		if ((unsigned char)t->prefix[0] != c0 || !s->cfg->enabled[t->rule] || (t->boundary && !bound))
+		if (!s->cfg->enabled[t->rule] || (t->boundary && !bound))
 			continue;
 		struct rd_match m;
 		consider(b, tok_at(s, p, t, &m), &m);
@@ -498,25 +498,26 @@ enum kw_where { KW_ANY, KW_US }; /* anything before it, or '_' (or nothing) */
 
 static const struct {
 	const char *kw;
+	uint8_t len;
 	uint8_t rule;
 	uint8_t where;
 } keywords[] = {
-	{ "password", RB_PASSWORD, KW_ANY },
-	{ "passwd", RB_PASSWORD, KW_ANY },
-	{ "passphrase", RB_PASSWORD, KW_ANY },
-	{ "pass", RB_PASSWORD, KW_US },
-	{ "pwd", RB_PASSWORD, KW_US }, /* not PWD/OLDPWD, the working directory */
-	{ "secret", RB_SECRET, KW_ANY },
-	{ "secret_key", RB_SECRET, KW_ANY },
-	{ "secretkey", RB_SECRET, KW_ANY },
-	{ "secret_access_key", RB_SECRET, KW_ANY },
-	{ "secretaccesskey", RB_AWS_SECRET, KW_ANY },
-	{ "api_key", RB_SECRET, KW_ANY },
-	{ "apikey", RB_SECRET, KW_ANY },
-	{ "access_key", RB_SECRET, KW_ANY },
-	{ "private_key", RB_SECRET, KW_ANY },
-	{ "token", RB_SECRET, KW_US },
-	{ "authorization", RB_SECRET, KW_ANY },
+	{ "password", 8, RB_PASSWORD, KW_ANY },
+	{ "passwd", 6, RB_PASSWORD, KW_ANY },
+	{ "passphrase", 10, RB_PASSWORD, KW_ANY },
+	{ "pass", 4, RB_PASSWORD, KW_US },
+	{ "pwd", 3, RB_PASSWORD, KW_US }, /* not PWD/OLDPWD, the working directory */
+	{ "secret", 6, RB_SECRET, KW_ANY },
+	{ "secret_key", 10, RB_SECRET, KW_ANY },
+	{ "secretkey", 9, RB_SECRET, KW_ANY },
+	{ "secret_access_key", 17, RB_SECRET, KW_ANY },
+	{ "secretaccesskey", 15, RB_AWS_SECRET, KW_ANY },
+	{ "api_key", 7, RB_SECRET, KW_ANY },
+	{ "apikey", 6, RB_SECRET, KW_ANY },
+	{ "access_key", 10, RB_SECRET, KW_ANY },
+	{ "private_key", 11, RB_SECRET, KW_ANY },
+	{ "token", 5, RB_SECRET, KW_US },
+	{ "authorization", 13, RB_SECRET, KW_ANY },
 };
 
 /* The identifier before a separator, normalised (lower case, '-' and '.'
@@ -550,9 +551,12 @@ static size_t ident_before(const struct rd_scan *s, size_t p, char *id)
 static int classify(const char *id, size_t n, bool *auth)
 {
 	*auth = false;
+	char last = id[n - 1];
+	if (last != 'd' && last != 'e' && last != 's' && last != 't' && last != 'y' && last != 'n')
+		return -1; /* no keyword ends otherwise */
 	for (size_t k = 0; k < sizeof(keywords) / sizeof(keywords[0]); k++) {
-		size_t kl = strlen(keywords[k].kw);
-		if (n < kl || memcmp(id + n - kl, keywords[k].kw, kl) != 0)
+		size_t kl = keywords[k].len;
+		if (n < kl || keywords[k].kw[kl - 1] != last || memcmp(id + n - kl, keywords[k].kw, kl) != 0)
 			continue;
 		if (keywords[k].where == KW_US && n > kl && id[n - kl - 1] != '_')
 			continue;
@@ -783,11 +787,19 @@ int rd_detect_builtin(const struct rd_scan *s, size_t p, uint16_t trig, struct r
 	return best_result(&b, m);
 }
 
-void rd_builtin_triggers(const struct rd_config *c, uint16_t trig[256])
+void rd_builtin_triggers(struct rd_config *c)
 {
-	for (size_t k = 0; k < N_TOKS; k++)
+	uint16_t *trig = c->trig;
+	memset(c->tok_lo, 0, sizeof(c->tok_lo));
+	memset(c->tok_hi, 0, sizeof(c->tok_hi));
+	for (size_t k = 0; k < N_TOKS; k++) {
+		unsigned char b = (unsigned char)toks[k].prefix[0];
+		if (c->tok_hi[b] == 0)
+			c->tok_lo[b] = (uint8_t)k;
+		c->tok_hi[b] = (uint8_t)(k + 1); /* the table is grouped by first byte */
 		if (c->enabled[toks[k].rule])
-			trig[(unsigned char)toks[k].prefix[0]] |= TR_TOKEN;
+			trig[b] |= TR_TOKEN;
+	}
 	if (c->enabled[RB_JWT])
 		trig['e'] |= TR_JWT;
 	if (c->enabled[RB_PEM])
@@ -801,6 +813,18 @@ void rd_builtin_triggers(const struct rd_config *c, uint16_t trig[256])
 	if (c->enabled[RB_CARD] || c->enabled[RB_SSN])
 		for (int d = '0'; d <= '9'; d++)
 			trig[d] |= TR_DIGIT;
+	/* Letters and digits where every detector wants a word boundary
+	 * before it: the scan skips them inside words. */
+	for (int b = 0; b < 256; b++) {
+		if (!trig[b] || !is_alnum(b))
+			continue;
+		bool all = true;
+		for (size_t k = c->tok_lo[b]; k < c->tok_hi[b]; k++)
+			if (c->enabled[toks[k].rule] && !toks[k].boundary)
+				all = false;
+		if (all)
+			trig[b] |= TR_BOUND;
+	}
 }
 
 /* The furthest any built-in detector looks ahead of its position. */

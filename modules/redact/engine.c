@@ -492,14 +492,24 @@ static int scan(struct work *w, size_t *stop)
 			if (aws_end > n)
 				aws_end = n;
 		}
-		if (p >= aws_end)
-			while (p < lim && !c->trig[v[p]])
+		if (p >= aws_end) {
+			/* skip what starts no match: bytes no detector starts at, and
+			 * letters and digits inside words for detectors that need a
+			 * word boundary */
+			bool inword = p > 0 && (rd_cls[v[p - 1]] & CC_ALNUM);
+			while (p < lim) {
+				uint16_t t = c->trig[v[p]];
+				if (t && (!(t & TR_BOUND) || !inword))
+					break;
+				inword = (rd_cls[v[p]] & CC_ALNUM) != 0;
 				p++;
+			}
+		}
 		if (p == n)
 			break;
 		bool more = false, have = false;
 		struct rd_match best = { 0 }, m = { 0 };
-		uint16_t t = c->trig[v[p]];
+		uint16_t t = c->trig[v[p]] & (uint16_t)~TR_BOUND;
 		if (t & ~TR_LIT)
 			consider(&more, &have, &best, rd_detect_builtin(s, p, t, &m), &m);
 		if (p < aws_end)

@@ -119,6 +119,7 @@ struct rd_config {
 	size_t lookahead; /* the latency bound, in view bytes (computed) */
 	char *replacement; /* the template */
 	uint16_t trig[256]; /* which detectors may start at a byte */
+	uint8_t tok_lo[256], tok_hi[256]; /* prefixed-token definitions by first byte */
 	int known_rule; /* rule index of known-secret, or -1 */
 };
 
@@ -220,6 +221,7 @@ extern const uint16_t rd_cls[256];
 #define TR_PEM 0x08u
 #define TR_JWT 0x10u
 #define TR_LIT 0x20u
+#define TR_BOUND 0x8000u /* every detector at this byte needs a byte before it that is no letter or digit */
 
 /* Built-in detection at one position: RD_NO, RD_MATCH (filling *m) or RD_MORE. */
 int rd_detect_builtin(const struct rd_scan *s, size_t p, uint16_t trig, struct rd_match *m);
@@ -228,7 +230,7 @@ int rd_detect_aws_bare(const struct rd_scan *s, size_t p, struct rd_match *m);
 /* In RM_PEM mode at p: 1 and *endp set when an END line spans [p, *endp);
  * 0 when not at p; RD_MORE as 2 when it may be. */
 int rd_pem_end(const struct rd_scan *s, size_t p, size_t *endp);
-void rd_builtin_triggers(const struct rd_config *c, uint16_t trig[256]);
+void rd_builtin_triggers(struct rd_config *c);
 size_t rd_builtin_lookahead(void);
 bool rd_luhn(const unsigned char *s, size_t len);
 

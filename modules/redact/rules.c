@@ -278,7 +278,7 @@ int rd_config_add_secret(struct rd_config *c, const unsigned char *s, size_t len
 int rd_config_finish(struct rd_config *c, char **err)
 {
 	memset(c->trig, 0, sizeof(c->trig));
-	rd_builtin_triggers(c, c->trig);
+	rd_builtin_triggers(c);
 	free(c->lit_index);
 	c->lit_index = calloc(c->n_lits ? c->n_lits : 1, sizeof(*c->lit_index));
 	if (!c->lit_index)
@@ -295,6 +295,7 @@ int rd_config_finish(struct rd_config *c, char **err)
 	for (size_t i = 0; i < c->n_lits; i++) {
 		c->lit_index[fill[c->lits[i].s[0]]++] = i;
 		c->trig[c->lits[i].s[0]] |= TR_LIT;
+		c->trig[c->lits[i].s[0]] &= (uint16_t)~TR_BOUND;
 		if (c->lits[i].len > maxlit)
 			maxlit = c->lits[i].len;
 	}
