@@ -279,6 +279,9 @@ static int user_search(struct work *w, size_t r, size_t from)
 			return 0;
 		}
 		uint32_t opts = s->eof ? 0 : PCRE2_PARTIAL_HARD;
+		/* the subject starts in the stream's history, not at its start */
+		if (s->vbase > s->h)
+			opts |= PCRE2_NOTBOL;
 		int rc = pcre2_match(u->re, s->v, s->n, from, opts, u->md, NULL);
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(u->md);
 		if (rc == PCRE2_ERROR_NOMATCH) {
@@ -293,7 +296,7 @@ static int user_search(struct work *w, size_t r, size_t from)
 				return 0;
 			}
 			/* It cannot be decided within max_match: decide on what is there. */
-			rc = pcre2_match(u->re, s->v, s->n, at, PCRE2_ANCHORED, u->md, NULL);
+			rc = pcre2_match(u->re, s->v, s->n, at, PCRE2_ANCHORED | (opts & PCRE2_NOTBOL), u->md, NULL);
 			if (rc == PCRE2_ERROR_NOMATCH) {
 				from = at + 1;
 				continue;

@@ -64,6 +64,7 @@ static void setup(void)
 	if (!cfg || rd_config_add_user(cfg, "acme", "ACME-[0-9A-F]{8}(?!x)", NULL, &err) < 0 ||
 	    rd_config_add_user(cfg, "grp", "id=(?<secret>[a-z]+)[.;]", NULL, &err) < 0 ||
 	    rd_config_add_user(cfg, "open", "LX[a-z]+!", NULL, &err) < 0 ||
+	    rd_config_add_user(cfg, "line", "^L[0-9]+$", NULL, &err) < 0 ||
 	    rd_config_add_secret(cfg, (const unsigned char *)"hunter22", 8, &err) < 0 || rd_config_finish(cfg, &err) < 0) {
 		fprintf(stderr, "config: %s\n", err ? err : "?");
 		abort();

@@ -142,7 +142,7 @@ int rd_config_add_user(struct rd_config *c, const char *id, const char *pattern,
 	}
 	int ec;
 	PCRE2_SIZE eo;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_MULTILINE,
 	                               &ec, &eo, NULL);
 	if (!re) {
 		PCRE2_UCHAR msg[256];

@@ -248,6 +248,7 @@ static const struct {
 	{ "acct 1234567812345670 acct 1234567812345671", "acct [REDACTED:card-acct] acct 1234567812345671",
 	  "user rule with the Luhn validator" },
 	{ "ref=XY-99 ref=XY-ab", "ref=[REDACTED:xy-ref] ref=XY-ab", "user rule with a secret group" },
+	{ "LINE-1 x\nLINE-22 LINE-3", "[REDACTED:line-id] x\n[REDACTED:line-id] LINE-3", "user rule anchored at line starts" },
 	{ "the value: correct-horse-battery!", "the value: [REDACTED:known-secret]!", "known secret" },
 	{ "b64 Y29ycmVjdC1ob3JzZS1iYXR0ZXJ5 hex 636f72726563742d686f7273652d62617474657279",
 	  "b64 [REDACTED:known-secret] hex [REDACTED:known-secret]", "known secret in base64 and hex" },
@@ -300,6 +301,7 @@ static struct rd_config *make_config(void)
 	    rd_config_add_user(c, "card-acct", "(?<=acct )[0-9]{16}", "luhn", &err) < 0 ||
 	    rd_config_add_user(c, "xy-ref", "ref=(?<secret>XY-[0-9]+)", NULL, &err) < 0 ||
 	    rd_config_add_user(c, "lx", "LX[a-z]+!", NULL, &err) < 0 ||
+	    rd_config_add_user(c, "line-id", "^LINE-[0-9]+", NULL, &err) < 0 ||
 	    rd_config_add_secret(c, (const unsigned char *)known, strlen(known), &err) < 0 ||
 	    rd_config_finish(c, &err) < 0)
 		bail("config: %s", err ? err : "?");
