@@ -308,20 +308,30 @@ static struct rd_config *make_config(void)
 	return c;
 }
 
+/* r < 0 and err holding want: a configuration error reported as expected. */
+static void refused(int r, char **err, const char *want, const char *what)
+{
+	ok(r < 0 && *err && strstr(*err, want), "%s: %s", what, *err ? *err : "(no message)");
+	free(*err);
+	*err = NULL;
+}
+
 static void config_errors(void)
 {
 	char *err = NULL;
 	struct rd_config *c = rd_config_new(NULL, &err);
-	ok(rd_config_add_user(c, "bad", "ab(c", NULL, &err) < 0 && strstr(err, "pattern:"), "invalid regex refused: %s",
-	   err);
-	ok(rd_config_add_user(c, "Bad Id", "x", NULL, &err) < 0, "invalid id refused: %s", err);
-	ok(rd_config_add_user(c, "jwt", "x", NULL, &err) < 0 && strstr(err, "built-in"),
-	   "an id of a built-in detector refused: %s", err);
-	ok(rd_config_add_user(c, "v", "x", "entropy", &err) < 0, "unknown validator refused: %s", err);
-	ok(rd_config_add_user(c, "lb", "(?<=a{300})b", NULL, &err) < 0, "look-behind too long refused: %s", err);
-	ok(rd_config_add_secret(c, (const unsigned char *)"abc", 3, &err) < 0, "a too short secret refused: %s", err);
-	ok(rd_config_disable(c, "no-such-rule", &err) < 0, "disabling an unknown detector refused: %s", err);
-	free(err);
+	if (!c)
+		bail("config");
+	refused(rd_config_add_user(c, "bad", "ab(c", NULL, &err), &err, "pattern:", "invalid regex refused");
+	refused(rd_config_add_user(c, "Bad Id", "x", NULL, &err), &err, "id", "invalid id refused");
+	refused(rd_config_add_user(c, "jwt", "x", NULL, &err), &err, "built-in", "an id of a built-in detector refused");
+	refused(rd_config_add_user(c, "v", "x", "entropy", &err), &err, "validator", "unknown validator refused");
+	refused(rd_config_add_user(c, "lb", "(?<=a{300})b", NULL, &err), &err, "looks behind", "look-behind too long refused");
+	refused(rd_config_add_secret(c, (const unsigned char *)"abcde", 5, &err), &err, "shorter", "a too short secret refused");
+	refused(rd_config_disable(c, "no-such-rule", &err), &err, "not a built-in", "disabling an unknown detector refused");
+	rd_config_free(c);
+	c = rd_config_new("two\nlines", &err);
+	refused(c ? 0 : -1, &err, "one line", "a replacement of two lines refused");
 	rd_config_free(c);
 }
 
