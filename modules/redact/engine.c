@@ -143,7 +143,7 @@ void rd_stream_free(struct rd_stream *st)
 
 static int grow_raw(struct rd_stream *st, size_t need)
 {
-	if (need <= st->rawcap)
+	if (st->raw && need <= st->rawcap)
 		return 0;
 	size_t cap = st->rawcap ? st->rawcap : 4096;
 	while (cap < need)
@@ -637,8 +637,10 @@ int rd_stream_feed(struct rd_stream *st, const unsigned char *in, size_t len, in
 			st->failed = true;
 			break;
 		}
-		in += take;
-		len -= take;
+		if (take) {
+			in += take;
+			len -= take;
+		}
 	} while (len > 0);
 	report(st, sink);
 	if (st->failed)
