@@ -51,6 +51,27 @@ check "python: OpenAI key redacted on stdout" json_is 'j["stdout"]' "key: [REDAC
 check "python: AWS secret key redacted on stderr" json_is 'j["stderr"]' "AWS_SECRET_ACCESS_KEY=[REDACTED:aws-secret-access-key]"
 check "python: no leak" no_leak "wJalrXUtnFEMI"
 
+# cordon run: the sealed source itself prints secrets one character at a time.
+write_policy "$T/py.yaml" <<'EOF'
+interpreter: [/usr/bin/python3, -I, -B]
+stack:
+  - module: redact
+EOF
+cat >"$T/leak.py" <<'EOF'
+import sys
+for c in "db=postgres://svc:Sup3r-S3cret@pg/app\n":
+    sys.stdout.write(c)
+    sys.stdout.flush()
+for c in "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n":
+    sys.stderr.write(c)
+    sys.stderr.flush()
+EOF
+run run -p "$T/py.yaml" --json "$T/leak.py"
+check "cordon run: exit 0" rc_is 0
+check "cordon run: URL password redacted on stdout" json_is 'j["stdout"]' "db=postgres://svc:[REDACTED:url-password]@pg/app"
+check "cordon run: cut-off private key redacted on stderr" json_is 'j["stderr"]' "[REDACTED:private-key]"
+check "cordon run: no leak" no_leak "Sup3r-S3cret"
+
 # Colours and zero-width characters inside tokens.
 run exec -p "$T/p.yaml" --json -- "$DRIP" -n 2 -d 300 'AKIA\e[1;31mIOSFODNN7\e[0mEXAMPLE gh\xe2\x80\x8bp_0123456789abcdefghij\xef\xbb\xbfABCDEFGHIJ012345 x'
 check "ANSI and zero-width inside tokens: redacted" json_is 'j["stdout"]' "[REDACTED:aws-access-key-id] [REDACTED:github-token] x"
