@@ -30,7 +30,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -325,8 +328,9 @@ static int parse_syscall(struct oci *o, size_t idx, json_t *sc)
 	if (parse_action(o, w, json_object_get(sc, "action"), json_object_get(sc, "errnoRet"),
 	                 json_object_get(sc, "errno"), &act) < 0)
 		goto out;
-	char place[96];
-	snprintf(place, sizeof(place), "%s", where);
+	char place[512];
+	const char *base = strrchr(o->path, '/');
+	snprintf(place, sizeof(place), "%s: %s", base ? base + 1 : o->path, where);
 	const char *kept = sc_policy_keep(o->p, place);
 	if (!kept) {
 		fail(o, where, "out of memory");
@@ -408,8 +412,27 @@ int sc_oci_load(struct sc_policy *p, const char *path, char *err, size_t errlen)
 	struct utsname u;
 	if (uname(&u) < 0 || parse_version(u.release, o.kernel) < 0)
 		o.kernel[0] = o.kernel[1] = o.kernel[2] = 0;
+	/* The same trust as a policy file: a regular file that only its owner
+	 * (root or the user running cordon) can write. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 022) || (st.st_uid != 0 && st.st_uid != getuid())) {
+		snprintf(err, errlen, "%s: %s", path,
+		         !S_ISREG(st.st_mode) ? "not a regular file"
+		         : (st.st_mode & 022) ? "writable by others than its owner (chmod go-w)"
+		                              : "owned by another user");
+		close(fd);
+		return -1;
+	}
 	json_error_t je;
-	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	json_t *root = json_loadfd(fd, JSON_REJECT_DUPLICATES, &je);
+	close(fd);
 	if (!root) {
 		snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
 		return -1;

@@ -91,7 +91,8 @@ static const char *const strict_allowed[] = {
 	"tgkill", "getpid", "getppid", "gettid", "getpgid", "getpgrp", "setpgid", "getsid", "setsid",
 	"set_tid_address", "set_robust_list", "get_robust_list", "futex", "rseq", "arch_prctl", "prctl",
 	"sched_yield", "sched_getaffinity", "sched_getparam", "sched_getscheduler", "sched_get_priority_max",
-	"sched_get_priority_min", "getpriority", "getcpu", "uname", "sysinfo", "getrandom", "capget",
+	"sched_get_priority_min", "getpriority", "setpriority", "getcpu",
+	"get_mempolicy", "set_mempolicy", "sched_setaffinity", "uname", "sysinfo", "getrandom", "capget",
 	"pidfd_open", "pidfd_send_signal",
 	/* identity */
 	"getuid", "geteuid", "getgid", "getegid", "getresuid", "getresgid", "getgroups",
@@ -106,12 +107,12 @@ static const char *const strict_allowed[] = {
 };
 
 /* ioctl requests the strict profile allows (compared on the low 32 bits):
- * terminal attributes and size, job control, FIONREAD, non-blocking and
- * close-on-exec. */
+ * terminal attributes and size, job control, FIONREAD, non-blocking,
+ * close-on-exec and FICLONE (cp's copy-on-write attempt). */
 static const uint32_t strict_ioctls[] = {
 	0x5401 /* TCGETS */,     0x5402 /* TCSETS */,    0x5403 /* TCSETSW */,   0x5404 /* TCSETSF */,
 	0x540F /* TIOCGPGRP */,  0x5410 /* TIOCSPGRP */, 0x5413 /* TIOCGWINSZ */, 0x541B /* FIONREAD */,
-	0x5421 /* FIONBIO */,    0x5450 /* FIONCLEX */,  0x5451 /* FIOCLEX */,
+	0x5421 /* FIONBIO */,    0x5450 /* FIONCLEX */,  0x5451 /* FIOCLEX */,   0x40049409 /* FICLONE */,
 };
 
 #define NS_FLAGS                                                                                            \
@@ -230,10 +231,19 @@ static int strict_profile(struct sc_policy *p, struct sc_action deny, char *err,
 
 int sc_profile_builtin(struct sc_policy *p, const char *name, struct sc_action deny, char *err, size_t errlen)
 {
-	if (strcmp(name, "default") == 0)
-		return default_profile(p, deny, err, errlen);
-	if (strcmp(name, "strict") == 0)
-		return strict_profile(p, deny, err, errlen);
-	snprintf(err, errlen, "unknown profile %s (expected default or strict)", name);
-	return -1;
+	int rc;
+	const char *where;
+	if (strcmp(name, "default") == 0) {
+		rc = default_profile(p, deny, err, errlen);
+		where = "profile default";
+	} else if (strcmp(name, "strict") == 0) {
+		rc = strict_profile(p, deny, err, errlen);
+		where = "profile strict";
+	} else {
+		snprintf(err, errlen, "unknown profile %s (expected default or strict)", name);
+		return -1;
+	}
+	for (size_t i = 0; i < p->n; i++)
+		p->v[i].where = where;
+	return rc;
 }

@@ -699,7 +699,7 @@ static int sc_confine(void *state, const struct cordon_child *child, const char 
 		/* Already under a listener (cordon in cordon): the kernel's own
 		 * actions, unreported. */
 		close(s->child_sock);
-		child->note(child, "seccomp: the program already runs under a seccomp listener (cordon inside "
+		child->note(child, "the program already runs under a seccomp listener (cordon inside "
 		                   "cordon?); denials use the kernel's actions and are not itemized");
 	}
 	struct sock_fprog prog = { s->plain.len, s->plain.filter };
