@@ -49,6 +49,34 @@ static void cond_text(const struct sc_rule *r, char *buf, size_t len)
 	snprintf(buf, len, "%s%s", name_buf, r->n ? " with the same argument conditions" : "");
 }
 
+/*
+ * In notify mode, a system call with many conditional rules that all either
+ * notify or allow (the default profile's personality: ~90 masked
+ * comparisons) becomes one unconditional notification: the supervisor
+ * evaluates the rules (sc_policy_match) and lets an allowed call continue.
+ * Sound because the rules compare only register values, which the waiting
+ * caller cannot change; cheap because such calls are rare.  Keeps the
+ * program small and its compilation fast.
+ */
+#define COLLAPSE_MIN 8
+
+static bool collapsed(const struct sc_policy *p, int nr, bool notify, bool audit)
+{
+	if (!notify)
+		return false;
+	size_t n = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct sc_rule *r = &p->v[i];
+		if (r->nr != nr)
+			continue;
+		uint32_t act = bpf_action(r->act, notify, audit);
+		if (r->n == 0 || (act != SCMP_ACT_NOTIFY && act != SCMP_ACT_ALLOW))
+			return false;
+		n++;
+	}
+	return n >= COLLAPSE_MIN;
+}
+
 int sc_compile(const struct sc_policy *p, bool notify, bool audit, struct sc_prog *out, char *err, size_t errlen)
 {
 	int rc = -1, memfd = -1;
@@ -70,6 +98,17 @@ int sc_compile(const struct sc_policy *p, bool notify, bool audit, struct sc_pro
 	for (size_t i = 0; i < p->n; i++) {
 		const struct sc_rule *r = &p->v[i];
 		uint32_t act = bpf_action(r->act, notify, audit);
+		if (collapsed(p, r->nr, notify, audit)) {
+			bool first = true;
+			for (size_t j = 0; j < i && first; j++)
+				first = p->v[j].nr != r->nr;
+			if (first && SCMP_ACT_NOTIFY != dflt &&
+			    (e = seccomp_rule_add_exact_array(ctx, SCMP_ACT_NOTIFY, r->nr, 0, NULL)) < 0) {
+				snprintf(err, errlen, "%s: libseccomp refused the rule: %s", r->where, strerror(-e));
+				goto out;
+			}
+			continue;
+		}
 		if (act == dflt)
 			continue; /* the default action already does it */
 		struct scmp_arg_cmp cmp[SC_MAX_COND];

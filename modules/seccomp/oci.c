@@ -16,7 +16,8 @@
  * - arches compare with the native architecture in Go's names (amd64...),
  *   minKernel with the running kernel (uname);
  * - several conditions on the same argument make one rule per condition, as
- *   runc does;
+ *   runc does; a call already given an action without conditions keeps the
+ *   first one (libseccomp's behaviour, so runc's and crun's);
  * - a name unknown to this libseccomp is skipped (profiles list system calls
  *   of every kernel and architecture); SCMP_ACT_KILL and SCMP_ACT_KILL_THREAD
  *   kill the whole process (stricter);
@@ -250,6 +251,15 @@ static int add_names(struct oci *o, const char *where, json_t *names, struct sc_
 		int nr = seccomp_syscall_resolve_name(json_string_value(nm));
 		if (nr < 0)
 			continue; /* unknown here, or not of this architecture */
+		/* A call already given an action for every argument keeps it:
+		 * libseccomp keeps the first such rule, so runc and crun do too
+		 * (the shipped profile lists setns, for one, both as allowed and
+		 * in an EPERM group). */
+		bool first = true;
+		for (size_t k = 0; k < o->p->n && first && n == 0; k++)
+			first = !(o->p->v[k].nr == nr && o->p->v[k].n == 0);
+		if (!first)
+			continue;
 		struct sc_rule r = { .nr = nr, .act = act, .n = n, .where = place };
 		if (n)
 			memcpy(r.c, c, n * sizeof(*c));

@@ -337,6 +337,36 @@ static int core_calls(cordon_ctx *ctx, struct state *s, bool oci)
 	return 0;
 }
 
+static bool same_conds(const struct sc_rule *a, const struct sc_rule *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (unsigned i = 0; i < a->n; i++)
+		if (a->c[i].index != b->c[i].index || a->c[i].op != b->c[i].op || a->c[i].a != b->c[i].a ||
+		    a->c[i].b != b->c[i].b)
+			return false;
+	return true;
+}
+
+/* Two rules for the same call and the same conditions with different
+ * actions: which one the filter applies would be arbitrary. */
+static int conflicts(cordon_ctx *ctx, const struct state *s)
+{
+	for (size_t i = 0; i < s->pol.n; i++)
+		for (size_t j = i + 1; j < s->pol.n; j++) {
+			const struct sc_rule *a = &s->pol.v[i], *b = &s->pol.v[j];
+			if (a->nr != b->nr || same_action(a->act, b->act) || !same_conds(a, b))
+				continue;
+			char name[64], x[48], y[48];
+			nr_name(a->nr, name, sizeof(name));
+			sc_action_text(a->act, x, sizeof(x));
+			sc_action_text(b->act, y, sizeof(y));
+			return cordon_error(ctx, NULL, "%s: %s gives %s %s%s, and %s gives it %s", b->where, a->where, name, x,
+			                    a->n ? " with the same argument conditions" : "", b->where, y);
+		}
+	return 0;
+}
+
 static bool action_available(uint32_t act)
 {
 	return sys_seccomp(SECCOMP_GET_ACTION_AVAIL, 0, &act) == 0;
@@ -397,9 +427,13 @@ static int sc_open(cordon_ctx *ctx, void **statep)
 	if (core_calls(ctx, s, oci != NULL) < 0)
 		return -1;
 
-	/* Both programs now, so that a policy error shows before anything runs. */
-	if (sc_compile(&s->pol, false, s->audit, &s->plain, err, sizeof(err)) < 0)
-		return cordon_error(ctx, NULL, "%s", err);
+	if (conflicts(ctx, s) < 0)
+		return -1;
+
+	/* Compile now, so that a policy error shows before anything runs.  The
+	 * program with the kernel's own actions is needed only when the
+	 * listener cannot be had: no services or kernel support, or cordon
+	 * itself already runs under a filter (which may hold a listener). */
 	bool services = CORDON_API_HAS(ctx, launch_pass_fd) && CORDON_API_HAS(ctx, launch_watch);
 	if (services && action_available(SECCOMP_RET_USER_NOTIF)) {
 		if (sc_compile(&s->pol, true, s->audit, &s->notify, err, sizeof(err)) < 0)
@@ -410,6 +444,9 @@ static int sc_open(cordon_ctx *ctx, void **statep)
 		               services ? "this kernel has no seccomp user notification (Linux 5.5 or later)"
 		                        : "this cordon core cannot watch descriptors (ABI 1.1)");
 	}
+	if ((!s->use_notify || prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0) &&
+	    sc_compile(&s->pol, false, s->audit, &s->plain, err, sizeof(err)) < 0)
+		return cordon_error(ctx, NULL, "%s", err);
 	return 0;
 }
 
@@ -701,6 +738,10 @@ static int sc_confine(void *state, const struct cordon_child *child, const char 
 		close(s->child_sock);
 		child->note(child, "the program already runs under a seccomp listener (cordon inside "
 		                   "cordon?); denials use the kernel's actions and are not itemized");
+	}
+	if (!s->plain.filter) {
+		*step = "seccomp(SECCOMP_SET_MODE_FILTER): a listener already exists";
+		return EBUSY;
 	}
 	struct sock_fprog prog = { s->plain.len, s->plain.filter };
 	if (sys_seccomp(SECCOMP_SET_MODE_FILTER, 0, &prog) < 0) {

@@ -309,6 +309,15 @@ bad "a rule with no effect" "has no effect"
 write_policy "$T/bad.yaml" <<'EOF'
 stack:
   - module: seccomp
+    with:
+      deny:
+        - {name: ioctl, action: kill_process, args: [{index: 1, value: 0x5401}]}
+        - {name: ioctl, action: errno(EPERM), args: [{index: 1, value: 0x5401}]}
+EOF
+bad "one call, same conditions, two actions" "bad.yaml:6: bad.yaml:5 gives ioctl kill_process with the same argument conditions, and"
+write_policy "$T/bad.yaml" <<'EOF'
+stack:
+  - module: seccomp
     with: {profile: default, oci_profile: x.json}
 EOF
 bad "profile and oci_profile" "either profile or oci_profile"

@@ -233,6 +233,7 @@ static void oci(void)
 	ok(verdict(&p, nr_of("bpf"), 0, 0).err == EPERM, "bpf: EPERM (the rule for no CAP_SYS_ADMIN)");
 	ok(verdict(&p, nr_of("add_key"), 0, 0).err == ENOSYS, "add_key: not listed, ENOSYS");
 	ok(!denies(&p, "personality", 8, 0) && denies(&p, "personality", 0x400000, 0), "personality by value");
+	ok(!denies(&p, "setns", 0, 0), "setns: listed as allowed and in an EPERM group: the first wins (as runc)");
 	ok(verdict(&p, nr_of("socket"), 16, 0).kind == SC_ALLOW, "socket(AF_NETLINK, x, 0) allowed");
 	uint64_t args[6] = { 16, 3, 9, 0, 0, 0 };
 	const struct sc_rule *r = sc_policy_match(&p, nr_of("socket"), args);
