@@ -361,8 +361,8 @@ static int conflicts(cordon_ctx *ctx, const struct state *s)
 			nr_name(a->nr, name, sizeof(name));
 			sc_action_text(a->act, x, sizeof(x));
 			sc_action_text(b->act, y, sizeof(y));
-			return cordon_error(ctx, NULL, "%s: %s gives %s %s%s, and %s gives it %s", b->where, a->where, name, x,
-			                    a->n ? " with the same argument conditions" : "", b->where, y);
+			return cordon_error(ctx, NULL, "%s: %s already gets %s%s from %s; it cannot also get %s", b->where,
+			                    name, x, a->n ? " with the same argument conditions" : "", a->where, y);
 		}
 	return 0;
 }

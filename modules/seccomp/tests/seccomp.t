@@ -314,7 +314,7 @@ stack:
         - {name: ioctl, action: kill_process, args: [{index: 1, value: 0x5401}]}
         - {name: ioctl, action: errno(EPERM), args: [{index: 1, value: 0x5401}]}
 EOF
-bad "one call, same conditions, two actions" "bad.yaml:6: bad.yaml:5 gives ioctl kill_process with the same argument conditions, and"
+bad "one call, same conditions, two actions" "bad.yaml:6: ioctl already gets kill_process with the same argument conditions from"
 write_policy "$T/bad.yaml" <<'EOF'
 stack:
   - module: seccomp
