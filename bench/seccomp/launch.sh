@@ -5,6 +5,10 @@
 #
 #   sh bench/seccomp/launch.sh          after `make`
 #
+# Then the same policies through the embedding API (bench/seccomp/embed.c):
+# each policy loaded once, /bin/true run BENCH_RUNS times, so that the
+# module's load and compilation are left out and only the per-run cost shows.
+#
 # Environment: BENCH_WARMUP (default 20), BENCH_RUNS (default 300).
 # Exit 0 done; 1 hyperfine failed; 2 hyperfine missing or cordon not built.
 set -eu
@@ -42,3 +46,8 @@ for n in ("plain", "rlimit", "rlimit+seccomp", "rlimit+seccomp-strict"):
     print("%-22s %9.3f %9.3f %9.3f %+16.3f" % (n, x["median"] * 1e3, x["mean"] * 1e3, x["min"] * 1e3,
                                               (x["median"] - base) * 1e3))
 PY
+echo
+echo "per run, policies loaded once (embedding API):"
+${CC:-cc} -O2 -I"$root/include" -o "$tmp/embed" "$here/embed.c" -L"$root/build/lib" -lcordon \
+	-Wl,-rpath,"$root/build/lib"
+"$tmp/embed" "${BENCH_RUNS:-300}" "$tmp/plain.yaml" "$tmp/rlimit.yaml" "$tmp/default.yaml" "$tmp/strict.yaml"
