@@ -40,6 +40,8 @@
 
 #include "sc.h"
 
+#define OCI_MAX_SIZE (16 << 20)
+
 struct oci {
 	struct sc_policy *p;
 	const char *path;
@@ -440,9 +442,38 @@ int sc_oci_load(struct sc_policy *p, const char *path, char *err, size_t errlen)
 		close(fd);
 		return -1;
 	}
-	json_error_t je;
-	json_t *root = json_loadfd(fd, JSON_REJECT_DUPLICATES, &je);
+	/* Read it whole (jansson's own descriptor reader makes a system call
+	 * per byte), with a bound. */
+	if (st.st_size > OCI_MAX_SIZE) {
+		snprintf(err, errlen, "%s: larger than %d bytes", path, OCI_MAX_SIZE);
+		close(fd);
+		return -1;
+	}
+	size_t cap = (size_t)st.st_size + 1, len = 0;
+	char *buf = malloc(cap);
+	if (!buf) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		close(fd);
+		return -1;
+	}
+	for (;;) {
+		ssize_t got = read(fd, buf + len, cap - len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0 || (got > 0 && len + (size_t)got >= cap)) {
+			snprintf(err, errlen, "%s: %s", path, got < 0 ? strerror(errno) : "changed while being read");
+			free(buf);
+			close(fd);
+			return -1;
+		}
+		if (got == 0)
+			break;
+		len += (size_t)got;
+	}
 	close(fd);
+	json_error_t je;
+	json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+	free(buf);
 	if (!root) {
 		snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
 		return -1;
