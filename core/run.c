@@ -696,7 +696,29 @@ struct pump {
 	int dest; /* stream destination or -1 */
 	bool dest_only; /* streaming: the result keeps only a prefix, silently */
 	struct strbuf pending;
+	size_t pend_off; /* bytes of pending already written */
 };
+
+/* Bytes waiting for the destination. */
+static size_t pend_len(const struct pump *pu)
+{
+	return pu->pending.len - pu->pend_off;
+}
+
+/* Drop what was written: reset when everything went; move the rest down only
+ * once the written part is large, so a slow reader does not make every
+ * PIPE_BUF write a memmove of the whole buffer. */
+static void pend_consume(struct pump *pu, size_t n)
+{
+	pu->pend_off += n;
+	if (pu->pend_off >= pu->pending.len) {
+		sb_consume(&pu->pending, pu->pending.len);
+		pu->pend_off = 0;
+	} else if (pu->pend_off >= 65536 && pu->pend_off >= pu->pending.len / 2) {
+		sb_consume(&pu->pending, pu->pend_off);
+		pu->pend_off = 0;
+	}
+}
 
 struct supervisor {
 	struct run *run;
@@ -800,9 +822,10 @@ static void pump_close(struct supervisor *sv, struct pump *pu)
  * bytes, which a pipe that polled writable always takes whole. */
 static void pump_write(struct pump *pu, bool block)
 {
-	while (pu->dest >= 0 && pu->pending.len) {
-		size_t n = block ? pu->pending.len : (pu->pending.len < PIPE_BUF ? pu->pending.len : PIPE_BUF);
-		ssize_t w = write(pu->dest, pu->pending.data, n);
+	while (pu->dest >= 0 && pend_len(pu)) {
+		size_t left = pend_len(pu);
+		size_t n = block ? left : (left < PIPE_BUF ? left : PIPE_BUF);
+		ssize_t w = write(pu->dest, pu->pending.data + pu->pend_off, n);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -815,10 +838,10 @@ static void pump_write(struct pump *pu, bool block)
 					continue;
 			}
 			pu->dest = -1; /* the reader went away: keep collecting only */
-			sb_consume(&pu->pending, pu->pending.len);
+			pend_consume(pu, pend_len(pu));
 			return;
 		}
-		sb_consume(&pu->pending, (size_t)w);
+		pend_consume(pu, (size_t)w);
 		if (!block)
 			return;
 	}
@@ -916,11 +939,34 @@ static void finish_phase(struct run *run)
 		.json = json ? json : "{}",
 		.n_findings = r->n_findings,
 	};
+	size_t seen_warnings = r->warnings.n;
+	enum status seen_status = r->status;
+	size_t seen_redactions = r->n_redactions;
 	for (size_t i = 0; i < p->n_stack; i++) {
 		struct entry *e = &p->stack[i];
 		int (*finish)(cordon_ctx *, void *, const struct cordon_run_info *) = MODULE_HOOK(e->lm.m, finish);
 		if (!finish)
 			continue;
+		/* An earlier finish hook may have added findings or warnings or
+		 * named a limit: later hooks (an audit log) see the result as it
+		 * stands now. */
+		if (info.n_findings != r->n_findings || info.limit != r->limit ||
+		    seen_warnings != r->warnings.n || seen_status != r->status ||
+		    seen_redactions != r->n_redactions) {
+			char *again = cordon_result_json(r);
+			if (again) {
+				free(json);
+				json = again;
+			}
+			info.json = json ? json : "{}";
+			info.n_findings = r->n_findings;
+			info.limit = r->limit;
+			info.status = status_name(r->status);
+			info.cli_exit = cordon_result_exit_status(r);
+			seen_warnings = r->warnings.n;
+			seen_status = r->status;
+			seen_redactions = r->n_redactions;
+		}
 		e->ctx.phase = PHASE_FINISH;
 		free(e->last_error);
 		e->last_error = NULL;
@@ -1431,11 +1477,11 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		}
 		for (int k = 0; k < 2; k++) {
 			struct pump *pu = &sv.pumps[k];
-			if (pu->fd >= 0 && pu->pending.len < PENDING_MAX) {
+			if (pu->fd >= 0 && pend_len(pu) < PENDING_MAX) {
 				i_in[k] = np;
 				pfd[np++] = (struct pollfd){ .fd = pu->fd, .events = POLLIN };
 			}
-			if (pu->dest >= 0 && pu->pending.len) {
+			if (pu->dest >= 0 && pend_len(pu)) {
 				i_out[k] = np;
 				pfd[np++] = (struct pollfd){ .fd = pu->dest, .events = POLLOUT };
 			}
@@ -1503,7 +1549,7 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 			if (i_out[k] >= 0 && pfd[i_out[k]].revents) {
 				if (pfd[i_out[k]].revents & (POLLERR | POLLHUP | POLLNVAL)) {
 					pu->dest = -1;
-					sb_consume(&pu->pending, pu->pending.len);
+					pend_consume(pu, pend_len(pu));
 				} else {
 					pump_write(pu, false);
 				}

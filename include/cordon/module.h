@@ -192,7 +192,10 @@ struct cordon_finding {
 	const char *file; /* source the finding is about, or NULL */
 };
 
-/* Read-only view of a finished run, for finish hooks. */
+/* Read-only view of a finished run, for finish hooks.  It is brought up to
+ * date before each finish hook, so a hook later in the stack (an audit log)
+ * sees the findings, warnings, redactions and limit that earlier finish
+ * hooks added. */
 struct cordon_run_info {
 	size_t size; /* sizeof(struct cordon_run_info) */
 	const char *policy; /* policy name */
