@@ -240,6 +240,30 @@ else
 	skip "oci: $oci missing (install golang-github-containers-common)"
 fi
 
+# ---- last in an isolation stack: namespaces (pid namespace, pid-1 reaper), caps ----
+write_sc "$T/iso.yaml" <<'EOF'
+stack:
+  - module: namespaces
+    with: {network: none}
+  - module: caps
+  - module: seccomp
+EOF
+sed '/module: seccomp/d' "$T/iso.yaml" >"$T/iso-only.yaml"
+chmod 0644 "$T/iso-only.yaml"
+if "$CORDON" exec -p "$T/iso-only.yaml" -- true >/dev/null 2>&1; then
+	run exec -p "$T/iso.yaml" --bind-ro "$PROBES" --json -- "$PROBES/sc_deny" unshare mount ptrace clone3 fork
+	check "isolated: runs (exit 0)" rc_is 0
+	check "isolated: unshare denied inside the namespaces" stdout_has "unshare: errno EPERM"
+	check "isolated: ... and named" finding_has "denied unshare("
+	check "isolated: ptrace of pid 1 (the reaper) named with its pid" finding_has "denied ptrace(16, 1,"
+	check "isolated: clone3 ENOSYS, fork works" sh -c "grep -q 'clone3: errno ENOSYS' '$T/so' && grep -q 'fork: returned 0' '$T/so'"
+	run exec -p "$T/iso.yaml" --bind-ro "$PROBES" --json -- "$PROBES/sc_abi" int80
+	check "isolated: the reaper relays the kill by SIGSYS (159)" rc_is 159
+	check "isolated: killed by seccomp: getpid [i386 ABI]" finding_has "killed by seccomp: getpid [i386 ABI]("
+else
+	skip "isolated: the namespaces module cannot run here (user namespaces?)"
+fi
+
 # ---- nested: already under a listener ----
 run exec -p "$T/default.yaml" --json -- "$CORDON" exec -p "$T/default.yaml" --json -- "$PROBES/sc_deny" mount
 check "nested: the inner run still denies" sh -c "grep -q 'mount: errno EPERM' '$T/out'"
