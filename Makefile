@@ -73,6 +73,7 @@ MODULE_NAMES := $(notdir $(patsubst %/,%,$(dir $(wildcard modules/*/*.c))))
 MODULE_NAMES := $(sort $(MODULE_NAMES))
 MODULES := $(foreach m,$(MODULE_NAMES),$(B)/lib/cordon/modules/cordon_$(m).so)
 
+.DEFAULT_GOAL := all
 # Per-module extra libraries: modules/NAME/module.mk may set NAME_LIBS / NAME_CFLAGS.
 -include $(wildcard modules/*/module.mk)
 
