@@ -21,6 +21,7 @@
 #include <cordon/cordon.h>
 
 #include "logverify.h"
+#include "selftest.h"
 
 #define EXIT_USAGE CORDON_EXIT_ERROR
 
@@ -51,6 +52,7 @@ static void usage(FILE *f)
 	        "  cordon policy list | show NAME | lint FILE...\n"
 	        "  cordon modules\n"
 	        "  cordon log verify FILE\n"
+	        "  cordon selftest [-p POLICY] [--json]   (what the policy enforces on this host)\n"
 	        "  cordon --help | --version\n"
 	        "\n"
 	        "Policies are found by NAME in --policy-dir, $CORDON_POLICY_DIR, the installed\n"
@@ -523,11 +525,13 @@ int main(int argc, char **argv)
 		rc = cmd_modules(sub_argc, sub_argv, &o);
 	else if (strcmp(cmd, "log") == 0)
 		rc = cordon_cli_log(sub_argc, sub_argv);
+	else if (strcmp(cmd, "selftest") == 0)
+		rc = cordon_cli_selftest(sub_argc, sub_argv, o.policy_dir, o.verbose);
 	else if (strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		rc = 0;
 	} else
-		rc = die_usage("unknown command '%s' (expected run, exec, check, policy, modules or log)", cmd);
+		rc = die_usage("unknown command '%s' (expected run, exec, check, policy, modules, log or selftest)", cmd);
 	free(o.bind_ro);
 	free(o.sources);
 	/* Interrupted: report it as the shell would. */
