@@ -1,0 +1,127 @@
+#!/bin/sh
+# tests/selftest.t - `cordon selftest`: the probes, what the policy
+# requires, the table, --json and the exit status.
+. "$(dirname "$0")/lib.sh"
+
+chmod 755 "$T"
+
+# jc PYEXPR: evaluate over the JSON in $T/out as j, its checks by name as c.
+jc() {
+	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); c={k["name"]: k for k in j["checks"]}; print(eval(sys.argv[2]))' "$T/out" "$1"
+}
+jc_is() { [ "$(jc "$1")" = "$2" ]; }
+
+# ---- the default policy holds on this host ----
+run selftest
+check "default: exit 0" rc_is 0
+check "default: the table says every required check holds" out_has "cordon selftest: ok: all"
+check "default: no required check fails" sh -c "! grep -q '^  FAIL' '$T/out'"
+for name in "network: only loopback" "network: host TCP listener unreachable" \
+	"network: host abstract unix socket unreachable" "filesystem: root read-only" \
+	"processes: host processes invisible" "capabilities: none effective or permitted" \
+	"capabilities: bounding set empty" "no_new_privs" "seccomp: filter active" "limit: cpu" \
+	"limit: memory" "limit: open_files" "limit: file_size" "redaction: a fake cloud key in the output"; do
+	check "default: '$name' required and passes" grep -q "^  pass    required      $name " "$T/out"
+done
+check "default: pattern_scan listed as not probed" grep -q "skipped not required  module pattern_scan " "$T/out"
+
+run selftest --json
+check "--json: exit 0" rc_is 0
+check "--json: one object with policy, ok, checks" jc_is 'sorted(j)' "['checks', 'ok', 'policy']"
+check "--json: policy name" jc_is 'j["policy"]' default
+check "--json: ok" jc_is 'j["ok"]' True
+check "--json: each check has name, required, result, detail" \
+	jc_is 'all(sorted(k)==["detail","name","required","result"] and isinstance(k["required"],bool) and k["result"] in ("pass","fail","skipped") and isinstance(k["detail"],str) for k in j["checks"])' True
+check "--json: the foreign ABIs" jc_is '[c[n]["required"] for n in ("seccomp: i386 ABI blocked", "seccomp: x32 ABI blocked")]' "[True, True]"
+check "--json: foreign ABI calls did not go through" \
+	jc_is 'all("went through" not in c[n]["detail"] for n in ("seccomp: i386 ABI blocked", "seccomp: x32 ABI blocked"))' True
+check "--json: the probe saw only its own processes" jc_is 'int(c["processes: host processes invisible"]["detail"].split("; ")[1].split()[0]) <= 4' True
+check "--json: redaction counted" jc_is '"1 redaction" in c["redaction: a fake cloud key in the output"]["detail"]' True
+
+# ---- a policy with only rlimit: isolation not required, the probes show it ----
+write_policy "$T/rl.yaml" <<'P'
+name: rl
+stack:
+  - module: rlimit
+    with: {cpu: 3s, memory: 1G, open_files: 100, file_size: 1M}
+P
+run selftest -p "$T/rl.yaml"
+check "rlimit only: exit 0" rc_is 0
+check "rlimit only: network not required" grep -q "not required  network: only loopback " "$T/out"
+check "rlimit only: root not required" grep -q "not required  filesystem: root read-only " "$T/out"
+check "rlimit only: pids not required" grep -q "not required  processes: host processes invisible " "$T/out"
+check "rlimit only: capabilities not required" grep -q "not required  capabilities: none effective or permitted " "$T/out"
+check "rlimit only: seccomp not required" grep -q "not required  seccomp: filter active " "$T/out"
+check "rlimit only: redaction not required" grep -q "not required  redaction: a fake cloud key in the output " "$T/out"
+check "rlimit only: limits required and pass" grep -q "^  pass    required      limit: open_files .*EMFILE" "$T/out"
+check "rlimit only: no_new_privs still required (the core sets it)" grep -q "^  pass    required      no_new_privs " "$T/out"
+run selftest -p "$T/rl.yaml" --json
+# The same probes that pass under default fail here: they can fail.
+check "rlimit only: the host TCP listener is reachable" jc_is 'c["network: host TCP listener unreachable"]["result"]' fail
+check "rlimit only: the host abstract socket is reachable" jc_is 'c["network: host abstract unix socket unreachable"]["result"]' fail
+check "rlimit only: cordon's pid visible" jc_is 'c["processes: host processes invisible"]["result"]' fail
+check "rlimit only: no seccomp filter" jc_is 'c["seccomp: filter active"]["result"]' fail
+check "rlimit only: the key is not redacted" jc_is 'c["redaction: a fake cloud key in the output"]["result"]' fail
+check "rlimit only: ok" jc_is 'j["ok"]' True
+
+# ---- a required property that does not hold: exit 1 ----
+# A redactor whose replacement is the fake key itself: the key stays in the output.
+write_policy "$T/leak.yaml" <<'P'
+name: leak
+stack:
+  - module: redact
+    with: {replacement: AKIAIOSFODNN7SELFTEST}
+P
+run selftest -p "$T/leak.yaml"
+check "leaking redactor: exit 1" rc_is 1
+check "leaking redactor: FAIL line" grep -q "^  FAIL    required      redaction: a fake cloud key in the output " "$T/out"
+check "leaking redactor: summary" out_has "cordon selftest: FAILED: 1 of 2 required checks do not hold"
+run selftest -p "$T/leak.yaml" --json
+check "leaking redactor: --json exit 1" rc_is 1
+check "leaking redactor: --json ok false" jc_is 'j["ok"]' False
+
+if is_root; then
+	# RLIMIT_NPROC does not apply to host root: without namespaces it does not hold.
+	write_policy "$T/nproc.yaml" <<'P'
+name: nproc
+stack:
+  - module: rlimit
+    with: {processes: 50}
+P
+	run selftest -p "$T/nproc.yaml"
+	check "processes limit as host root: exit 1" rc_is 1
+	check "processes limit as host root: says why" out_has "RLIMIT_NPROC does not apply"
+else
+	skip "processes limit as host root: exit 1 (root only)"
+	skip "processes limit as host root: says why (root only)"
+fi
+
+# ---- namespaces with the host network: network lines not required ----
+write_policy "$T/hostnet.yaml" <<'P'
+name: hostnet
+stack:
+  - module: namespaces
+    with: {network: host}
+P
+run selftest -p "$T/hostnet.yaml" --json
+check "network: host: exit 0" rc_is 0
+check "network: host: network not required" jc_is 'c["network: only loopback"]["required"]' False
+check "network: host: root still required" jc_is 'c["filesystem: root read-only"]["required"]' True
+check "network: host: the host's abstract socket is reachable" jc_is 'c["network: host abstract unix socket unreachable"]["result"]' fail
+
+# ---- errors ----
+run selftest -p no-such-policy
+check "unknown policy: 125" rc_is 125
+check "unknown policy: says so" err_has "no-such-policy"
+run selftest --frobnicate
+check "unknown option: 125" rc_is 125
+run selftest extra
+check "unexpected argument: 125" rc_is 125
+check "unexpected argument: named" err_has "unexpected argument 'extra'"
+run selftest --help
+check "--help: 0" rc_is 0
+check "--help: usage" out_has "usage: cordon selftest"
+run --help
+check "cordon --help lists selftest" out_has "cordon selftest [-p POLICY] [--json]"
+
+done_testing
