@@ -1,0 +1,625 @@
+/*
+ * modules/pyimport/check.c - what pyimport looks for in the AST.  The same
+ * rules are written in Python over CPython's ast in
+ * tests/reference/pyimport_ref.py; the two must agree on every file of the
+ * standard library (modules/pyimport/tests/reference.t).  Change both or
+ * neither.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "py.h"
+
+const char *const rule_names[R_COUNT] = {
+	[R_SYNTAX] = "syntax-error",
+	[R_TOO_DEEP] = "too-deep",
+	[R_CODING] = "coding-cookie",
+	[R_NONASCII] = "non-ascii-identifier",
+	[R_IMPORT_DENIED] = "import-denied",
+	[R_IMPORT_RELATIVE] = "import-relative",
+	[R_IMPORT_STAR] = "import-star",
+	[R_DYNAMIC_IMPORT] = "dynamic-import",
+	[R_BANNED_BUILTIN] = "banned-builtin",
+	[R_GETATTR] = "getattr-dynamic",
+	[R_ESCAPE_ATTR] = "escape-attribute",
+	[R_FORMAT_DYNAMIC] = "format-dynamic",
+	[R_UNICODE_NAME] = "unicode-name-escape",
+	[R_TOO_LARGE] = "too-large",
+};
+
+/* Attribute names that reach interpreter internals (sandbox escapes). */
+static const char *const escape_names[] = {
+	"__class__", "__base__", "__bases__", "__mro__", "__subclasses__", "__globals__", "__builtins__",
+	"__code__", "__dict__", "__getattribute__", "__self__", "__spec__", "__closure__", "__func__",
+	"__defaults__", "__kwdefaults__", "__traceback__", "__objclass__", "__reduce__", "__reduce_ex__",
+	"f_back", "f_globals", "f_builtins", "f_locals", "f_code", "gi_frame", "gi_code", "cr_frame",
+	"cr_code", "ag_frame", "ag_code", "tb_frame", "tb_next", "_getframe", NULL,
+};
+/* Names that load or reach modules by name at run time. */
+static const char *const dynamic_names[] = {
+	"__import__", "__loader__", "load_module", "exec_module", "import_module", NULL,
+};
+/* Builtins denied however they are referenced. */
+static const char *const banned_names[] = {
+	"eval", "exec", "compile", "open", "input", "breakpoint", "globals", "locals", "vars", "help",
+	"__build_class__", NULL,
+};
+static const char *const getattr_names[] = { "getattr", "setattr", "delattr", NULL };
+static const char *const attrgetter_names[] = { "attrgetter", "methodcaller", NULL };
+static const char *const format_names[] = { "format", "format_map", "vformat", NULL };
+/* Modules whose import is a dynamic import in itself. */
+static const char *const dynamic_modules[] = { "importlib", "imp", "runpy", "zipimport", "pkgutil", NULL };
+
+#define MAX_FINDINGS 5000
+#define MAX_WALK_DEPTH 3000
+
+static int in_list(const char *const *l, const char *s)
+{
+	for (; *l; l++)
+		if (strcmp(*l, s) == 0)
+			return 1;
+	return 0;
+}
+
+/* sensitive names: a getattr/attrgetter with one of these as a literal is denied */
+static int sensitive(const char *s)
+{
+	return in_list(escape_names, s) || in_list(dynamic_names, s) || in_list(banned_names, s) ||
+	       in_list(getattr_names, s) || in_list(attrgetter_names, s) || strcmp(s, "modules") == 0;
+}
+
+struct walk {
+	const struct checkcfg *cfg;
+	finding_fn fn;
+	void *ud;
+	int depth;
+	int fs; /* inside an f-string: positions are the f-string's */
+	int fs_line, fs_col;
+	int unknown_str; /* inside a string whose value is not known */
+	size_t nfind;
+	int too_deep;
+};
+
+static void emitf(struct walk *w, enum rule_id r, const char *name, const struct node *n, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* every message names the offending identifier or module once */
+#define emit(w, r, name, n, fmt) emitf(w, r, name, n, fmt, name)
+
+static void emitf(struct walk *w, enum rule_id r, const char *name, const struct node *n, const char *fmt, ...)
+{
+	if (w->nfind >= MAX_FINDINGS)
+		return;
+	w->nfind++;
+	char msg[300];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	int line = w->fs ? w->fs_line : n->line;
+	int col = w->fs ? w->fs_col : n->col;
+	w->fn(w->ud, r, name, line, col, msg);
+}
+
+/* identifier anywhere (Name, def, argument, keyword, alias, global, match capture) */
+static void check_ident(struct walk *w, const char *s, const struct node *at)
+{
+	if (!s)
+		return;
+	if (in_list(escape_names, s))
+		emit(w, R_ESCAPE_ATTR, s, at, "'%s' reaches interpreter internals");
+	else if (in_list(dynamic_names, s))
+		emit(w, R_DYNAMIC_IMPORT, s, at, "'%s' imports or loads modules at run time");
+}
+
+/* a name used to look up an attribute (x.NAME, from m import NAME, case C(NAME=...)) */
+static void check_attrlike(struct walk *w, const char *s, const struct node *at)
+{
+	if (s && strcmp(s, "modules") == 0)
+		emit(w, R_DYNAMIC_IMPORT, s, at, "'%s' reaches the loaded modules (sys.modules)");
+	else
+		check_ident(w, s, at);
+}
+
+static int known_str(const struct node *n)
+{
+	return n && n->kind == N_CONSTANT && (n->flags & C_STR) && !(n->flags & C_UNKNOWN);
+}
+
+/* str.format fields in a literal: every '.NAME' inside '{...}' */
+static void scan_format(struct walk *w, const struct node *n)
+{
+	const char *s = n->str;
+	size_t len = n->slen;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] != '{')
+			continue;
+		size_t j = i + 1;
+		while (j < len && s[j] != '}') {
+			if (s[j] == '.') {
+				size_t k = j + 1;
+				while (k < len && ((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z') ||
+				                   (s[k] >= '0' && s[k] <= '9') || s[k] == '_'))
+					k++;
+				char name[64];
+				if (k - j - 1 < sizeof(name)) {
+					memcpy(name, s + j + 1, k - j - 1);
+					name[k - j - 1] = '\0';
+					if (in_list(escape_names, name))
+						emit(w, R_ESCAPE_ATTR, name, n, "format field reaches '%s'");
+					else if (in_list(dynamic_names, name))
+						emit(w, R_DYNAMIC_IMPORT, name, n, "format field reaches '%s'");
+				}
+				j = k;
+				continue;
+			}
+			j++;
+		}
+		i = j < len ? j : len;
+	}
+}
+
+static void check_string(struct walk *w, const struct node *n)
+{
+	if (!(n->flags & C_STR) || w->unknown_str || (n->flags & C_UNKNOWN))
+		return;
+	if (strlen(n->str) == n->slen) {
+		if (in_list(escape_names, n->str))
+			emit(w, R_ESCAPE_ATTR, n->str, n, "string '%s' names an interpreter internal");
+		else if (in_list(dynamic_names, n->str))
+			emit(w, R_DYNAMIC_IMPORT, n->str, n, "string '%s' names a dynamic import");
+	}
+	scan_format(w, n);
+}
+
+static void walk(struct walk *w, const struct node *n);
+
+static void walk_list(struct walk *w, const struct node *n)
+{
+	for (; n; n = n->next)
+		walk(w, n);
+}
+
+static void walk_kids(struct walk *w, const struct node *n)
+{
+	for (int i = 0; i < 4; i++)
+		walk_list(w, n->kids[i]);
+}
+
+/* getattr(x, 'literal') and friends: allowed only with a harmless literal name */
+static int getattr_ok(const struct node *call, int attrgetter, const char *which)
+{
+	if (!call)
+		return 0;
+	const struct node *a = call->kids[1];
+	if (!attrgetter) {
+		if (!a || a->kind == N_STARRED || !a->next)
+			return 0;
+		a = a->next;
+		return a->kind != N_STARRED && known_str(a) && strlen(a->str) == a->slen && !sensitive(a->str);
+	}
+	if (!a)
+		return 0;
+	int only_first = strcmp(which, "methodcaller") == 0;
+	for (; a; a = only_first ? NULL : a->next) {
+		if (a->kind == N_STARRED || !known_str(a) || strlen(a->str) != a->slen)
+			return 0;
+		/* every dotted part */
+		const char *s = a->str;
+		while (*s) {
+			const char *d = strchr(s, '.');
+			size_t l = d ? (size_t)(d - s) : strlen(s);
+			char part[128];
+			if (l >= sizeof(part))
+				return 0;
+			memcpy(part, s, l);
+			part[l] = '\0';
+			if (sensitive(part))
+				return 0;
+			s += l;
+			if (*s == '.')
+				s++;
+		}
+	}
+	return 1;
+}
+
+/* a Name; call is the Call it is the function of, or NULL */
+static void walk_name(struct walk *w, const struct node *n, const struct node *call)
+{
+	const char *s = n->str;
+	if (in_list(escape_names, s) || in_list(dynamic_names, s)) {
+		check_ident(w, s, n);
+	} else if (in_list(banned_names, s)) {
+		emit(w, R_BANNED_BUILTIN, s, n, "builtin '%s' is not allowed");
+	} else if (in_list(getattr_names, s)) {
+		if (!getattr_ok(call, 0, s))
+			emit(w, R_GETATTR, s, n, "'%s' with a name that is not a harmless literal");
+	} else if (in_list(attrgetter_names, s)) {
+		if (!getattr_ok(call, 1, s))
+			emit(w, R_GETATTR, s, n, "'%s' with a name that is not a harmless literal");
+	}
+}
+
+static void walk_attr(struct walk *w, const struct node *n, const struct node *call)
+{
+	const char *s = n->str;
+	if (in_list(attrgetter_names, s)) {
+		if (!getattr_ok(call, 1, s))
+			emit(w, R_GETATTR, s, n, "'%s' with a name that is not a harmless literal");
+	} else if (in_list(format_names, s) && n->ctx == CTX_LOAD) {
+		int ok = known_str(n->kids[0]);
+		if (!ok && call) {
+			const struct node *a = call->kids[1];
+			ok = a && a->kind != N_STARRED && known_str(a);
+		}
+		if (!ok)
+			emit(w, R_FORMAT_DYNAMIC, s, n, "'%s' on a format string that is not a literal");
+	} else {
+		check_attrlike(w, s, n);
+	}
+	walk(w, n->kids[0]);
+}
+
+static int name_matches(const char *name, const char *entry)
+{
+	/* entry matches name itself and every submodule of it */
+	size_t l = strlen(entry);
+	return strncmp(name, entry, l) == 0 && (name[l] == '\0' || name[l] == '.');
+}
+
+static int listed(char **list, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (name_matches(name, list[i]))
+			return 1;
+	return 0;
+}
+
+static int module_denied(const struct checkcfg *c, const char *name)
+{
+	if (strcmp(name, "__future__") == 0)
+		return 0;
+	if (c->allowlist)
+		return !listed(c->allow, c->n_allow, name) || listed(c->deny, c->n_deny, name);
+	return listed(c->deny, c->n_deny, name);
+}
+
+static int first_component_in(const char *name, const char *const *l)
+{
+	for (; *l; l++)
+		if (name_matches(name, *l))
+			return 1;
+	return 0;
+}
+
+static void check_module_special(struct walk *w, const char *m, const struct node *at)
+{
+	if (first_component_in(m, dynamic_modules))
+		emit(w, R_DYNAMIC_IMPORT, m, at, "module '%s' imports modules at run time");
+	else if (name_matches(m, "builtins"))
+		emit(w, R_BANNED_BUILTIN, m, at, "module '%s' exposes every builtin");
+}
+
+static void walk_import(struct walk *w, const struct node *n)
+{
+	for (const struct node *a = n->kids[0]; a; a = a->next) {
+		check_module_special(w, a->str, a);
+		if (module_denied(w->cfg, a->str))
+			emit(w, R_IMPORT_DENIED, a->str, a, "import of '%s' is not allowed");
+		check_ident(w, a->str2, a);
+	}
+}
+
+static void walk_importfrom(struct walk *w, const struct node *n)
+{
+	char rel[300];
+	const char *m = n->str;
+	if (n->level > 0) {
+		int lv = n->level > 200 ? 200 : n->level;
+		memset(rel, '.', (size_t)lv);
+		snprintf(rel + lv, sizeof(rel) - (size_t)lv, "%s", m ? m : "");
+		emit(w, R_IMPORT_RELATIVE, rel, n, "relative import '%s'");
+	} else {
+		check_module_special(w, m, n);
+		if (module_denied(w->cfg, m))
+			emit(w, R_IMPORT_DENIED, m, n, "import from '%s' is not allowed");
+	}
+	for (const struct node *a = n->kids[0]; a; a = a->next) {
+		if (strcmp(a->str, "*") == 0) {
+			emit(w, R_IMPORT_STAR, n->level > 0 ? rel : m, n, "import * from '%s'");
+			continue;
+		}
+		if (n->level == 0 && !w->cfg->allowlist && !module_denied(w->cfg, m)) {
+			size_t l = strlen(m) + 1 + strlen(a->str) + 1;
+			char *full = malloc(l);
+			if (full) {
+				snprintf(full, l, "%s.%s", m, a->str);
+				if (module_denied(w->cfg, full))
+					emit(w, R_IMPORT_DENIED, full, a, "import of '%s' is not allowed");
+				free(full);
+			}
+		}
+		check_attrlike(w, a->str, a);
+		check_ident(w, a->str2, a);
+	}
+}
+
+static void walk(struct walk *w, const struct node *n)
+{
+	if (!n)
+		return;
+	if (w->depth >= MAX_WALK_DEPTH) {
+		if (!w->too_deep) {
+			w->too_deep = 1;
+			emit(w, R_TOO_DEEP, "ast", n, "syntax tree deeper than the walk bound (%s)");
+		}
+		return;
+	}
+	w->depth++;
+	switch (n->kind) {
+	case N_NAME:
+		walk_name(w, n, NULL);
+		break;
+	case N_ATTRIBUTE:
+		walk_attr(w, n, NULL);
+		break;
+	case N_CALL: {
+		const struct node *f = n->kids[0];
+		if (f->kind == N_NAME)
+			walk_name(w, f, n);
+		else if (f->kind == N_ATTRIBUTE)
+			walk_attr(w, f, n);
+		else
+			walk(w, f);
+		walk_list(w, n->kids[1]);
+		walk_list(w, n->kids[2]);
+		break;
+	}
+	case N_CONSTANT:
+		if ((n->flags & C_UNKNOWN) && !w->fs)
+			emit(w, R_UNICODE_NAME, "\\N", n, "string with a '%s{...}' escape: its value cannot be checked");
+		check_string(w, n);
+		break;
+	case N_JOINEDSTR: {
+		int outer = !w->fs;
+		int saved_unknown = w->unknown_str;
+		if (outer) {
+			w->fs = 1;
+			w->fs_line = n->line;
+			w->fs_col = n->col;
+			if (n->flags & C_UNKNOWN) {
+				emit(w, R_UNICODE_NAME, "\\N", n, "string with a '%s{...}' escape: its value cannot be checked");
+				w->unknown_str = 1;
+			}
+		}
+		walk_kids(w, n);
+		if (outer) {
+			w->fs = 0;
+			w->unknown_str = saved_unknown;
+		}
+		break;
+	}
+	case N_KEYWORD:
+		check_ident(w, n->str, n);
+		walk_kids(w, n);
+		break;
+	case N_ARG:
+		check_ident(w, n->str, n);
+		walk_kids(w, n);
+		break;
+	case N_FUNCDEF:
+	case N_CLASSDEF:
+		check_ident(w, n->str, n);
+		walk_kids(w, n);
+		break;
+	case N_IMPORT:
+		walk_import(w, n);
+		break;
+	case N_IMPORTFROM:
+		walk_importfrom(w, n);
+		break;
+	case N_GLOBAL:
+	case N_NONLOCAL:
+		for (const struct node *i = n->kids[0]; i; i = i->next)
+			check_ident(w, i->str, n);
+		break;
+	case N_EXCEPTHANDLER:
+	case N_MATCHAS:
+	case N_MATCHSTAR:
+	case N_MATCHMAPPING:
+		check_ident(w, n->str, n);
+		walk_kids(w, n);
+		break;
+	case N_MATCHCLASS:
+		walk(w, n->kids[0]);
+		walk_list(w, n->kids[1]);
+		for (const struct node *i = n->kids[2]; i; i = i->next)
+			check_attrlike(w, i->str, n);
+		walk_list(w, n->kids[3]);
+		break;
+	default:
+		walk_kids(w, n);
+		break;
+	}
+	w->depth--;
+}
+
+/* ---- source-level checks: UTF-8, NUL, BOM, coding cookie ---- */
+
+static int is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\f';
+}
+
+/* Accepted spellings of UTF-8 in a coding cookie: what Python's codec
+ * registry maps to utf-8 or utf-8-sig. */
+static int utf8_name(const char *enc, size_t n)
+{
+	char norm[64];
+	size_t o = 0;
+	int us = 0;
+	if (n >= sizeof(norm))
+		return 0;
+	/* the tokenizer's own normalisation: utf-8 and utf-8-* are UTF-8 */
+	char low[64];
+	for (size_t i = 0; i < n; i++) {
+		char c = enc[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c + 32);
+		low[i] = c == '_' ? '-' : c;
+	}
+	low[n] = '\0';
+	if (strcmp(low, "utf-8") == 0 || strncmp(low, "utf-8-", 6) == 0)
+		return 1;
+	/* codecs.lookup normalisation: non-alphanumerics (but '.') become '_' */
+	for (size_t i = 0; i < n; i++) {
+		char c = low[i];
+		int alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.';
+		if (alnum) {
+			if (us && o > 0)
+				norm[o++] = '_';
+			us = 0;
+			norm[o++] = c;
+		} else {
+			us = 1;
+		}
+	}
+	norm[o] = '\0';
+	static const char *const ok[] = { "utf_8", "utf8", "u8", "utf", "utf8_ucs2", "utf8_ucs4", "cp65001",
+		                          "utf_8_sig", NULL };
+	return in_list(ok, norm);
+}
+
+/* Look for a coding cookie on physical line [s, e).  Returns 1 and sets
+ * enc when found. */
+static int cookie(const unsigned char *s, const unsigned char *e, const char **enc, size_t *enclen)
+{
+	const unsigned char *p = s;
+	while (p < e && is_space(*p))
+		p++;
+	if (p >= e || *p != '#')
+		return 0;
+	/* ^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+) */
+	for (const unsigned char *q = p; q + 7 <= e; q++) {
+		if (memcmp(q, "coding", 6) != 0 || (q[6] != ':' && q[6] != '='))
+			continue;
+		const unsigned char *v = q + 7;
+		while (v < e && (*v == ' ' || *v == '\t'))
+			v++;
+		const unsigned char *ve = v;
+		while (ve < e && ((*ve >= 'a' && *ve <= 'z') || (*ve >= 'A' && *ve <= 'Z') || (*ve >= '0' && *ve <= '9') ||
+		                  *ve == '_' || *ve == '-' || *ve == '.'))
+			ve++;
+		if (ve == v)
+			continue;
+		*enc = (const char *)v;
+		*enclen = (size_t)(ve - v);
+		return 1;
+	}
+	return 0;
+}
+
+static int blank_line(const unsigned char *s, const unsigned char *e)
+{
+	while (s < e && is_space(*s))
+		s++;
+	return s >= e || *s == '#';
+}
+
+static const unsigned char *line_end(const unsigned char *s, const unsigned char *end)
+{
+	while (s < end && *s != '\n' && *s != '\r')
+		s++;
+	return s;
+}
+
+static const unsigned char *next_line(const unsigned char *e, const unsigned char *end)
+{
+	if (e < end && *e == '\r')
+		e++;
+	if (e < end && *e == '\n')
+		e++;
+	return e;
+}
+
+int py_check(const struct checkcfg *cfg, const unsigned char *src, size_t len, finding_fn fn, void *ud)
+{
+	struct node dummy = { 0 };
+	struct walk w = { cfg, fn, ud, 0, 0, 0, 0, 0, 0, 0 };
+	char msg[300];
+
+	if (cfg->max_bytes && len > cfg->max_bytes) {
+		snprintf(msg, sizeof(msg), "source of %zu bytes is larger than max_bytes (%zu)", len, cfg->max_bytes);
+		fn(ud, R_TOO_LARGE, "source", 1, 0, msg);
+		return 0;
+	}
+	/* strict UTF-8 and no NUL bytes, as CPython's reader requires */
+	int line = 1;
+	size_t ls = 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		if (src[i] == 0) {
+			fn(ud, R_SYNTAX, "NUL", line, (int)(i - ls), "source code cannot contain null bytes");
+			return 0;
+		}
+		size_t l = utf8_decode(src + i, len - i, &cp);
+		if (!l) {
+			snprintf(msg, sizeof(msg), "invalid UTF-8 (byte 0x%02x)", src[i]);
+			fn(ud, R_SYNTAX, "utf-8", line, (int)(i - ls), msg);
+			return 0;
+		}
+		if (src[i] == '\n' || (src[i] == '\r' && !(i + 1 < len && src[i + 1] == '\n'))) {
+			line++;
+			ls = i + 1;
+		}
+		i += l;
+	}
+	int bom = len >= 3 && memcmp(src, "\xef\xbb\xbf", 3) == 0;
+	const unsigned char *s = src + (bom ? 3 : 0), *end = src + len;
+	/* the coding cookie on line 1, or on line 2 after a blank or comment line */
+	const unsigned char *l1e = line_end(s, end);
+	const char *enc = NULL;
+	size_t enclen = 0;
+	int cl = 0;
+	if (cookie(s, l1e, &enc, &enclen)) {
+		cl = 1;
+	} else if (blank_line(s, l1e)) {
+		const unsigned char *l2 = next_line(l1e, end);
+		if (l2 < end && cookie(l2, line_end(l2, end), &enc, &enclen))
+			cl = 2;
+	}
+	if (cl && !utf8_name(enc, enclen)) {
+		char name[80];
+		snprintf(name, sizeof(name), "%.*s", (int)(enclen > 60 ? 60 : enclen), enc);
+		snprintf(msg, sizeof(msg),
+		         "coding cookie '%s': the interpreter would decode the source differently from this check", name);
+		fn(ud, R_CODING, name, cl, 0, msg);
+		return 0;
+	}
+
+	struct arena a = { 0 };
+	a.limit = cfg->max_bytes ? (cfg->max_bytes * 64 > cfg->max_bytes ? cfg->max_bytes * 64 : 0) + (64u << 20) : 0;
+	struct pyerr err = { 0 };
+	size_t max_tokens = len + 16;
+	struct node *nonascii = NULL;
+	struct node *mod = py_parse(&a, s, (size_t)(end - s), cfg->max_depth, max_tokens, &err,
+	                            cfg->non_ascii_deny ? &nonascii : NULL);
+	if (!mod) {
+		int oom = a.failed;
+		arena_free(&a);
+		if (oom && !err.set)
+			return -1;
+		enum rule_id r = strcmp(err.rule ? err.rule : "", "too-deep") == 0 ? R_TOO_DEEP : R_SYNTAX;
+		fn(ud, r, r == R_TOO_DEEP ? "depth" : "syntax", err.line, err.col, err.msg);
+		return 0;
+	}
+	(void)dummy;
+	for (const struct node *id = nonascii; id; id = id->next)
+		emit(&w, R_NONASCII, id->str, id, "identifier '%s' is not ASCII (non_ascii: deny)");
+	walk_list(&w, mod->kids[0]);
+	arena_free(&a);
+	return 0;
+}
