@@ -556,27 +556,6 @@ int py_check(const struct checkcfg *cfg, const unsigned char *src, size_t len, f
 		fn(ud, R_TOO_LARGE, "source", 1, 0, msg);
 		return 0;
 	}
-	/* strict UTF-8 and no NUL bytes, as CPython's reader requires */
-	int line = 1;
-	size_t ls = 0;
-	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		if (src[i] == 0) {
-			fn(ud, R_SYNTAX, "NUL", line, (int)(i - ls), "source code cannot contain null bytes");
-			return 0;
-		}
-		size_t l = utf8_decode(src + i, len - i, &cp);
-		if (!l) {
-			snprintf(msg, sizeof(msg), "invalid UTF-8 (byte 0x%02x)", src[i]);
-			fn(ud, R_SYNTAX, "utf-8", line, (int)(i - ls), msg);
-			return 0;
-		}
-		if (src[i] == '\n' || (src[i] == '\r' && !(i + 1 < len && src[i + 1] == '\n'))) {
-			line++;
-			ls = i + 1;
-		}
-		i += l;
-	}
 	int bom = len >= 3 && memcmp(src, "\xef\xbb\xbf", 3) == 0;
 	const unsigned char *s = src + (bom ? 3 : 0), *end = src + len;
 	/* the coding cookie on line 1, or on line 2 after a blank or comment line */
@@ -600,6 +579,27 @@ int py_check(const struct checkcfg *cfg, const unsigned char *src, size_t len, f
 		return 0;
 	}
 
+	/* strict UTF-8 and no NUL bytes, as CPython's reader requires */
+	int line = 1;
+	size_t ls = 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		if (src[i] == 0) {
+			fn(ud, R_SYNTAX, "NUL", line, (int)(i - ls), "source code cannot contain null bytes");
+			return 0;
+		}
+		size_t l = utf8_decode(src + i, len - i, &cp);
+		if (!l) {
+			snprintf(msg, sizeof(msg), "invalid UTF-8 (byte 0x%02x)", src[i]);
+			fn(ud, R_SYNTAX, "utf-8", line, (int)(i - ls), msg);
+			return 0;
+		}
+		if (src[i] == '\n' || (src[i] == '\r' && !(i + 1 < len && src[i + 1] == '\n'))) {
+			line++;
+			ls = i + 1;
+		}
+		i += l;
+	}
 	struct arena a = { 0 };
 	a.limit = cfg->max_bytes ? (cfg->max_bytes * 64 > cfg->max_bytes ? cfg->max_bytes * 64 : 0) + (64u << 20) : 0;
 	struct pyerr err = { 0 };
