@@ -1132,7 +1132,7 @@ static struct node *atom(struct parser *p)
 }
 
 /* call arguments after '(' up to and including ')' */
-static int arguments(struct parser *p, struct node *call, const struct token *open)
+static int arguments(struct parser *p, struct node *call, const struct token *open, int genexp_ok)
 {
 	struct node **at = &call->kids[1], **kt = &call->kids[2];
 	int seen_kw = 0, seen_dstar = 0, n = 0;
@@ -1179,6 +1179,8 @@ static int arguments(struct parser *p, struct node *call, const struct token *op
 				return perr(p, t, "expression cannot contain assignment, perhaps you meant \"==\"?");
 			}
 			if (at_comp_for(p)) {
+				if (!genexp_ok)
+					return syntax(p);
 				struct node *g = mk(p, N_GENEXP, open);
 				if (!g)
 					return -1;
@@ -1305,7 +1307,7 @@ static struct node *primary(struct parser *p)
 				break;
 			}
 			c->kids[0] = n;
-			if (arguments(p, c, t) < 0) {
+			if (arguments(p, c, t, 1) < 0) {
 				n = NULL;
 				break;
 			}
@@ -2387,7 +2389,7 @@ static struct node *classdef(struct parser *p, struct node *decorators)
 	const struct token *open = TOK;
 	if (accept_op(p, '(')) {
 		struct node call = { 0 };
-		if (arguments(p, &call, open) < 0)
+		if (arguments(p, &call, open, 0) < 0)
 			return NULL;
 		n->kids[1] = call.kids[1];
 		n->kids[2] = call.kids[2];
@@ -2523,14 +2525,7 @@ static struct node *closed_pattern(struct parser *p)
 	if (is_number_tok(t) || at_op(p, '-')) {
 		r = number_pattern(p);
 	} else if (t->type == TK_STRING) {
-		for (size_t k = p->i; k < p->ntoks && p->toks[k].type == TK_STRING; k++) {
-			struct strtok st;
-			split_string(&p->toks[k], &st);
-			if (st.fstr) {
-				perr(p, t, "patterns may only match literals and attribute lookups");
-				goto out;
-			}
-		}
+		/* f-strings parse here (the compiler, not the parser, refuses them) */
 		struct node *c = strings(p);
 		if (c && (r = mk(p, N_MATCHVALUE, t)))
 			r->kids[0] = c;
@@ -2676,10 +2671,6 @@ static struct node *closed_pattern(struct parser *p)
 				k = m ? m->kids[0] : NULL;
 			} else if (kt0->type == TK_STRING) {
 				k = strings(p);
-				if (k && k->kind == N_JOINEDSTR) {
-					perr(p, kt0, "patterns may only match literals and attribute lookups");
-					k = NULL;
-				}
 			} else if (kt0->type == TK_NAME && (kt0->kw == KW_NONE_ || kt0->kw == KW_TRUE || kt0->kw == KW_FALSE)) {
 				k = mk(p, N_CONSTANT, kt0);
 				if (k)
