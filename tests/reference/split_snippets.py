@@ -1,7 +1,9 @@
 #!/usr/bin/python3
-"""tests/reference/split_snippets.py SNIPPETS DIR - write each "### name"
-snippet of SNIPPETS to DIR/name.py, replacing the markers that stand for
-bytes a text file should not hide."""
+"""tests/reference/split_snippets.py SNIPPETS DIR - write each "### name
+[word...]" snippet of SNIPPETS to DIR/name.py and print its header words
+(name and the rest) one snippet a line.  Markers stand for bytes that a
+text file should not hide: <CR> <FF> <NUL> <NBSP> <CTRL> <COMB> and <XFF>
+(a raw 0xff byte, invalid UTF-8)."""
 import os
 import sys
 
@@ -9,23 +11,25 @@ MARKS = {"<CR>": "\r", "<FF>": "\f", "<NUL>": "\0", "<NBSP>": "\u00a0", "<CTRL>"
 
 
 def main(src, out):
-    name, body = None, []
+    head, body = None, []
 
     def flush():
-        if name is None:
+        if head is None:
             return
         text = "\n".join(body) + "\n"
         for k, v in MARKS.items():
             text = text.replace(k, v)
-        with open(os.path.join(out, name + ".py"), "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        data = text.encode("utf-8").replace(b"<XFF>", b"\xff")
+        with open(os.path.join(out, head[0] + ".py"), "wb") as fh:
+            fh.write(data)
+        print(" ".join(head))
 
     with open(src, encoding="utf-8") as fh:
         for line in fh.read().split("\n"):
             if line.startswith("### "):
                 flush()
-                name, body = line[4:].strip(), []
-            elif name is not None:
+                head, body = line[4:].split(), []
+            elif head is not None:
                 body.append(line)
     flush()
 
