@@ -63,15 +63,69 @@ static int in_list(const char *const *l, const char *s)
 	return 0;
 }
 
-/* sensitive names: a getattr/attrgetter with one of these as a literal is denied */
-static int sensitive(const char *s)
+/* What a name is to the checks: a bit set over the lists above, found in
+ * one hash lookup (every identifier of the source is looked up). */
+enum {
+	K_ESCAPE = 1u, K_DYNAMIC = 2u, K_BANNED = 4u, K_GETATTR = 8u, K_ATTRGETTER = 16u, K_FORMAT = 32u,
+	K_MODULES = 64u,
+};
+#define NAME_TAB 256u
+
+struct name_tab {
+	const char *name[NAME_TAB];
+	unsigned cls[NAME_TAB];
+};
+
+static uint32_t name_hash(const char *s)
 {
-	return in_list(escape_names, s) || in_list(dynamic_names, s) || in_list(banned_names, s) ||
-	       in_list(getattr_names, s) || in_list(attrgetter_names, s) || strcmp(s, "modules") == 0;
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static void tab_add(struct name_tab *t, const char *const *l, unsigned cls)
+{
+	for (; *l; l++) {
+		uint32_t i = name_hash(*l) & (NAME_TAB - 1);
+		while (t->name[i] && strcmp(t->name[i], *l) != 0)
+			i = (i + 1) & (NAME_TAB - 1);
+		t->name[i] = *l;
+		t->cls[i] |= cls;
+	}
+}
+
+static const char *const modules_name[] = { "modules", NULL };
+
+static void tab_init(struct name_tab *t)
+{
+	memset(t, 0, sizeof(*t));
+	tab_add(t, escape_names, K_ESCAPE);
+	tab_add(t, dynamic_names, K_DYNAMIC);
+	tab_add(t, banned_names, K_BANNED);
+	tab_add(t, getattr_names, K_GETATTR);
+	tab_add(t, attrgetter_names, K_ATTRGETTER);
+	tab_add(t, format_names, K_FORMAT);
+	tab_add(t, modules_name, K_MODULES);
+}
+
+static unsigned name_class(const struct name_tab *t, const char *s)
+{
+	/* every listed name is 4 to 16 characters long */
+	if (!s[0] || !s[1] || !s[2] || !s[3])
+		return 0;
+	uint32_t i = name_hash(s) & (NAME_TAB - 1);
+	while (t->name[i]) {
+		if (strcmp(t->name[i], s) == 0)
+			return t->cls[i];
+		i = (i + 1) & (NAME_TAB - 1);
+	}
+	return 0;
 }
 
 struct walk {
 	const struct checkcfg *cfg;
+	const struct name_tab *tab;
 	finding_fn fn;
 	void *ud;
 	int depth;
@@ -87,6 +141,9 @@ static void emitf(struct walk *w, enum rule_id r, const char *name, const struct
 
 /* every message names the offending identifier or module once */
 #define emit(w, r, name, n, fmt) emitf(w, r, name, n, fmt, name)
+#define CLS(w, s) name_class((w)->tab, (s))
+/* sensitive names: a getattr/attrgetter with one of these as a literal is denied */
+#define SENSITIVE(w, s) (CLS(w, s) & (K_ESCAPE | K_DYNAMIC | K_BANNED | K_GETATTR | K_ATTRGETTER | K_MODULES))
 
 static void emitf(struct walk *w, enum rule_id r, const char *name, const struct node *n, const char *fmt, ...)
 {
@@ -108,16 +165,16 @@ static void check_ident(struct walk *w, const char *s, const struct node *at)
 {
 	if (!s)
 		return;
-	if (in_list(escape_names, s))
+	if ((CLS(w, s) & K_ESCAPE))
 		emit(w, R_ESCAPE_ATTR, s, at, "'%s' reaches interpreter internals");
-	else if (in_list(dynamic_names, s))
+	else if ((CLS(w, s) & K_DYNAMIC))
 		emit(w, R_DYNAMIC_IMPORT, s, at, "'%s' imports or loads modules at run time");
 }
 
 /* a name used to look up an attribute (x.NAME, from m import NAME, case C(NAME=...)) */
 static void check_attrlike(struct walk *w, const char *s, const struct node *at)
 {
-	if (s && strcmp(s, "modules") == 0)
+	if (s && (CLS(w, s) & K_MODULES))
 		emit(w, R_DYNAMIC_IMPORT, s, at, "'%s' reaches the loaded modules (sys.modules)");
 	else
 		check_ident(w, s, at);
@@ -147,9 +204,9 @@ static void scan_format(struct walk *w, const struct node *n)
 				if (k - j - 1 < sizeof(name)) {
 					memcpy(name, s + j + 1, k - j - 1);
 					name[k - j - 1] = '\0';
-					if (in_list(escape_names, name))
+					if ((CLS(w, name) & K_ESCAPE))
 						emit(w, R_ESCAPE_ATTR, name, n, "format field reaches '%s'");
-					else if (in_list(dynamic_names, name))
+					else if ((CLS(w, name) & K_DYNAMIC))
 						emit(w, R_DYNAMIC_IMPORT, name, n, "format field reaches '%s'");
 				}
 				j = k;
@@ -166,9 +223,9 @@ static void check_string(struct walk *w, const struct node *n)
 	if (!(n->flags & C_STR) || w->unknown_str || (n->flags & C_UNKNOWN))
 		return;
 	if (strlen(n->str) == n->slen) {
-		if (in_list(escape_names, n->str))
+		if ((CLS(w, n->str) & K_ESCAPE))
 			emit(w, R_ESCAPE_ATTR, n->str, n, "string '%s' names an interpreter internal");
-		else if (in_list(dynamic_names, n->str))
+		else if ((CLS(w, n->str) & K_DYNAMIC))
 			emit(w, R_DYNAMIC_IMPORT, n->str, n, "string '%s' names a dynamic import");
 	}
 	scan_format(w, n);
@@ -189,7 +246,7 @@ static void walk_kids(struct walk *w, const struct node *n)
 }
 
 /* getattr(x, 'literal') and friends: allowed only with a harmless literal name */
-static int getattr_ok(const struct node *call, int attrgetter, const char *which)
+static int getattr_ok(const struct walk *w, const struct node *call, int attrgetter, const char *which)
 {
 	if (!call)
 		return 0;
@@ -198,7 +255,7 @@ static int getattr_ok(const struct node *call, int attrgetter, const char *which
 		if (!a || a->kind == N_STARRED || !a->next)
 			return 0;
 		a = a->next;
-		return a->kind != N_STARRED && known_str(a) && strlen(a->str) == a->slen && !sensitive(a->str);
+		return a->kind != N_STARRED && known_str(a) && strlen(a->str) == a->slen && !SENSITIVE(w, a->str);
 	}
 	if (!a)
 		return 0;
@@ -216,7 +273,7 @@ static int getattr_ok(const struct node *call, int attrgetter, const char *which
 				return 0;
 			memcpy(part, s, l);
 			part[l] = '\0';
-			if (sensitive(part))
+			if (SENSITIVE(w, part))
 				return 0;
 			s += l;
 			if (*s == '.')
@@ -230,15 +287,15 @@ static int getattr_ok(const struct node *call, int attrgetter, const char *which
 static void walk_name(struct walk *w, const struct node *n, const struct node *call)
 {
 	const char *s = n->str;
-	if (in_list(escape_names, s) || in_list(dynamic_names, s)) {
+	if ((CLS(w, s) & K_ESCAPE) || (CLS(w, s) & K_DYNAMIC)) {
 		check_ident(w, s, n);
-	} else if (in_list(banned_names, s)) {
+	} else if ((CLS(w, s) & K_BANNED)) {
 		emit(w, R_BANNED_BUILTIN, s, n, "builtin '%s' is not allowed");
-	} else if (in_list(getattr_names, s)) {
-		if (!getattr_ok(call, 0, s))
+	} else if ((CLS(w, s) & K_GETATTR)) {
+		if (!getattr_ok(w, call, 0, s))
 			emit(w, R_GETATTR, s, n, "'%s' with a name that is not a harmless literal");
-	} else if (in_list(attrgetter_names, s)) {
-		if (!getattr_ok(call, 1, s))
+	} else if ((CLS(w, s) & K_ATTRGETTER)) {
+		if (!getattr_ok(w, call, 1, s))
 			emit(w, R_GETATTR, s, n, "'%s' with a name that is not a harmless literal");
 	}
 }
@@ -246,10 +303,10 @@ static void walk_name(struct walk *w, const struct node *n, const struct node *c
 static void walk_attr(struct walk *w, const struct node *n, const struct node *call)
 {
 	const char *s = n->str;
-	if (in_list(attrgetter_names, s)) {
-		if (!getattr_ok(call, 1, s))
+	if ((CLS(w, s) & K_ATTRGETTER)) {
+		if (!getattr_ok(w, call, 1, s))
 			emit(w, R_GETATTR, s, n, "'%s' with a name that is not a harmless literal");
-	} else if (in_list(format_names, s) && n->ctx == CTX_LOAD) {
+	} else if ((CLS(w, s) & K_FORMAT) && n->ctx == CTX_LOAD) {
 		int ok = known_str(n->kids[0]);
 		if (!ok && call) {
 			const struct node *a = call->kids[1];
@@ -548,7 +605,9 @@ static const unsigned char *next_line(const unsigned char *e, const unsigned cha
 int py_check(const struct checkcfg *cfg, const unsigned char *src, size_t len, finding_fn fn, void *ud)
 {
 	struct node dummy = { 0 };
-	struct walk w = { cfg, fn, ud, 0, 0, 0, 0, 0, 0, 0 };
+	struct name_tab tab;
+	tab_init(&tab);
+	struct walk w = { cfg, &tab, fn, ud, 0, 0, 0, 0, 0, 0, 0 };
 	char msg[300];
 
 	if (cfg->max_bytes && len > cfg->max_bytes) {
@@ -584,6 +643,10 @@ int py_check(const struct checkcfg *cfg, const unsigned char *src, size_t len, f
 	size_t ls = 0;
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
+		if (src[i] >= 0x20 && src[i] < 0x80) {
+			i++;
+			continue;
+		}
 		if (src[i] == 0) {
 			fn(ud, R_SYNTAX, "NUL", line, (int)(i - ls), "source code cannot contain null bytes");
 			return 0;

@@ -40,11 +40,24 @@ static const char *const kwlist[] = {
 	"while", "with", "yield",
 };
 
+/* kwlist is sorted (strcmp order): a binary search over it */
 static int kw_of(const char *s, size_t n)
 {
-	for (size_t i = 1; i < sizeof(kwlist) / sizeof(kwlist[0]); i++)
-		if (strlen(kwlist[i]) == n && memcmp(kwlist[i], s, n) == 0)
-			return (int)i;
+	if (n < 2 || n > 8)
+		return 0;
+	size_t lo = 1, hi = sizeof(kwlist) / sizeof(kwlist[0]);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strncmp(s, kwlist[mid], n);
+		if (c == 0 && kwlist[mid][n] != '\0')
+			c = -1; /* s is a proper prefix of the keyword */
+		if (c == 0)
+			return (int)mid;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return 0;
 }
 
@@ -288,6 +301,12 @@ static int string_body(struct lexer *lx, int line, int col)
 	int triple = peekc(lx, 1) == q && peekc(lx, 2) == q;
 	lx->pos += triple ? 3 : 1;
 	for (;;) {
+		/* skip plain characters quickly */
+		const unsigned char *src = lx->src;
+		size_t pos = lx->pos, len = lx->len;
+		while (pos < len && src[pos] != q && src[pos] != '\\' && src[pos] != '\n' && src[pos] != '\r')
+			pos++;
+		lx->pos = pos;
 		int c = peekc(lx, 0);
 		if (c < 0) {
 			if (triple)
@@ -381,32 +400,46 @@ static int identifier(struct lexer *lx, size_t start, int line, int col)
 	return 0;
 }
 
-static const char *const ops3[] = { "**=", "...", "//=", "<<=", ">>=", NULL };
-static const char *const ops2[] = { "!=", "%=", "&=", "**", "*=", "+=", "-=", "->", "//", "/=", ":=",
-	                            "<<", "<=", "<>", "==", ">=", ">>", "@=", "^=", "|=", NULL };
-static const char ops1[] = "%&()*+,-./:;<=>@[]^{|}~";
+/* Length of the operator or delimiter at p (longest match), 0 if none. */
+static size_t op_len(const unsigned char *p, size_t rem)
+{
+	int c1 = rem > 1 ? p[1] : 0, c2 = rem > 2 ? p[2] : 0;
+	switch (p[0]) {
+	case '*':
+	case '/':
+		if (c1 == p[0])
+			return c2 == '=' ? 3 : 2;
+		return c1 == '=' ? 2 : 1;
+	case '<':
+		if (c1 == '<')
+			return c2 == '=' ? 3 : 2;
+		return (c1 == '=' || c1 == '>') ? 2 : 1;
+	case '>':
+		if (c1 == '>')
+			return c2 == '=' ? 3 : 2;
+		return c1 == '=' ? 2 : 1;
+	case '.':
+		return (c1 == '.' && c2 == '.') ? 3 : 1;
+	case '-':
+		return (c1 == '=' || c1 == '>') ? 2 : 1;
+	case '!':
+		return c1 == '=' ? 2 : 0;
+	case ':': case '%': case '&': case '+': case '@': case '^': case '|': case '=':
+		return c1 == '=' ? 2 : 1;
+	case '(': case ')': case '[': case ']': case '{': case '}': case ',': case ';': case '~':
+		return 1;
+	default:
+		return 0;
+	}
+}
 
 static int op(struct lexer *lx, int line, int col)
 {
 	size_t start = lx->pos;
 	const unsigned char *p = lx->src + lx->pos;
 	size_t rem = lx->len - lx->pos;
-	uint32_t code = 0;
-	size_t n = 0;
-	for (int i = 0; ops3[i] && !n; i++)
-		if (rem >= 3 && memcmp(p, ops3[i], 3) == 0) {
-			n = 3;
-			code = OP3(p[0], p[1], p[2]);
-		}
-	for (int i = 0; ops2[i] && !n; i++)
-		if (rem >= 2 && memcmp(p, ops2[i], 2) == 0) {
-			n = 2;
-			code = OP2(p[0], p[1]);
-		}
-	if (!n && strchr(ops1, p[0]) && p[0]) {
-		n = 1;
-		code = OP1(p[0]);
-	}
+	size_t n = op_len(p, rem);
+	uint32_t code = n == 3 ? OP3(p[0], p[1], p[2]) : n == 2 ? OP2(p[0], p[1]) : n == 1 ? OP1(p[0]) : 0;
 	if (!n) {
 		uint32_t cp;
 		size_t l = utf8_decode(p, rem, &cp);

@@ -349,6 +349,15 @@ static int decode_piece(struct parser *p, const struct token *t, const char *s, 
 {
 	size_t i = 0;
 	while (i < n) {
+		/* a run of plain characters in one copy */
+		size_t r = i;
+		while (r < n && s[r] != '\\' && s[r] != '\r' && !(bytes && (unsigned char)s[r] >= 0x80))
+			r++;
+		if (r > i) {
+			sb_put(b, s + i, r - i);
+			i = r;
+			continue;
+		}
 		unsigned char c = (unsigned char)s[i];
 		if (bytes && c >= 0x80)
 			return perr(p, t, "bytes can only contain ASCII literal characters");
@@ -1387,7 +1396,7 @@ static struct node *binary(struct parser *p, level_fn sub, const uint32_t *ops)
 {
 	const struct token *t = TOK;
 	struct node *l = sub(p);
-	while (l) {
+	while (l && TOK->type == TK_OP) {
 		int found = 0;
 		for (const uint32_t *o = ops; *o; o++)
 			if (at_op(p, *o))
