@@ -337,8 +337,8 @@ static int listed(char **list, size_t n, const char *name)
 
 static int module_denied(const struct checkcfg *c, const char *name)
 {
-	if (strcmp(name, "__future__") == 0)
-		return 0;
+	if (name_matches(name, "__future__"))
+		return 0; /* compiler directives, not modules */
 	if (c->allowlist)
 		return !listed(c->allow, c->n_allow, name) || listed(c->deny, c->n_deny, name);
 	return listed(c->deny, c->n_deny, name);
@@ -389,7 +389,7 @@ static void walk_importfrom(struct walk *w, const struct node *n)
 			emit(w, R_IMPORT_STAR, n->level > 0 ? rel : m, n, "import * from '%s'");
 			continue;
 		}
-		if (n->level == 0 && !w->cfg->allowlist && !module_denied(w->cfg, m)) {
+		if (n->level == 0 && !module_denied(w->cfg, m)) {
 			size_t l = strlen(m) + 1 + strlen(a->str) + 1;
 			char *full = malloc(l);
 			if (full) {

@@ -483,9 +483,21 @@ static int last_is_newline(const struct lexer *lx)
 /* Indentation at the beginning of a logical line. */
 static int indentation(struct lexer *lx)
 {
-	int col = 0, alt = 0;
+	int col = 0, alt = 0, cont = 0;
 	for (;;) {
 		int c = peekc(lx, 0);
+		if (c == '\\' && (peekc(lx, 1) == '\n' || peekc(lx, 1) == '\r')) {
+			/* indentation cannot be split with backslashes: the column of
+			 * the first one decides (CPython: cont_line_col) */
+			int line = lx->line, bcol = col_of(lx, lx->pos);
+			if (!cont)
+				cont = col;
+			lx->pos++;
+			eat_newline(lx);
+			if (peekc(lx, 0) < 0)
+				return lerr(lx, line, bcol, "unexpected EOF while parsing");
+			continue;
+		}
 		if (c == ' ') {
 			col++;
 			alt++;
@@ -504,9 +516,9 @@ static int indentation(struct lexer *lx)
 	int c = peekc(lx, 0);
 	if (c == '#' || c == '\n' || c == '\r' || c < 0)
 		return 0; /* blank line: no indentation change */
-	if (c == '\\') {
-		/* a continuation right after the indentation: still a blank start in CPython
-		 * only if the next line is blank; treat as content */
+	if (cont) {
+		col = cont;
+		alt = cont;
 	}
 	int top = lx->indents[lx->n_indent];
 	if (col == top) {

@@ -2137,32 +2137,37 @@ static struct node *colon_block(struct parser *p)
 	return block(p);
 }
 
+/* if / elif / else: an elif chain is built in a loop (a long chain is no
+ * deeper than a short one) */
 static struct node *if_stmt(struct parser *p)
 {
-	const struct token *t = TOK;
-	p->i++; /* if / elif */
-	struct node *n = mk(p, N_IF, t);
-	if (!n)
-		return NULL;
-	n->kids[0] = named_expression(p);
-	if (!n->kids[0])
-		return NULL;
-	n->kids[1] = colon_block(p);
-	if (!n->kids[1])
-		return NULL;
-	if (at_kw(p, KW_ELIF)) {
-		if (enter(p) < 0)
+	struct node *first = NULL, *prev = NULL;
+	for (;;) {
+		const struct token *t = TOK;
+		p->i++; /* if / elif */
+		struct node *n = mk(p, N_IF, t);
+		if (!n)
 			return NULL;
-		n->kids[2] = if_stmt(p);
-		leave(p);
-		if (!n->kids[2])
+		n->kids[0] = named_expression(p);
+		if (!n->kids[0])
 			return NULL;
-	} else if (accept_kw(p, KW_ELSE)) {
-		n->kids[2] = colon_block(p);
-		if (!n->kids[2])
+		n->kids[1] = colon_block(p);
+		if (!n->kids[1])
+			return NULL;
+		if (prev)
+			prev->kids[2] = n;
+		else
+			first = n;
+		prev = n;
+		if (!at_kw(p, KW_ELIF))
+			break;
+	}
+	if (accept_kw(p, KW_ELSE)) {
+		prev->kids[2] = colon_block(p);
+		if (!prev->kids[2])
 			return NULL;
 	}
-	return n;
+	return first;
 }
 
 static struct node *while_stmt(struct parser *p)

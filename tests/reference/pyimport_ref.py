@@ -54,7 +54,7 @@ class Config:
         self.deny = list(deny)
 
     def denied(self, name):
-        if name == "__future__":
+        if name_matches(name, "__future__"):
             return False
         if self.allowlist:
             return not any(name_matches(name, a) for a in self.allow) or any(name_matches(name, d) for d in self.deny)
@@ -288,7 +288,7 @@ class Walk:
                 if a.name == "*":
                     self.emit("import-star", rel if n.level else m, n)
                     continue
-                if not n.level and not self.cfg.allowlist and not self.cfg.denied(m):
+                if not n.level and not self.cfg.denied(m):
                     full = m + "." + a.name
                     if self.cfg.denied(full):
                         self.emit("import-denied", full, a)
@@ -350,6 +350,14 @@ def check_source(data, cfg):
     c = check_cookie(data)
     if c and not cookie_is_utf8(c[1]):
         return [{"rule": "coding-cookie", "name": c[1].decode("ascii")[:60], "line": c[0], "column": 1}]
+    try:
+        # The interpreter reading a file refuses any byte sequence that is
+        # not UTF-8, comments included (ast.parse of bytes does not check
+        # comments); cordon checks what the interpreter will run.
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        return [{"rule": "syntax-error", "name": "syntax", "line": line, "column": 1}]
     try:
         tree = ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as e:

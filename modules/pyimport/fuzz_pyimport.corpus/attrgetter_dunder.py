@@ -1,0 +1,2 @@
+from operator import attrgetter
+attrgetter("__globals__")(f)

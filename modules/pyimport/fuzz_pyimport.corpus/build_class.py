@@ -1,0 +1,1 @@
+__build_class__(lambda: None, "X")

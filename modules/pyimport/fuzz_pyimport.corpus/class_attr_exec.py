@@ -1,0 +1,3 @@
+class P:
+    __getitem__ = exec
+P()["import os"]

@@ -1,0 +1,1 @@
+f.__closure__[0].cell_contents

@@ -1,0 +1,1 @@
+[eval for eval in [print]]

@@ -1,0 +1,2 @@
+@(lambda f: eval)
+def x(): pass

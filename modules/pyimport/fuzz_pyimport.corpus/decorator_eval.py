@@ -1,0 +1,2 @@
+@eval
+class C: pass

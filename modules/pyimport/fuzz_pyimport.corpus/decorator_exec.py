@@ -1,0 +1,2 @@
+@exec
+def payload(): pass

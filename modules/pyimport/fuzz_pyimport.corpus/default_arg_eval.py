@@ -1,0 +1,1 @@
+def f(e=eval): return e("1")

@@ -1,0 +1,2 @@
+fmt = '{0.__glo' + 'bals__}'
+fmt.format(f)

@@ -1,0 +1,1 @@
+f'{{0.__glo{"bals"}__}}'.format(f)

@@ -1,0 +1,1 @@
+'{0.__globals__}'.format(f)

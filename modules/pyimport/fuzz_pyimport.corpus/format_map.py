@@ -1,0 +1,1 @@
+'{x.__class__.__base__}'.format_map({'x': 1})

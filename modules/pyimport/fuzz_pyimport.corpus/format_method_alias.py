@@ -1,0 +1,2 @@
+m = ('{0.__gl' + 'obals__}').format
+m(f)

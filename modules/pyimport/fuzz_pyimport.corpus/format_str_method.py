@@ -1,0 +1,1 @@
+str.format('{0.__init__.__globals__}', f)

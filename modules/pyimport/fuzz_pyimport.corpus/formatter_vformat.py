@@ -1,0 +1,2 @@
+import string
+string.Formatter().vformat(a + b, (f,), {})

@@ -1,0 +1,2 @@
+async def a(): yield
+a().ag_frame

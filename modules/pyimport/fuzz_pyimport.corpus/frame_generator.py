@@ -1,0 +1,2 @@
+def g(): yield
+g().gi_frame.f_globals

@@ -1,0 +1,1 @@
+f'{{0.__globals__}}'.format(f)

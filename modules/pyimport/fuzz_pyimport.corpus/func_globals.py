@@ -1,0 +1,2 @@
+def f(): pass
+f.__globals__["__builtins__"]

@@ -1,0 +1,1 @@
+getattr(x, "__class__")

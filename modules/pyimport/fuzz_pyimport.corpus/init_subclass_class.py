@@ -1,0 +1,2 @@
+class B:
+    def __init_subclass__(cls): cls.__class__

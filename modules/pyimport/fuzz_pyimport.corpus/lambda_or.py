@@ -1,0 +1,1 @@
+x = a or lambda: 0

@@ -1,0 +1,3 @@
+match frame:
+    case object(f_back=b):
+        pass

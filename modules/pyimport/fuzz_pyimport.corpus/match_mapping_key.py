@@ -1,0 +1,3 @@
+match vars_:
+    case {"__builtins__": b}:
+        pass

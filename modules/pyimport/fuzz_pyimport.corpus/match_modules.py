@@ -1,0 +1,3 @@
+match sys_:
+    case object(modules=m):
+        pass

@@ -1,0 +1,2 @@
+match (y := x):
+    case _: pass

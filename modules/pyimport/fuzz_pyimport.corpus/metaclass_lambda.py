@@ -1,0 +1,1 @@
+class M(metaclass=lambda *a: exec("x=1")): pass

@@ -1,0 +1,1 @@
+s = "\N{LOW LINE}\N{LOW LINE}globals__"

@@ -1,0 +1,1 @@
+x = 1 .real + 1..real + 1.0.real

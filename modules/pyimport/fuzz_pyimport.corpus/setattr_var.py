@@ -1,0 +1,1 @@
+setattr(x, name, 1)

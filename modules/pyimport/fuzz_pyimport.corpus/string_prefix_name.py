@@ -1,0 +1,1 @@
+ur = br = rb = f = u = b = r = 1

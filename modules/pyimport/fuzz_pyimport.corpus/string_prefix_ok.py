@@ -1,0 +1,1 @@
+x = Br'a' + rB'b' + fR'c' + Rf'd' + U'e'

@@ -1,0 +1,2 @@
+import sys
+getattr(sys, "modules")
