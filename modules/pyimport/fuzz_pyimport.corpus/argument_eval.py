@@ -1,1 +1,0 @@
-list(map(eval, ["1"]))

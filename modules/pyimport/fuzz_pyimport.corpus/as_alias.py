@@ -1,1 +1,0 @@
-import subprocess as sp

@@ -1,1 +1,0 @@
-[x async for x in y]

@@ -1,2 +1,0 @@
-from operator import attrgetter
-attrgetter("__globals__")(f)

@@ -1,1 +1,0 @@
-__build_class__(lambda: None, "X")

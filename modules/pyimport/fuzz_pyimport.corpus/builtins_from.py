@@ -1,1 +1,0 @@
-from builtins import exec

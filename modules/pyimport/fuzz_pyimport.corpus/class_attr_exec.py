@@ -1,3 +1,0 @@
-class P:
-    __getitem__ = exec
-P()["import os"]

@@ -1,1 +1,0 @@
-class A(x for x in y): pass

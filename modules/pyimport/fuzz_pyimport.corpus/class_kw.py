@@ -1,1 +1,0 @@
-class A(x=1, *b, **c): pass

@@ -1,1 +1,0 @@
-f.__closure__[0].cell_contents

@@ -1,3 +1,0 @@
-#!/usr/bin/python3
-# vim: set fileencoding=cp1252 :
-x = 1

@@ -1,2 +1,0 @@
-# -*- coding: utf-7 -*-
-x = 1 #+AAo-import os

@@ -1,1 +1,0 @@
-eval(compile("1", "<s>", "eval"))

@@ -1,2 +1,0 @@
-match (1, 2):
-    case (1, 2): pass

@@ -1,1 +1,0 @@
-[eval for eval in [print]]

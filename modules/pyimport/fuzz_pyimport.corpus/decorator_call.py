@@ -1,2 +1,0 @@
-@(lambda f: eval)
-def x(): pass

@@ -1,2 +1,0 @@
-@eval
-class C: pass

@@ -1,2 +1,0 @@
-@exec
-def payload(): pass

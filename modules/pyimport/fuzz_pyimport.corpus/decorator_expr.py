@@ -1,2 +1,0 @@
-@a.b[c](d) + e
-def f(): pass

@@ -1,1 +1,0 @@
-def f(e=eval): return e("1")

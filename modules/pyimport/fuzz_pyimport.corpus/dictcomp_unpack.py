@@ -1,1 +1,0 @@
-x = {**a for a in b}

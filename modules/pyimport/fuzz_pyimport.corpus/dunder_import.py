@@ -1,1 +1,0 @@
-__import__("o" + "s").system("id")

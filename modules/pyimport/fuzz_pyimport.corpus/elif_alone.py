@@ -1,2 +1,0 @@
-elif x:
-    pass

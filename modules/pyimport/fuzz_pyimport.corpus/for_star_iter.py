@@ -1,1 +1,0 @@
-for x in *a, *b: pass

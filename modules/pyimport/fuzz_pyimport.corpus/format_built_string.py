@@ -1,2 +1,0 @@
-fmt = '{0.__glo' + 'bals__}'
-fmt.format(f)

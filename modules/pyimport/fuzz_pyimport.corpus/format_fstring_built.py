@@ -1,1 +1,0 @@
-f'{{0.__glo{"bals"}__}}'.format(f)

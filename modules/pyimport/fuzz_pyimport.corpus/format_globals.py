@@ -1,1 +1,0 @@
-'{0.__globals__}'.format(f)

@@ -1,1 +1,0 @@
-'{x.__class__.__base__}'.format_map({'x': 1})

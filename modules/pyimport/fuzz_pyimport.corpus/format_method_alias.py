@@ -1,2 +1,0 @@
-m = ('{0.__gl' + 'obals__}').format
-m(f)

@@ -1,1 +1,0 @@
-str.format('{0.__init__.__globals__}', f)

@@ -1,2 +1,0 @@
-import string
-string.Formatter().vformat(a + b, (f,), {})

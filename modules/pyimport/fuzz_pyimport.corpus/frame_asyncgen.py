@@ -1,2 +1,0 @@
-async def a(): yield
-a().ag_frame

@@ -1,2 +1,0 @@
-async def c(): pass
-c().cr_frame

@@ -1,2 +1,0 @@
-def g(): yield
-g().gi_frame.f_globals

@@ -1,1 +1,0 @@
-x = f'{y for y in z}'

@@ -1,1 +1,0 @@
-f'{{0.__globals__}}'.format(f)

@@ -1,1 +1,0 @@
-x = f'\N{DIGIT ONE}{x}'

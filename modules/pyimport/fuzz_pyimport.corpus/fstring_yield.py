@@ -1,1 +1,0 @@
-def g(): x = f'{yield}'

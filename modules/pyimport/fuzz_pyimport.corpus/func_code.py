@@ -1,1 +1,0 @@
-(lambda: 0).__code__

@@ -1,1 +1,0 @@
-f.__defaults__

@@ -1,2 +1,0 @@
-def f(): pass
-f.__globals__["__builtins__"]

@@ -1,1 +1,0 @@
-from gc import get_referrers

@@ -1,2 +1,0 @@
-import gc
-gc.get_objects()

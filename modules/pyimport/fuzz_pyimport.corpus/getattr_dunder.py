@@ -1,1 +1,0 @@
-getattr(x, "__class__")

@@ -1,1 +1,0 @@
-object.__getattribute__(x, "y")

@@ -1,2 +1,0 @@
-def f():
-    global __builtins__

@@ -1,1 +1,0 @@
-globals()["__builtins__"]

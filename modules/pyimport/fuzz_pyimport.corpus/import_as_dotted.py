@@ -1,1 +1,0 @@
-import a.b as c.d

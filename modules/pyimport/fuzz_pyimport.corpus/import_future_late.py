@@ -1,2 +1,0 @@
-x = 1
-from __future__ import annotations

@@ -1,1 +1,0 @@
-from importlib import import_module

@@ -1,3 +1,0 @@
-if x:
-    pass
-    # trailing

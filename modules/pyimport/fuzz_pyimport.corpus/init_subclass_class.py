@@ -1,2 +1,0 @@
-class B:
-    def __init_subclass__(cls): cls.__class__

@@ -1,1 +1,0 @@
-lambda a: int: 1

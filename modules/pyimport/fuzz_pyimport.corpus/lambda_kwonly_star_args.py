@@ -1,1 +1,0 @@
-x = lambda *a, b, **c: 0

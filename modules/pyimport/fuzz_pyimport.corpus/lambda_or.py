@@ -1,1 +1,0 @@
-x = a or lambda: 0

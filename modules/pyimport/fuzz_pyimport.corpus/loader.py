@@ -1,1 +1,0 @@
-__loader__.load_module("os")

@@ -1,3 +1,0 @@
-match x:
-    case __builtins__:
-        pass

@@ -1,3 +1,0 @@
-match frame:
-    case object(f_back=b):
-        pass

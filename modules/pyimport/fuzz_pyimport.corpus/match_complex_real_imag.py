@@ -1,2 +1,0 @@
-match x:
-    case 1j+2: pass

@@ -1,2 +1,0 @@
-match x:
-    case {f"{a}": 1}: pass

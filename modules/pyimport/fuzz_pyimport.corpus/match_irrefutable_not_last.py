@@ -1,3 +1,0 @@
-match x:
-    case a: pass
-    case b: pass

@@ -1,2 +1,0 @@
-match x:
-    case C(a=1, b): pass

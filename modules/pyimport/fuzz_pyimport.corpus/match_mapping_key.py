@@ -1,3 +1,0 @@
-match vars_:
-    case {"__builtins__": b}:
-        pass

@@ -1,2 +1,0 @@
-match x:
-    case {**r, 'a': 1}: pass

@@ -1,3 +1,0 @@
-match sys_:
-    case object(modules=m):
-        pass

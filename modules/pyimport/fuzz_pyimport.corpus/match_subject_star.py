@@ -1,2 +1,0 @@
-match *a, b:
-    case _: pass

@@ -1,2 +1,0 @@
-match *a:
-    case _: pass

@@ -1,2 +1,0 @@
-match y := x:
-    case _: pass

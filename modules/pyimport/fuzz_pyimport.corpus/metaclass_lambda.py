@@ -1,1 +1,0 @@
-class M(metaclass=lambda *a: exec("x=1")): pass

@@ -1,2 +1,0 @@
-import operator
-operator.methodcaller(name)(f)

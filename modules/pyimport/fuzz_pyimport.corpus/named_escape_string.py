@@ -1,1 +1,0 @@
-s = "\N{LOW LINE}\N{LOW LINE}globals__"

@@ -1,1 +1,0 @@
-x = 1 .real + 1..real + 1.0.real

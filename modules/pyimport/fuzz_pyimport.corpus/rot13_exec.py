@@ -1,2 +1,0 @@
-import codecs
-exec(codecs.decode("cevag(1)", "rot13"))

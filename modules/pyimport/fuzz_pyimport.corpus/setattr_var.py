@@ -1,1 +1,0 @@
-setattr(x, name, 1)

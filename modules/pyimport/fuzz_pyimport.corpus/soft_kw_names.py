@@ -1,1 +1,0 @@
-match = case = _ = 1

@@ -1,1 +1,0 @@
-__spec__.loader

@@ -1,1 +1,0 @@
-ur = br = rb = f = u = b = r = 1

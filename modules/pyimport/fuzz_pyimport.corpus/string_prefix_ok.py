@@ -1,1 +1,0 @@
-x = Br'a' + rB'b' + fR'c' + Rf'd' + U'e'

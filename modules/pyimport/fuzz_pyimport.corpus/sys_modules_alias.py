@@ -1,2 +1,0 @@
-import sys as s
-m = s.modules

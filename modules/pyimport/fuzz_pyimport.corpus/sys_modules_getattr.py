@@ -1,2 +1,0 @@
-import sys
-getattr(sys, "modules")

@@ -1,1 +1,0 @@
-type.__subclasses__(object)

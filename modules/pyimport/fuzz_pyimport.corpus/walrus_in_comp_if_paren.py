@@ -1,1 +1,0 @@
-[y for x in z if (y := x)]

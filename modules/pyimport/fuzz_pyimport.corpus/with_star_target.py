@@ -1,2 +1,0 @@
-with a as *b:
-    pass

@@ -1,1 +1,0 @@
-def f(): x = yield a, b
