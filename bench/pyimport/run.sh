@@ -65,7 +65,7 @@ if ! "$py" "$root/tests/reference/compare.py" "$tmp/c.json" "$tmp/r.json" >"$tmp
 fi
 tail -1 "$tmp/cmp"
 
-hyperfine -N --style basic --warmup 1 --runs "$runs" -i --export-json "$tmp/h.json" \
+hyperfine -N --style none --warmup 1 --runs "$runs" -i --export-json "$tmp/h.json" \
 	-n "cordon check (pyimport)" "$ccmd" -n "reference (CPython ast)" "$rcmd" >/dev/null
 
 peak() { # command -> max RSS in KiB
@@ -79,9 +79,12 @@ import json, sys
 h = json.load(open(sys.argv[1]))["results"]
 n, b, cp, rp = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 print("%d files, %.1f MB" % (n, b / 1e6))
-print("%-26s %10s %10s %10s %12s" % ("", "mean s", "files/s", "MB/s", "peak RSS MB"))
+print("%-26s %10s %10s %10s %10s %12s" % ("", "mean s", "cpu s", "files/s", "MB/s", "peak RSS MB"))
 for r, peak in zip(h, (cp, rp)):
     t = r["mean"]
-    print("%-26s %10.3f %10.0f %10.1f %12.1f" % (r["command"], t, n / t, b / 1e6 / t, peak / 1024))
-print("throughput ratio: %.1fx; peak memory ratio: %.2f" % (h[1]["mean"] / h[0]["mean"], cp / rp))
+    print("%-26s %10.3f %10.3f %10.0f %10.1f %12.1f" % (r["command"], t, r["user"] + r["system"], n / t,
+                                                      b / 1e6 / t, peak / 1024))
+cpu = lambda r: r["user"] + r["system"]
+print("throughput ratio: %.1fx wall, %.1fx cpu; peak memory ratio: %.2f" % (
+    h[1]["mean"] / h[0]["mean"], cpu(h[1]) / cpu(h[0]), cp / rp))
 EOF2

@@ -74,6 +74,9 @@ enum {
 struct name_tab {
 	const char *name[NAME_TAB];
 	unsigned cls[NAME_TAB];
+	/* quick rejection: bit (first character & 63) of first[length] is set
+	 * when some listed name of that length starts with that character */
+	uint64_t first[17];
 };
 
 static uint32_t name_hash(const char *s)
@@ -92,6 +95,7 @@ static void tab_add(struct name_tab *t, const char *const *l, unsigned cls)
 			i = (i + 1) & (NAME_TAB - 1);
 		t->name[i] = *l;
 		t->cls[i] |= cls;
+		t->first[strlen(*l)] |= 1ull << ((unsigned char)(*l)[0] & 63);
 	}
 }
 
@@ -112,7 +116,8 @@ static void tab_init(struct name_tab *t)
 static unsigned name_class(const struct name_tab *t, const char *s)
 {
 	/* every listed name is 4 to 16 characters long */
-	if (!s[0] || !s[1] || !s[2] || !s[3])
+	size_t n = strnlen(s, 17);
+	if (n < 4 || n > 16 || !(t->first[n] & (1ull << ((unsigned char)s[0] & 63))))
 		return 0;
 	uint32_t i = name_hash(s) & (NAME_TAB - 1);
 	while (t->name[i]) {
@@ -161,23 +166,33 @@ static void emitf(struct walk *w, enum rule_id r, const char *name, const struct
 }
 
 /* identifier anywhere (Name, def, argument, keyword, alias, global, match capture) */
-static void check_ident(struct walk *w, const char *s, const struct node *at)
+static void ident_cls(struct walk *w, const char *s, unsigned cls, const struct node *at)
 {
-	if (!s)
-		return;
-	if ((CLS(w, s) & K_ESCAPE))
+	if (cls & K_ESCAPE)
 		emit(w, R_ESCAPE_ATTR, s, at, "'%s' reaches interpreter internals");
-	else if ((CLS(w, s) & K_DYNAMIC))
+	else if (cls & K_DYNAMIC)
 		emit(w, R_DYNAMIC_IMPORT, s, at, "'%s' imports or loads modules at run time");
 }
 
-/* a name used to look up an attribute (x.NAME, from m import NAME, case C(NAME=...)) */
-static void check_attrlike(struct walk *w, const char *s, const struct node *at)
+static void check_ident(struct walk *w, const char *s, const struct node *at)
 {
-	if (s && (CLS(w, s) & K_MODULES))
+	if (s)
+		ident_cls(w, s, CLS(w, s), at);
+}
+
+/* a name used to look up an attribute (x.NAME, from m import NAME, case C(NAME=...)) */
+static void attrlike_cls(struct walk *w, const char *s, unsigned cls, const struct node *at)
+{
+	if (cls & K_MODULES)
 		emit(w, R_DYNAMIC_IMPORT, s, at, "'%s' reaches the loaded modules (sys.modules)");
 	else
-		check_ident(w, s, at);
+		ident_cls(w, s, cls, at);
+}
+
+static void check_attrlike(struct walk *w, const char *s, const struct node *at)
+{
+	if (s)
+		attrlike_cls(w, s, CLS(w, s), at);
 }
 
 static int known_str(const struct node *n)
@@ -287,14 +302,15 @@ static int getattr_ok(const struct walk *w, const struct node *call, int attrget
 static void walk_name(struct walk *w, const struct node *n, const struct node *call)
 {
 	const char *s = n->str;
-	if ((CLS(w, s) & K_ESCAPE) || (CLS(w, s) & K_DYNAMIC)) {
-		check_ident(w, s, n);
-	} else if ((CLS(w, s) & K_BANNED)) {
+	unsigned cls = CLS(w, s);
+	if (cls & (K_ESCAPE | K_DYNAMIC)) {
+		ident_cls(w, s, cls, n);
+	} else if (cls & K_BANNED) {
 		emit(w, R_BANNED_BUILTIN, s, n, "builtin '%s' is not allowed");
-	} else if ((CLS(w, s) & K_GETATTR)) {
+	} else if (cls & K_GETATTR) {
 		if (!getattr_ok(w, call, 0, s))
 			emit(w, R_GETATTR, s, n, "'%s' with a name that is not a harmless literal");
-	} else if ((CLS(w, s) & K_ATTRGETTER)) {
+	} else if (cls & K_ATTRGETTER) {
 		if (!getattr_ok(w, call, 1, s))
 			emit(w, R_GETATTR, s, n, "'%s' with a name that is not a harmless literal");
 	}
@@ -303,10 +319,11 @@ static void walk_name(struct walk *w, const struct node *n, const struct node *c
 static void walk_attr(struct walk *w, const struct node *n, const struct node *call)
 {
 	const char *s = n->str;
-	if ((CLS(w, s) & K_ATTRGETTER)) {
+	unsigned cls = CLS(w, s);
+	if (cls & K_ATTRGETTER) {
 		if (!getattr_ok(w, call, 1, s))
 			emit(w, R_GETATTR, s, n, "'%s' with a name that is not a harmless literal");
-	} else if ((CLS(w, s) & K_FORMAT) && n->ctx == CTX_LOAD) {
+	} else if ((cls & K_FORMAT) && n->ctx == CTX_LOAD) {
 		int ok = known_str(n->kids[0]);
 		if (!ok && call) {
 			const struct node *a = call->kids[1];
@@ -315,7 +332,7 @@ static void walk_attr(struct walk *w, const struct node *n, const struct node *c
 		if (!ok)
 			emit(w, R_FORMAT_DYNAMIC, s, n, "'%s' on a format string that is not a literal");
 	} else {
-		check_attrlike(w, s, n);
+		attrlike_cls(w, s, cls, n);
 	}
 	walk(w, n->kids[0]);
 }
@@ -602,9 +619,34 @@ static const unsigned char *next_line(const unsigned char *e, const unsigned cha
 	return e;
 }
 
-int py_check(const struct checkcfg *cfg, const unsigned char *src, size_t len, finding_fn fn, void *ud)
+/* What a cache keeps between sources: up to 8 MB of arena chunks and a
+ * token array of up to a million tokens. */
+#define CACHE_ARENA (8u << 20)
+#define CACHE_TOKENS (1u << 20)
+
+void py_cache_free(struct py_cache *c)
 {
-	struct node dummy = { 0 };
+	if (!c)
+		return;
+	arena_free(&c->arena);
+	free(c->toks);
+	c->toks = NULL;
+	c->captoks = 0;
+}
+
+static void cache_done(struct py_cache *c)
+{
+	arena_reset(&c->arena, CACHE_ARENA);
+	if (c->captoks > CACHE_TOKENS) {
+		free(c->toks);
+		c->toks = NULL;
+		c->captoks = 0;
+	}
+}
+
+int py_check(const struct checkcfg *cfg, struct py_cache *cache, const unsigned char *src, size_t len,
+             finding_fn fn, void *ud)
+{
 	struct name_tab tab;
 	tab_init(&tab);
 	struct walk w = { cfg, &tab, fn, ud, 0, 0, 0, 0, 0, 0, 0 };
@@ -643,6 +685,19 @@ int py_check(const struct checkcfg *cfg, const unsigned char *src, size_t len, f
 	size_t ls = 0;
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
+		/* eight ASCII bytes without NUL or line ends at a time */
+		while (i + 8 <= len) {
+			uint64_t v;
+			memcpy(&v, src + i, 8);
+			uint64_t lf = v ^ 0x0a0a0a0a0a0a0a0aull, cr = v ^ 0x0d0d0d0d0d0d0d0dull;
+#define HASZERO(x) (((x) - 0x0101010101010101ull) & ~(x) & 0x8080808080808080ull)
+			if ((v & 0x8080808080808080ull) || HASZERO(v) || HASZERO(lf) || HASZERO(cr))
+				break;
+#undef HASZERO
+			i += 8;
+		}
+		if (i >= len)
+			break;
 		if (src[i] >= 0x20 && src[i] < 0x80) {
 			i++;
 			continue;
@@ -663,26 +718,32 @@ int py_check(const struct checkcfg *cfg, const unsigned char *src, size_t len, f
 		}
 		i += l;
 	}
-	struct arena a = { 0 };
-	a.limit = cfg->max_bytes ? (cfg->max_bytes * 64 > cfg->max_bytes ? cfg->max_bytes * 64 : 0) + (64u << 20) : 0;
+	struct py_cache local = { 0 };
+	struct py_cache *pc = cache ? cache : &local;
+	struct arena *a = &pc->arena;
+	arena_reset(a, CACHE_ARENA);
+	a->limit = cfg->max_bytes ? (cfg->max_bytes * 64 > cfg->max_bytes ? cfg->max_bytes * 64 : 0) + (64u << 20) : 0;
 	struct pyerr err = { 0 };
 	size_t max_tokens = len + 16;
 	struct node *nonascii = NULL;
-	struct node *mod = py_parse(&a, s, (size_t)(end - s), cfg->max_depth, max_tokens, &err,
-	                            cfg->non_ascii_deny ? &nonascii : NULL);
+	struct node *mod = py_parse(a, s, (size_t)(end - s), cfg->max_depth, max_tokens, &err,
+	                            cfg->non_ascii_deny ? &nonascii : NULL, &pc->toks, &pc->captoks);
+	int rc = 0;
 	if (!mod) {
-		int oom = a.failed;
-		arena_free(&a);
-		if (oom && !err.set)
-			return -1;
-		enum rule_id r = strcmp(err.rule ? err.rule : "", "too-deep") == 0 ? R_TOO_DEEP : R_SYNTAX;
-		fn(ud, r, r == R_TOO_DEEP ? "depth" : "syntax", err.line, err.col, err.msg);
-		return 0;
+		if (a->failed && !err.set) {
+			rc = -1;
+		} else {
+			enum rule_id r = strcmp(err.rule ? err.rule : "", "too-deep") == 0 ? R_TOO_DEEP : R_SYNTAX;
+			fn(ud, r, r == R_TOO_DEEP ? "depth" : "syntax", err.line, err.col, err.msg);
+		}
+	} else {
+		for (const struct node *id = nonascii; id; id = id->next)
+			emit(&w, R_NONASCII, id->str, id, "identifier '%s' is not ASCII (non_ascii: deny)");
+		walk_list(&w, mod->kids[0]);
 	}
-	(void)dummy;
-	for (const struct node *id = nonascii; id; id = id->next)
-		emit(&w, R_NONASCII, id->str, id, "identifier '%s' is not ASCII (non_ascii: deny)");
-	walk_list(&w, mod->kids[0]);
-	arena_free(&a);
-	return 0;
+	if (cache)
+		cache_done(cache);
+	else
+		py_cache_free(&local);
+	return rc;
 }

@@ -33,33 +33,94 @@ static int lerr(struct lexer *lx, int line, int col, const char *fmt, ...)
 	return -1;
 }
 
-static const char *const kwlist[] = {
-	NULL, "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
-	"continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if",
-	"import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try",
-	"while", "with", "yield",
-};
+/* Keyword index of an identifier: a switch on the first character. */
+#define KW(word, len_, idx) \
+	if (n == (len_) && memcmp(s, word, (len_)) == 0) \
+		return (idx)
 
-/* kwlist is sorted (strcmp order): a binary search over it */
 static int kw_of(const char *s, size_t n)
 {
 	if (n < 2 || n > 8)
 		return 0;
-	size_t lo = 1, hi = sizeof(kwlist) / sizeof(kwlist[0]);
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strncmp(s, kwlist[mid], n);
-		if (c == 0 && kwlist[mid][n] != '\0')
-			c = -1; /* s is a proper prefix of the keyword */
-		if (c == 0)
-			return (int)mid;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
+	switch (s[0]) {
+	case 'F':
+		KW("False", 5, 1);
+		return 0;
+	case 'N':
+		KW("None", 4, 2);
+		return 0;
+	case 'T':
+		KW("True", 4, 3);
+		return 0;
+	case 'a':
+		KW("and", 3, 4);
+		KW("as", 2, 5);
+		KW("assert", 6, 6);
+		KW("async", 5, 7);
+		KW("await", 5, 8);
+		return 0;
+	case 'b':
+		KW("break", 5, 9);
+		return 0;
+	case 'c':
+		KW("class", 5, 10);
+		KW("continue", 8, 11);
+		return 0;
+	case 'd':
+		KW("def", 3, 12);
+		KW("del", 3, 13);
+		return 0;
+	case 'e':
+		KW("elif", 4, 14);
+		KW("else", 4, 15);
+		KW("except", 6, 16);
+		return 0;
+	case 'f':
+		KW("finally", 7, 17);
+		KW("for", 3, 18);
+		KW("from", 4, 19);
+		return 0;
+	case 'g':
+		KW("global", 6, 20);
+		return 0;
+	case 'i':
+		KW("if", 2, 21);
+		KW("import", 6, 22);
+		KW("in", 2, 23);
+		KW("is", 2, 24);
+		return 0;
+	case 'l':
+		KW("lambda", 6, 25);
+		return 0;
+	case 'n':
+		KW("nonlocal", 8, 26);
+		KW("not", 3, 27);
+		return 0;
+	case 'o':
+		KW("or", 2, 28);
+		return 0;
+	case 'p':
+		KW("pass", 4, 29);
+		return 0;
+	case 'r':
+		KW("raise", 5, 30);
+		KW("return", 6, 31);
+		return 0;
+	case 't':
+		KW("try", 3, 32);
+		return 0;
+	case 'w':
+		KW("while", 5, 33);
+		KW("with", 4, 34);
+		return 0;
+	case 'y':
+		KW("yield", 5, 35);
+		return 0;
+	default:
+		return 0;
 	}
-	return 0;
 }
+#undef KW
 
 static int col_of(const struct lexer *lx, size_t pos)
 {
@@ -121,9 +182,22 @@ static int eat_newline(struct lexer *lx)
 	return 1;
 }
 
+/* identifier characters: ASCII letters, digits, '_' and every byte of a
+ * non-ASCII character (verified as XID afterwards) */
+static const unsigned char idchar[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1,
+	['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1,
+	['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['_'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1,
+	['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+	['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+	[0x80 ... 0xff] = 1,
+};
+
 static int is_idchar(int c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
+	return c >= 0 && c < 256 && idchar[c];
 }
 
 static int is_digit(int c)
@@ -343,11 +417,13 @@ static int string_body(struct lexer *lx, int line, int col)
 static int identifier(struct lexer *lx, size_t start, int line, int col)
 {
 	int nonascii = 0;
-	while (lx->pos < lx->len && is_idchar(lx->src[lx->pos])) {
-		if (lx->src[lx->pos] >= 0x80)
-			nonascii = 1;
-		lx->pos++;
+	const unsigned char *src = lx->src;
+	size_t pos = lx->pos, len = lx->len;
+	while (pos < len && idchar[src[pos]]) {
+		nonascii |= src[pos] >= 0x80;
+		pos++;
 	}
+	lx->pos = pos;
 	size_t n = lx->pos - start;
 	const char *s = (const char *)lx->src + start;
 	char *name;
@@ -569,8 +645,14 @@ int lex_all(struct lexer *lx)
 		if (c == '#') {
 			if (lx->fstring_mode)
 				return lerr(lx, line, col, "f-string expression part cannot include '#'");
-			while (lx->pos < lx->len && lx->src[lx->pos] != '\n' && lx->src[lx->pos] != '\r')
-				lx->pos++;
+			{
+				/* to the end of the physical line (LF, or a CR before it) */
+				const unsigned char *st = lx->src + lx->pos;
+				const unsigned char *e = memchr(st, '\n', lx->len - lx->pos);
+				size_t l = e ? (size_t)(e - st) : lx->len - lx->pos;
+				const unsigned char *r = memchr(st, '\r', l);
+				lx->pos += r ? (size_t)(r - st) : l;
+			}
 			c = peekc(lx, 0);
 		}
 		if (c < 0) {

@@ -1392,17 +1392,28 @@ static struct node *factor(struct parser *p)
 
 typedef struct node *(*level_fn)(struct parser *);
 
-static struct node *binary(struct parser *p, level_fn sub, const uint32_t *ops)
+/* The binary-operator level of an operator token: 1 term (* / // %% @),
+ * 2 sum, 3 shift, 4 &, 5 ^, 6 |; 0 for anything else. */
+static int binop_level(const struct token *t)
+{
+	if (t->type != TK_OP)
+		return 0;
+	switch (t->op) {
+	case '*': case '/': case OP2('/', '/'): case '%': case '@': return 1;
+	case '+': case '-': return 2;
+	case OP2('<', '<'): case OP2('>', '>'): return 3;
+	case '&': return 4;
+	case '^': return 5;
+	case '|': return 6;
+	default: return 0;
+	}
+}
+
+static struct node *binary(struct parser *p, level_fn sub, int level)
 {
 	const struct token *t = TOK;
 	struct node *l = sub(p);
-	while (l && TOK->type == TK_OP) {
-		int found = 0;
-		for (const uint32_t *o = ops; *o; o++)
-			if (at_op(p, *o))
-				found = 1;
-		if (!found)
-			break;
+	while (l && binop_level(TOK) == level) {
 		p->i++;
 		struct node *b = mk(p, N_BINOP, t);
 		if (!b)
@@ -1416,36 +1427,29 @@ static struct node *binary(struct parser *p, level_fn sub, const uint32_t *ops)
 	return l;
 }
 
-static const uint32_t term_ops[] = { '*', '/', OP2('/', '/'), '%', '@', 0 };
-static const uint32_t sum_ops[] = { '+', '-', 0 };
-static const uint32_t shift_ops[] = { OP2('<', '<'), OP2('>', '>'), 0 };
-static const uint32_t band_ops[] = { '&', 0 };
-static const uint32_t bxor_ops[] = { '^', 0 };
-static const uint32_t bor_ops[] = { '|', 0 };
-
 static struct node *term(struct parser *p)
 {
-	return binary(p, factor, term_ops);
+	return binary(p, factor, 1);
 }
 static struct node *sum(struct parser *p)
 {
-	return binary(p, term, sum_ops);
+	return binary(p, term, 2);
 }
 static struct node *shift_expr(struct parser *p)
 {
-	return binary(p, sum, shift_ops);
+	return binary(p, sum, 3);
 }
 static struct node *bitwise_and(struct parser *p)
 {
-	return binary(p, shift_expr, band_ops);
+	return binary(p, shift_expr, 4);
 }
 static struct node *bitwise_xor(struct parser *p)
 {
-	return binary(p, bitwise_and, bxor_ops);
+	return binary(p, bitwise_and, 5);
 }
 static struct node *bitwise_or(struct parser *p)
 {
-	return binary(p, bitwise_xor, bor_ops);
+	return binary(p, bitwise_xor, 6);
 }
 
 static int comp_op(struct parser *p)
@@ -2984,7 +2988,7 @@ compound:
 }
 
 struct node *py_parse(struct arena *a, const unsigned char *src, size_t len, int max_depth, size_t max_tokens,
-                      struct pyerr *err, struct node **nonascii)
+                      struct pyerr *err, struct node **nonascii, struct token **toks, size_t *captoks)
 {
 	struct lexer lx = { 0 };
 	lx.arena = a;
@@ -2993,8 +2997,18 @@ struct node *py_parse(struct arena *a, const unsigned char *src, size_t len, int
 	lx.err = err;
 	lx.max_tokens = max_tokens;
 	lx.na_tail = nonascii;
+	if (toks) {
+		/* the caller's token array, kept from an earlier source */
+		lx.toks = *toks;
+		lx.captoks = *captoks;
+	}
 	if (lex_all(&lx) < 0) {
-		free(lx.toks);
+		if (toks) {
+			*toks = lx.toks;
+			*captoks = lx.captoks;
+		} else {
+			free(lx.toks);
+		}
 		return NULL;
 	}
 	struct parser p = { 0 };
@@ -3026,7 +3040,12 @@ struct node *py_parse(struct arena *a, const unsigned char *src, size_t len, int
 			tail = &last->next;
 		}
 	}
-	free(lx.toks);
+	if (toks) {
+		*toks = lx.toks;
+		*captoks = lx.captoks;
+	} else {
+		free(lx.toks);
+	}
 	if (err->set)
 		return NULL;
 	return mod;

@@ -59,6 +59,7 @@ static int fail_closed(enum rule_id r)
 
 struct state {
 	struct checkcfg cfg;
+	struct py_cache cache; /* memory reused from one source to the next */
 	int sev[R_COUNT];
 	int threshold;
 };
@@ -220,11 +221,11 @@ static void on_finding(void *ud, enum rule_id rule, const char *name, int line, 
 
 static int py_check_hook(cordon_ctx *ctx, void *state, const struct cordon_source *src)
 {
-	const struct state *s = state;
+	struct state *s = state;
 	if (src->language && strcmp(src->language, "python") != 0)
 		return CORDON_IGNORE;
 	struct run r = { ctx, s, 0 };
-	if (py_check(&s->cfg, src->data, src->len, on_finding, &r) < 0) {
+	if (py_check(&s->cfg, &s->cache, src->data, src->len, on_finding, &r) < 0) {
 		cordon_log(ctx, CORDON_LOG_ERROR, "%s: out of memory while checking", src->name);
 		return CORDON_ERROR;
 	}
@@ -238,6 +239,7 @@ static void py_close(void *state)
 		return;
 	free_list(s->cfg.allow, s->cfg.n_allow);
 	free_list(s->cfg.deny, s->cfg.n_deny);
+	py_cache_free(&s->cache);
 	free(s);
 }
 

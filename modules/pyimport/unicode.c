@@ -29,18 +29,30 @@ void *arena_alloc(struct arena *a, size_t n)
 		a->failed = 1;
 		return NULL;
 	}
-	struct arena_chunk *c = a->head;
+	struct arena_chunk *c = a->cur;
 	if (!c || c->size - c->used < n) {
-		size_t sz = n > CHUNK_MIN ? n : CHUNK_MIN;
-		c = malloc(sizeof(*c) + sz);
-		if (!c) {
-			a->failed = 1;
-			return NULL;
+		/* the next kept chunk if it fits, else a new one after the current */
+		if (c && c->next && c->next->size >= n) {
+			c = c->next;
+		} else {
+			size_t sz = n > CHUNK_MIN ? n : CHUNK_MIN;
+			struct arena_chunk *nc = malloc(sizeof(*nc) + sz);
+			if (!nc) {
+				a->failed = 1;
+				return NULL;
+			}
+			nc->size = sz;
+			nc->used = 0;
+			if (c) {
+				nc->next = c->next;
+				c->next = nc;
+			} else {
+				nc->next = a->head;
+				a->head = nc;
+			}
+			c = nc;
 		}
-		c->size = sz;
-		c->used = 0;
-		c->next = a->head;
-		a->head = c;
+		a->cur = c;
 	}
 	void *p = c->data + c->used;
 	c->used += n;
@@ -69,8 +81,29 @@ void arena_free(struct arena *a)
 		free(c);
 		c = n;
 	}
-	a->head = NULL;
+	a->head = a->cur = NULL;
 	a->used = 0;
+	a->failed = 0;
+}
+
+void arena_reset(struct arena *a, size_t keep)
+{
+	size_t kept = 0;
+	struct arena_chunk **pp = &a->head;
+	while (*pp) {
+		struct arena_chunk *c = *pp;
+		if (kept + c->size <= keep) {
+			kept += c->size;
+			c->used = 0;
+			pp = &c->next;
+		} else {
+			*pp = c->next;
+			free(c);
+		}
+	}
+	a->cur = a->head;
+	a->used = 0;
+	a->failed = 0;
 }
 
 /* ---- UTF-8 ---- */
