@@ -27,6 +27,7 @@ const char *const rule_names[R_COUNT] = {
 	[R_FORMAT_DYNAMIC] = "format-dynamic",
 	[R_UNICODE_NAME] = "unicode-name-escape",
 	[R_TOO_LARGE] = "too-large",
+	[R_MODULE_ATTR] = "module-attribute",
 };
 
 /* Attribute names that reach interpreter internals (sandbox escapes). */
@@ -49,6 +50,14 @@ static const char *const banned_names[] = {
 static const char *const getattr_names[] = { "getattr", "setattr", "delattr", NULL };
 static const char *const attrgetter_names[] = { "attrgetter", "methodcaller", NULL };
 static const char *const format_names[] = { "format", "format_map", "vformat", NULL };
+/* Modules that reach the system or the interpreter's internals: an
+ * attribute of that name (random._os, dataclasses.inspect, typing.sys)
+ * hands the module over without an import. */
+static const char *const dangerous_modules[] = {
+	"os", "posix", "nt", "sys", "subprocess", "shutil", "socket", "ctypes", "inspect", "importlib", "builtins",
+	"gc", "signal", "pty", "io", "pathlib", "tempfile", "multiprocessing", "threading", "thread", "asyncio",
+	"pickle", "marshal", "code", "codeop", "runpy", "imp", "zipimport", "pkgutil", "types", NULL,
+};
 /* Modules whose import is a dynamic import in itself. */
 static const char *const dynamic_modules[] = { "importlib", "imp", "runpy", "zipimport", "pkgutil", NULL };
 
@@ -181,8 +190,29 @@ static void check_ident(struct walk *w, const char *s, const struct node *at)
 }
 
 /* a name used to look up an attribute (x.NAME, from m import NAME, case C(NAME=...)) */
+static int listed(char **list, size_t n, const char *name);
+
+/* An attribute named after a dangerous or denied module (leading
+ * underscores aside: random._os), unless allowlist mode allows it. */
+static int module_attr(const struct walk *w, const char *s)
+{
+	while (*s == '_')
+		s++;
+	if (!*s)
+		return 0;
+	const struct checkcfg *c = w->cfg;
+	int hit = in_list(dangerous_modules, s);
+	for (size_t i = 0; !hit && i < c->n_deny; i++)
+		hit = strcmp(c->deny[i], s) == 0;
+	if (hit && c->allowlist && listed(c->allow, c->n_allow, s) && !listed(c->deny, c->n_deny, s))
+		hit = 0;
+	return hit;
+}
+
 static void attrlike_cls(struct walk *w, const char *s, unsigned cls, const struct node *at)
 {
+	if (module_attr(w, s))
+		emit(w, R_MODULE_ATTR, s, at, "attribute '%s' names a module that is not allowed");
 	if (cls & K_MODULES)
 		emit(w, R_DYNAMIC_IMPORT, s, at, "'%s' reaches the loaded modules (sys.modules)");
 	else

@@ -49,6 +49,7 @@ static const int default_sev[R_COUNT] = {
 	[R_FORMAT_DYNAMIC] = CORDON_SEV_MEDIUM,
 	[R_UNICODE_NAME] = CORDON_SEV_MEDIUM,
 	[R_TOO_LARGE] = CORDON_SEV_HIGH,
+	[R_MODULE_ATTR] = CORDON_SEV_HIGH,
 };
 
 /* Rules that always deny: the source could not be checked at all. */
@@ -165,7 +166,8 @@ static int py_open(cordon_ctx *ctx, void **statep)
 				return cordon_error(ctx, k, "severity: unknown rule '%s' (rules: syntax-error, too-deep, "
 				                            "coding-cookie, non-ascii-identifier, import-denied, import-relative, "
 				                            "import-star, dynamic-import, banned-builtin, getattr-dynamic, "
-				                            "escape-attribute, format-dynamic, unicode-name-escape, too-large)",
+				                            "escape-attribute, format-dynamic, unicode-name-escape, too-large, "
+				                            "module-attribute)",
 				                    ks ? ks : "");
 			int sv = vs ? parse_sev(vs) : -2;
 			if (sv == -2)

@@ -31,6 +31,11 @@ GETATTR = {"getattr", "setattr", "delattr"}
 ATTRGETTER = {"attrgetter", "methodcaller"}
 FORMAT = {"format", "format_map", "vformat"}
 DYNAMIC_MODULES = ["importlib", "imp", "runpy", "zipimport", "pkgutil"]
+DANGEROUS_MODULES = {
+    "os", "posix", "nt", "sys", "subprocess", "shutil", "socket", "ctypes", "inspect", "importlib", "builtins",
+    "gc", "signal", "pty", "io", "pathlib", "tempfile", "multiprocessing", "threading", "thread", "asyncio",
+    "pickle", "marshal", "code", "codeop", "runpy", "imp", "zipimport", "pkgutil", "types",
+}
 MAX_FINDINGS = 5000
 MAX_BYTES = 8 << 20
 
@@ -137,7 +142,19 @@ class Walk:
         elif s in DYNAMIC:
             self.emit("dynamic-import", s, at)
 
+    def module_attr(self, s):
+        s = s.lstrip("_")
+        if not s:
+            return False
+        hit = s in DANGEROUS_MODULES or s in self.cfg.deny
+        if hit and self.cfg.allowlist and any(name_matches(s, a) for a in self.cfg.allow) and \
+                not any(name_matches(s, d) for d in self.cfg.deny):
+            hit = False
+        return hit
+
     def check_attrlike(self, s, at):
+        if s is not None and self.module_attr(s):
+            self.emit("module-attribute", s, at)
         if s == "modules":
             self.emit("dynamic-import", s, at)
         else:
