@@ -28,6 +28,7 @@ const char *const rule_names[R_COUNT] = {
 	[R_UNICODE_NAME] = "unicode-name-escape",
 	[R_TOO_LARGE] = "too-large",
 	[R_MODULE_ATTR] = "module-attribute",
+	[R_STRING_EVAL] = "string-eval",
 };
 
 /* Attribute names that reach interpreter internals (sandbox escapes). */
@@ -36,7 +37,13 @@ static const char *const escape_names[] = {
 	"__code__", "__dict__", "__getattribute__", "__self__", "__spec__", "__closure__", "__func__",
 	"__defaults__", "__kwdefaults__", "__traceback__", "__objclass__", "__reduce__", "__reduce_ex__",
 	"f_back", "f_globals", "f_builtins", "f_locals", "f_code", "gi_frame", "gi_code", "cr_frame",
-	"cr_code", "ag_frame", "ag_code", "tb_frame", "tb_next", "_getframe", NULL,
+	"cr_code", "ag_frame", "ag_code", "tb_frame", "tb_next", "_getframe", "__annotations__", NULL,
+};
+/* Library functions that evaluate strings as code (type hints evaluated
+ * from strings: functools.singledispatch's register evaluates annotations). */
+static const char *const string_eval_names[] = {
+	"get_type_hints", "ForwardRef", "_eval_type", "_evaluate", "singledispatch", "singledispatchmethod",
+	"get_annotations", NULL,
 };
 /* Names that load or reach modules by name at run time. */
 static const char *const dynamic_names[] = {
@@ -76,7 +83,7 @@ static int in_list(const char *const *l, const char *s)
  * one hash lookup (every identifier of the source is looked up). */
 enum {
 	K_ESCAPE = 1u, K_DYNAMIC = 2u, K_BANNED = 4u, K_GETATTR = 8u, K_ATTRGETTER = 16u, K_FORMAT = 32u,
-	K_MODULES = 64u,
+	K_MODULES = 64u, K_STRING_EVAL = 128u,
 };
 #define NAME_TAB 256u
 
@@ -120,6 +127,7 @@ static void tab_init(struct name_tab *t)
 	tab_add(t, attrgetter_names, K_ATTRGETTER);
 	tab_add(t, format_names, K_FORMAT);
 	tab_add(t, modules_name, K_MODULES);
+	tab_add(t, string_eval_names, K_STRING_EVAL);
 }
 
 static unsigned name_class(const struct name_tab *t, const char *s)
@@ -157,7 +165,8 @@ static void emitf(struct walk *w, enum rule_id r, const char *name, const struct
 #define emit(w, r, name, n, fmt) emitf(w, r, name, n, fmt, name)
 #define CLS(w, s) name_class((w)->tab, (s))
 /* sensitive names: a getattr/attrgetter with one of these as a literal is denied */
-#define SENSITIVE(w, s) (CLS(w, s) & (K_ESCAPE | K_DYNAMIC | K_BANNED | K_GETATTR | K_ATTRGETTER | K_MODULES))
+#define SENSITIVE(w, s) \
+	(CLS(w, s) & (K_ESCAPE | K_DYNAMIC | K_BANNED | K_GETATTR | K_ATTRGETTER | K_MODULES | K_STRING_EVAL))
 
 static void emitf(struct walk *w, enum rule_id r, const char *name, const struct node *n, const char *fmt, ...)
 {
@@ -213,7 +222,9 @@ static void attrlike_cls(struct walk *w, const char *s, unsigned cls, const stru
 {
 	if (module_attr(w, s))
 		emit(w, R_MODULE_ATTR, s, at, "attribute '%s' names a module that is not allowed");
-	if (cls & K_MODULES)
+	if (cls & K_STRING_EVAL)
+		emit(w, R_STRING_EVAL, s, at, "'%s' evaluates strings as code");
+	else if (cls & K_MODULES)
 		emit(w, R_DYNAMIC_IMPORT, s, at, "'%s' reaches the loaded modules (sys.modules)");
 	else
 		ident_cls(w, s, cls, at);
@@ -337,6 +348,8 @@ static void walk_name(struct walk *w, const struct node *n, const struct node *c
 		ident_cls(w, s, cls, n);
 	} else if (cls & K_BANNED) {
 		emit(w, R_BANNED_BUILTIN, s, n, "builtin '%s' is not allowed");
+	} else if (cls & K_STRING_EVAL) {
+		emit(w, R_STRING_EVAL, s, n, "'%s' evaluates strings as code");
 	} else if (cls & K_GETATTR) {
 		if (!getattr_ok(w, call, 0, s))
 			emit(w, R_GETATTR, s, n, "'%s' with a name that is not a harmless literal");

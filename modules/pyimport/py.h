@@ -175,7 +175,7 @@ struct node *py_parse(struct arena *a, const unsigned char *src, size_t len, int
 enum rule_id {
 	R_SYNTAX = 0, R_TOO_DEEP, R_CODING, R_NONASCII, R_IMPORT_DENIED, R_IMPORT_RELATIVE,
 	R_IMPORT_STAR, R_DYNAMIC_IMPORT, R_BANNED_BUILTIN, R_GETATTR, R_ESCAPE_ATTR,
-	R_FORMAT_DYNAMIC, R_UNICODE_NAME, R_TOO_LARGE, R_MODULE_ATTR, R_COUNT
+	R_FORMAT_DYNAMIC, R_UNICODE_NAME, R_TOO_LARGE, R_MODULE_ATTR, R_STRING_EVAL, R_COUNT
 };
 extern const char *const rule_names[R_COUNT];
 

@@ -50,6 +50,7 @@ static const int default_sev[R_COUNT] = {
 	[R_UNICODE_NAME] = CORDON_SEV_MEDIUM,
 	[R_TOO_LARGE] = CORDON_SEV_HIGH,
 	[R_MODULE_ATTR] = CORDON_SEV_HIGH,
+	[R_STRING_EVAL] = CORDON_SEV_HIGH,
 };
 
 /* Rules that always deny: the source could not be checked at all. */
@@ -167,7 +168,7 @@ static int py_open(cordon_ctx *ctx, void **statep)
 				                            "coding-cookie, non-ascii-identifier, import-denied, import-relative, "
 				                            "import-star, dynamic-import, banned-builtin, getattr-dynamic, "
 				                            "escape-attribute, format-dynamic, unicode-name-escape, too-large, "
-				                            "module-attribute)",
+				                            "module-attribute, string-eval)",
 				                    ks ? ks : "");
 			int sv = vs ? parse_sev(vs) : -2;
 			if (sv == -2)

@@ -22,8 +22,10 @@ ESCAPE = {
     "__code__", "__dict__", "__getattribute__", "__self__", "__spec__", "__closure__", "__func__",
     "__defaults__", "__kwdefaults__", "__traceback__", "__objclass__", "__reduce__", "__reduce_ex__",
     "f_back", "f_globals", "f_builtins", "f_locals", "f_code", "gi_frame", "gi_code", "cr_frame",
-    "cr_code", "ag_frame", "ag_code", "tb_frame", "tb_next", "_getframe",
+    "cr_code", "ag_frame", "ag_code", "tb_frame", "tb_next", "_getframe", "__annotations__",
 }
+STRING_EVAL = {"get_type_hints", "ForwardRef", "_eval_type", "_evaluate", "singledispatch", "singledispatchmethod",
+               "get_annotations"}
 DYNAMIC = {"__import__", "__loader__", "load_module", "exec_module", "import_module"}
 BANNED = {"eval", "exec", "compile", "open", "input", "breakpoint", "globals", "locals", "vars", "help",
           "__build_class__"}
@@ -45,7 +47,8 @@ IDCHARS = re.compile(r"[A-Za-z0-9_]*")
 
 
 def sensitive(s):
-    return s in ESCAPE or s in DYNAMIC or s in BANNED or s in GETATTR or s in ATTRGETTER or s == "modules"
+    return (s in ESCAPE or s in DYNAMIC or s in BANNED or s in GETATTR or s in ATTRGETTER or s == "modules"
+            or s in STRING_EVAL)
 
 
 def name_matches(name, entry):
@@ -155,7 +158,9 @@ class Walk:
     def check_attrlike(self, s, at):
         if s is not None and self.module_attr(s):
             self.emit("module-attribute", s, at)
-        if s == "modules":
+        if s in STRING_EVAL:
+            self.emit("string-eval", s, at)
+        elif s == "modules":
             self.emit("dynamic-import", s, at)
         else:
             self.check_ident(s, at)
@@ -219,6 +224,8 @@ class Walk:
             self.check_ident(s, n)
         elif s in BANNED:
             self.emit("banned-builtin", s, n)
+        elif s in STRING_EVAL:
+            self.emit("string-eval", s, n)
         elif s in GETATTR:
             if not self.getattr_ok(call, False, s):
                 self.emit("getattr-dynamic", s, n)
