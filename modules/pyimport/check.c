@@ -86,13 +86,15 @@ enum {
 	K_MODULES = 64u, K_STRING_EVAL = 128u,
 };
 #define NAME_TAB 256u
+#define NAME_MAXLEN 31u /* longest name the quick rejection covers */
 
 struct name_tab {
 	const char *name[NAME_TAB];
 	unsigned cls[NAME_TAB];
 	/* quick rejection: bit (first character & 63) of first[length] is set
 	 * when some listed name of that length starts with that character */
-	uint64_t first[17];
+	uint64_t first[NAME_MAXLEN + 1];
+	int any_long; /* some listed name is longer than NAME_MAXLEN */
 };
 
 static uint32_t name_hash(const char *s)
@@ -111,7 +113,11 @@ static void tab_add(struct name_tab *t, const char *const *l, unsigned cls)
 			i = (i + 1) & (NAME_TAB - 1);
 		t->name[i] = *l;
 		t->cls[i] |= cls;
-		t->first[strlen(*l)] |= 1ull << ((unsigned char)(*l)[0] & 63);
+		size_t len = strlen(*l);
+		if (len > NAME_MAXLEN)
+			t->any_long = 1; /* no quick rejection for long names */
+		else
+			t->first[len] |= 1ull << ((unsigned char)(*l)[0] & 63);
 	}
 }
 
@@ -132,9 +138,8 @@ static void tab_init(struct name_tab *t)
 
 static unsigned name_class(const struct name_tab *t, const char *s)
 {
-	/* every listed name is 4 to 16 characters long */
-	size_t n = strnlen(s, 17);
-	if (n < 4 || n > 16 || !(t->first[n] & (1ull << ((unsigned char)s[0] & 63))))
+	size_t n = strnlen(s, NAME_MAXLEN + 1);
+	if (n > NAME_MAXLEN ? !t->any_long : !(t->first[n] & (1ull << ((unsigned char)s[0] & 63))))
 		return 0;
 	uint32_t i = name_hash(s) & (NAME_TAB - 1);
 	while (t->name[i]) {
