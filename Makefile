@@ -22,6 +22,7 @@ else
 SYSCONFDIR ?= $(PREFIX)/etc
 endif
 MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 MODULEDIR ?= $(LIBDIR)/cordon/modules
 POLICYDIR ?= $(SYSCONFDIR)/cordon/policies.d
 DESTDIR ?=
@@ -72,6 +73,7 @@ MODULE_NAMES := $(notdir $(patsubst %/,%,$(dir $(wildcard modules/*/*.c))))
 MODULE_NAMES := $(sort $(MODULE_NAMES))
 MODULES := $(foreach m,$(MODULE_NAMES),$(B)/lib/cordon/modules/cordon_$(m).so)
 
+.DEFAULT_GOAL := all
 # Per-module extra libraries: modules/NAME/module.mk may set NAME_LIBS / NAME_CFLAGS.
 -include $(wildcard modules/*/module.mk)
 
@@ -115,10 +117,10 @@ $(B)/lib/$(LIB_SONAME): $(LIB)
 $(B)/lib/$(LIBNAME): $(B)/lib/$(LIB_SONAME)
 	$(Q)ln -sf $(LIB_SONAME) $@
 
-# The command: core/cli/*.c over libcordon (and libcrypto for `cordon log verify`).
+# The command: core/cli/*.c over libcordon (jansson and libcrypto for `cordon log verify`).
 CLI_SRCS := $(wildcard core/cli/*.c)
-CLI_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcrypto 2>/dev/null)
-CLI_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto)
+CLI_CFLAGS := $(DEPS_CFLAGS) $(shell $(PKG_CONFIG) --cflags libcrypto 2>/dev/null)
+CLI_LIBS := $(DEPS_LIBS) $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto)
 $(CLI): $(CLI_SRCS) $(wildcard core/cli/*.h) include/cordon/cordon.h include/cordon/module.h $(B)/lib/$(LIBNAME)
 	$(call say,CC,$@)
 	@mkdir -p $(dir $@)
@@ -220,10 +222,12 @@ install: all
 	cd policies.d && find . -type d -exec install -d $(DESTDIR)$(POLICYDIR)/{} \; && \
 		find . -type f -name '*.yaml' -exec install -m 0644 {} $(DESTDIR)$(POLICYDIR)/{} \;
 	install -m 0644 $(B)/cordon.pc $(DESTDIR)$(LIBDIR)/pkgconfig/cordon.pc
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 contrib/bash-completion/cordon $(DESTDIR)$(BASHCOMPDIR)/cordon
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cordon $(DESTDIR)$(LIBDIR)/$(LIBNAME)* \
-		$(DESTDIR)$(LIBDIR)/pkgconfig/cordon.pc
+		$(DESTDIR)$(LIBDIR)/pkgconfig/cordon.pc $(DESTDIR)$(BASHCOMPDIR)/cordon
 	rm -rf $(DESTDIR)$(MODULEDIR) $(DESTDIR)$(INCLUDEDIR)/cordon
 
 bench: all

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -79,12 +80,14 @@ static void api_vwarning(cordon_ctx *ctx, const char *fmt, va_list ap)
 static void api_vfinding(cordon_ctx *ctx, const char *rule, enum cordon_severity sev, long line,
                          long column, const char *fmt, va_list ap)
 {
-	if (wrong_phase(ctx, "cordon_finding", P(PHASE_CHECK) | P(PHASE_FINISH)) || !ctx->run)
+	if (wrong_phase(ctx, "cordon_finding", P(PHASE_CHECK) | P(PHASE_WATCH) | P(PHASE_FINISH)) ||
+	    !ctx->run)
 		return;
 	char *msg = xvasprintf(fmt, ap);
 	if ((unsigned)sev > CORDON_SEV_CRITICAL)
 		sev = CORDON_SEV_CRITICAL;
-	const char *file = ctx->run->cur_source ? ctx->run->cur_source->name : NULL;
+	const char *file =
+		ctx->phase == PHASE_CHECK && ctx->run->cur_source ? ctx->run->cur_source->name : NULL;
 	result_add_finding(ctx->run->result, mod_name(ctx), rule && *rule ? rule : "finding", sev,
 	                   line < 0 ? 0 : line, column < 0 ? 0 : column, file, msg ? msg : "");
 	free(msg);
@@ -336,6 +339,73 @@ static int api_finding_at(cordon_ctx *ctx, size_t i, struct cordon_finding *out)
 	return cordon_result_finding(ctx->run->result, i, out);
 }
 
+static int api_launch_pass_fd(cordon_ctx *ctx, int fd)
+{
+	if (fd < 0)
+		return -1;
+	if (wrong_phase(ctx, "launch_pass_fd", P(PHASE_PREPARE))) {
+		close(fd);
+		return -1;
+	}
+	struct run *r = ctx->run;
+	if (r->n_pass >= RUN_MAX_PASS_FDS) {
+		fprintf(stderr, "cordon: %s: more than %d descriptors passed to the child\n", mod_name(ctx),
+		        RUN_MAX_PASS_FDS);
+		close(fd);
+		return -1;
+	}
+	r->pass_fds[r->n_pass] = fd;
+	/* The child's layout: 0-2, the sources from 3, the control pipe,
+	 * then the passed descriptors in the order they were passed. */
+	return 3 + (int)r->n_sources + 1 + r->n_pass++;
+}
+
+static int api_launch_watch(cordon_ctx *ctx, int fd,
+                            int (*cb)(cordon_ctx *ctx, void *state, int fd, short revents))
+{
+	if (wrong_phase(ctx, "launch_watch", P(PHASE_PREPARE) | P(PHASE_WATCH)) || fd < 0 || !cb)
+		return -1;
+	struct run *r = ctx->run;
+	size_t live = 0;
+	for (size_t i = 0; i < r->n_watches; i++)
+		live += r->watches[i].active;
+	if (live >= RUN_MAX_WATCHES) {
+		fprintf(stderr, "cordon: %s: more than %d watched descriptors\n", mod_name(ctx),
+		        RUN_MAX_WATCHES);
+		return -1;
+	}
+	/* Reuse a finished slot before growing. */
+	for (size_t i = 0; i < r->n_watches; i++) {
+		if (!r->watches[i].active) {
+			r->watches[i] = (struct watch){ .fd = fd, .cb = cb, .entry = ctx->entry, .active = true };
+			return 0;
+		}
+	}
+	struct watch *w = realloc(r->watches, (r->n_watches + 1) * sizeof(*w));
+	if (!w)
+		return -1;
+	r->watches = w;
+	r->watches[r->n_watches++] = (struct watch){ .fd = fd, .cb = cb, .entry = ctx->entry, .active = true };
+	return 0;
+}
+
+static int api_result_limit(cordon_ctx *ctx, const char *limit)
+{
+	if (wrong_phase(ctx, "result_limit", P(PHASE_FINISH)) || !ctx->run || !limit)
+		return -1;
+	static const char *const names[] = { "cpu", "memory", "wall", "output", "processes", "file_size" };
+	const char *known = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (strcmp(limit, names[i]) == 0)
+			known = names[i];
+	if (!known)
+		return -1;
+	cordon_result *res = ctx->run->result;
+	if (res->status == ST_KILLED && !res->limit)
+		res->limit = known;
+	return 0;
+}
+
 static const struct cordon_core_api api = {
 	.abi = CORDON_ABI_VERSION,
 	.size = sizeof(struct cordon_core_api),
@@ -367,6 +437,9 @@ static const struct cordon_core_api api = {
 	.buf_append = api_buf_append,
 	.redaction = api_redaction,
 	.finding_at = api_finding_at,
+	.launch_pass_fd = api_launch_pass_fd,
+	.launch_watch = api_launch_watch,
+	.result_limit = api_result_limit,
 };
 
 const struct cordon_core_api *core_api(void)

@@ -171,6 +171,7 @@ enum phase {
 	PHASE_FILTER,
 	PHASE_FINISH,
 	PHASE_CLOSE,
+	PHASE_WATCH, /* a launch_watch callback while the program runs */
 };
 
 struct run;
@@ -320,6 +321,9 @@ struct source {
 };
 
 /* A run in progress: what hooks see through their context. */
+#define RUN_MAX_PASS_FDS 16
+#define RUN_MAX_WATCHES 64
+struct watch;
 struct run {
 	cordon_policy *policy;
 	cordon_result *result;
@@ -332,6 +336,19 @@ struct run {
 	struct source *sources;
 	size_t n_sources;
 	const struct source *cur_source; /* during check */
+	/* launch_pass_fd: descriptors for the child, -1 once closed */
+	int pass_fds[RUN_MAX_PASS_FDS];
+	int n_pass;
+	/* launch_watch */
+	struct watch *watches;
+	size_t n_watches;
+};
+
+struct watch {
+	int fd;
+	int (*cb)(cordon_ctx *ctx, void *state, int fd, short revents);
+	struct entry *entry;
+	bool active;
 };
 
 struct cordon_buf {

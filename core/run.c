@@ -228,10 +228,24 @@ static void run_begin(struct run *run, cordon_policy *p, cordon_result *r)
 	}
 }
 
+/* Close the parent's copies of what modules passed to the child. */
+static void close_passed(struct run *run)
+{
+	for (int i = 0; i < run->n_pass; i++) {
+		if (run->pass_fds[i] >= 0)
+			close(run->pass_fds[i]);
+		run->pass_fds[i] = -1;
+	}
+}
+
 static void run_end(struct run *run)
 {
 	cordon_policy *p = run->policy;
 	cordon_result *r = run->result;
+	close_passed(run);
+	free(run->watches);
+	run->watches = NULL;
+	run->n_watches = 0;
 	for (size_t i = 0; i < p->n_stack && i < r->n_modules; i++) {
 		struct entry *e = &p->stack[i];
 		r->modules[i].verdict = e->verdict ? e->verdict : "pass";
@@ -470,6 +484,8 @@ struct launch {
 	int out_w, err_w, ctl_w;
 	const int *src_fds;
 	int n_src;
+	const int *pass_fds; /* launch_pass_fd, placed after the control pipe */
+	int n_pass;
 	int high; /* first descriptor above every one we move */
 	const struct confiner *conf;
 	size_t n_conf;
@@ -564,10 +580,15 @@ static __attribute__((noreturn)) void child_main(const struct launch *L)
 	if (in < 0 || out < 0 || err < 0 || ctl < 0)
 		child_fail(REC_SETUP_FAIL, errno, "fcntl(F_DUPFD_CLOEXEC)");
 	child_ctl_fd = ctl;
-	int src_hi[64];
+	int src_hi[64], pass_hi[RUN_MAX_PASS_FDS];
 	for (int i = 0; i < L->n_src; i++) {
 		src_hi[i] = fcntl(L->src_fds[i], F_DUPFD_CLOEXEC, L->high);
 		if (src_hi[i] < 0)
+			child_fail(REC_SETUP_FAIL, errno, "fcntl(F_DUPFD_CLOEXEC)");
+	}
+	for (int i = 0; i < L->n_pass; i++) {
+		pass_hi[i] = fcntl(L->pass_fds[i], F_DUPFD_CLOEXEC, L->high);
+		if (pass_hi[i] < 0)
 			child_fail(REC_SETUP_FAIL, errno, "fcntl(F_DUPFD_CLOEXEC)");
 	}
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
@@ -579,13 +600,19 @@ static __attribute__((noreturn)) void child_main(const struct launch *L)
 	if (dup3(ctl, ctl_fd, O_CLOEXEC) < 0)
 		child_fail(REC_SETUP_FAIL, errno, "dup3(control)");
 	child_ctl_fd = ctl_fd;
-	if (syscall(SYS_close_range, (unsigned)ctl_fd + 1, ~0u, 0) < 0) {
+	/* Descriptors modules passed (launch_pass_fd) follow the control
+	 * pipe; they stay open for confine hooks only (close-on-exec below). */
+	for (int i = 0; i < L->n_pass; i++)
+		if (dup3(pass_hi[i], ctl_fd + 1 + i, O_CLOEXEC) < 0)
+			child_fail(REC_SETUP_FAIL, errno, "dup3(passed descriptor)");
+	int keep_to = ctl_fd + L->n_pass;
+	if (syscall(SYS_close_range, (unsigned)keep_to + 1, ~0u, 0) < 0) {
 		struct rlimit rl;
 		long max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY &&
 		                           rl.rlim_max < 1048576
 		                   ? (long)rl.rlim_max
 		                   : 1048576;
-		for (long fd = ctl_fd + 1; fd < max; fd++)
+		for (long fd = keep_to + 1; fd < max; fd++)
 			(void)close((int)fd);
 	}
 	sigset_t none;
@@ -669,7 +696,29 @@ struct pump {
 	int dest; /* stream destination or -1 */
 	bool dest_only; /* streaming: the result keeps only a prefix, silently */
 	struct strbuf pending;
+	size_t pend_off; /* bytes of pending already written */
 };
+
+/* Bytes waiting for the destination. */
+static size_t pend_len(const struct pump *pu)
+{
+	return pu->pending.len - pu->pend_off;
+}
+
+/* Drop what was written: reset when everything went; move the rest down only
+ * once the written part is large, so a slow reader does not make every
+ * PIPE_BUF write a memmove of the whole buffer. */
+static void pend_consume(struct pump *pu, size_t n)
+{
+	pu->pend_off += n;
+	if (pu->pend_off >= pu->pending.len) {
+		sb_consume(&pu->pending, pu->pending.len);
+		pu->pend_off = 0;
+	} else if (pu->pend_off >= 65536 && pu->pend_off >= pu->pending.len / 2) {
+		sb_consume(&pu->pending, pu->pend_off);
+		pu->pend_off = 0;
+	}
+}
 
 struct supervisor {
 	struct run *run;
@@ -773,9 +822,10 @@ static void pump_close(struct supervisor *sv, struct pump *pu)
  * bytes, which a pipe that polled writable always takes whole. */
 static void pump_write(struct pump *pu, bool block)
 {
-	while (pu->dest >= 0 && pu->pending.len) {
-		size_t n = block ? pu->pending.len : (pu->pending.len < PIPE_BUF ? pu->pending.len : PIPE_BUF);
-		ssize_t w = write(pu->dest, pu->pending.data, n);
+	while (pu->dest >= 0 && pend_len(pu)) {
+		size_t left = pend_len(pu);
+		size_t n = block ? left : (left < PIPE_BUF ? left : PIPE_BUF);
+		ssize_t w = write(pu->dest, pu->pending.data + pu->pend_off, n);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -788,10 +838,10 @@ static void pump_write(struct pump *pu, bool block)
 					continue;
 			}
 			pu->dest = -1; /* the reader went away: keep collecting only */
-			sb_consume(&pu->pending, pu->pending.len);
+			pend_consume(pu, pend_len(pu));
 			return;
 		}
-		sb_consume(&pu->pending, (size_t)w);
+		pend_consume(pu, (size_t)w);
 		if (!block)
 			return;
 	}
@@ -889,11 +939,34 @@ static void finish_phase(struct run *run)
 		.json = json ? json : "{}",
 		.n_findings = r->n_findings,
 	};
+	size_t seen_warnings = r->warnings.n;
+	enum status seen_status = r->status;
+	size_t seen_redactions = r->n_redactions;
 	for (size_t i = 0; i < p->n_stack; i++) {
 		struct entry *e = &p->stack[i];
 		int (*finish)(cordon_ctx *, void *, const struct cordon_run_info *) = MODULE_HOOK(e->lm.m, finish);
 		if (!finish)
 			continue;
+		/* An earlier finish hook may have added findings or warnings or
+		 * named a limit: later hooks (an audit log) see the result as it
+		 * stands now. */
+		if (info.n_findings != r->n_findings || info.limit != r->limit ||
+		    seen_warnings != r->warnings.n || seen_status != r->status ||
+		    seen_redactions != r->n_redactions) {
+			char *again = cordon_result_json(r);
+			if (again) {
+				free(json);
+				json = again;
+			}
+			info.json = json ? json : "{}";
+			info.n_findings = r->n_findings;
+			info.limit = r->limit;
+			info.status = status_name(r->status);
+			info.cli_exit = cordon_result_exit_status(r);
+			seen_warnings = r->warnings.n;
+			seen_status = r->status;
+			seen_redactions = r->n_redactions;
+		}
 		e->ctx.phase = PHASE_FINISH;
 		free(e->last_error);
 		e->last_error = NULL;
@@ -1162,6 +1235,45 @@ static void input_close(struct input_pump *ip)
 	sb_free(&ip->buf);
 }
 
+/* Call the k-th watch's callback (launch_watch). */
+static void watch_call(struct run *run, size_t k, short revents)
+{
+	struct watch *w = &run->watches[k];
+	if (!w->active)
+		return;
+	struct entry *e = w->entry;
+	if (revents & POLLNVAL) {
+		w->active = false;
+		result_warn(run->result, "%s: a watched descriptor was closed while still watched",
+		            e->lm.m->name);
+		return;
+	}
+	enum phase saved = e->ctx.phase;
+	e->ctx.phase = PHASE_WATCH;
+	double t0 = now_ms();
+	/* The callback may add watches (realloc): index, never hold w across. */
+	int rc = w->cb(&e->ctx, e->state, w->fd, revents);
+	e->ms += now_ms() - t0;
+	e->ctx.phase = saved;
+	if (rc != 0)
+		run->watches[k].active = false;
+}
+
+/* After the process tree has ended: one last call for each watch with
+ * events pending (a report still queued), then no more watching. */
+static void watch_last_call(struct run *run)
+{
+	for (size_t k = 0; k < run->n_watches; k++) {
+		if (!run->watches[k].active)
+			continue;
+		struct pollfd pf = { .fd = run->watches[k].fd, .events = POLLIN };
+		if (poll(&pf, 1, 0) == 1 && pf.revents)
+			watch_call(run, k, pf.revents);
+	}
+	for (size_t k = 0; k < run->n_watches; k++)
+		run->watches[k].active = false;
+}
+
 static int supervise(struct run *run, const struct cordon_run_options *o, const struct pidset *pre)
 {
 	cordon_policy *p = run->policy;
@@ -1224,6 +1336,11 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		if (src_fds[i] >= high)
 			high = src_fds[i] + 1;
 	}
+	if (3 + (int)run->n_sources + 1 + run->n_pass > high)
+		high = 3 + (int)run->n_sources + 1 + run->n_pass;
+	for (int i = 0; i < run->n_pass; i++)
+		if (run->pass_fds[i] >= high)
+			high = run->pass_fds[i] + 1;
 	struct launch L = {
 		.path = path,
 		.argv = run->argv.v,
@@ -1234,6 +1351,8 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		.ctl_w = ctlp[1],
 		.src_fds = src_fds,
 		.n_src = (int)run->n_sources,
+		.pass_fds = run->pass_fds,
+		.n_pass = run->n_pass,
 		.high = high,
 		.conf = conf,
 		.n_conf = n_conf,
@@ -1300,7 +1419,8 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		result_set_error(r, CORDON_EXIT_ERROR, "fork: %s", strerror(fork_errno));
 		goto out;
 	}
-	/* The parent keeps only its ends. */
+	/* The parent keeps only its ends; passed descriptors are the child's. */
+	close_passed(run);
 	close(outp[1]);
 	close(errp[1]);
 	close(ctlp[1]);
@@ -1331,9 +1451,10 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	}
 
 	while (buf && (!reaped || sv.pumps[0].fd >= 0 || sv.pumps[1].fd >= 0)) {
-		struct pollfd pfd[9];
+		struct pollfd pfd[9 + RUN_MAX_WATCHES];
 		int np = 0, i_pid = -1, i_ctl = -1, i_cancel = -1, i_in[2] = { -1, -1 }, i_out[2] = { -1, -1 };
-		int i_isrc = -1, i_iw = -1;
+		int i_isrc = -1, i_iw = -1, i_watch = -1;
+		size_t n_watch = 0;
 		if (!reaped && pidfd >= 0) {
 			i_pid = np;
 			pfd[np++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
@@ -1356,13 +1477,24 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		}
 		for (int k = 0; k < 2; k++) {
 			struct pump *pu = &sv.pumps[k];
-			if (pu->fd >= 0 && pu->pending.len < PENDING_MAX) {
+			if (pu->fd >= 0 && pend_len(pu) < PENDING_MAX) {
 				i_in[k] = np;
 				pfd[np++] = (struct pollfd){ .fd = pu->fd, .events = POLLIN };
 			}
-			if (pu->dest >= 0 && pu->pending.len) {
+			if (pu->dest >= 0 && pend_len(pu)) {
 				i_out[k] = np;
 				pfd[np++] = (struct pollfd){ .fd = pu->dest, .events = POLLOUT };
+			}
+		}
+		/* Module watches (launch_watch), while the program runs. */
+		i_watch = np;
+		for (size_t k = 0; !reaped && k < run->n_watches && n_watch < RUN_MAX_WATCHES; k++) {
+			if (run->watches[k].active) {
+				pfd[np++] = (struct pollfd){ .fd = run->watches[k].fd, .events = POLLIN };
+				n_watch = k + 1;
+			} else {
+				pfd[np++] = (struct pollfd){ .fd = -1 };
+				n_watch = k + 1;
 			}
 		}
 		double now = now_ms();
@@ -1393,6 +1525,9 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		}
 		if (n > 0 && i_ctl >= 0 && pfd[i_ctl].revents)
 			drain_ctl(run, &ctlp[0], &fatal, &exec_started);
+		for (size_t k = 0; n > 0 && k < n_watch; k++)
+			if (pfd[i_watch + (int)k].revents)
+				watch_call(run, k, pfd[i_watch + (int)k].revents);
 		if (n > 0 && i_isrc >= 0 && pfd[i_isrc].revents) {
 			ssize_t got = read(ip.src, buf, READ_CHUNK);
 			if (got > 0)
@@ -1414,7 +1549,7 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 			if (i_out[k] >= 0 && pfd[i_out[k]].revents) {
 				if (pfd[i_out[k]].revents & (POLLERR | POLLHUP | POLLNVAL)) {
 					pu->dest = -1;
-					sb_consume(&pu->pending, pu->pending.len);
+					pend_consume(pu, pend_len(pu));
 				} else {
 					pump_write(pu, false);
 				}
@@ -1457,6 +1592,7 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 			input_close(&ip);
 			drain_ctl(run, &ctlp[0], &fatal, &exec_started);
 			kill_leftovers(pre, pid, r);
+			watch_last_call(run);
 			grace_deadline = now_ms() + PIPE_GRACE_MS;
 		}
 		if (reaped && grace_deadline && now_ms() >= grace_deadline) {
@@ -1476,6 +1612,7 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 			;
 		lost = w != pid;
 		kill_leftovers(pre, pid, r);
+		watch_last_call(run);
 		r->wall_ms = now_ms() - t_start;
 	}
 	free(buf);

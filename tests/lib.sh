@@ -17,6 +17,9 @@ export CORDON_SRCDIR
 T=$(mktemp -d "${TMPDIR:-/tmp}/cordon-test.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
 export CORDON_MODULE_PATH="$CORDON_TESTBIN/modules"
+# Runs under the shipped policies log incidents (incident_log's default
+# path): into this test's directory, never the machine's logs.
+export LOGS_DIRECTORY="$T/logs"
 unset CORDON_POLICY_DIR
 PROBES="$CORDON_TESTBIN/probes"
 

@@ -59,7 +59,9 @@ EOF2
 run exec -p "$T/cpu.yaml" --json -- sh -c 'while :; do :; done'
 check "cpu limit: killed (137)" rc_is 137
 check "cpu limit: the result names the limit" json_is 'j["limit"]' cpu
-check "cpu limit: at least a second of CPU was used" sh -c "python3 -c 'import json,sys; sys.exit(0 if json.load(open(\"$T/out\"))[\"usage\"][\"cpu_ms\"] >= 900 else 1)'"
+# The kernel enforces RLIMIT_CPU on tick-sampled time while rusage is
+# precise: on a loaded machine a 1 s limit has read as low as 0.87 s.
+check "cpu limit: at least half the limit of CPU was used" sh -c "python3 -c 'import json,sys; sys.exit(0 if json.load(open(\"$T/out\"))[\"usage\"][\"cpu_ms\"] >= 500 else 1)'"
 
 write_policy "$T/fsz.yaml" <<'EOF2'
 stack:

@@ -12,10 +12,11 @@ MAKE=${MAKE:-make}
 SANITIZE=${SANITIZE:-}
 cd "$CORDON_SRC"
 
-# Every test: the core's (tests/) and each module's (modules/NAME/tests/).
+# Every test: the core's (tests/), each module's (modules/NAME/tests/) and
+# each contrib part's (contrib/NAME/tests/).
 # $1: tests build dir, $2: source tree
 suite_files() {
-	for f in "$1"/unit_* "$1"/*/unit_* "$2"/tests/*.t "$2"/modules/*/tests/*.t; do
+	for f in "$1"/unit_* "$1"/*/unit_* "$2"/tests/*.t "$2"/modules/*/tests/*.t "$2"/contrib/*/tests/*.t; do
 		[ -e "$f" ] && printf '%s\n' "$f"
 	done
 }

@@ -725,6 +725,57 @@ EOF2
 run exec -p "$T/conf-leak.yaml" -- "$PROBES/fdlist"
 check "a descriptor a confine hook leaks does not reach the program" eval 'rc_is 0 && [ "$(cut -d" " -f1 "$T/out" | tr "\n" " ")" = "0 1 2 " ]'
 
+# ABI 1.1: launch_pass_fd hands a descriptor to confine hooks only;
+# launch_watch polls the parent's end while the program runs.
+write_policy "$T/pass.yaml" <<'EOF2'
+interpreter: [python3]
+stack:
+  - module: testmod
+    with: {prepare: pass}
+EOF2
+run exec -p "$T/pass.yaml" --json -- "$PROBES/fdlist"
+check "a passed descriptor reaches the confine hook at the number the core gave (exec: 4)" \
+	jtrue 'any(f["rule"] == "tm-watch" and f["message"] == "watched: hello from fd 4" for f in j["findings"])'
+check "a passed descriptor does not reach the program" \
+	jtrue 'j["status"] == "ok" and [l.split()[0] for l in j["stdout"].splitlines()] == ["0", "1", "2"]'
+printf 'import os\nprint(sorted(int(x) for x in os.listdir("/proc/self/fd")))\n' >"$T/fds.py"
+run run -p "$T/pass.yaml" --json "$T/fds.py"
+check "with one source the passed descriptor follows the source and the control pipe (5)" \
+	jtrue 'any(f["message"] == "watched: hello from fd 5" for f in j["findings"])'
+write_policy "$T/passmany.yaml" <<'EOF2'
+stack:
+  - module: testmod
+    with: {prepare: passmany}
+EOF2
+run exec -p "$T/passmany.yaml" --json -- touch "$T/ran-passmany"
+check "a 17th passed descriptor is refused and the run fails closed" \
+	jtrue 'j["status"] == "error" and "refused descriptor 17" in j["error"]'
+check "a 17th passed descriptor: nothing ran" test ! -e "$T/ran-passmany"
+write_policy "$T/watchbad.yaml" <<'EOF2'
+stack:
+  - module: testmod
+    with: {prepare: watchbad}
+EOF2
+run exec -p "$T/watchbad.yaml" --json -- true
+check "a failing watch callback stops its watch and the run goes on" \
+	jtrue 'j["status"] == "ok" and any("watch callback failing as asked" in w for w in j["warnings"])'
+write_policy "$T/limit.yaml" <<'EOF2'
+stack:
+  - module: testmod
+    with: {finish: limit}
+EOF2
+run exec -p "$T/limit.yaml" --json -- sh -c 'kill -9 $$'
+check "result_limit names the limit of a killed run" jtrue 'j["status"] == "killed" and j["limit"] == "memory"'
+run exec -p "$T/limit.yaml" --json -- true
+check "result_limit leaves a run that was not killed alone" jtrue 'j["status"] == "ok" and j["limit"] is None'
+write_policy "$T/badlimit.yaml" <<'EOF2'
+stack:
+  - module: testmod
+    with: {finish: badlimit}
+EOF2
+run exec -p "$T/badlimit.yaml" --json -- true
+check "result_limit refuses an unknown limit name" jtrue 'j["status"] == "ok" and j["limit"] is None'
+
 bad_name=$(printf '%s/bad\377name.sh' "$T")
 printf 'exit 0\n' >"$bad_name"
 write_policy "$T/deny-any.yaml" <<'EOF2'

@@ -62,6 +62,9 @@ bwrap_args="$bwrap_args --proc /proc --dev /dev --tmpfs /tmp"
 
 cmd_true="/bin/true"
 cmd_cordon="'$cordon' exec -p default -- /bin/true"
+# rlimit + namespaces + caps (policies.d/isolation.yaml): the isolation
+# comparable to bubblewrap's row.
+cmd_cordon_ns="'$cordon' exec -p isolation -- /bin/true"
 cmd_bwrap="$bwrap $bwrap_args -- /bin/true"
 
 # Pre-flight: each command must succeed once, or the timings mean nothing.
@@ -82,6 +85,7 @@ preflight() { # name command...
 }
 preflight true /bin/true
 preflight cordon "$cordon" exec -p default -- /bin/true
+preflight cordon-ns "$cordon" exec -p isolation -- /bin/true
 # shellcheck disable=SC2086 # the mount list is split on purpose
 preflight bwrap "$bwrap" $bwrap_args -- /bin/true
 
@@ -99,6 +103,7 @@ echo "bench/launch: warmup $warmup, runs $runs, --shell=none"
 echo "bench/launch: commands:"
 echo "  true    $cmd_true"
 echo "  cordon  $cmd_cordon"
+echo "  cordon-ns $cmd_cordon_ns"
 echo "  bwrap   $cmd_bwrap"
 echo
 
@@ -108,6 +113,7 @@ echo
 hyperfine -N --warmup "$warmup" --runs "$runs" --export-json "$json" \
 	-n true "$cmd_true" \
 	-n cordon "$cmd_cordon" \
+	-n cordon-ns "$cmd_cordon_ns" \
 	-n bwrap "$cmd_bwrap" || {
 	echo "bench/launch: hyperfine failed" >&2
 	exit 1
@@ -122,10 +128,10 @@ with open(sys.argv[1]) as f:
     results = {r["command"]: r for r in json.load(f)["results"]}
 
 ms = 1e3
-rows = ["true", "cordon", "bwrap"]
+rows = ["true", "cordon", "cordon-ns", "bwrap"]
 base = results["true"]["median"]
 
-print("%-8s %9s %9s %9s %9s %16s" % ("command", "mean ms", "median ms", "stddev ms", "min ms",
+print("%-9s %9s %9s %9s %9s %16s" % ("command", "mean ms", "median ms", "stddev ms", "min ms",
                                      "overhead ms"))
 overhead = {}
 for name in rows:
@@ -134,12 +140,13 @@ for name in rows:
     if name != "true":
         overhead[name] = r["median"] - base
         ov = "%+.3f" % (overhead[name] * ms)
-    print("%-8s %9.3f %9.3f %9.3f %9.3f %16s" % (name, r["mean"] * ms, r["median"] * ms,
+    print("%-9s %9.3f %9.3f %9.3f %9.3f %16s" % (name, r["mean"] * ms, r["median"] * ms,
                                                  r["stddev"] * ms, r["min"] * ms, ov))
 print()
 print("overhead = median - median of /bin/true")
-if overhead["bwrap"] > 0:
-    print("cordon overhead / bwrap overhead = %.2f" % (overhead["cordon"] / overhead["bwrap"]))
-else:
-    print("cordon overhead / bwrap overhead = n/a (bwrap overhead not positive)")
+for name in ("cordon", "cordon-ns"):
+    if overhead["bwrap"] > 0:
+        print("%s overhead / bwrap overhead = %.2f" % (name, overhead[name] / overhead["bwrap"]))
+    else:
+        print("%s overhead / bwrap overhead = n/a (bwrap overhead not positive)" % name)
 PY

@@ -25,6 +25,11 @@ for fd in sorted(os.listdir("/proc/self/fd"), key=int):
         pass  # the descriptor listdir itself used
 print("open descriptors:", "; ".join(fds))
 
+# Inside the namespaces it is uid 65534 and sees only its own processes
+# and a read-only view of the system without the host's home directories.
+print("uid:", os.getuid(), "| processes it can see:", len([p for p in os.listdir("/proc") if p.isdigit()]),
+      "| /home visible:", os.path.isdir("/home"))
+
 # Limits are set with soft = hard: the program cannot lift them.
 soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
 print("cpu limit:", soft, "s; raising it:", end=" ")

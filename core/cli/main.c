@@ -20,6 +20,8 @@
 
 #include <cordon/cordon.h>
 
+#include "logverify.h"
+
 #define EXIT_USAGE CORDON_EXIT_ERROR
 
 static const char *prog = "cordon";
@@ -48,6 +50,7 @@ static void usage(FILE *f)
 	        "  cordon check [-p POLICY] [--json] SOURCE...|-\n"
 	        "  cordon policy list | show NAME | lint FILE...\n"
 	        "  cordon modules\n"
+	        "  cordon log verify FILE\n"
 	        "  cordon --help | --version\n"
 	        "\n"
 	        "Policies are found by NAME in --policy-dir, $CORDON_POLICY_DIR, the installed\n"
@@ -518,11 +521,13 @@ int main(int argc, char **argv)
 		rc = cmd_policy(sub_argc, sub_argv, &o);
 	else if (strcmp(cmd, "modules") == 0)
 		rc = cmd_modules(sub_argc, sub_argv, &o);
+	else if (strcmp(cmd, "log") == 0)
+		rc = cordon_cli_log(sub_argc, sub_argv);
 	else if (strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		rc = 0;
 	} else
-		rc = die_usage("unknown command '%s' (expected run, exec, check, policy or modules)", cmd);
+		rc = die_usage("unknown command '%s' (expected run, exec, check, policy, modules or log)", cmd);
 	free(o.bind_ro);
 	free(o.sources);
 	/* Interrupted: report it as the shell would. */

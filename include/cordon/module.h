@@ -30,6 +30,8 @@
  *     prepare  parent  before fork: adjust the launch
  *     confine  child   after fork, before exec, in stack order
  *     filter   parent  rewrite stdout/stderr chunks as they stream
+ *     (watch)  parent  while the program runs: a descriptor a module asked
+ *                      the supervisor to poll has events (since 1.1)
  *     finish   parent  see the whole result
  *     close    parent  free state
  *
@@ -50,7 +52,7 @@ extern "C" {
 #endif
 
 #define CORDON_ABI_MAJOR 1
-#define CORDON_ABI_MINOR 0
+#define CORDON_ABI_MINOR 1
 #define CORDON_ABI_MKVERSION(major, minor) (((uint32_t)(major) << 16) | (uint32_t)(minor))
 #define CORDON_ABI_VERSION CORDON_ABI_MKVERSION(CORDON_ABI_MAJOR, CORDON_ABI_MINOR)
 #define CORDON_ABI_GET_MAJOR(v) ((uint32_t)(v) >> 16)
@@ -190,7 +192,10 @@ struct cordon_finding {
 	const char *file; /* source the finding is about, or NULL */
 };
 
-/* Read-only view of a finished run, for finish hooks. */
+/* Read-only view of a finished run, for finish hooks.  It is brought up to
+ * date before each finish hook, so a hook later in the stack (an audit log)
+ * sees the findings, warnings, redactions and limit that earlier finish
+ * hooks added. */
 struct cordon_run_info {
 	size_t size; /* sizeof(struct cordon_run_info) */
 	const char *policy; /* policy name */
@@ -292,7 +297,40 @@ struct cordon_core_api {
 	/* --- finish --- */
 	/* The i-th finding of the run (0 <= i < info->n_findings). */
 	int (*finding_at)(cordon_ctx *ctx, size_t i, struct cordon_finding *out);
+
+	/* --- added in ABI 1.1: test with CORDON_API_HAS(ctx, member) --- */
+
+	/* prepare: hand a descriptor to the child.  The core takes ownership of
+	 * fd whatever the outcome: it keeps it open in the child across the
+	 * step that closes every other descriptor, at the number returned
+	 * (valid in confine hooks; close-on-exec before the program runs), and
+	 * closes the parent's copy once the child is forked (or the run ends
+	 * without one).  At most 16 per run; -1 on failure (fd closed). */
+	int (*launch_pass_fd)(cordon_ctx *ctx, int fd);
+	/* prepare, or a watch callback: poll fd in the supervisor's loop while
+	 * the program runs and call cb (in phase "watch") when it has events
+	 * (POLLIN, POLLHUP, POLLERR).  cb returns 0 to keep watching, 1 to stop
+	 * (the module closes fd itself; the core never does), -1 on failure
+	 * (it should have said why with cordon_warning; watching stops).  In a
+	 * callback the module may log, warn, add findings about the run and
+	 * watch further descriptors.  After the program's whole process tree
+	 * has ended, each watch with pending events is called once more, then
+	 * watching ends before the finish hooks.  At most 64 per run. */
+	int (*launch_watch)(cordon_ctx *ctx, int fd,
+	                    int (*cb)(cordon_ctx *ctx, void *state, int fd, short revents));
+	/* finish: name the limit that ended a killed run when the core could
+	 * not tell ("memory" for a cgroup OOM kill, ...): one of the result's
+	 * limit names.  Ignored (0) when the run was not killed or a limit is
+	 * already named; -1 for an unknown name. */
+	int (*result_limit)(cordon_ctx *ctx, const char *limit);
 };
+
+/* Whether the core's services table has a member (a module built against a
+ * later minor than the core it runs in). */
+#define CORDON_API_HAS(ctx, member) \
+	(cordon_api(ctx)->size >= offsetof(struct cordon_core_api, member) + \
+	                              sizeof(((struct cordon_core_api *)0)->member) && \
+	 cordon_api(ctx)->member != NULL)
 
 /*
  * The module descriptor.  Hooks return 0 on success and -1 on failure unless

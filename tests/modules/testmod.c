@@ -16,6 +16,7 @@
  *     nested: {a: ..., b: ...}                 checked with node_check_keys
  *     size: SIZE   duration: DURATION   flag: BOOL   count: INT   names: [..]
  */
+#define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +47,9 @@ struct state {
 	char filter[16];
 	char finish[16];
 	char confine_line[64];
+	int passed; /* prepare=pass: the child's end of a pipe (its number in the child) */
+	int watched; /* prepare=pass: the parent's end, watched */
+	int watch_calls;
 };
 
 static const struct cordon_arg args[] = {
@@ -53,10 +57,10 @@ static const struct cordon_arg args[] = {
 	{ "findings", CORDON_ARG_INT, 0, 0, 100, "findings to report" },
 	{ "log", CORDON_ARG_STRING, 0, 0, 0, "file to log hook calls to" },
 	{ "open", CORDON_ARG_STRING, 0, 0, 0, "ok or fail" },
-	{ "prepare", CORDON_ARG_STRING, 0, 0, 0, "ok, fail, wrap, setenv, wall" },
+	{ "prepare", CORDON_ARG_STRING, 0, 0, 0, "ok, fail, wrap, setenv, wall, pass, passmany, watchbad" },
 	{ "confine", CORDON_ARG_STRING, 0, 0, 0, "ok, fail, note, crash, exit, leakfd" },
 	{ "filter", CORDON_ARG_STRING, 0, 0, 0, "none, upper, fail, hold, tag" },
-	{ "finish", CORDON_ARG_STRING, 0, 0, 0, "ok or fail" },
+	{ "finish", CORDON_ARG_STRING, 0, 0, 0, "ok, fail, limit (name memory as the limit), badlimit" },
 	{ "nested", CORDON_ARG_MAPPING, 0, 0, 0, "mapping with keys a and b" },
 	{ "size", CORDON_ARG_SIZE, 0, 1024, 1048576, "a size between 1K and 1M" },
 	{ "duration", CORDON_ARG_DURATION, 0, 1000000, 60000000000, "a duration between 1ms and 60s" },
@@ -93,6 +97,8 @@ static int tm_open(cordon_ctx *ctx, void **statep)
 	struct state *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -1;
+	s->passed = -1;
+	s->watched = -1;
 	*statep = s;
 	if (copy_arg(ctx, "verdict", s->verdict, sizeof(s->verdict), "pass") < 0 ||
 	    copy_arg(ctx, "log", s->log, sizeof(s->log), "") < 0 ||
@@ -145,6 +151,36 @@ static int tm_check(cordon_ctx *ctx, void *state, const struct cordon_source *sr
 	return CORDON_PASS;
 }
 
+/* prepare=pass: what the child wrote in confine becomes a finding. */
+static int tm_watch(cordon_ctx *ctx, void *state, int fd, short revents)
+{
+	struct state *s = state;
+	char buf[128];
+	(void)revents;
+	s->watch_calls++;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	if (n > 0) {
+		buf[n] = 0;
+		buf[strcspn(buf, "\n")] = 0;
+		cordon_finding(ctx, "tm-watch", CORDON_SEV_INFO, 0, 0, "watched: %s", buf);
+		return 0;
+	}
+	close(fd);
+	s->watched = -1;
+	return 1;
+}
+
+/* prepare=watchbad: a callback that fails at once. */
+static int tm_watch_bad(cordon_ctx *ctx, void *state, int fd, short revents)
+{
+	struct state *s = state;
+	(void)revents;
+	cordon_warning(ctx, "watch callback failing as asked");
+	close(fd);
+	s->watched = -1;
+	return -1;
+}
+
 static int tm_prepare(cordon_ctx *ctx, void *state)
 {
 	struct state *s = state;
@@ -160,6 +196,35 @@ static int tm_prepare(cordon_ctx *ctx, void *state)
 		return api->launch_setenv(ctx, "TM_SET", TM_NAME);
 	if (strcmp(s->prepare, "wall") == 0)
 		return api->launch_wall(ctx, 500000000ull);
+	if (strcmp(s->prepare, "pass") == 0 || strcmp(s->prepare, "watchbad") == 0) {
+		/* A pipe: the child writes a line in confine, the watch reads it. */
+		if (!CORDON_API_HAS(ctx, launch_pass_fd) || !CORDON_API_HAS(ctx, launch_watch))
+			return cordon_error(ctx, NULL, "prepare: the core lacks launch_pass_fd");
+		int p[2];
+		if (pipe2(p, O_CLOEXEC) < 0)
+			return cordon_error(ctx, NULL, "pipe2: %s", strerror(errno));
+		s->passed = api->launch_pass_fd(ctx, p[1]);
+		if (s->passed < 0) {
+			close(p[0]);
+			return cordon_error(ctx, NULL, "launch_pass_fd failed");
+		}
+		s->watched = p[0];
+		s->watch_calls = 0;
+		if (api->launch_watch(ctx, p[0], strcmp(s->prepare, "pass") == 0 ? tm_watch : tm_watch_bad) < 0)
+			return cordon_error(ctx, NULL, "launch_watch failed");
+		return 0;
+	}
+	if (strcmp(s->prepare, "passmany") == 0) {
+		/* More descriptors than the core keeps: the 17th is refused. */
+		for (int i = 0; i < 17; i++) {
+			int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				return cordon_error(ctx, NULL, "open: %s", strerror(errno));
+			if (api->launch_pass_fd(ctx, fd) < 0)
+				return cordon_error(ctx, NULL, "launch_pass_fd refused descriptor %d", i + 1);
+		}
+		return 0;
+	}
 	return 0;
 }
 
@@ -183,6 +248,24 @@ static int tm_confine(void *state, const struct cordon_child *child, const char 
 		raise(SIGSEGV);
 	if (strcmp(s->confine, "exit") == 0)
 		_exit(0);
+	if ((strcmp(s->prepare, "pass") == 0 || strcmp(s->prepare, "watchbad") == 0) && s->passed > 0) {
+		char line[64] = "hello from fd ";
+		size_t l = strlen(line);
+		int v = s->passed;
+		char digits[12];
+		int nd = 0;
+		do {
+			digits[nd++] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v && nd < (int)sizeof(digits));
+		while (nd > 0)
+			line[l++] = digits[--nd];
+		line[l++] = '\n';
+		if (write(s->passed, line, l) != (ssize_t)l) {
+			*step = "write(passed descriptor)";
+			return errno ? errno : EIO;
+		}
+	}
 	if (strcmp(s->confine, "leakfd") == 0 && open("/dev/null", O_RDONLY) < 0) /* no O_CLOEXEC on purpose */
 		return errno;
 	return 0;
@@ -222,16 +305,28 @@ static int tm_finish(cordon_ctx *ctx, void *state, const struct cordon_run_info 
 			fclose(f);
 		}
 	}
+	if (s->watched >= 0) {
+		/* Watching ended before finish; the descriptor is still ours. */
+		close(s->watched);
+		s->watched = -1;
+	}
 	if (strcmp(s->finish, "fail") == 0)
 		return cordon_error(ctx, NULL, "finish: failing as asked");
+	if (strcmp(s->finish, "limit") == 0)
+		return cordon_api(ctx)->result_limit(ctx, "memory");
+	if (strcmp(s->finish, "badlimit") == 0 && cordon_api(ctx)->result_limit(ctx, "bogus") != -1)
+		return cordon_error(ctx, NULL, "result_limit accepted an unknown name");
 	return 0;
 }
 
 static void tm_close(void *state)
 {
 	struct state *s = state;
-	if (s)
+	if (s) {
 		log_phase(s, "close");
+		if (s->watched >= 0)
+			close(s->watched);
+	}
 	free(state);
 }
 

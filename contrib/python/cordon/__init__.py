@@ -1,0 +1,21 @@
+"""cordon: run untrusted code under a cordon policy from Python.
+
+A pure-Python binding over the ``cordon`` command's ``--json`` results::
+
+    import cordon
+
+    r = cordon.execute("print(6 * 7)", policy="default", timeout=30)
+    if r.success:
+        print(r.stdout)
+    else:
+        print(r.status, r.exit_code, r.limit, [str(f) for f in r.findings])
+
+    verdict = cordon.check("import os; os.system('id')", policy="strict")
+
+The binary is ``cordon_bin=``, else ``$CORDON``, else ``cordon`` on ``$PATH``.
+"""
+
+from ._client import *  # noqa: F401,F403 (the public names, listed in _client.__all__)
+from ._client import __all__  # noqa: F401
+
+__version__ = "0.1.0"

@@ -1,0 +1,376 @@
+"""Tests of the Python binding against the real cordon ($CORDON), printing TAP.
+
+Run by binding.t with PYTHONPATH at contrib/python; the policies it writes
+stack the rlimit module and the test-only module (tests/modules/testmod.c,
+found on $CORDON_MODULE_PATH).
+"""
+
+import os
+import signal
+import stat
+import sys
+import tempfile
+import time
+import traceback
+import unittest
+from pathlib import Path
+from unittest import mock
+
+import cordon
+
+PY = "/usr/bin/python3"
+TMP = Path(tempfile.mkdtemp(prefix="cordon-py."))
+
+
+def policy(name, text):
+    """Write a policy file (mode 0644) and return its path."""
+    p = TMP / (name + ".yaml")
+    p.write_text(text)
+    p.chmod(0o644)
+    return p
+
+
+RLIMIT = policy("limits", """
+interpreter: [%s, -I, -B]
+env: {PATH: /usr/bin:/bin, LANG: C.UTF-8}
+stack:
+  - module: rlimit
+    with: {wall: 120s, output: 1M}
+""" % PY)
+DENY = policy("deny", """
+interpreter: [%s, -I, -B]
+stack:
+  - module: testmod
+    with: {verdict: deny, findings: 1}
+""" % PY)
+PASS = policy("pass", """
+interpreter: [%s, -I, -B]
+stack:
+  - module: testmod
+    with: {verdict: pass}
+""" % PY)
+BAD = policy("bad", """
+interpreter: [%s, -I, -B]
+stack:
+  - module: testmod
+    with: {count: many}
+""" % PY)
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie not yet reaped by its parent is gone for our purpose.
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+class Run(unittest.TestCase):
+    def test_ok(self):
+        r = cordon.execute("print(6 * 7)", policy=RLIMIT)
+        self.assertTrue(r.success)
+        self.assertEqual((r.status, r.exit_code, r.signal, r.limit), ("ok", 0, None, None))
+        self.assertEqual(r.stdout, "42\n")
+        self.assertEqual(r.returncode, 0)
+        self.assertEqual(r.policy, "limits")
+        self.assertEqual(r.raw["cordon"], 1)
+        self.assertGreater(r.usage.wall_ms, 0)
+        self.assertEqual([m.name for m in r.modules], ["rlimit"])
+        self.assertEqual(r.findings, [])
+        self.assertEqual(r.error, None)
+
+    def test_failed_exit_code_and_stderr(self):
+        r = cordon.execute("import sys\nprint('bad', file=sys.stderr)\nsys.exit(3)", policy=RLIMIT)
+        self.assertFalse(r.success)
+        self.assertEqual((r.status, r.exit_code, r.returncode), ("failed", 3, 3))
+        self.assertEqual(r.stderr, "bad\n")
+        self.assertIn("[exit status 3]", r.text())
+
+    def test_killed_by_signal(self):
+        r = cordon.execute("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", policy=RLIMIT)
+        self.assertEqual((r.status, r.exit_code, r.signal, r.returncode), ("killed", None, 9, 137))
+
+    def test_default_policy(self):
+        r = cordon.execute("print('hello')")
+        self.assertEqual((r.status, r.stdout, r.policy), ("ok", "hello\n", "default"))
+
+    def test_code_as_bytes(self):
+        r = cordon.execute(b"print('bytes')", policy=RLIMIT)
+        self.assertEqual(r.stdout, "bytes\n")
+
+    def test_code_wrong_type(self):
+        with self.assertRaises(TypeError):
+            cordon.execute(42, policy=RLIMIT)
+
+    def test_unicode_output(self):
+        text = "h\u00e9llo \u2713 \u65e5\u672c \U0001f600"
+        r = cordon.execute("print(%r)" % text, policy=RLIMIT)
+        self.assertEqual(r.stdout, text + "\n")
+
+    def test_invalid_utf8_replaced(self):
+        r = cordon.execute("import sys\nsys.stdout.buffer.write(b'a\\xffb')", policy=RLIMIT)
+        self.assertEqual(r.stdout, "a\ufffdb")
+
+    def test_unicode_source(self):
+        r = cordon.execute("s = '\u00e9\u00e8'\nprint(len(s))", policy=RLIMIT)
+        self.assertEqual(r.stdout, "2\n")
+
+    def test_no_input_is_devnull(self):
+        r = cordon.execute("import sys\nprint(repr(sys.stdin.read()))", policy=RLIMIT)
+        self.assertEqual(r.stdout, "''\n")
+
+    def test_input_str_and_bytes(self):
+        code = "import sys\nprint(sys.stdin.buffer.read().hex())"
+        r = cordon.execute(code, policy=RLIMIT, input="\u00e9\n")
+        self.assertEqual(r.stdout, "c3a90a\n")
+        r = cordon.execute(code, policy=RLIMIT, input=b"\x00\xff" * 100000)
+        self.assertEqual(r.stdout, "00ff" * 100000 + "\n")
+
+    def test_input_path(self):
+        p = TMP / "input.txt"
+        p.write_text("from a file\n")
+        p.chmod(0o644)
+        r = cordon.execute("import sys\nprint(sys.stdin.read().upper(), end='')", policy=RLIMIT, input=p)
+        self.assertEqual(r.stdout, "FROM A FILE\n")
+
+    def test_denied(self):
+        r = cordon.execute("print('never')", policy=DENY)
+        self.assertFalse(r.success)
+        self.assertEqual((r.status, r.exit_code, r.signal, r.returncode), ("denied", None, None, 126))
+        self.assertEqual(r.stdout, "")
+        self.assertEqual(len(r.findings), 1)
+        f = r.findings[0]
+        self.assertIsInstance(f, cordon.Finding)
+        self.assertEqual((f.module, f.rule, f.severity, f.line, f.column, f.file),
+                         ("testmod", "t-finding", "medium", 1, 1, "<stdin>"))
+        self.assertIn("denied by policy", r.text())
+        self.assertIn("[testmod/t-finding]", r.text())
+
+    def test_policy_error_names_file_line(self):
+        with self.assertRaises(cordon.PolicyError) as cm:
+            cordon.execute("print(1)", policy=BAD)
+        e = cm.exception
+        self.assertEqual((e.file, e.line, e.returncode), (str(BAD), 5, 125))
+        self.assertGreater(e.column, 0)
+        self.assertIn("count", e.message)
+        self.assertIsInstance(e, cordon.CordonError)
+
+    def test_policy_not_found(self):
+        with self.assertRaises(cordon.PolicyError) as cm:
+            cordon.execute("print(1)", policy="no-such-policy-here")
+        self.assertIn("no-such-policy-here", str(cm.exception))
+        self.assertIsNone(cm.exception.line)
+
+    def test_policy_dir(self):
+        d = TMP / "pdir"
+        d.mkdir(exist_ok=True)
+        p = d / "mine.yaml"
+        p.write_text(RLIMIT.read_text())
+        p.chmod(0o644)
+        r = cordon.execute("print('mine')", policy="mine", policy_dir=d)
+        self.assertEqual((r.status, r.policy, r.stdout), ("ok", "mine", "mine\n"))
+
+    def test_output_dir_needs_a_backend(self):
+        # A policy without an isolation backend refuses --output-dir: the
+        # option reaches cordon, and the refusal is a result, not a crash.
+        r = cordon.execute("print(1)", policy=RLIMIT, output_dir=TMP)
+        self.assertEqual((r.status, r.returncode, r.exit_code), ("error", 125, None))
+        self.assertIn("--output-dir", r.error)
+        self.assertIn("cordon error", r.text())
+
+    def test_timeout_kills_the_tree(self):
+        code = ("import subprocess, sys, time\n"
+                "p = subprocess.Popen(['sleep', '300'])\n"
+                "print(p.pid, flush=True)\n"
+                "time.sleep(300)\n")
+        t0 = time.monotonic()
+        r = cordon.execute(code, policy=RLIMIT, timeout=2)
+        elapsed = time.monotonic() - t0
+        self.assertEqual((r.status, r.limit, r.exit_code), ("timeout", "wall", None))
+        self.assertLess(elapsed, 60)  # the policy's own wall limit is 120s
+        self.assertTrue(any("caller's timeout" in w for w in r.warnings), r.warnings)
+        self.assertEqual(r.raw["status"], "killed")  # cordon's own report is kept
+        pid = int(r.stdout.split()[0])
+        for _ in range(100):
+            if not alive(pid):
+                break
+            time.sleep(0.1)
+        self.assertFalse(alive(pid), "the program's child %d outlived the run" % pid)
+
+    def test_timeout_not_reached(self):
+        r = cordon.execute("print('quick')", policy=RLIMIT, timeout=60)
+        self.assertEqual((r.status, r.stdout), ("ok", "quick\n"))
+
+    def test_bad_timeout(self):
+        with self.assertRaises(ValueError):
+            cordon.execute("print(1)", policy=RLIMIT, timeout=0)
+
+    def test_execute_file(self):
+        p = TMP / "prog.py"
+        p.write_text("print('from file')\n")
+        p.chmod(0o644)
+        r = cordon.execute_file(p, policy=RLIMIT)
+        self.assertEqual((r.status, r.stdout), ("ok", "from file\n"))
+        r = cordon.execute_file(p, policy=DENY)
+        self.assertEqual(r.status, "denied")
+        self.assertEqual(r.findings[0].file, str(p))
+
+    def test_exec_command(self):
+        r = cordon.exec_command(["echo", "hi", "$HOME", ";", "id"], policy=RLIMIT)
+        self.assertEqual((r.status, r.stdout), ("ok", "hi $HOME ; id\n"))
+        # Without sources the checks have nothing to deny.
+        r = cordon.exec_command(["true"], policy=DENY)
+        self.assertEqual(r.status, "ok")
+        self.assertEqual(r.modules[0].verdict, "skipped")
+        r = cordon.exec_command(["no-such-command-xyz"], policy=RLIMIT)
+        self.assertEqual(r.returncode, 127)
+        with self.assertRaises(TypeError):
+            cordon.exec_command("echo hi", policy=RLIMIT)
+        with self.assertRaises(ValueError):
+            cordon.exec_command([], policy=RLIMIT)
+
+    def test_exec_command_sources(self):
+        p = TMP / "src.py"
+        p.write_text("print('checked')\n")
+        p.chmod(0o644)
+        r = cordon.exec_command([PY, str(p)], policy=DENY, sources=[p])
+        self.assertEqual(r.status, "denied")
+        r = cordon.exec_command([PY, str(p)], policy=PASS, sources=[p])
+        self.assertEqual((r.status, r.stdout), ("ok", "checked\n"))
+
+
+class Check(unittest.TestCase):
+    def test_pass(self):
+        c = cordon.check("print(1)", policy=PASS)
+        self.assertTrue(c.passed)
+        self.assertEqual((c.verdict, c.findings, c.file), ("pass", [], "<stdin>"))
+
+    def test_deny(self):
+        c = cordon.check("print(1)", policy=DENY)
+        self.assertFalse(c.passed)
+        self.assertEqual(c.verdict, "deny")
+        self.assertEqual(c.findings[0].rule, "t-finding")
+
+    def test_policy_error(self):
+        with self.assertRaises(cordon.PolicyError) as cm:
+            cordon.check("print(1)", policy=BAD)
+        self.assertEqual(cm.exception.line, 5)
+
+    def test_check_files(self):
+        a, b = TMP / "a.py", TMP / "-b.py"
+        a.write_text("print(1)\n")
+        b.write_text("print(2)\n")
+        cwd = os.getcwd()
+        os.chdir(TMP)
+        try:
+            # A relative name that starts with "-" is a file, not an option.
+            res = cordon.check_files([a, "-b.py"], policy=DENY)
+        finally:
+            os.chdir(cwd)
+        self.assertEqual([r.file for r in res], [str(a), "./-b.py"])
+        self.assertEqual([r.verdict for r in res], ["deny", "deny"])
+        self.assertEqual(cordon.check_files([], policy=DENY), [])
+        res = cordon.check_files([TMP / "missing.py", a], policy=PASS)
+        self.assertEqual([r.verdict for r in res], ["error", "pass"])
+        self.assertIn("cannot read", res[0].error)
+        self.assertFalse(res[0].passed)
+
+
+class Binary(unittest.TestCase):
+    def test_cordon_bin_missing(self):
+        with self.assertRaises(cordon.CordonNotFound):
+            cordon.execute("print(1)", cordon_bin="/nonexistent/cordon")
+
+    def test_not_on_path(self):
+        env = dict(os.environ, PATH=str(TMP / "empty"))
+        env.pop("CORDON", None)
+        with mock.patch.dict(os.environ, env, clear=True):
+            with self.assertRaises(cordon.CordonNotFound) as cm:
+                cordon.execute("print(1)")
+        self.assertIn("PATH", str(cm.exception))
+
+    def test_env_and_path_lookup(self):
+        real = os.environ["CORDON"]
+        self.assertEqual(cordon.find_cordon(), real)
+        d = TMP / "bin"
+        d.mkdir(exist_ok=True)
+        link = d / "cordon"
+        if not link.exists():
+            link.symlink_to(real)
+        env = dict(os.environ, PATH=str(d))
+        env.pop("CORDON", None)
+        with mock.patch.dict(os.environ, env, clear=True):
+            self.assertEqual(cordon.find_cordon(), str(link))
+            r = cordon.execute("print(1)", policy=RLIMIT)
+        self.assertEqual(r.stdout, "1\n")
+
+    def test_not_a_cordon(self):
+        # Something that exits without a result is a CordonError, not a
+        # policy error.
+        with self.assertRaises(cordon.CordonError) as cm:
+            cordon.execute("print(1)", cordon_bin="/bin/false")
+        self.assertNotIsInstance(cm.exception, cordon.PolicyError)
+        self.assertEqual(cm.exception.returncode, 1)
+
+
+class TAPResult(unittest.TestResult):
+    """Print each test as a TAP line as it ends."""
+
+    def __init__(self):
+        super().__init__()
+        self.n = 0
+
+    def _line(self, ok, test, extra=""):
+        self.n += 1
+        print("%s %d - %s%s" % ("ok" if ok else "not ok", self.n, test.id().split(".", 1)[-1], extra),
+              flush=True)
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        self._line(True, test)
+
+    def addSkip(self, test, reason):
+        super().addSkip(test, reason)
+        self._line(True, test, " # SKIP %s" % reason)
+
+    def _fail(self, test, err):
+        self._line(False, test)
+        for ln in "".join(traceback.format_exception(*err)).splitlines():
+            print("# " + ln, flush=True)
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        self._fail(test, err)
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        self._fail(test, err)
+
+
+def main():
+    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
+    result = TAPResult()
+    try:
+        suite.run(result)
+    finally:
+        for root, dirs, files in os.walk(TMP, topdown=False):
+            for n in files + dirs:
+                p = os.path.join(root, n)
+                if os.path.isdir(p) and not os.path.islink(p):
+                    os.rmdir(p)
+                else:
+                    os.unlink(p)
+        os.rmdir(TMP)
+    print("1..%d" % result.n)
+    return 0 if result.wasSuccessful() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

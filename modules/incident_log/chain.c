@@ -1,0 +1,366 @@
+/*
+ * modules/incident_log/chain.c - the log file: where it is, how it is opened,
+ * and how a record is appended to the hash chain.
+ *
+ * Appending is one critical section under flock(LOCK_EX) on the log itself:
+ * read the last line (backwards from the end), hash it, build the record
+ * that carries that hash as its prev, write it with its newline in a single
+ * write().  Every writer takes the lock, so two cordon runs never compute the
+ * same prev or interleave their bytes; the single write means a record is
+ * either whole or (after a failed write, which is cut off again) absent.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "ilog.h"
+
+#define TAIL_CHUNK 4096
+
+int ilog_set_err(char **err, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		va_start(ap, fmt);
+		char *s = NULL;
+		if (vasprintf(&s, fmt, ap) < 0)
+			s = NULL;
+		va_end(ap);
+		free(*err);
+		*err = s;
+	}
+	return -1;
+}
+
+char *ilog_passwd(uid_t uid, int want_home)
+{
+	long sz = sysconf(_SC_GETPW_R_SIZE_MAX);
+	size_t cap = sz > 0 ? (size_t)sz : 4096;
+	for (int tries = 0; tries < 6; tries++, cap *= 2) {
+		char *buf = malloc(cap);
+		if (!buf)
+			return NULL;
+		struct passwd pw, *res = NULL;
+		int rc = getpwuid_r(uid, &pw, buf, cap, &res);
+		const char *field = rc == 0 && res ? (want_home ? res->pw_dir : res->pw_name) : NULL;
+		char *copy = field && field[0] ? strdup(field) : NULL;
+		free(buf);
+		if (rc != ERANGE)
+			return copy;
+	}
+	return NULL;
+}
+
+char *ilog_default_path(uid_t euid, const char *logs_directory, const char *xdg_state_home,
+                        const char *home, char **err)
+{
+	char *path = NULL;
+	if (logs_directory && logs_directory[0] == '/') {
+		/* systemd's LogsDirectory= (a service's own log directory); like
+		 * the XDG variables, only an absolute value counts. */
+		if (asprintf(&path, "%s/incidents.jsonl", logs_directory) < 0)
+			path = NULL;
+	} else if (euid == 0) {
+		path = strdup("/var/log/cordon/incidents.jsonl");
+	} else if (xdg_state_home && xdg_state_home[0] == '/') {
+		/* The XDG base directory spec: a relative value is invalid and ignored. */
+		if (asprintf(&path, "%s/cordon/incidents.jsonl", xdg_state_home) < 0)
+			path = NULL;
+	} else {
+		char *own = NULL;
+		if (!home || home[0] != '/')
+			home = own = ilog_passwd(euid, 1);
+		if (!home || home[0] != '/') {
+			free(own);
+			ilog_set_err(err, "no home directory for uid %u ($HOME unset and not in the password "
+			                  "database): give the log a path",
+			             (unsigned)euid);
+			return NULL;
+		}
+		if (asprintf(&path, "%s/.local/state/cordon/incidents.jsonl", home) < 0)
+			path = NULL;
+		free(own);
+	}
+	if (!path)
+		ilog_set_err(err, "out of memory");
+	return path;
+}
+
+int ilog_make_parents(const char *path, char **err)
+{
+	char *dir = strdup(path);
+	if (!dir)
+		return ilog_set_err(err, "out of memory");
+	char *slash = strrchr(dir, '/');
+	if (!slash || slash == dir) {
+		free(dir);
+		return 0;
+	}
+	*slash = '\0';
+	/* Walk down from the root, creating what is missing. */
+	for (char *p = dir + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+		*p = '\0';
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+			int e = errno;
+			ilog_set_err(err, "cannot create the directory %s: %s", dir, strerror(e));
+			free(dir);
+			return -1;
+		}
+		*p = saved;
+		if (!saved)
+			break;
+	}
+	free(dir);
+	return 0;
+}
+
+int ilog_open(const char *path, uid_t euid, char **err)
+{
+	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+	if (fd < 0) {
+		int e = errno;
+		if (e == ELOOP)
+			return ilog_set_err(err, "cannot open %s for append: it is a symbolic link (refused)", path);
+		return ilog_set_err(err, "cannot open %s for append: %s", path, strerror(e));
+	}
+	struct stat st;
+	const char *why = NULL;
+	char buf[64];
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		return ilog_set_err(err, "cannot stat %s: %s", path, strerror(e));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		why = "not a regular file";
+	} else if (st.st_nlink != 1) {
+		snprintf(buf, sizeof(buf), "it has %lu hard links", (unsigned long)st.st_nlink);
+		why = buf;
+	} else if (st.st_mode & S_IWOTH) {
+		why = "it is world-writable (anyone could rewrite it)";
+	} else if (st.st_uid != euid && st.st_uid != 0) {
+		snprintf(buf, sizeof(buf), "it is owned by uid %u, not by uid %u or root", (unsigned)st.st_uid,
+		         (unsigned)euid);
+		why = buf;
+	}
+	if (why) {
+		close(fd);
+		return ilog_set_err(err, "refusing the log %s: %s", path, why);
+	}
+	return fd;
+}
+
+static void to_hex(const unsigned char *md, char hex[ILOG_HEX_LEN + 1])
+{
+	static const char digits[] = "0123456789abcdef";
+	for (unsigned i = 0; i < ILOG_HEX_LEN / 2; i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 15];
+	}
+	hex[ILOG_HEX_LEN] = '\0';
+}
+
+int ilog_sha256_hex(const void *data, size_t len, char hex[ILOG_HEX_LEN + 1])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n * 2 != ILOG_HEX_LEN)
+		return -1;
+	to_hex(md, hex);
+	return 0;
+}
+
+/* pread exactly len bytes at off. 0 or -1 (errno; EIO for a short file). */
+static int pread_full(int fd, void *buf, size_t len, off_t off)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = pread(fd, (char *)buf + got, len - got, off + (off_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			errno = EIO; /* shrank under us: only a writer outside the lock could */
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+int ilog_tail_link(int fd, off_t size, char hex[ILOG_HEX_LEN + 1], int *partial, char **err)
+{
+	*partial = 0;
+	if (size <= 0) {
+		memcpy(hex, ILOG_GENESIS, ILOG_HEX_LEN + 1);
+		return 0;
+	}
+	unsigned char *buf = malloc(TAIL_CHUNK);
+	if (!buf)
+		return ilog_set_err(err, "out of memory");
+	unsigned char last;
+	off_t end = size, start = 0;
+	if (pread_full(fd, &last, 1, size - 1) < 0)
+		goto io_error;
+	if (last == '\n')
+		end = size - 1;
+	else
+		*partial = 1;
+	/* Backwards from end to the newline before the last line. */
+	for (off_t pos = end; pos > 0;) {
+		size_t n = pos >= TAIL_CHUNK ? TAIL_CHUNK : (size_t)pos;
+		if (pread_full(fd, buf, n, pos - (off_t)n) < 0)
+			goto io_error;
+		unsigned char *nl = memrchr(buf, '\n', n);
+		if (nl) {
+			start = pos - (off_t)n + (nl - buf) + 1;
+			break;
+		}
+		pos -= (off_t)n;
+	}
+	/* Forwards over [start, end), hashing. */
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(md);
+		free(buf);
+		return ilog_set_err(err, "cannot start a sha256 digest");
+	}
+	for (off_t pos = start; pos < end;) {
+		size_t n = end - pos >= TAIL_CHUNK ? TAIL_CHUNK : (size_t)(end - pos);
+		if (pread_full(fd, buf, n, pos) < 0) {
+			EVP_MD_CTX_free(md);
+			goto io_error;
+		}
+		if (!EVP_DigestUpdate(md, buf, n)) {
+			EVP_MD_CTX_free(md);
+			free(buf);
+			return ilog_set_err(err, "sha256 digest failed");
+		}
+		pos += (off_t)n;
+	}
+	unsigned char out[EVP_MAX_MD_SIZE];
+	unsigned int outlen = 0;
+	int ok = EVP_DigestFinal_ex(md, out, &outlen) && outlen * 2 == ILOG_HEX_LEN;
+	EVP_MD_CTX_free(md);
+	free(buf);
+	if (!ok)
+		return ilog_set_err(err, "sha256 digest failed");
+	to_hex(out, hex);
+	return 0;
+
+io_error: {
+	int e = errno;
+	free(buf);
+	return ilog_set_err(err, "cannot read the end of the log: %s", strerror(e));
+}
+}
+
+int ilog_lock(int fd, uint64_t timeout_ns)
+{
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	long wait_ns = 1000000; /* 1 ms, doubling up to 32 ms */
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK)
+			return -1;
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		uint64_t spent = (uint64_t)(now.tv_sec - t0.tv_sec) * 1000000000ull + (uint64_t)now.tv_nsec -
+		                 (uint64_t)t0.tv_nsec;
+		if (spent >= timeout_ns) {
+			errno = EWOULDBLOCK;
+			return -1;
+		}
+		struct timespec d = { 0, wait_ns };
+		nanosleep(&d, NULL);
+		if (wait_ns < 32000000)
+			wait_ns *= 2;
+	}
+}
+
+int ilog_append(int fd, uint64_t lock_timeout_ns, int do_sync, ilog_make_line make, void *arg, char **line,
+                char **err)
+{
+	*line = NULL;
+	if (ilog_lock(fd, lock_timeout_ns) < 0) {
+		int e = errno;
+		if (e == EWOULDBLOCK)
+			return ilog_set_err(err, "the log stayed locked by another process for %.1f s",
+			                    (double)lock_timeout_ns / 1e9);
+		return ilog_set_err(err, "cannot lock the log: %s", strerror(e));
+	}
+	int rc = -1;
+	char *text = NULL, *buf = NULL;
+	struct stat st;
+	char prev[ILOG_HEX_LEN + 1];
+	int partial = 0;
+	if (fstat(fd, &st) < 0) {
+		ilog_set_err(err, "cannot stat the log: %s", strerror(errno));
+		goto out;
+	}
+	if (ilog_tail_link(fd, st.st_size, prev, &partial, err) < 0)
+		goto out;
+	text = make(arg, prev, err);
+	if (!text)
+		goto out;
+	size_t tlen = strlen(text);
+	/* An unfinished last line (a write cut short by a crash or a full
+	 * disk, outside this lock's protection) is closed first, in the same
+	 * write: the new record still links to its bytes, and verify reports
+	 * the broken line rather than a record glued onto it. */
+	size_t len = (size_t)partial + tlen + 1;
+	buf = malloc(len);
+	if (!buf) {
+		ilog_set_err(err, "out of memory");
+		goto out;
+	}
+	if (partial)
+		buf[0] = '\n';
+	memcpy(buf + partial, text, tlen);
+	buf[len - 1] = '\n';
+	ssize_t n;
+	do
+		n = write(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)len) {
+		int e = n < 0 ? errno : ENOSPC;
+		/* Take back a partial record: whole or nothing. */
+		if (n > 0 && ftruncate(fd, st.st_size) < 0)
+			ilog_set_err(err, "short write to the log (%zd of %zu bytes: %s) and cannot cut it off: %s",
+			             n, len, strerror(e), strerror(errno));
+		else
+			ilog_set_err(err, "cannot write to the log: %s", strerror(e));
+		goto out;
+	}
+	if (do_sync && fdatasync(fd) < 0) {
+		ilog_set_err(err, "fdatasync of the log: %s", strerror(errno));
+		goto out;
+	}
+	*line = text;
+	text = NULL;
+	rc = 0;
+out:
+	free(buf);
+	free(text);
+	(void)flock(fd, LOCK_UN);
+	return rc;
+}

@@ -1,0 +1,299 @@
+/*
+ * modules/incident_log/incident_log.c - an audit record per incident, as
+ * JSON Lines, hash-chained, optionally mirrored to syslog.
+ *
+ *   with:
+ *     path: /var/log/cordon/incidents.jsonl   absolute, or relative to the policy file's directory;
+ *                                             default: root /var/log/cordon/incidents.jsonl, others
+ *                                             $XDG_STATE_HOME/cordon/incidents.jsonl or
+ *                                             ~/.local/state/cordon/incidents.jsonl
+ *     all_runs: false        also one record per run that is no incident
+ *     fsync: true            fdatasync after each record
+ *     syslog: false          one summary line per record through syslog(3)
+ *     facility: user         user, daemon, auth, authpriv, local0 .. local7
+ *     max_record: 64K        longest record line, newline included (findings dropped beyond)
+ *     lock_timeout: 10s      how long to wait for another writer's lock
+ *
+ * The log is opened (and created, mode 0600) by the open hook, so a path
+ * that cannot be appended to is a policy error before anything runs; the
+ * finish hook appends to that same descriptor.  Put incident_log last in the
+ * stack: a finish hook sees the findings that the finish hooks before it
+ * added (the seccomp module's reports of blocked system calls).
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ilog.h"
+
+#if defined(__has_include)
+#if __has_include("config.h")
+#include "config.h" /* CORDON_VERSION of the build tree */
+#endif
+#endif
+
+/* Findings taken from a run: the core keeps at most 10000. */
+#define MAX_FINDINGS 100000
+
+struct state {
+	int fd;
+	char *path;
+	int all_runs;
+	int do_sync;
+	int to_syslog;
+	int facility;
+	uint64_t max_record;
+	uint64_t lock_timeout_ns;
+};
+
+static const struct cordon_arg args[] = {
+	{ "path", CORDON_ARG_STRING, 0, 0, 0, "log file (absolute, or relative to the policy file)" },
+	{ "all_runs", CORDON_ARG_BOOL, 0, 0, 0, "a record for every run, not only incidents (default false)" },
+	{ "fsync", CORDON_ARG_BOOL, 0, 0, 0, "fdatasync after each record (default true)" },
+	{ "syslog", CORDON_ARG_BOOL, 0, 0, 0, "also send a summary line to syslog (default false)" },
+	{ "facility", CORDON_ARG_STRING, 0, 0, 0, "syslog facility: user (default), daemon, auth, authpriv, local0-7" },
+	{ "max_record", CORDON_ARG_SIZE, 0, 4096, 16 << 20, "longest record line (default 64K)" },
+	{ "lock_timeout", CORDON_ARG_DURATION, 0, 1000000, 600000000000, "wait for the log's lock (default 10s)" },
+	{ NULL, 0, 0, 0, 0, NULL },
+};
+
+static const struct {
+	const char *name;
+	int value;
+} facilities[] = {
+	{ "user", LOG_USER },     { "daemon", LOG_DAEMON }, { "auth", LOG_AUTH },     { "authpriv", LOG_AUTHPRIV },
+	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 }, { "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 }, { "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+};
+
+static int get_bool(cordon_ctx *ctx, const char *name, int def, int *out)
+{
+	const cordon_node *n = cordon_arg(ctx, name);
+	*out = def;
+	return n ? cordon_api(ctx)->node_bool(ctx, n, out) : 0;
+}
+
+static int il_open(cordon_ctx *ctx, void **statep)
+{
+	const struct cordon_core_api *api = cordon_api(ctx);
+	struct state *s = calloc(1, sizeof(*s));
+	if (!s)
+		return cordon_error(ctx, NULL, "out of memory");
+	s->fd = -1;
+	s->facility = LOG_USER;
+	s->max_record = 64 * 1024;
+	s->lock_timeout_ns = 10ull * 1000000000ull;
+	*statep = s;
+	if (get_bool(ctx, "all_runs", 0, &s->all_runs) < 0 || get_bool(ctx, "fsync", 1, &s->do_sync) < 0 ||
+	    get_bool(ctx, "syslog", 0, &s->to_syslog) < 0)
+		return -1;
+	const cordon_node *n;
+	if ((n = cordon_arg(ctx, "max_record")) && api->node_size(ctx, n, &s->max_record) < 0)
+		return -1;
+	if ((n = cordon_arg(ctx, "lock_timeout")) && api->node_duration(ctx, n, &s->lock_timeout_ns) < 0)
+		return -1;
+	if ((n = cordon_arg(ctx, "facility"))) {
+		const char *f = api->node_scalar(n, NULL);
+		size_t i = 0;
+		for (; f && i < sizeof(facilities) / sizeof(facilities[0]); i++)
+			if (strcmp(f, facilities[i].name) == 0)
+				break;
+		if (!f || i == sizeof(facilities) / sizeof(facilities[0]))
+			return cordon_error(ctx, n, "facility: expected user, daemon, auth, authpriv or local0 .. local7");
+		s->facility = facilities[i].value;
+	}
+
+	char *err = NULL;
+	const cordon_node *pn = cordon_arg(ctx, "path");
+	if (pn) {
+		const char *p = api->node_scalar(pn, NULL);
+		if (!p || !*p)
+			return cordon_error(ctx, pn, "path: expected a file name");
+		const char *resolved = p[0] == '/' ? p : api->node_path(ctx, pn);
+		if (!resolved || !(s->path = strdup(resolved)))
+			return cordon_error(ctx, pn, "path: cannot resolve %s", p);
+	} else {
+		s->path = ilog_default_path(geteuid(), getenv("LOGS_DIRECTORY"), getenv("XDG_STATE_HOME"),
+		                            getenv("HOME"), &err);
+		if (!s->path || ilog_make_parents(s->path, &err) < 0) {
+			cordon_error(ctx, NULL, "incident log: %s", err ? err : "out of memory");
+			free(err);
+			return -1;
+		}
+	}
+	s->fd = ilog_open(s->path, geteuid(), &err);
+	if (s->fd < 0) {
+		/* Fail closed: a policy that asks for an audit log runs nothing
+		 * it could not record. */
+		cordon_error(ctx, pn, "%s", err ? err : "cannot open the incident log");
+		free(err);
+		return -1;
+	}
+	cordon_log(ctx, CORDON_LOG_DEBUG, "incidents are logged to %s", s->path);
+	return 0;
+}
+
+/* cordon's version: the running libcordon's when it is in the global
+ * scope (the cordon command), else the build tree's. */
+static const char *core_version(void)
+{
+	const char *(*fn)(void) = (const char *(*)(void))dlsym(RTLD_DEFAULT, "cordon_version");
+	if (fn)
+		return fn();
+#ifdef CORDON_VERSION
+	return CORDON_VERSION;
+#else
+	return NULL;
+#endif
+}
+
+struct make_arg {
+	const struct ilog_event *ev;
+	size_t max_len;
+};
+
+static char *make_line(void *arg, const char *prev, char **err)
+{
+	const struct make_arg *m = arg;
+	return ilog_record_line(m->ev, prev, m->max_len, err);
+}
+
+/* The run's findings, as JSON objects, through finding_at: also those that
+ * finish hooks earlier in the stack added. */
+static json_t *collect_findings(cordon_ctx *ctx)
+{
+	static const char *const sev[] = { "info", "low", "medium", "high", "critical" };
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < MAX_FINDINGS; i++) {
+		struct cordon_finding f;
+		memset(&f, 0, sizeof(f));
+		f.size = sizeof(f);
+		if (cordon_api(ctx)->finding_at(ctx, i, &f) < 0)
+			break;
+		json_t *o = json_object();
+		int bad = !o;
+		bad |= json_object_set_new(o, "module", ilog_json_text(f.module, 64)) < 0;
+		bad |= json_object_set_new(o, "rule", ilog_json_text(f.rule, 128)) < 0;
+		bad |= json_object_set_new(o, "severity",
+		                           json_string((unsigned)f.severity < 5 ? sev[f.severity] : "critical")) < 0;
+		bad |= json_object_set_new(o, "message", ilog_json_text(f.message, ILOG_MAX_STRING)) < 0;
+		bad |= json_object_set_new(o, "line", f.line > 0 ? json_integer(f.line) : json_null()) < 0;
+		bad |= json_object_set_new(o, "column", f.column > 0 ? json_integer(f.column) : json_null()) < 0;
+		bad |= json_object_set_new(o, "file", ilog_json_text(f.file, 1024)) < 0;
+		if (bad || json_array_append_new(a, o) < 0) {
+			if (!bad)
+				o = NULL; /* appended_new freed it */
+			json_decref(o);
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+/*
+ * Whether the result (the core's compact JSON) surely has no redaction and
+ * no module verdict "error", without parsing it.  Sound because a JSON
+ * string escapes every quote: the byte sequences below, with their bare
+ * quotes, occur only as the result's own keys.  When the core's format
+ * changes they are not found, and the caller parses: never a missed record.
+ */
+static int nothing_in_result(const char *json)
+{
+	return json && strstr(json, "\"redactions\":[]") && !strstr(json, "\"verdict\":\"error\"");
+}
+
+static int il_finish(cordon_ctx *ctx, void *state, const struct cordon_run_info *info)
+{
+	struct state *s = state;
+	struct ilog_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.info = info;
+	ev.findings = collect_findings(ctx);
+	if (!ev.findings)
+		return cordon_error(ctx, NULL, "%s: out of memory collecting the findings", s->path);
+	/* Most runs are no incident: spare them parsing a result that may
+	 * hold megabytes of output. */
+	if (!s->all_runs && !ilog_kinds(info, ev.findings, NULL) && nothing_in_result(info->json)) {
+		json_decref(ev.findings);
+		return 0;
+	}
+	json_error_t jerr;
+	ev.result = info->json ? json_loads(info->json, JSON_ALLOW_NUL, &jerr) : NULL;
+	if (!json_is_object(ev.result)) {
+		json_decref(ev.result);
+		ev.result = NULL;
+	}
+	ev.kinds = ilog_kinds(info, ev.findings, ev.result);
+	if (!ev.kinds && !s->all_runs) {
+		json_decref(ev.findings);
+		json_decref(ev.result);
+		return 0;
+	}
+
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (ilog_format_time(&now, ev.facts.time, sizeof(ev.facts.time)) < 0)
+		snprintf(ev.facts.time, sizeof(ev.facts.time), "%lld", (long long)now.tv_sec);
+	char host[256];
+	if (gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = '\0';
+		ev.facts.host = host;
+	}
+	ev.facts.uid = (unsigned)getuid();
+	char *user = ilog_passwd(getuid(), 0);
+	ev.facts.user = user;
+	ev.facts.pid = (long)getpid();
+	ev.facts.version = core_version();
+
+	struct make_arg ma = { &ev, (size_t)s->max_record - 1 };
+	char *line = NULL, *err = NULL;
+	int rc = ilog_append(s->fd, s->lock_timeout_ns, s->do_sync, make_line, &ma, &line, &err);
+	if (s->to_syslog) {
+		char hex[ILOG_HEX_LEN + 1];
+		int have = line && ilog_sha256_hex(line, strlen(line), hex) == 0;
+		char *sum = ilog_summary(&ev, have ? hex : NULL);
+		int prio = ev.kinds ? LOG_WARNING : LOG_INFO;
+		if (sum)
+			syslog(LOG_MAKEPRI(s->facility, prio), "%s", sum);
+		free(sum);
+	}
+	if (rc < 0)
+		cordon_error(ctx, NULL, "%s: %s", s->path, err ? err : "cannot append the record");
+	else
+		cordon_log(ctx, CORDON_LOG_DEBUG, "record appended to %s", s->path);
+	free(err);
+	free(line);
+	free(user);
+	json_decref(ev.findings);
+	json_decref(ev.result);
+	return rc;
+}
+
+static void il_close(void *state)
+{
+	struct state *s = state;
+	if (!s)
+		return;
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->path);
+	free(s);
+}
+
+CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
+	.abi = CORDON_ABI_VERSION,
+	.size = sizeof(struct cordon_module),
+	.name = "incident_log",
+	.description = "hash-chained JSON Lines audit records of incidents; syslog",
+	.args = args,
+	.open = il_open,
+	.finish = il_finish,
+	.close = il_close,
+};

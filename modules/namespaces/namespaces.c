@@ -1,0 +1,547 @@
+/*
+ * modules/namespaces/namespaces.c - isolation backend: user, mount, pid,
+ * network, IPC, UTS and cgroup namespaces; a read-only view entered with
+ * pivot_root; a pid-1 reaper.  Honours --output-dir (at /output) and
+ * --bind-ro (at the same path).
+ *
+ *   with:
+ *     network: none        none (a fresh network namespace with loopback only) or host
+ *     hostname: cordon     the sandbox's host name
+ *     uid: 65534           uid and gid inside the sandbox
+ *     gid: 65534
+ *     host_uid: 65534      when cordon runs as root: the host ids the sandbox runs as (never 0)
+ *     host_gid: 65534
+ *     bind_ro: [/opt/x]    more host paths, read-only at the same path (must exist)
+ *     default_binds: true  /usr, /bin, /lib*, /sbin and the /etc files python3 and coreutils need
+ *     tmp_size: 64M        /tmp tmpfs size; tmp_inodes: 16384
+ *     shm_size: 16M        /dev/shm tmpfs size
+ *     exec_tmp: false      /tmp, /dev/shm and /output are noexec unless true
+ *     nested_userns: false user namespaces inside the sandbox
+ *     cgroup: {path: DIR, memory: 256M, pids: 64, cpu: 1.5}   see cgroup.c
+ *
+ * Processes (see README.md for why):
+ *
+ *   core child ("outer", host pid namespace)
+ *     join the cgroup; as root: drop supplementary groups and become
+ *     host_uid/host_gid (no sandbox process is ever host root); unshare the
+ *     user namespace with every other namespace in one call; setgroups deny;
+ *     one-line uid and gid maps (inside id -> own id); fork pid 1; close
+ *     everything but a status pipe; wait; exit with pid 2's status (dying by
+ *     the same signal), so the supervisor sees the program's own outcome.
+ *   pid 1 (the reaper)
+ *     dies with "outer" (PDEATHSIG); mounts (mount.c), hostname, loopback;
+ *     forks pid 2; closes every descriptor but the status pipe, drops its
+ *     capabilities, is not dumpable; forwards TERM, INT, HUP, QUIT, USR1,
+ *     USR2, WINCH, CONT to pid 2; reaps orphans; when pid 2 ends, writes its
+ *     status to "outer" and exits - and the kernel kills whatever is left in
+ *     the pid namespace (a double-forked daemon does not survive).
+ *   pid 2
+ *     dies with pid 1; takes the sandbox ids; returns from the hook, so the
+ *     later hooks (caps, seccomp) run in it and the core execs the program.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+#include <linux/close_range.h>
+
+#include "ns.h"
+
+#define T_1 1099511627776ll /* 1T */
+#define NS_EXIT_ERROR 125 /* as cordon itself failing */
+
+static const struct cordon_arg args[] = {
+	{ "network", CORDON_ARG_STRING, 0, 0, 0, "none (loopback only, the default) or host" },
+	{ "hostname", CORDON_ARG_STRING, 0, 0, 0, "host name inside (default cordon)" },
+	{ "uid", CORDON_ARG_INT, 0, 0, 4294967294ll, "uid inside the sandbox (default 65534)" },
+	{ "gid", CORDON_ARG_INT, 0, 0, 4294967294ll, "gid inside the sandbox (default 65534)" },
+	{ "host_uid", CORDON_ARG_INT, 0, 1, 4294967294ll, "as root: host uid the sandbox runs as (default 65534)" },
+	{ "host_gid", CORDON_ARG_INT, 0, 1, 4294967294ll, "as root: host gid the sandbox runs as (default 65534)" },
+	{ "bind_ro", CORDON_ARG_STRINGS, 0, 0, 0, "host paths visible read-only at the same path" },
+	{ "default_binds", CORDON_ARG_BOOL, 0, 0, 0, "bind /usr, /bin, /lib*, /sbin and some /etc files (default true)" },
+	{ "tmp_size", CORDON_ARG_SIZE, 0, 65536, T_1, "size of the /tmp tmpfs (default 64M)" },
+	{ "tmp_inodes", CORDON_ARG_INT, 0, 16, 16777216, "inodes of the /tmp tmpfs (default 16384)" },
+	{ "shm_size", CORDON_ARG_SIZE, 0, 65536, T_1, "size of the /dev/shm tmpfs (default 16M)" },
+	{ "exec_tmp", CORDON_ARG_BOOL, 0, 0, 0, "allow exec from /tmp, /dev/shm and /output (default false)" },
+	{ "nested_userns", CORDON_ARG_BOOL, 0, 0, 0, "allow user namespaces inside (default false)" },
+	{ "cgroup", CORDON_ARG_MAPPING, 0, 0, 0, "{path: delegated cgroup v2 dir, memory, pids, cpu}" },
+	{ NULL, 0, 0, 0, 0, NULL },
+};
+
+static int get_int(cordon_ctx *ctx, const char *name, int64_t dflt, int64_t *out)
+{
+	const cordon_node *n = cordon_arg(ctx, name);
+	*out = dflt;
+	return n ? cordon_api(ctx)->node_int(ctx, n, out) : 0;
+}
+
+static int get_bool(cordon_ctx *ctx, const char *name, bool *out)
+{
+	const cordon_node *n = cordon_arg(ctx, name);
+	int v = *out;
+	if (n && cordon_api(ctx)->node_bool(ctx, n, &v) < 0)
+		return -1;
+	*out = v != 0;
+	return 0;
+}
+
+static int get_size(cordon_ctx *ctx, const char *name, uint64_t dflt, uint64_t *out)
+{
+	const cordon_node *n = cordon_arg(ctx, name);
+	*out = dflt;
+	return n ? cordon_api(ctx)->node_size(ctx, n, out) : 0;
+}
+
+static void add_file(struct ns_state *s, const char *dst, char *data)
+{
+	s->files[s->n_files++] = (struct ns_file){ .dst = dst, .data = data, .len = strlen(data) };
+}
+
+static int ns_open(cordon_ctx *ctx, void **statep)
+{
+	const struct cordon_core_api *api = cordon_api(ctx);
+	struct ns_state *s = calloc(1, sizeof(*s));
+	if (!s)
+		return cordon_error(ctx, NULL, "out of memory");
+	*statep = s;
+	s->cg.procs_fd = -1;
+
+	const cordon_node *n = cordon_arg(ctx, "network");
+	if (n) {
+		const char *v = api->node_scalar(n, NULL);
+		if (v && strcmp(v, "host") == 0)
+			s->net_host = true;
+		else if (!v || strcmp(v, "none") != 0)
+			return cordon_error(ctx, n, "network: expected none or host, got '%s'", v ? v : "");
+	}
+	n = cordon_arg(ctx, "hostname");
+	const char *h = n ? api->node_scalar(n, NULL) : "cordon";
+	size_t hl = h ? strlen(h) : 0;
+	if (!h || hl == 0 || hl > 64 || strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") != hl)
+		return cordon_error(ctx, n, "hostname: expected 1 to 64 letters, digits, '-' or '.'");
+	if (!(s->hostname = strdup(h)))
+		return cordon_error(ctx, NULL, "out of memory");
+
+	int64_t v;
+	if (get_int(ctx, "uid", 65534, &v) < 0)
+		return -1;
+	s->uid = (unsigned)v;
+	if (get_int(ctx, "gid", 65534, &v) < 0)
+		return -1;
+	s->gid = (unsigned)v;
+	if (get_int(ctx, "host_uid", 65534, &v) < 0)
+		return -1;
+	s->host_uid = (unsigned)v;
+	if (get_int(ctx, "host_gid", 65534, &v) < 0)
+		return -1;
+	s->host_gid = (unsigned)v;
+	if (get_bool(ctx, "exec_tmp", &s->exec_tmp) < 0 || get_bool(ctx, "nested_userns", &s->nested_userns) < 0)
+		return -1;
+
+	uint64_t tmp_size, shm_size;
+	int64_t tmp_inodes;
+	if (get_size(ctx, "tmp_size", 64ull << 20, &tmp_size) < 0 || get_size(ctx, "shm_size", 16ull << 20, &shm_size) < 0 ||
+	    get_int(ctx, "tmp_inodes", 16384, &tmp_inodes) < 0)
+		return -1;
+	if (asprintf(&s->tmp_opts, "mode=1777,size=%llu,nr_inodes=%lld", (unsigned long long)tmp_size,
+	             (long long)tmp_inodes) < 0) {
+		s->tmp_opts = NULL;
+		return cordon_error(ctx, NULL, "out of memory");
+	}
+	if (asprintf(&s->shm_opts, "mode=1777,size=%llu,nr_inodes=1024", (unsigned long long)shm_size) < 0) {
+		s->shm_opts = NULL;
+		return cordon_error(ctx, NULL, "out of memory");
+	}
+
+	if (ns_binds_open(ctx, s) < 0 || ns_cgroup_open(ctx, s) < 0)
+		return -1;
+
+	/* Who the sandbox is, for programs that look themselves up. */
+	const char *user = s->uid == 65534 ? "nobody" : s->uid == 0 ? "root" : "sandbox";
+	const char *group = s->gid == 65534 ? "nogroup" : s->gid == 0 ? "root" : "sandbox";
+	char *passwd = NULL, *grp = NULL, *hosts = NULL;
+	if (asprintf(&passwd, "%s:x:%u:%u:cordon sandbox:/tmp:/usr/sbin/nologin\n", user, s->uid, s->gid) < 0)
+		passwd = NULL;
+	if (asprintf(&grp, "%s:x:%u:\n", group, s->gid) < 0)
+		grp = NULL;
+	if (asprintf(&hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n",
+	             s->hostname) < 0)
+		hosts = NULL;
+	if (!passwd || !grp || !hosts) {
+		free(passwd);
+		free(grp);
+		free(hosts);
+		return cordon_error(ctx, NULL, "out of memory");
+	}
+	/* s owns them from here */
+	add_file(s, "etc/passwd", passwd);
+	add_file(s, "etc/group", grp);
+	add_file(s, "etc/hosts", hosts);
+	return 0;
+}
+
+static int ns_prepare(cordon_ctx *ctx, void *state)
+{
+	struct ns_state *s = state;
+	if (s->uid == 0)
+		cordon_warning(ctx, "uid 0 inside: the program holds every capability of its user "
+		                    "namespace unless the caps module drops them");
+	return ns_cgroup_prepare(ctx, s);
+}
+
+static int ns_finish(cordon_ctx *ctx, void *state, const struct cordon_run_info *info)
+{
+	(void)info;
+	ns_cgroup_finish(ctx, state);
+	return 0;
+}
+
+static void ns_close(void *state)
+{
+	struct ns_state *s = state;
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n_binds; i++) {
+		free(s->binds[i].src);
+		free(s->binds[i].dst);
+	}
+	free(s->binds);
+	for (size_t i = 0; i < s->n_files; i++)
+		free(s->files[i].data);
+	free(s->hostname);
+	free(s->tmp_opts);
+	free(s->shm_opts);
+	ns_cgroup_free(s);
+	free(s);
+}
+
+/* ---- the child: async-signal-safe code only ---- */
+
+static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT };
+static volatile pid_t forward_to = -1;
+
+static void forward(int sig)
+{
+	int e = errno;
+	if (forward_to > 0)
+		(void)kill(forward_to, sig);
+	errno = e;
+}
+
+/* Close every descriptor but keep. */
+static void close_all_but(int keep)
+{
+	if (keep > 0 && syscall(SYS_close_range, 0u, (unsigned)keep - 1, 0) < 0)
+		for (int fd = 0; fd < keep; fd++)
+			(void)close(fd);
+	if (syscall(SYS_close_range, (unsigned)keep + 1, ~0u, 0) < 0)
+		for (int fd = keep + 1; fd < 65536; fd++)
+			(void)close(fd);
+}
+
+/* End this process the way the program ended: same exit code, or the same
+ * signal (without a core dump). */
+static __attribute__((noreturn)) void relay(int status)
+{
+	if (WIFEXITED(status))
+		_exit(WEXITSTATUS(status));
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		struct rlimit none = { 0, 0 };
+		(void)setrlimit(RLIMIT_CORE, &none);
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_DFL;
+		(void)sigaction(sig, &sa, NULL);
+		sigset_t one;
+		sigemptyset(&one);
+		sigaddset(&one, sig);
+		(void)sigprocmask(SIG_UNBLOCK, &one, NULL);
+		(void)kill(getpid(), sig);
+		_exit(128 + sig);
+	}
+	_exit(NS_EXIT_ERROR);
+}
+
+/* The core child after the fork: wait for pid 1 and end as pid 2 did. */
+static __attribute__((noreturn)) void outer_wait(pid_t pid1, int status_r, const sigset_t *mask)
+{
+	close_all_but(status_r);
+	forward_to = pid1;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = forward;
+	sa.sa_flags = SA_RESTART;
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		(void)sigaction(forwarded[i], &sa, NULL);
+	(void)sigprocmask(SIG_SETMASK, mask, NULL);
+	int st = 0;
+	while (waitpid(pid1, &st, __WALL) < 0)
+		if (errno != EINTR)
+			_exit(NS_EXIT_ERROR);
+	int rel;
+	ssize_t n;
+	do
+		n = read(status_r, &rel, sizeof(rel));
+	while (n < 0 && errno == EINTR);
+	/* Without a status from pid 1, pid 1 itself failed (setup: the
+	 * core has the record) or was killed: pass that on. */
+	relay(n == (ssize_t)sizeof(rel) ? rel : st);
+}
+
+/* Pid 1 after forking pid 2: reap, forward, relay. */
+static __attribute__((noreturn)) void reaper(pid_t pid2, int status_w)
+{
+	close_all_but(status_w);
+	/* Nothing in the sandbox may trace or borrow pid 1's privileges. */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct none[2];
+	memset(none, 0, sizeof(none));
+	if (syscall(SYS_capset, &hdr, none) < 0) {
+		(void)kill(pid2, SIGKILL);
+		_exit(NS_EXIT_ERROR);
+	}
+	sigset_t wait_for;
+	sigemptyset(&wait_for);
+	sigaddset(&wait_for, SIGCHLD);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(&wait_for, forwarded[i]);
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&wait_for, &si);
+		if (sig < 0)
+			continue; /* EINTR */
+		if (sig != SIGCHLD) {
+			(void)kill(pid2, sig);
+			continue;
+		}
+		for (;;) {
+			int st;
+			pid_t w = waitpid(-1, &st, WNOHANG | __WALL);
+			if (w <= 0)
+				break;
+			if (w == pid2) {
+				ssize_t n;
+				do
+					n = write(status_w, &st, sizeof(st));
+				while (n < 0 && errno == EINTR);
+				/* Exiting kills every process left in the namespace. */
+				_exit(0);
+			}
+		}
+	}
+}
+
+static int write_map(const char *path, unsigned inside, unsigned outside)
+{
+	char line[64];
+	size_t n = ns_fmt_uint(line, 20, inside);
+	line[n++] = ' ';
+	n += ns_fmt_uint(line + n, 20, outside);
+	line[n++] = ' ';
+	line[n++] = '1';
+	line[n++] = '\n';
+	return ns_write_file(path, line, n);
+}
+
+static int loopback_up(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errno;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, "lo", 3);
+	int e = 0;
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		e = errno;
+	else {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+			e = errno;
+	}
+	close(fd);
+	return e;
+}
+
+#define HINT_USERNS                                                                                       \
+	"unshare(CLONE_NEWUSER|...): user namespaces disabled? check sysctl user.max_user_namespaces, "  \
+	"kernel.unprivileged_userns_clone, or an LSM (AppArmor restrict_unprivileged_userns)"
+
+static int ns_confine(void *state, const struct cordon_child *child, const char **step)
+{
+	const struct ns_state *s = state;
+	int e;
+
+	/* 1. The run's cgroup, joined with cordon's own identity. */
+	if ((e = ns_cgroup_join(s, step)))
+		return e;
+
+	/* 2. As root: become the unprivileged host identity first, so that no
+	 * process of the sandbox (pid 1 included) is ever host root. */
+	unsigned kuid = (unsigned)geteuid(), kgid = (unsigned)getegid();
+	if (child->flags & CORDON_CHILD_ROOT) {
+		if (setgroups(0, NULL) < 0) {
+			*step = "setgroups(0) (drop supplementary groups)";
+			return errno;
+		}
+		if (setresgid(s->host_gid, s->host_gid, s->host_gid) < 0) {
+			*step = "setresgid(host_gid)";
+			return errno;
+		}
+		if (setresuid(s->host_uid, s->host_uid, s->host_uid) < 0) {
+			*step = "setresuid(host_uid)";
+			return errno;
+		}
+		kuid = s->host_uid;
+		kgid = s->host_gid;
+		/* the id change made us undumpable: /proc/self/uid_map would
+		 * be root's and unwritable */
+		if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) {
+			*step = "prctl(PR_SET_DUMPABLE)";
+			return errno;
+		}
+	}
+
+	/* 3. Every namespace in one call; the user namespace owns the rest. */
+	int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
+	if (!s->net_host)
+		flags |= CLONE_NEWNET;
+	if (unshare(flags) < 0) {
+		e = errno;
+		*step = e == EPERM || e == ENOSPC || e == EUSERS ? HINT_USERNS : "unshare(namespaces)";
+		return e;
+	}
+	if ((e = ns_write_file("/proc/self/setgroups", "deny\n", 5))) {
+		*step = "write /proc/self/setgroups";
+		return e;
+	}
+	if ((e = write_map("/proc/self/uid_map", s->uid, kuid))) {
+		*step = "write /proc/self/uid_map";
+		return e;
+	}
+	if ((e = write_map("/proc/self/gid_map", s->gid, kgid))) {
+		*step = "write /proc/self/gid_map";
+		return e;
+	}
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		*step = "prctl(PR_SET_DUMPABLE, 0)";
+		return errno;
+	}
+	/* The credential change cleared the parent-death signal. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+		*step = "prctl(PR_SET_PDEATHSIG)";
+		return errno;
+	}
+	if (getppid() != child->supervisor_pid)
+		_exit(NS_EXIT_ERROR); /* the supervisor is gone */
+
+	/* 4. Fork pid 1 with every signal blocked: pid 1 must not lose a
+	 * SIGCHLD before it waits for one. */
+	int sp[2];
+	if (pipe2(sp, O_CLOEXEC) < 0) {
+		*step = "pipe2 (status pipe)";
+		return errno;
+	}
+	sigset_t all, old;
+	sigfillset(&all);
+	if (sigprocmask(SIG_SETMASK, &all, &old) < 0) {
+		*step = "sigprocmask";
+		return errno;
+	}
+	pid_t pid1 = fork();
+	if (pid1 < 0) {
+		e = errno;
+		(void)sigprocmask(SIG_SETMASK, &old, NULL);
+		*step = "fork (pid 1 of the new pid namespace)";
+		return e;
+	}
+	if (pid1 > 0)
+		outer_wait(pid1, sp[0], &old);
+
+	/* 5. Pid 1: dies with the outer process. */
+	close(sp[0]);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+		*step = "prctl(PR_SET_PDEATHSIG) in pid 1";
+		return errno;
+	}
+	struct pollfd pf = { .fd = sp[1], .events = 0 };
+	if (poll(&pf, 1, 0) != 0 && (pf.revents & POLLERR))
+		_exit(NS_EXIT_ERROR); /* the outer process is gone */
+
+	if ((e = ns_mount_setup(s, child, step)))
+		return e;
+	if (sethostname(s->hostname, strlen(s->hostname)) < 0) {
+		*step = "sethostname";
+		return errno;
+	}
+	if (!s->net_host && (e = loopback_up())) {
+		*step = "bring up the loopback interface";
+		return e;
+	}
+
+	pid_t pid2 = fork();
+	if (pid2 < 0) {
+		*step = "fork (the program under the pid-1 reaper)";
+		return errno;
+	}
+	if (pid2 > 0)
+		reaper(pid2, sp[1]);
+
+	/* 6. Pid 2: the program's process. */
+	close(sp[1]);
+	if (sigprocmask(SIG_SETMASK, &old, NULL) < 0) {
+		*step = "sigprocmask";
+		return errno;
+	}
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+		*step = "prctl(PR_SET_PDEATHSIG) in pid 2";
+		return errno;
+	}
+	if (getppid() != 1)
+		_exit(NS_EXIT_ERROR);
+	if (setresgid(s->gid, s->gid, s->gid) < 0) {
+		*step = "setresgid (sandbox gid)";
+		return errno;
+	}
+	if (setresuid(s->uid, s->uid, s->uid) < 0) {
+		*step = "setresuid (sandbox uid)";
+		return errno;
+	}
+	if (chdir("/tmp") < 0) {
+		*step = "chdir /tmp";
+		return errno;
+	}
+	return 0;
+}
+
+CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
+	.abi = CORDON_ABI_VERSION,
+	.size = sizeof(struct cordon_module),
+	.name = "namespaces",
+	.description = "user, mount, pid, network, IPC, UTS and cgroup namespaces; read-only pivot_root view; pid-1 reaper",
+	.flags = CORDON_MOD_ISOLATION,
+	.args = args,
+	.open = ns_open,
+	.prepare = ns_prepare,
+	.confine = ns_confine,
+	.finish = ns_finish,
+	.close = ns_close,
+};

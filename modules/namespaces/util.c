@@ -1,0 +1,58 @@
+/*
+ * modules/namespaces/util.c - small async-signal-safe helpers for the child:
+ * no allocation, no stdio, every length bounded.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ns.h"
+
+size_t ns_fmt_uint(char *buf, size_t cap, unsigned long long v)
+{
+	char tmp[24];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && n < sizeof(tmp));
+	if (n > cap)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	return n;
+}
+
+int ns_write_file(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	if (fd < 0)
+		return errno;
+	while (len) {
+		ssize_t w = write(fd, data, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int e = w < 0 ? errno : EIO;
+			close(fd);
+			return e;
+		}
+		data += w;
+		len -= (size_t)w;
+	}
+	if (close(fd) < 0 && errno != EINTR)
+		return errno;
+	return 0;
+}
+
+int ns_join(char *out, size_t cap, const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la >= cap || lb >= cap - la)
+		return ENAMETOOLONG;
+	memcpy(out, a, la);
+	memcpy(out + la, b, lb + 1);
+	return 0;
+}

@@ -1,0 +1,746 @@
+/*
+ * modules/pattern_scan/pattern_scan.c - regular-expression rules over the
+ * submitted source (check phase).
+ *
+ *   with:
+ *     rules: [python, ./more.yaml, {id: no-sleep, pattern: '\bsleep\b', ...}]
+ *                          rule sets and inline rules (required); a bare
+ *                          name is rules/NAME.yaml (beside the policy, then
+ *                          the installed policies.d, then the source
+ *                          tree's for a cordon run from its build tree)
+ *     threshold: low       the least severity that denies (default low:
+ *                          everything but info)
+ *     disable: [py-ast]    rule ids left out (an unknown id is an error)
+ *     skip_comments: true  blank comments before scanning (default true)
+ *     max_findings: 100    findings listed per source; the rest are counted
+ *     match_limit: 1000000 PCRE2 match limit per match attempt
+ *     unknown_language: ignore   ignore | deny: a source whose language is
+ *                          unknown (neither extension nor interpreter)
+ *
+ * Every pattern is compiled once at open with PCRE2 and JIT-compiled
+ * (falling back to the interpreter, with a log line, where the JIT is not
+ * available).  Patterns match bytes: \w, \s, \b are ASCII; `^` and `$`
+ * match at line boundaries (PCRE2_MULTILINE).  A rule applies to a source
+ * whose language is in its `languages`.
+ */
+#define _GNU_SOURCE
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <dlfcn.h>
+#include <limits.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cordon/module.h>
+
+#include "strip.h"
+
+#define MAX_RULES 10000
+#define HEAP_LIMIT_KIB 65536u /* PCRE2 heap for one match attempt */
+#define JIT_STACK_MAX (1u << 20)
+#define SHOWN_CHARS 60 /* of the matched text in a message */
+
+struct rule {
+	const char *id; /* node strings: owned by the core until close */
+	const char *description;
+	const char *message; /* or NULL */
+	enum cordon_severity severity;
+	unsigned langs; /* 1 << enum ps_lang */
+	int disabled;
+	size_t order; /* load order, for duplicate reports */
+	const cordon_node *node; /* the rule's mapping */
+	const cordon_node *pattern_node;
+	pcre2_code *code;
+	size_t count; /* matches in the current source */
+};
+
+struct state {
+	struct rule *rules;
+	size_t n, cap;
+	enum cordon_severity threshold;
+	int skip_comments;
+	int deny_unknown;
+	int64_t max_findings;
+	uint32_t match_limit;
+	pcre2_match_context *mctx;
+	pcre2_jit_stack *jit_stack;
+	pcre2_match_data *md;
+	unsigned char *buf; /* the source with comments blanked */
+	size_t buf_cap;
+};
+
+static const struct cordon_arg args[] = {
+	{ "rules", CORDON_ARG_ANY, CORDON_ARG_REQUIRED, 0, 0,
+	  "rule sets (a name such as python, or a path) and inline rules (mappings)" },
+	{ "threshold", CORDON_ARG_STRING, 0, 0, 0, "least severity that denies: info|low|medium|high|critical (low)" },
+	{ "disable", CORDON_ARG_STRINGS, 0, 0, 0, "rule ids to leave out" },
+	{ "skip_comments", CORDON_ARG_BOOL, 0, 0, 0, "blank comments before scanning (true)" },
+	{ "max_findings", CORDON_ARG_INT, 0, 1, 10000, "findings listed per source (100); the rest are counted" },
+	{ "match_limit", CORDON_ARG_INT, 0, 1000, 1000000000, "PCRE2 match limit per attempt (1000000)" },
+	{ "unknown_language", CORDON_ARG_STRING, 0, 0, 0, "ignore|deny a source of unknown language (ignore)" },
+	{ NULL, 0, 0, 0, 0, NULL },
+};
+
+static const char *const sev_names[] = { "info", "low", "medium", "high", "critical" };
+
+static int parse_severity(const char *s, enum cordon_severity *out)
+{
+	for (int i = 0; i <= CORDON_SEV_CRITICAL; i++)
+		if (s && strcmp(s, sev_names[i]) == 0) {
+			*out = (enum cordon_severity)i;
+			return 0;
+		}
+	return -1;
+}
+
+static const char *scalar(cordon_ctx *ctx, const cordon_node *n)
+{
+	return n ? cordon_api(ctx)->node_scalar(n, NULL) : NULL;
+}
+
+static const char *type_name(cordon_ctx *ctx, const cordon_node *n)
+{
+	switch (cordon_api(ctx)->node_type(n)) {
+	case CORDON_NODE_SCALAR:
+		return "a scalar";
+	case CORDON_NODE_SEQUENCE:
+		return "a sequence";
+	case CORDON_NODE_MAPPING:
+		return "a mapping";
+	}
+	return "nothing";
+}
+
+/* A required string key of a rule mapping; NULL after reporting. */
+static const char *rule_str(cordon_ctx *ctx, const cordon_node *map, const char *key, int required)
+{
+	const cordon_node *n = cordon_api(ctx)->node_get(map, key);
+	if (!n) {
+		if (required)
+			cordon_error(ctx, map, "rule: missing key '%s'", key);
+		return NULL;
+	}
+	const char *s = scalar(ctx, n);
+	if (!s) {
+		cordon_error(ctx, n, "%s: expected a string, found %s", key, type_name(ctx, n));
+		return NULL;
+	}
+	if (!*s) {
+		cordon_error(ctx, n, "%s: must not be empty", key);
+		return NULL;
+	}
+	return s;
+}
+
+static int valid_id(const char *id)
+{
+	size_t k = strlen(id);
+	if (k == 0 || k > 64)
+		return 0;
+	for (size_t i = 0; i < k; i++) {
+		char c = id[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+		      c == '_' || c == '.'))
+			return 0;
+	}
+	return 1;
+}
+
+/* examples: {match: [...], no_match: [...]}: samples the test suite runs. */
+static int check_examples(cordon_ctx *ctx, const cordon_node *ex)
+{
+	const struct cordon_core_api *api = cordon_api(ctx);
+	static const char *const keys[] = { "match", "no_match", NULL };
+	if (api->node_check_keys(ctx, ex, keys) < 0)
+		return -1;
+	for (size_t i = 0; i < api->node_len(ex); i++) {
+		const cordon_node *v = api->node_value_at(ex, i);
+		if (api->node_type(v) != CORDON_NODE_SEQUENCE)
+			return cordon_error(ctx, v, "examples: expected a sequence of strings, found %s",
+			                    type_name(ctx, v));
+		for (size_t j = 0; j < api->node_len(v); j++)
+			if (!scalar(ctx, api->node_at(v, j)))
+				return cordon_error(ctx, api->node_at(v, j), "examples: expected a string, found %s",
+				                    type_name(ctx, api->node_at(v, j)));
+	}
+	return 0;
+}
+
+static int add_rule(cordon_ctx *ctx, struct state *s, const cordon_node *map)
+{
+	const struct cordon_core_api *api = cordon_api(ctx);
+	static const char *const keys[] = { "id",      "pattern", "severity", "description",
+		                            "message", "languages", "examples", NULL };
+	if (api->node_type(map) != CORDON_NODE_MAPPING)
+		return cordon_error(ctx, map, "rule: expected a mapping (id, pattern, severity, description, languages), "
+		                              "found %s", type_name(ctx, map));
+	if (api->node_check_keys(ctx, map, keys) < 0)
+		return -1;
+	if (s->n >= MAX_RULES)
+		return cordon_error(ctx, map, "more than %d rules", MAX_RULES);
+	struct rule r = { 0 };
+	r.node = map;
+	r.order = s->n;
+	if (!(r.id = rule_str(ctx, map, "id", 1)) || !rule_str(ctx, map, "pattern", 1) ||
+	    !(r.description = rule_str(ctx, map, "description", 1)))
+		return -1;
+	if (!valid_id(r.id))
+		return cordon_error(ctx, api->node_get(map, "id"),
+		                    "id: expected letters, digits, '-', '_' or '.' (at most 64), found '%s'", r.id);
+	r.pattern_node = api->node_get(map, "pattern");
+	const char *sev = rule_str(ctx, map, "severity", 1);
+	if (!sev)
+		return -1;
+	if (parse_severity(sev, &r.severity) < 0)
+		return cordon_error(ctx, api->node_get(map, "severity"),
+		                    "severity: expected info, low, medium, high or critical, found '%s'", sev);
+	if (api->node_get(map, "message") && !(r.message = rule_str(ctx, map, "message", 1)))
+		return -1;
+	const cordon_node *langs = api->node_get(map, "languages");
+	if (!langs)
+		return cordon_error(ctx, map, "rule '%s': missing key 'languages'", r.id);
+	size_t nl = api->node_type(langs) == CORDON_NODE_SEQUENCE ? api->node_len(langs) : 1;
+	if (api->node_type(langs) == CORDON_NODE_MAPPING || nl == 0)
+		return cordon_error(ctx, langs, "languages: expected a list of python, javascript, shell, java");
+	for (size_t i = 0; i < nl; i++) {
+		const cordon_node *l = api->node_type(langs) == CORDON_NODE_SEQUENCE ? api->node_at(langs, i) : langs;
+		int li = ps_lang_from_name(scalar(ctx, l));
+		if (li < 0)
+			return cordon_error(ctx, l, "languages: expected python, javascript, shell or java, found %s%s%s",
+			                    scalar(ctx, l) ? "'" : "", scalar(ctx, l) ? scalar(ctx, l) : type_name(ctx, l),
+			                    scalar(ctx, l) ? "'" : "");
+		r.langs |= 1u << li;
+	}
+	const cordon_node *ex = api->node_get(map, "examples");
+	if (ex && check_examples(ctx, ex) < 0)
+		return -1;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 64;
+		struct rule *v = realloc(s->rules, cap * sizeof(*v));
+		if (!v)
+			return cordon_error(ctx, map, "out of memory");
+		s->rules = v;
+		s->cap = cap;
+	}
+	s->rules[s->n++] = r;
+	return 0;
+}
+
+/* A rule file: a mapping with `rules:` (a sequence of rules) and an
+ * optional `description:`. */
+static int load_ruleset(cordon_ctx *ctx, struct state *s, const cordon_node *from, const char *path)
+{
+	const struct cordon_core_api *api = cordon_api(ctx);
+	const cordon_node *root = api->load_yaml(ctx, from, path);
+	if (!root)
+		return -1;
+	static const char *const keys[] = { "description", "rules", NULL };
+	if (api->node_type(root) != CORDON_NODE_MAPPING)
+		return cordon_error(ctx, root, "rule file: expected a mapping with 'rules:', found %s", type_name(ctx, root));
+	if (api->node_check_keys(ctx, root, keys) < 0)
+		return -1;
+	const cordon_node *rules = api->node_get(root, "rules");
+	if (!rules)
+		return cordon_error(ctx, root, "rule file: missing key 'rules'");
+	if (api->node_type(rules) != CORDON_NODE_SEQUENCE)
+		return cordon_error(ctx, rules, "rules: expected a sequence of rules, found %s", type_name(ctx, rules));
+	for (size_t i = 0; i < api->node_len(rules); i++)
+		if (add_rule(ctx, s, api->node_at(rules, i)) < 0)
+			return -1;
+	return 0;
+}
+
+static int is_regular(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+/* The directory of the file that holds node n (canonical), malloc'd. */
+static char *node_dir(cordon_ctx *ctx, const cordon_node *n)
+{
+	const char *file = NULL;
+	cordon_api(ctx)->node_mark(n, &file, NULL, NULL);
+	char *real = file ? realpath(file, NULL) : NULL;
+	char *slash = real ? strrchr(real, '/') : NULL;
+	if (!slash) {
+		free(real);
+		return NULL;
+	}
+	*slash = '\0';
+	return real;
+}
+
+/* Is this module loaded from the build tree (not installed)? */
+static int from_build_tree(void)
+{
+	Dl_info info;
+	if (!dladdr((const void *)&args, &info) || !info.dli_fname)
+		return 0;
+	char *real = realpath(info.dli_fname, NULL);
+	size_t k = strlen(CORDON_BUILD_LIBDIR);
+	int r = real && strncmp(real, CORDON_BUILD_LIBDIR, k) == 0 && real[k] == '/';
+	free(real);
+	return r;
+}
+
+/* A bare rule-set name: rules/NAME.yaml beside the policy file, in the
+ * installed policies.d, then (build tree only) the source tree's. */
+static int load_named(cordon_ctx *ctx, struct state *s, const cordon_node *n, const char *name)
+{
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+			return cordon_error(ctx, n,
+			                    "rules: expected a rule-set name ([a-z0-9_-]), a path (with '/' or ending in "
+			                    ".yaml) or an inline rule, found '%s'",
+			                    name);
+	char *dir = node_dir(ctx, n);
+	char *cand[3] = { NULL, NULL, NULL };
+	if (dir && asprintf(&cand[0], "%s/rules/%s.yaml", dir, name) < 0)
+		cand[0] = NULL;
+	if (asprintf(&cand[1], "%s/rules/%s.yaml", CORDON_POLICY_DIR, name) < 0)
+		cand[1] = NULL;
+	if (from_build_tree() && asprintf(&cand[2], "%s/rules/%s.yaml", CORDON_SRC_POLICY_DIR, name) < 0)
+		cand[2] = NULL;
+	free(dir);
+	int r = -2;
+	for (int i = 0; i < 3 && r == -2; i++)
+		if (cand[i] && is_regular(cand[i]))
+			r = load_ruleset(ctx, s, n, cand[i]);
+	if (r == -2)
+		r = cordon_error(ctx, n, "rules: no rule set '%s' (looked for %s%s%s%s%s)", name,
+		                 cand[0] ? cand[0] : "", cand[0] ? ", " : "", cand[1] ? cand[1] : "",
+		                 cand[2] ? ", " : "", cand[2] ? cand[2] : "");
+	for (int i = 0; i < 3; i++)
+		free(cand[i]);
+	return r;
+}
+
+static int load_item(cordon_ctx *ctx, struct state *s, const cordon_node *item)
+{
+	const struct cordon_core_api *api = cordon_api(ctx);
+	if (api->node_type(item) == CORDON_NODE_MAPPING)
+		return add_rule(ctx, s, item);
+	const char *text = scalar(ctx, item);
+	if (!text)
+		return cordon_error(ctx, item, "rules: expected a rule-set name, a path or an inline rule, found %s",
+		                    type_name(ctx, item));
+	size_t k = strlen(text);
+	if (k == 0)
+		return cordon_error(ctx, item, "rules: expected a rule-set name or path, found an empty string");
+	int is_path = strchr(text, '/') || (k > 5 && strcmp(text + k - 5, ".yaml") == 0) ||
+	              (k > 4 && strcmp(text + k - 4, ".yml") == 0);
+	if (!is_path)
+		return load_named(ctx, s, item, text);
+	const char *path = api->node_path(ctx, item);
+	if (!path)
+		return -1;
+	if (!is_regular(path))
+		return cordon_error(ctx, item, "rules: cannot read rule file %s: no such file", path);
+	return load_ruleset(ctx, s, item, path);
+}
+
+static int cmp_rule(const void *a, const void *b)
+{
+	const struct rule *x = *(const struct rule *const *)a, *y = *(const struct rule *const *)b;
+	int c = strcmp(x->id, y->id);
+	if (c)
+		return c;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int check_duplicates(cordon_ctx *ctx, struct state *s)
+{
+	if (s->n < 2)
+		return 0;
+	struct rule **v = malloc(s->n * sizeof(*v));
+	if (!v)
+		return cordon_error(ctx, NULL, "out of memory");
+	for (size_t i = 0; i < s->n; i++)
+		v[i] = &s->rules[i];
+	qsort(v, s->n, sizeof(*v), cmp_rule);
+	/* Report the duplicate that comes first in load order. */
+	size_t best = 0;
+	for (size_t i = 1; i < s->n; i++)
+		if (strcmp(v[i - 1]->id, v[i]->id) == 0 && (!best || v[i]->order < v[best]->order))
+			best = i;
+	int r = 0;
+	if (best) {
+		size_t first = best - 1;
+		while (first > 0 && strcmp(v[first - 1]->id, v[best]->id) == 0)
+			first--;
+		const char *file = NULL;
+		long line = 0, col = 0;
+		cordon_api(ctx)->node_mark(v[first]->node, &file, &line, &col);
+		r = cordon_error(ctx, cordon_api(ctx)->node_get(v[best]->node, "id"),
+		                 "duplicate rule id '%s' (first defined at %s:%ld:%ld)", v[best]->id, file ? file : "?",
+		                 line, col);
+	}
+	free(v);
+	return r;
+}
+
+static int apply_disable(cordon_ctx *ctx, struct state *s)
+{
+	const struct cordon_core_api *api = cordon_api(ctx);
+	const cordon_node *d = cordon_arg(ctx, "disable");
+	if (!d)
+		return 0;
+	size_t k = api->node_type(d) == CORDON_NODE_SEQUENCE ? api->node_len(d) : 1;
+	for (size_t i = 0; i < k; i++) {
+		const cordon_node *item = api->node_type(d) == CORDON_NODE_SEQUENCE ? api->node_at(d, i) : d;
+		const char *id = scalar(ctx, item);
+		int found = 0;
+		for (size_t j = 0; id && j < s->n; j++)
+			if (strcmp(s->rules[j].id, id) == 0) {
+				s->rules[j].disabled = 1;
+				found = 1;
+			}
+		if (!found)
+			return cordon_error(ctx, item, "disable: no rule with id '%s' among the loaded rules", id ? id : "?");
+	}
+	return 0;
+}
+
+static int compile_rules(cordon_ctx *ctx, struct state *s)
+{
+	uint32_t max_pairs = 1;
+	size_t no_jit = 0;
+	int jit_err = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		struct rule *r = &s->rules[i];
+		size_t plen = 0;
+		const char *pat = cordon_api(ctx)->node_scalar(r->pattern_node, &plen);
+		int err = 0;
+		PCRE2_SIZE off = 0;
+		r->code = pcre2_compile((PCRE2_SPTR)pat, plen, PCRE2_MULTILINE | PCRE2_NEVER_UTF | PCRE2_NEVER_UCP, &err,
+		                        &off, NULL);
+		if (!r->code) {
+			PCRE2_UCHAR msg[256];
+			if (pcre2_get_error_message(err, msg, sizeof(msg)) < 0)
+				snprintf((char *)msg, sizeof(msg), "error %d", err);
+			return cordon_error(ctx, r->pattern_node, "rule '%s': invalid pattern at offset %zu: %s", r->id,
+			                    (size_t)off, (const char *)msg);
+		}
+		if (r->disabled) {
+			pcre2_code_free(r->code);
+			r->code = NULL;
+			continue;
+		}
+		int jr = pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE);
+		if (jr < 0) {
+			no_jit++;
+			jit_err = jr;
+		}
+		uint32_t caps = 0;
+		if (pcre2_pattern_info(r->code, PCRE2_INFO_CAPTURECOUNT, &caps) == 0 && caps + 1 > max_pairs)
+			max_pairs = caps + 1;
+	}
+	if (no_jit) {
+		PCRE2_UCHAR msg[256];
+		if (pcre2_get_error_message(jit_err, msg, sizeof(msg)) < 0)
+			snprintf((char *)msg, sizeof(msg), "error %d", jit_err);
+		cordon_log(ctx, CORDON_LOG_INFO, "PCRE2 JIT unavailable for %zu rule(s) (%s): they run in the interpreter",
+		           no_jit, (const char *)msg);
+	}
+	s->md = pcre2_match_data_create(max_pairs, NULL);
+	s->mctx = pcre2_match_context_create(NULL);
+	s->jit_stack = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
+	if (!s->md || !s->mctx || !s->jit_stack)
+		return cordon_error(ctx, NULL, "out of memory");
+	pcre2_set_match_limit(s->mctx, s->match_limit);
+	pcre2_set_depth_limit(s->mctx, s->match_limit);
+	pcre2_set_heap_limit(s->mctx, HEAP_LIMIT_KIB);
+	pcre2_jit_stack_assign(s->mctx, NULL, s->jit_stack);
+	return 0;
+}
+
+static int ps_open(cordon_ctx *ctx, void **statep)
+{
+	const struct cordon_core_api *api = cordon_api(ctx);
+	struct state *s = calloc(1, sizeof(*s));
+	if (!s)
+		return cordon_error(ctx, NULL, "out of memory");
+	*statep = s;
+	s->threshold = CORDON_SEV_LOW;
+	s->skip_comments = 1;
+	s->max_findings = 100;
+	s->match_limit = 1000000;
+	const cordon_node *n;
+	if ((n = cordon_arg(ctx, "threshold")) && parse_severity(scalar(ctx, n), &s->threshold) < 0)
+		return cordon_error(ctx, n, "threshold: expected info, low, medium, high or critical, found '%s'",
+		                    scalar(ctx, n));
+	if ((n = cordon_arg(ctx, "skip_comments")) && api->node_bool(ctx, n, &s->skip_comments) < 0)
+		return -1;
+	if ((n = cordon_arg(ctx, "max_findings")) && api->node_int(ctx, n, &s->max_findings) < 0)
+		return -1;
+	int64_t ml;
+	if ((n = cordon_arg(ctx, "match_limit"))) {
+		if (api->node_int(ctx, n, &ml) < 0)
+			return -1;
+		s->match_limit = (uint32_t)ml;
+	}
+	if ((n = cordon_arg(ctx, "unknown_language"))) {
+		const char *v = scalar(ctx, n);
+		if (strcmp(v, "deny") == 0)
+			s->deny_unknown = 1;
+		else if (strcmp(v, "ignore") != 0)
+			return cordon_error(ctx, n, "unknown_language: expected ignore or deny, found '%s'", v);
+	}
+	const cordon_node *rules = cordon_arg(ctx, "rules");
+	if (api->node_type(rules) == CORDON_NODE_SEQUENCE) {
+		if (api->node_len(rules) == 0)
+			return cordon_error(ctx, rules, "rules: expected at least one rule set or rule");
+		for (size_t i = 0; i < api->node_len(rules); i++)
+			if (load_item(ctx, s, api->node_at(rules, i)) < 0)
+				return -1;
+	} else if (load_item(ctx, s, rules) < 0) {
+		return -1;
+	}
+	if (check_duplicates(ctx, s) < 0 || apply_disable(ctx, s) < 0 || compile_rules(ctx, s) < 0)
+		return -1;
+	size_t on = 0;
+	for (size_t i = 0; i < s->n; i++)
+		on += !s->rules[i].disabled;
+	cordon_log(ctx, CORDON_LOG_DEBUG, "%zu rules (%zu disabled), threshold %s", on, s->n - on,
+	           sev_names[s->threshold]);
+	return 0;
+}
+
+/* ---- check ---- */
+
+/* Line and column of successive offsets: 1-based; lines end at \n, \r\n
+ * or a lone \r; a column counts characters (UTF-8 lead bytes; an invalid
+ * byte counts as one character). */
+struct cursor {
+	size_t off;
+	long line, col;
+};
+
+static void advance(const unsigned char *s, size_t n, struct cursor *c, size_t target)
+{
+	for (size_t i = c->off; i < target && i < n; i++) {
+		unsigned char b = s[i];
+		if (b == '\n' || (b == '\r' && !(i + 1 < n && s[i + 1] == '\n'))) {
+			c->line++;
+			c->col = 1;
+		} else if (b != '\r' && (b & 0xC0) != 0x80) {
+			c->col++;
+		}
+	}
+	c->off = target;
+}
+
+/* Length of a valid UTF-8 sequence at s[0..n), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t k;
+	uint32_t cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		k = 2, cp = c & 0x1F;
+	else if (c >= 0xE0 && c <= 0xEF)
+		k = 3, cp = c & 0x0F;
+	else if (c >= 0xF0 && c <= 0xF4)
+		k = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (k > n)
+		return 0;
+	for (size_t i = 1; i < k; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((k == 3 && cp < 0x800) || (k == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	if (cp == 0x2028 || cp == 0x2029 || cp == 0x85 || (cp >= 0x80 && cp < 0xA0))
+		return 0; /* line breaks and C1 controls: shown as '?' */
+	return k;
+}
+
+/* The matched text for a message: at most SHOWN_CHARS characters, white
+ * space runs as one space, control bytes and invalid UTF-8 as '?'. */
+static void shown_text(const unsigned char *s, size_t n, char *out, size_t cap)
+{
+	size_t o = 0, chars = 0, i = 0;
+	int space = 0;
+	while (i < n && chars < SHOWN_CHARS && o + 5 < cap) {
+		unsigned char c = s[i];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+			if (!space && o > 0) {
+				out[o++] = ' ';
+				chars++;
+			}
+			space = 1;
+			i++;
+			continue;
+		}
+		space = 0;
+		size_t k = c >= 0x20 && c != 0x7F ? utf8_len(s + i, n - i) : 0;
+		if (k == 0) {
+			out[o++] = '?';
+			i++;
+		} else {
+			memcpy(out + o, s + i, k);
+			o += k;
+			i += k;
+		}
+		chars++;
+	}
+	if (o > 0 && out[o - 1] == ' ')
+		o--;
+	if (i < n && o + 4 <= cap) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}
+
+static int ps_check(cordon_ctx *ctx, void *state, const struct cordon_source *src)
+{
+	struct state *s = state;
+	int lang = ps_lang_from_name(src->language);
+	if (lang < 0) {
+		if (!s->deny_unknown)
+			return CORDON_IGNORE;
+		cordon_finding(ctx, "unknown-language", CORDON_SEV_HIGH, 0, 0,
+		               "the source's language is not known (no rule applies; unknown_language: deny)");
+		return CORDON_DENY;
+	}
+	unsigned bit = 1u << lang;
+	size_t applicable = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		s->rules[i].count = 0;
+		applicable += !s->rules[i].disabled && (s->rules[i].langs & bit);
+	}
+	if (!applicable)
+		return CORDON_IGNORE;
+
+	const unsigned char *data = src->data;
+	size_t len = src->len;
+	if (s->skip_comments && len) {
+		if (len > s->buf_cap) {
+			unsigned char *b = malloc(len);
+			if (!b) {
+				cordon_error(ctx, NULL, "out of memory (%zu bytes to scan)", len);
+				return CORDON_ERROR;
+			}
+			free(s->buf);
+			s->buf = b;
+			s->buf_cap = len;
+		}
+		const char *why = NULL;
+		if (ps_strip((enum ps_lang)lang, src->data, len, s->buf, &why) == 0)
+			data = s->buf;
+		else
+			cordon_log(ctx, CORDON_LOG_DEBUG, "%s: scanned with its comments (%s)", src->name, why);
+	}
+
+	int64_t listed = 0;
+	size_t suppressed = 0;
+	enum cordon_severity worst = CORDON_SEV_INFO, worst_hidden = CORDON_SEV_INFO;
+	int any = 0, failed = 0;
+	for (size_t i = 0; i < s->n && !failed; i++) {
+		struct rule *r = &s->rules[i];
+		if (r->disabled || !(r->langs & bit))
+			continue;
+		struct cursor cur = { 0, 1, 1 };
+		PCRE2_SIZE off = 0;
+		while (off <= len) {
+			int rc = pcre2_match(r->code, data, len, off, 0, s->md, s->mctx);
+			if (rc == PCRE2_ERROR_NOMATCH)
+				break;
+			if (rc < 0) {
+				PCRE2_UCHAR msg[256];
+				if (pcre2_get_error_message(rc, msg, sizeof(msg)) < 0)
+					snprintf((char *)msg, sizeof(msg), "error %d", rc);
+				advance(src->data, len, &cur, off);
+				cordon_error(ctx, NULL, "rule '%s' could not be matched from line %ld: %s (the source is not "
+				                        "fully checked)", r->id, cur.line, (const char *)msg);
+				failed = 1;
+				break;
+			}
+			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+			size_t a = ov[0], b = ov[1];
+			if (a > len || b > len || b < a) { /* \K in a lookahead can do this */
+				a = b = a > len ? len : a;
+			}
+			r->count++;
+			any = 1;
+			if (r->severity > worst)
+				worst = r->severity;
+			if (listed < s->max_findings) {
+				char text[SHOWN_CHARS * 4 + 8];
+				shown_text(data + a, b - a, text, sizeof(text));
+				advance(src->data, len, &cur, a);
+				cordon_finding(ctx, r->id, r->severity, cur.line, cur.col, "%s (matched \"%s\")",
+				               r->message ? r->message : r->description, text);
+				listed++;
+			} else {
+				suppressed++;
+				if (r->severity > worst_hidden)
+					worst_hidden = r->severity;
+			}
+			off = b > a ? b : b + 1; /* an empty match moves on by one */
+		}
+	}
+	if (suppressed) {
+		/* One more finding counts the rest, by rule. */
+		char msg[1024];
+		size_t o = (size_t)snprintf(msg, sizeof(msg), "%zu more findings not listed (max_findings %lld):",
+		                            suppressed, (long long)s->max_findings);
+		int64_t seen = 0;
+		for (size_t i = 0; i < s->n && o < sizeof(msg); i++) {
+			struct rule *r = &s->rules[i];
+			if (!r->count)
+				continue;
+			/* findings were listed in rule order: skip what was listed */
+			int64_t hidden = (int64_t)r->count;
+			if (seen < s->max_findings) {
+				int64_t shown = s->max_findings - seen < hidden ? s->max_findings - seen : hidden;
+				hidden -= shown;
+			}
+			seen += (int64_t)r->count;
+			if (hidden > 0) {
+				int w = snprintf(msg + o, sizeof(msg) - o, " %s %lld", r->id, (long long)hidden);
+				o = w < 0 ? sizeof(msg) : o + (size_t)w;
+			}
+		}
+		if (o >= sizeof(msg))
+			memcpy(msg + sizeof(msg) - 4, "...", 4);
+		cordon_finding(ctx, "more-findings", worst_hidden, 0, 0, "%s", msg);
+	}
+	if (failed)
+		return CORDON_ERROR;
+	return any && worst >= s->threshold ? CORDON_DENY : CORDON_PASS;
+}
+
+static void ps_close(void *state)
+{
+	struct state *s = state;
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		pcre2_code_free(s->rules[i].code);
+	free(s->rules);
+	pcre2_match_data_free(s->md);
+	pcre2_match_context_free(s->mctx);
+	pcre2_jit_stack_free(s->jit_stack);
+	free(s->buf);
+	free(s);
+}
+
+CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
+	.abi = CORDON_ABI_VERSION,
+	.size = sizeof(struct cordon_module),
+	.name = "pattern_scan",
+	.description = "regular-expression rules (PCRE2 with JIT) over the source, by language, with a threshold",
+	.args = args,
+	.open = ps_open,
+	.check = ps_check,
+	.close = ps_close,
+};

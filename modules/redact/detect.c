@@ -1,0 +1,851 @@
+/*
+ * modules/redact/detect.c - the built-in detectors.
+ *
+ * Each detector looks at the view from one position p and answers RD_NO,
+ * RD_MATCH (filling the span to replace) or RD_MORE when a byte it needs has
+ * not arrived yet (rd_ch() == RD_NEED).  A detector looks behind p only
+ * through RD_HIST bytes of history and ahead by a bounded amount
+ * (rd_builtin_lookahead()), and never answers differently once it has
+ * answered NO or MATCH: that is what makes streaming equal to whole-buffer
+ * redaction.  README.md documents each detector and where it differs from
+ * gitleaks, trufflehog and detect-secrets.
+ */
+#include <string.h>
+
+#include "redact.h"
+
+const char *const rd_builtin_ids[RB_COUNT] = {
+	[RB_AWS_ID] = "aws-access-key-id",
+	[RB_AWS_SECRET] = "aws-secret-access-key",
+	[RB_GITHUB] = "github-token",
+	[RB_GITHUB_PAT] = "github-fine-grained-token",
+	[RB_SLACK_TOKEN] = "slack-token",
+	[RB_SLACK_WEBHOOK] = "slack-webhook",
+	[RB_OPENAI] = "openai-api-key",
+	[RB_ANTHROPIC] = "anthropic-api-key",
+	[RB_GOOGLE] = "google-api-key",
+	[RB_STRIPE] = "stripe-key",
+	[RB_JWT] = "jwt",
+	[RB_PEM] = "private-key",
+	[RB_URL_PASSWORD] = "url-password",
+	[RB_PASSWORD] = "password-assignment",
+	[RB_SECRET] = "secret-assignment",
+	[RB_CARD] = "credit-card",
+	[RB_SSN] = "us-ssn",
+};
+
+#define V_ (CC_VAL)
+const uint16_t rd_cls[256] = {
+	['A' ... 'Z'] = CC_UP | V_,
+	['a' ... 'z'] = CC_LO | V_,
+	['0' ... '9'] = CC_DIG | V_,
+	['_'] = CC_US | V_,
+	['-'] = CC_DASH | V_,
+	['.'] = CC_DOT | V_,
+	['/'] = CC_SLASH | V_,
+	['+'] = CC_PLUS | V_,
+	['='] = CC_EQ | V_,
+	[' '] = CC_SPACE,
+	['\t'] = CC_SPACE,
+	['!'] = V_, ['#'] = V_, ['$'] = V_, ['%'] = V_, ['('] = V_, ['*'] = V_,
+	[':'] = V_, ['?'] = V_, ['@'] = V_, ['['] = V_, ['\\'] = V_, ['^'] = V_,
+	['{'] = V_, ['|'] = V_, ['~'] = V_,
+	[0x80 ... 0xff] = V_,
+};
+#undef V_
+
+#define B64URL (CC_ALNUM | CC_US | CC_DASH)
+
+static inline bool is_alnum(int c)
+{
+	return c >= 0 && (rd_cls[c] & CC_ALNUM);
+}
+
+/* The byte before p, or RD_END at the start of the stream. */
+static inline int prev_ch(const struct rd_scan *s, size_t p)
+{
+	return p ? s->v[p - 1] : RD_END;
+}
+
+static inline int lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* Match a literal at i: RD_MATCH, RD_NO or RD_MORE. */
+static int lit_at(const struct rd_scan *s, size_t i, const char *lit, size_t len)
+{
+	for (size_t k = 0; k < len; k++) {
+		int c = rd_ch(s, i + k);
+		if (c == RD_NEED)
+			return RD_MORE;
+		if (c != (unsigned char)lit[k])
+			return RD_NO;
+	}
+	return RD_MATCH;
+}
+
+static inline void set_match(struct rd_match *m, size_t rs, size_t re, int rule)
+{
+	m->rs = rs;
+	m->re = re;
+	m->end = re;
+	m->rule = rule;
+	m->mode = RM_NORMAL;
+	m->cls = 0;
+	m->dotjoin = false;
+}
+
+/* ---- prefixed tokens ------------------------------------------------------ */
+
+#define TC_MIXED 1 /* the body holds a digit and a letter */
+
+struct tokdef {
+	const char *prefix;
+	uint8_t plen;
+	uint8_t rule;
+	uint16_t cls; /* body class */
+	uint16_t min; /* shortest body */
+	bool boundary; /* the byte before must not be a letter or digit */
+	uint8_t check;
+};
+
+#define T(p, r, c, m, b, k) { p, sizeof(p) - 1, r, c, m, b, k }
+/* Grouped by first byte; at one position the first of equally long matches wins. */
+static const struct tokdef toks[] = {
+	T("AKIA", RB_AWS_ID, CC_UP | CC_DIG, 16, false, 0),
+	T("ASIA", RB_AWS_ID, CC_UP | CC_DIG, 16, false, 0),
+	T("ABIA", RB_AWS_ID, CC_UP | CC_DIG, 16, false, 0),
+	T("ACCA", RB_AWS_ID, CC_UP | CC_DIG, 16, false, 0),
+	T("AGPA", RB_AWS_ID, CC_UP | CC_DIG, 16, false, 0),
+	T("AIDA", RB_AWS_ID, CC_UP | CC_DIG, 16, false, 0),
+	T("AIPA", RB_AWS_ID, CC_UP | CC_DIG, 16, false, 0),
+	T("ANPA", RB_AWS_ID, CC_UP | CC_DIG, 16, false, 0),
+	T("ANVA", RB_AWS_ID, CC_UP | CC_DIG, 16, false, 0),
+	T("APKA", RB_AWS_ID, CC_UP | CC_DIG, 16, false, 0),
+	T("AROA", RB_AWS_ID, CC_UP | CC_DIG, 16, false, 0),
+	T("ASCA", RB_AWS_ID, CC_UP | CC_DIG, 16, false, 0),
+	T("A3T", RB_AWS_ID, CC_UP | CC_DIG, 17, false, 0),
+	T("AIza", RB_GOOGLE, B64URL, 35, false, 0),
+	T("github_pat_", RB_GITHUB_PAT, CC_ALNUM | CC_US, 22, true, 0),
+	T("ghp_", RB_GITHUB, CC_ALNUM, 36, true, 0),
+	T("gho_", RB_GITHUB, CC_ALNUM, 36, true, 0),
+	T("ghu_", RB_GITHUB, CC_ALNUM, 36, true, 0),
+	T("ghs_", RB_GITHUB, CC_ALNUM, 36, true, 0),
+	T("ghr_", RB_GITHUB, CC_ALNUM, 36, true, 0),
+	T("hooks.slack.com/services/", RB_SLACK_WEBHOOK, CC_ALNUM | CC_US | CC_DASH | CC_SLASH, 10, true, 0),
+	T("hooks.slack.com/workflows/", RB_SLACK_WEBHOOK, CC_ALNUM | CC_US | CC_DASH | CC_SLASH, 10, true, 0),
+	T("hooks.slack.com/triggers/", RB_SLACK_WEBHOOK, CC_ALNUM | CC_US | CC_DASH | CC_SLASH, 10, true, 0),
+	T("pk_live_", RB_STRIPE, CC_ALNUM, 10, true, 0),
+	T("pk_test_", RB_STRIPE, CC_ALNUM, 10, true, 0),
+	T("rk_live_", RB_STRIPE, CC_ALNUM, 10, true, 0),
+	T("rk_test_", RB_STRIPE, CC_ALNUM, 10, true, 0),
+	T("rk_prod_", RB_STRIPE, CC_ALNUM, 10, true, 0),
+	T("sk-ant-", RB_ANTHROPIC, B64URL, 20, true, 0),
+	T("sk-", RB_OPENAI, B64URL, 20, true, TC_MIXED),
+	T("sk_live_", RB_STRIPE, CC_ALNUM, 10, true, 0),
+	T("sk_test_", RB_STRIPE, CC_ALNUM, 10, true, 0),
+	T("sk_prod_", RB_STRIPE, CC_ALNUM, 10, true, 0),
+	T("whsec_", RB_STRIPE, CC_ALNUM, 20, true, 0),
+	T("xoxe.xoxb-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, 0),
+	T("xoxe.xoxp-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, 0),
+	T("xoxa-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, 0),
+	T("xoxb-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, 0),
+	T("xoxe-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, 0),
+	T("xoxo-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, 0),
+	T("xoxp-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, 0),
+	T("xoxr-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, 0),
+	T("xoxs-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, 0),
+	T("xapp-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, 0),
+};
+#undef T
+#define N_TOKS (sizeof(toks) / sizeof(toks[0]))
+
+static int tok_at(const struct rd_scan *s, size_t p, const struct tokdef *t, struct rd_match *m)
+{
+	int r = lit_at(s, p, t->prefix, t->plen);
+	if (r != RD_MATCH)
+		return r;
+	size_t i = p + t->plen, run = 0;
+	bool digit = false, letter = false;
+	while (run < RD_DECIDE) {
+		int c = rd_ch(s, i);
+		if (c == RD_NEED)
+			return RD_MORE;
+		if (c < 0 || !(rd_cls[c] & t->cls))
+			break;
+		digit |= (rd_cls[c] & CC_DIG) != 0;
+		letter |= (rd_cls[c] & (CC_UP | CC_LO)) != 0;
+		run++;
+		i++;
+	}
+	if (run < t->min)
+		return RD_NO;
+	if (t->check == TC_MIXED && !(digit && letter))
+		return RD_NO;
+	set_match(m, p, i, t->rule);
+	if (run == RD_DECIDE) {
+		/* longer than we look: replace it once, swallow the rest */
+		m->mode = RM_CLASS;
+		m->cls = t->cls;
+	}
+	return RD_MATCH;
+}
+
+/* The best of several answers at one position. */
+struct best {
+	bool more, have;
+	struct rd_match m;
+};
+
+static void consider(struct best *b, int r, const struct rd_match *m)
+{
+	if (r == RD_MORE)
+		b->more = true;
+	else if (r == RD_MATCH && (!b->have || m->end > b->m.end)) {
+		b->have = true;
+		b->m = *m;
+	}
+}
+
+static int best_result(const struct best *b, struct rd_match *m)
+{
+	if (b->more)
+		return RD_MORE;
+	if (!b->have)
+		return RD_NO;
+	*m = b->m;
+	return RD_MATCH;
+}
+
+static void tokens_at(const struct rd_scan *s, size_t p, struct best *b)
+{
+	int c0 = s->v[p];
+	bool bound = !is_alnum(prev_ch(s, p));
+	for (size_t k = s->cfg->tok_lo[c0]; k < s->cfg->tok_hi[c0]; k++) {
+		const struct tokdef *t = &toks[k];
+		if (!s->cfg->enabled[t->rule] || (t->boundary && !bound))
+			continue;
+		struct rd_match m;
+		consider(b, tok_at(s, p, t, &m), &m);
+	}
+}
+
+/* ---- JWT -------------------------------------------------------------------- */
+
+/* eyJ<header>.<payload>[.<signature>...]: decided once the header and ten
+ * bytes of the payload are seen; the rest is swallowed as a token. */
+static int jwt_at(const struct rd_scan *s, size_t p, struct rd_match *m)
+{
+	if (is_alnum(prev_ch(s, p)))
+		return RD_NO;
+	int r = lit_at(s, p, "eyJ", 3);
+	if (r != RD_MATCH)
+		return r;
+	size_t i = p + 3, run = 0;
+	for (;;) {
+		int c = rd_ch(s, i);
+		if (c == RD_NEED)
+			return RD_MORE;
+		if (c < 0 || !(rd_cls[c] & B64URL))
+			break;
+		if (++run >= RD_DECIDE)
+			return RD_NO; /* not a header: base64 of a large document */
+		i++;
+	}
+	if (run < 10 || rd_ch(s, i) != '.')
+		return RD_NO;
+	i++;
+	for (run = 0; run < 10; run++, i++) {
+		int c = rd_ch(s, i);
+		if (c == RD_NEED)
+			return RD_MORE;
+		if (c < 0 || !(rd_cls[c] & B64URL))
+			return RD_NO;
+	}
+	set_match(m, p, i, RB_JWT);
+	m->mode = RM_CLASS;
+	m->cls = B64URL | CC_EQ;
+	m->dotjoin = true;
+	return RD_MATCH;
+}
+
+/* ---- PEM private keys ------------------------------------------------------- */
+
+#define PEM_LABEL_MAX 64
+
+static int pem_begin_at(const struct rd_scan *s, size_t p, struct rd_match *m)
+{
+	int r = lit_at(s, p, "-----BEGIN ", 11);
+	if (r != RD_MATCH)
+		return r;
+	char label[PEM_LABEL_MAX + 1];
+	size_t i = p + 11, n = 0;
+	for (;;) {
+		int c = rd_ch(s, i);
+		if (c == RD_NEED)
+			return RD_MORE;
+		if (c == '-')
+			break;
+		if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ') || n == PEM_LABEL_MAX)
+			return RD_NO;
+		label[n++] = (char)c;
+		i++;
+	}
+	label[n] = '\0';
+	r = lit_at(s, i, "-----", 5);
+	if (r != RD_MATCH)
+		return r;
+	if (!strstr(label, "PRIVATE KEY"))
+		return RD_NO;
+	set_match(m, p, i + 5, RB_PEM);
+	m->mode = RM_PEM;
+	return RD_MATCH;
+}
+
+int rd_pem_end(const struct rd_scan *s, size_t p, size_t *endp)
+{
+	int r = lit_at(s, p, "-----END", 8);
+	if (r == RD_MORE)
+		return 2;
+	if (r == RD_NO)
+		return 0;
+	size_t i = p + 8, n = 0;
+	for (;;) {
+		int c = rd_ch(s, i);
+		if (c == RD_NEED)
+			return 2;
+		if (n == PEM_LABEL_MAX || !((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' '))
+			break;
+		n++;
+		i++;
+	}
+	for (n = 0; n < 5; n++, i++) {
+		int c = rd_ch(s, i);
+		if (c == RD_NEED)
+			return 2;
+		if (c != '-')
+			break;
+	}
+	*endp = i;
+	return 1;
+}
+
+/* ---- credit cards and social security numbers --------------------------------- */
+
+bool rd_luhn(const unsigned char *d, size_t n)
+{
+	unsigned sum = 0;
+	bool dbl = false;
+	size_t digits = 0;
+	for (size_t k = n; k-- > 0;) {
+		if (d[k] < '0' || d[k] > '9')
+			continue;
+		unsigned x = d[k] - '0';
+		if (dbl) {
+			x *= 2;
+			if (x > 9)
+				x -= 9;
+		}
+		sum += x;
+		dbl = !dbl;
+		digits++;
+	}
+	return digits > 1 && sum % 10 == 0;
+}
+
+/* Issuer prefixes and lengths of the card networks. */
+static bool iin_ok(const char *d, size_t n)
+{
+	int a = d[0] - '0', b = d[1] - '0';
+	int four = a * 1000 + b * 100 + (d[2] - '0') * 10 + (d[3] - '0');
+	switch (a) {
+	case 2: /* Mastercard 2221-2720 */
+		return four >= 2221 && four <= 2720 && n == 16;
+	case 3: /* Amex 34/37; Diners 30/36/38/39; JCB 35 */
+		if (b == 4 || b == 7)
+			return n == 15;
+		if (b == 0 || b == 6 || b == 8 || b == 9)
+			return n >= 14;
+		return b == 5 && n >= 16;
+	case 4: /* Visa */
+		return n == 13 || n == 16 || n == 19;
+	case 5: /* Mastercard 51-55; Maestro 50, 56-59 */
+		return (b >= 1 && b <= 5) ? n == 16 : true;
+	case 6: /* Discover, UnionPay, Maestro, RuPay */
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int card_at(const struct rd_scan *s, size_t p, struct rd_match *m)
+{
+	int pc = prev_ch(s, p);
+	if (is_alnum(pc) || pc == '.')
+		return RD_NO;
+	char d[20];
+	size_t n = 0, i = p, group = 0;
+	int sep = 0;
+	for (;;) {
+		int c = rd_ch(s, i);
+		if (c == RD_NEED)
+			return RD_MORE;
+		if (c >= '0' && c <= '9') {
+			if (n == 19)
+				return RD_NO; /* too long for a card */
+			d[n++] = (char)c;
+			group++;
+			i++;
+			continue;
+		}
+		/* a separator between groups: the same ' ' or '-' throughout */
+		if ((c == ' ' || c == '-') && (sep == 0 || c == sep)) {
+			if (sep == 0 && group != 4)
+				break;
+			if (sep != 0 && (group < 2 || group > 6))
+				return RD_NO;
+			int c2 = rd_ch(s, i + 1);
+			if (c2 == RD_NEED)
+				return RD_MORE;
+			if (c2 >= '0' && c2 <= '9') {
+				sep = c;
+				group = 0;
+				i++;
+				continue;
+			}
+		}
+		if (is_alnum(c))
+			return RD_NO;
+		break;
+	}
+	if (sep != 0 && (group < 2 || group > 6))
+		return RD_NO;
+	if (n < 13 || !iin_ok(d, n) || !rd_luhn((const unsigned char *)d, n))
+		return RD_NO;
+	set_match(m, p, i, RB_CARD);
+	return RD_MATCH;
+}
+
+/* ddd-dd-dddd with the ranges the SSA never issues left out. */
+static int ssn_at(const struct rd_scan *s, size_t p, struct rd_match *m)
+{
+	int pc = prev_ch(s, p);
+	if (is_alnum(pc) || pc == '-' || pc == '.')
+		return RD_NO;
+	static const char shape[] = "ddd-dd-dddd";
+	char d[11];
+	for (size_t k = 0; k < 11; k++) {
+		int c = rd_ch(s, p + k);
+		if (c == RD_NEED)
+			return RD_MORE;
+		if (shape[k] == 'd' ? !(c >= '0' && c <= '9') : c != '-')
+			return RD_NO;
+		d[k] = (char)c;
+	}
+	int c = rd_ch(s, p + 11);
+	if (c == RD_NEED)
+		return RD_MORE;
+	if (is_alnum(c) || c == '-')
+		return RD_NO;
+	if (memcmp(d, "000", 3) == 0 || memcmp(d, "666", 3) == 0 || d[0] == '9' || memcmp(d + 4, "00", 2) == 0 ||
+	    memcmp(d + 7, "0000", 4) == 0)
+		return RD_NO;
+	set_match(m, p, p + 11, RB_SSN);
+	return RD_MATCH;
+}
+
+/* ---- URLs with a password ------------------------------------------------------ */
+
+/* At the ':' of "scheme://user:password@host": replace the password. */
+static int url_at(const struct rd_scan *s, size_t p, struct rd_match *m)
+{
+	int pc = prev_ch(s, p);
+	if (!(is_alnum(pc) || pc == '+' || pc == '.' || pc == '-'))
+		return RD_NO;
+	int r = lit_at(s, p, "://", 3);
+	if (r != RD_MATCH)
+		return r;
+	size_t i = p + 3, at = 0, colon = 0;
+	bool have_at = false, have_colon = false;
+	for (size_t k = 0; k < RD_AUTH_MAX; k++, i++) {
+		int c = rd_ch(s, i);
+		if (c == RD_NEED)
+			return RD_MORE;
+		if (c < 0 || c <= ' ' || c == '/' || c == '?' || c == '#' || c == '"' || c == '\'' || c == '`' ||
+		    c == '<' || c == '>' || c == '\\' || c == 0x7f)
+			break;
+		if (c == '@') {
+			at = i;
+			have_at = true;
+		} else if (c == ':' && !have_colon) {
+			colon = i;
+			have_colon = true;
+		}
+	}
+	if (!have_at || !have_colon || colon > at || colon + 1 == at)
+		return RD_NO;
+	set_match(m, colon + 1, at, RB_URL_PASSWORD);
+	m->end = at;
+	return RD_MATCH;
+}
+
+/* ---- keyword assignments: password=..., "secret": "...", api_key: ... ------------- */
+
+#define IDENT_MAX 64
+
+enum kw_where { KW_ANY, KW_US }; /* anything before it, or '_' (or nothing) */
+
+static const struct {
+	const char *kw;
+	uint8_t len;
+	uint8_t rule;
+	uint8_t where;
+} keywords[] = {
+	{ "password", 8, RB_PASSWORD, KW_ANY },
+	{ "passwd", 6, RB_PASSWORD, KW_ANY },
+	{ "passphrase", 10, RB_PASSWORD, KW_ANY },
+	{ "pass", 4, RB_PASSWORD, KW_US },
+	{ "pwd", 3, RB_PASSWORD, KW_US }, /* not PWD/OLDPWD, the working directory */
+	{ "secret", 6, RB_SECRET, KW_ANY },
+	{ "secret_key", 10, RB_SECRET, KW_ANY },
+	{ "secretkey", 9, RB_SECRET, KW_ANY },
+	{ "secret_access_key", 17, RB_SECRET, KW_ANY },
+	{ "secretaccesskey", 15, RB_AWS_SECRET, KW_ANY },
+	{ "api_key", 7, RB_SECRET, KW_ANY },
+	{ "apikey", 6, RB_SECRET, KW_ANY },
+	{ "access_key", 10, RB_SECRET, KW_ANY },
+	{ "private_key", 11, RB_SECRET, KW_ANY },
+	{ "token", 5, RB_SECRET, KW_US },
+	{ "authorization", 13, RB_SECRET, KW_ANY },
+};
+
+/* The identifier before a separator, normalised (lower case, '-' and '.'
+ * as '_'); 0 if there is none. */
+static size_t ident_before(const struct rd_scan *s, size_t p, char *id)
+{
+	size_t i = p, k = 0;
+	while (i > 0 && k < 4 && (s->v[i - 1] == ' ' || s->v[i - 1] == '\t')) {
+		i--;
+		k++;
+	}
+	if (i > 0 && (s->v[i - 1] == '"' || s->v[i - 1] == '\'' || s->v[i - 1] == '`'))
+		i--;
+	size_t n = 0;
+	while (i > 0 && n < IDENT_MAX) {
+		int c = s->v[i - 1];
+		if (!(is_alnum(c) || c == '_' || c == '-' || c == '.'))
+			break;
+		i--;
+		n++;
+	}
+	for (size_t k2 = 0; k2 < n; k2++) {
+		int c = lower(s->v[i + k2]);
+		id[k2] = (char)(c == '-' || c == '.' ? '_' : c);
+	}
+	id[n] = '\0';
+	return n;
+}
+
+/* The rule an identifier names, or -1. */
+static int classify(const char *id, size_t n, bool *auth)
+{
+	*auth = false;
+	char last = id[n - 1];
+	if (last != 'd' && last != 'e' && last != 's' && last != 't' && last != 'y' && last != 'n')
+		return -1; /* no keyword ends otherwise */
+	for (size_t k = 0; k < sizeof(keywords) / sizeof(keywords[0]); k++) {
+		size_t kl = keywords[k].len;
+		if (n < kl || keywords[k].kw[kl - 1] != last || memcmp(id + n - kl, keywords[k].kw, kl) != 0)
+			continue;
+		if (keywords[k].where == KW_US && n > kl && id[n - kl - 1] != '_')
+			continue;
+		if (keywords[k].where == KW_US && n == kl && strcmp(id, "pwd") == 0)
+			continue;
+		int rule = keywords[k].rule;
+		*auth = strcmp(keywords[k].kw, "authorization") == 0;
+		if (rule == RB_SECRET && strstr(id, "aws") && strstr(id, "secret"))
+			rule = RB_AWS_SECRET;
+		return rule;
+	}
+	return -1;
+}
+
+static bool placeholder(const unsigned char *v, size_t n)
+{
+	static const char *const words[] = { "null", "none", "nil", "undefined", "true", "false" };
+	for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
+		size_t wl = strlen(words[k]);
+		if (n != wl)
+			continue;
+		size_t j = 0;
+		while (j < n && lower(v[j]) == words[k][j])
+			j++;
+		if (j == n)
+			return true;
+	}
+	if (n >= 2 && ((v[0] == '$' && v[1] == '{') || (v[0] == '{' && v[1] == '{')))
+		return true;
+	size_t stars = 0;
+	while (stars < n && v[stars] == '*')
+		stars++;
+	return stars == n;
+}
+
+static int value_detect(const struct rd_scan *s, size_t p, struct best *b);
+
+static int assign_at(const struct rd_scan *s, size_t p, struct rd_match *m)
+{
+	int c0 = s->v[p];
+	int pc = prev_ch(s, p);
+	if (pc == '=' || pc == '!' || pc == '<' || pc == '>' || pc == ':')
+		return RD_NO; /* the second byte of an operator */
+	/* the keyword first: it is behind us, so no waiting for ordinary text */
+	char id[IDENT_MAX + 1];
+	size_t n = ident_before(s, p, id);
+	if (n < 3)
+		return RD_NO;
+	bool auth;
+	int rule = classify(id, n, &auth);
+	if (rule < 0 || !s->cfg->enabled[rule])
+		return RD_NO;
+	size_t j = p + 1;
+	int c1 = rd_ch(s, j);
+	if (c1 == RD_NEED)
+		return RD_MORE;
+	if (c0 == ':' && (c1 == '/' || c1 == ':'))
+		return RD_NO;
+	if ((c0 == ':' && c1 == '=') || (c0 == '=' && (c1 == '>' || c1 == '=')))
+		j++;
+	for (size_t k = 0;; k++, j++) {
+		int c = rd_ch(s, j);
+		if (c == RD_NEED)
+			return RD_MORE;
+		if (c != ' ' && c != '\t')
+			break;
+		if (k == 16)
+			return RD_NO;
+	}
+	int q = rd_ch(s, j);
+	if (q == RD_NEED)
+		return RD_MORE;
+	bool quoted = q == '"' || q == '\'' || q == '`';
+	if (quoted)
+		j++;
+	if (auth) {
+		/* Authorization: <scheme> <credentials> */
+		size_t w = 0;
+		for (;; w++) {
+			int c = rd_ch(s, j + w);
+			if (c == RD_NEED)
+				return RD_MORE;
+			if (!(c >= 0 && (rd_cls[c] & (CC_UP | CC_LO))) || w == 16)
+				break;
+		}
+		if (w > 0 && rd_ch(s, j + w) == ' ') {
+			int c = rd_ch(s, j + w + 1);
+			if (c == RD_NEED)
+				return RD_MORE;
+			if (c > ' ' && c != q)
+				j += w + 1;
+		}
+	}
+	size_t vs = j, len = 0;
+	bool closed = false;
+	for (;;) {
+		if (len >= RD_VALUE_MAX)
+			break;
+		int c = rd_ch(s, j);
+		if (c == RD_NEED)
+			return RD_MORE;
+		if (c < 0 || c == '\n' || c == '\r')
+			break;
+		if (quoted) {
+			if (c == q) {
+				closed = true;
+				break;
+			}
+			if (c == '\\') {
+				int c2 = rd_ch(s, j + 1);
+				if (c2 == RD_NEED)
+					return RD_MORE;
+				if (c2 >= 0 && c2 != '\n' && c2 != '\r') {
+					j += 2;
+					len += 2;
+					continue;
+				}
+			}
+		} else if (!(rd_cls[c] & CC_VAL)) {
+			break;
+		}
+		j++;
+		len++;
+	}
+	size_t ve = j;
+	if (ve == vs || placeholder(s->v + vs, ve - vs))
+		return RD_NO;
+	/* A known token as the value: counted under its own rule; a block or
+	 * a long token is left to its own detector at the value's start. */
+	struct best b = { 0 };
+	if (value_detect(s, vs, &b) == RD_MORE)
+		return RD_MORE;
+	if (b.have && b.m.rs == vs) {
+		if (b.m.mode != RM_NORMAL)
+			return RD_NO;
+		rule = b.m.rule;
+		if (b.m.re > ve)
+			ve = b.m.re;
+	}
+	set_match(m, vs, ve, rule);
+	if (len >= RD_VALUE_MAX && !closed && ve == j) {
+		if (quoted) {
+			m->mode = RM_UNTIL;
+			m->cls = (uint16_t)q;
+		} else {
+			m->mode = RM_CLASS;
+			m->cls = CC_VAL;
+		}
+	}
+	return RD_MATCH;
+}
+
+/* ---- AWS secret keys without a keyword, just after an access key id ------------------ */
+
+int rd_detect_aws_bare(const struct rd_scan *s, size_t p, struct rd_match *m)
+{
+	const uint16_t k = CC_ALNUM | CC_SLASH | CC_PLUS;
+	int pc = prev_ch(s, p);
+	if (pc >= 0 && (rd_cls[pc] & (k | CC_EQ)))
+		return RD_NO;
+	bool up = false, lo = false, dig = false;
+	for (size_t i = 0; i < 41; i++) {
+		int c = rd_ch(s, p + i);
+		if (c == RD_NEED)
+			return RD_MORE;
+		bool in = c >= 0 && (rd_cls[c] & k);
+		if (i == 40) {
+			if (in || c == '=')
+				return RD_NO;
+			break;
+		}
+		if (!in)
+			return RD_NO;
+		up |= (rd_cls[c] & CC_UP) != 0;
+		lo |= (rd_cls[c] & CC_LO) != 0;
+		dig |= (rd_cls[c] & CC_DIG) != 0;
+	}
+	if (!(up && lo && dig))
+		return RD_NO;
+	set_match(m, p, p + 40, RB_AWS_SECRET);
+	return RD_MATCH;
+}
+
+/* ---- dispatch -------------------------------------------------------------------- */
+
+/* What may start a value: tokens, JWTs, PEM blocks, cards. */
+static int value_detect(const struct rd_scan *s, size_t p, struct best *b)
+{
+	int c = rd_ch(s, p);
+	if (c == RD_NEED)
+		return RD_MORE;
+	if (c < 0)
+		return RD_NO;
+	uint16_t t = s->cfg->trig[c];
+	struct rd_match m;
+	if (t & TR_TOKEN)
+		tokens_at(s, p, b);
+	if ((t & TR_JWT) && s->cfg->enabled[RB_JWT])
+		consider(b, jwt_at(s, p, &m), &m);
+	if ((t & TR_PEM) && s->cfg->enabled[RB_PEM])
+		consider(b, pem_begin_at(s, p, &m), &m);
+	if ((t & TR_DIGIT) && s->cfg->enabled[RB_CARD])
+		consider(b, card_at(s, p, &m), &m);
+	return b->more ? RD_MORE : RD_NO;
+}
+
+int rd_detect_builtin(const struct rd_scan *s, size_t p, uint16_t trig, struct rd_match *m)
+{
+	struct best b = { 0 };
+	struct rd_match x;
+	if (trig & TR_TOKEN)
+		tokens_at(s, p, &b);
+	if ((trig & TR_JWT) && s->cfg->enabled[RB_JWT])
+		consider(&b, jwt_at(s, p, &x), &x);
+	if ((trig & TR_PEM) && s->cfg->enabled[RB_PEM])
+		consider(&b, pem_begin_at(s, p, &x), &x);
+	if (trig & TR_ASSIGN) {
+		if (s->v[p] == ':' && s->cfg->enabled[RB_URL_PASSWORD])
+			consider(&b, url_at(s, p, &x), &x);
+		consider(&b, assign_at(s, p, &x), &x);
+	}
+	if (trig & TR_DIGIT) {
+		if (s->cfg->enabled[RB_CARD])
+			consider(&b, card_at(s, p, &x), &x);
+		if (s->cfg->enabled[RB_SSN])
+			consider(&b, ssn_at(s, p, &x), &x);
+	}
+	return best_result(&b, m);
+}
+
+void rd_builtin_triggers(struct rd_config *c)
+{
+	uint16_t *trig = c->trig;
+	memset(c->tok_lo, 0, sizeof(c->tok_lo));
+	memset(c->tok_hi, 0, sizeof(c->tok_hi));
+	for (size_t k = 0; k < N_TOKS; k++) {
+		unsigned char b = (unsigned char)toks[k].prefix[0];
+		if (c->tok_hi[b] == 0)
+			c->tok_lo[b] = (uint8_t)k;
+		c->tok_hi[b] = (uint8_t)(k + 1); /* the table is grouped by first byte */
+		if (c->enabled[toks[k].rule])
+			trig[b] |= TR_TOKEN;
+	}
+	if (c->enabled[RB_JWT])
+		trig['e'] |= TR_JWT;
+	if (c->enabled[RB_PEM])
+		trig['-'] |= TR_PEM;
+	bool assign = c->enabled[RB_URL_PASSWORD] || c->enabled[RB_PASSWORD] || c->enabled[RB_SECRET] ||
+	              c->enabled[RB_AWS_SECRET];
+	if (assign) {
+		trig['='] |= TR_ASSIGN;
+		trig[':'] |= TR_ASSIGN;
+	}
+	if (c->enabled[RB_CARD] || c->enabled[RB_SSN])
+		for (int d = '0'; d <= '9'; d++)
+			trig[d] |= TR_DIGIT;
+	/* Letters and digits where every detector wants a word boundary
+	 * before it: the scan skips them inside words. */
+	for (int b = 0; b < 256; b++) {
+		if (!trig[b] || !is_alnum(b))
+			continue;
+		bool all = true;
+		for (size_t k = c->tok_lo[b]; k < c->tok_hi[b]; k++)
+			if (c->enabled[toks[k].rule] && !toks[k].boundary)
+				all = false;
+		if (all)
+			trig[b] |= TR_BOUND;
+	}
+}
+
+/* The furthest any built-in detector looks ahead of its position. */
+size_t rd_builtin_lookahead(void)
+{
+	/* an assignment: "==", 16 blanks, a quote, an auth scheme and its
+	 * blank (18), the value, an escape's second byte; and the detectors run
+	 * at the value's start (a token: its longest prefix and RD_DECIDE). */
+	size_t assign = 2 + 16 + 1 + 18 + RD_VALUE_MAX + 2;
+	size_t value = 2 + 16 + 1 + 18 + 26 + RD_DECIDE + 1;
+	size_t url = 3 + RD_AUTH_MAX + 1;
+	size_t jwt = 3 + RD_DECIDE + 1 + 10;
+	size_t pem = 11 + PEM_LABEL_MAX + 1 + 5;
+	size_t max = assign;
+	if (value > max)
+		max = value;
+	if (url > max)
+		max = url;
+	if (jwt > max)
+		max = jwt;
+	if (pem > max)
+		max = pem;
+	return max;
+}

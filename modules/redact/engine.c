@@ -1,0 +1,651 @@
+/*
+ * modules/redact/engine.c - the streaming part of the redaction engine: the
+ * view (invisible characters and ANSI escapes left out), the scan, the
+ * output with replacements, and what is held back between calls.
+ *
+ * Memory.  A stream holds RD_HIST bytes of view history, the bytes from the
+ * first undecided position on (at most rd_config.lookahead view bytes, each
+ * preceded by at most RD_RM_MAX invisible bytes) and one input slice of at
+ * most RD_SLICE bytes: bounded whatever the size of the output.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "redact.h"
+
+enum { UC_NONE = 0, UC_MATCH, UC_PARTIAL, UC_NOTHING };
+
+/* Bytes that may begin an invisible character or an escape sequence. */
+static const bool special[256] = {
+	[0x07] = true, [0x1b] = true, [0xc2] = true, [0xcd] = true,
+	[0xe1] = true, [0xe2] = true, [0xef] = true,
+};
+
+/* Length of the invisible character or escape sequence at b: > 0 its
+ * length, 0 none, -1 it cannot be told before more bytes arrive. */
+static int removable(const unsigned char *b, size_t avail, bool eof)
+{
+	const int need = eof ? 0 : -1;
+	switch (b[0]) {
+	case 0x07: /* BEL, also the end of an OSC sequence */
+		return 1;
+	case 0x1b: {
+		if (avail < 2)
+			return need;
+		unsigned c = b[1];
+		if (c == '[') { /* CSI: parameters, intermediates, final byte */
+			size_t k = 2;
+			while (k < avail && k < 32 && b[k] >= 0x30 && b[k] <= 0x3f)
+				k++;
+			while (k < avail && k < 32 && b[k] >= 0x20 && b[k] <= 0x2f)
+				k++;
+			if (k >= 32)
+				return 0;
+			if (k == avail)
+				return need;
+			return b[k] >= 0x40 && b[k] <= 0x7e ? (int)k + 1 : 0;
+		}
+		if (c == ']') /* OSC: the introducer; its text stays in the view */
+			return 2;
+		if (c >= 0x20 && c <= 0x2f) { /* nF: intermediates, final byte */
+			size_t k = 1;
+			while (k < avail && k < 8 && b[k] >= 0x20 && b[k] <= 0x2f)
+				k++;
+			if (k >= 8)
+				return 0;
+			if (k == avail)
+				return need;
+			return b[k] >= 0x30 && b[k] <= 0x7e ? (int)k + 1 : 0;
+		}
+		if (c >= 0x30 && c <= 0x7e) /* Fp, Fe (ST is ESC \), Fs */
+			return 2;
+		return 0;
+	}
+	case 0xc2: /* U+00AD soft hyphen */
+		if (avail < 2)
+			return need;
+		return b[1] == 0xad ? 2 : 0;
+	case 0xcd: /* U+034F combining grapheme joiner */
+		if (avail < 2)
+			return need;
+		return b[1] == 0x8f ? 2 : 0;
+	case 0xe1: /* U+180E Mongolian vowel separator */
+		if (avail < 2)
+			return b[0] == 0xe1 ? need : 0;
+		if (b[1] != 0xa0)
+			return 0;
+		if (avail < 3)
+			return need;
+		return b[2] == 0x8e ? 3 : 0;
+	case 0xe2:
+		if (avail < 2)
+			return need;
+		if (b[1] != 0x80 && b[1] != 0x81)
+			return 0;
+		if (avail < 3)
+			return need;
+		if (b[1] == 0x80) /* U+200B-U+200F zero-width, marks; U+202A-U+202E bidi */
+			return (b[2] >= 0x8b && b[2] <= 0x8f) || (b[2] >= 0xaa && b[2] <= 0xae) ? 3 : 0;
+		/* U+2060-U+2064 word joiner, invisible operators; U+2066-U+2069 isolates */
+		return (b[2] >= 0xa0 && b[2] <= 0xa4) || (b[2] >= 0xa6 && b[2] <= 0xa9) ? 3 : 0;
+	case 0xef: /* U+FEFF zero-width no-break space */
+		if (avail < 2)
+			return need;
+		if (b[1] != 0xbb)
+			return 0;
+		if (avail < 3)
+			return need;
+		return b[2] == 0xbf ? 3 : 0;
+	default:
+		return 0;
+	}
+}
+
+struct rd_stream *rd_stream_new(const struct rd_config *c)
+{
+	struct rd_stream *st = calloc(1, sizeof(*st));
+	if (!st)
+		return NULL;
+	st->cfg = c;
+	st->counts = calloc(c->n_rules ? c->n_rules : 1, sizeof(*st->counts));
+	st->uc = calloc(c->n_users ? c->n_users : 1, sizeof(*st->uc));
+	if (!st->counts || !st->uc) {
+		rd_stream_free(st);
+		return NULL;
+	}
+	return st;
+}
+
+void rd_stream_reset(struct rd_stream *st)
+{
+	st->hlen = st->plen = 0;
+	st->rm_carry = 0;
+	st->mode = RM_NORMAL;
+	st->vpos = 0;
+	st->aws_until = 0;
+	memset(st->counts, 0, (st->cfg->n_rules ? st->cfg->n_rules : 1) * sizeof(*st->counts));
+	st->failed = false;
+}
+
+void rd_stream_free(struct rd_stream *st)
+{
+	if (!st)
+		return;
+	free(st->raw);
+	free(st->view);
+	free(st->map);
+	free(st->rmr);
+	free(st->counts);
+	free(st->uc);
+	free(st);
+}
+
+static int grow_raw(struct rd_stream *st, size_t need)
+{
+	if (st->raw && need <= st->rawcap)
+		return 0;
+	size_t cap = st->rawcap ? st->rawcap : 4096;
+	while (cap < need)
+		cap *= 2;
+	unsigned char *p = realloc(st->raw, cap);
+	if (!p)
+		return -1;
+	st->raw = p;
+	st->rawcap = cap;
+	return 0;
+}
+
+static int grow_view(struct rd_stream *st, size_t need)
+{
+	if (need <= st->vcap)
+		return 0;
+	size_t cap = st->vcap ? st->vcap : 4096;
+	while (cap < need)
+		cap *= 2;
+	unsigned char *v = realloc(st->view, cap);
+	if (!v)
+		return -1;
+	st->view = v;
+	uint32_t *m = realloc(st->map, cap * sizeof(*m));
+	if (!m)
+		return -1;
+	st->map = m;
+	uint8_t *r = realloc(st->rmr, cap);
+	if (!r)
+		return -1;
+	st->rmr = r;
+	st->vcap = cap;
+	return 0;
+}
+
+/* One call's working state. */
+struct work {
+	struct rd_stream *st;
+	struct rd_scan s;
+	const struct rd_sink *sink;
+	const unsigned char *pend; /* the pending input */
+	bool ident; /* the view is raw itself */
+	size_t out; /* pending bytes before this are passed on or dropped */
+	size_t norm_stop; /* pending bytes the view covers */
+	unsigned norm_rm;
+	bool failed;
+};
+
+/* Offset in pending of view byte i (i >= h). */
+static inline size_t orig(const struct work *w, size_t i)
+{
+	return w->ident ? i - w->s.h : w->st->map[i];
+}
+
+static void emit_to(struct work *w, size_t o)
+{
+	if (o > w->out) {
+		if (!w->failed && w->sink->out(w->sink->arg, w->pend + w->out, o - w->out) < 0)
+			w->failed = true;
+		w->out = o;
+	}
+}
+
+static void emit_rule(struct work *w, int rule)
+{
+	const struct rd_rule *r = &w->st->cfg->rules[rule];
+	if (!w->failed && r->repl_len && w->sink->out(w->sink->arg, r->repl, r->repl_len) < 0)
+		w->failed = true;
+	w->st->counts[rule]++;
+}
+
+/* Build the view of pending input into st->view (or use raw as it is). */
+static int build_view(struct work *w, bool eof)
+{
+	struct rd_stream *st = w->st;
+	const unsigned char *pend = st->raw + st->hlen;
+	size_t plen = st->plen, i;
+	w->pend = pend;
+	for (i = 0; i < plen && !special[pend[i]]; i++)
+		;
+	if (i == plen) {
+		w->ident = true;
+		w->s.v = st->raw;
+		w->s.n = st->hlen + plen;
+		w->norm_stop = plen;
+		w->norm_rm = 0;
+		return 0;
+	}
+	if (grow_view(st, st->hlen + plen) < 0)
+		return -1;
+	w->ident = false;
+	memcpy(st->view, st->raw, st->hlen);
+	size_t vi = st->hlen;
+	unsigned rm = st->rm_carry;
+	i = 0;
+	while (i < plen) {
+		unsigned char b = pend[i];
+		if (special[b]) {
+			int r = removable(pend + i, plen - i, eof);
+			if (r < 0)
+				break;
+			if (r > 0 && rm + (unsigned)r <= RD_RM_MAX) {
+				rm += (unsigned)r;
+				i += (size_t)r;
+				continue;
+			}
+		}
+		st->view[vi] = b;
+		st->map[vi] = (uint32_t)i;
+		st->rmr[vi] = (uint8_t)rm;
+		rm = 0;
+		vi++;
+		i++;
+	}
+	w->s.v = st->view;
+	w->s.n = vi;
+	w->norm_stop = i;
+	w->norm_rm = rm;
+	return 0;
+}
+
+/* ---- user rules ------------------------------------------------------------------ */
+
+static int user_search(struct work *w, size_t r, size_t from)
+{
+	const struct rd_config *c = w->st->cfg;
+	const struct rd_user *u = &c->users[r];
+	struct rd_user_cache *uc = &w->st->uc[r];
+	const struct rd_scan *s = &w->s;
+	for (;;) {
+		if (from > s->n) {
+			uc->state = UC_NOTHING;
+			return 0;
+		}
+		uint32_t opts = s->eof ? 0 : PCRE2_PARTIAL_HARD;
+		/* the subject starts in the stream's history, not at its start */
+		if (s->vbase > s->h)
+			opts |= PCRE2_NOTBOL;
+		int rc = pcre2_match(u->re, s->v, s->n, from, opts, u->md, NULL);
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(u->md);
+		if (rc == PCRE2_ERROR_NOMATCH) {
+			uc->state = UC_NOTHING;
+			return 0;
+		}
+		if (rc == PCRE2_ERROR_PARTIAL) {
+			size_t at = ov[0] > from ? ov[0] : from;
+			if (s->n - at < c->max_match) {
+				uc->state = UC_PARTIAL;
+				uc->s = at;
+				return 0;
+			}
+			/* It cannot be decided within max_match: decide on what is there. */
+			rc = pcre2_match(u->re, s->v, s->n, at, PCRE2_ANCHORED | (opts & PCRE2_NOTBOL), u->md, NULL);
+			if (rc == PCRE2_ERROR_NOMATCH) {
+				from = at + 1;
+				continue;
+			}
+		}
+		if (rc < 0 && rc != PCRE2_ERROR_NOMATCH)
+			return -1; /* match limit or another error: fail closed */
+		size_t ms = ov[0], me = ov[1];
+		if (ms < from || me <= ms) { /* empty (or \K oddities): nothing to replace here */
+			from = (ms > from ? ms : from) + 1;
+			continue;
+		}
+		size_t rs = ms, re = me;
+		if (u->group > 0 && (size_t)rc > (size_t)u->group) {
+			PCRE2_SIZE gs = ov[2 * u->group], ge = ov[2 * u->group + 1];
+			if (gs != PCRE2_UNSET && ge > gs) {
+				rs = gs;
+				re = ge;
+			}
+		}
+		if (u->luhn && !rd_luhn(s->v + rs, re - rs)) {
+			from = ms + 1;
+			continue;
+		}
+		if (rs < from) {
+			from = ms + 1;
+			continue;
+		}
+		uc->state = UC_MATCH;
+		uc->s = ms;
+		uc->e = me;
+		uc->rs = rs;
+		uc->re = re;
+		return 0;
+	}
+}
+
+/* ---- the scan ----------------------------------------------------------------- */
+
+static void consider(bool *more, bool *have, struct rd_match *best, int r, const struct rd_match *m)
+{
+	if (r == RD_MORE)
+		*more = true;
+	else if (r == RD_MATCH && (!*have || m->end > best->end)) {
+		*have = true;
+		*best = *m;
+	}
+}
+
+static int lits_at(const struct work *w, size_t p, struct rd_match *m)
+{
+	const struct rd_config *c = w->st->cfg;
+	const struct rd_scan *s = &w->s;
+	unsigned char b = s->v[p];
+	bool more = false, have = false;
+	for (size_t k = c->lit_start[b]; k < c->lit_start[b + 1]; k++) {
+		const struct rd_lit *l = &c->lits[c->lit_index[k]];
+		size_t avail = s->n - p;
+		size_t cmp = avail < l->len ? avail : l->len;
+		if (memcmp(s->v + p, l->s, cmp) != 0)
+			continue;
+		if (cmp < l->len) {
+			if (!s->eof)
+				more = true;
+			continue;
+		}
+		if (!have || p + l->len > m->end) {
+			have = true;
+			m->rs = p;
+			m->re = m->end = p + l->len;
+			m->rule = l->rule;
+			m->mode = RM_NORMAL;
+			m->cls = 0;
+			m->dotjoin = false;
+		}
+	}
+	return more ? RD_MORE : have ? RD_MATCH : RD_NO;
+}
+
+/* Swallow in a block or token mode from *pp: 1 when it must wait at *pp. */
+static int swallow(struct work *w, size_t *pp)
+{
+	struct rd_stream *st = w->st;
+	const struct rd_scan *s = &w->s;
+	size_t p = *pp, n = s->n;
+	int wait = 0;
+	switch (st->mode) {
+	case RM_PEM:
+		while (p < n) {
+			const unsigned char *d = memchr(s->v + p, '-', n - p);
+			if (!d) {
+				p = n;
+				break;
+			}
+			p = (size_t)(d - s->v);
+			size_t e;
+			int r = rd_pem_end(s, p, &e);
+			if (r == 2) {
+				wait = 1;
+				break;
+			}
+			if (r == 1) {
+				p = e;
+				st->mode = RM_NORMAL;
+				break;
+			}
+			p++;
+		}
+		break;
+	case RM_CLASS:
+		while (p < n) {
+			unsigned char c = s->v[p];
+			if (rd_cls[c] & st->mcls) {
+				p++;
+				continue;
+			}
+			if (st->mdot && c == '.') {
+				int c2 = rd_ch(s, p + 1);
+				if (c2 == RD_NEED) {
+					wait = 1;
+					break;
+				}
+				if (c2 >= 0 && (rd_cls[c2] & st->mcls)) {
+					p += 2;
+					continue;
+				}
+			}
+			st->mode = RM_NORMAL;
+			break;
+		}
+		break;
+	case RM_UNTIL:
+		while (p < n) {
+			unsigned char c = s->v[p];
+			if (c == st->mcls || c == '\n' || c == '\r') {
+				st->mode = RM_NORMAL;
+				break;
+			}
+			p++;
+		}
+		break;
+	case RM_NORMAL:
+		break;
+	}
+	if (p > *pp)
+		w->out = orig(w, p - 1) + 1; /* dropped */
+	*pp = p;
+	return wait;
+}
+
+static void apply(struct work *w, const struct rd_match *m)
+{
+	struct rd_stream *st = w->st;
+	emit_to(w, orig(w, m->rs));
+	emit_rule(w, m->rule);
+	w->out = orig(w, m->re - 1) + 1;
+	st->mode = m->mode;
+	st->mcls = m->cls;
+	st->mdot = m->dotjoin;
+	st->mrule = m->rule;
+	if (m->rule == RB_AWS_ID)
+		st->aws_until = w->s.vbase + (m->end - w->s.h) + RD_AWS_WINDOW;
+}
+
+/* Scan from the first pending view byte; returns where scanning stopped
+ * (the first undecided position, or n). */
+static int scan(struct work *w, size_t *stop)
+{
+	struct rd_stream *st = w->st;
+	const struct rd_config *c = st->cfg;
+	const struct rd_scan *s = &w->s;
+	const unsigned char *v = s->v;
+	size_t n = s->n, p = s->h;
+	for (size_t r = 0; r < c->n_users; r++)
+		st->uc[r].state = UC_NONE;
+	bool aws_on = c->enabled[RB_AWS_SECRET];
+	while (p < n) {
+		if (st->mode != RM_NORMAL) {
+			if (swallow(w, &p))
+				break;
+			continue;
+		}
+		/* where the next user-rule candidate is */
+		size_t lim = n;
+		for (size_t r = 0; r < c->n_users; r++) {
+			struct rd_user_cache *uc = &st->uc[r];
+			if (uc->state == UC_NONE || ((uc->state == UC_MATCH || uc->state == UC_PARTIAL) && uc->s < p))
+				if (user_search(w, r, p) < 0)
+					return -1;
+			if ((uc->state == UC_MATCH || uc->state == UC_PARTIAL) && uc->s < lim)
+				lim = uc->s;
+		}
+		size_t aws_end = 0;
+		if (aws_on && st->aws_until > s->vbase + (p - s->h)) {
+			aws_end = (size_t)(st->aws_until - s->vbase) + s->h;
+			if (aws_end > n)
+				aws_end = n;
+		}
+		if (p >= aws_end) {
+			/* skip what starts no match: bytes no detector starts at, and
+			 * letters and digits inside words for detectors that need a
+			 * word boundary */
+			bool inword = p > 0 && (rd_cls[v[p - 1]] & CC_ALNUM);
+			while (p < lim) {
+				uint16_t t = c->trig[v[p]];
+				if (t && (!(t & TR_BOUND) || !inword))
+					break;
+				inword = (rd_cls[v[p]] & CC_ALNUM) != 0;
+				p++;
+			}
+		}
+		if (p == n)
+			break;
+		bool more = false, have = false;
+		struct rd_match best = { 0 }, m = { 0 };
+		uint16_t t = c->trig[v[p]] & (uint16_t)~TR_BOUND;
+		if (t & ~TR_LIT)
+			consider(&more, &have, &best, rd_detect_builtin(s, p, t, &m), &m);
+		if (p < aws_end)
+			consider(&more, &have, &best, rd_detect_aws_bare(s, p, &m), &m);
+		for (size_t r = 0; r < c->n_users; r++) {
+			const struct rd_user_cache *uc = &st->uc[r];
+			if ((uc->state != UC_PARTIAL && uc->state != UC_MATCH) || uc->s != p)
+				continue;
+			if (uc->state == UC_PARTIAL) {
+				more = true;
+			} else if (uc->state == UC_MATCH) {
+				m.rs = uc->rs;
+				m.re = uc->re;
+				m.end = uc->e;
+				m.rule = c->users[r].rule;
+				m.mode = RM_NORMAL;
+				m.cls = 0;
+				m.dotjoin = false;
+				consider(&more, &have, &best, RD_MATCH, &m);
+			}
+		}
+		if (t & TR_LIT)
+			consider(&more, &have, &best, lits_at(w, p, &m), &m);
+		if (more)
+			break;
+		if (have) {
+			apply(w, &best);
+			p = best.end > p ? best.end : p + 1;
+			continue;
+		}
+		p++;
+	}
+	*stop = p;
+	return 0;
+}
+
+static int process(struct rd_stream *st, bool eof, const struct rd_sink *sink)
+{
+	struct work w = { .st = st, .sink = sink };
+	if (build_view(&w, eof) < 0)
+		return -1;
+	w.s.h = st->hlen;
+	w.s.eof = eof && w.norm_stop == st->plen;
+	w.s.vbase = st->vpos;
+	w.s.cfg = st->cfg;
+	w.s.st = st;
+	size_t q;
+	if (scan(&w, &q) < 0)
+		return -1;
+	if (w.failed)
+		return -1;
+	if (eof) {
+		/* everything is decided; an open block runs to the end of the stream */
+		if (st->mode != RM_NORMAL)
+			w.out = st->plen;
+		else
+			emit_to(&w, st->plen);
+		return w.failed ? -1 : 0;
+	}
+	size_t cut;
+	unsigned rm;
+	if (st->mode == RM_NORMAL) {
+		if (q < w.s.n) {
+			cut = orig(&w, q);
+			rm = w.ident ? (q == w.s.h ? st->rm_carry : 0) : st->rmr[q];
+		} else {
+			cut = w.norm_stop;
+			rm = w.norm_rm;
+		}
+		emit_to(&w, cut);
+	} else if (q > w.s.h) {
+		cut = orig(&w, q - 1) + 1;
+		rm = 0;
+	} else {
+		cut = 0;
+		rm = st->rm_carry;
+	}
+	if (w.failed)
+		return -1;
+	/* keep the view history and what is not decided */
+	unsigned char hist[RD_HIST];
+	size_t hs = q > RD_HIST ? q - RD_HIST : 0, hn = q - hs;
+	memcpy(hist, w.s.v + hs, hn);
+	size_t rest = st->plen - cut;
+	memmove(st->raw + hn, st->raw + st->hlen + cut, rest);
+	memcpy(st->raw, hist, hn);
+	st->vpos += q - w.s.h;
+	st->hlen = hn;
+	st->plen = rest;
+	st->rm_carry = rm;
+	return 0;
+}
+
+static void report(struct rd_stream *st, const struct rd_sink *sink)
+{
+	for (size_t r = 0; r < st->cfg->n_rules; r++)
+		if (st->counts[r]) {
+			if (sink->count)
+				sink->count(sink->arg, st->cfg->rules[r].id, st->counts[r]);
+			st->counts[r] = 0;
+		}
+}
+
+int rd_stream_feed(struct rd_stream *st, const unsigned char *in, size_t len, int eof,
+                   const struct rd_sink *sink)
+{
+	if (st->failed)
+		return -1;
+	if (len == 0 && !eof)
+		return 0;
+	do {
+		size_t take = len < RD_SLICE ? len : RD_SLICE;
+		bool last = take == len;
+		if (grow_raw(st, st->hlen + st->plen + take) < 0) {
+			st->failed = true;
+			break;
+		}
+		if (take)
+			memcpy(st->raw + st->hlen + st->plen, in, take);
+		st->plen += take;
+		if (process(st, eof && last, sink) < 0) {
+			st->failed = true;
+			break;
+		}
+		if (take) {
+			in += take;
+			len -= take;
+		}
+	} while (len > 0);
+	report(st, sink);
+	if (st->failed)
+		return -1;
+	if (eof)
+		rd_stream_reset(st);
+	return 0;
+}

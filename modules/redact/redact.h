@@ -1,0 +1,237 @@
+/*
+ * modules/redact/redact.h - the streaming redaction engine behind the redact
+ * module, independent of the cordon context so that tests and the fuzz
+ * target drive it directly.
+ *
+ * Model.  The engine scans a *view* of each stream: the stream's bytes with
+ * invisible characters (zero-width and bidi marks, soft hyphens, BEL) and
+ * ANSI escape sequences left out, each view byte remembering where it came
+ * from.  At every view position, left to right, each detector answers
+ * MATCH (with the span to replace), NO, or MORE (it needs bytes that have
+ * not arrived yet).  The earliest position with a match wins; at one
+ * position the match that reaches furthest wins, then the first detector.
+ * Scanning resumes after the match.  A detector never looks more than a
+ * bounded number of view bytes ahead (rd_config.lookahead), so the engine
+ * holds back only from the first position where some detector said MORE and
+ * passes everything before it on at once: the output of any chunking of a
+ * stream is the output of the whole stream in one piece.
+ *
+ * Matches that can be longer than the lookahead (a PEM block up to its END
+ * line, a Stripe key of any length, a long JWT) are decided on their first
+ * bytes; the engine then replaces them once and swallows the rest of the
+ * block or token as it streams by (modes below).
+ */
+#ifndef CORDON_REDACT_H
+#define CORDON_REDACT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#define RD_HIST 256 /* view bytes kept before the scan position, for look-behind */
+#define RD_RM_MAX 64 /* invisible bytes left out between two visible ones, at most */
+#define RD_DECIDE 256 /* token bytes looked at before a long token is decided */
+#define RD_VALUE_MAX 512 /* bytes of an assigned value (password=...) looked at */
+#define RD_AUTH_MAX 512 /* bytes of a URL's authority looked at */
+#define RD_SECRET_MAX 512 /* longest known secret value */
+#define RD_SECRET_MIN 6 /* shortest known secret value */
+#define RD_SLICE 65536 /* input is processed in slices of at most this size */
+#define RD_AWS_WINDOW 512 /* view bytes after an AWS key id where a bare 40-character key counts */
+
+/* Built-in rules, in this order; their ids are in rd_builtin_ids. */
+enum rd_builtin {
+	RB_AWS_ID = 0,
+	RB_AWS_SECRET,
+	RB_GITHUB,
+	RB_GITHUB_PAT,
+	RB_SLACK_TOKEN,
+	RB_SLACK_WEBHOOK,
+	RB_OPENAI,
+	RB_ANTHROPIC,
+	RB_GOOGLE,
+	RB_STRIPE,
+	RB_JWT,
+	RB_PEM,
+	RB_URL_PASSWORD,
+	RB_PASSWORD,
+	RB_SECRET,
+	RB_CARD,
+	RB_SSN,
+	RB_COUNT,
+};
+extern const char *const rd_builtin_ids[RB_COUNT];
+
+enum rd_res { RD_NO = 0, RD_MATCH = 1, RD_MORE = 2 };
+
+/* What a match does after its replacement. */
+enum rd_mode {
+	RM_NORMAL = 0,
+	RM_PEM, /* swallow up to and including an END line, or to the end of the stream */
+	RM_CLASS, /* swallow view bytes of a character class (a token longer than RD_DECIDE) */
+	RM_UNTIL, /* swallow up to (not including) a byte or a newline (a long quoted value) */
+};
+
+struct rd_match {
+	size_t rs, re; /* view span replaced */
+	size_t end; /* scanning resumes here (>= re) */
+	int rule;
+	enum rd_mode mode;
+	uint16_t cls; /* RM_CLASS: class mask; RM_UNTIL: the closing byte */
+	bool dotjoin; /* RM_CLASS: a '.' followed by a class byte continues the token */
+};
+
+/* A user rule: a PCRE2 pattern. */
+struct rd_user {
+	pcre2_code *re;
+	pcre2_match_data *md;
+	int rule;
+	bool luhn; /* validator: the match's digits pass the Luhn check */
+	int group; /* capture group "secret" (replaced alone), or 0 */
+};
+
+/* A known secret value in one of its encodings. */
+struct rd_lit {
+	unsigned char *s;
+	size_t len;
+	int rule;
+};
+
+struct rd_rule {
+	char *id;
+	char *repl; /* replacement text, {rule} expanded */
+	size_t repl_len;
+};
+
+struct rd_config {
+	struct rd_rule *rules; /* built-ins first (enum rd_builtin), then user rules, then known-secret */
+	size_t n_rules;
+	bool enabled[RB_COUNT];
+	struct rd_user *users;
+	size_t n_users;
+	struct rd_lit *lits;
+	size_t n_lits;
+	size_t *lit_index; /* literal indices grouped by first byte */
+	size_t lit_start[257];
+	size_t max_match; /* user rules decide within this many view bytes */
+	size_t lookahead; /* the latency bound, in view bytes (computed) */
+	char *replacement; /* the template */
+	uint16_t trig[256]; /* which detectors may start at a byte */
+	uint8_t tok_lo[256], tok_hi[256]; /* prefixed-token definitions by first byte */
+	int known_rule; /* rule index of known-secret, or -1 */
+};
+
+/* Configuration (rules.c).  Functions returning int return 0 or -1 with a
+ * message in *err (malloc'd, owned by the caller). */
+struct rd_config *rd_config_new(const char *replacement, char **err);
+int rd_config_disable(struct rd_config *c, const char *id, char **err);
+/* pattern is NUL-terminated; validator NULL or "luhn". */
+int rd_config_add_user(struct rd_config *c, const char *id, const char *pattern, const char *validator,
+                       char **err);
+int rd_config_add_secret(struct rd_config *c, const unsigned char *s, size_t len, char **err);
+/* Compute tables; call once after the last add. */
+int rd_config_finish(struct rd_config *c, char **err);
+void rd_config_free(struct rd_config *c);
+bool rd_valid_id(const char *id);
+
+/* Where the engine's output and counts go. */
+struct rd_sink {
+	int (*out)(void *arg, const void *data, size_t len); /* 0 or -1 */
+	void (*count)(void *arg, const char *rule, uint64_t n);
+	void *arg;
+};
+
+struct rd_user_cache {
+	size_t s, e, rs, re; /* next candidate at s; match [s, e), replace [rs, re) */
+	int state; /* UC_NONE (search needed), UC_MATCH, UC_PARTIAL, UC_NOTHING */
+};
+
+struct rd_stream {
+	const struct rd_config *cfg;
+	/* raw[0, hlen): view history; raw[hlen, hlen+plen): pending input */
+	unsigned char *raw;
+	size_t hlen, plen, rawcap;
+	/* the view when it differs from raw */
+	unsigned char *view;
+	uint32_t *map; /* view index -> offset in pending */
+	uint8_t *rmr; /* invisible bytes left out just before each view byte */
+	size_t vcap;
+	unsigned rm_carry; /* invisible bytes left out before the first pending byte */
+	enum rd_mode mode;
+	uint16_t mcls;
+	bool mdot;
+	int mrule;
+	uint64_t vpos; /* stream offset (in view bytes) of the first pending view byte */
+	uint64_t aws_until; /* stream view offset before which a bare 40-character AWS key counts */
+	uint64_t *counts; /* per rule, since last reported */
+	struct rd_user_cache *uc;
+	bool failed;
+};
+
+struct rd_stream *rd_stream_new(const struct rd_config *c);
+void rd_stream_reset(struct rd_stream *st);
+void rd_stream_free(struct rd_stream *st);
+/* Feed bytes (eof: the stream ends after them; everything is flushed and the
+ * stream is reset for reuse).  0, or -1 when out of memory or the sink
+ * failed (the stream then refuses further input until reset). */
+int rd_stream_feed(struct rd_stream *st, const unsigned char *in, size_t len, int eof,
+                   const struct rd_sink *sink);
+
+/* The scanner's view of the data at one call (engine.c, detect.c). */
+struct rd_scan {
+	const unsigned char *v;
+	size_t n; /* view bytes available */
+	size_t h; /* v[0, h) is history (already passed) */
+	bool eof; /* n is the end of the stream */
+	uint64_t vbase; /* stream view offset of v[h] */
+	const struct rd_config *cfg;
+	struct rd_stream *st;
+};
+
+#define RD_END (-1) /* ch(): past the end of the stream */
+#define RD_NEED (-2) /* ch(): not arrived yet */
+static inline int rd_ch(const struct rd_scan *s, size_t i)
+{
+	if (i < s->n)
+		return s->v[i];
+	return s->eof ? RD_END : RD_NEED;
+}
+
+/* Character classes (detect.c). */
+#define CC_UP 0x001u
+#define CC_LO 0x002u
+#define CC_DIG 0x004u
+#define CC_US 0x008u /* _ */
+#define CC_DASH 0x010u
+#define CC_DOT 0x020u
+#define CC_SLASH 0x040u
+#define CC_PLUS 0x080u
+#define CC_EQ 0x100u
+#define CC_VAL 0x200u /* may be part of an unquoted assigned value */
+#define CC_SPACE 0x400u /* space or tab */
+#define CC_ALNUM (CC_UP | CC_LO | CC_DIG)
+extern const uint16_t rd_cls[256];
+
+/* Trigger bits (rd_config.trig). */
+#define TR_TOKEN 0x01u
+#define TR_DIGIT 0x02u
+#define TR_ASSIGN 0x04u
+#define TR_PEM 0x08u
+#define TR_JWT 0x10u
+#define TR_LIT 0x20u
+#define TR_BOUND 0x8000u /* every detector at this byte needs a byte before it that is no letter or digit */
+
+/* Built-in detection at one position: RD_NO, RD_MATCH (filling *m) or RD_MORE. */
+int rd_detect_builtin(const struct rd_scan *s, size_t p, uint16_t trig, struct rd_match *m);
+/* A bare 40-character AWS secret key at p (only called inside the window). */
+int rd_detect_aws_bare(const struct rd_scan *s, size_t p, struct rd_match *m);
+/* In RM_PEM mode at p: 1 and *endp set when an END line spans [p, *endp);
+ * 0 when not at p; RD_MORE as 2 when it may be. */
+int rd_pem_end(const struct rd_scan *s, size_t p, size_t *endp);
+void rd_builtin_triggers(struct rd_config *c);
+size_t rd_builtin_lookahead(void);
+bool rd_luhn(const unsigned char *s, size_t len);
+
+#endif /* CORDON_REDACT_H */

@@ -1,0 +1,521 @@
+/*
+ * modules/redact/tests/unit_redact.c - the redaction engine through the
+ * module's filter hook: every detector on positive and negative cases, and
+ * the streaming guarantee: for every corpus entry, every split point, one
+ * byte at a time and random chunkings give exactly the whole-buffer output
+ * and counts.  Also: interactive output is not held back, and memory stays
+ * bounded on hostile streams.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cordon/module.h>
+
+#include "redact.h"
+#include "redact_module.h"
+#include "tap.h"
+
+/* ---- a minimal core: output buffers and redaction counts ---- */
+
+struct cordon_buf {
+	unsigned char *d;
+	size_t len, cap;
+};
+
+static uint64_t counted[2][64];
+static const char *count_ids[64];
+
+static int t_append(cordon_ctx *ctx, cordon_buf *b, const void *data, size_t len)
+{
+	(void)ctx;
+	if (b->len + len + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + len + 1)
+			cap *= 2;
+		unsigned char *d = realloc(b->d, cap);
+		if (!d)
+			return -1;
+		b->d = d;
+		b->cap = cap;
+	}
+	memcpy(b->d + b->len, data, len);
+	b->len += len;
+	b->d[b->len] = '\0';
+	return 0;
+}
+
+static void t_redaction(cordon_ctx *ctx, const char *rule, enum cordon_stream s, uint64_t n)
+{
+	(void)ctx;
+	for (int i = 0; i < 64; i++) {
+		if (!count_ids[i])
+			count_ids[i] = rule; /* rule strings live as long as the config */
+		if (strcmp(count_ids[i], rule) == 0) {
+			counted[s == CORDON_STDERR][i] += n;
+			return;
+		}
+	}
+}
+
+static int t_verror(cordon_ctx *ctx, const cordon_node *n, const char *fmt, va_list ap)
+{
+	(void)ctx;
+	(void)n;
+	fputs("# error: ", stdout);
+	vprintf(fmt, ap);
+	fputs("\n", stdout);
+	return -1;
+}
+
+static const struct cordon_core_api api = {
+	.abi = CORDON_ABI_VERSION,
+	.size = sizeof(struct cordon_core_api),
+	.verror = t_verror,
+	.buf_append = t_append,
+	.redaction = t_redaction,
+};
+static struct cordon_ctx_public ctx_pub = { &api };
+#define CTX ((cordon_ctx *)(void *)&ctx_pub)
+
+static struct rd_module *mod;
+
+static void reset_counts(void)
+{
+	memset(counted, 0, sizeof(counted));
+}
+
+/* Feed data in chunks whose sizes come from next(); returns the output. */
+static char *feed_chunked(enum cordon_stream s, const char *data, size_t len, size_t (*next)(size_t left, void *),
+                          void *arg, size_t *outlen)
+{
+	cordon_buf out = { 0 };
+	size_t off = 0;
+	while (off < len) {
+		size_t k = next(len - off, arg);
+		if (k == 0 || k > len - off)
+			k = len - off;
+		cordon_buf part = { 0 };
+		if (cordon_module.filter(CTX, mod, s, (const unsigned char *)data + off, k, 0, &part) != 0)
+			bail("filter failed");
+		t_append(CTX, &out, part.d ? part.d : (unsigned char *)"", part.len);
+		free(part.d);
+		off += k;
+	}
+	cordon_buf part = { 0 };
+	if (cordon_module.filter(CTX, mod, s, NULL, 0, 1, &part) != 0)
+		bail("filter failed at eof");
+	t_append(CTX, &out, part.d ? part.d : (unsigned char *)"", part.len);
+	free(part.d);
+	if (!out.d)
+		t_append(CTX, &out, "", 0);
+	*outlen = out.len;
+	return (char *)out.d;
+}
+
+static size_t whole(size_t left, void *arg)
+{
+	(void)arg;
+	return left;
+}
+
+static size_t one(size_t left, void *arg)
+{
+	(void)left;
+	(void)arg;
+	return 1;
+}
+
+struct split {
+	size_t at;
+	int first;
+};
+
+static size_t split_at(size_t left, void *arg)
+{
+	struct split *s = arg;
+	if (s->first) {
+		s->first = 0;
+		return s->at ? s->at : left;
+	}
+	return left;
+}
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static size_t rnd(size_t left, void *arg)
+{
+	(void)arg;
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	size_t k = (size_t)(rng % 9) == 0 ? (size_t)(rng >> 20) % 3000 + 1 : (size_t)(rng >> 20) % 7 + 1;
+	return k < left ? k : left;
+}
+
+static char *redact_whole(const char *in, size_t *outlen)
+{
+	return feed_chunked(CORDON_STDOUT, in, strlen(in), whole, NULL, outlen);
+}
+
+/* ---- expectations ---- */
+
+static const struct {
+	const char *in, *want, *what;
+} cases[] = {
+	{ "id AKIAIOSFODNN7EXAMPLE.", "id [REDACTED:aws-access-key-id].", "AWS access key id" },
+	{ "ASIAY34FZKBOKMUTVV7A", "[REDACTED:aws-access-key-id]", "AWS temporary key id" },
+	{ "AKIAIOSFODNN7EXAMP", "AKIAIOSFODNN7EXAMP", "AWS id too short: left alone" },
+	{ "key AKIAIOSFODNN7EXAMPLE\nsecret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+	  "key [REDACTED:aws-access-key-id]\nsecret [REDACTED:aws-secret-access-key]\n",
+	  "AWS secret key without a keyword, just after a key id" },
+	{ "secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n", "secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+	  "a bare 40-character string without an AWS key id before it is left alone" },
+	{ "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "AWS_SECRET_ACCESS_KEY=[REDACTED:aws-secret-access-key]",
+	  "AWS secret key by its variable name" },
+	{ "{\"SecretAccessKey\": \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"}",
+	  "{\"SecretAccessKey\": \"[REDACTED:aws-secret-access-key]\"}", "AWS secret key in STS JSON" },
+	{ "t=ghp_0123456789abcdefghijABCDEFGHIJ012345;", "t=[REDACTED:github-token];", "GitHub classic token" },
+	{ "gho_0123456789abcdefghijABCDEFGHIJ012345", "[REDACTED:github-token]", "GitHub OAuth token" },
+	{ "xghp_0123456789abcdefghijABCDEFGHIJ012345", "xghp_0123456789abcdefghijABCDEFGHIJ012345",
+	  "GitHub prefix inside a word is not a token" },
+	{ "github_pat_11AAAAAAA0abcdefghijklmn_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV",
+	  "[REDACTED:github-fine-grained-token]", "GitHub fine-grained token" },
+	{ "xoxb-2444444444-2555555555555-AbCdEfGhIjKlMnOpQrStUvWx", "[REDACTED:slack-token]", "Slack bot token" },
+	{ "xapp-1-A0123456789-0123456789012-abcdef0123456789", "[REDACTED:slack-token]", "Slack app token" },
+	{ "url https://hooks.slack.com/services/T0123ABCD/B0123ABCD/abcdefghijklmnopqrstuvwx ok",
+	  "url https://[REDACTED:slack-webhook] ok", "Slack webhook" },
+	{ "sk-proj-AbCdEf0123456789_ghIJKLmnopQRSTuvwx-YZ0123456789", "[REDACTED:openai-api-key]", "OpenAI project key" },
+	{ "sk-abcdefghijklmnopqrstuvwxyzabcdef", "sk-abcdefghijklmnopqrstuvwxyzabcdef", "sk- without a digit is not a key" },
+	{ "task-runner-abcdefghij0123456789x", "task-runner-abcdefghij0123456789x", "sk- inside a word is not a key" },
+	{ "sk-ant-api03-AbCdEf0123456789_ghIJKLmnopQRSTuvwx-YZ0123456789abcdefghijklmnopqrstuvwxyz0123456789AA",
+	  "[REDACTED:anthropic-api-key]", "Anthropic key" },
+	{ "key=AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe&x", "key=[REDACTED:google-api-key]&x", "Google API key" },
+	{ "rk_live_0123456789abcdefghij", "[REDACTED:stripe-key]", "Stripe restricted key" },
+	{ "pk_test_0123456789abcdefghij", "[REDACTED:stripe-key]", "Stripe publishable key" },
+	{ "whsec_0123456789abcdefghijABCDEFGHIJ", "[REDACTED:stripe-key]", "Stripe webhook secret" },
+	{ "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U end",
+	  "[REDACTED:jwt] end", "JWT" },
+	{ "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxMjM0NTY3ODkwIn0. x", "[REDACTED:jwt]. x", "unsigned JWT" },
+	{ "mysql://root:p%40ss@localhost/db", "mysql://root:[REDACTED:url-password]@localhost/db", "database URL" },
+	{ "redis://:s3cret@cache:6379", "redis://:[REDACTED:url-password]@cache:6379", "URL with a password only" },
+	{ "mongodb+srv://u:pa@ss@c.example.net/x", "mongodb+srv://u:[REDACTED:url-password]@c.example.net/x",
+	  "URL password holding an @" },
+	{ "https://user@example.com/x http://a:b", "https://user@example.com/x http://a:b", "URL without a password" },
+	{ "DB_PASSWORD=hunter2\n", "DB_PASSWORD=[REDACTED:password-assignment]\n", "password in the environment" },
+	{ "{'password': 'hun\\'ter2', 'user': 'x'}", "{'password': '[REDACTED:password-assignment]', 'user': 'x'}",
+	  "password in a Python dict, with an escaped quote" },
+	{ "userPassword : s3cret,next", "userPassword : [REDACTED:password-assignment],next", "password with spaces" },
+	{ "--pass=abc123 --user=x", "--pass=[REDACTED:password-assignment] --user=x", "a --pass option" },
+	{ "PWD=/home/me OLDPWD=/tmp", "PWD=/home/me OLDPWD=/tmp", "PWD is the working directory" },
+	{ "password: null, password=\"\", secret: ${SECRET}", "password: null, password=\"\", secret: ${SECRET}",
+	  "placeholders are left alone" },
+	{ "if password == 'x1'", "if password == '[REDACTED:password-assignment]'", "a comparison leaks too" },
+	{ "client_secret=abcDEF123", "client_secret=[REDACTED:secret-assignment]", "client secret" },
+	{ "GITHUB_TOKEN=ghp_0123456789abcdefghijABCDEFGHIJ012345", "GITHUB_TOKEN=[REDACTED:github-token]",
+	  "a token assigned is counted under its own rule" },
+	{ "api_key: \"AKIAIOSFODNN7EXAMPLE\"", "api_key: \"[REDACTED:aws-access-key-id]\"", "an AWS id as a value" },
+	{ "Authorization: Bearer abc.def-123", "Authorization: Bearer [REDACTED:secret-assignment]", "bearer token" },
+	{ "max_tokens=512 tokens: 3 time=12:30:45", "max_tokens=512 tokens: 3 time=12:30:45", "not keywords" },
+	{ "card 4111 1111 1111 1111.", "card [REDACTED:credit-card].", "card in groups" },
+	{ "card 4111-1111-1111-1111 3782-822463-10005", "card [REDACTED:credit-card] [REDACTED:credit-card]",
+	  "cards with dashes, Amex grouping" },
+	{ "5555555555554444,378282246310005", "[REDACTED:credit-card],[REDACTED:credit-card]", "cards ungrouped" },
+	{ "4111111111111112 41111111111111110", "4111111111111112 41111111111111110", "Luhn-invalid or too long: left alone" },
+	{ "ts=1714567890123 id=a4111111111111111", "ts=1714567890123 id=a4111111111111111",
+	  "timestamps and digits inside words are not cards" },
+	{ "ssn 078-05-1120;", "ssn [REDACTED:us-ssn];", "SSN" },
+	{ "000-12-3456 666-12-3456 912-12-3456 123-00-4567 123-45-0000 123-45-67890",
+	  "000-12-3456 666-12-3456 912-12-3456 123-00-4567 123-45-0000 123-45-67890", "SSNs never issued are left alone" },
+	{ "a\n-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n"
+	  "-----END RSA PRIVATE KEY-----\nb\n",
+	  "a\n[REDACTED:private-key]\nb\n", "PEM private key block" },
+	{ "-----BEGIN ENCRYPTED PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----",
+	  "[REDACTED:private-key]", "encrypted PEM block" },
+	{ "x -----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU\nrest of output\n",
+	  "x [REDACTED:private-key]", "PEM block cut off: redacted to the end of the stream" },
+	{ "{\"k\": \"-----BEGIN PRIVATE KEY-----\\nMIIE\\n-----END PRIVATE KEY-----\\n\"}",
+	  "{\"k\": \"[REDACTED:private-key]\\n\"}", "PEM block in JSON" },
+	{ "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+	  "a certificate is not a secret" },
+	{ "AKIA\x1b[31mIOSFODNN7\x1b[0mEXAMPLE!", "[REDACTED:aws-access-key-id]!",
+	  "ANSI colours inside a token" },
+	{ "gh\xe2\x80\x8bp_0123456789abcdefghij\xef\xbb\xbf" "ABCDEFGHIJ012345 x", "[REDACTED:github-token] x",
+	  "zero-width characters inside a token" },
+	{ "pass\xc2\xadword=abc def", "pass\xc2\xadword=[REDACTED:password-assignment] def", "a soft hyphen inside a keyword" },
+	{ "\x1b]0;title\x07" "AKIAIOSFODNN7EXAMPLE", "\x1b]0;title\x07[REDACTED:aws-access-key-id]", "OSC sequence before a token" },
+	{ "ACME-12345678 acme-1234", "[REDACTED:acme-id] acme-1234", "user rule" },
+	{ "acct 1234567812345670 acct 1234567812345671", "acct [REDACTED:card-acct] acct 1234567812345671",
+	  "user rule with the Luhn validator" },
+	{ "ref=XY-99 ref=XY-ab", "ref=[REDACTED:xy-ref] ref=XY-ab", "user rule with a secret group" },
+	{ "LINE-1 x\nLINE-22 LINE-3", "[REDACTED:line-id] x\n[REDACTED:line-id] LINE-3", "user rule anchored at line starts" },
+	{ "the value: correct-horse-battery!", "the value: [REDACTED:known-secret]!", "known secret" },
+	{ "b64 Y29ycmVjdC1ob3JzZS1iYXR0ZXJ5 hex 636f72726563742d686f7273652d62617474657279",
+	  "b64 [REDACTED:known-secret] hex [REDACTED:known-secret]", "known secret in base64 and hex" },
+	{ "HEX 636F72726563742D686F7273652D62617474657279", "HEX [REDACTED:known-secret]", "known secret in upper-case hex" },
+	{ "plain text, nothing hidden: a=1, b: 2\n", "plain text, nothing hidden: a=1, b: 2\n", "plain text" },
+};
+
+static const char *const known = "correct-horse-battery";
+
+/* base64 of (k bytes + secret + 2 bytes) must contain a known-secret form */
+static void encoded_alignments(void)
+{
+	static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	for (int k = 0; k < 3; k++) {
+		for (int tail = 0; tail < 3; tail++) {
+			unsigned char raw[64];
+			size_t n = 0;
+			for (int i = 0; i < k; i++)
+				raw[n++] = (unsigned char)('a' + i);
+			memcpy(raw + n, known, strlen(known));
+			n += strlen(known);
+			for (int i = 0; i < tail; i++)
+				raw[n++] = (unsigned char)('x' + i);
+			char enc[128];
+			size_t e = 0;
+			for (size_t i = 0; i < n; i += 3) {
+				unsigned v = (unsigned)raw[i] << 16 | (i + 1 < n ? (unsigned)raw[i + 1] << 8 : 0) |
+				             (i + 2 < n ? raw[i + 2] : 0);
+				enc[e++] = al[v >> 18 & 63];
+				enc[e++] = al[v >> 12 & 63];
+				enc[e++] = i + 1 < n ? al[v >> 6 & 63] : '=';
+				enc[e++] = i + 2 < n ? al[v & 63] : '=';
+			}
+			enc[e] = '\0';
+			size_t ol;
+			char *out = redact_whole(enc, &ol);
+			ok(strstr(out, "[REDACTED:known-secret]") != NULL && strstr(out, "Y29y") == NULL &&
+			       strlen(out) < e,
+			   "base64 with the secret at offset %d, %d bytes after: %s -> %s", k, tail, enc, out);
+			free(out);
+		}
+	}
+}
+
+static struct rd_config *make_config(void)
+{
+	char *err = NULL;
+	struct rd_config *c = rd_config_new(NULL, &err);
+	if (!c || rd_config_add_user(c, "acme-id", "ACME-[0-9]{8}", NULL, &err) < 0 ||
+	    rd_config_add_user(c, "card-acct", "(?<=acct )[0-9]{16}", "luhn", &err) < 0 ||
+	    rd_config_add_user(c, "xy-ref", "ref=(?<secret>XY-[0-9]+)", NULL, &err) < 0 ||
+	    rd_config_add_user(c, "lx", "LX[a-z]+!", NULL, &err) < 0 ||
+	    rd_config_add_user(c, "line-id", "^LINE-[0-9]+", NULL, &err) < 0 ||
+	    rd_config_add_secret(c, (const unsigned char *)known, strlen(known), &err) < 0 ||
+	    rd_config_finish(c, &err) < 0)
+		bail("config: %s", err ? err : "?");
+	return c;
+}
+
+/* r < 0 and err holding want: a configuration error reported as expected. */
+static void refused(int r, char **err, const char *want, const char *what)
+{
+	ok(r < 0 && *err && strstr(*err, want), "%s: %s", what, *err ? *err : "(no message)");
+	free(*err);
+	*err = NULL;
+}
+
+static void config_errors(void)
+{
+	char *err = NULL;
+	struct rd_config *c = rd_config_new(NULL, &err);
+	if (!c)
+		bail("config");
+	refused(rd_config_add_user(c, "bad", "ab(c", NULL, &err), &err, "pattern:", "invalid regex refused");
+	refused(rd_config_add_user(c, "Bad Id", "x", NULL, &err), &err, "id", "invalid id refused");
+	refused(rd_config_add_user(c, "jwt", "x", NULL, &err), &err, "built-in", "an id of a built-in detector refused");
+	refused(rd_config_add_user(c, "v", "x", "entropy", &err), &err, "validator", "unknown validator refused");
+	refused(rd_config_add_user(c, "lb", "(?<=a{300})b", NULL, &err), &err, "looks behind", "look-behind too long refused");
+	refused(rd_config_add_secret(c, (const unsigned char *)"abcde", 5, &err), &err, "shorter", "a too short secret refused");
+	refused(rd_config_disable(c, "no-such-rule", &err), &err, "not a built-in", "disabling an unknown detector refused");
+	rd_config_free(c);
+	c = rd_config_new("two\nlines", &err);
+	refused(c ? 0 : -1, &err, "one line", "a replacement of two lines refused");
+	rd_config_free(c);
+}
+
+static char *corpus_all(size_t *len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		n += strlen(cases[i].in) + 1;
+	char *all = malloc(n + 1), *p = all;
+	if (!all)
+		bail("out of memory");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t l = strlen(cases[i].in);
+		memcpy(p, cases[i].in, l);
+		p += l;
+		*p++ = '\n';
+	}
+	*p = '\0';
+	*len = n;
+	return all;
+}
+
+static void chunkings(void)
+{
+	size_t ncases = sizeof(cases) / sizeof(cases[0]);
+	size_t bad_split = 0, splits = 0, bad_counts = 0;
+	for (size_t i = 0; i < ncases; i++) {
+		const char *in = cases[i].in;
+		size_t len = strlen(in), wl;
+		reset_counts();
+		char *want = feed_chunked(CORDON_STDOUT, in, len, whole, NULL, &wl);
+		uint64_t want_counts[64];
+		memcpy(want_counts, counted[0], sizeof(want_counts));
+		for (size_t at = 1; at < len; at++) {
+			struct split sp = { at, 1 };
+			size_t gl;
+			reset_counts();
+			char *got = feed_chunked(CORDON_STDOUT, in, len, split_at, &sp, &gl);
+			splits++;
+			if (gl != wl || memcmp(got, want, wl) != 0) {
+				if (bad_split++ < 5)
+					diag("split at %zu of case '%s': got '%s'", at, cases[i].what, got);
+			}
+			if (memcmp(want_counts, counted[0], sizeof(want_counts)) != 0)
+				bad_counts++;
+			free(got);
+		}
+		size_t gl;
+		reset_counts();
+		char *got = feed_chunked(CORDON_STDOUT, in, len, one, NULL, &gl);
+		ok(gl == wl && memcmp(got, want, wl) == 0 && memcmp(want_counts, counted[0], sizeof(want_counts)) == 0,
+		   "one byte at a time = whole: %s", cases[i].what);
+		free(got);
+		free(want);
+	}
+	ok(bad_split == 0, "every split point of every case gives the whole-buffer output (%zu splits)", splits);
+	ok(bad_counts == 0, "and the same counts");
+
+	size_t len, wl;
+	char *all = corpus_all(&len);
+	reset_counts();
+	char *want = feed_chunked(CORDON_STDOUT, all, len, whole, NULL, &wl);
+	uint64_t want_counts[64];
+	memcpy(want_counts, counted[0], sizeof(want_counts));
+	int bad = 0;
+	for (int r = 0; r < 300; r++) {
+		size_t gl;
+		reset_counts();
+		char *got = feed_chunked(CORDON_STDOUT, all, len, rnd, NULL, &gl);
+		if (gl != wl || memcmp(got, want, wl) != 0 || memcmp(want_counts, counted[0], sizeof(want_counts)) != 0)
+			bad++;
+		free(got);
+	}
+	ok(bad == 0, "300 random chunkings of the whole corpus (%zu bytes) = whole", len);
+
+	/* stdout and stderr interleaved, one byte each: separate states */
+	cordon_buf o[2] = { { 0 }, { 0 } };
+	reset_counts();
+	for (size_t i = 0; i <= len; i++) {
+		for (int s = 0; s < 2; s++) {
+			cordon_buf part = { 0 };
+			int eof = i == len;
+			cordon_module.filter(CTX, mod, s ? CORDON_STDERR : CORDON_STDOUT, (const unsigned char *)all + i,
+			                     eof ? 0 : 1, eof, &part);
+			t_append(CTX, &o[s], part.d ? part.d : (unsigned char *)"", part.len);
+			free(part.d);
+		}
+	}
+	ok(o[0].len == wl && memcmp(o[0].d, want, wl) == 0 && o[1].len == wl && memcmp(o[1].d, want, wl) == 0,
+	   "stdout and stderr interleaved byte by byte are redacted independently");
+	ok(memcmp(counted[0], want_counts, sizeof(want_counts)) == 0 &&
+	       memcmp(counted[1], want_counts, sizeof(want_counts)) == 0,
+	   "counts are per stream");
+	free(o[0].d);
+	free(o[1].d);
+	free(want);
+	free(all);
+}
+
+/* Output that cannot be part of a secret is passed on at once. */
+static void latency(void)
+{
+	cordon_buf part = { 0 };
+	const char *line = "Enter your name: ";
+	cordon_module.filter(CTX, mod, CORDON_STDOUT, (const unsigned char *)line, strlen(line), 0, &part);
+	ok(part.len == strlen(line), "a prompt is passed on before the end of the stream (%zu of %zu bytes)", part.len,
+	   strlen(line));
+	free(part.d);
+	part = (cordon_buf){ 0 };
+	const char *pw = "password=hunter";
+	cordon_module.filter(CTX, mod, CORDON_STDOUT, (const unsigned char *)pw, strlen(pw), 0, &part);
+	ok(part.len < strlen(pw) && (part.len == 0 || memcmp(part.d, pw, part.len) == 0),
+	   "an unfinished assignment is held back (%zu bytes passed)", part.len);
+	free(part.d);
+	part = (cordon_buf){ 0 };
+	cordon_module.filter(CTX, mod, CORDON_STDOUT, (const unsigned char *)"2\n", 2, 1, &part);
+	ok(part.d && strstr((char *)part.d, "[REDACTED:password-assignment]\n"), "and redacted when it ends: %s",
+	   part.d ? (char *)part.d : "");
+	free(part.d);
+}
+
+/* Hostile streams: memory stays bounded. */
+static void bounded(void)
+{
+	struct rd_stream *st = mod->st[0];
+	static const struct {
+		const char *head, *unit, *what;
+	} cases2[] = {
+		{ "sk_live_", "abcdefghij0123456789", "a Stripe key of 8 MB" },
+		{ "-----BEGIN PRIVATE KEY-----\n", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC\n", "an 8 MB PEM block" },
+		{ "AKIA", "\xe2\x80\x8b", "8 MB of zero-width spaces in a token" },
+		{ "password=", "\x1b[0m", "8 MB of escape sequences after a keyword" },
+		{ "LX", "a", "8 MB a user rule could still take" },
+	};
+	for (size_t c = 0; c < sizeof(cases2) / sizeof(cases2[0]); c++) {
+		size_t maxheld = 0, outlen = 0;
+		cordon_buf part = { 0 };
+		cordon_module.filter(CTX, mod, CORDON_STDOUT, (const unsigned char *)cases2[c].head, strlen(cases2[c].head),
+		                     0, &part);
+		outlen += part.len;
+		free(part.d);
+		char chunk[8192];
+		size_t ul = strlen(cases2[c].unit), fill = 0;
+		while (fill + ul <= sizeof(chunk)) {
+			memcpy(chunk + fill, cases2[c].unit, ul);
+			fill += ul;
+		}
+		for (size_t total = 0; total < (8u << 20); total += fill) {
+			part = (cordon_buf){ 0 };
+			cordon_module.filter(CTX, mod, CORDON_STDOUT, (const unsigned char *)chunk, fill, 0, &part);
+			outlen += part.len;
+			free(part.d);
+			if (st->hlen + st->plen > maxheld)
+				maxheld = st->hlen + st->plen;
+		}
+		part = (cordon_buf){ 0 };
+		cordon_module.filter(CTX, mod, CORDON_STDOUT, NULL, 0, 1, &part);
+		outlen += part.len;
+		free(part.d);
+		ok(maxheld < 300000 && st->rawcap < (1u << 20), "%s: at most %zu bytes held, buffer %zu bytes",
+		   cases2[c].what, maxheld, st->rawcap);
+		if (c < 2)
+			ok(outlen < 100, "%s: replaced once (%zu bytes out)", cases2[c].what, outlen);
+	}
+}
+
+int main(void)
+{
+	struct rd_config *c = make_config();
+	mod = rd_module_new(c);
+	if (!mod)
+		bail("out of memory");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t ol;
+		reset_counts();
+		char *out = redact_whole(cases[i].in, &ol);
+		is_str(out, cases[i].want, "%s", cases[i].what);
+		free(out);
+	}
+	encoded_alignments();
+	chunkings();
+	latency();
+	bounded();
+	config_errors();
+	rd_module_free(mod);
+	return tap_done();
+}

@@ -1,0 +1,830 @@
+/*
+ * modules/seccomp/seccomp.c - seccomp filters for the child, and every
+ * denied system call reported by name.
+ *
+ *   with:
+ *     profile: default        built-in profile: default (deny list) or strict (allow list)
+ *     oci_profile: FILE       an OCI / Docker / Podman JSON profile instead of a built-in one
+ *     action: errno(EPERM)    what a denial does: errno(NAME|N), kill_process, trap, log
+ *     default_action: ACTION  what a call no rule names does (the profile's own by default)
+ *     allow: [NAME | {name: NAME, args: [COND...]}]
+ *     deny:  [NAME | {name: NAME, action: ACTION, args: [COND...]}]
+ *             COND = {index: 0-5, op: eq|ne|lt|le|gt|ge|masked_eq, value: N, mask: N}
+ *     audit: false            nothing is denied; every would-be denial is reported
+ *
+ * Order.  The filter is compiled in the parent when the policy is opened;
+ * the confine hook only loads it, after setting no_new_privs.  The module
+ * belongs last in the stack (after namespaces and caps), so that nothing a
+ * later hook does needs to be allowed; the core's own calls after the hooks
+ * (close_range, prctl, getpid, getppid, write, execve) are allowed by every
+ * profile, and a policy that denies one of them is refused.
+ *
+ * Reporting.  Denials (errno, kill_process, log, and in audit mode every
+ * would-be denial) return SECCOMP_RET_USER_NOTIF.  The confine hook loads
+ * the filter with SECCOMP_FILTER_FLAG_NEW_LISTENER and sends the listener
+ * over a socket pair to the supervisor (launch_pass_fd), which watches it
+ * (launch_watch), evaluates the same rules again to learn which one
+ * matched, answers with the rule's errno (or lets the call continue: audit,
+ * log), or kills the process, and records the call with its arguments.
+ * Allowed calls never leave the kernel: they pay only for the BPF program.
+ * The finish hook turns the records into findings.  When the program is
+ * already under a listener (cordon inside cordon) or the kernel lacks user
+ * notification, the kernel's own actions apply and a warning says that
+ * denials are not itemized.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cordon/module.h>
+
+#include "sc.h"
+
+#define MAX_RECORDS 128 /* distinct (system call, outcome) pairs itemized */
+#define X32_BIT 0x40000000u
+
+enum outcome {
+	OUT_DENIED, /* answered with an errno */
+	OUT_KILLED, /* the process was killed */
+	OUT_AUDIT, /* audit mode: would have been denied; ran */
+	OUT_LOGGED, /* the log action: ran */
+};
+
+struct record {
+	uint32_t arch;
+	int nr;
+	enum outcome outcome;
+	struct sc_action act; /* what the rule said */
+	uint64_t args[6]; /* of the first call */
+	uint64_t count;
+	const char *where;
+};
+
+struct state {
+	struct sc_policy pol;
+	bool audit;
+	struct sc_prog plain; /* the kernel's actions */
+	struct sc_prog notify; /* denials notify the supervisor */
+	bool use_notify; /* core services and kernel support are there */
+	/* per run */
+	int child_sock; /* in the child: the socket end to send the listener on */
+	int sock; /* supervisor's end, or -1 */
+	int listener; /* supervisor's copy of the listener, or -1 */
+	struct record rec[MAX_RECORDS];
+	size_t n_rec;
+	uint64_t unrecorded; /* calls beyond MAX_RECORDS distinct ones */
+	bool killed; /* the supervisor killed the program */
+	int kill_signal;
+	char kill_text[320];
+};
+
+static const struct cordon_arg args[] = {
+	{ "profile", CORDON_ARG_STRING, 0, 0, 0, "built-in profile: default (deny list) or strict (allow list)" },
+	{ "oci_profile", CORDON_ARG_STRING, 0, 0, 0, "OCI / Docker JSON seccomp profile (instead of profile)" },
+	{ "action", CORDON_ARG_STRING, 0, 0, 0, "what a denial does: errno(EPERM), kill_process, trap, log" },
+	{ "default_action", CORDON_ARG_STRING, 0, 0, 0, "action for calls no rule names (the profile's own)" },
+	{ "allow", CORDON_ARG_SEQUENCE, 0, 0, 0, "system calls to allow: names or {name, args}" },
+	{ "deny", CORDON_ARG_SEQUENCE, 0, 0, 0, "system calls to deny: names or {name, action, args}" },
+	{ "audit", CORDON_ARG_BOOL, 0, 0, 0, "deny nothing, report every would-be denial" },
+	{ NULL, 0, 0, 0, 0, NULL },
+};
+
+static int sys_seccomp(unsigned op, unsigned flags, void *arg)
+{
+	return (int)syscall(SYS_seccomp, op, flags, arg);
+}
+
+/* ---- open: arguments ---- */
+
+static int node_action(cordon_ctx *ctx, const cordon_node *n, struct sc_action *out)
+{
+	const char *s = cordon_api(ctx)->node_scalar(n, NULL);
+	if (!s || sc_parse_action(s, out) < 0)
+		return cordon_error(ctx, n,
+		                    "expected an action: allow, errno(NAME) or errno(N) with N from 1 to 4095, "
+		                    "kill_process, trap or log");
+	return 0;
+}
+
+static char *place(cordon_ctx *ctx, const cordon_node *n, struct state *s)
+{
+	const char *file;
+	long line, col;
+	cordon_api(ctx)->node_mark(n, &file, &line, &col);
+	char buf[512];
+	snprintf(buf, sizeof(buf), "%s:%ld", file ? file : "?", line);
+	return (char *)sc_policy_keep(&s->pol, buf);
+}
+
+static int parse_cond(cordon_ctx *ctx, const cordon_node *n, struct sc_cond *c)
+{
+	const struct cordon_core_api *api = cordon_api(ctx);
+	static const char *const keys[] = { "index", "op", "value", "mask", NULL };
+	if (api->node_type(n) != CORDON_NODE_MAPPING)
+		return cordon_error(ctx, n, "expected {index: 0-5, op: eq|ne|lt|le|gt|ge|masked_eq, value: N, mask: N}");
+	if (api->node_check_keys(ctx, n, keys) < 0)
+		return -1;
+	const cordon_node *ix = api->node_get(n, "index"), *op = api->node_get(n, "op"),
+	                  *val = api->node_get(n, "value"), *mask = api->node_get(n, "mask");
+	int64_t index;
+	if (!ix)
+		return cordon_error(ctx, n, "index: required (0 to 5)");
+	if (api->node_int(ctx, ix, &index) < 0)
+		return -1;
+	if (index < 0 || index > 5)
+		return cordon_error(ctx, ix, "index: expected 0 to 5");
+	c->index = (unsigned)index;
+	c->op = SCMP_CMP_EQ;
+	const char *ops = op ? api->node_scalar(op, NULL) : "eq";
+	if (!ops || sc_parse_op(ops, &c->op) < 0)
+		return cordon_error(ctx, op, "op: expected eq, ne, lt, le, gt, ge or masked_eq");
+	const char *vs = val ? api->node_scalar(val, NULL) : NULL;
+	if (!val)
+		return cordon_error(ctx, n, "value: required");
+	uint64_t v;
+	if (!vs || sc_parse_u64(vs, &v) < 0)
+		return cordon_error(ctx, val, "value: expected a number (decimal, 0x hex, or negative)");
+	if (c->op == SCMP_CMP_MASKED_EQ) {
+		const char *ms = mask ? api->node_scalar(mask, NULL) : NULL;
+		uint64_t m;
+		if (!mask)
+			return cordon_error(ctx, n, "mask: required with op masked_eq");
+		if (!ms || sc_parse_u64(ms, &m) < 0)
+			return cordon_error(ctx, mask, "mask: expected a number (decimal or 0x hex)");
+		if ((v & ~m) != 0)
+			return cordon_error(ctx, val, "value has bits outside the mask: the rule could never match");
+		c->a = m;
+		c->b = v;
+	} else {
+		if (mask)
+			return cordon_error(ctx, mask, "mask: only with op masked_eq");
+		c->a = v;
+		c->b = 0;
+	}
+	return 0;
+}
+
+static bool same_action(struct sc_action a, struct sc_action b)
+{
+	return a.kind == b.kind && (a.kind != SC_ERRNO && a.kind != SC_QUIET ? true : a.err == b.err);
+}
+
+static const char *nr_name(int nr, char *buf, size_t len)
+{
+	char *n = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+	snprintf(buf, len, "%s", n ? n : "?");
+	free(n);
+	return buf;
+}
+
+/* Apply one user rule on top of the profile (see README: user rules). */
+static int user_rule(cordon_ctx *ctx, struct state *s, const cordon_node *at, struct sc_rule *r)
+{
+	char name[64], want[48], have[48];
+	nr_name(r->nr, name, sizeof(name));
+	sc_action_text(r->act, want, sizeof(want));
+	if (r->n == 0) {
+		for (size_t i = 0; i < s->pol.n; i++) {
+			const struct sc_rule *o = &s->pol.v[i];
+			if (o->nr == r->nr && o->user && !same_action(o->act, r->act))
+				return cordon_error(ctx, at, "%s: already given %s by %s", name,
+				                    (sc_action_text(o->act, have, sizeof(have)), have), o->where);
+		}
+		/* Replaces whatever the profile said about the call. */
+		sc_policy_remove(&s->pol, r->nr);
+		if (same_action(r->act, s->pol.dflt))
+			return 0;
+		return sc_policy_add(&s->pol, r) < 0 ? cordon_error(ctx, at, "out of memory") : 0;
+	}
+	for (size_t i = 0; i < s->pol.n; i++) {
+		const struct sc_rule *o = &s->pol.v[i];
+		if (o->nr != r->nr || o->n != 0)
+			continue;
+		if (same_action(o->act, r->act))
+			return 0; /* already so for every argument */
+		sc_action_text(o->act, have, sizeof(have));
+		return cordon_error(ctx, at,
+		                    "%s: %s already gives it %s for every argument, so a rule with arguments cannot "
+		                    "narrow it; list the name alone first (deny: [%s] or allow: [%s]) and then the "
+		                    "cases with arguments",
+		                    name, o->user ? o->where : "the profile", have, name, name);
+	}
+	if (same_action(r->act, s->pol.dflt)) {
+		sc_action_text(s->pol.dflt, have, sizeof(have));
+		return cordon_error(ctx, at,
+		                    "%s: a %s rule with arguments has no effect: calls no rule names already get the "
+		                    "default action %s",
+		                    name, want, have);
+	}
+	return sc_policy_add(&s->pol, r) < 0 ? cordon_error(ctx, at, "out of memory") : 0;
+}
+
+static int user_list(cordon_ctx *ctx, struct state *s, const char *key, struct sc_action act)
+{
+	const struct cordon_core_api *api = cordon_api(ctx);
+	const cordon_node *list = cordon_arg(ctx, key);
+	if (!list)
+		return 0;
+	bool deny = strcmp(key, "deny") == 0;
+	for (size_t i = 0; i < api->node_len(list); i++) {
+		const cordon_node *it = api->node_at(list, i);
+		const cordon_node *name_node = it;
+		struct sc_rule r = { .act = act, .user = true };
+		if (api->node_type(it) == CORDON_NODE_MAPPING) {
+			static const char *const allow_keys[] = { "name", "args", NULL };
+			static const char *const deny_keys[] = { "name", "args", "action", NULL };
+			if (api->node_check_keys(ctx, it, deny ? deny_keys : allow_keys) < 0)
+				return -1;
+			name_node = api->node_get(it, "name");
+			if (!name_node)
+				return cordon_error(ctx, it, "name: required (a system call name)");
+			const cordon_node *a = api->node_get(it, "action");
+			if (a) {
+				if (node_action(ctx, a, &r.act) < 0)
+					return -1;
+				if (r.act.kind == SC_ALLOW)
+					return cordon_error(ctx, a, "a deny entry cannot allow (put it under allow:)");
+			}
+			const cordon_node *cs = api->node_get(it, "args");
+			if (cs) {
+				if (api->node_type(cs) != CORDON_NODE_SEQUENCE || api->node_len(cs) == 0 ||
+				    api->node_len(cs) > SC_MAX_COND)
+					return cordon_error(ctx, cs, "args: expected a list of 1 to 6 conditions");
+				bool used[SC_MAX_COND] = { false };
+				for (size_t j = 0; j < api->node_len(cs); j++) {
+					const cordon_node *cn = api->node_at(cs, j);
+					if (parse_cond(ctx, cn, &r.c[r.n]) < 0)
+						return -1;
+					if (used[r.c[r.n].index])
+						return cordon_error(ctx, cn,
+						                    "argument %u is already compared in this rule (one comparison "
+						                    "per argument; write several rules for several values)",
+						                    r.c[r.n].index);
+					used[r.c[r.n].index] = true;
+					r.n++;
+				}
+			}
+		} else if (api->node_type(it) != CORDON_NODE_SCALAR)
+			return cordon_error(ctx, it, "expected a system call name or {name: NAME, args: [...]}");
+		const char *nm = api->node_scalar(name_node, NULL);
+		if (!nm || !*nm)
+			return cordon_error(ctx, name_node, "expected a system call name");
+		int nr = seccomp_syscall_resolve_name(nm);
+		if (nr == __NR_SCMP_ERROR)
+			return cordon_error(ctx, name_node, "unknown system call %s", nm);
+		if (nr < 0) {
+			cordon_log(ctx, CORDON_LOG_INFO, "%s is not a system call of this architecture; ignored", nm);
+			continue;
+		}
+		r.nr = nr;
+		r.where = place(ctx, name_node, s);
+		if (!r.where)
+			return cordon_error(ctx, name_node, "out of memory");
+		if (user_rule(ctx, s, name_node, &r) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The calls the core makes after the filter is loaded must be allowed. */
+static int core_calls(cordon_ctx *ctx, struct state *s, bool oci)
+{
+	for (size_t i = 0; sc_core_syscalls[i]; i++) {
+		int nr = seccomp_syscall_resolve_name(sc_core_syscalls[i]);
+		if (nr < 0)
+			continue;
+		const struct sc_rule *uncond = NULL, *user = NULL;
+		for (size_t j = 0; j < s->pol.n; j++) {
+			const struct sc_rule *r = &s->pol.v[j];
+			if (r->nr != nr)
+				continue;
+			if (r->user && r->act.kind >= SC_QUIET && !user)
+				user = r;
+			if (r->n == 0)
+				uncond = r;
+		}
+		if (user)
+			return cordon_error(ctx, NULL,
+			                    "%s: %s cannot be denied: cordon itself calls it after the filter is loaded "
+			                    "(before the program starts)",
+			                    user->where, sc_core_syscalls[i]);
+		bool allowed = uncond ? uncond->act.kind <= SC_LOG : s->pol.dflt.kind <= SC_LOG;
+		if (allowed && (!uncond || uncond->act.kind == SC_ALLOW))
+			continue;
+		if (!oci)
+			return cordon_error(ctx, NULL, "profile does not allow %s, which cordon calls after loading the filter",
+			                    sc_core_syscalls[i]);
+		cordon_warning(ctx, "oci_profile: allowing %s, which cordon calls after loading the filter",
+		               sc_core_syscalls[i]);
+		sc_policy_remove(&s->pol, nr);
+		struct sc_rule r = { .nr = nr, .act = { SC_ALLOW, 0 }, .where = "cordon" };
+		if (sc_policy_add(&s->pol, &r) < 0)
+			return cordon_error(ctx, NULL, "out of memory");
+	}
+	return 0;
+}
+
+static bool same_conds(const struct sc_rule *a, const struct sc_rule *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (unsigned i = 0; i < a->n; i++)
+		if (a->c[i].index != b->c[i].index || a->c[i].op != b->c[i].op || a->c[i].a != b->c[i].a ||
+		    a->c[i].b != b->c[i].b)
+			return false;
+	return true;
+}
+
+/* Two rules for the same call and the same conditions with different
+ * actions: which one the filter applies would be arbitrary. */
+static int conflicts(cordon_ctx *ctx, const struct state *s)
+{
+	for (size_t i = 0; i < s->pol.n; i++)
+		for (size_t j = i + 1; j < s->pol.n; j++) {
+			const struct sc_rule *a = &s->pol.v[i], *b = &s->pol.v[j];
+			if (a->nr != b->nr || same_action(a->act, b->act) || !same_conds(a, b))
+				continue;
+			char name[64], x[48], y[48];
+			nr_name(a->nr, name, sizeof(name));
+			sc_action_text(a->act, x, sizeof(x));
+			sc_action_text(b->act, y, sizeof(y));
+			return cordon_error(ctx, NULL, "%s: %s already gets %s%s from %s; it cannot also get %s", b->where,
+			                    name, x, a->n ? " with the same argument conditions" : "", a->where, y);
+		}
+	return 0;
+}
+
+static bool action_available(uint32_t act)
+{
+	return sys_seccomp(SECCOMP_GET_ACTION_AVAIL, 0, &act) == 0;
+}
+
+static int sc_open(cordon_ctx *ctx, void **statep)
+{
+	const struct cordon_core_api *api = cordon_api(ctx);
+	struct state *s = calloc(1, sizeof(*s));
+	if (!s)
+		return cordon_error(ctx, NULL, "out of memory");
+	s->sock = s->listener = s->child_sock = -1;
+	*statep = s;
+
+	/* The kernel must filter system calls. */
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0 && errno == EINVAL)
+		return cordon_error(ctx, NULL,
+		                    "this kernel has no seccomp support (Hint: it needs CONFIG_SECCOMP and "
+		                    "CONFIG_SECCOMP_FILTER; remove the seccomp module from the policy to run without it)");
+	if (!action_available(SECCOMP_RET_KILL_PROCESS) || !action_available(SECCOMP_RET_ERRNO))
+		return cordon_error(ctx, NULL,
+		                    "this kernel cannot load seccomp filters with the actions cordon needs (Hint: "
+		                    "Linux 4.14 or later with CONFIG_SECCOMP_FILTER)");
+
+	struct sc_action deny = { SC_ERRNO, EPERM };
+	const cordon_node *n;
+	if ((n = cordon_arg(ctx, "action"))) {
+		if (node_action(ctx, n, &deny) < 0)
+			return -1;
+		if (deny.kind == SC_ALLOW)
+			return cordon_error(ctx, n, "action: a denial cannot allow (use audit: true to deny nothing)");
+	}
+	if ((n = cordon_arg(ctx, "audit"))) {
+		int b;
+		if (api->node_bool(ctx, n, &b) < 0)
+			return -1;
+		s->audit = b;
+	}
+	char err[768];
+	const cordon_node *prof = cordon_arg(ctx, "profile"), *oci = cordon_arg(ctx, "oci_profile");
+	if (prof && oci)
+		return cordon_error(ctx, oci, "oci_profile: give either profile or oci_profile, not both");
+	if (oci) {
+		const char *path = api->node_path(ctx, oci);
+		if (!path)
+			return cordon_error(ctx, oci, "oci_profile: expected a file path");
+		if (sc_oci_load(&s->pol, path, err, sizeof(err)) < 0)
+			return cordon_error(ctx, oci, "oci_profile: %s", err);
+	} else {
+		const char *name = prof ? api->node_scalar(prof, NULL) : "default";
+		if (!name || sc_profile_builtin(&s->pol, name, deny, err, sizeof(err)) < 0)
+			return cordon_error(ctx, prof, "profile: %s", name ? err : "expected default or strict");
+	}
+	if ((n = cordon_arg(ctx, "default_action")) && node_action(ctx, n, &s->pol.dflt) < 0)
+		return -1;
+	if (user_list(ctx, s, "allow", (struct sc_action){ SC_ALLOW, 0 }) < 0 || user_list(ctx, s, "deny", deny) < 0)
+		return -1;
+	if (core_calls(ctx, s, oci != NULL) < 0)
+		return -1;
+
+	if (conflicts(ctx, s) < 0)
+		return -1;
+
+	/* Compile now, so that a policy error shows before anything runs.  The
+	 * program with the kernel's own actions is needed only when the
+	 * listener cannot be had: no services or kernel support, or cordon
+	 * itself already runs under a filter (which may hold a listener). */
+	bool services = CORDON_API_HAS(ctx, launch_pass_fd) && CORDON_API_HAS(ctx, launch_watch);
+	if (services && action_available(SECCOMP_RET_USER_NOTIF)) {
+		if (sc_compile(&s->pol, true, s->audit, &s->notify, err, sizeof(err)) < 0)
+			return cordon_error(ctx, NULL, "%s", err);
+		s->use_notify = true;
+	} else {
+		cordon_warning(ctx, "%s: denied system calls are not itemized in the result",
+		               services ? "this kernel has no seccomp user notification (Linux 5.5 or later)"
+		                        : "this cordon core cannot watch descriptors (ABI 1.1)");
+	}
+	if ((!s->use_notify || prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0) &&
+	    sc_compile(&s->pol, false, s->audit, &s->plain, err, sizeof(err)) < 0)
+		return cordon_error(ctx, NULL, "%s", err);
+	return 0;
+}
+
+/* ---- supervisor: notifications ---- */
+
+static void arch_name(uint32_t arch, int nr, char *buf, size_t len)
+{
+	if (arch == SCMP_ARCH_X86_64 && ((unsigned)nr & X32_BIT))
+		snprintf(buf, len, "x32");
+	else {
+		switch (arch) {
+		case SCMP_ARCH_X86:
+			snprintf(buf, len, "i386");
+			break;
+		case SCMP_ARCH_X86_64:
+			snprintf(buf, len, "x86_64");
+			break;
+		case SCMP_ARCH_X32:
+			snprintf(buf, len, "x32");
+			break;
+		case SCMP_ARCH_ARM:
+			snprintf(buf, len, "arm");
+			break;
+		case SCMP_ARCH_AARCH64:
+			snprintf(buf, len, "aarch64");
+			break;
+		default:
+			snprintf(buf, len, "0x%x", arch);
+			break;
+		}
+	}
+}
+
+static bool foreign(uint32_t arch, int nr)
+{
+	return arch != seccomp_arch_native() || (arch == SCMP_ARCH_X86_64 && ((unsigned)nr & X32_BIT));
+}
+
+/* "mount(0x55d0c0de, 0x55d0c0e0, 0, 0, 0, 0)", or "getpid [i386 ABI, #20](...)". */
+static void call_text(uint32_t arch, int nr, const uint64_t a[6], char *buf, size_t len)
+{
+	char *name;
+	char abi[32] = "";
+	if (foreign(arch, nr)) {
+		uint32_t token = arch == SCMP_ARCH_X86_64 && ((unsigned)nr & X32_BIT) ? SCMP_ARCH_X32 : arch;
+		name = seccomp_syscall_resolve_num_arch(token, nr);
+		char an[16];
+		arch_name(arch, nr, an, sizeof(an));
+		snprintf(abi, sizeof(abi), " [%s ABI]", an);
+	} else
+		name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+	char num[24];
+	if (!name)
+		snprintf(num, sizeof(num), "syscall_%d", nr);
+	size_t off = (size_t)snprintf(buf, len, "%s%s(", name ? name : num, abi);
+	free(name);
+	for (int i = 0; i < 6 && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, a[i] < 4096 ? "%s%llu" : "%s0x%llx", i ? ", " : "",
+		                        (unsigned long long)a[i]);
+	if (off < len)
+		snprintf(buf + off, len - off, ")");
+}
+
+static void record(struct state *s, const struct seccomp_notif *req, enum outcome out, struct sc_action act,
+                   const char *where)
+{
+	for (size_t i = 0; i < s->n_rec; i++) {
+		struct record *r = &s->rec[i];
+		if (r->arch == req->data.arch && r->nr == req->data.nr && r->outcome == out && same_action(r->act, act)) {
+			r->count++;
+			return;
+		}
+	}
+	if (s->n_rec == MAX_RECORDS) {
+		s->unrecorded++;
+		return;
+	}
+	struct record *r = &s->rec[s->n_rec++];
+	r->arch = req->data.arch;
+	r->nr = req->data.nr;
+	r->outcome = out;
+	r->act = act;
+	for (int i = 0; i < 6; i++)
+		r->args[i] = req->data.args[i];
+	r->count = 1;
+	r->where = where;
+}
+
+/* SIGSYS as the kernel's kill would, unless the program blocks, ignores or
+ * catches it: then SIGKILL. */
+static int kill_signal_for(pid_t pid)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return SIGKILL;
+	unsigned long long bit = 1ull << (SIGSYS - 1), mask;
+	bool sigsys_ok = true;
+	while (fgets(line, sizeof(line), f)) {
+		if ((sscanf(line, "SigBlk: %llx", &mask) == 1 || sscanf(line, "SigIgn: %llx", &mask) == 1 ||
+		     sscanf(line, "SigCgt: %llx", &mask) == 1) &&
+		    (mask & bit))
+			sigsys_ok = false;
+	}
+	fclose(f);
+	return sigsys_ok ? SIGSYS : SIGKILL;
+}
+
+static int on_listener(cordon_ctx *ctx, void *state, int fd, short revents)
+{
+	struct state *s = state;
+	if (!(revents & POLLIN)) {
+		close(fd);
+		s->listener = -1;
+		return 1;
+	}
+	struct seccomp_notif req;
+	memset(&req, 0, sizeof(req));
+	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
+		if (errno == ENOENT || errno == EINTR || errno == EAGAIN)
+			return 0; /* the caller went away before we read it */
+		cordon_warning(ctx, "reading a seccomp notification: %s; further denials fail with ENOSYS unreported",
+		               strerror(errno));
+		close(fd);
+		s->listener = -1;
+		return 1;
+	}
+	struct seccomp_notif_resp resp;
+	memset(&resp, 0, sizeof(resp));
+	resp.id = req.id;
+	struct sc_action act;
+	const char *where;
+	uint64_t a[6];
+	for (int i = 0; i < 6; i++)
+		a[i] = req.data.args[i];
+	if (foreign(req.data.arch, req.data.nr)) {
+		act = (struct sc_action){ SC_KILL, 0 };
+		where = "foreign ABI";
+	} else {
+		const struct sc_rule *r = sc_policy_match(&s->pol, req.data.nr, a);
+		act = r ? r->act : s->pol.dflt;
+		where = r ? r->where : "default action";
+	}
+	if (act.kind == SC_ALLOW) {
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE; /* overlapping rules; the allow matched */
+	} else if (s->audit || act.kind == SC_LOG) {
+		record(s, &req, s->audit ? OUT_AUDIT : OUT_LOGGED, act, where);
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	} else if (act.kind == SC_KILL || act.kind == SC_TRAP) {
+		record(s, &req, OUT_KILLED, act, where);
+		/* The caller waits for our answer, so req.pid is still it. */
+		if (ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &req.id) == 0) {
+			int sig = kill_signal_for((pid_t)req.pid);
+			if (kill((pid_t)req.pid, sig) == 0 && !s->killed) {
+				s->killed = true;
+				s->kill_signal = sig;
+				call_text(req.data.arch, req.data.nr, a, s->kill_text, sizeof(s->kill_text));
+			}
+		}
+		resp.error = -ENOSYS;
+	} else {
+		record(s, &req, OUT_DENIED, act, where);
+		resp.error = -(act.err ? act.err : EPERM);
+	}
+	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT)
+		cordon_warning(ctx, "answering a seccomp notification: %s", strerror(errno));
+	return 0;
+}
+
+static int on_socket(cordon_ctx *ctx, void *state, int fd, short revents)
+{
+	struct state *s = state;
+	if (revents & POLLIN) {
+		char byte;
+		struct iovec iov = { &byte, 1 };
+		union {
+			struct cmsghdr h;
+			char buf[CMSG_SPACE(sizeof(int))];
+		} cbuf;
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.buf,
+			             .msg_controllen = sizeof(cbuf.buf) };
+		ssize_t got = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+		if (got < 0 && (errno == EAGAIN || errno == EINTR))
+			return 0;
+		struct cmsghdr *c = got > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+		if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int))) {
+			int lfd;
+			memcpy(&lfd, CMSG_DATA(c), sizeof(int));
+			if (cordon_api(ctx)->launch_watch(ctx, lfd, on_listener) < 0) {
+				close(lfd);
+				cordon_warning(ctx, "cannot watch the seccomp listener; denials fail with ENOSYS unreported");
+			} else
+				s->listener = lfd;
+		}
+	}
+	/* One message at most: the child closes its end after sending. */
+	close(fd);
+	s->sock = -1;
+	return 1;
+}
+
+static int sc_prepare(cordon_ctx *ctx, void *state)
+{
+	struct state *s = state;
+	const struct cordon_core_api *api = cordon_api(ctx);
+	s->n_rec = 0;
+	s->unrecorded = 0;
+	s->killed = false;
+	s->kill_signal = 0;
+	s->kill_text[0] = '\0';
+	s->child_sock = -1;
+	if (!s->use_notify)
+		return 0;
+	int sp[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+		cordon_warning(ctx, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	s->child_sock = api->launch_pass_fd(ctx, sp[1]); /* the core owns sp[1] now */
+	if (s->child_sock < 0) {
+		close(sp[0]);
+		cordon_warning(ctx, "cannot pass the listener socket to the child");
+		return -1;
+	}
+	if (api->launch_watch(ctx, sp[0], on_socket) < 0) {
+		close(sp[0]);
+		cordon_warning(ctx, "cannot watch the listener socket");
+		return -1;
+	}
+	s->sock = sp[0];
+	return 0;
+}
+
+/* ---- child ---- */
+
+static int send_fd(int sock, int fd)
+{
+	char byte = 0;
+	struct iovec iov = { &byte, 1 };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cbuf;
+	memset(&cbuf, 0, sizeof(cbuf));
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.buf,
+		             .msg_controllen = sizeof(cbuf.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	ssize_t w;
+	do
+		w = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (w < 0 && errno == EINTR);
+	return w == 1 ? 0 : -1;
+}
+
+/* In the child: async-signal-safe system calls only. */
+static int sc_confine(void *state, const struct cordon_child *child, const char **step)
+{
+	const struct state *s = state;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		*step = "prctl(PR_SET_NO_NEW_PRIVS)";
+		return errno;
+	}
+	if (s->use_notify && s->child_sock >= 0) {
+		struct sock_fprog prog = { s->notify.len, s->notify.filter };
+		int lfd = sys_seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+		if (lfd >= 0) {
+			int rc = send_fd(s->child_sock, lfd);
+			int e = errno;
+			close(lfd);
+			close(s->child_sock);
+			if (rc < 0) {
+				*step = "sendmsg(seccomp listener)";
+				return e ? e : EIO;
+			}
+			return 0;
+		}
+		if (errno != EBUSY) {
+			*step = "seccomp(SECCOMP_SET_MODE_FILTER, NEW_LISTENER)";
+			return errno;
+		}
+		/* Already under a listener (cordon in cordon): the kernel's own
+		 * actions, unreported. */
+		close(s->child_sock);
+		child->note(child, "the program already runs under a seccomp listener (cordon inside "
+		                   "cordon?); denials use the kernel's actions and are not itemized");
+	}
+	if (!s->plain.filter) {
+		*step = "seccomp(SECCOMP_SET_MODE_FILTER): a listener already exists";
+		return EBUSY;
+	}
+	struct sock_fprog prog = { s->plain.len, s->plain.filter };
+	if (sys_seccomp(SECCOMP_SET_MODE_FILTER, 0, &prog) < 0) {
+		*step = "seccomp(SECCOMP_SET_MODE_FILTER)";
+		return errno;
+	}
+	return 0;
+}
+
+/* ---- finish ---- */
+
+static int sc_finish(cordon_ctx *ctx, void *state, const struct cordon_run_info *info)
+{
+	struct state *s = state;
+	char call[320], act[48];
+	for (size_t i = 0; i < s->n_rec; i++) {
+		const struct record *r = &s->rec[i];
+		call_text(r->arch, r->nr, r->args, call, sizeof(call));
+		sc_action_text(r->act, act, sizeof(act));
+		char times[48] = "";
+		if (r->count > 1)
+			snprintf(times, sizeof(times), " (%llu times)", (unsigned long long)r->count);
+		switch (r->outcome) {
+		case OUT_DENIED:
+			cordon_finding(ctx, "denied", CORDON_SEV_MEDIUM, 0, 0, "denied %s: %s [%s]%s", call, act, r->where,
+			               times);
+			break;
+		case OUT_KILLED:
+			cordon_finding(ctx, "killed", CORDON_SEV_HIGH, 0, 0, "killed by seccomp: %s [%s]%s", call,
+			               r->where, times);
+			break;
+		case OUT_AUDIT:
+			cordon_finding(ctx, "audit", CORDON_SEV_LOW, 0, 0, "would deny %s: %s [%s]%s", call, act, r->where,
+			               times);
+			break;
+		case OUT_LOGGED:
+			cordon_finding(ctx, "logged", CORDON_SEV_INFO, 0, 0, "logged %s [%s]%s", call, r->where, times);
+			break;
+		}
+	}
+	if (s->unrecorded)
+		cordon_warning(ctx, "%llu more reported system calls were not itemized (more than %d distinct)",
+		               (unsigned long long)s->unrecorded, MAX_RECORDS);
+	if (info->signal == SIGSYS && !s->killed)
+		cordon_finding(ctx, "killed", CORDON_SEV_HIGH, 0, 0,
+		               "killed by seccomp: SIGSYS from a system call the filter refused without a report "
+		               "(the trap action, or a foreign ABI when denials are not itemized)");
+	/* Close what a watch did not get to close (the program ended first). */
+	if (s->listener >= 0) {
+		close(s->listener);
+		s->listener = -1;
+	}
+	if (s->sock >= 0) {
+		close(s->sock);
+		s->sock = -1;
+	}
+	return 0;
+}
+
+static void sc_close(void *state)
+{
+	struct state *s = state;
+	if (!s)
+		return;
+	if (s->listener >= 0)
+		close(s->listener);
+	if (s->sock >= 0)
+		close(s->sock);
+	sc_prog_free(&s->plain);
+	sc_prog_free(&s->notify);
+	sc_policy_free(&s->pol);
+	free(s);
+}
+
+CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
+	.abi = CORDON_ABI_VERSION,
+	.size = sizeof(struct cordon_module),
+	.name = "seccomp",
+	.description = "seccomp filters: profiles, allow/deny lists, OCI import; every denial reported by name",
+	.args = args,
+	.open = sc_open,
+	.prepare = sc_prepare,
+	.confine = sc_confine,
+	.finish = sc_finish,
+	.close = sc_close,
+};

@@ -1,0 +1,393 @@
+#!/bin/sh
+# modules/seccomp/tests/seccomp.t - the seccomp module through the real
+# path: each denied family answers the program with the configured errno
+# (or kills it) and reaches the result by name; foreign ABIs die; clone3
+# answers ENOSYS; strict runs python3 and coreutils; audit mode runs
+# everything and reports every would-be denial; the shipped OCI profile
+# loads and behaves as written; bad input is a policy error (125) and
+# nothing runs.
+. "$(dirname "$0")/../../../tests/lib.sh"
+export CORDON_MODULE_PATH="$(dirname "$CORDON")/../lib/cordon/modules"
+[ -d "$CORDON_MODULE_PATH" ] || CORDON_MODULE_PATH="$CORDON_TESTBIN/../lib/cordon/modules"
+
+# finding_has TEXT: some finding's message contains TEXT.
+finding_has() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if any(sys.argv[2] in f["message"] for f in j["findings"]) else 1)' "$T/out" "$1"; }
+no_findings() { json_is 'len(j["findings"])' 0; }
+stdout_has() { json_get 'j["stdout"]' >"$T/so" && grep -qF -- "$1" "$T/so"; }
+
+# Policies for the probes: the environment also turns off LeakSanitizer,
+# which stops the world with ptrace at exit in sanitizer builds (`make asan`)
+# and so would be denied by the profile like any other ptrace.
+write_sc() {
+	{
+		echo 'env: {PATH: "/usr/local/bin:/usr/bin:/bin", LANG: C.UTF-8, HOME: /tmp, ASAN_OPTIONS: "detect_leaks=0"}'
+		cat
+	} | write_policy "$1"
+}
+
+write_sc "$T/default.yaml" <<'EOF'
+stack:
+  - module: seccomp
+EOF
+
+# ---- every denied family, answered EPERM and reported by name ----
+families="unshare setns mount umount2 keyctl add_key bpf ptrace io_uring_setup userfaultfd perf_event_open kexec_load reboot"
+run exec -p "$T/default.yaml" --json -- "$PROBES/sc_deny" $families getppid fork
+check "default: the program runs to the end (exit 0)" rc_is 0
+for f in $families; do
+	check "default: $f answered EPERM inside" stdout_has "$f: errno EPERM"
+	check "default: $f named in the result" finding_has "denied $f("
+done
+check "default: an ordinary fork works" stdout_has "fork: returned 0"
+check "default: getppid allowed" stdout_has "getppid: returned 0"
+check "default: findings carry the rule's place" finding_has "errno(EPERM) [profile default]"
+
+run exec -p "$T/default.yaml" --json -- "$PROBES/sc_deny" clone_newuser clone3 personality_ok personality_bad
+check "default: clone with CLONE_NEWUSER denied" stdout_has "clone_newuser: errno EPERM"
+check "default: ... and reported with its flags" finding_has "denied clone(0x10000011"
+check "default: clone3 answers ENOSYS (libc falls back to clone)" stdout_has "clone3: errno ENOSYS"
+check "default: clone3's ENOSYS is not a denial finding" eval '! finding_has "clone3("'
+check "default: personality query allowed" stdout_has "personality_ok: returned"
+check "default: personality(READ_IMPLIES_EXEC) denied" stdout_has "personality_bad: errno EPERM"
+check "default: ... and reported" finding_has "denied personality(0x400000"
+
+# ---- terminal injection, on the low 32 bits ----
+for c in tiocsti tiocsti_hi tioclinux; do
+	run exec -p "$T/default.yaml" --json -- "$PROBES/sc_tty" $c
+	check "default: $c denied (EPERM, not the tty's ENOTTY)" stdout_has "$c: errno EPERM"
+done
+run exec -p "$T/default.yaml" --json -- "$PROBES/sc_tty" tiocsti_hi
+check "default: high-bit TIOCSTI named with the request as issued" finding_has "denied ioctl(0, 0x100005412"
+run exec -p "$T/default.yaml" --json -- "$PROBES/sc_tty" tcgets
+check "default: an ordinary ioctl reaches the kernel (ENOTTY)" stdout_has "tcgets: errno ENOTTY"
+check "default: ... and is not reported" no_findings
+
+# ---- foreign ABIs ----
+run exec -p "$T/default.yaml" --json -- "$PROBES/sc_abi" native
+check "native getpid works" stdout_has "native: returned"
+for abi in int80:i386 x32:x32; do
+	c=${abi%%:*}
+	name=${abi#*:}
+	run exec -p "$T/default.yaml" --json -- "$PROBES/sc_abi" "$c"
+	check "$c: the process is killed by SIGSYS (159)" rc_is 159
+	check "$c: status killed, signal 31" json_is 'j["status"]+" "+str(j["signal"])' "killed 31"
+	check "$c: it never printed" eval '! stdout_has returned'
+	check "$c: killed by seccomp: getpid [$name ABI]" finding_has "killed by seccomp: getpid [$name ABI]("
+done
+
+# ---- actions ----
+write_sc "$T/kill.yaml" <<'EOF'
+stack:
+  - module: seccomp
+    with: {action: kill_process}
+EOF
+run exec -p "$T/kill.yaml" --json -- "$PROBES/sc_deny" getppid mount getppid
+check "kill_process: killed by SIGSYS (159)" rc_is 159
+check "kill_process: the calls before ran" stdout_has "getppid: returned 0"
+check "kill_process: nothing after the denied call" eval '[ "$(json_get "j[\"stdout\"]" | grep -c getppid)" -eq 1 ]'
+check "kill_process: the result says killed by seccomp: mount" finding_has "killed by seccomp: mount("
+
+write_sc "$T/errnos.yaml" <<'EOF'
+stack:
+  - module: seccomp
+    with:
+      action: errno(EACCES)
+      deny:
+        - {name: getcwd, action: errno(13)}
+        - {name: uname, action: log}
+        - {name: sync, action: "errno(ENOSYS)"}
+EOF
+run exec -p "$T/errnos.yaml" --json -- "$PROBES/sc_deny" keyctl
+check "action errno(EACCES) by name" stdout_has "keyctl: errno EACCES"
+check "... reported with that errno" finding_has "errno(EACCES)"
+run exec -p "$T/errnos.yaml" --json -- sh -c 'uname >/dev/null && pwd; sync; echo rc=$?'
+check "errno(13) by number: getcwd fails, the shell goes on" rc_is 0
+check "... reported" finding_has "denied getcwd("
+check "log: uname runs and is reported" finding_has "logged uname("
+check "errno(ENOSYS) for sync is reported" finding_has "denied sync("
+
+write_sc "$T/trap.yaml" <<'EOF'
+stack:
+  - module: seccomp
+    with:
+      deny: [{name: keyctl, action: trap}]
+EOF
+run exec -p "$T/trap.yaml" --json -- "$PROBES/sc_deny" keyctl
+check "trap: an unhandled SIGSYS kills (159)" rc_is 159
+check "trap: reported as killed by seccomp" finding_has "killed by seccomp: SIGSYS"
+
+# ---- user lists with arguments ----
+write_sc "$T/user.yaml" <<'EOF'
+stack:
+  - module: seccomp
+    with:
+      allow: [keyctl]
+      deny:
+        - {name: socket, args: [{index: 0, op: eq, value: 2}]}
+        - {name: ioctl, args: [{index: 1, op: masked_eq, mask: 0xffffffff, value: 0x5401}]}
+EOF
+run exec -p "$T/user.yaml" --json -- "$PROBES/sc_deny" keyctl bpf
+check "allow: keyctl reaches the kernel" stdout_has "keyctl: returned"
+check "allow: the rest of the profile stays (bpf)" stdout_has "bpf: errno EPERM"
+run exec -p "$T/user.yaml" --json -- python3 -c '
+import socket
+a, b = socket.socketpair(); print("unix ok")
+try:
+    socket.socket(socket.AF_INET, socket.SOCK_STREAM); print("inet ok")
+except PermissionError: print("inet denied")'
+check "deny with args: AF_INET socket denied" stdout_has "inet denied"
+check "deny with args: AF_UNIX still works" stdout_has "unix ok"
+check "deny with args: reported with the place in the policy" finding_has "denied socket(2, "
+check "... naming the policy file and line" finding_has "user.yaml:7]"
+run exec -p "$T/user.yaml" --json -- "$PROBES/sc_tty" tcgets
+check "masked_eq: TCGETS denied" stdout_has "tcgets: errno EPERM"
+
+# ---- many denials: one finding with a count ----
+many=""
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do many="$many mount mount mount mount mount"; done
+run exec -p "$T/default.yaml" --json -- "$PROBES/sc_deny" $many
+check "100 denials of one call: one finding with the count" finding_has "(100 times)"
+
+# ---- audit ----
+write_sc "$T/audit.yaml" <<'EOF'
+stack:
+  - module: seccomp
+    with: {audit: true}
+EOF
+harmless="unshare keyctl bpf io_uring_setup userfaultfd perf_event_open personality_bad reboot"
+run exec -p "$T/audit.yaml" --json -- "$PROBES/sc_deny" $harmless
+check "audit: runs to the end" rc_is 0
+check "audit: the filter denied nothing (no denied or killed finding)" \
+	json_is 'sum(f["rule"] in ("denied", "killed") for f in j["findings"])' 0
+check "audit: unshare ran (the kernel answered)" stdout_has "unshare: returned 0"
+for f in $harmless; do
+	n=$f
+	[ "$f" = personality_bad ] && n=personality
+	check "audit: would-be denial of $n reported" finding_has "would deny $n("
+done
+run exec -p "$T/audit.yaml" --json -- "$PROBES/sc_abi" int80
+check "audit: even a foreign ABI runs" stdout_has "int80: returned"
+check "audit: ... and is reported" finding_has "would deny getpid [i386 ABI]("
+
+# ---- strict ----
+write_policy "$T/strict.yaml" <<'EOF'
+env: {PATH: /usr/bin:/bin, LANG: C.UTF-8, HOME: /tmp, ASAN_OPTIONS: "detect_leaks=0"}
+stack:
+  - module: seccomp
+    with: {profile: strict}
+EOF
+cat >"$T/work.py" <<'EOF'
+import json, re, subprocess, threading, tempfile, os, hashlib, random, asyncio, sqlite3, shutil, multiprocessing, socket
+print(subprocess.run(["ls", "/"], capture_output=True).returncode)
+t = threading.Thread(target=lambda: None); t.start(); t.join()
+with tempfile.TemporaryDirectory() as d:
+    p = os.path.join(d, "x")
+    open(p, "w").write("hi"); shutil.copy(p, p + ".y"); print(open(p + ".y").read())
+async def f(): await asyncio.sleep(0.01); return 7
+print(asyncio.run(f()), hashlib.sha256(b"x").hexdigest()[:8], json.dumps({"a": 1}))
+with multiprocessing.Pool(2) as pool: print(pool.map(abs, [-1, -2]))
+print(sqlite3.connect(":memory:").execute("select 3").fetchone())
+a, b = socket.socketpair(); a.send(b"z"); print(b.recv(1))
+print("python done")
+EOF
+chmod 0644 "$T/work.py"
+run exec -p "$T/strict.yaml" --json -- python3 "$T/work.py"
+check "strict: python3 (threads, subprocess, asyncio, multiprocessing, sqlite) runs" stdout_has "python done"
+check "strict: ... with no denial" no_findings
+run exec -p "$T/strict.yaml" --json -- sh -c "
+	d=\$(mktemp -d) && cd \"\$d\" && ls -la / >/dev/null && cat /etc/passwd | sort | uniq | wc -l >/dev/null &&
+	head -c 100 /dev/urandom | od -c | tail -1 >/dev/null && echo hi >a && cp a b && mv b c && ln -s c d &&
+	readlink d >/dev/null && mkdir e && rmdir e && chmod 600 a && stat a >/dev/null && touch a &&
+	date >/dev/null && id >/dev/null && uname -a >/dev/null && sha256sum a >/dev/null && grep -c hi a >/dev/null &&
+	sed s/hi/ho/ a >/dev/null && awk 1 a >/dev/null && find . -name a >/dev/null && tr a b <a >/dev/null &&
+	cut -c1 a >/dev/null && tar cf x.tar a && gzip x.tar && du -s . >/dev/null && df . >/dev/null &&
+	xargs echo <a >/dev/null && env >/dev/null && seq 5 | tac | paste -sd, >/dev/null && sleep 0.01 &&
+	timeout 5 true && rm -rf \"\$d\" && echo coreutils done"
+check "strict: coreutils, sh, grep, sed, awk, find, tar, gzip run" stdout_has "coreutils done"
+check "strict: ... with no denial" no_findings
+run exec -p "$T/strict.yaml" --json -- python3 -c '
+import socket
+try: socket.socket(socket.AF_INET, socket.SOCK_STREAM); print("inet ok")
+except PermissionError: print("inet denied")'
+check "strict: a network socket is denied" stdout_has "inet denied"
+check "strict: ... and named" finding_has "denied socket(2"
+run exec -p "$T/strict.yaml" --json -- "$PROBES/sc_deny" clone3 clone_newuser mount
+check "strict: clone3 ENOSYS" stdout_has "clone3: errno ENOSYS"
+check "strict: clone with namespace flags denied" stdout_has "clone_newuser: errno EPERM"
+check "strict: mount denied by the default action" finding_has "denied mount("
+
+# ---- OCI import of the profile Debian ships ----
+oci=/usr/share/containers/seccomp.json
+if [ -r "$oci" ]; then
+	write_sc "$T/oci.yaml" <<EOF
+stack:
+  - module: seccomp
+    with: {oci_profile: $oci}
+EOF
+	run exec -p "$T/oci.yaml" --json -- python3 -c 'print("oci python ok")'
+	check "oci: the shipped profile loads and python3 runs" stdout_has "oci python ok"
+	check "oci: ... with no denial" no_findings
+	run exec -p "$T/oci.yaml" --json -- "$PROBES/sc_deny" add_key bpf io_uring_setup userfaultfd personality_ok personality_bad
+	check "oci: add_key is in no list: defaultErrnoRet ENOSYS" stdout_has "add_key: errno ENOSYS"
+	check "oci: bpf needs CAP_SYS_ADMIN: EPERM" stdout_has "bpf: errno EPERM"
+	check "oci: io_uring_setup not listed: ENOSYS" stdout_has "io_uring_setup: errno ENOSYS"
+	check "oci: userfaultfd in the EPERM list" stdout_has "userfaultfd: errno EPERM"
+	check "oci: personality(0xffffffff) allowed" stdout_has "personality_ok: returned"
+	check "oci: personality(READ_IMPLIES_EXEC) ENOSYS" stdout_has "personality_bad: errno ENOSYS"
+	check "oci: denials named with the profile's entry" finding_has "denied bpf(5, 0, 0"
+	check "oci: ... and the entry's place" finding_has "seccomp.json: syscalls["
+else
+	skip "oci: $oci missing (install golang-github-containers-common)"
+fi
+
+# ---- last in an isolation stack: namespaces (pid namespace, pid-1 reaper), caps ----
+write_sc "$T/iso.yaml" <<'EOF'
+stack:
+  - module: namespaces
+    with: {network: none}
+  - module: caps
+  - module: seccomp
+EOF
+sed '/module: seccomp/d' "$T/iso.yaml" >"$T/iso-only.yaml"
+chmod 0644 "$T/iso-only.yaml"
+if "$CORDON" exec -p "$T/iso-only.yaml" -- true >/dev/null 2>&1; then
+	run exec -p "$T/iso.yaml" --bind-ro "$PROBES" --json -- "$PROBES/sc_deny" unshare mount ptrace clone3 fork
+	check "isolated: runs (exit 0)" rc_is 0
+	check "isolated: unshare denied inside the namespaces" stdout_has "unshare: errno EPERM"
+	check "isolated: ... and named" finding_has "denied unshare("
+	check "isolated: ptrace of pid 1 (the reaper) named with its pid" finding_has "denied ptrace(16, 1,"
+	check "isolated: clone3 ENOSYS, fork works" sh -c "grep -q 'clone3: errno ENOSYS' '$T/so' && grep -q 'fork: returned 0' '$T/so'"
+	run exec -p "$T/iso.yaml" --bind-ro "$PROBES" --json -- "$PROBES/sc_abi" int80
+	check "isolated: the reaper relays the kill by SIGSYS (159)" rc_is 159
+	check "isolated: killed by seccomp: getpid [i386 ABI]" finding_has "killed by seccomp: getpid [i386 ABI]("
+else
+	skip "isolated: the namespaces module cannot run here (user namespaces?)"
+fi
+
+# ---- nested: already under a listener ----
+run exec -p "$T/default.yaml" --json -- "$CORDON" exec -p "$T/default.yaml" --json -- "$PROBES/sc_deny" mount
+check "nested: the inner run still denies" sh -c "grep -q 'mount: errno EPERM' '$T/out'"
+check "nested: the inner run says denials are not itemized" sh -c "grep -q 'not itemized' '$T/out'"
+
+# ---- bad input: 125, the place named, nothing runs ----
+bad() { # NAME EXPECTED-TEXT: policy $T/bad.yaml (written before) must be refused
+	rm -f "$T/ran"
+	run exec -p "$T/bad.yaml" -- touch "$T/ran"
+	check "bad input ($1): exit 125" rc_is 125
+	check "bad input ($1): says $2" err_has "$2"
+	check "bad input ($1): nothing ran" test ! -e "$T/ran"
+}
+write_policy "$T/bad.yaml" <<'EOF'
+stack:
+  - module: seccomp
+    with:
+      deny:
+        - mount
+        - nosuchcall
+EOF
+bad "unknown system call" "bad.yaml:6:11: seccomp: unknown system call nosuchcall"
+write_policy "$T/bad.yaml" <<'EOF'
+stack:
+  - module: seccomp
+    with: {action: errno(ENOTANERRNO)}
+EOF
+bad "unknown errno" "bad.yaml:3:20: seccomp: expected an action"
+write_policy "$T/bad.yaml" <<'EOF'
+stack:
+  - module: seccomp
+    with: {deny: [{name: mount, action: explode}]}
+EOF
+bad "unknown action" "bad.yaml:3:41: seccomp: expected an action"
+write_policy "$T/bad.yaml" <<'EOF'
+stack:
+  - module: seccomp
+    with: {profile: lenient}
+EOF
+bad "unknown profile" "unknown profile lenient"
+write_policy "$T/bad.yaml" <<'EOF'
+stack:
+  - module: seccomp
+    with:
+      deny: [{name: ioctl, args: [{index: 7, value: 1}]}]
+EOF
+bad "argument index" "bad.yaml:4:43: seccomp: index: expected 0 to 5"
+write_policy "$T/bad.yaml" <<'EOF'
+stack:
+  - module: seccomp
+    with:
+      deny: [{name: ioctl, args: [{index: 1, op: masked_eq, value: 0x5412}]}]
+EOF
+bad "masked_eq without mask" "mask: required with op masked_eq"
+write_policy "$T/bad.yaml" <<'EOF'
+stack:
+  - module: seccomp
+    with:
+      deny: [execve]
+EOF
+bad "a call cordon needs" "execve cannot be denied"
+write_policy "$T/bad.yaml" <<'EOF'
+stack:
+  - module: seccomp
+    with:
+      profile: strict
+      deny: [{name: read, args: [{index: 0, value: 5}]}]
+EOF
+bad "narrowing an unconditional allow" "cannot narrow it"
+write_policy "$T/bad.yaml" <<'EOF'
+stack:
+  - module: seccomp
+    with:
+      allow: [{name: read, args: [{index: 0, value: 5}]}]
+EOF
+bad "a rule with no effect" "has no effect"
+write_policy "$T/bad.yaml" <<'EOF'
+stack:
+  - module: seccomp
+    with:
+      deny:
+        - {name: ioctl, action: kill_process, args: [{index: 1, value: 0x5401}]}
+        - {name: ioctl, action: errno(EPERM), args: [{index: 1, value: 0x5401}]}
+EOF
+bad "one call, same conditions, two actions" "bad.yaml:6: ioctl already gets kill_process with the same argument conditions from"
+write_policy "$T/bad.yaml" <<'EOF'
+stack:
+  - module: seccomp
+    with: {profile: default, oci_profile: x.json}
+EOF
+bad "profile and oci_profile" "either profile or oci_profile"
+
+# OCI files cordon cannot honour: the JSON path names the field.
+oci_bad() { # NAME JSON EXPECTED
+	printf '%s\n' "$2" >"$T/bad.json"
+	chmod 0644 "$T/bad.json"
+	write_policy "$T/bad.yaml" <<EOF
+stack:
+  - module: seccomp
+    with: {oci_profile: $T/bad.json}
+EOF
+	bad "oci: $1" "$3"
+}
+oci_bad "malformed JSON" '{"defaultAction": "SCMP_ACT_ERRNO",
+  "syscalls": [}' "bad.json:2:16: unexpected token"
+oci_bad "unknown action" '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mount"], "action": "SCMP_ACT_EXPLODE"}]}' \
+	"bad.json: syscalls[0].action: unknown action SCMP_ACT_EXPLODE"
+oci_bad "listenerPath" '{"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/run/x.sock"}' "bad.json: listenerPath:"
+oci_bad "notify" '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mount"], "action": "SCMP_ACT_NOTIFY"}]}' \
+	"syscalls[0].action: SCMP_ACT_NOTIFY needs a listenerPath"
+oci_bad "unknown field" '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mount"], "action": "SCMP_ACT_ERRNO", "frobnicate": 1}]}' \
+	"bad.json: syscalls[0].frobnicate: cordon cannot honour this field"
+oci_bad "flags" '{"defaultAction": "SCMP_ACT_ALLOW", "flags": ["SECCOMP_FILTER_FLAG_SPEC_ALLOW"]}' "bad.json: flags:"
+oci_bad "operator" '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["ioctl"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 1, "value": 1, "op": "SCMP_CMP_ABOUT"}]}]}' \
+	"syscalls[0].args[0]: op: expected"
+printf '{"defaultAction": "SCMP_ACT_ALLOW"}\n' >"$T/ww.json"
+chmod 0666 "$T/ww.json"
+write_policy "$T/bad.yaml" <<EOF
+stack:
+  - module: seccomp
+    with: {oci_profile: $T/ww.json}
+EOF
+bad "oci: world-writable profile" "ww.json: writable by others"
+oci_bad "foreign architecture only" '{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_S390X"]}' \
+	"does not cover this machine's architecture"
+
+done_testing
