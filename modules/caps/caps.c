@@ -64,10 +64,17 @@ static int caps_open(cordon_ctx *ctx, void **statep)
 	const cordon_node *n = cordon_arg(ctx, "securebits");
 	if (n && api->node_bool(ctx, n, &s->securebits) < 0)
 		return -1;
-	/* The highest capability this kernel knows. */
-	s->last_cap = 0;
-	while (s->last_cap < 63 && prctl(PR_CAPBSET_READ, (unsigned long)s->last_cap + 1, 0, 0, 0) >= 0)
-		s->last_cap++;
+	/* The highest capability this kernel knows (PR_CAPBSET_READ fails with
+	 * EINVAL above it): a binary search over 0..63, six calls. */
+	int lo = 0, hi = 63;
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+		if (prctl(PR_CAPBSET_READ, (unsigned long)mid, 0, 0, 0) >= 0)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	s->last_cap = lo;
 	n = cordon_arg(ctx, "keep");
 	size_t count = !n ? 0 : api->node_type(n) == CORDON_NODE_SCALAR ? 1 : api->node_len(n);
 	for (size_t i = 0; i < count; i++) {
