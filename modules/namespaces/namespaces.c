@@ -384,6 +384,27 @@ static int loopback_up(void)
 	return e;
 }
 
+/* The network namespace's message: an int (0 or an errno) and, with it,
+ * room for one descriptor (SCM_RIGHTS) when cm is given. */
+union cmsg_int {
+	char buf[CMSG_SPACE(sizeof(int))];
+	struct cmsghdr align;
+};
+
+static void int_msg(struct msghdr *mh, struct iovec *iov, int *value, union cmsg_int *cm)
+{
+	memset(mh, 0, sizeof(*mh));
+	iov->iov_base = value;
+	iov->iov_len = sizeof(*value);
+	mh->msg_iov = iov;
+	mh->msg_iovlen = 1;
+	if (cm) {
+		memset(cm, 0, sizeof(*cm));
+		mh->msg_control = cm->buf;
+		mh->msg_controllen = sizeof(cm->buf);
+	}
+}
+
 /* Outer, after forking pid 1: create the network namespace (outer holds
  * every capability of the new user namespace, which owns it) and send pid 1
  * a descriptor of it, or the errno of the failure as data without one.
@@ -395,19 +416,11 @@ static void make_netns(int sock, int nsdir)
 		err = errno;
 	else if ((fd = openat(nsdir, "net", O_RDONLY | O_CLOEXEC)) < 0)
 		err = errno ? errno : EIO;
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	memset(&u, 0, sizeof(u));
-	struct iovec iov = { &err, sizeof(err) };
+	union cmsg_int u;
+	struct iovec iov;
 	struct msghdr mh;
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
+	int_msg(&mh, &iov, &err, fd >= 0 ? &u : NULL);
 	if (fd >= 0) {
-		mh.msg_control = u.buf;
-		mh.msg_controllen = sizeof(u.buf);
 		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
@@ -426,18 +439,10 @@ static void make_netns(int sock, int nsdir)
 static int join_netns(int sock, const char **step)
 {
 	int err = 0, fd = -1;
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	memset(&u, 0, sizeof(u));
-	struct iovec iov = { &err, sizeof(err) };
+	union cmsg_int u;
+	struct iovec iov;
 	struct msghdr mh;
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = u.buf;
-	mh.msg_controllen = sizeof(u.buf);
+	int_msg(&mh, &iov, &err, &u);
 	ssize_t n;
 	while ((n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
 		;
