@@ -22,9 +22,12 @@ leaves out pid 1, pid 2 and the namespaces' teardown, and only the wall
 times compare the two.  Kernel work done later in worker threads (a network
 namespace's clean-up) is in no figure.
 """
+import atexit
 import os
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -32,6 +35,9 @@ root = os.path.dirname(os.path.dirname(here))
 cordon = os.path.join(root, "build", "bin", "cordon")
 env = dict(os.environ, CORDON_POLICY_DIR=os.path.join(root, "policies.d"),
            CORDON_MODULE_PATH=os.path.join(root, "build", "lib", "cordon", "modules"))
+# The default policy's audit log goes to a scratch directory, not the machine's logs.
+env["LOGS_DIRECTORY"] = tempfile.mkdtemp(prefix="cordon-bench-logs.")
+atexit.register(shutil.rmtree, env["LOGS_DIRECTORY"], True)
 
 bwrap = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr"]
 for d in ("lib", "lib64", "bin"):
@@ -43,8 +49,10 @@ bwrap += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--", "/bin/tru
 
 commands = {
     "true": ["/bin/true"],
-    "cordon": [cordon, "exec", "-p", "default", "--", "/bin/true"],
+    "cordon": [cordon, "exec", "-p", os.path.join(here, "limits.yaml"), "--", "/bin/true"],
     "cordon-ns": [cordon, "exec", "-p", "isolation", "--", "/bin/true"],
+    "cordon-sc": [cordon, "exec", "-p", os.path.join(here, "isolation-seccomp.yaml"), "--", "/bin/true"],
+    "cordon-default": [cordon, "exec", "-p", "default", "--", "/bin/true"],
     "bwrap": bwrap,
 }
 envs = {}  # a NAME=CORDON row's own modules (from its build tree), if it has them
