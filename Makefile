@@ -117,10 +117,12 @@ $(B)/lib/$(LIB_SONAME): $(LIB)
 $(B)/lib/$(LIBNAME): $(B)/lib/$(LIB_SONAME)
 	$(Q)ln -sf $(LIB_SONAME) $@
 
-# The command: core/cli/*.c over libcordon (jansson and libcrypto for `cordon log verify`).
+# The command: core/cli/*.c over libcordon (jansson and nettle's sha256 for
+# `cordon log verify`; nettle rather than OpenSSL's libcrypto, whose loading
+# alone cost every launch about 1 ms).
 CLI_SRCS := $(wildcard core/cli/*.c)
-CLI_CFLAGS := $(DEPS_CFLAGS) $(shell $(PKG_CONFIG) --cflags libcrypto 2>/dev/null)
-CLI_LIBS := $(DEPS_LIBS) $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto)
+CLI_CFLAGS := $(DEPS_CFLAGS) $(shell $(PKG_CONFIG) --cflags nettle 2>/dev/null)
+CLI_LIBS := $(DEPS_LIBS) $(shell $(PKG_CONFIG) --libs nettle 2>/dev/null || echo -lnettle)
 $(CLI): $(CLI_SRCS) $(wildcard core/cli/*.h) include/cordon/cordon.h include/cordon/module.h $(B)/lib/$(LIBNAME)
 	$(call say,CC,$@)
 	@mkdir -p $(dir $@)

@@ -406,6 +406,21 @@ static int api_result_limit(cordon_ctx *ctx, const char *limit)
 	return 0;
 }
 
+static const char *api_launch_output_dir(cordon_ctx *ctx)
+{
+	if (wrong_phase(ctx, "launch_output_dir", P(PHASE_PREPARE)) || !ctx->run)
+		return NULL;
+	return ctx->run->output_dir;
+}
+
+static const char *const *api_launch_bind_ro(cordon_ctx *ctx)
+{
+	static const char *const none[] = { NULL };
+	if (wrong_phase(ctx, "launch_bind_ro", P(PHASE_PREPARE)) || !ctx->run || !ctx->run->bind_ro)
+		return none;
+	return ctx->run->bind_ro;
+}
+
 static const struct cordon_core_api api = {
 	.abi = CORDON_ABI_VERSION,
 	.size = sizeof(struct cordon_core_api),
@@ -440,6 +455,8 @@ static const struct cordon_core_api api = {
 	.launch_pass_fd = api_launch_pass_fd,
 	.launch_watch = api_launch_watch,
 	.result_limit = api_result_limit,
+	.launch_output_dir = api_launch_output_dir,
+	.launch_bind_ro = api_launch_bind_ro,
 };
 
 const struct cordon_core_api *core_api(void)

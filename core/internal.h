@@ -342,6 +342,9 @@ struct run {
 	/* launch_watch */
 	struct watch *watches;
 	size_t n_watches;
+	/* --output-dir and --bind-ro as the child gets them (prepare) */
+	const char *output_dir;
+	const char *const *bind_ro;
 };
 
 struct watch {

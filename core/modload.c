@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,23 @@ static bool valid_name(const char *s)
 	return true;
 }
 
+/* The canonical path of an open file, from /proc/self/fd (one readlink
+ * where realpath() takes one per path component); NULL if /proc is not
+ * there or the answer is not an absolute path (the file was deleted, or it
+ * lies outside this process's root).  The caller falls back to realpath().
+ * Either way the file loaded by that name is then compared with the checked
+ * descriptor (device and inode), so a wrong answer can only refuse a module. */
+static char *fd_path(int fd)
+{
+	char link[32], buf[PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, buf, sizeof(buf));
+	if (n <= 0 || (size_t)n >= sizeof(buf) || buf[0] != '/')
+		return NULL;
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
 static int load_path(const char *path, struct loaded_module *out, char **err)
 {
 	char *why = NULL;
@@ -82,7 +100,9 @@ static int load_path(const char *path, struct loaded_module *out, char **err)
 	 * descriptor numbers are reused.)  The trust check above ensures no
 	 * one but root or this user can swap the file in between. */
 	struct stat before, after;
-	char *real = realpath(path, NULL);
+	char *real = fd_path(fd);
+	if (!real)
+		real = realpath(path, NULL);
 	if (!real || fstat(fd, &before) < 0) {
 		int e = errno;
 		close(fd);

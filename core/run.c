@@ -1800,6 +1800,8 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 		result_set_error(r, CORDON_EXIT_ERROR, "%s", why ? why : "out of memory");
 		goto finish;
 	}
+	run.output_dir = o.output_dir;
+	run.bind_ro = o.bind_ro;
 	if (prepare_phase(&run) < 0)
 		goto finish;
 

@@ -88,6 +88,12 @@ err_has() { grep -qF -- "$1" "$T/err"; }
 out_has() { grep -qF -- "$1" "$T/out"; }
 out_is() { [ "$(cat "$T/out")" = "$1" ]; }
 
+# jtrue EXPR: the Python expression over the JSON result in $T/out (as j) is true.
+jtrue() {
+	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
+		"$T/out" "$1" 2>>"$T/err"
+}
+
 # json_get EXPR: evaluate a Python expression over the JSON in $T/out as j.
 json_get() {
 	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$T/out" "$1"

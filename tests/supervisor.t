@@ -776,6 +776,22 @@ EOF2
 run exec -p "$T/badlimit.yaml" --json -- true
 check "result_limit refuses an unknown limit name" jtrue 'j["status"] == "ok" and j["limit"] is None'
 
+# ABI 1.1: prepare sees --output-dir and --bind-ro (a wrapping backend needs them).
+write_policy "$T/dirs.yaml" <<'EOF2'
+stack:
+  - module: testmod
+    with: {prepare: dirs}
+  - module: namespaces
+EOF2
+mkdir -p "$T/outdir" "$T/ro1"
+chmod 0755 "$T" "$T/ro1" && chmod 0777 "$T/outdir" # as root the sandbox is host uid 65534
+run exec -p "$T/dirs.yaml" --json --output-dir "$T/outdir/." --bind-ro "$T/ro1" -- /bin/true
+check "prepare sees the canonical --output-dir and the --bind-ro paths" \
+	jtrue 'j["status"] == "ok" and "testmod: output_dir='"$T"'/outdir" in j["warnings"] and "testmod: bind_ro='"$T"'/ro1" in j["warnings"]'
+run exec -p "$T/dirs.yaml" --json -- /bin/true
+check "prepare without --output-dir: none, and an empty --bind-ro list" \
+	jtrue 'j["status"] == "ok" and "testmod: output_dir=(none)" in j["warnings"] and not any("bind_ro=" in w for w in j["warnings"])'
+
 bad_name=$(printf '%s/bad\377name.sh' "$T")
 printf 'exit 0\n' >"$bad_name"
 write_policy "$T/deny-any.yaml" <<'EOF2'

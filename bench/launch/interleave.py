@@ -4,14 +4,30 @@ turn (A B C A B C ...) so that a machine whose load changes during the
 benchmark affects every command alike.  Complements run.sh (hyperfine runs
 each command's batch one after the other) on a shared, busy machine.
 
-    python3 bench/launch/interleave.py [ROUNDS]     (default 300)
+    python3 bench/launch/interleave.py [ROUNDS] [NAME=CORDON ...]
 
-Uses the same commands as run.sh (build tree's cordon, policies.d).
+ROUNDS defaults to 300.  Each NAME=CORDON adds a row running another cordon
+binary with `exec -p isolation -- /bin/true` (for example a copy of a build
+tree made at an earlier commit; its own lib/cordon/modules is used when it
+has one), so that a before/after comparison comes from one run.
+
+Uses the same commands as run.sh (build tree's cordon, policies.d).  For
+each command it reports the wall time (median, first quartile, minimum) and
+the CPU time of the whole process tree (user + system, from wait4's
+rusage, which counts every descendant that was waited for).  cordon waits
+for all of its processes, the sandbox's pid 1 included, so its figure is
+the whole launch.  bwrap does not: it exits when its pid 1 reports the
+program's status, before pid 1 itself has exited, so bwrap's CPU figure
+leaves out pid 1, pid 2 and the namespaces' teardown, and only the wall
+times compare the two.  Kernel work done later in worker threads (a network
+namespace's clean-up) is in no figure.
 """
+import atexit
 import os
+import shutil
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -19,6 +35,9 @@ root = os.path.dirname(os.path.dirname(here))
 cordon = os.path.join(root, "build", "bin", "cordon")
 env = dict(os.environ, CORDON_POLICY_DIR=os.path.join(root, "policies.d"),
            CORDON_MODULE_PATH=os.path.join(root, "build", "lib", "cordon", "modules"))
+# The default policy's audit log goes to a scratch directory, not the machine's logs.
+env["LOGS_DIRECTORY"] = tempfile.mkdtemp(prefix="cordon-bench-logs.")
+atexit.register(shutil.rmtree, env["LOGS_DIRECTORY"], True)
 
 bwrap = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr"]
 for d in ("lib", "lib64", "bin"):
@@ -30,27 +49,76 @@ bwrap += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--", "/bin/tru
 
 commands = {
     "true": ["/bin/true"],
-    "cordon": [cordon, "exec", "-p", "default", "--", "/bin/true"],
+    "cordon": [cordon, "exec", "-p", os.path.join(here, "limits.yaml"), "--", "/bin/true"],
     "cordon-ns": [cordon, "exec", "-p", "isolation", "--", "/bin/true"],
+    "cordon-sc": [cordon, "exec", "-p", os.path.join(here, "isolation-seccomp.yaml"), "--", "/bin/true"],
+    "cordon-default": [cordon, "exec", "-p", "default", "--", "/bin/true"],
     "bwrap": bwrap,
 }
-rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 300
-times = {name: [] for name in commands}
+envs = {}  # a NAME=CORDON row's own modules (from its build tree), if it has them
+args = sys.argv[1:]
+rounds = 300
+if args and "=" not in args[0]:
+    rounds = int(args.pop(0))
+for a in args:
+    name, sep, path = a.partition("=")
+    if not sep or not name or name in commands:
+        sys.exit("interleave.py: expected NAME=CORDON (a new name), got %r" % a)
+    commands[name] = [path, "exec", "-p", "isolation", "--", "/bin/true"]
+    mods = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(path))), "lib", "cordon", "modules")
+    if os.path.isdir(mods):
+        envs[name] = dict(env, CORDON_MODULE_PATH=mods)
+
+for argv in commands.values():
+    if not os.path.isabs(argv[0]):
+        import shutil
+        found = shutil.which(argv[0])
+        if not found:
+            sys.exit("interleave.py: %s not found" % argv[0])
+        argv[0] = found
+
+devnull = os.open(os.devnull, os.O_RDWR)
+
+
+def run(name, argv):
+    """Wall seconds and CPU seconds (user + system, whole tree) of one run."""
+    t0 = time.perf_counter()
+    pid = os.posix_spawn(argv[0], argv, envs.get(name, env), file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 0)])
+    _, status, ru = os.wait4(pid, 0)
+    wall = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit("interleave.py: %s failed (wait status %d)" % (" ".join(argv), status))
+    return wall, ru.ru_utime + ru.ru_stime
+
+
+wall = {name: [] for name in commands}
+cpu = {name: [] for name in commands}
 for name, argv in commands.items():  # pre-flight and warm-up
     for _ in range(5):
-        subprocess.run(argv, env=env, check=True, stdin=subprocess.DEVNULL)
+        run(name, argv)
 for _ in range(rounds):
     for name, argv in commands.items():
-        t0 = time.perf_counter()
-        subprocess.run(argv, env=env, check=True, stdin=subprocess.DEVNULL)
-        times[name].append(time.perf_counter() - t0)
+        w, c = run(name, argv)
+        wall[name].append(w)
+        cpu[name].append(c)
 
-base = statistics.median(times["true"])
-print("%-9s %9s %9s %9s %12s" % ("command", "median ms", "p25 ms", "min ms", "overhead ms"))
-for name, ts in times.items():
+print("load average: %.2f %.2f %.2f (after the run)" % os.getloadavg())
+base = statistics.median(wall["true"])
+cbase = statistics.median(cpu["true"])
+print("%-12s %9s %9s %9s %12s %9s %12s" % ("command", "median ms", "p25 ms", "min ms", "overhead ms",
+                                           "cpu ms", "cpu over ms"))
+for name, ts in wall.items():
     q = statistics.quantiles(ts, n=4)
     ov = "-" if name == "true" else "%+.3f" % ((statistics.median(ts) - base) * 1e3)
-    print("%-9s %9.3f %9.3f %9.3f %12s" % (name, statistics.median(ts) * 1e3, q[0] * 1e3, min(ts) * 1e3, ov))
-b = statistics.median(times["bwrap"]) - base
-for name in ("cordon", "cordon-ns"):
-    print("%s overhead / bwrap overhead = %.2f" % (name, (statistics.median(times[name]) - base) / b))
+    cov = "-" if name == "true" else "%+.3f" % ((statistics.median(cpu[name]) - cbase) * 1e3)
+    print("%-12s %9.3f %9.3f %9.3f %12s %9.3f %12s" % (name, statistics.median(ts) * 1e3, q[0] * 1e3,
+                                                       min(ts) * 1e3, ov, statistics.median(cpu[name]) * 1e3,
+                                                       cov))
+b = statistics.median(wall["bwrap"]) - base
+print("overhead = median - median of /bin/true")
+print("cpu = user + system time of the process tree (wait4); bwrap's leaves out its sandbox's pid 1,")
+print("      which bwrap does not wait for, so it is not comparable with cordon's")
+for name in commands:
+    if name in ("true", "bwrap"):
+        continue
+    print("%s overhead / bwrap overhead = %.2f" % (name, (statistics.median(wall[name]) - base) / b))

@@ -61,10 +61,15 @@ done
 bwrap_args="$bwrap_args --proc /proc --dev /dev --tmpfs /tmp"
 
 cmd_true="/bin/true"
-cmd_cordon="'$cordon' exec -p default -- /bin/true"
+cmd_cordon="'$cordon' exec -p '$root/bench/launch/limits.yaml' -- /bin/true"
 # rlimit + namespaces + caps (policies.d/isolation.yaml): the isolation
 # comparable to bubblewrap's row.
 cmd_cordon_ns="'$cordon' exec -p isolation -- /bin/true"
+# the same plus the seccomp module (default profile, listener to the supervisor)
+cmd_cordon_sc="'$cordon' exec -p '$root/bench/launch/isolation-seccomp.yaml' -- /bin/true"
+# the whole default policy: both static checkers (nothing to check: no
+# source), isolation, seccomp, redact, incident_log
+cmd_cordon_default="'$cordon' exec -p default -- /bin/true"
 cmd_bwrap="$bwrap $bwrap_args -- /bin/true"
 
 # Pre-flight: each command must succeed once, or the timings mean nothing.
@@ -84,8 +89,12 @@ preflight() { # name command...
 	fi
 }
 preflight true /bin/true
-preflight cordon "$cordon" exec -p default -- /bin/true
+preflight cordon "$cordon" exec -p "$root/bench/launch/limits.yaml" -- /bin/true
 preflight cordon-ns "$cordon" exec -p isolation -- /bin/true
+preflight cordon-sc "$cordon" exec -p "$root/bench/launch/isolation-seccomp.yaml" -- /bin/true
+LOGS_DIRECTORY=$(mktemp -d "${TMPDIR:-/tmp}/cordon-bench-logs.XXXXXX")
+export LOGS_DIRECTORY # the default policy's audit log: not the machine's
+preflight cordon-default "$cordon" exec -p default -- /bin/true
 # shellcheck disable=SC2086 # the mount list is split on purpose
 preflight bwrap "$bwrap" $bwrap_args -- /bin/true
 
@@ -93,8 +102,8 @@ if [ -n "${BENCH_JSON:-}" ]; then
 	json=$BENCH_JSON
 else
 	json=$(mktemp "${TMPDIR:-/tmp}/cordon-bench-launch.XXXXXX")
-	trap 'rm -f "$json"' EXIT
-	trap 'rm -f "$json"; exit 130' INT TERM
+	trap 'rm -f "$json"; rm -rf "$LOGS_DIRECTORY"' EXIT
+	trap 'rm -f "$json"; rm -rf "$LOGS_DIRECTORY"; exit 130' INT TERM
 fi
 
 echo "bench/launch: $(uname -srm), $(nproc 2>/dev/null || echo '?') CPUs, user $(id -un) (uid $(id -u))"
@@ -104,6 +113,8 @@ echo "bench/launch: commands:"
 echo "  true    $cmd_true"
 echo "  cordon  $cmd_cordon"
 echo "  cordon-ns $cmd_cordon_ns"
+echo "  cordon-sc $cmd_cordon_sc"
+echo "  cordon-default $cmd_cordon_default"
 echo "  bwrap   $cmd_bwrap"
 echo
 
@@ -114,6 +125,8 @@ hyperfine -N --warmup "$warmup" --runs "$runs" --export-json "$json" \
 	-n true "$cmd_true" \
 	-n cordon "$cmd_cordon" \
 	-n cordon-ns "$cmd_cordon_ns" \
+	-n cordon-sc "$cmd_cordon_sc" \
+	-n cordon-default "$cmd_cordon_default" \
 	-n bwrap "$cmd_bwrap" || {
 	echo "bench/launch: hyperfine failed" >&2
 	exit 1
@@ -128,10 +141,10 @@ with open(sys.argv[1]) as f:
     results = {r["command"]: r for r in json.load(f)["results"]}
 
 ms = 1e3
-rows = ["true", "cordon", "cordon-ns", "bwrap"]
+rows = ["true", "cordon", "cordon-ns", "cordon-sc", "cordon-default", "bwrap"]
 base = results["true"]["median"]
 
-print("%-9s %9s %9s %9s %9s %16s" % ("command", "mean ms", "median ms", "stddev ms", "min ms",
+print("%-14s %9s %9s %9s %9s %16s" % ("command", "mean ms", "median ms", "stddev ms", "min ms",
                                      "overhead ms"))
 overhead = {}
 for name in rows:
@@ -140,11 +153,11 @@ for name in rows:
     if name != "true":
         overhead[name] = r["median"] - base
         ov = "%+.3f" % (overhead[name] * ms)
-    print("%-9s %9.3f %9.3f %9.3f %9.3f %16s" % (name, r["mean"] * ms, r["median"] * ms,
+    print("%-14s %9.3f %9.3f %9.3f %9.3f %16s" % (name, r["mean"] * ms, r["median"] * ms,
                                                  r["stddev"] * ms, r["min"] * ms, ov))
 print()
 print("overhead = median - median of /bin/true")
-for name in ("cordon", "cordon-ns"):
+for name in ("cordon", "cordon-ns", "cordon-sc", "cordon-default"):
     if overhead["bwrap"] > 0:
         print("%s overhead / bwrap overhead = %.2f" % (name, overhead[name] / overhead["bwrap"]))
     else:

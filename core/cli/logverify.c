@@ -32,7 +32,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 #include "logverify.h"
 
@@ -54,10 +54,13 @@ static void usage(FILE *f)
 
 static int sha256_hex(const void *data, size_t len, char hex[HEX_LEN + 1])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n * 2 != HEX_LEN)
-		return -1;
+	_Static_assert(SHA256_DIGEST_SIZE * 2 == HEX_LEN, "sha256 is 32 bytes");
+	struct sha256_ctx ctx;
+	unsigned char md[SHA256_DIGEST_SIZE];
+	const unsigned n = SHA256_DIGEST_SIZE;
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, data);
+	sha256_digest(&ctx, sizeof(md), md);
 	static const char digits[] = "0123456789abcdef";
 	for (unsigned i = 0; i < n; i++) {
 		hex[2 * i] = digits[md[i] >> 4];

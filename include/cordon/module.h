@@ -323,6 +323,12 @@ struct cordon_core_api {
 	 * limit names.  Ignored (0) when the run was not killed or a limit is
 	 * already named; -1 for an unknown name. */
 	int (*result_limit)(cordon_ctx *ctx, const char *limit);
+	/* prepare: this run's --output-dir (absolute, canonical) or NULL, and
+	 * its --bind-ro paths (absolute, NULL-terminated; never NULL), for a
+	 * backend that wraps the command (bwrap) rather than confining the
+	 * child (struct cordon_child carries the same for confine hooks). */
+	const char *(*launch_output_dir)(cordon_ctx *ctx);
+	const char *const *(*launch_bind_ro)(cordon_ctx *ctx);
 };
 
 /* Whether the core's services table has a member (a module built against a

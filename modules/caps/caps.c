@@ -7,7 +7,9 @@
  *                                    NO_CAP_AMBIENT_RAISE (default true)
  *
  * Names are parsed with libcap-ng in open (CAP_ prefix and case optional);
- * an unknown name is a policy error.  The child applies them with raw
+ * an unknown name is a policy error.  libcap-ng is loaded (dlopen) only
+ * when keep names a capability and unloaded after parsing: a policy that
+ * keeps none, the usual case, does not pay for loading it on every launch.  The child applies them with raw
  * prctl/capset only (async-signal-safe), in this order:
  *
  *   1. inheritable set = keep (what the ambient set may hold)
@@ -28,6 +30,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,23 +56,11 @@ static const struct cordon_arg args[] = {
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 
-static int caps_open(cordon_ctx *ctx, void **statep)
+/* keep: names (CAP_ prefix and case optional) to bits, with libcap-ng. */
+static int parse_keep(cordon_ctx *ctx, struct state *s, const cordon_node *n, size_t count,
+                      int (*name_to_cap)(const char *))
 {
 	const struct cordon_core_api *api = cordon_api(ctx);
-	struct state *s = calloc(1, sizeof(*s));
-	if (!s)
-		return cordon_error(ctx, NULL, "out of memory");
-	*statep = s;
-	s->securebits = 1;
-	const cordon_node *n = cordon_arg(ctx, "securebits");
-	if (n && api->node_bool(ctx, n, &s->securebits) < 0)
-		return -1;
-	/* The highest capability this kernel knows. */
-	s->last_cap = 0;
-	while (s->last_cap < 63 && prctl(PR_CAPBSET_READ, (unsigned long)s->last_cap + 1, 0, 0, 0) >= 0)
-		s->last_cap++;
-	n = cordon_arg(ctx, "keep");
-	size_t count = !n ? 0 : api->node_type(n) == CORDON_NODE_SCALAR ? 1 : api->node_len(n);
 	for (size_t i = 0; i < count; i++) {
 		const cordon_node *item = api->node_type(n) == CORDON_NODE_SCALAR ? n : api->node_at(n, i);
 		const char *name = api->node_scalar(item, NULL);
@@ -83,7 +74,7 @@ static int caps_open(cordon_ctx *ctx, void **statep)
 			return cordon_error(ctx, item, "keep: expected a capability name such as CAP_NET_BIND_SERVICE");
 		for (size_t k = 0; k <= len; k++)
 			low[k] = (char)tolower((unsigned char)name[k]);
-		int cap = capng_name_to_capability(low);
+		int cap = name_to_cap(low);
 		if (cap < 0 || cap > 63)
 			return cordon_error(ctx, item,
 			                    "keep: unknown capability '%s' (expected a name such as CAP_NET_BIND_SERVICE)",
@@ -93,6 +84,47 @@ static int caps_open(cordon_ctx *ctx, void **statep)
 		s->keep |= 1ull << cap;
 	}
 	return 0;
+}
+
+static int caps_open(cordon_ctx *ctx, void **statep)
+{
+	const struct cordon_core_api *api = cordon_api(ctx);
+	struct state *s = calloc(1, sizeof(*s));
+	if (!s)
+		return cordon_error(ctx, NULL, "out of memory");
+	*statep = s;
+	s->securebits = 1;
+	const cordon_node *n = cordon_arg(ctx, "securebits");
+	if (n && api->node_bool(ctx, n, &s->securebits) < 0)
+		return -1;
+	/* The highest capability this kernel knows (PR_CAPBSET_READ fails with
+	 * EINVAL above it): a binary search over 0..63, six calls. */
+	int lo = 0, hi = 63;
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+		if (prctl(PR_CAPBSET_READ, (unsigned long)mid, 0, 0, 0) >= 0)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	s->last_cap = lo;
+	n = cordon_arg(ctx, "keep");
+	size_t count = !n ? 0 : api->node_type(n) == CORDON_NODE_SCALAR ? 1 : api->node_len(n);
+	if (count == 0)
+		return 0;
+	void *capng = dlopen(CAPNG_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!capng)
+		return cordon_error(ctx, n, "keep: cannot load libcap-ng (%s) to parse capability names: %s",
+		                    CAPNG_SONAME, dlerror());
+	__typeof__(capng_name_to_capability) *name_to_cap;
+	*(void **)&name_to_cap = dlsym(capng, "capng_name_to_capability");
+	if (!name_to_cap) {
+		dlclose(capng);
+		return cordon_error(ctx, n, "keep: %s has no capng_name_to_capability", CAPNG_SONAME);
+	}
+	int r = parse_keep(ctx, s, n, count, name_to_cap);
+	dlclose(capng);
+	return r;
 }
 
 static int capget_raw(struct __user_cap_data_struct d[2])

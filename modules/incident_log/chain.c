@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 #include "ilog.h"
 
@@ -176,10 +176,12 @@ static void to_hex(const unsigned char *md, char hex[ILOG_HEX_LEN + 1])
 
 int ilog_sha256_hex(const void *data, size_t len, char hex[ILOG_HEX_LEN + 1])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n * 2 != ILOG_HEX_LEN)
-		return -1;
+	_Static_assert(SHA256_DIGEST_SIZE * 2 == ILOG_HEX_LEN, "sha256 is 32 bytes");
+	struct sha256_ctx ctx;
+	unsigned char md[SHA256_DIGEST_SIZE];
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, data);
+	sha256_digest(&ctx, sizeof(md), md);
 	to_hex(md, hex);
 	return 0;
 }
@@ -234,32 +236,18 @@ int ilog_tail_link(int fd, off_t size, char hex[ILOG_HEX_LEN + 1], int *partial,
 		pos -= (off_t)n;
 	}
 	/* Forwards over [start, end), hashing. */
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
-		EVP_MD_CTX_free(md);
-		free(buf);
-		return ilog_set_err(err, "cannot start a sha256 digest");
-	}
+	struct sha256_ctx md;
+	sha256_init(&md);
 	for (off_t pos = start; pos < end;) {
 		size_t n = end - pos >= TAIL_CHUNK ? TAIL_CHUNK : (size_t)(end - pos);
-		if (pread_full(fd, buf, n, pos) < 0) {
-			EVP_MD_CTX_free(md);
+		if (pread_full(fd, buf, n, pos) < 0)
 			goto io_error;
-		}
-		if (!EVP_DigestUpdate(md, buf, n)) {
-			EVP_MD_CTX_free(md);
-			free(buf);
-			return ilog_set_err(err, "sha256 digest failed");
-		}
+		sha256_update(&md, n, buf);
 		pos += (off_t)n;
 	}
-	unsigned char out[EVP_MAX_MD_SIZE];
-	unsigned int outlen = 0;
-	int ok = EVP_DigestFinal_ex(md, out, &outlen) && outlen * 2 == ILOG_HEX_LEN;
-	EVP_MD_CTX_free(md);
+	unsigned char out[SHA256_DIGEST_SIZE];
+	sha256_digest(&md, sizeof(out), out);
 	free(buf);
-	if (!ok)
-		return ilog_set_err(err, "sha256 digest failed");
 	to_hex(out, hex);
 	return 0;
 

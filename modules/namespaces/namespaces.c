@@ -24,12 +24,15 @@
  *   core child ("outer", host pid namespace)
  *     join the cgroup; as root: drop supplementary groups and become
  *     host_uid/host_gid (no sandbox process is ever host root); unshare the
- *     user namespace with every other namespace in one call; setgroups deny;
- *     one-line uid and gid maps (inside id -> own id); fork pid 1; close
- *     everything but a status pipe; wait; exit with pid 2's status (dying by
- *     the same signal), so the supervisor sees the program's own outcome.
+ *     user namespace with every other namespace but the network's in one
+ *     call; setgroups deny; one-line uid and gid maps (inside id -> own id);
+ *     fork pid 1; create the network namespace (while pid 1 mounts) and send
+ *     pid 1 a descriptor of it; close everything but a status pipe; wait;
+ *     exit with pid 2's status (dying by the same signal), so the supervisor
+ *     sees the program's own outcome.
  *   pid 1 (the reaper)
- *     dies with "outer" (PDEATHSIG); mounts (mount.c), hostname, loopback;
+ *     dies with "outer" (PDEATHSIG); mounts (mount.c), hostname; enters the
+ *     network namespace outer sent (setns), loopback;
  *     forks pid 2; closes every descriptor but the status pipe, drops its
  *     capabilities, is not dumpable; forwards TERM, INT, HUP, QUIT, USR1,
  *     USR2, WINCH, CONT to pid 2; reaps orphans; when pid 2 ends, writes its
@@ -381,6 +384,88 @@ static int loopback_up(void)
 	return e;
 }
 
+/* The network namespace's message: an int (0 or an errno) and, with it,
+ * room for one descriptor (SCM_RIGHTS) when cm is given. */
+union cmsg_int {
+	char buf[CMSG_SPACE(sizeof(int))];
+	struct cmsghdr align;
+};
+
+static void int_msg(struct msghdr *mh, struct iovec *iov, int *value, union cmsg_int *cm)
+{
+	memset(mh, 0, sizeof(*mh));
+	iov->iov_base = value;
+	iov->iov_len = sizeof(*value);
+	mh->msg_iov = iov;
+	mh->msg_iovlen = 1;
+	if (cm) {
+		memset(cm, 0, sizeof(*cm));
+		mh->msg_control = cm->buf;
+		mh->msg_controllen = sizeof(cm->buf);
+	}
+}
+
+/* Outer, after forking pid 1: create the network namespace (outer holds
+ * every capability of the new user namespace, which owns it) and send pid 1
+ * a descriptor of it, or the errno of the failure as data without one.
+ * Either way the channel is closed: pid 1 reads end of file if outer died. */
+static void make_netns(int sock, int nsdir)
+{
+	int err = 0, fd = -1;
+	if (unshare(CLONE_NEWNET) < 0)
+		err = errno;
+	else if ((fd = openat(nsdir, "net", O_RDONLY | O_CLOEXEC)) < 0)
+		err = errno ? errno : EIO;
+	union cmsg_int u;
+	struct iovec iov;
+	struct msghdr mh;
+	int_msg(&mh, &iov, &err, fd >= 0 ? &u : NULL);
+	if (fd >= 0) {
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
+	if (fd >= 0)
+		close(fd);
+	close(sock);
+	close(nsdir);
+}
+
+/* Pid 1: receive the network namespace from outer and enter it. */
+static int join_netns(int sock, const char **step)
+{
+	int err = 0, fd = -1;
+	union cmsg_int u;
+	struct iovec iov;
+	struct msghdr mh;
+	int_msg(&mh, &iov, &err, &u);
+	ssize_t n;
+	while ((n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	int e = n < 0 ? errno : 0;
+	close(sock);
+	for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	if (n != (ssize_t)sizeof(err) || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || err || fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		*step = n < 0    ? "recvmsg (the network namespace from the outer process)"
+		        : n == 0 ? "unshare(CLONE_NEWNET) in the outer process: it ended"
+		                 : "unshare(CLONE_NEWNET) (the sandbox's network namespace)";
+		return e ? e : err ? err : EPROTO;
+	}
+	e = setns(fd, CLONE_NEWNET) < 0 ? errno : 0;
+	close(fd);
+	if (e)
+		*step = "setns (the sandbox's network namespace)";
+	return e;
+}
+
 #define HINT_USERNS                                                                                       \
 	"unshare(CLONE_NEWUSER|...): user namespaces disabled? check sysctl user.max_user_namespaces, "  \
 	"kernel.unprivileged_userns_clone, or an LSM (AppArmor restrict_unprivileged_userns)"
@@ -420,10 +505,11 @@ static int ns_confine(void *state, const struct cordon_child *child, const char 
 		}
 	}
 
-	/* 3. Every namespace in one call; the user namespace owns the rest. */
+	/* 3. Every namespace but the network's in one call; the user namespace
+	 * owns the rest.  The network namespace (the costliest to create) is
+	 * made by outer after the fork of pid 1, while pid 1 builds the mounts,
+	 * and handed to pid 1 (see 4). */
 	int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
-	if (!s->net_host)
-		flags |= CLONE_NEWNET;
 	if (unshare(flags) < 0) {
 		e = errno;
 		*step = e == EPERM || e == ENOSPC || e == EUSERS ? HINT_USERNS : "unshare(namespaces)";
@@ -460,6 +546,22 @@ static int ns_confine(void *state, const struct cordon_child *child, const char 
 		*step = "pipe2 (status pipe)";
 		return errno;
 	}
+	/* The network namespace's channel: outer sends pid 1 a descriptor of
+	 * the new namespace (or the errno of its creation).  /proc/self/ns is
+	 * opened now: once pid 1 has called pivot_root, outer's /proc is the
+	 * sandbox's, where outer has no pid. */
+	int np[2] = { -1, -1 }, nsdir = -1;
+	if (!s->net_host) {
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, np) < 0) {
+			*step = "socketpair (network namespace channel)";
+			return errno;
+		}
+		nsdir = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (nsdir < 0) {
+			*step = "open /proc/self/ns";
+			return errno;
+		}
+	}
 	sigset_t all, old;
 	sigfillset(&all);
 	if (sigprocmask(SIG_SETMASK, &all, &old) < 0) {
@@ -473,11 +575,18 @@ static int ns_confine(void *state, const struct cordon_child *child, const char 
 		*step = "fork (pid 1 of the new pid namespace)";
 		return e;
 	}
-	if (pid1 > 0)
+	if (pid1 > 0) {
+		if (!s->net_host)
+			make_netns(np[0], nsdir);
 		outer_wait(pid1, sp[0], &old);
+	}
 
 	/* 5. Pid 1: dies with the outer process. */
 	close(sp[0]);
+	if (!s->net_host) {
+		close(np[0]);
+		close(nsdir);
+	}
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
 		*step = "prctl(PR_SET_PDEATHSIG) in pid 1";
 		return errno;
@@ -492,9 +601,13 @@ static int ns_confine(void *state, const struct cordon_child *child, const char 
 		*step = "sethostname";
 		return errno;
 	}
-	if (!s->net_host && (e = loopback_up())) {
-		*step = "bring up the loopback interface";
-		return e;
+	if (!s->net_host) {
+		if ((e = join_netns(np[1], step)))
+			return e;
+		if ((e = loopback_up())) {
+			*step = "bring up the loopback interface";
+			return e;
+		}
 	}
 
 	pid_t pid2 = fork();

@@ -57,7 +57,7 @@ static const struct cordon_arg args[] = {
 	{ "findings", CORDON_ARG_INT, 0, 0, 100, "findings to report" },
 	{ "log", CORDON_ARG_STRING, 0, 0, 0, "file to log hook calls to" },
 	{ "open", CORDON_ARG_STRING, 0, 0, 0, "ok or fail" },
-	{ "prepare", CORDON_ARG_STRING, 0, 0, 0, "ok, fail, wrap, setenv, wall, pass, passmany, watchbad" },
+	{ "prepare", CORDON_ARG_STRING, 0, 0, 0, "ok, fail, wrap, setenv, wall, pass, passmany, watchbad, dirs" },
 	{ "confine", CORDON_ARG_STRING, 0, 0, 0, "ok, fail, note, crash, exit, leakfd" },
 	{ "filter", CORDON_ARG_STRING, 0, 0, 0, "none, upper, fail, hold, tag" },
 	{ "finish", CORDON_ARG_STRING, 0, 0, 0, "ok, fail, limit (name memory as the limit), badlimit" },
@@ -213,6 +213,17 @@ static int tm_prepare(cordon_ctx *ctx, void *state)
 		if (api->launch_watch(ctx, p[0], strcmp(s->prepare, "pass") == 0 ? tm_watch : tm_watch_bad) < 0)
 			return cordon_error(ctx, NULL, "launch_watch failed");
 		return 0;
+	}
+	if (strcmp(s->prepare, "dirs") == 0) {
+		/* What a wrapping backend sees of --output-dir and --bind-ro. */
+		if (!CORDON_API_HAS(ctx, launch_bind_ro))
+			return cordon_error(ctx, NULL, "prepare: the core lacks launch_bind_ro");
+		const char *out = api->launch_output_dir(ctx);
+		const char *const *ro = api->launch_bind_ro(ctx);
+		cordon_warning(ctx, "output_dir=%s", out ? out : "(none)");
+		for (size_t i = 0; ro && ro[i]; i++)
+			cordon_warning(ctx, "bind_ro=%s", ro[i]);
+		return ro ? 0 : cordon_error(ctx, NULL, "launch_bind_ro returned NULL");
 	}
 	if (strcmp(s->prepare, "passmany") == 0) {
 		/* More descriptors than the core keeps: the 17th is refused. */

@@ -1,0 +1,1 @@
+# harmless commentimport os

@@ -1,0 +1,3 @@
+from ... import a
+from .... import b
+from .a.b import c

@@ -1,0 +1,3 @@
+match f:
+    case object(__globals__=g):
+        pass

@@ -1,0 +1,1 @@
+getattr(x, "\N{LOW LINE}\N{LOW LINE}class__")

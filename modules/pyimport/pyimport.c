@@ -1,0 +1,258 @@
+/*
+ * modules/pyimport/pyimport.c - the pyimport module: a Python 3 tokenizer,
+ * parser and AST checker (imports, dynamic imports, banned builtins,
+ * attribute names used for sandbox escapes).  See README.md beside it.
+ *
+ *   with:
+ *     mode: denylist          denylist (default) or allowlist
+ *     allow: [math, json]     modules allowed in allowlist mode (a also allows a.b)
+ *     deny: [os, subprocess]  modules denied (a also denies a.b), in either mode
+ *     severity: {rule: high}  per-rule severity (info..critical) or off
+ *     threshold: low          findings at or above this severity deny
+ *     non_ascii: normalize    normalize (NFKC, as CPython) or deny
+ *     max_depth: 200          nesting bound of the parser
+ *     max_bytes: 8M           larger sources are denied (too-large)
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cordon/module.h>
+
+#include "py.h"
+
+static const struct cordon_arg args[] = {
+	{ "mode", CORDON_ARG_STRING, 0, 0, 0, "allowlist or denylist (default denylist)" },
+	{ "allow", CORDON_ARG_STRINGS, 0, 0, 0, "modules that may be imported in allowlist mode" },
+	{ "deny", CORDON_ARG_STRINGS, 0, 0, 0, "modules that may not be imported" },
+	{ "severity", CORDON_ARG_MAPPING, 0, 0, 0, "rule id: info, low, medium, high, critical or off" },
+	{ "threshold", CORDON_ARG_STRING, 0, 0, 0, "lowest severity that denies (default low)" },
+	{ "non_ascii", CORDON_ARG_STRING, 0, 0, 0, "normalize (NFKC, default) or deny non-ASCII identifiers" },
+	{ "max_depth", CORDON_ARG_INT, 0, 20, 1000, "nesting bound of the parser (default 200)" },
+	{ "max_bytes", CORDON_ARG_SIZE, 0, 1, 1ll << 30, "larger sources are denied (default 8M)" },
+	{ NULL, 0, 0, 0, 0, NULL },
+};
+
+#define SEV_OFF (-1)
+
+static const int default_sev[R_COUNT] = {
+	[R_SYNTAX] = CORDON_SEV_CRITICAL,
+	[R_TOO_DEEP] = CORDON_SEV_HIGH,
+	[R_CODING] = CORDON_SEV_HIGH,
+	[R_NONASCII] = CORDON_SEV_MEDIUM,
+	[R_IMPORT_DENIED] = CORDON_SEV_HIGH,
+	[R_IMPORT_RELATIVE] = CORDON_SEV_MEDIUM,
+	[R_IMPORT_STAR] = CORDON_SEV_MEDIUM,
+	[R_DYNAMIC_IMPORT] = CORDON_SEV_HIGH,
+	[R_BANNED_BUILTIN] = CORDON_SEV_HIGH,
+	[R_GETATTR] = CORDON_SEV_HIGH,
+	[R_ESCAPE_ATTR] = CORDON_SEV_HIGH,
+	[R_FORMAT_DYNAMIC] = CORDON_SEV_MEDIUM,
+	[R_UNICODE_NAME] = CORDON_SEV_MEDIUM,
+	[R_TOO_LARGE] = CORDON_SEV_HIGH,
+	[R_MODULE_ATTR] = CORDON_SEV_HIGH,
+	[R_STRING_EVAL] = CORDON_SEV_HIGH,
+};
+
+/* Rules that always deny: the source could not be checked at all. */
+static int fail_closed(enum rule_id r)
+{
+	return r == R_SYNTAX || r == R_TOO_DEEP || r == R_CODING || r == R_TOO_LARGE;
+}
+
+struct state {
+	struct checkcfg cfg;
+	struct py_cache cache; /* memory reused from one source to the next */
+	int sev[R_COUNT];
+	int threshold;
+};
+
+struct run {
+	cordon_ctx *ctx;
+	const struct state *s;
+	int deny;
+};
+
+static int parse_sev(const char *s)
+{
+	static const char *const names[] = { "info", "low", "medium", "high", "critical" };
+	for (int i = 0; i < 5; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	if (strcmp(s, "off") == 0)
+		return SEV_OFF;
+	return -2;
+}
+
+static void free_list(char **l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(l[i]);
+	free(l);
+}
+
+/* A module list: dotted names of identifiers. */
+static int get_list(cordon_ctx *ctx, const char *key, char ***out, size_t *n)
+{
+	const struct cordon_core_api *api = cordon_api(ctx);
+	const cordon_node *node = cordon_arg(ctx, key);
+	if (!node)
+		return 0;
+	size_t cnt = api->node_type(node) == CORDON_NODE_SCALAR ? 1 : api->node_len(node);
+	char **l = calloc(cnt ? cnt : 1, sizeof(char *));
+	if (!l)
+		return cordon_error(ctx, node, "out of memory");
+	*out = l;
+	for (size_t i = 0; i < cnt; i++) {
+		const cordon_node *it = api->node_type(node) == CORDON_NODE_SCALAR ? node : api->node_at(node, i);
+		size_t len = 0;
+		const char *v = it ? api->node_scalar(it, &len) : NULL;
+		if (!v)
+			return cordon_error(ctx, it ? it : node, "%s: expected a module name", key);
+		/* a dotted name: identifier characters and single dots between them */
+		int ok = len > 0 && v[0] != '.' && v[len - 1] != '.';
+		for (size_t k = 0; ok && k < len; k++) {
+			char c = v[k];
+			if (c == '.')
+				ok = v[k + 1] != '.';
+			else
+				ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+				     (unsigned char)c >= 0x80;
+		}
+		if (!ok)
+			return cordon_error(ctx, it, "%s: '%s' is not a dotted module name (like os or os.path)", key, v);
+		l[i] = strdup(v);
+		if (!l[i])
+			return cordon_error(ctx, it, "out of memory");
+		(*n)++;
+	}
+	return 0;
+}
+
+static int py_open(cordon_ctx *ctx, void **statep)
+{
+	const struct cordon_core_api *api = cordon_api(ctx);
+	struct state *s = calloc(1, sizeof(*s));
+	if (!s)
+		return cordon_error(ctx, NULL, "out of memory");
+	*statep = s;
+	memcpy(s->sev, default_sev, sizeof(s->sev));
+	s->threshold = CORDON_SEV_LOW;
+	s->cfg.max_depth = 200;
+	s->cfg.max_bytes = 8u << 20;
+
+	const cordon_node *n;
+	if ((n = cordon_arg(ctx, "mode"))) {
+		const char *v = api->node_scalar(n, NULL);
+		if (v && strcmp(v, "allowlist") == 0)
+			s->cfg.allowlist = 1;
+		else if (!v || strcmp(v, "denylist") != 0)
+			return cordon_error(ctx, n, "mode: expected allowlist or denylist");
+	}
+	if (get_list(ctx, "allow", &s->cfg.allow, &s->cfg.n_allow) < 0 ||
+	    get_list(ctx, "deny", &s->cfg.deny, &s->cfg.n_deny) < 0)
+		return -1;
+	if (s->cfg.allowlist && !cordon_arg(ctx, "allow"))
+		return cordon_error(ctx, cordon_arg(ctx, "mode"), "mode allowlist needs an allow: list");
+	if (!s->cfg.allowlist && cordon_arg(ctx, "allow"))
+		return cordon_error(ctx, cordon_arg(ctx, "allow"), "allow: only meaningful with mode: allowlist");
+	if ((n = cordon_arg(ctx, "severity"))) {
+		for (size_t i = 0; i < api->node_len(n); i++) {
+			const cordon_node *k = api->node_key_at(n, i), *v = api->node_value_at(n, i);
+			const char *ks = api->node_scalar(k, NULL), *vs = v ? api->node_scalar(v, NULL) : NULL;
+			int r = -1;
+			for (int j = 0; ks && j < R_COUNT; j++)
+				if (strcmp(ks, rule_names[j]) == 0)
+					r = j;
+			if (r < 0)
+				return cordon_error(ctx, k, "severity: unknown rule '%s' (rules: syntax-error, too-deep, "
+				                            "coding-cookie, non-ascii-identifier, import-denied, import-relative, "
+				                            "import-star, dynamic-import, banned-builtin, getattr-dynamic, "
+				                            "escape-attribute, format-dynamic, unicode-name-escape, too-large, "
+				                            "module-attribute, string-eval)",
+				                    ks ? ks : "");
+			int sv = vs ? parse_sev(vs) : -2;
+			if (sv == -2)
+				return cordon_error(ctx, v ? v : k, "severity: expected info, low, medium, high, critical or off");
+			if (sv == SEV_OFF && fail_closed((enum rule_id)r))
+				return cordon_error(ctx, v, "severity: %s cannot be off (the source could not be checked)", ks);
+			s->sev[r] = sv;
+		}
+	}
+	if ((n = cordon_arg(ctx, "threshold"))) {
+		const char *v = api->node_scalar(n, NULL);
+		int sv = v ? parse_sev(v) : -2;
+		if (sv < 0)
+			return cordon_error(ctx, n, "threshold: expected info, low, medium, high or critical");
+		s->threshold = sv;
+	}
+	if ((n = cordon_arg(ctx, "non_ascii"))) {
+		const char *v = api->node_scalar(n, NULL);
+		if (v && strcmp(v, "deny") == 0)
+			s->cfg.non_ascii_deny = 1;
+		else if (!v || strcmp(v, "normalize") != 0)
+			return cordon_error(ctx, n, "non_ascii: expected normalize or deny");
+	}
+	if ((n = cordon_arg(ctx, "max_depth"))) {
+		int64_t v;
+		if (api->node_int(ctx, n, &v) < 0)
+			return -1;
+		s->cfg.max_depth = (int)v;
+	}
+	if ((n = cordon_arg(ctx, "max_bytes"))) {
+		uint64_t v;
+		if (api->node_size(ctx, n, &v) < 0)
+			return -1;
+		s->cfg.max_bytes = (size_t)v;
+	}
+	if (s->sev[R_NONASCII] == SEV_OFF && s->cfg.non_ascii_deny)
+		return cordon_error(ctx, cordon_arg(ctx, "non_ascii"), "non_ascii: deny with non-ascii-identifier off");
+	return 0;
+}
+
+static void on_finding(void *ud, enum rule_id rule, const char *name, int line, int col, const char *msg)
+{
+	struct run *r = ud;
+	(void)name;
+	int sev = r->s->sev[rule];
+	if (sev == SEV_OFF)
+		return;
+	if (fail_closed(rule) || sev >= r->s->threshold)
+		r->deny = 1;
+	cordon_finding(r->ctx, rule_names[rule], (enum cordon_severity)sev, line > 0 ? line : 0,
+	               line > 0 ? (long)col + 1 : 0, "%s", msg);
+}
+
+static int py_check_hook(cordon_ctx *ctx, void *state, const struct cordon_source *src)
+{
+	struct state *s = state;
+	if (src->language && strcmp(src->language, "python") != 0)
+		return CORDON_IGNORE;
+	struct run r = { ctx, s, 0 };
+	if (py_check(&s->cfg, &s->cache, src->data, src->len, on_finding, &r) < 0) {
+		cordon_log(ctx, CORDON_LOG_ERROR, "%s: out of memory while checking", src->name);
+		return CORDON_ERROR;
+	}
+	return r.deny ? CORDON_DENY : CORDON_PASS;
+}
+
+static void py_close(void *state)
+{
+	struct state *s = state;
+	if (!s)
+		return;
+	free_list(s->cfg.allow, s->cfg.n_allow);
+	free_list(s->cfg.deny, s->cfg.n_deny);
+	py_cache_free(&s->cache);
+	free(s);
+}
+
+CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
+	.abi = CORDON_ABI_VERSION,
+	.size = sizeof(struct cordon_module),
+	.name = "pyimport",
+	.description = "Python tokenizer, parser and AST checks: imports, dynamic imports, banned builtins, escapes",
+	.args = args,
+	.open = py_open,
+	.check = py_check_hook,
+	.close = py_close,
+};

@@ -1,0 +1,352 @@
+/*
+ * modules/pyimport/unicode.c - the arena, strict UTF-8, identifier classes
+ * and NFKC normalisation of identifiers (as CPython's parser applies to
+ * every identifier that is not ASCII), over the tables in unidata.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "py.h"
+#include "unidata.h"
+
+/* ---- arena ---- */
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t size, used;
+	_Alignas(16) unsigned char data[];
+};
+
+#define CHUNK_MIN (64u * 1024u)
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	n = (n + 15u) & ~(size_t)15u;
+	if (n == 0)
+		n = 16;
+	if (a->failed)
+		return NULL;
+	if (a->limit && (n > a->limit || a->used > a->limit - n)) {
+		a->failed = 1;
+		return NULL;
+	}
+	struct arena_chunk *c = a->cur;
+	if (!c || c->size - c->used < n) {
+		/* the next kept chunk if it fits, else a new one after the current */
+		if (c && c->next && c->next->size >= n) {
+			c = c->next;
+		} else {
+			size_t sz = n > CHUNK_MIN ? n : CHUNK_MIN;
+			struct arena_chunk *nc = malloc(sizeof(*nc) + sz);
+			if (!nc) {
+				a->failed = 1;
+				return NULL;
+			}
+			nc->size = sz;
+			nc->used = 0;
+			if (c) {
+				nc->next = c->next;
+				c->next = nc;
+			} else {
+				nc->next = a->head;
+				a->head = nc;
+			}
+			c = nc;
+		}
+		a->cur = c;
+	}
+	void *p = c->data + c->used;
+	c->used += n;
+	a->used += n;
+	memset(p, 0, n);
+	return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	if (n == SIZE_MAX)
+		return NULL;
+	char *p = arena_alloc(a, n + 1);
+	if (!p)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void arena_free(struct arena *a)
+{
+	struct arena_chunk *c = a->head;
+	while (c) {
+		struct arena_chunk *n = c->next;
+		free(c);
+		c = n;
+	}
+	a->head = a->cur = NULL;
+	a->used = 0;
+	a->failed = 0;
+}
+
+void arena_reset(struct arena *a, size_t keep)
+{
+	size_t kept = 0;
+	struct arena_chunk **pp = &a->head;
+	while (*pp) {
+		struct arena_chunk *c = *pp;
+		if (kept + c->size <= keep) {
+			kept += c->size;
+			c->used = 0;
+			pp = &c->next;
+		} else {
+			*pp = c->next;
+			free(c);
+		}
+	}
+	a->cur = a->head;
+	a->used = 0;
+	a->failed = 0;
+}
+
+/* ---- UTF-8 ---- */
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	if (n == 0)
+		return 0;
+	unsigned char c = s[0];
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		if (n < 2 || (s[1] & 0xc0) != 0x80)
+			return 0;
+		*cp = ((uint32_t)(c & 0x1f) << 6) | (s[1] & 0x3fu);
+		return 2;
+	}
+	if (c >= 0xe0 && c <= 0xef) {
+		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xe0 && s[1] < 0xa0)
+			return 0; /* overlong */
+		if (c == 0xed && s[1] >= 0xa0)
+			return 0; /* surrogate */
+		*cp = ((uint32_t)(c & 0x0f) << 12) | ((uint32_t)(s[1] & 0x3f) << 6) | (s[2] & 0x3fu);
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xf0 && s[1] < 0x90)
+			return 0;
+		if (c == 0xf4 && s[1] >= 0x90)
+			return 0;
+		*cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3f) << 12) |
+		      ((uint32_t)(s[2] & 0x3f) << 6) | (s[3] & 0x3fu);
+		return 4;
+	}
+	return 0;
+}
+
+size_t utf8_encode(uint32_t c, char *o)
+{
+	if (c < 0x80) {
+		o[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		o[0] = (char)(0xc0 | (c >> 6));
+		o[1] = (char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		o[0] = (char)(0xe0 | (c >> 12));
+		o[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		o[2] = (char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | (c >> 18));
+	o[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+	o[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+	o[3] = (char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+/* ---- classes ---- */
+static int in_ranges(const struct uni_range *r, size_t n, uint32_t c)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c < r[mid].lo)
+			hi = mid;
+		else if (c > r[mid].hi)
+			lo = mid + 1;
+		else
+			return 1;
+	}
+	return 0;
+}
+
+int uni_xid_start(uint32_t c)
+{
+	return in_ranges(uni_xid_start_r, uni_xid_start_r_n, c);
+}
+
+int uni_xid_continue(uint32_t c)
+{
+	return in_ranges(uni_xid_cont_r, uni_xid_cont_r_n, c);
+}
+
+static unsigned ccc_of(uint32_t c)
+{
+	size_t lo = 0, hi = uni_ccc_n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c < uni_ccc[mid].cp)
+			hi = mid;
+		else if (c > uni_ccc[mid].cp)
+			lo = mid + 1;
+		else
+			return uni_ccc[mid].ccc;
+	}
+	return 0;
+}
+
+static const struct uni_decomp *decomp_of(uint32_t c)
+{
+	size_t lo = 0, hi = uni_decomp_n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c < uni_decomp[mid].cp)
+			hi = mid;
+		else if (c > uni_decomp[mid].cp)
+			lo = mid + 1;
+		else
+			return &uni_decomp[mid];
+	}
+	return NULL;
+}
+
+#define SBASE 0xAC00u
+#define LBASE 0x1100u
+#define VBASE 0x1161u
+#define TBASE 0x11A7u
+#define LCOUNT 19u
+#define VCOUNT 21u
+#define TCOUNT 28u
+#define NCOUNT (VCOUNT * TCOUNT)
+#define SCOUNT (LCOUNT * NCOUNT)
+
+static uint32_t compose(uint32_t a, uint32_t b)
+{
+	if (a >= LBASE && a < LBASE + LCOUNT && b >= VBASE && b < VBASE + VCOUNT)
+		return SBASE + ((a - LBASE) * VCOUNT + (b - VBASE)) * TCOUNT;
+	if (a >= SBASE && a < SBASE + SCOUNT && (a - SBASE) % TCOUNT == 0 && b > TBASE && b < TBASE + TCOUNT)
+		return a + (b - TBASE);
+	size_t lo = 0, hi = uni_comp_n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct uni_comp *e = &uni_comp[mid];
+		if (a < e->first || (a == e->first && b < e->second))
+			hi = mid;
+		else if (a > e->first || b > e->second)
+			lo = mid + 1;
+		else
+			return e->composite;
+	}
+	return 0;
+}
+
+/*
+ * NFKC: full compatibility decomposition, canonical ordering, canonical
+ * composition (UAX #15).  Input characters outside the identifier classes
+ * have no entry in the decomposition table and are kept as they are (the
+ * tokenizer has already refused them).
+ */
+char *uni_nfkc(struct arena *a, const char *s, size_t n, size_t *outlen)
+{
+	if (n > (SIZE_MAX / 4) / 20)
+		return NULL;
+	/* at most 18 code points per decomposition (U+FDFA) */
+	size_t cap = n * 18 + 1;
+	uint32_t *buf = malloc(cap * sizeof(uint32_t));
+	if (!buf)
+		return NULL;
+	size_t m = 0;
+	for (size_t i = 0; i < n;) {
+		uint32_t c;
+		size_t l = utf8_decode((const unsigned char *)s + i, n - i, &c);
+		if (!l) {
+			free(buf);
+			return NULL;
+		}
+		i += l;
+		if (c >= SBASE && c < SBASE + SCOUNT) {
+			uint32_t si = c - SBASE;
+			buf[m++] = LBASE + si / NCOUNT;
+			buf[m++] = VBASE + (si % NCOUNT) / TCOUNT;
+			if (si % TCOUNT)
+				buf[m++] = TBASE + si % TCOUNT;
+			continue;
+		}
+		const struct uni_decomp *d = c >= 0x80 ? decomp_of(c) : NULL;
+		if (d) {
+			for (uint32_t k = 0; k < d->len && m < cap; k++)
+				buf[m++] = uni_pool[d->off + k];
+		} else {
+			buf[m++] = c;
+		}
+	}
+	/* canonical ordering: stable insertion sort of each run of non-starters */
+	for (size_t i = 1; i < m; i++) {
+		unsigned cc = ccc_of(buf[i]);
+		if (!cc)
+			continue;
+		size_t j = i;
+		uint32_t c = buf[i];
+		while (j > 0) {
+			unsigned pc = ccc_of(buf[j - 1]);
+			if (pc == 0 || pc <= cc)
+				break;
+			buf[j] = buf[j - 1];
+			j--;
+		}
+		buf[j] = c;
+	}
+	/* composition */
+	size_t o = 0;
+	if (m > 0) {
+		size_t starter = 0;
+		int have_starter = ccc_of(buf[0]) == 0;
+		unsigned last = have_starter ? 0 : 256;
+		o = 1;
+		for (size_t i = 1; i < m; i++) {
+			uint32_t c = buf[i];
+			unsigned cc = ccc_of(c);
+			if (have_starter && (last < cc || last == 0)) {
+				uint32_t comp = compose(buf[starter], c);
+				if (comp && (last < cc || (last == 0 && starter == o - 1))) {
+					buf[starter] = comp;
+					continue;
+				}
+			}
+			if (cc == 0) {
+				starter = o;
+				have_starter = 1;
+			}
+			last = cc;
+			buf[o++] = c;
+		}
+	}
+	char *out = arena_alloc(a, o * 4 + 1);
+	if (!out) {
+		free(buf);
+		return NULL;
+	}
+	size_t ol = 0;
+	for (size_t i = 0; i < o; i++)
+		ol += utf8_encode(buf[i], out + ol);
+	out[ol] = '\0';
+	free(buf);
+	*outlen = ol;
+	return out;
+}
