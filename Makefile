@@ -224,12 +224,18 @@ install: all
 	cd policies.d && find . -type d -exec install -d $(DESTDIR)$(POLICYDIR)/{} \; && \
 		find . -type f -name '*.yaml' -exec install -m 0644 {} $(DESTDIR)$(POLICYDIR)/{} \;
 	install -m 0644 $(B)/cordon.pc $(DESTDIR)$(LIBDIR)/pkgconfig/cordon.pc
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 contrib/man/cordon.1 $(DESTDIR)$(MANDIR)/man1/cordon.1
+	install -m 0644 contrib/man/cordon-module.3 $(DESTDIR)$(MANDIR)/man3/cordon-module.3
+	install -m 0644 contrib/man/cordon.yaml.5 $(DESTDIR)$(MANDIR)/man5/cordon.yaml.5
 	install -d $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0644 contrib/bash-completion/cordon $(DESTDIR)$(BASHCOMPDIR)/cordon
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cordon $(DESTDIR)$(LIBDIR)/$(LIBNAME)* \
-		$(DESTDIR)$(LIBDIR)/pkgconfig/cordon.pc $(DESTDIR)$(BASHCOMPDIR)/cordon
+		$(DESTDIR)$(LIBDIR)/pkgconfig/cordon.pc $(DESTDIR)$(BASHCOMPDIR)/cordon \
+		$(DESTDIR)$(MANDIR)/man1/cordon.1 $(DESTDIR)$(MANDIR)/man3/cordon-module.3 \
+		$(DESTDIR)$(MANDIR)/man5/cordon.yaml.5
 	rm -rf $(DESTDIR)$(MODULEDIR) $(DESTDIR)$(INCLUDEDIR)/cordon
 
 bench: all
