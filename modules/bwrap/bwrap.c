@@ -13,7 +13,8 @@
  *     gid: 65534
  *     host_uid: 65534      when cordon runs as root: the host ids bwrap runs as (never 0)
  *     host_gid: 65534
- *     bind_ro: [/opt/x]    --ro-bind PATH PATH (must exist; canonicalised at open)
+ *     bind_ro: [/opt/x]    --ro-bind PATH PATH (must exist; canonicalised at open;
+ *                          a path under /tmp is bound on the sandbox's /tmp)
  *     default_binds: true  /usr, /bin, /lib*, /sbin, some /etc files (--ro-bind, --symlink)
  *     tmp_size: 64M        --size N --tmpfs /tmp
  *     shm_size: 16M        --size N --tmpfs /dev/shm
@@ -91,7 +92,9 @@ struct strv {
 
 struct bw_state {
 	struct strv head; /* bwrap's options up to the binds, built at open */
-	struct strv binds; /* --ro-bind / --symlink triples, sorted by destination */
+	struct strv binds; /* --ro-bind / --symlink triples, sorted by destination,
+	                    * then /proc, /dev and the tmpfs mounts */
+	struct strv late; /* binds under /tmp: after the /tmp tmpfs */
 	char *bwrap; /* path of the binary */
 	char *etc[N_ETC]; /* contents of /etc/passwd, group, hosts */
 	bool etc_skip[N_ETC]; /* a policy bind covers it: the policy's wins */
@@ -250,9 +253,9 @@ static int open_binds(cordon_ctx *ctx, struct bw_state *s)
 			free(real);
 			goto out;
 		}
-		if (under(real, "/tmp") || under(real, "/dev") || under(real, "/proc") || under(real, "/output")) {
+		if (strcmp(real, "/tmp") == 0 || under(real, "/dev") || under(real, "/proc") || under(real, "/output")) {
 			cordon_error(ctx, item,
-			             "bind_ro: %s is at or under /tmp, /dev, /proc or /output, which the sandbox "
+			             "bind_ro: %s is /tmp, or at or under /dev, /proc or /output, which the sandbox "
 			             "mounts itself",
 			             real);
 			free(real);
@@ -290,9 +293,12 @@ static int open_binds(cordon_ctx *ctx, struct bw_state *s)
 	 * another after it. */
 	qsort(b, n, sizeof(*b), cmp_bind);
 	for (size_t i = 0; i < n; i++) {
-		int e = b[i].target ? sv_push(&s->binds, "--symlink") || sv_push(&s->binds, b[i].target)
-		                    : sv_push(&s->binds, "--ro-bind") || sv_push(&s->binds, b[i].dst);
-		if (e || sv_push(&s->binds, b[i].dst)) {
+		/* A bind under /tmp goes on the sandbox's /tmp, once mounted;
+		 * bubblewrap resolves every source in the host's tree. */
+		struct strv *sv = under(b[i].dst, "/tmp") ? &s->late : &s->binds;
+		int e = b[i].target ? sv_push(sv, "--symlink") || sv_push(sv, b[i].target)
+		                    : sv_push(sv, "--ro-bind") || sv_push(sv, b[i].dst);
+		if (e || sv_push(sv, b[i].dst)) {
 			cordon_error(ctx, NULL, "out of memory");
 			goto out;
 		}
@@ -503,6 +509,8 @@ static int bw_prepare(cordon_ctx *ctx, void *state)
 		e = sv_push(&w, s->head.v[i]);
 	for (size_t i = 0; i < s->binds.n && !e; i++)
 		e = sv_push(&w, s->binds.v[i]);
+	for (size_t i = 0; i < s->late.n && !e; i++)
+		e = sv_push(&w, s->late.v[i]);
 	for (size_t i = 0; i < N_ETC && !e; i++) {
 		if (s->etc_skip[i])
 			continue;
@@ -538,6 +546,7 @@ static void bw_close(void *state)
 	rundir_remove(s);
 	sv_free(&s->head);
 	sv_free(&s->binds);
+	sv_free(&s->late);
 	for (size_t i = 0; i < N_ETC; i++)
 		free(s->etc[i]);
 	free(s->bwrap);
