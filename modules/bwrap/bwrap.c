@@ -28,8 +28,8 @@
  *            command line; a missing bwrap is a policy error with a hint.
  *   prepare  a private run directory (0711) with the sandbox's /etc/passwd,
  *            /etc/group and /etc/hosts; prepend the whole bwrap command.
- *   confine  (child) refuse a seccomp filter already in place (it would
- *            confine bwrap's own setup) and --bind-ro (the core does not tell
+ *   confine  (child) refuse a seccomp filter an earlier hook loaded (it
+ *            would confine bwrap's own setup) and --bind-ro (the core does not tell
  *            prepare about it); link --output-dir into the run directory,
  *            where bwrap's `--bind-try RUNDIR/output /output` finds it; as
  *            root, drop to host_uid/host_gid so that bwrap runs unprivileged
@@ -104,6 +104,7 @@ struct bw_state {
 	char rundir[sizeof(RUNDIR_TEMPLATE)];
 	char output_link[sizeof(RUNDIR_TEMPLATE) + 8];
 	bool have_rundir;
+	long seccomp_before; /* filters cordon itself runs under (count_filters) */
 };
 
 /* ---- small helpers ---- */
@@ -425,6 +426,41 @@ static int bw_open(cordon_ctx *ctx, void **statep)
 	return 0;
 }
 
+/* How many seccomp filters this process runs under: the Seccomp_filters
+ * line of /proc/self/status (Linux 5.9), else 1 when in filter mode (what
+ * PR_GET_SECCOMP can tell).  -1 when neither answers.  Async-signal-safe. */
+static long count_filters(void)
+{
+	char buf[8192];
+	size_t len = 0;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t r;
+		while (len < sizeof(buf) - 1 && ((r = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0 ||
+		                                  (r < 0 && errno == EINTR)))
+			if (r > 0)
+				len += (size_t)r;
+		close(fd);
+	}
+	buf[len] = '\0';
+	static const char key[] = "\nSeccomp_filters:";
+	for (size_t i = 0; i + sizeof(key) - 1 <= len; i++) {
+		if (memcmp(buf + i, key, sizeof(key) - 1) != 0)
+			continue;
+		long v = 0;
+		size_t j = i + sizeof(key) - 1;
+		while (j < len && (buf[j] == ' ' || buf[j] == '\t'))
+			j++;
+		if (j >= len || buf[j] < '0' || buf[j] > '9')
+			break;
+		for (; j < len && buf[j] >= '0' && buf[j] <= '9' && v < 1000000; j++)
+			v = v * 10 + (buf[j] - '0');
+		return v;
+	}
+	int mode = prctl(PR_GET_SECCOMP, 0, 0, 0, 0);
+	return mode < 0 ? -1 : mode == 2 ? 1 : 0;
+}
+
 /* ---- the run directory ---- */
 
 static void rundir_remove(struct bw_state *s)
@@ -475,6 +511,9 @@ static int bw_prepare(cordon_ctx *ctx, void *state)
 {
 	struct bw_state *s = state;
 	rundir_remove(s); /* a run that never reached finish */
+	/* Filters cordon inherited (a container, a service manager) are not
+	 * the stack's: the child compares against this. */
+	s->seccomp_before = count_filters();
 
 	memcpy(s->rundir, RUNDIR_TEMPLATE, sizeof(RUNDIR_TEMPLATE));
 	if (!mkdtemp(s->rundir)) {
@@ -558,9 +597,10 @@ static void bw_close(void *state)
 static int bw_confine(void *state, const struct cordon_child *child, const char **step)
 {
 	const struct bw_state *s = state;
-	/* A filter loaded before bwrap would confine bubblewrap's own setup
-	 * (unshare, mount, pivot_root): refuse rather than fail obscurely. */
-	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0) {
+	/* A filter an earlier hook loaded would confine bubblewrap's own
+	 * setup (unshare, mount, pivot_root): refuse rather than fail
+	 * obscurely.  Filters cordon itself inherited do not count. */
+	if (count_filters() > s->seccomp_before) {
 		*step = "bwrap: a seccomp filter is already loaded (the seccomp module before bwrap); bwrap cannot "
 		        "take it yet, see modules/bwrap/README.md";
 		return EPERM;

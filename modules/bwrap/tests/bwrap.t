@@ -110,6 +110,28 @@ run exec -p "$T/seccomp.yaml" -- true
 check "seccomp before bwrap is refused (125)" rc_is 125
 check "seccomp before bwrap: the error names the combination" err_has "a seccomp filter is already loaded"
 
+# A filter cordon itself inherited (a container, a service manager) is not
+# the stack's: allowed.  An allow-everything filter, loaded with libseccomp.
+cat >"$T/filt.py" <<'EOF2'
+import ctypes, os, sys
+try:
+    lib = ctypes.CDLL("libseccomp.so.2")
+except OSError:
+    sys.exit(99)
+lib.seccomp_init.restype = ctypes.c_void_p
+ctx = lib.seccomp_init(ctypes.c_uint32(0x7fff0000))  # SCMP_ACT_ALLOW
+if not ctx or lib.seccomp_load(ctypes.c_void_p(ctx)) != 0:
+    sys.exit(99)
+os.execv(sys.argv[1], sys.argv[1:])
+EOF2
+python3 "$T/filt.py" "$CORDON" exec -p "$P" -- sh -c 'grep "^Seccomp_filters" /proc/self/status | tr -s "\t" " "' >"$T/out" 2>"$T/err" </dev/null
+rc=$?
+if [ "$rc" -eq 99 ]; then
+	skip "libseccomp.so.2 not loadable from python3"
+else
+	check "a seccomp filter cordon inherited does not stop bwrap" out_is "Seccomp_filters: 1"
+fi
+
 write_policy "$T/limits.yaml" <<EOF2
 stack:
   - module: rlimit
