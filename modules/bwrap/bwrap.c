@@ -1,0 +1,648 @@
+/*
+ * modules/bwrap/bwrap.c - isolation backend that wraps the command in
+ * bubblewrap (/usr/bin/bwrap, Debian package bubblewrap >= 0.8).
+ *
+ * It takes the namespaces module's arguments and translates what bubblewrap
+ * can express into bwrap options; an argument bubblewrap cannot honour is a
+ * policy error at its line, never silently dropped:
+ *
+ *   with:
+ *     network: none        none (--unshare-all: loopback only) or host (--share-net)
+ *     hostname: cordon     --hostname
+ *     uid: 65534           --uid / --gid inside the sandbox
+ *     gid: 65534
+ *     host_uid: 65534      when cordon runs as root: the host ids bwrap runs as (never 0)
+ *     host_gid: 65534
+ *     bind_ro: [/opt/x]    --ro-bind PATH PATH (must exist; canonicalised at open;
+ *                          a path under /tmp is bound on the sandbox's /tmp)
+ *     default_binds: true  /usr, /bin, /lib*, /sbin, some /etc files (--ro-bind, --symlink)
+ *     tmp_size: 64M        --size N --tmpfs /tmp
+ *     shm_size: 16M        --size N --tmpfs /dev/shm
+ *     exec_tmp: true       bwrap cannot mount noexec: false is a policy error
+ *     nested_userns: false --disable-userns unless true
+ *     tmp_inodes, cgroup   not expressible: a policy error
+ *     bwrap: /usr/bin/bwrap the bubblewrap binary
+ *
+ * Phases:
+ *   open     parse and check the arguments, build the fixed part of bwrap's
+ *            command line; a missing bwrap is a policy error with a hint.
+ *   prepare  a private run directory (0711) with the sandbox's /etc/passwd,
+ *            /etc/group and /etc/hosts; prepend the whole bwrap command.
+ *   confine  (child) refuse a seccomp filter an earlier hook loaded (it
+ *            would confine bwrap's own setup) and --bind-ro (the core does not tell
+ *            prepare about it); link --output-dir into the run directory,
+ *            where bwrap's `--bind-try RUNDIR/output /output` finds it; as
+ *            root, drop to host_uid/host_gid so that bwrap runs unprivileged
+ *            and no sandbox process is ever host root.
+ *   finish   remove the run directory.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cordon/module.h>
+
+#define T_1 1099511627776ll /* 1T */
+#define MAX_BINDS 256
+#define RUNDIR_TEMPLATE "/tmp/cordon-bwrap-XXXXXX"
+
+static const struct cordon_arg args[] = {
+	{ "network", CORDON_ARG_STRING, 0, 0, 0, "none (loopback only, the default) or host" },
+	{ "hostname", CORDON_ARG_STRING, 0, 0, 0, "host name inside (default cordon)" },
+	{ "uid", CORDON_ARG_INT, 0, 0, 4294967294ll, "uid inside the sandbox (default 65534)" },
+	{ "gid", CORDON_ARG_INT, 0, 0, 4294967294ll, "gid inside the sandbox (default 65534)" },
+	{ "host_uid", CORDON_ARG_INT, 0, 1, 4294967294ll, "as root: host uid bwrap runs as (default 65534)" },
+	{ "host_gid", CORDON_ARG_INT, 0, 1, 4294967294ll, "as root: host gid bwrap runs as (default 65534)" },
+	{ "bind_ro", CORDON_ARG_STRINGS, 0, 0, 0, "host paths visible read-only at the same path" },
+	{ "default_binds", CORDON_ARG_BOOL, 0, 0, 0, "bind /usr, /bin, /lib*, /sbin and some /etc files (default true)" },
+	{ "tmp_size", CORDON_ARG_SIZE, 0, 65536, T_1, "size of the /tmp tmpfs (default 64M)" },
+	{ "tmp_inodes", CORDON_ARG_INT, 0, 16, 16777216, "not supported by bwrap (a policy error)" },
+	{ "shm_size", CORDON_ARG_SIZE, 0, 65536, T_1, "size of the /dev/shm tmpfs (default 16M)" },
+	{ "exec_tmp", CORDON_ARG_BOOL, 0, 0, 0, "must be true (the default): bwrap cannot mount noexec" },
+	{ "nested_userns", CORDON_ARG_BOOL, 0, 0, 0, "allow user namespaces inside (default false)" },
+	{ "cgroup", CORDON_ARG_MAPPING, 0, 0, 0, "not supported by bwrap (a policy error)" },
+	{ "bwrap", CORDON_ARG_STRING, 0, 0, 0, "the bubblewrap binary (default /usr/bin/bwrap)" },
+	{ NULL, 0, 0, 0, 0, NULL },
+};
+
+/* Host paths bound read-only by default, where the host has them; a
+ * symlink (merged /usr: /bin -> usr/bin) is recreated as a symlink. */
+static const char *const default_binds[] = {
+	"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
+	"/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives", NULL,
+};
+
+/* The files the run directory holds, bound at /etc/NAME. */
+static const char *const etc_files[] = { "passwd", "group", "hosts" };
+#define N_ETC (sizeof(etc_files) / sizeof(etc_files[0]))
+
+struct strv {
+	char **v;
+	size_t n, cap;
+};
+
+struct bw_state {
+	struct strv head; /* bwrap's options up to the binds, built at open */
+	struct strv binds; /* --ro-bind / --symlink triples, sorted by destination,
+	                    * then /proc, /dev and the tmpfs mounts */
+	struct strv late; /* binds under /tmp: after the /tmp tmpfs */
+	char *bwrap; /* path of the binary */
+	char *etc[N_ETC]; /* contents of /etc/passwd, group, hosts */
+	bool etc_skip[N_ETC]; /* a policy bind covers it: the policy's wins */
+	unsigned host_uid, host_gid;
+	/* The run directory (prepare to finish) and what the child does with
+	 * it, computed in prepare: no allocation in confine. */
+	char rundir[sizeof(RUNDIR_TEMPLATE)];
+	char output_link[sizeof(RUNDIR_TEMPLATE) + 8];
+	bool have_rundir;
+	long seccomp_before; /* filters cordon itself runs under (count_filters) */
+};
+
+/* ---- small helpers ---- */
+
+static int sv_push(struct strv *sv, const char *s)
+{
+	if (sv->n + 2 > sv->cap) {
+		size_t cap = sv->cap ? sv->cap * 2 : 32;
+		char **v = realloc(sv->v, cap * sizeof(char *));
+		if (!v)
+			return -1;
+		sv->v = v;
+		sv->cap = cap;
+	}
+	char *copy = strdup(s);
+	if (!copy)
+		return -1;
+	sv->v[sv->n++] = copy;
+	sv->v[sv->n] = NULL;
+	return 0;
+}
+
+static int sv_pushu(struct strv *sv, unsigned long long v)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%llu", v);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return -1;
+	return sv_push(sv, buf);
+}
+
+static void sv_free(struct strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	*sv = (struct strv){ 0 };
+}
+
+static int get_int(cordon_ctx *ctx, const char *name, int64_t dflt, int64_t *out)
+{
+	const cordon_node *n = cordon_arg(ctx, name);
+	*out = dflt;
+	return n ? cordon_api(ctx)->node_int(ctx, n, out) : 0;
+}
+
+static int get_size(cordon_ctx *ctx, const char *name, uint64_t dflt, uint64_t *out)
+{
+	const cordon_node *n = cordon_arg(ctx, name);
+	*out = dflt;
+	return n ? cordon_api(ctx)->node_size(ctx, n, out) : 0;
+}
+
+static int get_bool(cordon_ctx *ctx, const char *name, int dflt, int *out)
+{
+	const cordon_node *n = cordon_arg(ctx, name);
+	*out = dflt;
+	return n ? cordon_api(ctx)->node_bool(ctx, n, out) : 0;
+}
+
+/* Whether path is at or under dir (both absolute, canonical). */
+static bool under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	if (strcmp(dir, "/") == 0)
+		return true;
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* ---- binds ---- */
+
+struct bind {
+	char *dst; /* absolute */
+	char *target; /* symlink target, or NULL for a read-only bind */
+	bool policy; /* from bind_ro */
+};
+
+static int cmp_bind(const void *a, const void *b)
+{
+	return strcmp(((const struct bind *)a)->dst, ((const struct bind *)b)->dst);
+}
+
+static void binds_free(struct bind *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(b[i].dst);
+		free(b[i].target);
+	}
+	free(b);
+}
+
+/* Collect the default binds and bind_ro into s->binds (as bwrap options). */
+static int open_binds(cordon_ctx *ctx, struct bw_state *s)
+{
+	const struct cordon_core_api *api = cordon_api(ctx);
+	struct bind *b = calloc(MAX_BINDS, sizeof(*b));
+	size_t n = 0;
+	int r = -1;
+	if (!b)
+		return cordon_error(ctx, NULL, "out of memory");
+
+	int defaults;
+	if (get_bool(ctx, "default_binds", 1, &defaults) < 0)
+		goto out;
+	for (size_t i = 0; defaults && default_binds[i]; i++) {
+		struct stat st;
+		if (lstat(default_binds[i], &st) < 0)
+			continue; /* not on this host */
+		char *target = NULL;
+		if (S_ISLNK(st.st_mode)) {
+			char buf[PATH_MAX];
+			ssize_t len = readlink(default_binds[i], buf, sizeof(buf) - 1);
+			if (len < 0)
+				continue;
+			buf[len] = '\0';
+			if (!(target = strdup(buf))) {
+				cordon_error(ctx, NULL, "out of memory");
+				goto out;
+			}
+		}
+		b[n].target = target;
+		if (!(b[n].dst = strdup(default_binds[i]))) {
+			n++;
+			cordon_error(ctx, NULL, "out of memory");
+			goto out;
+		}
+		n++;
+	}
+	size_t n_defaults = n;
+
+	const cordon_node *node = cordon_arg(ctx, "bind_ro");
+	size_t count = !node ? 0 : api->node_type(node) == CORDON_NODE_SCALAR ? 1 : api->node_len(node);
+	for (size_t i = 0; i < count; i++) {
+		const cordon_node *item = api->node_type(node) == CORDON_NODE_SCALAR ? node : api->node_at(node, i);
+		const char *path = api->node_scalar(item, NULL);
+		if (!path || path[0] != '/') {
+			cordon_error(ctx, item, "bind_ro: expected an absolute path, got '%s'", path ? path : "");
+			goto out;
+		}
+		char *real = realpath(path, NULL);
+		if (!real) {
+			cordon_error(ctx, item, "bind_ro: missing bind source %s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (strcmp(real, "/") == 0) {
+			cordon_error(ctx, item, "bind_ro: %s would show the whole host file system", path);
+			free(real);
+			goto out;
+		}
+		if (strcmp(real, "/tmp") == 0 || under(real, "/dev") || under(real, "/proc") || under(real, "/output")) {
+			cordon_error(ctx, item,
+			             "bind_ro: %s is /tmp, or at or under /dev, /proc or /output, which the sandbox "
+			             "mounts itself",
+			             real);
+			free(real);
+			goto out;
+		}
+		bool dup = false;
+		for (size_t k = 0; k < n && !dup; k++) {
+			if (strcmp(b[k].dst, real) != 0)
+				continue;
+			if (k >= n_defaults) {
+				cordon_error(ctx, item, "bind_ro: %s is listed twice", real);
+				free(real);
+				goto out;
+			}
+			dup = true; /* a default the policy names again */
+		}
+		if (dup) {
+			free(real);
+			continue;
+		}
+		if (n == MAX_BINDS) {
+			cordon_error(ctx, item, "bind_ro: at most %d binds", MAX_BINDS);
+			free(real);
+			goto out;
+		}
+		b[n++] = (struct bind){ .dst = real, .policy = true };
+		for (size_t f = 0; f < N_ETC; f++) {
+			char etc[32];
+			snprintf(etc, sizeof(etc), "/etc/%s", etc_files[f]);
+			if (under(etc, real))
+				s->etc_skip[f] = true;
+		}
+	}
+	/* Parents before children, so that bwrap mounts a bind inside
+	 * another after it. */
+	qsort(b, n, sizeof(*b), cmp_bind);
+	for (size_t i = 0; i < n; i++) {
+		/* A bind under /tmp goes on the sandbox's /tmp, once mounted;
+		 * bubblewrap resolves every source in the host's tree. */
+		struct strv *sv = under(b[i].dst, "/tmp") ? &s->late : &s->binds;
+		int e = b[i].target ? sv_push(sv, "--symlink") || sv_push(sv, b[i].target)
+		                    : sv_push(sv, "--ro-bind") || sv_push(sv, b[i].dst);
+		if (e || sv_push(sv, b[i].dst)) {
+			cordon_error(ctx, NULL, "out of memory");
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	binds_free(b, n);
+	return r;
+}
+
+/* ---- open ---- */
+
+static int bw_open(cordon_ctx *ctx, void **statep)
+{
+	const struct cordon_core_api *api = cordon_api(ctx);
+	struct bw_state *s = calloc(1, sizeof(*s));
+	if (!s)
+		return cordon_error(ctx, NULL, "out of memory");
+	*statep = s;
+
+	/* What bubblewrap cannot express: refuse, naming the line. */
+	const cordon_node *n = cordon_arg(ctx, "tmp_inodes");
+	if (n)
+		return cordon_error(ctx, n, "bwrap cannot cap /tmp inodes (tmp_inodes): remove it, or use the "
+		                            "namespaces backend");
+	if ((n = cordon_arg(ctx, "cgroup")))
+		return cordon_error(ctx, n, "bwrap cannot place the sandbox in a cgroup (cgroup): remove it, or use "
+		                            "the namespaces backend");
+	int exec_tmp;
+	if (get_bool(ctx, "exec_tmp", 1, &exec_tmp) < 0)
+		return -1;
+	if (!exec_tmp)
+		return cordon_error(ctx, cordon_arg(ctx, "exec_tmp"),
+		                    "bwrap cannot mount /tmp, /dev/shm or /output noexec (exec_tmp: false): remove "
+		                    "it, or use the namespaces backend");
+
+	n = cordon_arg(ctx, "bwrap");
+	const char *bin = n ? api->node_scalar(n, NULL) : "/usr/bin/bwrap";
+	if (!bin || bin[0] != '/')
+		return cordon_error(ctx, n, "bwrap: expected an absolute path, got '%s'", bin ? bin : "");
+	struct stat st;
+	if (stat(bin, &st) < 0 || access(bin, X_OK) < 0)
+		return cordon_error(ctx, n, "%s: %s (hint: install the Debian package bubblewrap)", bin,
+		                    strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return cordon_error(ctx, n, "%s: not a regular file (hint: install the Debian package bubblewrap)",
+		                    bin);
+	if (st.st_mode & (S_ISUID | S_ISGID))
+		return cordon_error(ctx, n, "%s is set-user-ID or set-group-ID: cordon runs bubblewrap only "
+		                            "unprivileged, through user namespaces", bin);
+	if (!(s->bwrap = strdup(bin)))
+		return cordon_error(ctx, NULL, "out of memory");
+
+	bool net_host = false;
+	if ((n = cordon_arg(ctx, "network"))) {
+		const char *v = api->node_scalar(n, NULL);
+		if (v && strcmp(v, "host") == 0)
+			net_host = true;
+		else if (!v || strcmp(v, "none") != 0)
+			return cordon_error(ctx, n, "network: expected none or host, got '%s'", v ? v : "");
+	}
+	n = cordon_arg(ctx, "hostname");
+	const char *h = n ? api->node_scalar(n, NULL) : "cordon";
+	size_t hl = h ? strlen(h) : 0;
+	if (!h || hl == 0 || hl > 64 ||
+	    strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") != hl)
+		return cordon_error(ctx, n, "hostname: expected 1 to 64 letters, digits, '-' or '.'");
+
+	int64_t uid, gid, v;
+	if (get_int(ctx, "uid", 65534, &uid) < 0 || get_int(ctx, "gid", 65534, &gid) < 0)
+		return -1;
+	if (get_int(ctx, "host_uid", 65534, &v) < 0)
+		return -1;
+	s->host_uid = (unsigned)v;
+	if (get_int(ctx, "host_gid", 65534, &v) < 0)
+		return -1;
+	s->host_gid = (unsigned)v;
+	int nested;
+	uint64_t tmp_size, shm_size;
+	if (get_bool(ctx, "nested_userns", 0, &nested) < 0 || get_size(ctx, "tmp_size", 64ull << 20, &tmp_size) < 0 ||
+	    get_size(ctx, "shm_size", 16ull << 20, &shm_size) < 0)
+		return -1;
+
+	if (open_binds(ctx, s) < 0)
+		return -1;
+
+	/* The fixed part of the command line, in bubblewrap's own order:
+	 * namespaces and identity, then the file system (binds from
+	 * open_binds follow, then /proc, /dev, the tmpfs mounts). */
+	struct strv *a = &s->head;
+	int e = sv_push(a, s->bwrap) || sv_push(a, "--unshare-all") || (net_host && sv_push(a, "--share-net")) ||
+	        sv_push(a, "--unshare-user") || (!nested && sv_push(a, "--disable-userns")) ||
+	        sv_push(a, "--die-with-parent") || sv_push(a, "--new-session") || sv_push(a, "--cap-drop") ||
+	        sv_push(a, "ALL") || sv_push(a, "--uid") || sv_pushu(a, (unsigned long long)uid) ||
+	        sv_push(a, "--gid") || sv_pushu(a, (unsigned long long)gid) || sv_push(a, "--hostname") ||
+	        sv_push(a, h);
+	if (e)
+		return cordon_error(ctx, NULL, "out of memory");
+	const char *const tail[] = { "--proc", "/proc", "--dev", "/dev", NULL };
+	for (size_t i = 0; tail[i]; i++)
+		if (sv_push(&s->binds, tail[i]) < 0)
+			return cordon_error(ctx, NULL, "out of memory");
+	e = sv_push(&s->binds, "--perms") || sv_push(&s->binds, "1777") || sv_push(&s->binds, "--size") ||
+	    sv_pushu(&s->binds, (unsigned long long)shm_size) || sv_push(&s->binds, "--tmpfs") ||
+	    sv_push(&s->binds, "/dev/shm") || sv_push(&s->binds, "--perms") || sv_push(&s->binds, "1777") ||
+	    sv_push(&s->binds, "--size") || sv_pushu(&s->binds, (unsigned long long)tmp_size) ||
+	    sv_push(&s->binds, "--tmpfs") || sv_push(&s->binds, "/tmp");
+	if (e)
+		return cordon_error(ctx, NULL, "out of memory");
+
+	/* Who the sandbox is, for programs that look themselves up. */
+	const char *user = uid == 65534 ? "nobody" : uid == 0 ? "root" : "sandbox";
+	const char *group = gid == 65534 ? "nogroup" : gid == 0 ? "root" : "sandbox";
+	if (asprintf(&s->etc[0], "%s:x:%llu:%llu:cordon sandbox:/tmp:/usr/sbin/nologin\n", user,
+	             (unsigned long long)uid, (unsigned long long)gid) < 0)
+		s->etc[0] = NULL;
+	if (asprintf(&s->etc[1], "%s:x:%llu:\n", group, (unsigned long long)gid) < 0)
+		s->etc[1] = NULL;
+	if (asprintf(&s->etc[2], "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t%s\n",
+	             h) < 0)
+		s->etc[2] = NULL;
+	if (!s->etc[0] || !s->etc[1] || !s->etc[2])
+		return cordon_error(ctx, NULL, "out of memory");
+	return 0;
+}
+
+/* How many seccomp filters this process runs under: the Seccomp_filters
+ * line of /proc/self/status (Linux 5.9), else 1 when in filter mode (what
+ * PR_GET_SECCOMP can tell).  -1 when neither answers.  Async-signal-safe. */
+static long count_filters(void)
+{
+	char buf[8192];
+	size_t len = 0;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t r;
+		while (len < sizeof(buf) - 1 && ((r = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0 ||
+		                                  (r < 0 && errno == EINTR)))
+			if (r > 0)
+				len += (size_t)r;
+		close(fd);
+	}
+	buf[len] = '\0';
+	static const char key[] = "\nSeccomp_filters:";
+	for (size_t i = 0; i + sizeof(key) - 1 <= len; i++) {
+		if (memcmp(buf + i, key, sizeof(key) - 1) != 0)
+			continue;
+		long v = 0;
+		size_t j = i + sizeof(key) - 1;
+		while (j < len && (buf[j] == ' ' || buf[j] == '\t'))
+			j++;
+		if (j >= len || buf[j] < '0' || buf[j] > '9')
+			break;
+		for (; j < len && buf[j] >= '0' && buf[j] <= '9' && v < 1000000; j++)
+			v = v * 10 + (buf[j] - '0');
+		return v;
+	}
+	int mode = prctl(PR_GET_SECCOMP, 0, 0, 0, 0);
+	return mode < 0 ? -1 : mode == 2 ? 1 : 0;
+}
+
+/* ---- the run directory ---- */
+
+static void rundir_remove(struct bw_state *s)
+{
+	if (!s->have_rundir)
+		return;
+	int dfd = open(s->rundir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (dfd >= 0) {
+		for (size_t i = 0; i < N_ETC; i++)
+			(void)unlinkat(dfd, etc_files[i], 0);
+		(void)unlinkat(dfd, "output", 0);
+		close(dfd);
+	}
+	(void)rmdir(s->rundir);
+	s->have_rundir = false;
+}
+
+static int write_file(int dfd, const char *name, const char *data)
+{
+	int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444);
+	if (fd < 0)
+		return -1;
+	size_t len = strlen(data), off = 0;
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int e = w < 0 ? errno : EIO;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	/* The umask may have narrowed the mode; bwrap, which may run as
+	 * host_uid, reads these files. */
+	if (fchmod(fd, 0444) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return close(fd);
+}
+
+static int bw_prepare(cordon_ctx *ctx, void *state)
+{
+	struct bw_state *s = state;
+	rundir_remove(s); /* a run that never reached finish */
+	/* Filters cordon inherited (a container, a service manager) are not
+	 * the stack's: the child compares against this. */
+	s->seccomp_before = count_filters();
+
+	memcpy(s->rundir, RUNDIR_TEMPLATE, sizeof(RUNDIR_TEMPLATE));
+	if (!mkdtemp(s->rundir)) {
+		cordon_warning(ctx, "bwrap: cannot create a run directory under /tmp: %s", strerror(errno));
+		return -1;
+	}
+	s->have_rundir = true;
+	/* Search only: bwrap, running as host_uid when cordon is root, opens
+	 * the files by name; nobody lists the directory. */
+	if (chmod(s->rundir, 0711) < 0) {
+		cordon_warning(ctx, "bwrap: chmod %s: %s", s->rundir, strerror(errno));
+		return -1;
+	}
+	snprintf(s->output_link, sizeof(s->output_link), "%s/output", s->rundir);
+	int dfd = open(s->rundir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (dfd < 0) {
+		cordon_warning(ctx, "bwrap: %s: %s", s->rundir, strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < N_ETC; i++) {
+		if (!s->etc_skip[i] && write_file(dfd, etc_files[i], s->etc[i]) < 0) {
+			cordon_warning(ctx, "bwrap: %s/%s: %s", s->rundir, etc_files[i], strerror(errno));
+			close(dfd);
+			return -1;
+		}
+	}
+	close(dfd);
+
+	struct strv w = { 0 };
+	int e = 0;
+	for (size_t i = 0; i < s->head.n && !e; i++)
+		e = sv_push(&w, s->head.v[i]);
+	for (size_t i = 0; i < s->binds.n && !e; i++)
+		e = sv_push(&w, s->binds.v[i]);
+	for (size_t i = 0; i < s->late.n && !e; i++)
+		e = sv_push(&w, s->late.v[i]);
+	for (size_t i = 0; i < N_ETC && !e; i++) {
+		if (s->etc_skip[i])
+			continue;
+		char src[sizeof(s->rundir) + 16], dst[32];
+		snprintf(src, sizeof(src), "%s/%s", s->rundir, etc_files[i]);
+		snprintf(dst, sizeof(dst), "/etc/%s", etc_files[i]);
+		e = sv_push(&w, "--ro-bind") || sv_push(&w, src) || sv_push(&w, dst);
+	}
+	/* --output-dir, linked here by the child when there is one. */
+	e = e || sv_push(&w, "--bind-try") || sv_push(&w, s->output_link) || sv_push(&w, "/output") ||
+	    sv_push(&w, "--remount-ro") || sv_push(&w, "/") || sv_push(&w, "--chdir") || sv_push(&w, "/tmp") ||
+	    sv_push(&w, "--");
+	int r = e ? -1 : cordon_api(ctx)->launch_wrap(ctx, (const char *const *)w.v);
+	sv_free(&w);
+	if (r < 0)
+		cordon_warning(ctx, "bwrap: cannot prepend the bubblewrap command (out of memory?)");
+	return r;
+}
+
+static int bw_finish(cordon_ctx *ctx, void *state, const struct cordon_run_info *info)
+{
+	(void)ctx;
+	(void)info;
+	rundir_remove(state);
+	return 0;
+}
+
+static void bw_close(void *state)
+{
+	struct bw_state *s = state;
+	if (!s)
+		return;
+	rundir_remove(s);
+	sv_free(&s->head);
+	sv_free(&s->binds);
+	sv_free(&s->late);
+	for (size_t i = 0; i < N_ETC; i++)
+		free(s->etc[i]);
+	free(s->bwrap);
+	free(s);
+}
+
+/* ---- the child: async-signal-safe code only ---- */
+
+static int bw_confine(void *state, const struct cordon_child *child, const char **step)
+{
+	const struct bw_state *s = state;
+	/* A filter an earlier hook loaded would confine bubblewrap's own
+	 * setup (unshare, mount, pivot_root): refuse rather than fail
+	 * obscurely.  Filters cordon itself inherited do not count. */
+	if (count_filters() > s->seccomp_before) {
+		*step = "bwrap: a seccomp filter is already loaded (the seccomp module before bwrap); bwrap cannot "
+		        "take it yet, see modules/bwrap/README.md";
+		return EPERM;
+	}
+	if (child->bind_ro && child->bind_ro[0]) {
+		*step = "bwrap: --bind-ro is not available with the bwrap backend yet (the core does not pass it "
+		        "to prepare); list the path in the policy's bind_ro";
+		return EOPNOTSUPP;
+	}
+	if (child->output_dir && symlink(child->output_dir, s->output_link) < 0) {
+		*step = "bwrap: symlink of --output-dir into the run directory";
+		return errno;
+	}
+	if (child->flags & CORDON_CHILD_ROOT) {
+		/* bwrap then runs unprivileged in its own user namespace, and
+		 * nothing of the sandbox is host root. */
+		if (setgroups(0, NULL) < 0) {
+			*step = "bwrap: setgroups(0)";
+			return errno;
+		}
+		if (setresgid(s->host_gid, s->host_gid, s->host_gid) < 0) {
+			*step = "bwrap: setresgid(host_gid)";
+			return errno;
+		}
+		if (setresuid(s->host_uid, s->host_uid, s->host_uid) < 0) {
+			*step = "bwrap: setresuid(host_uid)";
+			return errno;
+		}
+	}
+	return 0;
+}
+
+CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
+	.abi = CORDON_ABI_VERSION,
+	.size = sizeof(struct cordon_module),
+	.name = "bwrap",
+	.description = "isolation backend: wraps the command in bubblewrap (namespaces, binds, tmpfs, /proc, /dev)",
+	.flags = CORDON_MOD_ISOLATION,
+	.args = args,
+	.open = bw_open,
+	.prepare = bw_prepare,
+	.confine = bw_confine,
+	.finish = bw_finish,
+	.close = bw_close,
+};

@@ -1,0 +1,208 @@
+#!/bin/sh
+# tests/isolation.t - one list of isolation properties, proved from inside
+# the sandbox against every backend in tests/backends/*.yaml, with a table of
+# which backend provides what at the end.
+#
+# A backend file is a complete policy (its stack includes the backend and
+# what it needs around it).  Two comment lines say what it claims:
+#
+#   # isolation-provides: files root_ro ...   the properties it must provide
+#   # isolation-output-at: /output            where --output-dir appears
+#                                             ("host": at its own host path)
+#   # isolation-args: --bind-ro @PROBES@      more cordon options for each run
+#
+# and @PROBES@ in either is replaced by the probe directory (which must be
+# visible inside: the probes run from there; it is under /tmp in the
+# unprivileged pass of `make check`).  A claimed property that does not hold fails; one the
+# backend does not claim is skipped ("not provided by BACKEND").  A backend
+# whose modules are not built, or whose program is not installed (a policy
+# error with a "hint: install" line), is skipped as a whole.
+#
+# Runs as root and as an unprivileged user.
+. "$(dirname "$0")/lib.sh"
+
+PROPS="files root_ro usr_ro net_tcp net_abstract procs_hidden kill_all no_caps no_new_privs daemon_dies uid output_dir bind_ro python3"
+TRY="$PROBES/ns_try"
+
+chmod 755 "$T"
+mkdir -p "$T/outdir" "$T/ro" "$T/hidden"
+chmod 777 "$T/outdir"
+chmod 755 "$T/ro"
+echo secret-iso >"$T/hidden/secret"
+chmod 644 "$T/hidden/secret"
+echo data >"$T/ro/in"
+chmod 644 "$T/ro/in"
+printf 'import sys\nprint("python", sys.version_info[0], sum(range(10)))\n' >"$T/prog.py"
+chmod 644 "$T/prog.py"
+
+# Host listeners the sandbox must not reach: a TCP socket on the host's
+# loopback and an abstract unix socket.
+sock="cordon-iso-test-$$"
+python3 -c '
+import socket, sys, time
+a = socket.socket(socket.AF_UNIX); a.bind("\0" + sys.argv[1]); a.listen(64)
+t = socket.socket(); t.bind(("127.0.0.1", 0)); t.listen(64)
+open(sys.argv[2] + ".tmp", "w").write(str(t.getsockname()[1]))
+import os; os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+time.sleep(600)' "$sock" "$T/port" &
+listener=$!
+for _ in $(seq 200); do [ -s "$T/port" ] && break; sleep 0.05; done
+port=$(cat "$T/port" 2>/dev/null)
+sleep 600 &
+hostpid=$!
+cleanup() {
+	kill "$listener" "$hostpid" 2>/dev/null
+	wait "$listener" "$hostpid" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+check "control: the host TCP listener accepts connections" sh -c '"$1" tcp 127.0.0.1 "$2" >/dev/null' sh "$TRY" "$port"
+check "control: the host abstract socket accepts connections" sh -c '"$1" abstract "$2" >/dev/null' sh "$TRY" "$sock"
+
+"$CORDON" modules >"$T/modules" 2>&1
+
+# ---- the properties: each returns 0 when it holds under policy $P ----
+
+# shellcheck disable=SC2086 # $EXTRA is words on purpose
+sbx() { run exec -p "$P" $EXTRA "$@"; }
+
+prop_files() { # host files outside the binds are invisible or unreadable
+	sbx -- cat "$T/hidden/secret"
+	rc_not 0 && ! out_has secret-iso
+}
+prop_root_ro() { # the root is not writable
+	sbx -- "$TRY" write "/cordon-iso-$$"
+	_r=$rc
+	_host=0
+	[ -e "/cordon-iso-$$" ] && _host=1 && rm -f "/cordon-iso-$$"
+	[ "$_r" -eq 1 ] && [ "$_host" -eq 0 ]
+}
+prop_usr_ro() { # /usr is not writable
+	sbx -- "$TRY" write "/usr/cordon-iso-$$"
+	_r=$rc
+	_host=0
+	[ -e "/usr/cordon-iso-$$" ] && _host=1 && rm -f "/usr/cordon-iso-$$"
+	[ "$_r" -eq 1 ] && [ "$_host" -eq 0 ]
+}
+prop_net_tcp() { # a TCP listener on the host's loopback is unreachable
+	sbx -- "$TRY" tcp 127.0.0.1 "$port"
+	rc_is 1
+}
+prop_net_abstract() { # a host abstract unix socket is unreachable
+	sbx -- "$TRY" abstract "$sock"
+	rc_is 1
+}
+prop_procs_hidden() { # host processes are invisible
+	sbx -- "$TRY" exists "/proc/$hostpid"
+	rc_is 1 && out_is ENOENT
+}
+prop_kill_all() { # kill(-1, SIGKILL) inside spares the supervisor and the host
+	sbx --json -- sh -c '"$1" killall; echo after' sh "$TRY"
+	_st=$(json_get 'j["status"]' 2>/dev/null)
+	if ! kill -0 "$hostpid" 2>/dev/null; then
+		sleep 600 &
+		hostpid=$!
+		return 1
+	fi
+	case "$_st" in ok | failed | killed) return 0 ;; *) return 1 ;; esac
+}
+prop_no_caps() { # no capabilities in the program
+	sbx -- sh -c 'grep -E "^Cap(Prm|Eff|Amb)" /proc/self/status | tr -s "\t" " "'
+	out_is "$(printf 'CapPrm: 0000000000000000\nCapEff: 0000000000000000\nCapAmb: 0000000000000000')"
+}
+prop_no_new_privs() { # no_new_privs is set
+	sbx -- sh -c 'grep "^NoNewPrivs" /proc/self/status | tr -s "\t" " "'
+	out_is "NoNewPrivs: 1"
+}
+prop_daemon_dies() { # a double-forked setsid daemon dies with the run
+	_mark=$((32000 + $$ % 1000)).$test_count
+	sbx -- sh -c "setsid sh -c 'sleep $_mark & sleep $_mark' >/dev/null 2>&1 & sleep 0.3; exit 3"
+	rc_is 3 || return 1
+	# How fast the kernel tears a namespace down is not this test's concern.
+	for _ in $(seq 100); do
+		pgrep -f "sleep $_mark" >/dev/null || return 0
+		sleep 0.1
+	done
+	pkill -f "sleep $_mark"
+	return 1
+}
+prop_uid() { # the program runs as uid/gid 65534 (real, effective, saved)
+	sbx -- "$TRY" ids
+	out_is "65534 65534 65534 65534 65534 65534"
+}
+prop_output_dir() { # --output-dir is writable (and the file lands on the host)
+	_at=$OUTAT
+	[ "$_at" = host ] && _at="$T/outdir"
+	rm -f "$T/outdir/r-$NAME"
+	sbx --output-dir "$T/outdir" -- sh -c 'echo result >"$1" && cat "$1"' sh "$_at/r-$NAME"
+	out_is result && [ "$(cat "$T/outdir/r-$NAME" 2>/dev/null)" = result ]
+}
+prop_bind_ro() { # --bind-ro PATH is readable at PATH and not writable
+	sbx --bind-ro "$T/ro" -- cat "$T/ro/in"
+	out_is data || return 1
+	sbx --bind-ro "$T/ro" -- "$TRY" write "$T/ro/f-$NAME"
+	rc_is 1 && [ ! -e "$T/ro/f-$NAME" ]
+}
+prop_python3() { # python3 runs a submitted program
+	# shellcheck disable=SC2086 # $EXTRA is words on purpose
+	run run -p "$P" $EXTRA "$T/prog.py"
+	rc_is 0 && out_is "python 3 45"
+}
+
+# ---- every backend ----
+
+: >"$T/table"
+for yaml in "$CORDON_SRCDIR"/tests/backends/*.yaml; do
+	NAME=$(basename "$yaml" .yaml)
+	provides=" $(sed -n 's/^# isolation-provides: *//p' "$yaml" | tr -s ' ') "
+	OUTAT=$(sed -n 's/^# isolation-output-at: *//p' "$yaml")
+	EXTRA=$(sed -n 's/^# isolation-args: *//p' "$yaml" | sed "s|@PROBES@|$PROBES|g")
+	P="$T/$NAME.yaml"
+	sed "s|@PROBES@|$PROBES|g" "$yaml" | write_policy "$P"
+	why=
+	for m in $(sed -n 's/^ *- *module: *\([a-z0-9_]*\).*/\1/p' "$yaml"); do
+		grep -q "^$m " "$T/modules" || why="${why:+$why, }module $m not built"
+	done
+	if [ -z "$why" ]; then
+		sbx -- true
+		if ! rc_is 0 && err_has "hint: install"; then
+			why=$(grep -m1 "hint: install" "$T/err")
+		fi
+	fi
+	for p in $PROPS; do
+		if [ -n "$why" ]; then
+			skip "$NAME: $p: backend not available ($why)"
+			echo "$p $NAME -" >>"$T/table"
+			continue
+		fi
+		case "$provides" in
+		*" $p "*) ;;
+		*)
+			skip "not provided by $NAME: $p"
+			echo "$p $NAME skip" >>"$T/table"
+			continue
+			;;
+		esac
+		desc=$(sed -n "s/^prop_$p() { # //p" "$0")
+		if "prop_$p"; then
+			ok "$NAME: $p - $desc"
+			echo "$p $NAME yes" >>"$T/table"
+		else
+			not_ok "$NAME: $p - $desc"
+			diag_run
+			echo "$p $NAME no" >>"$T/table"
+		fi
+	done
+done
+
+# The table: property x backend (yes, no, skip = not provided, - = backend
+# not available here).
+backends=$(cut -d' ' -f2 "$T/table" | awk '!seen[$0]++')
+# shellcheck disable=SC2086 # one word per backend
+diag "$(printf '%-14s' property; for b in $backends; do printf ' %-11s' "$b"; done)"
+for p in $PROPS; do
+	diag "$(printf '%-14s' "$p"; for b in $backends; do printf ' %-11s' "$(awk -v p="$p" -v b="$b" '$1 == p && $2 == b { print $3 }' "$T/table")"; done)"
+done
+
+done_testing
