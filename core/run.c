@@ -402,6 +402,57 @@ static int list_children(struct pidset *out, const struct pidset *skip)
 	return 0;
 }
 
+/* Whether a process is already on its way out: a zombie, exiting
+ * (PF_EXITING in /proc/PID/stat's flags) or with SIGKILL pending (a
+ * parent-death signal already sent, as for a wrapper's own pid 1 when the
+ * wrapper exited first).  Such a process is reaped but not reported as left
+ * running. */
+static bool already_ending(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	const char *p = strrchr(buf, ')'); /* the command name may hold anything */
+	if (!p || p[1] != ' ')
+		return false;
+	char state = p[2];
+	if (state == 'Z' || state == 'X' || state == 'x')
+		return true;
+	/* Fields after the state: ppid pgrp session tty_nr tpgid flags. */
+	const char *f = p + 3;
+	for (int k = 0; k < 5 && f; k++) {
+		f = strchr(f, ' ');
+		if (f)
+			f++;
+	}
+	if (f && (strtoul(f, NULL, 10) & 0x4u)) /* PF_EXITING */
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	char st[4096];
+	n = read(fd, st, sizeof(st) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	st[n] = '\0';
+	static const char *const keys[] = { "\nSigPnd:", "\nShdPnd:" };
+	for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+		const char *q = strstr(st, keys[k]);
+		if (q && (strtoull(q + strlen(keys[k]), NULL, 16) & (1ull << (SIGKILL - 1))))
+			return true;
+	}
+	return false;
+}
+
 /*
  * Kill every process the run left behind.  The supervisor is a child
  * subreaper, so when a process of the run dies its children become ours:
@@ -426,6 +477,7 @@ static int kill_leftovers(const struct pidset *preexisting, pid_t main_pid, cord
 		if (kids.n == 0)
 			break;
 		for (size_t i = 0; i < kids.n; i++) {
+			bool ending = already_ending(kids.v[i]);
 			kill(-kids.v[i], SIGKILL); /* its process group, if it leads one */
 			if (kill(kids.v[i], SIGKILL) < 0 && errno == EPERM) {
 				/* e.g. a set-user-ID program: leave it, do not wait on it */
@@ -434,7 +486,8 @@ static int kill_leftovers(const struct pidset *preexisting, pid_t main_pid, cord
 				kids.v[i] = 0;
 				continue;
 			}
-			killed++;
+			if (!ending)
+				killed++;
 		}
 		for (size_t i = 0; i < kids.n; i++)
 			if (kids.v[i] > 0)

@@ -27,13 +27,13 @@
  *   open     parse and check the arguments, build the fixed part of bwrap's
  *            command line; a missing bwrap is a policy error with a hint.
  *   prepare  a private run directory (0711) with the sandbox's /etc/passwd,
- *            /etc/group and /etc/hosts; prepend the whole bwrap command.
+ *            /etc/group and /etc/hosts; prepend the whole bwrap command,
+ *            with this run's --bind-ro paths (--ro-bind) and --output-dir
+ *            (--bind DIR /output), which the core shows to prepare.
  *   confine  (child) refuse a seccomp filter an earlier hook loaded (it
- *            would confine bwrap's own setup) and --bind-ro (the core does not tell
- *            prepare about it); link --output-dir into the run directory,
- *            where bwrap's `--bind-try RUNDIR/output /output` finds it; as
- *            root, drop to host_uid/host_gid so that bwrap runs unprivileged
- *            and no sandbox process is ever host root.
+ *            would confine bwrap's own setup); as root, drop to
+ *            host_uid/host_gid so that bwrap runs unprivileged and no
+ *            sandbox process is ever host root.
  *   finish   remove the run directory.
  */
 #define _GNU_SOURCE
@@ -102,7 +102,6 @@ struct bw_state {
 	/* The run directory (prepare to finish) and what the child does with
 	 * it, computed in prepare: no allocation in confine. */
 	char rundir[sizeof(RUNDIR_TEMPLATE)];
-	char output_link[sizeof(RUNDIR_TEMPLATE) + 8];
 	bool have_rundir;
 	long seccomp_before; /* filters cordon itself runs under (count_filters) */
 };
@@ -527,7 +526,6 @@ static int bw_prepare(cordon_ctx *ctx, void *state)
 		cordon_warning(ctx, "bwrap: chmod %s: %s", s->rundir, strerror(errno));
 		return -1;
 	}
-	snprintf(s->output_link, sizeof(s->output_link), "%s/output", s->rundir);
 	int dfd = open(s->rundir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (dfd < 0) {
 		cordon_warning(ctx, "bwrap: %s: %s", s->rundir, strerror(errno));
@@ -558,9 +556,21 @@ static int bw_prepare(cordon_ctx *ctx, void *state)
 		snprintf(dst, sizeof(dst), "/etc/%s", etc_files[i]);
 		e = sv_push(&w, "--ro-bind") || sv_push(&w, src) || sv_push(&w, dst);
 	}
-	/* --output-dir, linked here by the child when there is one. */
-	e = e || sv_push(&w, "--bind-try") || sv_push(&w, s->output_link) || sv_push(&w, "/output") ||
-	    sv_push(&w, "--remount-ro") || sv_push(&w, "/") || sv_push(&w, "--chdir") || sv_push(&w, "/tmp") ||
+	/* This run's --bind-ro paths (after the tmpfs mounts, so a path under
+	 * /tmp shows on the sandbox's own /tmp) and --output-dir at /output. */
+	const struct cordon_core_api *api = cordon_api(ctx);
+	if (!CORDON_API_HAS(ctx, launch_bind_ro) || !CORDON_API_HAS(ctx, launch_output_dir)) {
+		sv_free(&w);
+		cordon_warning(ctx, "bwrap: this cordon core does not show --output-dir and --bind-ro to prepare");
+		return -1;
+	}
+	const char *const *ro = api->launch_bind_ro(ctx);
+	for (size_t i = 0; ro && ro[i] && !e; i++)
+		e = sv_push(&w, "--ro-bind") || sv_push(&w, ro[i]) || sv_push(&w, ro[i]);
+	const char *out = api->launch_output_dir(ctx);
+	if (out && !e)
+		e = sv_push(&w, "--bind") || sv_push(&w, out) || sv_push(&w, "/output");
+	e = e || sv_push(&w, "--remount-ro") || sv_push(&w, "/") || sv_push(&w, "--chdir") || sv_push(&w, "/tmp") ||
 	    sv_push(&w, "--");
 	int r = e ? -1 : cordon_api(ctx)->launch_wrap(ctx, (const char *const *)w.v);
 	sv_free(&w);
@@ -604,15 +614,6 @@ static int bw_confine(void *state, const struct cordon_child *child, const char 
 		*step = "bwrap: a seccomp filter is already loaded (the seccomp module before bwrap); bwrap cannot "
 		        "take it yet, see modules/bwrap/README.md";
 		return EPERM;
-	}
-	if (child->bind_ro && child->bind_ro[0]) {
-		*step = "bwrap: --bind-ro is not available with the bwrap backend yet (the core does not pass it "
-		        "to prepare); list the path in the policy's bind_ro";
-		return EOPNOTSUPP;
-	}
-	if (child->output_dir && symlink(child->output_dir, s->output_link) < 0) {
-		*step = "bwrap: symlink of --output-dir into the run directory";
-		return errno;
 	}
 	if (child->flags & CORDON_CHILD_ROOT) {
 		/* bwrap then runs unprivileged in its own user namespace, and
