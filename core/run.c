@@ -425,9 +425,10 @@ static bool already_ending(pid_t pid)
 	char state = p[2];
 	if (state == 'Z' || state == 'X' || state == 'x')
 		return true;
-	/* Fields after the state: ppid pgrp session tty_nr tpgid flags. */
+	/* Fields after the state: ppid pgrp session tty_nr tpgid flags (the
+	 * sixth; f starts at the space before ppid). */
 	const char *f = p + 3;
-	for (int k = 0; k < 5 && f; k++) {
+	for (int k = 0; k < 6 && f; k++) {
 		f = strchr(f, ' ');
 		if (f)
 			f++;
