@@ -681,9 +681,13 @@ static __attribute__((noreturn)) void child_main(const struct launch *L)
 		const struct confiner *c = &L->conf[i];
 		const char *step = NULL;
 		child_entry = c->index;
+		pid_t before = getpid();
 		int e = c->confine(c->state, &child, &step);
 		if (e != 0) {
-			if (c->optional) {
+			/* A hook that forked (into a pid namespace) and failed in the
+			 * new process left it in a state no later hook expects:
+			 * fail closed, optional or not. */
+			if (c->optional && getpid() == before) {
 				child_send(REC_OPTIONAL_FAIL, c->index, e, step ? step : "confine");
 				continue;
 			}
@@ -1782,8 +1786,21 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 		}
 		o.output_dir = out_dir;
 	}
+	/* --bind-ro paths canonical, as --output-dir: a backend binds them at
+	 * the path it is given, so "/usr/../x" or a symlink must not reach it. */
 	for (size_t i = 0; o.bind_ro && o.bind_ro[i]; i++) {
-		if (strv_push(&binds, o.bind_ro[i]) < 0) {
+		char *real = realpath(o.bind_ro[i], NULL);
+		if (!real) {
+			result_set_error(r, CORDON_EXIT_ERROR, "--bind-ro %s: %s", o.bind_ro[i], strerror(errno));
+			goto done;
+		}
+		if (strcmp(real, "/") == 0) {
+			free(real);
+			result_set_error(r, CORDON_EXIT_ERROR, "--bind-ro %s: that is the whole host file system",
+			                 o.bind_ro[i]);
+			goto done;
+		}
+		if (strv_push_owned(&binds, real) < 0) {
 			result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
 			goto done;
 		}

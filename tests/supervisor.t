@@ -788,6 +788,15 @@ chmod 0755 "$T" "$T/ro1" && chmod 0777 "$T/outdir" # as root the sandbox is host
 run exec -p "$T/dirs.yaml" --json --output-dir "$T/outdir/." --bind-ro "$T/ro1" -- /bin/true
 check "prepare sees the canonical --output-dir and the --bind-ro paths" \
 	jtrue 'j["status"] == "ok" and "testmod: output_dir='"$T"'/outdir" in j["warnings"] and "testmod: bind_ro='"$T"'/ro1" in j["warnings"]'
+ln -s "$T/ro1" "$T/ro-link"
+run exec -p "$T/dirs.yaml" --json --bind-ro "$T/ro-link/." -- /bin/true
+check "--bind-ro reaches backends canonical (symlinks and dots resolved)" \
+	jtrue 'j["status"] == "ok" and "testmod: bind_ro='"$T"'/ro1" in j["warnings"]'
+run exec -p "$T/dirs.yaml" --json --bind-ro /usr/.. -- touch "$T/ran-root-bind"
+check "--bind-ro of the whole host file system is refused (125), nothing runs" \
+	eval 'rc_is 125 && jtrue '"'"'"whole host file system" in j["error"]'"'"' && [ ! -e "$T/ran-root-bind" ]'
+run exec -p "$T/dirs.yaml" --json --bind-ro "$T/no-such-dir" -- /bin/true
+check "--bind-ro of a missing path is refused (125)" eval 'rc_is 125 && jtrue '"'"'"no-such-dir" in j["error"]'"'"''
 run exec -p "$T/dirs.yaml" --json -- /bin/true
 check "prepare without --output-dir: none, and an empty --bind-ro list" \
 	jtrue 'j["status"] == "ok" and "testmod: output_dir=(none)" in j["warnings"] and not any("bind_ro=" in w for w in j["warnings"])'

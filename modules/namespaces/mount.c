@@ -107,7 +107,7 @@ static int cmp_bind(const void *a, const void *b)
 }
 
 /* Paths the sandbox mounts itself: a bind there would be hidden or hide them. */
-static bool reserved(const char *dst)
+bool ns_reserved(const char *dst)
 {
 	static const char *const r[] = { "tmp", "dev", "proc", "output", NULL };
 	for (size_t i = 0; r[i]; i++) {
@@ -146,7 +146,7 @@ int ns_binds_open(cordon_ctx *ctx, struct ns_state *s)
 			free(real);
 			return cordon_error(ctx, item, "bind_ro: %s would show the whole host file system", path);
 		}
-		if (reserved(real + 1)) {
+		if (ns_reserved(real + 1)) {
 			int r = cordon_error(ctx, item,
 			                     "bind_ro: %s is at or under /tmp, /dev, /proc or /output, which the "
 			                     "sandbox mounts itself",

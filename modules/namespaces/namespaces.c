@@ -205,6 +205,21 @@ static int ns_prepare(cordon_ctx *ctx, void *state)
 	if (s->uid == 0)
 		cordon_warning(ctx, "uid 0 inside: the program holds every capability of its user "
 		                    "namespace unless the caps module drops them");
+	/* --bind-ro paths (canonical, never "/": the core sees to that) must not
+	 * land on what the sandbox mounts itself (the /proc masks, /dev). */
+	if (CORDON_API_HAS(ctx, launch_bind_ro)) {
+		const char *const *ro = cordon_api(ctx)->launch_bind_ro(ctx);
+		for (size_t i = 0; ro && ro[i]; i++) {
+			/* Under /tmp is fine: it is bound onto the sandbox's own /tmp. */
+			bool under_tmp = strncmp(ro[i], "/tmp/", 5) == 0 && ro[i][5];
+			if (ro[i][0] != '/' || (ns_reserved(ro[i] + 1) && !under_tmp)) {
+				return cordon_error(ctx, NULL,
+				                    "--bind-ro %s: /tmp, /dev, /proc and /output are the sandbox's own "
+				                    "mounts (paths under /tmp are allowed)",
+				                    ro[i]);
+			}
+		}
+	}
 	return ns_cgroup_prepare(ctx, s);
 }
 

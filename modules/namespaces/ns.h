@@ -61,6 +61,9 @@ struct ns_state {
 
 /* mount.c */
 int ns_binds_open(cordon_ctx *ctx, struct ns_state *s);
+/* A path (without its leading '/') the sandbox mounts itself: /tmp, /dev,
+ * /proc, /output and below. */
+bool ns_reserved(const char *dst);
 int ns_mount_setup(const struct ns_state *s, const struct cordon_child *child, const char **step);
 
 /* cgroup.c */

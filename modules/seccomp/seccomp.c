@@ -53,6 +53,10 @@
 
 #include "sc.h"
 
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL /* Linux 6.9 */
+#endif
+
 #define MAX_RECORDS 128 /* distinct (system call, outcome) pairs itemized */
 #define X32_BIT 0x40000000u
 
@@ -598,16 +602,29 @@ static int on_listener(cordon_ctx *ctx, void *state, int fd, short revents)
 		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	} else if (act.kind == SC_KILL || act.kind == SC_TRAP) {
 		record(s, &req, OUT_KILLED, act, where);
-		/* The caller waits for our answer, so req.pid is still it. */
+		/* A pidfd first, then the check that the caller still waits: the
+		 * pidfd then names that very task, never a recycled pid. */
+		int pfd = (int)syscall(SYS_pidfd_open, (pid_t)req.pid, 0);
+		if (pfd < 0 && errno == EINVAL) /* a thread, not a leader */
+			pfd = (int)syscall(SYS_pidfd_open, (pid_t)req.pid, PIDFD_THREAD);
 		if (ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &req.id) == 0) {
 			int sig = kill_signal_for((pid_t)req.pid);
-			if (kill((pid_t)req.pid, sig) == 0 && !s->killed) {
+			int rc = pfd >= 0 ? (int)syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0)
+			                  : kill((pid_t)req.pid, sig);
+			if (rc == 0 && !s->killed) {
 				s->killed = true;
 				s->kill_signal = sig;
 				call_text(req.data.arch, req.data.nr, a, s->kill_text, sizeof(s->kill_text));
 			}
 		}
-		resp.error = -ENOSYS;
+		if (pfd >= 0)
+			close(pfd);
+		/* No answer: the caller stays blocked in the call until it dies.
+		 * Should the program catch SIGSYS after all (another thread's
+		 * rt_sigaction since the check), the call restarts, notifies
+		 * again, and that time gets SIGKILL: a call denied by a kill rule
+		 * never completes. */
+		return 0;
 	} else {
 		record(s, &req, OUT_DENIED, act, where);
 		resp.error = -(act.err ? act.err : EPERM);

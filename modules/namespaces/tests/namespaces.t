@@ -52,6 +52,11 @@ check "--bind-ro: nothing was written on the host" test ! -e "$T/ro/f"
 echo data >"$T/ro/in"
 sandbox --bind-ro "$T/ro" -- cat "$T/ro/in"
 check "--bind-ro: readable" out_is data
+for p in /proc/self /dev /tmp; do
+	sandbox --bind-ro "$p" -- true
+	check "--bind-ro $p: refused (the sandbox's own mounts), nothing runs (125)" \
+		eval 'rc_is 125 && err_has "are the sandbox'"'"'s own mounts"'
+done
 
 sandbox --output-dir "$T/outdir" -- sh -c 'echo result >/output/r && cat /output/r'
 check "--output-dir: writable at /output" out_is result
