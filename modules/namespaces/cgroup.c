@@ -168,6 +168,7 @@ int ns_cgroup_prepare(cordon_ctx *ctx, struct ns_state *s)
 	}
 	char text[64];
 	const char *what[] = { "memory.max", "pids.max", "cpu.max" };
+	bool applied[3] = { false, false, false };
 	for (int i = 0; i < 3; i++) {
 		if (!have[i])
 			continue;
@@ -176,15 +177,21 @@ int ns_cgroup_prepare(cordon_ctx *ctx, struct ns_state *s)
 		else
 			snprintf(text, sizeof(text), "%" PRIu64, want[i]);
 		int e = write_at(dir, what[i], text);
-		if (e)
+		if (e) {
 			cordon_warning(ctx, "cannot write %s/%s (%s): that limit does not hold", dir,
 			               what[i], strerror(e));
-		else if (i == 0)
-			(void)write_at(dir, "memory.swap.max", "0");
+			continue;
+		}
+		applied[i] = true;
+		if (i == 0 && (e = write_at(dir, "memory.swap.max", "0")) != 0 && e != ENOENT)
+			cordon_warning(ctx, "cannot write %s/memory.swap.max (%s): the program may swap beyond "
+			                    "memory.max",
+			               dir, strerror(e));
 	}
-	if (have[0])
+	/* Only the limits that were written are named to the core. */
+	if (applied[0])
 		cordon_api(ctx)->launch_limit(ctx, "memory", cg->memory);
-	if (have[1])
+	if (applied[1])
 		cordon_api(ctx)->launch_limit(ctx, "processes", cg->pids);
 	return 0;
 }
