@@ -24,7 +24,7 @@ printf 'import subprocess\nsubprocess.run(["id"])\n' >"$T/sub.py"
 run run --json "$T/sub.py"
 check "default: import subprocess is denied before anything runs (126)" \
 	jtrue 'j["status"] == "denied" and any(f["rule"] == "import-denied" for f in j["findings"])'
-rc_is 126 && ok "default: denied exits 126" || not_ok "default: denied exits 126"
+check "default: denied exits 126" rc_is 126
 
 printf 'e = eval\nprint(e("6*7"))\n' >"$T/alias.py"
 run run --json "$T/alias.py"

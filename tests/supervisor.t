@@ -13,12 +13,6 @@ M=$$ # makes the markers of this run's processes unique
 
 # ---- helpers ----
 
-# jtrue EXPR: the Python expression over the JSON result in $T/out (as j) is true.
-jtrue() {
-	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
-		"$T/out" "$1" 2>>"$T/err"
-}
-
 absent() { [ ! -e "$1" ]; }
 present() { [ -e "$1" ]; }
 

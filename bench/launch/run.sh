@@ -94,6 +94,10 @@ preflight cordon-ns "$cordon" exec -p isolation -- /bin/true
 preflight cordon-sc "$cordon" exec -p "$root/bench/launch/isolation-seccomp.yaml" -- /bin/true
 LOGS_DIRECTORY=$(mktemp -d "${TMPDIR:-/tmp}/cordon-bench-logs.XXXXXX")
 export LOGS_DIRECTORY # the default policy's audit log: not the machine's
+tmp_json=
+cleanup() { rm -rf "$LOGS_DIRECTORY"; [ -z "$tmp_json" ] || rm -f "$tmp_json"; }
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
 preflight cordon-default "$cordon" exec -p default -- /bin/true
 # shellcheck disable=SC2086 # the mount list is split on purpose
 preflight bwrap "$bwrap" $bwrap_args -- /bin/true
@@ -102,8 +106,7 @@ if [ -n "${BENCH_JSON:-}" ]; then
 	json=$BENCH_JSON
 else
 	json=$(mktemp "${TMPDIR:-/tmp}/cordon-bench-launch.XXXXXX")
-	trap 'rm -f "$json"; rm -rf "$LOGS_DIRECTORY"' EXIT
-	trap 'rm -f "$json"; rm -rf "$LOGS_DIRECTORY"; exit 130' INT TERM
+	tmp_json=$json
 fi
 
 echo "bench/launch: $(uname -srm), $(nproc 2>/dev/null || echo '?') CPUs, user $(id -un) (uid $(id -u))"
