@@ -103,7 +103,7 @@ for p in $MINE; do
 done
 
 # data_science: numpy, pandas and matplotlib, a PNG into --output-dir.
-if python3 -c 'import numpy, pandas, matplotlib' 2>/dev/null; then
+if /usr/bin/python3 -c 'import numpy, pandas, matplotlib' 2>/dev/null; then
 	mkdir -p "$T/outdir"
 	chmod 777 "$T/outdir"
 	cat >"$T/ds.py" <<'PY'
