@@ -61,8 +61,10 @@ diag() {
 # Show the last run's status and output after a failure.
 diag_run() {
 	diag "exit status: ${rc:-?}"
-	[ -f "$T/out" ] && head -c 2000 "$T/out" | sed 's/^/# stdout: /'
-	[ -f "$T/err" ] && head -c 2000 "$T/err" | sed 's/^/# stderr: /'
+	# awk ends an unterminated last line (GNU sed would not), so the
+	# next TAP line starts on a line of its own.
+	[ -f "$T/out" ] && head -c 2000 "$T/out" | awk '{ print "# stdout: " $0 }'
+	[ -f "$T/err" ] && head -c 2000 "$T/err" | awk '{ print "# stderr: " $0 }'
 	true
 }
 
@@ -78,7 +80,7 @@ run() {
 sanitizer_check() {
 	if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/err" 2>/dev/null; then
 		not_ok "a sanitizer reported an error running: cordon $*"
-		sed 's/^/# /' "$T/err" | head -40
+		awk '{ print "# " $0 }' "$T/err" | head -40
 	fi
 }
 
