@@ -339,11 +339,11 @@ static int api_finding_at(cordon_ctx *ctx, size_t i, struct cordon_finding *out)
 	return cordon_result_finding(ctx->run->result, i, out);
 }
 
-static int api_launch_pass_fd(cordon_ctx *ctx, int fd)
+static int api_launch_pass_fd_flags(cordon_ctx *ctx, int fd, unsigned flags)
 {
 	if (fd < 0)
 		return -1;
-	if (wrong_phase(ctx, "launch_pass_fd", P(PHASE_PREPARE))) {
+	if (wrong_phase(ctx, "launch_pass_fd", P(PHASE_PREPARE)) || (flags & ~CORDON_FD_KEEP_EXEC)) {
 		close(fd);
 		return -1;
 	}
@@ -355,9 +355,15 @@ static int api_launch_pass_fd(cordon_ctx *ctx, int fd)
 		return -1;
 	}
 	r->pass_fds[r->n_pass] = fd;
+	r->pass_keep[r->n_pass] = (flags & CORDON_FD_KEEP_EXEC) != 0;
 	/* The child's layout: 0-2, the sources from 3, the control pipe,
 	 * then the passed descriptors in the order they were passed. */
 	return 3 + (int)r->n_sources + 1 + r->n_pass++;
+}
+
+static int api_launch_pass_fd(cordon_ctx *ctx, int fd)
+{
+	return api_launch_pass_fd_flags(ctx, fd, 0);
 }
 
 static int api_launch_watch(cordon_ctx *ctx, int fd,
@@ -421,6 +427,66 @@ static const char *const *api_launch_bind_ro(cordon_ctx *ctx)
 	return ctx->run->bind_ro;
 }
 
+static int api_run_audit(cordon_ctx *ctx)
+{
+	if (wrong_phase(ctx, "run_audit", ~P(PHASE_CONFINE)))
+		return 0;
+	return ctx->policy && ctx->policy->audit ? 1 : 0;
+}
+
+static struct shared_data *find_data(cordon_policy *p, const char *name)
+{
+	for (size_t i = 0; i < p->n_data; i++)
+		if (strcmp(p->data[i].name, name) == 0)
+			return &p->data[i];
+	return NULL;
+}
+
+static int api_set_data(cordon_ctx *ctx, const char *name, const void *data, size_t len)
+{
+	if (wrong_phase(ctx, "set_data", ~P(PHASE_CONFINE)) || !ctx->policy || !name || !*name ||
+	    (!data && len))
+		return -1;
+	cordon_policy *p = ctx->policy;
+	/* One byte more, so that a string stored with its length reads as a
+	 * NUL-terminated one. */
+	void *copy = malloc(len + 1);
+	if (!copy)
+		return -1;
+	if (len)
+		memcpy(copy, data, len);
+	((char *)copy)[len] = '\0';
+	struct shared_data *d = find_data(p, name);
+	if (d) {
+		free(d->data);
+		d->data = copy;
+		d->len = len;
+		return 0;
+	}
+	char *n = xstrdup(name);
+	struct shared_data *v = n ? realloc(p->data, (p->n_data + 1) * sizeof(*v)) : NULL;
+	if (!v) {
+		free(n);
+		free(copy);
+		return -1;
+	}
+	p->data = v;
+	p->data[p->n_data++] = (struct shared_data){ .name = n, .data = copy, .len = len };
+	return 0;
+}
+
+static const void *api_get_data(cordon_ctx *ctx, const char *name, size_t *len)
+{
+	if (wrong_phase(ctx, "get_data", ~P(PHASE_CONFINE)) || !ctx->policy || !name)
+		return NULL;
+	struct shared_data *d = find_data(ctx->policy, name);
+	if (!d)
+		return NULL;
+	if (len)
+		*len = d->len;
+	return d->data;
+}
+
 static const struct cordon_core_api api = {
 	.abi = CORDON_ABI_VERSION,
 	.size = sizeof(struct cordon_core_api),
@@ -457,6 +523,10 @@ static const struct cordon_core_api api = {
 	.result_limit = api_result_limit,
 	.launch_output_dir = api_launch_output_dir,
 	.launch_bind_ro = api_launch_bind_ro,
+	.run_audit = api_run_audit,
+	.set_data = api_set_data,
+	.get_data = api_get_data,
+	.launch_pass_fd_flags = api_launch_pass_fd_flags,
 };
 
 const struct cordon_core_api *core_api(void)

@@ -15,6 +15,13 @@
  *
  * The phase fails when anything was bad or died; otherwise it passes, also
  * when every module ignored (nothing objected).
+ *
+ * Audit mode (`mode: audit`, --audit): a DENY counts as ignore, after a
+ * warning naming the module that would have denied, and nothing ends the
+ * phase early, so every module's findings are collected.  An ERROR keeps
+ * its action: a module that could not decide is not a policy decision,
+ * and the run still fails closed.  `cordon check` reports verdicts as they
+ * are in either mode.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -57,6 +64,8 @@ int check_phase(struct run *run, const struct source *src)
 	cordon_policy *p = run->policy;
 	cordon_result *r = run->result;
 	bool failed = false;
+	/* `cordon check` reports the verdicts as they are in either mode. */
+	bool audit = p->audit && !r->check_file;
 	struct cordon_source cs = {
 		.size = sizeof(cs),
 		.name = src->name,
@@ -101,6 +110,13 @@ int check_phase(struct run *run, const struct source *src)
 		    strcmp(e->verdict, "not-run") == 0)
 			e->verdict = vn;
 		enum action a = control_action(e->control, (enum cordon_verdict)v);
+		if (audit) {
+			if (v == CORDON_DENY && (a == ACT_BAD || a == ACT_DIE))
+				result_warn(r, "audit: %s (%s) would have denied %s", e->lm.m->name,
+				            control_name(e->control), src->name);
+			if (v == CORDON_DENY || a == ACT_DONE)
+				a = ACT_IGNORE;
+		}
 		if (a == ACT_BAD) {
 			failed = true;
 		} else if (a == ACT_DIE) {

@@ -219,6 +219,16 @@ struct cordon_policy {
 	struct tree *trees; /* every policy file read, kept for marks and nodes */
 	struct strv open_warnings; /* cordon_warning during open: in every result */
 	int verbose;
+	bool audit; /* `mode: audit` or cordon_load_options.audit */
+	struct shared_data *data; /* set_data / get_data */
+	size_t n_data;
+};
+
+/* A named value the policy's modules share (set_data / get_data). */
+struct shared_data {
+	char *name;
+	void *data;
+	size_t len;
 };
 
 HIDDEN const struct cordon_core_api *core_api(void);
@@ -293,6 +303,7 @@ struct cordon_result {
 	double wall_ms, cpu_ms;
 	long max_rss_kb;
 	char *check_file; /* set for results of cordon_check */
+	bool audit; /* the policy ran in audit mode */
 	size_t dropped_findings;
 	size_t dropped_warnings;
 };
@@ -338,6 +349,7 @@ struct run {
 	const struct source *cur_source; /* during check */
 	/* launch_pass_fd: descriptors for the child, -1 once closed */
 	int pass_fds[RUN_MAX_PASS_FDS];
+	bool pass_keep[RUN_MAX_PASS_FDS]; /* CORDON_FD_KEEP_EXEC */
 	int n_pass;
 	/* launch_watch */
 	struct watch *watches;

@@ -394,6 +394,23 @@ static int load_file(struct loader *L, const char *path, const struct cordon_nod
 			}
 			if (L->depth == 1 && !(L->p->description = xstrdup(v->text)))
 				goto oom;
+		} else if (strcmp(k->text, "mode") == 0) {
+			if (v->type != CORDON_NODE_SCALAR ||
+			    (strcmp(v->text, "enforce") != 0 && strcmp(v->text, "audit") != 0)) {
+				err_at(L->err, v, "mode: expected enforce or audit, found %s%s%s",
+				       v->type == CORDON_NODE_SCALAR ? "'" : "",
+				       v->type == CORDON_NODE_SCALAR ? v->text : node_type_name(v),
+				       v->type == CORDON_NODE_SCALAR ? "'" : "");
+				goto out;
+			}
+			/* Only the policy a user names decides the mode: an
+			 * included piece that could switch a whole policy to
+			 * audit would be easy to miss. */
+			if (L->depth != 1) {
+				err_at(L->err, k, "mode: only the top-level policy file sets the mode, not an included one");
+				goto out;
+			}
+			L->p->audit = strcmp(v->text, "audit") == 0;
 		} else if (strcmp(k->text, "include") == 0) {
 			if (v->type == CORDON_NODE_SEQUENCE) {
 				for (size_t j = 0; j < v->n; j++)
@@ -423,7 +440,7 @@ static int load_file(struct loader *L, const char *path, const struct cordon_nod
 					goto out;
 		} else {
 			err_at(L->err, k,
-			       "unknown key '%s' (expected name, description, include, interpreter, env or stack)",
+			       "unknown key '%s' (expected name, description, mode, include, interpreter, env or stack)",
 			       k->text);
 			goto out;
 		}
@@ -490,6 +507,11 @@ void cordon_policy_free(cordon_policy *p)
 		free(e->policy_dir);
 	}
 	free(p->stack);
+	for (size_t i = 0; i < p->n_data; i++) {
+		free(p->data[i].name);
+		free(p->data[i].data);
+	}
+	free(p->data);
 	for (size_t i = 0; i < p->n_env; i++) {
 		free(p->env[i].name);
 		free(p->env[i].value);
@@ -528,6 +550,7 @@ cordon_policy *cordon_policy_load(const char *ref, const struct cordon_load_opti
 	}
 	const char *policy_dir = NULL, *module_path = NULL;
 	int verbose = 0;
+	bool audit = false;
 	if (opts) {
 		if (opts->size >= offsetof(struct cordon_load_options, policy_dir) + sizeof(char *))
 			policy_dir = opts->policy_dir;
@@ -535,6 +558,8 @@ cordon_policy *cordon_policy_load(const char *ref, const struct cordon_load_opti
 			module_path = opts->module_path;
 		if (opts->size >= offsetof(struct cordon_load_options, verbose) + sizeof(int))
 			verbose = opts->verbose;
+		if (opts->size >= offsetof(struct cordon_load_options, audit) + sizeof(int))
+			audit = opts->audit != 0;
 	}
 	struct strv dirs = { 0 }, mdirs = { 0 };
 	struct loader L = { 0 };
@@ -552,6 +577,8 @@ cordon_policy *cordon_policy_load(const char *ref, const struct cordon_load_opti
 		goto fail;
 	if (load_file(&L, p->file, NULL) < 0)
 		goto fail;
+	if (audit)
+		p->audit = true;
 	if (!p->name && !(p->name = stem_of(p->file))) {
 		set_err(e, "out of memory");
 		goto fail;
@@ -720,6 +747,8 @@ char *cordon_policy_dump(const cordon_policy *p)
 		sb_puts(&sb, "\ndescription: ");
 		emit_scalar(&sb, p->description, false);
 	}
+	if (p->audit)
+		sb_puts(&sb, "\nmode: audit");
 	if (p->interpreter.n) {
 		sb_puts(&sb, "\ninterpreter: [");
 		for (size_t i = 0; i < p->interpreter.n; i++) {

@@ -33,6 +33,7 @@ cordon_result *result_new(const cordon_policy *p)
 	r->policy = xstrdup(p ? p->name : "");
 	r->exit_code = -1;
 	r->error_exit = CORDON_EXIT_ERROR;
+	r->audit = p && p->audit;
 	if (!r->policy) {
 		free(r);
 		return NULL;
@@ -220,6 +221,11 @@ int cordon_result_exit_status(const cordon_result *r)
 	return CORDON_EXIT_ERROR;
 }
 
+int cordon_result_audit(const cordon_result *r)
+{
+	return r->audit ? 1 : 0;
+}
+
 const char *cordon_result_limit(const cordon_result *r)
 {
 	return r->limit;
@@ -356,6 +362,7 @@ char *cordon_result_json(const cordon_result *r)
 		return NULL;
 	put(o, "cordon", json_integer(1), &ok);
 	put(o, "policy", jstr(r->policy), &ok);
+	put(o, "mode", json_string(r->audit ? "audit" : "enforce"), &ok);
 	put(o, "status", json_string(status_name(r->status)), &ok);
 	put(o, "exit_code", r->exit_code >= 0 ? json_integer(r->exit_code) : json_null(), &ok);
 	put(o, "signal", r->signal > 0 ? json_integer(r->signal) : json_null(), &ok);

@@ -539,6 +539,7 @@ struct launch {
 	const int *src_fds;
 	int n_src;
 	const int *pass_fds; /* launch_pass_fd, placed after the control pipe */
+	const bool *pass_keep; /* CORDON_FD_KEEP_EXEC: left open across exec */
 	int n_pass;
 	int high; /* first descriptor above every one we move */
 	const struct confiner *conf;
@@ -698,6 +699,11 @@ static __attribute__((noreturn)) void child_main(const struct launch *L)
 
 	/* Whatever a hook opened without O_CLOEXEC does not reach the program. */
 	(void)syscall(SYS_close_range, (unsigned)ctl_fd + 1, ~0u, CLOSE_RANGE_CLOEXEC);
+	/* ...except what a module passed for the wrapper command to read
+	 * (CORDON_FD_KEEP_EXEC: bwrap --seccomp FD). */
+	for (int i = 0; i < L->n_pass; i++)
+		if (L->pass_keep[i] && fcntl(ctl_fd + 1 + i, F_SETFD, 0) < 0)
+			child_fail(REC_SETUP_FAIL, errno, "fcntl(F_SETFD) of a passed descriptor");
 	/* No privileges gained through execve of set-user-ID files, ever (as
 	 * bubblewrap); a seccomp module relies on it too. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -1410,6 +1416,7 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		.src_fds = src_fds,
 		.n_src = (int)run->n_sources,
 		.pass_fds = run->pass_fds,
+		.pass_keep = run->pass_keep,
 		.n_pass = run->n_pass,
 		.high = high,
 		.conf = conf,

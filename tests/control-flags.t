@@ -187,4 +187,58 @@ tm_b close
 tm_a close"
 check "hooks run phase by phase in stack order, close in reverse" sh -c "[ \"\$(grep -v status= $T/log)\" = \"$want\" ]"
 
+
+# ---- audit mode: `mode: audit` and --audit ----
+# A policy file with `mode: audit` on its first line.
+audit_policy() {
+	_f=$(policy "$@")
+	{ echo "mode: audit"; cat "$_f"; } >"$_f.tmp" && mv "$_f.tmp" "$_f"
+	chmod 0644 "$_f"
+	echo "$_f"
+}
+warned() { json_get '"\n".join(j["warnings"])' | grep -qF -- "$1"; }
+
+p=$(audit_policy aud-req "tm_a:requisite:deny:findings: 2" "tm_c:sufficient:pass" "tm_b:required:deny:findings: 1")
+case_run "$p"
+check "audit: a requisite and two required denials: the program runs (0)" rc_is 0
+check "audit: the program ran" ran
+check "audit: status ok, mode audit" jtrue 'j["status"] == "ok" and j["mode"] == "audit"'
+check "audit: every module is checked, also after requisite and sufficient" sh -c "grep -qx 'tm_c check' $T/log && grep -qx 'tm_b check' $T/log"
+check "audit: every finding is kept (2 + 1)" nfindings 3
+check "audit: the modules keep their verdicts (deny)" verdict_of tm_a deny
+both_warned() { warned "audit: tm_a (requisite) would have denied" && warned "audit: tm_b (required) would have denied"; }
+check "audit: a warning names each module that would have denied" both_warned
+check "audit: modules see the mode (run_audit)" sh -c "grep -qx 'tm_a audit' $T/log"
+
+p=$(audit_policy aud-err "tm_a:required:error")
+case_run "$p"
+check "audit: a module error still fails closed (126, nothing ran)" sh -c "[ $rc = 126 ] && [ ! -e $T/ran ]"
+
+p=$(policy aud-cli "tm_a:requisite:deny:findings: 1")
+: >"$T/log"
+rm -f "$T/ran"
+run exec --audit -p "$p" --json --source "$T/src.py" -- sh -c "touch $T/ran"
+check "--audit on an enforcing policy: the denial is reported, the program runs" sh -c "[ $rc = 0 ] && [ -e $T/ran ]"
+check "--audit: the result says mode audit" jtrue 'j["mode"] == "audit"'
+case_run "$p"
+check "without --audit the same policy denies (126)" rc_is 126
+check "without --audit: mode enforce" jtrue 'j["mode"] == "enforce"'
+check "without --audit modules see enforce" sh -c "! grep -qx 'tm_a audit' $T/log"
+run check --audit -p "$p" "$T/src.py"
+check "--audit is refused by check (usage error, 125)" sh -c "[ $rc = 125 ] && grep -q 'for run and exec' $T/err"
+p=$(audit_policy aud-check "tm_a:requisite:deny:findings: 1")
+run check -p "$p" "$T/src.py"
+check "check with a 'mode: audit' policy still reports the denial (126)" rc_is 126
+run policy show "$p"
+check "policy show prints the mode" sh -c "grep -qx 'mode: audit' $T/out"
+
+printf 'mode: learn\nstack: []\n' >"$T/badmode.yaml"
+run policy lint "$T/badmode.yaml"
+check "mode: an unknown value is a policy error naming file:line" sh -c "[ $rc = 125 ] && grep -q 'badmode.yaml:1:7: mode: expected enforce or audit' $T/err"
+printf 'mode: audit\nstack: []\n' >"$T/piece.yaml"
+printf 'include: piece.yaml\nstack: []\n' >"$T/incmode.yaml"
+chmod 0644 "$T/piece.yaml" "$T/incmode.yaml" "$T/badmode.yaml"
+run policy lint "$T/incmode.yaml"
+check "mode: in an included file is an error" sh -c "[ $rc = 125 ] && grep -q 'only the top-level policy file sets the mode' $T/err"
+
 done_testing

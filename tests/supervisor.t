@@ -795,6 +795,36 @@ run exec -p "$T/dirs.yaml" --json -- /bin/true
 check "prepare without --output-dir: none, and an empty --bind-ro list" \
 	jtrue 'j["status"] == "ok" and "testmod: output_dir=(none)" in j["warnings"] and not any("bind_ro=" in w for w in j["warnings"])'
 
+# ABI 1.2: modules of one policy share named values (set_data/get_data).
+write_policy "$T/share.yaml" <<'EOF2'
+stack:
+  - module: tm_a
+    with: {share: "tm_a.plan=bind /usr; seccomp fd"}
+  - module: tm_b
+    with: {peek: tm_a.plan}
+  - module: tm_c
+    with: {peek: nobody.sets.this}
+EOF2
+run exec -p "$T/share.yaml" --json -- /bin/true
+check "set_data at open reaches a later module's prepare (get_data)" \
+	jtrue '"tm_b: peek tm_a.plan=bind /usr; seccomp fd" in j["warnings"]'
+check "get_data of an unset name is NULL" jtrue '"tm_c: peek nobody.sets.this unset" in j["warnings"]'
+
+# ABI 1.2: a descriptor passed with CORDON_FD_KEEP_EXEC survives the exec
+# (for a wrapper such as bwrap --seccomp FD); one passed without does not.
+write_policy "$T/keepfd.yaml" <<'EOF2'
+stack:
+  - module: testmod
+    with: {prepare: keepfd}
+EOF2
+run exec -p "$T/keepfd.yaml" --json -- /bin/true
+kept=$(json_get '[w for w in j["warnings"] if w.startswith("testmod: kept=")][0].split()[1].split("=")[1]')
+dropped=$(json_get '[w for w in j["warnings"] if w.startswith("testmod: kept=")][0].split()[2].split("=")[1]')
+run exec -p "$T/keepfd.yaml" --json -- sh -c "cat <&$kept; if [ -e /proc/\$\$/fd/$dropped ]; then echo dropped-open; else echo dropped-closed; fi"
+check "CORDON_FD_KEEP_EXEC: kept across exec; a plain passed descriptor is closed" \
+	jtrue 'j["status"] == "ok" and j["stdout"] == "kept\ndropped-closed\n"'
+check "launch_pass_fd_flags refuses an unknown flag" jtrue 'j["status"] == "ok"'
+
 bad_name=$(printf '%s/bad\377name.sh' "$T")
 printf 'exit 0\n' >"$bad_name"
 write_policy "$T/deny-any.yaml" <<'EOF2'

@@ -32,6 +32,7 @@ struct opts {
 	const char *policy;
 	int json;
 	int verbose;
+	int audit; /* --audit */
 	const char *input;
 	const char *output_dir;
 	const char **bind_ro; /* NULL-terminated */
@@ -45,8 +46,9 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: cordon [--policy-dir DIR] [-v] COMMAND ...\n"
 	        "\n"
-	        "  cordon run   [-p POLICY] [--json] [--input FILE|-] [--output-dir DIR] [--bind-ro PATH]... SOURCE|-\n"
-	        "  cordon exec  [-p POLICY] [--json] [--input FILE|-] [--output-dir DIR] [--bind-ro PATH]...\n"
+	        "  cordon run   [-p POLICY] [--json] [--audit] [--input FILE|-] [--output-dir DIR] [--bind-ro PATH]...\n"
+	        "               SOURCE|-\n"
+	        "  cordon exec  [-p POLICY] [--json] [--audit] [--input FILE|-] [--output-dir DIR] [--bind-ro PATH]...\n"
 	        "               [--source FILE]... -- COMMAND [ARG...]\n"
 	        "  cordon check [-p POLICY] [--json] SOURCE...|-\n"
 	        "  cordon policy list | show NAME | lint FILE...\n"
@@ -58,6 +60,8 @@ static void usage(FILE *f)
 	        "Policies are found by NAME in --policy-dir, $CORDON_POLICY_DIR, the installed\n"
 	        "policies.d, then the build tree's; -p path/to/file.yaml loads that file.\n"
 	        "The default policy is 'default'.\n"
+	        "--audit (or 'mode: audit' in the policy): nothing is denied for policy\n"
+	        "reasons; every finding and would-be denial is reported instead.\n"
 	        "\n"
 	        "Exit status: the program's own; 128+N killed by signal N; 124 wall timeout;\n"
 	        "125 cordon failed or the policy is invalid; 126 denied by the checks;\n"
@@ -152,6 +156,7 @@ static cordon_policy *load(const struct opts *o)
 		.size = sizeof(lo),
 		.policy_dir = o->policy_dir,
 		.verbose = o->verbose,
+		.audit = o->audit,
 	};
 	char *err = NULL;
 	cordon_policy *p = cordon_policy_load(o->policy ? o->policy : "default", &lo, &err);
@@ -176,7 +181,7 @@ static int print_json(const cordon_result *r)
 
 /* ---- options shared by run, exec and check ---- */
 
-enum { OPT_JSON = 256, OPT_INPUT, OPT_OUTPUT_DIR, OPT_BIND_RO, OPT_SOURCE, OPT_POLICY_DIR };
+enum { OPT_JSON = 256, OPT_INPUT, OPT_OUTPUT_DIR, OPT_BIND_RO, OPT_SOURCE, OPT_POLICY_DIR, OPT_AUDIT };
 
 static int parse_sub(int argc, char **argv, struct opts *o, const char *cmd, int *next)
 {
@@ -189,6 +194,7 @@ static int parse_sub(int argc, char **argv, struct opts *o, const char *cmd, int
 		{ "bind-ro", required_argument, NULL, OPT_BIND_RO },
 		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "policy-dir", required_argument, NULL, OPT_POLICY_DIR },
+		{ "audit", no_argument, NULL, OPT_AUDIT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -214,6 +220,12 @@ static int parse_sub(int argc, char **argv, struct opts *o, const char *cmd, int
 			break;
 		case OPT_POLICY_DIR:
 			o->policy_dir = optarg;
+			break;
+		case OPT_AUDIT:
+			if (!is_run && !is_exec)
+				return die_usage("%s: this option is for run and exec (check reports every finding anyway)",
+				                 argv[optind - 1]);
+			o->audit = 1;
 			break;
 		case OPT_INPUT:
 		case OPT_OUTPUT_DIR:

@@ -51,6 +51,10 @@ struct cordon_load_options {
 	/* Modules are searched here before $CORDON_MODULE_PATH; may be NULL. */
 	const char *module_path;
 	int verbose; /* module DEBUG/INFO logs to stderr */
+	/* Load in audit mode whatever the policy's `mode:` says (the CLI's
+	 * --audit): check-phase denials do not stop the run, modules report
+	 * what they would have denied.  Isolation and limits still hold. */
+	int audit;
 };
 
 /*
@@ -134,6 +138,8 @@ CORDON_API const char *cordon_result_limit(const cordon_result *result);
 CORDON_API int cordon_result_signal(const cordon_result *result);
 /* The error message when status is "error", else NULL. */
 CORDON_API const char *cordon_result_error(const cordon_result *result);
+/* 1 when the run was made in audit mode. */
+CORDON_API int cordon_result_audit(const cordon_result *result);
 CORDON_API size_t cordon_result_finding_count(const cordon_result *result);
 /* Fill *out (set out->size first) with the i-th finding; -1 if out of range. */
 CORDON_API int cordon_result_finding(const cordon_result *result, size_t i,

@@ -52,7 +52,7 @@ extern "C" {
 #endif
 
 #define CORDON_ABI_MAJOR 1
-#define CORDON_ABI_MINOR 1
+#define CORDON_ABI_MINOR 2
 #define CORDON_ABI_MKVERSION(major, minor) (((uint32_t)(major) << 16) | (uint32_t)(minor))
 #define CORDON_ABI_VERSION CORDON_ABI_MKVERSION(CORDON_ABI_MAJOR, CORDON_ABI_MINOR)
 #define CORDON_ABI_GET_MAJOR(v) ((uint32_t)(v) >> 16)
@@ -329,7 +329,35 @@ struct cordon_core_api {
 	 * child (struct cordon_child carries the same for confine hooks). */
 	const char *(*launch_output_dir)(cordon_ctx *ctx);
 	const char *const *(*launch_bind_ro)(cordon_ctx *ctx);
+
+	/* --- added in ABI 1.2 --- */
+
+	/* Any phase but confine: 1 when the policy runs in audit mode (`mode:
+	 * audit`, `cordon run --audit`), else 0.  In audit mode nothing is
+	 * denied or killed for policy reasons: the core lets a check-phase
+	 * DENY pass (its findings stay in the result), and a module that
+	 * enforces a decision of its own (seccomp) reports what it would
+	 * have denied instead.  Isolation and resource limits still hold.
+	 * The mode is fixed when the policy is loaded, before open. */
+	int (*run_audit)(cordon_ctx *ctx);
+	/* Named values the modules of one policy share, as pam_set_data and
+	 * pam_get_data: a backend tells another module what it does ("bwrap.
+	 * wrapper"), a module hands another a compiled artefact ("seccomp.
+	 * bpf").  Names are "MODULE.KEY" by convention.  set_data copies len
+	 * bytes (len may be 0) and replaces an earlier value of that name;
+	 * -1 on allocation failure.  get_data returns NULL when the name is
+	 * unset, else the bytes (*len set; len may be NULL), valid until the
+	 * name is set again or the policy is freed.  Any phase but confine. */
+	int (*set_data)(cordon_ctx *ctx, const char *name, const void *data, size_t len);
+	const void *(*get_data)(cordon_ctx *ctx, const char *name, size_t *len);
+	/* prepare: launch_pass_fd with flags.  CORDON_FD_KEEP_EXEC keeps the
+	 * descriptor open across the exec, for a wrapper command that reads
+	 * it (bwrap --seccomp FD); the wrapper must close it before the
+	 * program runs. */
+	int (*launch_pass_fd_flags)(cordon_ctx *ctx, int fd, unsigned flags);
 };
+
+#define CORDON_FD_KEEP_EXEC 0x1u
 
 /* Whether the core's services table has a member (a module built against a
  * later minor than the core it runs in). */
@@ -429,6 +457,14 @@ static inline CORDON_PRINTF(6, 7) void cordon_finding(cordon_ctx *ctx, const cha
 static inline const cordon_node *cordon_arg(cordon_ctx *ctx, const char *name)
 {
 	return cordon_api(ctx)->arg(ctx, name);
+}
+
+/* Audit mode (ABI 1.2); 0 with an older core. */
+static inline int cordon_audit_mode(cordon_ctx *ctx)
+{
+	if (!CORDON_API_HAS(ctx, run_audit))
+		return 0;
+	return cordon_api(ctx)->run_audit(ctx);
 }
 
 static inline int cordon_buf_append(cordon_ctx *ctx, cordon_buf *out, const void *data, size_t len)

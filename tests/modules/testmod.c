@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cordon/module.h>
@@ -50,6 +51,7 @@ struct state {
 	int passed; /* prepare=pass: the child's end of a pipe (its number in the child) */
 	int watched; /* prepare=pass: the parent's end, watched */
 	int watch_calls;
+	char peek[64]; /* prepare: get_data of this name, reported as a warning */
 };
 
 static const struct cordon_arg args[] = {
@@ -67,6 +69,8 @@ static const struct cordon_arg args[] = {
 	{ "flag", CORDON_ARG_BOOL, 0, 0, 0, "a boolean" },
 	{ "count", CORDON_ARG_INT, REQ, -5, 5, "an integer between -5 and 5" },
 	{ "names", CORDON_ARG_STRINGS, 0, 0, 0, "a string or a list" },
+	{ "share", CORDON_ARG_STRING, 0, 0, 0, "NAME=VALUE: set_data at open" },
+	{ "peek", CORDON_ARG_STRING, 0, 0, 0, "NAME: get_data at prepare, shown as a warning" },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 
@@ -127,7 +131,25 @@ static int tm_open(cordon_ctx *ctx, void **statep)
 	if (strcmp(s->verdict, "bogus") && strcmp(s->verdict, "pass") && strcmp(s->verdict, "deny") &&
 	    strcmp(s->verdict, "ignore") && strcmp(s->verdict, "error"))
 		return cordon_error(ctx, cordon_arg(ctx, "verdict"), "verdict: expected pass, deny, ignore, error or bogus");
+	if (copy_arg(ctx, "peek", s->peek, sizeof(s->peek), "") < 0)
+		return -1;
+	n = cordon_arg(ctx, "share");
+	if (n) {
+		const char *kv = api->node_scalar(n, NULL);
+		const char *eq = strchr(kv, '=');
+		if (!eq || eq == kv)
+			return cordon_error(ctx, n, "share: expected NAME=VALUE");
+		char name[64];
+		if ((size_t)(eq - kv) >= sizeof(name))
+			return cordon_error(ctx, n, "share: name too long");
+		memcpy(name, kv, (size_t)(eq - kv));
+		name[eq - kv] = '\0';
+		if (!CORDON_API_HAS(ctx, set_data) || api->set_data(ctx, name, eq + 1, strlen(eq + 1)) < 0)
+			return cordon_error(ctx, n, "share: set_data failed");
+	}
 	log_phase(s, "open");
+	if (cordon_audit_mode(ctx))
+		log_phase(s, "audit");
 	return 0;
 }
 
@@ -224,6 +246,39 @@ static int tm_prepare(cordon_ctx *ctx, void *state)
 		for (size_t i = 0; ro && ro[i]; i++)
 			cordon_warning(ctx, "bind_ro=%s", ro[i]);
 		return ro ? 0 : cordon_error(ctx, NULL, "launch_bind_ro returned NULL");
+	}
+	if (strcmp(s->prepare, "keepfd") == 0) {
+		/* Two memfds: "kept" survives the exec (CORDON_FD_KEEP_EXEC),
+		 * "dropped" does not; the warning names both numbers. */
+		if (!CORDON_API_HAS(ctx, launch_pass_fd_flags))
+			return cordon_error(ctx, NULL, "prepare: the core lacks launch_pass_fd_flags");
+		int fds[2] = { -1, -1 };
+		static const char *const text[] = { "kept\n", "dropped\n" };
+		for (int i = 0; i < 2; i++) {
+			int fd = memfd_create(text[i], MFD_CLOEXEC);
+			if (fd < 0)
+				return cordon_error(ctx, NULL, "memfd_create: %s", strerror(errno));
+			size_t n = strlen(text[i]);
+			if (write(fd, text[i], n) != (ssize_t)n || lseek(fd, 0, SEEK_SET) != 0) {
+				close(fd);
+				return cordon_error(ctx, NULL, "memfd write: %s", strerror(errno));
+			}
+			fds[i] = api->launch_pass_fd_flags(ctx, fd, i == 0 ? CORDON_FD_KEEP_EXEC : 0);
+			if (fds[i] < 0)
+				return cordon_error(ctx, NULL, "launch_pass_fd_flags failed");
+		}
+		if (api->launch_pass_fd_flags(ctx, open("/dev/null", O_RDONLY | O_CLOEXEC), 0x80) >= 0)
+			return cordon_error(ctx, NULL, "launch_pass_fd_flags took an unknown flag");
+		cordon_warning(ctx, "kept=%d dropped=%d", fds[0], fds[1]);
+		return 0;
+	}
+	if (s->peek[0]) {
+		size_t len = 0;
+		const char *v = CORDON_API_HAS(ctx, get_data) ? api->get_data(ctx, s->peek, &len) : NULL;
+		if (v)
+			cordon_warning(ctx, "peek %s=%.*s", s->peek, (int)len, v);
+		else
+			cordon_warning(ctx, "peek %s unset", s->peek);
 	}
 	if (strcmp(s->prepare, "passmany") == 0) {
 		/* More descriptors than the core keeps: the 17th is refused. */
