@@ -196,10 +196,12 @@ typedef void (*finding_fn)(void *ud, enum rule_id rule, const char *name, int li
 /* Memory kept from one check to the next (the arena's chunks and the
  * token array), so that checking many sources does not map and fault in
  * fresh pages for each.  Zero-initialise; free with py_cache_free. */
+struct name_tab;
 struct py_cache {
 	struct arena arena;
 	struct token *toks;
 	size_t captoks;
+	struct name_tab *tab; /* the checks' name table, built once */
 };
 void py_cache_free(struct py_cache *c);
 
