@@ -763,6 +763,17 @@ static struct node *strings(struct parser *p)
 		p->fs_col = first->col;
 		p->saw_unknown = 0;
 	}
+	if (!any_f && !any_b && p->i == i0 + 1) {
+		/* one plain str token without escapes or CR: its value is its body */
+		struct strtok st;
+		split_string(first, &st);
+		if (!memchr(st.body, '\\', st.n) && !memchr(st.body, '\r', st.n)) {
+			n->flags = C_STR;
+			n->str = arena_strndup(p->arena, st.body, st.n);
+			n->slen = st.n;
+			return n->str ? n : oom(p);
+		}
+	}
 	int r = 0;
 	for (size_t k = i0; k < p->i && r == 0; k++) {
 		const struct token *t = &p->toks[k];
@@ -1409,47 +1420,33 @@ static int binop_level(const struct token *t)
 	}
 }
 
-static struct node *binary(struct parser *p, level_fn sub, int level)
+/* The binary operators by precedence climbing: operands bound tighter than
+ * maxlevel, left-associative; the same tree as one function per level. */
+static struct node *binary(struct parser *p, int maxlevel)
 {
 	const struct token *t = TOK;
-	struct node *l = sub(p);
-	while (l && binop_level(TOK) == level) {
+	struct node *l = factor(p);
+	for (;;) {
+		if (!l)
+			return NULL;
+		int lv = binop_level(TOK);
+		if (lv == 0 || lv > maxlevel)
+			return l;
 		p->i++;
 		struct node *b = mk(p, N_BINOP, t);
 		if (!b)
 			return NULL;
 		b->kids[0] = l;
-		b->kids[1] = sub(p);
+		b->kids[1] = binary(p, lv - 1);
 		if (!b->kids[1])
 			return NULL;
 		l = b;
 	}
-	return l;
 }
 
-static struct node *term(struct parser *p)
-{
-	return binary(p, factor, 1);
-}
-static struct node *sum(struct parser *p)
-{
-	return binary(p, term, 2);
-}
-static struct node *shift_expr(struct parser *p)
-{
-	return binary(p, sum, 3);
-}
-static struct node *bitwise_and(struct parser *p)
-{
-	return binary(p, shift_expr, 4);
-}
-static struct node *bitwise_xor(struct parser *p)
-{
-	return binary(p, bitwise_and, 5);
-}
 static struct node *bitwise_or(struct parser *p)
 {
-	return binary(p, bitwise_xor, 6);
+	return binary(p, 6);
 }
 
 static int comp_op(struct parser *p)
