@@ -1401,8 +1401,6 @@ static struct node *factor(struct parser *p)
 	return power(p);
 }
 
-typedef struct node *(*level_fn)(struct parser *);
-
 /* The binary-operator level of an operator token: 1 term (* / // %% @),
  * 2 sum, 3 shift, 4 &, 5 ^, 6 |; 0 for anything else. */
 static int binop_level(const struct token *t)
@@ -1516,35 +1514,31 @@ static struct node *inversion(struct parser *p)
 	return comparison(p);
 }
 
-static struct node *boolop(struct parser *p, level_fn sub, int kw)
-{
-	const struct token *t = TOK;
-	struct node *l = sub(p);
-	if (!l || !at_kw(p, kw))
-		return l;
-	struct node *b = mk(p, N_BOOLOP, t);
-	if (!b)
-		return NULL;
-	struct node **tail = &b->kids[0];
-	lappend(&tail, l);
-	while (accept_kw(p, kw)) {
-		struct node *r = sub(p);
-		if (!r)
-			return NULL;
-		lappend(&tail, r);
+/* and/or chains; written out per operator so that the levels inline */
+#define BOOLOP(name, sub, kw) \
+	static struct node *name(struct parser *p) \
+	{ \
+		const struct token *t = TOK; \
+		struct node *l = sub(p); \
+		if (!l || !at_kw(p, kw)) \
+			return l; \
+		struct node *b = mk(p, N_BOOLOP, t); \
+		if (!b) \
+			return NULL; \
+		struct node **tail = &b->kids[0]; \
+		lappend(&tail, l); \
+		while (accept_kw(p, kw)) { \
+			struct node *r = sub(p); \
+			if (!r) \
+				return NULL; \
+			lappend(&tail, r); \
+		} \
+		return b; \
 	}
-	return b;
-}
 
-static struct node *conjunction(struct parser *p)
-{
-	return boolop(p, inversion, KW_AND);
-}
-
-static struct node *disjunction(struct parser *p)
-{
-	return boolop(p, conjunction, KW_OR);
-}
+BOOLOP(conjunction, inversion, KW_AND)
+BOOLOP(disjunction, conjunction, KW_OR)
+#undef BOOLOP
 
 /* parameters of def (annotations allowed) or lambda; stops at ')' or ':' */
 static struct node *parameters(struct parser *p, int lambda, const struct token *at)

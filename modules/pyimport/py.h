@@ -80,11 +80,11 @@ enum tok_type {
 struct token {
 	uint8_t type;
 	uint8_t kw; /* keyword index for NAME, 0 if none */
+	uint8_t nonascii; /* NAME was not ASCII in the source */
 	uint32_t op; /* OPn() for TK_OP */
 	int line, col; /* 1-based line, 0-based UTF-8 byte column */
 	const char *s; /* NAME: the NFKC-normalised identifier (NUL-terminated); else the raw text */
 	size_t len;
-	uint8_t nonascii; /* NAME was not ASCII in the source */
 };
 
 enum kw {
