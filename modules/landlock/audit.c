@@ -422,6 +422,7 @@ int ll_audit_prepare(cordon_ctx *ctx, struct ll_state *s)
 		return 0;
 	}
 	int enabled = audit_enabled();
+	int enabled_errno = errno;
 	if (enabled == 0) {
 		cordon_warning(ctx, NOT_REPORTED "the kernel audit subsystem is disabled (auditctl -e 1 enables it); "
 		                                 "the rules are enforced all the same");
@@ -468,7 +469,7 @@ int ll_audit_prepare(cordon_ctx *ctx, struct ll_state *s)
 	memcpy(s->audit_comm, a->comm, sizeof(s->audit_comm));
 	if (enabled < 0)
 		cordon_log(ctx, CORDON_LOG_DEBUG, "audit: cannot ask whether auditing is enabled (%s); the marker will tell",
-		           strerror(errno));
+		           strerror(enabled_errno));
 	return 0;
 }
 
