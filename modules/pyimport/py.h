@@ -118,6 +118,10 @@ struct lexer {
 	int at_bol;
 	int fstring_mode; /* tokenizing an f-string expression: no newlines, no backslashes, no '#' */
 	struct pyerr *err;
+	/* a copy of src in the arena: an ASCII identifier's name is its text
+	 * here, NUL-terminated in place (the byte after an identifier is never
+	 * part of another one), so names are not copied one by one */
+	char *names;
 	struct token *toks;
 	size_t ntoks, captoks;
 	size_t max_tokens;
