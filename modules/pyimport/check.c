@@ -811,8 +811,8 @@ int py_check(const struct checkcfg *cfg, struct py_cache *cache, const unsigned 
 	struct py_cache local = { 0 };
 	struct py_cache *pc = cache ? cache : &local;
 	struct arena *a = &pc->arena;
-	arena_reset(a, CACHE_ARENA);
 	a->limit = cfg->max_bytes ? (cfg->max_bytes * 64 > cfg->max_bytes ? cfg->max_bytes * 64 : 0) + (64u << 20) : 0;
+	arena_reset(a, CACHE_ARENA); /* after the limit: the fast path's end depends on it */
 	struct pyerr err = { 0 };
 	size_t max_tokens = len + 16;
 	struct node *nonascii = NULL;

@@ -596,6 +596,26 @@ static int indentation(struct lexer *lx)
 {
 	int col = 0, alt = 0, cont = 0;
 	for (;;) {
+		/* a run of spaces, eight at a time */
+		const unsigned char *src = lx->src;
+		size_t pos = lx->pos, len = lx->len;
+		while (len - pos >= 8) {
+			uint64_t v;
+			memcpy(&v, src + pos, 8);
+			if (v != 0x2020202020202020ull)
+				break;
+			pos += 8;
+		}
+		while (pos < len && src[pos] == ' ')
+			pos++;
+		if (pos != lx->pos) {
+			size_t n = pos - lx->pos;
+			if (n > 100000 || (size_t)col + n > 100000)
+				return lerr(lx, lx->line, 0, "indentation too deep");
+			col += (int)n;
+			alt += (int)n;
+			lx->pos = pos;
+		}
 		int c = peekc(lx, 0);
 		if (c == '\\' && (peekc(lx, 1) == '\n' || peekc(lx, 1) == '\r')) {
 			/* indentation cannot be split with backslashes: the column of
