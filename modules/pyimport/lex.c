@@ -422,10 +422,59 @@ static int string_body(struct lexer *lx, int line, int col)
 	}
 }
 
-static int identifier(struct lexer *lx, size_t start, int line, int col)
+/* An identifier with non-ASCII characters, [start, lx->pos): verified
+ * as written (XID_Start XID_Continue*), then normalised (NFKC). */
+static __attribute__((noinline)) int identifier_nonascii(struct lexer *lx, size_t start, int line, int col)
+{
+	size_t n = lx->pos - start;
+	const char *s = (const char *)lx->src + start;
+	size_t i = 0;
+	int first = 1;
+	while (i < n) {
+		uint32_t cp;
+		size_t l = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+		if (!l)
+			return lerr(lx, line, col + (int)i, "invalid UTF-8");
+		int ok = first ? (cp == '_' || uni_xid_start(cp)) : uni_xid_continue(cp);
+		if (!ok) {
+			if (cp < 0x80)
+				return lerr(lx, line, col + (int)i, "invalid decimal literal");
+			return lerr(lx, line, col + (int)i, "invalid character '%.*s' (U+%04X)", (int)l, s + i,
+			            (unsigned)cp);
+		}
+		first = 0;
+		i += l;
+	}
+	size_t nl = n;
+	char *name = uni_nfkc(lx->arena, s, n, &nl);
+	if (!name)
+		return lerr(lx, line, col, "out of memory");
+	struct token *t = push(lx, TK_NAME, start, line, col);
+	if (!t)
+		return -1;
+	t->s = name;
+	t->len = nl;
+	t->nonascii = 1;
+	if (lx->na_tail) {
+		struct node *id = arena_alloc(lx->arena, sizeof(*id));
+		if (!id)
+			return lerr(lx, line, col, "out of memory");
+		id->kind = N_IDENT;
+		id->str = name;
+		id->slen = nl;
+		id->line = lx->na_line > 0 ? lx->na_line : line;
+		id->col = lx->na_line > 0 ? lx->na_col : col;
+		*lx->na_tail = id;
+		lx->na_tail = &id->next;
+	}
+	return 0;
+}
+
+/* An identifier from start (lx->pos == start). */
+static inline __attribute__((always_inline)) int identifier(struct lexer *lx, size_t start, int line, int col)
 {
 	const unsigned char *src = lx->src;
-	size_t pos = lx->pos, len = lx->len;
+	size_t pos = start, len = lx->len;
 	unsigned cls = 0, v;
 	/* idchar is 1 for the ASCII identifier characters, 2 for the bytes of
 	 * a non-ASCII character */
@@ -454,60 +503,19 @@ static int identifier(struct lexer *lx, size_t start, int line, int col)
 		cls |= v;
 		pos++;
 	}
-end:;
-	int nonascii = (cls & 2) != 0;
+end:
 	lx->pos = pos;
+	if (cls & 2)
+		return identifier_nonascii(lx, start, line, col);
 	size_t n = pos - start;
-	const char *s = (const char *)src + start;
-	char *name;
-	size_t nl = n;
-	if (nonascii) {
-		/* verify the identifier as written (XID_Start XID_Continue*) */
-		size_t i = 0;
-		int first = 1;
-		while (i < n) {
-			uint32_t cp;
-			size_t l = utf8_decode((const unsigned char *)s + i, n - i, &cp);
-			if (!l)
-				return lerr(lx, line, col + (int)i, "invalid UTF-8");
-			int ok = first ? (cp == '_' || uni_xid_start(cp)) : uni_xid_continue(cp);
-			if (!ok) {
-				if (cp < 0x80)
-					return lerr(lx, line, col + (int)i, "invalid decimal literal");
-				return lerr(lx, line, col + (int)i, "invalid character '%.*s' (U+%04X)", (int)l, s + i,
-				            (unsigned)cp);
-			}
-			first = 0;
-			i += l;
-		}
-		name = uni_nfkc(lx->arena, s, n, &nl);
-		if (!name)
-			return lerr(lx, line, col, "out of memory");
-	} else {
-		/* pos <= len, and names has len + 1 bytes */
-		name = lx->names + start;
-		name[n] = '\0';
-	}
-	struct token *t = push(lx, TK_NAME, start, line, col);
-	if (!t)
+	/* pos <= len, and names has len + 1 bytes */
+	char *name = lx->names + start;
+	name[n] = '\0';
+	if (lx->ntoks == lx->captoks && grow(lx, line, col) < 0)
 		return -1;
-	t->s = name;
-	t->len = nl;
-	t->nonascii = (uint8_t)nonascii;
-	if (nonascii && lx->na_tail) {
-		struct node *id = arena_alloc(lx->arena, sizeof(*id));
-		if (!id)
-			return lerr(lx, line, col, "out of memory");
-		id->kind = N_IDENT;
-		id->str = name;
-		id->slen = nl;
-		id->line = lx->na_line > 0 ? lx->na_line : line;
-		id->col = lx->na_line > 0 ? lx->na_col : col;
-		*lx->na_tail = id;
-		lx->na_tail = &id->next;
-	}
-	if (!nonascii)
-		t->kw = (uint8_t)kw_of(name, nl);
+	struct token *t = &lx->toks[lx->ntoks++];
+	*t = (struct token){ .type = TK_NAME, .kw = (uint8_t)kw_of(name, n), .line = line, .col = col, .s = name,
+		             .len = n };
 	return 0;
 }
 
