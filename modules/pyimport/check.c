@@ -137,9 +137,10 @@ static void tab_init(struct name_tab *t)
 	tab_add(t, dangerous_modules, K_DANGER_MODULE);
 }
 
-static unsigned name_class(const struct name_tab *t, const char *s)
+/* The class of s, n = strnlen(s, NAME_MAXLEN + 1) or, when known, its
+ * length. */
+static unsigned name_class_n(const struct name_tab *t, const char *s, size_t n)
 {
-	size_t n = strnlen(s, NAME_MAXLEN + 1);
 	if (n > NAME_MAXLEN ? !t->any_long : !(t->first[n] & (1ull << ((unsigned char)s[0] & 63))))
 		return 0;
 	uint32_t i = name_hash(s) & (NAME_TAB - 1);
@@ -149,6 +150,11 @@ static unsigned name_class(const struct name_tab *t, const char *s)
 		i = (i + 1) & (NAME_TAB - 1);
 	}
 	return 0;
+}
+
+static unsigned name_class(const struct name_tab *t, const char *s)
+{
+	return name_class_n(t, s, strnlen(s, NAME_MAXLEN + 1));
 }
 
 struct walk {
@@ -363,7 +369,8 @@ static int getattr_ok(const struct walk *w, const struct node *call, int attrget
 static void walk_name(struct walk *w, const struct node *n, const struct node *call)
 {
 	const char *s = n->str;
-	unsigned cls = CLS(w, s);
+	/* a name's slen is its strlen (identifiers have no NUL) */
+	unsigned cls = name_class_n(w->tab, s, n->slen);
 	if (cls & (K_ESCAPE | K_DYNAMIC)) {
 		ident_cls(w, s, cls, n);
 	} else if (cls & K_BANNED) {
@@ -382,7 +389,8 @@ static void walk_name(struct walk *w, const struct node *n, const struct node *c
 static void walk_attr(struct walk *w, const struct node *n, const struct node *call)
 {
 	const char *s = n->str;
-	unsigned cls = CLS(w, s);
+	/* a name's slen is its strlen (identifiers have no NUL) */
+	unsigned cls = name_class_n(w->tab, s, n->slen);
 	if (cls & K_ATTRGETTER) {
 		if (!getattr_ok(w, call, 1, s))
 			emit(w, R_GETATTR, s, n, "'%s' with a name that is not a harmless literal");
@@ -811,8 +819,8 @@ int py_check(const struct checkcfg *cfg, struct py_cache *cache, const unsigned 
 	struct py_cache local = { 0 };
 	struct py_cache *pc = cache ? cache : &local;
 	struct arena *a = &pc->arena;
-	arena_reset(a, CACHE_ARENA);
 	a->limit = cfg->max_bytes ? (cfg->max_bytes * 64 > cfg->max_bytes ? cfg->max_bytes * 64 : 0) + (64u << 20) : 0;
+	arena_reset(a, CACHE_ARENA); /* after the limit: the fast path's end depends on it */
 	struct pyerr err = { 0 };
 	size_t max_tokens = len + 16;
 	struct node *nonascii = NULL;

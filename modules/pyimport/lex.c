@@ -190,7 +190,7 @@ static const unsigned char idchar[256] = {
 	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1,
 	['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
 	['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
-	[0x80 ... 0xff] = 1,
+	[0x80 ... 0xff] = 2,
 };
 
 static int is_idchar(int c)
@@ -422,43 +422,31 @@ static int string_body(struct lexer *lx, int line, int col)
 	}
 }
 
-static int identifier(struct lexer *lx, size_t start, int line, int col)
+/* An identifier with non-ASCII characters, [start, lx->pos): verified
+ * as written (XID_Start XID_Continue*), then normalised (NFKC). */
+static __attribute__((noinline)) int identifier_nonascii(struct lexer *lx, size_t start, int line, int col)
 {
-	int nonascii = 0;
-	const unsigned char *src = lx->src;
-	size_t pos = lx->pos, len = lx->len;
-	while (pos < len && idchar[src[pos]]) {
-		nonascii |= src[pos] >= 0x80;
-		pos++;
-	}
-	lx->pos = pos;
 	size_t n = lx->pos - start;
 	const char *s = (const char *)lx->src + start;
-	char *name;
-	size_t nl = n;
-	if (nonascii) {
-		/* verify the identifier as written (XID_Start XID_Continue*) */
-		size_t i = 0;
-		int first = 1;
-		while (i < n) {
-			uint32_t cp;
-			size_t l = utf8_decode((const unsigned char *)s + i, n - i, &cp);
-			if (!l)
-				return lerr(lx, line, col + (int)i, "invalid UTF-8");
-			int ok = first ? (cp == '_' || uni_xid_start(cp)) : uni_xid_continue(cp);
-			if (!ok) {
-				if (cp < 0x80)
-					return lerr(lx, line, col + (int)i, "invalid decimal literal");
-				return lerr(lx, line, col + (int)i, "invalid character '%.*s' (U+%04X)", (int)l, s + i,
-				            (unsigned)cp);
-			}
-			first = 0;
-			i += l;
+	size_t i = 0;
+	int first = 1;
+	while (i < n) {
+		uint32_t cp;
+		size_t l = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+		if (!l)
+			return lerr(lx, line, col + (int)i, "invalid UTF-8");
+		int ok = first ? (cp == '_' || uni_xid_start(cp)) : uni_xid_continue(cp);
+		if (!ok) {
+			if (cp < 0x80)
+				return lerr(lx, line, col + (int)i, "invalid decimal literal");
+			return lerr(lx, line, col + (int)i, "invalid character '%.*s' (U+%04X)", (int)l, s + i,
+			            (unsigned)cp);
 		}
-		name = uni_nfkc(lx->arena, s, n, &nl);
-	} else {
-		name = arena_strndup(lx->arena, s, n);
+		first = 0;
+		i += l;
 	}
+	size_t nl = n;
+	char *name = uni_nfkc(lx->arena, s, n, &nl);
 	if (!name)
 		return lerr(lx, line, col, "out of memory");
 	struct token *t = push(lx, TK_NAME, start, line, col);
@@ -466,8 +454,8 @@ static int identifier(struct lexer *lx, size_t start, int line, int col)
 		return -1;
 	t->s = name;
 	t->len = nl;
-	t->nonascii = (uint8_t)nonascii;
-	if (nonascii && lx->na_tail) {
+	t->nonascii = 1;
+	if (lx->na_tail) {
 		struct node *id = arena_alloc(lx->arena, sizeof(*id));
 		if (!id)
 			return lerr(lx, line, col, "out of memory");
@@ -479,8 +467,55 @@ static int identifier(struct lexer *lx, size_t start, int line, int col)
 		*lx->na_tail = id;
 		lx->na_tail = &id->next;
 	}
-	if (!nonascii)
-		t->kw = (uint8_t)kw_of(name, nl);
+	return 0;
+}
+
+/* An identifier from start (lx->pos == start). */
+static inline __attribute__((always_inline)) int identifier(struct lexer *lx, size_t start, int line, int col)
+{
+	const unsigned char *src = lx->src;
+	size_t pos = start, len = lx->len;
+	unsigned cls = 0, v;
+	/* idchar is 1 for the ASCII identifier characters, 2 for the bytes of
+	 * a non-ASCII character */
+	while (pos + 4 <= len) {
+		if (!(v = idchar[src[pos]]))
+			goto end;
+		cls |= v;
+		if (!(v = idchar[src[pos + 1]])) {
+			pos += 1;
+			goto end;
+		}
+		cls |= v;
+		if (!(v = idchar[src[pos + 2]])) {
+			pos += 2;
+			goto end;
+		}
+		cls |= v;
+		if (!(v = idchar[src[pos + 3]])) {
+			pos += 3;
+			goto end;
+		}
+		cls |= v;
+		pos += 4;
+	}
+	while (pos < len && (v = idchar[src[pos]]) != 0) {
+		cls |= v;
+		pos++;
+	}
+end:
+	lx->pos = pos;
+	if (cls & 2)
+		return identifier_nonascii(lx, start, line, col);
+	size_t n = pos - start;
+	/* pos <= len, and names has len + 1 bytes */
+	char *name = lx->names + start;
+	name[n] = '\0';
+	if (lx->ntoks == lx->captoks && grow(lx, line, col) < 0)
+		return -1;
+	struct token *t = &lx->toks[lx->ntoks++];
+	*t = (struct token){ .type = TK_NAME, .kw = (uint8_t)kw_of(name, n), .line = line, .col = col, .s = name,
+		             .len = n };
 	return 0;
 }
 
@@ -569,6 +604,26 @@ static int indentation(struct lexer *lx)
 {
 	int col = 0, alt = 0, cont = 0;
 	for (;;) {
+		/* a run of spaces, eight at a time */
+		const unsigned char *src = lx->src;
+		size_t pos = lx->pos, len = lx->len;
+		while (len - pos >= 8) {
+			uint64_t v;
+			memcpy(&v, src + pos, 8);
+			if (v != 0x2020202020202020ull)
+				break;
+			pos += 8;
+		}
+		while (pos < len && src[pos] == ' ')
+			pos++;
+		if (pos != lx->pos) {
+			size_t n = pos - lx->pos;
+			if (n > 100000 || (size_t)col + n > 100000)
+				return lerr(lx, lx->line, 0, "indentation too deep");
+			col += (int)n;
+			alt += (int)n;
+			lx->pos = pos;
+		}
 		int c = peekc(lx, 0);
 		if (c == '\\' && (peekc(lx, 1) == '\n' || peekc(lx, 1) == '\r')) {
 			/* indentation cannot be split with backslashes: the column of
@@ -632,85 +687,94 @@ static int indentation(struct lexer *lx)
 	return 0;
 }
 
+/* the lexer's dispatch on the first character of a token */
+enum {
+	CC_OP = 0, /* an operator, a delimiter or an invalid character (op() tells) */
+	CC_SPACE, /* ' ', '\t', '\f' */
+	CC_NAME, /* a letter that cannot start a string prefix, '_', a non-ASCII byte */
+	CC_PREFIX, /* b B r R u U f F: a string prefix or an identifier */
+	CC_DIGIT,
+	CC_DOT,
+	CC_QUOTE,
+	CC_NL, /* '\n', '\r' */
+	CC_HASH,
+	CC_BACKSLASH,
+};
+static const unsigned char cclass[256] = {
+	[' '] = CC_SPACE, ['\t'] = CC_SPACE, ['\f'] = CC_SPACE,
+	['A'] = CC_NAME, ['B'] = CC_PREFIX, ['C' ... 'E'] = CC_NAME, ['F'] = CC_PREFIX, ['G' ... 'Q'] = CC_NAME,
+	['R'] = CC_PREFIX, ['S' ... 'T'] = CC_NAME, ['U'] = CC_PREFIX, ['V' ... 'Z'] = CC_NAME,
+	['a'] = CC_NAME, ['b'] = CC_PREFIX, ['c' ... 'e'] = CC_NAME, ['f'] = CC_PREFIX, ['g' ... 'q'] = CC_NAME,
+	['r'] = CC_PREFIX, ['s' ... 't'] = CC_NAME, ['u'] = CC_PREFIX, ['v' ... 'z'] = CC_NAME,
+	['_'] = CC_NAME, [0x80 ... 0xff] = CC_NAME,
+	['0' ... '9'] = CC_DIGIT, ['.'] = CC_DOT, ['\''] = CC_QUOTE, ['"'] = CC_QUOTE,
+	['\n'] = CC_NL, ['\r'] = CC_NL, ['#'] = CC_HASH, ['\\'] = CC_BACKSLASH,
+};
+
+/* The end of the input: ENDMARKER, after NEWLINE and DEDENTs outside an
+ * f-string expression. */
+static int at_end(struct lexer *lx, int line, int col)
+{
+	if (lx->fstring_mode) {
+		if (lx->paren)
+			return lerr(lx, lx->paren_line[lx->paren - 1], 0, "f-string: '%c' was never closed",
+			            lx->paren_stack[lx->paren - 1]);
+		return push(lx, TK_ENDMARKER, lx->pos, line, col) ? 0 : -1;
+	}
+	if (lx->paren)
+		return lerr(lx, lx->paren_line[lx->paren - 1], 0, "'%c' was never closed", lx->paren_stack[lx->paren - 1]);
+	if (!last_is_newline(lx) && !push(lx, TK_NEWLINE, lx->pos, line, col))
+		return -1;
+	while (lx->n_indent > 0) {
+		lx->n_indent--;
+		if (!push(lx, TK_DEDENT, lx->pos, line, col))
+			return -1;
+	}
+	return push(lx, TK_ENDMARKER, lx->pos, line, col) ? 0 : -1;
+}
+
 int lex_all(struct lexer *lx)
 {
 	lx->at_bol = !lx->fstring_mode;
 	if (lx->line == 0)
 		lx->line = 1;
+	if (!lx->names) {
+		if (lx->len == SIZE_MAX || !(lx->names = arena_alloc_raw(lx->arena, lx->len + 1)))
+			return lerr(lx, lx->line, 0, "out of memory");
+		memcpy(lx->names, lx->src, lx->len);
+		lx->names[lx->len] = '\0';
+	}
+	const unsigned char *src = lx->src;
+	const size_t len = lx->len;
 	for (;;) {
 		if (lx->at_bol) {
 			lx->at_bol = 0;
 			if (lx->paren == 0 && indentation(lx) < 0)
 				return -1;
 		}
-		/* whitespace */
-		int c = peekc(lx, 0);
-		while (c == ' ' || c == '\t' || c == '\f') {
-			lx->pos++;
-			c = peekc(lx, 0);
+		size_t pos = lx->pos;
+		if (pos >= len)
+			return at_end(lx, lx->line, col_of(lx, pos));
+		int c = src[pos];
+		int cc = cclass[c];
+		if (cc == CC_SPACE) {
+			do
+				pos++;
+			while (pos < len && cclass[src[pos]] == CC_SPACE);
+			lx->pos = pos;
+			if (pos >= len)
+				return at_end(lx, lx->line, col_of(lx, pos));
+			c = src[pos];
+			cc = cclass[c];
 		}
-		int line = lx->line, col = col_of(lx, lx->pos);
-		if (c == '#') {
-			if (lx->fstring_mode)
-				return lerr(lx, line, col, "f-string expression part cannot include '#'");
-			{
-				/* to the end of the physical line (LF, or a CR before it) */
-				const unsigned char *st = lx->src + lx->pos;
-				const unsigned char *e = memchr(st, '\n', lx->len - lx->pos);
-				size_t l = e ? (size_t)(e - st) : lx->len - lx->pos;
-				const unsigned char *r = memchr(st, '\r', l);
-				lx->pos += r ? (size_t)(r - st) : l;
-			}
-			c = peekc(lx, 0);
-		}
-		if (c < 0) {
-			if (lx->fstring_mode) {
-				if (lx->paren)
-					return lerr(lx, lx->paren_line[lx->paren - 1], 0, "f-string: '%c' was never closed",
-					            lx->paren_stack[lx->paren - 1]);
-				return push(lx, TK_ENDMARKER, lx->pos, line, col) ? 0 : -1;
-			}
-			if (lx->paren)
-				return lerr(lx, lx->paren_line[lx->paren - 1], 0, "'%c' was never closed",
-				            lx->paren_stack[lx->paren - 1]);
-			if (!last_is_newline(lx) && !push(lx, TK_NEWLINE, lx->pos, line, col))
+		int line = lx->line, col = col_of(lx, pos);
+		size_t start = pos;
+		switch (cc) {
+		case CC_NAME:
+			if (identifier(lx, start, line, col) < 0)
 				return -1;
-			while (lx->n_indent > 0) {
-				lx->n_indent--;
-				if (!push(lx, TK_DEDENT, lx->pos, line, col))
-					return -1;
-			}
-			return push(lx, TK_ENDMARKER, lx->pos, line, col) ? 0 : -1;
-		}
-		if (c == '\n' || c == '\r') {
-			int blank = last_is_newline(lx);
-			size_t start = lx->pos;
-			eat_newline(lx);
-			if (lx->fstring_mode || lx->paren > 0)
-				continue;
-			if (!blank) {
-				struct token *t = push(lx, TK_NEWLINE, start, line, col);
-				if (!t)
-					return -1;
-				t->len = lx->pos - start;
-			}
-			lx->at_bol = 1;
 			continue;
-		}
-		if (c == '\\') {
-			if (lx->fstring_mode)
-				return lerr(lx, line, col, "f-string expression part cannot include a backslash");
-			lx->pos++;
-			if (peekc(lx, 0) < 0)
-				return lerr(lx, line, col, "unexpected EOF while parsing");
-			if (!eat_newline(lx))
-				return lerr(lx, line, col + 1, "unexpected character after line continuation character");
-			if (peekc(lx, 0) < 0)
-				return lerr(lx, lx->line, 0, "unexpected EOF while parsing");
-			continue;
-		}
-		size_t start = lx->pos;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80) {
+		case CC_PREFIX: {
 			/* string prefix? */
 			int sb = 0, sr = 0, su = 0, sf = 0;
 			size_t k = 0;
@@ -739,21 +803,67 @@ int lex_all(struct lexer *lx)
 			}
 			if (identifier(lx, start, line, col) < 0)
 				return -1;
-			goto next;
+			continue;
 		}
-		if (is_digit(c) || (c == '.' && is_digit(peekc(lx, 1)))) {
-			if (number(lx, line, col) < 0)
-				return -1;
-			if (!push(lx, TK_NUMBER, start, line, col))
-				return -1;
-			goto next;
-		}
-		if (c == '"' || c == '\'') {
+		case CC_QUOTE:
 			if (string_body(lx, line, col) < 0)
 				return -1;
 			if (!push(lx, TK_STRING, start, line, col))
 				return -1;
-			goto next;
+			continue;
+		case CC_DOT:
+			if (!(pos + 1 < len && is_digit(src[pos + 1])))
+				break; /* an operator */
+			/* fall through */
+		case CC_DIGIT:
+			if (number(lx, line, col) < 0)
+				return -1;
+			if (!push(lx, TK_NUMBER, start, line, col))
+				return -1;
+			continue;
+		case CC_HASH: {
+			if (lx->fstring_mode)
+				return lerr(lx, line, col, "f-string expression part cannot include '#'");
+			/* to the end of the physical line (LF, or a CR before it) */
+			const unsigned char *st = src + pos;
+			const unsigned char *e = memchr(st, '\n', len - pos);
+			size_t l = e ? (size_t)(e - st) : len - pos;
+			const unsigned char *r = memchr(st, '\r', l);
+			lx->pos = pos + (r ? (size_t)(r - st) : l);
+			if (lx->pos >= len)
+				return at_end(lx, line, col);
+			/* a newline follows */
+		}
+			/* fall through */
+		case CC_NL: {
+			int blank = last_is_newline(lx);
+			size_t nlstart = lx->pos;
+			eat_newline(lx);
+			if (lx->fstring_mode || lx->paren > 0)
+				continue;
+			if (!blank) {
+				/* the position of the newline, or of the comment before it */
+				struct token *t = push(lx, TK_NEWLINE, nlstart, line, col);
+				if (!t)
+					return -1;
+				t->len = lx->pos - nlstart;
+			}
+			lx->at_bol = 1;
+			continue;
+		}
+		case CC_BACKSLASH:
+			if (lx->fstring_mode)
+				return lerr(lx, line, col, "f-string expression part cannot include a backslash");
+			lx->pos++;
+			if (peekc(lx, 0) < 0)
+				return lerr(lx, line, col, "unexpected EOF while parsing");
+			if (!eat_newline(lx))
+				return lerr(lx, line, col + 1, "unexpected character after line continuation character");
+			if (peekc(lx, 0) < 0)
+				return lerr(lx, lx->line, 0, "unexpected EOF while parsing");
+			continue;
+		default:
+			break;
 		}
 		if (op(lx, line, col) < 0)
 			return -1;

@@ -67,12 +67,10 @@ static void leave(struct parser *p)
 
 static struct node *mk(struct parser *p, int kind, const struct token *t)
 {
-	struct node *n = arena_alloc(p->arena, sizeof(*n));
+	struct node *n = arena_alloc_raw(p->arena, sizeof(*n));
 	if (!n)
 		return oom(p);
-	n->kind = (uint16_t)kind;
-	n->line = t->line;
-	n->col = t->col;
+	*n = (struct node){ .kind = (uint16_t)kind, .line = t->line, .col = t->col };
 	return n;
 }
 
@@ -1296,6 +1294,21 @@ static struct node *slices(struct parser *p)
 	return tup;
 }
 
+/* A NAME, NUMBER, True, False or None: an operand that atom() makes one
+ * node of, without looking further. */
+static inline int is_leaf(const struct token *t)
+{
+	return t->type == TK_NUMBER ||
+	       (t->type == TK_NAME && (t->kw == KW_NONE || t->kw == KW_TRUE || t->kw == KW_FALSE || t->kw == KW_NONE_));
+}
+
+/* The token after a leaf operand cannot continue a primary (. ( [) or a
+ * power (**): the operand is the atom alone. */
+static inline int ends_primary(const struct token *t)
+{
+	return t->type != TK_OP || (t->op != '.' && t->op != '(' && t->op != '[' && t->op != OP2('*', '*'));
+}
+
 static struct node *primary(struct parser *p)
 {
 	const struct token *start = TOK;
@@ -1389,6 +1402,10 @@ static struct node *power(struct parser *p)
 static struct node *factor(struct parser *p)
 {
 	const struct token *t = TOK;
+	/* a leaf operand: the node primary() would make, with its depth check
+	 * (power -> await_primary -> primary -> atom, shortened) */
+	if (is_leaf(t) && ends_primary(t + 1) && p->depth < p->max_depth)
+		return atom(p);
 	if (at_op(p, '+') || at_op(p, '-') || at_op(p, '~')) {
 		p->i++;
 		struct node *u = mk(p, N_UNARYOP, t);
@@ -1660,11 +1677,33 @@ static struct node *lambdef(struct parser *p)
 	return l->kids[1] ? l : NULL;
 }
 
+/* The token after an operand ends an expression at every level: a
+ * delimiter, NEWLINE or ENDMARKER (none continues a primary, an operator
+ * chain, a comparison, and/or, a conditional expression or a walrus). */
+static inline int ends_expression(const struct token *t)
+{
+	if (t->type == TK_OP) {
+		switch (t->op) {
+		case ',': case ')': case ']': case '}': case ':': case '=': case ';':
+			return 1;
+		default:
+			return 0;
+		}
+	}
+	return t->type == TK_NEWLINE || t->type == TK_ENDMARKER;
+}
+
 static struct node *expression(struct parser *p)
 {
 	if (at_kw(p, KW_LAMBDA))
 		return lambdef(p);
 	const struct token *t = TOK;
+	/* a leaf operand followed by a token that ends every expression level
+	 * (no operator, call, subscript, attribute, comparison, and/or/if):
+	 * the node the full descent makes, with the same two depth checks
+	 * (expression and primary) */
+	if (is_leaf(t) && ends_expression(t + 1) && p->depth + 2 <= p->max_depth)
+		return atom(p);
 	if (enter(p) < 0)
 		return NULL;
 	struct node *d = disjunction(p);

@@ -15,9 +15,13 @@ struct arena_chunk;
 struct arena {
 	struct arena_chunk *head; /* chunks in the order they were made */
 	struct arena_chunk *cur; /* the chunk being filled; the chunks after it are unused */
-	unsigned char *ptr, *end; /* the free part of cur */
-	size_t used; /* bytes handed out, for the memory bound */
-	size_t limit; /* 0: none */
+	/* the free part of cur is [ptr, chunk_end); end is chunk_end or, when
+	 * the limit is nearer, the point where it is reached (both NULL after
+	 * a failure), so that the fast path has one comparison */
+	unsigned char *ptr, *end, *chunk_end;
+	unsigned char *mark; /* ptr when used was last brought up to date */
+	size_t used; /* bytes handed out up to mark, for the memory bound */
+	size_t limit; /* 0: none; set it before arena_reset */
 	int failed;
 };
 /* The next chunk, a new one, or NULL (out of memory, over the limit);
@@ -30,11 +34,10 @@ static inline void *arena_alloc_raw(struct arena *a, size_t n)
 	if (n > SIZE_MAX - 15u)
 		return NULL;
 	n = n ? (n + 15u) & ~(size_t)15u : 16u;
-	if (a->failed || (size_t)(a->end - a->ptr) < n || (a->limit && (n > a->limit || a->used > a->limit - n)))
+	if ((size_t)(a->end - a->ptr) < n)
 		return arena_alloc_slow(a, n);
 	void *p = a->ptr;
 	a->ptr += n;
-	a->used += n;
 	return p;
 }
 
@@ -118,6 +121,10 @@ struct lexer {
 	int at_bol;
 	int fstring_mode; /* tokenizing an f-string expression: no newlines, no backslashes, no '#' */
 	struct pyerr *err;
+	/* a copy of src in the arena: an ASCII identifier's name is its text
+	 * here, NUL-terminated in place (the byte after an identifier is never
+	 * part of another one), so names are not copied one by one */
+	char *names;
 	struct token *toks;
 	size_t ntoks, captoks;
 	size_t max_tokens;

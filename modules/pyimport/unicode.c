@@ -18,30 +18,47 @@ struct arena_chunk {
 
 #define CHUNK_MIN (64u * 1024u)
 
+/* After a change of ptr: used brought up to date, end set from the
+ * chunk's end and the limit. */
+static void arena_sync(struct arena *a)
+{
+	if (a->ptr && a->mark)
+		a->used += (size_t)(a->ptr - a->mark);
+	a->mark = a->ptr;
+	a->end = a->chunk_end;
+	if (a->limit && a->ptr) {
+		size_t room = a->used < a->limit ? a->limit - a->used : 0;
+		if (room < (size_t)(a->chunk_end - a->ptr))
+			a->end = a->ptr + room;
+	}
+}
+
+static void *arena_fail(struct arena *a)
+{
+	a->failed = 1;
+	a->ptr = a->end = a->chunk_end = a->mark = NULL;
+	return NULL;
+}
+
 void *arena_alloc_slow(struct arena *a, size_t n)
 {
 	if (a->failed)
 		return NULL;
-	if (a->limit && (n > a->limit || a->used > a->limit - n)) {
-		a->failed = 1;
-		return NULL;
-	}
+	size_t used = a->used + (a->ptr && a->mark ? (size_t)(a->ptr - a->mark) : 0);
+	if (a->limit && (n > a->limit || used > a->limit - n))
+		return arena_fail(a);
 	struct arena_chunk *c = a->cur;
-	if (!c || (size_t)(a->end - a->ptr) < n) {
+	if (!c || (size_t)(a->chunk_end - a->ptr) < n) {
 		/* the next kept chunk if it fits, else a new one after the current */
 		if (c && c->next && c->next->size >= n) {
 			c = c->next;
 		} else {
 			size_t sz = n > CHUNK_MIN ? n : CHUNK_MIN;
-			if (sz > SIZE_MAX - sizeof(*c)) {
-				a->failed = 1;
-				return NULL;
-			}
+			if (sz > SIZE_MAX - sizeof(*c))
+				return arena_fail(a);
 			struct arena_chunk *nc = malloc(sizeof(*nc) + sz);
-			if (!nc) {
-				a->failed = 1;
-				return NULL;
-			}
+			if (!nc)
+				return arena_fail(a);
 			nc->size = sz;
 			if (c) {
 				nc->next = c->next;
@@ -53,12 +70,13 @@ void *arena_alloc_slow(struct arena *a, size_t n)
 			c = nc;
 		}
 		a->cur = c;
-		a->ptr = c->data;
-		a->end = c->data + c->size;
+		a->ptr = a->mark = c->data;
+		a->chunk_end = c->data + c->size;
+		a->used = used;
 	}
 	void *p = a->ptr;
 	a->ptr += n;
-	a->used += n;
+	arena_sync(a);
 	return p;
 }
 
@@ -83,7 +101,7 @@ void arena_free(struct arena *a)
 		c = n;
 	}
 	a->head = a->cur = NULL;
-	a->ptr = a->end = NULL;
+	a->ptr = a->end = a->chunk_end = a->mark = NULL;
 	a->used = 0;
 	a->failed = 0;
 }
@@ -103,10 +121,11 @@ void arena_reset(struct arena *a, size_t keep)
 		}
 	}
 	a->cur = a->head;
-	a->ptr = a->head ? a->head->data : NULL;
-	a->end = a->head ? a->head->data + a->head->size : NULL;
+	a->ptr = a->mark = a->head ? a->head->data : NULL;
+	a->chunk_end = a->head ? a->head->data + a->head->size : NULL;
 	a->used = 0;
 	a->failed = 0;
+	arena_sync(a);
 }
 
 /* ---- UTF-8 ---- */
