@@ -222,6 +222,8 @@ struct cordon_policy {
 	bool audit; /* `mode: audit` or cordon_load_options.audit */
 	struct shared_data *data; /* set_data / get_data */
 	size_t n_data;
+	unsigned char *check_buf; /* cordon_check: sources are read here, buffer reused */
+	size_t check_cap;
 };
 
 /* A named value the policy's modules share (set_data / get_data). */
@@ -327,6 +329,7 @@ struct source {
 	int fd; /* sealed memfd, O_RDWR as created */
 	int rofd; /* read-only descriptor for the child */
 	const unsigned char *map; /* read-only mapping, or NULL when empty */
+	bool borrowed; /* map is not this source's (`cordon check`: a buffer the policy keeps) */
 	size_t len;
 	const char *language;
 };

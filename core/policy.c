@@ -512,6 +512,7 @@ void cordon_policy_free(cordon_policy *p)
 		free(p->data[i].data);
 	}
 	free(p->data);
+	free(p->check_buf);
 	for (size_t i = 0; i < p->n_env; i++) {
 		free(p->env[i].name);
 		free(p->env[i].value);

@@ -54,14 +54,10 @@
 
 /* ---- sealed sources ---- */
 
-/* child: a read-only descriptor for the program is made too (not for
- * `cordon check`, where nothing runs). */
-static int seal_finish(struct source *s, const char *name, char **err, bool child)
+static int seal_finish(struct source *s, const char *name, char **err)
 {
 	if (fcntl(s->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
 		return set_err(err, "%s: cannot seal the source: %s", name, strerror(errno));
-	if (!child)
-		goto map;
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", s->fd);
 	/* The child gets a read-only descriptor; the seals stop anything else. */
@@ -70,7 +66,6 @@ static int seal_finish(struct source *s, const char *name, char **err, bool chil
 		s->rofd = fcntl(s->fd, F_DUPFD_CLOEXEC, 3);
 	if (s->rofd < 0)
 		return set_err(err, "%s: cannot reopen the sealed source: %s", name, strerror(errno));
-map:
 	if (s->len) {
 		void *m = mmap(NULL, s->len, PROT_READ, MAP_SHARED, s->fd, 0);
 		if (m == MAP_FAILED)
@@ -135,7 +130,7 @@ static int seal_sendfile(int in_fd, const struct stat *st, const char *name, str
 }
 
 /* st: in_fd's status when the caller has it, else NULL. */
-static int seal_fd(int in_fd, const struct stat *st, const char *name, struct source *s, char **err, bool child)
+static int seal_fd(int in_fd, const struct stat *st, const char *name, struct source *s, char **err)
 {
 	if (seal_begin(s, name, err) < 0)
 		return -1;
@@ -146,7 +141,7 @@ static int seal_fd(int in_fd, const struct stat *st, const char *name, struct so
 	if (sf < 0)
 		return -1;
 	if (sf > 0)
-		return seal_finish(s, name, err, child);
+		return seal_finish(s, name, err);
 	char *buf = malloc(READ_CHUNK);
 	if (!buf)
 		return set_err(err, "out of memory");
@@ -173,15 +168,15 @@ static int seal_fd(int in_fd, const struct stat *st, const char *name, struct so
 		s->len += (size_t)n;
 	}
 	free(buf);
-	return seal_finish(s, name, err, child);
+	return seal_finish(s, name, err);
 }
 
 int source_seal_fd(int in_fd, const char *name, struct source *s, char **err)
 {
-	return seal_fd(in_fd, NULL, name, s, err, true);
+	return seal_fd(in_fd, NULL, name, s, err);
 }
 
-static int seal_data(const void *data, size_t len, const char *name, struct source *s, char **err, bool child)
+int source_seal_data(const void *data, size_t len, const char *name, struct source *s, char **err)
 {
 	if (seal_begin(s, name, err) < 0)
 		return -1;
@@ -190,17 +185,13 @@ static int seal_data(const void *data, size_t len, const char *name, struct sour
 	if (len && write_full(s->fd, data, len) < 0)
 		return set_err(err, "%s: cannot store the source: %s", name, strerror(errno));
 	s->len = len;
-	return seal_finish(s, name, err, child);
+	return seal_finish(s, name, err);
 }
 
-int source_seal_data(const void *data, size_t len, const char *name, struct source *s, char **err)
-{
-	return seal_data(data, len, name, s, err, true);
-}
 
 void source_close(struct source *s)
 {
-	if (s->map)
+	if (s->map && !s->borrowed)
 		munmap((void *)s->map, s->len);
 	if (s->fd >= 0)
 		close(s->fd);
@@ -211,10 +202,10 @@ void source_close(struct source *s)
 	s->fd = s->rofd = -1;
 }
 
-static int seal_path(const char *path, struct source *s, char **err, bool child)
+static int seal_path(const char *path, struct source *s, char **err)
 {
 	if (strcmp(path, "-") == 0)
-		return seal_fd(0, NULL, "<stdin>", s, err, child);
+		return seal_fd(0, NULL, "<stdin>", s, err);
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		memset(s, 0, sizeof(*s));
@@ -229,7 +220,7 @@ static int seal_path(const char *path, struct source *s, char **err, bool child)
 		s->fd = s->rofd = -1;
 		return set_err(err, "%s: cannot read the source: Is a directory", path);
 	}
-	int r = seal_fd(fd, have_st ? &st : NULL, path, s, err, child);
+	int r = seal_fd(fd, have_st ? &st : NULL, path, s, err);
 	close(fd);
 	return r;
 }
@@ -319,6 +310,73 @@ static char *hook_failure(struct entry *e, const char *hook)
 	                 e->last_error ? e->last_error : "");
 }
 
+/*
+ * `cordon check` reads a source into a buffer the policy keeps from one
+ * source to the next, rather than sealing a memfd: nothing will run, so
+ * there is nothing to keep in step with what was checked, and a stdlib-sized
+ * batch of files is spared a memfd, its pages and a mapping per file.
+ */
+static int check_read(cordon_policy *p, const char *path, struct source *s, char **err)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = s->rofd = -1;
+	s->borrowed = true;
+	bool std_in = strcmp(path, "-") == 0;
+	const char *name = std_in ? "<stdin>" : path;
+	if (!(s->name = xstrdup(name)))
+		return set_err(err, "out of memory");
+	int fd = std_in ? 0 : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return set_err(err, "%s: cannot read the source: %s", path, strerror(errno));
+	struct stat st;
+	int rc = -1;
+	size_t want = 0;
+	if (fstat(fd, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			set_err(err, "%s: cannot read the source: Is a directory", name);
+			goto out;
+		}
+		if (S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size <= SOURCE_MAX_BYTES)
+			want = (size_t)st.st_size;
+	}
+	for (;;) {
+		/* Room for what is left of a regular file, or another chunk;
+		 * one byte more than the limit so that a larger source shows. */
+		size_t need = s->len + (want > s->len ? want - s->len : READ_CHUNK) + 1;
+		if (need > (size_t)SOURCE_MAX_BYTES + 1)
+			need = (size_t)SOURCE_MAX_BYTES + 1;
+		if (need > p->check_cap) {
+			unsigned char *nb = realloc(p->check_buf, need);
+			if (!nb) {
+				set_err(err, "out of memory");
+				goto out;
+			}
+			p->check_buf = nb;
+			p->check_cap = need;
+		}
+		ssize_t n = read(fd, p->check_buf + s->len, p->check_cap - s->len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			set_err(err, "%s: cannot read the source: %s", name, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		s->len += (size_t)n;
+		if (s->len > SOURCE_MAX_BYTES) {
+			set_err(err, "%s: the source is larger than %u bytes", name, SOURCE_MAX_BYTES);
+			goto out;
+		}
+	}
+	s->map = s->len ? p->check_buf : NULL;
+	rc = 0;
+out:
+	if (!std_in)
+		close(fd);
+	return rc;
+}
+
 cordon_result *cordon_check(cordon_policy *p, const char *path, const void *data, size_t len, char **err)
 {
 	if (err)
@@ -337,8 +395,21 @@ cordon_result *cordon_check(cordon_policy *p, const char *path, const void *data
 		result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
 	} else {
 		run.n_sources = 1;
-		int s = path ? seal_path(path, &run.sources[0], &why, false)
-		             : seal_data(data, len, "<data>", &run.sources[0], &why, false);
+		int s = 0;
+		if (path) {
+			s = check_read(p, path, &run.sources[0], &why);
+		} else if (len > SOURCE_MAX_BYTES) {
+			s = set_err(&why, "<data>: the source is larger than %u bytes", SOURCE_MAX_BYTES);
+		} else {
+			/* The caller's bytes, checked where they are. */
+			struct source *src = &run.sources[0];
+			src->fd = src->rofd = -1;
+			src->borrowed = true;
+			src->map = len ? data : NULL;
+			src->len = len;
+			if (!(src->name = xstrdup("<data>")))
+				s = set_err(&why, "out of memory");
+		}
 		if (s < 0) {
 			result_set_error(r, CORDON_EXIT_ERROR, "%s", why ? why : "cannot read the source");
 		} else {
@@ -1904,7 +1975,7 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 		if (!o.argv && !o.source_path)
 			s = source_seal_data(o.source_data, o.source_len, "<data>", &run.sources[i], &why);
 		else
-			s = seal_path(o.argv ? o.sources[i] : o.source_path, &run.sources[i], &why, true);
+			s = seal_path(o.argv ? o.sources[i] : o.source_path, &run.sources[i], &why);
 		if (s < 0) {
 			result_set_error(r, CORDON_EXIT_ERROR, "%s", why ? why : "cannot read the source");
 			goto done;
