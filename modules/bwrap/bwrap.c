@@ -30,6 +30,10 @@
  *            /etc/group and /etc/hosts; prepend the whole bwrap command,
  *            with this run's --bind-ro paths (--ro-bind) and --output-dir
  *            (--bind DIR /output), which the core shows to prepare.
+ *            With the seccomp module after bwrap, its compiled program
+ *            ("seccomp.bpf") goes to bubblewrap on a sealed memfd kept
+ *            open across the exec (--seccomp FD); seccomp before bwrap
+ *            ("seccomp.confine") is a policy error at open.
  *   confine  (child) refuse a seccomp filter an earlier hook loaded (it
  *            would confine bwrap's own setup); as root, drop to
  *            host_uid/host_gid so that bwrap runs unprivileged and no

@@ -31,6 +31,20 @@
  * already under a listener (cordon inside cordon) or the kernel lacks user
  * notification, the kernel's own actions apply and a warning says that
  * denials are not itemized.
+ *
+ * Audit mode.  `audit: true`, or the policy's audit mode (mode: audit,
+ * --audit), which the module takes as its own.
+ *
+ * Under bwrap.  When bwrap comes earlier in the stack (it publishes
+ * "bwrap.wrapper"), a filter loaded here would confine bubblewrap's own
+ * setup: open compiles the program with the kernel's own actions and
+ * publishes it as "seccomp.bpf", bwrap hands it to bubblewrap (--seccomp
+ * FD), which loads it just before the program; confine loads nothing and
+ * prepare checks that bwrap passed it for this run ("bwrap.seccomp_fd"),
+ * failing closed otherwise.  Denials are then not itemized, a kill shows as
+ * exit status 159, and audit uses the kernel's log action; warnings say so.
+ * Loaded in the child, the module publishes "seccomp.confine" so that a
+ * bwrap later in the stack refuses the order.
  */
 #define _GNU_SOURCE
 #include <errno.h>
