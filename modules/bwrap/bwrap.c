@@ -59,6 +59,7 @@
 #define T_1 1099511627776ll /* 1T */
 #define MAX_BINDS 256
 #define RUNDIR_TEMPLATE "/tmp/cordon-bwrap-XXXXXX"
+#define FD_SLOT "-2147483648" /* room for any descriptor number */
 
 static const struct cordon_arg args[] = {
 	{ "network", CORDON_ARG_STRING, 0, 0, 0, "none (loopback only, the default) or host" },
@@ -649,7 +650,7 @@ static int bw_prepare(cordon_ctx *ctx, void *state)
 	const void *bpf = shared ? api->get_data(ctx, "seccomp.bpf", &bpf_len) : NULL;
 	size_t fd_slot = 0;
 	if (bpf && !e) {
-		e = sv_push(&w, "--seccomp") || sv_push(&w, "-2147483648");
+		e = sv_push(&w, "--seccomp") || sv_push(&w, FD_SLOT);
 		fd_slot = w.n - 1;
 	}
 	e = e || sv_push(&w, "--");
@@ -675,7 +676,7 @@ static int bw_prepare(cordon_ctx *ctx, void *state)
 			return -1;
 		}
 		snprintf(fd_text, sizeof(fd_text), "%d", child_fd);
-		snprintf(w.v[fd_slot], strlen("-2147483648") + 1, "%s", fd_text);
+		snprintf(w.v[fd_slot], sizeof(FD_SLOT), "%d", child_fd); /* fits: any int */
 	}
 	int r = api->launch_wrap(ctx, (const char *const *)w.v);
 	sv_free(&w);
