@@ -30,6 +30,10 @@
  *            /etc/group and /etc/hosts; prepend the whole bwrap command,
  *            with this run's --bind-ro paths (--ro-bind) and --output-dir
  *            (--bind DIR /output), which the core shows to prepare.
+ *            With the seccomp module after bwrap, its compiled program
+ *            ("seccomp.bpf") goes to bubblewrap on a sealed memfd kept
+ *            open across the exec (--seccomp FD); seccomp before bwrap
+ *            ("seccomp.confine") is a policy error at open.
  *   confine  (child) refuse a seccomp filter an earlier hook loaded (it
  *            would confine bwrap's own setup); as root, drop to
  *            host_uid/host_gid so that bwrap runs unprivileged and no
@@ -45,6 +49,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -54,6 +59,7 @@
 #define T_1 1099511627776ll /* 1T */
 #define MAX_BINDS 256
 #define RUNDIR_TEMPLATE "/tmp/cordon-bwrap-XXXXXX"
+#define FD_SLOT "-2147483648" /* room for any descriptor number */
 
 static const struct cordon_arg args[] = {
 	{ "network", CORDON_ARG_STRING, 0, 0, 0, "none (loopback only, the default) or host" },
@@ -319,6 +325,18 @@ static int bw_open(cordon_ctx *ctx, void **statep)
 		return cordon_error(ctx, NULL, "out of memory");
 	*statep = s;
 
+	/* A seccomp module before bwrap loads its filter in the child before
+	 * bubblewrap runs, which would confine bubblewrap's own setup (mount,
+	 * pivot_root).  After bwrap, seccomp hands its program over instead
+	 * (seccomp.bpf) and bubblewrap loads it just before the program. */
+	const bool shared = CORDON_API_HAS(ctx, set_data) && CORDON_API_HAS(ctx, get_data);
+	if (shared && api->get_data(ctx, "seccomp.confine", NULL))
+		return cordon_error(ctx, NULL,
+		                    "the seccomp module comes before bwrap in the stack: its filter would be loaded "
+		                    "before bubblewrap runs and confine bubblewrap's own setup (mount, pivot_root); "
+		                    "put bwrap before seccomp, and bubblewrap loads seccomp's filter itself "
+		                    "(bwrap --seccomp) just before the program");
+
 	/* What bubblewrap cannot express: refuse, naming the line. */
 	const cordon_node *n = cordon_arg(ctx, "tmp_inodes");
 	if (n)
@@ -422,6 +440,10 @@ static int bw_open(cordon_ctx *ctx, void **statep)
 		s->etc[2] = NULL;
 	if (!s->etc[0] || !s->etc[1] || !s->etc[2])
 		return cordon_error(ctx, NULL, "out of memory");
+	/* Modules later in the stack learn that the command is wrapped: the
+	 * seccomp module then compiles a program for bubblewrap to load. */
+	if (shared && api->set_data(ctx, "bwrap.wrapper", s->bwrap, strlen(s->bwrap)) < 0)
+		return cordon_error(ctx, NULL, "out of memory");
 	return 0;
 }
 
@@ -506,10 +528,59 @@ static int write_file(int dfd, const char *name, const char *data)
 	return close(fd);
 }
 
+/*
+ * The seccomp module's program (seccomp.bpf, compiled at its open) in a
+ * sealed memfd, read from offset 0, for `bwrap --seccomp FD`.  bubblewrap
+ * reads it while parsing its options and closes the descriptor then, before
+ * it forks the sandbox: the program never sees it.  -1 with a warning.
+ */
+static int seccomp_memfd(cordon_ctx *ctx, const void *bpf, size_t len)
+{
+	/* struct sock_filter is 8 bytes; the kernel takes 1 to 4096 of them. */
+	if (len == 0 || len % 8 != 0 || len / 8 > 4096) {
+		cordon_warning(ctx, "bwrap: the seccomp module's program has %zu bytes, not 1 to 4096 instructions of 8",
+		               len);
+		return -1;
+	}
+	int fd = memfd_create("cordon-seccomp-bpf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0) {
+		cordon_warning(ctx, "bwrap: memfd_create: %s", strerror(errno));
+		return -1;
+	}
+	const char *p = bpf;
+	size_t off = 0;
+	while (off < len) {
+		ssize_t w = write(fd, p + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			cordon_warning(ctx, "bwrap: writing the seccomp program: %s", w < 0 ? strerror(errno) : "short write");
+			close(fd);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	if (lseek(fd, 0, SEEK_SET) != 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
+		cordon_warning(ctx, "bwrap: sealing the seccomp program: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int bw_prepare(cordon_ctx *ctx, void *state)
 {
 	struct bw_state *s = state;
+	const struct cordon_core_api *api = cordon_api(ctx);
 	rundir_remove(s); /* a run that never reached finish */
+	/* Which descriptor of this run carries seccomp's program: none until
+	 * the command is wrapped (the seccomp module's prepare checks). */
+	const bool shared = CORDON_API_HAS(ctx, set_data) && CORDON_API_HAS(ctx, get_data);
+	if (shared && api->set_data(ctx, "bwrap.seccomp_fd", "", 0) < 0) {
+		cordon_warning(ctx, "bwrap: out of memory");
+		return -1;
+	}
 	/* Filters cordon inherited (a container, a service manager) are not
 	 * the stack's: the child compares against this. */
 	s->seccomp_before = count_filters();
@@ -558,7 +629,6 @@ static int bw_prepare(cordon_ctx *ctx, void *state)
 	}
 	/* This run's --bind-ro paths (after the tmpfs mounts, so a path under
 	 * /tmp shows on the sandbox's own /tmp) and --output-dir at /output. */
-	const struct cordon_core_api *api = cordon_api(ctx);
 	if (!CORDON_API_HAS(ctx, launch_bind_ro) || !CORDON_API_HAS(ctx, launch_output_dir)) {
 		sv_free(&w);
 		cordon_warning(ctx, "bwrap: this cordon core does not show --output-dir and --bind-ro to prepare");
@@ -570,13 +640,55 @@ static int bw_prepare(cordon_ctx *ctx, void *state)
 	const char *out = api->launch_output_dir(ctx);
 	if (out && !e)
 		e = sv_push(&w, "--bind") || sv_push(&w, out) || sv_push(&w, "/output");
-	e = e || sv_push(&w, "--remount-ro") || sv_push(&w, "/") || sv_push(&w, "--chdir") || sv_push(&w, "/tmp") ||
-	    sv_push(&w, "--");
-	int r = e ? -1 : cordon_api(ctx)->launch_wrap(ctx, (const char *const *)w.v);
+	e = e || sv_push(&w, "--remount-ro") || sv_push(&w, "/") || sv_push(&w, "--chdir") || sv_push(&w, "/tmp");
+	/* The seccomp module after bwrap handed over its program: a
+	 * descriptor kept open across the exec, read and closed by
+	 * bubblewrap.  The number is known once passed, so its slot in the
+	 * command line is reserved first: nothing can fail after the pass but
+	 * launch_wrap. */
+	size_t bpf_len = 0;
+	const void *bpf = shared ? api->get_data(ctx, "seccomp.bpf", &bpf_len) : NULL;
+	size_t fd_slot = 0;
+	if (bpf && !e) {
+		e = sv_push(&w, "--seccomp") || sv_push(&w, FD_SLOT);
+		fd_slot = w.n - 1;
+	}
+	e = e || sv_push(&w, "--");
+	if (e) {
+		sv_free(&w);
+		cordon_warning(ctx, "bwrap: out of memory");
+		return -1;
+	}
+	char fd_text[16] = "";
+	if (bpf) {
+		if (!CORDON_API_HAS(ctx, launch_pass_fd_flags)) {
+			sv_free(&w);
+			cordon_warning(ctx, "bwrap: this cordon core cannot keep a descriptor open for bubblewrap "
+			                    "(ABI 1.2), so it cannot load the seccomp module's filter");
+			return -1;
+		}
+		int mfd = seccomp_memfd(ctx, bpf, bpf_len);
+		int child_fd = mfd < 0 ? -1 : api->launch_pass_fd_flags(ctx, mfd, CORDON_FD_KEEP_EXEC); /* owns mfd */
+		if (child_fd < 0) {
+			sv_free(&w);
+			if (mfd >= 0)
+				cordon_warning(ctx, "bwrap: cannot pass the seccomp program to bubblewrap");
+			return -1;
+		}
+		snprintf(fd_text, sizeof(fd_text), "%d", child_fd);
+		snprintf(w.v[fd_slot], sizeof(FD_SLOT), "%d", child_fd); /* fits: any int */
+	}
+	int r = api->launch_wrap(ctx, (const char *const *)w.v);
 	sv_free(&w);
-	if (r < 0)
+	if (r < 0) {
 		cordon_warning(ctx, "bwrap: cannot prepend the bubblewrap command (out of memory?)");
-	return r;
+		return -1;
+	}
+	if (shared && bpf && api->set_data(ctx, "bwrap.seccomp_fd", fd_text, strlen(fd_text)) < 0) {
+		cordon_warning(ctx, "bwrap: out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 static int bw_finish(cordon_ctx *ctx, void *state, const struct cordon_run_info *info)
@@ -607,12 +719,14 @@ static void bw_close(void *state)
 static int bw_confine(void *state, const struct cordon_child *child, const char **step)
 {
 	const struct bw_state *s = state;
-	/* A filter an earlier hook loaded would confine bubblewrap's own
-	 * setup (unshare, mount, pivot_root): refuse rather than fail
-	 * obscurely.  Filters cordon itself inherited do not count. */
+	/* A filter an earlier hook loaded (a module before bwrap; the
+	 * seccomp module there is refused at open already) would confine
+	 * bubblewrap's own setup (unshare, mount, pivot_root): refuse rather
+	 * than fail obscurely.  Filters cordon itself inherited do not
+	 * count. */
 	if (count_filters() > s->seccomp_before) {
-		*step = "bwrap: a seccomp filter is already loaded (the seccomp module before bwrap); bwrap cannot "
-		        "take it yet, see modules/bwrap/README.md";
+		*step = "bwrap: a seccomp filter is already loaded by a module before bwrap; put bwrap first (the "
+		        "seccomp module after bwrap hands its filter to bubblewrap)";
 		return EPERM;
 	}
 	if (child->flags & CORDON_CHILD_ROOT) {

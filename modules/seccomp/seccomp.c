@@ -31,6 +31,20 @@
  * already under a listener (cordon inside cordon) or the kernel lacks user
  * notification, the kernel's own actions apply and a warning says that
  * denials are not itemized.
+ *
+ * Audit mode.  `audit: true`, or the policy's audit mode (mode: audit,
+ * --audit), which the module takes as its own.
+ *
+ * Under bwrap.  When bwrap comes earlier in the stack (it publishes
+ * "bwrap.wrapper"), a filter loaded here would confine bubblewrap's own
+ * setup: open compiles the program with the kernel's own actions and
+ * publishes it as "seccomp.bpf", bwrap hands it to bubblewrap (--seccomp
+ * FD), which loads it just before the program; confine loads nothing and
+ * prepare checks that bwrap passed it for this run ("bwrap.seccomp_fd"),
+ * failing closed otherwise.  Denials are then not itemized, a kill shows as
+ * exit status 159, and audit uses the kernel's log action; warnings say so.
+ * Loaded in the child, the module publishes "seccomp.confine" so that a
+ * bwrap later in the stack refuses the order.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -80,6 +94,8 @@ struct record {
 struct state {
 	struct sc_policy pol;
 	bool audit;
+	bool policy_audit; /* the policy runs in audit mode (mode: audit, --audit) */
+	bool wrapped; /* bwrap loads the program (seccomp.bpf); nothing here does */
 	struct sc_prog plain; /* the kernel's actions */
 	struct sc_prog notify; /* denials notify the supervisor */
 	bool use_notify; /* core services and kernel support are there */
@@ -376,6 +392,39 @@ static bool action_available(uint32_t act)
 	return sys_seccomp(SECCOMP_GET_ACTION_AVAIL, 0, &act) == 0;
 }
 
+/*
+ * Under bwrap: the program with the kernel's own actions (errno,
+ * kill_process, trap, log), exported for bubblewrap to load with plain
+ * seccomp(SECCOMP_SET_MODE_FILTER).  bubblewrap takes no user-notification
+ * listener, so denials cannot be itemized; what is lost is said once per
+ * result (README: under bwrap).
+ */
+static int open_wrapped(cordon_ctx *ctx, struct state *s)
+{
+	const struct cordon_core_api *api = cordon_api(ctx);
+	char err[768];
+	if (s->audit && !action_available(SECCOMP_RET_LOG))
+		return cordon_error(ctx, NULL,
+		                    "audit mode under bwrap needs the kernel's log action (SECCOMP_RET_LOG, Linux "
+		                    "4.14): this kernel lacks it");
+	if (sc_compile(&s->pol, false, s->audit, &s->plain, err, sizeof(err)) < 0)
+		return cordon_error(ctx, NULL, "%s", err);
+	size_t bytes = (size_t)s->plain.len * sizeof(struct sock_filter);
+	if (api->set_data(ctx, "seccomp.bpf", s->plain.filter, bytes) < 0)
+		return cordon_error(ctx, NULL, "out of memory");
+	s->wrapped = true;
+	if (s->audit)
+		cordon_warning(ctx, "audit mode under bwrap: nothing is denied, but bubblewrap loads the filter "
+		                    "without a listener, so would-be denials go to the kernel's audit log "
+		                    "(SECCOMP_RET_LOG), not to this result; use the namespaces backend to have "
+		                    "them itemized");
+	else
+		cordon_warning(ctx, "under bwrap, bubblewrap loads the filter: denied system calls get their "
+		                    "errno but are not itemized by name, and a kill by seccomp shows as exit "
+		                    "status 159 (128+SIGSYS)");
+	return 0;
+}
+
 static int sc_open(cordon_ctx *ctx, void **statep)
 {
 	const struct cordon_core_api *api = cordon_api(ctx);
@@ -409,6 +458,12 @@ static int sc_open(cordon_ctx *ctx, void **statep)
 			return -1;
 		s->audit = b;
 	}
+	/* The policy-wide audit mode is this module's own audit: nothing is
+	 * denied, every would-be denial is reported. */
+	if (cordon_audit_mode(ctx)) {
+		s->audit = true;
+		s->policy_audit = true;
+	}
 	char err[768];
 	const cordon_node *prof = cordon_arg(ctx, "profile"), *oci = cordon_arg(ctx, "oci_profile");
 	if (prof && oci)
@@ -433,6 +488,18 @@ static int sc_open(cordon_ctx *ctx, void **statep)
 
 	if (conflicts(ctx, s) < 0)
 		return -1;
+
+	/* bwrap earlier in the stack wraps the command: a filter loaded here
+	 * in the child would confine bubblewrap's own setup (mount,
+	 * pivot_root), so bubblewrap loads it (bwrap --seccomp FD) just before
+	 * it executes the program. */
+	bool shared = CORDON_API_HAS(ctx, set_data) && CORDON_API_HAS(ctx, get_data);
+	if (shared && api->get_data(ctx, "bwrap.wrapper", NULL))
+		return open_wrapped(ctx, s);
+	/* Tell a bwrap later in the stack that a filter is loaded in the child
+	 * before bubblewrap runs: it refuses that order at open. */
+	if (shared && api->set_data(ctx, "seccomp.confine", "child", 5) < 0)
+		return cordon_error(ctx, NULL, "out of memory");
 
 	/* Compile now, so that a policy error shows before anything runs.  The
 	 * program with the kernel's own actions is needed only when the
@@ -677,6 +744,18 @@ static int sc_prepare(cordon_ctx *ctx, void *state)
 	s->kill_signal = 0;
 	s->kill_text[0] = '\0';
 	s->child_sock = -1;
+	if (s->wrapped) {
+		/* Fail closed: bwrap's prepare, earlier in the stack, says which
+		 * descriptor of this run carries the program; without it nothing
+		 * would load the filter. */
+		const char *fd = CORDON_API_HAS(ctx, get_data) ? api->get_data(ctx, "bwrap.seccomp_fd", NULL) : NULL;
+		if (!fd || !*fd)
+			return cordon_error(ctx, NULL,
+			                    "seccomp after bwrap: bwrap did not pass the compiled filter to bubblewrap "
+			                    "for this run, so nothing would load it (bwrap must come before seccomp in "
+			                    "the stack and its prepare must succeed)");
+		return 0;
+	}
 	if (!s->use_notify)
 		return 0;
 	int sp[2];
@@ -728,6 +807,8 @@ static int send_fd(int sock, int fd)
 static int sc_confine(void *state, const struct cordon_child *child, const char **step)
 {
 	const struct state *s = state;
+	if (s->wrapped)
+		return 0; /* bubblewrap loads the filter (bwrap --seccomp FD) */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		*step = "prctl(PR_SET_NO_NEW_PRIVS)";
 		return errno;
@@ -806,6 +887,21 @@ static int sc_finish(cordon_ctx *ctx, void *state, const struct cordon_run_info 
 		cordon_finding(ctx, "killed", CORDON_SEV_HIGH, 0, 0,
 		               "killed by seccomp: SIGSYS from a system call the filter refused without a report "
 		               "(the trap action, or a foreign ABI when denials are not itemized)");
+	/* bubblewrap relays a death by signal N as exit status 128+N. */
+	if (s->wrapped && !s->audit && info->signal == 0 && info->exit_code == 128 + SIGSYS)
+		cordon_finding(ctx, "killed", CORDON_SEV_HIGH, 0, 0,
+		               "killed by seccomp: exit status %d (128+SIGSYS) under bwrap, which relays a death by "
+		               "signal as 128+N: a system call the filter kills or traps (a foreign ABI, "
+		               "kill_process, trap), unless the program exited with %d itself",
+		               128 + SIGSYS, 128 + SIGSYS);
+	if (s->policy_audit && !s->wrapped) {
+		uint64_t would = 0;
+		for (size_t i = 0; i < s->n_rec; i++)
+			if (s->rec[i].outcome == OUT_AUDIT)
+				would += s->rec[i].count;
+		cordon_warning(ctx, "audit mode: %llu would-be denied system calls were allowed%s",
+		               (unsigned long long)(would + s->unrecorded), would ? " (see the findings)" : "");
+	}
 	/* Close what a watch did not get to close (the program ended first). */
 	if (s->listener >= 0) {
 		close(s->listener);

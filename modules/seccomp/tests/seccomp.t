@@ -169,6 +169,32 @@ run exec -p "$T/audit.yaml" --json -- "$PROBES/sc_abi" int80
 check "audit: even a foreign ABI runs" stdout_has "int80: returned"
 check "audit: ... and is reported" finding_has "would deny getpid [i386 ABI]("
 
+# ---- the policy-wide audit mode (`mode: audit`, `cordon run --audit`) ----
+# The module behaves as with its own audit: true.
+{ echo "mode: audit"; cat "$T/default.yaml"; } >"$T/mode-audit.yaml"
+chmod 0644 "$T/mode-audit.yaml"
+run exec -p "$T/mode-audit.yaml" --json -- "$PROBES/sc_deny" keyctl personality_bad
+check "mode: audit: the default profile's keyctl reaches the kernel" stdout_has "keyctl: returned"
+check "mode: audit: personality(READ_IMPLIES_EXEC) ran" stdout_has "personality_bad: returned"
+check "mode: audit: both reported by name" eval 'finding_has "would deny keyctl(" && finding_has "would deny personality(0x400000"'
+check "mode: audit: no denied or killed finding, mode audit" \
+	jtrue 'j["mode"] == "audit" and not any(f["rule"] in ("denied", "killed") for f in j["findings"])'
+check "mode: audit: a warning counts the would-be denials" \
+	jtrue 'any("audit mode: 2 would-be denied system calls were allowed" in w for w in j["warnings"])'
+# personality(READ_IMPLIES_EXEC) through libc: denied by the default profile.
+printf 'import ctypes\nprint("personality", ctypes.CDLL(None).personality(0x400000) >= 0)\n' >"$T/kc.py"
+chmod 0644 "$T/kc.py"
+{ echo 'interpreter: [/usr/bin/python3, -I, -B]'; cat "$T/default.yaml"; } >"$T/py.yaml"
+chmod 0644 "$T/py.yaml"
+run run -p "$T/py.yaml" --json "$T/kc.py"
+check "enforcing: personality(READ_IMPLIES_EXEC) from python3 is denied" eval 'stdout_has "personality False" && finding_has "denied personality(0x400000"'
+run run --audit -p "$T/py.yaml" --json "$T/kc.py"
+check "cordon run --audit on a policy without audit: true: the call succeeds" stdout_has "personality True"
+check "run --audit: ... and is reported by name" finding_has "would deny personality(0x400000"
+check "run --audit: no denial finding" json_is 'sum(f["rule"] == "denied" for f in j["findings"])' 0
+run exec --audit -p "$T/default.yaml" --json -- "$PROBES/sc_abi" int80
+check "exec --audit: a foreign ABI runs and is reported" eval 'stdout_has "int80: returned" && finding_has "would deny getpid [i386 ABI]("'
+
 # ---- strict ----
 write_policy "$T/strict.yaml" <<'EOF'
 env: {PATH: /usr/bin:/bin, LANG: C.UTF-8, HOME: /tmp, ASAN_OPTIONS: "detect_leaks=0"}
@@ -262,6 +288,55 @@ if "$CORDON" exec -p "$T/iso-only.yaml" -- true >/dev/null 2>&1; then
 	check "isolated: killed by seccomp: getpid [i386 ABI]" finding_has "killed by seccomp: getpid [i386 ABI]("
 else
 	skip "isolated: the namespaces module cannot run here (user namespaces?)"
+fi
+
+# ---- after bwrap: bubblewrap loads the program (see modules/bwrap/tests/bwrap.t) ----
+if [ -x /usr/bin/bwrap ]; then
+	bw() { # FILE WITH: a policy bwrap + seccomp with these seccomp arguments
+		write_sc "$1" <<EOF
+stack:
+  - module: bwrap
+    with: {bind_ro: ["$PROBES"]}
+  - module: seccomp
+    with: $2
+EOF
+	}
+	bw "$T/bw.yaml" "{profile: default}"
+	run exec -p "$T/bw.yaml" --json -- "$PROBES/sc_deny" mount keyctl getppid
+	check "bwrap: keyctl answered EPERM" stdout_has "keyctl: errno EPERM"
+	check "bwrap: no finding names the denial (no listener under bubblewrap)" no_findings
+	check "bwrap: a warning says so" jtrue 'any("not itemized" in w for w in j["warnings"])'
+	bw "$T/bwkill.yaml" "{action: kill_process}"
+	run exec -p "$T/bwkill.yaml" --json -- "$PROBES/sc_deny" getppid keyctl getppid
+	check "bwrap: kill_process: exit status 159 (bubblewrap relays SIGSYS)" rc_is 159
+	check "bwrap: kill_process: nothing after the denied call" eval '[ "$(json_get "j[\"stdout\"]" | grep -c getppid)" -eq 1 ]'
+	check "bwrap: kill_process: reported as killed by seccomp" finding_has "killed by seccomp: exit status 159 (128+SIGSYS)"
+	bw "$T/bwtrap.yaml" "{deny: [{name: keyctl, action: trap}]}"
+	run exec -p "$T/bwtrap.yaml" --json -- "$PROBES/sc_deny" keyctl
+	check "bwrap: trap: an unhandled SIGSYS ends the program (159), reported" \
+		eval 'rc_is 159 && finding_has "killed by seccomp"'
+	bw "$T/bwaudit.yaml" "{audit: true}"
+	run exec -p "$T/bwaudit.yaml" --json -- "$PROBES/sc_deny" keyctl personality_bad
+	check "bwrap: audit: nothing is denied (the kernel's log action)" \
+		eval 'stdout_has "keyctl: returned" && stdout_has "personality_bad: returned"'
+	check "bwrap: audit: a warning says would-be denials go to the kernel's log, not the result" \
+		jtrue 'any("audit mode under bwrap" in w and "SECCOMP_RET_LOG" in w for w in j["warnings"])'
+	run exec --audit -p "$T/bw.yaml" --json -- "$PROBES/sc_abi" int80
+	check "bwrap: --audit: even a foreign ABI runs (logged, not killed)" eval 'rc_is 0 && stdout_has "int80: returned"'
+	# Fail closed: a module that claims to wrap the command (bwrap.wrapper)
+	# without passing the program to a wrapper: nothing would load it.
+	write_sc "$T/nowrap.yaml" <<EOF
+stack:
+  - module: $CORDON_TESTBIN/modules/cordon_testmod.so
+    with: {share: "bwrap.wrapper=/usr/bin/bwrap"}
+  - module: seccomp
+EOF
+	rm -f "$T/ran"
+	run exec -p "$T/nowrap.yaml" -- touch "$T/ran"
+	check "a wrapper that did not take the program: 125, nothing ran" eval 'rc_is 125 && [ ! -e "$T/ran" ]'
+	check "... the error names bwrap, seccomp and the order" err_has "seccomp after bwrap: bwrap did not pass the compiled filter"
+else
+	skip "bwrap: /usr/bin/bwrap is not installed (Debian package bubblewrap)"
 fi
 
 # ---- nested: already under a listener ----
