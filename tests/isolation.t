@@ -200,9 +200,9 @@ done
 # not available here).
 backends=$(cut -d' ' -f2 "$T/table" | awk '!seen[$0]++')
 # shellcheck disable=SC2086 # one word per backend
-diag "$(printf '%-14s' property; for b in $backends; do printf ' %-11s' "$b"; done)"
+diag "$(printf '%-14s' property; for b in $backends; do printf ' %-14s' "$b"; done)"
 for p in $PROPS; do
-	diag "$(printf '%-14s' "$p"; for b in $backends; do printf ' %-11s' "$(awk -v p="$p" -v b="$b" '$1 == p && $2 == b { print $3 }' "$T/table")"; done)"
+	diag "$(printf '%-14s' "$p"; for b in $backends; do printf ' %-14s' "$(awk -v p="$p" -v b="$b" '$1 == p && $2 == b { print $3 }' "$T/table")"; done)"
 done
 
 done_testing
