@@ -399,14 +399,26 @@ static int loopback_up(void)
 	return e;
 }
 
-/* The network namespace's message: an int (0 or an errno) and, with it,
- * room for one descriptor (SCM_RIGHTS) when cm is given. */
+/* The channel between outer and pid 1 (pid 2 inherits pid 1's end): a
+ * SOCK_SEQPACKET socket pair carrying, in this order,
+ *   outer -> pid 1: MSG_NETNS, 0 and a descriptor of the network namespace
+ *                   (SCM_RIGHTS), or the errno of its creation (network: none)
+ *   pid 1 -> outer: MSG_PIVOTED, after pivot_root
+ *   outer -> pid 2: MSG_DETACHED, 0 or the errno of the old root's detach
+ * End of file means the other side ended. */
+enum { MSG_NETNS = 1, MSG_PIVOTED = 2, MSG_DETACHED = 3 };
+
+struct ns_msg {
+	int tag;
+	int err;
+};
+
 union cmsg_int {
 	char buf[CMSG_SPACE(sizeof(int))];
 	struct cmsghdr align;
 };
 
-static void int_msg(struct msghdr *mh, struct iovec *iov, int *value, union cmsg_int *cm)
+static void int_msg(struct msghdr *mh, struct iovec *iov, struct ns_msg *value, union cmsg_int *cm)
 {
 	memset(mh, 0, sizeof(*mh));
 	iov->iov_base = value;
@@ -420,17 +432,40 @@ static void int_msg(struct msghdr *mh, struct iovec *iov, int *value, union cmsg
 	}
 }
 
+/* One message without a descriptor. */
+static void send_msg(int sock, int tag, int err)
+{
+	struct ns_msg m = { tag, err };
+	while (send(sock, &m, sizeof(m), MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
+}
+
+/* Receive a message tagged `tag`: its err, or an errno of the channel
+ * itself (EPROTO for end of file or anything unexpected). */
+static int recv_msg(int sock, int tag)
+{
+	struct ns_msg m = { 0, 0 };
+	ssize_t n;
+	while ((n = recv(sock, &m, sizeof(m), 0)) < 0 && errno == EINTR)
+		;
+	if (n < 0)
+		return errno;
+	if (n != (ssize_t)sizeof(m) || m.tag != tag)
+		return EPROTO;
+	return m.err;
+}
+
 /* Outer, after forking pid 1: create the network namespace (outer holds
  * every capability of the new user namespace, which owns it) and send pid 1
- * a descriptor of it, or the errno of the failure as data without one.
- * Either way the channel is closed: pid 1 reads end of file if outer died. */
+ * a descriptor of it, or the errno of the failure as data without one. */
 static void make_netns(int sock, int nsdir)
 {
-	int err = 0, fd = -1;
+	struct ns_msg err = { MSG_NETNS, 0 };
+	int fd = -1;
 	if (unshare(CLONE_NEWNET) < 0)
-		err = errno;
+		err.err = errno;
 	else if ((fd = openat(nsdir, "net", O_RDONLY | O_CLOEXEC)) < 0)
-		err = errno ? errno : EIO;
+		err.err = errno ? errno : EIO;
 	union cmsg_int u;
 	struct iovec iov;
 	struct msghdr mh;
@@ -446,14 +481,28 @@ static void make_netns(int sock, int nsdir)
 		;
 	if (fd >= 0)
 		close(fd);
-	close(sock);
 	close(nsdir);
+}
+
+/* Outer, after the network namespace: once pid 1 has called pivot_root
+ * (which moved outer's root too: outer is in the same mount namespace),
+ * detach the old root and tell pid 2 how that went.  The detach waits for
+ * an RCU grace period (about 0.5 ms here); done by outer it overlaps with
+ * pid 1's remaining set-up and the fork of pid 2, which waits for the
+ * result before any later hook or the program runs.  End of file (pid 1
+ * failed before its pivot_root) needs no answer. */
+static void detach_for_pid1(int sock)
+{
+	if (recv_msg(sock, MSG_PIVOTED) == 0)
+		send_msg(sock, MSG_DETACHED, ns_detach_old_root());
+	close(sock);
 }
 
 /* Pid 1: receive the network namespace from outer and enter it. */
 static int join_netns(int sock, const char **step)
 {
-	int err = 0, fd = -1;
+	struct ns_msg err = { 0, 0 };
+	int fd = -1;
 	union cmsg_int u;
 	struct iovec iov;
 	struct msghdr mh;
@@ -462,17 +511,17 @@ static int join_netns(int sock, const char **step)
 	while ((n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
 		;
 	int e = n < 0 ? errno : 0;
-	close(sock);
 	for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
 			memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	if (n != (ssize_t)sizeof(err) || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || err || fd < 0) {
+	if (n != (ssize_t)sizeof(err) || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || err.tag != MSG_NETNS ||
+	    err.err || fd < 0) {
 		if (fd >= 0)
 			close(fd);
 		*step = n < 0    ? "recvmsg (the network namespace from the outer process)"
 		        : n == 0 ? "unshare(CLONE_NEWNET) in the outer process: it ended"
 		                 : "unshare(CLONE_NEWNET) (the sandbox's network namespace)";
-		return e ? e : err ? err : EPROTO;
+		return e ? e : err.err ? err.err : EPROTO;
 	}
 	e = setns(fd, CLONE_NEWNET) < 0 ? errno : 0;
 	close(fd);
@@ -561,16 +610,15 @@ static int ns_confine(void *state, const struct cordon_child *child, const char 
 		*step = "pipe2 (status pipe)";
 		return errno;
 	}
-	/* The network namespace's channel: outer sends pid 1 a descriptor of
-	 * the new namespace (or the errno of its creation).  /proc/self/ns is
-	 * opened now: once pid 1 has called pivot_root, outer's /proc is the
+	/* The channel between outer and pid 1 (see MSG_NETNS).  /proc/self/ns
+	 * is opened now: once pid 1 has called pivot_root, outer's /proc is the
 	 * sandbox's, where outer has no pid. */
 	int np[2] = { -1, -1 }, nsdir = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, np) < 0) {
+		*step = "socketpair (channel to pid 1)";
+		return errno;
+	}
 	if (!s->net_host) {
-		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, np) < 0) {
-			*step = "socketpair (network namespace channel)";
-			return errno;
-		}
 		nsdir = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (nsdir < 0) {
 			*step = "open /proc/self/ns";
@@ -591,17 +639,18 @@ static int ns_confine(void *state, const struct cordon_child *child, const char 
 		return e;
 	}
 	if (pid1 > 0) {
+		close(np[1]);
 		if (!s->net_host)
 			make_netns(np[0], nsdir);
+		detach_for_pid1(np[0]);
 		outer_wait(pid1, sp[0], &old);
 	}
 
 	/* 5. Pid 1: dies with the outer process. */
 	close(sp[0]);
-	if (!s->net_host) {
-		close(np[0]);
+	close(np[0]);
+	if (!s->net_host)
 		close(nsdir);
-	}
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
 		*step = "prctl(PR_SET_PDEATHSIG) in pid 1";
 		return errno;
@@ -612,6 +661,9 @@ static int ns_confine(void *state, const struct cordon_child *child, const char 
 
 	if ((e = ns_mount_setup(s, child, step)))
 		return e;
+	/* The old root is still stacked on the new one: outer detaches it
+	 * while this process goes on; pid 2 waits for that (step 6). */
+	send_msg(np[1], MSG_PIVOTED, 0);
 	if (sethostname(s->hostname, strlen(s->hostname)) < 0) {
 		*step = "sethostname";
 		return errno;
@@ -653,6 +705,13 @@ static int ns_confine(void *state, const struct cordon_child *child, const char 
 		*step = "setresuid (sandbox uid)";
 		return errno;
 	}
+	/* Nothing later (hooks, the program) runs before the host's tree is
+	 * gone from the mount namespace. */
+	if ((e = recv_msg(np[1], MSG_DETACHED))) {
+		*step = "detach the old root (in the outer process)";
+		return e;
+	}
+	close(np[1]);
 	if (chdir("/tmp") < 0) {
 		*step = "chdir /tmp";
 		return errno;
