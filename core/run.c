@@ -20,6 +20,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
@@ -48,6 +49,22 @@
 #define COLLECT_KEEP_MAX (64u * 1024 * 1024) /* never more kept in a result per stream */
 #define STREAM_KEEP (1u * 1024 * 1024) /* kept in the result while streaming */
 #define PENDING_MAX (1u * 1024 * 1024) /* stop reading while this much waits for a slow reader */
+
+/*
+ * launch_clone_ns: this run's child is created directly in new namespaces.
+ * One run at a time per process (as the subreaper and the leftover sweep
+ * already require), so one request, tied to the run that made it.
+ */
+#define CLONE_NS_ALLOWED                                                                                     \
+	((unsigned long)(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP | \
+	                 CLONE_NEWNET))
+static struct {
+	const struct run *run; /* NULL: no request */
+	unsigned long flags;
+	unsigned uid, gid, host_uid, host_gid;
+	bool have_status; /* child_exit_status seen */
+	int status;
+} clone_req;
 #define PIPE_GRACE_MS 2000.0 /* after the tree is dead, wait this long for pipes to close */
 #define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
 
@@ -216,6 +233,7 @@ const char *language_of(const char *name, const struct strv *interp)
 static void run_begin(struct run *run, cordon_policy *p, cordon_result *r)
 {
 	memset(run, 0, sizeof(*run));
+	memset(&clone_req, 0, sizeof(clone_req));
 	run->policy = p;
 	run->result = r;
 	for (size_t i = 0; i < p->n_stack; i++) {
@@ -257,6 +275,8 @@ static void run_end(struct run *run)
 	free(run->sources);
 	strv_clear(&run->argv);
 	strv_clear(&run->env);
+	if (clone_req.run == run)
+		memset(&clone_req, 0, sizeof(clone_req));
 }
 
 /* Which hook failed, and why, as one string. */
@@ -514,6 +534,7 @@ enum rec_kind {
 	REC_SETUP_FAIL = 4, /* the core's own child setup failed */
 	REC_OPTIONAL_FAIL = 5, /* an optional confine hook failed: go on */
 	REC_EXEC = 6, /* confinement done: execve comes next */
+	REC_STATUS = 7, /* child_exit_status: the program's wait status in err */
 };
 
 struct ctl_rec {
@@ -522,6 +543,87 @@ struct ctl_rec {
 	int32_t err;
 	char text[200];
 };
+
+
+HIDDEN int run_clone_ns(struct run *run, unsigned long flags, unsigned uid, unsigned gid, unsigned host_uid,
+                        unsigned host_gid, const char **why);
+HIDDEN int run_clone_ns(struct run *run, unsigned long flags, unsigned uid, unsigned gid, unsigned host_uid,
+                        unsigned host_gid, const char **why)
+{
+	unsigned long need = (unsigned long)(CLONE_NEWUSER | CLONE_NEWPID);
+	if (!run || (flags & ~CLONE_NS_ALLOWED) || (flags & need) != need) {
+		*why = "flags must hold CLONE_NEWUSER and CLONE_NEWPID and only namespace flags";
+		return -1;
+	}
+	if (uid == (unsigned)-1 || gid == (unsigned)-1) {
+		*why = "uid and gid must be valid ids";
+		return -1;
+	}
+	if (geteuid() == 0 && (host_uid == 0 || host_gid == 0 || host_uid == (unsigned)-1 || host_gid == (unsigned)-1)) {
+		*why = "as root, host_uid and host_gid must be valid non-zero ids";
+		return -1;
+	}
+	clone_req.run = run;
+	clone_req.flags = flags;
+	clone_req.uid = uid;
+	clone_req.gid = gid;
+	clone_req.host_uid = host_uid;
+	clone_req.host_gid = host_gid;
+	clone_req.have_status = false;
+	clone_req.status = 0;
+	return 0;
+}
+
+HIDDEN int run_child_exit_status(const struct cordon_child *child, int wstatus);
+HIDDEN int run_child_exit_status(const struct cordon_child *child, int wstatus)
+{
+	if (!child || child->control_fd < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	struct ctl_rec rec;
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = REC_STATUS;
+	rec.entry = -1;
+	rec.err = wstatus;
+	ssize_t w;
+	do
+		w = write(child->control_fd, &rec, sizeof(rec));
+	while (w < 0 && errno == EINTR);
+	if (w != (ssize_t)sizeof(rec)) {
+		if (w >= 0)
+			errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+/* The supervisor, right after the clone: the child's one-line maps (see
+ * launch_clone_ns).  0 or an errno, with the file that failed in *what. */
+static int write_child_maps(pid_t pid, const char **what)
+{
+	bool root = geteuid() == 0;
+	char path[64], line[64];
+	const char *files[3] = { "setgroups", "uid_map", "gid_map" };
+	for (int i = root ? 1 : 0; i < 3; i++) {
+		int n = i == 0   ? snprintf(line, sizeof(line), "deny\n")
+		        : i == 1 ? snprintf(line, sizeof(line), "%u %u 1\n", clone_req.uid,
+		                            root ? clone_req.host_uid : (unsigned)geteuid())
+		                 : snprintf(line, sizeof(line), "%u %u 1\n", clone_req.gid,
+		                            root ? clone_req.host_gid : (unsigned)getegid());
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, files[i]);
+		*what = files[i];
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return errno;
+		ssize_t w = write(fd, line, (size_t)n);
+		int e = w == n ? 0 : w < 0 ? errno : EIO;
+		close(fd);
+		if (e)
+			return e;
+	}
+	return 0;
+}
 
 struct confiner {
 	int (*confine)(void *state, const struct cordon_child *child, const char **step);
@@ -546,6 +648,11 @@ struct launch {
 	size_t n_conf;
 	struct cordon_child child;
 	pid_t parent;
+	/* launch_clone_ns: the child is pid 1 of new namespaces; it waits on
+	 * sync_r for the supervisor's maps, then takes uid/gid as root */
+	bool cloned;
+	int sync_r, sync_w;
+	unsigned uid, gid;
 };
 
 /* In the child only: which stack entry is confining now. */
@@ -610,6 +717,27 @@ static __attribute__((noreturn)) void child_main(const struct launch *L)
 	child_ctl_fd = L->ctl_w;
 	pid_t self = getpid();
 
+	/* 0. Created in new namespaces: wait for the supervisor to write the
+	 * user namespace's maps; as root, leave host uid 0 at once. */
+	if (L->cloned) {
+		close(L->sync_w);
+		char go;
+		ssize_t n;
+		do
+			n = read(L->sync_r, &go, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1)
+			_exit(CORDON_EXIT_ERROR); /* the supervisor failed or is gone */
+		if (L->child.flags & CORDON_CHILD_ROOT) {
+			if (setgroups(0, NULL) < 0)
+				child_fail(REC_SETUP_FAIL, errno, "setgroups(0) in the new user namespace");
+			if (setresgid(L->gid, L->gid, L->gid) < 0)
+				child_fail(REC_SETUP_FAIL, errno, "setresgid in the new user namespace");
+			if (setresuid(L->uid, L->uid, L->uid) < 0)
+				child_fail(REC_SETUP_FAIL, errno, "setresuid in the new user namespace");
+		}
+	}
+
 	/* 1. Default dispositions for every signal the parent may handle. */
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
@@ -623,8 +751,16 @@ static __attribute__((noreturn)) void child_main(const struct launch *L)
 		child_fail(REC_SETUP_FAIL, errno, "setsid");
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		child_fail(REC_SETUP_FAIL, errno, "prctl(PR_SET_PDEATHSIG)");
-	if (getppid() != L->parent)
+	if (L->cloned) {
+		/* The supervisor is in another pid namespace (getppid() is 0):
+		 * it holds the other end of sync_r open until the run ends. */
+		struct pollfd pf = { .fd = L->sync_r, .events = POLLIN };
+		if (poll(&pf, 1, 0) != 0)
+			_exit(CORDON_EXIT_ERROR); /* end of file: the supervisor is gone */
+		close(L->sync_r);
+	} else if (getppid() != L->parent) {
 		_exit(CORDON_EXIT_ERROR); /* the supervisor is already gone */
+	}
 
 	/* 4. Descriptors.  First move everything above every target so that
 	 * no dup2 below overwrites a descriptor still to be moved. */
@@ -711,6 +847,9 @@ static __attribute__((noreturn)) void child_main(const struct launch *L)
 	/* A hook that changed credentials cleared the parent-death signal; set
 	 * it again.  (A hook that forked into a new pid namespace handles its
 	 * own: this process is then not the supervisor's child.) */
+	if (L->cloned && getpid() == self)
+		child_fail(REC_SETUP_FAIL, EPROTO,
+		           "launch_clone_ns: no confine hook forked the program's process (pid 1 does not run it)");
 	if (getpid() == self) {
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 			child_fail(REC_SETUP_FAIL, errno, "prctl(PR_SET_PDEATHSIG)");
@@ -926,6 +1065,12 @@ static void handle_record(struct run *run, const struct ctl_rec *rec, bool *fata
 	switch (rec->kind) {
 	case REC_EXEC:
 		*exec_started = true;
+		break;
+	case REC_STATUS:
+		if (clone_req.run == run) {
+			clone_req.have_status = true;
+			clone_req.status = rec->err;
+		}
 		break;
 	case REC_NOTE:
 		result_warn(r, "%s: %s", mod, text);
@@ -1344,6 +1489,8 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	cordon_result *r = run->result;
 	int rc = -1;
 	int stdin_fd = -1, outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, ctlp[2] = { -1, -1 }, pidfd = -1;
+	int syncp[2] = { -1, -1 };
+	bool cloned = clone_req.run == run;
 	struct confiner *conf = NULL;
 	struct input_pump ip = { .src = -1, .w = -1 };
 	char *path = NULL;
@@ -1367,7 +1514,8 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	stdin_fd = open_input(o, &ip, r);
 	if (stdin_fd < 0)
 		goto out;
-	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 || pipe2(ctlp, O_CLOEXEC) < 0) {
+	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 || pipe2(ctlp, O_CLOEXEC) < 0 ||
+	    (cloned && pipe2(syncp, O_CLOEXEC) < 0)) {
 		result_set_error(r, CORDON_EXIT_ERROR, "pipe: %s", strerror(errno));
 		goto out;
 	}
@@ -1391,7 +1539,7 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		n_conf++;
 	}
 	int high = 3 + (int)run->n_sources + 1;
-	int all[] = { stdin_fd, outp[0], outp[1], errp[0], errp[1], ctlp[0], ctlp[1] };
+	int all[] = { stdin_fd, outp[0], outp[1], errp[0], errp[1], ctlp[0], ctlp[1], syncp[0], syncp[1] };
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
 		if (all[i] >= high)
 			high = all[i] + 1;
@@ -1422,6 +1570,11 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		.conf = conf,
 		.n_conf = n_conf,
 		.parent = getpid(),
+		.cloned = cloned,
+		.sync_r = syncp[0],
+		.sync_w = syncp[1],
+		.uid = clone_req.uid,
+		.gid = clone_req.gid,
 	};
 	L.child = (struct cordon_child){
 		.size = sizeof(struct cordon_child),
@@ -1468,7 +1621,9 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	sigfillset(&all_sigs);
 	pthread_sigmask(SIG_SETMASK, &all_sigs, &old_sigs);
 	double t_start = now_ms();
-	pid_t pid = fork();
+	/* launch_clone_ns: the raw system call (as bubblewrap), which returns
+	 * twice like fork; the child only makes async-signal-safe calls. */
+	pid_t pid = cloned ? (pid_t)syscall(SYS_clone, clone_req.flags | SIGCHLD, NULL, NULL, NULL, NULL) : fork();
 	if (pid == 0)
 		child_main(&L);
 	int fork_errno = errno;
@@ -1499,6 +1654,17 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	set_cloexec_nonblock(sv.pumps[1].fd);
 	set_cloexec_nonblock(ctlp[0]);
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int map_err = 0;
+	const char *map_file = NULL;
+	if (cloned) {
+		close(syncp[0]);
+		syncp[0] = -1;
+		map_err = write_child_maps(pid, &map_file);
+		/* The child goes on; the write end stays open until the run
+		 * ends, so that the child can tell the supervisor is alive. */
+		if (!map_err && write(syncp[1], "1", 1) != 1)
+			map_err = errno ? errno : EIO;
+	}
 
 	double deadline = run->wall_ns ? t_start + (double)run->wall_ns / 1e6 : 0;
 	double grace_deadline = 0;
@@ -1513,6 +1679,13 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		kill_main(pid, pidfd);
 		killed_main = true;
 		result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
+	}
+	if (map_err) {
+		kill_main(pid, pidfd);
+		killed_main = true;
+		fatal = true;
+		result_set_error(r, CORDON_EXIT_ERROR, "writing the child's user namespace %s: %s", map_file,
+		                 strerror(map_err));
 	}
 
 	while (buf && (!reaped || sv.pumps[0].fd >= 0 || sv.pumps[1].fd >= 0)) {
@@ -1712,6 +1885,10 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		                 cancelled ? ": cancelled" : "");
 		fatal = true;
 	}
+	/* launch_clone_ns: the child is pid 1 of its pid namespace and cannot
+	 * end by a signal; it reported the program's own status. */
+	if (cloned && clone_req.have_status && exec_started)
+		wstatus = clone_req.status;
 	if (r->status != ST_ERROR && !fatal)
 		attribute_outcome(&sv, wstatus, &ru, timed_out, cancelled);
 	else if (!exec_started || fatal)
@@ -1728,7 +1905,7 @@ out:
 		sb_free(&sv.bufs[k].sb);
 	}
 	free(sv.filter_error);
-	int fds[] = { stdin_fd, outp[0], outp[1], errp[0], errp[1], ctlp[0], ctlp[1] };
+	int fds[] = { stdin_fd, outp[0], outp[1], errp[0], errp[1], ctlp[0], ctlp[1], syncp[0], syncp[1] };
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);

@@ -57,6 +57,11 @@ struct ns_state {
 	char *tmp_opts; /* tmpfs data for /tmp */
 	char *shm_opts; /* tmpfs data for /dev/shm */
 	struct ns_cgroup cg;
+	/* prepare: the core creates the child in the namespaces itself
+	 * (launch_clone_ns), so the child is pid 1; child_exit_status reports
+	 * the program's status from it */
+	bool cloned;
+	int (*report)(const struct cordon_child *child, int wstatus);
 };
 
 /* mount.c */
