@@ -331,7 +331,7 @@ write_policy "$T/topkey.yaml" <<'EOF'
 name: topkey
 stacks: []
 EOF
-bad topkey 2:1 "unknown key 'stacks' (expected name, description, include, interpreter, env or stack)" \
+bad topkey 2:1 "unknown key 'stacks' (expected name, description, mode, include, interpreter, env or stack)" \
 	"an unknown top-level key"
 
 write_policy "$T/entrykey.yaml" <<'EOF'
@@ -575,7 +575,7 @@ failed incgw "$TR/parts-gw.yaml|2:10" "parts-gw.yaml: unsafe policy: is group-wr
 # Module arguments (tm_a: see tests/modules/testmod.c for types and bounds).
 
 tm arg-unknown "bogus: 1"
-bad arg-unknown 5:7 "unknown argument 'bogus' for module 'tm_a' (expected one of: verdict, findings, log, open, prepare, confine, filter, finish, nested, size, duration, flag, count, names)" \
+bad arg-unknown 5:7 "unknown argument 'bogus' for module 'tm_a' (expected one of: verdict, findings, log, open, prepare, confine, filter, finish, nested, size, duration, flag, count, names, share, peek)" \
 	"an unknown module argument (lists the expected names)"
 
 tm arg-int "count: three"

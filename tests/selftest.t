@@ -27,7 +27,7 @@ check "default: pattern_scan listed as not probed" grep -q "skipped not required
 
 run selftest --json
 check "--json: exit 0" rc_is 0
-check "--json: one object with policy, ok, checks" jc_is 'sorted(j)' "['checks', 'ok', 'policy']"
+check "--json: one object with policy, mode, ok, checks" jc_is 'sorted(j)' "['checks', 'mode', 'ok', 'policy']"
 check "--json: policy name" jc_is 'j["policy"]' default
 check "--json: ok" jc_is 'j["ok"]' True
 check "--json: each check has name, required, result, detail" \
@@ -108,6 +108,20 @@ check "network: host: exit 0" rc_is 0
 check "network: host: network not required" jc_is 'c["network: only loopback"]["required"]' False
 check "network: host: root still required" jc_is 'c["filesystem: root read-only"]["required"]' True
 check "network: host: the host's abstract socket is reachable" jc_is 'c["network: host abstract unix socket unreachable"]["result"]' fail
+
+# ---- audit mode: seccomp reports foreign-ABI calls instead of blocking ----
+write_policy "$T/aud.yaml" <<'EOF2'
+mode: audit
+include: [default]
+EOF2
+run selftest -p "$T/aud.yaml" --json
+check "audit mode: exit 0 (what the policy asks for holds)" rc_is 0
+check "audit mode: --json says mode audit" jc_is 'j["mode"]' audit
+check "audit mode: foreign ABIs not required to be blocked" \
+	jc_is '(c["seccomp: i386 ABI blocked"]["required"], c["seccomp: x32 ABI blocked"]["required"])' "(False, False)"
+check "audit mode: the filter itself is still required" jc_is 'c["seccomp: filter active"]["required"]' True
+run selftest -p "$T/aud.yaml"
+check "audit mode: the table's heading says so" out_has "audit mode: checks and seccomp report, they do not deny"
 
 # ---- errors ----
 run selftest -p no-such-policy

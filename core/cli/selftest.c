@@ -210,6 +210,7 @@ static const struct limdef {
 
 struct want {
 	bool namespaces, net_host, caps, caps_keep, seccomp, redact, rlimit;
+	bool audit; /* mode: audit: seccomp reports, it does not block */
 	char *limit[N_LIMITS]; /* the policy's text for each limit, or NULL */
 	char **other;          /* modules selftest does not probe */
 	size_t n_other;
@@ -271,6 +272,8 @@ static int read_want(const char *dump, struct want *w, char **err)
 		yaml_parser_delete(&parser);
 		return -1;
 	}
+	const char *mode = scalar(map_get(&doc, yaml_document_get_root_node(&doc), "mode"));
+	w->audit = mode && strcmp(mode, "audit") == 0;
 	yaml_node_t *stack = map_get(&doc, yaml_document_get_root_node(&doc), "stack");
 	if (stack && stack->type != YAML_SEQUENCE_NODE) {
 		*err = strdup("the resolved policy's stack is not a list");
@@ -752,9 +755,12 @@ static void eval_abi(struct checks *c, const struct want *w, json_t *f, const ch
 		{ "x32", "seccomp: x32 ABI blocked", "getpid with the x32 bit" },
 	};
 	json_t *abi = problem ? NULL : json_object_get(f, "abi");
+	/* In audit mode the filter lets every call run and reports it: a
+	 * foreign-ABI call is not blocked, by the policy's own choice. */
+	bool want = w->seccomp && !w->audit;
 	for (size_t i = 0; i < 2; i++) {
 		if (problem) {
-			add(c, abis[i].name, w->seccomp, "fail", "%s", problem);
+			add(c, abis[i].name, want, "fail", "%s", problem);
 			continue;
 		}
 		if (!abi) {
@@ -778,7 +784,8 @@ static void eval_abi(struct checks *c, const struct want *w, json_t *f, const ch
 		} else if (strncmp(r, "untested", 8) == 0) {
 			why = "the probe could not make the call";
 		}
-		add(c, abis[i].name, w->seccomp, result, "%s: %s: %s", abis[i].call, r, why);
+		add(c, abis[i].name, want, result, "%s: %s: %s%s", abis[i].call, r, why,
+		    w->seccomp && w->audit ? " (audit mode: reported, not blocked)" : "");
 	}
 }
 
@@ -881,7 +888,7 @@ static bool all_hold(const struct checks *c)
 	return true;
 }
 
-static int print_json(const char *policy, const struct checks *c)
+static int print_json(const char *policy, bool audit, const struct checks *c)
 {
 	json_t *o = json_object(), *arr = json_array();
 	int rc = -1;
@@ -894,6 +901,7 @@ static int print_json(const char *policy, const struct checks *c)
 			goto out;
 	}
 	if (json_object_set_new(o, "policy", json_string(policy)) < 0 ||
+	    json_object_set_new(o, "mode", json_string(audit ? "audit" : "enforce")) < 0 ||
 	    json_object_set_new(o, "ok", json_boolean(all_hold(c))) < 0 || json_object_set(o, "checks", arr) < 0)
 		goto out;
 	char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
@@ -908,7 +916,7 @@ out:
 	return rc;
 }
 
-static void print_table(const char *policy, const char *file, const struct checks *c)
+static void print_table(const char *policy, const char *file, bool audit, const struct checks *c)
 {
 	size_t w = 0, required = 0, failed = 0;
 	for (size_t i = 0; i < c->n; i++) {
@@ -919,7 +927,8 @@ static void print_table(const char *policy, const char *file, const struct check
 			failed += strcmp(c->v[i].result, "pass") != 0;
 		}
 	}
-	printf("cordon selftest: policy '%s' (%s)\n", policy, file);
+	printf("cordon selftest: policy '%s' (%s)%s\n", policy, file,
+	       audit ? ", audit mode: checks and seccomp report, they do not deny" : "");
 	for (size_t i = 0; i < c->n; i++) {
 		const struct check *k = &c->v[i];
 		const char *res = k->result;
@@ -1100,12 +1109,12 @@ int cordon_cli_selftest(int argc, char **argv, const char *policy_dir, int verbo
 		goto out;
 	}
 	if (json) {
-		if (print_json(cordon_policy_name(p), &ck) < 0) {
+		if (print_json(cordon_policy_name(p), w.audit, &ck) < 0) {
 			fprintf(stderr, "%s: selftest: cannot format the result as JSON\n", prog);
 			goto out;
 		}
 	} else {
-		print_table(cordon_policy_name(p), cordon_policy_file(p), &ck);
+		print_table(cordon_policy_name(p), cordon_policy_file(p), w.audit, &ck);
 	}
 	rc = all_hold(&ck) ? 0 : EXIT_FAILED;
 out:

@@ -103,6 +103,7 @@ enum {
 	ILOG_K_SECCOMP = 1u << 4, /* a finding of the seccomp module */
 	ILOG_K_REDACTION = 1u << 5, /* output was redacted */
 	ILOG_K_MODULE_ERROR = 1u << 6, /* a module's hook failed (verdict error) */
+	ILOG_K_AUDIT = 1u << 7, /* audit mode: findings of what enforcing would have denied */
 };
 
 /* What the record says that is not in cordon_run_info. */
@@ -113,6 +114,7 @@ struct ilog_facts {
 	const char *user; /* NULL: not in the password database */
 	long pid;
 	const char *version; /* cordon's version, or NULL */
+	int audit; /* the policy runs in audit mode */
 };
 
 /*

@@ -218,9 +218,13 @@ static int il_finish(cordon_ctx *ctx, void *state, const struct cordon_run_info 
 	ev.findings = collect_findings(ctx);
 	if (!ev.findings)
 		return cordon_error(ctx, NULL, "%s: out of memory collecting the findings", s->path);
+	/* In audit mode a finding is what enforcing would have denied:
+	 * always worth a record. */
+	ev.facts.audit = cordon_audit_mode(ctx);
+	unsigned audit_kind = ev.facts.audit && json_array_size(ev.findings) > 0 ? ILOG_K_AUDIT : 0;
 	/* Most runs are no incident: spare them parsing a result that may
 	 * hold megabytes of output. */
-	if (!s->all_runs && !ilog_kinds(info, ev.findings, NULL) && nothing_in_result(info->json)) {
+	if (!s->all_runs && !audit_kind && !ilog_kinds(info, ev.findings, NULL) && nothing_in_result(info->json)) {
 		json_decref(ev.findings);
 		return 0;
 	}
@@ -230,7 +234,7 @@ static int il_finish(cordon_ctx *ctx, void *state, const struct cordon_run_info 
 		json_decref(ev.result);
 		ev.result = NULL;
 	}
-	ev.kinds = ilog_kinds(info, ev.findings, ev.result);
+	ev.kinds = ilog_kinds(info, ev.findings, ev.result) | audit_kind;
 	if (!ev.kinds && !s->all_runs) {
 		json_decref(ev.findings);
 		json_decref(ev.result);

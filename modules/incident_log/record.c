@@ -106,7 +106,7 @@ static const struct {
 } kind_names[] = {
 	{ ILOG_K_DENIED, "denied" }, { ILOG_K_ERROR, "error" },        { ILOG_K_LIMIT, "limit" },
 	{ ILOG_K_SIGNAL, "signal" }, { ILOG_K_SECCOMP, "seccomp" },    { ILOG_K_REDACTION, "redaction" },
-	{ ILOG_K_MODULE_ERROR, "module_error" },
+	{ ILOG_K_MODULE_ERROR, "module_error" }, { ILOG_K_AUDIT, "audit" },
 };
 
 /* Set key to val (stolen); a NULL val (allocation failure) clears *ok. */
@@ -190,6 +190,7 @@ static char *render(const struct ilog_event *ev, const char *prev, size_t keep, 
 	put(o, "user", ilog_json_text(f->user, 256), &ok);
 	put(o, "pid", json_integer(f->pid), &ok);
 	put(o, "policy", ilog_json_text(in->policy, 256), &ok);
+	put(o, "mode", json_string(f->audit ? "audit" : "enforce"), &ok);
 	json_t *kinds = json_array();
 	for (size_t i = 0; kinds && i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
 		if ((ev->kinds & kind_names[i].bit) && json_array_append_new(kinds, json_string(kind_names[i].name)) < 0)

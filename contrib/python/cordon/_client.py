@@ -180,6 +180,7 @@ class Result:
     policy: Optional[str] = None
     returncode: Optional[int] = None
     raw: Optional[Dict[str, Any]] = None
+    mode: str = "enforce"
 
     @property
     def success(self) -> bool:
@@ -207,6 +208,7 @@ class Result:
             policy=d.get("policy"),
             returncode=returncode,
             raw=dict(d),
+            mode=str(d.get("mode") or "enforce"),
         )
 
     def text(self) -> str:
@@ -435,8 +437,11 @@ def _input_fd(input: Union[Data, PathLike, None]) -> Tuple[List[str], Tuple[int,
 
 
 def _run_args(cmd: str, policy: Optional[PathLike], policy_dir: Optional[PathLike],
-              input_args: List[str], output_dir: Optional[PathLike], bind_ro: Iterable[PathLike]) -> List[str]:
+              input_args: List[str], output_dir: Optional[PathLike], bind_ro: Iterable[PathLike],
+              audit: bool = False) -> List[str]:
     args = _common(cmd, policy, policy_dir) + input_args
+    if audit:
+        args.append("--audit")
     if output_dir is not None:
         args += ["--output-dir", os.fspath(output_dir)]
     if isinstance(bind_ro, (str, bytes)):
@@ -448,13 +453,14 @@ def _run_args(cmd: str, policy: Optional[PathLike], policy_dir: Optional[PathLik
 
 def _run(cmd: str, operands: List[str], stdin_data: Optional[bytes], policy: Optional[PathLike],
          input: Union[Data, PathLike, None], timeout: Optional[float], output_dir: Optional[PathLike],
-         bind_ro: Iterable[PathLike], cordon_bin: Optional[PathLike], policy_dir: Optional[PathLike]) -> Result:
+         bind_ro: Iterable[PathLike], cordon_bin: Optional[PathLike], policy_dir: Optional[PathLike],
+         audit: bool = False) -> Result:
     cordon = find_cordon(cordon_bin)
     if timeout is not None and timeout <= 0:
         raise ValueError("timeout must be positive")
     input_args, fds = _input_fd(input)
     try:
-        args = _run_args(cmd, policy, policy_dir, input_args, output_dir, bind_ro) + operands
+        args = _run_args(cmd, policy, policy_dir, input_args, output_dir, bind_ro, audit) + operands
         rc, out, err, timed_out = _launch(cordon, args, stdin_data, timeout, fds)
     finally:
         for fd in fds:
@@ -465,7 +471,7 @@ def _run(cmd: str, operands: List[str], stdin_data: Optional[bytes], policy: Opt
 def execute(code: Data, policy: Optional[PathLike] = "default", input: Union[Data, PathLike, None] = None,
             timeout: Optional[float] = None, output_dir: Optional[PathLike] = None,
             bind_ro: Iterable[PathLike] = (), cordon_bin: Optional[PathLike] = None,
-            policy_dir: Optional[PathLike] = None) -> Result:
+            policy_dir: Optional[PathLike] = None, audit: bool = False) -> Result:
     """Check and run ``code`` under ``policy`` (``cordon run --json -``).
 
     ``code`` (str, encoded as UTF-8, or bytes) reaches cordon on a pipe and is
@@ -476,7 +482,10 @@ def execute(code: Data, policy: Optional[PathLike] = "default", input: Union[Dat
     policies, or a path to a YAML file.  ``timeout`` (seconds) is the caller's
     own limit on top of the policy's wall limit: when it expires cordon is
     stopped with SIGTERM, kills the program's whole process tree, and the
-    result has status "timeout" and limit "wall".
+    result has status "timeout" and limit "wall".  ``audit=True`` is
+    ``--audit``: nothing is denied for policy reasons, every finding and
+    would-be denial is in the result (``result.mode == "audit"``);
+    isolation and limits still hold.
 
     Raises PolicyError when the policy cannot be loaded, CordonNotFound when
     there is no cordon, CordonError when cordon fails without a result.  A
@@ -484,24 +493,25 @@ def execute(code: Data, policy: Optional[PathLike] = "default", input: Union[Dat
     an exception.
     """
     return _run("run", ["-"], _encode(code, "code"), policy, input, timeout, output_dir, bind_ro,
-                cordon_bin, policy_dir)
+                cordon_bin, policy_dir, audit)
 
 
 def execute_file(path: PathLike, policy: Optional[PathLike] = "default",
                  input: Union[Data, PathLike, None] = None, timeout: Optional[float] = None,
                  output_dir: Optional[PathLike] = None, bind_ro: Iterable[PathLike] = (),
-                 cordon_bin: Optional[PathLike] = None, policy_dir: Optional[PathLike] = None) -> Result:
+                 cordon_bin: Optional[PathLike] = None, policy_dir: Optional[PathLike] = None,
+                 audit: bool = False) -> Result:
     """Check and run the source file ``path`` (``cordon run --json PATH``):
     findings name the file, and its extension tells the checks the language."""
     return _run("run", [_operand(path)], None, policy, input, timeout, output_dir, bind_ro,
-                cordon_bin, policy_dir)
+                cordon_bin, policy_dir, audit)
 
 
 def exec_command(argv: Sequence[PathLike], policy: Optional[PathLike] = "default",
                  sources: Iterable[PathLike] = (), input: Union[Data, PathLike, None] = None,
                  timeout: Optional[float] = None, output_dir: Optional[PathLike] = None,
                  bind_ro: Iterable[PathLike] = (), cordon_bin: Optional[PathLike] = None,
-                 policy_dir: Optional[PathLike] = None) -> Result:
+                 policy_dir: Optional[PathLike] = None, audit: bool = False) -> Result:
     """Run a command under ``policy`` (``cordon exec --json -- ARGV``).
 
     ``argv`` is a list, never a shell string.  Each of ``sources`` is checked
@@ -519,7 +529,8 @@ def exec_command(argv: Sequence[PathLike], policy: Optional[PathLike] = "default
     for s in sources:
         operands += ["--source", _operand(s)]
     operands += ["--", *argv]
-    return _run("exec", operands, None, policy, input, timeout, output_dir, bind_ro, cordon_bin, policy_dir)
+    return _run("exec", operands, None, policy, input, timeout, output_dir, bind_ro, cordon_bin, policy_dir,
+                audit)
 
 
 def _check(operands: List[str], stdin_data: Optional[bytes], policy: Optional[PathLike],

@@ -153,6 +153,13 @@ class Run(unittest.TestCase):
         self.assertIn("denied by policy", r.text())
         self.assertIn("[testmod/t-finding]", r.text())
 
+    def test_audit(self):
+        r = cordon.execute("print('ran')", policy=DENY, audit=True)
+        self.assertEqual((r.status, r.mode, r.stdout, r.returncode), ("ok", "audit", "ran\n", 0))
+        self.assertEqual([f.rule for f in r.findings], ["t-finding"])
+        self.assertTrue(any("would have denied" in w for w in r.warnings), r.warnings)
+        self.assertEqual(cordon.execute("print('x')", policy=DENY).mode, "enforce")
+
     def test_policy_error_names_file_line(self):
         with self.assertRaises(cordon.PolicyError) as cm:
             cordon.execute("print(1)", policy=BAD)

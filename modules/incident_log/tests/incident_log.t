@@ -57,6 +57,22 @@ check "denied: one record" lines_are "$LOG" 1
 check "denied: kinds [denied]" rec_is 'r["kinds"]' "['denied']"
 check "denied: status denied, exit 126, exit_code and signal null" \
 	rec_is '(r["status"], r["exit"], r["exit_code"], r["signal"])' "('denied', 126, None, None)"
+check "denied: mode enforce" rec_is 'r["mode"]' "enforce"
+
+# Audit mode: the same denial runs, and is still recorded (kind audit);
+# its own log, so the counts below stay those of $LOG.
+MAINLOG=$LOG
+LOG="$T/audit.jsonl"
+policy "$T/audit-deny.yaml" "path: $LOG" "  - module: tm_a" "    with: {verdict: deny, findings: 2}"
+run run --audit -p "$T/audit-deny.yaml" "$T/ok.py"
+check "audit: the program ran (0)" rc_is 0
+check "audit: a record" lines_are "$LOG" 1
+check "audit: kinds [audit], mode audit, status ok, both findings" \
+	rec_is '(r["kinds"], r["mode"], r["status"], len(r["findings"]))' "(['audit'], 'audit', 'ok', 2)"
+policy "$T/audit-clean.yaml" "path: $LOG"
+run run --audit -p "$T/audit-clean.yaml" "$T/ok.py"
+check "audit without findings: no record" lines_are "$LOG" 1
+LOG=$MAINLOG
 check "denied: both findings, with module, rule, severity, line" \
 	rec_is '[(f["module"], f["rule"], f["severity"], f["line"]) for f in r["findings"]]' \
 	"[('tm_a', 't-finding', 'medium', 1), ('tm_a', 't-finding', 'medium', 2)]"
