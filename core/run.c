@@ -52,19 +52,58 @@
 
 /*
  * launch_clone_ns: this run's child is created directly in new namespaces.
- * One run at a time per process (as the subreaper and the leftover sweep
- * already require), so one request, tied to the run that made it.
+ * The request is kept per run (a run's prepare phase may overlap another
+ * thread's run; the runs themselves are serialised by run_lock), in a few
+ * slots: with none free the request is refused and the module does
+ * without.
  */
 #define CLONE_NS_ALLOWED                                                                                     \
 	((unsigned long)(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP | \
 	                 CLONE_NEWNET))
-static struct {
-	const struct run *run; /* NULL: no request */
+struct clone_req {
+	const struct run *run; /* NULL: a free slot */
 	unsigned long flags;
 	unsigned uid, gid, host_uid, host_gid;
 	bool have_status; /* child_exit_status seen */
 	int status;
-} clone_req;
+};
+#define CLONE_SLOTS 16
+static struct clone_req clone_reqs[CLONE_SLOTS];
+static pthread_mutex_t clone_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A copy of run's request, if it made one. */
+static bool clone_req_get(const struct run *run, struct clone_req *out)
+{
+	bool found = false;
+	pthread_mutex_lock(&clone_lock);
+	for (size_t i = 0; i < CLONE_SLOTS && !found; i++)
+		if (clone_reqs[i].run == run) {
+			*out = clone_reqs[i];
+			found = true;
+		}
+	pthread_mutex_unlock(&clone_lock);
+	return found;
+}
+
+static void clone_req_drop(const struct run *run)
+{
+	pthread_mutex_lock(&clone_lock);
+	for (size_t i = 0; i < CLONE_SLOTS; i++)
+		if (clone_reqs[i].run == run)
+			memset(&clone_reqs[i], 0, sizeof(clone_reqs[i]));
+	pthread_mutex_unlock(&clone_lock);
+}
+
+static void clone_req_status(const struct run *run, int status)
+{
+	pthread_mutex_lock(&clone_lock);
+	for (size_t i = 0; i < CLONE_SLOTS; i++)
+		if (clone_reqs[i].run == run) {
+			clone_reqs[i].have_status = true;
+			clone_reqs[i].status = status;
+		}
+	pthread_mutex_unlock(&clone_lock);
+}
 #define PIPE_GRACE_MS 2000.0 /* after the tree is dead, wait this long for pipes to close */
 #define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
 
@@ -233,7 +272,7 @@ const char *language_of(const char *name, const struct strv *interp)
 static void run_begin(struct run *run, cordon_policy *p, cordon_result *r)
 {
 	memset(run, 0, sizeof(*run));
-	memset(&clone_req, 0, sizeof(clone_req));
+	clone_req_drop(run);
 	run->policy = p;
 	run->result = r;
 	for (size_t i = 0; i < p->n_stack; i++) {
@@ -275,8 +314,7 @@ static void run_end(struct run *run)
 	free(run->sources);
 	strv_clear(&run->argv);
 	strv_clear(&run->env);
-	if (clone_req.run == run)
-		memset(&clone_req, 0, sizeof(clone_req));
+	clone_req_drop(run);
 }
 
 /* Which hook failed, and why, as one string. */
@@ -563,15 +601,23 @@ HIDDEN int run_clone_ns(struct run *run, unsigned long flags, unsigned uid, unsi
 		*why = "as root, host_uid and host_gid must be valid non-zero ids";
 		return -1;
 	}
-	clone_req.run = run;
-	clone_req.flags = flags;
-	clone_req.uid = uid;
-	clone_req.gid = gid;
-	clone_req.host_uid = host_uid;
-	clone_req.host_gid = host_gid;
-	clone_req.have_status = false;
-	clone_req.status = 0;
-	return 0;
+	struct clone_req req = { run, flags, uid, gid, host_uid, host_gid, false, 0 };
+	int rc = -1;
+	pthread_mutex_lock(&clone_lock);
+	for (size_t i = 0; i < CLONE_SLOTS && rc < 0; i++)
+		if (clone_reqs[i].run == run) {
+			clone_reqs[i] = req;
+			rc = 0;
+		}
+	for (size_t i = 0; i < CLONE_SLOTS && rc < 0; i++)
+		if (!clone_reqs[i].run) {
+			clone_reqs[i] = req;
+			rc = 0;
+		}
+	pthread_mutex_unlock(&clone_lock);
+	if (rc < 0)
+		*why = "too many runs at once";
+	return rc;
 }
 
 HIDDEN int run_child_exit_status(const struct cordon_child *child, int wstatus);
@@ -600,17 +646,17 @@ HIDDEN int run_child_exit_status(const struct cordon_child *child, int wstatus)
 
 /* The supervisor, right after the clone: the child's one-line maps (see
  * launch_clone_ns).  0 or an errno, with the file that failed in *what. */
-static int write_child_maps(pid_t pid, const char **what)
+static int write_child_maps(pid_t pid, const struct clone_req *req, const char **what)
 {
 	bool root = geteuid() == 0;
 	char path[64], line[64];
 	const char *files[3] = { "setgroups", "uid_map", "gid_map" };
 	for (int i = root ? 1 : 0; i < 3; i++) {
 		int n = i == 0   ? snprintf(line, sizeof(line), "deny\n")
-		        : i == 1 ? snprintf(line, sizeof(line), "%u %u 1\n", clone_req.uid,
-		                            root ? clone_req.host_uid : (unsigned)geteuid())
-		                 : snprintf(line, sizeof(line), "%u %u 1\n", clone_req.gid,
-		                            root ? clone_req.host_gid : (unsigned)getegid());
+		        : i == 1 ? snprintf(line, sizeof(line), "%u %u 1\n", req->uid,
+		                            root ? req->host_uid : (unsigned)geteuid())
+		                 : snprintf(line, sizeof(line), "%u %u 1\n", req->gid,
+		                            root ? req->host_gid : (unsigned)getegid());
 		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, files[i]);
 		*what = files[i];
 		int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -1067,10 +1113,7 @@ static void handle_record(struct run *run, const struct ctl_rec *rec, bool *fata
 		*exec_started = true;
 		break;
 	case REC_STATUS:
-		if (clone_req.run == run) {
-			clone_req.have_status = true;
-			clone_req.status = rec->err;
-		}
+		clone_req_status(run, rec->err);
 		break;
 	case REC_NOTE:
 		result_warn(r, "%s: %s", mod, text);
@@ -1490,7 +1533,8 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	int rc = -1;
 	int stdin_fd = -1, outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, ctlp[2] = { -1, -1 }, pidfd = -1;
 	int syncp[2] = { -1, -1 };
-	bool cloned = clone_req.run == run;
+	struct clone_req creq;
+	bool cloned = clone_req_get(run, &creq);
 	struct confiner *conf = NULL;
 	struct input_pump ip = { .src = -1, .w = -1 };
 	char *path = NULL;
@@ -1573,8 +1617,8 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		.cloned = cloned,
 		.sync_r = syncp[0],
 		.sync_w = syncp[1],
-		.uid = clone_req.uid,
-		.gid = clone_req.gid,
+		.uid = cloned ? creq.uid : 0,
+		.gid = cloned ? creq.gid : 0,
 	};
 	L.child = (struct cordon_child){
 		.size = sizeof(struct cordon_child),
@@ -1623,7 +1667,7 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	double t_start = now_ms();
 	/* launch_clone_ns: the raw system call (as bubblewrap), which returns
 	 * twice like fork; the child only makes async-signal-safe calls. */
-	pid_t pid = cloned ? (pid_t)syscall(SYS_clone, clone_req.flags | SIGCHLD, NULL, NULL, NULL, NULL) : fork();
+	pid_t pid = cloned ? (pid_t)syscall(SYS_clone, creq.flags | SIGCHLD, NULL, NULL, NULL, NULL) : fork();
 	if (pid == 0)
 		child_main(&L);
 	int fork_errno = errno;
@@ -1659,7 +1703,7 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	if (cloned) {
 		close(syncp[0]);
 		syncp[0] = -1;
-		map_err = write_child_maps(pid, &map_file);
+		map_err = write_child_maps(pid, &creq, &map_file);
 		/* The child goes on; the write end stays open until the run
 		 * ends, so that the child can tell the supervisor is alive. */
 		if (!map_err && write(syncp[1], "1", 1) != 1)
@@ -1887,8 +1931,8 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	}
 	/* launch_clone_ns: the child is pid 1 of its pid namespace and cannot
 	 * end by a signal; it reported the program's own status. */
-	if (cloned && clone_req.have_status && exec_started)
-		wstatus = clone_req.status;
+	if (cloned && clone_req_get(run, &creq) && creq.have_status && exec_started)
+		wstatus = creq.status;
 	if (r->status != ST_ERROR && !fatal)
 		attribute_outcome(&sv, wstatus, &ru, timed_out, cancelled);
 	else if (!exec_started || fatal)
