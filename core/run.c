@@ -60,12 +60,22 @@
 #define CLONE_NS_ALLOWED                                                                                     \
 	((unsigned long)(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP | \
 	                 CLONE_NEWNET))
+/* What child_exit_status sends with the wait status (REC_STATUS text). */
+struct exit_report {
+	int64_t utime_us, stime_us, maxrss_kb;
+};
+
 struct clone_req {
 	const struct run *run; /* NULL: a free slot */
 	unsigned long flags;
 	unsigned uid, gid, host_uid, host_gid;
 	bool have_status; /* child_exit_status seen */
 	int status;
+	struct exit_report usage;
+	/* The run ended on the report: the child (exiting) is reaped in
+	 * run_end, after the finish phase. */
+	pid_t pending;
+	int pending_fd;
 };
 #define CLONE_SLOTS 16
 static struct clone_req clone_reqs[CLONE_SLOTS];
@@ -94,15 +104,42 @@ static void clone_req_drop(const struct run *run)
 	pthread_mutex_unlock(&clone_lock);
 }
 
-static void clone_req_status(const struct run *run, int status)
+static void clone_req_status(const struct run *run, int status, const struct exit_report *usage)
 {
 	pthread_mutex_lock(&clone_lock);
 	for (size_t i = 0; i < CLONE_SLOTS; i++)
 		if (clone_reqs[i].run == run) {
 			clone_reqs[i].have_status = true;
 			clone_reqs[i].status = status;
+			clone_reqs[i].usage = *usage;
 		}
 	pthread_mutex_unlock(&clone_lock);
+}
+
+static void clone_req_pending(const struct run *run, pid_t pid, int pidfd)
+{
+	pthread_mutex_lock(&clone_lock);
+	for (size_t i = 0; i < CLONE_SLOTS; i++)
+		if (clone_reqs[i].run == run) {
+			clone_reqs[i].pending = pid;
+			clone_reqs[i].pending_fd = pidfd;
+		}
+	pthread_mutex_unlock(&clone_lock);
+}
+
+/* Reap the child of a run that ended on its report (it was exiting then:
+ * its own teardown - memory, mount namespace - overlapped with the finish
+ * phase).  Blocks until it is gone: nothing of the run outlives cordon_run. */
+static void clone_req_reap(const struct run *run)
+{
+	struct clone_req req;
+	if (!clone_req_get(run, &req) || req.pending <= 0)
+		return;
+	while (waitpid(req.pending, NULL, __WALL) < 0 && errno == EINTR)
+		;
+	if (req.pending_fd >= 0)
+		close(req.pending_fd);
+	clone_req_pending(run, 0, -1);
 }
 #define PIPE_GRACE_MS 2000.0 /* after the tree is dead, wait this long for pipes to close */
 #define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
@@ -299,6 +336,7 @@ static void run_end(struct run *run)
 {
 	cordon_policy *p = run->policy;
 	cordon_result *r = run->result;
+	clone_req_reap(run);
 	close_passed(run);
 	free(run->watches);
 	run->watches = NULL;
@@ -601,7 +639,7 @@ HIDDEN int run_clone_ns(struct run *run, unsigned long flags, unsigned uid, unsi
 		*why = "as root, host_uid and host_gid must be valid non-zero ids";
 		return -1;
 	}
-	struct clone_req req = { run, flags, uid, gid, host_uid, host_gid, false, 0 };
+	struct clone_req req = { run, flags, uid, gid, host_uid, host_gid, false, 0, { 0, 0, 0 }, 0, -1 };
 	int rc = -1;
 	pthread_mutex_lock(&clone_lock);
 	for (size_t i = 0; i < CLONE_SLOTS && rc < 0; i++)
@@ -632,6 +670,21 @@ HIDDEN int run_child_exit_status(const struct cordon_child *child, int wstatus)
 	rec.kind = REC_STATUS;
 	rec.entry = -1;
 	rec.err = wstatus;
+	/* The CPU time and peak memory wait4 would have given for this
+	 * process: its own and its reaped children's (the whole pid
+	 * namespace, which the caller has emptied). */
+	struct rusage self, kids;
+	if (getrusage(RUSAGE_SELF, &self) < 0 || getrusage(RUSAGE_CHILDREN, &kids) < 0)
+		return -1;
+	struct exit_report u = {
+		.utime_us = (int64_t)self.ru_utime.tv_sec * 1000000 + self.ru_utime.tv_usec +
+		            (int64_t)kids.ru_utime.tv_sec * 1000000 + kids.ru_utime.tv_usec,
+		.stime_us = (int64_t)self.ru_stime.tv_sec * 1000000 + self.ru_stime.tv_usec +
+		            (int64_t)kids.ru_stime.tv_sec * 1000000 + kids.ru_stime.tv_usec,
+		.maxrss_kb = self.ru_maxrss > kids.ru_maxrss ? self.ru_maxrss : kids.ru_maxrss,
+	};
+	_Static_assert(sizeof(u) <= sizeof(rec.text), "the report fits a record");
+	memcpy(rec.text, &u, sizeof(u));
 	ssize_t w;
 	do
 		w = write(child->control_fd, &rec, sizeof(rec));
@@ -1112,9 +1165,12 @@ static void handle_record(struct run *run, const struct ctl_rec *rec, bool *fata
 	case REC_EXEC:
 		*exec_started = true;
 		break;
-	case REC_STATUS:
-		clone_req_status(run, rec->err);
+	case REC_STATUS: {
+		struct exit_report u;
+		memcpy(&u, rec->text, sizeof(u));
+		clone_req_status(run, rec->err, &u);
 		break;
+	}
 	case REC_NOTE:
 		result_warn(r, "%s: %s", mod, text);
 		break;
@@ -1713,6 +1769,7 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	double deadline = run->wall_ns ? t_start + (double)run->wall_ns / 1e6 : 0;
 	double grace_deadline = 0;
 	bool reaped = false, timed_out = false, killed_main = false, fatal = false, exec_started = false;
+	bool ended_early = false;
 	bool lost = false;
 	int cancelled = 0;
 	int wstatus = 0;
@@ -1807,6 +1864,27 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		}
 		if (n > 0 && i_ctl >= 0 && pfd[i_ctl].revents)
 			drain_ctl(run, &ctlp[0], &fatal, &exec_started);
+		/* launch_clone_ns: the child reported the program's status with
+		 * its pid namespace emptied and is exiting: the run has ended.
+		 * It is reaped in run_end, after the finish phase, so that its
+		 * teardown does not delay the result. */
+		if (cloned && !reaped && !killed_main && clone_req_get(run, &creq) && creq.have_status) {
+			wstatus = creq.status;
+			ru.ru_utime.tv_sec = (time_t)(creq.usage.utime_us / 1000000);
+			ru.ru_utime.tv_usec = (suseconds_t)(creq.usage.utime_us % 1000000);
+			ru.ru_stime.tv_sec = (time_t)(creq.usage.stime_us / 1000000);
+			ru.ru_stime.tv_usec = (suseconds_t)(creq.usage.stime_us % 1000000);
+			ru.ru_maxrss = (long)creq.usage.maxrss_kb;
+			reaped = true;
+			ended_early = true;
+			clone_req_pending(run, pid, pidfd);
+			pidfd = -1; /* the slot owns it now */
+			r->wall_ms = now_ms() - t_start;
+			input_close(&ip);
+			kill_leftovers(pre, pid, r);
+			watch_last_call(run);
+			grace_deadline = now_ms() + PIPE_GRACE_MS;
+		}
 		for (size_t k = 0; n > 0 && k < n_watch; k++)
 			if (pfd[i_watch + (int)k].revents)
 				watch_call(run, k, pfd[i_watch + (int)k].revents);
@@ -1930,8 +2008,9 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		fatal = true;
 	}
 	/* launch_clone_ns: the child is pid 1 of its pid namespace and cannot
-	 * end by a signal; it reported the program's own status. */
-	if (cloned && clone_req_get(run, &creq) && creq.have_status && exec_started)
+	 * end by a signal; it reported the program's own status (and, when
+	 * the run ended on the report, the CPU time and memory). */
+	if (cloned && !ended_early && clone_req_get(run, &creq) && creq.have_status && exec_started)
 		wstatus = creq.status;
 	if (r->status != ST_ERROR && !fatal)
 		attribute_outcome(&sv, wstatus, &ru, timed_out, cancelled);

@@ -868,4 +868,13 @@ else
 		jtrue '[l.split() for l in j["stdout"].splitlines()][:3] == [["65534", "'"$(id -u)"'", "1"], ["65534", "'"$(id -g)"'", "1"], ["deny"]]'
 fi
 
+mark=$((33000 + $$ % 1000)).25
+run exec -p "$T/clone.yaml" --json -- sh -c "(trap '' TERM HUP INT; exec sleep $mark) & (setsid sleep $mark &) ; exit 0"
+check "child_exit_status: the run ends with the program (nothing waits for the background)" \
+	jtrue 'j["status"] == "ok" and j["usage"]["wall_ms"] < 20000'
+check "child_exit_status: no process of the run is left when cordon returns" \
+	sh -c '! pgrep -f "sleep $1" >/dev/null' sh "$mark"
+run exec -p "$T/clone.yaml" --json -- sh -c 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done'
+check "child_exit_status: the CPU time of the program is reported" jtrue 'j["status"] == "ok" and j["usage"]["cpu_ms"] > 20'
+
 done_testing

@@ -382,12 +382,19 @@ struct cordon_core_api {
 	 * as usual and the module must do without. */
 	int (*launch_clone_ns)(cordon_ctx *ctx, unsigned long flags, unsigned uid, unsigned gid, unsigned host_uid,
 	                       unsigned host_gid);
-	/* In the child only (confine, and processes a confine hook forked that
-	 * never exec): tell the supervisor the program's wait status (as from
-	 * waitpid), which it then reports as the program's own outcome instead
-	 * of the child's exit status.  Heeded only in a run started with
-	 * launch_clone_ns and only once the program was executed; the last
-	 * report wins.  Async-signal-safe; 0, or -1 with errno. */
+	/* In the launch_clone_ns child (pid 1 of its pid namespace), once the
+	 * program's process has ended and every other process of the pid
+	 * namespace has been killed and reaped, right before it exits: tell
+	 * the supervisor the program's wait status (as from waitpid).  The
+	 * supervisor then takes the run as ended: it reports that status
+	 * instead of the child's own exit status (pid 1 cannot end by a
+	 * signal), with the CPU time and peak memory the call measures here
+	 * (getrusage of this process and its reaped children, what wait4 would
+	 * give), runs the finish hooks while the child's teardown (its memory,
+	 * its mount namespace) goes on, and reaps the child before cordon_run
+	 * returns.  Heeded only in a run started with launch_clone_ns; the
+	 * status counts only once the program was executed.  Async-signal-
+	 * safe; 0, or -1 with errno. */
 	int (*child_exit_status)(const struct cordon_child *child, int wstatus);
 };
 

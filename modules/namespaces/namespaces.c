@@ -373,7 +373,16 @@ static __attribute__((noreturn)) void reaper(pid_t pid2, int status_w, const str
 				break;
 			if (w == pid2) {
 				if (s->cloned) {
-					(void)s->report(child, st);
+					/* Empty the pid namespace before the
+					 * report: the supervisor ends the run on
+					 * it, so nothing may be left but this
+					 * process (every process here has the
+					 * sandbox's uid: pid 1 may kill it). */
+					(void)kill(-1, SIGKILL);
+					while (waitpid(-1, NULL, __WALL) >= 0 || errno == EINTR)
+						;
+					if (errno == ECHILD)
+						(void)s->report(child, st);
 					_exit(0);
 				}
 				ssize_t n;
