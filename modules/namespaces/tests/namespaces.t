@@ -304,4 +304,26 @@ check "direct launch: pid 1 is cordon's reaper without capabilities; the program
 sandbox -- sh -c 'ls -l /proc/1/cwd /proc/1/root 2>&1 | grep -c "Permission denied"'
 check "direct launch: pid 1's cwd and root are not readable from the sandbox" out_is 2
 
+# Even with every capability of its user namespace (uid 0 inside, no caps
+# module) the program cannot reach pid 1's descriptors (the control pipe to
+# the supervisor) or memory: pid 1 is not dumpable and its memory belongs to
+# the host's user namespace.
+write_policy "$T/root0.yaml" <<'EOF2'
+env: {PATH: /usr/bin:/bin}
+stack:
+  - module: namespaces
+    with: {uid: 0, gid: 0}
+EOF2
+run exec -p "$T/root0.yaml" -- python3 -c '
+import os
+for p in ("/proc/1/fd/3", "/proc/1/mem"):
+    try:
+        os.close(os.open(p, os.O_WRONLY))
+        print(p, "open")
+    except OSError as e:
+        print(p, e.errno == 13 and "EACCES" or e.strerror)
+'
+check "uid 0 inside: pid 1's control pipe and memory are out of reach" \
+	out_is "$(printf '/proc/1/fd/3 EACCES\n/proc/1/mem EACCES')"
+
 done_testing
