@@ -1749,6 +1749,18 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		result_set_error(r, CORDON_EXIT_ERROR, "fork: %s", strerror(fork_errno));
 		goto out;
 	}
+	/* The child waits for its maps: they come first. */
+	int map_err = 0;
+	const char *map_file = NULL;
+	if (cloned) {
+		map_err = write_child_maps(pid, &creq, &map_file);
+		/* The child goes on; the write end stays open until the run
+		 * ends, so that the child can tell the supervisor is alive. */
+		if (!map_err && write(syncp[1], "1", 1) != 1)
+			map_err = errno ? errno : EIO;
+		close(syncp[0]);
+		syncp[0] = -1;
+	}
 	/* The parent keeps only its ends; passed descriptors are the child's. */
 	close_passed(run);
 	close(outp[1]);
@@ -1764,17 +1776,6 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	set_cloexec_nonblock(sv.pumps[1].fd);
 	set_cloexec_nonblock(ctlp[0]);
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	int map_err = 0;
-	const char *map_file = NULL;
-	if (cloned) {
-		close(syncp[0]);
-		syncp[0] = -1;
-		map_err = write_child_maps(pid, &creq, &map_file);
-		/* The child goes on; the write end stays open until the run
-		 * ends, so that the child can tell the supervisor is alive. */
-		if (!map_err && write(syncp[1], "1", 1) != 1)
-			map_err = errno ? errno : EIO;
-	}
 
 	double deadline = run->wall_ns ? t_start + (double)run->wall_ns / 1e6 : 0;
 	double grace_deadline = 0;
