@@ -275,34 +275,41 @@ const char *cordon_result_warning(const cordon_result *r, size_t i)
 
 /* Every string goes through the UTF-8 repair: one invalid byte in a file
  * name or a message must not lose the whole result. */
-static json_t *jstr(const char *s)
+/* A JSON string of len bytes, invalid UTF-8 replaced by U+FFFD.  Text that
+ * is all ASCII (findings, names: nearly everything) is handed to jansson
+ * as is; the rest is made valid first, so jansson need not check it again. */
+static json_t *jtext(const char *s, size_t len)
 {
-	if (!s)
-		return json_null();
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < len && u[i] < 0x80)
+		i++;
+	if (i == len)
+		return json_stringn_nocheck(s, len);
 	size_t n = 0;
-	char *clean = utf8_sanitize(s, strlen(s), &n);
+	char *clean = utf8_sanitize(s, len, &n);
 	if (!clean)
 		return NULL;
-	json_t *j = json_stringn(clean, n);
+	json_t *j = json_stringn_nocheck(clean, n);
 	free(clean);
 	return j;
+}
+
+static json_t *jstr(const char *s)
+{
+	return s ? jtext(s, strlen(s)) : json_null();
 }
 
 static json_t *jbytes(const struct strbuf *sb)
 {
-	size_t n = 0;
-	char *clean = utf8_sanitize(sb->data ? sb->data : "", sb->len, &n);
-	if (!clean)
-		return NULL;
-	json_t *j = json_stringn(clean, n);
-	free(clean);
-	return j;
+	return jtext(sb->data ? sb->data : "", sb->len);
 }
 
-/* json_object_set_new that remembers a failure. */
+/* json_object_set_new that remembers a failure.  Keys are the literal
+ * ASCII names of the result's schema. */
 static void put(json_t *obj, const char *key, json_t *val, bool *ok)
 {
-	if (!val || json_object_set_new(obj, key, val) < 0)
+	if (!val || json_object_set_new_nocheck(obj, key, val) < 0)
 		*ok = false;
 }
 
@@ -322,7 +329,7 @@ static json_t *findings_json(const cordon_result *r, bool *ok)
 		}
 		put(o, "module", jstr(f->module), ok);
 		put(o, "rule", jstr(f->rule), ok);
-		put(o, "severity", json_string(severity_name(f->severity)), ok);
+		put(o, "severity", json_string_nocheck(severity_name(f->severity)), ok);
 		put(o, "message", jstr(f->message), ok);
 		put(o, "line", f->line ? json_integer(f->line) : json_null(), ok);
 		put(o, "column", f->line ? json_integer(f->column) : json_null(), ok);

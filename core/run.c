@@ -31,6 +31,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -156,10 +157,14 @@ static void clone_req_reap(const struct run *run)
 
 /* ---- sealed sources ---- */
 
-static int seal_finish(struct source *s, const char *name, char **err)
+/* child: a read-only descriptor for the program is made too (not for
+ * `cordon check`, where nothing runs). */
+static int seal_finish(struct source *s, const char *name, char **err, bool child)
 {
 	if (fcntl(s->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
 		return set_err(err, "%s: cannot seal the source: %s", name, strerror(errno));
+	if (!child)
+		goto map;
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", s->fd);
 	/* The child gets a read-only descriptor; the seals stop anything else. */
@@ -168,6 +173,7 @@ static int seal_finish(struct source *s, const char *name, char **err)
 		s->rofd = fcntl(s->fd, F_DUPFD_CLOEXEC, 3);
 	if (s->rofd < 0)
 		return set_err(err, "%s: cannot reopen the sealed source: %s", name, strerror(errno));
+map:
 	if (s->len) {
 		void *m = mmap(NULL, s->len, PROT_READ, MAP_SHARED, s->fd, 0);
 		if (m == MAP_FAILED)
@@ -204,10 +210,46 @@ static int write_full(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int source_seal_fd(int in_fd, const char *name, struct source *s, char **err)
+/* A regular file goes into the memfd in the kernel (sendfile), without a
+ * copy through user space: 1 when all of it was copied, 0 to fall back to
+ * read and write (nothing copied), -1 on error. */
+static int seal_sendfile(int in_fd, const struct stat *st, const char *name, struct source *s, char **err)
+{
+	if (!S_ISREG(st->st_mode))
+		return 0;
+	for (;;) {
+		/* One byte more than allowed, so that a file over the limit is
+		 * seen as such. */
+		size_t want = SOURCE_MAX_BYTES - s->len + 1;
+		ssize_t n = sendfile(s->fd, in_fd, NULL, want < READ_CHUNK * 16 ? want : READ_CHUNK * 16);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (s->len == 0 && (errno == EINVAL || errno == ENOSYS))
+				return 0;
+			return set_err(err, "%s: cannot read the source: %s", name, strerror(errno));
+		}
+		if (n == 0)
+			return 1;
+		if ((size_t)n > SOURCE_MAX_BYTES - s->len)
+			return set_err(err, "%s: the source is larger than %u bytes", name, SOURCE_MAX_BYTES);
+		s->len += (size_t)n;
+	}
+}
+
+/* st: in_fd's status when the caller has it, else NULL. */
+static int seal_fd(int in_fd, const struct stat *st, const char *name, struct source *s, char **err, bool child)
 {
 	if (seal_begin(s, name, err) < 0)
 		return -1;
+	struct stat own;
+	if (!st && fstat(in_fd, &own) == 0)
+		st = &own;
+	int sf = st ? seal_sendfile(in_fd, st, name, s, err) : 0;
+	if (sf < 0)
+		return -1;
+	if (sf > 0)
+		return seal_finish(s, name, err, child);
 	char *buf = malloc(READ_CHUNK);
 	if (!buf)
 		return set_err(err, "out of memory");
@@ -234,10 +276,15 @@ int source_seal_fd(int in_fd, const char *name, struct source *s, char **err)
 		s->len += (size_t)n;
 	}
 	free(buf);
-	return seal_finish(s, name, err);
+	return seal_finish(s, name, err, child);
 }
 
-int source_seal_data(const void *data, size_t len, const char *name, struct source *s, char **err)
+int source_seal_fd(int in_fd, const char *name, struct source *s, char **err)
+{
+	return seal_fd(in_fd, NULL, name, s, err, true);
+}
+
+static int seal_data(const void *data, size_t len, const char *name, struct source *s, char **err, bool child)
 {
 	if (seal_begin(s, name, err) < 0)
 		return -1;
@@ -246,7 +293,12 @@ int source_seal_data(const void *data, size_t len, const char *name, struct sour
 	if (len && write_full(s->fd, data, len) < 0)
 		return set_err(err, "%s: cannot store the source: %s", name, strerror(errno));
 	s->len = len;
-	return seal_finish(s, name, err);
+	return seal_finish(s, name, err, child);
+}
+
+int source_seal_data(const void *data, size_t len, const char *name, struct source *s, char **err)
+{
+	return seal_data(data, len, name, s, err, true);
 }
 
 void source_close(struct source *s)
@@ -262,10 +314,10 @@ void source_close(struct source *s)
 	s->fd = s->rofd = -1;
 }
 
-static int seal_path(const char *path, struct source *s, char **err)
+static int seal_path(const char *path, struct source *s, char **err, bool child)
 {
 	if (strcmp(path, "-") == 0)
-		return source_seal_fd(0, "<stdin>", s, err);
+		return seal_fd(0, NULL, "<stdin>", s, err, child);
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		memset(s, 0, sizeof(*s));
@@ -273,13 +325,14 @@ static int seal_path(const char *path, struct source *s, char **err)
 		return set_err(err, "%s: cannot read the source: %s", path, strerror(errno));
 	}
 	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+	bool have_st = fstat(fd, &st) == 0;
+	if (have_st && S_ISDIR(st.st_mode)) {
 		close(fd);
 		memset(s, 0, sizeof(*s));
 		s->fd = s->rofd = -1;
 		return set_err(err, "%s: cannot read the source: Is a directory", path);
 	}
-	int r = source_seal_fd(fd, path, s, err);
+	int r = seal_fd(fd, have_st ? &st : NULL, path, s, err, child);
 	close(fd);
 	return r;
 }
@@ -390,8 +443,8 @@ cordon_result *cordon_check(cordon_policy *p, const char *path, const void *data
 		result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
 	} else {
 		run.n_sources = 1;
-		int s = path ? seal_path(path, &run.sources[0], &why)
-		             : source_seal_data(data, len, "<data>", &run.sources[0], &why);
+		int s = path ? seal_path(path, &run.sources[0], &why, false)
+		             : seal_data(data, len, "<data>", &run.sources[0], &why, false);
 		if (s < 0) {
 			result_set_error(r, CORDON_EXIT_ERROR, "%s", why ? why : "cannot read the source");
 		} else {
@@ -2162,7 +2215,7 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 		if (!o.argv && !o.source_path)
 			s = source_seal_data(o.source_data, o.source_len, "<data>", &run.sources[i], &why);
 		else
-			s = seal_path(o.argv ? o.sources[i] : o.source_path, &run.sources[i], &why);
+			s = seal_path(o.argv ? o.sources[i] : o.source_path, &run.sources[i], &why, true);
 		if (s < 0) {
 			result_set_error(r, CORDON_EXIT_ERROR, "%s", why ? why : "cannot read the source");
 			goto done;

@@ -167,4 +167,26 @@ else
 	skip "python3 is not installed: default policy run"
 fi
 
+# The source size limit (64 MiB), for a file (copied in the kernel) and for
+# a pipe (read and written).
+write_policy "$T/nocheck.yaml" <<'EOF2'
+stack:
+  - module: rlimit
+EOF2
+truncate -s 67108865 "$T/huge.py"
+run check -p "$T/nocheck.yaml" "$T/huge.py"
+check "a source file over 64 MiB is refused (125), naming the limit" \
+	sh -c "[ $rc = 125 ] && grep -q 'larger than 67108864 bytes' '$T/err'"
+truncate -s 67108864 "$T/max.py"
+run check -p "$T/nocheck.yaml" "$T/max.py"
+check "a source file of exactly 64 MiB is taken" rc_is 0
+run_huge_pipe() { head -c 67108865 /dev/zero | "$CORDON" check -p "$T/nocheck.yaml" - >"$T/out" 2>"$T/err"; rc=$?; }
+run_huge_pipe
+check "a source over 64 MiB on a pipe is refused (125)" \
+	sh -c "[ $rc = 125 ] && grep -q 'larger than 67108864 bytes' '$T/err'"
+rm -f "$T/huge.py" "$T/max.py"
+printf 'print("same bytes")\n' >"$T/small.py"
+run exec -p "$T/nocheck.yaml" --source "$T/small.py" -- cat "$T/small.py"
+check "exec --source: the program reads the sealed copy of a file" out_is 'print("same bytes")'
+
 done_testing

@@ -9,7 +9,7 @@
  *   4    6.7     network: TCP bind and connect by port
  *   5    6.10    filesystem: ioctl on device files
  *   6    6.12    scopes: abstract unix sockets, signals
- *   7    6.15    audit logging of denials (not used yet)
+ *   7    6.15    denials logged to the audit subsystem (used in audit mode)
  */
 #include <string.h>
 
@@ -27,6 +27,13 @@ uint64_t ll_fs_rights(int abi)
 	if (abi >= 5)
 		r |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
 	return r;
+}
+
+uint32_t ll_log_flags(int abi, bool audit)
+{
+	/* The program runs after an execve: without NEW_EXEC_ON the kernel
+	 * logs only what the child is denied before it. */
+	return audit && abi >= 7 ? LL_RESTRICT_LOG_NEW_EXEC_ON : 0;
 }
 
 static void missing(struct ll_plan *p, const char *what)

@@ -381,6 +381,8 @@ static int ll_prepare(cordon_ctx *ctx, void *state)
 		cordon_warning(ctx, "UDP and raw sockets are not restricted by Landlock; combine with seccomp");
 
 	remove_tmpdir(ctx, s); /* a run that never reached finish */
+	if (ll_audit_prepare(ctx, s) < 0)
+		return -1;
 	if (!s->private_tmp)
 		return 0;
 	const char *base = getenv("TMPDIR");
@@ -418,6 +420,7 @@ static int ll_prepare(cordon_ctx *ctx, void *state)
 static int ll_finish(cordon_ctx *ctx, void *state, const struct cordon_run_info *info)
 {
 	(void)info;
+	ll_audit_finish(ctx, state);
 	remove_tmpdir(ctx, state);
 	return 0;
 }
@@ -428,6 +431,7 @@ static void ll_close(void *state)
 	if (!s)
 		return;
 	remove_tmpdir(NULL, s);
+	ll_audit_free(s);
 	for (size_t i = 0; i < s->n_paths; i++)
 		free(s->paths[i].path);
 	free(s->paths);

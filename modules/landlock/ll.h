@@ -35,6 +35,15 @@
 #ifndef LANDLOCK_SCOPE_SIGNAL
 #define LANDLOCK_SCOPE_SIGNAL (1ULL << 1) /* ABI 6 */
 #endif
+/* landlock_restrict_self() flags (ABI 7): denials are logged to the kernel
+ * audit subsystem, by default only until the first execve. */
+#define LL_RESTRICT_LOG_SAME_EXEC_OFF (1U << 0)
+#define LL_RESTRICT_LOG_NEW_EXEC_ON (1U << 1)
+#define LL_RESTRICT_LOG_SUBDOMAINS_OFF (1U << 2)
+/* The audit record types Landlock writes (ABI 7). */
+#define LL_AUDIT_ACCESS 1423 /* AUDIT_LANDLOCK_ACCESS: one denial */
+#define LL_AUDIT_DOMAIN 1424 /* AUDIT_LANDLOCK_DOMAIN: a domain allocated or freed */
+#define LL_AUDIT_SYSCALL 1300 /* AUDIT_SYSCALL: the call of the same event (pid, exe) */
 /* enum landlock_rule_type: an enum in newer headers, so our own names. */
 #define LL_RULE_PATH_BENEATH 1
 #define LL_RULE_NET_PORT 2 /* ABI 4 */
@@ -90,6 +99,9 @@ struct ll_plan {
 
 /* abi.c: pure functions, unit-tested with made-up ABI numbers. */
 uint64_t ll_fs_rights(int abi); /* every filesystem right ABI abi handles */
+/* landlock_restrict_self() flags: in audit mode with ABI >= 7, log denials
+ * after the execve too; else 0 (nothing changes outside audit mode). */
+uint32_t ll_log_flags(int abi, bool audit);
 /* Fill *plan for a kernel of ABI abi (>= 1). */
 void ll_plan(int abi, const struct ll_want *want, struct ll_plan *plan);
 
@@ -122,6 +134,14 @@ struct ll_state {
 	struct ll_plan plan;
 	/* per run (prepare .. finish) */
 	char *tmpdir;
+	uint32_t restrict_flags; /* LL_RESTRICT_LOG_* for landlock_restrict_self */
+	/* audit mode with a collector: the name the child takes before it
+	 * restricts itself, so that the kernel's record of the new domain
+	 * names this run ("cordon-" and 8 hex digits); "" otherwise.  The
+	 * child then makes one denied request (the marker) so that the
+	 * domain is announced even when the program is never denied. */
+	char audit_comm[16];
+	struct ll_audit *audit;
 };
 
 #define LL_PROC_NONE 0
@@ -133,5 +153,60 @@ struct ll_state {
  * no_new_privs and restrict the calling thread.  0 or an errno value with
  * *step set; notes about skipped defaults go through child->note. */
 int ll_restrict(const struct ll_state *s, const struct cordon_child *child, const char **step);
+
+/* The marker: a character device made in the working directory, which no
+ * rule of this module ever grants (make_char). */
+#define LL_AUDIT_MARKER "cordon-landlock-audit-marker"
+#define LL_AUDIT_MARKER_BLOCKER "fs.make_char"
+
+/* ---- audit.c: collecting this run's denials from the kernel audit log ---- */
+
+#define LL_AUDIT_MAX_DENIALS 64 /* distinct denials listed; the rest counted */
+#define LL_AUDIT_PENDING 32 /* denials of a domain not yet identified, kept */
+#define LL_AUDIT_FIELD 512 /* longest path or object kept */
+
+struct ll_denial {
+	char *blockers; /* "fs.read_file", "net.connect_tcp,..." */
+	char *object; /* the path, or the record's other fields */
+	uint64_t count;
+	long pid; /* of an occurrence whose SYSCALL record came; 0 unknown */
+	char *exe; /* that process's executable, or NULL */
+	uint64_t await; /* serial of an occurrence still waiting for its SYSCALL record */
+};
+
+struct ll_audit {
+	int fd; /* NETLINK_AUDIT socket in AUDIT_NLGRP_READLOG, or -1 */
+	char comm[16]; /* the child's name before restricting */
+	char domain[32]; /* this run's domain id as logged (hex), "" until known */
+	bool marker; /* the marker denial was seen */
+	bool ended; /* the domain's "deallocated" record was seen */
+	bool lost; /* the socket's buffer overflowed: records were dropped */
+	uint64_t total; /* denials= of the deallocated record (the marker included) */
+	uint64_t events; /* ACCESS records of the domain (the marker excluded) */
+	uint64_t unlisted; /* occurrences of denials beyond LL_AUDIT_MAX_DENIALS */
+	struct ll_denial d[LL_AUDIT_MAX_DENIALS];
+	size_t n;
+	char *pending[LL_AUDIT_PENDING]; /* ACCESS record texts of unknown domains, a ring */
+	size_t pending_next;
+};
+
+/* Pure, unit-tested.  The serial of a record ("audit(SEC.MS:SERIAL): ...")
+ * and where its fields start; -1 when malformed. */
+int ll_audit_serial(const char *text, uint64_t *serial, const char **body);
+/* The value of field key in body (at its start or after a space), decoded
+ * ("quoted", hex-encoded as the audit subsystem writes untrusted strings,
+ * or bare) into out (cap >= 1, always terminated, truncated to fit).
+ * 1 found, 0 absent. */
+int ll_audit_field(const char *body, const char *key, char *out, size_t cap);
+/* Feed one record (its type and NUL-terminated text) to the collector. */
+void ll_audit_record(struct ll_audit *a, int type, const char *text);
+/* Free what a holds (not a itself); the descriptor is not touched. */
+void ll_audit_clear(struct ll_audit *a);
+
+/* With the core: prepare (audit mode only) opens the collector or warns
+ * why denials cannot be reported; finish reads the rest and reports. */
+int ll_audit_prepare(cordon_ctx *ctx, struct ll_state *s);
+void ll_audit_finish(cordon_ctx *ctx, struct ll_state *s);
+void ll_audit_free(struct ll_state *s);
 
 #endif

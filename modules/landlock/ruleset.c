@@ -15,6 +15,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "ll.h"
@@ -136,10 +137,24 @@ int ll_restrict(const struct ll_state *s, const struct cordon_child *child, cons
 		e = errno;
 		*step = "prctl(PR_SET_NO_NEW_PRIVS)";
 	}
-	if (!e && syscall(SYS_landlock_restrict_self, rfd, 0) < 0) {
+	/* Audit mode with a collector: the kernel records the name of the
+	 * process that creates the domain, and this name tells the parent
+	 * which domain is this run's. */
+	if (!e && s->audit_comm[0] && prctl(PR_SET_NAME, s->audit_comm, 0, 0, 0) < 0) {
 		e = errno;
-		*step = "landlock_restrict_self";
+		*step = "prctl(PR_SET_NAME)";
+	}
+	if (!e && syscall(SYS_landlock_restrict_self, rfd, s->restrict_flags) < 0) {
+		e = errno;
+		*step = s->restrict_flags ? "landlock_restrict_self (with audit logging flags)" : "landlock_restrict_self";
 	}
 	close(rfd);
+	/* The marker: a request the domain always denies (make_char is never
+	 * granted), made before the execve so that the kernel announces the
+	 * domain even when the program is never denied anything.  Its denial
+	 * is expected; should it ever succeed, the node goes again. */
+	if (!e && s->audit_comm[0] &&
+	    mknodat(AT_FDCWD, LL_AUDIT_MARKER, S_IFCHR | 0600, makedev(1, 3)) == 0)
+		(void)unlinkat(AT_FDCWD, LL_AUDIT_MARKER, 0);
 	return e;
 }

@@ -83,7 +83,7 @@ static int in_list(const char *const *l, const char *s)
  * one hash lookup (every identifier of the source is looked up). */
 enum {
 	K_ESCAPE = 1u, K_DYNAMIC = 2u, K_BANNED = 4u, K_GETATTR = 8u, K_ATTRGETTER = 16u, K_FORMAT = 32u,
-	K_MODULES = 64u, K_STRING_EVAL = 128u,
+	K_MODULES = 64u, K_STRING_EVAL = 128u, K_DANGER_MODULE = 256u,
 };
 #define NAME_TAB 256u
 #define NAME_MAXLEN 31u /* longest name the quick rejection covers */
@@ -134,6 +134,7 @@ static void tab_init(struct name_tab *t)
 	tab_add(t, format_names, K_FORMAT);
 	tab_add(t, modules_name, K_MODULES);
 	tab_add(t, string_eval_names, K_STRING_EVAL);
+	tab_add(t, dangerous_modules, K_DANGER_MODULE);
 }
 
 static unsigned name_class(const struct name_tab *t, const char *s)
@@ -161,6 +162,9 @@ struct walk {
 	int unknown_str; /* inside a string whose value is not known */
 	size_t nfind;
 	int too_deep;
+	/* quick rejection for the deny list's entries, as in struct name_tab */
+	uint64_t deny_first[NAME_MAXLEN + 1];
+	int deny_long;
 };
 
 static void emitf(struct walk *w, enum rule_id r, const char *name, const struct node *n, const char *fmt, ...)
@@ -207,17 +211,25 @@ static void check_ident(struct walk *w, const char *s, const struct node *at)
 static int listed(char **list, size_t n, const char *name);
 
 /* An attribute named after a dangerous or denied module (leading
- * underscores aside: random._os), unless allowlist mode allows it. */
-static int module_attr(const struct walk *w, const char *s)
+ * underscores aside: random._os), unless allowlist mode allows it.  cls is
+ * the name class of s. */
+static int module_attr(const struct walk *w, const char *s, unsigned cls)
 {
-	while (*s == '_')
-		s++;
-	if (!*s)
-		return 0;
+	if (*s == '_') {
+		while (*s == '_')
+			s++;
+		if (!*s)
+			return 0;
+		cls = CLS(w, s);
+	}
 	const struct checkcfg *c = w->cfg;
-	int hit = in_list(dangerous_modules, s);
-	for (size_t i = 0; !hit && i < c->n_deny; i++)
-		hit = strcmp(c->deny[i], s) == 0;
+	int hit = (cls & K_DANGER_MODULE) != 0;
+	if (!hit && c->n_deny) {
+		size_t n = strnlen(s, NAME_MAXLEN + 1);
+		if (n > NAME_MAXLEN ? w->deny_long : (w->deny_first[n] & (1ull << ((unsigned char)s[0] & 63))) != 0)
+			for (size_t i = 0; !hit && i < c->n_deny; i++)
+				hit = strcmp(c->deny[i], s) == 0;
+	}
 	if (hit && c->allowlist && listed(c->allow, c->n_allow, s) && !listed(c->deny, c->n_deny, s))
 		hit = 0;
 	return hit;
@@ -225,7 +237,7 @@ static int module_attr(const struct walk *w, const char *s)
 
 static void attrlike_cls(struct walk *w, const char *s, unsigned cls, const struct node *at)
 {
-	if (module_attr(w, s))
+	if (module_attr(w, s, cls))
 		emit(w, R_MODULE_ATTR, s, at, "attribute '%s' names a module that is not allowed");
 	if (cls & K_STRING_EVAL)
 		emit(w, R_STRING_EVAL, s, at, "'%s' evaluates strings as code");
@@ -252,8 +264,10 @@ static void scan_format(struct walk *w, const struct node *n)
 	const char *s = n->str;
 	size_t len = n->slen;
 	for (size_t i = 0; i < len; i++) {
-		if (s[i] != '{')
-			continue;
+		const char *b = memchr(s + i, '{', len - i);
+		if (!b)
+			break;
+		i = (size_t)(b - s);
 		size_t j = i + 1;
 		while (j < len && s[j] != '}') {
 			if (s[j] == '.') {
@@ -283,7 +297,8 @@ static void check_string(struct walk *w, const struct node *n)
 {
 	if (!(n->flags & C_STR) || w->unknown_str || (n->flags & C_UNKNOWN))
 		return;
-	if (strlen(n->str) == n->slen) {
+	/* a listed name is at most NAME_MAXLEN long and has no NUL */
+	if ((n->slen <= NAME_MAXLEN || w->tab->any_long) && !memchr(n->str, 0, n->slen)) {
 		if ((CLS(w, n->str) & K_ESCAPE))
 			emit(w, R_ESCAPE_ATTR, n->str, n, "string '%s' names an interpreter internal");
 		else if ((CLS(w, n->str) & K_DYNAMIC))
@@ -676,6 +691,8 @@ void py_cache_free(struct py_cache *c)
 {
 	if (!c)
 		return;
+	free(c->tab);
+	c->tab = NULL;
 	arena_free(&c->arena);
 	free(c->toks);
 	c->toks = NULL;
@@ -692,14 +709,44 @@ static void cache_done(struct py_cache *c)
 	}
 }
 
+/* Line and 0-based column of byte offset off (lines end at LF, CR or CRLF). */
+static void position(const unsigned char *src, size_t len, size_t off, int *line, int *col)
+{
+	int l = 1;
+	size_t ls = 0;
+	for (size_t i = 0; i < off; i++)
+		if (src[i] == '\n' || (src[i] == '\r' && !(i + 1 < len && src[i + 1] == '\n'))) {
+			l++;
+			ls = i + 1;
+		}
+	*line = l;
+	*col = (int)(off - ls);
+}
+
 int py_check(const struct checkcfg *cfg, struct py_cache *cache, const unsigned char *src, size_t len,
              finding_fn fn, void *ud)
 {
-	struct name_tab tab;
-	tab_init(&tab);
-	struct walk w = { cfg, &tab, fn, ud, 0, 0, 0, 0, 0, 0, 0 };
+	/* the name table is built once per cache */
+	struct name_tab local_tab;
+	const struct name_tab *tab = cache ? cache->tab : NULL;
+	if (!tab) {
+		struct name_tab *t = cache ? malloc(sizeof(*t)) : &local_tab;
+		if (!t)
+			return -1;
+		tab_init(t);
+		if (cache)
+			cache->tab = t;
+		tab = t;
+	}
+	struct walk w = { .cfg = cfg, .tab = tab, .fn = fn, .ud = ud };
+	for (size_t i = 0; i < cfg->n_deny; i++) {
+		size_t l = strlen(cfg->deny[i]);
+		if (l > NAME_MAXLEN)
+			w.deny_long = 1;
+		else
+			w.deny_first[l] |= 1ull << ((unsigned char)cfg->deny[i][0] & 63);
+	}
 	char msg[300];
-
 	if (cfg->max_bytes && len > cfg->max_bytes) {
 		snprintf(msg, sizeof(msg), "source of %zu bytes is larger than max_bytes (%zu)", len, cfg->max_bytes);
 		fn(ud, R_TOO_LARGE, "source", 1, 0, msg);
@@ -728,41 +775,36 @@ int py_check(const struct checkcfg *cfg, struct py_cache *cache, const unsigned 
 		return 0;
 	}
 
-	/* strict UTF-8 and no NUL bytes, as CPython's reader requires */
-	int line = 1;
-	size_t ls = 0;
+	/* strict UTF-8 and no NUL bytes, as CPython's reader requires; the
+	 * position is worked out only for an error */
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		/* eight ASCII bytes without NUL or line ends at a time */
+		/* eight ASCII bytes without NUL at a time */
 		while (i + 8 <= len) {
 			uint64_t v;
 			memcpy(&v, src + i, 8);
-			uint64_t lf = v ^ 0x0a0a0a0a0a0a0a0aull, cr = v ^ 0x0d0d0d0d0d0d0d0dull;
-#define HASZERO(x) (((x) - 0x0101010101010101ull) & ~(x) & 0x8080808080808080ull)
-			if ((v & 0x8080808080808080ull) || HASZERO(v) || HASZERO(lf) || HASZERO(cr))
+			if ((v & 0x8080808080808080ull) || ((v - 0x0101010101010101ull) & ~v & 0x8080808080808080ull))
 				break;
-#undef HASZERO
 			i += 8;
 		}
 		if (i >= len)
 			break;
-		if (src[i] >= 0x20 && src[i] < 0x80) {
+		if (src[i] != 0 && src[i] < 0x80) {
 			i++;
 			continue;
 		}
+		int line, col;
 		if (src[i] == 0) {
-			fn(ud, R_SYNTAX, "NUL", line, (int)(i - ls), "source code cannot contain null bytes");
+			position(src, len, i, &line, &col);
+			fn(ud, R_SYNTAX, "NUL", line, col, "source code cannot contain null bytes");
 			return 0;
 		}
 		size_t l = utf8_decode(src + i, len - i, &cp);
 		if (!l) {
+			position(src, len, i, &line, &col);
 			snprintf(msg, sizeof(msg), "invalid UTF-8 (byte 0x%02x)", src[i]);
-			fn(ud, R_SYNTAX, "utf-8", line, (int)(i - ls), msg);
+			fn(ud, R_SYNTAX, "utf-8", line, col, msg);
 			return 0;
-		}
-		if (src[i] == '\n' || (src[i] == '\r' && !(i + 1 < len && src[i + 1] == '\n'))) {
-			line++;
-			ls = i + 1;
 		}
 		i += l;
 	}

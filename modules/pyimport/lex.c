@@ -128,34 +128,32 @@ static int col_of(const struct lexer *lx, size_t pos)
 	return c > INT32_MAX ? INT32_MAX : (int)c;
 }
 
-static struct token *push(struct lexer *lx, int type, size_t start, int line, int col)
+/* Make room for one more token. */
+static int grow(struct lexer *lx, int line, int col)
 {
-	if (lx->ntoks == lx->captoks) {
-		if (lx->max_tokens && lx->ntoks >= lx->max_tokens) {
-			lerr(lx, line, col, "too many tokens");
-			lx->err->rule = "too-deep";
-			return NULL;
-		}
-		size_t nc = lx->captoks ? lx->captoks * 2 : 256;
-		if (nc > SIZE_MAX / sizeof(struct token)) {
-			lerr(lx, line, col, "out of memory");
-			return NULL;
-		}
-		struct token *t = realloc(lx->toks, nc * sizeof(struct token));
-		if (!t) {
-			lerr(lx, line, col, "out of memory");
-			return NULL;
-		}
-		lx->toks = t;
-		lx->captoks = nc;
+	if (lx->max_tokens && lx->ntoks >= lx->max_tokens) {
+		lerr(lx, line, col, "too many tokens");
+		lx->err->rule = "too-deep";
+		return -1;
 	}
+	size_t nc = lx->captoks ? lx->captoks * 2 : 256;
+	if (nc > SIZE_MAX / sizeof(struct token))
+		return lerr(lx, line, col, "out of memory");
+	struct token *t = realloc(lx->toks, nc * sizeof(struct token));
+	if (!t)
+		return lerr(lx, line, col, "out of memory");
+	lx->toks = t;
+	lx->captoks = nc;
+	return 0;
+}
+
+static inline struct token *push(struct lexer *lx, int type, size_t start, int line, int col)
+{
+	if (lx->ntoks == lx->captoks && grow(lx, line, col) < 0)
+		return NULL;
 	struct token *t = &lx->toks[lx->ntoks++];
-	memset(t, 0, sizeof(*t));
-	t->type = (uint8_t)type;
-	t->line = line;
-	t->col = col;
-	t->s = (const char *)lx->src + start;
-	t->len = lx->pos - start;
+	*t = (struct token){ .type = (uint8_t)type, .line = line, .col = col, .s = (const char *)lx->src + start,
+		             .len = lx->pos - start };
 	return t;
 }
 
@@ -368,6 +366,9 @@ static int number(struct lexer *lx, int line, int col)
 	return exponent_and_imag(lx, line, col);
 }
 
+/* the characters a string body's quick scan stops at */
+static const unsigned char string_stop[256] = { ['\''] = 1, ['"'] = 1, ['\\'] = 1, ['\n'] = 1, ['\r'] = 1 };
+
 /* A string body from the opening quote at pos. */
 static int string_body(struct lexer *lx, int line, int col)
 {
@@ -378,8 +379,15 @@ static int string_body(struct lexer *lx, int line, int col)
 		/* skip plain characters quickly */
 		const unsigned char *src = lx->src;
 		size_t pos = lx->pos, len = lx->len;
-		while (pos < len && src[pos] != q && src[pos] != '\\' && src[pos] != '\n' && src[pos] != '\r')
-			pos++;
+		for (;;) {
+			while (pos < len && !string_stop[src[pos]])
+				pos++;
+			if (pos < len && src[pos] != q && (src[pos] == '\'' || src[pos] == '"')) {
+				pos++; /* the other quote */
+				continue;
+			}
+			break;
+		}
 		lx->pos = pos;
 		int c = peekc(lx, 0);
 		if (c < 0) {

@@ -763,6 +763,17 @@ static struct node *strings(struct parser *p)
 		p->fs_col = first->col;
 		p->saw_unknown = 0;
 	}
+	if (!any_f && !any_b && p->i == i0 + 1) {
+		/* one plain str token without escapes or CR: its value is its body */
+		struct strtok st;
+		split_string(first, &st);
+		if (!memchr(st.body, '\\', st.n) && !memchr(st.body, '\r', st.n)) {
+			n->flags = C_STR;
+			n->str = arena_strndup(p->arena, st.body, st.n);
+			n->slen = st.n;
+			return n->str ? n : oom(p);
+		}
+	}
 	int r = 0;
 	for (size_t k = i0; k < p->i && r == 0; k++) {
 		const struct token *t = &p->toks[k];
@@ -1390,8 +1401,6 @@ static struct node *factor(struct parser *p)
 	return power(p);
 }
 
-typedef struct node *(*level_fn)(struct parser *);
-
 /* The binary-operator level of an operator token: 1 term (* / // %% @),
  * 2 sum, 3 shift, 4 &, 5 ^, 6 |; 0 for anything else. */
 static int binop_level(const struct token *t)
@@ -1409,47 +1418,33 @@ static int binop_level(const struct token *t)
 	}
 }
 
-static struct node *binary(struct parser *p, level_fn sub, int level)
+/* The binary operators by precedence climbing: operands bound tighter than
+ * maxlevel, left-associative; the same tree as one function per level. */
+static struct node *binary(struct parser *p, int maxlevel)
 {
 	const struct token *t = TOK;
-	struct node *l = sub(p);
-	while (l && binop_level(TOK) == level) {
+	struct node *l = factor(p);
+	for (;;) {
+		if (!l)
+			return NULL;
+		int lv = binop_level(TOK);
+		if (lv == 0 || lv > maxlevel)
+			return l;
 		p->i++;
 		struct node *b = mk(p, N_BINOP, t);
 		if (!b)
 			return NULL;
 		b->kids[0] = l;
-		b->kids[1] = sub(p);
+		b->kids[1] = binary(p, lv - 1);
 		if (!b->kids[1])
 			return NULL;
 		l = b;
 	}
-	return l;
 }
 
-static struct node *term(struct parser *p)
-{
-	return binary(p, factor, 1);
-}
-static struct node *sum(struct parser *p)
-{
-	return binary(p, term, 2);
-}
-static struct node *shift_expr(struct parser *p)
-{
-	return binary(p, sum, 3);
-}
-static struct node *bitwise_and(struct parser *p)
-{
-	return binary(p, shift_expr, 4);
-}
-static struct node *bitwise_xor(struct parser *p)
-{
-	return binary(p, bitwise_and, 5);
-}
 static struct node *bitwise_or(struct parser *p)
 {
-	return binary(p, bitwise_xor, 6);
+	return binary(p, 6);
 }
 
 static int comp_op(struct parser *p)
@@ -1519,35 +1514,31 @@ static struct node *inversion(struct parser *p)
 	return comparison(p);
 }
 
-static struct node *boolop(struct parser *p, level_fn sub, int kw)
-{
-	const struct token *t = TOK;
-	struct node *l = sub(p);
-	if (!l || !at_kw(p, kw))
-		return l;
-	struct node *b = mk(p, N_BOOLOP, t);
-	if (!b)
-		return NULL;
-	struct node **tail = &b->kids[0];
-	lappend(&tail, l);
-	while (accept_kw(p, kw)) {
-		struct node *r = sub(p);
-		if (!r)
-			return NULL;
-		lappend(&tail, r);
+/* and/or chains; written out per operator so that the levels inline */
+#define BOOLOP(name, sub, kw) \
+	static struct node *name(struct parser *p) \
+	{ \
+		const struct token *t = TOK; \
+		struct node *l = sub(p); \
+		if (!l || !at_kw(p, kw)) \
+			return l; \
+		struct node *b = mk(p, N_BOOLOP, t); \
+		if (!b) \
+			return NULL; \
+		struct node **tail = &b->kids[0]; \
+		lappend(&tail, l); \
+		while (accept_kw(p, kw)) { \
+			struct node *r = sub(p); \
+			if (!r) \
+				return NULL; \
+			lappend(&tail, r); \
+		} \
+		return b; \
 	}
-	return b;
-}
 
-static struct node *conjunction(struct parser *p)
-{
-	return boolop(p, inversion, KW_AND);
-}
-
-static struct node *disjunction(struct parser *p)
-{
-	return boolop(p, conjunction, KW_OR);
-}
+BOOLOP(conjunction, inversion, KW_AND)
+BOOLOP(disjunction, conjunction, KW_OR)
+#undef BOOLOP
 
 /* parameters of def (annotations allowed) or lambda; stops at ')' or ':' */
 static struct node *parameters(struct parser *p, int lambda, const struct token *at)

@@ -8,17 +8,44 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* ---- arena ---- */
 struct arena_chunk;
 struct arena {
 	struct arena_chunk *head; /* chunks in the order they were made */
-	struct arena_chunk *cur; /* the chunk being filled */
+	struct arena_chunk *cur; /* the chunk being filled; the chunks after it are unused */
+	unsigned char *ptr, *end; /* the free part of cur */
 	size_t used; /* bytes handed out, for the memory bound */
 	size_t limit; /* 0: none */
 	int failed;
 };
-void *arena_alloc(struct arena *a, size_t n); /* zeroed; NULL when out of memory or over the limit */
+/* The next chunk, a new one, or NULL (out of memory, over the limit);
+ * n is already rounded.  Not zeroed. */
+void *arena_alloc_slow(struct arena *a, size_t n);
+
+/* n bytes, 16-aligned, not zeroed; NULL when out of memory or over the limit */
+static inline void *arena_alloc_raw(struct arena *a, size_t n)
+{
+	if (n > SIZE_MAX - 15u)
+		return NULL;
+	n = n ? (n + 15u) & ~(size_t)15u : 16u;
+	if (a->failed || (size_t)(a->end - a->ptr) < n || (a->limit && (n > a->limit || a->used > a->limit - n)))
+		return arena_alloc_slow(a, n);
+	void *p = a->ptr;
+	a->ptr += n;
+	a->used += n;
+	return p;
+}
+
+/* zeroed; NULL when out of memory or over the limit */
+static inline void *arena_alloc(struct arena *a, size_t n)
+{
+	void *p = arena_alloc_raw(a, n);
+	if (p)
+		memset(p, 0, n);
+	return p;
+}
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 void arena_free(struct arena *a);
 /* Forget every allocation but keep up to keep bytes of chunks for reuse. */
@@ -53,11 +80,11 @@ enum tok_type {
 struct token {
 	uint8_t type;
 	uint8_t kw; /* keyword index for NAME, 0 if none */
+	uint8_t nonascii; /* NAME was not ASCII in the source */
 	uint32_t op; /* OPn() for TK_OP */
 	int line, col; /* 1-based line, 0-based UTF-8 byte column */
 	const char *s; /* NAME: the NFKC-normalised identifier (NUL-terminated); else the raw text */
 	size_t len;
-	uint8_t nonascii; /* NAME was not ASCII in the source */
 };
 
 enum kw {
@@ -196,10 +223,12 @@ typedef void (*finding_fn)(void *ud, enum rule_id rule, const char *name, int li
 /* Memory kept from one check to the next (the arena's chunks and the
  * token array), so that checking many sources does not map and fault in
  * fresh pages for each.  Zero-initialise; free with py_cache_free. */
+struct name_tab;
 struct py_cache {
 	struct arena arena;
 	struct token *toks;
 	size_t captoks;
+	struct name_tab *tab; /* the checks' name table, built once */
 };
 void py_cache_free(struct py_cache *c);
 

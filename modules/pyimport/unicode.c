@@ -12,17 +12,14 @@
 /* ---- arena ---- */
 struct arena_chunk {
 	struct arena_chunk *next;
-	size_t size, used;
+	size_t size;
 	_Alignas(16) unsigned char data[];
 };
 
 #define CHUNK_MIN (64u * 1024u)
 
-void *arena_alloc(struct arena *a, size_t n)
+void *arena_alloc_slow(struct arena *a, size_t n)
 {
-	n = (n + 15u) & ~(size_t)15u;
-	if (n == 0)
-		n = 16;
 	if (a->failed)
 		return NULL;
 	if (a->limit && (n > a->limit || a->used > a->limit - n)) {
@@ -30,19 +27,22 @@ void *arena_alloc(struct arena *a, size_t n)
 		return NULL;
 	}
 	struct arena_chunk *c = a->cur;
-	if (!c || c->size - c->used < n) {
+	if (!c || (size_t)(a->end - a->ptr) < n) {
 		/* the next kept chunk if it fits, else a new one after the current */
 		if (c && c->next && c->next->size >= n) {
 			c = c->next;
 		} else {
 			size_t sz = n > CHUNK_MIN ? n : CHUNK_MIN;
+			if (sz > SIZE_MAX - sizeof(*c)) {
+				a->failed = 1;
+				return NULL;
+			}
 			struct arena_chunk *nc = malloc(sizeof(*nc) + sz);
 			if (!nc) {
 				a->failed = 1;
 				return NULL;
 			}
 			nc->size = sz;
-			nc->used = 0;
 			if (c) {
 				nc->next = c->next;
 				c->next = nc;
@@ -53,11 +53,12 @@ void *arena_alloc(struct arena *a, size_t n)
 			c = nc;
 		}
 		a->cur = c;
+		a->ptr = c->data;
+		a->end = c->data + c->size;
 	}
-	void *p = c->data + c->used;
-	c->used += n;
+	void *p = a->ptr;
+	a->ptr += n;
 	a->used += n;
-	memset(p, 0, n);
 	return p;
 }
 
@@ -65,7 +66,7 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
 	if (n == SIZE_MAX)
 		return NULL;
-	char *p = arena_alloc(a, n + 1);
+	char *p = arena_alloc_raw(a, n + 1);
 	if (!p)
 		return NULL;
 	memcpy(p, s, n);
@@ -82,6 +83,7 @@ void arena_free(struct arena *a)
 		c = n;
 	}
 	a->head = a->cur = NULL;
+	a->ptr = a->end = NULL;
 	a->used = 0;
 	a->failed = 0;
 }
@@ -94,7 +96,6 @@ void arena_reset(struct arena *a, size_t keep)
 		struct arena_chunk *c = *pp;
 		if (kept + c->size <= keep) {
 			kept += c->size;
-			c->used = 0;
 			pp = &c->next;
 		} else {
 			*pp = c->next;
@@ -102,6 +103,8 @@ void arena_reset(struct arena *a, size_t keep)
 		}
 	}
 	a->cur = a->head;
+	a->ptr = a->head ? a->head->data : NULL;
+	a->end = a->head ? a->head->data + a->head->size : NULL;
 	a->used = 0;
 	a->failed = 0;
 }

@@ -248,6 +248,105 @@ else
 	check "best_effort: true on ABI $abi: runs with a warning" json_is '[w for w in j["warnings"] if "Landlock ABI" in w] != []' True
 fi
 
+# --- audit mode: the rules stay enforced; denials reported where the kernel lets cordon read them ---
+# audit_ctl get | set N: the kernel audit subsystem's "enabled" flag (needs
+# root); prints 0, 1 or 2 (locked), or "EPERM".
+audit_ctl() {
+	python3 - "$@" <<'EOF2'
+import socket, struct, sys
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 9)  # NETLINK_AUDIT
+s.bind((0, 0))
+if sys.argv[1] == "set":
+    payload = struct.pack("=11I", 1, int(sys.argv[2]), 0, 0, 0, 0, 0, 0, 0, 0, 0)  # mask: enabled
+    s.send(struct.pack("=IHHII", 16 + len(payload), 1001, 1 | 4, 1, 0) + payload)  # AUDIT_SET, ack
+else:
+    s.send(struct.pack("=IHHII", 16, 1000, 1, 1, 0))  # AUDIT_GET
+while True:
+    d = s.recv(8192)
+    typ = struct.unpack("=H", d[4:6])[0]
+    if typ == 2:  # NLMSG_ERROR: an error, or the acknowledgement of a set
+        err = struct.unpack("=i", d[16:20])[0]
+        if err or sys.argv[1] == "set":
+            print("EPERM" if err == -1 else ("ok" if err == 0 else err))
+            break
+    elif typ == 1000:
+        print(struct.unpack("=11I", d[16:60])[1])
+        break
+EOF2
+}
+secret=$(realpath "$T/hidden/secret")
+no_audit_words='[w for w in j["warnings"] if "audit:" in w]'
+denied='[f["message"] for f in j["findings"] if f["rule"] == "landlock-denied"]'
+
+run exec -p "$P" --json $B -- "$TRY" read "$T/hidden/secret"
+check "enforce mode: the read is denied" json_is 'j["stdout"].split()' "['EACCES']"
+check "enforce mode: no landlock finding" json_is "$denied" '[]'
+check "enforce mode: no audit warning" json_is "$no_audit_words" '[]'
+
+if [ "$abi" -lt 7 ]; then
+	run exec -p "$P" --audit --json $B -- "$TRY" read "$T/hidden/secret"
+	check "audit mode on ABI $abi: still denied (EACCES)" json_is 'j["stdout"].split()' "['EACCES']"
+	check "audit mode on ABI $abi: a warning says denials cannot be reported (ABI 7)" \
+		jtrue '[w for w in j["warnings"] if "landlock denials cannot be reported on this host" in w and "ABI 7" in w]'
+	for _ in 1 2 3 4 5 6 7 8 9 10; do skip "reporting Landlock denials needs Landlock ABI 7 (Linux 6.15); this kernel has ABI $abi"; done
+elif is_root && audit_was=$(audit_ctl get 2>/dev/null) && case $audit_was in 0 | 1 | 2) true ;; *) false ;; esac; then
+	diag "kernel audit subsystem: enabled=$audit_was (changed for these tests, then restored)"
+	trap 'case $audit_was in 0|1) audit_ctl set "$audit_was" >/dev/null;; esac; rm -rf "$T"' EXIT
+	if [ "$audit_was" = 2 ]; then
+		skip "the audit subsystem is locked enabled: the disabled case cannot be shown"
+		skip "the audit subsystem is locked enabled: the disabled case cannot be shown"
+	else
+		audit_ctl set 0 >/dev/null
+		run exec -p "$P" --audit --json $B -- "$TRY" read "$T/hidden/secret"
+		check "as root, audit disabled: still denied (Landlock stays enforced in audit mode)" json_is 'j["stdout"].split()' "['EACCES']"
+		check "as root, audit disabled: a warning says why denials cannot be reported, no finding" \
+			jtrue '[w for w in j["warnings"] if "cannot be reported on this host: the kernel audit subsystem is disabled" in w] and not '"$denied"
+	fi
+	if [ "$(audit_ctl set 1 2>/dev/null)" != ok ]; then
+		for _ in 1 2 3 4 5 6 7 8 9 10; do skip "cannot enable the kernel audit subsystem here (a container without CAP_AUDIT_CONTROL?)"; done
+	else
+	run exec -p "$P" --audit --json $B -- sh -c '"$1" read "$2"; "$1" read "$2"; "$1" write "$3/open/audit-w"' sh "$TRY" "$secret" "$T"
+	check "as root, audit enabled: the reads are still denied (EACCES)" json_is 'j["stdout"].split()' "['EACCES', 'EACCES', 'EACCES']"
+	check "... and nothing was written" test ! -e "$T/open/audit-w"
+	check "... a finding names the access and the path, with the count and the pid" \
+		jtrue '[m for m in '"$denied"' if m.startswith("fs.read_file denied: '"$secret"' (2 times; first by pid ") and m.endswith("/ll_try)")]'
+	check "... another for the write, with its own access right" \
+		jtrue '[m for m in '"$denied"' if m.startswith("fs.make_reg denied: '"$(realpath "$T")"'/open (pid ")]'
+	# (only the test's own paths: a sanitizer-built probe is also denied /proc/self/maps)
+	check "... the marker is not reported, and no other denial of the test's files" \
+		json_is "[m for m in $denied if m.startswith(\"fs.make_char\")], len([m for m in $denied if \"$(realpath "$T")\" in m])" '([], 2)'
+
+	check "... no audit warning (every denial the kernel counted was reported)" json_is "$no_audit_words" '[]'
+	check "... the run's status is the program's (failed), not denied" json_is 'j["status"], j["mode"]' "('failed', 'audit')"
+	run exec -p "$P" --audit --json $B -- "$TRY" read /usr/share/common-licenses/GPL-3
+	check "as root, audit enabled, nothing denied: no finding and no warning (the marker proves the records arrive)" \
+		json_is "$denied, $no_audit_words" '([], [])'
+	sed 's/^interpreter:/mode: audit\ninterpreter:/' "$P" >"$T/paudit.yaml"
+	chmod 644 "$T/paudit.yaml"
+	printf 'print(open("/etc/hostname").read())\n' >"$T/readhost.py"
+	run run -p "$T/paudit.yaml" --json "$T/readhost.py"
+	check "mode: audit in the policy, python3: the finding names /etc/hostname" \
+		jtrue '[m for m in '"$denied"' if m.startswith("fs.read_file denied: /etc/hostname (pid ")]'
+	check "... and python3 saw the denial (PermissionError)" json_is '"PermissionError" in j["stderr"]' True
+	fi
+	case $audit_was in 0 | 1) audit_ctl set "$audit_was" >/dev/null ;; esac
+elif is_root; then
+	# Root, but the audit subsystem cannot be queried (a container).
+	run exec -p "$P" --audit --json $B -- "$TRY" read "$T/hidden/secret"
+	check "root without the audit subsystem, audit mode: still denied (EACCES)" json_is 'j["stdout"].split()' "['EACCES']"
+	check "root without the audit subsystem: a warning says denials cannot be reported" \
+		jtrue '[w for w in j["warnings"] if "landlock denials cannot be reported on this host" in w]'
+	check "root without the audit subsystem: no finding is made up" json_is "$denied" '[]'
+	for _ in 1 2 3 4 5 6 7 8 9; do skip "the kernel audit subsystem cannot be queried here"; done
+else
+	run exec -p "$P" --audit --json $B -- "$TRY" read "$T/hidden/secret"
+	check "unprivileged, audit mode: still denied (EACCES)" json_is 'j["stdout"].split()' "['EACCES']"
+	check "unprivileged, audit mode: a warning says denials cannot be reported and why (CAP_AUDIT_READ)" \
+		jtrue '[w for w in j["warnings"] if "landlock denials cannot be reported on this host" in w and "CAP_AUDIT_READ" in w]'
+	check "unprivileged, audit mode: no finding is made up" json_is "$denied" '[]'
+	for _ in 1 2 3 4 5 6 7; do skip "reading the kernel audit log needs CAP_AUDIT_READ: root only"; done
+fi
+
 # --- bad policies: 125 with file:line ---
 bad() { # desc expected-text
 	_d=$1 _e=$2
