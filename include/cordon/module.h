@@ -392,9 +392,10 @@ struct cordon_core_api {
 	 * (getrusage of this process and its reaped children, what wait4 would
 	 * give), runs the finish hooks while the child's teardown (its memory,
 	 * its mount namespace) goes on, and kills (SIGKILL, in case it is not
-	 * exiting after all) and reaps the child before cordon_run returns.  Heeded only in a run started with launch_clone_ns; the
-	 * status counts only once the program was executed.  Async-signal-
-	 * safe; 0, or -1 with errno. */
+	 * exiting after all) and reaps the child before cordon_run returns.
+	 * Heeded only in a run started with launch_clone_ns; the status counts
+	 * only once the program was executed.  Async-signal-safe; 0, or -1
+	 * with errno. */
 	int (*child_exit_status)(const struct cordon_child *child, int wstatus);
 };
 
