@@ -121,8 +121,12 @@ $(B)/lib/$(LIBNAME): $(B)/lib/$(LIB_SONAME)
 # `cordon log verify`; nettle rather than OpenSSL's libcrypto, whose loading
 # alone cost every launch about 1 ms).
 CLI_SRCS := $(wildcard core/cli/*.c)
-CLI_CFLAGS := $(DEPS_CFLAGS) $(shell $(PKG_CONFIG) --cflags nettle 2>/dev/null)
-CLI_LIBS := $(DEPS_LIBS) $(shell $(PKG_CONFIG) --libs nettle 2>/dev/null || echo -lnettle)
+# nettle is loaded with dlopen by `cordon log verify` only (the header gives
+# the prototypes, the SONAME read from the development link names the file).
+NETTLE_SONAME := $(shell objdump -p "$$($(CC) -print-file-name=libnettle.so)" 2>/dev/null | awk '/SONAME/ { print $$2 }')
+CLI_CFLAGS := $(DEPS_CFLAGS) $(shell $(PKG_CONFIG) --cflags nettle 2>/dev/null) \
+	-DNETTLE_SONAME='"$(or $(NETTLE_SONAME),libnettle.so.8)"'
+CLI_LIBS := $(DEPS_LIBS) -ldl
 $(CLI): $(CLI_SRCS) $(wildcard core/cli/*.h) include/cordon/cordon.h include/cordon/module.h $(B)/lib/$(LIBNAME)
 	$(call say,CC,$@)
 	@mkdir -p $(dir $@)

@@ -487,6 +487,29 @@ static const void *api_get_data(cordon_ctx *ctx, const char *name, size_t *len)
 	return d->data;
 }
 
+/* launch_clone_ns and child_exit_status are kept with the launch (run.c). */
+HIDDEN int run_clone_ns(struct run *run, unsigned long flags, unsigned uid, unsigned gid, unsigned host_uid,
+                        unsigned host_gid, const char **why);
+HIDDEN int run_child_exit_status(const struct cordon_child *child, int wstatus);
+
+static int api_launch_clone_ns(cordon_ctx *ctx, unsigned long flags, unsigned uid, unsigned gid, unsigned host_uid,
+                               unsigned host_gid)
+{
+	if (wrong_phase(ctx, "launch_clone_ns", P(PHASE_PREPARE)))
+		return -1;
+	const char *why = NULL;
+	if (run_clone_ns(ctx->run, flags, uid, gid, host_uid, host_gid, &why) < 0) {
+		fprintf(stderr, "cordon: %s: launch_clone_ns refused: %s\n", mod_name(ctx), why ? why : "invalid");
+		return -1;
+	}
+	return 0;
+}
+
+static int api_child_exit_status(const struct cordon_child *child, int wstatus)
+{
+	return run_child_exit_status(child, wstatus);
+}
+
 static const struct cordon_core_api api = {
 	.abi = CORDON_ABI_VERSION,
 	.size = sizeof(struct cordon_core_api),
@@ -527,6 +550,8 @@ static const struct cordon_core_api api = {
 	.set_data = api_set_data,
 	.get_data = api_get_data,
 	.launch_pass_fd_flags = api_launch_pass_fd_flags,
+	.launch_clone_ns = api_launch_clone_ns,
+	.child_exit_status = api_child_exit_status,
 };
 
 const struct cordon_core_api *core_api(void)

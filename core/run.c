@@ -20,6 +20,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
@@ -49,6 +50,108 @@
 #define COLLECT_KEEP_MAX (64u * 1024 * 1024) /* never more kept in a result per stream */
 #define STREAM_KEEP (1u * 1024 * 1024) /* kept in the result while streaming */
 #define PENDING_MAX (1u * 1024 * 1024) /* stop reading while this much waits for a slow reader */
+
+/*
+ * launch_clone_ns: this run's child is created directly in new namespaces.
+ * The request is kept per run (a run's prepare phase may overlap another
+ * thread's run; the runs themselves are serialised by run_lock), in a few
+ * slots: with none free the request is refused and the module does
+ * without.
+ */
+#define CLONE_NS_ALLOWED                                                                                     \
+	((unsigned long)(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP | \
+	                 CLONE_NEWNET))
+/* What child_exit_status sends with the wait status (REC_STATUS text). */
+struct exit_report {
+	int64_t utime_us, stime_us, maxrss_kb;
+};
+
+struct clone_req {
+	const struct run *run; /* NULL: a free slot */
+	unsigned long flags;
+	unsigned uid, gid, host_uid, host_gid;
+	bool have_status; /* child_exit_status seen */
+	int status;
+	struct exit_report usage;
+	/* The run ended on the report: the child (exiting) is reaped in
+	 * run_end, after the finish phase. */
+	pid_t pending;
+	int pending_fd;
+};
+#define CLONE_SLOTS 16
+static struct clone_req clone_reqs[CLONE_SLOTS];
+static pthread_mutex_t clone_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A copy of run's request, if it made one. */
+static bool clone_req_get(const struct run *run, struct clone_req *out)
+{
+	bool found = false;
+	pthread_mutex_lock(&clone_lock);
+	for (size_t i = 0; i < CLONE_SLOTS && !found; i++)
+		if (clone_reqs[i].run == run) {
+			*out = clone_reqs[i];
+			found = true;
+		}
+	pthread_mutex_unlock(&clone_lock);
+	return found;
+}
+
+static void clone_req_drop(const struct run *run)
+{
+	pthread_mutex_lock(&clone_lock);
+	for (size_t i = 0; i < CLONE_SLOTS; i++)
+		if (clone_reqs[i].run == run)
+			memset(&clone_reqs[i], 0, sizeof(clone_reqs[i]));
+	pthread_mutex_unlock(&clone_lock);
+}
+
+static void clone_req_status(const struct run *run, int status, const struct exit_report *usage)
+{
+	pthread_mutex_lock(&clone_lock);
+	for (size_t i = 0; i < CLONE_SLOTS; i++)
+		if (clone_reqs[i].run == run) {
+			clone_reqs[i].have_status = true;
+			clone_reqs[i].status = status;
+			clone_reqs[i].usage = *usage;
+		}
+	pthread_mutex_unlock(&clone_lock);
+}
+
+static void clone_req_pending(const struct run *run, pid_t pid, int pidfd)
+{
+	pthread_mutex_lock(&clone_lock);
+	for (size_t i = 0; i < CLONE_SLOTS; i++)
+		if (clone_reqs[i].run == run) {
+			clone_reqs[i].pending = pid;
+			clone_reqs[i].pending_fd = pidfd;
+		}
+	pthread_mutex_unlock(&clone_lock);
+}
+
+/* Reap the child of a run that ended on its report (it was exiting then:
+ * its own teardown - memory, mount namespace - overlapped with the finish
+ * phase).  Blocks until it is gone: nothing of the run outlives cordon_run. */
+static void clone_req_reap(const struct run *run)
+{
+	struct clone_req req;
+	if (!clone_req_get(run, &req) || req.pending <= 0)
+		return;
+	/* It is exiting by now (the report is its last act).  Should it not
+	 * be - a process of the sandbox that gained the capabilities of its
+	 * user namespace could forge the report through pid 1 - SIGKILL ends
+	 * it and with it the pid namespace, so the wait below is bounded and
+	 * nothing outlives the run.  (The pidfd, not the pid: it is unreaped,
+	 * but the pidfd cannot name another process in any case.) */
+	if (req.pending_fd >= 0)
+		(void)syscall(SYS_pidfd_send_signal, req.pending_fd, SIGKILL, NULL, 0);
+	else
+		(void)kill(req.pending, SIGKILL);
+	while (waitpid(req.pending, NULL, __WALL) < 0 && errno == EINTR)
+		;
+	if (req.pending_fd >= 0)
+		close(req.pending_fd);
+	clone_req_pending(run, 0, -1);
+}
 #define PIPE_GRACE_MS 2000.0 /* after the tree is dead, wait this long for pipes to close */
 #define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
 
@@ -260,6 +363,7 @@ const char *language_of(const char *name, const struct strv *interp)
 static void run_begin(struct run *run, cordon_policy *p, cordon_result *r)
 {
 	memset(run, 0, sizeof(*run));
+	clone_req_drop(run);
 	run->policy = p;
 	run->result = r;
 	for (size_t i = 0; i < p->n_stack; i++) {
@@ -286,6 +390,7 @@ static void run_end(struct run *run)
 {
 	cordon_policy *p = run->policy;
 	cordon_result *r = run->result;
+	clone_req_reap(run);
 	close_passed(run);
 	free(run->watches);
 	run->watches = NULL;
@@ -301,6 +406,7 @@ static void run_end(struct run *run)
 	free(run->sources);
 	strv_clear(&run->argv);
 	strv_clear(&run->env);
+	clone_req_drop(run);
 }
 
 /* Which hook failed, and why, as one string. */
@@ -638,6 +744,7 @@ enum rec_kind {
 	REC_SETUP_FAIL = 4, /* the core's own child setup failed */
 	REC_OPTIONAL_FAIL = 5, /* an optional confine hook failed: go on */
 	REC_EXEC = 6, /* confinement done: execve comes next */
+	REC_STATUS = 7, /* child_exit_status: the program's wait status in err */
 };
 
 struct ctl_rec {
@@ -646,6 +753,110 @@ struct ctl_rec {
 	int32_t err;
 	char text[200];
 };
+
+
+HIDDEN int run_clone_ns(struct run *run, unsigned long flags, unsigned uid, unsigned gid, unsigned host_uid,
+                        unsigned host_gid, const char **why);
+HIDDEN int run_clone_ns(struct run *run, unsigned long flags, unsigned uid, unsigned gid, unsigned host_uid,
+                        unsigned host_gid, const char **why)
+{
+	unsigned long need = (unsigned long)(CLONE_NEWUSER | CLONE_NEWPID);
+	if (!run || (flags & ~CLONE_NS_ALLOWED) || (flags & need) != need) {
+		*why = "flags must hold CLONE_NEWUSER and CLONE_NEWPID and only namespace flags";
+		return -1;
+	}
+	if (uid == (unsigned)-1 || gid == (unsigned)-1) {
+		*why = "uid and gid must be valid ids";
+		return -1;
+	}
+	if (geteuid() == 0 && (host_uid == 0 || host_gid == 0 || host_uid == (unsigned)-1 || host_gid == (unsigned)-1)) {
+		*why = "as root, host_uid and host_gid must be valid non-zero ids";
+		return -1;
+	}
+	struct clone_req req = { run, flags, uid, gid, host_uid, host_gid, false, 0, { 0, 0, 0 }, 0, -1 };
+	int rc = -1;
+	pthread_mutex_lock(&clone_lock);
+	for (size_t i = 0; i < CLONE_SLOTS && rc < 0; i++)
+		if (clone_reqs[i].run == run) {
+			clone_reqs[i] = req;
+			rc = 0;
+		}
+	for (size_t i = 0; i < CLONE_SLOTS && rc < 0; i++)
+		if (!clone_reqs[i].run) {
+			clone_reqs[i] = req;
+			rc = 0;
+		}
+	pthread_mutex_unlock(&clone_lock);
+	if (rc < 0)
+		*why = "too many runs at once";
+	return rc;
+}
+
+HIDDEN int run_child_exit_status(const struct cordon_child *child, int wstatus);
+HIDDEN int run_child_exit_status(const struct cordon_child *child, int wstatus)
+{
+	if (!child || child->control_fd < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	struct ctl_rec rec;
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = REC_STATUS;
+	rec.entry = -1;
+	rec.err = wstatus;
+	/* The CPU time and peak memory wait4 would have given for this
+	 * process: its own and its reaped children's (the whole pid
+	 * namespace, which the caller has emptied). */
+	struct rusage self, kids;
+	if (getrusage(RUSAGE_SELF, &self) < 0 || getrusage(RUSAGE_CHILDREN, &kids) < 0)
+		return -1;
+	struct exit_report u = {
+		.utime_us = (int64_t)self.ru_utime.tv_sec * 1000000 + self.ru_utime.tv_usec +
+		            (int64_t)kids.ru_utime.tv_sec * 1000000 + kids.ru_utime.tv_usec,
+		.stime_us = (int64_t)self.ru_stime.tv_sec * 1000000 + self.ru_stime.tv_usec +
+		            (int64_t)kids.ru_stime.tv_sec * 1000000 + kids.ru_stime.tv_usec,
+		.maxrss_kb = self.ru_maxrss > kids.ru_maxrss ? self.ru_maxrss : kids.ru_maxrss,
+	};
+	_Static_assert(sizeof(u) <= sizeof(rec.text), "the report fits a record");
+	memcpy(rec.text, &u, sizeof(u));
+	ssize_t w;
+	do
+		w = write(child->control_fd, &rec, sizeof(rec));
+	while (w < 0 && errno == EINTR);
+	if (w != (ssize_t)sizeof(rec)) {
+		if (w >= 0)
+			errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+/* The supervisor, right after the clone: the child's one-line maps (see
+ * launch_clone_ns).  0 or an errno, with the file that failed in *what. */
+static int write_child_maps(pid_t pid, const struct clone_req *req, const char **what)
+{
+	bool root = geteuid() == 0;
+	char path[64], line[64];
+	const char *files[3] = { "setgroups", "uid_map", "gid_map" };
+	for (int i = root ? 1 : 0; i < 3; i++) {
+		int n = i == 0   ? snprintf(line, sizeof(line), "deny\n")
+		        : i == 1 ? snprintf(line, sizeof(line), "%u %u 1\n", req->uid,
+		                            root ? req->host_uid : (unsigned)geteuid())
+		                 : snprintf(line, sizeof(line), "%u %u 1\n", req->gid,
+		                            root ? req->host_gid : (unsigned)getegid());
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, files[i]);
+		*what = files[i];
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return errno;
+		ssize_t w = write(fd, line, (size_t)n);
+		int e = w == n ? 0 : w < 0 ? errno : EIO;
+		close(fd);
+		if (e)
+			return e;
+	}
+	return 0;
+}
 
 struct confiner {
 	int (*confine)(void *state, const struct cordon_child *child, const char **step);
@@ -670,6 +881,11 @@ struct launch {
 	size_t n_conf;
 	struct cordon_child child;
 	pid_t parent;
+	/* launch_clone_ns: the child is pid 1 of new namespaces; it waits on
+	 * sync_r for the supervisor's maps, then takes uid/gid as root */
+	bool cloned;
+	int sync_r, sync_w;
+	unsigned uid, gid;
 };
 
 /* In the child only: which stack entry is confining now. */
@@ -734,6 +950,27 @@ static __attribute__((noreturn)) void child_main(const struct launch *L)
 	child_ctl_fd = L->ctl_w;
 	pid_t self = getpid();
 
+	/* 0. Created in new namespaces: wait for the supervisor to write the
+	 * user namespace's maps; as root, leave host uid 0 at once. */
+	if (L->cloned) {
+		close(L->sync_w);
+		char go;
+		ssize_t n;
+		do
+			n = read(L->sync_r, &go, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1)
+			_exit(CORDON_EXIT_ERROR); /* the supervisor failed or is gone */
+		if (L->child.flags & CORDON_CHILD_ROOT) {
+			if (setgroups(0, NULL) < 0)
+				child_fail(REC_SETUP_FAIL, errno, "setgroups(0) in the new user namespace");
+			if (setresgid(L->gid, L->gid, L->gid) < 0)
+				child_fail(REC_SETUP_FAIL, errno, "setresgid in the new user namespace");
+			if (setresuid(L->uid, L->uid, L->uid) < 0)
+				child_fail(REC_SETUP_FAIL, errno, "setresuid in the new user namespace");
+		}
+	}
+
 	/* 1. Default dispositions for every signal the parent may handle. */
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
@@ -747,8 +984,16 @@ static __attribute__((noreturn)) void child_main(const struct launch *L)
 		child_fail(REC_SETUP_FAIL, errno, "setsid");
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		child_fail(REC_SETUP_FAIL, errno, "prctl(PR_SET_PDEATHSIG)");
-	if (getppid() != L->parent)
+	if (L->cloned) {
+		/* The supervisor is in another pid namespace (getppid() is 0):
+		 * it holds the other end of sync_r open until the run ends. */
+		struct pollfd pf = { .fd = L->sync_r, .events = POLLIN };
+		if (poll(&pf, 1, 0) != 0)
+			_exit(CORDON_EXIT_ERROR); /* end of file: the supervisor is gone */
+		close(L->sync_r);
+	} else if (getppid() != L->parent) {
 		_exit(CORDON_EXIT_ERROR); /* the supervisor is already gone */
+	}
 
 	/* 4. Descriptors.  First move everything above every target so that
 	 * no dup2 below overwrites a descriptor still to be moved. */
@@ -835,6 +1080,9 @@ static __attribute__((noreturn)) void child_main(const struct launch *L)
 	/* A hook that changed credentials cleared the parent-death signal; set
 	 * it again.  (A hook that forked into a new pid namespace handles its
 	 * own: this process is then not the supervisor's child.) */
+	if (L->cloned && getpid() == self)
+		child_fail(REC_SETUP_FAIL, EPROTO,
+		           "launch_clone_ns: no confine hook forked the program's process (pid 1 does not run it)");
 	if (getpid() == self) {
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 			child_fail(REC_SETUP_FAIL, errno, "prctl(PR_SET_PDEATHSIG)");
@@ -1051,6 +1299,12 @@ static void handle_record(struct run *run, const struct ctl_rec *rec, bool *fata
 	case REC_EXEC:
 		*exec_started = true;
 		break;
+	case REC_STATUS: {
+		struct exit_report u;
+		memcpy(&u, rec->text, sizeof(u));
+		clone_req_status(run, rec->err, &u);
+		break;
+	}
 	case REC_NOTE:
 		result_warn(r, "%s: %s", mod, text);
 		break;
@@ -1468,6 +1722,9 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	cordon_result *r = run->result;
 	int rc = -1;
 	int stdin_fd = -1, outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, ctlp[2] = { -1, -1 }, pidfd = -1;
+	int syncp[2] = { -1, -1 };
+	struct clone_req creq;
+	bool cloned = clone_req_get(run, &creq);
 	struct confiner *conf = NULL;
 	struct input_pump ip = { .src = -1, .w = -1 };
 	char *path = NULL;
@@ -1491,7 +1748,8 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	stdin_fd = open_input(o, &ip, r);
 	if (stdin_fd < 0)
 		goto out;
-	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 || pipe2(ctlp, O_CLOEXEC) < 0) {
+	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 || pipe2(ctlp, O_CLOEXEC) < 0 ||
+	    (cloned && pipe2(syncp, O_CLOEXEC) < 0)) {
 		result_set_error(r, CORDON_EXIT_ERROR, "pipe: %s", strerror(errno));
 		goto out;
 	}
@@ -1515,7 +1773,7 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		n_conf++;
 	}
 	int high = 3 + (int)run->n_sources + 1;
-	int all[] = { stdin_fd, outp[0], outp[1], errp[0], errp[1], ctlp[0], ctlp[1] };
+	int all[] = { stdin_fd, outp[0], outp[1], errp[0], errp[1], ctlp[0], ctlp[1], syncp[0], syncp[1] };
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
 		if (all[i] >= high)
 			high = all[i] + 1;
@@ -1546,6 +1804,11 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		.conf = conf,
 		.n_conf = n_conf,
 		.parent = getpid(),
+		.cloned = cloned,
+		.sync_r = syncp[0],
+		.sync_w = syncp[1],
+		.uid = cloned ? creq.uid : 0,
+		.gid = cloned ? creq.gid : 0,
 	};
 	L.child = (struct cordon_child){
 		.size = sizeof(struct cordon_child),
@@ -1592,7 +1855,9 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	sigfillset(&all_sigs);
 	pthread_sigmask(SIG_SETMASK, &all_sigs, &old_sigs);
 	double t_start = now_ms();
-	pid_t pid = fork();
+	/* launch_clone_ns: the raw system call (as bubblewrap), which returns
+	 * twice like fork; the child only makes async-signal-safe calls. */
+	pid_t pid = cloned ? (pid_t)syscall(SYS_clone, creq.flags | SIGCHLD, NULL, NULL, NULL, NULL) : fork();
 	if (pid == 0)
 		child_main(&L);
 	int fork_errno = errno;
@@ -1607,6 +1872,18 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		pthread_sigmask(SIG_SETMASK, &old_sigs, NULL);
 		result_set_error(r, CORDON_EXIT_ERROR, "fork: %s", strerror(fork_errno));
 		goto out;
+	}
+	/* The child waits for its maps: they come first. */
+	int map_err = 0;
+	const char *map_file = NULL;
+	if (cloned) {
+		map_err = write_child_maps(pid, &creq, &map_file);
+		/* The child goes on; the write end stays open until the run
+		 * ends, so that the child can tell the supervisor is alive. */
+		if (!map_err && write(syncp[1], "1", 1) != 1)
+			map_err = errno ? errno : EIO;
+		close(syncp[0]);
+		syncp[0] = -1;
 	}
 	/* The parent keeps only its ends; passed descriptors are the child's. */
 	close_passed(run);
@@ -1627,6 +1904,7 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	double deadline = run->wall_ns ? t_start + (double)run->wall_ns / 1e6 : 0;
 	double grace_deadline = 0;
 	bool reaped = false, timed_out = false, killed_main = false, fatal = false, exec_started = false;
+	bool ended_early = false;
 	bool lost = false;
 	int cancelled = 0;
 	int wstatus = 0;
@@ -1637,6 +1915,13 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		kill_main(pid, pidfd);
 		killed_main = true;
 		result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
+	}
+	if (map_err) {
+		kill_main(pid, pidfd);
+		killed_main = true;
+		fatal = true;
+		result_set_error(r, CORDON_EXIT_ERROR, "writing the child's user namespace %s: %s", map_file,
+		                 strerror(map_err));
 	}
 
 	while (buf && (!reaped || sv.pumps[0].fd >= 0 || sv.pumps[1].fd >= 0)) {
@@ -1714,6 +1999,27 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		}
 		if (n > 0 && i_ctl >= 0 && pfd[i_ctl].revents)
 			drain_ctl(run, &ctlp[0], &fatal, &exec_started);
+		/* launch_clone_ns: the child reported the program's status with
+		 * its pid namespace emptied and is exiting: the run has ended.
+		 * It is reaped in run_end, after the finish phase, so that its
+		 * teardown does not delay the result. */
+		if (cloned && !reaped && !killed_main && clone_req_get(run, &creq) && creq.have_status) {
+			wstatus = creq.status;
+			ru.ru_utime.tv_sec = (time_t)(creq.usage.utime_us / 1000000);
+			ru.ru_utime.tv_usec = (suseconds_t)(creq.usage.utime_us % 1000000);
+			ru.ru_stime.tv_sec = (time_t)(creq.usage.stime_us / 1000000);
+			ru.ru_stime.tv_usec = (suseconds_t)(creq.usage.stime_us % 1000000);
+			ru.ru_maxrss = (long)creq.usage.maxrss_kb;
+			reaped = true;
+			ended_early = true;
+			clone_req_pending(run, pid, pidfd);
+			pidfd = -1; /* the slot owns it now */
+			r->wall_ms = now_ms() - t_start;
+			input_close(&ip);
+			kill_leftovers(pre, pid, r);
+			watch_last_call(run);
+			grace_deadline = now_ms() + PIPE_GRACE_MS;
+		}
 		for (size_t k = 0; n > 0 && k < n_watch; k++)
 			if (pfd[i_watch + (int)k].revents)
 				watch_call(run, k, pfd[i_watch + (int)k].revents);
@@ -1836,6 +2142,11 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		                 cancelled ? ": cancelled" : "");
 		fatal = true;
 	}
+	/* launch_clone_ns: the child is pid 1 of its pid namespace and cannot
+	 * end by a signal; it reported the program's own status (and, when
+	 * the run ended on the report, the CPU time and memory). */
+	if (cloned && !ended_early && clone_req_get(run, &creq) && creq.have_status && exec_started)
+		wstatus = creq.status;
 	if (r->status != ST_ERROR && !fatal)
 		attribute_outcome(&sv, wstatus, &ru, timed_out, cancelled);
 	else if (!exec_started || fatal)
@@ -1852,7 +2163,7 @@ out:
 		sb_free(&sv.bufs[k].sb);
 	}
 	free(sv.filter_error);
-	int fds[] = { stdin_fd, outp[0], outp[1], errp[0], errp[1], ctlp[0], ctlp[1] };
+	int fds[] = { stdin_fd, outp[0], outp[1], errp[0], errp[1], ctlp[0], ctlp[1], syncp[0], syncp[1] };
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);

@@ -319,17 +319,48 @@ static const char *owner_problem(const struct stat *st)
 	return NULL;
 }
 
+/* The canonical path of an open file, from /proc/self/fd: one readlink,
+ * where realpath() takes one per path component.  NULL when /proc is not
+ * there or the answer is no absolute path (a deleted file, or one outside
+ * this process's root). */
+static char *fd_canonical(int fd)
+{
+	char link[40], buf[PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, buf, sizeof(buf));
+	if (n <= 0 || (size_t)n >= sizeof(buf) || buf[0] != '/')
+		return NULL;
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
 int open_trusted(const char *path, const char *what, char **err)
 {
-	char *real = realpath(path, NULL);
-	if (!real)
+	/* Open first, then name what was opened (its canonical path, for the
+	 * directory checks below): the same file and path as realpath() then
+	 * open(), in two system calls instead of one per path component. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
 		return set_err(err, "%s: cannot open %s: %s", path, what, strerror(errno));
-	int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		int e = errno;
-		set_err(err, "%s: cannot open %s: %s", path, what, strerror(e));
-		free(real);
-		return -1;
+	char *real = fd_canonical(fd);
+	if (!real) {
+		/* No /proc: realpath(), and the file opened by that name must
+		 * be the one opened above. */
+		struct stat a, b;
+		int e = 0, tfd = -1;
+		real = realpath(path, NULL);
+		if (!real || (tfd = open(real, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0 ||
+		    fstat(fd, &a) < 0 || fstat(tfd, &b) < 0)
+			e = errno;
+		else if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+			e = ESTALE; /* replaced in between */
+		if (tfd >= 0)
+			close(tfd);
+		if (e) {
+			close(fd);
+			free(real);
+			return set_err(err, "%s: cannot open %s: %s", path, what, strerror(e));
+		}
 	}
 	struct stat st;
 	const char *why = NULL;
@@ -429,19 +460,20 @@ const char *build_tree_libdir(void)
 	if (!state) {
 		Dl_info info;
 		state = 2;
+		/* This library's directory is the build tree's lib directory
+		 * when both name the same directory (two stat calls; realpath()
+		 * of both took a readlink per path component). */
 		if (dladdr((void *)build_tree_libdir, &info) && info.dli_fname) {
-			char *real = realpath(info.dli_fname, NULL);
-			char *want = realpath(CORDON_BUILD_LIBDIR, NULL);
-			if (real && want) {
-				char *slash = strrchr(real, '/');
-				if (slash) {
-					*slash = '\0';
-					if (strcmp(real, want) == 0)
-						state = 1;
-				}
+			char *dir = xstrdup(info.dli_fname);
+			char *slash = dir ? strrchr(dir, '/') : NULL;
+			struct stat a, b;
+			if (slash) {
+				*slash = '\0';
+				if (stat(*dir ? dir : "/", &a) == 0 && stat(CORDON_BUILD_LIBDIR, &b) == 0 &&
+				    S_ISDIR(a.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+					state = 1;
 			}
-			free(real);
-			free(want);
+			free(dir);
 		}
 	}
 	return state == 1 ? CORDON_BUILD_LIBDIR : NULL;

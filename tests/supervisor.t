@@ -836,4 +836,45 @@ run exec -p "$T/deny-any.yaml" --json --source "$bad_name" -- true
 check "a source name that is not UTF-8 still gives a result (126)" \
 	eval 'rc_is 126 && python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$T/out"'
 
+# ABI 1.2: launch_clone_ns and child_exit_status, through the namespaces
+# module (which asks for them when its policy has no cgroup): the core's
+# child is created in the new namespaces and is pid 1 there; the supervisor
+# writes the maps; pid 1 reports the program's status.
+write_policy "$T/clone.yaml" <<'EOF2'
+env: {PATH: /usr/bin:/bin}
+stack:
+  - module: rlimit
+    with: {wall: 3s, cpu: 1s}
+  - module: namespaces
+EOF2
+run exec -p "$T/clone.yaml" --json -- sh -c 'echo $$; cat /proc/1/comm; exit 7'
+check "launch_clone_ns: the program is pid 2 under the core's child as pid 1" jtrue 'j["stdout"] == "2\ncordon\n"'
+check "child_exit_status: the program's exit code is the run's" \
+	jtrue 'j["status"] == "failed" and j["exit_code"] == 7'
+run exec -p "$T/clone.yaml" --json -- sh -c 'kill -SEGV $$'
+check "child_exit_status: death by a signal is the run's (pid 1 itself cannot die by one)" \
+	jtrue 'j["status"] == "killed" and j["signal"] == 11'
+run exec -p "$T/clone.yaml" --json -- sh -c 'while :; do :; done'
+check "child_exit_status: the CPU limit is named" jtrue 'j["status"] == "killed" and j["limit"] == "cpu"'
+run exec -p "$T/clone.yaml" --json -- sleep 10
+check "launch_clone_ns: the wall timeout kills pid 1 and the namespace" \
+	jtrue 'j["status"] == "timeout" and j["limit"] == "wall"'
+run exec -p "$T/clone.yaml" --json -- sh -c 'cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups; grep "^Groups:" /proc/self/status'
+if is_root; then
+	check "launch_clone_ns as root: maps to host_uid/host_gid; supplementary groups dropped" \
+		jtrue '[l.split() for l in j["stdout"].splitlines()] == [["65534", "65534", "1"], ["65534", "65534", "1"], ["allow"], ["Groups:"]]'
+else
+	check "launch_clone_ns unprivileged: maps to cordon's own ids, setgroups denied" \
+		jtrue '[l.split() for l in j["stdout"].splitlines()][:3] == [["65534", "'"$(id -u)"'", "1"], ["65534", "'"$(id -g)"'", "1"], ["deny"]]'
+fi
+
+mark=$((33000 + $$ % 1000)).25
+run exec -p "$T/clone.yaml" --json -- sh -c "(trap '' TERM HUP INT; exec sleep $mark) & (setsid sleep $mark &) ; exit 0"
+check "child_exit_status: the run ends with the program (nothing waits for the background)" \
+	jtrue 'j["status"] == "ok" and j["usage"]["wall_ms"] < 20000'
+check "child_exit_status: no process of the run is left when cordon returns" \
+	sh -c '! pgrep -f "sleep $1" >/dev/null' sh "$mark"
+run exec -p "$T/clone.yaml" --json -- sh -c 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done'
+check "child_exit_status: the CPU time of the program is reported" jtrue 'j["status"] == "ok" and j["usage"]["cpu_ms"] > 20'
+
 done_testing

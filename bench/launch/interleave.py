@@ -4,12 +4,14 @@ turn (A B C A B C ...) so that a machine whose load changes during the
 benchmark affects every command alike.  Complements run.sh (hyperfine runs
 each command's batch one after the other) on a shared, busy machine.
 
-    python3 bench/launch/interleave.py [ROUNDS] [NAME=CORDON ...]
+    python3 bench/launch/interleave.py [ROUNDS] [rows=NAME,NAME...] [NAME=CORDON ...]
 
 ROUNDS defaults to 300.  Each NAME=CORDON adds a row running another cordon
 binary with `exec -p isolation -- /bin/true` (for example a copy of a build
 tree made at an earlier commit; its own lib/cordon/modules is used when it
-has one), so that a before/after comparison comes from one run.
+has one), so that a before/after comparison comes from one run.  rows=... keeps only
+the rows named (true and bwrap are always kept), so that more rounds fit in
+a quiet moment.
 
 Uses the same commands as run.sh (build tree's cordon, policies.d).  For
 each command it reports the wall time (median, first quartile, minimum) and
@@ -60,8 +62,16 @@ args = sys.argv[1:]
 rounds = 300
 if args and "=" not in args[0]:
     rounds = int(args.pop(0))
+keep = None
 for a in args:
     name, sep, path = a.partition("=")
+    if name == "rows":
+        keep = set(path.split(",")) | {"true", "bwrap"}
+        unknown = keep - set(commands)
+        if unknown:
+            sys.exit("interleave.py: rows=: unknown row(s) %s" % ", ".join(sorted(unknown)))
+        commands = {k: v for k, v in commands.items() if k in keep}
+        continue
     if not sep or not name or name in commands:
         sys.exit("interleave.py: expected NAME=CORDON (a new name), got %r" % a)
     commands[name] = [path, "exec", "-p", "isolation", "--", "/bin/true"]
@@ -91,6 +101,7 @@ def run(name, argv):
     return wall, ru.ru_utime + ru.ru_stime
 
 
+print("load average: %.2f %.2f %.2f (before the run)" % os.getloadavg())
 wall = {name: [] for name in commands}
 cpu = {name: [] for name in commands}
 for name, argv in commands.items():  # pre-flight and warm-up
@@ -122,3 +133,13 @@ for name in commands:
     if name in ("true", "bwrap"):
         continue
     print("%s overhead / bwrap overhead = %.2f" % (name, (statistics.median(wall[name]) - base) / b))
+# Each round runs every command once, close together in time: the median of
+# the per-round differences is less sensitive to load that changes during
+# the run than the difference of the medians.
+print("paired: median over rounds of (row - bwrap) ms, and the share of rounds where the row was faster")
+for name in commands:
+    if name in ("true", "bwrap"):
+        continue
+    d = [x - y for x, y in zip(wall[name], wall["bwrap"])]
+    print("  %-14s %+.3f ms  faster in %.0f%% of rounds" % (name, statistics.median(d) * 1e3,
+                                                         100.0 * sum(1 for x in d if x < 0) / len(d)))

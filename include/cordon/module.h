@@ -355,6 +355,48 @@ struct cordon_core_api {
 	 * it (bwrap --seccomp FD); the wrapper must close it before the
 	 * program runs. */
 	int (*launch_pass_fd_flags)(cordon_ctx *ctx, int fd, unsigned flags);
+
+	/* --- added in ABI 1.2 (later): test with CORDON_API_HAS --- */
+
+	/* prepare: create this run's child directly in new namespaces, with
+	 * clone(flags) instead of fork, so that the core's child is pid 1 of
+	 * the new pid namespace (an isolation module then needs no process of
+	 * its own between the supervisor and the sandbox).  flags: CLONE_NEWUSER
+	 * and CLONE_NEWPID, optionally CLONE_NEWNS, NEWIPC, NEWUTS, NEWCGROUP,
+	 * NEWNET; nothing else.  The supervisor writes the new user namespace's
+	 * one-line maps before the child goes on: inside uid -> host_uid and
+	 * gid -> host_gid when cordon runs as root (both must then be non-zero),
+	 * else inside uid/gid -> cordon's own effective ids with setgroups
+	 * denied.  As root the child then drops its supplementary groups and
+	 * takes uid/gid (setgroups stays allowed in that namespace, with only
+	 * gid mapped) before anything else, so no code but the core's first
+	 * system calls runs with host uid 0; it keeps every capability of the
+	 * new user namespace for the confine hooks.  The child's parent is in
+	 * another pid namespace (getppid() is 0; cordon_child.supervisor_pid
+	 * means nothing inside): the core checks the supervisor is alive
+	 * itself.  The hook that asked must fork the program's process (pid 1
+	 * of a pid namespace must not run the program; the core refuses to
+	 * exec in it) and report the program's wait status with
+	 * child_exit_status, since pid 1 cannot end by a signal.  -1 (a
+	 * warning said why) when flags or ids are refused; the run then forks
+	 * as usual and the module must do without. */
+	int (*launch_clone_ns)(cordon_ctx *ctx, unsigned long flags, unsigned uid, unsigned gid, unsigned host_uid,
+	                       unsigned host_gid);
+	/* In the launch_clone_ns child (pid 1 of its pid namespace), once the
+	 * program's process has ended and every other process of the pid
+	 * namespace has been killed and reaped, right before it exits: tell
+	 * the supervisor the program's wait status (as from waitpid).  The
+	 * supervisor then takes the run as ended: it reports that status
+	 * instead of the child's own exit status (pid 1 cannot end by a
+	 * signal), with the CPU time and peak memory the call measures here
+	 * (getrusage of this process and its reaped children, what wait4 would
+	 * give), runs the finish hooks while the child's teardown (its memory,
+	 * its mount namespace) goes on, and kills (SIGKILL, in case it is not
+	 * exiting after all) and reaps the child before cordon_run returns.
+	 * Heeded only in a run started with launch_clone_ns; the status counts
+	 * only once the program was executed.  Async-signal-safe; 0, or -1
+	 * with errno. */
+	int (*child_exit_status)(const struct cordon_child *child, int wstatus);
 };
 
 #define CORDON_FD_KEEP_EXEC 0x1u

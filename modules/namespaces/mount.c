@@ -30,7 +30,9 @@
  *      writable; each bind is remounted nosuid,nodev (noexec for /output),
  *      read-only where asked, keeping the source mount's locked flags
  *   9. /etc/passwd, /etc/group, /etc/hosts written for the sandbox's ids
- *  10. pivot_root(".", "."), the old root detached (MNT_DETACH), / read-only
+ *  10. the new root remounted read-only, pivot_root(".", "."); the old root,
+ *      now stacked on the new one, is detached by ns_detach_old_root - in
+ *      the outer process, while pid 1 goes on (see namespaces.c)
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -560,25 +562,35 @@ int ns_mount_setup(const struct ns_state *s, const struct cordon_child *child, c
 	close_fds(fds, nfd);
 	nfd = 0;
 
-	/* 10 */
-	if (syscall(SYS_pivot_root, ".", ".") < 0) {
-		*step = "pivot_root";
+	/* 10: the new root read-only while it is still the cwd (after
+	 * pivot_root "/" would be ambiguous until the old root, stacked on it,
+	 * is detached), then pivot_root.  The caller detaches the old root
+	 * (ns_detach_old_root) - or has another process of this mount
+	 * namespace do it - before anything of the program runs. */
+	if (mount(NULL, ".", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0) {
+		*step = "remount the new root read-only";
 		return errno;
 	}
-	if (umount2(".", MNT_DETACH) < 0) {
-		*step = "detach the old root";
+	if (syscall(SYS_pivot_root, ".", ".") < 0) {
+		*step = "pivot_root";
 		return errno;
 	}
 	if (chdir("/") < 0) {
 		*step = "chdir /";
 		return errno;
 	}
-	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0) {
-		*step = "remount / read-only";
-		return errno;
-	}
 	return 0;
 fail:
 	close_fds(fds, nfd);
 	return e;
+}
+
+/* Detach the old root that pivot_root(".", ".") left stacked on the new
+ * root: "/" looked up as a mount point resolves to the topmost mount there.
+ * Any process of the mount namespace whose root pivot_root moved can do it
+ * (outer does, so that the RCU grace period the detach waits for overlaps
+ * with pid 1's remaining set-up). */
+int ns_detach_old_root(void)
+{
+	return umount2("/", MNT_DETACH) < 0 ? errno : 0;
 }

@@ -220,7 +220,20 @@ static int ns_prepare(cordon_ctx *ctx, void *state)
 			}
 		}
 	}
-	return ns_cgroup_prepare(ctx, s);
+	if (ns_cgroup_prepare(ctx, s) < 0)
+		return -1;
+	/* Without a cgroup of its own (which the child joins before its
+	 * cgroup namespace is made, so it must exist first), the core creates
+	 * the child in every namespace but the network's: one process less
+	 * (no "outer") to fork, to wait for and to tear down. */
+	s->cloned = false;
+	if (!s->cg.parent && CORDON_API_HAS(ctx, launch_clone_ns) && CORDON_API_HAS(ctx, child_exit_status)) {
+		unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
+		                      CLONE_NEWCGROUP;
+		s->report = cordon_api(ctx)->child_exit_status;
+		s->cloned = cordon_api(ctx)->launch_clone_ns(ctx, flags, s->uid, s->gid, s->host_uid, s->host_gid) == 0;
+	}
+	return 0;
 }
 
 static int ns_finish(cordon_ctx *ctx, void *state, const struct cordon_run_info *info)
@@ -323,8 +336,11 @@ static __attribute__((noreturn)) void outer_wait(pid_t pid1, int status_r, const
 	relay(n == (ssize_t)sizeof(rel) ? rel : st);
 }
 
-/* Pid 1 after forking pid 2: reap, forward, relay. */
-static __attribute__((noreturn)) void reaper(pid_t pid2, int status_w)
+/* Pid 1 after forking pid 2: reap, forward, relay (through status_w to
+ * outer, or, when the core's child is pid 1, to the supervisor with
+ * child_exit_status over the control pipe, status_w being that pipe). */
+static __attribute__((noreturn)) void reaper(pid_t pid2, int status_w, const struct ns_state *s,
+                                             const struct cordon_child *child)
 {
 	close_all_but(status_w);
 	/* Nothing in the sandbox may trace or borrow pid 1's privileges. */
@@ -356,6 +372,19 @@ static __attribute__((noreturn)) void reaper(pid_t pid2, int status_w)
 			if (w <= 0)
 				break;
 			if (w == pid2) {
+				if (s->cloned) {
+					/* Empty the pid namespace before the
+					 * report: the supervisor ends the run on
+					 * it, so nothing may be left but this
+					 * process (every process here has the
+					 * sandbox's uid: pid 1 may kill it). */
+					(void)kill(-1, SIGKILL);
+					while (waitpid(-1, NULL, __WALL) >= 0 || errno == EINTR)
+						;
+					if (errno == ECHILD)
+						(void)s->report(child, st);
+					_exit(0);
+				}
 				ssize_t n;
 				do
 					n = write(status_w, &st, sizeof(st));
@@ -399,14 +428,26 @@ static int loopback_up(void)
 	return e;
 }
 
-/* The network namespace's message: an int (0 or an errno) and, with it,
- * room for one descriptor (SCM_RIGHTS) when cm is given. */
+/* The channel between outer and pid 1 (pid 2 inherits pid 1's end): a
+ * SOCK_SEQPACKET socket pair carrying, in this order,
+ *   outer -> pid 1: MSG_NETNS, 0 and a descriptor of the network namespace
+ *                   (SCM_RIGHTS), or the errno of its creation (network: none)
+ *   pid 1 -> outer: MSG_PIVOTED, after pivot_root
+ *   outer -> pid 2: MSG_DETACHED, 0 or the errno of the old root's detach
+ * End of file means the other side ended. */
+enum { MSG_NETNS = 1, MSG_PIVOTED = 2, MSG_DETACHED = 3 };
+
+struct ns_msg {
+	int tag;
+	int err;
+};
+
 union cmsg_int {
 	char buf[CMSG_SPACE(sizeof(int))];
 	struct cmsghdr align;
 };
 
-static void int_msg(struct msghdr *mh, struct iovec *iov, int *value, union cmsg_int *cm)
+static void int_msg(struct msghdr *mh, struct iovec *iov, struct ns_msg *value, union cmsg_int *cm)
 {
 	memset(mh, 0, sizeof(*mh));
 	iov->iov_base = value;
@@ -420,17 +461,40 @@ static void int_msg(struct msghdr *mh, struct iovec *iov, int *value, union cmsg
 	}
 }
 
+/* One message without a descriptor. */
+static void send_msg(int sock, int tag, int err)
+{
+	struct ns_msg m = { tag, err };
+	while (send(sock, &m, sizeof(m), MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
+}
+
+/* Receive a message tagged `tag`: its err, or an errno of the channel
+ * itself (EPROTO for end of file or anything unexpected). */
+static int recv_msg(int sock, int tag)
+{
+	struct ns_msg m = { 0, 0 };
+	ssize_t n;
+	while ((n = recv(sock, &m, sizeof(m), 0)) < 0 && errno == EINTR)
+		;
+	if (n < 0)
+		return errno;
+	if (n != (ssize_t)sizeof(m) || m.tag != tag)
+		return EPROTO;
+	return m.err;
+}
+
 /* Outer, after forking pid 1: create the network namespace (outer holds
  * every capability of the new user namespace, which owns it) and send pid 1
- * a descriptor of it, or the errno of the failure as data without one.
- * Either way the channel is closed: pid 1 reads end of file if outer died. */
+ * a descriptor of it, or the errno of the failure as data without one. */
 static void make_netns(int sock, int nsdir)
 {
-	int err = 0, fd = -1;
+	struct ns_msg err = { MSG_NETNS, 0 };
+	int fd = -1;
 	if (unshare(CLONE_NEWNET) < 0)
-		err = errno;
+		err.err = errno;
 	else if ((fd = openat(nsdir, "net", O_RDONLY | O_CLOEXEC)) < 0)
-		err = errno ? errno : EIO;
+		err.err = errno ? errno : EIO;
 	union cmsg_int u;
 	struct iovec iov;
 	struct msghdr mh;
@@ -446,14 +510,33 @@ static void make_netns(int sock, int nsdir)
 		;
 	if (fd >= 0)
 		close(fd);
-	close(sock);
 	close(nsdir);
+}
+
+/* Outer (pid 1 when the core's child is pid 1), after the network
+ * namespace: once pid 1 (pid 2) has called pivot_root (which moved this
+ * process's root too: it is in the same mount namespace), detach the old
+ * root and tell pid 2 how that went.  The detach waits for
+ * an RCU grace period (about 0.5 ms here); done by outer it overlaps with
+ * pid 1's remaining set-up and the fork of pid 2, which waits for the
+ * result before any later hook or the program runs.  End of file (pid 1
+ * failed before its pivot_root) needs no answer. */
+static void detach_for_pid1(int sock)
+{
+	if (recv_msg(sock, MSG_PIVOTED) == 0) {
+		/* The cwd too leaves the old tree (pivot_root moved the root
+		 * only), so that nothing of this process points into it. */
+		int e = chdir("/") < 0 ? errno : ns_detach_old_root();
+		send_msg(sock, MSG_DETACHED, e);
+	}
+	close(sock);
 }
 
 /* Pid 1: receive the network namespace from outer and enter it. */
 static int join_netns(int sock, const char **step)
 {
-	int err = 0, fd = -1;
+	struct ns_msg err = { 0, 0 };
+	int fd = -1;
 	union cmsg_int u;
 	struct iovec iov;
 	struct msghdr mh;
@@ -462,17 +545,17 @@ static int join_netns(int sock, const char **step)
 	while ((n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
 		;
 	int e = n < 0 ? errno : 0;
-	close(sock);
 	for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
 			memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	if (n != (ssize_t)sizeof(err) || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || err || fd < 0) {
+	if (n != (ssize_t)sizeof(err) || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || err.tag != MSG_NETNS ||
+	    err.err || fd < 0) {
 		if (fd >= 0)
 			close(fd);
 		*step = n < 0    ? "recvmsg (the network namespace from the outer process)"
 		        : n == 0 ? "unshare(CLONE_NEWNET) in the outer process: it ended"
 		                 : "unshare(CLONE_NEWNET) (the sandbox's network namespace)";
-		return e ? e : err ? err : EPROTO;
+		return e ? e : err.err ? err.err : EPROTO;
 	}
 	e = setns(fd, CLONE_NEWNET) < 0 ? errno : 0;
 	close(fd);
@@ -485,10 +568,120 @@ static int join_netns(int sock, const char **step)
 	"unshare(CLONE_NEWUSER|...): user namespaces disabled? check sysctl user.max_user_namespaces, "  \
 	"kernel.unprivileged_userns_clone, or an LSM (AppArmor restrict_unprivileged_userns)"
 
+/* Pid 2 (either way): the sandbox's view, host name and network, then the
+ * sandbox ids; returns once the old root is detached. */
+static int pid2_setup(const struct ns_state *s, const struct cordon_child *child, int sock, const char **step)
+{
+	int e;
+	if ((e = ns_mount_setup(s, child, step)))
+		return e;
+	/* The old root is still stacked on the new one: the parent detaches
+	 * it while this process goes on, and is waited for below. */
+	send_msg(sock, MSG_PIVOTED, 0);
+	if (sethostname(s->hostname, strlen(s->hostname)) < 0) {
+		*step = "sethostname";
+		return errno;
+	}
+	if (!s->net_host) {
+		if ((e = join_netns(sock, step)))
+			return e;
+		if ((e = loopback_up())) {
+			*step = "bring up the loopback interface";
+			return e;
+		}
+	}
+	if (setresgid(s->gid, s->gid, s->gid) < 0) {
+		*step = "setresgid (sandbox gid)";
+		return errno;
+	}
+	if (setresuid(s->uid, s->uid, s->uid) < 0) {
+		*step = "setresuid (sandbox uid)";
+		return errno;
+	}
+	/* Nothing later (hooks, the program) runs before the host's tree is
+	 * gone from the mount namespace. */
+	if ((e = recv_msg(sock, MSG_DETACHED))) {
+		*step = "detach the old root (in the parent process)";
+		return e;
+	}
+	close(sock);
+	if (chdir("/tmp") < 0) {
+		*step = "chdir /tmp";
+		return errno;
+	}
+	return 0;
+}
+
+/* The core created its child in the namespaces (launch_clone_ns): this
+ * process is pid 1, the maps are written and, as root, the host ids taken.
+ * Pid 1 forks pid 2 at once; while pid 2 builds the view, pid 1 creates the
+ * network namespace and sends it over, then detaches the old root after
+ * pid 2's pivot_root, then reaps and reports pid 2's status. */
+static int confine_cloned(const struct ns_state *s, const struct cordon_child *child, const char **step)
+{
+	if (getpid() != 1) {
+		*step = "launch_clone_ns: the child is not pid 1 of a new pid namespace";
+		return EPROTO;
+	}
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		*step = "prctl(PR_SET_DUMPABLE, 0)";
+		return errno;
+	}
+	int np[2], nsdir = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, np) < 0) {
+		*step = "socketpair (channel to pid 2)";
+		return errno;
+	}
+	if (!s->net_host && (nsdir = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		*step = "open /proc/self/ns";
+		return errno;
+	}
+	/* Every signal blocked: pid 1 must not lose a SIGCHLD before it waits
+	 * for one. */
+	sigset_t all, old;
+	sigfillset(&all);
+	if (sigprocmask(SIG_SETMASK, &all, &old) < 0) {
+		*step = "sigprocmask";
+		return errno;
+	}
+	pid_t pid2 = fork();
+	if (pid2 < 0) {
+		*step = "fork (the program under the pid-1 reaper)";
+		return errno;
+	}
+	if (pid2 > 0) {
+		close(np[1]);
+		if (!s->net_host)
+			make_netns(np[0], nsdir);
+		detach_for_pid1(np[0]);
+		reaper(pid2, child->control_fd, s, child);
+	}
+	close(np[0]);
+	if (nsdir >= 0)
+		close(nsdir);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+		*step = "prctl(PR_SET_PDEATHSIG) in pid 2";
+		return errno;
+	}
+	if (getppid() != 1)
+		_exit(NS_EXIT_ERROR);
+	int e = pid2_setup(s, child, np[1], step);
+	if (e)
+		return e;
+	if (sigprocmask(SIG_SETMASK, &old, NULL) < 0) {
+		*step = "sigprocmask";
+		return errno;
+	}
+	return 0;
+}
+
 static int ns_confine(void *state, const struct cordon_child *child, const char **step)
 {
 	const struct ns_state *s = state;
 	int e;
+
+	if (s->cloned)
+		return confine_cloned(s, child, step);
 
 	/* 1. The run's cgroup, joined with cordon's own identity. */
 	if ((e = ns_cgroup_join(s, step)))
@@ -561,16 +754,15 @@ static int ns_confine(void *state, const struct cordon_child *child, const char 
 		*step = "pipe2 (status pipe)";
 		return errno;
 	}
-	/* The network namespace's channel: outer sends pid 1 a descriptor of
-	 * the new namespace (or the errno of its creation).  /proc/self/ns is
-	 * opened now: once pid 1 has called pivot_root, outer's /proc is the
+	/* The channel between outer and pid 1 (see MSG_NETNS).  /proc/self/ns
+	 * is opened now: once pid 1 has called pivot_root, outer's /proc is the
 	 * sandbox's, where outer has no pid. */
 	int np[2] = { -1, -1 }, nsdir = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, np) < 0) {
+		*step = "socketpair (channel to pid 1)";
+		return errno;
+	}
 	if (!s->net_host) {
-		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, np) < 0) {
-			*step = "socketpair (network namespace channel)";
-			return errno;
-		}
 		nsdir = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (nsdir < 0) {
 			*step = "open /proc/self/ns";
@@ -591,17 +783,18 @@ static int ns_confine(void *state, const struct cordon_child *child, const char 
 		return e;
 	}
 	if (pid1 > 0) {
+		close(np[1]);
 		if (!s->net_host)
 			make_netns(np[0], nsdir);
+		detach_for_pid1(np[0]);
 		outer_wait(pid1, sp[0], &old);
 	}
 
 	/* 5. Pid 1: dies with the outer process. */
 	close(sp[0]);
-	if (!s->net_host) {
-		close(np[0]);
+	close(np[0]);
+	if (!s->net_host)
 		close(nsdir);
-	}
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
 		*step = "prctl(PR_SET_PDEATHSIG) in pid 1";
 		return errno;
@@ -612,6 +805,9 @@ static int ns_confine(void *state, const struct cordon_child *child, const char 
 
 	if ((e = ns_mount_setup(s, child, step)))
 		return e;
+	/* The old root is still stacked on the new one: outer detaches it
+	 * while this process goes on; pid 2 waits for that (step 6). */
+	send_msg(np[1], MSG_PIVOTED, 0);
 	if (sethostname(s->hostname, strlen(s->hostname)) < 0) {
 		*step = "sethostname";
 		return errno;
@@ -631,7 +827,7 @@ static int ns_confine(void *state, const struct cordon_child *child, const char 
 		return errno;
 	}
 	if (pid2 > 0)
-		reaper(pid2, sp[1]);
+		reaper(pid2, sp[1], s, child);
 
 	/* 6. Pid 2: the program's process. */
 	close(sp[1]);
@@ -653,6 +849,13 @@ static int ns_confine(void *state, const struct cordon_child *child, const char 
 		*step = "setresuid (sandbox uid)";
 		return errno;
 	}
+	/* Nothing later (hooks, the program) runs before the host's tree is
+	 * gone from the mount namespace. */
+	if ((e = recv_msg(np[1], MSG_DETACHED))) {
+		*step = "detach the old root (in the outer process)";
+		return e;
+	}
+	close(np[1]);
 	if (chdir("/tmp") < 0) {
 		*step = "chdir /tmp";
 		return errno;

@@ -57,6 +57,11 @@ struct ns_state {
 	char *tmp_opts; /* tmpfs data for /tmp */
 	char *shm_opts; /* tmpfs data for /dev/shm */
 	struct ns_cgroup cg;
+	/* prepare: the core creates the child in the namespaces itself
+	 * (launch_clone_ns), so the child is pid 1; child_exit_status reports
+	 * the program's status from it */
+	bool cloned;
+	int (*report)(const struct cordon_child *child, int wstatus);
 };
 
 /* mount.c */
@@ -64,7 +69,10 @@ int ns_binds_open(cordon_ctx *ctx, struct ns_state *s);
 /* A path (without its leading '/') the sandbox mounts itself: /tmp, /dev,
  * /proc, /output and below. */
 bool ns_reserved(const char *dst);
+/* Builds the view and enters it with pivot_root; the old root stays stacked
+ * on the new one until ns_detach_old_root (0 or an errno). */
 int ns_mount_setup(const struct ns_state *s, const struct cordon_child *child, const char **step);
+int ns_detach_old_root(void);
 
 /* cgroup.c */
 int ns_cgroup_open(cordon_ctx *ctx, struct ns_state *s);

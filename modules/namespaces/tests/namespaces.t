@@ -262,4 +262,68 @@ chmod 644 "$T/bad.yaml"
 run exec -p "$P" --bind-ro /nonexistent/cordon -- true
 check "--bind-ro of a missing path: 125" rc_is 125
 
+# A policy with a cgroup keeps the launch with an "outer" process (it joins
+# the cgroup before the namespaces exist); without one the core creates its
+# child as pid 1 (launch_clone_ns).  The containment checks, again, through
+# the outer launch (the cgroup path is no cgroup v2 directory: the run goes
+# on with a warning).
+write_policy "$T/outer.yaml" <<EOF2
+env: {PATH: /usr/bin:/bin, LANG: C.UTF-8, HOME: /tmp}
+stack:
+  - module: rlimit
+    with: {wall: 60s, output: 1M, cpu: 10s}
+  - module: namespaces
+    with: {cgroup: {path: $T}}
+  - module: caps
+EOF2
+outer() { run exec -p "$T/outer.yaml" $B "$@"; }
+outer -- sh -c 'ls /proc | grep "^[0-9]" | sort -n | tr "\n" " "; "$1" ids' sh "$TRY"
+check "outer launch: pids 1 and 2 (and the shell's children) only, ids 65534" out_has "65534 65534 65534 65534 65534 65534"
+check "outer launch: the program is pid 2" sh -c 'head -c 4 "$1" | grep -q "^1 2 "' sh "$T/out"
+outer -- "$TRY" exists "$T/hidden/secret"
+check "outer launch: host files outside the binds are invisible" out_is ENOENT
+outer -- "$TRY" write /newfile
+check "outer launch: the root is read-only" out_is EROFS
+outer -- sh -c 'cut -d" " -f5 /proc/self/mountinfo'
+grep -vE "^(/|/dev(/.*)?|/proc(/.*)?|/tmp|/usr|/bin|/sbin|/lib|/lib32|/lib64|/libx32|/etc/.*|$PROBES)$" "$T/out" >"$T/extra"
+check "outer launch: no mount points beyond the sandbox's own and the binds" test ! -s "$T/extra"
+mark=$((32000 + $$ % 1000)).5
+outer -- sh -c "setsid sh -c 'sleep $mark & sleep $mark' >/dev/null 2>&1 & sleep 0.3; exit 3"
+check "outer launch: the program's exit status is relayed" rc_is 3
+sleep 0.2
+check "outer launch: a daemonized grandchild dies with the run" sh -c '! pgrep -f "sleep $1" >/dev/null' sh "$mark"
+run exec -p "$T/outer.yaml" --json $B -- sh -c 'kill -TERM $$'
+check "outer launch: death by a signal is relayed (143)" rc_is 143
+check "outer launch: signal 15 in the result" json_is 'j["signal"]' 15
+
+# The direct launch: the sandbox's pid 1 is cordon itself, with no
+# capability, not dumpable; the program's process is pid 2.
+sandbox -- sh -c 'cat /proc/1/comm; grep -E "^Cap(Prm|Eff)" /proc/1/status | tr -s "\t" " "; echo $$'
+check "direct launch: pid 1 is cordon's reaper without capabilities; the program is pid 2" \
+	out_is "$(printf 'cordon\nCapPrm: 0000000000000000\nCapEff: 0000000000000000\n2')"
+sandbox -- sh -c 'ls -l /proc/1/cwd /proc/1/root 2>&1 | grep -c "Permission denied"'
+check "direct launch: pid 1's cwd and root are not readable from the sandbox" out_is 2
+
+# Even with every capability of its user namespace (uid 0 inside, no caps
+# module) the program cannot reach pid 1's descriptors (the control pipe to
+# the supervisor) or memory: pid 1 is not dumpable and its memory belongs to
+# the host's user namespace.
+write_policy "$T/root0.yaml" <<'EOF2'
+env: {PATH: /usr/bin:/bin}
+stack:
+  - module: namespaces
+    with: {uid: 0, gid: 0}
+EOF2
+run exec -p "$T/root0.yaml" -- python3 -c '
+import os
+for p in ("/proc/1/fd/3", "/proc/1/mem"):
+    try:
+        os.close(os.open(p, os.O_WRONLY))
+        print(p, "open")
+    except OSError as e:
+        print(p, e.errno == 13 and "EACCES" or e.strerror)
+'
+check "uid 0 inside: pid 1's control pipe and memory are out of reach" \
+	out_is "$(printf '/proc/1/fd/3 EACCES\n/proc/1/mem EACCES')"
+
 done_testing
