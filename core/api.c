@@ -488,9 +488,6 @@ static const void *api_get_data(cordon_ctx *ctx, const char *name, size_t *len)
 }
 
 /* launch_clone_ns and child_exit_status are kept with the launch (run.c). */
-HIDDEN int run_clone_ns(struct run *run, unsigned long flags, unsigned uid, unsigned gid, unsigned host_uid,
-                        unsigned host_gid, const char **why);
-HIDDEN int run_child_exit_status(const struct cordon_child *child, int wstatus);
 
 static int api_launch_clone_ns(cordon_ctx *ctx, unsigned long flags, unsigned uid, unsigned gid, unsigned host_uid,
                                unsigned host_gid)

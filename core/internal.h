@@ -362,6 +362,11 @@ struct run {
 	const char *const *bind_ro;
 };
 
+/* The launch services kept with the supervisor (api.c calls them). */
+HIDDEN int run_clone_ns(struct run *run, unsigned long flags, unsigned uid, unsigned gid, unsigned host_uid,
+                        unsigned host_gid, const char **why);
+HIDDEN int run_child_exit_status(const struct cordon_child *child, int wstatus);
+
 struct watch {
 	int fd;
 	int (*cb)(cordon_ctx *ctx, void *state, int fd, short revents);

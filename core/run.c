@@ -755,9 +755,7 @@ struct ctl_rec {
 };
 
 
-HIDDEN int run_clone_ns(struct run *run, unsigned long flags, unsigned uid, unsigned gid, unsigned host_uid,
-                        unsigned host_gid, const char **why);
-HIDDEN int run_clone_ns(struct run *run, unsigned long flags, unsigned uid, unsigned gid, unsigned host_uid,
+int run_clone_ns(struct run *run, unsigned long flags, unsigned uid, unsigned gid, unsigned host_uid,
                         unsigned host_gid, const char **why)
 {
 	unsigned long need = (unsigned long)(CLONE_NEWUSER | CLONE_NEWPID);
@@ -792,8 +790,7 @@ HIDDEN int run_clone_ns(struct run *run, unsigned long flags, unsigned uid, unsi
 	return rc;
 }
 
-HIDDEN int run_child_exit_status(const struct cordon_child *child, int wstatus);
-HIDDEN int run_child_exit_status(const struct cordon_child *child, int wstatus)
+int run_child_exit_status(const struct cordon_child *child, int wstatus)
 {
 	if (!child || child->control_fd < 0) {
 		errno = EBADF;
