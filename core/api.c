@@ -507,6 +507,16 @@ static int api_child_exit_status(const struct cordon_child *child, int wstatus)
 	return run_child_exit_status(child, wstatus);
 }
 
+static int api_run_abort(cordon_ctx *ctx, const char *why)
+{
+	if (wrong_phase(ctx, "run_abort", P(PHASE_WATCH)) || !ctx->run)
+		return -1;
+	if (ctx->run->abort_msg)
+		return 0; /* the first reason stands */
+	ctx->run->abort_msg = xasprintf("%s: %s", mod_name(ctx), why && *why ? why : "the module stopped the run");
+	return ctx->run->abort_msg ? 0 : -1;
+}
+
 static const struct cordon_core_api api = {
 	.abi = CORDON_ABI_VERSION,
 	.size = sizeof(struct cordon_core_api),
@@ -549,6 +559,7 @@ static const struct cordon_core_api api = {
 	.launch_pass_fd_flags = api_launch_pass_fd_flags,
 	.launch_clone_ns = api_launch_clone_ns,
 	.child_exit_status = api_child_exit_status,
+	.run_abort = api_run_abort,
 };
 
 const struct cordon_core_api *core_api(void)

@@ -357,6 +357,8 @@ struct run {
 	/* launch_watch */
 	struct watch *watches;
 	size_t n_watches;
+	/* run_abort: why a module ended the run from a watch callback */
+	char *abort_msg;
 	/* --output-dir and --bind-ro as the child gets them (prepare) */
 	const char *output_dir;
 	const char *const *bind_ro;

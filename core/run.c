@@ -393,6 +393,8 @@ static void run_end(struct run *run)
 	clone_req_reap(run);
 	close_passed(run);
 	free(run->watches);
+	free(run->abort_msg);
+	run->abort_msg = NULL;
 	run->watches = NULL;
 	run->n_watches = 0;
 	for (size_t i = 0; i < p->n_stack && i < r->n_modules; i++) {
@@ -2068,8 +2070,10 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 			}
 		}
 		if (!killed_main && !reaped &&
-		    (cancelled || fatal || sv.capped || sv.filter_failed || (deadline && now >= deadline))) {
-			if (deadline && now >= deadline && !cancelled && !fatal && !sv.capped && !sv.filter_failed)
+		    (cancelled || fatal || sv.capped || sv.filter_failed || run->abort_msg ||
+		     (deadline && now >= deadline))) {
+			if (deadline && now >= deadline && !cancelled && !fatal && !sv.capped && !sv.filter_failed &&
+			    !run->abort_msg)
 				timed_out = true;
 			kill_main(pid, pidfd);
 			killed_main = true;
@@ -2148,6 +2152,10 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		attribute_outcome(&sv, wstatus, &ru, timed_out, cancelled);
 	else if (!exec_started || fatal)
 		r->exit_code = -1; /* nothing ran: no exit status of the program */
+	/* A module that could no longer enforce what it promised ended the
+	 * run (run_abort): an error, whatever the program did. */
+	if (run->abort_msg && r->status != ST_ERROR)
+		result_set_error(r, CORDON_EXIT_ERROR, "%s; the run was stopped", run->abort_msg);
 	rc = 0;
 out:
 	input_close(&ip);

@@ -825,6 +825,19 @@ check "CORDON_FD_KEEP_EXEC: kept across exec; a plain passed descriptor is close
 	jtrue 'j["status"] == "ok" and j["stdout"] == "kept\ndropped-closed\n"'
 check "launch_pass_fd_flags refuses an unknown flag" jtrue 'j["status"] == "ok"'
 
+# ABI 1.2: run_abort from a watch callback ends the run as an error.
+write_policy "$T/abort.yaml" <<'EOF2'
+stack:
+  - module: testmod
+    with: {prepare: abort}
+EOF2
+run exec -p "$T/abort.yaml" --json -- sh -c 'sleep 30; touch "$1"' sh "$T/ran-abort"
+check "run_abort: the run ends as an error (125)" rc_is 125
+check "run_abort: the error names the module and its first reason" \
+	jtrue 'j["status"] == "error" and j["error"] == "testmod: told to stop; the run was stopped"'
+check "run_abort: the program was killed at once (well before its 30 s), nothing after ran" \
+	eval 'jtrue '"'"'j["usage"]["wall_ms"] < 20000'"'"' && [ ! -e "$T/ran-abort" ]'
+
 bad_name=$(printf '%s/bad\377name.sh' "$T")
 printf 'exit 0\n' >"$bad_name"
 write_policy "$T/deny-any.yaml" <<'EOF2'

@@ -397,6 +397,14 @@ struct cordon_core_api {
 	 * only once the program was executed.  Async-signal-safe; 0, or -1
 	 * with errno. */
 	int (*child_exit_status)(const struct cordon_child *child, int wstatus);
+	/* A watch callback: the module can no longer enforce what it promised
+	 * for this run (a seccomp listener that failed would let denied calls
+	 * fail with ENOSYS instead of the rule's action, and kill rules stop
+	 * killing).  The supervisor kills the whole process tree at once; the
+	 * result is an error (exit status 125) whose message is "MODULE: why;
+	 * the run was stopped", whatever the program did.  The first reason
+	 * given stands.  0, or -1 outside a watch callback. */
+	int (*run_abort)(cordon_ctx *ctx, const char *why);
 };
 
 #define CORDON_FD_KEEP_EXEC 0x1u

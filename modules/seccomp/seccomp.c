@@ -627,6 +627,20 @@ static int kill_signal_for(pid_t pid)
 	return sigsys_ok ? SIGSYS : SIGKILL;
 }
 
+/* The listener cannot be served any more: denied calls would fail with
+ * ENOSYS instead of their rule's action, and kill rules would stop killing.
+ * Fail closed: the core stops the run (ABI 1.2), or, with an older core,
+ * the result says so. */
+static void listener_lost(cordon_ctx *ctx, const char *what, int err)
+{
+	char why[160];
+	snprintf(why, sizeof(why), "%s: %s; the filter's rules could no longer be enforced as written", what,
+	         strerror(err));
+	if (CORDON_API_HAS(ctx, run_abort) && cordon_api(ctx)->run_abort(ctx, why) == 0)
+		return;
+	cordon_warning(ctx, "%s; further denials fail with ENOSYS unreported", why);
+}
+
 static int on_listener(cordon_ctx *ctx, void *state, int fd, short revents)
 {
 	struct state *s = state;
@@ -640,8 +654,7 @@ static int on_listener(cordon_ctx *ctx, void *state, int fd, short revents)
 	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
 		if (errno == ENOENT || errno == EINTR || errno == EAGAIN)
 			return 0; /* the caller went away before we read it */
-		cordon_warning(ctx, "reading a seccomp notification: %s; further denials fail with ENOSYS unreported",
-		               strerror(errno));
+		listener_lost(ctx, "reading a seccomp notification", errno);
 		close(fd);
 		s->listener = -1;
 		return 1;
@@ -722,8 +735,9 @@ static int on_socket(cordon_ctx *ctx, void *state, int fd, short revents)
 			int lfd;
 			memcpy(&lfd, CMSG_DATA(c), sizeof(int));
 			if (cordon_api(ctx)->launch_watch(ctx, lfd, on_listener) < 0) {
+				int e = errno ? errno : ENOMEM;
 				close(lfd);
-				cordon_warning(ctx, "cannot watch the seccomp listener; denials fail with ENOSYS unreported");
+				listener_lost(ctx, "cannot watch the seccomp listener", e);
 			} else
 				s->listener = lfd;
 		}

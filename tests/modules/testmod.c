@@ -59,7 +59,7 @@ static const struct cordon_arg args[] = {
 	{ "findings", CORDON_ARG_INT, 0, 0, 100, "findings to report" },
 	{ "log", CORDON_ARG_STRING, 0, 0, 0, "file to log hook calls to" },
 	{ "open", CORDON_ARG_STRING, 0, 0, 0, "ok or fail" },
-	{ "prepare", CORDON_ARG_STRING, 0, 0, 0, "ok, fail, wrap, setenv, wall, pass, passmany, watchbad, dirs" },
+	{ "prepare", CORDON_ARG_STRING, 0, 0, 0, "ok, fail, wrap, setenv, wall, pass, passmany, watchbad, dirs, keepfd, abort" },
 	{ "confine", CORDON_ARG_STRING, 0, 0, 0, "ok, fail, note, crash, exit, leakfd" },
 	{ "filter", CORDON_ARG_STRING, 0, 0, 0, "none, upper, fail, hold, tag" },
 	{ "finish", CORDON_ARG_STRING, 0, 0, 0, "ok, fail, limit (name memory as the limit), badlimit" },
@@ -185,6 +185,13 @@ static int tm_watch(cordon_ctx *ctx, void *state, int fd, short revents)
 		buf[n] = 0;
 		buf[strcspn(buf, "\n")] = 0;
 		cordon_finding(ctx, "tm-watch", CORDON_SEV_INFO, 0, 0, "watched: %s", buf);
+		/* prepare=abort: what the child said ends the run (ABI 1.2). */
+		if (strcmp(s->prepare, "abort") == 0) {
+			const struct cordon_core_api *api = cordon_api(ctx);
+			if (!CORDON_API_HAS(ctx, run_abort) || api->run_abort(ctx, "told to stop") < 0 ||
+			    api->run_abort(ctx, "a second reason") < 0)
+				cordon_warning(ctx, "run_abort failed");
+		}
 		return 0;
 	}
 	close(fd);
@@ -218,7 +225,7 @@ static int tm_prepare(cordon_ctx *ctx, void *state)
 		return api->launch_setenv(ctx, "TM_SET", TM_NAME);
 	if (strcmp(s->prepare, "wall") == 0)
 		return api->launch_wall(ctx, 500000000ull);
-	if (strcmp(s->prepare, "pass") == 0 || strcmp(s->prepare, "watchbad") == 0) {
+	if (strcmp(s->prepare, "pass") == 0 || strcmp(s->prepare, "watchbad") == 0 || strcmp(s->prepare, "abort") == 0) {
 		/* A pipe: the child writes a line in confine, the watch reads it. */
 		if (!CORDON_API_HAS(ctx, launch_pass_fd) || !CORDON_API_HAS(ctx, launch_watch))
 			return cordon_error(ctx, NULL, "prepare: the core lacks launch_pass_fd");
@@ -232,7 +239,7 @@ static int tm_prepare(cordon_ctx *ctx, void *state)
 		}
 		s->watched = p[0];
 		s->watch_calls = 0;
-		if (api->launch_watch(ctx, p[0], strcmp(s->prepare, "pass") == 0 ? tm_watch : tm_watch_bad) < 0)
+		if (api->launch_watch(ctx, p[0], strcmp(s->prepare, "watchbad") != 0 ? tm_watch : tm_watch_bad) < 0)
 			return cordon_error(ctx, NULL, "launch_watch failed");
 		return 0;
 	}
@@ -314,7 +321,7 @@ static int tm_confine(void *state, const struct cordon_child *child, const char 
 		raise(SIGSEGV);
 	if (strcmp(s->confine, "exit") == 0)
 		_exit(0);
-	if ((strcmp(s->prepare, "pass") == 0 || strcmp(s->prepare, "watchbad") == 0) && s->passed > 0) {
+	if ((strcmp(s->prepare, "pass") == 0 || strcmp(s->prepare, "watchbad") == 0 || strcmp(s->prepare, "abort") == 0) && s->passed > 0) {
 		char line[64] = "hello from fd ";
 		size_t l = strlen(line);
 		int v = s->passed;
