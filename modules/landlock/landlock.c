@@ -230,6 +230,17 @@ static int ll_open(cordon_ctx *ctx, void **statep)
 	    get_id(ctx, "host_uid", &s->host_uid) < 0 || get_id(ctx, "host_gid", &s->host_gid) < 0)
 		return -1;
 
+	/* After the namespaces module, in its view (ABI 1.2 shared data). */
+	const bool shared = CORDON_API_HAS(ctx, set_data) && CORDON_API_HAS(ctx, get_data);
+	if (shared && api->get_data(ctx, "namespaces.view", NULL)) {
+		if (cordon_arg(ctx, "private_tmp") && s->private_tmp)
+			return cordon_error(ctx, cordon_arg(ctx, "private_tmp"),
+			                    "private_tmp: the namespaces module before landlock already gives the program "
+			                    "a private /tmp (a tmpfs); leave private_tmp out or set it to false");
+		s->in_view = true;
+		s->private_tmp = false;
+	}
+
 	const cordon_node *n = cordon_arg(ctx, "network");
 	if (n) {
 		const char *v = api->node_scalar(n, NULL);
@@ -381,6 +392,13 @@ static int ll_prepare(cordon_ctx *ctx, void *state)
 		cordon_warning(ctx, "UDP and raw sockets are not restricted by Landlock; combine with seccomp");
 
 	remove_tmpdir(ctx, s); /* a run that never reached finish */
+	/* Landlock restricts the process it is applied to: a namespaces module
+	 * after it could not mount its view.  (Seen here, not at open: the
+	 * namespaces module opens after this one.) */
+	if (!s->in_view && CORDON_API_HAS(ctx, get_data) && cordon_api(ctx)->get_data(ctx, "namespaces.view", NULL))
+		return cordon_error(ctx, NULL,
+		                    "the namespaces module comes after landlock in the stack: Landlock would forbid its "
+		                    "mounts; put namespaces before landlock");
 	if (ll_audit_prepare(ctx, s) < 0)
 		return -1;
 	if (!s->private_tmp)
@@ -445,6 +463,10 @@ static void ll_close(void *state)
 static int ll_confine(void *state, const struct cordon_child *child, const char **step)
 {
 	const struct ll_state *s = state;
+	/* Inside the namespaces module's view, that module has already made
+	 * the sandbox's identity and working directory: only the rules. */
+	if (s->in_view)
+		return ll_restrict(s, child, step);
 	/* 1. As root: never run the program as host root.  The bounding set
 	 * goes first, while CAP_SETPCAP is still held. */
 	if (child->flags & CORDON_CHILD_ROOT) {

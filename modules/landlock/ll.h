@@ -122,6 +122,10 @@ struct ll_state {
 	bool net_host;
 	bool private_tmp;
 	bool exec_tmp;
+	/* The namespaces module comes first in the stack: landlock confines
+	 * inside its view (its own /tmp, --output-dir at /output, the
+	 * identity and working directory already set). */
+	bool in_view;
 	int proc; /* LL_PROC_* */
 	unsigned host_uid, host_gid; /* when cordon runs as root */
 	struct ll_want want;

@@ -94,13 +94,21 @@ static int build(int rfd, const struct ll_state *s, const struct cordon_child *c
 {
 	const uint64_t h = s->plan.handled_fs;
 	int e;
+	/* In the namespaces module's view a default path that view does not
+	 * show is no news: skipped without a note. */
 	for (size_t i = 0; i < s->n_paths; i++)
-		if ((e = add_path(rfd, s->paths[i].path, s->paths[i].access, s->paths[i].origin, h, child, step)))
+		if ((e = add_path(rfd, s->paths[i].path, s->paths[i].access, s->paths[i].origin, h,
+		                  s->in_view && s->paths[i].origin == LL_DEFAULT ? NULL : child, step)))
 			return e;
 	uint64_t scratch = s->exec_tmp ? LL_FS_WRITE | LANDLOCK_ACCESS_FS_EXECUTE : LL_FS_WRITE;
 	if (s->tmpdir && (e = add_path(rfd, s->tmpdir, scratch, LL_POLICY, h, child, step)))
 		return e;
-	if (child && child->output_dir && (e = add_path(rfd, child->output_dir, scratch, LL_POLICY, h, child, step)))
+	/* In the namespaces module's view: its private /tmp, and --output-dir
+	 * where that module mounts it. */
+	if (s->in_view && (e = add_path(rfd, "/tmp", scratch, LL_POLICY, h, child, step)))
+		return e;
+	const char *out = child && child->output_dir ? (s->in_view ? "/output" : child->output_dir) : NULL;
+	if (out && (e = add_path(rfd, out, scratch, LL_POLICY, h, child, step)))
 		return e;
 	for (size_t i = 0; child && child->bind_ro && child->bind_ro[i]; i++)
 		if ((e = add_path(rfd, child->bind_ro[i], LL_FS_EXEC, LL_POLICY, h, child, step)))

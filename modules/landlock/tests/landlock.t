@@ -347,6 +347,42 @@ else
 	for _ in 1 2 3 4 5 6 7; do skip "reading the kernel audit log needs CAP_AUDIT_READ: root only"; done
 fi
 
+# --- after the namespaces module: landlock confines inside its view ---
+mkdir -p "$T/nsout"
+chmod 777 "$T/nsout"
+write_policy "$T/nsll.yaml" <<'EOF2'
+env: {PATH: /usr/bin:/bin, LANG: C.UTF-8}
+stack:
+  - module: namespaces
+  - module: landlock
+EOF2
+run exec -p "$T/nsll.yaml" --json --output-dir "$T/nsout" -- \
+	sh -c 'echo t >/tmp/f && cat /tmp/f; echo o >/output/o; pwd; echo s >/dev/shm/x 2>/dev/null || echo shm-denied; python3 -c "print(6*7)"'
+check "namespaces then landlock: runs in the view (its /tmp, /output, cwd /tmp; python3)" \
+	json_is 'j["status"], j["stdout"].split()' "('ok', ['t', '/tmp', 'shm-denied', '42'])"
+check "... the output directory is written through /output" test -s "$T/nsout/o"
+check "... Landlock still applies inside the view (/dev/shm, which the view has, is denied)" \
+	json_is '"shm-denied" in j["stdout"]' True
+check "... no warning about default paths the view does not show" \
+	json_is '[w for w in j["warnings"] if "default path" in w]' '[]'
+write_policy "$T/llns.yaml" <<'EOF2'
+stack:
+  - module: landlock
+  - module: namespaces
+EOF2
+run exec -p "$T/llns.yaml" -- touch "$T/ran-llns"
+check "landlock before namespaces: refused (125), naming the order" \
+	eval 'rc_is 125 && err_has "put namespaces before landlock" && [ ! -e "$T/ran-llns" ]'
+write_policy "$T/nsllpt.yaml" <<'EOF2'
+stack:
+  - module: namespaces
+  - module: landlock
+    with: {private_tmp: true}
+EOF2
+run exec -p "$T/nsllpt.yaml" -- true
+check "private_tmp: true after namespaces: a policy error at its line" \
+	eval 'rc_is 125 && err_has "nsllpt.yaml:4:" && err_has "already gives the program a private /tmp"'
+
 # --- bad policies: 125 with file:line ---
 bad() { # desc expected-text
 	_d=$1 _e=$2
