@@ -445,7 +445,7 @@ static struct shared_data *find_data(cordon_policy *p, const char *name)
 static int api_set_data(cordon_ctx *ctx, const char *name, const void *data, size_t len)
 {
 	if (wrong_phase(ctx, "set_data", ~P(PHASE_CONFINE)) || !ctx->policy || !name || !*name ||
-	    (!data && len))
+	    (!data && len) || len == SIZE_MAX)
 		return -1;
 	cordon_policy *p = ctx->policy;
 	/* One byte more, so that a string stored with its length reads as a
@@ -489,11 +489,37 @@ static const void *api_get_data(cordon_ctx *ctx, const char *name, size_t *len)
 
 /* launch_clone_ns and child_exit_status are kept with the launch (run.c). */
 
+/* Whether this process has one thread (/proc/self/status); 0 when it
+ * cannot tell. */
+static int single_threaded(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	if (!f)
+		return 0;
+	char line[256];
+	int n = 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Threads: %d", &n) == 1)
+			break;
+	fclose(f);
+	return n == 1;
+}
+
 static int api_launch_clone_ns(cordon_ctx *ctx, unsigned long flags, unsigned uid, unsigned gid, unsigned host_uid,
                                unsigned host_gid)
 {
 	if (wrong_phase(ctx, "launch_clone_ns", P(PHASE_PREPARE)))
 		return -1;
+	/* The child of a raw clone cannot use glibc's set*id calls or fork()
+	 * safely when other threads existed (they wait for threads that are
+	 * not there, or for locks those threads held): an embedder with
+	 * threads gets the forking launch. */
+	if (!single_threaded()) {
+		if (ctx->policy && ctx->policy->verbose)
+			fprintf(stderr, "cordon: %s: launch_clone_ns not used: this process has other threads\n",
+			        mod_name(ctx));
+		return -1;
+	}
 	const char *why = NULL;
 	if (run_clone_ns(ctx->run, flags, uid, gid, host_uid, host_gid, &why) < 0) {
 		fprintf(stderr, "cordon: %s: launch_clone_ns refused: %s\n", mod_name(ctx), why ? why : "invalid");

@@ -506,6 +506,8 @@ cordon_result *cordon_check(cordon_policy *p, const char *path, const void *data
 		int s = 0;
 		if (path) {
 			s = check_read(p, path, &run.sources[0], &why);
+		} else if (!data && len) {
+			s = set_err(&why, "<data>: no bytes given for a source of %zu bytes", len);
 		} else if (len > SOURCE_MAX_BYTES) {
 			s = set_err(&why, "<data>: the source is larger than %u bytes", SOURCE_MAX_BYTES);
 		} else {
@@ -2131,6 +2133,11 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	}
 	pthread_sigmask(SIG_SETMASK, &old_sigs, NULL);
 
+	/* A module that could no longer enforce what it promised ended the
+	 * run (run_abort): an error, whatever the program did; its reason is
+	 * the first cause, also when the kill came before the exec. */
+	if (run->abort_msg && r->status != ST_ERROR)
+		result_set_error(r, CORDON_EXIT_ERROR, "%s; the run was stopped", run->abort_msg);
 	if (lost) {
 		result_set_error(r, CORDON_EXIT_ERROR,
 		                 "lost track of the program: something else in this process reaped it");
@@ -2148,14 +2155,16 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	 * the run ended on the report, the CPU time and memory). */
 	if (cloned && !ended_early && clone_req_get(run, &creq) && creq.have_status && exec_started)
 		wstatus = creq.status;
+	else if (cloned && !ended_early && exec_started && !killed_main && r->status != ST_ERROR && !fatal)
+		/* pid 1 ended on its own without saying how the program ended:
+		 * its own exit status is not the program's. */
+		result_set_error(r, CORDON_EXIT_ERROR, "the sandbox's pid 1 ended without reporting the program's status "
+		                                       "(status %d)",
+		                 WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus));
 	if (r->status != ST_ERROR && !fatal)
 		attribute_outcome(&sv, wstatus, &ru, timed_out, cancelled);
 	else if (!exec_started || fatal)
 		r->exit_code = -1; /* nothing ran: no exit status of the program */
-	/* A module that could no longer enforce what it promised ended the
-	 * run (run_abort): an error, whatever the program did. */
-	if (run->abort_msg && r->status != ST_ERROR)
-		result_set_error(r, CORDON_EXIT_ERROR, "%s; the run was stopped", run->abort_msg);
 	rc = 0;
 out:
 	input_close(&ip);

@@ -4,6 +4,7 @@
  * children are spared when a run's leftovers are killed, and the caller's
  * subreaper setting is restored.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -13,6 +14,19 @@
 #include "tap.h"
 
 static char dir[] = "/tmp/cordon-embed.XXXXXX";
+
+/* An embedder's other thread, busy in malloc (whose locks a child made by a
+ * raw clone would inherit held). */
+static volatile int hammer_stop;
+static void *hammer(void *arg)
+{
+	(void)arg;
+	while (!hammer_stop) {
+		void *v = malloc(64 + (size_t)(rand() % 4096));
+		free(v);
+	}
+	return NULL;
+}
 
 static char *write_file(const char *name, const char *text)
 {
@@ -139,6 +153,53 @@ int main(void)
 	ok(js && strstr(js, "\"name\":\"tm_a\""), "a result still reads after its policy is freed");
 	free(js);
 	cordon_result_free(r);
+
+	r = cordon_check(p, NULL, NULL, 16, &err);
+	ok(r && strcmp(cordon_result_status(r), "error") == 0 && cordon_result_error(r) &&
+	       strstr(cordon_result_error(r), "no bytes given"),
+	   "check of NULL data with a length: an error, nothing read");
+	cordon_result_free(r);
+
+	/* The namespaces module in a process with other threads: the core then
+	 * forks instead of cloning into the namespaces (a raw clone's child
+	 * could hang in glibc's set*id or fork); every run must end at once. */
+	char *nspol = write_file("ns.yaml", "env: {PATH: /usr/bin:/bin}\n"
+	                                    "stack:\n"
+	                                    "  - module: rlimit\n"
+	                                    "    with: {wall: 20s}\n"
+	                                    "  - module: namespaces\n");
+	cordon_policy *nsp = cordon_policy_load(nspol, &lo, &err);
+	ok(nsp != NULL, "a namespaces policy loads");
+	if (nsp) {
+		pthread_t th[2];
+		for (int i = 0; i < 2; i++)
+			pthread_create(&th[i], NULL, hammer, NULL);
+		const char *const tav[] = { "/bin/true", NULL };
+		struct cordon_run_options tro = { .size = sizeof(tro), .argv = tav, .stream_stdout_fd = -1,
+			                          .stream_stderr_fd = -1, .cancel_fd = -1 };
+		int good = 0;
+		for (int i = 0; i < 8; i++) {
+			cordon_result *tr = cordon_run(nsp, &tro, &err);
+			char *tj = tr ? cordon_result_json(tr) : NULL;
+			if (tr && strcmp(cordon_result_status(tr), "ok") == 0)
+				good++;
+			else
+				diag("run %d: %s", i, tj ? tj : err ? err : "(no result)");
+			free(tj);
+			cordon_result_free(tr);
+		}
+		hammer_stop = 1;
+		for (int i = 0; i < 2; i++)
+			pthread_join(th[i], NULL);
+		is_int(good, 8, "with other threads running, every namespaces run ends ok (no hang until the wall limit)");
+		cordon_policy_free(nsp);
+	} else {
+		diag("%s", err ? err : "");
+		free(err);
+		err = NULL;
+	}
+	unlink(nspol);
+	free(nspol);
 
 	ro.size = 8; /* too small: an old caller */
 	r = cordon_run(p, &ro, &err);

@@ -378,8 +378,10 @@ struct cordon_core_api {
 	 * of a pid namespace must not run the program; the core refuses to
 	 * exec in it) and report the program's wait status with
 	 * child_exit_status, since pid 1 cannot end by a signal.  -1 (a
-	 * warning said why) when flags or ids are refused; the run then forks
-	 * as usual and the module must do without. */
+	 * warning said why) when flags or ids are refused, and -1 when the
+	 * process has other threads (an embedder's: the child of a raw clone
+	 * could hang in glibc's set*id or fork); the run then forks as usual
+	 * and the module must do without. */
 	int (*launch_clone_ns)(cordon_ctx *ctx, unsigned long flags, unsigned uid, unsigned gid, unsigned host_uid,
 	                       unsigned host_gid);
 	/* In the launch_clone_ns child (pid 1 of its pid namespace), once the

@@ -237,6 +237,12 @@ static int ll_open(cordon_ctx *ctx, void **statep)
 			return cordon_error(ctx, cordon_arg(ctx, "private_tmp"),
 			                    "private_tmp: the namespaces module before landlock already gives the program "
 			                    "a private /tmp (a tmpfs); leave private_tmp out or set it to false");
+		struct stat ns;
+		if (stat("/proc/self/ns/user", &ns) < 0)
+			return cordon_error(ctx, NULL, "after namespaces: cannot identify cordon's user namespace "
+			                               "(/proc/self/ns/user): %s", strerror(errno));
+		s->host_userns_dev = (unsigned long long)ns.st_dev;
+		s->host_userns_ino = (unsigned long long)ns.st_ino;
 		s->in_view = true;
 		s->private_tmp = false;
 	}
@@ -465,8 +471,23 @@ static int ll_confine(void *state, const struct cordon_child *child, const char 
 	const struct ll_state *s = state;
 	/* Inside the namespaces module's view, that module has already made
 	 * the sandbox's identity and working directory: only the rules. */
-	if (s->in_view)
+	if (s->in_view) {
+		/* ...if it did: a namespaces module that failed as optional
+		 * left this process in cordon's own user namespace, with none
+		 * of what this module skips done.  Fail closed. */
+		struct stat ns;
+		if (stat("/proc/self/ns/user", &ns) < 0) {
+			*step = "stat /proc/self/ns/user (is this the namespaces module's view?)";
+			return errno;
+		}
+		if ((unsigned long long)ns.st_dev == s->host_userns_dev &&
+		    (unsigned long long)ns.st_ino == s->host_userns_ino) {
+			*step = "the namespaces module did not confine this process (it failed as optional); "
+			        "landlock relies on its view";
+			return EPERM;
+		}
 		return ll_restrict(s, child, step);
+	}
 	/* 1. As root: never run the program as host root.  The bounding set
 	 * goes first, while CAP_SETPCAP is still held. */
 	if (child->flags & CORDON_CHILD_ROOT) {

@@ -126,6 +126,9 @@ struct ll_state {
 	 * inside its view (its own /tmp, --output-dir at /output, the
 	 * identity and working directory already set). */
 	bool in_view;
+	/* cordon's own user namespace, to prove in the child that the view
+	 * was really made (an optional namespaces module may have failed) */
+	unsigned long long host_userns_dev, host_userns_ino;
 	int proc; /* LL_PROC_* */
 	unsigned host_uid, host_gid; /* when cordon runs as root */
 	struct ll_want want;

@@ -207,6 +207,7 @@ static int ns_open(cordon_ctx *ctx, void **statep)
 static int ns_prepare(cordon_ctx *ctx, void *state)
 {
 	struct ns_state *s = state;
+	s->cloned = false; /* never left from an earlier run, whatever returns early below */
 	if (s->uid == 0)
 		cordon_warning(ctx, "uid 0 inside: the program holds every capability of its user "
 		                    "namespace unless the caps module drops them");
@@ -386,9 +387,11 @@ static __attribute__((noreturn)) void reaper(pid_t pid2, int status_w, const str
 					(void)kill(-1, SIGKILL);
 					while (waitpid(-1, NULL, __WALL) >= 0 || errno == EINTR)
 						;
-					if (errno == ECHILD)
-						(void)s->report(child, st);
-					_exit(0);
+					/* Without a report the supervisor must not
+					 * take this exit for the program's. */
+					if (errno == ECHILD && s->report(child, st) == 0)
+						_exit(0);
+					_exit(NS_EXIT_ERROR);
 				}
 				ssize_t n;
 				do

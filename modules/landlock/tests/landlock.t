@@ -383,6 +383,29 @@ run exec -p "$T/nsllpt.yaml" -- true
 check "private_tmp: true after namespaces: a policy error at its line" \
 	eval 'rc_is 125 && err_has "nsllpt.yaml:4:" && err_has "already gives the program a private /tmp"'
 
+# An optional namespaces module that fails leaves no view: landlock, which
+# relies on it, must not run the program unconfined (fail closed).  Made to
+# fail inside `unshare -Ur` (setgroups is denied there) on the launch a
+# cgroup setting selects.
+mkdir -p "$T/notcg"
+write_policy "$T/nsopt.yaml" <<EOF2
+env: {PATH: /usr/bin:/bin}
+stack:
+  - module: namespaces
+    control: optional
+    with: {cgroup: {path: $T/notcg}}
+  - module: landlock
+EOF2
+if unshare -Ur true 2>/dev/null; then
+	rm -f "$T/ran-nsopt"
+	unshare -Ur "$CORDON" exec -p "$T/nsopt.yaml" -- touch "$T/ran-nsopt" >"$T/out" 2>"$T/err"
+	rc=$?
+	check "an optional namespaces that failed: landlock refuses to run without its view (125)" \
+		eval 'rc_is 125 && err_has "namespaces module did not confine this process" && [ ! -e "$T/ran-nsopt" ]'
+else
+	skip "unshare -Ur is not available here (user namespaces disabled)"
+fi
+
 # --- bad policies: 125 with file:line ---
 bad() { # desc expected-text
 	_d=$1 _e=$2
