@@ -334,6 +334,25 @@ struct source {
 	const char *language;
 };
 
+/* What child_exit_status sends with the wait status (REC_STATUS text). */
+struct exit_report {
+	int64_t utime_us, stime_us, maxrss_kb;
+};
+
+/* launch_clone_ns: this run's child is created directly in new namespaces. */
+struct clone_req {
+	bool requested;
+	unsigned long flags;
+	unsigned uid, gid, host_uid, host_gid;
+	bool have_status; /* child_exit_status seen */
+	int status;
+	struct exit_report usage;
+	/* The run ended on the report: the child (exiting) is reaped in
+	 * run_end, after the finish phase. */
+	pid_t pending;
+	int pending_fd;
+};
+
 /* A run in progress: what hooks see through their context. */
 #define RUN_MAX_PASS_FDS 16
 #define RUN_MAX_WATCHES 64
@@ -359,6 +378,7 @@ struct run {
 	size_t n_watches;
 	/* run_abort: why a module ended the run from a watch callback */
 	char *abort_msg;
+	struct clone_req clone; /* launch_clone_ns */
 	/* --output-dir and --bind-ro as the child gets them (prepare) */
 	const char *output_dir;
 	const char *const *bind_ro;

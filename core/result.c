@@ -273,11 +273,11 @@ const char *cordon_result_warning(const cordon_result *r, size_t i)
 
 /* ---- JSON ---- */
 
-/* Every string goes through the UTF-8 repair: one invalid byte in a file
- * name or a message must not lose the whole result. */
-/* A JSON string of len bytes, invalid UTF-8 replaced by U+FFFD.  Text that
- * is all ASCII (findings, names: nearly everything) is handed to jansson
- * as is; the rest is made valid first, so jansson need not check it again. */
+/* A JSON string of len bytes.  Every string goes through the UTF-8 repair
+ * (invalid bytes become U+FFFD): one invalid byte in a file name or a
+ * message must not lose the whole result.  Text that is all ASCII (nearly
+ * everything) is handed to jansson as is; the rest is made valid first, so
+ * jansson need not check it again. */
 static json_t *jtext(const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;

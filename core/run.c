@@ -51,87 +51,46 @@
 #define STREAM_KEEP (1u * 1024 * 1024) /* kept in the result while streaming */
 #define PENDING_MAX (1u * 1024 * 1024) /* stop reading while this much waits for a slow reader */
 
-/*
- * launch_clone_ns: this run's child is created directly in new namespaces.
- * The request is kept per run (a run's prepare phase may overlap another
- * thread's run; the runs themselves are serialised by run_lock), in a few
- * slots: with none free the request is refused and the module does
- * without.
- */
+/* launch_clone_ns: which namespace flags a module may ask for. */
 #define CLONE_NS_ALLOWED                                                                                     \
 	((unsigned long)(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP | \
 	                 CLONE_NEWNET))
-/* What child_exit_status sends with the wait status (REC_STATUS text). */
-struct exit_report {
-	int64_t utime_us, stime_us, maxrss_kb;
-};
 
-struct clone_req {
-	const struct run *run; /* NULL: a free slot */
-	unsigned long flags;
-	unsigned uid, gid, host_uid, host_gid;
-	bool have_status; /* child_exit_status seen */
-	int status;
-	struct exit_report usage;
-	/* The run ended on the report: the child (exiting) is reaped in
-	 * run_end, after the finish phase. */
-	pid_t pending;
-	int pending_fd;
-};
-#define CLONE_SLOTS 16
-static struct clone_req clone_reqs[CLONE_SLOTS];
-static pthread_mutex_t clone_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* A copy of run's request, if it made one. */
+/* A copy of run's request, if it made one.  The request lives in the run
+ * (each run's own structure, touched only by the thread running it). */
 static bool clone_req_get(const struct run *run, struct clone_req *out)
 {
-	bool found = false;
-	pthread_mutex_lock(&clone_lock);
-	for (size_t i = 0; i < CLONE_SLOTS && !found; i++)
-		if (clone_reqs[i].run == run) {
-			*out = clone_reqs[i];
-			found = true;
-		}
-	pthread_mutex_unlock(&clone_lock);
-	return found;
+	if (!run->clone.requested)
+		return false;
+	*out = run->clone;
+	return true;
 }
 
-static void clone_req_drop(const struct run *run)
+static void clone_req_drop(struct run *run)
 {
-	pthread_mutex_lock(&clone_lock);
-	for (size_t i = 0; i < CLONE_SLOTS; i++)
-		if (clone_reqs[i].run == run)
-			memset(&clone_reqs[i], 0, sizeof(clone_reqs[i]));
-	pthread_mutex_unlock(&clone_lock);
+	memset(&run->clone, 0, sizeof(run->clone));
+	run->clone.pending_fd = -1;
 }
 
-static void clone_req_status(const struct run *run, int status, const struct exit_report *usage)
+static void clone_req_status(struct run *run, int status, const struct exit_report *usage)
 {
-	pthread_mutex_lock(&clone_lock);
-	for (size_t i = 0; i < CLONE_SLOTS; i++)
-		if (clone_reqs[i].run == run) {
-			clone_reqs[i].have_status = true;
-			clone_reqs[i].status = status;
-			clone_reqs[i].usage = *usage;
-		}
-	pthread_mutex_unlock(&clone_lock);
+	if (!run->clone.requested)
+		return;
+	run->clone.have_status = true;
+	run->clone.status = status;
+	run->clone.usage = *usage;
 }
 
-static void clone_req_pending(const struct run *run, pid_t pid, int pidfd)
+static void clone_req_pending(struct run *run, pid_t pid, int pidfd)
 {
-	pthread_mutex_lock(&clone_lock);
-	for (size_t i = 0; i < CLONE_SLOTS; i++)
-		if (clone_reqs[i].run == run) {
-			clone_reqs[i].pending = pid;
-			clone_reqs[i].pending_fd = pidfd;
-		}
-	pthread_mutex_unlock(&clone_lock);
+	run->clone.pending = pid;
+	run->clone.pending_fd = pidfd;
 }
 
 /* Reap the child of a run that ended on its report (it was exiting then:
  * its own teardown - memory, mount namespace - overlapped with the finish
  * phase).  Blocks until it is gone: nothing of the run outlives cordon_run. */
-static void clone_req_reap(const struct run *run)
+static void clone_req_reap(struct run *run)
 {
 	struct clone_req req;
 	if (!clone_req_get(run, &req) || req.pending <= 0)
@@ -290,7 +249,6 @@ int source_seal_data(const void *data, size_t len, const char *name, struct sour
 	s->len = len;
 	return seal_finish(s, name, err);
 }
-
 
 void source_close(struct source *s)
 {
@@ -760,7 +718,7 @@ struct ctl_rec {
 
 
 int run_clone_ns(struct run *run, unsigned long flags, unsigned uid, unsigned gid, unsigned host_uid,
-                        unsigned host_gid, const char **why)
+                 unsigned host_gid, const char **why)
 {
 	unsigned long need = (unsigned long)(CLONE_NEWUSER | CLONE_NEWPID);
 	if (!run || (flags & ~CLONE_NS_ALLOWED) || (flags & need) != need) {
@@ -775,23 +733,14 @@ int run_clone_ns(struct run *run, unsigned long flags, unsigned uid, unsigned gi
 		*why = "as root, host_uid and host_gid must be valid non-zero ids";
 		return -1;
 	}
-	struct clone_req req = { run, flags, uid, gid, host_uid, host_gid, false, 0, { 0, 0, 0 }, 0, -1 };
-	int rc = -1;
-	pthread_mutex_lock(&clone_lock);
-	for (size_t i = 0; i < CLONE_SLOTS && rc < 0; i++)
-		if (clone_reqs[i].run == run) {
-			clone_reqs[i] = req;
-			rc = 0;
-		}
-	for (size_t i = 0; i < CLONE_SLOTS && rc < 0; i++)
-		if (!clone_reqs[i].run) {
-			clone_reqs[i] = req;
-			rc = 0;
-		}
-	pthread_mutex_unlock(&clone_lock);
-	if (rc < 0)
-		*why = "too many runs at once";
-	return rc;
+	clone_req_drop(run);
+	run->clone.requested = true;
+	run->clone.flags = flags;
+	run->clone.uid = uid;
+	run->clone.gid = gid;
+	run->clone.host_uid = host_uid;
+	run->clone.host_gid = host_gid;
+	return 0;
 }
 
 int run_child_exit_status(const struct cordon_child *child, int wstatus)
@@ -2014,7 +1963,7 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 			reaped = true;
 			ended_early = true;
 			clone_req_pending(run, pid, pidfd);
-			pidfd = -1; /* the slot owns it now */
+			pidfd = -1; /* run->clone owns it now (reaped in run_end) */
 			r->wall_ms = now_ms() - t_start;
 			input_close(&ip);
 			kill_leftovers(pre, pid, r);
