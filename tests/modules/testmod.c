@@ -274,7 +274,11 @@ static int tm_prepare(cordon_ctx *ctx, void *state)
 			if (fds[i] < 0)
 				return cordon_error(ctx, NULL, "launch_pass_fd_flags failed");
 		}
-		if (api->launch_pass_fd_flags(ctx, open("/dev/null", O_RDONLY | O_CLOEXEC), 0x80) >= 0)
+		/* An unknown flag: refused (and the descriptor closed), never taken. */
+		int extra = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (extra < 0)
+			return cordon_error(ctx, NULL, "open /dev/null: %s", strerror(errno));
+		if (api->launch_pass_fd_flags(ctx, extra, 0x80) >= 0)
 			return cordon_error(ctx, NULL, "launch_pass_fd_flags took an unknown flag");
 		cordon_warning(ctx, "kept=%d dropped=%d", fds[0], fds[1]);
 		return 0;
