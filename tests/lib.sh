@@ -117,3 +117,54 @@ done_testing() {
 # json_is EXPR VALUE: the Python expression over the JSON in $T/out prints VALUE.
 json_is() { [ "$(json_get "$1")" = "$2" ]; }
 rc_not() { [ "$rc" -ne "$1" ]; }
+
+# ---- host probes ----
+# A test that needs a property of this machine asks here first and, when
+# the property cannot exist on this host, skips with the reason in
+# $HOST_WHY (as `cordon selftest` does).  Each probe runs on the host,
+# outside any sandbox, so it sees what the kernel offers.
+
+# skip_n N REASON: N skipped tests with one reason.
+skip_n() {
+	_n=$1
+	shift
+	while [ "$_n" -gt 0 ]; do
+		skip "$*"
+		_n=$((_n - 1))
+	done
+}
+
+# host_x86_64: a foreign system call ABI (i386, x32) exists to be blocked.
+host_x86_64() {
+	HOST_WHY=
+	[ "$(uname -m)" = x86_64 ] && return 0
+	HOST_WHY="not an x86_64 host ($(uname -m)): no foreign system call ABI to block"
+	return 1
+}
+
+# host_i386: the kernel runs an i386 system call of a 64-bit process
+# (`int $0x80`).  A kernel without IA32 emulation, or booted with
+# ia32_emulation=0, faults instead: then nothing can be shown about
+# blocking that entry point, and the program is killed by SIGSEGV anyway.
+host_i386() {
+	host_x86_64 || return 1
+	# In a shell of its own, whose report of the signal goes nowhere.
+	_hp=$(sh -c '"$1" int80 2>&1 </dev/null; exit $?' sh "$PROBES/sc_abi" 2>/dev/null)
+	_hr=$?
+	case "$_hp" in
+	"int80: returned "*) return 0 ;;
+	esac
+	if [ "$_hr" -gt 128 ]; then
+		_hp="killed by SIG$(kill -l "$((_hr - 128))" 2>/dev/null || echo "$((_hr - 128))")"
+	elif [ -z "$_hp" ]; then
+		_hp="exit status $_hr"
+	fi
+	HOST_WHY="this kernel has no i386 entry point (int \$0x80 from a 64-bit process: $_hp)"
+	return 1
+}
+
+# seccomp_filters: how many seccomp filters this shell runs under (a
+# container or service manager may have stacked some).
+seccomp_filters() {
+	sed -n 's/^Seccomp_filters:[[:space:]]*//p' /proc/self/status
+}

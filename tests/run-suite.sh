@@ -22,12 +22,15 @@ suite_files() {
 }
 
 echo "== cordon tests as $(id -un) (uid $(id -u)), build tree"
+# A failing first pass does not stop the second: both are reported, and
+# the suite fails if either failed.
+first=0
 # shellcheck disable=SC2046
 CORDON="$CORDON_BUILD/bin/cordon" CORDON_TESTBIN="$CORDON_BUILD/tests" CORDON_SRCDIR="$CORDON_SRC" \
-	prove -f --timer $(suite_files "$CORDON_BUILD/tests" "$CORDON_SRC")
+	prove -f --timer $(suite_files "$CORDON_BUILD/tests" "$CORDON_SRC") || first=$?
 
 if [ "$(id -u)" -ne 0 ]; then
-	exit 0
+	exit "$first"
 fi
 if ! command -v setpriv >/dev/null 2>&1; then
 	echo "setpriv not found: the unprivileged pass cannot run (install util-linux)" >&2
@@ -45,6 +48,14 @@ chmod -R a+rX "$tmp"
 echo "== cordon tests as uid 65534, installed copy"
 cd "$tmp"
 # shellcheck disable=SC2046
+second=0
 setpriv --reuid=65534 --regid=65534 --clear-groups \
 	env HOME=/tmp TMPDIR=/tmp CORDON="$tmp/prefix/bin/cordon" CORDON_TESTBIN="$tmp/build/tests" \
-	CORDON_SRCDIR="$tmp/src" prove -f --timer $(suite_files "$tmp/build/tests" "$tmp/src")
+	CORDON_SRCDIR="$tmp/src" prove -f --timer $(suite_files "$tmp/build/tests" "$tmp/src") || second=$?
+
+if [ "$first" -ne 0 ] || [ "$second" -ne 0 ]; then
+	echo "== FAILED: as $(id -un) (build tree): $([ "$first" -eq 0 ] && echo passed || echo "failed ($first)");" \
+		"as uid 65534 (installed copy): $([ "$second" -eq 0 ] && echo passed || echo "failed ($second)")" >&2
+	exit 1
+fi
+echo "== both passes succeeded"

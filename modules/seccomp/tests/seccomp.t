@@ -1,7 +1,7 @@
 #!/bin/sh
 # modules/seccomp/tests/seccomp.t - the seccomp module through the real
 # path: each denied family answers the program with the configured errno
-# (or kills it) and reaches the result by name; foreign ABIs die; clone3
+# (or kills it) and reaches the result by name (foreign ABIs: abi.t); clone3
 # answers ENOSYS; strict runs python3 and coreutils; audit mode runs
 # everything and reports every would-be denial; the shipped OCI profile
 # loads and behaves as written; bad input is a policy error (125) and
@@ -62,18 +62,7 @@ run exec -p "$T/default.yaml" --json -- "$PROBES/sc_tty" tcgets
 check "default: an ordinary ioctl reaches the kernel (ENOTTY)" stdout_has "tcgets: errno ENOTTY"
 check "default: ... and is not reported" no_findings
 
-# ---- foreign ABIs ----
-run exec -p "$T/default.yaml" --json -- "$PROBES/sc_abi" native
-check "native getpid works" stdout_has "native: returned"
-for abi in int80:i386 x32:x32; do
-	c=${abi%%:*}
-	name=${abi#*:}
-	run exec -p "$T/default.yaml" --json -- "$PROBES/sc_abi" "$c"
-	check "$c: the process is killed by SIGSYS (159)" rc_is 159
-	check "$c: status killed, signal 31" json_is 'j["status"]+" "+str(j["signal"])' "killed 31"
-	check "$c: it never printed" eval '! stdout_has returned'
-	check "$c: killed by seccomp: getpid [$name ABI]" finding_has "killed by seccomp: getpid [$name ABI]("
-done
+# ---- foreign ABIs: modules/seccomp/tests/abi.t (they depend on the host) ----
 
 # ---- actions ----
 write_sc "$T/kill.yaml" <<'EOF'
@@ -165,9 +154,6 @@ for f in $harmless; do
 	[ "$f" = personality_bad ] && n=personality
 	check "audit: would-be denial of $n reported" finding_has "would deny $n("
 done
-run exec -p "$T/audit.yaml" --json -- "$PROBES/sc_abi" int80
-check "audit: even a foreign ABI runs" stdout_has "int80: returned"
-check "audit: ... and is reported" finding_has "would deny getpid [i386 ABI]("
 
 # ---- the policy-wide audit mode (`mode: audit`, `cordon run --audit`) ----
 # The module behaves as with its own audit: true.
@@ -192,8 +178,6 @@ run run --audit -p "$T/py.yaml" --json "$T/kc.py"
 check "cordon run --audit on a policy without audit: true: the call succeeds" stdout_has "personality True"
 check "run --audit: ... and is reported by name" finding_has "would deny personality(0x400000"
 check "run --audit: no denial finding" json_is 'sum(f["rule"] == "denied" for f in j["findings"])' 0
-run exec --audit -p "$T/default.yaml" --json -- "$PROBES/sc_abi" int80
-check "exec --audit: a foreign ABI runs and is reported" eval 'stdout_has "int80: returned" && finding_has "would deny getpid [i386 ABI]("'
 
 # ---- strict ----
 write_policy "$T/strict.yaml" <<'EOF'
@@ -283,9 +267,6 @@ if "$CORDON" exec -p "$T/iso-only.yaml" -- true >/dev/null 2>&1; then
 	check "isolated: ... and named" finding_has "denied unshare("
 	check "isolated: ptrace of pid 1 (the reaper) named with its pid" finding_has "denied ptrace(16, 1,"
 	check "isolated: clone3 ENOSYS, fork works" sh -c "grep -q 'clone3: errno ENOSYS' '$T/so' && grep -q 'fork: returned 0' '$T/so'"
-	run exec -p "$T/iso.yaml" --bind-ro "$PROBES" --json -- "$PROBES/sc_abi" int80
-	check "isolated: the reaper relays the kill by SIGSYS (159)" rc_is 159
-	check "isolated: killed by seccomp: getpid [i386 ABI]" finding_has "killed by seccomp: getpid [i386 ABI]("
 else
 	skip "isolated: the namespaces module cannot run here (user namespaces?)"
 fi
@@ -321,8 +302,6 @@ EOF
 		eval 'stdout_has "keyctl: returned" && stdout_has "personality_bad: returned"'
 	check "bwrap: audit: a warning says would-be denials go to the kernel's log, not the result" \
 		jtrue 'any("audit mode under bwrap" in w and "SECCOMP_RET_LOG" in w for w in j["warnings"])'
-	run exec --audit -p "$T/bw.yaml" --json -- "$PROBES/sc_abi" int80
-	check "bwrap: --audit: even a foreign ABI runs (logged, not killed)" eval 'rc_is 0 && stdout_has "int80: returned"'
 	# Fail closed: a module that claims to wrap the command (bwrap.wrapper)
 	# without passing the program to a wrapper: nothing would load it.
 	write_sc "$T/nowrap.yaml" <<EOF
