@@ -79,6 +79,9 @@ HIDDEN char *utf8_sanitize(const char *in, size_t len, size_t *outlen);
  * directory that no one else may write to (unless sticky).  Returns an
  * O_CLOEXEC descriptor or -1 with *err set to "PATH: reason". */
 HIDDEN int open_trusted(const char *path, const char *what, char **err);
+/* Give each closed descriptor 0, 1, 2 /dev/null, so that nothing cordon opens
+ * lands on a standard number.  0, or -1 (errno) when /dev/null cannot be had. */
+HIDDEN int std_fds_safe(void);
 /* Read a whole descriptor, at most max bytes (more is an error). */
 HIDDEN int read_all(int fd, size_t max, char **out, size_t *outlen, const char *path, char **err);
 
@@ -295,6 +298,7 @@ struct cordon_result {
 	const char *limit; /* static string or NULL */
 	struct strbuf out[2]; /* stdout, stderr */
 	bool truncated[2];
+	int delivery_errno[2]; /* first failed write to the caller's stream descriptor */
 	struct finding *findings;
 	size_t n_findings, cap_findings;
 	struct redaction *redactions;

@@ -319,51 +319,158 @@ static const char *owner_problem(const struct stat *st)
 	return NULL;
 }
 
-/* The canonical path of an open file, from /proc/self/fd: one readlink,
- * where realpath() takes one per path component.  NULL when /proc is not
- * there or the answer is no absolute path (a deleted file, or one outside
- * this process's root). */
-static char *fd_canonical(int fd)
+/* What is wrong with a directory that a lookup goes through: anyone else
+ * could replace an entry in it (group- or world-writable without the
+ * sticky bit), or its owner is not trusted.  NULL when it is fine. */
+static const char *dir_problem(const struct stat *st)
 {
-	char link[40], buf[PATH_MAX];
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(link, buf, sizeof(buf));
-	if (n <= 0 || (size_t)n >= sizeof(buf) || buf[0] != '/')
-		return NULL;
-	buf[n] = '\0';
-	return xstrdup(buf);
+	if ((st->st_mode & (S_IWOTH | S_IWGRP)) && !(st->st_mode & S_ISVTX))
+		return "is in a group- or world-writable directory (refusing to trust it)";
+	if (owner_problem(st))
+		return geteuid() == 0 ? "is in a directory not owned by root (cordon runs as root)"
+		                      : "is in a directory owned by another user";
+	return NULL;
+}
+
+#define TRUST_MAX_LINKS 40 /* as the kernel's MAXSYMLINKS */
+
+/*
+ * Resolve `path` one component at a time, as the kernel does, and check
+ * every directory a name is looked up in and every symlink followed on the
+ * way (OpenSSH's safe_path checks each directory it traverses; checking
+ * only the canonical path misses a symlink that another user may swap).
+ * A directory must not let anyone else replace its entries; a symlink in
+ * a sticky directory that others may write must be owned by root or the
+ * invoking user (its owner may replace it there).  On success *st is the
+ * file the path names and NULL is returned; else why, and *bad (malloc'd,
+ * or NULL) names the directory or link at fault.
+ */
+static const char *walk_trusted(const char *path, struct stat *st, char **bad)
+{
+	*bad = NULL;
+	struct strbuf cur = { 0 }; /* the resolved directory so far ("" is /) */
+	char *todo = NULL; /* what is left of the path */
+	const char *why = NULL;
+	int links = 0;
+	if (path[0] == '/') {
+		todo = xstrdup(path);
+	} else {
+		char *cwd = getcwd(NULL, 0);
+		todo = cwd ? xasprintf("%s/%s", cwd, path) : NULL;
+		if (!cwd)
+			why = "has a working directory that cannot be named";
+		free(cwd);
+	}
+	if (!todo && !why)
+		why = "out of memory";
+	char *p = todo;
+	while (!why) {
+		while (p && *p == '/')
+			p++;
+		if (!p || !*p) {
+			/* The path ends in a directory (or is /): no file. */
+			why = "is not a regular file";
+			break;
+		}
+		char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+		char *next = slash ? slash : p + n;
+		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
+			if (n == 2) {
+				char *up = cur.len ? memrchr(cur.data, '/', cur.len) : NULL;
+				cur.len = up ? (size_t)(up - cur.data) : 0;
+				if (cur.data)
+					cur.data[cur.len] = '\0';
+			}
+			p = next;
+			continue;
+		}
+		/* The directory this name is looked up in. */
+		struct stat dst;
+		const char *dir = cur.len ? cur.data : "/";
+		if (stat(dir, &dst) < 0) {
+			why = "has a directory that cannot be examined";
+		} else if (!S_ISDIR(dst.st_mode)) {
+			why = "has a component that is not a directory";
+		} else {
+			why = dir_problem(&dst);
+		}
+		if (why) {
+			*bad = xstrdup(dir);
+			break;
+		}
+		size_t keep = cur.len;
+		if (sb_append(&cur, "/", 1) < 0 || sb_append(&cur, p, n) < 0 || sb_append(&cur, "", 1) < 0) {
+			why = "out of memory";
+			break;
+		}
+		cur.len--; /* the NUL stays, uncounted */
+		struct stat lst;
+		if (lstat(cur.data, &lst) < 0) {
+			why = "has a component that cannot be examined";
+			*bad = xstrdup(cur.data);
+			break;
+		}
+		if (S_ISLNK(lst.st_mode)) {
+			if (++links > TRUST_MAX_LINKS) {
+				why = "goes through too many symbolic links";
+				break;
+			}
+			if ((dst.st_mode & (S_IWOTH | S_IWGRP)) && owner_problem(&lst)) {
+				why = geteuid() == 0 ? "goes through a symbolic link not owned by root in a shared directory"
+				                     : "goes through a symbolic link owned by another user in a shared directory";
+				*bad = xstrdup(cur.data);
+				break;
+			}
+			char target[PATH_MAX];
+			ssize_t tl = readlink(cur.data, target, sizeof(target) - 1);
+			if (tl <= 0) {
+				why = tl == 0 ? "goes through an empty symbolic link" : "has a symbolic link that cannot be read";
+				*bad = xstrdup(cur.data);
+				break;
+			}
+			target[tl] = '\0';
+			/* The link's target, then the rest of the path. */
+			char *more = xasprintf("%s%s", target, next);
+			if (!more) {
+				why = "out of memory";
+				break;
+			}
+			free(todo);
+			todo = p = more;
+			cur.len = target[0] == '/' ? 0 : keep;
+			if (cur.data)
+				cur.data[cur.len] = '\0';
+			continue;
+		}
+		p = next;
+		while (*p == '/')
+			p++;
+		if (!*p) {
+			*st = lst; /* not a link: lstat is the file's own status */
+			break;
+		}
+		if (!S_ISDIR(lst.st_mode)) {
+			why = "has a component that is not a directory";
+			*bad = xstrdup(cur.data);
+			break;
+		}
+	}
+	free(todo);
+	sb_free(&cur);
+	return why;
 }
 
 int open_trusted(const char *path, const char *what, char **err)
 {
-	/* Open first, then name what was opened (its canonical path, for the
-	 * directory checks below): the same file and path as realpath() then
-	 * open(), in two system calls instead of one per path component. */
+	/* Open first, then walk the path as given and check that it leads to
+	 * the file that was opened: a swap in between is refused. */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return set_err(err, "%s: cannot open %s: %s", path, what, strerror(errno));
-	char *real = fd_canonical(fd);
-	if (!real) {
-		/* No /proc: realpath(), and the file opened by that name must
-		 * be the one opened above. */
-		struct stat a, b;
-		int e = 0, tfd = -1;
-		real = realpath(path, NULL);
-		if (!real || (tfd = open(real, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0 ||
-		    fstat(fd, &a) < 0 || fstat(tfd, &b) < 0)
-			e = errno;
-		else if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
-			e = ESTALE; /* replaced in between */
-		if (tfd >= 0)
-			close(tfd);
-		if (e) {
-			close(fd);
-			free(real);
-			return set_err(err, "%s: cannot open %s: %s", path, what, strerror(e));
-		}
-	}
-	struct stat st;
+	struct stat st, walked;
 	const char *why = NULL;
+	char *bad_dir = NULL;
 	if (fstat(fd, &st) < 0) {
 		why = strerror(errno);
 	} else if (!S_ISREG(st.st_mode)) {
@@ -372,40 +479,10 @@ int open_trusted(const char *path, const char *what, char **err)
 		why = "is world-writable (refusing to trust it; chmod o-w)";
 	} else if (st.st_mode & S_IWGRP) {
 		why = "is group-writable (refusing to trust it; chmod g-w)";
-	} else {
-		why = owner_problem(&st);
+	} else if (!(why = owner_problem(&st)) && !(why = walk_trusted(path, &walked, &bad_dir)) &&
+	           (walked.st_dev != st.st_dev || walked.st_ino != st.st_ino)) {
+		why = "was replaced while it was checked";
 	}
-	/* No directory on the way from / may let anyone else replace the file
-	 * or a directory above it (as OpenSSH's secure_filename). */
-	char *bad_dir = NULL;
-	for (char *slash = strrchr(real, '/'); !why && slash;) {
-		char *dir = slash == real ? xstrdup("/") : xstrndup(real, (size_t)(slash - real));
-		struct stat dst;
-		if (!dir) {
-			why = "out of memory";
-			break;
-		}
-		if (stat(dir, &dst) < 0) {
-			why = "has a directory that cannot be examined";
-		} else if ((dst.st_mode & (S_IWOTH | S_IWGRP)) && !(dst.st_mode & S_ISVTX)) {
-			why = "is in a group- or world-writable directory (refusing to trust it)";
-		} else if (owner_problem(&dst)) {
-			why = geteuid() == 0 ? "is in a directory not owned by root (cordon runs as root)"
-			                     : "is in a directory owned by another user";
-		}
-		if (why) {
-			bad_dir = dir;
-			break;
-		}
-		free(dir);
-		if (slash == real)
-			break;
-		*slash = '\0';
-		char *up = strrchr(real, '/');
-		*slash = '/';
-		slash = up;
-	}
-	free(real);
 	if (why) {
 		close(fd);
 		if (bad_dir) {
@@ -420,6 +497,27 @@ int open_trusted(const char *path, const char *what, char **err)
 	if (fl >= 0)
 		(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	return fd;
+}
+
+int std_fds_safe(void)
+{
+	/* A closed 0, 1 or 2 would be the number the next open() returns: a
+	 * log or a policy would then be written as output or read as input.
+	 * Each closed one gets /dev/null, as setuid programs' C libraries do. */
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		int n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (n < 0)
+			return -1;
+		if (n != fd) {
+			int d = dup2(n, fd);
+			close(n);
+			if (d < 0)
+				return -1;
+		}
+	}
+	return 0;
 }
 
 int read_all(int fd, size_t max, char **out, size_t *outlen, const char *path, char **err)
