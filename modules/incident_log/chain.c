@@ -205,9 +205,11 @@ static int pread_full(int fd, void *buf, size_t len, off_t off)
 	return 0;
 }
 
-int ilog_tail_link(int fd, off_t size, char hex[ILOG_HEX_LEN + 1], int *partial, char **err)
+int ilog_tail_link(int fd, off_t size, char hex[ILOG_HEX_LEN + 1], int *partial, off_t *line_start, char **err)
 {
 	*partial = 0;
+	if (line_start)
+		*line_start = 0;
 	if (size <= 0) {
 		memcpy(hex, ILOG_GENESIS, ILOG_HEX_LEN + 1);
 		return 0;
@@ -235,6 +237,8 @@ int ilog_tail_link(int fd, off_t size, char hex[ILOG_HEX_LEN + 1], int *partial,
 		}
 		pos -= (off_t)n;
 	}
+	if (line_start)
+		*line_start = start;
 	/* Forwards over [start, end), hashing. */
 	struct sha256_ctx md;
 	sha256_init(&md);
@@ -286,9 +290,10 @@ int ilog_lock(int fd, uint64_t timeout_ns)
 }
 
 int ilog_append(int fd, uint64_t lock_timeout_ns, int do_sync, ilog_make_line make, void *arg, char **line,
-                char **err)
+                off_t *cut, char **err)
 {
 	*line = NULL;
+	*cut = 0;
 	if (ilog_lock(fd, lock_timeout_ns) < 0) {
 		int e = errno;
 		if (e == EWOULDBLOCK)
@@ -305,25 +310,37 @@ int ilog_append(int fd, uint64_t lock_timeout_ns, int do_sync, ilog_make_line ma
 		ilog_set_err(err, "cannot stat the log: %s", strerror(errno));
 		goto out;
 	}
-	if (ilog_tail_link(fd, st.st_size, prev, &partial, err) < 0)
+	off_t torn_at = 0;
+	if (ilog_tail_link(fd, st.st_size, prev, &partial, &torn_at, err) < 0)
 		goto out;
+	if (partial) {
+		/* An unfinished last line: a writer killed inside its one
+		 * write() (a fatal signal ends a large write between pages), a
+		 * full disk, or a crash.  It is no record: cut it off (under
+		 * the lock, so no writer is inside its write) and link to the
+		 * last whole one, so a record is whole or absent and the chain
+		 * stays verifiable.  The caller reports how much was cut. */
+		if (ftruncate(fd, torn_at) < 0) {
+			ilog_set_err(err, "cannot cut off a torn last record (%lld bytes at offset %lld): %s",
+			             (long long)(st.st_size - torn_at), (long long)torn_at, strerror(errno));
+			goto out;
+		}
+		*cut = st.st_size - torn_at;
+		st.st_size = torn_at;
+		if (ilog_tail_link(fd, st.st_size, prev, &partial, NULL, err) < 0)
+			goto out;
+	}
 	text = make(arg, prev, err);
 	if (!text)
 		goto out;
 	size_t tlen = strlen(text);
-	/* An unfinished last line (a write cut short by a crash or a full
-	 * disk, outside this lock's protection) is closed first, in the same
-	 * write: the new record still links to its bytes, and verify reports
-	 * the broken line rather than a record glued onto it. */
-	size_t len = (size_t)partial + tlen + 1;
+	size_t len = tlen + 1;
 	buf = malloc(len);
 	if (!buf) {
 		ilog_set_err(err, "out of memory");
 		goto out;
 	}
-	if (partial)
-		buf[0] = '\n';
-	memcpy(buf + partial, text, tlen);
+	memcpy(buf, text, tlen);
 	buf[len - 1] = '\n';
 	ssize_t n;
 	do

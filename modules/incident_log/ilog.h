@@ -66,27 +66,29 @@ int ilog_sha256_hex(const void *data, size_t len, char hex[ILOG_HEX_LEN + 1]);
  * The link to the end of the log: sha256 of the file's last line (its bytes
  * without the newline), found by reading backwards from `size`; ILOG_GENESIS
  * for an empty file.  *partial is set when the file does not end in a newline
- * (an interrupted write): that unfinished line is what is hashed.
+ * (an interrupted write): that unfinished line is what is hashed.  When
+ * line_start is not NULL it gets the offset where that last line begins.
  * 0, or -1 with *err (malloc'd).
  */
-int ilog_tail_link(int fd, off_t size, char hex[ILOG_HEX_LEN + 1], int *partial, char **err);
+int ilog_tail_link(int fd, off_t size, char hex[ILOG_HEX_LEN + 1], int *partial, off_t *line_start,
+                   char **err);
 
 /* Take the exclusive lock on the log (flock), retrying until timeout_ns.
  * 0, or -1 with errno (EWOULDBLOCK when the time ran out). */
 int ilog_lock(int fd, uint64_t timeout_ns);
 
 /*
- * Append one record under the lock: read the tail link, let `make` build the
- * line (without its newline) for that prev, write it with its newline in one
- * write() (preceded by a newline that closes an unfinished last line), and
- * fdatasync when do_sync.  A short or failed write is cut off again
- * (ftruncate to the size before it), so a record is written whole or not at
- * all.  On success *line (malloc'd, NUL-terminated, no newline) is the line
- * written.  0, or -1 with *err (malloc'd).
+ * Append one record under the lock: cut off a torn last record (an
+ * unfinished line: *cut gets its length, else 0), read the tail link, let
+ * `make` build the line (without its newline) for that prev, write it with
+ * its newline in one write(), and fdatasync when do_sync.  A short or failed
+ * write is cut off again (ftruncate to the size before it), so a record is
+ * written whole or not at all.  On success *line (malloc'd, NUL-terminated,
+ * no newline) is the line written.  0, or -1 with *err (malloc'd).
  */
 typedef char *(*ilog_make_line)(void *arg, const char *prev, char **err);
 int ilog_append(int fd, uint64_t lock_timeout_ns, int do_sync, ilog_make_line make, void *arg,
-                char **line, char **err);
+                char **line, off_t *cut, char **err);
 
 /* ---- record.c: one record ---- */
 

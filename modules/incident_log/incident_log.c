@@ -258,7 +258,11 @@ static int il_finish(cordon_ctx *ctx, void *state, const struct cordon_run_info 
 
 	struct make_arg ma = { &ev, (size_t)s->max_record - 1 };
 	char *line = NULL, *err = NULL;
-	int rc = ilog_append(s->fd, s->lock_timeout_ns, s->do_sync, make_line, &ma, &line, &err);
+	off_t cut = 0;
+	int rc = ilog_append(s->fd, s->lock_timeout_ns, s->do_sync, make_line, &ma, &line, &cut, &err);
+	if (cut)
+		cordon_warning(ctx, "%s: cut off a torn last record (%lld bytes) that an interrupted write had left",
+		               s->path, (long long)cut);
 	if (s->to_syslog) {
 		char hex[ILOG_HEX_LEN + 1];
 		int have = line && ilog_sha256_hex(line, strlen(line), hex) == 0;

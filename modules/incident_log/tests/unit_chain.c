@@ -152,7 +152,7 @@ static int tail_of(const char *content, size_t len, char hex[ILOG_HEX_LEN + 1], 
 	put_file(at("tail"), content, len);
 	int fd = open(at("tail"), O_RDONLY | O_CLOEXEC);
 	char *err = NULL;
-	int rc = ilog_tail_link(fd, (off_t)len, hex, partial, &err);
+	int rc = ilog_tail_link(fd, (off_t)len, hex, partial, NULL, &err);
 	if (rc < 0)
 		diag("tail_link: %s", err ? err : "?");
 	free(err);
@@ -209,12 +209,13 @@ static char *fixed_line(void *arg, const char *prev, char **err)
 static void test_append(void)
 {
 	char *err = NULL, *line = NULL;
+	off_t cut = -1;
 	int fd = ilog_open(at("chain.jsonl"), geteuid(), &err);
 	if (fd < 0)
 		bail("open: %s", err);
 	int rc = 0;
 	for (int i = 1; i <= 3; i++) {
-		rc |= ilog_append(fd, 1000000000ull, 1, fixed_line, &i, &line, &err);
+		rc |= ilog_append(fd, 1000000000ull, 1, fixed_line, &i, &line, &cut, &err);
 		free(line);
 	}
 	ok(rc == 0, "three appends");
@@ -231,19 +232,24 @@ static void test_append(void)
 	is_str(data, all, "each record's prev is the sha256 of the line before; first is zeros");
 	free(data);
 
-	/* An unfinished line at the end is closed and linked to. */
+	/* A torn record at the end (a writer killed inside its write) is cut
+	 * off, and the next record links to the last whole one. */
+	ok(cut == 0, "nothing was cut from a log that ends in a newline");
 	if (write(fd, "{\"torn", 6) != 6)
 		bail("write: %s", strerror(errno));
 	int four = 4;
-	rc = ilog_append(fd, 1000000000ull, 0, fixed_line, &four, &line, &err);
-	char ht[ILOG_HEX_LEN + 1];
-	hex_of("{\"torn", ht);
+	rc = ilog_append(fd, 1000000000ull, 0, fixed_line, &four, &line, &cut, &err);
+	char h3[ILOG_HEX_LEN + 1], l3[256];
+	snprintf(l3, sizeof(l3), "{\"n\":3,\"prev\":\"%s\"}", h2);
+	hex_of(l3, h3);
 	data = slurp(at("chain.jsonl"), &len);
-	char tail[256];
-	snprintf(tail, sizeof(tail), "\n{\"torn\n{\"n\":4,\"prev\":\"%s\"}\n", ht);
+	char tail[512];
+	snprintf(tail, sizeof(tail), "%s\n{\"n\":4,\"prev\":\"%s\"}\n", l3, h3);
 	ok(rc == 0 && data && len > strlen(tail) && strcmp(data + len - strlen(tail), tail) == 0,
-	   "after an unfinished line: a newline closes it and the record links to its bytes");
-	snprintf(tail, sizeof(tail), "{\"n\":4,\"prev\":\"%s\"}", ht);
+	   "after a torn record: it is cut off and the new record links to the last whole one");
+	ok(cut == 6, "the caller is told how many bytes were cut (%lld)", (long long)cut);
+	ok(data && !strstr(data, "torn"), "nothing of the torn record is left");
+	snprintf(tail, sizeof(tail), "{\"n\":4,\"prev\":\"%s\"}", h3);
 	is_str(line, tail, "the line written is handed back (without its newline)");
 	free(line);
 	free(data);
@@ -263,22 +269,23 @@ static char *failing_line(void *arg, const char *prev, char **err)
 static void test_append_fail_and_lock(void)
 {
 	char *err = NULL, *line = NULL;
+	off_t cut = -1;
 	int fd = ilog_open(at("lock.jsonl"), geteuid(), &err);
 	int other = open(at("lock.jsonl"), O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || other < 0)
 		bail("open: %s", err ? err : strerror(errno));
-	int rc = ilog_append(fd, 1000000000ull, 0, failing_line, NULL, &line, &err);
+	int rc = ilog_append(fd, 1000000000ull, 0, failing_line, NULL, &line, &cut, &err);
 	struct stat st;
 	ok(rc < 0 && err && strcmp(err, "builder failed") == 0 && fstat(fd, &st) == 0 && st.st_size == 0,
 	   "a record that cannot be built: an error and nothing written");
 	ok(flock(other, LOCK_EX | LOCK_NB) == 0, "the lock is released after a failed append");
 	int one = 1;
-	rc = ilog_append(fd, 50000000ull, 0, fixed_line, &one, &line, &err);
+	rc = ilog_append(fd, 50000000ull, 0, fixed_line, &one, &line, &cut, &err);
 	ok(rc < 0 && err && strstr(err, "stayed locked"), "a log locked by another writer: an error after the timeout (%s)",
 	   err ? err : "none");
 	ok(fstat(fd, &st) == 0 && st.st_size == 0, "nothing written without the lock");
 	flock(other, LOCK_UN);
-	rc = ilog_append(fd, 50000000ull, 0, fixed_line, &one, &line, &err);
+	rc = ilog_append(fd, 50000000ull, 0, fixed_line, &one, &line, &cut, &err);
 	ok(rc == 0, "once the other writer lets go, the append goes through");
 	free(line);
 	free(err);
