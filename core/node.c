@@ -230,6 +230,21 @@ static struct cordon_node *convert(struct conv *c, int index, int depth)
 		return NULL;
 	}
 	c->seen[index - 1] = 1;
+	/* A tag (!!binary, !!int, !custom) would mean something cordon does
+	 * not do: every value is read as text by the typed helpers.  Refused,
+	 * like aliases, rather than silently ignored. */
+	const char *want_tag = yn->type == YAML_SCALAR_NODE     ? YAML_STR_TAG
+	                       : yn->type == YAML_SEQUENCE_NODE ? YAML_SEQ_TAG
+	                                                        : YAML_MAP_TAG;
+	if (yn->tag && strcmp((const char *)yn->tag, want_tag) != 0) {
+		struct cordon_node tmp = { .mark = m };
+		const char *t = (const char *)yn->tag;
+		const char *core = "tag:yaml.org,2002:";
+		bool std = strncmp(t, core, strlen(core)) == 0;
+		err_at(c->err, &tmp, "YAML tags (%s%s) are not supported in cordon files: write the value plainly",
+		       std ? "!!" : "", std ? t + strlen(core) : t);
+		return NULL;
+	}
 	if (depth > POLICY_MAX_DEPTH) {
 		struct cordon_node tmp = { .mark = m };
 		err_at(c->err, &tmp, "nested deeper than %d levels", POLICY_MAX_DEPTH);

@@ -249,6 +249,33 @@ stack:
 EOF
 bad alias 5:11 "YAML aliases (*name) are not supported" "a YAML alias (reported where *vars is used)"
 
+# Tags would mean something cordon does not do: refused, not ignored.
+write_policy "$T/tag-binary.yaml" <<'EOF'
+name: tagged
+description: !!binary aGVsbG8=
+stack: []
+EOF
+bad tag-binary 2:14 "YAML tags (!!binary) are not supported in cordon files" "a !!binary tag on a scalar"
+write_policy "$T/tag-local.yaml" <<'EOF'
+name: tagged
+stack:
+  - module: tm_a
+    with: !custom {verdict: pass}
+EOF
+bad tag-local 4:11 "YAML tags (!custom) are not supported" "a local tag on a mapping"
+write_policy "$T/tag-int.yaml" <<'EOF'
+name: tagged
+stack:
+  - module: tm_a
+    with: {count: !!int 3}
+EOF
+bad tag-int 4:19 "YAML tags (!!int) are not supported" "a !!int tag inside a flow mapping"
+write_policy "$T/tag-str.yaml" <<'EOF'
+name: !!str plain
+stack: []
+EOF
+good tag-str "an explicit !!str (what every scalar is anyway) is accepted"
+
 write_policy "$T/dupkey.yaml" <<'EOF'
 name: dupkey
 stack: []
