@@ -44,13 +44,15 @@ static int push_path_list(struct strv *dirs, const char *list)
 
 int module_search_dirs(const char *extra, struct strv *dirs)
 {
-	if (push_path_list(dirs, extra) < 0 || push_path_list(dirs, getenv("CORDON_MODULE_PATH")) < 0 ||
-	    strv_push(dirs, CORDON_MODULE_DIR) < 0)
+	if (push_path_list(dirs, extra) < 0 || push_path_list(dirs, getenv("CORDON_MODULE_PATH")) < 0)
 		return -1;
+	/* A library running from the build tree uses the build tree's
+	 * modules, never an installed directory: what the build tree trusts
+	 * must not depend on what is (or may later be) installed where. */
 	const char *bt = build_tree_libdir();
-	if (bt && strv_push_owned(dirs, xasprintf("%s/cordon/modules", bt)) < 0)
-		return -1;
-	return 0;
+	if (bt)
+		return strv_push_owned(dirs, xasprintf("%s/cordon/modules", bt)) < 0 ? -1 : 0;
+	return strv_push(dirs, CORDON_MODULE_DIR) < 0 ? -1 : 0;
 }
 
 bool module_has(const struct cordon_module *m, size_t off)

@@ -48,13 +48,13 @@ int policy_search_dirs(const char *extra, struct strv *dirs)
 	const char *env = getenv("CORDON_POLICY_DIR");
 	if (env && *env && strv_push(dirs, env) < 0)
 		return -1;
-	if (strv_push(dirs, CORDON_POLICY_DIR) < 0)
-		return -1;
+	/* From the build tree: the source tree's policies, never an installed
+	 * directory (as module_search_dirs). */
 #ifdef CORDON_SRC_POLICY_DIR
-	if (build_tree_libdir() && strv_push(dirs, CORDON_SRC_POLICY_DIR) < 0)
-		return -1;
+	if (build_tree_libdir())
+		return strv_push(dirs, CORDON_SRC_POLICY_DIR) < 0 ? -1 : 0;
 #endif
-	return 0;
+	return strv_push(dirs, CORDON_POLICY_DIR) < 0 ? -1 : 0;
 }
 
 static bool is_path(const char *s)
@@ -547,6 +547,11 @@ cordon_policy *cordon_policy_load(const char *ref, const struct cordon_load_opti
 	char **e = err ? err : &local_err;
 	if (!ref || !*ref) {
 		set_err(e, "no policy given");
+		return NULL;
+	}
+	if (std_fds_safe() < 0) {
+		set_err(e, "a standard descriptor (0, 1 or 2) is closed and /dev/null cannot be opened: %s",
+		        strerror(errno));
 		return NULL;
 	}
 	const char *policy_dir = NULL, *module_path = NULL;
