@@ -6,6 +6,7 @@
 #                        temporary installed prefix)
 #   make asan            ASan+UBSan build in build-asan/ and its check
 #   make fuzz            libFuzzer targets in build-fuzz/ (clang)
+#   make fuzz-smoke      each target for a short fixed time from its seeds (CI)
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make bench           benchmarks against peers (never part of check)
 
@@ -87,7 +88,7 @@ TEST_MODS += $(foreach n,$(TM_COPIES),$(B)/tests/modules/cordon_$(n).so)
 PROBE_SRCS := $(wildcard tests/probes/*.c)
 PROBES := $(patsubst tests/probes/%.c,$(B)/tests/probes/%,$(PROBE_SRCS))
 
-.PHONY: all tests check asan fuzz install uninstall clean bench FORCE
+.PHONY: all tests check asan fuzz fuzz-smoke install uninstall clean bench FORCE
 all: $(LIB) $(B)/lib/$(LIB_SONAME) $(B)/lib/$(LIBNAME) $(CLI) $(MODULES) $(B)/cordon.pc
 
 # Paths compiled into libcordon; regenerated (and the library rebuilt) when
@@ -208,6 +209,13 @@ FUZZ_SRCS := $(wildcard core/fuzz_*.c)
 FUZZ_BINS := $(patsubst core/fuzz_%.c,build-fuzz/fuzz_%,$(FUZZ_SRCS)) \
 	$(patsubst %.c,build-fuzz/%,$(notdir $(wildcard modules/*/fuzz_*.c)))
 fuzz: $(FUZZ_BINS) all
+
+# Each target for FUZZ_SMOKE_SECONDS from its seeds and dictionary (CI runs
+# this after check): a crash, a leak, a missing corpus or dictionary, or a
+# temporary file left behind fails.
+FUZZ_SMOKE_SECONDS ?= 10
+fuzz-smoke: fuzz
+	@sh tests/fuzz-smoke.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_BINS)
 build-fuzz/fuzz_%: core/fuzz_%.c $(LIB_SRCS) core/internal.h $(B)/config.h
 	$(call say,FUZZ,$@)
 	@mkdir -p build-fuzz

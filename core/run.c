@@ -33,6 +33,7 @@
 #include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,6 +47,7 @@
 #include "internal.h"
 
 #define READ_CHUNK 65536
+#define SEAL_CANCELLED (-2) /* seal_fd: the caller cancelled the run while the source was read */
 #define COLLECT_CAP_DEFAULT (16u * 1024 * 1024) /* per stream, when collecting without a cap */
 #define COLLECT_KEEP_MAX (64u * 1024 * 1024) /* never more kept in a result per stream */
 #define STREAM_KEEP (1u * 1024 * 1024) /* kept in the result while streaming */
@@ -191,8 +193,66 @@ static int seal_sendfile(int in_fd, const struct stat *st, const char *name, str
 	}
 }
 
-/* st: in_fd's status when the caller has it, else NULL. */
-static int seal_fd(int in_fd, const struct stat *st, const char *name, struct source *s, char **err)
+/*
+ * Wait until a stream (a pipe, FIFO, terminal or socket) has something to
+ * read or has ended, or until cancel_fd (the caller's cancel descriptor,
+ * or -1) becomes readable: 1 readable, 0 cancelled, -1 error (errno).  A
+ * FIFO opened without a writer waits here for one, as `cat FIFO` does,
+ * but a signal that cancels the run ends the wait.
+ */
+static int wait_readable(int fd, int cancel_fd)
+{
+	for (;;) {
+		struct pollfd pf[2] = { { .fd = fd, .events = POLLIN }, { .fd = cancel_fd, .events = POLLIN } };
+		int n = poll(pf, cancel_fd >= 0 ? 2 : 1, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (cancel_fd >= 0 && (pf[1].revents & (POLLIN | POLLHUP)))
+			return 0;
+		if (pf[0].revents & POLLNVAL) {
+			errno = EBADF;
+			return -1;
+		}
+		if (pf[0].revents)
+			return 1;
+	}
+}
+
+/* The caller cancelled the run before the program started: the result is
+ * "killed" by the caller's signal (the byte the cancel descriptor carries,
+ * else SIGTERM), with no exit status of a program. */
+static void take_cancel(cordon_result *r, int cancel_fd)
+{
+	unsigned char sig = 0;
+	if (cancel_fd < 0 || read(cancel_fd, &sig, 1) != 1 || !sig)
+		sig = SIGTERM;
+	r->status = ST_KILLED;
+	r->signal = sig;
+	r->exit_code = -1;
+	result_warn(r, "the run was cancelled (signal %d) before the program started", r->signal);
+}
+
+/* Read from a stream once it is readable: as read(2), and -2 when
+ * cancelled.  EAGAIN (a descriptor of cordon's own, opened non-blocking)
+ * waits again. */
+static ssize_t read_stream(int fd, void *buf, size_t len, int cancel_fd)
+{
+	for (;;) {
+		int w = wait_readable(fd, cancel_fd);
+		if (w <= 0)
+			return w == 0 ? -2 : -1;
+		ssize_t n = read(fd, buf, len);
+		if (n >= 0 || (errno != EINTR && errno != EAGAIN))
+			return n;
+	}
+}
+
+/* st: in_fd's status when the caller has it, else NULL.  cancel_fd: the
+ * run's cancel descriptor, or -1. */
+static int seal_fd(int in_fd, const struct stat *st, const char *name, struct source *s, int cancel_fd, char **err)
 {
 	if (seal_begin(s, name, err) < 0)
 		return -1;
@@ -207,8 +267,13 @@ static int seal_fd(int in_fd, const struct stat *st, const char *name, struct so
 	char *buf = malloc(READ_CHUNK);
 	if (!buf)
 		return set_err(err, "out of memory");
+	bool stream = !st || !S_ISREG(st->st_mode);
 	for (;;) {
-		ssize_t n = read(in_fd, buf, READ_CHUNK);
+		ssize_t n = stream ? read_stream(in_fd, buf, READ_CHUNK, cancel_fd) : read(in_fd, buf, READ_CHUNK);
+		if (n == -2) {
+			free(buf);
+			return set_err(err, "%s: reading the source was cancelled", name), SEAL_CANCELLED;
+		}
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -235,7 +300,7 @@ static int seal_fd(int in_fd, const struct stat *st, const char *name, struct so
 
 int source_seal_fd(int in_fd, const char *name, struct source *s, char **err)
 {
-	return seal_fd(in_fd, NULL, name, s, err);
+	return seal_fd(in_fd, NULL, name, s, -1, err);
 }
 
 int source_seal_data(const void *data, size_t len, const char *name, struct source *s, char **err)
@@ -263,26 +328,56 @@ void source_close(struct source *s)
 	s->fd = s->rofd = -1;
 }
 
-static int seal_path(const char *path, struct source *s, char **err)
+/*
+ * Open a source or input named by the caller without blocking (a FIFO with
+ * no writer would block in open(2)), and say what it is: a regular file
+ * (descriptor back to blocking reads), a stream to read as it comes (a
+ * FIFO, terminal or other character device; the descriptor stays
+ * non-blocking), or something refused.  "-" is cordon's stdin, never made
+ * non-blocking (its description may be shared).  *fd is -1 on error.
+ */
+static int open_caller_path(const char *path, const char *what, int *fd, struct stat *st, char **err)
 {
-	if (strcmp(path, "-") == 0)
-		return seal_fd(0, NULL, "<stdin>", s, err);
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		memset(s, 0, sizeof(*s));
-		s->fd = s->rofd = -1;
-		return set_err(err, "%s: cannot read the source: %s", path, strerror(errno));
+	bool std_in = strcmp(path, "-") == 0;
+	*fd = std_in ? 0 : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (*fd < 0)
+		return set_err(err, "%s: cannot read the %s: %s", path, what, strerror(errno));
+	const char *why = NULL;
+	if (fstat(*fd, st) < 0)
+		why = strerror(errno);
+	else if (S_ISDIR(st->st_mode))
+		why = "Is a directory";
+	else if (S_ISBLK(st->st_mode))
+		why = "a block device (expected a file or a stream)";
+	else if (!S_ISREG(st->st_mode) && !S_ISFIFO(st->st_mode) && !S_ISCHR(st->st_mode) && !S_ISSOCK(st->st_mode))
+		why = "not a file or a stream";
+	if (why) {
+		if (!std_in)
+			close(*fd);
+		*fd = -1;
+		return set_err(err, "%s: cannot read the %s: %s", std_in ? "<stdin>" : path, what, why);
 	}
+	if (!std_in && S_ISREG(st->st_mode)) {
+		int fl = fcntl(*fd, F_GETFL);
+		if (fl >= 0)
+			(void)fcntl(*fd, F_SETFL, fl & ~O_NONBLOCK);
+	}
+	return 0;
+}
+
+static int seal_path(const char *path, struct source *s, int cancel_fd, char **err)
+{
+	int fd;
 	struct stat st;
-	bool have_st = fstat(fd, &st) == 0;
-	if (have_st && S_ISDIR(st.st_mode)) {
-		close(fd);
+	if (open_caller_path(path, "source", &fd, &st, err) < 0) {
 		memset(s, 0, sizeof(*s));
 		s->fd = s->rofd = -1;
-		return set_err(err, "%s: cannot read the source: Is a directory", path);
+		return -1;
 	}
-	int r = seal_fd(fd, have_st ? &st : NULL, path, s, err);
-	close(fd);
+	bool std_in = fd == 0;
+	int r = seal_fd(fd, &st, std_in ? "<stdin>" : path, s, cancel_fd, err);
+	if (!std_in)
+		close(fd);
 	return r;
 }
 
@@ -391,36 +486,39 @@ static int check_read(cordon_policy *p, const char *path, struct source *s, char
 	const char *name = std_in ? "<stdin>" : path;
 	if (!(s->name = xstrdup(name)))
 		return set_err(err, "out of memory");
-	int fd = std_in ? 0 : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return set_err(err, "%s: cannot read the source: %s", path, strerror(errno));
+	int fd;
 	struct stat st;
+	if (open_caller_path(path, "source", &fd, &st, err) < 0)
+		return -1;
 	int rc = -1;
 	size_t want = 0;
-	if (fstat(fd, &st) == 0) {
-		if (S_ISDIR(st.st_mode)) {
-			set_err(err, "%s: cannot read the source: Is a directory", name);
-			goto out;
-		}
-		if (S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size <= SOURCE_MAX_BYTES)
-			want = (size_t)st.st_size;
-	}
+	bool stream = !S_ISREG(st.st_mode);
+	if (!stream && st.st_size > 0 && (uint64_t)st.st_size <= SOURCE_MAX_BYTES)
+		want = (size_t)st.st_size;
 	for (;;) {
-		/* Room for what is left of a regular file, or another chunk;
-		 * one byte more than the limit so that a larger source shows. */
+		/* Room for what is left of a regular file, or more; one byte
+		 * more than the limit so that a larger source shows.  The
+		 * buffer doubles, so a long stream costs linear time. */
 		size_t need = s->len + (want > s->len ? want - s->len : READ_CHUNK) + 1;
 		if (need > (size_t)SOURCE_MAX_BYTES + 1)
 			need = (size_t)SOURCE_MAX_BYTES + 1;
 		if (need > p->check_cap) {
-			unsigned char *nb = realloc(p->check_buf, need);
+			size_t cap = p->check_cap * 2;
+			if (cap < need)
+				cap = need;
+			if (cap > (size_t)SOURCE_MAX_BYTES + 1)
+				cap = (size_t)SOURCE_MAX_BYTES + 1;
+			unsigned char *nb = realloc(p->check_buf, cap);
 			if (!nb) {
 				set_err(err, "out of memory");
 				goto out;
 			}
 			p->check_buf = nb;
-			p->check_cap = need;
+			p->check_cap = cap;
 		}
-		ssize_t n = read(fd, p->check_buf + s->len, p->check_cap - s->len);
+		size_t room = p->check_cap - s->len;
+		ssize_t n = stream ? read_stream(fd, p->check_buf + s->len, room, -1)
+		                   : read(fd, p->check_buf + s->len, room);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -449,6 +547,9 @@ cordon_result *cordon_check(cordon_policy *p, const char *path, const void *data
 		*err = NULL;
 	if (!p)
 		return set_err(err, "no policy"), NULL;
+	if (std_fds_safe() < 0)
+		return set_err(err, "a standard descriptor is closed and /dev/null cannot be opened: %s", strerror(errno)),
+		       NULL;
 	cordon_result *r = result_new(p);
 	if (!r)
 		return set_err(err, "out of memory"), NULL;
@@ -1080,6 +1181,7 @@ struct pump {
 	uint64_t raw; /* bytes read from the child */
 	bool poisoned; /* a filter failed: nothing more passes */
 	int dest; /* stream destination or -1 */
+	int dest_errno; /* why the destination was given up, or 0 */
 	bool dest_only; /* streaming: the result keeps only a prefix, silently */
 	struct strbuf pending;
 	size_t pend_off; /* bytes of pending already written */
@@ -1223,7 +1325,8 @@ static void pump_write(struct pump *pu, bool block)
 				if (poll(&pf, 1, -1) >= 0 || errno == EINTR)
 					continue;
 			}
-			pu->dest = -1; /* the reader went away: keep collecting only */
+			pu->dest_errno = errno; /* the reader went away, or a full disk: keep collecting only */
+			pu->dest = -1;
 			pend_consume(pu, pend_len(pu));
 			return;
 		}
@@ -1573,49 +1676,150 @@ static int ms_until(double until, double now)
 	return d > 86400000.0 ? 86400000 : (int)d;
 }
 
-/* --input -: the program must not get cordon's own stdin (on a terminal it
- * could write to it, past every filter).  A regular file is reopened as a
- * new read-only description; anything else is copied through a pipe. */
+/*
+ * The program's stdin.  No descriptor of the caller's, and no host object
+ * the program could reach through /proc/self/fd/0, gets to the program
+ * (a directory there is a way out of every view; a file it may reopen for
+ * writing; a terminal it may write to, past every filter):
+ *   - nothing given: /dev/null;
+ *   - a regular file (by path or as cordon's stdin): its bytes in a sealed
+ *     memfd, read-only and seekable, when at most INPUT_SEAL_MAX; larger,
+ *     copied through a pipe;
+ *   - a stream (a FIFO by path; a pipe, terminal or socket as cordon's
+ *     stdin): copied through a pipe as it comes, by the supervisor's loop,
+ *     which also waits for a FIFO's writer without blocking the run;
+ *   - /dev/null: /dev/null;
+ *   - a directory, a block device, any other device by path: refused.
+ */
+#define INPUT_SEAL_MAX (64u * 1024 * 1024)
+
 struct input_pump {
-	int src; /* the caller's fd 0, or -1 */
+	int src; /* what the supervisor copies from, or -1 */
+	bool own_src; /* src is cordon's to close (not its stdin) */
 	int w; /* write end of the program's stdin pipe, or -1 */
 	struct strbuf buf;
 };
 
+static bool is_dev_null(const struct stat *st)
+{
+	struct stat dn;
+	return S_ISCHR(st->st_mode) && stat("/dev/null", &dn) == 0 && S_ISCHR(dn.st_mode) && dn.st_rdev == st->st_rdev;
+}
+
+/* A regular file's bytes from its current offset into a sealed memfd; the
+ * program's descriptor is a read-only reopen.  -1 with errno; ENOSPC when
+ * it is larger than INPUT_SEAL_MAX (nothing is kept then). */
+static int seal_input(int in_fd)
+{
+	int mfd = memfd_create("cordon-input", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0)
+		return -1;
+	size_t total = 0;
+	for (;;) {
+		size_t want = INPUT_SEAL_MAX - total + 1;
+		ssize_t n = sendfile(mfd, in_fd, NULL, want < (1u << 20) ? want : (1u << 20));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || (size_t)n > INPUT_SEAL_MAX - total) {
+			int e = n < 0 ? errno : ENOSPC;
+			close(mfd);
+			errno = e;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		total += (size_t)n;
+	}
+	char path[40];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", mfd);
+	int ro = -1;
+	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) == 0)
+		ro = open(path, O_RDONLY | O_CLOEXEC);
+	int e = errno;
+	close(mfd);
+	errno = e;
+	return ro;
+}
+
 static int open_input(const struct cordon_run_options *o, struct input_pump *ip, cordon_result *r)
 {
 	ip->src = ip->w = -1;
-	if (!o->input || strcmp(o->input, "-") != 0) {
-		const char *path = o->input ? o->input : "/dev/null";
-		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	ip->own_src = false;
+	if (!o->input) {
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC | O_NOCTTY);
 		if (fd < 0)
-			result_set_error(r, CORDON_EXIT_ERROR, "%s: cannot open input: %s", path, strerror(errno));
+			result_set_error(r, CORDON_EXIT_ERROR, "/dev/null: cannot open input: %s", strerror(errno));
 		return fd;
 	}
+	bool std_in = strcmp(o->input, "-") == 0;
+	const char *name = std_in ? "--input -" : o->input;
+	int fd;
 	struct stat st;
-	if (fstat(0, &st) < 0) {
-		result_set_error(r, CORDON_EXIT_ERROR, "--input -: stdin: %s", strerror(errno));
+	char *why = NULL;
+	if (open_caller_path(o->input, "input", &fd, &st, &why) < 0) {
+		result_set_error(r, CORDON_EXIT_ERROR, "%s", why ? why : "cannot open the input");
+		free(why);
+		return -1;
+	}
+	if (is_dev_null(&st)) {
+		if (!std_in)
+			close(fd);
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			result_set_error(r, CORDON_EXIT_ERROR, "/dev/null: cannot open input: %s", strerror(errno));
+		return fd;
+	}
+	if (S_ISCHR(st.st_mode) && !std_in) {
+		close(fd);
+		result_set_error(r, CORDON_EXIT_ERROR,
+		                 "%s: the input is a device: only /dev/null is passed (to copy a terminal, "
+		                 "use --input - with it as cordon's stdin)",
+		                 name);
 		return -1;
 	}
 	if (S_ISREG(st.st_mode)) {
-		int fd = open("/proc/self/fd/0", O_RDONLY | O_CLOEXEC | O_NOCTTY);
-		if (fd >= 0) {
-			/* keep reading where cordon's stdin stands */
-			off_t pos = lseek(0, 0, SEEK_CUR);
-			if (pos > 0)
-				(void)lseek(fd, pos, SEEK_SET);
-			return fd;
+		off_t pos = std_in ? lseek(fd, 0, SEEK_CUR) : 0;
+		int ro = seal_input(fd);
+		if (ro >= 0) {
+			if (!std_in)
+				close(fd);
+			return ro;
+		}
+		if (errno != ENOSPC) {
+			result_set_error(r, CORDON_EXIT_ERROR, "%s: cannot copy the input: %s", name, strerror(errno));
+			if (!std_in)
+				close(fd);
+			return -1;
+		}
+		/* Larger than INPUT_SEAL_MAX: copied through a pipe instead,
+		 * from where it stood. */
+		if (pos >= 0 && lseek(fd, pos, SEEK_SET) < 0) {
+			result_set_error(r, CORDON_EXIT_ERROR, "%s: cannot read the input: %s", name, strerror(errno));
+			if (!std_in)
+				close(fd);
+			return -1;
 		}
 	}
 	int pp[2];
 	if (pipe2(pp, O_CLOEXEC) < 0) {
 		result_set_error(r, CORDON_EXIT_ERROR, "pipe: %s", strerror(errno));
+		if (!std_in)
+			close(fd);
 		return -1;
 	}
 	set_cloexec_nonblock(pp[1]);
-	ip->src = 0;
+	ip->src = fd;
+	ip->own_src = !std_in;
 	ip->w = pp[1];
 	return pp[0];
+}
+
+static void input_src_close(struct input_pump *ip)
+{
+	if (ip->own_src && ip->src >= 0)
+		close(ip->src);
+	ip->src = -1;
+	ip->own_src = false;
 }
 
 static void input_close(struct input_pump *ip)
@@ -1623,7 +1827,7 @@ static void input_close(struct input_pump *ip)
 	if (ip->w >= 0)
 		close(ip->w);
 	ip->w = -1;
-	ip->src = -1;
+	input_src_close(ip);
 	sb_free(&ip->buf);
 }
 
@@ -1792,10 +1996,7 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	if (cancel_fd >= 0) {
 		struct pollfd cp = { .fd = cancel_fd, .events = POLLIN };
 		if (poll(&cp, 1, 0) == 1 && (cp.revents & (POLLIN | POLLHUP))) {
-			unsigned char sig = 0;
-			r->status = ST_KILLED;
-			r->signal = read(cancel_fd, &sig, 1) == 1 && sig ? sig : SIGTERM;
-			result_warn(r, "the run was cancelled (signal %d) before the program started", r->signal);
+			take_cancel(r, cancel_fd);
 			rc = 0;
 			goto out;
 		}
@@ -1978,7 +2179,7 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 			if (got > 0)
 				sb_append(&ip.buf, buf, (size_t)got);
 			else if (got == 0 || (errno != EINTR && errno != EAGAIN))
-				ip.src = -1; /* EOF: close the program's stdin once drained */
+				input_src_close(&ip); /* EOF: close the program's stdin once drained */
 		}
 		if (n > 0 && i_iw >= 0 && pfd[i_iw].revents) {
 			ssize_t w = write(ip.w, ip.buf.data, ip.buf.len);
@@ -1993,6 +2194,7 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 			struct pump *pu = &sv.pumps[k];
 			if (i_out[k] >= 0 && pfd[i_out[k]].revents) {
 				if (pfd[i_out[k]].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+					pu->dest_errno = (pfd[i_out[k]].revents & POLLNVAL) ? EBADF : EPIPE;
 					pu->dest = -1;
 					pend_consume(pu, pend_len(pu));
 				} else {
@@ -2070,6 +2272,12 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	}
 	if (ctlp[0] >= 0)
 		drain_ctl(run, &ctlp[0], &fatal, &exec_started);
+	for (int k = 0; k < 2; k++)
+		if (sv.pumps[k].dest_errno) {
+			r->delivery_errno[k] = sv.pumps[k].dest_errno;
+			result_warn(r, "the program's %s could not be written to its destination (%s): the rest of it was not delivered",
+			            k ? "stderr" : "stdout", strerror(sv.pumps[k].dest_errno));
+		}
 	/* Restore the signal mask; swallow a SIGPIPE this run caused. */
 	sigset_t pending_now;
 	sigpending(&pending_now);
@@ -2090,13 +2298,19 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	if (lost) {
 		result_set_error(r, CORDON_EXIT_ERROR,
 		                 "lost track of the program: something else in this process reaped it");
+	} else if (r->status != ST_ERROR && !fatal && !exec_started && cancelled) {
+		/* The caller's signal came between fork and exec: the run ended
+		 * by that signal (128+N), as it would a moment later. */
+		r->status = ST_KILLED;
+		r->signal = cancelled;
+		result_warn(r, "the run was cancelled (signal %d) before the program started", cancelled);
+		fatal = true;
 	} else if (r->status != ST_ERROR && !fatal && !exec_started) {
 		/* The child died between fork and exec without a record (a confine
 		 * hook crashed or exited): nothing of the program ran. */
-		result_set_error(r, CORDON_EXIT_ERROR, "the child ended before running the program (%s %d)%s",
+		result_set_error(r, CORDON_EXIT_ERROR, "the child ended before running the program (%s %d)",
 		                 WIFSIGNALED(wstatus) ? "signal" : "status",
-		                 WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : WEXITSTATUS(wstatus),
-		                 cancelled ? ": cancelled" : "");
+		                 WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : WEXITSTATUS(wstatus));
 		fatal = true;
 	}
 	/* launch_clone_ns: the child is pid 1 of its pid namespace and cannot
@@ -2161,6 +2375,51 @@ static int check_dirs(const struct cordon_run_options *o, cordon_result *r)
 	return 0;
 }
 
+/*
+ * A caller's --output-dir or --bind-ro path (canonical) that must not be
+ * made visible in a sandbox: the whole host file system, or a kernel
+ * interface (/proc, /sys, /dev and any file system of that kind wherever it
+ * is mounted: a host procfs at /output would hand the program every host
+ * process's descriptors and memory, writable).  NULL when it may be used.
+ */
+static const char *host_path_problem(const char *real)
+{
+	static const char *const roots[] = { "/proc", "/sys", "/dev" };
+	if (strcmp(real, "/") == 0)
+		return "that is the whole host file system";
+	for (size_t i = 0; i < ARRAY_SIZE(roots); i++) {
+		size_t n = strlen(roots[i]);
+		if (strncmp(real, roots[i], n) == 0 && (real[n] == '\0' || real[n] == '/'))
+			return "a kernel interface (/proc, /sys and /dev are never passed to a sandbox)";
+	}
+	static const unsigned long kernel_fs[] = {
+		0x9fa0,     /* proc */
+		0x62656572, /* sysfs */
+		0x1cd1,     /* devpts */
+		0x27e0eb,   /* cgroup */
+		0x63677270, /* cgroup2 */
+		0x64626720, /* debugfs */
+		0x74726163, /* tracefs */
+		0x73636673, /* securityfs */
+		0xcafe4a11, /* bpf */
+		0x62656570, /* configfs */
+		0x6165676c, /* pstore */
+		0xde5e81e4, /* efivarfs */
+		0x19800202, /* mqueue */
+		0x42494e4d, /* binfmt_misc */
+		0xf97cff8c, /* selinuxfs */
+		0x65735543, /* fusectl */
+		0x6e736673, /* nsfs */
+	};
+	struct statfs sf;
+	if (statfs(real, &sf) < 0)
+		return "its file system cannot be examined";
+	for (size_t i = 0; i < ARRAY_SIZE(kernel_fs); i++)
+		if ((unsigned long)sf.f_type == kernel_fs[i])
+			return "on a kernel interface file system (proc, sysfs, cgroup, ...)";
+	return NULL;
+}
+
 cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opts, char **err)
 {
 	if (err)
@@ -2170,6 +2429,9 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 	struct cordon_run_options o = *opts;
 	if (!o.argv && !o.source_path && !o.source_data && o.source_len)
 		return set_err(err, "cordon_run: no source"), NULL;
+	if (std_fds_safe() < 0)
+		return set_err(err, "a standard descriptor is closed and /dev/null cannot be opened: %s", strerror(errno)),
+		       NULL;
 	cordon_result *r = result_new(p);
 	if (!r)
 		return set_err(err, "out of memory"), NULL;
@@ -2190,6 +2452,12 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 			goto done;
 		}
 		o.output_dir = out_dir;
+		const char *bad = host_path_problem(out_dir);
+		if (bad) {
+			result_set_error(r, CORDON_EXIT_ERROR, "--output-dir %s: %s: nothing was run", opts->output_dir,
+			                 bad);
+			goto done;
+		}
 	}
 	/* --bind-ro paths canonical, as --output-dir: a backend binds them at
 	 * the path it is given, so "/usr/../x" or a symlink must not reach it. */
@@ -2199,10 +2467,10 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 			result_set_error(r, CORDON_EXIT_ERROR, "--bind-ro %s: %s", o.bind_ro[i], strerror(errno));
 			goto done;
 		}
-		if (strcmp(real, "/") == 0) {
+		const char *bad = host_path_problem(real);
+		if (bad) {
 			free(real);
-			result_set_error(r, CORDON_EXIT_ERROR, "--bind-ro %s: that is the whole host file system",
-			                 o.bind_ro[i]);
+			result_set_error(r, CORDON_EXIT_ERROR, "--bind-ro %s: %s: nothing was run", o.bind_ro[i], bad);
 			goto done;
 		}
 		if (strv_push_owned(&binds, real) < 0) {
@@ -2249,7 +2517,12 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 		if (!o.argv && !o.source_path)
 			s = source_seal_data(o.source_data, o.source_len, "<data>", &run.sources[i], &why);
 		else
-			s = seal_path(o.argv ? o.sources[i] : o.source_path, &run.sources[i], &why);
+			s = seal_path(o.argv ? o.sources[i] : o.source_path, &run.sources[i],
+			              o.cancel_fd > 0 ? o.cancel_fd : -1, &why);
+		if (s == SEAL_CANCELLED) {
+			take_cancel(r, o.cancel_fd);
+			goto done;
+		}
 		if (s < 0) {
 			result_set_error(r, CORDON_EXIT_ERROR, "%s", why ? why : "cannot read the source");
 			goto done;

@@ -4,6 +4,7 @@
  * children are spared when a run's leftovers are killed, and the caller's
  * subreaper setting is restored.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -200,6 +201,40 @@ int main(void)
 	}
 	unlink(nspol);
 	free(nspol);
+
+	/* A closed standard descriptor: the library gives it /dev/null before
+	 * it opens anything, so nothing of its own lands on 0-2. */
+	int saved0 = dup(0);
+	if (saved0 < 0)
+		bail("dup");
+	close(0);
+	cordon_policy *p3 = cordon_policy_load(pol, &lo, &err);
+	char link[64] = "";
+	ssize_t ln = readlink("/proc/self/fd/0", link, sizeof(link) - 1);
+	if (ln > 0)
+		link[ln] = '\0';
+	ok(p3 && strcmp(link, "/dev/null") == 0, "cordon_policy_load with fd 0 closed: fd 0 is /dev/null (%s)", link);
+	cordon_policy_free(p3);
+	if (dup2(saved0, 0) < 0)
+		bail("dup2");
+	close(saved0);
+
+	/* Streaming to a descriptor that fails: the result says so. */
+	int sp[2];
+	if (pipe(sp) < 0)
+		bail("pipe");
+	close(sp[0]); /* nobody reads: every write fails with EPIPE */
+	static const char loud[] = "echo to nobody\n";
+	struct cordon_run_options so = { .size = sizeof(so), .source_data = loud, .source_len = sizeof(loud) - 1,
+		                         .stream_stdout_fd = sp[1], .stream_stderr_fd = -1, .cancel_fd = -1 };
+	signal(SIGPIPE, SIG_IGN);
+	r = cordon_run(p, &so, &err);
+	ok(r && strcmp(cordon_result_status(r), "ok") == 0, "a run whose output cannot be delivered still ends ok");
+	is_int(r ? cordon_result_delivery_errno(r, 0) : -1, EPIPE, "cordon_result_delivery_errno(stdout) is EPIPE");
+	is_int(r ? cordon_result_delivery_errno(r, 1) : -1, 0, "stderr was delivered (nothing to deliver)");
+	cordon_result_free(r);
+	signal(SIGPIPE, SIG_DFL);
+	close(sp[1]);
 
 	ro.size = 8; /* too small: an old caller */
 	r = cordon_run(p, &ro, &err);

@@ -26,6 +26,7 @@
 #define EXIT_USAGE CORDON_EXIT_ERROR
 
 static const char *prog = "cordon";
+static unsigned closed_std; /* bit N: descriptor N was closed when cordon started */
 
 struct opts {
 	const char *policy_dir;
@@ -57,8 +58,9 @@ static void usage(FILE *f)
 	        "  cordon selftest [-p POLICY] [--json]   (what the policy enforces on this host)\n"
 	        "  cordon --help | --version\n"
 	        "\n"
-	        "Policies are found by NAME in --policy-dir, $CORDON_POLICY_DIR, the installed\n"
-	        "policies.d, then the build tree's; -p path/to/file.yaml loads that file.\n"
+	        "Policies are found by NAME in --policy-dir, $CORDON_POLICY_DIR, then the\n"
+	        "installed policies.d (the source tree's when run from the build tree);\n"
+	        "-p path/to/file.yaml loads that file.\n"
 	        "The default policy is 'default'.\n"
 	        "--audit (or 'mode: audit' in the policy): nothing is denied for policy\n"
 	        "reasons; every finding and would-be denial is reported instead.\n"
@@ -167,6 +169,19 @@ static cordon_policy *load(const struct opts *o)
 	return p;
 }
 
+/* ---- write errors on cordon's own stdout ---- */
+
+static int stdout_errno; /* the first failed write to stdout */
+static bool reported_stdout; /* ... and a message already said so */
+
+/* Flush stdout and remember why it failed, if it did. */
+static void flush_stdout(void)
+{
+	errno = 0;
+	if ((fflush(stdout) != 0 || ferror(stdout)) && !stdout_errno)
+		stdout_errno = errno ? errno : EIO;
+}
+
 static int print_json(const cordon_result *r)
 {
 	char *js = cordon_result_json(r);
@@ -174,9 +189,26 @@ static int print_json(const cordon_result *r)
 		fprintf(stderr, "%s: cannot format the result as JSON\n", prog);
 		return -1;
 	}
-	puts(js);
+	errno = 0;
+	if (puts(js) < 0 && !stdout_errno)
+		stdout_errno = errno ? errno : EIO;
 	free(js);
-	return 0;
+	flush_stdout();
+	return stdout_errno ? -1 : 0;
+}
+
+/* What the program's own status was, for a message that replaces it. */
+static void describe_status(const cordon_result *r, char *buf, size_t len)
+{
+	const char *st = cordon_result_status(r);
+	int sig = cordon_result_signal(r);
+	int code = cordon_result_exit_status(r);
+	if (strcmp(st, "ok") == 0 || strcmp(st, "failed") == 0)
+		snprintf(buf, len, "the program exited %d", code);
+	else if (sig)
+		snprintf(buf, len, "the run ended %s by signal %d", st, sig);
+	else
+		snprintf(buf, len, "the run's status was %s (exit status %d)", st, code);
 }
 
 /* ---- options shared by run, exec and check ---- */
@@ -258,9 +290,16 @@ static int parse_sub(int argc, char **argv, struct opts *o, const char *cmd, int
 static int finish_run(cordon_result *r, const struct opts *o)
 {
 	int status = cordon_result_exit_status(r);
+	char what[128];
+	describe_status(r, what, sizeof(what));
 	if (o->json) {
-		if (print_json(r) < 0)
+		if (print_json(r) < 0) {
+			if (stdout_errno)
+				fprintf(stderr, "%s: cannot write the result to standard output (%s); %s\n", prog,
+				        strerror(stdout_errno), what);
+			reported_stdout = true;
 			status = CORDON_EXIT_ERROR;
+		}
 		return status;
 	}
 	print_warnings(r);
@@ -284,6 +323,13 @@ static int finish_run(cordon_result *r, const struct opts *o)
 			fprintf(stderr, "%s: %s limit reached: the run was stopped\n", prog, limit);
 		else if (strcmp(st, "killed") == 0 && sig)
 			fprintf(stderr, "%s: killed by signal %d (%s)\n", prog, sig, strsignal(sig));
+	}
+	/* The output streamed as the program wrote it: a write that failed
+	 * (a full disk, a reader that went away) lost the rest (the warning
+	 * above says which stream and why). */
+	if (cordon_result_delivery_errno(r, 0) || cordon_result_delivery_errno(r, 1)) {
+		fprintf(stderr, "%s: exit status 125: the program's output was not all delivered; %s\n", prog, what);
+		status = CORDON_EXIT_ERROR;
 	}
 	return status;
 }
@@ -320,6 +366,11 @@ static int cmd_run(int argc, char **argv, struct opts *o, bool exec_mode)
 	}
 	if (o->input && strcmp(o->input, "-") == 0 && ro.source_path && strcmp(ro.source_path, "-") == 0)
 		return die_usage("%s", "--input - and a SOURCE of - cannot both read stdin");
+	if ((closed_std & 1u) && ((o->input && strcmp(o->input, "-") == 0) ||
+	                          (ro.source_path && strcmp(ro.source_path, "-") == 0))) {
+		fprintf(stderr, "%s: standard input is closed: nothing to read for '-'\n", prog);
+		return CORDON_EXIT_ERROR;
+	}
 	cordon_policy *p = load(o);
 	if (!p)
 		return CORDON_EXIT_ERROR;
@@ -349,6 +400,11 @@ static int cmd_check(int argc, char **argv, struct opts *o)
 		return rc;
 	if (next >= argc)
 		return die_usage("%s", "check: expected one or more SOURCE files, or -");
+	for (int i = next; i < argc; i++)
+		if ((closed_std & 1u) && strcmp(argv[i], "-") == 0) {
+			fprintf(stderr, "%s: standard input is closed: nothing to read for '-'\n", prog);
+			return CORDON_EXIT_ERROR;
+		}
 	cordon_policy *p = load(o);
 	if (!p)
 		return CORDON_EXIT_ERROR;
@@ -488,10 +544,36 @@ static int cmd_modules(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/* ---- standard descriptors ---- */
+
+/* Before anything is opened: a closed 0, 1 or 2 gets /dev/null, so that no
+ * log, policy or source cordon opens can land on a standard number (where
+ * the program's output would be appended to it, or it would be read as the
+ * source).  What was closed is remembered: reading "-" from a closed stdin,
+ * or producing output nobody can see, is refused. */
+static int guard_std_fds(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		closed_std |= 1u << fd;
+		int n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (n < 0)
+			return -1;
+		if (n != fd && (dup2(n, fd) < 0 || close(n) < 0))
+			return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
 	memset(&o, 0, sizeof(o));
+	if (guard_std_fds() < 0) {
+		/* stderr may be the closed one: nothing to print on. */
+		return CORDON_EXIT_ERROR;
+	}
 	/* Global options before the command. */
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
@@ -523,6 +605,11 @@ int main(int argc, char **argv)
 	const char *cmd = argv[i];
 	int sub_argc = argc - i;
 	char **sub_argv = argv + i;
+	if (closed_std & 2u) {
+		fprintf(stderr, "%s: standard output is closed: what cordon prints would be lost "
+		                "(redirect it to /dev/null to discard it)\n", prog);
+		return CORDON_EXIT_ERROR;
+	}
 	signal(SIGPIPE, SIG_IGN); /* a closed stdout is an error to report, not a death */
 	int rc;
 	if (strcmp(cmd, "run") == 0)
@@ -550,8 +637,13 @@ int main(int argc, char **argv)
 	unsigned char sig = 0;
 	if (cancel_pipe[0] >= 0 && read(cancel_pipe[0], &sig, 1) == 1 && sig)
 		rc = 128 + sig;
-	fflush(stdout);
-	if (ferror(stdout) && rc == 0)
+	flush_stdout();
+	if (stdout_errno) {
+		if (!reported_stdout)
+			fprintf(stderr, "%s: writing to standard output failed (%s)\n", prog, strerror(stdout_errno));
 		rc = CORDON_EXIT_ERROR;
+	}
+	if (fflush(stderr) != 0 || ferror(stderr))
+		rc = CORDON_EXIT_ERROR; /* nowhere left to say it */
 	return rc;
 }

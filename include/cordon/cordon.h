@@ -140,6 +140,13 @@ CORDON_API int cordon_result_signal(const cordon_result *result);
 CORDON_API const char *cordon_result_error(const cordon_result *result);
 /* 1 when the run was made in audit mode. */
 CORDON_API int cordon_result_audit(const cordon_result *result);
+/* When the program's output streamed to the caller's descriptors
+ * (stream_stdout_fd / stream_stderr_fd): the errno of the first write to
+ * that descriptor that failed (stream 0 stdout, 1 stderr), after which the
+ * rest of that stream was only collected; 0 when all of it was delivered.
+ * A caller that cannot deliver the output should say so: the program's
+ * own status does not. */
+CORDON_API int cordon_result_delivery_errno(const cordon_result *result, int stream);
 CORDON_API size_t cordon_result_finding_count(const cordon_result *result);
 /* Fill *out (set out->size first) with the i-th finding; -1 if out of range. */
 CORDON_API int cordon_result_finding(const cordon_result *result, size_t i,

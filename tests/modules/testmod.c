@@ -10,7 +10,7 @@
  *     log: PATH                                append "NAME PHASE" per hook run
  *     open: ok|fail                            open fails with a policy error
  *     prepare: ok|fail|wrap|setenv|wall
- *     confine: ok|fail|note|crash|exit|leakfd
+ *     confine: ok|fail|note|crash|exit|leakfd|sleep   (sleep: 3 s between fork and exec)
  *     filter: none|upper|fail|hold|tag
  *     finish: ok|fail
  *     nested: {a: ..., b: ...}                 checked with node_check_keys
@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cordon/module.h>
@@ -60,7 +61,7 @@ static const struct cordon_arg args[] = {
 	{ "log", CORDON_ARG_STRING, 0, 0, 0, "file to log hook calls to" },
 	{ "open", CORDON_ARG_STRING, 0, 0, 0, "ok or fail" },
 	{ "prepare", CORDON_ARG_STRING, 0, 0, 0, "ok, fail, wrap, setenv, wall, pass, passmany, watchbad, dirs, keepfd, abort" },
-	{ "confine", CORDON_ARG_STRING, 0, 0, 0, "ok, fail, note, crash, exit, leakfd" },
+	{ "confine", CORDON_ARG_STRING, 0, 0, 0, "ok, fail, note, crash, exit, leakfd, sleep" },
 	{ "filter", CORDON_ARG_STRING, 0, 0, 0, "none, upper, fail, hold, tag" },
 	{ "finish", CORDON_ARG_STRING, 0, 0, 0, "ok, fail, limit (name memory as the limit), badlimit" },
 	{ "nested", CORDON_ARG_MAPPING, 0, 0, 0, "mapping with keys a and b" },
@@ -325,6 +326,12 @@ static int tm_confine(void *state, const struct cordon_child *child, const char 
 		raise(SIGSEGV);
 	if (strcmp(s->confine, "exit") == 0)
 		_exit(0);
+	if (strcmp(s->confine, "sleep") == 0) {
+		/* A window between fork and exec for a test's signal. */
+		struct timespec d = { 3, 0 };
+		while (nanosleep(&d, &d) < 0 && errno == EINTR)
+			;
+	}
 	if ((strcmp(s->prepare, "pass") == 0 || strcmp(s->prepare, "watchbad") == 0 || strcmp(s->prepare, "abort") == 0) && s->passed > 0) {
 		char line[64] = "hello from fd ";
 		size_t l = strlen(line);
