@@ -444,7 +444,9 @@ static struct shared_data *find_data(cordon_policy *p, const char *name)
 
 static int api_set_data(cordon_ctx *ctx, const char *name, const void *data, size_t len)
 {
-	if (wrong_phase(ctx, "set_data", ~P(PHASE_CONFINE)) || !ctx->policy || !name || !*name ||
+	/* Not in check: check hooks run in the checker process, where
+	 * nothing stored would reach the later phases. */
+	if (wrong_phase(ctx, "set_data", ~(P(PHASE_CONFINE) | P(PHASE_CHECK))) || !ctx->policy || !name || !*name ||
 	    (!data && len) || len == SIZE_MAX)
 		return -1;
 	cordon_policy *p = ctx->policy;

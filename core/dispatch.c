@@ -3,15 +3,18 @@
  * table (as Linux-PAM), and the check phase that applies it.
  *
  *                 PASS     DENY     IGNORE   ERROR
- *     required    ok       bad      ignore   bad
- *     requisite   ok       die      ignore   die
+ *     required    ok       bad      ignore   error
+ *     requisite   ok       die      ignore   error
  *     sufficient  done     ignore   ignore   ignore
  *     optional    ignore   ignore   ignore   ignore
  *
  * ok: a pass, go on.  bad: the phase fails, but go on so every finding is
  * reported.  die: the phase fails now.  done: the phase passes here, unless
  * something failed before (then it counts as ignore).  ignore: reported,
- * never decides.
+ * never decides.  error: the module could not decide, so nothing was
+ * decided about the source: the run is an error (125) at once, never a
+ * denial (126) — a caller (or a model) must not be told "denied by policy"
+ * for a fault of the checker.
  *
  * The phase fails when anything was bad or died; otherwise it passes, also
  * when every module ignored (nothing objected).
@@ -31,8 +34,8 @@
 
 static const enum action table[4][4] = {
 	/*                    PASS        DENY        IGNORE      ERROR */
-	[CONTROL_REQUIRED] = { ACT_OK, ACT_BAD, ACT_IGNORE, ACT_BAD },
-	[CONTROL_REQUISITE] = { ACT_OK, ACT_DIE, ACT_IGNORE, ACT_DIE },
+	[CONTROL_REQUIRED] = { ACT_OK, ACT_BAD, ACT_IGNORE, ACT_ERROR },
+	[CONTROL_REQUISITE] = { ACT_OK, ACT_DIE, ACT_IGNORE, ACT_ERROR },
 	[CONTROL_SUFFICIENT] = { ACT_DONE, ACT_IGNORE, ACT_IGNORE, ACT_IGNORE },
 	[CONTROL_OPTIONAL] = { ACT_IGNORE, ACT_IGNORE, ACT_IGNORE, ACT_IGNORE },
 };
@@ -59,7 +62,7 @@ const char *verdict_name(int v)
 	return "error";
 }
 
-int check_phase(struct run *run, const struct source *src)
+int check_hooks(struct run *run, const struct source *src, struct check_out *out)
 {
 	cordon_policy *p = run->policy;
 	cordon_result *r = run->result;
@@ -74,7 +77,10 @@ int check_phase(struct run *run, const struct source *src)
 		.language = src->language,
 	};
 	run->cur_source = src;
+	int result = CORDON_PASS;
 	size_t i;
+	for (i = 0; i < p->n_stack; i++)
+		out[i] = (struct check_out){ .code = CHECK_NO_HOOK };
 	for (i = 0; i < p->n_stack; i++) {
 		struct entry *e = &p->stack[i];
 		int (*check)(cordon_ctx *, void *, const struct cordon_source *) = MODULE_HOOK(e->lm.m, check);
@@ -85,31 +91,21 @@ int check_phase(struct run *run, const struct source *src)
 		e->ctx.run = run;
 		free(e->last_error);
 		e->last_error = NULL;
+		checker_announce(p, i);
 		double t0 = now_ms();
 		int v = check(&e->ctx, e->state, &cs);
-		e->ms += now_ms() - t0;
+		out[i].ms = now_ms() - t0;
 		if (v < CORDON_PASS || v > CORDON_ERROR)
 			v = CORDON_ERROR; /* an out-of-range answer is an error */
-		/* A denial or an error always carries a finding saying so. */
+		out[i].code = v;
+		/* A denial always carries a finding saying so. */
 		if (v == CORDON_DENY && r->n_findings == before)
 			result_add_finding(r, e->lm.m->name, "denied", CORDON_SEV_HIGH, 0, 0, src->name,
 			                   e->last_error ? e->last_error : "the module denied this source");
-		if (v == CORDON_ERROR) {
-			char *msg = xasprintf("the module could not check this source%s%s",
-			                      e->last_error ? ": " : "", e->last_error ? e->last_error : "");
-			if (e->control == CONTROL_OPTIONAL || e->control == CONTROL_SUFFICIENT)
-				result_warn(r, "%s: %s", e->lm.m->name, msg ? msg : "error");
-			else
-				result_add_finding(r, e->lm.m->name, "error", CORDON_SEV_HIGH, 0, 0, src->name,
-				                   msg ? msg : "error");
-			free(msg);
-		}
-		/* With several sources the worst verdict of a module is kept. */
-		const char *vn = verdict_name(v);
-		if (!e->verdict || strcmp(e->verdict, "pass") == 0 || strcmp(e->verdict, "ignore") == 0 ||
-		    strcmp(e->verdict, "not-run") == 0)
-			e->verdict = vn;
 		enum action a = control_action(e->control, (enum cordon_verdict)v);
+		if (v == CORDON_ERROR && a != ACT_ERROR)
+			result_warn(r, "%s: the module could not check %s%s%s", e->lm.m->name, src->name,
+			            e->last_error ? ": " : "", e->last_error ? e->last_error : "");
 		if (audit) {
 			if (v == CORDON_DENY && (a == ACT_BAD || a == ACT_DIE))
 				result_warn(r, "audit: %s (%s) would have denied %s", e->lm.m->name,
@@ -117,7 +113,13 @@ int check_phase(struct run *run, const struct source *src)
 			if (v == CORDON_DENY || a == ACT_DONE)
 				a = ACT_IGNORE;
 		}
-		if (a == ACT_BAD) {
+		if (a == ACT_ERROR) {
+			result_set_error(r, CORDON_EXIT_ERROR, "%s could not check %s%s%s: nothing was run", e->lm.m->name,
+			                 src->name, e->last_error ? ": " : "", e->last_error ? e->last_error : "");
+			result = CORDON_ERROR;
+			i++;
+			break;
+		} else if (a == ACT_BAD) {
 			failed = true;
 		} else if (a == ACT_DIE) {
 			failed = true;
@@ -129,11 +131,30 @@ int check_phase(struct run *run, const struct source *src)
 		}
 	}
 	/* Modules after an early end are reported as not run. */
-	for (; i < p->n_stack; i++) {
-		struct entry *e = &p->stack[i];
-		if (MODULE_HOOK(e->lm.m, check) && !e->verdict)
-			e->verdict = "not-run";
-	}
+	for (; i < p->n_stack; i++)
+		if (MODULE_HOOK(p->stack[i].lm.m, check))
+			out[i].code = CHECK_NOT_RUN;
 	run->cur_source = NULL;
+	if (result == CORDON_ERROR)
+		return CORDON_ERROR;
 	return failed ? CORDON_DENY : CORDON_PASS;
+}
+
+void check_merge(cordon_policy *p, const struct check_out *out)
+{
+	for (size_t i = 0; i < p->n_stack; i++) {
+		struct entry *e = &p->stack[i];
+		if (out[i].code == CHECK_NO_HOOK)
+			continue;
+		if (out[i].code == CHECK_NOT_RUN) {
+			if (!e->verdict)
+				e->verdict = "not-run";
+			continue;
+		}
+		e->ms += out[i].ms;
+		/* With several sources the worst verdict of a module is kept. */
+		if (!e->verdict || strcmp(e->verdict, "pass") == 0 || strcmp(e->verdict, "ignore") == 0 ||
+		    strcmp(e->verdict, "not-run") == 0)
+			e->verdict = verdict_name(out[i].code);
+	}
 }

@@ -204,6 +204,13 @@ struct entry {
 	double ms; /* time spent in this module's hooks during the run */
 };
 
+/* A checker process (checker.c): the check hooks run there, confined. */
+struct checker {
+	pid_t pid; /* -1: not running */
+	int fd; /* the parent's end of its socket */
+	volatile int32_t *progress; /* shared page: the entry whose hook runs */
+};
+
 struct env_var {
 	char *name;
 	char *value;
@@ -225,6 +232,8 @@ struct cordon_policy {
 	bool audit; /* `mode: audit` or cordon_load_options.audit */
 	struct shared_data *data; /* set_data / get_data */
 	size_t n_data;
+	struct checker checker; /* cordon_check's checker process (checker.c) */
+	volatile int32_t *checker_progress; /* inside a checker: where it says which hook runs */
 	unsigned char *check_buf; /* cordon_check: sources are read here, buffer reused */
 	size_t check_cap;
 };
@@ -249,6 +258,7 @@ enum action {
 	ACT_BAD, /* failure; go on so every finding is reported */
 	ACT_DIE, /* failure; end the phase now */
 	ACT_IGNORE, /* does not count either way */
+	ACT_ERROR, /* the module could not decide: the run is an error (125), now */
 };
 HIDDEN enum action control_action(enum control c, enum cordon_verdict v);
 HIDDEN const char *verdict_name(int v);
@@ -386,6 +396,8 @@ struct run {
 	/* --output-dir and --bind-ro as the child gets them (prepare) */
 	const char *output_dir;
 	const char *const *bind_ro;
+	struct checker checker; /* the run's checker (checker.c) */
+	int cancel_fd; /* the caller's, or -1 */
 };
 
 /* The launch services kept with the supervisor (api.c calls them). */
@@ -410,6 +422,36 @@ HIDDEN int source_seal_data(const void *data, size_t len, const char *name, stru
 HIDDEN void source_close(struct source *s);
 HIDDEN const char *language_of(const char *name, const struct strv *interpreter);
 /* The check phase over one source; returns the phase verdict. */
+/* The check phase over one source: CORDON_PASS, CORDON_DENY, or
+ * CORDON_ERROR (the result then holds the error: a module could not
+ * check, or the checker failed).  The hooks run in a confined checker
+ * process (checker.c); their findings, warnings and verdicts come back
+ * into run->result and the entries. */
 HIDDEN int check_phase(struct run *run, const struct source *src);
+
+/* What one source's check left for an entry: the code its hook returned
+ * (CORDON_PASS..CORDON_ERROR), CHECK_NO_HOOK, or CHECK_NOT_RUN (the phase
+ * ended before it), and the time its hook took. */
+#define CHECK_NO_HOOK (-1)
+#define CHECK_NOT_RUN (-2)
+struct check_out {
+	int code;
+	double ms;
+};
+/* Run the check hooks in this process (dispatch.c): findings and warnings
+ * go to run->result, out[i] (one per entry) says what each did; a module
+ * error of a required or requisite entry sets the result's error.  Returns
+ * as check_phase. */
+HIDDEN int check_hooks(struct run *run, const struct source *src, struct check_out *out);
+/* Fold one source's out[] into the entries: the worst verdict of a module
+ * over several sources is kept, times add up. */
+HIDDEN void check_merge(cordon_policy *p, const struct check_out *out);
+HIDDEN void checker_init(struct checker *c);
+/* A checker, if started: ended and reaped (the run's before the program
+ * starts and in run_end; the policy's in cordon_policy_free). */
+HIDDEN void checker_stop(struct checker *c);
+/* Inside a checker, before an entry's check hook: say which (so that a
+ * crash is blamed on it).  Nothing outside a checker. */
+HIDDEN void checker_announce(cordon_policy *p, size_t entry);
 
 #endif /* CORDON_INTERNAL_H */

@@ -491,6 +491,7 @@ void cordon_policy_free(cordon_policy *p)
 {
 	if (!p)
 		return;
+	checker_stop(&p->checker);
 	for (size_t i = p->n_stack; i-- > 0;) {
 		struct entry *e = &p->stack[i];
 		if (e->opened && e->lm.m) {
@@ -575,6 +576,7 @@ cordon_policy *cordon_policy_load(const char *ref, const struct cordon_load_opti
 		goto fail;
 	}
 	p->verbose = verbose;
+	checker_init(&p->checker);
 	L.p = p;
 	L.dirs = &dirs;
 	L.err = e;

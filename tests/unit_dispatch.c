@@ -13,15 +13,15 @@ int main(void)
 		enum action a;
 	} cells[] = {
 		{ CONTROL_REQUIRED, CORDON_PASS, ACT_OK },        { CONTROL_REQUIRED, CORDON_DENY, ACT_BAD },
-		{ CONTROL_REQUIRED, CORDON_IGNORE, ACT_IGNORE },  { CONTROL_REQUIRED, CORDON_ERROR, ACT_BAD },
+		{ CONTROL_REQUIRED, CORDON_IGNORE, ACT_IGNORE },  { CONTROL_REQUIRED, CORDON_ERROR, ACT_ERROR },
 		{ CONTROL_REQUISITE, CORDON_PASS, ACT_OK },       { CONTROL_REQUISITE, CORDON_DENY, ACT_DIE },
-		{ CONTROL_REQUISITE, CORDON_IGNORE, ACT_IGNORE }, { CONTROL_REQUISITE, CORDON_ERROR, ACT_DIE },
+		{ CONTROL_REQUISITE, CORDON_IGNORE, ACT_IGNORE }, { CONTROL_REQUISITE, CORDON_ERROR, ACT_ERROR },
 		{ CONTROL_SUFFICIENT, CORDON_PASS, ACT_DONE },    { CONTROL_SUFFICIENT, CORDON_DENY, ACT_IGNORE },
 		{ CONTROL_SUFFICIENT, CORDON_IGNORE, ACT_IGNORE },{ CONTROL_SUFFICIENT, CORDON_ERROR, ACT_IGNORE },
 		{ CONTROL_OPTIONAL, CORDON_PASS, ACT_IGNORE },    { CONTROL_OPTIONAL, CORDON_DENY, ACT_IGNORE },
 		{ CONTROL_OPTIONAL, CORDON_IGNORE, ACT_IGNORE },  { CONTROL_OPTIONAL, CORDON_ERROR, ACT_IGNORE },
 	};
-	static const char *const an[] = { "ok", "done", "bad", "die", "ignore" };
+	static const char *const an[] = { "ok", "done", "bad", "die", "ignore", "error" };
 	for (size_t i = 0; i < ARRAY_SIZE(cells); i++) {
 		enum action a = control_action(cells[i].c, cells[i].v);
 		ok(a == cells[i].a, "%s + %s -> %s", control_name(cells[i].c), verdict_name(cells[i].v), an[cells[i].a]);

@@ -72,7 +72,8 @@ enum cordon_verdict {
 	CORDON_PASS = 0, /* nothing this module objects to */
 	CORDON_DENY = 1, /* the source must not run; findings say why */
 	CORDON_IGNORE = 2, /* this module has no opinion (e.g. another language) */
-	CORDON_ERROR = 3, /* the module could not decide; treated as a failure */
+	CORDON_ERROR = 3, /* the module could not decide: for a required or requisite
+	                     entry the run is an error (125), never a denial */
 };
 
 enum cordon_severity {
@@ -347,7 +348,10 @@ struct cordon_core_api {
 	 * bytes (len may be 0) and replaces an earlier value of that name;
 	 * -1 on allocation failure.  get_data returns NULL when the name is
 	 * unset, else the bytes (*len set; len may be NULL), valid until the
-	 * name is set again or the policy is freed.  Any phase but confine. */
+	 * name is set again or the policy is freed.  set_data: any phase but
+	 * check and confine (check hooks run in the confined checker process,
+	 * where nothing stored would reach later phases); get_data: any phase
+	 * but confine. */
 	int (*set_data)(cordon_ctx *ctx, const char *name, const void *data, size_t len);
 	const void *(*get_data)(cordon_ctx *ctx, const char *name, size_t *len);
 	/* prepare: launch_pass_fd with flags.  CORDON_FD_KEEP_EXEC keeps the
@@ -434,7 +438,12 @@ struct cordon_module {
 	/* Parse arguments; set *state (may stay NULL).  The core checked the
 	 * declared arguments already. */
 	int (*open)(cordon_ctx *ctx, void **state);
-	/* Inspect a source; report findings; return a cordon_verdict. */
+	/* Inspect a source; report findings; return a cordon_verdict.  Runs
+	 * in the core's confined checker process, a fork of the caller made
+	 * after open: no descriptors but stderr, no privileges, and a seccomp
+	 * allow list of read, write, memory management (no PROT_EXEC), time
+	 * and exit (README "The checker").  Compute and report; open nothing,
+	 * and keep nothing in state that a later phase needs. */
 	int (*check)(cordon_ctx *ctx, void *state, const struct cordon_source *src);
 	/* Adjust the launch (wrappers, timeouts, caps, environment). */
 	int (*prepare)(cordon_ctx *ctx, void *state);

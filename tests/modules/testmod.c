@@ -6,6 +6,8 @@
  *
  *   with:
  *     verdict: pass|deny|ignore|error|bogus   what check returns (bogus: 42)
+ *              crash|syscall|whoami            check crashes, makes a system call the
+ *                                              checker refuses, or reports its ids and fds
  *     findings: N                              findings check reports
  *     log: PATH                                append "NAME PHASE" per hook run
  *     open: ok|fail                            open fails with a policy error
@@ -21,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,9 +132,13 @@ static int tm_open(cordon_ctx *ctx, void **statep)
 	n = cordon_arg(ctx, "open");
 	if (n && strcmp(api->node_scalar(n, NULL), "fail") == 0)
 		return cordon_error(ctx, n, "open: failing as asked");
-	if (strcmp(s->verdict, "bogus") && strcmp(s->verdict, "pass") && strcmp(s->verdict, "deny") &&
-	    strcmp(s->verdict, "ignore") && strcmp(s->verdict, "error"))
-		return cordon_error(ctx, cordon_arg(ctx, "verdict"), "verdict: expected pass, deny, ignore, error or bogus");
+	static const char *const verdicts[] = { "pass", "deny", "ignore", "error", "bogus", "crash", "syscall", "whoami" };
+	bool known = false;
+	for (size_t i = 0; i < sizeof(verdicts) / sizeof(verdicts[0]); i++)
+		known |= strcmp(s->verdict, verdicts[i]) == 0;
+	if (!known)
+		return cordon_error(ctx, cordon_arg(ctx, "verdict"),
+		                    "verdict: expected pass, deny, ignore, error, bogus, crash, syscall or whoami");
 	if (copy_arg(ctx, "peek", s->peek, sizeof(s->peek), "") < 0)
 		return -1;
 	n = cordon_arg(ctx, "share");
@@ -157,7 +164,35 @@ static int tm_open(cordon_ctx *ctx, void **statep)
 static int tm_check(cordon_ctx *ctx, void *state, const struct cordon_source *src)
 {
 	struct state *s = state;
-	log_phase(s, "check");
+	/* The check hook runs in the confined checker, which cannot open the
+	 * log: it says that it ran through the result instead. */
+	if (s->log[0])
+		cordon_warning(ctx, "trace: %s check", TM_NAME);
+	if (strcmp(s->verdict, "crash") == 0)
+		raise(SIGSEGV);
+	if (strcmp(s->verdict, "syscall") == 0) {
+		/* Opening a file is not in the checker's allow list. */
+		int fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0)
+			close(fd);
+		return CORDON_PASS;
+	}
+	if (strcmp(s->verdict, "whoami") == 0) {
+		/* What a hostile source that took over a check module would
+		 * hold: its ids, and which descriptors are open. */
+		/* Zero-length reads and writes: EBADF only on a closed number
+		 * (read and write are what the checker allows). */
+		unsigned open_fds = 0;
+		char none;
+		for (int fd = 0; fd < 1024; fd++) {
+			bool closed = read(fd, &none, 0) < 0 && errno == EBADF && write(fd, &none, 0) < 0 && errno == EBADF;
+			if (!closed)
+				open_fds |= fd < 31 ? 1u << fd : 1u << 31;
+		}
+		cordon_finding(ctx, "whoami", CORDON_SEV_INFO, 0, 0, "uid=%u gid=%u fds=0x%x", (unsigned)getuid(),
+		               (unsigned)getgid(), open_fds);
+		return CORDON_PASS;
+	}
 	for (long i = 0; i < s->findings; i++)
 		cordon_finding(ctx, "t-finding", CORDON_SEV_MEDIUM, i + 1, 1, "finding %ld of %s (%zu bytes)",
 		               i + 1, TM_NAME, src->len);

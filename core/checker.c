@@ -1,0 +1,743 @@
+/*
+ * core/checker.c - the check phase in a confined process.
+ *
+ * Check modules parse hostile source (a Python parser, regex engines, a
+ * module of the user's own): that is attack surface, and it must not run
+ * in the supervisor's process with its privileges, nor take the
+ * supervisor down when it crashes.  The hooks run in a checker: a child of
+ * the caller, forked with the policy's modules already opened, that before
+ * it reads any source
+ *
+ *   1. closes every descriptor but its socket and stderr (logging),
+ *   2. dies with its parent (PR_SET_PDEATHSIG),
+ *   3. bounds its CPU time and address space (RLIMIT_CPU, RLIMIT_AS above
+ *      what it already maps, RLIMIT_NOFILE, RLIMIT_FSIZE 0, no core),
+ *   4. as root, drops to uid/gid 65534 with no supplementary groups; in
+ *      any case clears every capability,
+ *   5. sets no_new_privs and loads a seccomp allow list (read and write on
+ *      what it holds, memory management without PROT_EXEC, time, its own
+ *      ids, exit, signals to itself): any other system call kills it.
+ *
+ * The parent sends a source (name, language, bytes) over a socket; the
+ * checker runs check_hooks() on it and sends back, as a stream of records,
+ * which hook it is entering (so a crash is blamed on the right module),
+ * then the findings, warnings, error and each entry's verdict.  A checker
+ * that dies, sends nonsense or does not answer within CHECK_TIMEOUT_MS is
+ * killed and the source's check is an error (125), never a denial or a
+ * pass: "pyimport crashed on x.py (SIGSEGV)".
+ *
+ * cordon_run checks in a checker of its own, ended before the program
+ * starts: no run's checker has seen another run's source.  cordon_check
+ * keeps one checker per policy for its life (the CLI's `cordon check` of a
+ * thousand files forks once): a source that could take over the checker
+ * (a memory-safety bug in a check module) could then influence the
+ * verdicts of later sources of the same policy object, though never
+ * anything outside the checker's confinement.  A checker that failed is
+ * replaced by a new one at the next source.
+ *
+ * What a check hook can still do: compute, allocate, log.  It cannot open
+ * files (rule files are read at open, in the parent), and set_data in the
+ * check phase is refused (nothing it stored would reach later phases).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+#include <linux/close_range.h>
+
+#include "internal.h"
+
+#define CHECK_TIMEOUT_MS 60000 /* one source, all its hooks */
+#define CHECK_CPU_SECONDS 120 /* the checker's whole life (cordon_check: the whole batch) */
+#define CHECK_AS_EXTRA (4ull << 30) /* address space beyond what the checker maps at start */
+#define CHECK_MAX_RECORD (SOURCE_MAX_BYTES + 4096u)
+#define CHECK_UNPRIVILEGED 65534
+
+/* Parent -> checker: one request per source, a header then the name, the
+ * language and the bytes.  Checker -> parent: one answer per source, a u32
+ * length then records, each a type byte and its fields.  Which hook is
+ * running is not a message: the checker stores the entry's index in a
+ * page shared with the parent before it calls the hook, so a crash is
+ * blamed on the right module without a system call per hook. */
+enum {
+	REC_FINDING = 'F', /* u8 severity, i64 line, i64 column, then strings module, rule, file, message */
+	REC_WARNING = 'W', /* string */
+	REC_DONE = 'D', /* i32 result, u64 dropped findings, u64 dropped warnings, i32 error exit,
+	                   string error (empty: none), then per entry i32 code and f64 ms; last */
+};
+
+struct request_hdr {
+	uint32_t magic;
+	uint32_t flags; /* REQ_CHECK_FILE: a `cordon check` result (audit does not apply) */
+	uint32_t name_len, lang_len;
+	uint64_t data_len;
+};
+#define REQ_MAGIC 0x63686b31u /* "chk1" */
+#define REQ_CHECK_FILE 1u
+
+/* ---- I/O ---- */
+
+/* Send all of iov (MSG_NOSIGNAL: a checker that died is an EPIPE here,
+ * not a SIGPIPE for the caller's process).  0, or -1 with errno. */
+static int send_all(int fd, struct iovec *iov, int n)
+{
+	while (n > 0) {
+		struct msghdr m = { .msg_iov = iov, .msg_iovlen = (size_t)n };
+		ssize_t w = sendmsg(fd, &m, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		while (n > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
+static int read_full_fd(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	while (len) {
+		ssize_t n = read(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EPIPE;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int put_u32(struct strbuf *sb, uint32_t v)
+{
+	return sb_append(sb, &v, sizeof(v));
+}
+
+static int put_str(struct strbuf *sb, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n > UINT32_MAX)
+		n = UINT32_MAX;
+	return put_u32(sb, (uint32_t)n) < 0 || sb_append(sb, s ? s : "", n) < 0 ? -1 : 0;
+}
+
+/* A cursor over a received answer. */
+struct cur {
+	const unsigned char *p, *end;
+	bool bad;
+};
+
+static void get(struct cur *c, void *out, size_t n)
+{
+	if (c->bad || (size_t)(c->end - c->p) < n) {
+		c->bad = true;
+		memset(out, 0, n);
+		return;
+	}
+	memcpy(out, c->p, n);
+	c->p += n;
+}
+
+/* A string of the answer, malloc'd and NUL-terminated (NULL when bad). */
+static char *get_str(struct cur *c)
+{
+	uint32_t n = 0;
+	get(c, &n, sizeof(n));
+	if (c->bad || (size_t)(c->end - c->p) < n) {
+		c->bad = true;
+		return NULL;
+	}
+	char *s = xstrndup((const char *)c->p, n);
+	c->p += n;
+	if (!s)
+		c->bad = true;
+	return s;
+}
+
+/* ---- the checker's side ---- */
+
+/* The checker's exit status when it cannot even start confined. */
+#define CHECKER_SETUP_FAILED 99
+
+static int drop_privileges(void)
+{
+	if (geteuid() == 0 || getuid() == 0) {
+		if (setgroups(0, NULL) < 0 || setresgid(CHECK_UNPRIVILEGED, CHECK_UNPRIVILEGED, CHECK_UNPRIVILEGED) < 0 ||
+		    setresuid(CHECK_UNPRIVILEGED, CHECK_UNPRIVILEGED, CHECK_UNPRIVILEGED) < 0)
+			return -1;
+	}
+	/* Whatever capabilities are left (file capabilities, an ambient
+	 * set): none.  The raw call, so the core needs no libcap. */
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct d[2];
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capset, &h, d) < 0)
+		return -1;
+	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	return 0;
+}
+
+static int set_limits(void)
+{
+	struct rlimit cpu = { CHECK_CPU_SECONDS, CHECK_CPU_SECONDS };
+	struct rlimit none = { 0, 0 };
+	struct rlimit files = { 16, 16 };
+	if (setrlimit(RLIMIT_CPU, &cpu) < 0 || setrlimit(RLIMIT_CORE, &none) < 0 ||
+	    setrlimit(RLIMIT_FSIZE, &none) < 0 || setrlimit(RLIMIT_NOFILE, &files) < 0)
+		return -1;
+	/* Address space: what is mapped now (the policy's compiled rules; a
+	 * sanitizer's shadow, in sanitizer builds) plus a fixed budget. */
+	unsigned long long size_pages = 0;
+	int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	char buf[128];
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n > 0) {
+		buf[n] = '\0';
+		size_pages = strtoull(buf, NULL, 10);
+	}
+	if (!size_pages)
+		return 0; /* no /proc: the CPU limit and the parent's timeout still hold */
+	unsigned long long as = size_pages * (unsigned long long)sysconf(_SC_PAGESIZE) + CHECK_AS_EXTRA;
+	struct rlimit mem = { (rlim_t)as, (rlim_t)as };
+	return setrlimit(RLIMIT_AS, &mem);
+}
+
+#if defined(__x86_64__)
+#define CHECK_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define CHECK_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+#define LD_NR BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr))
+#define ALLOW_NR(name) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_##name, 0, 1), BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+
+/*
+ * The allow list.  mmap and mprotect only without PROT_EXEC (JIT code was
+ * made at open, in the parent); tgkill only to this process (abort());
+ * everything else kills the whole checker.
+ */
+static int load_filter(pid_t self)
+{
+#ifdef CHECK_AUDIT_ARCH
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, CHECK_AUDIT_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		LD_NR,
+#if defined(__x86_64__)
+		/* x32 system calls (bit 30) are another ABI: refused. */
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+#endif
+		ALLOW_NR(read),
+		ALLOW_NR(write),
+		ALLOW_NR(readv),
+		ALLOW_NR(writev),
+		ALLOW_NR(close),
+		ALLOW_NR(munmap),
+		ALLOW_NR(mremap),
+		ALLOW_NR(brk),
+		ALLOW_NR(madvise),
+		ALLOW_NR(futex),
+		ALLOW_NR(clock_gettime),
+		ALLOW_NR(gettimeofday),
+		ALLOW_NR(getpid),
+		ALLOW_NR(gettid),
+		ALLOW_NR(getuid),
+		ALLOW_NR(geteuid),
+		ALLOW_NR(getgid),
+		ALLOW_NR(getegid),
+		ALLOW_NR(rt_sigprocmask),
+		ALLOW_NR(rt_sigreturn),
+		ALLOW_NR(exit),
+		ALLOW_NR(exit_group),
+		/* mmap, mprotect: not executable. */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mprotect, 0, 4),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		/* tgkill(self, ...): abort() raising SIGABRT on itself. */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_tgkill, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)self, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	};
+	struct sock_fprog prog = { .len = (unsigned short)ARRAY_SIZE(f), .filter = f };
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -1;
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+#else
+	(void)self;
+	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+#endif
+}
+
+/* The answer for one source: its findings, new warnings and the verdicts,
+ * as one frame. */
+static int answer(int fd, cordon_policy *p, const cordon_result *r, size_t warn0, int res,
+                  const struct check_out *out)
+{
+	struct strbuf sb = { 0 };
+	int bad = put_u32(&sb, 0); /* the length, filled in last */
+	for (size_t i = 0; !bad && i < r->n_findings; i++) {
+		const struct finding *f = &r->findings[i];
+		uint8_t sev = (uint8_t)f->severity;
+		int64_t line = f->line, col = f->column;
+		bad = sb_append(&sb, "F", 1) < 0 || sb_append(&sb, &sev, 1) < 0 || sb_append(&sb, &line, 8) < 0 ||
+		      sb_append(&sb, &col, 8) < 0 || put_str(&sb, f->module) < 0 || put_str(&sb, f->rule) < 0 ||
+		      put_str(&sb, f->file) < 0 || put_str(&sb, f->message) < 0;
+	}
+	for (size_t i = warn0; !bad && i < r->warnings.n; i++)
+		bad = sb_append(&sb, "W", 1) < 0 || put_str(&sb, r->warnings.v[i]) < 0;
+	int32_t res32 = res, exit32 = r->status == ST_ERROR ? r->error_exit : 0;
+	uint64_t df = r->dropped_findings, dw = r->dropped_warnings;
+	bad = bad || sb_append(&sb, "D", 1) < 0 || sb_append(&sb, &res32, 4) < 0 || sb_append(&sb, &df, 8) < 0 ||
+	      sb_append(&sb, &dw, 8) < 0 || sb_append(&sb, &exit32, 4) < 0 ||
+	      put_str(&sb, r->status == ST_ERROR ? r->error : "") < 0;
+	for (size_t i = 0; !bad && i < p->n_stack; i++) {
+		int32_t code = out[i].code;
+		double ms = out[i].ms;
+		bad = sb_append(&sb, &code, 4) < 0 || sb_append(&sb, &ms, sizeof(ms)) < 0;
+	}
+	if (!bad && sb.len - 4 > CHECK_MAX_RECORD)
+		bad = 1; /* more than the parent takes: an error there */
+	if (!bad) {
+		uint32_t len = (uint32_t)(sb.len - 4);
+		memcpy(sb.data, &len, 4);
+		/* write, not sendmsg: the filter allows read and write only (a
+		 * parent that went away ends the checker by SIGPIPE: fine). */
+		for (size_t off = 0; !bad && off < sb.len;) {
+			ssize_t w = write(fd, sb.data + off, sb.len - off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				bad = 1;
+			else
+				off += (size_t)w;
+		}
+	}
+	sb_free(&sb);
+	return bad ? -1 : 0;
+}
+
+/* Serve requests until the parent closes the socket. */
+static void checker_serve(cordon_policy *p, int fd, volatile int32_t *progress)
+{
+	struct check_out *out = calloc(p->n_stack ? p->n_stack : 1, sizeof(*out));
+	if (!out)
+		_exit(CHECKER_SETUP_FAILED);
+	p->checker_progress = progress;
+	for (;;) {
+		struct request_hdr h;
+		if (read_full_fd(fd, &h, sizeof(h)) < 0)
+			_exit(0); /* the parent is done */
+		if (h.magic != REQ_MAGIC || h.name_len > PATH_MAX * 4 || h.lang_len > 64 || h.data_len > SOURCE_MAX_BYTES)
+			_exit(CHECKER_SETUP_FAILED);
+		/* One buffer: name, NUL, language, NUL, bytes. */
+		size_t total = (size_t)h.name_len + 1 + h.lang_len + 1 + (size_t)h.data_len;
+		char *buf = malloc(total);
+		if (!buf || read_full_fd(fd, buf, h.name_len) < 0 ||
+		    read_full_fd(fd, buf + h.name_len + 1, h.lang_len) < 0 ||
+		    read_full_fd(fd, buf + h.name_len + h.lang_len + 2, (size_t)h.data_len) < 0)
+			_exit(CHECKER_SETUP_FAILED);
+		char *name = buf, *lang = buf + h.name_len + 1;
+		name[h.name_len] = '\0';
+		lang[h.lang_len] = '\0';
+		const unsigned char *data = (const unsigned char *)lang + h.lang_len + 1;
+
+		cordon_result *r = result_new(p);
+		if (!r)
+			_exit(CHECKER_SETUP_FAILED);
+		if (h.flags & REQ_CHECK_FILE)
+			r->check_file = xstrdup(name);
+		size_t warn0 = r->warnings.n;
+		struct run run;
+		memset(&run, 0, sizeof(run));
+		run.policy = p;
+		run.result = r;
+		struct source src = { .name = name, .map = h.data_len ? data : NULL, .len = (size_t)h.data_len,
+			              .language = h.lang_len ? lang : NULL, .fd = -1, .rofd = -1, .borrowed = true };
+		int res = check_hooks(&run, &src, out);
+		*progress = -1;
+		if (answer(fd, p, r, warn0, res, out) < 0)
+			_exit(CHECKER_SETUP_FAILED);
+		cordon_result_free(r);
+		free(buf);
+	}
+}
+
+void checker_announce(cordon_policy *p, size_t entry)
+{
+	if (p->checker_progress)
+		*p->checker_progress = (int32_t)entry;
+}
+
+static int checker_start(cordon_policy *p, struct checker *c, char **why)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		*why = xasprintf("cannot start the checker: socketpair: %s", strerror(errno));
+		return -1;
+	}
+	/* The page where the checker says which hook runs. */
+	void *page = mmap(NULL, sizeof(int32_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		*why = xasprintf("cannot start the checker: mmap: %s", strerror(e));
+		return -1;
+	}
+	volatile int32_t *progress = page;
+	*progress = -1;
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		munmap(page, sizeof(int32_t));
+		*why = xasprintf("cannot start the checker: fork: %s", strerror(e));
+		return -1;
+	}
+	if (pid == 0) {
+		/* The checker: confined before it reads any source. */
+		int fd = sv[1];
+		sigset_t none;
+		sigemptyset(&none);
+		for (int s = 1; s < NSIG; s++)
+			if (s != SIGKILL && s != SIGSTOP)
+				(void)signal(s, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(CHECKER_SETUP_FAILED);
+		/* Descriptors: 0 and 1 become /dev/null, 2 stays (logging), the
+		 * socket moves to 3, everything else closes. */
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0)
+			_exit(CHECKER_SETUP_FAILED);
+		if (fd != 3 && dup2(fd, 3) < 0)
+			_exit(CHECKER_SETUP_FAILED);
+		fd = 3;
+		if (syscall(SYS_close_range, 4, ~0u, 0) < 0) {
+			for (int i = 4; i < 65536; i++)
+				close(i);
+		}
+		if (set_limits() < 0 || drop_privileges() < 0 || load_filter(getpid()) < 0)
+			_exit(CHECKER_SETUP_FAILED);
+		checker_serve(p, fd, progress);
+		_exit(0);
+	}
+	close(sv[1]);
+	c->pid = pid;
+	c->fd = sv[0];
+	c->progress = progress;
+	return 0;
+}
+
+/* ---- the parent's side ---- */
+
+/* End the checker: closing its socket ends a healthy one; one that does
+ * not end at once is killed.  *wstatus: how it ended (0 if unknown). */
+static void checker_end(struct checker *c, int *wstatus)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	int st = 0;
+	pid_t w = 0;
+	if (c->pid > 0) {
+		for (int i = 0; i < 50; i++) {
+			w = waitpid(c->pid, &st, WNOHANG);
+			if (w != 0)
+				break;
+			struct timespec d = { 0, 2000000 };
+			nanosleep(&d, NULL);
+		}
+		if (w == 0) {
+			kill(c->pid, SIGKILL);
+			while ((w = waitpid(c->pid, &st, 0)) < 0 && errno == EINTR)
+				;
+		}
+	}
+	if (wstatus)
+		*wstatus = w == c->pid ? st : 0;
+	if (c->progress)
+		munmap((void *)c->progress, sizeof(int32_t));
+	*c = (struct checker){ .pid = -1, .fd = -1 };
+}
+
+void checker_init(struct checker *c)
+{
+	*c = (struct checker){ .pid = -1, .fd = -1 };
+}
+
+void checker_stop(struct checker *c)
+{
+	if (c->pid > 0)
+		checker_end(c, NULL);
+}
+
+/* Read len bytes by the deadline (now_ms time), or until cancel_fd fires:
+ * 1 read, 0 timed out, -2 cancelled, -1 error or end of stream. */
+static int read_by(int fd, void *buf, size_t len, double deadline, int cancel_fd)
+{
+	char *p = buf;
+	while (len) {
+		double now = now_ms();
+		if (now >= deadline)
+			return 0;
+		struct pollfd pf[2] = { { .fd = fd, .events = POLLIN }, { .fd = cancel_fd, .events = POLLIN } };
+		int n = poll(pf, cancel_fd >= 0 ? 2 : 1, (int)(deadline - now) + 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (cancel_fd >= 0 && (pf[1].revents & (POLLIN | POLLHUP)))
+			return -2;
+		if (cancel_fd >= 0 && (pf[1].revents & (POLLNVAL | POLLERR)))
+			cancel_fd = -1; /* not a descriptor to watch: no cancellation */
+		if (!pf[0].revents)
+			continue;
+		ssize_t got = read(fd, p, len);
+		if (got < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (got <= 0)
+			return -1;
+		p += got;
+		len -= (size_t)got;
+	}
+	return 1;
+}
+
+static const char *signal_text(int sig, char *buf, size_t len)
+{
+	const char *a = sigabbrev_np(sig);
+	if (a)
+		snprintf(buf, len, "SIG%s", a);
+	else
+		snprintf(buf, len, "signal %d", sig);
+	return buf;
+}
+
+/* Take one answer into the result and out[]: the check's result, or -1
+ * when the answer is malformed. */
+static int take_answer(struct run *run, const unsigned char *a, size_t len, struct check_out *out)
+{
+	cordon_policy *p = run->policy;
+	cordon_result *r = run->result;
+	struct cur c = { a, a + len, false };
+	while (!c.bad && c.p < c.end) {
+		char type = (char)*c.p++;
+		if (type == REC_FINDING) {
+			uint8_t sev = 0;
+			int64_t line = 0, col = 0;
+			get(&c, &sev, 1);
+			get(&c, &line, 8);
+			get(&c, &col, 8);
+			char *mod = get_str(&c), *rule = get_str(&c), *file = get_str(&c), *msg = get_str(&c);
+			if (!c.bad && sev <= CORDON_SEV_CRITICAL)
+				result_add_finding(r, mod, rule, (enum cordon_severity)sev, (long)line, (long)col, file, msg);
+			else
+				c.bad = true;
+			free(mod);
+			free(rule);
+			free(file);
+			free(msg);
+		} else if (type == REC_WARNING) {
+			char *w = get_str(&c);
+			if (!c.bad)
+				result_warn(r, "%s", w);
+			free(w);
+		} else if (type == REC_DONE) {
+			int32_t res32 = 0, exit32 = 0;
+			uint64_t df = 0, dw = 0;
+			get(&c, &res32, 4);
+			get(&c, &df, 8);
+			get(&c, &dw, 8);
+			get(&c, &exit32, 4);
+			char *err = get_str(&c);
+			for (size_t i = 0; i < p->n_stack && !c.bad; i++) {
+				int32_t code = 0;
+				double ms = 0;
+				get(&c, &code, 4);
+				get(&c, &ms, sizeof(ms));
+				if (code < CHECK_NOT_RUN || code > CORDON_ERROR || !(ms >= 0 && ms < 1e12))
+					c.bad = true;
+				out[i] = (struct check_out){ .code = code, .ms = ms };
+			}
+			bool ok = !c.bad && c.p == c.end && (res32 == CORDON_PASS || res32 == CORDON_DENY ||
+			                                    res32 == CORDON_ERROR);
+			if (ok) {
+				r->dropped_findings += df;
+				r->dropped_warnings += dw;
+				if (res32 == CORDON_ERROR)
+					result_set_error(r, exit32 == CORDON_EXIT_NOTFOUND ? exit32 : CORDON_EXIT_ERROR, "%s",
+					                 err && *err ? err : "a module could not check the source");
+			}
+			free(err);
+			return ok ? res32 : -1;
+		} else {
+			c.bad = true;
+		}
+	}
+	return -1; /* no end record */
+}
+
+/*
+ * One source through the checker *c (started when not running).  Returns
+ * as check_phase; -2 when cancel_fd fired (nothing decided).
+ */
+static int checker_check(struct run *run, const struct source *src, struct checker *c, int cancel_fd,
+                         struct check_out *out)
+{
+	cordon_policy *p = run->policy;
+	cordon_result *r = run->result;
+	char *why = NULL;
+	for (size_t i = 0; i < p->n_stack; i++)
+		out[i] = (struct check_out){ .code = CHECK_NO_HOOK };
+	if (c->pid <= 0 && checker_start(p, c, &why) < 0) {
+		result_set_error(r, CORDON_EXIT_ERROR, "%s: nothing was checked", why ? why : "cannot start the checker");
+		free(why);
+		return CORDON_ERROR;
+	}
+	const char *lang = src->language ? src->language : "";
+	struct request_hdr h = {
+		.magic = REQ_MAGIC,
+		.flags = r->check_file ? REQ_CHECK_FILE : 0,
+		.name_len = (uint32_t)strlen(src->name),
+		.lang_len = (uint32_t)strlen(lang),
+		.data_len = src->len,
+	};
+	struct iovec iov[4] = {
+		{ &h, sizeof(h) },
+		{ (void *)src->name, h.name_len },
+		{ (void *)lang, h.lang_len },
+		{ (void *)src->map, src->len },
+	};
+	const char *failure = NULL;
+	unsigned char *a = NULL;
+	uint32_t len = 0;
+	int res = -1;
+	double deadline = now_ms() + CHECK_TIMEOUT_MS;
+	if (send_all(c->fd, iov, src->len ? 4 : 3) < 0) {
+		failure = "the checker went away";
+	} else {
+		int got = read_by(c->fd, &len, sizeof(len), deadline, cancel_fd);
+		if (got == 1 && len > CHECK_MAX_RECORD)
+			failure = "the checker sent a malformed answer";
+		else if (got == 1 && !(a = malloc(len ? len : 1)))
+			failure = "out of memory";
+		else if (got == 1)
+			got = read_by(c->fd, a, len, deadline, cancel_fd);
+		if (got == -2) {
+			free(a);
+			checker_end(c, NULL);
+			return -2;
+		}
+		if (!failure && got == 0)
+			failure = "timeout";
+		else if (!failure && got < 0)
+			failure = "the checker went away";
+		else if (!failure && (res = take_answer(run, a, len, out)) < 0)
+			failure = "the checker sent a malformed answer";
+	}
+	free(a);
+	if (!failure)
+		return res;
+
+	/* The checker failed: it is ended, and the check is an error. */
+	long last = c->progress ? *c->progress : -1;
+	if (last >= (long)p->n_stack)
+		last = -1;
+	int wstatus = 0;
+	bool timeout = strcmp(failure, "timeout") == 0;
+	if (timeout && c->pid > 0)
+		kill(c->pid, SIGKILL);
+	checker_end(c, &wstatus);
+	const char *who = last >= 0 ? p->stack[last].lm.m->name : "the checker";
+	char sigbuf[32];
+	if (timeout)
+		result_set_error(r, CORDON_EXIT_ERROR, "%s did not finish checking %s within %d s: nothing was run", who,
+		                 src->name, CHECK_TIMEOUT_MS / 1000);
+	else if (WIFSIGNALED(wstatus))
+		result_set_error(r, CORDON_EXIT_ERROR, "%s crashed on %s (%s%s): nothing was run", who, src->name,
+		                 signal_text(WTERMSIG(wstatus), sigbuf, sizeof(sigbuf)),
+		                 WTERMSIG(wstatus) == SIGSYS ? ", a system call the checker does not allow" : "");
+	else if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == CHECKER_SETUP_FAILED && last < 0)
+		result_set_error(r, CORDON_EXIT_ERROR,
+		                 "the checker could not be confined or could not take %s: nothing was run", src->name);
+	else
+		result_set_error(r, CORDON_EXIT_ERROR, "%s failed on %s (%s, %s %d): nothing was run", who, src->name,
+		                 failure, WIFEXITED(wstatus) ? "exit status" : "wait status",
+		                 WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : wstatus);
+	for (size_t i = 0; i < p->n_stack; i++) {
+		out[i] = (struct check_out){ .code = CHECK_NO_HOOK };
+		if (MODULE_HOOK(p->stack[i].lm.m, check))
+			out[i].code = (long)i == last ? CORDON_ERROR : CHECK_NOT_RUN;
+	}
+	return CORDON_ERROR;
+}
+
+int check_phase(struct run *run, const struct source *src)
+{
+	cordon_policy *p = run->policy;
+	bool any = false;
+	for (size_t i = 0; i < p->n_stack && !any; i++)
+		any = MODULE_HOOK(p->stack[i].lm.m, check) != NULL;
+	if (!any)
+		return CORDON_PASS;
+	struct check_out *out = calloc(p->n_stack, sizeof(*out));
+	if (!out) {
+		result_set_error(run->result, CORDON_EXIT_ERROR, "out of memory");
+		return CORDON_ERROR;
+	}
+	int res;
+	if (run->result->check_file)
+		/* cordon_check: the policy's checker, kept from source to source. */
+		res = checker_check(run, src, &p->checker, -1, out);
+	else
+		/* cordon_run: a checker of the run's own, for all its sources. */
+		res = checker_check(run, src, &run->checker, run->cancel_fd, out);
+	if (res != -2)
+		check_merge(p, out);
+	free(out);
+	return res;
+}
