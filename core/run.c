@@ -212,6 +212,8 @@ static int wait_readable(int fd, int cancel_fd)
 		}
 		if (cancel_fd >= 0 && (pf[1].revents & (POLLIN | POLLHUP)))
 			return 0;
+		if (cancel_fd >= 0 && (pf[1].revents & (POLLNVAL | POLLERR)))
+			cancel_fd = -1; /* not a descriptor to watch: no cancellation */
 		if (pf[0].revents & POLLNVAL) {
 			errno = EBADF;
 			return -1;
@@ -1188,6 +1190,7 @@ struct pump {
 	bool poisoned; /* a filter failed: nothing more passes */
 	int dest; /* stream destination or -1 */
 	int dest_errno; /* why the destination was given up, or 0 */
+	int cancel_fd; /* the caller's: ends a blocking flush to a stalled destination */
 	bool dest_only; /* streaming: the result keeps only a prefix, silently */
 	struct strbuf pending;
 	size_t pend_off; /* bytes of pending already written */
@@ -1317,19 +1320,37 @@ static void pump_close(struct supervisor *sv, struct pump *pu)
 static void pump_write(struct pump *pu, bool block)
 {
 	while (pu->dest >= 0 && pend_len(pu)) {
+		if (block) {
+			/* The final flush: wait for room, a chunk at a time, or for
+			 * the caller to cancel (a reader that stopped reading must
+			 * not hold cordon forever; a blocking write would restart
+			 * after the signal and never return). */
+			struct pollfd pf[2] = { { .fd = pu->dest, .events = POLLOUT },
+				                { .fd = pu->cancel_fd, .events = POLLIN } };
+			int nr = poll(pf, pu->cancel_fd >= 0 ? 2 : 1, -1);
+			if (nr < 0 && errno == EINTR)
+				continue;
+			if (nr > 0 && pu->cancel_fd >= 0 && (pf[1].revents & (POLLNVAL | POLLERR))) {
+				pu->cancel_fd = -1;
+				continue;
+			}
+			if (nr < 0 || (pu->cancel_fd >= 0 && (pf[1].revents & (POLLIN | POLLHUP)))) {
+				pu->dest_errno = nr < 0 ? errno : ECANCELED;
+				pu->dest = -1;
+				pend_consume(pu, pend_len(pu));
+				return;
+			}
+			if (!pf[0].revents)
+				continue;
+		}
 		size_t left = pend_len(pu);
-		size_t n = block ? left : (left < PIPE_BUF ? left : PIPE_BUF);
+		size_t n = left < PIPE_BUF ? left : PIPE_BUF;
 		ssize_t w = write(pu->dest, pu->pending.data + pu->pend_off, n);
 		if (w < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR || errno == EAGAIN) {
+				if (!block)
+					return;
 				continue;
-			if (errno == EAGAIN && !block)
-				return;
-			if (errno == EAGAIN) {
-				/* a non-blocking destination: wait until it drains */
-				struct pollfd pf = { .fd = pu->dest, .events = POLLOUT };
-				if (poll(&pf, 1, -1) >= 0 || errno == EINTR)
-					continue;
 			}
 			pu->dest_errno = errno; /* the reader went away, or a full disk: keep collecting only */
 			pu->dest = -1;
@@ -1721,12 +1742,33 @@ static int seal_input(int in_fd)
 	if (mfd < 0)
 		return -1;
 	size_t total = 0;
+	bool copy = false; /* sendfile refused (some /proc and /sys files): read and write */
+	char *buf = NULL;
 	for (;;) {
 		size_t want = INPUT_SEAL_MAX - total + 1;
-		ssize_t n = sendfile(mfd, in_fd, NULL, want < (1u << 20) ? want : (1u << 20));
+		if (want > (1u << 20))
+			want = 1u << 20;
+		ssize_t n;
+		if (!copy) {
+			n = sendfile(mfd, in_fd, NULL, want);
+			if (n < 0 && total == 0 && (errno == EINVAL || errno == ENOSYS)) {
+				copy = true;
+				continue;
+			}
+		} else {
+			if (!buf && !(buf = malloc(READ_CHUNK))) {
+				close(mfd);
+				errno = ENOMEM;
+				return -1;
+			}
+			n = read(in_fd, buf, want < READ_CHUNK ? want : READ_CHUNK);
+			if (n > 0 && write_full(mfd, buf, (size_t)n) < 0)
+				n = -1;
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 || (size_t)n > INPUT_SEAL_MAX - total) {
+			free(buf);
 			int e = n < 0 ? errno : ENOSPC;
 			close(mfd);
 			errno = e;
@@ -1736,6 +1778,7 @@ static int seal_input(int in_fd)
 			break;
 		total += (size_t)n;
 	}
+	free(buf);
 	char path[40];
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", mfd);
 	int ro = -1;
@@ -1996,8 +2039,8 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		sv.keep = sv.cap < COLLECT_KEEP_MAX ? sv.cap : COLLECT_KEEP_MAX;
 	else
 		sv.keep = sv.cap && sv.cap < STREAM_KEEP ? sv.cap : STREAM_KEEP;
-	sv.pumps[0] = (struct pump){ .fd = -1, .index = 0, .dest = out_fd, .dest_only = out_fd >= 0 };
-	sv.pumps[1] = (struct pump){ .fd = -1, .index = 1, .dest = err_fd, .dest_only = err_fd >= 0 };
+	sv.pumps[0] = (struct pump){ .fd = -1, .index = 0, .dest = out_fd, .dest_only = out_fd >= 0, .cancel_fd = cancel_fd };
+	sv.pumps[1] = (struct pump){ .fd = -1, .index = 1, .dest = err_fd, .dest_only = err_fd >= 0, .cancel_fd = cancel_fd };
 
 	/* A cancellation that came during check or prepare: never start. */
 	if (cancel_fd >= 0) {
@@ -2382,6 +2425,62 @@ static int check_dirs(const struct cordon_run_options *o, cordon_result *r)
 	return 0;
 }
 
+/* Whether a kernel interface file system is mounted below `real`: a bind
+ * is recursive (bubblewrap's always), so it would come along.  From
+ * /proc/self/mountinfo (mount point: field 5, octal escapes; type: after
+ * " - ").  NULL when none is, or mountinfo cannot be read (the top
+ * directory was checked already). */
+static const char *submount_problem(const char *real)
+{
+	static const char *const kinds[] = { "proc",     "sysfs",     "devpts",     "devtmpfs",   "cgroup",
+		                             "cgroup2",  "debugfs",   "tracefs",    "securityfs", "bpf",
+		                             "configfs", "pstore",    "efivarfs",   "mqueue",     "binfmt_misc",
+		                             "selinuxfs", "fusectl",  "nsfs",       "rpc_pipefs", "nfsd" };
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return NULL;
+	size_t rl = strlen(real);
+	char *line = NULL;
+	size_t cap = 0;
+	const char *why = NULL;
+	while (!why && getline(&line, &cap, f) > 0) {
+		/* id parent major:minor root MOUNTPOINT options ... - TYPE ... */
+		char *save = NULL, *field = strtok_r(line, " ", &save);
+		for (int k = 1; field && k < 5; k++)
+			field = strtok_r(NULL, " ", &save);
+		if (!field)
+			continue;
+		/* Unescape \ooo in place. */
+		char *w = field;
+		for (char *r = field; *r; r++) {
+			if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' &&
+			    r[3] <= '7') {
+				*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+				r += 3;
+			} else {
+				*w++ = *r;
+			}
+		}
+		*w = '\0';
+		bool below = strcmp(real, "/") == 0 ? strcmp(field, "/") != 0
+		                                     : strncmp(field, real, rl) == 0 && field[rl] == '/';
+		if (!below)
+			continue;
+		char *type = NULL;
+		for (char *t = strtok_r(NULL, " ", &save); t; t = strtok_r(NULL, " ", &save))
+			if (strcmp(t, "-") == 0) {
+				type = strtok_r(NULL, " ", &save);
+				break;
+			}
+		for (size_t i = 0; type && i < ARRAY_SIZE(kinds); i++)
+			if (strcmp(type, kinds[i]) == 0)
+				why = "a kernel interface file system is mounted below it (a bind would bring it along)";
+	}
+	free(line);
+	fclose(f);
+	return why;
+}
+
 /*
  * A caller's --output-dir or --bind-ro path (canonical) that must not be
  * made visible in a sandbox: the whole host file system, or a kernel
@@ -2424,7 +2523,7 @@ static const char *host_path_problem(const char *real)
 	for (size_t i = 0; i < ARRAY_SIZE(kernel_fs); i++)
 		if ((unsigned long)sf.f_type == kernel_fs[i])
 			return "on a kernel interface file system (proc, sysfs, cgroup, ...)";
-	return NULL;
+	return submount_problem(real);
 }
 
 cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opts, char **err)

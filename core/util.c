@@ -333,6 +333,8 @@ static const char *dir_problem(const struct stat *st)
 }
 
 #define TRUST_MAX_LINKS 40 /* as the kernel's MAXSYMLINKS */
+static const char walk_errno_mark[] = "";
+#define WALK_ERRNO walk_errno_mark /* walk_trusted: a component could not be looked up (errno) */
 
 /*
  * Resolve `path` one component at a time, as the kernel does, and check
@@ -342,12 +344,14 @@ static const char *dir_problem(const struct stat *st)
  * A directory must not let anyone else replace its entries; a symlink in
  * a sticky directory that others may write must be owned by root or the
  * invoking user (its owner may replace it there).  On success *st is the
- * file the path names and NULL is returned; else why, and *bad (malloc'd,
- * or NULL) names the directory or link at fault.
+ * file the path names, *resolved (malloc'd) its path with every link
+ * followed, and NULL is returned; else why, and *bad (malloc'd, or NULL)
+ * names the directory or link at fault.  Nothing is opened.
  */
-static const char *walk_trusted(const char *path, struct stat *st, char **bad)
+static const char *walk_trusted(const char *path, struct stat *st, char **bad, char **resolved)
 {
 	*bad = NULL;
+	*resolved = NULL;
 	struct strbuf cur = { 0 }; /* the resolved directory so far ("" is /) */
 	char *todo = NULL; /* what is left of the path */
 	const char *why = NULL;
@@ -407,8 +411,7 @@ static const char *walk_trusted(const char *path, struct stat *st, char **bad)
 		cur.len--; /* the NUL stays, uncounted */
 		struct stat lst;
 		if (lstat(cur.data, &lst) < 0) {
-			why = "has a component that cannot be examined";
-			*bad = xstrdup(cur.data);
+			why = WALK_ERRNO; /* missing, or not ours to see: said as the open would */
 			break;
 		}
 		if (S_ISLNK(lst.st_mode)) {
@@ -448,6 +451,9 @@ static const char *walk_trusted(const char *path, struct stat *st, char **bad)
 			p++;
 		if (!*p) {
 			*st = lst; /* not a link: lstat is the file's own status */
+			*resolved = xstrdup(cur.data);
+			if (!*resolved)
+				why = "out of memory";
 			break;
 		}
 		if (!S_ISDIR(lst.st_mode)) {
@@ -463,28 +469,44 @@ static const char *walk_trusted(const char *path, struct stat *st, char **bad)
 
 int open_trusted(const char *path, const char *what, char **err)
 {
-	/* Open first, then walk the path as given and check that it leads to
-	 * the file that was opened: a swap in between is refused. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return set_err(err, "%s: cannot open %s: %s", path, what, strerror(errno));
-	struct stat st, walked;
-	const char *why = NULL;
-	char *bad_dir = NULL;
-	if (fstat(fd, &st) < 0) {
-		why = strerror(errno);
-	} else if (!S_ISREG(st.st_mode)) {
-		why = "is not a regular file";
-	} else if (st.st_mode & S_IWOTH) {
-		why = "is world-writable (refusing to trust it; chmod o-w)";
-	} else if (st.st_mode & S_IWGRP) {
-		why = "is group-writable (refusing to trust it; chmod g-w)";
-	} else if (!(why = owner_problem(&st)) && !(why = walk_trusted(path, &walked, &bad_dir)) &&
-	           (walked.st_dev != st.st_dev || walked.st_ino != st.st_ino)) {
-		why = "was replaced while it was checked";
+	/* Walk the path as given first, opening nothing (an open of another
+	 * user's FIFO or device through a link would already act), then open
+	 * what the walk reached, without following anything, and check it is
+	 * that file: nobody but root and the user can change the directories
+	 * the walk went through. */
+	struct stat walked, st;
+	char *bad_dir = NULL, *resolved = NULL;
+	int fd = -1;
+	const char *why = walk_trusted(path, &walked, &bad_dir, &resolved);
+	if (why == WALK_ERRNO) {
+		int e = errno;
+		free(bad_dir);
+		return set_err(err, "%s: cannot open %s: %s", path, what, strerror(e));
 	}
+	if (!why && !S_ISREG(walked.st_mode))
+		why = "is not a regular file";
+	if (!why) {
+		fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+		if (fd < 0) {
+			int e = errno;
+			free(resolved);
+			return set_err(err, "%s: cannot open %s: %s", path, what, strerror(e));
+		}
+		if (fstat(fd, &st) < 0)
+			why = strerror(errno);
+		else if (!S_ISREG(st.st_mode) || st.st_dev != walked.st_dev || st.st_ino != walked.st_ino)
+			why = "was replaced while it was checked";
+		else if (st.st_mode & S_IWOTH)
+			why = "is world-writable (refusing to trust it; chmod o-w)";
+		else if (st.st_mode & S_IWGRP)
+			why = "is group-writable (refusing to trust it; chmod g-w)";
+		else
+			why = owner_problem(&st);
+	}
+	free(resolved);
 	if (why) {
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		if (bad_dir) {
 			set_err(err, "%s: unsafe %s: %s: %s", path, what, why, bad_dir);
 			free(bad_dir);

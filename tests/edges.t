@@ -83,6 +83,21 @@ else
 	skip "a procfs mounted elsewhere: needs root and a mountable proc"
 fi
 
+# A kernel file system mounted below a bound directory would come along.
+if is_root && mkdir -p "$T/mp/inner" && mount -t proc proc "$T/mp/inner" 2>/dev/null; then
+	run exec -p "$ISO" --bind-ro "$T/mp" -- true
+	check "--bind-ro of a directory with a procfs mounted below it: refused" \
+		eval 'rc_is 125 && err_has "a kernel interface file system is mounted below it"'
+	umount "$T/mp/inner"
+	run exec -p "$ISO" --bind-ro "$T/mp" -- true
+	check "... and accepted once it is gone" rc_is 0
+else
+	skip_n 2 "a procfs mounted below a bound directory: needs root and a mountable proc"
+fi
+# A regular file sendfile(2) refuses (a /proc file) still comes as a copy.
+run exec -p "$ISO" --input /proc/self/status -- sh -c 'grep -c "^Name:"'
+check "--input of a file sendfile refuses (/proc/self/status): copied by read and write" out_is 1
+
 # ---- 2. closed standard descriptors ----
 
 write_policy "$T/logged.yaml" <<EOF
@@ -237,5 +252,29 @@ else
 fi
 "$CORDON" exec --json -p "$ISO" -- sh -c 'head -c 2000000 /dev/zero | tr "\0" x' 2>"$T/err" | head -c 1 >/dev/null
 check "--json into a reader that goes away: a message on stderr" grep -q "cannot write the result to standard output (Broken pipe)" "$T/err"
+# A reader that stops reading: SIGTERM still ends cordon in its last flush.
+mkfifo "$T/stall"
+sleep 30 <"$T/stall" &
+reader=$!
+"$CORDON" exec -p "$ISO" -- sh -c 'head -c 300000 /dev/zero' >"$T/stall" 2>"$T/err" &
+p=$!
+sleep 2
+kill -TERM $p
+n=0
+while kill -0 $p 2>/dev/null && [ $n -lt 50 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+if kill -0 $p 2>/dev/null; then
+	kill -KILL $p
+	rc=124
+else
+	wait $p
+	rc=$?
+fi
+kill $reader 2>/dev/null
+wait $reader 2>/dev/null
+check "a reader that stopped reading: SIGTERM ends the final flush (143)" rc_is 143
+check "... without claiming exit status 125" sh -c '! grep -q "exit status 125" "$1"' sh "$T/err"
 
 done_testing

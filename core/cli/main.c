@@ -327,7 +327,8 @@ static int finish_run(cordon_result *r, const struct opts *o)
 	/* The output streamed as the program wrote it: a write that failed
 	 * (a full disk, a reader that went away) lost the rest (the warning
 	 * above says which stream and why). */
-	if (cordon_result_delivery_errno(r, 0) || cordon_result_delivery_errno(r, 1)) {
+	int e0 = cordon_result_delivery_errno(r, 0), e1 = cordon_result_delivery_errno(r, 1);
+	if ((e0 || e1) && e0 != ECANCELED && e1 != ECANCELED) {
 		fprintf(stderr, "%s: exit status 125: the program's output was not all delivered; %s\n", prog, what);
 		status = CORDON_EXIT_ERROR;
 	}

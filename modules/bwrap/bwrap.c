@@ -52,7 +52,10 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/openat2.h>
 
 #include <cordon/module.h>
 
@@ -569,6 +572,32 @@ static int seccomp_memfd(cordon_ctx *ctx, const void *bpf, size_t len)
 	return fd;
 }
 
+/* Open a canonical path as an O_PATH descriptor without following any
+ * symlink or magic link, pass it to the child kept across the exec, and
+ * write its number there into num.  -1 after a warning. */
+static int pass_path_fd(cordon_ctx *ctx, const char *path, bool dir, char *num, size_t len)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC | (dir ? O_DIRECTORY : 0),
+		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS)
+		fd = open(path, O_PATH | O_CLOEXEC | O_NOFOLLOW | (dir ? O_DIRECTORY : 0));
+	if (fd < 0) {
+		cordon_warning(ctx, "bwrap: %s: %s%s", path, strerror(errno),
+		               errno == ELOOP ? " (it became a symbolic link after it was checked)" : "");
+		return -1;
+	}
+	int child_fd = cordon_api(ctx)->launch_pass_fd_flags(ctx, fd, CORDON_FD_KEEP_EXEC); /* owns fd */
+	if (child_fd < 0) {
+		cordon_warning(ctx, "bwrap: cannot pass %s to bubblewrap", path);
+		return -1;
+	}
+	snprintf(num, len, "%d", child_fd);
+	return 0;
+}
+
 static int bw_prepare(cordon_ctx *ctx, void *state)
 {
 	struct bw_state *s = state;
@@ -634,12 +663,36 @@ static int bw_prepare(cordon_ctx *ctx, void *state)
 		cordon_warning(ctx, "bwrap: this cordon core does not show --output-dir and --bind-ro to prepare");
 		return -1;
 	}
+	/* By descriptor (--ro-bind-fd, --bind-fd), opened here without
+	 * following any symlink: the core checked these canonical paths, and
+	 * a path that someone swapped for a symlink since (to /proc, say) is
+	 * refused rather than followed by bubblewrap.  bubblewrap closes each
+	 * descriptor before the program runs. */
 	const char *const *ro = api->launch_bind_ro(ctx);
-	for (size_t i = 0; ro && ro[i] && !e; i++)
-		e = sv_push(&w, "--ro-bind") || sv_push(&w, ro[i]) || sv_push(&w, ro[i]);
 	const char *out = api->launch_output_dir(ctx);
-	if (out && !e)
-		e = sv_push(&w, "--bind") || sv_push(&w, out) || sv_push(&w, "/output");
+	if ((ro && ro[0]) || out) {
+		if (!CORDON_API_HAS(ctx, launch_pass_fd_flags)) {
+			sv_free(&w);
+			cordon_warning(ctx, "bwrap: this cordon core cannot keep a descriptor open for bubblewrap (ABI 1.2)");
+			return -1;
+		}
+	}
+	for (size_t i = 0; ro && ro[i] && !e; i++) {
+		char num[16];
+		if (pass_path_fd(ctx, ro[i], false, num, sizeof(num)) < 0) {
+			sv_free(&w);
+			return -1;
+		}
+		e = sv_push(&w, "--ro-bind-fd") || sv_push(&w, num) || sv_push(&w, ro[i]);
+	}
+	if (out && !e) {
+		char num[16];
+		if (pass_path_fd(ctx, out, true, num, sizeof(num)) < 0) {
+			sv_free(&w);
+			return -1;
+		}
+		e = sv_push(&w, "--bind-fd") || sv_push(&w, num) || sv_push(&w, "/output");
+	}
 	e = e || sv_push(&w, "--remount-ro") || sv_push(&w, "/") || sv_push(&w, "--chdir") || sv_push(&w, "/tmp");
 	/* The seccomp module after bwrap handed over its program: a
 	 * descriptor kept open across the exec, read and closed by

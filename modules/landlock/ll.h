@@ -108,6 +108,7 @@ void ll_plan(int abi, const struct ll_want *want, struct ll_plan *plan);
 enum ll_origin {
 	LL_DEFAULT = 1, /* a default: skipped (with a note) when it cannot be opened */
 	LL_POLICY = 2, /* listed in the policy: failing to open it fails the run */
+	LL_CALLER = 3, /* --output-dir, --bind-ro: as LL_POLICY, and never through a symlink */
 };
 
 struct ll_path {

@@ -18,6 +18,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <linux/openat2.h>
+
 #include "ll.h"
 
 /* Rights that apply to a file rather than to a directory's entries. */
@@ -44,7 +46,19 @@ static const char *with_path(char *buf, size_t cap, const char *what, const char
 static int add_path(int rfd, const char *path, uint64_t access, enum ll_origin origin, uint64_t handled,
                     const struct cordon_child *child, const char **step)
 {
-	int fd = open(path, O_PATH | O_CLOEXEC);
+	int fd;
+	if (origin == LL_CALLER) {
+		/* --output-dir and --bind-ro: canonical when the core checked
+		 * them; a path swapped for a symlink since is refused (ELOOP),
+		 * not followed to wherever it now points. */
+		struct open_how how = { .flags = O_PATH | O_CLOEXEC,
+			                .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+		fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+		if (fd < 0 && errno == ENOSYS)
+			fd = open(path, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+	} else {
+		fd = open(path, O_PATH | O_CLOEXEC);
+	}
 	if (fd < 0) {
 		int e = errno;
 		if (origin == LL_DEFAULT) {
@@ -108,10 +122,10 @@ static int build(int rfd, const struct ll_state *s, const struct cordon_child *c
 	if (s->in_view && (e = add_path(rfd, "/tmp", scratch, LL_POLICY, h, child, step)))
 		return e;
 	const char *out = child && child->output_dir ? (s->in_view ? "/output" : child->output_dir) : NULL;
-	if (out && (e = add_path(rfd, out, scratch, LL_POLICY, h, child, step)))
+	if (out && (e = add_path(rfd, out, scratch, s->in_view ? LL_POLICY : LL_CALLER, h, child, step)))
 		return e;
 	for (size_t i = 0; child && child->bind_ro && child->bind_ro[i]; i++)
-		if ((e = add_path(rfd, child->bind_ro[i], LL_FS_EXEC, LL_POLICY, h, child, step)))
+		if ((e = add_path(rfd, child->bind_ro[i], LL_FS_EXEC, LL_CALLER, h, child, step)))
 			return e;
 	if (s->plan.handled_net) {
 		for (size_t i = 0; i < s->n_connect; i++)

@@ -49,6 +49,8 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <linux/openat2.h>
+
 #include "ns.h"
 
 #define MAX_POLICY_BINDS 128
@@ -432,6 +434,22 @@ static int write_new(const char *rel, const char *data, size_t len)
 	return 0;
 }
 
+/* A caller's path (--bind-ro, --output-dir), canonical when the core
+ * checked it: opened as O_PATH without following any symlink or magic link,
+ * so a path swapped for a symlink since (to /proc, say) fails (ELOOP)
+ * instead of being bound.  A raw system call: async-signal-safe. */
+static int open_no_links(const char *path, bool dir)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC | (dir ? O_DIRECTORY : 0),
+		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS) /* before Linux 5.6: the last component at least */
+		fd = open(path, O_PATH | O_CLOEXEC | O_NOFOLLOW | (dir ? O_DIRECTORY : 0));
+	return fd;
+}
+
 static void close_fds(int *fds, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -473,7 +491,7 @@ int ns_mount_setup(const struct ns_state *s, const struct cordon_child *child, c
 			*step = "too many --bind-ro paths";
 			return E2BIG;
 		}
-		int fd = open(child->bind_ro[i], O_PATH | O_CLOEXEC);
+		int fd = open_no_links(child->bind_ro[i], false);
 		if (fd < 0) {
 			e = errno;
 			close_fds(fds, nfd);
@@ -484,7 +502,7 @@ int ns_mount_setup(const struct ns_state *s, const struct cordon_child *child, c
 	}
 	int out_fd = -1;
 	if (child->output_dir) {
-		out_fd = open(child->output_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		out_fd = open_no_links(child->output_dir, true);
 		if (out_fd < 0) {
 			e = errno;
 			close_fds(fds, nfd);
