@@ -1004,10 +1004,64 @@ static void reset_reserved_signals(void)
 #endif
 }
 
+/*
+ * The child's copy of cordon's command line and environment, wiped: where
+ * the child does not exec (the namespaces module's pid 1, the sandbox's
+ * reaper) the program would read them at /proc/1/cmdline and
+ * /proc/1/environ: host paths, the policy's name, the caller's whole
+ * environment.  The command line becomes "cordon-init".  Only this
+ * process's copy is touched (the pages are copied on write); the areas are
+ * found in /proc/self/stat (fields 48-51), read without allocating.
+ * Async-signal-safe; a failure leaves the areas as they were.
+ */
+static void wipe_own_cmdline(void)
+{
+	char buf[1024];
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')'); /* the command name may hold spaces and parentheses */
+	if (!p)
+		return;
+	/* After ")": field 3 (state) on; arg_start is field 48. */
+	unsigned long v[4] = { 0, 0, 0, 0 };
+	int field = 2;
+	for (p++; *p && field < 51;) {
+		while (*p == ' ')
+			p++;
+		field++;
+		unsigned long x = 0;
+		while (*p >= '0' && *p <= '9')
+			x = x * 10 + (unsigned long)(*p++ - '0');
+		while (*p && *p != ' ')
+			p++;
+		if (field >= 48)
+			v[field - 48] = x;
+	}
+	if (field < 51)
+		return;
+	static const char name[] = "cordon-init";
+	if (v[1] > v[0] && v[1] - v[0] < (1ul << 30)) {
+		char *a = (char *)v[0];
+		size_t len = v[1] - v[0];
+		memset(a, 0, len);
+		if (len > sizeof(name))
+			memcpy(a, name, sizeof(name));
+	}
+	if (v[3] > v[2] && v[3] - v[2] < (1ul << 30))
+		memset((char *)v[2], 0, v[3] - v[2]);
+}
+
 static __attribute__((noreturn)) void child_main(const struct launch *L)
 {
 	child_ctl_fd = L->ctl_w;
 	pid_t self = getpid();
+	wipe_own_cmdline();
 
 	/* 0. Created in new namespaces: wait for the supervisor to write the
 	 * user namespace's maps; as root, leave host uid 0 at once. */

@@ -21,7 +21,7 @@
 # Runs as root and as an unprivileged user.
 . "$(dirname "$0")/lib.sh"
 
-PROPS="files root_ro usr_ro net_tcp net_abstract procs_hidden kill_all no_caps no_new_privs daemon_dies uid output_dir bind_ro python3"
+PROPS="files root_ro usr_ro net_tcp net_abstract procs_hidden proc1_clean kill_all no_caps no_new_privs daemon_dies uid output_dir bind_ro python3"
 TRY="$PROBES/ns_try"
 
 chmod 755 "$T"
@@ -96,6 +96,10 @@ prop_net_abstract() { # a host abstract unix socket is unreachable
 prop_procs_hidden() { # host processes are invisible
 	sbx -- "$TRY" exists "/proc/$hostpid"
 	rc_is 1 && out_is ENOENT
+}
+prop_proc1_clean() { # /proc/1 shows no host path and none of cordon's environment
+	CORDON_ISO_SECRET=iso-secret-$$ sbx -- sh -c 'tr "\0" " " </proc/1/cmdline; echo; tr "\0" " " </proc/1/environ 2>/dev/null; echo'
+	! out_has "$T" && ! out_has "$(dirname "$CORDON")" && ! out_has "iso-secret-$$" && ! out_has "$CORDON_SRCDIR"
 }
 prop_kill_all() { # kill(-1, SIGKILL) inside spares the supervisor and the host
 	sbx --json -- sh -c '"$1" killall; echo after' sh "$TRY"

@@ -537,6 +537,8 @@ static int write_file(int dfd, const char *name, const char *data)
  * reads it while parsing its options and closes the descriptor then, before
  * it forks the sandbox: the program never sees it.  -1 with a warning.
  */
+static int sealed_memfd(cordon_ctx *ctx, const char *name, const void *data, size_t len);
+
 static int seccomp_memfd(cordon_ctx *ctx, const void *bpf, size_t len)
 {
 	/* struct sock_filter is 8 bytes; the kernel takes 1 to 4096 of them. */
@@ -545,19 +547,25 @@ static int seccomp_memfd(cordon_ctx *ctx, const void *bpf, size_t len)
 		               len);
 		return -1;
 	}
-	int fd = memfd_create("cordon-seccomp-bpf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	return sealed_memfd(ctx, "cordon-seccomp-bpf", bpf, len);
+}
+
+/* len bytes in a sealed memfd, read from the start; -1 after a warning. */
+static int sealed_memfd(cordon_ctx *ctx, const char *name, const void *data, size_t len)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0) {
 		cordon_warning(ctx, "bwrap: memfd_create: %s", strerror(errno));
 		return -1;
 	}
-	const char *p = bpf;
+	const char *p = data;
 	size_t off = 0;
 	while (off < len) {
 		ssize_t w = write(fd, p + off, len - off);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			cordon_warning(ctx, "bwrap: writing the seccomp program: %s", w < 0 ? strerror(errno) : "short write");
+			cordon_warning(ctx, "bwrap: writing %s: %s", name, w < 0 ? strerror(errno) : "short write");
 			close(fd);
 			return -1;
 		}
@@ -565,7 +573,7 @@ static int seccomp_memfd(cordon_ctx *ctx, const void *bpf, size_t len)
 	}
 	if (lseek(fd, 0, SEEK_SET) != 0 ||
 	    fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
-		cordon_warning(ctx, "bwrap: sealing the seccomp program: %s", strerror(errno));
+		cordon_warning(ctx, "bwrap: sealing %s: %s", name, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -731,7 +739,37 @@ static int bw_prepare(cordon_ctx *ctx, void *state)
 		snprintf(fd_text, sizeof(fd_text), "%d", child_fd);
 		snprintf(w.v[fd_slot], sizeof(FD_SLOT), "%d", child_fd); /* fits: any int */
 	}
-	int r = api->launch_wrap(ctx, (const char *const *)w.v);
+	/* bubblewrap reads its options from a sealed memfd (--args, which it
+	 * closes before the program runs): its command line, which is the
+	 * sandbox's /proc/1/cmdline, then holds no host path (binds, the run
+	 * directory), only "bwrap --args N --" and the program's own. */
+	size_t args_len = 0;
+	for (size_t i = 1; i + 1 < w.n; i++) /* w.v[0] is bwrap, the last is "--" */
+		args_len += strlen(w.v[i]) + 1;
+	char *opts = malloc(args_len ? args_len : 1);
+	if (!opts) {
+		sv_free(&w);
+		cordon_warning(ctx, "bwrap: out of memory");
+		return -1;
+	}
+	for (size_t i = 1, off = 0; i + 1 < w.n; i++) {
+		size_t l = strlen(w.v[i]) + 1;
+		memcpy(opts + off, w.v[i], l);
+		off += l;
+	}
+	int afd = sealed_memfd(ctx, "cordon-bwrap-args", opts, args_len);
+	free(opts);
+	int args_fd = afd < 0 ? -1 : api->launch_pass_fd_flags(ctx, afd, CORDON_FD_KEEP_EXEC); /* owns afd */
+	if (args_fd < 0) {
+		sv_free(&w);
+		if (afd >= 0)
+			cordon_warning(ctx, "bwrap: cannot pass its options to bubblewrap");
+		return -1;
+	}
+	char args_text[16];
+	snprintf(args_text, sizeof(args_text), "%d", args_fd);
+	const char *wrap[] = { w.v[0], "--args", args_text, "--", NULL };
+	int r = api->launch_wrap(ctx, wrap);
 	sv_free(&w);
 	if (r < 0) {
 		cordon_warning(ctx, "bwrap: cannot prepend the bubblewrap command (out of memory?)");
