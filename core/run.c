@@ -35,6 +35,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -762,7 +763,22 @@ static bool already_ending(pid_t pid)
  * forked meanwhile has a parent that is about to die, so it surfaces in a
  * later round.
  */
-static int kill_leftovers(const struct pidset *preexisting, pid_t main_pid, cordon_result *r)
+/* acc += the CPU times of ru; acc's peak RSS the larger of the two. */
+static void rusage_add(struct rusage *acc, const struct rusage *ru)
+{
+	timeradd(&acc->ru_utime, &ru->ru_utime, &acc->ru_utime);
+	timeradd(&acc->ru_stime, &ru->ru_stime, &acc->ru_stime);
+	if (ru->ru_maxrss > acc->ru_maxrss)
+		acc->ru_maxrss = ru->ru_maxrss;
+	acc->ru_nvcsw += ru->ru_nvcsw;
+	acc->ru_nivcsw += ru->ru_nivcsw;
+}
+
+/* Kill and reap what the program left (reparented to cordon, the
+ * subreaper).  Their resource use (with that of every process they
+ * reaped) is added to *acc when acc is not NULL: it is the program's too
+ * (a wrapper's pid 1 that reaped the program, a daemon it started). */
+static int kill_leftovers(const struct pidset *preexisting, pid_t main_pid, cordon_result *r, struct rusage *acc)
 {
 	struct pidset kids = { 0 }, skip = { 0 };
 	int killed = 0, unkillable = 0;
@@ -791,10 +807,16 @@ static int kill_leftovers(const struct pidset *preexisting, pid_t main_pid, cord
 			if (!ending)
 				killed++;
 		}
-		for (size_t i = 0; i < kids.n; i++)
+		for (size_t i = 0; i < kids.n; i++) {
+			struct rusage ru;
+			memset(&ru, 0, sizeof(ru));
+			pid_t w = -1;
 			if (kids.v[i] > 0)
-				while (waitpid(kids.v[i], NULL, __WALL) < 0 && errno == EINTR)
+				while ((w = wait4(kids.v[i], NULL, __WALL, &ru)) < 0 && errno == EINTR)
 					;
+			if (w > 0 && acc)
+				rusage_add(acc, &ru);
+		}
 	}
 	free(kids.v);
 	free(skip.v);
@@ -1693,6 +1715,13 @@ static void attribute_outcome(struct supervisor *sv, int wstatus, const struct r
 	r->cpu_ms = (double)ru->ru_utime.tv_sec * 1e3 + (double)ru->ru_utime.tv_usec / 1e3 +
 	            (double)ru->ru_stime.tv_sec * 1e3 + (double)ru->ru_stime.tv_usec / 1e3;
 	r->max_rss_kb = ru->ru_maxrss;
+	/* A wrapper that relays a death by signal N as exit status 128+N
+	 * (bubblewrap): reported as that signal, as the other backends do. */
+	bool relayed = false;
+	for (size_t i = 0; i < run->policy->n_stack; i++)
+		relayed |= (run->policy->stack[i].lm.m->flags & CORDON_MOD_RELAYS_SIGNALS) != 0;
+	if (relayed && WIFEXITED(wstatus) && WEXITSTATUS(wstatus) > 128 && WEXITSTATUS(wstatus) < 128 + 65)
+		wstatus = WEXITSTATUS(wstatus) - 128; /* as a wait status: terminated by that signal */
 	if (WIFEXITED(wstatus)) {
 		r->exit_code = WEXITSTATUS(wstatus);
 		r->status = r->exit_code == 0 ? ST_OK : ST_FAILED;
@@ -2163,8 +2192,9 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	bool lost = false;
 	int cancelled = 0;
 	int wstatus = 0;
-	struct rusage ru;
+	struct rusage ru, left_ru;
 	memset(&ru, 0, sizeof(ru));
+	memset(&left_ru, 0, sizeof(left_ru));
 	unsigned char *buf = malloc(READ_CHUNK);
 	if (!buf) {
 		kill_main(pid, pidfd);
@@ -2271,7 +2301,7 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 			pidfd = -1; /* run->clone owns it now (reaped in run_end) */
 			r->wall_ms = now_ms() - t_start;
 			input_close(&ip);
-			kill_leftovers(pre, pid, r);
+			kill_leftovers(pre, pid, r, &left_ru);
 			watch_last_call(run);
 			grace_deadline = now_ms() + PIPE_GRACE_MS;
 		}
@@ -2344,7 +2374,7 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 			r->wall_ms = now_ms() - t_start;
 			input_close(&ip);
 			drain_ctl(run, &ctlp[0], &fatal, &exec_started);
-			kill_leftovers(pre, pid, r);
+			kill_leftovers(pre, pid, r, &left_ru);
 			watch_last_call(run);
 			grace_deadline = now_ms() + PIPE_GRACE_MS;
 		}
@@ -2364,7 +2394,7 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		while ((w = wait4(pid, &wstatus, __WALL, &ru)) < 0 && errno == EINTR)
 			;
 		lost = w != pid;
-		kill_leftovers(pre, pid, r);
+		kill_leftovers(pre, pid, r, &left_ru);
 		watch_last_call(run);
 		r->wall_ms = now_ms() - t_start;
 	}
@@ -2428,6 +2458,7 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		result_set_error(r, CORDON_EXIT_ERROR, "the sandbox's pid 1 ended without reporting the program's status "
 		                                       "(status %d)",
 		                 WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus));
+	rusage_add(&ru, &left_ru);
 	if (r->status != ST_ERROR && !fatal)
 		attribute_outcome(&sv, wstatus, &ru, timed_out, cancelled);
 	else if (!exec_started || fatal)

@@ -21,7 +21,7 @@
 # Runs as root and as an unprivileged user.
 . "$(dirname "$0")/lib.sh"
 
-PROPS="files root_ro usr_ro net_tcp net_abstract procs_hidden proc1_clean kill_all no_caps no_new_privs daemon_dies uid output_dir bind_ro python3"
+PROPS="files root_ro usr_ro net_tcp net_abstract procs_hidden proc1_clean kill_all no_caps no_new_privs daemon_dies uid output_dir bind_ro python3 res_exit res_signal res_cpu res_wall res_output"
 TRY="$PROBES/ns_try"
 
 chmod 755 "$T"
@@ -154,6 +154,36 @@ prop_python3() { # python3 runs a submitted program
 	rc_is 0 && out_is "python 3 45"
 }
 
+# One meaning per result: the same cause gives the same status, signal,
+# limit and exit status under every backend.  $PL is the backend's policy
+# with small limits (cpu 1s, output 4K; wall 30s, room for a loaded
+# machine to give 1 s of CPU), $PW with a 2 s wall limit.
+# res_is STATUS SIGNAL LIMIT RC: the last --json run's outcome.
+res_is() {
+	[ "$rc" = "$4" ] && json_is '(j["status"], j["signal"], j["limit"])' "('$1', $2, $3)"
+}
+slim() { run exec -p "$PL" $EXTRA --json "$@"; }
+prop_res_exit() { # an exit status: failed, the status itself, no signal, no limit
+	slim -- sh -c 'exit 7'
+	res_is failed None None 7 && json_is 'j["exit_code"]' 7
+}
+prop_res_signal() { # death by SIGTERM: killed, signal 15, no limit, 143
+	slim -- sh -c 'kill -TERM $$'
+	res_is killed 15 None 143 && json_is 'j["exit_code"]' None
+}
+prop_res_cpu() { # the CPU limit: killed, signal 9, limit cpu, 137
+	slim -- "$PROBES/spin" 20
+	res_is killed 9 "'cpu'" 137
+}
+prop_res_wall() { # the wall limit: timeout, killed by cordon (signal 9), limit wall, 124
+	run exec -p "$PW" $EXTRA --json -- sleep 30
+	res_is timeout 9 "'wall'" 124
+}
+prop_res_output() { # the output cap: killed, limit output, 137
+	slim -- sh -c 'head -c 100000 /dev/zero; sleep 5'
+	json_is '(j["status"], j["limit"], j["truncated"]["stdout"])' "('killed', 'output', True)" && [ "$rc" = 137 ]
+}
+
 # ---- every backend ----
 
 : >"$T/table"
@@ -164,6 +194,12 @@ for yaml in "$CORDON_SRCDIR"/tests/backends/*.yaml; do
 	EXTRA=$(sed -n 's/^# isolation-args: *//p' "$yaml" | sed "s|@PROBES@|$PROBES|g")
 	P="$T/$NAME.yaml"
 	sed "s|@PROBES@|$PROBES|g" "$yaml" | write_policy "$P"
+	PL="$T/$NAME-limits.yaml"
+	PW="$T/$NAME-wall.yaml"
+	for v in "$PL:cpu: 1s, wall: 30s, output: 4K" "$PW:wall: 2s"; do
+		awk -v w="with: {${v#*:}}" '{ if (lim) { sub(/with: \{.*\}/, w); lim = 0 } if ($0 ~ /module: rlimit/) lim = 1; print }' \
+			"$P" | write_policy "${v%%:*}"
+	done
 	why=
 	for m in $(sed -n 's/^ *- *module: *\([a-z0-9_]*\).*/\1/p' "$yaml"); do
 		grep -q "^$m " "$T/modules" || why="${why:+$why, }module $m not built"

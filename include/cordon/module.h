@@ -464,6 +464,11 @@ struct cordon_module {
 };
 
 #define CORDON_MOD_ISOLATION 0x1u /* an isolation backend: honours --output-dir and --bind-ro */
+/* The module runs the program under a wrapper (launch_wrap) that relays a
+ * death by signal N as its own exit status 128+N, as bubblewrap does: the
+ * core reports such a status as the signal, so that a result means the
+ * same whichever backend ran the program (ABI 1.2 and later cores). */
+#define CORDON_MOD_RELAYS_SIGNALS 0x2u
 
 /* ------------------------------------------------------------------------
  * Wrappers.  The context's first member is the services table; the rest of

@@ -55,7 +55,8 @@ run exec -p "$P" -- sh -c 'exit 7'
 check "the program's exit status is relayed" rc_is 7
 run exec -p "$P" --json -- sh -c 'kill -TERM $$'
 check "death by a signal: cordon exits 143, as with the other backends" rc_is 143
-check "death by a signal: bwrap reports it as exit code 143, signal null" json_is '(j["exit_code"], j["signal"])' '(143, None)'
+check "death by a signal: reported as the signal, as the other backends do (bubblewrap relays it as 143)" \
+	json_is '(j["status"], j["exit_code"], j["signal"])' "('killed', None, 15)"
 
 run exec -p "$P" -- "$TRY" userns
 check "nested user namespaces are disabled" rc_is 1

@@ -126,7 +126,7 @@ EOF
 		check "bwrap + seccomp: i386 int 0x80 kills the program (bwrap relays SIGSYS as 159)" rc_is 159
 		check "bwrap + seccomp: int 0x80: the call never returned" json_is '"returned" in j["stdout"]' False
 		check "bwrap + seccomp: int 0x80: reported as killed by seccomp" \
-			jtrue 'any(f["module"] == "seccomp" and f["rule"] == "killed" and "128+SIGSYS" in f["message"] for f in j["findings"])'
+			jtrue 'j["status"] == "killed" and j["signal"] == 31 and any(f["module"] == "seccomp" and f["rule"] == "killed" and "SIGSYS" in f["message"] for f in j["findings"])'
 	fi
 	if i386 1; then
 		run exec --audit -p "$T/bw.yaml" --json -- "$PROBES/sc_abi" int80
