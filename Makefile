@@ -62,6 +62,13 @@ Q := @
 say = @printf '  %-8s %s\n' $(1) $(2)
 endif
 
+# nettle (sha256) is loaded with dlopen on first use (core/hash.c): the
+# header gives the prototypes, the SONAME read from the development link
+# names the file.
+NETTLE_SONAME := $(shell objdump -p "$$($(CC) -print-file-name=libnettle.so)" 2>/dev/null | awk '/SONAME/ { print $$2 }')
+NETTLE_CFLAGS := $(shell $(PKG_CONFIG) --cflags nettle 2>/dev/null) \
+	-DNETTLE_SONAME='"$(or $(NETTLE_SONAME),libnettle.so.8)"'
+
 LIB_SRCS := $(wildcard core/*.c)
 LIB_SRCS := $(filter-out core/fuzz_%.c,$(LIB_SRCS))
 LIB_OBJS := $(patsubst core/%.c,$(B)/obj/core/%.o,$(LIB_SRCS))
@@ -102,10 +109,10 @@ $(B)/config.h: FORCE
 	   echo '#define CORDON_SRC_POLICY_DIR "$(SRC)/policies.d"'; } > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
-$(B)/obj/core/%.o: core/%.c core/internal.h include/cordon/module.h include/cordon/cordon.h $(B)/config.h
+$(B)/obj/core/%.o: core/%.c core/internal.h core/hash.h include/cordon/module.h include/cordon/cordon.h $(B)/config.h
 	$(call say,CC,$<)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(DEPS_CFLAGS) -include $(B)/config.h -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPS_CFLAGS) $(NETTLE_CFLAGS) -include $(B)/config.h -c -o $@ $<
 
 $(LIB): $(LIB_OBJS) core/libcordon.map
 	$(call say,LD,$@)
@@ -121,12 +128,8 @@ $(B)/lib/$(LIBNAME): $(B)/lib/$(LIB_SONAME)
 # The command: core/cli/*.c over libcordon (jansson and nettle's sha256 for
 # `cordon log verify`; nettle rather than OpenSSL's libcrypto, whose loading
 # alone cost every launch about 1 ms).
-CLI_SRCS := $(wildcard core/cli/*.c)
-# nettle is loaded with dlopen by `cordon log verify` only (the header gives
-# the prototypes, the SONAME read from the development link names the file).
-NETTLE_SONAME := $(shell objdump -p "$$($(CC) -print-file-name=libnettle.so)" 2>/dev/null | awk '/SONAME/ { print $$2 }')
-CLI_CFLAGS := $(DEPS_CFLAGS) $(shell $(PKG_CONFIG) --cflags nettle 2>/dev/null) \
-	-DNETTLE_SONAME='"$(or $(NETTLE_SONAME),libnettle.so.8)"'
+CLI_SRCS := $(wildcard core/cli/*.c) core/hash.c
+CLI_CFLAGS := $(DEPS_CFLAGS) $(NETTLE_CFLAGS)
 CLI_LIBS := $(DEPS_LIBS) -ldl
 $(CLI): $(CLI_SRCS) $(wildcard core/cli/*.h) include/cordon/cordon.h include/cordon/module.h $(B)/lib/$(LIBNAME)
 	$(call say,CC,$@)
@@ -157,7 +160,7 @@ build-fuzz/fuzz_%: modules/$(1)/fuzz_%.c $(call msrcs,$(1)) $(wildcard modules/$
 	$$(call say,FUZZ,$$@)
 	@mkdir -p build-fuzz
 	$$(Q)$$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Icore -Imodules/$(1) -I$(B) \
-		-include $(B)/config.h $$(DEPS_CFLAGS) $$($(1)_CFLAGS) -o $$@ $$< $(call msrcs,$(1)) $(LIB_SRCS) \
+		-include $(B)/config.h $$(DEPS_CFLAGS) $$(NETTLE_CFLAGS) $$($(1)_CFLAGS) -o $$@ $$< $(call msrcs,$(1)) $(LIB_SRCS) \
 		$$($(1)_LIBS) $$(DEPS_LIBS) -ldl
 endef
 FUZZ_CC ?= clang
@@ -220,7 +223,7 @@ build-fuzz/fuzz_%: core/fuzz_%.c $(LIB_SRCS) core/internal.h $(B)/config.h
 	$(call say,FUZZ,$@)
 	@mkdir -p build-fuzz
 	$(Q)$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Icore -I$(B) \
-		-include $(B)/config.h $(DEPS_CFLAGS) -o $@ $< $(LIB_SRCS) $(DEPS_LIBS) -ldl
+		-include $(B)/config.h $(DEPS_CFLAGS) $(NETTLE_CFLAGS) -o $@ $< $(LIB_SRCS) $(DEPS_LIBS) -ldl
 
 # ---- install ----
 

@@ -313,6 +313,10 @@ static int api_launch_limit(cordon_ctx *ctx, const char *limit, uint64_t value)
 		r->limit_file_size = value;
 	else if (strcmp(limit, "processes") == 0)
 		r->limit_processes = value;
+	else if (strcmp(limit, "output_dir") == 0)
+		r->outputs.max_bytes = value;
+	else if (strcmp(limit, "output_files") == 0)
+		r->outputs.max_entries = value;
 	else
 		return -1;
 	return 0;

@@ -275,6 +275,13 @@ struct finding {
 	char *file;
 };
 
+/* A file collected from /output into --output-dir (outputs.c). */
+struct output {
+	char *path; /* relative to --output-dir */
+	uint64_t size;
+	char sha256[65];
+};
+
 struct redaction {
 	char *module;
 	char *rule;
@@ -313,6 +320,8 @@ struct cordon_result {
 	size_t n_findings, cap_findings;
 	struct redaction *redactions;
 	size_t n_redactions, cap_redactions;
+	struct output *outputs;
+	size_t n_outputs, cap_outputs;
 	struct module_report *modules;
 	size_t n_modules;
 	struct strv warnings;
@@ -371,6 +380,33 @@ struct clone_req {
 #define RUN_MAX_PASS_FDS 16
 #define RUN_MAX_WATCHES 64
 struct watch;
+/* --output-dir (outputs.c): a private staging directory the backend shows
+ * at /output, sampled while the program runs, collected after it. */
+#define OUTPUT_DIR_DEFAULT_BYTES (64u * 1024 * 1024)
+#define OUTPUT_DIR_DEFAULT_ENTRIES 4096u
+#define OUTPUT_SAMPLE_MS 100
+struct outputs {
+	char *parent; /* TMPDIR/cordon-out.XXXXXX, mode 0711 */
+	char *staging; /* parent/o, mode 0777: what the backend shows */
+	int staging_fd; /* -1: no --output-dir */
+	int dest_fd; /* the caller's directory, opened without following links */
+	uint64_t max_bytes, max_entries; /* the budget (rlimit: output_dir, output_files) */
+	uint64_t peak_bytes; /* the most the samples saw */
+	uint64_t copied; /* bytes copied out */
+	uint64_t entries; /* entries looked at while copying out */
+	bool over; /* over the budget */
+};
+HIDDEN void outputs_init(struct outputs *o);
+/* Open dest (canonical, checked) and make the staging directory; -1 with
+ * the result's error set. */
+HIDDEN int outputs_begin(struct outputs *o, const char *dest, cordon_result *r);
+/* A sample of the staging tree: true when it is over the budget. */
+HIDDEN bool outputs_over(struct outputs *o);
+/* Copy regular files and directories into dest and list them in r. */
+HIDDEN void outputs_collect(struct outputs *o, cordon_result *r);
+/* Remove the staging directory, close everything (r may be NULL). */
+HIDDEN void outputs_end(struct outputs *o, cordon_result *r);
+
 struct run {
 	cordon_policy *policy;
 	cordon_result *result;
@@ -397,6 +433,7 @@ struct run {
 	const char *output_dir;
 	const char *const *bind_ro;
 	struct checker checker; /* the run's checker (checker.c) */
+	struct outputs outputs; /* --output-dir (outputs.c) */
 	int cancel_fd; /* the caller's, or -1 */
 };
 

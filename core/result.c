@@ -82,6 +82,9 @@ void cordon_result_free(cordon_result *r)
 		free(r->redactions[i].rule);
 	}
 	free(r->redactions);
+	for (size_t i = 0; i < r->n_outputs; i++)
+		free(r->outputs[i].path);
+	free(r->outputs);
 	for (size_t i = 0; i < r->n_modules; i++)
 		free(r->modules[i].name);
 	free(r->modules);
@@ -405,6 +408,21 @@ char *cordon_result_json(const cordon_result *r)
 			ok = false;
 	}
 	put(o, "redactions", red, &ok);
+	json_t *outs = json_array();
+	for (size_t i = 0; outs && i < r->n_outputs; i++) {
+		const struct output *x = &r->outputs[i];
+		json_t *xo = json_object();
+		if (!xo) {
+			ok = false;
+			break;
+		}
+		put(xo, "path", jstr(x->path), &ok);
+		put(xo, "size", json_integer((json_int_t)x->size), &ok);
+		put(xo, "sha256", jstr(x->sha256), &ok);
+		if (json_array_append_new(outs, xo) < 0)
+			ok = false;
+	}
+	put(o, "outputs", outs, &ok);
 	json_t *usage = json_object();
 	if (usage) {
 		put(usage, "wall_ms", json_real(r->wall_ms), &ok);

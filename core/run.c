@@ -420,6 +420,7 @@ static void run_begin(struct run *run, cordon_policy *p, cordon_result *r)
 	run->policy = p;
 	run->result = r;
 	checker_init(&run->checker);
+	outputs_init(&run->outputs);
 	run->cancel_fd = -1;
 	for (size_t i = 0; i < p->n_stack; i++) {
 		struct entry *e = &p->stack[i];
@@ -447,6 +448,7 @@ static void run_end(struct run *run)
 	cordon_result *r = run->result;
 	checker_stop(&run->checker);
 	clone_req_reap(run);
+	outputs_end(&run->outputs, r);
 	close_passed(run);
 	free(run->watches);
 	free(run->abort_msg);
@@ -1300,6 +1302,7 @@ struct supervisor {
 	uint64_t cap; /* per stream */
 	uint64_t keep; /* kept in the result per stream */
 	bool capped;
+	bool output_over; /* the staging of --output-dir passed its budget */
 	bool filter_failed;
 	struct cordon_buf bufs[2];
 	char *filter_error;
@@ -1752,6 +1755,9 @@ static void attribute_outcome(struct supervisor *sv, int wstatus, const struct r
 	} else if (sv->capped) {
 		r->status = ST_KILLED;
 		r->limit = "output";
+	} else if (sv->output_over) {
+		r->status = ST_KILLED;
+		r->limit = "output_dir";
 	}
 	if (sv->filter_failed)
 		result_set_error(r, CORDON_EXIT_ERROR, "%s; output after the failure was withheld",
@@ -2106,7 +2112,7 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		.supervisor_pid = getpid(),
 		.outer_uid = getuid(),
 		.outer_gid = getgid(),
-		.output_dir = o->output_dir,
+		.output_dir = run->output_dir,
 		.bind_ro = o->bind_ro,
 		.note = child_note,
 	};
@@ -2186,6 +2192,8 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 
 	double deadline = run->wall_ns ? t_start + (double)run->wall_ns / 1e6 : 0;
+	/* --output-dir: the staging tree is sampled against its budget. */
+	double next_sample = run->outputs.staging_fd >= 0 ? t_start + OUTPUT_SAMPLE_MS : 0;
 	double grace_deadline = 0;
 	bool reaped = false, timed_out = false, killed_main = false, fatal = false, exec_started = false;
 	bool ended_early = false;
@@ -2262,6 +2270,8 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 			until = deadline;
 		if (grace_deadline && (!until || grace_deadline < until))
 			until = grace_deadline;
+		if (next_sample && !killed_main && !reaped && (!until || next_sample < until))
+			until = next_sample;
 		int timeout = until ? ms_until(until, now) : -1;
 		if (pidfd < 0 && !reaped && (timeout < 0 || timeout > 10))
 			timeout = 10; /* no pidfd: poll for the exit */
@@ -2356,11 +2366,16 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 				exited = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
 			}
 		}
+		if (next_sample && !killed_main && !reaped && now >= next_sample) {
+			if (outputs_over(&run->outputs))
+				sv.output_over = true;
+			next_sample = now_ms() + OUTPUT_SAMPLE_MS;
+		}
 		if (!killed_main && !reaped &&
-		    (cancelled || fatal || sv.capped || sv.filter_failed || run->abort_msg ||
+		    (cancelled || fatal || sv.capped || sv.output_over || sv.filter_failed || run->abort_msg ||
 		     (deadline && now >= deadline))) {
-			if (deadline && now >= deadline && !cancelled && !fatal && !sv.capped && !sv.filter_failed &&
-			    !run->abort_msg)
+			if (deadline && now >= deadline && !cancelled && !fatal && !sv.capped && !sv.output_over &&
+			    !sv.filter_failed && !run->abort_msg)
 				timed_out = true;
 			kill_main(pid, pidfd);
 			killed_main = true;
@@ -2689,6 +2704,13 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 		}
 	}
 
+	/* --output-dir: a private staging directory the backend shows at
+	 * /output; the caller's directory is written only after the run. */
+	run.outputs.max_bytes = OUTPUT_DIR_DEFAULT_BYTES;
+	run.outputs.max_entries = OUTPUT_DIR_DEFAULT_ENTRIES;
+	if (o.output_dir && outputs_begin(&run.outputs, o.output_dir, r) < 0)
+		goto done;
+
 	/* Seal the source(s). */
 	size_t n_src = 0;
 	if (!o.argv)
@@ -2753,8 +2775,14 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 		result_set_error(r, CORDON_EXIT_ERROR, "%s", why ? why : "out of memory");
 		goto finish;
 	}
-	run.output_dir = o.output_dir;
+	run.output_dir = o.output_dir ? run.outputs.staging : NULL;
 	run.bind_ro = o.bind_ro;
+	/* Where the program finds the output directory (landlock, which shows
+	 * it at its own path, sets its own). */
+	if (run.output_dir && strv_push(&run.env, "CORDON_OUTPUT_DIR=/output") < 0) {
+		result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
+		goto finish;
+	}
 	if (prepare_phase(&run) < 0)
 		goto finish;
 
@@ -2781,6 +2809,10 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 		prctl(PR_SET_CHILD_SUBREAPER, 0);
 	pthread_mutex_unlock(&run_lock);
 	free(pre.v);
+	/* Nothing of the program is left: what it wrote to /output goes to
+	 * --output-dir (before finish, so the hooks see the list). */
+	if (r->exit_code >= 0 || r->status == ST_KILLED || r->status == ST_TIMEOUT)
+		outputs_collect(&run.outputs, r);
 
 finish:
 	finish_phase(&run);

@@ -21,7 +21,7 @@
 # Runs as root and as an unprivileged user.
 . "$(dirname "$0")/lib.sh"
 
-PROPS="files root_ro usr_ro net_tcp net_abstract procs_hidden proc1_clean kill_all no_caps no_new_privs daemon_dies uid output_dir bind_ro python3 res_exit res_signal res_cpu res_wall res_output"
+PROPS="files root_ro usr_ro net_tcp net_abstract procs_hidden proc1_clean kill_all no_caps no_new_privs daemon_dies uid output_dir bind_ro python3 res_exit res_signal res_cpu res_wall res_output out_cap out_links"
 TRY="$PROBES/ns_try"
 
 chmod 755 "$T"
@@ -135,11 +135,10 @@ prop_uid() { # the program runs as uid/gid 65534 (real, effective, saved)
 	sbx -- "$TRY" ids
 	out_is "65534 65534 65534 65534 65534 65534"
 }
-prop_output_dir() { # --output-dir is writable (and the file lands on the host)
-	_at=$OUTAT
-	[ "$_at" = host ] && _at="$T/outdir"
+prop_output_dir() { # what the program writes to its output directory lands in --output-dir after the run
 	rm -f "$T/outdir/r-$NAME"
-	sbx --output-dir "$T/outdir" -- sh -c 'echo result >"$1" && cat "$1"' sh "$_at/r-$NAME"
+	sbx --output-dir "$T/outdir" -- sh -c 'case "$2" in /*) [ "$CORDON_OUTPUT_DIR" = "$2" ] || exit 9;; esac
+		echo result >"$CORDON_OUTPUT_DIR/$1" && cat "$CORDON_OUTPUT_DIR/$1"' sh "r-$NAME" "$OUTAT"
 	out_is result && [ "$(cat "$T/outdir/r-$NAME" 2>/dev/null)" = result ]
 }
 prop_bind_ro() { # --bind-ro PATH is readable at PATH and not writable
@@ -184,6 +183,22 @@ prop_res_output() { # the output cap: killed, limit output, 137
 	json_is '(j["status"], j["limit"], j["truncated"]["stdout"])' "('killed', 'output', True)" && [ "$rc" = 137 ]
 }
 
+prop_out_cap() { # a disk filler in the output directory is stopped: killed, limit output_dir, nothing over the budget copied
+	rm -rf "$T/outcap" && mkdir "$T/outcap" && chmod 755 "$T/outcap"
+	slim --output-dir "$T/outcap" -- sh -c 'head -c 5000000 /dev/zero >"$CORDON_OUTPUT_DIR/big"; sleep 20'
+	json_is '(j["status"], j["limit"])' "('killed', 'output_dir')" && [ "$rc" = 137 ] && [ ! -e "$T/outcap/big" ]
+}
+prop_out_links() { # symlinks planted in the output directory are not followed or created; one in --output-dir is replaced
+	rm -rf "$T/outlnk" && mkdir "$T/outlnk" && chmod 755 "$T/outlnk"
+	echo original >"$T/hidden/target"
+	ln -s "$T/hidden/target" "$T/outlnk/victim"
+	slim --output-dir "$T/outlnk" -- sh -c 'echo pwned >"$CORDON_OUTPUT_DIR/victim"; ln -s /etc/passwd "$CORDON_OUTPUT_DIR/evil"
+		mkdir "$CORDON_OUTPUT_DIR/d" && ln -s / "$CORDON_OUTPUT_DIR/d/root"; exit 0'
+	[ "$(cat "$T/hidden/target")" = original ] && [ ! -L "$T/outlnk/victim" ] &&
+		[ "$(cat "$T/outlnk/victim")" = pwned ] && [ ! -e "$T/outlnk/evil" ] && [ ! -L "$T/outlnk/evil" ] &&
+		[ -d "$T/outlnk/d" ] && [ ! -e "$T/outlnk/d/root" ] && json_is '[o["path"] for o in j["outputs"]]' "['victim']"
+}
+
 # ---- every backend ----
 
 : >"$T/table"
@@ -196,7 +211,7 @@ for yaml in "$CORDON_SRCDIR"/tests/backends/*.yaml; do
 	sed "s|@PROBES@|$PROBES|g" "$yaml" | write_policy "$P"
 	PL="$T/$NAME-limits.yaml"
 	PW="$T/$NAME-wall.yaml"
-	for v in "$PL:cpu: 1s, wall: 30s, output: 4K" "$PW:wall: 2s"; do
+	for v in "$PL:cpu: 1s, wall: 30s, output: 4K, output_dir: 1M, output_files: 20" "$PW:wall: 2s"; do
 		awk -v w="with: {${v#*:}}" '{ if (lim) { sub(/with: \{.*\}/, w); lim = 0 } if ($0 ~ /module: rlimit/) lim = 1; print }' \
 			"$P" | write_policy "${v%%:*}"
 	done

@@ -34,9 +34,8 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <dlfcn.h>
-#include <nettle/sha2.h>
 
+#include "../hash.h"
 #include "logverify.h"
 
 #define EXIT_BROKEN 1
@@ -55,60 +54,19 @@ static void usage(FILE *f)
 	           "Exit status: 0 intact; 1 a record is broken, missing or out of order; 125 error.\n");
 }
 
-/* nettle is loaded (dlopen) here, by the SONAME the build read from the
- * development link, rather than linked: `cordon log verify` is its only
- * user, and every other command (every launch) would otherwise map,
- * relocate and initialise it (its constructor probes the CPU) for nothing. */
-#ifndef NETTLE_SONAME
-#define NETTLE_SONAME "libnettle.so.8"
-#endif
-static struct {
-	__typeof__(nettle_sha256_init) *init;
-	__typeof__(nettle_sha256_update) *update;
-	__typeof__(nettle_sha256_digest) *digest;
-} sha;
-
-static int load_nettle(void)
+/* sha256 of a line, as lowercase hex: nettle, loaded on first use
+ * (core/hash.c). */
+static int line_sha256_hex(const void *data, size_t len, char hex[HEX_LEN + 1])
 {
-	if (sha.digest)
-		return 0;
-	void *h = dlopen(NETTLE_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		fprintf(stderr, "cordon: log verify: cannot load %s: %s\n", NETTLE_SONAME, dlerror());
-		return -1;
-	}
-	/* dlsym returns void *; the function pointers are taken through a
-	 * copy of the bytes (ISO C has no object-to-function conversion). */
-	void *f[3] = { dlsym(h, "nettle_sha256_init"), dlsym(h, "nettle_sha256_update"),
-		       dlsym(h, "nettle_sha256_digest") };
-	if (!f[0] || !f[1] || !f[2]) {
-		fprintf(stderr, "cordon: log verify: %s lacks the sha256 functions\n", NETTLE_SONAME);
-		dlclose(h);
-		return -1;
-	}
-	memcpy(&sha.init, &f[0], sizeof(sha.init));
-	memcpy(&sha.update, &f[1], sizeof(sha.update));
-	memcpy(&sha.digest, &f[2], sizeof(sha.digest));
-	return 0; /* h stays loaded for the process's life */
-}
-
-static int sha256_hex(const void *data, size_t len, char hex[HEX_LEN + 1])
-{
-	_Static_assert(SHA256_DIGEST_SIZE * 2 == HEX_LEN, "sha256 is 32 bytes");
-	if (load_nettle() < 0)
-		return -1;
+	_Static_assert(SHA256_HEX_LEN == HEX_LEN, "sha256 is 32 bytes");
 	struct sha256_ctx ctx;
-	unsigned char md[SHA256_DIGEST_SIZE];
-	const unsigned n = SHA256_DIGEST_SIZE;
-	sha.init(&ctx);
-	sha.update(&ctx, len, data);
-	sha.digest(&ctx, sizeof(md), md);
-	static const char digits[] = "0123456789abcdef";
-	for (unsigned i = 0; i < n; i++) {
-		hex[2 * i] = digits[md[i] >> 4];
-		hex[2 * i + 1] = digits[md[i] & 15];
+	const char *why = sha256_begin(&ctx);
+	if (why) {
+		fprintf(stderr, "cordon: log verify: %s\n", why);
+		return -1;
 	}
-	hex[HEX_LEN] = '\0';
+	sha256_feed(&ctx, data, len);
+	sha256_end_hex(&ctx, hex);
 	return 0;
 }
 
@@ -159,7 +117,7 @@ static int check_line(struct walk *w, const char *data, size_t len)
 	json_decref(rec);
 	if (rc)
 		return rc;
-	if (sha256_hex(data, len, w->prev) < 0) {
+	if (line_sha256_hex(data, len, w->prev) < 0) {
 		fprintf(stderr, "cordon: log verify: sha256 failed\n");
 		return EXIT_TROUBLE;
 	}

@@ -407,6 +407,14 @@ static int ll_prepare(cordon_ctx *ctx, void *state)
 		                    "mounts; put namespaces before landlock");
 	if (ll_audit_prepare(ctx, s) < 0)
 		return -1;
+	/* Without a mount namespace the output directory (the core's staging
+	 * directory for --output-dir) is seen at its own path: tell the
+	 * program where. */
+	if (!s->in_view && CORDON_API_HAS(ctx, launch_output_dir)) {
+		const char *out = cordon_api(ctx)->launch_output_dir(ctx);
+		if (out && cordon_api(ctx)->launch_setenv(ctx, "CORDON_OUTPUT_DIR", out) < 0)
+			return cordon_error(ctx, NULL, "out of memory");
+	}
 	if (!s->private_tmp)
 		return 0;
 	const char *base = getenv("TMPDIR");

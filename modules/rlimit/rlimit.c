@@ -11,6 +11,8 @@
  *     stack: 8M          RLIMIT_STACK
  *     wall: 10s          wall-clock timeout, enforced by the supervisor
  *     output: 1M         cap on each of stdout and stderr, enforced by the supervisor
+ *     output_dir: 64M    bytes the program may leave in /output (--output-dir), default 64M
+ *     output_files: 4096 files and directories it may leave there, default 4096
  *
  * Soft and hard limits are set equal so the program cannot raise them.  A
  * value above the hard limit cordon itself runs under is lowered to that
@@ -39,6 +41,7 @@ struct state {
 	uint64_t wall_ns; /* 0: none */
 	uint64_t output; /* 0: none */
 	uint64_t cpu_ns, memory, file_size, processes;
+	uint64_t output_dir, output_files; /* 0: the core's defaults */
 	int have_output;
 };
 
@@ -52,6 +55,8 @@ static const struct cordon_arg args[] = {
 	{ "stack", CORDON_ARG_SIZE, 0, 0, 0, "stack size (RLIMIT_STACK)" },
 	{ "wall", CORDON_ARG_DURATION, 0, 0, 0, "wall-clock time for the whole run" },
 	{ "output", CORDON_ARG_SIZE, 0, 0, 0, "bytes kept of each of stdout and stderr" },
+	{ "output_dir", CORDON_ARG_SIZE, 0, 0, 0, "bytes the program may leave in /output (default 64M)" },
+	{ "output_files", CORDON_ARG_INT, 0, 1, 1000000, "entries the program may leave in /output (default 4096)" },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 
@@ -151,6 +156,18 @@ static int rl_open(cordon_ctx *ctx, void **statep)
 		s->output = v;
 		s->have_output = 1;
 	}
+	if ((r = get(ctx, "output_dir", 0, &v)) < 0)
+		return -1;
+	if (r && v == CORDON_UNLIMITED)
+		return cordon_error(ctx, cordon_arg(ctx, "output_dir"),
+		                    "output_dir: the output directory always has a budget (a size such as 64M)");
+	if (r)
+		s->output_dir = v ? v : 1; /* 0: nothing may be left there */
+	if ((n = cordon_arg(ctx, "output_files"))) {
+		if (api->node_int(ctx, n, &iv) < 0)
+			return -1;
+		s->output_files = (uint64_t)iv;
+	}
 	return 0;
 }
 
@@ -170,6 +187,10 @@ static int rl_prepare(cordon_ctx *ctx, void *state)
 		api->launch_limit(ctx, "file_size", s->file_size);
 	if (s->processes)
 		api->launch_limit(ctx, "processes", s->processes);
+	if (s->output_dir && api->launch_limit(ctx, "output_dir", s->output_dir) < 0)
+		return cordon_error(ctx, NULL, "output_dir: this cordon core has no output directory budget");
+	if (s->output_files && api->launch_limit(ctx, "output_files", s->output_files) < 0)
+		return cordon_error(ctx, NULL, "output_files: this cordon core has no output directory budget");
 	return 0;
 }
 

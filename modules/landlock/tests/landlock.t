@@ -85,10 +85,16 @@ else
 	skip "truncate is restricted from Landlock ABI 3"
 fi
 
-sandbox --output-dir "$T/outdir" -- sh -c 'echo result >"$1/r" && cat "$1/r"' sh "$T/outdir"
-check "--output-dir: writable at its own path" out_is result
-check "--output-dir: the file is on the host" test "$(cat "$T/outdir/r")" = result
-sandbox --output-dir "$T/outdir" -- sh -c 'cp /bin/true "$1/t" && "$1/t"' sh "$T/outdir"
+# The program writes the core's staging directory, at its own path (in
+# $CORDON_OUTPUT_DIR); the files reach --output-dir after the run.
+sandbox --output-dir "$T/outdir" -- sh -c 'echo "$CORDON_OUTPUT_DIR"; echo result >"$CORDON_OUTPUT_DIR/r" && cat "$CORDON_OUTPUT_DIR/r"
+	echo x >"$1/direct" 2>/dev/null || echo "not the caller'"'"'s directory"' sh "$T/outdir"
+check "--output-dir: the output directory is writable at its own path, in \$CORDON_OUTPUT_DIR" \
+	sh -c 'sed -n 1p "$1" | grep -q "^/.*/cordon-out\.[A-Za-z0-9]*/o$" && sed -n 2p "$1" | grep -qx result' sh "$T/out"
+check "--output-dir: the file is on the host after the run" test "$(cat "$T/outdir/r")" = result
+check "--output-dir: the caller's directory itself is not writable to the program" \
+	sh -c 'grep -q "not the caller.s directory" "$1" && [ ! -e "$2/direct" ]' sh "$T/out" "$T/outdir"
+sandbox --output-dir "$T/outdir" -- sh -c 'cp /bin/true "$CORDON_OUTPUT_DIR/t" && "$CORDON_OUTPUT_DIR/t"'
 check "--output-dir: no execute" err_has "Permission denied"
 
 sandbox -- sh -c 'pwd; echo "$TMPDIR"; stat -c %a "$TMPDIR"; echo x >"$TMPDIR/f" && cat "$TMPDIR/f"; mkdir "$TMPDIR/d" && echo y >"$TMPDIR/d/g" && chmod 0 "$TMPDIR/d"'
