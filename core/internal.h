@@ -327,6 +327,9 @@ struct cordon_result {
 	struct strv warnings;
 	double wall_ms, cpu_ms;
 	long max_rss_kb;
+	uint64_t tree_memory_peak; /* bytes, from the budget samples */
+	long context_switches;
+	const char *enforced_by; /* which mechanism held the tree's budgets (static), or NULL */
 	char *check_file; /* set for results of cordon_check */
 	bool audit; /* the policy ran in audit mode */
 	size_t dropped_findings;
@@ -380,6 +383,18 @@ struct clone_req {
 #define RUN_MAX_PASS_FDS 16
 #define RUN_MAX_WATCHES 64
 struct watch;
+/* Budgets for the whole process tree (budget.c), sampled by the supervisor. */
+struct budget {
+	pid_t self; /* the supervisor: the tree is below it */
+	uint64_t max_memory, max_cpu_ns, max_processes; /* 0: none */
+	uint64_t peak_memory, cpu_ns, peak_processes; /* what the samples saw */
+	unsigned samples;
+	const char *exceeded; /* "memory", "cpu", "processes" or NULL */
+};
+/* One sample of the tree (pre: the caller's own children from before the
+ * run, not counted): 1 when a budget is passed (b->exceeded says which). */
+HIDDEN int budget_sample(struct budget *b, const pid_t *pre, size_t n_pre);
+
 /* --output-dir (outputs.c): a private staging directory the backend shows
  * at /output, sampled while the program runs, collected after it. */
 #define OUTPUT_DIR_DEFAULT_BYTES (64u * 1024 * 1024)

@@ -1303,6 +1303,7 @@ struct supervisor {
 	uint64_t keep; /* kept in the result per stream */
 	bool capped;
 	bool output_over; /* the staging of --output-dir passed its budget */
+	const char *budget_exceeded; /* a tree budget the samples saw passed */
 	bool filter_failed;
 	struct cordon_buf bufs[2];
 	char *filter_error;
@@ -1718,6 +1719,7 @@ static void attribute_outcome(struct supervisor *sv, int wstatus, const struct r
 	r->cpu_ms = (double)ru->ru_utime.tv_sec * 1e3 + (double)ru->ru_utime.tv_usec / 1e3 +
 	            (double)ru->ru_stime.tv_sec * 1e3 + (double)ru->ru_stime.tv_usec / 1e3;
 	r->max_rss_kb = ru->ru_maxrss;
+	r->context_switches = ru->ru_nvcsw + ru->ru_nivcsw;
 	/* A wrapper that relays a death by signal N as exit status 128+N
 	 * (bubblewrap): reported as that signal, as the other backends do. */
 	bool relayed = false;
@@ -1758,6 +1760,9 @@ static void attribute_outcome(struct supervisor *sv, int wstatus, const struct r
 	} else if (sv->output_over) {
 		r->status = ST_KILLED;
 		r->limit = "output_dir";
+	} else if (sv->budget_exceeded) {
+		r->status = ST_KILLED;
+		r->limit = sv->budget_exceeded;
 	}
 	if (sv->filter_failed)
 		result_set_error(r, CORDON_EXIT_ERROR, "%s; output after the failure was withheld",
@@ -2192,8 +2197,15 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 
 	double deadline = run->wall_ns ? t_start + (double)run->wall_ns / 1e6 : 0;
-	/* --output-dir: the staging tree is sampled against its budget. */
-	double next_sample = run->outputs.staging_fd >= 0 ? t_start + OUTPUT_SAMPLE_MS : 0;
+	/* The tree's budgets (the policy's memory, cpu and processes limits
+	 * over every process of the program) and --output-dir's are sampled
+	 * every OUTPUT_SAMPLE_MS. */
+	struct budget bud = { .self = getpid(),
+		              .max_memory = run->limit_memory,
+		              .max_cpu_ns = run->limit_cpu_ns,
+		              .max_processes = run->limit_processes };
+	bool budgets = bud.max_memory || bud.max_cpu_ns || bud.max_processes;
+	double next_sample = run->outputs.staging_fd >= 0 || budgets ? t_start + OUTPUT_SAMPLE_MS : 0;
 	double grace_deadline = 0;
 	bool reaped = false, timed_out = false, killed_main = false, fatal = false, exec_started = false;
 	bool ended_early = false;
@@ -2369,14 +2381,19 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		if (next_sample && !killed_main && !reaped && now >= next_sample) {
 			if (outputs_over(&run->outputs))
 				sv.output_over = true;
+			if (budgets && budget_sample(&bud, pre->v, pre->n))
+				sv.budget_exceeded = bud.exceeded;
 			next_sample = now_ms() + OUTPUT_SAMPLE_MS;
 		}
 		if (!killed_main && !reaped &&
-		    (cancelled || fatal || sv.capped || sv.output_over || sv.filter_failed || run->abort_msg ||
-		     (deadline && now >= deadline))) {
+		    (cancelled || fatal || sv.capped || sv.output_over || sv.budget_exceeded || sv.filter_failed ||
+		     run->abort_msg || (deadline && now >= deadline))) {
 			if (deadline && now >= deadline && !cancelled && !fatal && !sv.capped && !sv.output_over &&
-			    !sv.filter_failed && !run->abort_msg)
+			    !sv.budget_exceeded && !sv.filter_failed && !run->abort_msg)
 				timed_out = true;
+			/* Over a tree budget: the whole tree goes (a process
+			 * outside the program's group, reparented to cordon, is
+			 * killed with the leftovers). */
 			kill_main(pid, pidfd);
 			killed_main = true;
 		}
@@ -2474,8 +2491,16 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		                                       "(status %d)",
 		                 WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus));
 	rusage_add(&ru, &left_ru);
+	if (budgets) {
+		r->tree_memory_peak = bud.peak_memory;
+		r->enforced_by = "supervisor";
+	}
 	if (r->status != ST_ERROR && !fatal)
 		attribute_outcome(&sv, wstatus, &ru, timed_out, cancelled);
+	/* The sampled CPU of the tree, when it saw more than rusage did (a
+	 * process whose reaper did not wait for it). */
+	if (budgets && (double)bud.cpu_ns / 1e6 > r->cpu_ms)
+		r->cpu_ms = (double)bud.cpu_ns / 1e6;
 	else if (!exec_started || fatal)
 		r->exit_code = -1; /* nothing ran: no exit status of the program */
 	rc = 0;
