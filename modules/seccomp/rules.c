@@ -231,3 +231,32 @@ const struct sc_rule *sc_policy_match(const struct sc_policy *p, int nr, const u
 	}
 	return best;
 }
+
+struct sc_action sc_policy_verdict(const struct sc_policy *p, int nr, const uint64_t args[6])
+{
+	if (p->enosys_from > 0 && nr >= p->enosys_from && !((unsigned)nr & 0x40000000u))
+		return (struct sc_action){ SC_QUIET, ENOSYS };
+	const struct sc_rule *r = sc_policy_match(p, nr, args);
+	return r ? r->act : p->dflt;
+}
+
+int sc_enosys_from(void)
+{
+	/* Numbers from pidfd_send_signal (424 on most architectures) on are
+	 * one table for all and dense; a run of unnamed numbers ends what this
+	 * libseccomp knows.  A few lookups, not a scan of every number. */
+	int base = seccomp_syscall_resolve_name("pidfd_send_signal");
+	if (base < 0)
+		return 0;
+	int last = base;
+	for (int nr = base + 1, miss = 0; miss < 16; nr++) {
+		char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+		if (name) {
+			free(name);
+			last = nr;
+			miss = 0;
+		} else
+			miss++;
+	}
+	return last + 1;
+}

@@ -226,6 +226,36 @@ check "strict: clone3 ENOSYS" stdout_has "clone3: errno ENOSYS"
 check "strict: clone with namespace flags denied" stdout_has "clone_newuser: errno EPERM"
 check "strict: mount denied by the default action" finding_has "denied mount("
 
+# ---- socket families Docker refuses: AF_VSOCK (a machine-wide port space)
+# and AF_ALG (the kernel's crypto API), also with bit 32 set ----
+# The filter answers before the kernel looks at the family, so the denial
+# (EPERM, named) shows on any host; whether the family exists on this host
+# (EAFNOSUPPORT where it does not) is a control, skipped with the reason.
+host_af=$("$PROBES/af_family" vsock alg 2>&1)
+for fam in vsock alg; do
+	case "$host_af" in
+	*"$fam: returned 0"*) ok "control: the host kernel creates $fam sockets" ;;
+	*"$fam: errno EAFNOSUPPORT"*) skip "control: this kernel has no $fam sockets (socket() gives EAFNOSUPPORT on the host)" ;;
+	*) skip "control: $fam on the host: $(printf '%s\n' "$host_af" | grep "^$fam:")" ;;
+	esac
+done
+for prof in default strict; do
+	write_sc "$T/af-$prof.yaml" <<EOF
+stack:
+  - module: seccomp
+    with: {profile: $prof}
+EOF
+	# One run per case: a finding itemizes the first call of each kind.
+	for c in vsock:40 vsock_dgram:40 alg:38 vsock_hi:0x100000028 alg_hi:0x100000026; do
+		run exec -p "$T/af-$prof.yaml" --json -- "$PROBES/af_family" "${c%%:*}" unix
+		check "$prof: socket ${c%%:*} answered EPERM" stdout_has "${c%%:*}: errno EPERM"
+		check "$prof: ... named in the result, the family as issued" finding_has "denied socket(${c#*:}, "
+		check "$prof: ... AF_UNIX still works" stdout_has "unix: returned 0"
+	done
+done
+run exec -p "$T/af-default.yaml" --json -- "$PROBES/af_family" inet
+check "default: AF_INET is the network backend's business, not the filter's" stdout_has "inet: returned 0"
+
 # ---- OCI import of the profile Debian ships ----
 oci=/usr/share/containers/seccomp.json
 if [ -r "$oci" ]; then
