@@ -552,6 +552,11 @@ static int sc_open(cordon_ctx *ctx, void **statep)
 		return -1;
 	if (!memfd_exec && memfd_rule(ctx, s, n, deny) < 0)
 		return -1;
+	/* The ENOSYS bound lies above every call a rule names (it would
+	 * otherwise override a rule for a call libseccomp names after a gap). */
+	for (size_t i = 0; i < s->pol.n; i++)
+		if (s->pol.enosys_from > 0 && s->pol.v[i].nr >= s->pol.enosys_from)
+			s->pol.enosys_from = s->pol.v[i].nr + 1;
 	if (core_calls(ctx, s, oci != NULL) < 0)
 		return -1;
 

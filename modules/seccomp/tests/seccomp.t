@@ -215,6 +215,17 @@ run exec -p "$T/strict.yaml" --json -- sh -c "
 	timeout 5 true && rm -rf \"\$d\" && echo coreutils done"
 check "strict: coreutils, sh, grep, sed, awk, find, tar, gzip run" stdout_has "coreutils done"
 check "strict: ... with no denial" no_findings
+# ps asks for the NUMA memory policy at every start: ENOSYS, no denial.
+for prof in strict default; do
+	write_sc "$T/ps-$prof.yaml" <<EOF
+stack:
+  - module: seccomp
+    with: {profile: $prof}
+EOF
+	run exec -p "$T/ps-$prof.yaml" --json -- sh -c 'ps -o pid,comm -p $$ && nproc >/dev/null && echo ps done'
+	check "$prof: ps runs" stdout_has "ps done"
+	check "$prof: ... with no denial (get_mempolicy answers ENOSYS)" no_findings
+done
 run exec -p "$T/strict.yaml" --json -- python3 -c '
 import socket
 try: socket.socket(socket.AF_INET, socket.SOCK_STREAM); print("inet ok")
