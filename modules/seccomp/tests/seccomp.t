@@ -267,6 +267,32 @@ done
 run exec -p "$T/af-default.yaml" --json -- "$PROBES/af_family" inet
 check "default: AF_INET is the network backend's business, not the filter's" stdout_has "inet: returned 0"
 
+# ---- system calls newer than libseccomp's table answer ENOSYS ----
+# mseal (462, Linux 6.10; the same number on every architecture's unified
+# table): where this libseccomp cannot name it, no rule can, and the deny
+# list would let it through.  The host shows whether the kernel has it.
+write_policy "$T/knows.yaml" <<'EOF'
+stack:
+  - module: seccomp
+    with: {deny: [mseal]}
+EOF
+run exec -p "$T/knows.yaml" -- true
+if rc_is 125 && err_has "unknown system call mseal"; then
+	case "$("$PROBES/sc_nr" 462 0 0 0)" in
+	"462: errno ENOSYS") skip "control: this kernel has no mseal (Linux 6.10)" ;;
+	*) ok "control: the host kernel has mseal (462)" ;;
+	esac
+	for prof in default strict; do
+		run exec -p "$T/af-$prof.yaml" --json -- "$PROBES/sc_nr" 462 0 0 0
+		check "$prof: mseal, unknown to this libseccomp, answers ENOSYS" stdout_has "462: errno ENOSYS"
+		check "$prof: ... unreported, as clone3" no_findings
+	done
+	run exec -p "$T/af-default.yaml" --json -- "$PROBES/sc_nr" 0x40000000 0 0 0
+	check "default: the x32 bit still goes to the bad-architecture kill" rc_is 159
+else
+	skip_n 6 "this libseccomp names mseal: the ENOSYS bound lies above it"
+fi
+
 # ---- executable anonymous memory files (memfd_exec: false) ----
 # memfd_exec writes /bin/true into a memfd and runs it by descriptor
 # (execveat AT_EMPTY_PATH) and by path (/proc/self/fd/N).  The control
