@@ -13,8 +13,8 @@
  * either side, with the high 32 bits set and cleared, the bits outside a
  * mask flipped): wherever Docker refuses, `default` must refuse.
  * tests/moby-default.json is github.com/moby/profiles seccomp/default.json
- * at tag seccomp/v0.2.3 (Apache-2.0), the profile current Docker releases
- * vendor.
+ * at tag seccomp/v0.2.3 (Apache-2.0), the profile moby's main branch
+ * vendors (August 2026).
  */
 #define _GNU_SOURCE
 #include <errno.h>
