@@ -3,12 +3,23 @@
  * any bytes either load (and then compile in both modes) or fail with a
  * message, never crash, leak or read out of bounds.
  *
- *   make fuzz && build-fuzz/fuzz_oci -max_total_time=60
+ *   make fuzz && build-fuzz/fuzz_oci -dict=modules/seccomp/fuzz_oci.dict \
+ *       -max_total_time=60 CORPUS_COPY modules/seccomp/fuzz_oci.corpus
+ *
+ * The seeds (fuzz_oci.corpus/) are Docker's current default profile and
+ * Debian's, trimmed to one entry of each shape, and small valid and invalid
+ * profiles; the dictionary holds the format's keys, actions, operators and
+ * names.  The reader takes a path (it checks the file's owner and mode): the
+ * input goes into a memfd read back as /proc/self/fd/N, so nothing is left
+ * on disk.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sc.h"
@@ -17,11 +28,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	/* The reader takes a path (it checks the file's owner and mode). */
-	static char path[] = "/tmp/cordon-fuzz-oci.XXXXXX";
+	static char path[64];
 	static int fd = -1;
-	if (fd < 0 && (fd = mkstemp(path)) < 0)
-		abort();
+	if (fd < 0) {
+		fd = memfd_create("cordon-fuzz-oci", MFD_CLOEXEC);
+		/* A memfd is created 0777: the reader refuses files writable by others. */
+		if (fd < 0 || fchmod(fd, 0600) < 0)
+			abort();
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	}
 	if (ftruncate(fd, 0) < 0 || (size && pwrite(fd, data, size, 0) != (ssize_t)size))
 		abort();
 	struct sc_policy p;

@@ -1,16 +1,20 @@
 /*
  * modules/seccomp/profile.c - the built-in profiles.
  *
- * default: everything is allowed except a deny list at least as strict as
- *   the Docker/Podman default profile for a container without added
- *   capabilities (the unit test compares it with the shipped
- *   /usr/share/containers/seccomp.json), plus the namespace, mount, ptrace,
- *   io_uring and terminal-injection families those profiles leave to
- *   capabilities.  clone3 answers ENOSYS (its flags live in memory a filter
- *   cannot read) so that libc falls back to clone, whose namespace flags are
- *   denied.
+ * default: everything is allowed except a deny list that refuses whatever
+ *   the current Docker (moby) default profile refuses for a container
+ *   without added capabilities, for every argument value (the unit test
+ *   compares the two, rule by rule, on the values either profile tests), plus
+ *   the namespace, mount, ptrace, io_uring and terminal-injection families
+ *   Docker leaves to capabilities.  clone3 answers ENOSYS (its flags live in
+ *   memory a filter cannot read) so that libc falls back to clone, whose
+ *   namespace flags are denied.
  * strict: an allow list of what python3 and the common command-line programs
  *   (coreutils, sh, grep, sed, find...) need; everything else is denied.
+ *
+ * Both: system calls newer than this libseccomp's table answer ENOSYS (see
+ * compile.c), and so do the NUMA memory-policy calls (as on a kernel built
+ * without NUMA): libc and programs fall back, nothing is reported.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -57,9 +61,21 @@ const char *const sc_default_denied[] = {
 	"vm86", "vm86old", "iopl", "ioperm",
 	/* not implemented by Linux: denied so that a future meaning is too */
 	"afs_syscall", "getpmsg", "putpmsg", "security", "tuxcall", "vserver",
-	"set_mempolicy_home_node",
 	NULL,
 };
+
+/* NUMA memory policy (Docker: CAP_SYS_NICE).  They answer ENOSYS, as on a
+ * kernel without NUMA, unreported: ps (procps) asks for the policy at every
+ * start and goes on without it. */
+static const char *const no_numa[] = { "mbind", "get_mempolicy", "set_mempolicy", "set_mempolicy_home_node", NULL };
+
+/* Socket families refused whatever the type, compared on the low 32 bits
+ * (the kernel reads an int: 1<<32|AF_VSOCK is AF_VSOCK, which Docker's
+ * 64-bit comparisons let through).  AF_VSOCK: its port space is the
+ * machine's, not the network namespace's, so a sandbox without network
+ * could hold a port the host then cannot bind, or talk to the hypervisor;
+ * AF_ALG: the kernel's crypto API (Docker refuses both). */
+static const uint32_t denied_families[] = { 38 /* AF_ALG */, 40 /* AF_VSOCK */ };
 
 /* The strict profile's allow list. */
 static const char *const strict_allowed[] = {
@@ -72,7 +88,7 @@ static const char *const strict_allowed[] = {
 	"fchmodat", "chown", "fchown", "fchownat", "lchown", "umask", "truncate", "ftruncate", "fallocate",
 	"fsync", "fdatasync", "sync_file_range", "flock", "fcntl", "dup", "dup2", "dup3", "pipe", "pipe2",
 	"sendfile", "copy_file_range", "splice", "tee", "fadvise64", "readahead", "utime", "utimes",
-	"utimensat", "futimesat", "getxattr", "lgetxattr", "fgetxattr", "listxattr", "llistxattr",
+	"utimensat", "futimesat", "fchmodat2", "getxattr", "lgetxattr", "fgetxattr", "listxattr", "llistxattr",
 	"flistxattr", "memfd_create", "mknodat", "mknod",
 	/* waiting for descriptors */
 	"poll", "ppoll", "select", "pselect6", "epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait",
@@ -92,8 +108,8 @@ static const char *const strict_allowed[] = {
 	"set_tid_address", "set_robust_list", "get_robust_list", "futex", "rseq", "arch_prctl", "prctl",
 	"sched_yield", "sched_getaffinity", "sched_getparam", "sched_getscheduler", "sched_get_priority_max",
 	"sched_get_priority_min", "getpriority", "setpriority", "getcpu",
-	"get_mempolicy", "set_mempolicy", "sched_setaffinity", "uname", "sysinfo", "getrandom", "capget",
-	"pidfd_open", "pidfd_send_signal",
+	"sched_setaffinity", "uname", "sysinfo", "getrandom", "capget",
+	"pidfd_open", "pidfd_send_signal", "map_shadow_stack",
 	/* identity */
 	"getuid", "geteuid", "getgid", "getegid", "getresuid", "getresgid", "getgroups",
 	/* signals */
@@ -143,6 +159,25 @@ static int add(struct sc_policy *p, const char *name, struct sc_action act, unsi
 	return 0;
 }
 
+static int add_list(struct sc_policy *p, const char *const *names, struct sc_action act, char *err, size_t errlen)
+{
+	for (size_t i = 0; names[i]; i++)
+		if (add(p, names[i], act, 0, NULL, err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+/* What both profiles share: clone3 and the NUMA calls answer ENOSYS,
+ * unreported, and so does every call newer than libseccomp's table. */
+static int common(struct sc_policy *p, char *err, size_t errlen)
+{
+	const struct sc_action enosys = { SC_QUIET, ENOSYS };
+	p->enosys_from = sc_enosys_from();
+	if (add(p, "clone3", enosys, 0, NULL, err, errlen) < 0)
+		return -1;
+	return add_list(p, no_numa, enosys, err, errlen);
+}
+
 /* Add rules with `act` for every 32-bit value of argument idx NOT in the
  * sorted list vals: the complement is cut into aligned blocks, each one
  * masked comparison (a rule may test an argument only once). */
@@ -170,9 +205,8 @@ static int add_complement32(struct sc_policy *p, const char *name, unsigned idx,
 static int default_profile(struct sc_policy *p, struct sc_action deny, char *err, size_t errlen)
 {
 	p->dflt = (struct sc_action){ SC_ALLOW, 0 };
-	for (size_t i = 0; sc_default_denied[i]; i++)
-		if (add(p, sc_default_denied[i], deny, 0, NULL, err, errlen) < 0)
-			return -1;
+	if (add_list(p, sc_default_denied, deny, err, errlen) < 0 || common(p, err, errlen) < 0)
+		return -1;
 	/* clone with any namespace flag (one rule per flag: each is one
 	 * masked comparison of the flags argument). */
 	static const unsigned long ns[] = { CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
@@ -182,8 +216,6 @@ static int default_profile(struct sc_policy *p, struct sc_action deny, char *err
 		if (add(p, "clone", deny, 1, &c, err, errlen) < 0)
 			return -1;
 	}
-	if (add(p, "clone3", (struct sc_action){ SC_QUIET, ENOSYS }, 0, NULL, err, errlen) < 0)
-		return -1;
 	/* Terminal input injection and console control, on the low 32 bits
 	 * (the kernel compares the request as an unsigned int, so 1<<32|TIOCSTI
 	 * is still TIOCSTI). */
@@ -197,6 +229,17 @@ static int default_profile(struct sc_policy *p, struct sc_action deny, char *err
 	struct sc_cond audit[2] = { { 0, SCMP_CMP_EQ, AF_NETLINK, 0 }, { 2, SCMP_CMP_EQ, 9 /* NETLINK_AUDIT */, 0 } };
 	if (add(p, "socket", deny, 2, audit, err, errlen) < 0)
 		return -1;
+	for (size_t i = 0; i < sizeof(denied_families) / sizeof(denied_families[0]); i++) {
+		struct sc_cond c = { 0, SCMP_CMP_MASKED_EQ, 0xffffffffull, denied_families[i] };
+		if (add(p, "socket", deny, 1, &c, err, errlen) < 0)
+			return -1;
+	}
+	/* personality: the harmless values only, as Docker compares them, on
+	 * all 64 bits (glibc passes an unsigned int, so nothing ordinary sets
+	 * the high half); the low half's complement in masked comparisons. */
+	struct sc_cond high = { 0, SCMP_CMP_GT, 0xffffffffull, 0 };
+	if (add(p, "personality", deny, 1, &high, err, errlen) < 0)
+		return -1;
 	return add_complement32(p, "personality", 0, harmless_personality,
 	                        sizeof(harmless_personality) / sizeof(harmless_personality[0]), deny, err, errlen);
 }
@@ -205,13 +248,10 @@ static int strict_profile(struct sc_policy *p, struct sc_action deny, char *err,
 {
 	p->dflt = deny;
 	const struct sc_action allow = { SC_ALLOW, 0 };
-	for (size_t i = 0; strict_allowed[i]; i++)
-		if (add(p, strict_allowed[i], allow, 0, NULL, err, errlen) < 0)
-			return -1;
+	if (add_list(p, strict_allowed, allow, err, errlen) < 0 || common(p, err, errlen) < 0)
+		return -1;
 	struct sc_cond c = { 0, SCMP_CMP_MASKED_EQ, NS_FLAGS, 0 };
 	if (add(p, "clone", allow, 1, &c, err, errlen) < 0)
-		return -1;
-	if (add(p, "clone3", (struct sc_action){ SC_QUIET, ENOSYS }, 0, NULL, err, errlen) < 0)
 		return -1;
 	c = (struct sc_cond){ 0, SCMP_CMP_EQ, AF_UNIX, 0 };
 	if (add(p, "socket", allow, 1, &c, err, errlen) < 0)
@@ -222,7 +262,7 @@ static int strict_profile(struct sc_policy *p, struct sc_action deny, char *err,
 			return -1;
 	}
 	for (size_t i = 0; i < sizeof(harmless_personality) / sizeof(harmless_personality[0]); i++) {
-		c = (struct sc_cond){ 0, SCMP_CMP_MASKED_EQ, 0xffffffffull, harmless_personality[i] };
+		c = (struct sc_cond){ 0, SCMP_CMP_EQ, harmless_personality[i], 0 };
 		if (add(p, "personality", allow, 1, &c, err, errlen) < 0)
 			return -1;
 	}

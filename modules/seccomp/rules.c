@@ -231,3 +231,47 @@ const struct sc_rule *sc_policy_match(const struct sc_policy *p, int nr, const u
 	}
 	return best;
 }
+
+struct sc_action sc_policy_verdict(const struct sc_policy *p, int nr, const uint64_t args[6])
+{
+	if (p->enosys_from > 0 && nr >= p->enosys_from && !((unsigned)nr & 0x40000000u))
+		return (struct sc_action){ SC_QUIET, ENOSYS };
+	const struct sc_rule *r = sc_policy_match(p, nr, args);
+	return r ? r->act : p->dflt;
+}
+
+int sc_enosys_from(void)
+{
+	/* Numbers from pidfd_send_signal (424 on most architectures) on are
+	 * one table for all and dense: start at the newest of these names
+	 * this libseccomp knows, then a run of 16 unnamed numbers ends what it
+	 * knows.  About 20 lookups, kept for the process, whose libseccomp
+	 * does not change. */
+	static const char *const newest_first[] = {
+		"file_setattr", "open_tree_attr", "removexattrat", "mseal", "lsm_list_modules", "listmount",
+		"futex_requeue", "map_shadow_stack", "cachestat", "futex_waitv", "memfd_secret", "landlock_create_ruleset",
+		"close_range", "clone3", "pidfd_send_signal", NULL,
+	};
+	static int cached; /* 0: not known yet; -1: none */
+	int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+	if (v)
+		return v > 0 ? v : 0;
+	int last = -1;
+	for (size_t i = 0; newest_first[i] && last < 0; i++)
+		last = seccomp_syscall_resolve_name(newest_first[i]);
+	if (last < 0) {
+		__atomic_store_n(&cached, -1, __ATOMIC_RELAXED);
+		return 0;
+	}
+	for (int nr = last + 1, miss = 0; miss < 16; nr++) {
+		char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+		if (name) {
+			free(name);
+			last = nr;
+			miss = 0;
+		} else
+			miss++;
+	}
+	__atomic_store_n(&cached, last + 1, __ATOMIC_RELAXED);
+	return last + 1;
+}

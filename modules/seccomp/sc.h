@@ -54,6 +54,10 @@ struct sc_rule {
 
 struct sc_policy {
 	struct sc_action dflt; /* when no rule matches */
+	/* Native numbers from here up answer ENOSYS before any rule (0: none):
+	 * system calls newer than this libseccomp's table, which no rule can
+	 * name (see sc_enosys_from). */
+	int enosys_from;
 	struct sc_rule *v;
 	size_t n, cap;
 	char **strings; /* owned strings (rule places) */
@@ -94,6 +98,14 @@ int sc_parse_op(const char *s, enum scmp_compare *out);
 bool sc_rule_matches(const struct sc_rule *r, const uint64_t args[6]);
 /* The most restrictive matching rule for nr, or NULL: the default applies. */
 const struct sc_rule *sc_policy_match(const struct sc_policy *p, int nr, const uint64_t args[6]);
+/* What the compiled program does with nr and these arguments (enosys_from,
+ * then the rules, then the default). */
+struct sc_action sc_policy_verdict(const struct sc_policy *p, int nr, const uint64_t args[6]);
+/* The first native system call number above the newest one this
+ * libseccomp names (numbers from the unified table, which every
+ * architecture shares from pidfd_send_signal on, grow with each kernel),
+ * or 0 when it names none of them. */
+int sc_enosys_from(void);
 
 /* Load an OCI runtime-spec / Docker seccomp profile.  Sets the default
  * action and appends rules.  0, or -1 with "PATH: JSON.PATH: what" in err. */

@@ -11,6 +11,8 @@
  *     deny:  [NAME | {name: NAME, action: ACTION, args: [COND...]}]
  *             COND = {index: 0-5, op: eq|ne|lt|le|gt|ge|masked_eq, value: N, mask: N}
  *     audit: false            nothing is denied; every would-be denial is reported
+ *     memfd_exec: true        false: anonymous memory files are never executable (memfd_create
+ *                             must ask for MFD_NOEXEC_SEAL); false by default under profile strict
  *
  * Order.  The filter is compiled in the parent when the policy is opened;
  * the confine hook only loads it, after setting no_new_privs.  The module
@@ -119,6 +121,8 @@ static const struct cordon_arg args[] = {
 	{ "allow", CORDON_ARG_SEQUENCE, 0, 0, 0, "system calls to allow: names or {name, args}" },
 	{ "deny", CORDON_ARG_SEQUENCE, 0, 0, 0, "system calls to deny: names or {name, action, args}" },
 	{ "audit", CORDON_ARG_BOOL, 0, 0, 0, "deny nothing, report every would-be denial" },
+	{ "memfd_exec", CORDON_ARG_BOOL, 0, 0, 0,
+	  "false: memfd_create must seal the file non-executable (strict's default)" },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 
@@ -319,6 +323,63 @@ static int user_list(cordon_ctx *ctx, struct state *s, const char *key, struct s
 	return 0;
 }
 
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 0x0008u /* Linux 6.3 */
+#endif
+
+/*
+ * memfd_exec: false.  A program that writes a binary into an anonymous
+ * memory file and executes it (memfd_create, then execveat(fd, "",
+ * AT_EMPTY_PATH) or execve("/proc/self/fd/N")) runs code that no mount's
+ * noexec covers.  memfd_create must then carry MFD_NOEXEC_SEAL: the file
+ * gets no execute permission and F_SEAL_EXEC, so the kernel refuses every
+ * exec of it, whatever path or descriptor names it, and no chmod can undo
+ * that.  Without the flag the call is denied with the policy's action and
+ * reported by name.  A kernel before 6.3 does not know the flag (EINVAL):
+ * there the program gets no memory file at all.  (vm.memfd_noexec=2 would do
+ * the same in the kernel, but only a process whose effective uid is the
+ * host's root may write it, which no sandbox process is.)  The descriptor
+ * cordon itself passes (the sealed source) is made outside and stays
+ * executable, for a source run by its #! line.
+ */
+static int memfd_rule(cordon_ctx *ctx, struct state *s, const cordon_node *at, struct sc_action deny)
+{
+	int nr = seccomp_syscall_resolve_name("memfd_create");
+	if (nr < 0)
+		return 0;
+	const uint64_t unsealed[6] = { 0, 0, 0, 0, 0, 0 };
+	struct sc_action was = sc_policy_verdict(&s->pol, nr, unsealed);
+	if (was.kind >= SC_QUIET)
+		return 0; /* already refused without the seal */
+	char where[600] = "profile strict: memfd_exec: false";
+	if (at) {
+		const char *file;
+		long line, col;
+		cordon_api(ctx)->node_mark(at, &file, &line, &col);
+		snprintf(where, sizeof(where), "%s:%ld: memfd_exec: false", file ? file : "?", line);
+	}
+	struct sc_rule sealed = { .nr = nr, .act = was, .n = 1, .where = "memfd_exec: false",
+		                  .c = { { 1, SCMP_CMP_MASKED_EQ, MFD_NOEXEC_SEAL, MFD_NOEXEC_SEAL } } };
+	struct sc_rule bare = { .nr = nr, .act = deny, .n = 1, .where = sc_policy_keep(&s->pol, where),
+		                .c = { { 1, SCMP_CMP_MASKED_EQ, MFD_NOEXEC_SEAL, 0 } } };
+	if (!bare.where)
+		return cordon_error(ctx, at, "out of memory");
+	/* A rule for every argument would hide a conditional one (libseccomp
+	 * keeps the first): it becomes the same action for sealed files. */
+	size_t kept = 0;
+	bool uncond = false;
+	for (size_t i = 0; i < s->pol.n; i++) {
+		if (s->pol.v[i].nr == nr && s->pol.v[i].n == 0)
+			uncond = true;
+		else
+			s->pol.v[kept++] = s->pol.v[i];
+	}
+	s->pol.n = kept;
+	if (uncond && !same_action(was, s->pol.dflt) && sc_policy_add(&s->pol, &sealed) < 0)
+		return cordon_error(ctx, at, "out of memory");
+	return sc_policy_add(&s->pol, &bare) < 0 ? cordon_error(ctx, at, "out of memory") : 0;
+}
+
 /* The calls the core makes after the filter is loaded must be allowed. */
 static int core_calls(cordon_ctx *ctx, struct state *s, bool oci)
 {
@@ -465,6 +526,7 @@ static int sc_open(cordon_ctx *ctx, void **statep)
 		s->policy_audit = true;
 	}
 	char err[768];
+	bool strict = false;
 	const cordon_node *prof = cordon_arg(ctx, "profile"), *oci = cordon_arg(ctx, "oci_profile");
 	if (prof && oci)
 		return cordon_error(ctx, oci, "oci_profile: give either profile or oci_profile, not both");
@@ -478,11 +540,23 @@ static int sc_open(cordon_ctx *ctx, void **statep)
 		const char *name = prof ? api->node_scalar(prof, NULL) : "default";
 		if (!name || sc_profile_builtin(&s->pol, name, deny, err, sizeof(err)) < 0)
 			return cordon_error(ctx, prof, "profile: %s", name ? err : "expected default or strict");
+		strict = strcmp(name, "strict") == 0;
 	}
 	if ((n = cordon_arg(ctx, "default_action")) && node_action(ctx, n, &s->pol.dflt) < 0)
 		return -1;
 	if (user_list(ctx, s, "allow", (struct sc_action){ SC_ALLOW, 0 }) < 0 || user_list(ctx, s, "deny", deny) < 0)
 		return -1;
+	/* Executable memory files: refused by default under strict. */
+	int memfd_exec = !strict;
+	if ((n = cordon_arg(ctx, "memfd_exec")) && api->node_bool(ctx, n, &memfd_exec) < 0)
+		return -1;
+	if (!memfd_exec && memfd_rule(ctx, s, n, deny) < 0)
+		return -1;
+	/* The ENOSYS bound lies above every call a rule names (it would
+	 * otherwise override a rule for a call libseccomp names after a gap). */
+	for (size_t i = 0; i < s->pol.n; i++)
+		if (s->pol.enosys_from > 0 && s->pol.v[i].nr >= s->pol.enosys_from)
+			s->pol.enosys_from = s->pol.v[i].nr + 1;
 	if (core_calls(ctx, s, oci != NULL) < 0)
 		return -1;
 

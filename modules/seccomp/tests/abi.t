@@ -91,6 +91,16 @@ if i386 1; then
 		eval 'stdout_has "int80: returned" && finding_has "would deny getpid [i386 ABI]("'
 fi
 
+# ---- socketcall through i386: the route around the socket-family rules
+# that Docker's profile leaves open (its own comment says so); here the
+# whole entry point is killed before any family is looked at ----
+if i386 3; then
+	run exec -p "$T/default.yaml" --json -- "$PROBES/af_family" vsock_i386
+	check "i386 socketcall(SYS_SOCKET, AF_VSOCK): killed by SIGSYS (159)" rc_is 159
+	check "i386 socketcall: no socket was made" eval '! stdout_has "vsock_i386:"'
+	check "i386 socketcall: killed by seccomp: socketcall [i386 ABI]" finding_has "killed by seccomp: socketcall [i386 ABI]("
+fi
+
 # ---- last in an isolation stack: the pid-1 reaper relays the kill ----
 write_sc "$T/iso.yaml" <<'EOF'
 stack:
