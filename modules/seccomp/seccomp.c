@@ -481,8 +481,8 @@ static int open_wrapped(cordon_ctx *ctx, struct state *s)
 		                    "them itemized");
 	else
 		cordon_warning(ctx, "under bwrap, bubblewrap loads the filter: denied system calls get their "
-		                    "errno but are not itemized by name, and a kill by seccomp shows as exit "
-		                    "status 159 (128+SIGSYS)");
+		                    "errno but are not itemized by name (a kill by seccomp is reported as "
+		                    "SIGSYS, from bubblewrap's exit status 159)");
 	return 0;
 }
 
@@ -975,7 +975,8 @@ static int sc_finish(cordon_ctx *ctx, void *state, const struct cordon_run_info 
 		cordon_finding(ctx, "killed", CORDON_SEV_HIGH, 0, 0,
 		               "killed by seccomp: SIGSYS from a system call the filter refused without a report "
 		               "(the trap action, or a foreign ABI when denials are not itemized)");
-	/* bubblewrap relays a death by signal N as exit status 128+N. */
+	/* bubblewrap relays a death by signal N as exit status 128+N (a core
+	 * before CORDON_MOD_RELAYS_SIGNALS reports that as the exit status). */
 	if (s->wrapped && !s->audit && info->signal == 0 && info->exit_code == 128 + SIGSYS)
 		cordon_finding(ctx, "killed", CORDON_SEV_HIGH, 0, 0,
 		               "killed by seccomp: exit status %d (128+SIGSYS) under bwrap, which relays a death by "
