@@ -21,7 +21,7 @@
 # Runs as root and as an unprivileged user.
 . "$(dirname "$0")/lib.sh"
 
-PROPS="files root_ro usr_ro net_tcp net_abstract procs_hidden proc1_clean kill_all no_caps no_new_privs daemon_dies uid output_dir bind_ro python3 res_exit res_signal res_cpu res_wall res_output out_cap out_links"
+PROPS="files root_ro usr_ro net_tcp net_abstract procs_hidden proc1_clean kill_all no_caps no_new_privs daemon_dies uid output_dir bind_ro python3 res_exit res_signal res_cpu res_wall res_output out_cap out_links tree_mem tree_cpu"
 TRY="$PROBES/ns_try"
 
 chmod 755 "$T"
@@ -199,6 +199,35 @@ prop_out_links() { # symlinks planted in the output directory are not followed o
 		[ -d "$T/outlnk/d" ] && [ ! -e "$T/outlnk/d/root" ] && json_is '[o["path"] for o in j["outputs"]]' "['victim']"
 }
 
+# The tree's budgets: three forked workers share one memory and CPU budget.
+cat >"$T/workers.py" <<'EOF'
+import os, sys, time
+mb, spin = int(sys.argv[1]), sys.argv[2] == "spin"
+for i in range(3):
+    if os.fork() == 0:
+        if spin:
+            while True:
+                pass
+        b = bytearray(mb * 1024 * 1024)
+        for j in range(0, len(b), 4096):
+            b[j] = 1
+        time.sleep(20)
+        os._exit(0)
+for i in range(3):
+    os.wait()
+print("all workers done")
+EOF
+chmod 644 "$T/workers.py"
+prop_tree_mem() { # three workers of 150M under memory: 256M: killed, limit memory (the budget is the tree's)
+	run exec -p "$PM" $EXTRA --json --source "$T/workers.py" -- python3 "$T/workers.py" 150 hold
+	json_is '(j["status"], j["limit"], j["usage"]["enforced_by"])' "('killed', 'memory', 'supervisor')" &&
+		json_is 'j["usage"]["tree_memory_peak_kb"] > 256 * 1024' True
+}
+prop_tree_cpu() { # three spinning workers under cpu: 1s: killed, limit cpu, well before 3 s of CPU
+	slim --source "$T/workers.py" -- python3 "$T/workers.py" 0 spin
+	json_is '(j["status"], j["limit"])' "('killed', 'cpu')" && json_is 'j["usage"]["cpu_ms"] < 2000' True
+}
+
 # ---- every backend ----
 
 : >"$T/table"
@@ -211,7 +240,9 @@ for yaml in "$CORDON_SRCDIR"/tests/backends/*.yaml; do
 	sed "s|@PROBES@|$PROBES|g" "$yaml" | write_policy "$P"
 	PL="$T/$NAME-limits.yaml"
 	PW="$T/$NAME-wall.yaml"
-	for v in "$PL:cpu: 1s, wall: 30s, output: 4K, output_dir: 1M, output_files: 20" "$PW:wall: 2s"; do
+	PM="$T/$NAME-mem.yaml"
+	for v in "$PL:cpu: 1s, wall: 30s, output: 4K, output_dir: 1M, output_files: 20" "$PW:wall: 2s" \
+		"$PM:wall: 30s, memory: 256M"; do
 		awk -v w="with: {${v#*:}}" '{ if (lim) { sub(/with: \{.*\}/, w); lim = 0 } if ($0 ~ /module: rlimit/) lim = 1; print }' \
 			"$P" | write_policy "${v%%:*}"
 	done
