@@ -378,6 +378,8 @@ struct run {
 	size_t n_watches;
 	/* run_abort: why a module ended the run from a watch callback */
 	char *abort_msg;
+	/* run_deny: why a module denied what the program did at run time */
+	char *deny_msg;
 	struct clone_req clone; /* launch_clone_ns */
 	/* --output-dir and --bind-ro as the child gets them (prepare) */
 	const char *output_dir;

@@ -353,6 +353,8 @@ static void run_end(struct run *run)
 	free(run->watches);
 	free(run->abort_msg);
 	run->abort_msg = NULL;
+	free(run->deny_msg);
+	run->deny_msg = NULL;
 	run->watches = NULL;
 	run->n_watches = 0;
 	for (size_t i = 0; i < p->n_stack && i < r->n_modules; i++) {
@@ -1673,7 +1675,7 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	int rc = -1;
 	int stdin_fd = -1, outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, ctlp[2] = { -1, -1 }, pidfd = -1;
 	int syncp[2] = { -1, -1 };
-	struct clone_req creq;
+	struct clone_req creq = { 0 };
 	bool cloned = clone_req_get(run, &creq);
 	struct confiner *conf = NULL;
 	struct input_pump ip = { .src = -1, .w = -1 };
@@ -2021,10 +2023,10 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 			}
 		}
 		if (!killed_main && !reaped &&
-		    (cancelled || fatal || sv.capped || sv.filter_failed || run->abort_msg ||
+		    (cancelled || fatal || sv.capped || sv.filter_failed || run->abort_msg || run->deny_msg ||
 		     (deadline && now >= deadline))) {
 			if (deadline && now >= deadline && !cancelled && !fatal && !sv.capped && !sv.filter_failed &&
-			    !run->abort_msg)
+			    !run->abort_msg && !run->deny_msg)
 				timed_out = true;
 			kill_main(pid, pidfd);
 			killed_main = true;
@@ -2112,6 +2114,15 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		                 WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus));
 	if (r->status != ST_ERROR && !fatal)
 		attribute_outcome(&sv, wstatus, &ru, timed_out, cancelled);
+	/* A module denied what the program did at run time (run_deny): the
+	 * run is denied whatever the program's status, which is not its own
+	 * (it was stopped); usage and output stay. */
+	if (run->deny_msg && r->status != ST_ERROR && !fatal && exec_started) {
+		r->status = ST_DENIED;
+		r->exit_code = -1;
+		r->signal = 0;
+		r->limit = NULL;
+	}
 	else if (!exec_started || fatal)
 		r->exit_code = -1; /* nothing ran: no exit status of the program */
 	rc = 0;
