@@ -21,7 +21,7 @@ def _pyguard_boot(cfg):
     import posix
     import _thread
 
-    fd, audit, mode, allow, deny, read, write, skip = cfg
+    fd, audit, mode, allow, deny, read, write, soft, skip = cfg
     _exit = posix._exit
     _write = posix.write
 
@@ -44,6 +44,7 @@ def _pyguard_boot(cfg):
         fail("the program's command line is not the one pyguard prepared")
     prog = sys.argv[1 + skip:]
     script = prog[0]
+    me = sys.argv[0]  # this bootstrap's own path, trusted as library code is
 
     # The program's text, compiled before the hook exists (compiling runs
     # nothing of it); errors are printed as the interpreter prints them.
@@ -69,12 +70,12 @@ def _pyguard_boot(cfg):
     for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix):
         if p and p != '/':
             roots.add('%s/lib/python%d.%d' % (p.rstrip('/'), vi[0], vi[1]))
-    roots = tuple(sorted(roots))
     for w in write:
-        for r in roots:
-            if r == w or r.startswith(w + '/') or w.startswith(r + '/'):
+        for r in sorted(roots):
+            if r == w or r.startswith(w + '/') or w.startswith(r + '/') or w == '':
                 fail("the writable path %s overlaps the interpreter's library %s: library code "
                      "would no longer be the library's" % (w, r))
+    roots = tuple(sorted(roots)) + (me,)
     readable = tuple(sorted(set(read + write + roots + (
         script, '/dev/null', '/dev/zero', '/dev/urandom', '/dev/random', '/dev/full',
         '/etc/localtime', '/etc/timezone', '/usr/share/zoneinfo', '/etc/mime.types',
@@ -123,8 +124,9 @@ def _pyguard_boot(cfg):
      K_MARSHAL, K_ALWAYS, K_NATIVE, K_PICKLE, K_SQLITE) = range(1, 23)
     kinds = {
         'import': K_IMPORT, 'exec': K_EXEC, 'compile': K_COMPILE, 'open': K_OPEN,
-        'os.listdir': K_READ, 'os.scandir': K_READ, 'os.walk': K_READ, 'os.fwalk': K_READ,
-        'glob.glob': K_READ, 'glob.glob/2': K_READ, 'os.getxattr': K_READ, 'os.listxattr': K_READ,
+        # os.walk, os.fwalk and glob list through os.scandir (checked) and
+        # report their arguments before converting them.
+        'os.listdir': K_READ, 'os.scandir': K_READ, 'os.getxattr': K_READ, 'os.listxattr': K_READ,
         'os.chdir': K_READ,
         'os.remove': K_WRITE1, 'os.rmdir': K_WRITE1, 'os.mkdir': K_WRITE1, 'os.chmod': K_WRITE1,
         'os.chown': K_WRITE1, 'os.chflags': K_WRITE1, 'os.truncate': K_WRITE1, 'os.utime': K_WRITE1,
@@ -155,6 +157,10 @@ def _pyguard_boot(cfg):
         'sqlite3.enable_load_extension': K_NATIVE, 'sqlite3.load_extension': K_NATIVE,
         'pickle.find_class': K_PICKLE, 'sqlite3.connect': K_SQLITE,
     }
+    # Immutable: a frozenset of every event, and one per kind.
+    interesting = frozenset(kinds)
+    by_kind = tuple((k, frozenset(e for e, v in kinds.items() if v == k)) for k in sorted(set(kinds.values())))
+    del kinds
     # Attributes whose reading hands over frames or code objects.
     frame_attrs = frozenset(('f_code', 'tb_frame', 'gi_frame', 'gi_code', 'cr_frame', 'cr_code',
                              'ag_frame', 'ag_code', '__code__', '__defaults__', '__kwdefaults__'))
@@ -197,6 +203,19 @@ def _pyguard_boot(cfg):
             return x.decode('utf-8', 'surrogateescape')
         return None
     text = sealed(text)
+
+    def pathof(x, text=text, fspath=posix.fspath, int=int, type=type, BaseException=BaseException):
+        # The path an os function was given: os functions report the object
+        # they were passed (a pathlib.Path), converted as os.fspath does;
+        # None when it is not a path at all.  See README: "What holds".
+        t = text(x)
+        if t is not None or type(x) is int or x is None:
+            return t
+        try:
+            return text(fspath(x))
+        except BaseException:
+            return None
+    pathof = sealed(pathof)
 
     def norm(path, getcwd=posix.getcwd):
         # Absolute and lexically normal.  Symbolic links are not followed:
@@ -262,8 +281,10 @@ def _pyguard_boot(cfg):
                    has_local=has_local, packed=packed, shift=shift, len=len, type=type, str=str,
                    ascii=ascii):
         # Every code object under co: bytecode that indexes only its own
-        # tables, imports inside the lists and, for code compiled at run
-        # time, none of the banned names.  (rule, detail) or None.
+        # tables; for the program's code (main 1) and code compiled at run
+        # time (main 0) imports inside the lists, and for the latter none of
+        # the banned names; for library code (main 2) the tables only.
+        # (rule, detail) or None.
         stack = [co]
         seen = 0
         while stack:
@@ -272,7 +293,7 @@ def _pyguard_boot(cfg):
             if seen > 200000:
                 return 'code', 'too many nested code objects'
             fn = c.co_filename
-            if not main and type(fn) is str and (fn.startswith('<frozen ') or under(fn, roots)):
+            if main == 0 and type(fn) is str and (fn.startswith('<frozen ') or under(fn, roots)):
                 return 'code', 'code made at run time claims the library file ' + ascii(fn)
             b = c.co_code
             consts = c.co_consts
@@ -304,7 +325,7 @@ def _pyguard_boot(cfg):
                     k = arg >> shift[op]
                     if k >= len(names):
                         return 'code', 'a name index out of range in ' + cn
-                    if op == import_name and not import_ok(names[k]):
+                    if op == import_name and main != 2 and not import_ok(names[k]):
                         nm = names[k]
                         return 'import', nm if type(nm) is str else '?'
                 elif op in packed:
@@ -315,7 +336,7 @@ def _pyguard_boot(cfg):
                         return 'code', 'a local index out of range in ' + cn
                 elif op not in valid_ops:
                     return 'code', 'invalid opcode %d in %s' % (op, cn)
-            if not main:
+            if main == 0:
                 for nm in names:
                     if type(nm) is not str:
                         return 'code', 'a name that is not a string'
@@ -328,7 +349,7 @@ def _pyguard_boot(cfg):
     check_code = sealed(check_code)
 
     def decide(kind, event, args, caller=caller, trusted=trusted, import_ok=import_ok,
-               check_code=check_code, text=text, norm=norm, under=under, roots=roots,
+               check_code=check_code, text=text, pathof=pathof, norm=norm, under=under, roots=roots,
                readable=readable, writable=writable, main_code=main_code, code_type=code_type,
                import_name=import_name, importlib_files=importlib_files, frame_attrs=frame_attrs,
                O_RW=O_RW, O_WRITES=O_WRITES, getpid=posix.getpid, len=len, type=type, str=str,
@@ -351,16 +372,16 @@ def _pyguard_boot(cfg):
             if type(co) is not code_type:
                 return None, None
             if co is main_code:
-                return check_code(co, True) or (None, None)
+                return check_code(co, 1) or (None, None)
             f = caller(2, False)
             if f is not None:
                 fc = f.f_code
                 fn = fc.co_filename
                 nm = fc.co_name
-                if type(fn) is str and type(nm) is str and fn == importlib_files[0] and \
-                        nm == '_call_with_frames_removed':
+                if type(fn) is str and type(nm) is str and fn in importlib_files and \
+                        (nm == '_call_with_frames_removed' or nm == 'exec_module'):
                     return None, None  # a module's own code, run by the import system
-            return check_code(co, False) or (None, None)
+            return check_code(co, 0) or (None, None)
         if kind == 3:  # compile: the text is checked when it runs (exec)
             fn = text(args[1]) if len(args) > 1 else None
             if fn is not None and (fn.startswith('<frozen ') or under(fn, roots)) and \
@@ -394,7 +415,7 @@ def _pyguard_boot(cfg):
                 a = '.'
             if type(a) is int:
                 return None, None
-            p = text(a)
+            p = pathof(a)
             if p is None:
                 return 'path', event + ' with a path that is not a string'
             full = norm(p)
@@ -409,7 +430,7 @@ def _pyguard_boot(cfg):
                 a = args[j] if j < len(args) else None
                 if type(a) is int:
                     continue
-                p = text(a)
+                p = pathof(a)
                 if p is None:
                     return 'path', event + ' with a path that is not a string'
                 full = norm(p)
@@ -457,7 +478,12 @@ def _pyguard_boot(cfg):
             if type(nm) is not str:
                 return None, None
             if nm == '__code__':
-                return 'code', '__code__ assignment'
+                # Library code renames its own functions (numpy); the new
+                # code object must still index only its own tables.
+                co = args[2] if len(args) > 2 else None
+                if type(co) is not code_type or not trusted(caller(2, False)):
+                    return 'code', '__code__ assignment'
+                return check_code(co, 2) or (None, None)
             if (nm == '__defaults__' or nm == '__kwdefaults__') and not trusted(caller(2, False)):
                 return 'code', nm + ' assignment'
             return None, None
@@ -470,7 +496,7 @@ def _pyguard_boot(cfg):
                 return 'code', 'a function made from a code object'
             co = args[0] if args else None
             if type(co) is code_type:
-                return check_code(co, False) or (None, None)
+                return check_code(co, 0) or (None, None)
             return None, None
         if kind == 18:  # marshal: the import system reading bytecode caches only
             f = caller(2, False)
@@ -497,18 +523,22 @@ def _pyguard_boot(cfg):
         return None, None
     decide = sealed(decide)
 
-    def hook(event, args, kinds=kinds, decide=decide, busy={}, get_ident=_thread.get_ident,
+    def hook(event, args, interesting=interesting, by_kind=by_kind, soft=soft, decide=decide,
+             busy={}, get_ident=_thread.get_ident, PermissionError=PermissionError,
              hook_globals=hook_globals, frame_type=frame_type, fd=fd, audit=audit, chan=chan,
              fstat=posix.fstat, set_blocking=getattr(posix, 'set_blocking', None), write=_write,
              exit=_exit, out_streams=out_streams, type=type, str=str, len=len,
              BaseException=BaseException):
         if type(event) is not str:
             return
-        kind = kinds.get(event, 0)
-        if not kind:
-            if not event.startswith('ctypes.'):
-                return
+        if event in interesting:
+            for kind, names in by_kind:
+                if event in names:
+                    break
+        elif event.startswith('ctypes.'):
             kind = 12
+        else:
+            return
         tid = get_ident()
         depth = busy.get(tid, 0)
         if depth and (kind == 13 or kind == 14) and len(args) > 0 and type(args[0]) is frame_type:
@@ -531,8 +561,9 @@ def _pyguard_boot(cfg):
                 return
         line = '%s\t%s\t%s' % (rule, event, detail)
         data = line.encode('utf-8', 'backslashreplace')[:1000].replace(b'\n', b' ') + b'\n'
-        msg = (b'A\t' if audit else b'D\t') + data
-        if not audit:
+        soft_rule = not audit and rule in soft
+        msg = (b'A\t' if audit else b'S\t' if soft_rule else b'D\t') + data
+        if not audit and not soft_rule:
             # What the program printed so far reaches the result: the
             # supervisor stops the process as soon as it reads the report.
             for s in out_streams:
@@ -551,6 +582,9 @@ def _pyguard_boot(cfg):
             ok = False
         if audit and ok:
             return
+        if soft_rule and ok:
+            # Refused as the kernel would refuse it; the run goes on.
+            raise PermissionError(1, 'Operation not permitted (pyguard: %s)' % event)
         if not ok:
             try:
                 write(2, b'pyguard: denied (the report descriptor was closed or replaced): ' + data)

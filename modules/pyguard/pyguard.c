@@ -47,6 +47,8 @@ static const struct cordon_arg args[] = {
 	{ "deny", CORDON_ARG_STRINGS, 0, 0, 0, "modules the program may not import" },
 	{ "read", CORDON_ARG_STRINGS, 0, 0, 0, "absolute paths the program may read (the library always)" },
 	{ "write", CORDON_ARG_STRINGS, 0, 0, 0, "absolute paths the program may write (default /tmp, /output)" },
+	{ "soft", CORDON_ARG_STRINGS, 0, 0, 0,
+	  "rules whose denials raise PermissionError in the program and let the run go on" },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 
@@ -74,7 +76,7 @@ struct run {
 
 struct state {
 	bool allowlist;
-	struct list allow, deny, read, write;
+	struct list allow, deny, read, write, soft;
 	struct run *run; /* this run's, from prepare to finish */
 };
 
@@ -171,6 +173,14 @@ static int get_list(cordon_ctx *ctx, const char *key, bool paths, struct list *o
 	return 0;
 }
 
+static bool known_rule(const char *r)
+{
+	for (size_t i = 0; rules[i]; i++)
+		if (strcmp(r, rules[i]) == 0)
+			return true;
+	return false;
+}
+
 static void pg_close(void *state);
 
 static int pg_open(cordon_ctx *ctx, void **statep)
@@ -188,8 +198,18 @@ static int pg_open(cordon_ctx *ctx, void **statep)
 			return cordon_error(ctx, n, "mode: expected allowlist or denylist");
 	}
 	if (get_list(ctx, "allow", false, &s->allow) < 0 || get_list(ctx, "deny", false, &s->deny) < 0 ||
-	    get_list(ctx, "read", true, &s->read) < 0 || get_list(ctx, "write", true, &s->write) < 0)
+	    get_list(ctx, "read", true, &s->read) < 0 || get_list(ctx, "write", true, &s->write) < 0 ||
+	    get_list(ctx, "soft", false, &s->soft) < 0)
 		return -1;
+	const cordon_node *sn = cordon_arg(ctx, "soft");
+	for (size_t i = 0; i < s->soft.n; i++) {
+		const char *v = s->soft.v[i];
+		if (!known_rule(v) || strcmp(v, "internal") == 0)
+			return cordon_error(ctx, sn,
+			                    "soft: '%s' is not a rule (import, exec, code, open, path, process, socket, "
+			                    "ctypes, frame)",
+			                    v);
+	}
 	if (s->allowlist && !cordon_arg(ctx, "allow"))
 		return cordon_error(ctx, cordon_arg(ctx, "mode"), "mode allowlist needs an allow: list");
 	if (!s->allowlist && cordon_arg(ctx, "allow"))
@@ -400,6 +420,8 @@ static int pg_prepare(cordon_ctx *ctx, void *state)
 	put_tuple(&t, &s->read);
 	puts_(&t, ", ");
 	put_tuple(&t, &s->write);
+	puts_(&t, ", ");
+	put_tuple(&t, &s->soft);
 	snprintf(num, sizeof(num), ", %d)\n", k);
 	puts_(&t, num);
 	put(&t, (const char *)bootstrap, sizeof(bootstrap));
@@ -433,14 +455,6 @@ static int pg_prepare(cordon_ctx *ctx, void *state)
 
 /* ---- the reports ---- */
 
-static bool known_rule(const char *r)
-{
-	for (size_t i = 0; rules[i]; i++)
-		if (strcmp(r, rules[i]) == 0)
-			return true;
-	return false;
-}
-
 /* One line from the hook: "H", "D\tRULE\tEVENT\tDETAIL", "A\t..." or
  * "X\tinternal\tbootstrap\tWHY".  Anything else was written by the program
  * itself (the descriptor is in its process): a denial, since a program
@@ -454,7 +468,7 @@ static void report_line(cordon_ctx *ctx, struct run *r, char *line)
 	}
 	char kind = line[0];
 	char *rule = NULL, *event = NULL, *detail = NULL;
-	if ((kind == 'D' || kind == 'A' || kind == 'X') && line[1] == '\t') {
+	if ((kind == 'D' || kind == 'A' || kind == 'S' || kind == 'X') && line[1] == '\t') {
 		rule = line + 2;
 		event = strchr(rule, '\t');
 		if (event) {
@@ -480,8 +494,8 @@ static void report_line(cordon_ctx *ctx, struct run *r, char *line)
 		return;
 	}
 	bool audit = cordon_audit_mode(ctx);
-	cordon_finding(ctx, rule, CORDON_SEV_HIGH, 0, 0, "%s%s%s%s", audit ? "audit: would deny " : "", event,
-	               *detail ? ": " : "", detail);
+	cordon_finding(ctx, rule, CORDON_SEV_HIGH, 0, 0, "%s%s%s%s%s", audit ? "audit: would deny " : "", event,
+	               *detail ? ": " : "", detail, kind == 'S' ? " (refused: the program got PermissionError)" : "");
 	if (kind == 'D' && !audit)
 		api->run_deny(ctx, event);
 }
@@ -559,6 +573,7 @@ static void pg_close(void *state)
 	list_free(&s->deny);
 	list_free(&s->read);
 	list_free(&s->write);
+	list_free(&s->soft);
 	free(s);
 }
 
