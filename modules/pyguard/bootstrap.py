@@ -48,17 +48,26 @@ def _pyguard_boot(cfg):
 
     # The program's text, compiled before the hook exists (compiling runs
     # nothing of it); errors are printed as the interpreter prints them.
+    def not_started(status):
+        # The program's text could not be read or compiled: nothing of it
+        # runs, and the supervisor is told so ("N": no guard was needed).
+        try:
+            _write(fd, b'N\n')
+        except OSError:
+            pass
+        raise SystemExit(status)
     try:
         with open(script, 'rb') as f:
             src = f.read()
     except OSError as e:
         sys.stderr.write("%s: can't open file %r: [Errno %d] %s\n" % (sys.executable, script, e.errno, e.strerror))
-        raise SystemExit(2)
+        not_started(2)
     try:
         main_code = compile(src, script, 'exec', dont_inherit=True)
     except (SyntaxError, ValueError) as e:
+        e.__traceback__ = None
         sys.excepthook(type(e), e, None)
-        raise SystemExit(1)
+        not_started(1)
     del src
 
     # ---- what the hook captures ----------------------------------------
@@ -603,6 +612,7 @@ def _pyguard_boot(cfg):
     loader = getattr(sys.modules['__main__'], '__loader__', None)
     mod = type(sys)('__main__')
     g = mod.__dict__
+    g['__annotations__'] = {}
     g['__file__'] = script
     g['__cached__'] = None
     g['__builtins__'] = sys.modules['builtins']

@@ -462,8 +462,8 @@ static int pg_prepare(cordon_ctx *ctx, void *state)
 static void report_line(cordon_ctx *ctx, struct run *r, char *line)
 {
 	const struct cordon_core_api *api = cordon_api(ctx);
-	if (strcmp(line, "H") == 0) {
-		r->hello = true;
+	if (strcmp(line, "H") == 0 || (strcmp(line, "N") == 0 && !r->hello)) {
+		r->hello = true; /* installed, or the program could not even start */
 		return;
 	}
 	char kind = line[0];
