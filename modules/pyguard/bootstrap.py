@@ -44,7 +44,7 @@ def _pyguard_boot(cfg):
         fail("the program's command line is not the one pyguard prepared")
     prog = sys.argv[1 + skip:]
     script = prog[0]
-    me = sys.argv[0]  # this bootstrap's own path, trusted as library code is
+    me = '<pyguard bootstrap>'  # this code's own file name, trusted as library code is
 
     # The program's text, compiled before the hook exists (compiling runs
     # nothing of it); errors are printed as the interpreter prints them.

@@ -37,9 +37,33 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+/* bootstrap.py, and its bytecode (MAGIC_NUMBER + marshal) for the build's
+ * python3 or nothing; each with a 0 after it (an array is never empty). */
 static const unsigned char bootstrap[] = {
 #include "gen/pyguard_bootstrap.h"
+	0
 };
+static const unsigned char bytecode[] = {
+#include "gen/pyguard_bytecode.h"
+	0
+};
+
+/* What the interpreter runs: the bytecode when its version matches, else
+ * the source; compiled under one fixed name that the guard trusts as its
+ * own and refuses to code the program makes (see bootstrap.py). */
+static const char stub[] =
+	"def _pyguard_load():\n"
+	"    import marshal, _frozen_importlib_external as f\n"
+	"    m = f.MAGIC_NUMBER\n"
+	"    if len(_PYGUARD_BC) > len(m) and _PYGUARD_BC[:len(m)] == m:\n"
+	"        try:\n"
+	"            return marshal.loads(_PYGUARD_BC[len(m):])\n"
+	"        except Exception:\n"
+	"            pass\n"
+	"    return compile(_PYGUARD_SRC, '<pyguard bootstrap>', 'exec', dont_inherit=True)\n"
+	"_pyguard_code = _pyguard_load()\n"
+	"del _pyguard_load, _PYGUARD_BC, _PYGUARD_SRC\n"
+	"exec(_pyguard_code)\n";
 
 static const struct cordon_arg args[] = {
 	{ "mode", CORDON_ARG_STRING, 0, 0, 0, "allowlist or denylist (default denylist), as pyimport" },
@@ -257,6 +281,23 @@ static void puts_(struct text *t, const char *s)
 	put(t, s, strlen(s));
 }
 
+/* NAME = b'...': printable ASCII as is (short to parse), the rest escaped. */
+static void put_bytes(struct text *t, const char *name, const unsigned char *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	puts_(t, name);
+	puts_(t, " = b'");
+	for (size_t i = 0; i < n && !t->oom; i++) {
+		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\' && p[i] != '\'') {
+			put(t, (const char *)&p[i], 1);
+		} else {
+			char e[4] = { '\\', 'x', hex[p[i] >> 4], hex[p[i] & 15] };
+			put(t, e, 4);
+		}
+	}
+	puts_(t, "'\n");
+}
+
 /* Strings were validated at open: no quote, backslash or control byte. */
 static void put_tuple(struct text *t, const struct list *l)
 {
@@ -424,7 +465,9 @@ static int pg_prepare(cordon_ctx *ctx, void *state)
 	put_tuple(&t, &s->soft);
 	snprintf(num, sizeof(num), ", %d)\n", k);
 	puts_(&t, num);
-	put(&t, (const char *)bootstrap, sizeof(bootstrap));
+	put_bytes(&t, "_PYGUARD_BC", bytecode, sizeof(bytecode) - 1);
+	put_bytes(&t, "_PYGUARD_SRC", bootstrap, sizeof(bootstrap) - 1);
+	puts_(&t, stub);
 	if (t.oom) {
 		free(t.p);
 		return cordon_error(ctx, NULL, "out of memory");
