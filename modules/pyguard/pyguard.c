@@ -446,6 +446,43 @@ static int pg_prepare(cordon_ctx *ctx, void *state)
 	r->fd = p[0];
 	s->run = r; /* from here on the watch owns p[0] */
 
+	/* This run's --bind-ro paths are readable and its --output-dir
+	 * writable, at the path the backend shows it (/output in a namespace,
+	 * its own path under landlock). */
+	struct list rd = { 0 }, wr = { 0 };
+	int bad = 0;
+	for (size_t i = 0; i < s->read.n && !bad; i++)
+		bad = list_push(&rd, s->read.v[i], strlen(s->read.v[i]));
+	for (size_t i = 0; i < s->write.n && !bad; i++)
+		bad = list_push(&wr, s->write.v[i], strlen(s->write.v[i]));
+	const char *const *ro = CORDON_API_HAS(ctx, launch_bind_ro) ? api->launch_bind_ro(ctx) : NULL;
+	const char *od = CORDON_API_HAS(ctx, launch_output_dir) ? api->launch_output_dir(ctx) : NULL;
+	for (size_t i = 0; ro && ro[i] && !bad; i++) {
+		size_t keep;
+		if (!path_ok(ro[i], strlen(ro[i]), &keep)) {
+			list_free(&rd);
+			list_free(&wr);
+			return cordon_error(ctx, NULL, "--bind-ro %s: a path pyguard cannot pass on (quotes, backslashes "
+			                               "or non-printable bytes)", ro[i]);
+		}
+		bad = list_push(&rd, ro[i], keep);
+	}
+	if (od && !bad) {
+		size_t keep;
+		if (!path_ok(od, strlen(od), &keep)) {
+			list_free(&rd);
+			list_free(&wr);
+			return cordon_error(ctx, NULL, "--output-dir %s: a path pyguard cannot pass on (quotes, "
+			                               "backslashes or non-printable bytes)", od);
+		}
+		bad = list_push(&wr, od, keep) || list_push(&wr, "/output", 7);
+	}
+	if (bad) {
+		list_free(&rd);
+		list_free(&wr);
+		return cordon_error(ctx, NULL, "out of memory");
+	}
+
 	struct text t = { 0 };
 	char num[32];
 	snprintf(num, sizeof(num), "%d", child_w);
@@ -458,11 +495,13 @@ static int pg_prepare(cordon_ctx *ctx, void *state)
 	puts_(&t, ", ");
 	put_tuple(&t, &s->deny);
 	puts_(&t, ", ");
-	put_tuple(&t, &s->read);
+	put_tuple(&t, &rd);
 	puts_(&t, ", ");
-	put_tuple(&t, &s->write);
+	put_tuple(&t, &wr);
 	puts_(&t, ", ");
 	put_tuple(&t, &s->soft);
+	list_free(&rd);
+	list_free(&wr);
 	snprintf(num, sizeof(num), ", %d)\n", k);
 	puts_(&t, num);
 	put_bytes(&t, "_PYGUARD_BC", bytecode, sizeof(bytecode) - 1);

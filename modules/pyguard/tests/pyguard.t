@@ -92,6 +92,24 @@ check "audit mode: the program goes on" jtrue 'j["status"] == "ok" and j["stdout
 check "... every would-be denial is a finding" \
 	jtrue 'sorted(f["rule"] for f in j["findings"] if f["module"] == "pyguard") == ["open", "process"] and all(f["message"].startswith("audit: would deny") for f in j["findings"])'
 
+# ---- --bind-ro is readable, --output-dir writable ----
+mkdir "$T/data" "$T/outdir"
+echo "a,b" >"$T/data/in.csv"
+chmod 0755 "$T/data"
+chmod 0644 "$T/data/in.csv"
+chmod 0777 "$T/outdir"
+printf 'd = open("%s").read()\nopen("/output/x.txt", "w").write(d)\nprint("copied")\n' "$T/data/in.csv" >"$T/io.py"
+chmod 0644 "$T/io.py"
+guard "$T/g2.yaml" 'write: [/dev/shm]'
+sed 's/^stack:$/stack:\n  - module: namespaces/' "$T/g2.yaml" | write_policy "$T/gns.yaml"
+run run --json -p "$T/gns.yaml" --output-dir "$T/outdir" "$T/io.py"
+check "a file outside the paths: denied" \
+	jtrue 'j["status"] == "denied" and j["findings"][0]["rule"] == "open" and "data/in.csv" in j["findings"][0]["message"]'
+run run --json -p "$T/gns.yaml" --bind-ro "$T/data" --output-dir "$T/outdir" "$T/io.py"
+check "the run's --bind-ro is readable and its --output-dir writable" \
+	jtrue 'j["status"] == "ok" and j["stdout"] == "copied\n" and j["findings"] == []'
+check "... the file is written" test "$(cat "$T/outdir/x.txt")" = "a,b"
+
 # ---- soft rules ----
 guard "$T/soft.yaml" 'soft: [process, open]'
 printf 'import random\ntry:\n    random._os.system("id")\nexcept PermissionError as e:\n    print("refused", e.errno)\ntry:\n    open("/etc/passwd")\nexcept PermissionError:\n    print("refused open")\n' >"$T/soft.py"
