@@ -364,12 +364,12 @@ def _pyguard_boot(cfg):
                O_RW=O_RW, O_WRITES=O_WRITES, getpid=posix.getpid, len=len, type=type, str=str,
                int=int, list=list, tuple=tuple, ascii=ascii, range=range):
         # (rule, detail) to deny, (None, None) to let the event go on.
-        # Depth 2 below caller(): decide, then the hook, then the raiser.
+        # Depth 3 below caller(): decide, judge, hook, then the raiser.
         if kind == 1:  # import: loaded for the first time
             name = args[0]
             if import_ok(name):
                 return None, None
-            f = caller(2, True)
+            f = caller(3, True)
             if f is not None and trusted(f):
                 b = f.f_code.co_code
                 i = f.f_lasti
@@ -382,7 +382,7 @@ def _pyguard_boot(cfg):
                 return None, None
             if co is main_code:
                 return check_code(co, 1) or (None, None)
-            f = caller(2, False)
+            f = caller(3, False)
             if f is not None:
                 fc = f.f_code
                 fn = fc.co_filename
@@ -394,7 +394,7 @@ def _pyguard_boot(cfg):
         if kind == 3:  # compile: the text is checked when it runs (exec)
             fn = text(args[1]) if len(args) > 1 else None
             if fn is not None and (fn.startswith('<frozen ') or under(fn, roots)) and \
-                    not trusted(caller(2, False)):
+                    not trusted(caller(3, False)):
                 return 'code', 'compile() under the library file name ' + ascii(fn)
             return None, None
         if kind == 4:  # open
@@ -463,7 +463,7 @@ def _pyguard_boot(cfg):
         if kind == 11:
             return 'socket', ''
         if kind == 12:  # ctypes: only while ctypes itself is being imported
-            f = caller(2, False)
+            f = caller(3, False)
             while f is not None:
                 fc = f.f_code
                 fn = fc.co_filename
@@ -474,12 +474,12 @@ def _pyguard_boot(cfg):
                 f = f.f_back
             return 'ctypes', ''
         if kind == 13:  # sys._getframe: library code only
-            if trusted(caller(2, False)):
+            if trusted(caller(3, False)):
                 return None, None
             return 'frame', ''
         if kind == 14:  # frame, code and traceback internals: library code only
             nm = args[1] if len(args) > 1 else None
-            if type(nm) is not str or nm not in frame_attrs or trusted(caller(2, False)):
+            if type(nm) is not str or nm not in frame_attrs or trusted(caller(3, False)):
                 return None, None
             return 'frame', 'reading ' + nm
         if kind == 15:
@@ -490,25 +490,25 @@ def _pyguard_boot(cfg):
                 # Library code renames its own functions (numpy); the new
                 # code object must still index only its own tables.
                 co = args[2] if len(args) > 2 else None
-                if type(co) is not code_type or not trusted(caller(2, False)):
+                if type(co) is not code_type or not trusted(caller(3, False)):
                     return 'code', '__code__ assignment'
                 return check_code(co, 2) or (None, None)
-            if (nm == '__defaults__' or nm == '__kwdefaults__') and not trusted(caller(2, False)):
+            if (nm == '__defaults__' or nm == '__kwdefaults__') and not trusted(caller(3, False)):
                 return 'code', nm + ' assignment'
             return None, None
         if kind == 16:  # code.__new__
-            if trusted(caller(2, False)):
+            if trusted(caller(3, False)):
                 return None, None
             return 'code', 'a code object made by hand'
         if kind == 17:  # function.__new__
-            if not trusted(caller(2, False)):
+            if not trusted(caller(3, False)):
                 return 'code', 'a function made from a code object'
             co = args[0] if args else None
             if type(co) is code_type:
                 return check_code(co, 0) or (None, None)
             return None, None
         if kind == 18:  # marshal: the import system reading bytecode caches only
-            f = caller(2, False)
+            f = caller(3, False)
             fn = f.f_code.co_filename if f is not None else None
             if type(fn) is str and fn in importlib_files:
                 return None, None
@@ -532,7 +532,7 @@ def _pyguard_boot(cfg):
         return None, None
     decide = sealed(decide)
 
-    def hook(event, args, interesting=interesting, by_kind=by_kind, soft=soft, decide=decide,
+    def judge(event, args, interesting=interesting, by_kind=by_kind, soft=soft, decide=decide,
              busy={}, get_ident=_thread.get_ident, PermissionError=PermissionError,
              hook_globals=hook_globals, frame_type=frame_type, fd=fd, audit=audit, chan=chan,
              fstat=posix.fstat, set_blocking=getattr(posix, 'set_blocking', None), write=_write,
@@ -600,6 +600,13 @@ def _pyguard_boot(cfg):
             except BaseException:
                 pass
         exit(126)
+    judge = sealed(judge)
+
+    def hook(event, args, interesting=interesting, judge=judge, str=str, type=type):
+        # Every event of the interpreter comes here (builtins.id on each
+        # id()): the ones the guard does not judge cost one set lookup.
+        if type(event) is str and (event in interesting or event.startswith('ctypes.')):
+            judge(event, args)
     hook = sealed(hook)
 
     # ---- install, say so, and prepare __main__ --------------------------
