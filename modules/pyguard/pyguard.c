@@ -399,8 +399,12 @@ static int pg_prepare(cordon_ctx *ctx, void *state)
 {
 	struct state *s = state;
 	const struct cordon_core_api *api = cordon_api(ctx);
-	free(s->run);
-	s->run = NULL;
+	if (s->run) { /* a run whose finish never came (it failed before) */
+		if (s->run->fd >= 0)
+			close(s->run->fd);
+		free(s->run);
+		s->run = NULL;
+	}
 
 	const char *const *argv = api->launch_argv(ctx);
 	if (!argv || !argv[0])
