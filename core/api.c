@@ -549,6 +549,25 @@ static int api_run_abort(cordon_ctx *ctx, const char *why)
 	return ctx->run->abort_msg ? 0 : -1;
 }
 
+static const char *const *api_launch_argv(cordon_ctx *ctx)
+{
+	if (wrong_phase(ctx, "launch_argv", P(PHASE_PREPARE)) || !ctx->run || !ctx->run->argv.v)
+		return NULL;
+	return (const char *const *)ctx->run->argv.v;
+}
+
+static int api_run_deny(cordon_ctx *ctx, const char *why)
+{
+	if (wrong_phase(ctx, "run_deny", P(PHASE_WATCH)) || !ctx->run)
+		return -1;
+	if (ctx->policy && ctx->policy->audit)
+		return 0; /* audit mode: reported, never denied */
+	if (ctx->run->deny_msg)
+		return 0; /* the first reason stands */
+	ctx->run->deny_msg = xasprintf("%s: %s", mod_name(ctx), why && *why ? why : "denied at run time");
+	return ctx->run->deny_msg ? 0 : -1;
+}
+
 static const struct cordon_core_api api = {
 	.abi = CORDON_ABI_VERSION,
 	.size = sizeof(struct cordon_core_api),
@@ -592,6 +611,8 @@ static const struct cordon_core_api api = {
 	.launch_clone_ns = api_launch_clone_ns,
 	.child_exit_status = api_child_exit_status,
 	.run_abort = api_run_abort,
+	.launch_argv = api_launch_argv,
+	.run_deny = api_run_deny,
 };
 
 const struct cordon_core_api *core_api(void)

@@ -330,6 +330,7 @@ struct cordon_result {
 	uint64_t tree_memory_peak; /* bytes, from the budget samples */
 	long context_switches;
 	const char *enforced_by; /* which mechanism held the tree's budgets (static), or NULL */
+	bool ran; /* the program was started (exec reached) */
 	char *check_file; /* set for results of cordon_check */
 	bool audit; /* the policy ran in audit mode */
 	size_t dropped_findings;
@@ -443,6 +444,8 @@ struct run {
 	size_t n_watches;
 	/* run_abort: why a module ended the run from a watch callback */
 	char *abort_msg;
+	/* run_deny: why a module denied what the program did at run time */
+	char *deny_msg;
 	struct clone_req clone; /* launch_clone_ns */
 	/* --output-dir and --bind-ro as the child gets them (prepare) */
 	const char *output_dir;

@@ -229,6 +229,11 @@ int cordon_result_audit(const cordon_result *r)
 	return r->audit ? 1 : 0;
 }
 
+int cordon_result_ran(const cordon_result *r)
+{
+	return r->ran ? 1 : 0;
+}
+
 int cordon_result_delivery_errno(const cordon_result *r, int stream)
 {
 	return stream == 0 || stream == 1 ? r->delivery_errno[stream] : 0;

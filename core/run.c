@@ -453,6 +453,8 @@ static void run_end(struct run *run)
 	free(run->watches);
 	free(run->abort_msg);
 	run->abort_msg = NULL;
+	free(run->deny_msg);
+	run->deny_msg = NULL;
 	run->watches = NULL;
 	run->n_watches = 0;
 	for (size_t i = 0; i < p->n_stack && i < r->n_modules; i++) {
@@ -2020,8 +2022,7 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 	int rc = -1;
 	int stdin_fd = -1, outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, ctlp[2] = { -1, -1 }, pidfd = -1;
 	int syncp[2] = { -1, -1 };
-	struct clone_req creq;
-	memset(&creq, 0, sizeof(creq));
+	struct clone_req creq = { 0 };
 	bool cloned = clone_req_get(run, &creq);
 	struct confiner *conf = NULL;
 	struct input_pump ip = { .src = -1, .w = -1 };
@@ -2387,9 +2388,9 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		}
 		if (!killed_main && !reaped &&
 		    (cancelled || fatal || sv.capped || sv.output_over || sv.budget_exceeded || sv.filter_failed ||
-		     run->abort_msg || (deadline && now >= deadline))) {
+		     run->abort_msg || run->deny_msg || (deadline && now >= deadline))) {
 			if (deadline && now >= deadline && !cancelled && !fatal && !sv.capped && !sv.output_over &&
-			    !sv.budget_exceeded && !sv.filter_failed && !run->abort_msg)
+			    !sv.budget_exceeded && !sv.filter_failed && !run->abort_msg && !run->deny_msg)
 				timed_out = true;
 			/* Over a tree budget: the whole tree goes (a process
 			 * outside the program's group, reparented to cordon, is
@@ -2491,18 +2492,28 @@ static int supervise(struct run *run, const struct cordon_run_options *o, const 
 		                                       "(status %d)",
 		                 WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus));
 	rusage_add(&ru, &left_ru);
+	r->ran = exec_started;
 	if (budgets) {
 		r->tree_memory_peak = bud.peak_memory;
 		r->enforced_by = "supervisor";
 	}
 	if (r->status != ST_ERROR && !fatal)
 		attribute_outcome(&sv, wstatus, &ru, timed_out, cancelled);
+	else if (!exec_started || fatal)
+		r->exit_code = -1; /* nothing ran: no exit status of the program */
 	/* The sampled CPU of the tree, when it saw more than rusage did (a
 	 * process whose reaper did not wait for it). */
 	if (budgets && (double)bud.cpu_ns / 1e6 > r->cpu_ms)
 		r->cpu_ms = (double)bud.cpu_ns / 1e6;
-	else if (!exec_started || fatal)
-		r->exit_code = -1; /* nothing ran: no exit status of the program */
+	/* A module denied what the program did at run time (run_deny): the
+	 * run is denied whatever the program's status, which is not its own
+	 * (it was stopped); usage and output stay. */
+	if (run->deny_msg && r->status != ST_ERROR && !fatal && exec_started) {
+		r->status = ST_DENIED;
+		r->exit_code = -1;
+		r->signal = 0;
+		r->limit = NULL;
+	}
 	rc = 0;
 out:
 	input_close(&ip);

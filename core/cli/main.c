@@ -306,7 +306,10 @@ static int finish_run(cordon_result *r, const struct opts *o)
 	const char *st = cordon_result_status(r);
 	if (strcmp(st, "denied") == 0) {
 		print_findings(r, "<source>", stderr, "cordon: ");
-		fprintf(stderr, "%s: denied by policy: nothing was run\n", prog);
+		if (cordon_result_ran(r))
+			fprintf(stderr, "%s: denied by policy while it ran: the program was stopped\n", prog);
+		else
+			fprintf(stderr, "%s: denied by policy: nothing was run\n", prog);
 	} else if (strcmp(st, "error") == 0) {
 		print_findings(r, "<source>", stderr, "cordon: ");
 		fprintf(stderr, "%s: %s\n", prog, cordon_result_error(r));

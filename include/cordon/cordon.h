@@ -147,6 +147,9 @@ CORDON_API int cordon_result_audit(const cordon_result *result);
  * A caller that cannot deliver the output should say so: the program's
  * own status does not. */
 CORDON_API int cordon_result_delivery_errno(const cordon_result *result, int stream);
+/* 1 when the program was started (a denial at run time, by a module's
+ * run_deny, comes after it ran for a while); 0 when nothing ran. */
+CORDON_API int cordon_result_ran(const cordon_result *result);
 CORDON_API size_t cordon_result_finding_count(const cordon_result *result);
 /* Fill *out (set out->size first) with the i-th finding; -1 if out of range. */
 CORDON_API int cordon_result_finding(const cordon_result *result, size_t i,

@@ -52,7 +52,7 @@ extern "C" {
 #endif
 
 #define CORDON_ABI_MAJOR 1
-#define CORDON_ABI_MINOR 2
+#define CORDON_ABI_MINOR 3
 #define CORDON_ABI_MKVERSION(major, minor) (((uint32_t)(major) << 16) | (uint32_t)(minor))
 #define CORDON_ABI_VERSION CORDON_ABI_MKVERSION(CORDON_ABI_MAJOR, CORDON_ABI_MINOR)
 #define CORDON_ABI_GET_MAJOR(v) ((uint32_t)(v) >> 16)
@@ -411,6 +411,27 @@ struct cordon_core_api {
 	 * the run was stopped", whatever the program did.  The first reason
 	 * given stands.  0, or -1 outside a watch callback. */
 	int (*run_abort)(cordon_ctx *ctx, const char *why);
+
+	/* --- added in ABI 1.3: test with CORDON_API_HAS --- */
+
+	/* prepare: the command as it stands (the policy's interpreter and the
+	 * source's /proc/self/fd path for `cordon run`, the given command for
+	 * `cordon exec`), with the wrappers that modules earlier in the stack
+	 * prepended; NULL-terminated, owned by the core until the hook
+	 * returns.  A module that runs the program through a wrapper of its
+	 * own reads it to build that wrapper.  NULL in any other phase. */
+	const char *const *(*launch_argv)(cordon_ctx *ctx);
+	/* A watch callback: the program did at run time what the policy
+	 * forbids, and the module stopped it (a runtime guard reporting over
+	 * a passed descriptor).  Add the findings that say what first.  The
+	 * supervisor kills the whole process tree at once if it still runs;
+	 * the result is `denied` (exit status 126) with exit_code and signal
+	 * null, whatever the program's own status (its output so far is
+	 * kept), unless the run is already an error (run_abort, a failed
+	 * filter).  Also heeded in the last call after the program ended.
+	 * In audit mode nothing is denied: 0 and no effect.  The first
+	 * reason stands; 0, or -1 outside a watch callback. */
+	int (*run_deny)(cordon_ctx *ctx, const char *why);
 };
 
 #define CORDON_FD_KEEP_EXEC 0x1u
@@ -467,7 +488,7 @@ struct cordon_module {
 /* The module runs the program under a wrapper (launch_wrap) that relays a
  * death by signal N as its own exit status 128+N, as bubblewrap does: the
  * core reports such a status as the signal, so that a result means the
- * same whichever backend ran the program (ABI 1.2 and later cores). */
+ * same whichever backend ran the program (cores of ABI 1.3 and later). */
 #define CORDON_MOD_RELAYS_SIGNALS 0x2u
 
 /* ------------------------------------------------------------------------

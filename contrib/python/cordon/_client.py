@@ -221,7 +221,9 @@ class Result:
         if self.stderr:
             parts.append("[stderr]\n" + self.stderr.rstrip("\n"))
         if self.status == "denied":
-            parts.append("[denied by policy: nothing was run]")
+            ran = self.usage.wall_ms > 0
+            parts.append("[denied by policy while it ran: the program was stopped]" if ran
+                         else "[denied by policy: nothing was run]")
             parts.extend("  " + str(f) for f in self.findings)
         elif self.status == "failed":
             parts.append("[exit status %s]" % self.exit_code)

@@ -1,0 +1,5 @@
+# class: a code object whose bytecode reads outside its tables (memory corruption)
+c = compile("x = 1", "x", "exec")
+bad = c.replace(co_code=bytes([151, 0, 100, 250, 90, 0, 100, 0, 83, 0]))
+exec(bad)
+print("ESCAPED")

@@ -1,0 +1,3 @@
+# class: importing a module outside the allowlist that is already loaded
+import os
+print("ESCAPED", os.getcwd())
