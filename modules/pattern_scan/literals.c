@@ -82,7 +82,8 @@ static int bs_count(const uint8_t *s)
 {
 	int n = 0;
 	for (int i = 0; i < 32; i++)
-		n += __builtin_popcount(s[i]);
+		for (unsigned v = s[i]; v; v &= v - 1)
+			n++;
 	return n;
 }
 
@@ -172,6 +173,13 @@ static int lit_eq(const struct ps_lit *a, const struct ps_lit *b)
 	return a->len == b->len && memcmp(a->b, b->b, a->len) == 0;
 }
 
+static void lset_copy(struct lset *d, const struct lset *s)
+{
+	d->exact = s->exact;
+	d->n = s->n;
+	memcpy(d->v, s->v, s->n * sizeof(s->v[0]));
+}
+
 static void lset_one(struct lset *s, int exact)
 {
 	s->exact = exact;
@@ -235,22 +243,23 @@ static double lit_freq(const struct ps_lit *l)
 	return f;
 }
 
-/* Expected length of a run of bytes of S before a literal. */
-static double expected_run(const uint8_t *S)
+/* The expected width of a window: the length of a run of bytes of S
+ * before the literal, at most maxoff - minoff. */
+static double width(size_t minoff, size_t maxoff, const uint8_t *S)
 {
-	double q = 0;
-	for (unsigned b = 0; b < 256; b++)
-		if (ps_bit(S, b))
-			q += freq[b] / 65536.0;
-	return q >= 0.999 ? 1000 : q / (1 - q);
+	unsigned q = 0;
+	for (unsigned i = 0; i < 32; i++)
+		for (unsigned v = S[i]; v; v &= v - 1)
+			q += freq[i * 8 + (unsigned)__builtin_ctz(v)];
+	double f = q / 65536.0, w = f >= 0.999 ? 1000 : f / (1 - f);
+	if (maxoff != PS_OFF_INF && (double)(maxoff - minoff) < w)
+		w = (double)(maxoff - minoff);
+	return w;
 }
 
 static double entry_cost(const struct ps_entry *e)
 {
-	double w = expected_run(e->before);
-	if (e->maxoff != PS_OFF_INF && (double)(e->maxoff - e->minoff) < w)
-		w = (double)(e->maxoff - e->minoff);
-	return lit_freq(&e->lit) * (CALL_COST + w);
+	return lit_freq(&e->lit) * (CALL_COST + width(e->minoff, e->maxoff, e->before));
 }
 
 /* Drops entries another entry makes redundant (its literal is a prefix of
@@ -283,14 +292,9 @@ static void cand_finish(struct cand *c)
 		c->cost += entry_cost(&c->v[i]);
 }
 
-/* The entries of a prefix set placed at [omin, omax] after bytes S; 0
- * entries when the set holds the empty string (it requires nothing). */
+/* The entries of a prefix set placed at [omin, omax] after bytes S. */
 static void cand_from_set(const struct lset *s, size_t omin, size_t omax, const uint8_t *S, struct cand *c)
 {
-	c->n = 0;
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].len == 0)
-			return;
 	for (size_t i = 0; i < s->n; i++) {
 		struct ps_entry *e = &c->v[i];
 		e->lit = s->v[i];
@@ -302,6 +306,33 @@ static void cand_from_set(const struct lset *s, size_t omin, size_t omax, const 
 	cand_finish(c);
 }
 
+/* The cost of a prefix set as a candidate at [omin, omax] after S; -1
+ * when it holds the empty string (then it requires nothing). */
+static double set_cost(const struct lset *s, size_t omin, size_t omax, const uint8_t *S)
+{
+	double f = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->v[i].len == 0)
+			return -1;
+		f += lit_freq(&s->v[i]);
+	}
+	return f * (CALL_COST + width(omin, omax, S));
+}
+
+/* The cost of candidate c shifted by [omin, omax] after S. */
+static double shifted_cost(const struct cand *c, size_t omin, size_t omax, const uint8_t *S)
+{
+	double cost = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct ps_entry *e = &c->v[i];
+		bset b;
+		for (int k = 0; k < 32; k++)
+			b[k] = e->before[k] | S[k];
+		cost += lit_freq(&e->lit) * (CALL_COST + width(sat_add(e->minoff, omin), sat_add(e->maxoff, omax), b));
+	}
+	return cost;
+}
+
 static void cand_shift(struct cand *c, size_t omin, size_t omax, const uint8_t *S)
 {
 	for (size_t i = 0; i < c->n; i++) {
@@ -310,12 +341,6 @@ static void cand_shift(struct cand *c, size_t omin, size_t omax, const uint8_t *
 		bs_or(c->v[i].before, S);
 	}
 	cand_finish(c);
-}
-
-static void cand_take(struct cand *best, const struct cand *c)
-{
-	if (c->n && (!best->n || c->cost < best->cost))
-		*best = *c;
 }
 
 /* ---- the reader ---- */
@@ -368,10 +393,11 @@ static void info_byte(struct info *i, const uint8_t *set)
 	}
 	i->pre.exact = 1;
 	i->pre.n = 0;
-	for (unsigned b = 0; b < 256; b++)
-		if (ps_bit(set, b)) {
-			struct ps_lit l = { 1, { (uint8_t)b } };
-			i->pre.v[i->pre.n++] = l;
+	for (unsigned k = 0; k < 32; k++)
+		for (unsigned v = set[k]; v; v &= v - 1) {
+			struct ps_lit *l = &i->pre.v[i->pre.n++];
+			l->len = 1;
+			l->b[0] = (uint8_t)(k * 8 + (unsigned)__builtin_ctz(v));
 		}
 }
 
@@ -1042,45 +1068,62 @@ static struct info *parse_seq(struct rd *r)
 		res->maxlen = sat_add(res->maxlen, kids[j]->maxlen);
 		bs_or(res->bytes, kids[j]->bytes);
 	}
-	struct lset *run = malloc(2 * sizeof(*run));
-	struct cand *c = malloc(sizeof(*c));
-	if (!run || !c) {
-		free(run);
-		free(c);
+	/* the cheapest candidate: an element's own, shifted by what comes
+	 * before it, or the literals joined from an element on */
+	struct lset *run = malloc(3 * sizeof(*run));
+	if (!run) {
 		free(res);
 		res = NULL;
 		r->oom = 1;
 		goto out;
 	}
-	size_t omin = 0, omax = 0;
-	bset S;
+	size_t omin = 0, omax = 0, bmin = 0, bmax = 0, bj = 0;
+	double best = -1;
+	int kind = 0; /* 1: element bj's candidate; 2: the joined set run[2] */
+	bset S, bS;
 	memset(S, 0, 32);
 	for (size_t j = 0; j < n; j++) {
-		/* the element's own candidate, shifted */
-		if (kids[j]->cand.n) {
-			*c = kids[j]->cand;
-			cand_shift(c, omin, omax, S);
-			cand_take(&res->cand, c);
+		double cost;
+		if (kids[j]->cand.n && ((cost = shifted_cost(&kids[j]->cand, omin, omax, S)) < best || best < 0)) {
+			best = cost;
+			kind = 1;
+			bj = j;
+			bmin = omin;
+			bmax = omax;
+			memcpy(bS, S, 32);
 		}
-		/* the literals joined from here */
-		run[0] = kids[j]->pre;
-		for (size_t m = j + 1; m < n && run[0].exact; m++) {
-			if (lset_cross(&run[0], &kids[m]->pre, &run[1]) < 0) {
-				run[0].exact = 0;
+		struct lset *cur = &run[0], *next = &run[1];
+		lset_copy(cur, &kids[j]->pre);
+		for (size_t m = j + 1; m < n && cur->exact; m++) {
+			if (lset_cross(cur, &kids[m]->pre, next) < 0) {
+				cur->exact = 0;
 				break;
 			}
-			run[0] = run[1];
+			struct lset *t = cur;
+			cur = next;
+			next = t;
 		}
 		if (j == 0)
-			res->pre = run[0];
-		cand_from_set(&run[0], omin, omax, S, c);
-		cand_take(&res->cand, c);
+			lset_copy(&res->pre, cur);
+		if ((cost = set_cost(cur, omin, omax, S)) >= 0 && (cost < best || best < 0)) {
+			best = cost;
+			kind = 2;
+			lset_copy(&run[2], cur);
+			bmin = omin;
+			bmax = omax;
+			memcpy(bS, S, 32);
+		}
 		omin = sat_add(omin, kids[j]->minlen);
 		omax = sat_add(omax, kids[j]->maxlen);
 		bs_or(S, kids[j]->bytes);
 	}
+	if (kind == 1) {
+		res->cand = kids[bj]->cand;
+		cand_shift(&res->cand, bmin, bmax, bS);
+	} else if (kind == 2) {
+		cand_from_set(&run[2], bmin, bmax, bS, &res->cand);
+	}
 	free(run);
-	free(c);
 out:
 	for (size_t j = 0; j < n; j++)
 		free(kids[j]);

@@ -21,6 +21,7 @@ struct ps_ac {
 	uint32_t *delta;    /* nstates * ncls: row offsets */
 	uint32_t match_row; /* rows at or after this offset end a string */
 	size_t nplain;      /* states that end no string */
+	size_t maxlen;      /* of the strings */
 	uint32_t *out_off;  /* per matching state: its strings in out[out_off[k], out_off[k+1]) */
 	uint32_t *out;
 };
@@ -37,11 +38,13 @@ void ps_ac_free(struct ps_ac *ac)
 
 struct ps_ac *ps_ac_new(const uint8_t *const *lits, const size_t *lens, size_t n)
 {
-	size_t total = 0;
+	size_t total = 0, ac_maxlen = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (lens[i] == 0)
 			return NULL;
 		total += lens[i];
+		if (lens[i] > ac_maxlen)
+			ac_maxlen = lens[i];
 		if (total > PS_AC_BYTES_MAX)
 			return NULL;
 	}
@@ -51,6 +54,7 @@ struct ps_ac *ps_ac_new(const uint8_t *const *lits, const size_t *lens, size_t n
 	int32_t *own = NULL, *dict = NULL;
 	if (!ac)
 		return NULL;
+	ac->maxlen = ac_maxlen;
 	/* classes */
 	uint8_t used[256] = { 0 };
 	for (size_t i = 0; i < n; i++)
@@ -161,18 +165,79 @@ fail:
 	return NULL;
 }
 
-void ps_ac_scan(const struct ps_ac *ac, const uint8_t *data, size_t len, ps_ac_hit_fn hit, void *arg)
+static void report(const struct ps_ac *ac, uint32_t s, size_t end, ps_ac_hit_fn hit, void *arg)
+{
+	size_t m = s / ac->ncls - ac->nplain;
+	for (uint32_t k = ac->out_off[m]; k < ac->out_off[m + 1]; k++)
+		hit(arg, ac->out[k], end);
+}
+
+/* data[from, to) from state s, reporting. */
+static uint32_t run1(const struct ps_ac *ac, uint32_t s, const uint8_t *data, size_t from, size_t to, ps_ac_hit_fn hit,
+                     void *arg)
 {
 	const uint32_t *delta = ac->delta;
 	const uint16_t *cls = ac->cls;
 	const uint32_t mrow = ac->match_row;
-	uint32_t s = 0;
-	for (size_t i = 0; i < len; i++) {
+	for (size_t i = from; i < to; i++) {
 		s = delta[s + cls[data[i]]];
-		if (__builtin_expect(s >= mrow, 0)) {
-			size_t m = s / ac->ncls - ac->nplain;
-			for (uint32_t k = ac->out_off[m]; k < ac->out_off[m + 1]; k++)
-				hit(arg, ac->out[k], i + 1);
+		if (__builtin_expect(s >= mrow, 0))
+			report(ac, s, i + 1, hit, arg);
+	}
+	return s;
+}
+
+#define STREAMS 4
+#define STREAM_MIN 256 /* bytes per stream below which one stream runs */
+
+/* A transition is a dependent load, so one stream runs at the cache's
+ * latency; the source is cut into STREAMS parts scanned in one
+ * interleaved loop.  Each part after the first starts maxlen - 1 bytes
+ * early (without reporting) so that an occurrence across the cut is found
+ * by the part where it ends.  Hits then come in order within each part,
+ * not overall. */
+void ps_ac_scan(const struct ps_ac *ac, const uint8_t *data, size_t len, ps_ac_hit_fn hit, void *arg)
+{
+	if (len < STREAMS * STREAM_MIN) {
+		run1(ac, 0, data, 0, len, hit, arg);
+		return;
+	}
+	const uint32_t *delta = ac->delta;
+	const uint16_t *cls = ac->cls;
+	const uint32_t mrow = ac->match_row;
+	size_t at[STREAMS], end[STREAMS];
+	uint32_t s[STREAMS];
+	for (int k = 0; k < STREAMS; k++) {
+		at[k] = len / STREAMS * (size_t)k;
+		end[k] = k + 1 < STREAMS ? len / STREAMS * (size_t)(k + 1) : len;
+		s[k] = 0;
+		size_t warm = ac->maxlen - 1 < at[k] ? ac->maxlen - 1 : at[k];
+		for (size_t i = at[k] - warm; i < at[k]; i++)
+			s[k] = delta[s[k] + cls[data[i]]];
+	}
+	size_t steps = len / STREAMS;
+	uint32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+	const uint8_t *d0 = data + at[0], *d1 = data + at[1], *d2 = data + at[2], *d3 = data + at[3];
+	for (size_t i = 0; i < steps; i++) {
+		s0 = delta[s0 + cls[d0[i]]];
+		s1 = delta[s1 + cls[d1[i]]];
+		s2 = delta[s2 + cls[d2[i]]];
+		s3 = delta[s3 + cls[d3[i]]];
+		if (__builtin_expect((s0 >= mrow) | (s1 >= mrow) | (s2 >= mrow) | (s3 >= mrow), 0)) {
+			if (s0 >= mrow)
+				report(ac, s0, at[0] + i + 1, hit, arg);
+			if (s1 >= mrow)
+				report(ac, s1, at[1] + i + 1, hit, arg);
+			if (s2 >= mrow)
+				report(ac, s2, at[2] + i + 1, hit, arg);
+			if (s3 >= mrow)
+				report(ac, s3, at[3] + i + 1, hit, arg);
 		}
 	}
+	s[0] = s0;
+	s[1] = s1;
+	s[2] = s2;
+	s[3] = s3;
+	for (int k = 0; k < STREAMS; k++)
+		run1(ac, s[k], data, at[k] + steps, end[k], hit, arg);
 }

@@ -542,9 +542,37 @@ struct cursor {
 	long line, col;
 };
 
+/* Characters in p[0, k): bytes that are not UTF-8 continuation bytes. */
+static size_t chars(const unsigned char *p, size_t k)
+{
+	size_t n = 0, i = 0;
+	for (; i + 8 <= k; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		uint64_t cont = w & ~(w << 1) & 0x8080808080808080ull; /* 10xxxxxx */
+		n += 8 - (size_t)__builtin_popcountll(cont);
+	}
+	for (; i < k; i++)
+		n += (p[i] & 0xC0) != 0x80;
+	return n;
+}
+
 static void advance(const unsigned char *s, size_t n, struct cursor *c, size_t target)
 {
-	for (size_t i = c->off; i < target && i < n; i++) {
+	size_t end = target < n ? target : n;
+	if (c->off < end && !memchr(s + c->off, '\r', end - c->off)) {
+		/* no CR: lines end at each LF */
+		const unsigned char *p = s + c->off, *e = s + end, *q;
+		while ((q = memchr(p, '\n', (size_t)(e - p)))) {
+			c->line++;
+			c->col = 1;
+			p = q + 1;
+		}
+		c->col += (long)chars(p, (size_t)(e - p));
+		c->off = target;
+		return;
+	}
+	for (size_t i = c->off; i < end; i++) {
 		unsigned char b = s[i];
 		if (b == '\n' || (b == '\r' && !(i + 1 < n && s[i + 1] == '\n'))) {
 			c->line++;
