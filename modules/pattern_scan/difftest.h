@@ -73,13 +73,13 @@ static void dt_free(struct dt *d)
 static int dt_init(struct dt *d, const char *const *pats, const size_t *lens, size_t n, uint32_t match_limit,
                    size_t *bad)
 {
-	struct ps_ctab ctab;
+	const struct ps_ctab *ctab = ps_ctab();
 	memset(d, 0, sizeof(*d));
 	d->n = n;
 	d->pf = ps_engine_new(1, match_limit, 4096);
 	d->plain = ps_engine_new(0, match_limit, 4096);
 	d->pfs = calloc(n ? n : 1, sizeof(*d->pfs));
-	if (!d->pf || !d->plain || !d->pfs || ps_ctab_init(&ctab) < 0)
+	if (!d->pf || !d->plain || !d->pfs || !ctab)
 		goto oom;
 	for (size_t i = 0; i < n; i++) {
 		size_t off;
@@ -93,7 +93,7 @@ static int dt_init(struct dt *d, const char *const *pats, const size_t *lens, si
 			dt_free(d);
 			return 1;
 		}
-		if (ps_literals(&ctab, pats[i], lens[i], &d->pfs[i]) < 0)
+		if (ps_literals(ctab, pats[i], lens[i], &d->pfs[i]) < 0)
 			goto oom;
 	}
 	size_t nj;

@@ -177,18 +177,18 @@ static int cmp_lit_entry(const void *a, const void *b, void *arg)
 /* The literals of every rule with a prefilter, in one automaton. */
 static int build_prefilter(struct ps_engine *e)
 {
-	struct ps_ctab ctab;
+	const struct ps_ctab *ctab = ps_ctab();
 	struct ps_prefilter *pf = malloc(sizeof(*pf));
 	struct ps_lit *lits = NULL;
 	uint32_t *order = NULL;
 	const uint8_t **strs = NULL;
 	int rc = -1;
-	if (!pf || ps_ctab_init(&ctab) < 0)
+	if (!pf || !ctab)
 		goto out;
 	size_t cap = 0, bytes = 0;
 	for (size_t i = 0; i < e->n; i++) {
 		struct erule *r = &e->r[i];
-		if (ps_literals(&ctab, r->pattern, r->plen, pf) < 0)
+		if (ps_literals(ctab, r->pattern, r->plen, pf) < 0)
 			goto out;
 		if (!pf->n) {
 			r->why = pf->why;

@@ -27,6 +27,7 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,6 +132,20 @@ int ps_ctab_init(struct ps_ctab *t)
 		want[i] = (uint8_t)(i < 16 ? ~want[i] : 0);
 	t->caseless_ascii = t->caseless_ascii && memcmp(rest, want, 32) == 0;
 	return 0;
+}
+
+static pthread_mutex_t ctab_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ps_ctab ctab_cache;
+static int ctab_ready;
+
+const struct ps_ctab *ps_ctab(void)
+{
+	pthread_mutex_lock(&ctab_lock);
+	if (!ctab_ready && ps_ctab_init(&ctab_cache) == 0)
+		ctab_ready = 1;
+	int ready = ctab_ready;
+	pthread_mutex_unlock(&ctab_lock);
+	return ready ? &ctab_cache : NULL;
 }
 
 /* ---- literal sets ---- */

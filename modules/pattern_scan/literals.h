@@ -55,6 +55,10 @@ struct ps_ctab {
 /* Fills *t; -1 when PCRE2 cannot be asked (out of memory). */
 int ps_ctab_init(struct ps_ctab *t);
 
+/* The table, asked once per process; NULL when it could not be (then
+ * asked again next time). */
+const struct ps_ctab *ps_ctab(void);
+
 /* Fills *out with the prefilter of pattern[0, len) (compiled by PCRE2 with
  * PCRE2_MULTILINE | PCRE2_NEVER_UTF | PCRE2_NEVER_UCP, which must succeed
  * before this is called).  Returns 0, or -1 out of memory.  out->n is 0
