@@ -35,7 +35,7 @@
 
 #define SET_MAX PS_ENTRIES_MAX /* strings in a prefix set */
 #define CLASS_ENUM 16          /* a class of at most this many bytes is a set of literals */
-#define DEPTH_MAX 250          /* group nesting read (PCRE2's own default limit) */
+#define DEPTH_MAX 64           /* group nesting read; deeper: no prefilter (bounds the stack) */
 #define CALL_COST 8.0          /* one confirmation call, in bytes scanned */
 
 /* Byte frequencies in source code, per 65536 bytes (the mean over Python's
@@ -898,6 +898,10 @@ static struct info *parse_group(struct rd *r, int *none)
 			}
 			for (;;) {
 				int f = peek(r, 0);
+				if (f < 0) {
+					fail(r, "an unterminated option setting");
+					return NULL;
+				}
 				r->p++;
 				if (f == ')' || f == ':') {
 					term = f;
