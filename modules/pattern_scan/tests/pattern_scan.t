@@ -347,7 +347,7 @@ check "-v: a source with none of the rules' literals: no PCRE2 call for them" \
 policy e-prefilter <<EOF
 stack:
   - module: pattern_scan
-    with: {rules: [$RULES/python.yaml], prefilter: sometimes}
+    with: {prefilter: sometimes, rules: [$RULES/python.yaml]}
 EOF
 
 # ---- policy errors: exit 125 with file:line:column and what was expected ----
@@ -539,6 +539,6 @@ stack:
     with: {rules: [$T/badyaml.yaml]}
 EOF
 bad e-yaml "badyaml.yaml"
-bad e-prefilter "e-prefilter.yaml:3:76: pattern_scan: prefilter: expected true or false, found 'sometimes'"
+bad e-prefilter "e-prefilter.yaml:3:23: pattern_scan: prefilter: expected true or false, found 'sometimes'"
 
 done_testing
