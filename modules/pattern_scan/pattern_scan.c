@@ -16,12 +16,16 @@
  *     match_limit: 1000000 PCRE2 match limit per match attempt
  *     unknown_language: ignore   ignore | deny: a source whose language is
  *                          unknown (neither extension nor interpreter)
+ *     prefilter: true      scan for the rules' literals once and run each
+ *                          rule only where they occur (false: every rule
+ *                          over the whole source; same findings)
  *
  * Every pattern is compiled once at open with PCRE2 and JIT-compiled
  * (falling back to the interpreter, with a log line, where the JIT is not
  * available).  Patterns match bytes: \w, \s, \b are ASCII; `^` and `$`
  * match at line boundaries (PCRE2_MULTILINE).  A rule applies to a source
- * whose language is in its `languages`.
+ * whose language is in its `languages`; the rules of each language form
+ * one engine (engine.c), which scans a source in one pass.
  */
 #define _GNU_SOURCE
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -35,11 +39,11 @@
 
 #include <cordon/module.h>
 
+#include "engine.h"
 #include "strip.h"
 
 #define MAX_RULES 10000
 #define HEAP_LIMIT_KIB 65536u /* PCRE2 heap for one match attempt */
-#define JIT_STACK_MAX (1u << 20)
 #define SHOWN_CHARS 60 /* of the matched text in a message */
 
 struct rule {
@@ -52,7 +56,6 @@ struct rule {
 	size_t order; /* load order, for duplicate reports */
 	const cordon_node *node; /* the rule's mapping */
 	const cordon_node *pattern_node;
-	pcre2_code *code;
 	size_t count; /* matches in the current source */
 };
 
@@ -64,11 +67,13 @@ struct state {
 	int deny_unknown;
 	int64_t max_findings;
 	uint32_t match_limit;
-	pcre2_match_context *mctx;
-	pcre2_jit_stack *jit_stack;
-	pcre2_match_data *md;
+	int prefilter;
+	struct ps_engine *eng[PS_LANG_COUNT]; /* the enabled rules of each language */
+	size_t *map[PS_LANG_COUNT];           /* engine rule -> index in rules */
 	unsigned char *buf; /* the source with comments blanked */
 	size_t buf_cap;
+	struct cursor *ck; /* line and column every 1 KiB of the current source */
+	size_t ck_n, ck_cap;
 };
 
 static const struct cordon_arg args[] = {
@@ -80,6 +85,8 @@ static const struct cordon_arg args[] = {
 	{ "max_findings", CORDON_ARG_INT, 0, 1, 10000, "findings listed per source (100); the rest are counted" },
 	{ "match_limit", CORDON_ARG_INT, 0, 1000, 1000000000, "PCRE2 match limit per attempt (1000000)" },
 	{ "unknown_language", CORDON_ARG_STRING, 0, 0, 0, "ignore|deny a source of unknown language (ignore)" },
+	{ "prefilter", CORDON_ARG_BOOL, 0, 0, 0,
+	  "find the rules' literals in one pass and run each rule only where they occur (true)" },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 
@@ -403,39 +410,62 @@ static int apply_disable(cordon_ctx *ctx, struct state *s)
 	return 0;
 }
 
+static int pattern_error(cordon_ctx *ctx, const struct rule *r, int err, size_t off)
+{
+	if (err < 0)
+		return cordon_error(ctx, r->pattern_node, "out of memory");
+	PCRE2_UCHAR msg[256];
+	if (pcre2_get_error_message(err, msg, sizeof(msg)) < 0)
+		snprintf((char *)msg, sizeof(msg), "error %d", err);
+	return cordon_error(ctx, r->pattern_node, "rule '%s': invalid pattern at offset %zu: %s", r->id, off,
+	                    (const char *)msg);
+}
+
+/* Every pattern compiled (a disabled rule's too, to report it); the
+ * enabled rules of each language in that language's engine, in load order. */
 static int compile_rules(cordon_ctx *ctx, struct state *s)
 {
-	uint32_t max_pairs = 1;
-	size_t no_jit = 0;
-	int jit_err = 0;
+	for (int l = 0; l < PS_LANG_COUNT; l++) {
+		s->eng[l] = ps_engine_new(s->prefilter, s->match_limit, HEAP_LIMIT_KIB);
+		s->map[l] = malloc((s->n ? s->n : 1) * sizeof(*s->map[l]));
+		if (!s->eng[l] || !s->map[l])
+			return cordon_error(ctx, NULL, "out of memory");
+	}
 	for (size_t i = 0; i < s->n; i++) {
 		struct rule *r = &s->rules[i];
-		size_t plen = 0;
+		size_t plen = 0, off = 0;
 		const char *pat = cordon_api(ctx)->node_scalar(r->pattern_node, &plen);
 		int err = 0;
-		PCRE2_SIZE off = 0;
-		r->code = pcre2_compile((PCRE2_SPTR)pat, plen, PCRE2_MULTILINE | PCRE2_NEVER_UTF | PCRE2_NEVER_UCP, &err,
-		                        &off, NULL);
-		if (!r->code) {
-			PCRE2_UCHAR msg[256];
-			if (pcre2_get_error_message(err, msg, sizeof(msg)) < 0)
-				snprintf((char *)msg, sizeof(msg), "error %d", err);
-			return cordon_error(ctx, r->pattern_node, "rule '%s': invalid pattern at offset %zu: %s", r->id,
-			                    (size_t)off, (const char *)msg);
-		}
-		if (r->disabled) {
-			pcre2_code_free(r->code);
-			r->code = NULL;
+		if (r->disabled || !r->langs) {
+			if ((err = ps_pattern_check(pat, plen, &off)) != 0)
+				return pattern_error(ctx, r, err, off);
 			continue;
 		}
-		int jr = pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE);
-		if (jr < 0) {
-			no_jit++;
-			jit_err = jr;
+		for (int l = 0; l < PS_LANG_COUNT; l++) {
+			if (!(r->langs & (1u << l)))
+				continue;
+			if ((err = ps_engine_add(s->eng[l], pat, plen, &off)) != 0)
+				return pattern_error(ctx, r, err, off);
+			s->map[l][ps_engine_count(s->eng[l]) - 1] = i;
 		}
-		uint32_t caps = 0;
-		if (pcre2_pattern_info(r->code, PCRE2_INFO_CAPTURECOUNT, &caps) == 0 && caps + 1 > max_pairs)
-			max_pairs = caps + 1;
+	}
+	size_t no_jit = 0;
+	int jit_err = 0;
+	for (int l = 0; l < PS_LANG_COUNT; l++) {
+		size_t nj = 0;
+		int je = 0;
+		if (ps_engine_build(s->eng[l], &nj, &je) < 0)
+			return cordon_error(ctx, NULL, "out of memory");
+		no_jit += nj;
+		if (nj)
+			jit_err = je;
+		for (size_t k = 0; k < ps_engine_count(s->eng[l]); k++) {
+			struct ps_rule_info info;
+			ps_engine_rule_info(s->eng[l], k, &info);
+			if (!info.has_prefilter && s->prefilter)
+				cordon_log(ctx, CORDON_LOG_DEBUG, "rule '%s' (%s) is scanned whole: %s",
+				           s->rules[s->map[l][k]].id, ps_lang_name((enum ps_lang)l), info.why);
+		}
 	}
 	if (no_jit) {
 		PCRE2_UCHAR msg[256];
@@ -444,15 +474,6 @@ static int compile_rules(cordon_ctx *ctx, struct state *s)
 		cordon_log(ctx, CORDON_LOG_INFO, "PCRE2 JIT unavailable for %zu rule(s) (%s): they run in the interpreter",
 		           no_jit, (const char *)msg);
 	}
-	s->md = pcre2_match_data_create(max_pairs, NULL);
-	s->mctx = pcre2_match_context_create(NULL);
-	s->jit_stack = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
-	if (!s->md || !s->mctx || !s->jit_stack)
-		return cordon_error(ctx, NULL, "out of memory");
-	pcre2_set_match_limit(s->mctx, s->match_limit);
-	pcre2_set_depth_limit(s->mctx, s->match_limit);
-	pcre2_set_heap_limit(s->mctx, HEAP_LIMIT_KIB);
-	pcre2_jit_stack_assign(s->mctx, NULL, s->jit_stack);
 	return 0;
 }
 
@@ -467,11 +488,14 @@ static int ps_open(cordon_ctx *ctx, void **statep)
 	s->skip_comments = 1;
 	s->max_findings = 100;
 	s->match_limit = 1000000;
+	s->prefilter = 1;
 	const cordon_node *n;
 	if ((n = cordon_arg(ctx, "threshold")) && parse_severity(scalar(ctx, n), &s->threshold) < 0)
 		return cordon_error(ctx, n, "threshold: expected info, low, medium, high or critical, found '%s'",
 		                    scalar(ctx, n));
 	if ((n = cordon_arg(ctx, "skip_comments")) && api->node_bool(ctx, n, &s->skip_comments) < 0)
+		return -1;
+	if ((n = cordon_arg(ctx, "prefilter")) && api->node_bool(ctx, n, &s->prefilter) < 0)
 		return -1;
 	if ((n = cordon_arg(ctx, "max_findings")) && api->node_int(ctx, n, &s->max_findings) < 0)
 		return -1;
@@ -518,9 +542,37 @@ struct cursor {
 	long line, col;
 };
 
+/* Characters in p[0, k): bytes that are not UTF-8 continuation bytes. */
+static size_t chars(const unsigned char *p, size_t k)
+{
+	size_t n = 0, i = 0;
+	for (; i + 8 <= k; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		uint64_t cont = w & ~(w << 1) & 0x8080808080808080ull; /* 10xxxxxx */
+		n += 8 - (size_t)__builtin_popcountll(cont);
+	}
+	for (; i < k; i++)
+		n += (p[i] & 0xC0) != 0x80;
+	return n;
+}
+
 static void advance(const unsigned char *s, size_t n, struct cursor *c, size_t target)
 {
-	for (size_t i = c->off; i < target && i < n; i++) {
+	size_t end = target < n ? target : n;
+	if (c->off < end && !memchr(s + c->off, '\r', end - c->off)) {
+		/* no CR: lines end at each LF */
+		const unsigned char *p = s + c->off, *e = s + end, *q;
+		while ((q = memchr(p, '\n', (size_t)(e - p)))) {
+			c->line++;
+			c->col = 1;
+			p = q + 1;
+		}
+		c->col += (long)chars(p, (size_t)(e - p));
+		c->off = target;
+		return;
+	}
+	for (size_t i = c->off; i < end; i++) {
 		unsigned char b = s[i];
 		if (b == '\n' || (b == '\r' && !(i + 1 < n && s[i + 1] == '\n'))) {
 			c->line++;
@@ -530,6 +582,34 @@ static void advance(const unsigned char *s, size_t n, struct cursor *c, size_t t
 		}
 	}
 	c->off = target;
+}
+
+/* The cursor at every 1 KiB of the source, computed as far as a finding
+ * needs: each finding then costs at most 1 KiB of counting, however many
+ * rules report findings far into a large source. */
+#define CK_SHIFT 10
+
+static void position(struct state *s, const unsigned char *data, size_t n, size_t off, struct cursor *out)
+{
+	size_t k = off >> CK_SHIFT;
+	while (s->ck_n <= k) {
+		if (s->ck_n == s->ck_cap) {
+			size_t cap = s->ck_cap ? 2 * s->ck_cap : 256;
+			struct cursor *v = realloc(s->ck, cap * sizeof(*v));
+			if (!v)
+				break; /* counted from the last checkpoint instead */
+			s->ck = v;
+			s->ck_cap = cap;
+		}
+		struct cursor c = { 0, 1, 1 };
+		if (s->ck_n) {
+			c = s->ck[s->ck_n - 1];
+			advance(data, n, &c, s->ck_n << CK_SHIFT);
+		}
+		s->ck[s->ck_n++] = c;
+	}
+	*out = s->ck_n ? s->ck[k < s->ck_n ? k : s->ck_n - 1] : (struct cursor){ 0, 1, 1 };
+	advance(data, n, out, off);
 }
 
 /* Length of a valid UTF-8 sequence at s[0..n), or 0. */
@@ -600,6 +680,43 @@ static void shown_text(const unsigned char *s, size_t n, char *out, size_t cap)
 	out[o] = '\0';
 }
 
+/* One check's findings, as the engine reports matches rule by rule. */
+struct tally {
+	cordon_ctx *ctx;
+	struct state *s;
+	const size_t *map;
+	const unsigned char *orig, *data; /* the source, and what was scanned */
+	size_t len;
+	int64_t listed;
+	size_t suppressed;
+	enum cordon_severity worst, worst_hidden;
+	int any;
+};
+
+static int on_match(void *arg, size_t erule, size_t a, size_t b)
+{
+	struct tally *t = arg;
+	struct rule *r = &t->s->rules[t->map[erule]];
+	r->count++;
+	t->any = 1;
+	if (r->severity > t->worst)
+		t->worst = r->severity;
+	if (t->listed < t->s->max_findings) {
+		char text[SHOWN_CHARS * 4 + 8];
+		struct cursor cur;
+		shown_text(t->data + a, b - a, text, sizeof(text));
+		position(t->s, t->orig, t->len, a, &cur);
+		cordon_finding(t->ctx, r->id, r->severity, cur.line, cur.col, "%s (matched \"%s\")",
+		               r->message ? r->message : r->description, text);
+		t->listed++;
+	} else {
+		t->suppressed++;
+		if (r->severity > t->worst_hidden)
+			t->worst_hidden = r->severity;
+	}
+	return 0;
+}
+
 static int ps_check(cordon_ctx *ctx, void *state, const struct cordon_source *src)
 {
 	struct state *s = state;
@@ -611,13 +728,10 @@ static int ps_check(cordon_ctx *ctx, void *state, const struct cordon_source *sr
 		               "the source's language is not known (no rule applies; unknown_language: deny)");
 		return CORDON_DENY;
 	}
-	unsigned bit = 1u << lang;
-	size_t applicable = 0;
-	for (size_t i = 0; i < s->n; i++) {
+	struct ps_engine *eng = s->eng[lang];
+	for (size_t i = 0; i < s->n; i++)
 		s->rules[i].count = 0;
-		applicable += !s->rules[i].disabled && (s->rules[i].langs & bit);
-	}
-	if (!applicable)
+	if (!ps_engine_count(eng))
 		return CORDON_IGNORE;
 
 	const unsigned char *data = src->data;
@@ -640,59 +754,37 @@ static int ps_check(cordon_ctx *ctx, void *state, const struct cordon_source *sr
 			cordon_log(ctx, CORDON_LOG_DEBUG, "%s: scanned with its comments (%s)", src->name, why);
 	}
 
-	int64_t listed = 0;
-	size_t suppressed = 0;
-	enum cordon_severity worst = CORDON_SEV_INFO, worst_hidden = CORDON_SEV_INFO;
-	int any = 0, failed = 0;
-	for (size_t i = 0; i < s->n && !failed; i++) {
-		struct rule *r = &s->rules[i];
-		if (r->disabled || !(r->langs & bit))
-			continue;
-		struct cursor cur = { 0, 1, 1 };
-		PCRE2_SIZE off = 0;
-		while (off <= len) {
-			int rc = pcre2_match(r->code, data, len, off, 0, s->md, s->mctx);
-			if (rc == PCRE2_ERROR_NOMATCH)
-				break;
-			if (rc < 0) {
-				PCRE2_UCHAR msg[256];
-				if (pcre2_get_error_message(rc, msg, sizeof(msg)) < 0)
-					snprintf((char *)msg, sizeof(msg), "error %d", rc);
-				advance(src->data, len, &cur, off);
-				cordon_error(ctx, NULL, "rule '%s' could not be matched from line %ld: %s (the source is not "
-				                        "fully checked)", r->id, cur.line, (const char *)msg);
-				failed = 1;
-				break;
-			}
-			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
-			size_t a = ov[0], b = ov[1];
-			if (a > len || b > len || b < a) { /* \K in a lookahead can do this */
-				a = b = a > len ? len : a;
-			}
-			r->count++;
-			any = 1;
-			if (r->severity > worst)
-				worst = r->severity;
-			if (listed < s->max_findings) {
-				char text[SHOWN_CHARS * 4 + 8];
-				shown_text(data + a, b - a, text, sizeof(text));
-				advance(src->data, len, &cur, a);
-				cordon_finding(ctx, r->id, r->severity, cur.line, cur.col, "%s (matched \"%s\")",
-				               r->message ? r->message : r->description, text);
-				listed++;
-			} else {
-				suppressed++;
-				if (r->severity > worst_hidden)
-					worst_hidden = r->severity;
-			}
-			off = b > a ? b : b + 1; /* an empty match moves on by one */
-		}
+	struct tally t = { ctx, s, s->map[lang], src->data, data, len, 0, 0, CORDON_SEV_INFO, CORDON_SEV_INFO, 0 };
+	s->ck_n = 0;
+	size_t fail_rule = 0, fail_off = 0;
+	int fail_rc = 0;
+	int failed = ps_engine_scan(eng, data, len, on_match, &t, &fail_rule, &fail_off, &fail_rc) < 0;
+	if (failed) {
+		PCRE2_UCHAR msg[256];
+		if (pcre2_get_error_message(fail_rc, msg, sizeof(msg)) < 0)
+			snprintf((char *)msg, sizeof(msg), "error %d", fail_rc);
+		struct cursor cur;
+		position(s, src->data, len, fail_off, &cur);
+		cordon_error(ctx, NULL, "rule '%s' could not be matched from line %ld: %s (the source is not "
+		                        "fully checked)", s->rules[s->map[lang][fail_rule]].id, cur.line, (const char *)msg);
 	}
-	if (suppressed) {
+	if (s->prefilter) {
+		size_t win = 0, calls = 0, whole = 0, nr = ps_engine_count(eng);
+		for (size_t k = 0; k < nr; k++) {
+			struct ps_rule_info info;
+			ps_engine_rule_info(eng, k, &info);
+			whole += info.mode != PS_MODE_WINDOWS;
+			win += info.windows;
+			calls += info.calls;
+		}
+		cordon_log(ctx, CORDON_LOG_DEBUG, "%s: %zu rules: %zu scanned whole, the rest at %zu literal hits "
+		           "(%zu PCRE2 calls in all)", src->name, nr, whole, win, calls);
+	}
+	if (t.suppressed) {
 		/* One more finding counts the rest, by rule. */
 		char msg[1024];
 		size_t o = (size_t)snprintf(msg, sizeof(msg), "%zu more findings not listed (max_findings %lld):",
-		                            suppressed, (long long)s->max_findings);
+		                            t.suppressed, (long long)s->max_findings);
 		int64_t seen = 0;
 		for (size_t i = 0; i < s->n && o < sizeof(msg); i++) {
 			struct rule *r = &s->rules[i];
@@ -712,11 +804,11 @@ static int ps_check(cordon_ctx *ctx, void *state, const struct cordon_source *sr
 		}
 		if (o >= sizeof(msg))
 			memcpy(msg + sizeof(msg) - 4, "...", 4);
-		cordon_finding(ctx, "more-findings", worst_hidden, 0, 0, "%s", msg);
+		cordon_finding(ctx, "more-findings", t.worst_hidden, 0, 0, "%s", msg);
 	}
 	if (failed)
 		return CORDON_ERROR;
-	return any && worst >= s->threshold ? CORDON_DENY : CORDON_PASS;
+	return t.any && t.worst >= s->threshold ? CORDON_DENY : CORDON_PASS;
 }
 
 static void ps_close(void *state)
@@ -724,13 +816,13 @@ static void ps_close(void *state)
 	struct state *s = state;
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->n; i++)
-		pcre2_code_free(s->rules[i].code);
+	for (int l = 0; l < PS_LANG_COUNT; l++) {
+		ps_engine_free(s->eng[l]);
+		free(s->map[l]);
+	}
 	free(s->rules);
-	pcre2_match_data_free(s->md);
-	pcre2_match_context_free(s->mctx);
-	pcre2_jit_stack_free(s->jit_stack);
 	free(s->buf);
+	free(s->ck);
 	free(s);
 }
 

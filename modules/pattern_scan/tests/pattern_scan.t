@@ -241,6 +241,117 @@ check "an unterminated string: scanned as it is, still found" \
 run check --json -p "$T/py.yaml" "$T/empty.py"
 check "an empty source passes" json_is 'j[0]["verdict"]' pass
 
+# ---- one pass for all rules (the prefilter) ----
+# The same sources under the same rules with the prefilter on (default)
+# and off (every rule over the whole source): byte-identical results.
+# Sources: every rule's examples per language, long files made of them
+# (mixed line ends, past the automaton's stream cuts and the 1 KiB line
+# checkpoints), and 80 files of the Python standard library where present
+# (tests/unit_engine compares the engines over all of it).
+for pf in on off; do
+	v=true
+	[ "$pf" = off ] && v=false
+	policy "pf-$pf" <<EOF
+stack:
+  - module: pattern_scan
+    with:
+      rules: [$RULES/python.yaml, $RULES/javascript.yaml, $RULES/shell.yaml, $RULES/java.yaml]
+      threshold: info
+      max_findings: 10000
+      prefilter: $v
+EOF
+done
+mkdir "$T/corpus"
+python3 - "$RULES" "$T/corpus" <<'EOF'
+import os, random, sys, yaml
+rules, out = sys.argv[1], sys.argv[2]
+rnd = random.Random(14)
+for lang, ext in (('python', 'py'), ('javascript', 'js'), ('shell', 'sh'), ('java', 'java')):
+    ex = []
+    for r in yaml.safe_load(open(os.path.join(rules, lang + '.yaml')))['rules']:
+        ex += r['examples']['match'] + r['examples']['no_match']
+    open(os.path.join(out, 'examples.' + ext), 'w').write('\n'.join(ex) + '\n')
+    for k in range(3):
+        parts = []
+        while sum(map(len, parts)) < 70000:
+            e = rnd.choice(ex)
+            parts.append(e[rnd.randrange(len(e)):] if rnd.random() < 0.2 else e)
+            parts.append(rnd.choice(['\n', '\r\n', '\r', ' ', '', '(', "'", '.', '\t', '\\\n', '\u00e9']))
+        open(os.path.join(out, 'long%d.%s' % (k, ext)), 'w').write(''.join(parts))
+EOF
+set -- "$T"/corpus/*
+n_std=0
+for f in /usr/lib/python3*/*.py; do
+	[ -f "$f" ] && [ "$n_std" -lt 80 ] || continue
+	set -- "$@" "$f"
+	n_std=$((n_std + 1))
+done
+run check --json -p "$T/pf-on.yaml" "$@"
+cp "$T/out" "$T/pf-on.json"
+rc_on=$rc
+run check --json -p "$T/pf-off.yaml" "$@"
+check "prefilter on and off: byte-identical results over $# sources ($n_std from the Python library)" \
+	sh -c "[ $rc_on -eq 126 ] && [ $rc -eq 126 ] && cmp -s '$T/pf-on.json' '$T/out'"
+check "... and the sources do have findings" \
+	python3 -c 'import json,sys; sys.exit(0 if sum(len(r["findings"]) for r in json.load(open(sys.argv[1]))) > 500 else 1)' \
+	"$T/pf-on.json"
+
+# Lines and columns far into a source: every match of an inline rule,
+# against an independent count (lines end at LF, CRLF or a lone CR;
+# columns count the bytes that are not UTF-8 continuation bytes).
+policy every <<'EOF'
+stack:
+  - module: pattern_scan
+    with:
+      rules: [{id: ev, pattern: 'eval', severity: info, description: d, languages: [python]}]
+      skip_comments: false
+      max_findings: 10000
+EOF
+python3 - "$T/lines.py" "$T/lines.want" <<'EOF'
+import random, re, sys
+rnd = random.Random(7)
+pieces = [b'eval', b'x', b' ', b'\n', b'\r\n', b'\r', b'\xc3\xa9', b'\xe2\x82\xac', b'\x80', b'\xff', b'\t', b'ev']
+src = b''.join(rnd.choice(pieces) for _ in range(30000))
+open(sys.argv[1], 'wb').write(src)
+want, line, col, i = [], 1, 1, 0
+for m in re.finditer(b'eval', src):
+    for i in range(i, m.start()):
+        b = src[i]
+        if b == 10 or (b == 13 and src[i + 1:i + 2] != b'\n'):
+            line, col = line + 1, 1
+        elif b != 13 and (b & 0xC0) != 0x80:
+            col += 1
+    i = m.start()
+    want.append((line, col))
+open(sys.argv[2], 'w').write(repr(want))
+EOF
+run check --json -p "$T/every.yaml" "$T/lines.py"
+check "line and column of $(python3 -c 'import sys; print(len(eval(open(sys.argv[1]).read())))' "$T/lines.want") matches in a 60 KB source with mixed line ends" \
+	json_is '[(f["line"], f["column"]) for f in j[0]["findings"]] == eval(open("'"$T/lines.want"'").read())' True
+
+# What the engine did, in cordon -v: a rule without a literal is named
+# with the reason; a source without the rules' literals costs no match
+# attempt at all.
+policy nolit <<EOF
+stack:
+  - module: pattern_scan
+    with:
+      rules:
+        - $RULES/python.yaml
+        - {id: nolit, pattern: '[a-z]+[^a-z\\s]', severity: info, description: d, languages: [python]}
+EOF
+printf 'x = [1, 2]\n' >"$T/plain.py"
+run -v check -p "$T/nolit.yaml" "$T/plain.py"
+check "-v: a rule with no usable literal is scanned whole, and says why" \
+	err_has "rule 'nolit' (python) is scanned whole: no literal every match must contain"
+check "-v: a source with none of the rules' literals: no PCRE2 call for them" \
+	err_has "plain.py: 36 rules: 1 scanned whole, the rest at 0 literal hits (1 PCRE2 calls in all)"
+policy e-prefilter <<EOF
+stack:
+  - module: pattern_scan
+    with: {prefilter: sometimes, rules: [$RULES/python.yaml]}
+EOF
+
 # ---- policy errors: exit 125 with file:line:column and what was expected ----
 bad() { # bad NAME EXPECTED-TEXT: the policy $T/NAME.yaml is refused
 	run check -p "$T/$1.yaml" "$T/ok.py"
@@ -430,5 +541,6 @@ stack:
     with: {rules: [$T/badyaml.yaml]}
 EOF
 bad e-yaml "badyaml.yaml"
+bad e-prefilter "e-prefilter.yaml:3:23: pattern_scan: prefilter: expected true or false, found 'sometimes'"
 
 done_testing
