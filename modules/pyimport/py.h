@@ -74,6 +74,13 @@ enum tok_type {
 	TK_NEWLINE,
 	TK_INDENT,
 	TK_DEDENT,
+	/* Python 3.12 and later (PEP 701): an f-string is tokenized as its
+	 * start (prefix and quote), literal parts (the raw text, "{{" and "}}"
+	 * ending a part with one brace), the tokens of its replacement fields
+	 * between OP '{' and OP '}', and its end (the quote). */
+	TK_FSTART,
+	TK_FMIDDLE,
+	TK_FEND,
 };
 
 #define OP1(a) ((uint32_t)(unsigned char)(a))
@@ -106,8 +113,27 @@ struct pyerr {
 	char msg[200];
 };
 
+/* The Python versions whose grammar pyimport parses: 0x30b = 3.11. */
+#define PYV(major, minor) ((major) << 8 | (minor))
+#define PYV_MIN PYV(3, 11)
+#define PYV_MAX PYV(3, 13)
+
+/* An f-string being tokenized (3.12 and later), as CPython's tokenizer
+ * keeps it: its quote, and the depth of its braces. */
+struct fsmode {
+	uint8_t quote, qsize, raw;
+	uint8_t string; /* in a literal part (or format spec), not an expression */
+	uint8_t in_spec, debug;
+	int curly; /* open brackets since the f-string started */
+	int expr_start; /* curly depth of the innermost replacement field, -1 outside */
+	int line, col; /* position of the f-string's start */
+	size_t start_tok; /* index of its TK_FSTART (whose op is set to the index of its TK_FEND) */
+};
+#define MAX_FSTRING_NEST 150 /* CPython's MAXFSTRINGLEVEL */
+
 struct lexer {
 	struct arena *arena;
+	int pyver; /* PYV(): the grammar version */
 	const unsigned char *src;
 	size_t len, pos;
 	int line;
@@ -132,6 +158,9 @@ struct lexer {
 	 * na_line > 0 fixes their position (inside an f-string) */
 	struct node **na_tail;
 	int na_line, na_col;
+	/* f-strings being tokenized (3.12 and later) */
+	struct fsmode *fs;
+	int nfs;
 };
 
 int lex_all(struct lexer *lx); /* 0 ok, -1 error in *lx->err */
@@ -155,6 +184,14 @@ enum node_kind {
 	/* patterns */
 	N_MATCHVALUE, N_MATCHSINGLETON, N_MATCHSEQUENCE, N_MATCHMAPPING, N_MATCHCLASS, N_MATCHSTAR,
 	N_MATCHAS, N_MATCHOR,
+	/* Python 3.12 and later (PEP 695, PEP 696).  A type parameter has its
+	 * name in str, its bound or constraints (a Tuple) in kids[0] and its
+	 * default in kids[1] (3.13).  Type parameters of a def or class are
+	 * the kids[0] list of an N_TYPEPARAMS node, appended to the
+	 * definition's decorator list (kids[0]).  N_TYPEALIAS: kids[0] the
+	 * name (an N_NAME in store context), kids[1] the type parameters,
+	 * kids[2] the value. */
+	N_TYPEALIAS, N_TYPEVAR, N_PARAMSPEC, N_TYPEVARTUPLE, N_TYPEPARAMS,
 	N_KIND_MAX
 };
 
@@ -188,6 +225,11 @@ struct node {
 
 struct parser {
 	struct arena *arena;
+	int pyver; /* PYV(): the grammar parsed */
+	/* PYV(): the interpreter's version, which constructs newer than it
+	 * are refused for (pyver, or lower when an f-string is parsed again
+	 * as 3.12 to tell why it failed) */
+	int target;
 	struct token *toks;
 	size_t ntoks, i;
 	struct pyerr *err;
@@ -201,7 +243,7 @@ struct parser {
 
 /* Parse a whole module from UTF-8 source (after BOM/cookie handling).
  * Returns the module node or NULL with *err set. */
-struct node *py_parse(struct arena *a, const unsigned char *src, size_t len, int max_depth,
+struct node *py_parse(struct arena *a, int pyver, int target, const unsigned char *src, size_t len, int max_depth,
                       size_t max_tokens, struct pyerr *err, struct node **nonascii,
                       struct token **toks, size_t *captoks);
 
@@ -220,6 +262,7 @@ struct checkcfg {
 	int non_ascii_deny;
 	int max_depth;
 	size_t max_bytes;
+	int pyver; /* PYV(): the grammar of the policy's interpreter; 0 is PYV_MIN */
 };
 
 /* Called for every finding: rule, name (the offending identifier or
