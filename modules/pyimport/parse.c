@@ -3284,9 +3284,9 @@ compound:
 	return s;
 }
 
-struct node *py_parse(struct arena *a, int pyver, int target, const unsigned char *src, size_t len, int max_depth,
-                      size_t max_tokens, struct pyerr *err, struct node **nonascii, struct token **toks,
-                      size_t *captoks)
+static struct node *parse_once(struct arena *a, int pyver, int target, const unsigned char *src, size_t len,
+                               int max_depth, size_t max_tokens, struct pyerr *err, struct node **nonascii,
+                               struct token **toks, size_t *captoks)
 {
 	struct lexer lx = { 0 };
 	lx.arena = a;
@@ -3350,4 +3350,23 @@ struct node *py_parse(struct arena *a, int pyver, int target, const unsigned cha
 	if (err->set)
 		return NULL;
 	return mod;
+}
+
+struct node *py_parse(struct arena *a, int pyver, int target, const unsigned char *src, size_t len, int max_depth,
+                      size_t max_tokens, struct pyerr *err, struct node **nonascii, struct token **toks,
+                      size_t *captoks)
+{
+	struct node *mod = parse_once(a, pyver, target, src, len, max_depth, max_tokens, err, nonascii, toks, captoks);
+	if (mod || pyver >= PYV(3, 12) || a->failed || !err->rule || strcmp(err->rule, "syntax-error") != 0)
+		return mod;
+	/* Not Python 3.11: is it the f-strings of 3.12 (PEP 701)?  Parsed
+	 * again with those (any other construct of 3.12 still refused), to
+	 * say so instead of the error of the 3.11 tokenizer. */
+	struct pyerr again = { 0 };
+	if (parse_once(a, PYV(3, 12), target, src, len, max_depth, max_tokens, &again, NULL, toks, captoks))
+		snprintf(err->msg, sizeof(err->msg),
+		         "f-string syntax of Python 3.12 (PEP 701: a quote, backslash, comment or line break inside "
+		         "a replacement field), and the policy's interpreter is Python %d.%d",
+		         target >> 8, target & 0xff);
+	return NULL;
 }
