@@ -785,7 +785,7 @@ static int fstring_middle(struct lexer *lx)
 		c = peekc(lx, 0);
 		if (c < 0 || (m->qsize == 1 && (c == '\n' || c == '\r'))) {
 			if (in_spec && c >= 0) {
-				if (m->qsize == 1)
+				if (m->qsize == 1 && lx->pyver >= PYV(3, 13)) /* 3.12 allowed it */
 					return lerr(lx, lx->line, col_of(lx, lx->pos),
 					            "f-string: newlines are not allowed in format specifiers for single quoted "
 					            "f-strings");

@@ -145,22 +145,24 @@ static int get_list(cordon_ctx *ctx, const char *key, char ***out, size_t *n)
 
 /* ---- the grammar version: declared, or the interpreter's ---- */
 
-/* "3.12" -> PYV(3, 12); 0 when not a version.  end: where parsing stopped
- * must be the end of s, or a letter suffix when suffix is set
- * ("python3.13t"). */
+/* "3.12" -> PYV(3, 12); 0 when not a version.  With suffix, letters may
+ * follow ("3.13t", a free-threaded build's name). */
 static int parse_version(const char *s, int suffix)
 {
-	if (s[0] != '3' || s[1] != '.' || s[2] < '0' || s[2] > '9')
-		return 0;
-	int minor = 0;
-	const char *p = s + 2;
-	for (; *p >= '0' && *p <= '9' && minor < 1000; p++)
-		minor = minor * 10 + (*p - '0');
-	if (minor >= 1000)
-		return 0;
+	int v[2] = { 0, 0 };
+	const char *p = s;
+	for (int k = 0; k < 2; k++) {
+		if (k && *p++ != '.')
+			return 0;
+		if (*p < '0' || *p > '9')
+			return 0;
+		for (; *p >= '0' && *p <= '9'; p++)
+			if ((v[k] = v[k] * 10 + (*p - '0')) > 255)
+				return 0;
+	}
 	while (suffix && *p >= 'a' && *p <= 'z')
 		p++;
-	return *p ? 0 : PYV(3, minor);
+	return *p || v[0] == 0 ? 0 : PYV(v[0], v[1]);
 }
 
 /* Run `python -I -S -c ...` and read its version; 0 when it cannot be
@@ -251,12 +253,16 @@ static int interpreter_version(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", strerror(errno));
 		return 0;
 	}
-	const char *base = strrchr(real, '/');
-	base = base ? base + 1 : real;
-	if (strncmp(base, "python", 6) == 0) {
-		int v = parse_version(base + 6, 1);
-		if (v)
-			return v;
+	/* the name it resolves to, else the name given */
+	const char *names[] = { real, path };
+	for (int i = 0; i < 2; i++) {
+		const char *base = strrchr(names[i], '/');
+		base = base ? base + 1 : names[i];
+		if (strncmp(base, "python", 6) == 0) {
+			int v = parse_version(base + 6, 1);
+			if (v)
+				return v;
+		}
 	}
 	return ask_interpreter(real, err, errlen);
 }
