@@ -435,7 +435,7 @@ static __attribute__((noinline)) int identifier_nonascii(struct lexer *lx, size_
 		size_t l = utf8_decode((const unsigned char *)s + i, n - i, &cp);
 		if (!l)
 			return lerr(lx, line, col + (int)i, "invalid UTF-8");
-		int ok = first ? (cp == '_' || uni_xid_start(cp)) : uni_xid_continue(cp);
+		int ok = first ? (cp == '_' || uni_xid_start(cp, lx->pyver)) : uni_xid_continue(cp, lx->pyver);
 		if (!ok) {
 			if (cp < 0x80)
 				return lerr(lx, line, col + (int)i, "invalid decimal literal");

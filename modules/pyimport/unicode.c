@@ -208,14 +208,25 @@ static int in_ranges(const struct uni_range *r, size_t n, uint32_t c)
 	return 0;
 }
 
-int uni_xid_start(uint32_t c)
+/* The classes of the newest version not newer than pyver. */
+static const struct uni_xid *xid_of(int pyver)
 {
-	return in_ranges(uni_xid_start_r, uni_xid_start_r_n, c);
+	size_t i = 0;
+	while (i + 1 < uni_xid_n && uni_xid[i + 1].pyver <= pyver)
+		i++;
+	return &uni_xid[i];
 }
 
-int uni_xid_continue(uint32_t c)
+int uni_xid_start(uint32_t c, int pyver)
 {
-	return in_ranges(uni_xid_cont_r, uni_xid_cont_r_n, c);
+	const struct uni_xid *x = xid_of(pyver);
+	return in_ranges(x->start, x->start_n, c);
+}
+
+int uni_xid_continue(uint32_t c, int pyver)
+{
+	const struct uni_xid *x = xid_of(pyver);
+	return in_ranges(x->cont, x->cont_n, c);
 }
 
 static unsigned ccc_of(uint32_t c)
