@@ -7,7 +7,12 @@
  *
  * Anything the grammar does not accept is a syntax error: the parser never
  * skips input it does not understand.  Recursion is bounded by max_depth
- * (a "too-deep" error, never a crash).
+ * (a "too-deep" error, never a crash), counted in nesting levels of the
+ * source: each bracket (of an atom, a call or a subscript), unary
+ * operator, 'not', power, lambda, conditional expression, f-string and
+ * replacement field, block and pattern is one level, so that the
+ * tokenizer's 200 brackets (CPython's limit) are what bounds a data
+ * literal.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -1477,11 +1482,11 @@ static inline int ends_primary(const struct token *t)
 	return t->type != TK_OP || (t->op != '.' && t->op != '(' && t->op != '[' && t->op != OP2('*', '*'));
 }
 
+/* A primary: an atom and its trailers.  The brackets of a call or a
+ * subscript are one nesting level each (as those of an atom). */
 static struct node *primary(struct parser *p)
 {
 	const struct token *start = TOK;
-	if (enter(p) < 0)
-		return NULL;
 	struct node *n = atom(p);
 	while (n) {
 		const struct token *t = TOK;
@@ -1508,7 +1513,9 @@ static struct node *primary(struct parser *p)
 				break;
 			}
 			c->kids[0] = n;
-			if (arguments(p, c, t, 1) < 0) {
+			int r = enter(p) < 0 ? -1 : arguments(p, c, t, 1);
+			leave(p);
+			if (r < 0) {
 				n = NULL;
 				break;
 			}
@@ -1520,7 +1527,8 @@ static struct node *primary(struct parser *p)
 				break;
 			}
 			s->kids[0] = n;
-			s->kids[1] = slices(p);
+			s->kids[1] = enter(p) < 0 ? NULL : slices(p);
+			leave(p);
 			if (!s->kids[1] || expect_op(p, ']', "]") < 0) {
 				n = NULL;
 				break;
@@ -1530,7 +1538,6 @@ static struct node *primary(struct parser *p)
 			break;
 		}
 	}
-	leave(p);
 	return n;
 }
 
@@ -1570,9 +1577,9 @@ static struct node *power(struct parser *p)
 static struct node *factor(struct parser *p)
 {
 	const struct token *t = TOK;
-	/* a leaf operand: the node primary() would make, with its depth check
-	 * (power -> await_primary -> primary -> atom, shortened) */
-	if (is_leaf(t) && ends_primary(t + 1) && p->depth < p->max_depth)
+	/* a leaf operand: the node primary() would make (power ->
+	 * await_primary -> primary -> atom, shortened) */
+	if (is_leaf(t) && ends_primary(t + 1))
 		return atom(p);
 	if (at_op(p, '+') || at_op(p, '-') || at_op(p, '~')) {
 		p->i++;
@@ -1868,29 +1875,23 @@ static struct node *expression(struct parser *p)
 	const struct token *t = TOK;
 	/* a leaf operand followed by a token that ends every expression level
 	 * (no operator, call, subscript, attribute, comparison, and/or/if):
-	 * the node the full descent makes, with the same two depth checks
-	 * (expression and primary) */
-	if (is_leaf(t) && ends_expression(t + 1) && p->depth + 2 <= p->max_depth)
+	 * the node the full descent makes */
+	if (is_leaf(t) && ends_expression(t + 1))
 		return atom(p);
-	if (enter(p) < 0)
-		return NULL;
 	struct node *d = disjunction(p);
 	if (d && accept_kw(p, KW_IF)) {
 		struct node *c = mk(p, N_IFEXP, t);
-		if (!c) {
-			leave(p);
+		if (!c)
 			return NULL;
-		}
 		c->kids[1] = d;
 		c->kids[0] = disjunction(p);
-		if (!c->kids[0] || (!accept_kw(p, KW_ELSE) && (perr(p, TOK, "expected 'else' after 'if' expression"), 1))) {
-			leave(p);
+		if (!c->kids[0] || (!accept_kw(p, KW_ELSE) && (perr(p, TOK, "expected 'else' after 'if' expression"), 1)))
 			return NULL;
-		}
-		c->kids[2] = expression(p);
+		/* the else branch nests: one level */
+		c->kids[2] = enter(p) < 0 ? NULL : expression(p);
+		leave(p);
 		d = c->kids[2] ? c : NULL;
 	}
-	leave(p);
 	return d;
 }
 

@@ -10,7 +10,7 @@
  *     severity: {rule: high}  per-rule severity (info..critical) or off
  *     threshold: low          findings at or above this severity deny
  *     non_ascii: normalize    normalize (NFKC, as CPython) or deny
- *     max_depth: 200          nesting bound of the parser
+ *     max_depth: 3000         nesting bound of the parser
  *     max_bytes: 8M           larger sources are denied (too-large)
  *     python: "3.12"          the grammar: a version, or an interpreter to ask
  *                             (default: /usr/bin/python3's version)
@@ -40,7 +40,7 @@ static const struct cordon_arg args[] = {
 	{ "severity", CORDON_ARG_MAPPING, 0, 0, 0, "rule id: info, low, medium, high, critical or off" },
 	{ "threshold", CORDON_ARG_STRING, 0, 0, 0, "lowest severity that denies (default low)" },
 	{ "non_ascii", CORDON_ARG_STRING, 0, 0, 0, "normalize (NFKC, default) or deny non-ASCII identifiers" },
-	{ "max_depth", CORDON_ARG_INT, 0, 20, 1000, "nesting bound of the parser (default 200)" },
+	{ "max_depth", CORDON_ARG_INT, 0, 20, 3000, "nesting bound of the parser in levels of the source (default 3000)" },
 	{ "max_bytes", CORDON_ARG_SIZE, 0, 1, 1ll << 30, "larger sources are denied (default 8M)" },
 	{ "python", CORDON_ARG_STRING, 0, 0, 0,
 	  "the interpreter's version (\"3.12\") or an interpreter to ask (default /usr/bin/python3)" },
@@ -307,7 +307,7 @@ static int py_open(cordon_ctx *ctx, void **statep)
 	*statep = s;
 	memcpy(s->sev, default_sev, sizeof(s->sev));
 	s->threshold = CORDON_SEV_LOW;
-	s->cfg.max_depth = 200;
+	s->cfg.max_depth = 3000;
 	s->cfg.max_bytes = 8u << 20;
 
 	const cordon_node *n;
