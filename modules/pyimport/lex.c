@@ -449,6 +449,8 @@ static __attribute__((noinline)) int identifier_nonascii(struct lexer *lx, size_
 	char *name = uni_nfkc(lx->arena, s, n, &nl);
 	if (!name)
 		return lerr(lx, line, col, "out of memory");
+	if (nl > UINT32_MAX)
+		return lerr(lx, line, col, "identifier too long"); /* node lengths are 32-bit */
 	struct token *t = push(lx, TK_NAME, start, line, col);
 	if (!t)
 		return -1;
@@ -769,7 +771,7 @@ static int fstring_middle(struct lexer *lx)
 		lx->nfs--;
 		if (lx->ntoks > UINT32_MAX)
 			return lerr(lx, line, col, "too many tokens");
-		lx->toks[m->start_tok].op = (uint32_t)lx->ntoks;
+		lx->toks[m->start_tok].op = (uint32_t)(lx->ntoks - m->start_tok); /* relative: tokens move */
 		return push(lx, TK_FEND, start, line, col) ? 0 : -1;
 	}
 	int in_spec = m->in_spec && m->expr_start >= 0;
@@ -867,6 +869,11 @@ static int fstring_middle(struct lexer *lx)
 	return 0;
 }
 
+static int is_op_tok(const struct token *t, uint32_t op)
+{
+	return t->type == TK_OP && t->op == op;
+}
+
 /* the lexer's dispatch on the first character of a token */
 enum {
 	CC_OP = 0, /* an operator, a delimiter or an invalid character (op() tells) */
@@ -913,9 +920,32 @@ static int at_end(struct lexer *lx, int line, int col)
 	return push(lx, TK_ENDMARKER, lx->pos, line, col) ? 0 : -1;
 }
 
+/* A logical line starting with one of these continues the statement
+ * before it. */
+static int continues(const struct token *t)
+{
+	return t->type == TK_NAME && (t->kw == KW_ELSE || t->kw == KW_ELIF || t->kw == KW_EXCEPT || t->kw == KW_FINALLY);
+}
+
+void lex_drop(struct lexer *lx, size_t n)
+{
+	if (n > lx->ntoks)
+		n = lx->ntoks;
+	memmove(lx->toks, lx->toks + n, (lx->ntoks - n) * sizeof(*lx->toks));
+	lx->ntoks -= n;
+	lx->line_first = lx->line_first >= n ? lx->line_first - n : 0;
+}
+
 int lex_all(struct lexer *lx)
 {
-	lx->at_bol = !lx->fstring_mode;
+	if (!lx->started) {
+		lx->started = 1;
+		lx->at_bol = !lx->fstring_mode;
+	}
+	if (lx->paused) {
+		lx->paused = 0;
+		lx->ntoks--; /* the sentinel */
+	}
 	if (lx->line == 0)
 		lx->line = 1;
 	if (!lx->names) {
@@ -927,6 +957,22 @@ int lex_all(struct lexer *lx)
 	const unsigned char *src = lx->src;
 	const size_t len = lx->len;
 	for (;;) {
+		if (lx->want_boundary) {
+			/* after a logical line's NEWLINE: at the next line's first
+			 * token, a new top-level statement may start */
+			const struct token *t = &lx->toks[lx->ntoks - 1];
+			if (t->type != TK_NEWLINE && t->type != TK_INDENT && t->type != TK_DEDENT) {
+				size_t ended = lx->line_first;
+				lx->want_boundary = 0;
+				lx->line_first = lx->ntoks - 1;
+				if (lx->chunked && lx->n_indent == 0 && !continues(t) && !is_op_tok(&lx->toks[ended], '@')) {
+					if (!push(lx, TK_ENDMARKER, lx->pos, t->line, t->col))
+						return -1;
+					lx->paused = 1;
+					return 1;
+				}
+			}
+		}
 		if (lx->nfs && lx->fs[lx->nfs - 1].string) {
 			if (fstring_middle(lx) < 0)
 				return -1;
@@ -1036,6 +1082,7 @@ int lex_all(struct lexer *lx)
 				struct token *t = push(lx, TK_NEWLINE, nlstart, line, col);
 				if (!t)
 					return -1;
+				lx->want_boundary = 1;
 				t->len = lx->pos - nlstart;
 			}
 			lx->at_bol = 1;

@@ -891,7 +891,7 @@ static struct node *strings(struct parser *p)
 		const struct token *t = &p->toks[k];
 		if (t->type == TK_FSTART) {
 			any_f = any_s = 1;
-			k = (size_t)t->op + 1; /* after its TK_FEND */
+			k += (size_t)t->op + 1; /* after its TK_FEND */
 			continue;
 		}
 		if (t->type != TK_STRING)
@@ -1993,7 +1993,7 @@ static int end_simple(struct parser *p)
 	return syntax(p);
 }
 
-static struct node *dotted_name(struct parser *p, const char **out, size_t *outlen)
+static struct node *dotted_name(struct parser *p, const char **out, uint32_t *outlen)
 {
 	struct sbuf b = { 0 };
 	if (!is_name(p))
@@ -2011,7 +2011,7 @@ static struct node *dotted_name(struct parser *p, const char **out, size_t *outl
 		return oom(p);
 	}
 	*out = arena_strndup(p->arena, b.d, b.n);
-	*outlen = b.n;
+	*outlen = (uint32_t)b.n; /* b.n <= the source's length */
 	free(b.d);
 	if (!*out)
 		return oom(p);
@@ -3297,41 +3297,76 @@ static struct node *parse_once(struct arena *a, int pyver, int target, const uns
 	lx.err = err;
 	lx.max_tokens = max_tokens;
 	lx.na_tail = nonascii;
+	lx.chunked = 1;
 	if (toks) {
 		/* the caller's token array, kept from an earlier source */
 		lx.toks = *toks;
 		lx.captoks = *captoks;
 	}
-	if (lex_all(&lx) < 0) {
-		if (toks) {
-			*toks = lx.toks;
-			*captoks = lx.captoks;
-		} else {
-			free(lx.toks);
-		}
-		return NULL;
-	}
 	struct parser p = { 0 };
 	p.arena = a;
 	p.pyver = pyver;
 	p.target = target;
-	p.toks = lx.toks;
-	p.ntoks = lx.ntoks;
 	p.err = err;
 	p.max_depth = max_depth;
 	p.src = src;
-	p.na_tail = lx.na_tail;
-	struct node *mod = mk(&p, N_MODULE, &p.toks[0]);
+	struct node *mod = NULL;
+	int lr = lex_all(&lx);
+	if (lr >= 0) {
+		p.toks = lx.toks;
+		p.ntoks = lx.ntoks;
+		p.na_tail = lx.na_tail;
+		mod = mk(&p, N_MODULE, &p.toks[0]);
+	}
 	if (mod) {
 		mod->line = 1;
 		mod->col = 0;
 		struct node **tail = &mod->kids[0], *last = NULL;
-		while (p.toks[p.i].type != TK_ENDMARKER) {
+		for (;;) {
+			if (lr == 1 && p.i + 2 >= p.ntoks) {
+				/* at the first token of the next statement (or past it):
+				 * drop the tokens before it and read the next chunk */
+				size_t keep = p.i + 2 == p.ntoks ? p.i : p.ntoks - 2;
+				lex_drop(&lx, keep);
+				p.i -= keep;
+				lx.na_tail = p.na_tail;
+				lr = lex_all(&lx);
+				p.na_tail = lx.na_tail;
+				p.toks = lx.toks;
+				p.ntoks = lx.ntoks;
+				if (lr < 0) {
+					mod = NULL;
+					break;
+				}
+			}
+			if (p.toks[p.i].type == TK_ENDMARKER)
+				break;
 			if (p.toks[p.i].type == TK_NEWLINE) {
 				p.i++;
 				continue;
 			}
+			size_t at = p.i;
 			struct node *s = statement(&p, &last);
+			if (lr == 1 && (!s || p.i + 1 >= p.ntoks)) {
+				/* failed, or ran into the next chunk's first token: read
+				 * the rest of the source at once and parse the statement
+				 * again (the chunks end where statements end, so this is
+				 * for a real error) */
+				lx.chunked = 0;
+				lx.na_tail = p.na_tail;
+				lr = lex_all(&lx);
+				p.na_tail = lx.na_tail;
+				p.toks = lx.toks;
+				p.ntoks = lx.ntoks;
+				if (lr < 0) {
+					mod = NULL;
+					break;
+				}
+				err->set = 0;
+				p.i = at;
+				p.depth = 0;
+				continue;
+			}
 			if (!s) {
 				if (!err->set)
 					syntax(&p);

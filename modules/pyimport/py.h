@@ -128,7 +128,7 @@ struct fsmode {
 	int curly; /* open brackets since the f-string started */
 	int expr_start; /* curly depth of the innermost replacement field, -1 outside */
 	int line, col; /* position of the f-string's start */
-	size_t start_tok; /* index of its TK_FSTART (whose op is set to the index of its TK_FEND) */
+	size_t start_tok; /* index of its TK_FSTART, whose op is set to how far its TK_FEND is */
 };
 #define MAX_FSTRING_NEST 150 /* CPython's MAXFSTRINGLEVEL */
 
@@ -162,9 +162,19 @@ struct lexer {
 	/* f-strings being tokenized (3.12 and later) */
 	struct fsmode *fs;
 	int nfs;
+	/* chunked: pause after each top-level statement (at the first token
+	 * of the next one, followed by a TK_ENDMARKER sentinel), so that the
+	 * parser can drop the tokens of the statements it has parsed and the
+	 * token array holds one statement, not the whole source */
+	int chunked, started, paused, want_boundary;
+	size_t line_first; /* index of the first token of the current logical line */
 };
 
-int lex_all(struct lexer *lx); /* 0 ok, -1 error in *lx->err */
+/* 0 done (the last token is TK_ENDMARKER), 1 paused (chunked), -1 error
+ * in *lx->err.  Call again after a pause to go on. */
+int lex_all(struct lexer *lx);
+/* Drop the first n tokens (none of them in an f-string being read). */
+void lex_drop(struct lexer *lx, size_t n);
 
 /* ---- AST ---- */
 enum node_kind {
@@ -214,12 +224,14 @@ struct node {
 	uint8_t ctx;
 	uint32_t flags;
 	int line, col;
+	int level; /* import-from relative dots; f-string conversion */
+	/* str's length: at most max_bytes (1 GiB), so 32 bits keep the node
+	 * at 80 bytes (the parser's memory per source byte) */
+	uint32_t slen;
 	/* identifier / attribute / keyword / alias name / import module;
 	 * a str constant's UTF-8 value (may contain NUL: see slen) */
 	const char *str;
-	size_t slen;
-	const char *str2; /* alias asname; import-from relative dots count in level */
-	int level;
+	const char *str2; /* alias asname */
 	struct node *kids[4]; /* children (each may head a ->next list) */
 	struct node *next; /* sibling in a list */
 };
