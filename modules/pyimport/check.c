@@ -847,7 +847,10 @@ int py_check(const struct checkcfg *cfg, struct py_cache *cache, const unsigned 
 	struct py_cache local = { 0 };
 	struct py_cache *pc = cache ? cache : &local;
 	struct arena *a = &pc->arena;
-	a->limit = cfg->max_bytes ? (cfg->max_bytes * 64 > cfg->max_bytes ? cfg->max_bytes * 64 : 0) + (64u << 20) : 0;
+	/* at most one 80-byte node per source byte, the source's copy, string
+	 * values and normalised names: 88 bytes a byte bound what any valid
+	 * source takes (parse.c) */
+	a->limit = cfg->max_bytes ? (cfg->max_bytes <= SIZE_MAX / 88 ? cfg->max_bytes * 88 : 0) + (64u << 20) : 0;
 	arena_reset(a, CACHE_ARENA); /* after the limit: the fast path's end depends on it */
 	struct pyerr err = { 0 };
 	size_t max_tokens = len + 16;
