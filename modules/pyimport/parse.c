@@ -3324,11 +3324,17 @@ static struct node *parse_once(struct arena *a, int pyver, int target, const uns
 		struct node **tail = &mod->kids[0], *last = NULL;
 		for (;;) {
 			if (lr == 1 && p.i + 2 >= p.ntoks) {
-				/* at the first token of the next statement (or past it):
-				 * drop the tokens before it and read the next chunk */
-				size_t keep = p.i + 2 == p.ntoks ? p.i : p.ntoks - 2;
-				lex_drop(&lx, keep);
-				p.i -= keep;
+				/* at the first token of the next statement: drop the
+				 * tokens before it and read the next chunk.  Past it (at
+				 * the sentinel) cannot be, as a statement that ran into
+				 * it is parsed again below; should it be, fail closed. */
+				if (p.i + 2 != p.ntoks) {
+					perr(&p, &p.toks[p.i], "internal error: a statement ran past its tokens");
+					mod = NULL;
+					break;
+				}
+				lex_drop(&lx, p.i);
+				p.i = 0;
 				lx.na_tail = p.na_tail;
 				lr = lex_all(&lx);
 				p.na_tail = lx.na_tail;
