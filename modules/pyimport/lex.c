@@ -38,7 +38,7 @@ static int lerr(struct lexer *lx, int line, int col, const char *fmt, ...)
 	if (n == (len_) && memcmp(s, word, (len_)) == 0) \
 		return (idx)
 
-static int kw_of(const char *s, size_t n)
+static inline __attribute__((always_inline)) int kw_of(const char *s, size_t n)
 {
 	if (n < 2 || n > 8)
 		return 0;
@@ -869,11 +869,6 @@ static int fstring_middle(struct lexer *lx)
 	return 0;
 }
 
-static int is_op_tok(const struct token *t, uint32_t op)
-{
-	return t->type == TK_OP && t->op == op;
-}
-
 /* the lexer's dispatch on the first character of a token */
 enum {
 	CC_OP = 0, /* an operator, a delimiter or an invalid character (op() tells) */
@@ -920,11 +915,18 @@ static int at_end(struct lexer *lx, int line, int col)
 	return push(lx, TK_ENDMARKER, lx->pos, line, col) ? 0 : -1;
 }
 
-/* A logical line starting with one of these continues the statement
- * before it. */
-static int continues(const struct token *t)
+/* Does the logical line at pos continue the statement before it (else,
+ * elif, except, finally)? */
+static int continues(const struct lexer *lx)
 {
-	return t->type == TK_NAME && (t->kw == KW_ELSE || t->kw == KW_ELIF || t->kw == KW_EXCEPT || t->kw == KW_FINALLY);
+	static const char *const words[] = { "else", "elif", "except", "finally" };
+	for (size_t i = 0; i < 4; i++) {
+		size_t n = strlen(words[i]);
+		if (lx->len - lx->pos >= n && memcmp(lx->src + lx->pos, words[i], n) == 0 &&
+		    !(lx->pos + n < lx->len && idchar[lx->src[lx->pos + n]]))
+			return 1;
+	}
+	return 0;
 }
 
 void lex_drop(struct lexer *lx, size_t n)
@@ -933,7 +935,6 @@ void lex_drop(struct lexer *lx, size_t n)
 		n = lx->ntoks;
 	memmove(lx->toks, lx->toks + n, (lx->ntoks - n) * sizeof(*lx->toks));
 	lx->ntoks -= n;
-	lx->line_first = lx->line_first >= n ? lx->line_first - n : 0;
 }
 
 int lex_all(struct lexer *lx)
@@ -941,6 +942,7 @@ int lex_all(struct lexer *lx)
 	if (!lx->started) {
 		lx->started = 1;
 		lx->at_bol = !lx->fstring_mode;
+		lx->want_boundary = !lx->fstring_mode; /* to note a decorator on line 1 */
 	}
 	if (lx->paused) {
 		lx->paused = 0;
@@ -957,22 +959,6 @@ int lex_all(struct lexer *lx)
 	const unsigned char *src = lx->src;
 	const size_t len = lx->len;
 	for (;;) {
-		if (lx->want_boundary) {
-			/* after a logical line's NEWLINE: at the next line's first
-			 * token, a new top-level statement may start */
-			const struct token *t = &lx->toks[lx->ntoks - 1];
-			if (t->type != TK_NEWLINE && t->type != TK_INDENT && t->type != TK_DEDENT) {
-				size_t ended = lx->line_first;
-				lx->want_boundary = 0;
-				lx->line_first = lx->ntoks - 1;
-				if (lx->chunked && lx->n_indent == 0 && !continues(t) && !is_op_tok(&lx->toks[ended], '@')) {
-					if (!push(lx, TK_ENDMARKER, lx->pos, t->line, t->col))
-						return -1;
-					lx->paused = 1;
-					return 1;
-				}
-			}
-		}
 		if (lx->nfs && lx->fs[lx->nfs - 1].string) {
 			if (fstring_middle(lx) < 0)
 				return -1;
@@ -982,6 +968,21 @@ int lex_all(struct lexer *lx)
 			lx->at_bol = 0;
 			if (lx->paren == 0 && indentation(lx) < 0)
 				return -1;
+			int c = peekc(lx, 0);
+			if (lx->want_boundary && c >= 0 && c != '#' && c != '\n' && c != '\r') {
+				/* the first line after a logical line: a new top-level
+				 * statement starts here unless it continues the last one
+				 * (else, elif, except, finally, or after a decorator) */
+				lx->want_boundary = 0;
+				int after_decorator = lx->decorator;
+				lx->decorator = c == '@';
+				if (lx->chunked && lx->ntoks && lx->n_indent == 0 && !after_decorator && !continues(lx)) {
+					if (!push(lx, TK_ENDMARKER, lx->pos, lx->line, col_of(lx, lx->pos)))
+						return -1;
+					lx->paused = 1;
+					return 1;
+				}
+			}
 		}
 		size_t pos = lx->pos;
 		if (pos >= len)

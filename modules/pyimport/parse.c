@@ -3323,16 +3323,9 @@ static struct node *parse_once(struct arena *a, int pyver, int target, const uns
 		mod->col = 0;
 		struct node **tail = &mod->kids[0], *last = NULL;
 		for (;;) {
-			if (lr == 1 && p.i + 2 >= p.ntoks) {
-				/* at the first token of the next statement: drop the
-				 * tokens before it and read the next chunk.  Past it (at
-				 * the sentinel) cannot be, as a statement that ran into
-				 * it is parsed again below; should it be, fail closed. */
-				if (p.i + 2 != p.ntoks) {
-					perr(&p, &p.toks[p.i], "internal error: a statement ran past its tokens");
-					mod = NULL;
-					break;
-				}
+			if (lr == 1 && p.i + 1 == p.ntoks) {
+				/* at the sentinel that ends the chunk: drop the tokens
+				 * parsed and read the next chunk */
 				lex_drop(&lx, p.i);
 				p.i = 0;
 				lx.na_tail = p.na_tail;
@@ -3353,11 +3346,11 @@ static struct node *parse_once(struct arena *a, int pyver, int target, const uns
 			}
 			size_t at = p.i;
 			struct node *s = statement(&p, &last);
-			if (lr == 1 && (!s || p.i + 1 >= p.ntoks)) {
-				/* failed, or ran into the next chunk's first token: read
-				 * the rest of the source at once and parse the statement
-				 * again (the chunks end where statements end, so this is
-				 * for a real error) */
+			if (lr == 1 && !s) {
+				/* failed: read the rest of the source at once and parse
+				 * the statement again (a chunk ends where a statement
+				 * ends, so this is for a real error: should the guess be
+				 * wrong, it costs time, never a verdict) */
 				lx.chunked = 0;
 				lx.na_tail = p.na_tail;
 				lr = lex_all(&lx);

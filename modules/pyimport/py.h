@@ -162,12 +162,13 @@ struct lexer {
 	/* f-strings being tokenized (3.12 and later) */
 	struct fsmode *fs;
 	int nfs;
-	/* chunked: pause after each top-level statement (at the first token
-	 * of the next one, followed by a TK_ENDMARKER sentinel), so that the
-	 * parser can drop the tokens of the statements it has parsed and the
-	 * token array holds one statement, not the whole source */
-	int chunked, started, paused, want_boundary;
-	size_t line_first; /* index of the first token of the current logical line */
+	/* chunked: pause where a top-level statement ends (after its NEWLINE
+	 * and DEDENTs, with a TK_ENDMARKER sentinel), so that the parser can
+	 * drop the tokens of the statements it has parsed and the token array
+	 * holds one statement, not the whole source */
+	int chunked, started, paused;
+	int want_boundary; /* a logical line ended: decide at the next one */
+	int decorator; /* the current logical line starts with '@' */
 };
 
 /* 0 done (the last token is TK_ENDMARKER), 1 paused (chunked), -1 error
