@@ -578,6 +578,12 @@ static void walk(struct walk *w, const struct node *n)
 		check_ident(w, n->str, n);
 		walk_kids(w, n);
 		break;
+	case N_TYPEVAR:
+	case N_PARAMSPEC:
+	case N_TYPEVARTUPLE:
+		check_ident(w, n->str, n);
+		walk_kids(w, n);
+		break;
 	case N_MATCHCLASS:
 		walk(w, n->kids[0]);
 		walk_list(w, n->kids[1]);
@@ -636,6 +642,20 @@ static int utf8_name(const char *enc, size_t n)
 	static const char *const ok[] = { "utf_8", "utf8", "u8", "utf", "utf8_ucs2", "utf8_ucs4", "cp65001",
 		                          "utf_8_sig", NULL };
 	return in_list(ok, norm);
+}
+
+/* After a BOM, CPython's tokenizer accepts only what its own normalisation
+ * makes "utf-8": utf-8 and utf-8-anything, in any case, '_' for '-'. */
+static int utf8_with_bom(const char *enc, size_t n)
+{
+	char low[13];
+	size_t k = 0;
+	for (; k < n && k < 12; k++) {
+		char c = enc[k];
+		low[k] = c == '_' ? '-' : (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+	}
+	low[k] = '\0';
+	return (n == 5 && strcmp(low, "utf-8") == 0) || strncmp(low, "utf-8-", 6) == 0;
 }
 
 /* Look for a coding cookie on physical line [s, e).  Returns 1 and sets
@@ -782,6 +802,14 @@ int py_check(const struct checkcfg *cfg, struct py_cache *cache, const unsigned 
 		fn(ud, R_CODING, name, cl, 0, msg);
 		return 0;
 	}
+	if (cl && bom && !utf8_with_bom(enc, enclen)) {
+		/* CPython refuses any other spelling after a BOM */
+		char name[80];
+		snprintf(name, sizeof(name), "%.*s", (int)(enclen > 60 ? 60 : enclen), enc);
+		snprintf(msg, sizeof(msg), "encoding problem: '%s' with BOM", name);
+		fn(ud, R_SYNTAX, name, cl, 0, msg);
+		return 0;
+	}
 
 	/* strict UTF-8 and no NUL bytes, as CPython's reader requires; the
 	 * position is worked out only for an error */
@@ -819,12 +847,16 @@ int py_check(const struct checkcfg *cfg, struct py_cache *cache, const unsigned 
 	struct py_cache local = { 0 };
 	struct py_cache *pc = cache ? cache : &local;
 	struct arena *a = &pc->arena;
-	a->limit = cfg->max_bytes ? (cfg->max_bytes * 64 > cfg->max_bytes ? cfg->max_bytes * 64 : 0) + (64u << 20) : 0;
+	/* at most one 80-byte node per source byte, the source's copy, string
+	 * values and normalised names: 88 bytes a byte bound what any valid
+	 * source takes (parse.c) */
+	a->limit = cfg->max_bytes ? (cfg->max_bytes <= SIZE_MAX / 88 ? cfg->max_bytes * 88 : 0) + (64u << 20) : 0;
 	arena_reset(a, CACHE_ARENA); /* after the limit: the fast path's end depends on it */
 	struct pyerr err = { 0 };
 	size_t max_tokens = len + 16;
 	struct node *nonascii = NULL;
-	struct node *mod = py_parse(a, s, (size_t)(end - s), cfg->max_depth, max_tokens, &err,
+	int pyver = cfg->pyver ? cfg->pyver : PYV_MIN;
+	struct node *mod = py_parse(a, pyver, pyver, s, (size_t)(end - s), cfg->max_depth, max_tokens, &err,
 	                            cfg->non_ascii_deny ? &nonascii : NULL, &pc->toks, &pc->captoks);
 	int rc = 0;
 	if (!mod) {

@@ -2,10 +2,11 @@
  * modules/pyimport/fuzz_pyimport.c - libFuzzer target for pyimport's
  * tokenizer, parser and checks.
  *
- * Each input is checked twice, as a whole source: with the default
+ * Each input is checked three times, as a whole source: with the default
  * configuration (denylist, non_ascii normalize) and with allowlist mode and
  * non_ascii deny, at a small max_depth so the depth bound is reached
- * often.  The oracle, besides ASan/UBSan and the leak checker: every
+ * often, both under the Python 3.11 grammar; then under 3.12 or 3.13 (by
+ * the input's size), whose f-strings are tokenized otherwise (PEP 701).  The oracle, besides ASan/UBSan and the leak checker: every
  * finding has a known rule, a name and a message, a line within the source
  * (0 only for findings about the whole source) and a column >= 0; a source
  * that does not parse yields exactly one finding; the second configuration
@@ -83,6 +84,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	/* b is stricter: it denies whenever a does (depth may differ: b's bound is lower) */
 	if (ta.n > 0 && tb.n == 0)
+		abort();
+
+	/* the grammar of 3.12 or 3.13: PEP 701 f-strings, type parameters */
+	struct checkcfg c = a;
+	c.pyver = size % 2 ? PYV(3, 12) : PYV(3, 13);
+	struct tally tc = ta;
+	tc.n = tc.unparsed = 0;
+	if (py_check(&c, NULL, data, size, on_finding, &tc) < 0)
+		return 0;
+	if (tc.unparsed > 1 || (tc.unparsed && tc.n != 1))
 		abort();
 
 	/* NFKC over the bytes, when they are UTF-8 */

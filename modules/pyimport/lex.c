@@ -38,7 +38,7 @@ static int lerr(struct lexer *lx, int line, int col, const char *fmt, ...)
 	if (n == (len_) && memcmp(s, word, (len_)) == 0) \
 		return (idx)
 
-static int kw_of(const char *s, size_t n)
+static inline __attribute__((always_inline)) int kw_of(const char *s, size_t n)
 {
 	if (n < 2 || n > 8)
 		return 0;
@@ -435,7 +435,7 @@ static __attribute__((noinline)) int identifier_nonascii(struct lexer *lx, size_
 		size_t l = utf8_decode((const unsigned char *)s + i, n - i, &cp);
 		if (!l)
 			return lerr(lx, line, col + (int)i, "invalid UTF-8");
-		int ok = first ? (cp == '_' || uni_xid_start(cp)) : uni_xid_continue(cp);
+		int ok = first ? (cp == '_' || uni_xid_start(cp, lx->pyver)) : uni_xid_continue(cp, lx->pyver);
 		if (!ok) {
 			if (cp < 0x80)
 				return lerr(lx, line, col + (int)i, "invalid decimal literal");
@@ -449,6 +449,8 @@ static __attribute__((noinline)) int identifier_nonascii(struct lexer *lx, size_
 	char *name = uni_nfkc(lx->arena, s, n, &nl);
 	if (!name)
 		return lerr(lx, line, col, "out of memory");
+	if (nl > UINT32_MAX)
+		return lerr(lx, line, col, "identifier too long"); /* node lengths are 32-bit */
 	struct token *t = push(lx, TK_NAME, start, line, col);
 	if (!t)
 		return -1;
@@ -464,6 +466,11 @@ static __attribute__((noinline)) int identifier_nonascii(struct lexer *lx, size_
 		id->slen = nl;
 		id->line = lx->na_line > 0 ? lx->na_line : line;
 		id->col = lx->na_line > 0 ? lx->na_col : col;
+		if (lx->nfs) {
+			/* inside an f-string: at the outermost f-string, as in 3.11 */
+			id->line = lx->fs[0].line;
+			id->col = lx->fs[0].col;
+		}
 		*lx->na_tail = id;
 		lx->na_tail = &id->next;
 	}
@@ -542,7 +549,7 @@ static size_t op_len(const unsigned char *p, size_t rem)
 	case '-':
 		return (c1 == '=' || c1 == '>') ? 2 : 1;
 	case '!':
-		return c1 == '=' ? 2 : 0;
+		return c1 == '=' ? 2 : 0; /* '!' alone: see op() */
 	case ':': case '%': case '&': case '+': case '@': case '^': case '|': case '=':
 		return c1 == '=' ? 2 : 1;
 	case '(': case ')': case '[': case ']': case '{': case '}': case ',': case ';': case '~':
@@ -558,6 +565,15 @@ static int op(struct lexer *lx, int line, int col)
 	const unsigned char *p = lx->src + lx->pos;
 	size_t rem = lx->len - lx->pos;
 	size_t n = op_len(p, rem);
+	struct fsmode *m = lx->nfs ? &lx->fs[lx->nfs - 1] : NULL;
+	if (!n && p[0] == '!' && lx->pyver >= PYV(3, 12))
+		n = 1; /* an operator of its own since 3.12 (f-string conversions) */
+	if (m && m->expr_start >= 0 && p[0] == ':' && m->curly - 1 == m->expr_start) {
+		/* the format spec of a replacement field starts (even before '=') */
+		n = 1;
+		m->string = 1;
+		m->in_spec = 1;
+	}
 	uint32_t code = n == 3 ? OP3(p[0], p[1], p[2]) : n == 2 ? OP2(p[0], p[1]) : n == 1 ? OP1(p[0]) : 0;
 	if (!n) {
 		uint32_t cp;
@@ -574,15 +590,32 @@ static int op(struct lexer *lx, int line, int col)
 		lx->paren_stack[lx->paren] = (char)p[0];
 		lx->paren_line[lx->paren] = line;
 		lx->paren++;
+		if (m)
+			m->curly++;
 	} else if (n == 1 && (p[0] == ')' || p[0] == ']' || p[0] == '}')) {
+		if (m && m->curly == 0 && p[0] == '}')
+			return lerr(lx, line, col, "f-string: single '}' is not allowed");
 		if (lx->paren == 0)
 			return lerr(lx, line, col, "unmatched '%c'", p[0]);
 		char open = lx->paren_stack[lx->paren - 1];
 		char want = open == '(' ? ')' : open == '[' ? ']' : '}';
-		if (want != (char)p[0])
+		if (want != (char)p[0]) {
+			if (m && open == '{' && m->curly - 1 == m->expr_start)
+				return lerr(lx, line, col, "f-string: unmatched '%c'", p[0]);
 			return lerr(lx, line, col, "closing parenthesis '%c' does not match opening parenthesis '%c'", p[0],
 			            open);
+		}
 		lx->paren--;
+		if (m) {
+			if (--m->curly < 0)
+				return lerr(lx, line, col, "f-string: unmatched '%c'", p[0]);
+			if (p[0] == '}' && m->curly == m->expr_start) {
+				/* the replacement field ends: back to the literal part */
+				m->expr_start--;
+				m->string = 1;
+				m->in_spec = 0;
+			}
+		}
 	}
 	struct token *t = push(lx, TK_OP, start, line, col);
 	if (!t)
@@ -687,6 +720,155 @@ static int indentation(struct lexer *lx)
 	return 0;
 }
 
+/* ---- f-strings of Python 3.12 and later (PEP 701), as CPython's
+ * tokenizer reads them: a stack of f-strings being read, each either in a
+ * literal part (or format spec) or in a replacement field's expression,
+ * which is tokenized like any code (quotes, comments, line breaks and
+ * nested f-strings included). ---- */
+
+#define MAX_EXPR_NESTING 3 /* CPython's: replacement fields in format specs */
+
+/* The start of an f-string (prefix and quote) at start; pos is at the
+ * quote. */
+static int fstring_start(struct lexer *lx, size_t start, int line, int col)
+{
+	if (lx->nfs + 1 >= MAX_FSTRING_NEST)
+		return lerr(lx, line, col, "too many nested f-strings");
+	if (!lx->fs && !(lx->fs = arena_alloc(lx->arena, MAX_FSTRING_NEST * sizeof(struct fsmode))))
+		return lerr(lx, line, col, "out of memory");
+	int q = peekc(lx, 0);
+	int triple = peekc(lx, 1) == q && peekc(lx, 2) == q;
+	int raw = 0;
+	for (size_t k = start; k < lx->pos; k++)
+		raw |= (lx->src[k] | 0x20) == 'r';
+	lx->pos += triple ? 3 : 1;
+	struct fsmode *m = &lx->fs[lx->nfs++];
+	*m = (struct fsmode){ .quote = (uint8_t)q, .qsize = triple ? 3 : 1, .raw = (uint8_t)raw, .string = 1,
+		              .expr_start = -1, .line = line, .col = col, .start_tok = lx->ntoks };
+	return push(lx, TK_FSTART, start, line, col) ? 0 : -1;
+}
+
+/* In a literal part or format spec of the innermost f-string: a literal
+ * part (TK_FMIDDLE, maybe empty: not pushed), the f-string's end, or the
+ * switch to a replacement field's expression. */
+static int fstring_middle(struct lexer *lx)
+{
+	struct fsmode *m = &lx->fs[lx->nfs - 1];
+	size_t start = lx->pos;
+	int line = lx->line, col = col_of(lx, start);
+	int c = peekc(lx, 0);
+	if (c == '{' && peekc(lx, 1) != '{') {
+		if (++m->expr_start >= MAX_EXPR_NESTING)
+			return lerr(lx, line, col, "f-string: expressions nested too deeply");
+		m->string = 0;
+		return 0;
+	}
+	int end = 1;
+	for (int i = 0; i < m->qsize; i++)
+		end &= peekc(lx, (size_t)i) == m->quote;
+	if (end) {
+		lx->pos += m->qsize;
+		lx->nfs--;
+		if (lx->ntoks > UINT32_MAX)
+			return lerr(lx, line, col, "too many tokens");
+		lx->toks[m->start_tok].op = (uint32_t)(lx->ntoks - m->start_tok); /* relative: tokens move */
+		return push(lx, TK_FEND, start, line, col) ? 0 : -1;
+	}
+	int in_spec = m->in_spec && m->expr_start >= 0;
+	int endq = 0, uescape = 0;
+	size_t tok_end = 0, resume = 0;
+	for (;;) {
+		if (endq == m->qsize) {
+			/* the closing quotes: the part ends before them */
+			lx->pos -= m->qsize;
+			tok_end = resume = lx->pos;
+			break;
+		}
+		c = peekc(lx, 0);
+		if (c < 0 || (m->qsize == 1 && (c == '\n' || c == '\r'))) {
+			if (in_spec && c >= 0) {
+				if (m->qsize == 1 && lx->pyver >= PYV(3, 13)) /* 3.12 allowed it */
+					return lerr(lx, lx->line, col_of(lx, lx->pos),
+					            "f-string: newlines are not allowed in format specifiers for single quoted "
+					            "f-strings");
+				m->string = 0;
+				m->in_spec = 0;
+				tok_end = resume = lx->pos;
+				break;
+			}
+			if (m->qsize == 3)
+				return lerr(lx, m->line, m->col,
+				            "unterminated triple-quoted f-string literal (detected at line %d)", lx->line);
+			return lerr(lx, m->line, m->col, "unterminated f-string literal (detected at line %d)", lx->line);
+		}
+		if (c == m->quote) {
+			endq++;
+			lx->pos++;
+			continue;
+		}
+		endq = 0;
+		if (c == '\n' || c == '\r') {
+			eat_newline(lx);
+			continue;
+		}
+		if (c == '{') {
+			if (peekc(lx, 1) != '{' || in_spec) {
+				if (++m->expr_start >= MAX_EXPR_NESTING)
+					return lerr(lx, lx->line, col_of(lx, lx->pos), "f-string: expressions nested too deeply");
+				m->string = 0;
+				m->in_spec = 0;
+				tok_end = resume = lx->pos;
+			} else {
+				tok_end = lx->pos + 1; /* "{{": the part ends with one brace */
+				resume = lx->pos + 2;
+			}
+			break;
+		}
+		if (c == '}') {
+			if (uescape) {
+				tok_end = resume = lx->pos + 1;
+				break;
+			}
+			if (peekc(lx, 1) == '}' && !in_spec && m->curly == 0) {
+				tok_end = lx->pos + 1;
+				resume = lx->pos + 2;
+			} else {
+				m->string = 0;
+				m->in_spec = 0;
+				tok_end = resume = lx->pos;
+			}
+			break;
+		}
+		lx->pos++;
+		if (c == '\\') {
+			int d = peekc(lx, 0);
+			if (d == '{' || d == '}')
+				continue; /* the brace is read as a brace */
+			if (d == '\r' || d == '\n') {
+				eat_newline(lx);
+				continue;
+			}
+			if (d < 0)
+				continue;
+			lx->pos++;
+			if (!m->raw && d == 'N' && peekc(lx, 0) == '{') {
+				lx->pos++;
+				uescape = 1;
+			}
+		}
+	}
+	if (tok_end > start) {
+		size_t save = lx->pos;
+		lx->pos = tok_end;
+		struct token *t = push(lx, TK_FMIDDLE, start, line, col);
+		if (!t)
+			return -1;
+		lx->pos = save;
+	}
+	lx->pos = resume;
+	return 0;
+}
+
 /* the lexer's dispatch on the first character of a token */
 enum {
 	CC_OP = 0, /* an operator, a delimiter or an invalid character (op() tells) */
@@ -733,9 +915,39 @@ static int at_end(struct lexer *lx, int line, int col)
 	return push(lx, TK_ENDMARKER, lx->pos, line, col) ? 0 : -1;
 }
 
+/* Does the logical line at pos continue the statement before it (else,
+ * elif, except, finally)? */
+static int continues(const struct lexer *lx)
+{
+	static const char *const words[] = { "else", "elif", "except", "finally" };
+	for (size_t i = 0; i < 4; i++) {
+		size_t n = strlen(words[i]);
+		if (lx->len - lx->pos >= n && memcmp(lx->src + lx->pos, words[i], n) == 0 &&
+		    !(lx->pos + n < lx->len && idchar[lx->src[lx->pos + n]]))
+			return 1;
+	}
+	return 0;
+}
+
+void lex_drop(struct lexer *lx, size_t n)
+{
+	if (n > lx->ntoks)
+		n = lx->ntoks;
+	memmove(lx->toks, lx->toks + n, (lx->ntoks - n) * sizeof(*lx->toks));
+	lx->ntoks -= n;
+}
+
 int lex_all(struct lexer *lx)
 {
-	lx->at_bol = !lx->fstring_mode;
+	if (!lx->started) {
+		lx->started = 1;
+		lx->at_bol = !lx->fstring_mode;
+		lx->want_boundary = !lx->fstring_mode; /* to note a decorator on line 1 */
+	}
+	if (lx->paused) {
+		lx->paused = 0;
+		lx->ntoks--; /* the sentinel */
+	}
 	if (lx->line == 0)
 		lx->line = 1;
 	if (!lx->names) {
@@ -747,10 +959,30 @@ int lex_all(struct lexer *lx)
 	const unsigned char *src = lx->src;
 	const size_t len = lx->len;
 	for (;;) {
+		if (lx->nfs && lx->fs[lx->nfs - 1].string) {
+			if (fstring_middle(lx) < 0)
+				return -1;
+			continue;
+		}
 		if (lx->at_bol) {
 			lx->at_bol = 0;
 			if (lx->paren == 0 && indentation(lx) < 0)
 				return -1;
+			int c = peekc(lx, 0);
+			if (lx->want_boundary && c >= 0 && c != '#' && c != '\n' && c != '\r') {
+				/* the first line after a logical line: a new top-level
+				 * statement starts here unless it continues the last one
+				 * (else, elif, except, finally, or after a decorator) */
+				lx->want_boundary = 0;
+				int after_decorator = lx->decorator;
+				lx->decorator = c == '@';
+				if (lx->chunked && lx->ntoks && lx->n_indent == 0 && !after_decorator && !continues(lx)) {
+					if (!push(lx, TK_ENDMARKER, lx->pos, lx->line, col_of(lx, lx->pos)))
+						return -1;
+					lx->paused = 1;
+					return 1;
+				}
+			}
 		}
 		size_t pos = lx->pos;
 		if (pos >= len)
@@ -794,6 +1026,11 @@ int lex_all(struct lexer *lx)
 				d = peekc(lx, k);
 				if (d == '"' || d == '\'') {
 					lx->pos += k;
+					if (sf && lx->pyver >= PYV(3, 12)) {
+						if (fstring_start(lx, start, line, col) < 0)
+							return -1;
+						goto next;
+					}
 					if (string_body(lx, line, col) < 0)
 						return -1;
 					if (!push(lx, TK_STRING, start, line, col))
@@ -846,6 +1083,7 @@ int lex_all(struct lexer *lx)
 				struct token *t = push(lx, TK_NEWLINE, nlstart, line, col);
 				if (!t)
 					return -1;
+				lx->want_boundary = 1;
 				t->len = lx->pos - nlstart;
 			}
 			lx->at_bol = 1;

@@ -7,7 +7,12 @@
  *
  * Anything the grammar does not accept is a syntax error: the parser never
  * skips input it does not understand.  Recursion is bounded by max_depth
- * (a "too-deep" error, never a crash).
+ * (a "too-deep" error, never a crash), counted in nesting levels of the
+ * source: each bracket (of an atom, a call or a subscript), unary
+ * operator, 'not', power, lambda, conditional expression, f-string and
+ * replacement field, block and pattern is one level, so that the
+ * tokenizer's 200 brackets (CPython's limit) are what bounds a data
+ * literal.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -176,6 +181,9 @@ static struct node *block(struct parser *p);
 static struct node *statement(struct parser *p, struct node **last);
 static struct node *pattern(struct parser *p);
 static struct node *paren_contents(struct parser *p, const struct token *open, int fstring);
+static struct node *yield_expr(struct parser *p);
+static struct node *star_expression(struct parser *p);
+static struct node *type_alias(struct parser *p);
 
 /* ------------------------------------------------------------------ targets */
 
@@ -543,6 +551,7 @@ static struct node *fstring_expr(struct parser *p, const struct token *t, const 
 	lx.src = (const unsigned char *)s;
 	lx.len = n;
 	lx.fstring_mode = 1;
+	lx.pyver = p->pyver;
 	lx.err = p->err;
 	lx.max_tokens = 0;
 	lx.na_tail = p->na_tail;
@@ -733,21 +742,168 @@ static int fstring_body(struct parser *p, const struct token *t, const char *s, 
 	return 0;
 }
 
-/* Consecutive STRING tokens: a Constant (str or bytes) or a JoinedStr. */
+static int replacement_field(struct parser *p, struct jstr *j, int raw);
+
+/* Text of a debug field (f'{x = }') from after its '{' to before the
+ * '!', ':' or '}' after the '=', without comments, as CPython 3.12 keeps
+ * it; appended to j's literal text. */
+static void debug_text(struct jstr *j, const char *s, const char *e)
+{
+	while (s < e) {
+		const char *h = memchr(s, '#', (size_t)(e - s));
+		if (!h) {
+			sb_put(&j->lit, s, (size_t)(e - s));
+			return;
+		}
+		sb_put(&j->lit, s, (size_t)(h - s));
+		const char *nl = memchr(h, '\n', (size_t)(e - h));
+		s = nl ? nl : e;
+	}
+}
+
+/* The parts of a format spec (3.12 and later) up to its '}'. */
+static struct node *format_spec(struct parser *p, int raw)
+{
+	struct node *spec = mk(p, N_JOINEDSTR, TOK);
+	if (!spec)
+		return NULL;
+	struct jstr sj = { spec, &spec->kids[0], { 0 }, 0 };
+	int r = 0;
+	while (r == 0 && !at_op(p, '}')) {
+		const struct token *t = TOK;
+		if (t->type == TK_FMIDDLE) {
+			r = decode_piece(p, t, t->s, t->len, raw, 0, &sj.lit, &sj.unknown);
+			p->i++;
+		} else if (is_op(t, '{')) {
+			r = replacement_field(p, &sj, raw);
+		} else {
+			r = perr(p, t, "f-string: expecting '}', or format specs");
+		}
+	}
+	if (r == 0)
+		r = jflush(p, &sj, TOK);
+	free(sj.lit.d);
+	return r < 0 ? NULL : spec;
+}
+
+/* A replacement field of an f-string (3.12 and later), from its '{'. */
+static int replacement_field(struct parser *p, struct jstr *j, int raw)
+{
+	const struct token *lb = TOK;
+	p->i++;
+	const struct token *t = TOK;
+	if (t->type == TK_OP && (t->op == '=' || t->op == '!' || t->op == ':' || t->op == '}'))
+		return perr(p, t, "f-string: valid expression required before '%c'", (int)t->op);
+	if (enter(p) < 0)
+		return -1;
+	struct node *e = at_kw(p, KW_YIELD) ? yield_expr(p) : star_expressions(p);
+	leave(p);
+	if (!e)
+		return -1;
+	int debug = accept_op(p, '=');
+	if (debug) {
+		t = TOK;
+		if (!(t->type == TK_OP && (t->op == '!' || t->op == ':' || t->op == '}')))
+			return perr(p, t, "f-string: expecting '!', or ':', or '}'");
+		debug_text(j, lb->s + 1, t->s);
+	}
+	int conv = 0;
+	if (at_op(p, '!')) {
+		const struct token *bang = TOK;
+		p->i++;
+		t = TOK;
+		if (at_op(p, ':') || at_op(p, '}'))
+			return perr(p, t, "f-string: missing conversion character");
+		if (t->type != TK_NAME)
+			return perr(p, t, "f-string: invalid conversion character");
+		if (t->line != bang->line || t->col != bang->col + 1)
+			return perr(p, t, "f-string: conversion type must come right after the exclamanation mark");
+		if (t->len != 1 || (t->s[0] != 's' && t->s[0] != 'r' && t->s[0] != 'a'))
+			return perr(p, t, "f-string: invalid conversion character %.*s: expected 's', 'r', or 'a'",
+			            (int)(t->len > 20 ? 20 : t->len), t->s);
+		conv = t->s[0];
+		p->i++;
+	}
+	struct node *spec = NULL;
+	if (at_op(p, ':')) {
+		p->i++;
+		if (!(spec = format_spec(p, raw)))
+			return -1;
+	}
+	if (!at_op(p, '}'))
+		return perr(p, TOK, conv || spec ? "f-string: expecting '}'" : "f-string: expecting ':' or '}'");
+	p->i++;
+	if (debug && !conv && !spec)
+		conv = 'r';
+	if (jflush(p, j, lb) < 0)
+		return -1;
+	struct node *fv = mk(p, N_FORMATTED, lb);
+	if (!fv)
+		return -1;
+	fv->kids[0] = e;
+	fv->kids[1] = spec;
+	fv->level = conv;
+	lappend(&j->tail, fv);
+	return 0;
+}
+
+/* An f-string of 3.12 and later from its TK_FSTART to its TK_FEND. */
+static int fstring_tokens(struct parser *p, struct jstr *j)
+{
+	const struct token *st = TOK;
+	int raw = 0;
+	for (size_t k = 0; k < st->len && st->s[k] != '\'' && st->s[k] != '"'; k++)
+		raw |= (st->s[k] | 0x20) == 'r';
+	p->i++;
+	for (;;) {
+		const struct token *t = TOK;
+		if (t->type == TK_FEND) {
+			p->i++;
+			return 0;
+		}
+		if (t->type == TK_FMIDDLE) {
+			if (decode_piece(p, t, t->s, t->len, raw, 0, &j->lit, &j->unknown) < 0)
+				return -1;
+			p->i++;
+		} else if (is_op(t, '{')) {
+			if (replacement_field(p, j, raw) < 0)
+				return -1;
+		} else {
+			return syntax(p);
+		}
+	}
+}
+
+static int is_string_tok(const struct token *t)
+{
+	return t->type == TK_STRING || t->type == TK_FSTART;
+}
+
+/* Consecutive STRING tokens (and f-strings of 3.12 and later): a Constant
+ * (str or bytes) or a JoinedStr. */
 static struct node *strings(struct parser *p)
 {
 	const struct token *first = TOK;
 	size_t i0 = p->i;
 	int any_f = 0, any_b = 0, any_s = 0;
-	while (TOK->type == TK_STRING) {
+	size_t nparts = 0;
+	for (size_t k = p->i;; nparts++) {
+		const struct token *t = &p->toks[k];
+		if (t->type == TK_FSTART) {
+			any_f = any_s = 1;
+			k += (size_t)t->op + 1; /* after its TK_FEND */
+			continue;
+		}
+		if (t->type != TK_STRING)
+			break;
 		struct strtok st;
-		split_string(TOK, &st);
+		split_string(t, &st);
 		any_f |= st.fstr;
 		if (st.bytes)
 			any_b = 1;
 		else
 			any_s = 1;
-		p->i++;
+		k++;
 	}
 	if (any_b && any_s)
 		return perr(p, first, "cannot mix bytes and nonbytes literals"), NULL;
@@ -761,7 +917,8 @@ static struct node *strings(struct parser *p)
 		p->fs_col = first->col;
 		p->saw_unknown = 0;
 	}
-	if (!any_f && !any_b && p->i == i0 + 1) {
+	if (!any_f && !any_b && nparts == 1) {
+		p->i++;
 		/* one plain str token without escapes or CR: its value is its body */
 		struct strtok st;
 		split_string(first, &st);
@@ -771,10 +928,23 @@ static struct node *strings(struct parser *p)
 			n->slen = st.n;
 			return n->str ? n : oom(p);
 		}
+		p->i = i0;
 	}
 	int r = 0;
-	for (size_t k = i0; k < p->i && r == 0; k++) {
-		const struct token *t = &p->toks[k];
+	for (size_t k = 0; k < nparts && r == 0; k++) {
+		const struct token *t = TOK;
+		if (t->type == TK_FSTART) {
+			if (enter(p) < 0) {
+				r = -1;
+				break;
+			}
+			p->fstring_level++;
+			r = fstring_tokens(p, &j);
+			p->fstring_level--;
+			leave(p);
+			continue;
+		}
+		p->i++;
 		struct strtok st;
 		split_string(t, &st);
 		if (st.fstr) {
@@ -794,6 +964,8 @@ static struct node *strings(struct parser *p)
 	if (r == 0) {
 		if (j.unknown || p->saw_unknown)
 			n->flags |= C_UNKNOWN;
+		if (j.unknown && !outer)
+			p->saw_unknown = 1; /* a string inside a replacement field (3.12) */
 		if (any_f) {
 			r = jflush(p, &j, first);
 		} else {
@@ -1115,6 +1287,7 @@ static struct node *atom(struct parser *p)
 		return n;
 	}
 	case TK_STRING:
+	case TK_FSTART:
 		return strings(p);
 	case TK_OP:
 		if (t->op == '(') {
@@ -1309,11 +1482,11 @@ static inline int ends_primary(const struct token *t)
 	return t->type != TK_OP || (t->op != '.' && t->op != '(' && t->op != '[' && t->op != OP2('*', '*'));
 }
 
+/* A primary: an atom and its trailers.  The brackets of a call or a
+ * subscript are one nesting level each (as those of an atom). */
 static struct node *primary(struct parser *p)
 {
 	const struct token *start = TOK;
-	if (enter(p) < 0)
-		return NULL;
 	struct node *n = atom(p);
 	while (n) {
 		const struct token *t = TOK;
@@ -1340,7 +1513,9 @@ static struct node *primary(struct parser *p)
 				break;
 			}
 			c->kids[0] = n;
-			if (arguments(p, c, t, 1) < 0) {
+			int r = enter(p) < 0 ? -1 : arguments(p, c, t, 1);
+			leave(p);
+			if (r < 0) {
 				n = NULL;
 				break;
 			}
@@ -1352,7 +1527,8 @@ static struct node *primary(struct parser *p)
 				break;
 			}
 			s->kids[0] = n;
-			s->kids[1] = slices(p);
+			s->kids[1] = enter(p) < 0 ? NULL : slices(p);
+			leave(p);
 			if (!s->kids[1] || expect_op(p, ']', "]") < 0) {
 				n = NULL;
 				break;
@@ -1362,7 +1538,6 @@ static struct node *primary(struct parser *p)
 			break;
 		}
 	}
-	leave(p);
 	return n;
 }
 
@@ -1402,9 +1577,9 @@ static struct node *power(struct parser *p)
 static struct node *factor(struct parser *p)
 {
 	const struct token *t = TOK;
-	/* a leaf operand: the node primary() would make, with its depth check
-	 * (power -> await_primary -> primary -> atom, shortened) */
-	if (is_leaf(t) && ends_primary(t + 1) && p->depth < p->max_depth)
+	/* a leaf operand: the node primary() would make (power ->
+	 * await_primary -> primary -> atom, shortened) */
+	if (is_leaf(t) && ends_primary(t + 1))
 		return atom(p);
 	if (at_op(p, '+') || at_op(p, '-') || at_op(p, '~')) {
 		p->i++;
@@ -1700,29 +1875,23 @@ static struct node *expression(struct parser *p)
 	const struct token *t = TOK;
 	/* a leaf operand followed by a token that ends every expression level
 	 * (no operator, call, subscript, attribute, comparison, and/or/if):
-	 * the node the full descent makes, with the same two depth checks
-	 * (expression and primary) */
-	if (is_leaf(t) && ends_expression(t + 1) && p->depth + 2 <= p->max_depth)
+	 * the node the full descent makes */
+	if (is_leaf(t) && ends_expression(t + 1))
 		return atom(p);
-	if (enter(p) < 0)
-		return NULL;
 	struct node *d = disjunction(p);
 	if (d && accept_kw(p, KW_IF)) {
 		struct node *c = mk(p, N_IFEXP, t);
-		if (!c) {
-			leave(p);
+		if (!c)
 			return NULL;
-		}
 		c->kids[1] = d;
 		c->kids[0] = disjunction(p);
-		if (!c->kids[0] || (!accept_kw(p, KW_ELSE) && (perr(p, TOK, "expected 'else' after 'if' expression"), 1))) {
-			leave(p);
+		if (!c->kids[0] || (!accept_kw(p, KW_ELSE) && (perr(p, TOK, "expected 'else' after 'if' expression"), 1)))
 			return NULL;
-		}
-		c->kids[2] = expression(p);
+		/* the else branch nests: one level */
+		c->kids[2] = enter(p) < 0 ? NULL : expression(p);
+		leave(p);
 		d = c->kids[2] ? c : NULL;
 	}
-	leave(p);
 	return d;
 }
 
@@ -1824,7 +1993,7 @@ static int end_simple(struct parser *p)
 	return syntax(p);
 }
 
-static struct node *dotted_name(struct parser *p, const char **out, size_t *outlen)
+static struct node *dotted_name(struct parser *p, const char **out, uint32_t *outlen)
 {
 	struct sbuf b = { 0 };
 	if (!is_name(p))
@@ -1842,7 +2011,7 @@ static struct node *dotted_name(struct parser *p, const char **out, size_t *outl
 		return oom(p);
 	}
 	*out = arena_strndup(p->arena, b.d, b.n);
-	*outlen = b.n;
+	*outlen = (uint32_t)b.n; /* b.n <= the source's length */
 	free(b.d);
 	if (!*out)
 		return oom(p);
@@ -2102,6 +2271,10 @@ static struct node *simple_stmt(struct parser *p)
 		}
 		case KW_IMPORT: return import_stmt(p);
 		case KW_FROM: return from_stmt(p);
+		case KW_NONE:
+			if (NEXT(1)->type == TK_NAME && NEXT(1)->kw == KW_NONE && is_soft(t, "type"))
+				return type_alias(p);
+			break;
 		default: break;
 		}
 	}
@@ -2392,6 +2565,97 @@ static struct node *try_stmt(struct parser *p)
 	return n;
 }
 
+/* A construct of a later Python than the policy's interpreter: refused,
+ * naming it and both versions. */
+static int too_new(struct parser *p, const struct token *t, int ver, const char *what)
+{
+	return perr(p, t, "%s: syntax of Python %d.%d, and the policy's interpreter is Python %d.%d", what, ver >> 8,
+	            ver & 0xff, p->target >> 8, p->target & 0xff);
+}
+
+/* type_params (3.12, PEP 695; defaults 3.13, PEP 696) from '[': the list
+ * of N_TYPEVAR, N_TYPEVARTUPLE and N_PARAMSPEC nodes. */
+static struct node *type_params(struct parser *p)
+{
+	if (p->target < PYV(3, 12))
+		return too_new(p, TOK, PYV(3, 12), "type parameters (PEP 695)"), NULL;
+	p->i++;
+	if (at_op(p, ']'))
+		return perr(p, TOK, "Type parameter list cannot be empty"), NULL;
+	struct node *head = NULL, **tail = &head;
+	do {
+		if (at_op(p, ']'))
+			break;
+		const struct token *t = TOK;
+		int kind = N_TYPEVAR;
+		if (accept_op(p, '*'))
+			kind = N_TYPEVARTUPLE;
+		else if (accept_op(p, OP2('*', '*')))
+			kind = N_PARAMSPEC;
+		if (!is_name(p))
+			return syntax(p), NULL;
+		struct node *tp = mk(p, kind, t);
+		if (!tp)
+			return NULL;
+		tp->str = TOK->s;
+		tp->slen = TOK->len;
+		p->i++;
+		if (at_op(p, ':')) {
+			if (kind != N_TYPEVAR)
+				return perr(p, TOK, "cannot use bound with %s",
+				            kind == N_PARAMSPEC ? "ParamSpec" : "TypeVarTuple"), NULL;
+			p->i++;
+			if (!(tp->kids[0] = expression(p)))
+				return NULL;
+		}
+		if (at_op(p, '=')) {
+			if (p->target < PYV(3, 13))
+				return too_new(p, TOK, PYV(3, 13), "type parameter defaults (PEP 696)"), NULL;
+			p->i++;
+			if (!(tp->kids[1] = kind == N_TYPEVARTUPLE ? star_expression(p) : expression(p)))
+				return NULL;
+		}
+		lappend(&tail, tp);
+	} while (accept_op(p, ','));
+	if (expect_op(p, ']', "]") < 0)
+		return NULL;
+	return head;
+}
+
+/* The type parameters of a def or class, if any: an N_TYPEPARAMS node
+ * appended to its decorator list. */
+static int def_type_params(struct parser *p, struct node *def)
+{
+	if (!at_op(p, '['))
+		return 0;
+	struct node *w = mk(p, N_TYPEPARAMS, TOK);
+	if (!w || !(w->kids[0] = type_params(p)))
+		return -1;
+	struct node **tail = &def->kids[0];
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = w;
+	return 0;
+}
+
+/* type X[T] = value (3.12, PEP 695) */
+static struct node *type_alias(struct parser *p)
+{
+	const struct token *t = TOK;
+	if (p->target < PYV(3, 12))
+		return too_new(p, t, PYV(3, 12), "the type statement (PEP 695)"), NULL;
+	p->i++;
+	struct node *n = mk(p, N_TYPEALIAS, t);
+	if (!n || !(n->kids[0] = name_node(p)))
+		return NULL;
+	n->kids[0]->ctx = CTX_STORE;
+	if (at_op(p, '[') && !(n->kids[1] = type_params(p)))
+		return NULL;
+	if (expect_op(p, '=', "=") < 0 || !(n->kids[2] = expression(p)))
+		return NULL;
+	return n;
+}
+
 static struct node *funcdef(struct parser *p, const struct token *t, struct node *decorators)
 {
 	if (at_kw(p, KW_ASYNC))
@@ -2406,6 +2670,8 @@ static struct node *funcdef(struct parser *p, const struct token *t, struct node
 	n->slen = TOK->len;
 	n->kids[0] = decorators;
 	p->i++;
+	if (def_type_params(p, n) < 0)
+		return NULL;
 	const struct token *open = TOK;
 	if (expect_op(p, '(', "(") < 0)
 		return NULL;
@@ -2434,6 +2700,8 @@ static struct node *classdef(struct parser *p, struct node *decorators)
 	n->slen = TOK->len;
 	n->kids[0] = decorators;
 	p->i++;
+	if (def_type_params(p, n) < 0)
+		return NULL;
 	const struct token *open = TOK;
 	if (accept_op(p, '(')) {
 		struct node call = { 0 };
@@ -2572,7 +2840,7 @@ static struct node *closed_pattern(struct parser *p)
 	struct node *r = NULL;
 	if (is_number_tok(t) || at_op(p, '-')) {
 		r = number_pattern(p);
-	} else if (t->type == TK_STRING) {
+	} else if (is_string_tok(t)) {
 		/* f-strings parse here (the compiler, not the parser, refuses them) */
 		struct node *c = strings(p);
 		if (c && (r = mk(p, N_MATCHVALUE, t)))
@@ -2717,7 +2985,7 @@ static struct node *closed_pattern(struct parser *p)
 			if (is_number_tok(kt0) || at_op(p, '-')) {
 				struct node *m = number_pattern(p);
 				k = m ? m->kids[0] : NULL;
-			} else if (kt0->type == TK_STRING) {
+			} else if (is_string_tok(kt0)) {
 				k = strings(p);
 			} else if (kt0->type == TK_NAME && (kt0->kw == KW_NONE_ || kt0->kw == KW_TRUE || kt0->kw == KW_FALSE)) {
 				k = mk(p, N_CONSTANT, kt0);
@@ -3017,49 +3285,87 @@ compound:
 	return s;
 }
 
-struct node *py_parse(struct arena *a, const unsigned char *src, size_t len, int max_depth, size_t max_tokens,
-                      struct pyerr *err, struct node **nonascii, struct token **toks, size_t *captoks)
+static struct node *parse_once(struct arena *a, int pyver, int target, const unsigned char *src, size_t len,
+                               int max_depth, size_t max_tokens, struct pyerr *err, struct node **nonascii,
+                               struct token **toks, size_t *captoks)
 {
 	struct lexer lx = { 0 };
 	lx.arena = a;
+	lx.pyver = pyver;
 	lx.src = src;
 	lx.len = len;
 	lx.err = err;
 	lx.max_tokens = max_tokens;
 	lx.na_tail = nonascii;
+	lx.chunked = 1;
 	if (toks) {
 		/* the caller's token array, kept from an earlier source */
 		lx.toks = *toks;
 		lx.captoks = *captoks;
 	}
-	if (lex_all(&lx) < 0) {
-		if (toks) {
-			*toks = lx.toks;
-			*captoks = lx.captoks;
-		} else {
-			free(lx.toks);
-		}
-		return NULL;
-	}
 	struct parser p = { 0 };
 	p.arena = a;
-	p.toks = lx.toks;
-	p.ntoks = lx.ntoks;
+	p.pyver = pyver;
+	p.target = target;
 	p.err = err;
 	p.max_depth = max_depth;
 	p.src = src;
-	p.na_tail = lx.na_tail;
-	struct node *mod = mk(&p, N_MODULE, &p.toks[0]);
+	struct node *mod = NULL;
+	int lr = lex_all(&lx);
+	if (lr >= 0) {
+		p.toks = lx.toks;
+		p.ntoks = lx.ntoks;
+		p.na_tail = lx.na_tail;
+		mod = mk(&p, N_MODULE, &p.toks[0]);
+	}
 	if (mod) {
 		mod->line = 1;
 		mod->col = 0;
 		struct node **tail = &mod->kids[0], *last = NULL;
-		while (p.toks[p.i].type != TK_ENDMARKER) {
+		for (;;) {
+			if (lr == 1 && p.i + 1 == p.ntoks) {
+				/* at the sentinel that ends the chunk: drop the tokens
+				 * parsed and read the next chunk */
+				lex_drop(&lx, p.i);
+				p.i = 0;
+				lx.na_tail = p.na_tail;
+				lr = lex_all(&lx);
+				p.na_tail = lx.na_tail;
+				p.toks = lx.toks;
+				p.ntoks = lx.ntoks;
+				if (lr < 0) {
+					mod = NULL;
+					break;
+				}
+			}
+			if (p.toks[p.i].type == TK_ENDMARKER)
+				break;
 			if (p.toks[p.i].type == TK_NEWLINE) {
 				p.i++;
 				continue;
 			}
+			size_t at = p.i;
 			struct node *s = statement(&p, &last);
+			if (lr == 1 && !s) {
+				/* failed: read the rest of the source at once and parse
+				 * the statement again (a chunk ends where a statement
+				 * ends, so this is for a real error: should the guess be
+				 * wrong, it costs time, never a verdict) */
+				lx.chunked = 0;
+				lx.na_tail = p.na_tail;
+				lr = lex_all(&lx);
+				p.na_tail = lx.na_tail;
+				p.toks = lx.toks;
+				p.ntoks = lx.ntoks;
+				if (lr < 0) {
+					mod = NULL;
+					break;
+				}
+				err->set = 0;
+				p.i = at;
+				p.depth = 0;
+				continue;
+			}
 			if (!s) {
 				if (!err->set)
 					syntax(&p);
@@ -3079,4 +3385,23 @@ struct node *py_parse(struct arena *a, const unsigned char *src, size_t len, int
 	if (err->set)
 		return NULL;
 	return mod;
+}
+
+struct node *py_parse(struct arena *a, int pyver, int target, const unsigned char *src, size_t len, int max_depth,
+                      size_t max_tokens, struct pyerr *err, struct node **nonascii, struct token **toks,
+                      size_t *captoks)
+{
+	struct node *mod = parse_once(a, pyver, target, src, len, max_depth, max_tokens, err, nonascii, toks, captoks);
+	if (mod || pyver >= PYV(3, 12) || a->failed || !err->rule || strcmp(err->rule, "syntax-error") != 0)
+		return mod;
+	/* Not Python 3.11: is it the f-strings of 3.12 (PEP 701)?  Parsed
+	 * again with those (any other construct of 3.12 still refused), to
+	 * say so instead of the error of the 3.11 tokenizer. */
+	struct pyerr again = { 0 };
+	if (parse_once(a, PYV(3, 12), target, src, len, max_depth, max_tokens, &again, NULL, toks, captoks))
+		snprintf(err->msg, sizeof(err->msg),
+		         "f-string syntax of Python 3.12 (PEP 701: a quote, backslash, comment or line break inside "
+		         "a replacement field), and the policy's interpreter is Python %d.%d",
+		         target >> 8, target & 0xff);
+	return NULL;
 }

@@ -10,11 +10,24 @@
  *     severity: {rule: high}  per-rule severity (info..critical) or off
  *     threshold: low          findings at or above this severity deny
  *     non_ascii: normalize    normalize (NFKC, as CPython) or deny
- *     max_depth: 200          nesting bound of the parser
+ *     max_depth: 3000         nesting bound of the parser
  *     max_bytes: 8M           larger sources are denied (too-large)
+ *     python: "3.12"          the grammar: a version, or an interpreter to ask
+ *                             (default: /usr/bin/python3's version)
  */
+#define _GNU_SOURCE /* pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cordon/module.h>
 
@@ -27,8 +40,10 @@ static const struct cordon_arg args[] = {
 	{ "severity", CORDON_ARG_MAPPING, 0, 0, 0, "rule id: info, low, medium, high, critical or off" },
 	{ "threshold", CORDON_ARG_STRING, 0, 0, 0, "lowest severity that denies (default low)" },
 	{ "non_ascii", CORDON_ARG_STRING, 0, 0, 0, "normalize (NFKC, default) or deny non-ASCII identifiers" },
-	{ "max_depth", CORDON_ARG_INT, 0, 20, 1000, "nesting bound of the parser (default 200)" },
+	{ "max_depth", CORDON_ARG_INT, 0, 20, 3000, "nesting bound of the parser in levels of the source (default 3000)" },
 	{ "max_bytes", CORDON_ARG_SIZE, 0, 1, 1ll << 30, "larger sources are denied (default 8M)" },
+	{ "python", CORDON_ARG_STRING, 0, 0, 0,
+	  "the interpreter's version (\"3.12\") or an interpreter to ask (default /usr/bin/python3)" },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 
@@ -128,6 +143,161 @@ static int get_list(cordon_ctx *ctx, const char *key, char ***out, size_t *n)
 	return 0;
 }
 
+/* ---- the grammar version: declared, or the interpreter's ---- */
+
+/* "3.12" -> PYV(3, 12); 0 when not a version.  With suffix, letters may
+ * follow ("3.13t", a free-threaded build's name). */
+static int parse_version(const char *s, int suffix)
+{
+	int v[2] = { 0, 0 };
+	const char *p = s;
+	for (int k = 0; k < 2; k++) {
+		if (k && *p++ != '.')
+			return 0;
+		if (*p < '0' || *p > '9')
+			return 0;
+		for (; *p >= '0' && *p <= '9'; p++)
+			if ((v[k] = v[k] * 10 + (*p - '0')) > 255)
+				return 0;
+	}
+	while (suffix && *p >= 'a' && *p <= 'z')
+		p++;
+	return *p || v[0] == 0 ? 0 : PYV(v[0], v[1]);
+}
+
+/* Run `python -I -S -c ...` and read its version; 0 when it cannot be
+ * told (why in err).  The child gets /dev/null as stdin and stderr, an
+ * empty environment, and five seconds. */
+static int ask_interpreter(const char *path, char *err, size_t errlen)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return 0;
+	}
+	posix_spawn_file_actions_t fa;
+	if (posix_spawn_file_actions_init(&fa) != 0) {
+		close(fds[0]);
+		close(fds[1]);
+		snprintf(err, errlen, "out of memory");
+		return 0;
+	}
+	int r = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (!r)
+		r = posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	if (!r)
+		r = posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	char *const argv[] = { (char *)path, (char *)"-I", (char *)"-S", (char *)"-c",
+		               (char *)"import sys; print('%d.%d' % sys.version_info[:2])", NULL };
+	char *const envp[] = { NULL };
+	pid_t pid = -1;
+	if (!r)
+		r = posix_spawn(&pid, path, &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	if (r) {
+		close(fds[0]);
+		snprintf(err, errlen, "cannot run it: %s", strerror(r));
+		return 0;
+	}
+	char buf[32];
+	size_t n = 0;
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long ms = 5000 - (long)((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000);
+		struct pollfd pfd = { fds[0], POLLIN, 0 };
+		int pr = ms > 0 ? poll(&pfd, 1, (int)ms) : 0;
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0) {
+			n = SIZE_MAX; /* timed out */
+			break;
+		}
+		ssize_t k = read(fds[0], buf + n, sizeof(buf) - 1 - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+		if (n == sizeof(buf) - 1)
+			break;
+	}
+	close(fds[0]);
+	if (n == SIZE_MAX)
+		kill(pid, SIGKILL);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (n == SIZE_MAX) {
+		snprintf(err, errlen, "it did not answer within 5 seconds");
+		return 0;
+	}
+	buf[n] = '\0';
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	int v = WIFEXITED(st) && WEXITSTATUS(st) == 0 ? parse_version(buf, 0) : 0;
+	if (!v)
+		snprintf(err, errlen, "it did not print its version (exit status %d)", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	return v;
+}
+
+/* The version of the interpreter at path: from the name it resolves to
+ * (/usr/bin/python3 -> python3.11: no process), else by running it. */
+static int interpreter_version(const char *path, char *err, size_t errlen)
+{
+	char real[PATH_MAX];
+	if (!realpath(path, real)) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return 0;
+	}
+	/* the name it resolves to, else the name given */
+	const char *names[] = { real, path };
+	for (int i = 0; i < 2; i++) {
+		const char *base = strrchr(names[i], '/');
+		base = base ? base + 1 : names[i];
+		if (strncmp(base, "python", 6) == 0) {
+			int v = parse_version(base + 6, 1);
+			if (v)
+				return v;
+		}
+	}
+	return ask_interpreter(real, err, errlen);
+}
+
+#define DEFAULT_PYTHON "/usr/bin/python3"
+
+static int open_python(cordon_ctx *ctx, struct state *s)
+{
+	const cordon_node *n = cordon_arg(ctx, "python");
+	const char *v = n ? cordon_api(ctx)->node_scalar(n, NULL) : DEFAULT_PYTHON;
+	if (!v)
+		return cordon_error(ctx, n, "python: expected a version such as \"3.12\" or an interpreter's path");
+	int ver;
+	char why[160] = "";
+	if (v[0] == '/') {
+		ver = interpreter_version(v, why, sizeof(why));
+		if (!ver)
+			return cordon_error(ctx, n, "python: cannot tell the version of %s (%s); declare it, e.g. python: \"3.12\"",
+			                    v, why);
+	} else {
+		ver = parse_version(v, 0);
+		if (!ver)
+			return cordon_error(ctx, n, "python: '%s' is not a version such as \"3.12\" or an interpreter's path", v);
+	}
+	if (ver < PYV_MIN || ver > PYV_MAX)
+		return cordon_error(ctx, n,
+		                    "python: %s%s%d.%d, and pyimport parses the grammar of Python %d.%d to %d.%d only "
+		                    "(declare python: \"%d.%d\" to check with the nearest grammar it knows)",
+		                    v[0] == '/' ? v : "", v[0] == '/' ? " is Python " : "Python ", ver >> 8, ver & 0xff,
+		                    PYV_MIN >> 8, PYV_MIN & 0xff, PYV_MAX >> 8, PYV_MAX & 0xff,
+		                    (ver < PYV_MIN ? PYV_MIN : PYV_MAX) >> 8, (ver < PYV_MIN ? PYV_MIN : PYV_MAX) & 0xff);
+	s->cfg.pyver = ver;
+	return 0;
+}
+
 static int py_open(cordon_ctx *ctx, void **statep)
 {
 	const struct cordon_core_api *api = cordon_api(ctx);
@@ -137,7 +307,7 @@ static int py_open(cordon_ctx *ctx, void **statep)
 	*statep = s;
 	memcpy(s->sev, default_sev, sizeof(s->sev));
 	s->threshold = CORDON_SEV_LOW;
-	s->cfg.max_depth = 200;
+	s->cfg.max_depth = 3000;
 	s->cfg.max_bytes = 8u << 20;
 
 	const cordon_node *n;
@@ -204,6 +374,8 @@ static int py_open(cordon_ctx *ctx, void **statep)
 			return -1;
 		s->cfg.max_bytes = (size_t)v;
 	}
+	if (open_python(ctx, s) < 0)
+		return -1;
 	if (s->sev[R_NONASCII] == SEV_OFF && s->cfg.non_ascii_deny)
 		return cordon_error(ctx, cordon_arg(ctx, "non_ascii"), "non_ascii: deny with non-ascii-identifier off");
 	return 0;

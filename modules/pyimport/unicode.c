@@ -208,14 +208,25 @@ static int in_ranges(const struct uni_range *r, size_t n, uint32_t c)
 	return 0;
 }
 
-int uni_xid_start(uint32_t c)
+/* The classes of the newest version not newer than pyver. */
+static const struct uni_xid *xid_of(int pyver)
 {
-	return in_ranges(uni_xid_start_r, uni_xid_start_r_n, c);
+	size_t i = 0;
+	while (i + 1 < uni_xid_n && uni_xid[i + 1].pyver <= pyver)
+		i++;
+	return &uni_xid[i];
 }
 
-int uni_xid_continue(uint32_t c)
+int uni_xid_start(uint32_t c, int pyver)
 {
-	return in_ranges(uni_xid_cont_r, uni_xid_cont_r_n, c);
+	const struct uni_xid *x = xid_of(pyver);
+	return in_ranges(x->start, x->start_n, c);
+}
+
+int uni_xid_continue(uint32_t c, int pyver)
+{
+	const struct uni_xid *x = xid_of(pyver);
+	return in_ranges(x->cont, x->cont_n, c);
 }
 
 static unsigned ccc_of(uint32_t c)
@@ -278,88 +289,136 @@ static uint32_t compose(uint32_t a, uint32_t b)
 	return 0;
 }
 
+/* Canonical ordering of a run of n non-starters (ccc in cc[]): a stable
+ * sort by combining class, by insertion for short runs and by counting
+ * (classes 1..254) for long ones, so that a long run of marks costs
+ * linear time.  tmp and tcc have room for n. */
+static void order_run(uint32_t *b, uint8_t *cc, size_t n, uint32_t *tmp, uint8_t *tcc)
+{
+	if (n <= 16) {
+		for (size_t i = 1; i < n; i++) {
+			uint32_t c = b[i];
+			uint8_t k = cc[i];
+			size_t j = i;
+			for (; j > 0 && cc[j - 1] > k; j--) {
+				b[j] = b[j - 1];
+				cc[j] = cc[j - 1];
+			}
+			b[j] = c;
+			cc[j] = k;
+		}
+		return;
+	}
+	size_t count[257] = { 0 };
+	for (size_t i = 0; i < n; i++)
+		count[cc[i] + 1]++;
+	for (size_t k = 1; k < 257; k++)
+		count[k] += count[k - 1];
+	for (size_t i = 0; i < n; i++) {
+		size_t at = count[cc[i]]++;
+		tmp[at] = b[i];
+		tcc[at] = cc[i];
+	}
+	memcpy(b, tmp, n * sizeof(*b));
+	memcpy(cc, tcc, n);
+}
+
 /*
  * NFKC: full compatibility decomposition, canonical ordering, canonical
- * composition (UAX #15).  Input characters outside the identifier classes
- * have no entry in the decomposition table and are kept as they are (the
- * tokenizer has already refused them).
+ * composition (UAX #15), in time linear in n.  Input characters outside
+ * the identifier classes have no entry in the decomposition table and are
+ * kept as they are (the tokenizer has already refused them).
  */
 char *uni_nfkc(struct arena *a, const char *s, size_t n, size_t *outlen)
 {
-	if (n > (SIZE_MAX / 4) / 20)
-		return NULL;
-	/* at most 18 code points per decomposition (U+FDFA) */
-	size_t cap = n * 18 + 1;
-	uint32_t *buf = malloc(cap * sizeof(uint32_t));
-	if (!buf)
-		return NULL;
+	/* the decomposition's length first, so that its buffer is exact */
 	size_t m = 0;
 	for (size_t i = 0; i < n;) {
 		uint32_t c;
 		size_t l = utf8_decode((const unsigned char *)s + i, n - i, &c);
-		if (!l) {
-			free(buf);
+		if (!l)
 			return NULL;
-		}
 		i += l;
 		if (c >= SBASE && c < SBASE + SCOUNT) {
+			m += (c - SBASE) % TCOUNT ? 3 : 2;
+			continue;
+		}
+		const struct uni_decomp *d = c >= 0x80 ? decomp_of(c) : NULL;
+		m += d ? d->len : 1;
+	}
+	if (m > SIZE_MAX / (2 * (sizeof(uint32_t) + 1)))
+		return NULL;
+	/* code points, their combining classes, and room to sort them */
+	uint32_t *buf = malloc(m * 2 * (sizeof(uint32_t) + 1) + 1);
+	if (!buf)
+		return NULL;
+	uint32_t *tmp = buf + m;
+	uint8_t *cc = (uint8_t *)(tmp + m), *tcc = cc + m;
+	size_t k = 0;
+	for (size_t i = 0; i < n;) {
+		uint32_t c;
+		i += utf8_decode((const unsigned char *)s + i, n - i, &c);
+		if (c >= SBASE && c < SBASE + SCOUNT) {
 			uint32_t si = c - SBASE;
-			buf[m++] = LBASE + si / NCOUNT;
-			buf[m++] = VBASE + (si % NCOUNT) / TCOUNT;
+			buf[k++] = LBASE + si / NCOUNT;
+			buf[k++] = VBASE + (si % NCOUNT) / TCOUNT;
 			if (si % TCOUNT)
-				buf[m++] = TBASE + si % TCOUNT;
+				buf[k++] = TBASE + si % TCOUNT;
 			continue;
 		}
 		const struct uni_decomp *d = c >= 0x80 ? decomp_of(c) : NULL;
 		if (d) {
-			for (uint32_t k = 0; k < d->len && m < cap; k++)
-				buf[m++] = uni_pool[d->off + k];
+			for (uint32_t j = 0; j < d->len; j++)
+				buf[k++] = uni_pool[d->off + j];
 		} else {
-			buf[m++] = c;
+			buf[k++] = c;
 		}
 	}
-	/* canonical ordering: stable insertion sort of each run of non-starters */
-	for (size_t i = 1; i < m; i++) {
-		unsigned cc = ccc_of(buf[i]);
-		if (!cc)
+	for (size_t i = 0; i < m; i++)
+		cc[i] = buf[i] < 0x300 ? 0 : (uint8_t)ccc_of(buf[i]);
+	/* canonical ordering: each run of non-starters */
+	for (size_t i = 0; i < m;) {
+		if (!cc[i]) {
+			i++;
 			continue;
-		size_t j = i;
-		uint32_t c = buf[i];
-		while (j > 0) {
-			unsigned pc = ccc_of(buf[j - 1]);
-			if (pc == 0 || pc <= cc)
-				break;
-			buf[j] = buf[j - 1];
-			j--;
 		}
-		buf[j] = c;
+		size_t j = i;
+		while (j < m && cc[j])
+			j++;
+		if (j - i > 1)
+			order_run(buf + i, cc + i, j - i, tmp, tcc);
+		i = j;
 	}
 	/* composition */
 	size_t o = 0;
 	if (m > 0) {
 		size_t starter = 0;
-		int have_starter = ccc_of(buf[0]) == 0;
+		int have_starter = cc[0] == 0;
 		unsigned last = have_starter ? 0 : 256;
 		o = 1;
 		for (size_t i = 1; i < m; i++) {
 			uint32_t c = buf[i];
-			unsigned cc = ccc_of(c);
-			if (have_starter && (last < cc || last == 0)) {
+			unsigned ci = cc[i];
+			if (have_starter && (last < ci || last == 0)) {
 				uint32_t comp = compose(buf[starter], c);
-				if (comp && (last < cc || (last == 0 && starter == o - 1))) {
+				if (comp && (last < ci || (last == 0 && starter == o - 1))) {
 					buf[starter] = comp;
 					continue;
 				}
 			}
-			if (cc == 0) {
+			if (ci == 0) {
 				starter = o;
 				have_starter = 1;
 			}
-			last = cc;
+			last = ci;
 			buf[o++] = c;
 		}
 	}
-	char *out = arena_alloc(a, o * 4 + 1);
+	if (o > (SIZE_MAX - 1) / 4) {
+		free(buf);
+		return NULL;
+	}
+	char *out = arena_alloc_raw(a, o * 4 + 1);
 	if (!out) {
 		free(buf);
 		return NULL;

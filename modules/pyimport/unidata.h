@@ -20,11 +20,17 @@ struct uni_comp {
 	uint32_t first, second, composite;
 };
 
-extern const char uni_version[];
-extern const struct uni_range uni_xid_start_r[];
-extern const size_t uni_xid_start_r_n;
-extern const struct uni_range uni_xid_cont_r[];
-extern const size_t uni_xid_cont_r_n;
+/* The identifier classes of one Python version (its Unicode version). */
+struct uni_xid {
+	int pyver; /* PYV() */
+	const char *unicode;
+	const struct uni_range *start;
+	size_t start_n;
+	const struct uni_range *cont;
+	size_t cont_n;
+};
+extern const struct uni_xid uni_xid[]; /* by version, oldest first */
+extern const size_t uni_xid_n;
 extern const struct uni_decomp uni_decomp[];
 extern const size_t uni_decomp_n;
 extern const uint32_t uni_pool[];

@@ -99,19 +99,34 @@ def unknown_string_nodes(text, tree):
     collect(tree, False)
     lines = text.split("\n")
     flagged = set()
+    # Python 3.12 and later tokenize f-strings into parts (PEP 701): the
+    # literal parts of those that are not raw
+    fstring_raw = []
     for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-        if tok.type != tokenize.STRING:
+        kind = tokenize.tok_name.get(tok.type)
+        if kind == "FSTRING_START":
+            fstring_raw.append("r" in tok.string.lower())
             continue
-        s = tok.string
-        k = 0
-        while s[k] not in "'\"":
-            k += 1
-        prefix = s[:k].lower()
-        if "r" in prefix or "b" in prefix:
+        if kind == "FSTRING_END":
+            fstring_raw.pop()
             continue
-        q = 3 if s[k:k + 3] in ('"""', "'''") else 1
-        if not has_name_escape(s[k + q:len(s) - q]):
+        if kind == "FSTRING_MIDDLE":
+            # tokenize shows "{{" as "{": a \N escape's braces are kept
+            if fstring_raw[-1] or not has_name_escape(tok.string):
+                continue
+        elif tok.type != tokenize.STRING:
             continue
+        else:
+            s = tok.string
+            k = 0
+            while s[k] not in "'\"":
+                k += 1
+            prefix = s[:k].lower()
+            if "r" in prefix or "b" in prefix:
+                continue
+            q = 3 if s[k:k + 3] in ('"""', "'''") else 1
+            if not has_name_escape(s[k + q:len(s) - q]):
+                continue
         line, ccol = tok.start
         bcol = len(lines[line - 1][:ccol].encode("utf-8", "surrogatepass"))
         for n in outer:
@@ -321,6 +336,10 @@ class Walk:
         elif isinstance(n, (ast.Global, ast.Nonlocal)):
             for s in n.names:
                 self.check_ident(s, n)
+        elif type(n).__name__ in ("TypeVar", "ParamSpec", "TypeVarTuple"):
+            # type parameters (3.12, PEP 695): the name, then the bound and default
+            self.check_ident(n.name, n)
+            self.generic(n)
         elif isinstance(n, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
             self.check_ident(n.name, n)
             self.generic(n)

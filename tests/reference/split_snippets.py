@@ -2,12 +2,13 @@
 """tests/reference/split_snippets.py SNIPPETS DIR - write each "### name
 [word...]" snippet of SNIPPETS to DIR/name.py and print its header words
 (name and the rest) one snippet a line.  Markers stand for bytes that a
-text file should not hide: <CR> <FF> <NUL> <NBSP> <CTRL> <COMB> and <XFF>
+text file should not hide: <CR> <FF> <NUL> <NBSP> <CTRL> <COMB> <ZWJ> and <XFF>
 (a raw 0xff byte, invalid UTF-8)."""
 import os
 import sys
 
-MARKS = {"<CR>": "\r", "<FF>": "\f", "<NUL>": "\0", "<NBSP>": "\u00a0", "<CTRL>": "\x01", "<COMB>": "\u0301"}
+MARKS = {"<CR>": "\r", "<FF>": "\f", "<NUL>": "\0", "<NBSP>": "\u00a0", "<CTRL>": "\x01", "<COMB>": "\u0301",
+         "<ZWJ>": "\u200d"}
 
 
 def main(src, out):

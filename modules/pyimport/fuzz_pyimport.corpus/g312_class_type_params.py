@@ -1,0 +1,2 @@
+class Box[T: (int, str)](Base, metaclass=Meta):
+    item: T

@@ -1,0 +1,2 @@
+def first[T: int, *Ts, **P](x: T, *a: *Ts) -> T:
+    return x

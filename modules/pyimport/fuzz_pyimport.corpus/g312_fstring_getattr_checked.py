@@ -1,0 +1,1 @@
+x = f"{getattr(o, "__class__")}"

@@ -1,0 +1,1 @@
+class C[T: int = bool, *Ts = *tuple[int, ...], **P = [int, str]]: pass
