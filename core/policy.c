@@ -857,6 +857,76 @@ char **cordon_policy_list(const struct cordon_load_options *opts, char **err)
 	return names.v;
 }
 
+static const char *arg_type_name(enum cordon_arg_type t)
+{
+	switch (t) {
+	case CORDON_ARG_STRING:
+		return "string";
+	case CORDON_ARG_STRINGS:
+		return "strings";
+	case CORDON_ARG_INT:
+		return "integer";
+	case CORDON_ARG_BOOL:
+		return "boolean";
+	case CORDON_ARG_SIZE:
+		return "size";
+	case CORDON_ARG_DURATION:
+		return "duration";
+	case CORDON_ARG_MAPPING:
+		return "mapping";
+	case CORDON_ARG_SEQUENCE:
+		return "sequence";
+	case CORDON_ARG_ANY:
+		return "any";
+	}
+	return "?";
+}
+
+char **cordon_module_args(const char *name, const struct cordon_load_options *opts, char **err)
+{
+	if (err)
+		*err = NULL;
+	struct strv dirs = { 0 }, out = { 0 };
+	const char *extra = opts && opts->size >= offsetof(struct cordon_load_options, module_path) + sizeof(char *)
+	                            ? opts->module_path
+	                            : NULL;
+	if (!name || module_search_dirs(extra, &dirs) < 0) {
+		set_err(err, name ? "out of memory" : "no module name");
+		return NULL;
+	}
+	struct loaded_module lm;
+	char *why = NULL;
+	if (module_load(name, NULL, &dirs, &lm, &why) < 0) {
+		strv_clear(&dirs);
+		set_err(err, "%s", why ? why : "cannot load the module");
+		free(why);
+		return NULL;
+	}
+	strv_clear(&dirs);
+	/* name, ABI, path and description first, then one line per argument:
+	 * name, type, "required" or "", bounds or "", help. */
+	int bad = strv_push_owned(&out, xasprintf("%s\t%u.%u\t%s\t%s", lm.m->name, CORDON_ABI_GET_MAJOR(lm.m->abi),
+	                                          CORDON_ABI_GET_MINOR(lm.m->abi), lm.path ? lm.path : "",
+	                                          lm.m->description ? lm.m->description : ""));
+	for (const struct cordon_arg *a = lm.m->args; !bad && a && a->name; a++) {
+		char bounds[96] = "";
+		if (a->min || a->max) {
+			const char *unit = a->type == CORDON_ARG_SIZE ? " bytes" : a->type == CORDON_ARG_DURATION ? " ns" : "";
+			snprintf(bounds, sizeof(bounds), "%lld..%lld%s", (long long)a->min, (long long)a->max, unit);
+		}
+		bad = strv_push_owned(&out, xasprintf("%s\t%s\t%s\t%s\t%s", a->name, arg_type_name(a->type),
+		                                      (a->flags & CORDON_ARG_REQUIRED) ? "required" : "", bounds,
+		                                      a->help ? a->help : ""));
+	}
+	module_unload(&lm);
+	if (bad || !out.v) {
+		strv_clear(&out);
+		set_err(err, "out of memory");
+		return NULL;
+	}
+	return out.v;
+}
+
 char **cordon_module_list(const struct cordon_load_options *opts, char **err)
 {
 	if (err)

@@ -345,7 +345,7 @@ static json_t *findings_json(const cordon_result *r, bool *ok)
 		put(o, "severity", json_string_nocheck(severity_name(f->severity)), ok);
 		put(o, "message", jstr(f->message), ok);
 		put(o, "line", f->line ? json_integer(f->line) : json_null(), ok);
-		put(o, "column", f->line ? json_integer(f->column) : json_null(), ok);
+		put(o, "column", f->line && f->column > 0 ? json_integer(f->column) : json_null(), ok);
 		if (f->file)
 			put(o, "file", jstr(f->file), ok);
 		if (json_array_append_new(arr, o) < 0)

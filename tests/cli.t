@@ -116,6 +116,29 @@ check "modules: 0" rc_is 0
 check "modules: lists rlimit with its ABI" sh -c "grep -q '^rlimit  *ABI 1\\.[0-9]' '$T/out'"
 check "modules: lists the test modules on CORDON_MODULE_PATH" sh -c "grep -q '^tm_a ' '$T/out'"
 check "modules: a broken module is listed with why" sh -c "grep -q 'badabi' '$T/out' && grep -q 'ABI 2.3' '$T/out'"
+run modules rlimit
+check "modules NAME: its argument table, with types, bounds and help" \
+	sh -c "grep -q '^rlimit (ABI 1\.[0-9]*) ' '$T/out' && grep -Eq '^ +processes +integer +processes of the user .*\[1\.\.1000000\]' '$T/out' && grep -Eq '^ +wall +duration +wall-clock time' '$T/out'"
+run modules tm_req
+check "modules NAME: a required argument says so" sh -c "grep -Eq '^ +[a-z_]+ +[a-z]+, required ' '$T/out'"
+run modules nosuchmodule
+check "modules NAME of a missing module: 125, says where it looked" eval 'rc_is 125 && err_has "not found"'
+run modules a b
+check "modules with two names: usage error (125)" rc_is 125
+
+# ---- check: findings printed in source order, not rule order ----
+write_policy "$T/order.yaml" <<'EOF2'
+stack:
+  - module: pattern_scan
+    with:
+      rules:
+        - {id: zz-late, pattern: 'second', severity: low, description: d, languages: [python]}
+        - {id: aa-early, pattern: 'first', severity: low, description: d, languages: [python]}
+EOF2
+printf 'x = "second"\ny = "first"\nz = "second"\n' >"$T/order.py"
+run check -p "$T/order.yaml" "$T/order.py"
+check "check: text findings in line order (1, 2, 3), whatever the rule order" \
+	sh -c '[ "$(cut -d: -f2 "$1" | tr "\n" " ")" = "1 2 3 " ]' sh "$T/out"
 
 # ---- check ----
 write_policy "$T/chk.yaml" <<EOF2

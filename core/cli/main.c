@@ -53,7 +53,7 @@ static void usage(FILE *f)
 	        "               [--source FILE]... -- COMMAND [ARG...]\n"
 	        "  cordon check [-p POLICY] [--json] SOURCE...|-\n"
 	        "  cordon policy list | show NAME | lint FILE...\n"
-	        "  cordon modules\n"
+	        "  cordon modules [NAME]   (NAME: its argument table)\n"
 	        "  cordon log verify FILE\n"
 	        "  cordon selftest [-p POLICY] [--json]   (what the policy enforces on this host)\n"
 	        "  cordon --help | --version\n"
@@ -130,9 +130,39 @@ static const char *sev_name(enum cordon_severity s)
 	return (unsigned)s < 5 ? n[s] : "critical";
 }
 
+/* Findings in the order a reader expects of a compiler: by line and
+ * column (those about the whole source first), stable otherwise. */
+struct sorted_finding {
+	size_t i;
+	long line, column;
+};
+
+static int by_place(const void *a, const void *b)
+{
+	const struct sorted_finding *x = a, *y = b;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->column != y->column)
+		return x->column < y->column ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
 static void print_findings(const cordon_result *r, const char *file_fallback, FILE *f, const char *prefix)
 {
-	for (size_t i = 0; i < cordon_result_finding_count(r); i++) {
+	size_t n = cordon_result_finding_count(r);
+	struct sorted_finding *order = calloc(n ? n : 1, sizeof(*order));
+	for (size_t k = 0; order && k < n; k++) {
+		struct cordon_finding fd = { .size = sizeof(fd) };
+		order[k].i = k;
+		if (cordon_result_finding(r, k, &fd) == 0) {
+			order[k].line = fd.line > 0 ? fd.line : 0;
+			order[k].column = fd.column > 0 ? fd.column : 0;
+		}
+	}
+	if (order)
+		qsort(order, n, sizeof(*order), by_place);
+	for (size_t k = 0; k < n; k++) {
+		size_t i = order ? order[k].i : k;
 		struct cordon_finding fd = { .size = sizeof(fd) };
 		if (cordon_result_finding(r, i, &fd) < 0)
 			continue;
@@ -144,6 +174,7 @@ static void print_findings(const cordon_result *r, const char *file_fallback, FI
 			fprintf(f, "%s: ", file);
 		fprintf(f, "%s: %s [%s/%s]\n", sev_name(fd.severity), fd.message, fd.module, fd.rule);
 	}
+	free(order);
 }
 
 static void print_warnings(const cordon_result *r)
@@ -523,9 +554,42 @@ static int cmd_modules(int argc, char **argv, struct opts *o)
 	int rc = parse_sub(argc, argv, o, "modules", &next);
 	if (rc)
 		return rc;
-	if (next < argc)
-		return die_usage("modules: unexpected argument '%s'", argv[next]);
+	if (next + 1 < argc)
+		return die_usage("modules: unexpected argument '%s' (one module NAME, or none)", argv[next + 1]);
 	char *err = NULL;
+	if (next < argc) {
+		/* One module: its declaration and its argument table. */
+		char **a = cordon_module_args(argv[next], NULL, &err);
+		if (!a) {
+			fprintf(stderr, "%s: %s\n", prog, err ? err : "cannot load the module");
+			free(err);
+			return CORDON_EXIT_ERROR;
+		}
+		for (char **p = a; *p; p++) {
+			const char *f[5] = { *p, "", "", "", "" };
+			char *cur = *p;
+			for (int k = 1; k < 5; k++) {
+				char *tab = strchr(cur, '\t');
+				if (!tab)
+					break;
+				*tab = '\0';
+				f[k] = cur = tab + 1;
+			}
+			if (p == a) {
+				printf("%s (ABI %s) %s\n    %s\n", f[0], f[1], f[2], f[3]);
+				if (!p[1])
+					printf("  no arguments\n");
+				else
+					printf("  arguments (under with:):\n");
+			} else {
+				char kind[64];
+				snprintf(kind, sizeof(kind), "%s%s%s", f[1], *f[2] ? ", " : "", f[2]);
+				printf("    %-16s %-20s %s%s%s%s\n", f[0], kind, f[4], *f[3] ? "  [" : "", f[3], *f[3] ? "]" : "");
+			}
+		}
+		cordon_strv_free(a);
+		return 0;
+	}
 	char **v = cordon_module_list(NULL, &err);
 	if (!v) {
 		fprintf(stderr, "%s: %s\n", prog, err ? err : "cannot list modules");

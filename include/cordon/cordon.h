@@ -39,7 +39,7 @@ typedef struct cordon_result cordon_result;
 #define CORDON_EXIT_DENIED 126
 #define CORDON_EXIT_NOTFOUND 127
 
-/* "1.0.0": the library's version (not the module ABI). */
+/* The library's version, e.g. "0.1.0" (not the module ABI). */
 CORDON_API const char *cordon_version(void);
 /* CORDON_ABI_VERSION of the running library. */
 CORDON_API uint32_t cordon_abi_version(void);
@@ -82,6 +82,11 @@ CORDON_API char **cordon_policy_list(const struct cordon_load_options *opts, cha
 /* Every module found on the module path: "NAME\tABI\tPATH\tDESCRIPTION" per
  * entry (ABI as "MAJOR.MINOR", or an error text where it cannot be loaded). */
 CORDON_API char **cordon_module_list(const struct cordon_load_options *opts, char **err);
+/* One module's declaration, loaded from the module path: the first string
+ * is "NAME\tMAJOR.MINOR\tPATH\tDESCRIPTION", then one per argument,
+ * "NAME\tTYPE\trequired-or-empty\tBOUNDS-or-empty\tHELP".  NULL-terminated;
+ * free with cordon_strv_free.  NULL and *err when it cannot be loaded. */
+CORDON_API char **cordon_module_args(const char *name, const struct cordon_load_options *opts, char **err);
 CORDON_API void cordon_strv_free(char **v);
 
 /* Run the check phase over a source file (path, or NULL for data/len). */
