@@ -228,6 +228,9 @@ struct cordon_policy {
 	size_t n_stack;
 	struct tree *trees; /* every policy file read, kept for marks and nodes */
 	struct strv open_warnings; /* cordon_warning during open: in every result */
+	struct strv lint_warnings; /* what `policy lint` says: likely mistakes (policy.c) */
+	bool isolation_none; /* `isolation: none`: no backend on purpose */
+	bool no_backend; /* no isolation backend, not on purpose: every run says so */
 	int verbose;
 	bool audit; /* `mode: audit` or cordon_load_options.audit */
 	struct shared_data *data; /* set_data / get_data */

@@ -411,6 +411,19 @@ static int load_file(struct loader *L, const char *path, const struct cordon_nod
 				goto out;
 			}
 			L->p->audit = strcmp(v->text, "audit") == 0;
+		} else if (strcmp(k->text, "isolation") == 0) {
+			/* `isolation: none`: a stack without an isolation backend
+			 * on purpose (no warning then). */
+			if (v->type != CORDON_NODE_SCALAR || strcmp(v->text, "none") != 0) {
+				err_at(L->err, v, "isolation: expected none (a policy that means to run without an "
+				                  "isolation backend); leave it out otherwise");
+				goto out;
+			}
+			if (L->depth != 1) {
+				err_at(L->err, k, "isolation: only the top-level policy file says none, not an included one");
+				goto out;
+			}
+			L->p->isolation_none = true;
 		} else if (strcmp(k->text, "include") == 0) {
 			if (v->type == CORDON_NODE_SEQUENCE) {
 				for (size_t j = 0; j < v->n; j++)
@@ -440,7 +453,7 @@ static int load_file(struct loader *L, const char *path, const struct cordon_nod
 					goto out;
 		} else {
 			err_at(L->err, k,
-			       "unknown key '%s' (expected name, description, mode, include, interpreter, env or stack)",
+			       "unknown key '%s' (expected name, description, mode, isolation, include, interpreter, env or stack)",
 			       k->text);
 			goto out;
 		}
@@ -454,6 +467,170 @@ out:
 	free(L->chain[--L->depth]);
 	L->chain[L->depth] = NULL;
 	return r;
+}
+
+/* ---- the stack's order, and what is almost certainly a mistake ---- */
+
+/* Edit distance of a and b (both short names), capped at 9. */
+static unsigned name_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return 9;
+	unsigned row[65];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned diag = row[0];
+		row[0] = (unsigned)i;
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned up = row[j];
+			unsigned best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb] > 9 ? 9 : row[lb];
+}
+
+/* The module name on the module path closest to ref (at most two edits
+ * away), malloc'd, or NULL: "namespace" -> "namespaces". */
+static char *closest_module(const char *ref, const struct strv *dirs)
+{
+	char *best = NULL;
+	unsigned best_d = 3;
+	for (size_t i = 0; i < dirs->n; i++) {
+		DIR *d = opendir(dirs->v[i]);
+		if (!d)
+			continue;
+		struct dirent *de;
+		while ((de = readdir(d))) {
+			size_t n = strlen(de->d_name);
+			if (n <= 10 || strncmp(de->d_name, "cordon_", 7) != 0 || strcmp(de->d_name + n - 3, ".so") != 0)
+				continue;
+			char *name = xstrndup(de->d_name + 7, n - 10);
+			unsigned dist = name ? name_distance(ref, name) : 9;
+			if (dist < best_d) {
+				free(best);
+				best = name;
+				best_d = dist;
+			} else {
+				free(name);
+			}
+		}
+		closedir(d);
+	}
+	return best;
+}
+
+static const char *stage_name(unsigned st)
+{
+	static const char *const n[] = { "", "limits", "isolation", "capabilities", "LSM", "seccomp" };
+	return st < ARRAY_SIZE(n) ? n[st] : "?";
+}
+
+/* Limits and isolation, then capabilities and LSMs, then seccomp. */
+static int stage_rank(unsigned st)
+{
+	return st == CORDON_STAGE_LIMITS || st == CORDON_STAGE_ISOLATION ? 1
+	       : st == CORDON_STAGE_CAPS || st == CORDON_STAGE_LSM       ? 2
+	       : st == CORDON_STAGE_SECCOMP                              ? 3
+	                                                                 : 0;
+}
+
+/*
+ * The confinement order is a property of the stack the core keeps: each
+ * module declares its stage (CORDON_MOD_STAGE), and an entry that would
+ * confine before one it needs (seccomp or caps before namespaces: the
+ * mounts would then fail; landlock before namespaces: Landlock forbids
+ * them) is refused here, naming both entries and the order.  Two isolation
+ * backends in one stack are refused too.
+ */
+static int check_stack_order(cordon_policy *p, char **err)
+{
+	const struct entry *highest = NULL, *backend = NULL;
+	int highest_rank = 0;
+	for (size_t i = 0; i < p->n_stack; i++) {
+		const struct entry *e = &p->stack[i];
+		unsigned st = CORDON_MOD_STAGE_OF(e->lm.m->flags);
+		int rank = stage_rank(st);
+		if (!rank)
+			continue;
+		struct cordon_node at = { .mark = e->mark };
+		if (st == CORDON_STAGE_ISOLATION) {
+			if (backend)
+				return err_at(err, &at,
+				              "%s and %s (%s:%ld) are both isolation backends: a stack has one (use "
+				              "namespaces or bwrap, not both)",
+				              e->lm.m->name, backend->lm.m->name, backend->mark.file, backend->mark.line);
+			backend = e;
+		}
+		if (rank < highest_rank)
+			return err_at(err, &at,
+			              "%s (%s) comes after %s (%s, %s:%ld): it must come before it; the confinement order "
+			              "is limits and isolation (rlimit, namespaces, bwrap), then capabilities and LSMs "
+			              "(caps, landlock), then seccomp",
+			              e->lm.m->name, stage_name(st), highest->lm.m->name,
+			              stage_name(CORDON_MOD_STAGE_OF(highest->lm.m->flags)), highest->mark.file,
+			              highest->mark.line);
+		if (rank > highest_rank) {
+			highest_rank = rank;
+			highest = e;
+		}
+	}
+	return 0;
+}
+
+/* The value of a duration argument of the entry of module `name`, or 0. */
+static uint64_t entry_duration(const cordon_policy *p, const char *name, const char *key)
+{
+	for (size_t i = 0; i < p->n_stack; i++) {
+		const struct entry *e = &p->stack[i];
+		if (strcmp(e->lm.m->name, name) != 0 || !e->with || e->with->type != CORDON_NODE_MAPPING)
+			continue;
+		for (size_t k = 0; k < e->with->n; k++) {
+			const struct cordon_node *kn = e->with->items[2 * k], *vn = e->with->items[2 * k + 1];
+			uint64_t ns = 0;
+			if (strcmp(kn->text, key) == 0 && vn->type == CORDON_NODE_SCALAR && parse_duration(vn->text, &ns) == 0 &&
+			    ns != CORDON_UNLIMITED)
+				return ns;
+		}
+	}
+	return 0;
+}
+
+/* Warnings `policy lint` prints: what loads but is almost certainly not
+ * what was meant.  The missing backend is also said in every run. */
+static void lint_policy(cordon_policy *p)
+{
+	bool backend = false;
+	for (size_t i = 0; i < p->n_stack; i++)
+		backend |= (p->stack[i].lm.m->flags & CORDON_MOD_ISOLATION) != 0;
+	p->no_backend = !backend && !p->isolation_none;
+	if (p->no_backend)
+		strv_push_owned(&p->lint_warnings,
+		                xasprintf("policy '%s' has no isolation backend (namespaces, bwrap or landlock): the program "
+		                          "runs with the caller's access to this host; say `isolation: none` in the policy "
+		                          "if that is meant",
+		                          p->name));
+	uint64_t wall = entry_duration(p, "rlimit", "wall"), cpu = entry_duration(p, "rlimit", "cpu");
+	if (wall && cpu && wall < cpu)
+		strv_push_owned(&p->lint_warnings,
+		                xasprintf("rlimit: wall (%.3g s) is below cpu (%.3g s): the wall timeout always ends the run "
+		                          "first, so the CPU limit never applies",
+		                          (double)wall / 1e9, (double)cpu / 1e9));
+	if (wall > 3600ull * 1000000000ull)
+		strv_push_owned(&p->lint_warnings,
+		                xasprintf("rlimit: wall is %.3g hours: a sandboxed run is rarely meant to last over an hour",
+		                          (double)wall / 3.6e12));
+	if (p->interpreter.n && access(p->interpreter.v[0], X_OK) != 0)
+		strv_push_owned(&p->lint_warnings,
+		                xasprintf("interpreter %s: %s on this host (cordon run will fail with 127)",
+		                          p->interpreter.v[0], strerror(errno)));
 }
 
 /* ---- opening modules ---- */
@@ -521,6 +698,7 @@ void cordon_policy_free(cordon_policy *p)
 	free(p->env);
 	strv_clear(&p->interpreter);
 	strv_clear(&p->open_warnings);
+	strv_clear(&p->lint_warnings);
 	tree_free_list(p->trees);
 	free(p->name);
 	free(p->description);
@@ -614,7 +792,10 @@ cordon_policy *cordon_policy_load(const char *ref, const struct cordon_load_opti
 		char *why = NULL;
 		if (module_load(en->ref, en->policy_dir, &mdirs, &en->lm, &why) < 0) {
 			struct cordon_node tmp = { .mark = en->mark };
-			err_at(e, &tmp, "%s", why ? why : "out of memory");
+			char *near = strchr(en->ref, '/') ? NULL : closest_module(en->ref, &mdirs);
+			err_at(e, &tmp, "%s%s%s%s", why ? why : "out of memory", near ? "; did you mean '" : "",
+			       near ? near : "", near ? "'?" : "");
+			free(near);
 			free(why);
 			goto fail;
 		}
@@ -628,9 +809,12 @@ cordon_policy *cordon_policy_load(const char *ref, const struct cordon_load_opti
 			}
 		}
 	}
+	if (check_stack_order(p, e) < 0)
+		goto fail;
 	for (size_t i = 0; i < p->n_stack; i++)
 		if (open_entry(p, &p->stack[i], e) < 0)
 			goto fail;
+	lint_policy(p);
 	for (size_t i = 0; i < L.n_entries; i++) {
 		free(L.entries[i].ref);
 		free(L.entries[i].policy_dir);
@@ -660,6 +844,16 @@ const char *cordon_policy_name(const cordon_policy *p)
 const char *cordon_policy_file(const cordon_policy *p)
 {
 	return p ? p->file : NULL;
+}
+
+size_t cordon_policy_warning_count(const cordon_policy *p)
+{
+	return p ? p->lint_warnings.n : 0;
+}
+
+const char *cordon_policy_warning(const cordon_policy *p, size_t i)
+{
+	return p && i < p->lint_warnings.n ? p->lint_warnings.v[i] : NULL;
 }
 
 /* ---- dump ---- */

@@ -2740,6 +2740,11 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 		}
 	}
 
+	if (p->no_backend)
+		result_warn(r, "policy '%s' has no isolation backend: the program runs with the caller's access to this "
+		               "host (`isolation: none` in the policy says it is meant)",
+		            p->name);
+
 	/* --output-dir: a private staging directory the backend shows at
 	 * /output; the caller's directory is written only after the run. */
 	run.outputs.max_bytes = OUTPUT_DIR_DEFAULT_BYTES;

@@ -249,6 +249,75 @@ stack:
 EOF
 bad alias 5:11 "YAML aliases (*name) are not supported" "a YAML alias (reported where *vars is used)"
 
+# ---- the confinement order, backends, names: refused at load ----
+write_policy "$T/ord-sc.yaml" <<'EOF'
+stack:
+  - module: seccomp
+  - module: namespaces
+EOF
+bad ord-sc 3:5 "namespaces (isolation) comes after seccomp (seccomp" "seccomp before namespaces: refused, naming both and the order"
+write_policy "$T/ord-caps.yaml" <<'EOF'
+stack:
+  - module: rlimit
+  - module: caps
+  - module: namespaces
+EOF
+bad ord-caps 4:5 "the confinement order is limits and isolation (rlimit, namespaces, bwrap), then capabilities and LSMs" \
+	"caps before namespaces: refused with the whole order"
+write_policy "$T/ord-ok.yaml" <<'EOF'
+stack:
+  - module: namespaces
+  - module: rlimit
+  - module: landlock
+  - module: caps
+  - module: seccomp
+EOF
+run policy lint "$T/ord-ok.yaml"
+check "namespaces, rlimit, landlock, caps, seccomp: an order the stages allow" rc_is 0
+write_policy "$T/two-backends.yaml" <<'EOF'
+stack:
+  - module: namespaces
+  - module: bwrap
+EOF
+bad two-backends 3:5 "bwrap and namespaces" "two isolation backends in one stack: refused"
+write_policy "$T/typo.yaml" <<'EOF'
+stack:
+  - module: namespace
+EOF
+bad typo 2:5 "did you mean 'namespaces'?" "a misspelt module: the error suggests the name"
+write_policy "$T/iso-bad.yaml" <<'EOF'
+isolation: off
+stack: []
+EOF
+bad iso-bad 1:12 "isolation: expected none" "isolation: anything but none is refused"
+
+# ---- lint: what loads but is almost certainly a mistake ----
+write_policy "$T/lintme.yaml" <<'EOF'
+interpreter: [/usr/bin/no-such-interpreter]
+stack:
+  - module: rlimit
+    with: {cpu: 10s, wall: 2s}
+EOF
+run policy lint "$T/lintme.yaml"
+check "lint: a policy with likely mistakes still loads (0)" rc_is 0
+check "lint: no isolation backend, said loudly" out_has "warning: policy 'lintme' has no isolation backend"
+check "lint: a wall timeout below the CPU limit" out_has "warning: rlimit: wall (2 s) is below cpu (10 s)"
+check "lint: an interpreter that is not there" out_has "warning: interpreter /usr/bin/no-such-interpreter:"
+run exec -p "$T/lintme.yaml" --json -- true
+check "no isolation backend: every run's result says so" \
+	jtrue 'any("has no isolation backend" in w for w in j["warnings"])'
+write_policy "$T/nobackend.yaml" <<'EOF'
+isolation: none
+stack:
+  - module: rlimit
+    with: {wall: 2h}
+EOF
+run policy lint "$T/nobackend.yaml"
+check "isolation: none: no backend warning" sh -c '! grep -q "no isolation backend" "$1"' sh "$T/out"
+check "lint: a wall timeout over an hour" out_has "warning: rlimit: wall is 2 hours"
+run exec -p "$T/nobackend.yaml" --json -- true
+check "isolation: none: the result has no backend warning" jtrue 'not any("isolation backend" in w for w in j["warnings"])'
+
 # Tags would mean something cordon does not do: refused, not ignored.
 write_policy "$T/tag-binary.yaml" <<'EOF'
 name: tagged
@@ -358,7 +427,7 @@ write_policy "$T/topkey.yaml" <<'EOF'
 name: topkey
 stacks: []
 EOF
-bad topkey 2:1 "unknown key 'stacks' (expected name, description, mode, include, interpreter, env or stack)" \
+bad topkey 2:1 "unknown key 'stacks' (expected name, description, mode, isolation, include, interpreter, env or stack)" \
 	"an unknown top-level key"
 
 write_policy "$T/entrykey.yaml" <<'EOF'

@@ -40,6 +40,7 @@ check "--json: redaction counted" jc_is '"1 redaction" in c["redaction: a fake c
 
 # ---- a policy with only rlimit: isolation not required, the probes show it ----
 write_policy "$T/rl.yaml" <<'P'
+isolation: none
 name: rl
 stack:
   - module: rlimit
@@ -64,9 +65,21 @@ check "rlimit only: no seccomp filter" jc_is 'c["seccomp: filter active"]["resul
 check "rlimit only: the key is not redacted" jc_is 'c["redaction: a fake cloud key in the output"]["result"]' fail
 check "rlimit only: ok" jc_is 'j["ok"]' True
 
+# ---- a stack without an isolation backend, not on purpose: a required FAIL ----
+write_policy "$T/nobe.yaml" <<'P'
+name: nobe
+stack:
+  - module: rlimit
+    with: {cpu: 3s}
+P
+run selftest -p "$T/nobe.yaml"
+check "no isolation backend (not isolation: none): exit 1" rc_is 1
+check "... a required FAIL naming the fix" sh -c 'grep -E "FAIL +required +isolation backend" "$1" | grep -q "isolation: none"' sh "$T/out"
+
 # ---- a required property that does not hold: exit 1 ----
 # A redactor whose replacement is the fake key itself: the key stays in the output.
 write_policy "$T/leak.yaml" <<'P'
+isolation: none
 name: leak
 stack:
   - module: redact

@@ -540,7 +540,11 @@ static int cmd_policy(int argc, char **argv, struct opts *o)
 				status = CORDON_EXIT_ERROR;
 				continue;
 			}
-			printf("%s: ok (policy '%s')\n", argv[i], cordon_policy_name(p));
+			size_t nw = cordon_policy_warning_count(p);
+			for (size_t w = 0; w < nw; w++)
+				printf("%s: warning: %s\n", argv[i], cordon_policy_warning(p, w));
+			printf("%s: ok (policy '%s')%s\n", argv[i], cordon_policy_name(p),
+			       nw ? ", with the warnings above" : "");
 			cordon_policy_free(p);
 		}
 		return status;

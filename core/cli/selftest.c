@@ -1089,6 +1089,16 @@ int cordon_cli_selftest(int argc, char **argv, const char *policy_dir, int verbo
 		goto out;
 	}
 
+	/* A stack without an isolation backend runs the program with the
+	 * caller's access: a required check, unless the policy says
+	 * `isolation: none` (then no lint warning names it). */
+	bool no_backend = false;
+	for (size_t i = 0; i < cordon_policy_warning_count(p); i++)
+		no_backend |= strstr(cordon_policy_warning(p, i), "has no isolation backend") != NULL;
+	add(&ck, "isolation backend", no_backend, no_backend ? "fail" : "pass", "%s",
+	    no_backend ? "none in the stack (namespaces, bwrap or landlock): the program runs with the caller's access; "
+	                 "add one, or say `isolation: none` if that is meant"
+	               : "the stack has one, or the policy says isolation: none");
 	eval_network(&ck, &w, facts, &h, problem);
 	eval_views(&ck, &w, facts, &h, problem);
 	eval_status(&ck, &w, facts, problem);

@@ -69,6 +69,11 @@ CORDON_API cordon_policy *cordon_policy_load(const char *name_or_path,
 CORDON_API void cordon_policy_free(cordon_policy *policy);
 CORDON_API const char *cordon_policy_name(const cordon_policy *policy);
 CORDON_API const char *cordon_policy_file(const cordon_policy *policy);
+/* What `cordon policy lint` warns of: what loads but is almost certainly a
+ * mistake (no isolation backend, a wall timeout below the CPU limit, an
+ * interpreter that is not there, ...).  Valid while the policy is. */
+CORDON_API size_t cordon_policy_warning_count(const cordon_policy *policy);
+CORDON_API const char *cordon_policy_warning(const cordon_policy *policy, size_t i);
 /*
  * The resolved policy (after includes) as YAML text, each stack entry
  * annotated with the file:line it came from; free() it.

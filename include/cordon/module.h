@@ -490,6 +490,20 @@ struct cordon_module {
  * core reports such a status as the signal, so that a result means the
  * same whichever backend ran the program (cores of ABI 1.3 and later). */
 #define CORDON_MOD_RELAYS_SIGNALS 0x2u
+/* The confinement stage of a module with a confine hook, in bits 8-11 of
+ * flags.  The core keeps the order at load (a policy error names both
+ * entries): limits and isolation first (either order), then capabilities
+ * and LSMs (either order), then seccomp, last, so that its filter need
+ * only allow what the core does before execve.  Two modules of the
+ * isolation stage (two backends) are an error.  0: no stage (checks,
+ * filters, finish hooks, or a module that may go anywhere). */
+#define CORDON_MOD_STAGE(n) ((uint32_t)(n) << 8)
+#define CORDON_MOD_STAGE_OF(flags) (((flags) >> 8) & 0xfu)
+#define CORDON_STAGE_LIMITS 1 /* setrlimit: rlimit */
+#define CORDON_STAGE_ISOLATION 2 /* namespaces, a mount view: namespaces, bwrap */
+#define CORDON_STAGE_CAPS 3 /* capabilities: caps */
+#define CORDON_STAGE_LSM 4 /* an LSM's rules: landlock */
+#define CORDON_STAGE_SECCOMP 5 /* a seccomp filter: seccomp */
 
 /* ------------------------------------------------------------------------
  * Wrappers.  The context's first member is the services table; the rest of

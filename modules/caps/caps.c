@@ -224,6 +224,7 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.size = sizeof(struct cordon_module),
 	.name = "caps",
 	.description = "drop capabilities (bounding, ambient, inheritable, effective, permitted), lock securebits, no_new_privs",
+	.flags = CORDON_MOD_STAGE(CORDON_STAGE_CAPS),
 	.args = args,
 	.open = caps_open,
 	.confine = caps_confine,

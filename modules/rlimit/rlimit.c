@@ -228,6 +228,7 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.size = sizeof(struct cordon_module),
 	.name = "rlimit",
 	.description = "resource limits (setrlimit), wall timeout and output caps",
+	.flags = CORDON_MOD_STAGE(CORDON_STAGE_LIMITS),
 	.args = args,
 	.open = rl_open,
 	.prepare = rl_prepare,

@@ -1023,6 +1023,7 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.size = sizeof(struct cordon_module),
 	.name = "seccomp",
 	.description = "seccomp filters: profiles, allow/deny lists, OCI import; every denial reported by name",
+	.flags = CORDON_MOD_STAGE(CORDON_STAGE_SECCOMP),
 	.args = args,
 	.open = sc_open,
 	.prepare = sc_prepare,

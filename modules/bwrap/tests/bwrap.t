@@ -168,7 +168,7 @@ rm -f "$T/ran"
 run exec -p "$T/seccomp.yaml" -- touch "$T/ran"
 check "seccomp before bwrap is a policy error (125), nothing ran" sh -c '[ "$1" -eq 125 ] && [ ! -e "$2" ]' sh "$rc" "$T/ran"
 check "seccomp before bwrap: the error names both modules at bwrap's line and the fix" \
-	sh -c 'grep -qF "seccomp.yaml:3:5: bwrap: the seccomp module comes before bwrap" "$1" && grep -qF "put bwrap before seccomp" "$1"' sh "$T/err"
+	sh -c 'grep -qF "seccomp.yaml:3:5: bwrap (isolation) comes after seccomp (seccomp" "$1" && grep -qF "the confinement order is" "$1"' sh "$T/err"
 
 # A filter cordon itself inherited (a container, a service manager) is not
 # the stack's: allowed.  An allow-everything filter, loaded with libseccomp.

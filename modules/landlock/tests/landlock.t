@@ -378,7 +378,7 @@ stack:
 EOF2
 run exec -p "$T/llns.yaml" -- touch "$T/ran-llns"
 check "landlock before namespaces: refused (125), naming the order" \
-	eval 'rc_is 125 && err_has "put namespaces before landlock" && [ ! -e "$T/ran-llns" ]'
+	eval 'rc_is 125 && err_has "llns.yaml:3:5: namespaces (isolation) comes after landlock (LSM" && err_has "the confinement order is" && [ ! -e "$T/ran-llns" ]'
 write_policy "$T/nsllpt.yaml" <<'EOF2'
 stack:
   - module: namespaces
