@@ -1469,7 +1469,7 @@ struct sink {
  * or code.  README.md lists them with what must be literal. */
 static const struct sink sinks[] = {
 	{ "builtins.type", SK_CLASS, ck_type, "type() with three arguments builds a class from a namespace" },
-	{ TYPE_OF, SK_CLASS, ck_never,
+	{ TYPE_OF, 0, ck_never,
 	  "the class of an object may be one that is not allowed (io.FileIO) or a metaclass; only self's class is "
 	  "called" },
 	{ "builtins.getattr", 0, ck_getattr, "getattr() reaches an attribute by name" },
@@ -1623,6 +1623,20 @@ static int own_protocol(const struct an *an, const char *name)
 	return 0;
 }
 
+/* self/cls, super(), or a name bound to a class of this file only */
+static int own_object(struct an *an, const struct node *obj)
+{
+	if (is_self(an, obj))
+		return 1;
+	if (obj->kind == N_CALL && obj->kids[0]->kind == N_NAME && strcmp(obj->kids[0]->str, "super") == 0)
+		return 1;
+	if (obj->kind == N_NAME) {
+		const struct bind *e = lookup(an, MANGLE(an, obj->str));
+		return e && (e->flags & BF_CLASS) && !(e->flags & ~(unsigned)(BF_CLASS | BF_NONTYPE | BF_ENUM | BF_STRING));
+	}
+	return 0;
+}
+
 static int safe_module_dunder(const char *s)
 {
 	static const char *const ok[] = { "__name__", "__doc__", "__version__", "__file__", "__all__", NULL };
@@ -1686,6 +1700,9 @@ static void object_attr_check(struct an *an, const struct node *at, const struct
 			emitf(an, R_PRIVATE, attr, at, "assignment to special attribute '%s'", attr);
 		else if (!in_strlist(safe_dunders, attr))
 			emitf(an, R_PRIVATE, attr, at, "special attribute '%s' is not allowed", attr);
+		else if (strcmp(attr, "__init__") == 0 && obj && !own_object(an, obj))
+			emitf(an, R_PRIVATE, attr, at,
+			      "'%s' of an object that is not the code's own: it would initialise it again", attr);
 	} else if (strcmp(attr, "mro") == 0) {
 		emitf(an, R_PRIVATE, attr, at, "'%s' hands over the classes of a class, its metaclass among them", attr);
 	} else if (attr[0] == '_') {
@@ -1768,6 +1785,8 @@ static void value_use(struct an *an, const struct node *n, enum use use)
 		if (!sk || (sk->flags & SK_SAFE) || (an->types_only && !(sk->flags & SK_CODE)))
 			continue;
 		if ((sk->flags & SK_CLASS) && (use == U_BASE || use == U_ISINST))
+			continue;
+		if (strcmp(v.mem[i], TYPE_OF) == 0 && use == U_ISINST)
 			continue;
 		if (strcmp(v.mem[i], "builtins.getattr") == 0 || strcmp(v.mem[i], "builtins.setattr") == 0 ||
 		    strcmp(v.mem[i], "builtins.delattr") == 0)
@@ -1863,6 +1882,21 @@ static void call_check(struct an *an, const struct node *call)
 				      "attributes from them",
 				      f->str);
 		}
+	}
+	/* object.__setattr__(self, 'x', v): a setattr with its name literal */
+	if (f->kind == N_ATTRIBUTE && (strcmp(f->str, "__setattr__") == 0 || strcmp(f->str, "__delattr__") == 0)) {
+		int star, lit = 0, bad = has_star(call);
+		for (int i = 0; i < 2 && !bad; i++) {
+			const struct node *a = arg_at(call, i, &star);
+			if (known_str(a)) {
+				lit = 1;
+				bad = is_dunder(a->str) || (a->str[0] == '_' && !own_protocol(an, a->str) &&
+				                            !cls_defines(an, an->self_cls, a->str, 0));
+			}
+		}
+		if (bad || !lit)
+			emitf(an, R_SINK, f->str, call, "'%s' with a name that is not a public literal: it sets attributes by name",
+			      f->str);
 	}
 	/* string.Formatter's get_field walks attributes by name */
 	if (f->kind == N_ATTRIBUTE && strcmp(f->str, "get_field") == 0) {
@@ -1993,10 +2027,27 @@ static void aw_func(struct an *an, const struct node *n)
 	an->at_module = saved_mod;
 }
 
+/* Is base type or a metaclass (a class derived from it is a metaclass)? */
+static int metaclass_base(struct an *an, const struct node *base)
+{
+	struct vals v;
+	resolve(an, base, &v);
+	for (unsigned i = 0; i < v.nmem; i++) {
+		const struct sink *sk = sink_of(v.mem[i]);
+		if (sk && sk->check == ck_type)
+			return 1;
+	}
+	return 0;
+}
+
 static void aw_class(struct an *an, const struct node *n)
 {
 	aw_list(an, n->kids[0], U_VALUE);
 	aw_list(an, n->kids[1], U_BASE);
+	for (const struct node *b = n->kids[1]; b && !an->types_only; b = b->next)
+		if (metaclass_base(an, b))
+			emitf(an, R_CLASS_HOOK, n->str, b,
+			      "class '%s' is a metaclass: it makes classes from namespaces when called or named", n->str);
 	for (const struct node *k = n->kids[2]; k; k = k->next) {
 		if (an->types_only)
 			;
@@ -2098,8 +2149,9 @@ static void aw(struct an *an, const struct node *n, enum use use)
 			value_use(an, n, use);
 		break;
 	case N_ATTRIBUTE:
-		if (!an->types_only)
-			attr_check(an, n, n->kids[0], n->str, n->ctx);
+		if (!an->types_only && !(use == U_CALLEE && (strcmp(n->str, "__setattr__") == 0 ||
+		                                             strcmp(n->str, "__delattr__") == 0)))
+			attr_check(an, n, n->kids[0], n->str, n->ctx); /* a call of __setattr__: call_check */
 		if (n->ctx == CTX_LOAD)
 			value_use(an, n, use);
 		aw(an, n->kids[0], U_ATTR);
