@@ -214,6 +214,9 @@ struct an {
 	const struct cls *cur; /* innermost class (mangling) */
 	const char *self; /* the enclosing method's self/cls (mangled), NULL if none */
 	const struct cls *self_cls;
+	/* the walk: the method whose body may rebind self, searched on first
+	 * use (NULL once searched) */
+	const struct node *self_body;
 	int in_body; /* directly in a class body */
 	int at_module; /* directly at module level */
 	int fs; /* inside an f-string: findings at its position */
@@ -368,6 +371,9 @@ static void bind_flags(struct an *an, const char *name, unsigned flags)
 
 static void cls_define(struct an *an, struct cls *c, const char *name)
 {
+	/* only the names the rules ask about: private ones and builtins' */
+	if (an->types_only || (name[0] != '_' && !(CLS(an, name) & K_BANNED)))
+		return;
 	for (size_t i = 0; i < c->n; i++)
 		if (strcmp(c->names[i], name) == 0)
 			return;
@@ -426,7 +432,18 @@ static int starts_with_module(const char *mem, const char *m)
 }
 
 /* Builtins that are sinks when the name is not bound to something else. */
-static const char *const builtin_sinks[] = { "type", "getattr", "setattr", "delattr", "hasattr", NULL };
+
+static int builtin_sink(const char *s)
+{
+	switch (s[0]) {
+	case 't': return strcmp(s, "type") == 0;
+	case 'g': return strcmp(s, "getattr") == 0;
+	case 's': return strcmp(s, "setattr") == 0;
+	case 'd': return strcmp(s, "delattr") == 0;
+	case 'h': return strcmp(s, "hasattr") == 0;
+	default: return 0;
+	}
+}
 
 static int in_strlist(const char *const *l, const char *s)
 {
@@ -438,10 +455,19 @@ static int in_strlist(const char *const *l, const char *s)
 
 static int vals_has_mem(const struct vals *v, const char *qual);
 
-/* Is n the enclosing method's self/cls? */
+static int stores_name(const struct node *n, const char *name, int depth);
+
+/* Is n the enclosing method's self/cls (not rebound in the method)? */
 static int is_self(struct an *an, const struct node *n)
 {
-	return an->self && n && n->kind == N_NAME && strcmp(MANGLE(an, n->str), an->self) == 0;
+	if (!an->self || !n || n->kind != N_NAME || strcmp(MANGLE(an, n->str), an->self) != 0)
+		return 0;
+	if (an->self_body) {
+		if (stores_name(an->self_body, an->self, 0))
+			an->self = NULL;
+		an->self_body = NULL;
+	}
+	return an->self != NULL;
 }
 
 #define TYPE_OF "type(...)"
@@ -449,15 +475,15 @@ static int is_self(struct an *an, const struct node *n)
 /* What an expression is bound to: modules and members it may be. */
 static void resolve(struct an *an, const struct node *n, struct vals *out)
 {
-	memset(out, 0, sizeof(*out));
+	out->nmod = out->nmem = out->over = 0; /* the arrays are read up to the counts */
 	if (!n)
 		return;
 	if (n->kind == N_NAME) {
 		const char *s = MANGLE(an, n->str);
 		const struct bind *e = lookup(an, s);
-		if (e)
+		if (e && (e->v.nmod || e->v.nmem || e->v.over))
 			*out = e->v;
-		if (in_strlist(builtin_sinks, s) && (!e || (e->flags & (BF_OTHER | BF_ASSIGN))))
+		if (builtin_sink(s) && (!e || (e->flags & (BF_OTHER | BF_ASSIGN))))
 			vadd(out->mem, &out->nmem, &out->over, astrcat3(an, "builtins", ".", s));
 		return;
 	}
@@ -1769,8 +1795,8 @@ static const struct node *attr_literal_bad(struct an *an, const struct node *obj
  * escape the checker's sight. */
 static void value_use(struct an *an, const struct node *n, enum use use)
 {
-	if (use == U_ATTR || use == U_ALIAS || use == U_HARMLESS)
-		return;
+	if (use == U_ATTR || use == U_ALIAS || use == U_HARMLESS || use == U_CALLEE)
+		return; /* a callee: call_check (a module cannot be called) */
 	struct vals v;
 	resolve(an, n, &v);
 	if ((v.nmod || v.over) && !an->types_only) {
@@ -1778,8 +1804,6 @@ static void value_use(struct an *an, const struct node *n, enum use use)
 		emitf(an, R_MODULE_VALUE, what, n,
 		      "module '%s' used as a value: what is reached through it can no longer be checked", what);
 	}
-	if (use == U_CALLEE)
-		return;
 	for (unsigned i = 0; i < v.nmem; i++) {
 		const struct sink *sk = sink_of(v.mem[i]);
 		if (!sk || (sk->flags & SK_SAFE) || (an->types_only && !(sk->flags & SK_CODE)))
@@ -1843,11 +1867,11 @@ static void subscript_check(struct an *an, const struct node *n)
 		emitf(an, R_BANNED_BUILTIN, k->str, k, "builtin '%s' looked up by name", k->str);
 }
 
-static void call_check(struct an *an, const struct node *call)
+/* v: what the call's function resolves to */
+static void call_check(struct an *an, const struct node *call, const struct vals *vp)
 {
 	const struct node *f = call->kids[0];
-	struct vals v;
-	resolve(an, f, &v);
+	const struct vals v = *vp;
 	int checked_getattr = 0;
 	for (unsigned i = 0; i < v.nmem; i++) {
 		const struct sink *sk = sink_of(v.mem[i]);
@@ -1908,37 +1932,34 @@ static void call_check(struct an *an, const struct node *call)
 	}
 }
 
-static enum use arg_use(struct an *an, const struct node *call, int index)
+/* How a call uses its arguments: printed (harmless), an isinstance class,
+ * or anything (a value).  v: what the call's function resolves to. */
+enum arg_kind { ARGS_VALUE, ARGS_HARMLESS, ARGS_ISINSTANCE };
+
+static enum arg_kind arg_kind(struct an *an, const struct node *f, const struct vals *v)
 {
-	const struct node *f = call->kids[0];
-	if (f->kind != N_NAME)
-		return U_VALUE;
-	struct vals v;
-	resolve(an, f, &v);
-	if (v.nmod || v.nmem)
-		return U_VALUE;
-	const struct bind *e = lookup(an, MANGLE(an, f->str));
-	if (e)
-		return U_VALUE;
+	if (f->kind != N_NAME || v->nmod || v->nmem || lookup(an, MANGLE(an, f->str)))
+		return ARGS_VALUE;
 	if (in_strlist(harmless_fns, f->str))
-		return U_HARMLESS;
-	if ((strcmp(f->str, "isinstance") == 0 || strcmp(f->str, "issubclass") == 0) && index == 1)
-		return U_ISINST;
-	return U_VALUE;
+		return ARGS_HARMLESS;
+	if (strcmp(f->str, "isinstance") == 0 || strcmp(f->str, "issubclass") == 0)
+		return ARGS_ISINSTANCE;
+	return ARGS_VALUE;
 }
 
 static void aw_call(struct an *an, const struct node *n)
 {
-	call_check(an, n);
 	const struct node *f = n->kids[0];
-	aw(an, f, U_CALLEE);
-	/* getattr(module, 'name') is module.name */
 	struct vals fv;
 	resolve(an, f, &fv);
+	call_check(an, n, &fv);
+	aw(an, f, U_CALLEE);
+	/* getattr(module, 'name') is module.name */
 	int ga = vals_has_mem(&fv, "builtins.getattr") || vals_has_mem(&fv, "builtins.hasattr");
+	enum arg_kind kind = n->kids[1] ? arg_kind(an, f, &fv) : ARGS_VALUE;
 	int i = 0;
 	for (const struct node *a = n->kids[1]; a; a = a->next, i++) {
-		enum use u = arg_use(an, n, i);
+		enum use u = kind == ARGS_HARMLESS ? U_HARMLESS : kind == ARGS_ISINSTANCE && i == 1 ? U_ISINST : U_VALUE;
 		if (ga && i == 0 && a->next && known_str(a->next))
 			u = U_ATTR;
 		aw(an, a, u);
@@ -2010,11 +2031,13 @@ static void aw_func(struct an *an, const struct node *n)
 	aw(an, n->kids[2], U_VALUE);
 	const char *saved_self = an->self;
 	const struct cls *saved_scls = an->self_cls;
+	const struct node *saved_sbody = an->self_body;
 	int saved_body = an->in_body, saved_mod = an->at_module;
 	if (an->in_body) {
 		const char *p = first_param(n);
-		an->self = p && !stores_name(n->kids[3], p, 0) ? MANGLE(an, p) : NULL;
+		an->self = p ? MANGLE(an, p) : NULL;
 		an->self_cls = an->cur;
+		an->self_body = n->kids[3];
 	} else if (an->self && has_param(n->kids[1], an->self)) {
 		an->self = NULL;
 	}
@@ -2023,6 +2046,7 @@ static void aw_func(struct an *an, const struct node *n)
 	aw_list(an, n->kids[3], U_VALUE);
 	an->self = saved_self;
 	an->self_cls = saved_scls;
+	an->self_body = saved_sbody;
 	an->in_body = saved_body;
 	an->at_module = saved_mod;
 }
@@ -2378,9 +2402,55 @@ static void mark_nontypes(struct an *an)
 	}
 }
 
+/* Without API data only annotations and the sinks that run strings as
+ * code are checked: a source with no annotation and no import of the
+ * modules those sinks live in has nothing to check. */
+static int needs_types(const struct node *n, int depth)
+{
+	static const char *const mods[] = { "dataclasses", "typing", "timeit", "typing_extensions", NULL };
+	for (; n; n = n->next) {
+		if (depth > MAX_DEPTH)
+			return 1;
+		switch (n->kind) {
+		case N_ANNASSIGN:
+			return 1;
+		case N_ARG:
+			if (n->kids[0])
+				return 1;
+			break;
+		case N_FUNCDEF:
+			if (n->kids[2])
+				return 1;
+			break;
+		case N_IMPORT:
+			for (const struct node *al = n->kids[0]; al; al = al->next)
+				for (const char *const *m = mods; *m; m++)
+					if (py_name_matches(al->str, *m))
+						return 1;
+			continue;
+		case N_IMPORTFROM:
+			for (const char *const *m = mods; *m; m++)
+				if (n->str && py_name_matches(n->str, *m))
+					return 1;
+			continue;
+		case N_CONSTANT:
+		case N_NAME:
+			continue;
+		default:
+			break;
+		}
+		for (int i = 0; i < 4; i++)
+			if (needs_types(n->kids[i], depth + 1))
+				return 1;
+	}
+	return 0;
+}
+
 int py_api_check(const struct checkcfg *cfg, const struct name_tab *tab, struct arena *a, const struct node *mod,
                  const struct token *toks, finding_fn fn, void *ud)
 {
+	if (!cfg->api && !needs_types(mod->kids[0], 0))
+		return 0;
 	struct an an = { .cfg = cfg, .api = cfg->api, .tab = tab, .a = a, .fn = fn, .ud = ud, .toks = toks,
 		         .types_only = cfg->api == NULL };
 	while (toks && toks[an.ntoks].type != TK_ENDMARKER)
