@@ -171,10 +171,21 @@ enum {
 	BF_STRING = 128u, /* may hold a string (a type expression with a string in it) */
 };
 
+/* What to look at again when a name's binding changes (the fixed points
+ * below are worklists: linear in the source, whatever the order). */
+struct dep {
+	void *item; /* a struct assign or a struct cls */
+	int is_class;
+	struct dep *next;
+};
+
 struct bind {
 	const char *name;
 	unsigned flags;
 	struct vals v;
+	struct dep *deps; /* assignments and classes whose value or bases name it */
+	const struct cls *cls; /* the class of this file it is bound to (if ncls == 1) */
+	unsigned ncls;
 };
 
 struct assign {
@@ -182,15 +193,28 @@ struct assign {
 	const struct node *value;
 	const struct cls *scope; /* the class whose mangling applies to value */
 	struct assign *next;
+	int queued;
 };
 
 struct cls {
 	const struct node *node;
 	const char *name; /* as bound (mangled in its outer class) */
 	const char *prefix; /* the name without leading underscores, for mangling; NULL: none */
-	const char **names; /* names it defines (mangled): in its body, and self.X = ... in its methods */
-	size_t n, cap;
 	const struct cls *outer; /* enclosing class, for the mangling of its bases */
+	int queued;
+};
+
+/* A hash set of (owner, name) pairs with a value: the names each class
+ * defines (owner: the class; owner NULL: any class of the file), and the
+ * class of each class statement (owner: the node, name NULL). */
+struct pair {
+	const void *owner;
+	const char *name;
+	const void *value;
+};
+struct pairset {
+	struct pair *v;
+	size_t cap, n;
 };
 
 struct an {
@@ -207,6 +231,9 @@ struct an {
 	struct assign *assigns;
 	struct cls **cls; /* every class, in source order */
 	size_t n_cls, cap_cls;
+	struct pairset defs; /* (class or NULL, name) it defines; (node, NULL) -> class */
+	void **work; /* the worklist of the fixed points */
+	size_t n_work, cap_work;
 	const struct token *toks;
 	size_t ntoks;
 	int depth;
@@ -292,6 +319,63 @@ static uint32_t hash_str(const char *s)
 	return h;
 }
 
+static size_t pair_hash(const void *owner, const char *name)
+{
+	uint32_t h = name ? hash_str(name) : 0u;
+	return (size_t)(h ^ (uint32_t)((uintptr_t)owner >> 4) ^ (uint32_t)((uint64_t)(uintptr_t)owner >> 32)) * 2654435761u;
+}
+
+static int pair_eq(const struct pair *p, const void *owner, const char *name)
+{
+	return p->owner == owner && (p->name == name || (p->name && name && strcmp(p->name, name) == 0));
+}
+
+static const struct pair *pair_get(const struct pairset *s, const void *owner, const char *name)
+{
+	if (!s->cap)
+		return NULL;
+	size_t i = pair_hash(owner, name) & (s->cap - 1);
+	while (s->v[i].owner || s->v[i].name) {
+		if (pair_eq(&s->v[i], owner, name))
+			return &s->v[i];
+		i = (i + 1) & (s->cap - 1);
+	}
+	return NULL;
+}
+
+static void *aalloc(struct an *an, size_t n);
+
+static void pair_put(struct an *an, struct pairset *s, const void *owner, const char *name, const void *value)
+{
+	if (pair_get(s, owner, name))
+		return;
+	if (s->n * 2 >= s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		struct pair *nv = aalloc(an, cap * sizeof(*nv));
+		if (!nv)
+			return;
+		for (size_t k = 0; k < s->cap; k++) {
+			if (!s->v[k].owner && !s->v[k].name)
+				continue;
+			size_t i = pair_hash(s->v[k].owner, s->v[k].name) & (cap - 1);
+			while (nv[i].owner || nv[i].name)
+				i = (i + 1) & (cap - 1);
+			nv[i] = s->v[k];
+		}
+		s->v = nv;
+		s->cap = cap;
+	}
+	size_t i = pair_hash(owner, name) & (s->cap - 1);
+	while (s->v[i].owner || s->v[i].name)
+		i = (i + 1) & (s->cap - 1);
+	s->v[i] = (struct pair){ owner, name, value };
+	s->n++;
+}
+
+/* Is the name bound in the file?  (An entry may exist only because some
+ * value names it: see add_deps.) */
+#define BOUND (BF_OTHER | BF_ASSIGN | BF_CLASS | BF_DEF | BF_IMPORT)
+
 static struct bind *lookup(struct an *an, const char *name)
 {
 	if (!an->cap_b)
@@ -374,20 +458,8 @@ static void cls_define(struct an *an, struct cls *c, const char *name)
 	/* only the names the rules ask about: private ones and builtins' */
 	if (an->types_only || (name[0] != '_' && !(CLS(an, name) & K_BANNED)))
 		return;
-	for (size_t i = 0; i < c->n; i++)
-		if (strcmp(c->names[i], name) == 0)
-			return;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		const char **v = aalloc(an, cap * sizeof(*v));
-		if (!v)
-			return;
-		if (c->n)
-			memcpy(v, c->names, c->n * sizeof(*v));
-		c->names = v;
-		c->cap = cap;
-	}
-	c->names[c->n++] = name;
+	pair_put(an, &an->defs, c, name, c);
+	pair_put(an, &an->defs, NULL, name, c);
 }
 
 /* A name bound by a statement at the current place (mangled already). */
@@ -398,12 +470,10 @@ static void bind_at(struct an *an, const char *name, unsigned flags)
 		cls_define(an, (struct cls *)(uintptr_t)an->cur, name);
 }
 
-static struct cls *cls_of(const struct an *an, const struct node *n)
+static const struct cls *cls_of(const struct an *an, const struct node *n)
 {
-	for (size_t i = 0; i < an->n_cls; i++)
-		if (an->cls[i]->node == n)
-			return an->cls[i];
-	return NULL;
+	const struct pair *p = pair_get(&an->defs, n, NULL);
+	return p ? p->value : NULL;
 }
 
 /* The submodule M.n as a canonical module name, or NULL when M.n is not
@@ -472,23 +542,34 @@ static int is_self(struct an *an, const struct node *n)
 
 #define TYPE_OF "type(...)"
 
+/* A module is at most this many attributes deep (xml.etree.ElementTree):
+ * a longer chain resolves to nothing, in constant time. */
+#define MAX_RESOLVE 16
+
+static void resolve_at(struct an *an, const struct node *n, struct vals *out, int depth);
+
 /* What an expression is bound to: modules and members it may be. */
 static void resolve(struct an *an, const struct node *n, struct vals *out)
 {
+	resolve_at(an, n, out, 0);
+}
+
+static void resolve_at(struct an *an, const struct node *n, struct vals *out, int depth)
+{
 	out->nmod = out->nmem = out->over = 0; /* the arrays are read up to the counts */
-	if (!n)
+	if (!n || depth > MAX_RESOLVE)
 		return;
 	if (n->kind == N_NAME) {
 		const char *s = MANGLE(an, n->str);
 		const struct bind *e = lookup(an, s);
 		if (e && (e->v.nmod || e->v.nmem || e->v.over))
 			*out = e->v;
-		if (builtin_sink(s) && (!e || (e->flags & (BF_OTHER | BF_ASSIGN))))
+		if (builtin_sink(s) && (!e || !(e->flags & BOUND) || (e->flags & (BF_OTHER | BF_ASSIGN))))
 			vadd(out->mem, &out->nmem, &out->over, astrcat3(an, "builtins", ".", s));
 		return;
 	}
 	if (n->kind == N_NAMEDEXPR) {
-		resolve(an, n->kids[1], out);
+		resolve_at(an, n->kids[1], out, depth + 1);
 		return;
 	}
 	/* the class of an object: type(x), x.__class__ (but the code's own
@@ -496,7 +577,7 @@ static void resolve(struct an *an, const struct node *n, struct vals *out)
 	 * sys.stdout.buffer.raw) or a metaclass (type(int) is type) */
 	if (n->kind == N_CALL && n->kids[1] && !n->kids[1]->next && n->kids[1]->kind != N_STARRED && !n->kids[2]) {
 		struct vals f;
-		resolve(an, n->kids[0], &f);
+		resolve_at(an, n->kids[0], &f, depth + 1);
 		if (vals_has_mem(&f, "builtins.type") && !is_self(an, n->kids[1]))
 			vadd(out->mem, &out->nmem, &out->over, TYPE_OF);
 		return;
@@ -508,7 +589,7 @@ static void resolve(struct an *an, const struct node *n, struct vals *out)
 	}
 	if (n->kind == N_ATTRIBUTE) {
 		struct vals o;
-		resolve(an, n->kids[0], &o);
+		resolve_at(an, n->kids[0], &o, depth + 1);
 		out->over = o.over;
 		const char *attr = n->str;
 		for (unsigned i = 0; i < o.nmod; i++) {
@@ -645,6 +726,12 @@ static void collect_class(struct an *an, const struct node *n)
 		an->cap_cls = cap;
 	}
 	an->cls[an->n_cls++] = c;
+	pair_put(an, &an->defs, n, NULL, c);
+	struct bind *e = lookup(an, name);
+	if (e) {
+		e->cls = c;
+		e->ncls++;
+	}
 	const struct cls *saved = an->cur;
 	int saved_body = an->in_body, saved_mod = an->at_module;
 	an->cur = c;
@@ -871,6 +958,8 @@ static int is_typing(const struct vals *v, const char *name)
  * module may stand here: np.ndarray). */
 static const struct node *ste_prefix_bad(struct an *an, const struct node *n, int depth)
 {
+	if (depth > 100)
+		return n;
 	if (n->kind == N_NAME) {
 		const struct bind *e = lookup(an, MANGLE(an, n->str));
 		return e && (e->flags & BF_NONTYPE) ? n : NULL;
@@ -1601,29 +1690,33 @@ static const char *const harmless_fns[] = { "print", "repr", "str", "id", "hash"
 /* Does class c (or a class of this file it derives from) define name? */
 static int cls_defines(const struct an *an, const struct cls *c, const char *name, int depth)
 {
-	if (!c || depth > 16)
-		return 0;
-	for (size_t i = 0; i < c->n; i++)
-		if (strcmp(c->names[i], name) == 0)
+	/* the class and the classes of this file it derives from, each once, at
+	 * most 64 (a miss denies: fail closed) */
+	const struct cls *seen[64];
+	size_t n = 0, next = 0;
+	(void)depth;
+	if (c)
+		seen[n++] = c;
+	while (next < n) {
+		const struct cls *k = seen[next++];
+		if (pair_get(&an->defs, k, name))
 			return 1;
-	/* a base that is a name bound to exactly one class of this file, and to
-	 * nothing else (an imported class of the same name is not ours) */
-	for (const struct node *b = c->node->kids[1]; b; b = b->next) {
-		if (b->kind != N_NAME)
-			continue;
-		const char *bn = mangle_in((struct an *)(uintptr_t)an, c->outer, b->str);
-		const struct bind *e = lookup((struct an *)(uintptr_t)an, bn);
-		if (!e || (e->flags & ~(unsigned)(BF_CLASS | BF_NONTYPE | BF_ENUM)) != 0)
-			continue;
-		const struct cls *base = NULL;
-		int count = 0;
-		for (size_t i = 0; i < an->n_cls; i++)
-			if (strcmp(an->cls[i]->name, bn) == 0) {
-				base = an->cls[i];
-				count++;
-			}
-		if (count == 1 && base != c && cls_defines(an, base, name, depth + 1))
-			return 1;
+		/* a base that is a name bound to exactly one class of this file,
+		 * and to nothing else (an imported class of the same name is not
+		 * ours) */
+		for (const struct node *b = k->node->kids[1]; b && n < 64; b = b->next) {
+			if (b->kind != N_NAME)
+				continue;
+			const char *bn = mangle_in((struct an *)(uintptr_t)an, k->outer, b->str);
+			const struct bind *e = lookup((struct an *)(uintptr_t)an, bn);
+			if (!e || (e->flags & ~(unsigned)(BF_CLASS | BF_NONTYPE | BF_ENUM | BF_STRING)) != 0 || e->ncls != 1)
+				continue;
+			int dup = 0;
+			for (size_t i = 0; i < n && !dup; i++)
+				dup = seen[i] == e->cls;
+			if (!dup)
+				seen[n++] = e->cls;
+		}
 	}
 	return 0;
 }
@@ -1642,11 +1735,7 @@ static int own_protocol(const struct an *an, const char *name)
 {
 	if (!an->api || py_api_has(an->api->priv_attrs, an->api->n_priv_attrs, name))
 		return 0;
-	for (size_t i = 0; i < an->n_cls; i++)
-		for (size_t k = 0; k < an->cls[i]->n; k++)
-			if (strcmp(an->cls[i]->names[k], name) == 0)
-				return 1;
-	return 0;
+	return pair_get(&an->defs, NULL, name) != NULL;
 }
 
 /* self/cls, super(), or a name bound to a class of this file only */
@@ -1938,7 +2027,8 @@ enum arg_kind { ARGS_VALUE, ARGS_HARMLESS, ARGS_ISINSTANCE };
 
 static enum arg_kind arg_kind(struct an *an, const struct node *f, const struct vals *v)
 {
-	if (f->kind != N_NAME || v->nmod || v->nmem || lookup(an, MANGLE(an, f->str)))
+	const struct bind *e = f->kind == N_NAME ? lookup(an, MANGLE(an, f->str)) : NULL;
+	if (f->kind != N_NAME || v->nmod || v->nmem || (e && (e->flags & BOUND)))
 		return ARGS_VALUE;
 	if (in_strlist(harmless_fns, f->str))
 		return ARGS_HARMLESS;
@@ -2275,25 +2365,90 @@ static void aw(struct an *an, const struct node *n, enum use use)
 
 /* ------------------------------------------------- after the pre-pass */
 
+/* ---- the fixed points, as worklists ---- */
+
+static void push(struct an *an, void *item, int *queued)
+{
+	if (*queued || an->oom)
+		return;
+	if (an->n_work == an->cap_work) {
+		size_t cap = an->cap_work ? an->cap_work * 2 : 256;
+		void **v = aalloc(an, cap * sizeof(*v));
+		if (!v)
+			return;
+		if (an->n_work)
+			memcpy(v, an->work, an->n_work * sizeof(*v));
+		an->work = v;
+		an->cap_work = cap;
+	}
+	an->work[an->n_work++] = item;
+	*queued = 1;
+}
+
+/* Each assignment is looked at again when a name in its value changes;
+ * each class when a name among its bases does.  n: one node (list: and
+ * its siblings). */
+static void add_deps(struct an *an, const struct node *n, int list, void *item, int is_class, int depth)
+{
+	for (; n && depth < 120 && !an->oom; n = list ? n->next : NULL) {
+		if (n->kind == N_NAME) {
+			struct bind *e = intern(an, MANGLE(an, n->str));
+			struct dep *d = e ? aalloc(an, sizeof(*d)) : NULL;
+			if (!d)
+				return;
+			*d = (struct dep){ item, is_class, e->deps };
+			e->deps = d;
+			continue;
+		}
+		if (n->kind == N_LAMBDA || n->kind == N_LISTCOMP || n->kind == N_SETCOMP || n->kind == N_DICTCOMP ||
+		    n->kind == N_GENEXP)
+			continue; /* nothing a type expression or an alias looks into */
+		for (int i = 0; i < 4; i++)
+			add_deps(an, n->kids[i], 1, item, is_class, depth + 1);
+	}
+}
+
+static void build_deps(struct an *an)
+{
+	for (struct assign *as = an->assigns; as && !an->oom; as = as->next) {
+		const struct cls *saved = an->cur;
+		an->cur = as->scope;
+		add_deps(an, as->value, 0, as, 0, 0);
+		an->cur = saved;
+	}
+	for (size_t i = 0; i < an->n_cls && !an->oom; i++) {
+		const struct cls *saved = an->cur;
+		an->cur = an->cls[i]->outer;
+		add_deps(an, an->cls[i]->node->kids[1], 1, an->cls[i], 1, 0);
+		an->cur = saved;
+	}
+}
+
+static void push_deps(struct an *an, const struct bind *e, int classes)
+{
+	for (const struct dep *d = e->deps; d; d = d->next)
+		if (d->is_class == classes)
+			push(an, d->item, d->is_class ? &((struct cls *)d->item)->queued : &((struct assign *)d->item)->queued);
+}
+
 /* Simple assignments of modules and members: name = os, md = make_dataclass */
 static void propagate_aliases(struct an *an)
 {
-	for (int round = 0; round < 64; round++) {
-		int changed = 0;
-		for (const struct assign *as = an->assigns; as && !an->oom; as = as->next) {
-			const struct cls *saved = an->cur;
-			an->cur = as->scope;
-			struct vals v;
-			resolve(an, as->value, &v);
-			an->cur = saved;
-			if (!v.nmod && !v.nmem && !v.over)
-				continue;
-			struct bind *e = intern(an, as->target);
-			if (e)
-				changed |= vmerge(&e->v, &v);
-		}
-		if (!changed)
-			break;
+	for (struct assign *as = an->assigns; as; as = as->next)
+		push(an, as, &as->queued);
+	while (an->n_work && !an->oom) {
+		struct assign *as = an->work[--an->n_work];
+		as->queued = 0;
+		const struct cls *saved = an->cur;
+		an->cur = as->scope;
+		struct vals v;
+		resolve(an, as->value, &v);
+		an->cur = saved;
+		if (!v.nmod && !v.nmem && !v.over)
+			continue;
+		struct bind *e = intern(an, as->target);
+		if (e && vmerge(&e->v, &v))
+			push_deps(an, e, 0);
 	}
 }
 
@@ -2311,26 +2466,27 @@ static int is_enum_member(const struct an *an, const struct vals *v)
 /* Classes derived from an enum (their call may be the functional API). */
 static void mark_enums(struct an *an)
 {
-	for (int round = 0, changed = 1; changed && round < 16; round++) {
-		changed = 0;
-		for (size_t i = 0; i < an->n_cls; i++) {
-			struct bind *e = lookup(an, an->cls[i]->name);
-			if (!e || (e->flags & BF_ENUM))
-				continue;
-			const struct cls *saved = an->cur;
-			an->cur = an->cls[i]->outer;
-			for (const struct node *b = an->cls[i]->node->kids[1]; b; b = b->next) {
-				struct vals v;
-				resolve(an, b, &v);
-				const struct bind *be = b->kind == N_NAME ? lookup(an, MANGLE(an, b->str)) : NULL;
-				if (is_enum_member(an, &v) || (be && (be->flags & BF_ENUM))) {
-					e->flags |= BF_ENUM;
-					changed = 1;
-					break;
-				}
+	for (size_t i = 0; i < an->n_cls; i++)
+		push(an, an->cls[i], &an->cls[i]->queued);
+	while (an->n_work && !an->oom) {
+		struct cls *c = an->work[--an->n_work];
+		c->queued = 0;
+		struct bind *e = lookup(an, c->name);
+		if (!e || (e->flags & BF_ENUM))
+			continue;
+		const struct cls *saved = an->cur;
+		an->cur = c->outer;
+		for (const struct node *b = c->node->kids[1]; b; b = b->next) {
+			struct vals v;
+			resolve(an, b, &v);
+			const struct bind *be = b->kind == N_NAME ? lookup(an, MANGLE(an, b->str)) : NULL;
+			if (is_enum_member(an, &v) || (be && (be->flags & BF_ENUM))) {
+				e->flags |= BF_ENUM;
+				push_deps(an, e, 1);
+				break;
 			}
-			an->cur = saved;
 		}
+		an->cur = saved;
 	}
 }
 
@@ -2379,25 +2535,22 @@ static void mark_nontypes(struct an *an)
 	for (size_t i = 0; i < an->cap_b; i++)
 		if (an->b[i].name && (an->b[i].flags & BF_OTHER))
 			an->b[i].flags |= BF_NONTYPE;
-	for (int round = 0, changed = 1; changed && round < 64; round++) {
-		changed = 0;
-		for (const struct assign *as = an->assigns; as && !an->oom; as = as->next) {
-			struct bind *e = lookup(an, as->target);
-			if (!e || (e->flags & BF_NONTYPE))
-				continue;
-			const struct cls *saved = an->cur;
-			an->cur = as->scope;
-			int ok = type_factory(an, as->value) || !ste_bad(an, as->value, 0);
-			int str = ok && !(e->flags & BF_STRING) && ste_has_string(an, as->value, 0);
-			an->cur = saved;
-			if (!ok) {
-				e->flags |= BF_NONTYPE;
-				changed = 1;
-			}
-			if (str) {
-				e->flags |= BF_STRING;
-				changed = 1;
-			}
+	for (struct assign *as = an->assigns; as; as = as->next)
+		push(an, as, &as->queued);
+	while (an->n_work && !an->oom) {
+		struct assign *as = an->work[--an->n_work];
+		as->queued = 0;
+		struct bind *e = lookup(an, as->target);
+		if (!e || (e->flags & BF_NONTYPE))
+			continue;
+		const struct cls *saved = an->cur;
+		an->cur = as->scope;
+		int ok = type_factory(an, as->value) || !ste_bad(an, as->value, 0);
+		int str = ok && !(e->flags & BF_STRING) && ste_has_string(an, as->value, 0);
+		an->cur = saved;
+		if (!ok || str) {
+			e->flags |= ok ? BF_STRING : BF_NONTYPE;
+			push_deps(an, e, 0);
 		}
 	}
 }
@@ -2458,6 +2611,7 @@ int py_api_check(const struct checkcfg *cfg, const struct name_tab *tab, struct 
 	an.at_module = 1;
 	collect_list(&an, mod->kids[0]);
 	if (!an.oom) {
+		build_deps(&an);
 		propagate_aliases(&an);
 		mark_enums(&an);
 		mark_nontypes(&an);

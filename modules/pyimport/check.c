@@ -891,7 +891,8 @@ int py_check(const struct checkcfg *cfg, struct py_cache *cache, const unsigned 
 		for (const struct node *id = nonascii; id; id = id->next)
 			emit(&w, R_NONASCII, id->str, id, "identifier '%s' is not ASCII (non_ascii: deny)");
 		walk_list(&w, mod->kids[0]);
-		if ((cfg->api || types_closed(cfg)) && py_api_check(cfg, tab, a, mod, pc->toks, fn, ud) < 0)
+		/* a tree too deep to walk is denied already (too-deep) */
+		if ((cfg->api || types_closed(cfg)) && !w.too_deep && py_api_check(cfg, tab, a, mod, pc->toks, fn, ud) < 0)
 			rc = -1;
 	}
 	if (cache)

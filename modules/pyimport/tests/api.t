@@ -223,4 +223,18 @@ check "isolation contained: singledispatch passes, a computed annotation does no
 check "isolation none: singledispatch is string-eval (as before)" \
 	[ "$(findings none sd)" = "string-eval:3" ]
 
+# ---- hostile shapes: deep chains, long alias chains in any order ----
+python3 -c "print('import math\nx = math' + '.a' * 200000)" >"$T/deep.py"
+run check -p "$T/api.yaml" "$T/deep.py"
+check "a 200 000-attribute chain: too-deep, not a crash" eval 'rc_is 126 && out_has "[pyimport/too-deep]"'
+python3 -c "
+print('import enum')
+for i in range(2, 201):
+    print('def f%d():\n    global a%d\n    a%d = a%d' % (i, i, i, i - 1))
+print('a1 = enum')
+print('print(a200.bltns)')" >"$T/chain.py"
+run check -p "$T/api.yaml" "$T/chain.py"
+check "an alias chain of 200 written against the order of the source is followed to its end" \
+	out_has "'enum.bltns' is module 'builtins', which is not allowed [pyimport/module-attribute]"
+
 done_testing
