@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "py.h"
+#include "api.h"
 
 const char *const rule_names[R_COUNT] = {
 	[R_SYNTAX] = "syntax-error",
@@ -29,6 +29,12 @@ const char *const rule_names[R_COUNT] = {
 	[R_TOO_LARGE] = "too-large",
 	[R_MODULE_ATTR] = "module-attribute",
 	[R_STRING_EVAL] = "string-eval",
+	[R_API_DENIED] = "api-denied",
+	[R_PRIVATE] = "private-name",
+	[R_MODULE_VALUE] = "module-value",
+	[R_SINK] = "sink",
+	[R_CLASS_HOOK] = "class-hook",
+	[R_TYPE_EXPR] = "type-expression",
 };
 
 /* Attribute names that reach interpreter internals (sandbox escapes). */
@@ -79,12 +85,9 @@ static int in_list(const char *const *l, const char *s)
 	return 0;
 }
 
-/* What a name is to the checks: a bit set over the lists above, found in
- * one hash lookup (every identifier of the source is looked up). */
-enum {
-	K_ESCAPE = 1u, K_DYNAMIC = 2u, K_BANNED = 4u, K_GETATTR = 8u, K_ATTRGETTER = 16u, K_FORMAT = 32u,
-	K_MODULES = 64u, K_STRING_EVAL = 128u, K_DANGER_MODULE = 256u,
-};
+/* What a name is to the checks: a bit set over the lists above (K_*,
+ * api.h), found in one hash lookup (every identifier of the source is
+ * looked up). */
 #define NAME_TAB 256u
 #define NAME_MAXLEN 31u /* longest name the quick rejection covers */
 
@@ -157,6 +160,11 @@ static unsigned name_class(const struct name_tab *t, const char *s)
 	return name_class_n(t, s, strnlen(s, NAME_MAXLEN + 1));
 }
 
+unsigned py_name_class(const struct name_tab *t, const char *s, size_t n)
+{
+	return name_class_n(t, s, n);
+}
+
 struct walk {
 	const struct checkcfg *cfg;
 	const struct name_tab *tab;
@@ -180,8 +188,7 @@ static void emitf(struct walk *w, enum rule_id r, const char *name, const struct
 #define emit(w, r, name, n, fmt) emitf(w, r, name, n, fmt, name)
 #define CLS(w, s) name_class((w)->tab, (s))
 /* sensitive names: a getattr/attrgetter with one of these as a literal is denied */
-#define SENSITIVE(w, s) \
-	(CLS(w, s) & (K_ESCAPE | K_DYNAMIC | K_BANNED | K_GETATTR | K_ATTRGETTER | K_MODULES | K_STRING_EVAL))
+#define SENSITIVE(w, s) (CLS(w, s) & K_SENSITIVE)
 
 static void emitf(struct walk *w, enum rule_id r, const char *name, const struct node *n, const char *fmt, ...)
 {
@@ -214,7 +221,7 @@ static void check_ident(struct walk *w, const char *s, const struct node *at)
 }
 
 /* a name used to look up an attribute (x.NAME, from m import NAME, case C(NAME=...)) */
-static int listed(char **list, size_t n, const char *name);
+#define listed py_listed
 
 /* An attribute named after a dangerous or denied module (leading
  * underscores aside: random._os), unless allowlist mode allows it.  cls is
@@ -241,11 +248,33 @@ static int module_attr(const struct walk *w, const char *s, unsigned cls)
 	return hit;
 }
 
+/* Denylist mode under an isolation runs the annotation closure of api.c
+ * (without API data): see string_eval. */
+static int types_closed(const struct checkcfg *c)
+{
+	return !c->api && c->contained && !c->allowlist;
+}
+
+/* With API data (or with the closure alone, above), the names that evaluate annotations (get_type_hints,
+ * singledispatch's register, ForwardRef) are safe to call: every
+ * annotation the code can make is a checked type expression (api.c); the
+ * ones left (get_annotations, _eval_type, _evaluate) stay string-eval. */
+static int string_eval(const struct walk *w, const char *s, unsigned cls)
+{
+	if (!(cls & K_STRING_EVAL))
+		return 0;
+	if (!w->cfg->api && !types_closed(w->cfg))
+		return 1;
+	static const char *const closed[] = { "get_type_hints", "singledispatch", "singledispatchmethod",
+		                              "ForwardRef", NULL };
+	return !in_list(closed, s);
+}
+
 static void attrlike_cls(struct walk *w, const char *s, unsigned cls, const struct node *at)
 {
 	if (module_attr(w, s, cls))
 		emit(w, R_MODULE_ATTR, s, at, "attribute '%s' names a module that is not allowed");
-	if (cls & K_STRING_EVAL)
+	if (string_eval(w, s, cls))
 		emit(w, R_STRING_EVAL, s, at, "'%s' evaluates strings as code");
 	else if (cls & K_MODULES)
 		emit(w, R_DYNAMIC_IMPORT, s, at, "'%s' reaches the loaded modules (sys.modules)");
@@ -365,6 +394,25 @@ static int getattr_ok(const struct walk *w, const struct node *call, int attrget
 	return 1;
 }
 
+/* Reading x.__class__ is type(x), which no mode denies: the escape is the
+ * step after it (__base__, __mro__, __subclasses__ ...), which stays an
+ * escape.  Allowed with API data and in denylist mode under an isolation
+ * that contains the program; without either the list stays as it was. */
+static int class_read_ok(const struct walk *w, const struct node *n)
+{
+	return n->ctx == CTX_LOAD && (w->cfg->api || (w->cfg->contained && !w->cfg->allowlist)) &&
+	       n->slen == 9 && memcmp(n->str, "__class__", 9) == 0;
+}
+
+/* open() in denylist mode under an isolation that contains the program:
+ * it reads what the sandbox's view shows and writes where the view is
+ * writable (its private /tmp, /output), so it is no escape (README.md,
+ * "Isolation"). */
+static int open_ok(const struct walk *w, const struct node *n)
+{
+	return w->cfg->contained && !w->cfg->allowlist && n->slen == 4 && memcmp(n->str, "open", 4) == 0;
+}
+
 /* a Name; call is the Call it is the function of, or NULL */
 static void walk_name(struct walk *w, const struct node *n, const struct node *call)
 {
@@ -372,11 +420,14 @@ static void walk_name(struct walk *w, const struct node *n, const struct node *c
 	/* a name's slen is its strlen (identifiers have no NUL) */
 	unsigned cls = name_class_n(w->tab, s, n->slen);
 	if (cls & (K_ESCAPE | K_DYNAMIC)) {
-		ident_cls(w, s, cls, n);
+		if (!class_read_ok(w, n))
+			ident_cls(w, s, cls, n);
 	} else if (cls & K_BANNED) {
-		emit(w, R_BANNED_BUILTIN, s, n, "builtin '%s' is not allowed");
+		if (!open_ok(w, n))
+			emit(w, R_BANNED_BUILTIN, s, n, "builtin '%s' is not allowed");
 	} else if (cls & K_STRING_EVAL) {
-		emit(w, R_STRING_EVAL, s, n, "'%s' evaluates strings as code");
+		if (string_eval(w, s, cls))
+			emit(w, R_STRING_EVAL, s, n, "'%s' evaluates strings as code");
 	} else if (cls & K_GETATTR) {
 		if (!getattr_ok(w, call, 0, s))
 			emit(w, R_GETATTR, s, n, "'%s' with a name that is not a harmless literal");
@@ -402,31 +453,33 @@ static void walk_attr(struct walk *w, const struct node *n, const struct node *c
 		}
 		if (!ok)
 			emit(w, R_FORMAT_DYNAMIC, s, n, "'%s' on a format string that is not a literal");
-	} else {
+	} else if (!class_read_ok(w, n)) {
 		attrlike_cls(w, s, cls, n);
 	}
 	walk(w, n->kids[0]);
 }
 
-static int name_matches(const char *name, const char *entry)
+int py_name_matches(const char *name, const char *entry)
 {
 	/* entry matches name itself and every submodule of it */
 	size_t l = strlen(entry);
 	return strncmp(name, entry, l) == 0 && (name[l] == '\0' || name[l] == '.');
 }
 
-static int listed(char **list, size_t n, const char *name)
+int py_listed(char **list, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
-		if (name_matches(name, list[i]))
+		if (py_name_matches(name, list[i]))
 			return 1;
 	return 0;
 }
 
 static int module_denied(const struct checkcfg *c, const char *name)
 {
-	if (name_matches(name, "__future__"))
+	if (py_name_matches(name, "__future__"))
 		return 0; /* compiler directives, not modules */
+	if (c->api)
+		return py_api_import_denied(c, name);
 	if (c->allowlist)
 		return !listed(c->allow, c->n_allow, name) || listed(c->deny, c->n_deny, name);
 	return listed(c->deny, c->n_deny, name);
@@ -435,7 +488,7 @@ static int module_denied(const struct checkcfg *c, const char *name)
 static int first_component_in(const char *name, const char *const *l)
 {
 	for (; *l; l++)
-		if (name_matches(name, *l))
+		if (py_name_matches(name, *l))
 			return 1;
 	return 0;
 }
@@ -444,7 +497,7 @@ static void check_module_special(struct walk *w, const char *m, const struct nod
 {
 	if (first_component_in(m, dynamic_modules))
 		emit(w, R_DYNAMIC_IMPORT, m, at, "module '%s' imports modules at run time");
-	else if (name_matches(m, "builtins"))
+	else if (py_name_matches(m, "builtins"))
 		emit(w, R_BANNED_BUILTIN, m, at, "module '%s' exposes every builtin");
 }
 
@@ -870,6 +923,9 @@ int py_check(const struct checkcfg *cfg, struct py_cache *cache, const unsigned 
 		for (const struct node *id = nonascii; id; id = id->next)
 			emit(&w, R_NONASCII, id->str, id, "identifier '%s' is not ASCII (non_ascii: deny)");
 		walk_list(&w, mod->kids[0]);
+		/* a tree too deep to walk is denied already (too-deep) */
+		if ((cfg->api || types_closed(cfg)) && !w.too_deep && py_api_check(cfg, tab, a, mod, pc->toks, fn, ud) < 0)
+			rc = -1;
 	}
 	if (cache)
 		cache_done(cache);

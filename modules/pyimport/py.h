@@ -262,10 +262,13 @@ struct node *py_parse(struct arena *a, int pyver, int target, const unsigned cha
                       struct token **toks, size_t *captoks);
 
 /* ---- checks (check.c) ---- */
+struct py_api;
 enum rule_id {
 	R_SYNTAX = 0, R_TOO_DEEP, R_CODING, R_NONASCII, R_IMPORT_DENIED, R_IMPORT_RELATIVE,
 	R_IMPORT_STAR, R_DYNAMIC_IMPORT, R_BANNED_BUILTIN, R_GETATTR, R_ESCAPE_ATTR,
-	R_FORMAT_DYNAMIC, R_UNICODE_NAME, R_TOO_LARGE, R_MODULE_ATTR, R_STRING_EVAL, R_COUNT
+	R_FORMAT_DYNAMIC, R_UNICODE_NAME, R_TOO_LARGE, R_MODULE_ATTR, R_STRING_EVAL,
+	/* allowlist mode with API data (api.c) */
+	R_API_DENIED, R_PRIVATE, R_MODULE_VALUE, R_SINK, R_CLASS_HOOK, R_TYPE_EXPR, R_COUNT
 };
 extern const char *const rule_names[R_COUNT];
 
@@ -277,6 +280,10 @@ struct checkcfg {
 	int max_depth;
 	size_t max_bytes;
 	int pyver; /* PYV(): the grammar of the policy's interpreter; 0 is PYV_MIN */
+	/* allowlist mode: the public API of the allowed modules (api.h), or NULL */
+	const struct py_api *api;
+	/* the policy's isolation confines file access and the environment */
+	int contained;
 };
 
 /* Called for every finding: rule, name (the offending identifier or

@@ -14,8 +14,13 @@
  *     max_bytes: 8M           larger sources are denied (too-large)
  *     python: "3.12"          the grammar: a version, or an interpreter to ask
  *                             (default: /usr/bin/python3's version)
+ *     api: "3.11"             allowlist mode: the public API of the allowed
+ *                             modules (rules/python-api-3.11.yaml, or a path)
+ *     isolation: auto         auto, none or contained: whether the policy's
+ *                             isolation confines files and the environment
  */
 #define _GNU_SOURCE /* pipe2 */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -31,7 +36,7 @@
 
 #include <cordon/module.h>
 
-#include "py.h"
+#include "api.h"
 
 static const struct cordon_arg args[] = {
 	{ "mode", CORDON_ARG_STRING, 0, 0, 0, "allowlist or denylist (default denylist)" },
@@ -44,6 +49,10 @@ static const struct cordon_arg args[] = {
 	{ "max_bytes", CORDON_ARG_SIZE, 0, 1, 1ll << 30, "larger sources are denied (default 8M)" },
 	{ "python", CORDON_ARG_STRING, 0, 0, 0,
 	  "the interpreter's version (\"3.12\") or an interpreter to ask (default /usr/bin/python3)" },
+	{ "api", CORDON_ARG_STRING, 0, 0, 0,
+	  "allowlist mode: Python version of the API data (rules/python-api-VERSION.yaml) or its path" },
+	{ "isolation", CORDON_ARG_STRING, 0, 0, 0,
+	  "auto (default: from the policy's isolation module), none or contained" },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 
@@ -66,7 +75,15 @@ static const int default_sev[R_COUNT] = {
 	[R_TOO_LARGE] = CORDON_SEV_HIGH,
 	[R_MODULE_ATTR] = CORDON_SEV_HIGH,
 	[R_STRING_EVAL] = CORDON_SEV_HIGH,
+	[R_API_DENIED] = CORDON_SEV_HIGH,
+	[R_PRIVATE] = CORDON_SEV_HIGH,
+	[R_MODULE_VALUE] = CORDON_SEV_HIGH,
+	[R_SINK] = CORDON_SEV_HIGH,
+	[R_CLASS_HOOK] = CORDON_SEV_HIGH,
+	[R_TYPE_EXPR] = CORDON_SEV_HIGH,
 };
+
+enum isolation { ISO_AUTO = 0, ISO_NONE, ISO_CONTAINED };
 
 /* Rules that always deny: the source could not be checked at all. */
 static int fail_closed(enum rule_id r)
@@ -79,6 +96,8 @@ struct state {
 	struct py_cache cache; /* memory reused from one source to the next */
 	int sev[R_COUNT];
 	int threshold;
+	enum isolation isolation;
+	struct py_api *api; /* owned; cfg.api points here */
 };
 
 struct run {
@@ -298,6 +317,273 @@ static int open_python(cordon_ctx *ctx, struct state *s)
 	return 0;
 }
 
+/* ---- API data (allowlist mode) ---- */
+
+/* The directory of the file that holds node n (canonical), malloc'd. */
+static char *node_dir(cordon_ctx *ctx, const cordon_node *n)
+{
+	const char *file = NULL;
+	cordon_api(ctx)->node_mark(n, &file, NULL, NULL);
+	char *real = file ? realpath(file, NULL) : NULL;
+	char *slash = real ? strrchr(real, '/') : NULL;
+	if (!slash) {
+		free(real);
+		return NULL;
+	}
+	*slash = '\0';
+	return real;
+}
+
+/* Is this module loaded from the build tree (not installed)? */
+static int from_build_tree(void)
+{
+	Dl_info info;
+	if (!dladdr((const void *)&args, &info) || !info.dli_fname)
+		return 0;
+	char *real = realpath(info.dli_fname, NULL);
+	size_t k = strlen(CORDON_BUILD_LIBDIR);
+	int r = real && strncmp(real, CORDON_BUILD_LIBDIR, k) == 0 && real[k] == '/';
+	free(real);
+	return r;
+}
+
+/* api: "3.11" is rules/python-api-3.11.yaml beside the policy, in the
+ * installed policies.d, then (build tree only) the source tree's; a value
+ * with a '/' or ending in .yaml is a path.  Returns a malloc'd path. */
+static char *api_path(cordon_ctx *ctx, const cordon_node *n, const char *v, int *named)
+{
+	size_t k = strlen(v);
+	*named = !(strchr(v, '/') || (k > 5 && strcmp(v + k - 5, ".yaml") == 0));
+	if (!*named) {
+		const char *p = cordon_api(ctx)->node_path(ctx, n);
+		if (!p)
+			return NULL;
+		char *r = strdup(p);
+		if (!r)
+			cordon_error(ctx, n, "out of memory");
+		return r;
+	}
+	int ok = k > 0 && k < 16;
+	for (size_t i = 0; ok && i < k; i++)
+		ok = (v[i] >= '0' && v[i] <= '9') || (v[i] == '.' && i > 0 && v[i - 1] != '.');
+	if (!ok || v[k - 1] == '.') {
+		cordon_error(ctx, n, "api: expected a Python version such as \"3.11\" or a path to an API data file");
+		return NULL;
+	}
+	char *dir = node_dir(ctx, n);
+	char *cand[3] = { NULL, NULL, NULL };
+	if (dir && asprintf(&cand[0], "%s/rules/python-api-%s.yaml", dir, v) < 0)
+		cand[0] = NULL;
+	if (asprintf(&cand[1], "%s/rules/python-api-%s.yaml", CORDON_POLICY_DIR, v) < 0)
+		cand[1] = NULL;
+	if (from_build_tree() && asprintf(&cand[2], "%s/rules/python-api-%s.yaml", CORDON_SRC_POLICY_DIR, v) < 0)
+		cand[2] = NULL;
+	free(dir);
+	char *found = NULL;
+	for (int i = 0; i < 3; i++) {
+		if (!found && cand[i] && access(cand[i], F_OK) == 0)
+			found = cand[i];
+		else
+			free(cand[i]);
+	}
+	if (!found)
+		cordon_error(ctx, n, "api: no API data for Python %s (rules/python-api-%s.yaml beside the policy or in %s; "
+		                     "policies.d/rules/gen_python_api.py makes it)",
+		             v, v, CORDON_POLICY_DIR);
+	return found;
+}
+
+static int dotted_ok(const char *v)
+{
+	int ok = v[0] != '\0' && v[0] != '.';
+	for (size_t k = 0; ok && v[k]; k++) {
+		char c = v[k];
+		if (c == '.')
+			ok = v[k + 1] != '\0' && v[k + 1] != '.';
+		else
+			ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+	}
+	return ok;
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A sequence of names (dotted for metaclasses), copied and sorted. */
+static int name_seq(cordon_ctx *ctx, const cordon_node *node, const char *what, char ***out, size_t *n)
+{
+	int dotted = strcmp(what, "metaclasses") == 0;
+	const struct cordon_core_api *api = cordon_api(ctx);
+	if (!node || api->node_type(node) != CORDON_NODE_SEQUENCE)
+		return cordon_error(ctx, node, "%s: expected a sequence of names", what);
+	size_t cnt = api->node_len(node);
+	*out = calloc(cnt ? cnt : 1, sizeof(char *));
+	if (!*out)
+		return cordon_error(ctx, node, "out of memory");
+	for (size_t i = 0; i < cnt; i++) {
+		const cordon_node *it = api->node_at(node, i);
+		const char *v = it ? api->node_scalar(it, NULL) : NULL;
+		if (!v || !dotted_ok(v) || (!dotted && strchr(v, '.')))
+			return cordon_error(ctx, it ? it : node, "%s: expected a name, found '%s'", what, v ? v : "");
+		if (!((*out)[i] = strdup(v)))
+			return cordon_error(ctx, it, "out of memory");
+		(*n)++;
+	}
+	qsort(*out, *n, sizeof(char *), cmp_strp);
+	return 0;
+}
+
+static int cmp_api_mod(const void *a, const void *b)
+{
+	return strcmp(((const struct py_api_module *)a)->name, ((const struct py_api_module *)b)->name);
+}
+
+static int load_module_entry(cordon_ctx *ctx, struct py_api_module *m, const cordon_node *k, const cordon_node *v)
+{
+	const struct cordon_core_api *api = cordon_api(ctx);
+	static const char *const keys[] = { "api", "modules", NULL };
+	const char *name = api->node_scalar(k, NULL);
+	if (!name || !dotted_ok(name))
+		return cordon_error(ctx, k, "modules: expected a dotted module name");
+	if (!(m->name = strdup(name)))
+		return cordon_error(ctx, k, "out of memory");
+	if (!v || api->node_type(v) != CORDON_NODE_MAPPING)
+		return cordon_error(ctx, v ? v : k, "modules: %s: expected a mapping with api: and modules:", name);
+	if (api->node_check_keys(ctx, v, keys) < 0)
+		return -1;
+	if (name_seq(ctx, api->node_get(v, "api"), "api", &m->api, &m->n_api) < 0)
+		return -1;
+	const cordon_node *mods = api->node_get(v, "modules");
+	if (!mods || api->node_type(mods) != CORDON_NODE_MAPPING)
+		return cordon_error(ctx, mods ? mods : v, "modules: expected a mapping of names to modules");
+	size_t cnt = api->node_len(mods);
+	m->mod_name = calloc(cnt ? cnt : 1, sizeof(char *));
+	m->mod_target = calloc(cnt ? cnt : 1, sizeof(char *));
+	if (!m->mod_name || !m->mod_target)
+		return cordon_error(ctx, mods, "out of memory");
+	for (size_t i = 0; i < cnt; i++) {
+		const char *a = api->node_scalar(api->node_key_at(mods, i), NULL);
+		const cordon_node *tn = api->node_value_at(mods, i);
+		const char *t = tn ? api->node_scalar(tn, NULL) : NULL;
+		if (!a || !t || !dotted_ok(a) || strchr(a, '.') || !dotted_ok(t))
+			return cordon_error(ctx, api->node_key_at(mods, i), "modules: expected name: module");
+		if (i > 0 && strcmp(m->mod_name[i - 1], a) >= 0)
+			return cordon_error(ctx, api->node_key_at(mods, i), "modules: names must be sorted (generated data)");
+		m->mod_name[i] = strdup(a);
+		m->mod_target[i] = strdup(t);
+		m->n_mod++;
+		if (!m->mod_name[i] || !m->mod_target[i])
+			return cordon_error(ctx, tn, "out of memory");
+	}
+	return 0;
+}
+
+/* Each allow entry is a module of the data (or a package of some) or a
+ * public name of one (io.StringIO). */
+static int classify_allow(cordon_ctx *ctx, struct state *s)
+{
+	struct py_api *d = s->api;
+	const cordon_node *an = cordon_arg(ctx, "allow");
+	d->allow_attr = calloc(s->cfg.n_allow ? s->cfg.n_allow : 1, 1);
+	if (!d->allow_attr)
+		return cordon_error(ctx, an, "out of memory");
+	for (size_t i = 0; i < s->cfg.n_allow; i++) {
+		const char *e = s->cfg.allow[i];
+		size_t l = strlen(e);
+		int module = 0;
+		for (size_t j = 0; !module && j < d->n_mods; j++)
+			module = strcmp(d->mods[j].name, e) == 0 ||
+			         (strncmp(d->mods[j].name, e, l) == 0 && d->mods[j].name[l] == '.');
+		if (module)
+			continue;
+		const char *dot = strrchr(e, '.');
+		if (dot) {
+			char *parent = strndup(e, (size_t)(dot - e));
+			if (!parent)
+				return cordon_error(ctx, an, "out of memory");
+			const struct py_api_module *pm = py_api_module(d, parent);
+			free(parent);
+			if (pm && py_api_has(pm->api, pm->n_api, dot + 1)) {
+				d->allow_attr[i] = 1;
+				continue;
+			}
+		}
+		return cordon_error(ctx, an,
+		                    "allow: '%s' is neither a module with API data nor a public name of one (%s; add the "
+		                    "module to gen_python_api.py's MODULES and regenerate)",
+		                    e, d->file);
+	}
+	return 0;
+}
+
+static int load_api(cordon_ctx *ctx, struct state *s, const cordon_node *n)
+{
+	const struct cordon_core_api *api = cordon_api(ctx);
+	const char *v = api->node_scalar(n, NULL);
+	if (!v)
+		return cordon_error(ctx, n, "api: expected a Python version or a path");
+	int named = 0;
+	char *path = api_path(ctx, n, v, &named);
+	if (!path)
+		return -1;
+	struct py_api *d = calloc(1, sizeof(*d));
+	if (!d) {
+		free(path);
+		return cordon_error(ctx, n, "out of memory");
+	}
+	s->api = d;
+	d->file = path;
+	const cordon_node *root = api->load_yaml(ctx, n, path);
+	if (!root)
+		return -1;
+	static const char *const keys[] = { "python", "modules", "module_attributes", "private_attributes", "metaclasses",
+		                            NULL };
+	if (api->node_type(root) != CORDON_NODE_MAPPING)
+		return cordon_error(ctx, root, "API data: expected a mapping with python:, modules:, module_attributes:");
+	if (api->node_check_keys(ctx, root, keys) < 0)
+		return -1;
+	const cordon_node *py = api->node_get(root, "python");
+	const char *pv = py ? api->node_scalar(py, NULL) : NULL;
+	if (!pv)
+		return cordon_error(ctx, py ? py : root, "API data: expected python: VERSION");
+	if (named && strcmp(pv, v) != 0)
+		return cordon_error(ctx, py, "API data %s describes Python %s, not %s", path, pv, v);
+	if (!(d->python = strdup(pv)))
+		return cordon_error(ctx, py, "out of memory");
+	const cordon_node *mods = api->node_get(root, "modules");
+	if (!mods || api->node_type(mods) != CORDON_NODE_MAPPING)
+		return cordon_error(ctx, mods ? mods : root, "API data: expected modules: a mapping");
+	size_t cnt = api->node_len(mods);
+	d->mods = calloc(cnt ? cnt : 1, sizeof(*d->mods));
+	if (!d->mods)
+		return cordon_error(ctx, mods, "out of memory");
+	for (size_t i = 0; i < cnt; i++) {
+		d->n_mods++;
+		if (load_module_entry(ctx, &d->mods[i], api->node_key_at(mods, i), api->node_value_at(mods, i)) < 0)
+			return -1;
+	}
+	qsort(d->mods, d->n_mods, sizeof(*d->mods), cmp_api_mod);
+	for (size_t i = 1; i < d->n_mods; i++)
+		if (strcmp(d->mods[i - 1].name, d->mods[i].name) == 0)
+			return cordon_error(ctx, mods, "API data: module '%s' twice", d->mods[i].name);
+	const cordon_node *ma = api->node_get(root, "module_attributes");
+	if (ma && name_seq(ctx, ma, "module_attributes", &d->mod_attrs, &d->n_mod_attrs) < 0)
+		return -1;
+	const cordon_node *pa = api->node_get(root, "private_attributes");
+	if (!pa)
+		return cordon_error(ctx, root, "API data: expected private_attributes: (regenerate with gen_python_api.py)");
+	if (name_seq(ctx, pa, "private_attributes", &d->priv_attrs, &d->n_priv_attrs) < 0)
+		return -1;
+	const cordon_node *mc = api->node_get(root, "metaclasses");
+	if (!mc)
+		return cordon_error(ctx, root, "API data: expected metaclasses: (regenerate with gen_python_api.py)");
+	if (name_seq(ctx, mc, "metaclasses", &d->metaclasses, &d->n_metaclasses) < 0)
+		return -1;
+	return classify_allow(ctx, s);
+}
+
 static int py_open(cordon_ctx *ctx, void **statep)
 {
 	const struct cordon_core_api *api = cordon_api(ctx);
@@ -338,7 +624,8 @@ static int py_open(cordon_ctx *ctx, void **statep)
 				                            "coding-cookie, non-ascii-identifier, import-denied, import-relative, "
 				                            "import-star, dynamic-import, banned-builtin, getattr-dynamic, "
 				                            "escape-attribute, format-dynamic, unicode-name-escape, too-large, "
-				                            "module-attribute, string-eval)",
+				                            "module-attribute, string-eval, api-denied, private-name, "
+				                            "module-value, sink, class-hook, type-expression)",
 				                    ks ? ks : "");
 			int sv = vs ? parse_sev(vs) : -2;
 			if (sv == -2)
@@ -378,6 +665,24 @@ static int py_open(cordon_ctx *ctx, void **statep)
 		return -1;
 	if (s->sev[R_NONASCII] == SEV_OFF && s->cfg.non_ascii_deny)
 		return cordon_error(ctx, cordon_arg(ctx, "non_ascii"), "non_ascii: deny with non-ascii-identifier off");
+	if ((n = cordon_arg(ctx, "isolation"))) {
+		const char *v = api->node_scalar(n, NULL);
+		if (v && strcmp(v, "auto") == 0)
+			s->isolation = ISO_AUTO;
+		else if (v && strcmp(v, "none") == 0)
+			s->isolation = ISO_NONE;
+		else if (v && strcmp(v, "contained") == 0)
+			s->isolation = ISO_CONTAINED;
+		else
+			return cordon_error(ctx, n, "isolation: expected auto, none or contained");
+	}
+	if ((n = cordon_arg(ctx, "api"))) {
+		if (!s->cfg.allowlist)
+			return cordon_error(ctx, n, "api: only meaningful with mode: allowlist");
+		if (load_api(ctx, s, n) < 0)
+			return -1;
+		s->cfg.api = s->api;
+	}
 	return 0;
 }
 
@@ -394,11 +699,26 @@ static void on_finding(void *ud, enum rule_id rule, const char *name, int line, 
 	               line > 0 ? (long)col + 1 : 0, "%s", msg);
 }
 
+/* Does the policy's isolation contain the program's files and
+ * environment?  The namespaces module publishes its view (a read-only
+ * system, a private /tmp, /output) and bwrap its wrapper, both at open,
+ * before any check runs. */
+static int contained(cordon_ctx *ctx, const struct state *s)
+{
+	if (s->isolation != ISO_AUTO)
+		return s->isolation == ISO_CONTAINED;
+	if (!CORDON_API_HAS(ctx, get_data))
+		return 0;
+	const struct cordon_core_api *api = cordon_api(ctx);
+	return api->get_data(ctx, "namespaces.view", NULL) != NULL || api->get_data(ctx, "bwrap.wrapper", NULL) != NULL;
+}
+
 static int py_check_hook(cordon_ctx *ctx, void *state, const struct cordon_source *src)
 {
 	struct state *s = state;
 	if (src->language && strcmp(src->language, "python") != 0)
 		return CORDON_IGNORE;
+	s->cfg.contained = contained(ctx, s);
 	struct run r = { ctx, s, 0 };
 	if (py_check(&s->cfg, &s->cache, src->data, src->len, on_finding, &r) < 0) {
 		cordon_log(ctx, CORDON_LOG_ERROR, "%s: out of memory while checking", src->name);
@@ -414,6 +734,7 @@ static void py_close(void *state)
 		return;
 	free_list(s->cfg.allow, s->cfg.n_allow);
 	free_list(s->cfg.deny, s->cfg.n_deny);
+	py_api_free(s->api);
 	py_cache_free(&s->cache);
 	free(s);
 }

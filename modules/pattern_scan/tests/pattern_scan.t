@@ -50,7 +50,7 @@ printf 'import os\nos . \\\n    system("id")\n' >"$T/cont.py"
 run check --json -p "$T/py.yaml" "$T/cont.py"
 check "os . <continuation> system: py-os-system at 2:1" \
 	json_is '[(f["line"], f["column"]) for f in j[0]["findings"] if f["rule"] == "py-os-system"]' "[(2, 1)]"
-printf '# os.system("x")\nprint("# eval is fine in a comment")  # eval(x)\n' >"$T/com.py"
+printf '# os.system("x")\nprint("# eval(x) is fine in a comment")  # eval(x)\n' >"$T/com.py"
 run check --json -p "$T/py.yaml" "$T/com.py"
 check "comments do not fire; string contents do" \
 	json_is '[f["rule"] for f in j[0]["findings"]]' "['py-eval']"

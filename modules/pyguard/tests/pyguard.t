@@ -18,7 +18,7 @@ guard() { # guard FILE [WITH-LINES...]: a policy with pyguard (extra `with:` lin
 	f=$1
 	shift
 	{
-		printf 'name: g\ninterpreter: [/usr/bin/python3, -I, -B]\nenv: {PATH: /usr/bin:/bin, LANG: C.UTF-8, HOME: /tmp}\nstack:\n'
+		printf 'name: g\nisolation: none\ninterpreter: [/usr/bin/python3, -I, -B]\nenv: {PATH: /usr/bin:/bin, LANG: C.UTF-8, HOME: /tmp}\nstack:\n'
 		printf '  - module: pyguard\n    with:\n      deny: [subprocess, socket]\n'
 		for l in "$@"; do printf '      %s\n' "$l"; done
 		printf '  - module: rlimit\n    with: {cpu: 10s, wall: 20s}\n'
@@ -27,6 +27,7 @@ guard() { # guard FILE [WITH-LINES...]: a policy with pyguard (extra `with:` lin
 guard "$T/g.yaml"
 write_policy "$T/plain.yaml" <<'EOF2'
 name: plain
+isolation: none
 interpreter: [/usr/bin/python3, -I, -B]
 env: {PATH: /usr/bin:/bin, LANG: C.UTF-8, HOME: /tmp}
 stack:
@@ -151,7 +152,7 @@ run run -p "$T/e1.yaml" "$T/exit3.py"
 check "allowlist without allow: a policy error" sh -c "[ $rc -eq 125 ] && grep -q 'e1.yaml:.*allowlist needs an allow' '$T/err'"
 guard "$T/e2.yaml" 'read: [etc]'
 run run -p "$T/e2.yaml" "$T/exit3.py"
-check "a relative read path: a policy error naming file:line" sh -c "[ $rc -eq 125 ] && grep -q 'e2.yaml:8:[0-9]*: .*not an absolute path' '$T/err'"
+check "a relative read path: a policy error naming file:line" sh -c "[ $rc -eq 125 ] && grep -q 'e2.yaml:9:[0-9]*: .*not an absolute path' '$T/err'"
 guard "$T/e3.yaml" 'soft: [everything]'
 run run -p "$T/e3.yaml" "$T/exit3.py"
 check "an unknown soft rule: a policy error" sh -c "[ $rc -eq 125 ] && grep -q \"soft: 'everything' is not a rule\" '$T/err'"

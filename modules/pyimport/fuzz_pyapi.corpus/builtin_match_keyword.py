@@ -1,0 +1,4 @@
+import enum
+match enum.Enum:
+    case object(exec=e):
+        print(e)

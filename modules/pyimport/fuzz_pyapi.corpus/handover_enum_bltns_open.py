@@ -1,0 +1,2 @@
+import enum
+print(enum.bltns.open("/etc/passwd").read())

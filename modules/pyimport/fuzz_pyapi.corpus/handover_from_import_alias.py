@@ -1,0 +1,2 @@
+from json import codecs as c
+print(c.open("/etc/passwd").read())

@@ -1,0 +1,2 @@
+import re
+print(re.copyreg.dispatch_table)

@@ -1,0 +1,2 @@
+import json.decoder
+print(json.decoder.scanner.__name__, json.decoder.re, json.codecs)

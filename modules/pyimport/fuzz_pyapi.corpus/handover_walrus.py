@@ -1,0 +1,2 @@
+import enum
+print((m := enum).bltns.eval("5 + 5"))

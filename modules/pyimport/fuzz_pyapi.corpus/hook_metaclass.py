@@ -1,0 +1,4 @@
+class Meta(type):
+    pass
+class C(metaclass=Meta):
+    pass

@@ -1,0 +1,3 @@
+import os.path as osp
+import os.path
+print(os.listdir("/"))

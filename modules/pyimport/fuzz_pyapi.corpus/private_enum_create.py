@@ -1,0 +1,3 @@
+import enum
+E = enum.Enum._create_("E", ["A", "B"])
+print(list(E))

@@ -1,0 +1,2 @@
+from random import _inst
+print(_inst.random())

@@ -1,0 +1,3 @@
+import abc
+ns = {"hook": 1}
+print(abc.ABCMeta("X", (), ns))

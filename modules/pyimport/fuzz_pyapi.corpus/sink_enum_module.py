@@ -1,0 +1,2 @@
+import enum
+print(enum.Enum("E", "A B", module="types"))

@@ -1,0 +1,2 @@
+import typing
+print(typing.ForwardRef("1 +" + " 1"))

@@ -1,0 +1,2 @@
+import dataclasses
+print(dataclasses.make_dataclass("X", ["a"], namespace={"__module__": "types"}))

@@ -1,0 +1,2 @@
+import operator
+print(operator.methodcaller("up" + "per")("x"))

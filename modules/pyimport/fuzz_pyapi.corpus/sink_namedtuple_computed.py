@@ -1,0 +1,3 @@
+import collections
+fields = " ".join(["a", "b"])
+print(collections.namedtuple("P", fields))

@@ -1,0 +1,2 @@
+import typing
+print(typing.NewType("UserId", "int"))

@@ -1,0 +1,4 @@
+import typing
+b = "in" + "t"
+T = typing.TypeVar("T", bound=b)
+print(T)

@@ -1,0 +1,2 @@
+import sys
+print(type(sys.stdout.buffer.raw)("/etc/passwd").read())

@@ -1,0 +1,2 @@
+import enum, operator
+print(operator.attrgetter("bltns")(enum).eval("19"))

@@ -1,0 +1,4 @@
+import enum
+class Holder:
+    m = enum
+print(Holder.m.bltns.eval("15"))

@@ -1,0 +1,2 @@
+import enum
+print({"m": enum}["m"].bltns.eval("10"))

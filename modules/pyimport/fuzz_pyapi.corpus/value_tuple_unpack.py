@@ -1,0 +1,3 @@
+import enum
+a, b = enum, 1
+print(a.bltns.eval("21"))
