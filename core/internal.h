@@ -490,7 +490,6 @@ struct cordon_buf {
 	struct strbuf sb;
 };
 
-HIDDEN int source_seal_fd(int in_fd, const char *name, struct source *s, char **err);
 HIDDEN int source_seal_data(const void *data, size_t len, const char *name, struct source *s,
                             char **err);
 HIDDEN void source_close(struct source *s);

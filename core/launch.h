@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "internal.h"
@@ -111,6 +112,61 @@ struct pidset {
 	pid_t *v;
 	size_t n, cap;
 };
+
+/* ---- outcome.c: the facts a run gathers and what they decide ---- */
+
+struct outcome_facts {
+	bool error_before; /* an error is already in the result */
+	bool aborted; /* run_abort: a module could no longer enforce */
+	bool denied_at_run; /* run_deny: a module denied what the program did */
+	bool lost; /* something else in this process reaped the program */
+	bool fatal; /* the child reported a failure before the exec */
+	bool exec_started; /* the child reached execve */
+	int cancelled; /* the caller's signal, or 0 */
+	bool cloned; /* launch_clone_ns: the child is pid 1 of its namespaces */
+	bool ended_early; /* ...and the run ended on its report */
+	bool clone_reported; /* ...which said how the program ended: */
+	int clone_status; /* its wait status */
+	bool killed_main; /* cordon killed the program */
+	int wstatus; /* the child's wait status */
+	bool timed_out, capped, output_over, filter_failed;
+	const char *budget_exceeded; /* a tree budget the samples saw passed */
+	bool relays_signals; /* a backend that exits 128+N for signal N */
+	uint64_t limit_cpu_ns;
+	double cpu_ms; /* of the whole tree, from rusage */
+};
+
+enum outcome_error {
+	OUTCOME_ERR_NONE = 0,
+	OUTCOME_ERR_ABORTED, /* "ABORT_MSG; the run was stopped" */
+	OUTCOME_ERR_LOST, /* the program was reaped by something else */
+	OUTCOME_ERR_CHILD_ENDED, /* died before the exec without a record (detail: wait status) */
+	OUTCOME_ERR_PID1_SILENT, /* the namespaced pid 1 ended without a report (detail: wait status) */
+	OUTCOME_ERR_FILTER, /* an output filter failed: the program's status is kept */
+};
+
+enum outcome_note {
+	OUTCOME_NOTE_NONE = 0,
+	OUTCOME_NOTE_CANCELLED, /* "the run was cancelled (signal N)" */
+	OUTCOME_NOTE_CANCELLED_BEFORE_START,
+};
+
+struct outcome {
+	enum status status;
+	int exit_code; /* -1: none */
+	int signal; /* 0: none */
+	const char *limit; /* static, or NULL */
+	enum outcome_error error; /* to record (the result keeps its first error) */
+	int detail;
+	enum outcome_note note;
+	bool program_ended; /* the status is the program's own end: its usage is the run's */
+};
+
+/* While the program runs: kill the tree now?  *timed_out: the kill is the
+ * wall timeout (nothing else asked for it). */
+HIDDEN bool outcome_should_stop(const struct outcome_facts *f, bool deadline_passed, bool *timed_out);
+/* After it ended: the result's fields. */
+HIDDEN void outcome_decide(const struct outcome_facts *f, struct outcome *o);
 
 /* seal.c */
 HIDDEN int write_full(int fd, const void *buf, size_t len);

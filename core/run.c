@@ -426,6 +426,161 @@ static int prepare_phase(struct run *run)
 	return 0;
 }
 
+/* --output-dir and --bind-ro canonical and checked before anything runs: a
+ * backend binds them at the path it is given, so "/usr/../x" or a symlink
+ * must not reach it.  o's paths then point into *out_dir and *binds. */
+static int caller_paths(cordon_policy *p, struct cordon_run_options *o, const struct cordon_run_options *given,
+                        char **out_dir, struct strv *binds, cordon_result *r)
+{
+	if (check_dirs(o, r) < 0)
+		return -1;
+	if (o->output_dir) {
+		*out_dir = realpath(o->output_dir, NULL);
+		if (!*out_dir) {
+			result_set_error(r, CORDON_EXIT_ERROR, "--output-dir %s: %s", o->output_dir, strerror(errno));
+			return -1;
+		}
+		o->output_dir = *out_dir;
+		const char *bad = host_path_problem(*out_dir);
+		if (bad) {
+			result_set_error(r, CORDON_EXIT_ERROR, "--output-dir %s: %s: nothing was run", given->output_dir,
+			                 bad);
+			return -1;
+		}
+	}
+	for (size_t i = 0; o->bind_ro && o->bind_ro[i]; i++) {
+		char *real = realpath(o->bind_ro[i], NULL);
+		if (!real) {
+			result_set_error(r, CORDON_EXIT_ERROR, "--bind-ro %s: %s", o->bind_ro[i], strerror(errno));
+			return -1;
+		}
+		const char *bad = host_path_problem(real);
+		if (bad) {
+			free(real);
+			result_set_error(r, CORDON_EXIT_ERROR, "--bind-ro %s: %s: nothing was run", o->bind_ro[i], bad);
+			return -1;
+		}
+		if (strv_push_owned(binds, real) < 0) {
+			result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
+			return -1;
+		}
+	}
+	if (o->bind_ro) {
+		if (!binds->v && !(binds->v = calloc(1, sizeof(char *)))) {
+			result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
+			return -1;
+		}
+		o->bind_ro = (const char *const *)binds->v;
+	}
+	if (o->output_dir || binds->n) {
+		bool backend = false;
+		for (size_t i = 0; i < p->n_stack; i++)
+			backend |= (p->stack[i].lm.m->flags & CORDON_MOD_ISOLATION) != 0;
+		if (!backend) {
+			result_set_error(r, CORDON_EXIT_ERROR,
+			                 "policy '%s' has no isolation backend to honour --output-dir and --bind-ro "
+			                 "(they would restrict nothing): nothing was run",
+			                 p->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The source(s) sealed: the run's one source, or exec's --source files.
+ * 0, -1 with the error set, or SEAL_CANCELLED. */
+static int seal_sources(struct run *run, const struct cordon_run_options *o, char **why)
+{
+	size_t n_src = 0;
+	if (!o->argv)
+		n_src = 1;
+	else
+		while (o->sources && o->sources[n_src])
+			n_src++;
+	run->sources = xcalloc(n_src, sizeof(struct source));
+	if (!run->sources) {
+		result_set_error(run->result, CORDON_EXIT_ERROR, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n_src; i++) {
+		run->sources[i].fd = run->sources[i].rofd = -1;
+		run->n_sources = i + 1;
+		int s;
+		if (!o->argv && !o->source_path)
+			s = source_seal_data(o->source_data, o->source_len, "<data>", &run->sources[i], why);
+		else
+			s = seal_path(o->argv ? o->sources[i] : o->source_path, &run->sources[i],
+			              o->cancel_fd > 0 ? o->cancel_fd : -1, why);
+		if (s == SEAL_CANCELLED)
+			return SEAL_CANCELLED;
+		if (s < 0) {
+			result_set_error(run->result, CORDON_EXIT_ERROR, "%s", *why ? *why : "cannot read the source");
+			return -1;
+		}
+		run->sources[i].language = language_of(run->sources[i].name, &run->policy->interpreter);
+	}
+	return 0;
+}
+
+/* The check phase over every source, in a confined checker of this run's
+ * own (checker.c): 0 pass, 1 denied, -1 error or cancelled (in the result). */
+static int check_sources(struct run *run, const struct cordon_run_options *o)
+{
+	cordon_policy *p = run->policy;
+	cordon_result *r = run->result;
+	bool denied = false;
+	run->cancel_fd = o->cancel_fd > 0 ? o->cancel_fd : -1;
+	for (size_t i = 0; i < run->n_sources; i++) {
+		int v = check_phase(run, &run->sources[i]);
+		if (v == -2) {
+			take_cancel(r, o->cancel_fd);
+			return -1;
+		}
+		if (v == CORDON_ERROR) {
+			if (r->status != ST_ERROR)
+				result_set_error(r, CORDON_EXIT_ERROR, "the source could not be checked");
+			return -1;
+		}
+		if (v != CORDON_PASS)
+			denied = true;
+	}
+	checker_stop(&run->checker);
+	if (!run->n_sources)
+		for (size_t i = 0; i < p->n_stack; i++)
+			if (MODULE_HOOK(p->stack[i].lm.m, check))
+				p->stack[i].verdict = "skipped";
+	return denied ? 1 : 0;
+}
+
+/* Run, under a subreaper so that nothing escapes.  One run at a time per
+ * process: the subreaper setting and the leftover sweep are process-wide. */
+static void launch_supervised(struct run *run, const struct cordon_run_options *o)
+{
+	cordon_result *r = run->result;
+	struct sigaction chld;
+	if (sigaction(SIGCHLD, NULL, &chld) == 0 && (chld.sa_handler == SIG_IGN || (chld.sa_flags & SA_NOCLDWAIT))) {
+		result_set_error(r, CORDON_EXIT_ERROR, "SIGCHLD is ignored in this process: cordon could not wait for the program");
+		return;
+	}
+	pthread_mutex_lock(&run_lock);
+	struct pidset pre = { 0 };
+	list_children(&pre, &(struct pidset){ 0 });
+	int prev_subreaper = 0;
+	prctl(PR_GET_CHILD_SUBREAPER, &prev_subreaper);
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		result_warn(r, "cannot become a child subreaper (%s): daemonized processes may outlive the run",
+		            strerror(errno));
+	supervise(run, o, &pre);
+	if (!prev_subreaper)
+		prctl(PR_SET_CHILD_SUBREAPER, 0);
+	pthread_mutex_unlock(&run_lock);
+	free(pre.v);
+	/* Nothing of the program is left: what it wrote to /output goes to
+	 * --output-dir (before finish, so the hooks see the list). */
+	if (r->exit_code >= 0 || r->status == ST_KILLED || r->status == ST_TIMEOUT)
+		outputs_collect(&run->outputs, r);
+}
+
 cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opts, char **err)
 {
 	if (err)
@@ -447,134 +602,30 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 	struct run run;
 	run_begin(&run, p, r);
 	char *why = NULL;
-
-	/* Make --output-dir and --bind-ro absolute before anything runs. */
-	if (check_dirs(&o, r) < 0)
+	if (caller_paths(p, &o, opts, &out_dir, &binds, r) < 0)
 		goto done;
-	if (o.output_dir) {
-		out_dir = realpath(o.output_dir, NULL);
-		if (!out_dir) {
-			result_set_error(r, CORDON_EXIT_ERROR, "--output-dir %s: %s", o.output_dir, strerror(errno));
-			goto done;
-		}
-		o.output_dir = out_dir;
-		const char *bad = host_path_problem(out_dir);
-		if (bad) {
-			result_set_error(r, CORDON_EXIT_ERROR, "--output-dir %s: %s: nothing was run", opts->output_dir,
-			                 bad);
-			goto done;
-		}
-	}
-	/* --bind-ro paths canonical, as --output-dir: a backend binds them at
-	 * the path it is given, so "/usr/../x" or a symlink must not reach it. */
-	for (size_t i = 0; o.bind_ro && o.bind_ro[i]; i++) {
-		char *real = realpath(o.bind_ro[i], NULL);
-		if (!real) {
-			result_set_error(r, CORDON_EXIT_ERROR, "--bind-ro %s: %s", o.bind_ro[i], strerror(errno));
-			goto done;
-		}
-		const char *bad = host_path_problem(real);
-		if (bad) {
-			free(real);
-			result_set_error(r, CORDON_EXIT_ERROR, "--bind-ro %s: %s: nothing was run", o.bind_ro[i], bad);
-			goto done;
-		}
-		if (strv_push_owned(&binds, real) < 0) {
-			result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
-			goto done;
-		}
-	}
-	if (o.bind_ro) {
-		if (!binds.v && !(binds.v = calloc(1, sizeof(char *)))) {
-			result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
-			goto done;
-		}
-		o.bind_ro = (const char *const *)binds.v;
-	}
-	if (o.output_dir || binds.n) {
-		bool backend = false;
-		for (size_t i = 0; i < p->n_stack; i++)
-			backend |= (p->stack[i].lm.m->flags & CORDON_MOD_ISOLATION) != 0;
-		if (!backend) {
-			result_set_error(r, CORDON_EXIT_ERROR,
-			                 "policy '%s' has no isolation backend to honour --output-dir and --bind-ro "
-			                 "(they would restrict nothing): nothing was run",
-			                 p->name);
-			goto done;
-		}
-	}
-
 	if (p->no_backend)
 		result_warn(r, "policy '%s' has no isolation backend: the program runs with the caller's access to this "
 		               "host (`isolation: none` in the policy says it is meant)",
 		            p->name);
-
 	/* --output-dir: a private staging directory the backend shows at
 	 * /output; the caller's directory is written only after the run. */
 	run.outputs.max_bytes = OUTPUT_DIR_DEFAULT_BYTES;
 	run.outputs.max_entries = OUTPUT_DIR_DEFAULT_ENTRIES;
 	if (o.output_dir && outputs_begin(&run.outputs, o.output_dir, r) < 0)
 		goto done;
-
-	/* Seal the source(s). */
-	size_t n_src = 0;
-	if (!o.argv)
-		n_src = 1;
-	else
-		while (o.sources && o.sources[n_src])
-			n_src++;
-	run.sources = xcalloc(n_src, sizeof(struct source));
-	if (!run.sources) {
-		result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
+	int sealed = seal_sources(&run, &o, &why);
+	if (sealed == SEAL_CANCELLED)
+		take_cancel(r, o.cancel_fd);
+	if (sealed != 0)
 		goto done;
-	}
-	for (size_t i = 0; i < n_src; i++) {
-		run.sources[i].fd = run.sources[i].rofd = -1;
-		run.n_sources = i + 1;
-		int s;
-		if (!o.argv && !o.source_path)
-			s = source_seal_data(o.source_data, o.source_len, "<data>", &run.sources[i], &why);
-		else
-			s = seal_path(o.argv ? o.sources[i] : o.source_path, &run.sources[i],
-			              o.cancel_fd > 0 ? o.cancel_fd : -1, &why);
-		if (s == SEAL_CANCELLED) {
-			take_cancel(r, o.cancel_fd);
-			goto done;
-		}
-		if (s < 0) {
-			result_set_error(r, CORDON_EXIT_ERROR, "%s", why ? why : "cannot read the source");
-			goto done;
-		}
-		run.sources[i].language = language_of(run.sources[i].name, &p->interpreter);
-	}
-
-	/* Check, in a confined checker of this run's own (checker.c). */
-	bool denied = false;
-	run.cancel_fd = o.cancel_fd > 0 ? o.cancel_fd : -1;
-	for (size_t i = 0; i < run.n_sources; i++) {
-		int v = check_phase(&run, &run.sources[i]);
-		if (v == -2) {
-			take_cancel(r, o.cancel_fd);
-			goto finish;
-		}
-		if (v == CORDON_ERROR) {
-			if (r->status != ST_ERROR)
-				result_set_error(r, CORDON_EXIT_ERROR, "the source could not be checked");
-			goto finish;
-		}
-		if (v != CORDON_PASS)
-			denied = true;
-	}
-	checker_stop(&run.checker);
-	if (!run.n_sources)
-		for (size_t i = 0; i < p->n_stack; i++)
-			if (MODULE_HOOK(p->stack[i].lm.m, check))
-				p->stack[i].verdict = "skipped";
-	if (denied) {
+	int checked = check_sources(&run, &o);
+	if (checked < 0)
+		goto finish;
+	if (checked > 0) {
 		r->status = ST_DENIED;
 		goto finish;
 	}
-
 	/* Prepare. */
 	if (build_argv(&run, &o, &why) < 0 || build_env(&run) < 0) {
 		result_set_error(r, CORDON_EXIT_ERROR, "%s", why ? why : "out of memory");
@@ -590,35 +641,7 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 	}
 	if (prepare_phase(&run) < 0)
 		goto finish;
-
-	/* Run, under a subreaper so that nothing escapes.  One run at a time
-	 * per process: the subreaper setting and the leftover sweep are
-	 * process-wide. */
-	struct sigaction chld;
-	if (sigaction(SIGCHLD, NULL, &chld) == 0 &&
-	    (chld.sa_handler == SIG_IGN || (chld.sa_flags & SA_NOCLDWAIT))) {
-		result_set_error(r, CORDON_EXIT_ERROR,
-		                 "SIGCHLD is ignored in this process: cordon could not wait for the program");
-		goto finish;
-	}
-	pthread_mutex_lock(&run_lock);
-	struct pidset pre = { 0 };
-	list_children(&pre, &(struct pidset){ 0 });
-	int prev_subreaper = 0;
-	prctl(PR_GET_CHILD_SUBREAPER, &prev_subreaper);
-	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
-		result_warn(r, "cannot become a child subreaper (%s): daemonized processes may outlive the run",
-		            strerror(errno));
-	supervise(&run, &o, &pre);
-	if (!prev_subreaper)
-		prctl(PR_SET_CHILD_SUBREAPER, 0);
-	pthread_mutex_unlock(&run_lock);
-	free(pre.v);
-	/* Nothing of the program is left: what it wrote to /output goes to
-	 * --output-dir (before finish, so the hooks see the list). */
-	if (r->exit_code >= 0 || r->status == ST_KILLED || r->status == ST_TIMEOUT)
-		outputs_collect(&run.outputs, r);
-
+	launch_supervised(&run, &o);
 finish:
 	finish_phase(&run);
 done:

@@ -218,11 +218,6 @@ int seal_fd(int in_fd, const struct stat *st, const char *name, struct source *s
 	return seal_finish(s, name, err);
 }
 
-int source_seal_fd(int in_fd, const char *name, struct source *s, char **err)
-{
-	return seal_fd(in_fd, NULL, name, s, -1, err);
-}
-
 int source_seal_data(const void *data, size_t len, const char *name, struct source *s, char **err)
 {
 	if (seal_begin(s, name, err) < 0)
