@@ -227,6 +227,8 @@ struct cordon_policy {
 	struct entry *stack;
 	size_t n_stack;
 	struct tree *trees; /* every policy file read, kept for marks and nodes */
+	struct synth *synth; /* nodes the core made: merged overrides, per-call settings */
+	struct strv tightened; /* the per-call settings applied, as given ("limit:memory=128M") */
 	struct strv open_warnings; /* cordon_warning during open: in every result */
 	struct strv lint_warnings; /* what `policy lint` says: likely mistakes (policy.c) */
 	bool isolation_none; /* `isolation: none`: no backend on purpose */
@@ -240,6 +242,19 @@ struct cordon_policy {
 	unsigned char *check_buf; /* cordon_check: sources are read here, buffer reused */
 	size_t check_cap;
 };
+
+/* A mapping or sequence the core composed from nodes of several trees (an
+ * override merged into an included entry, a per-call setting): the items
+ * are borrowed from the policy's trees, only the array is owned. */
+struct synth {
+	struct synth *next;
+	struct cordon_node node;
+	char *text; /* a scalar's text, when the core made it */
+};
+HIDDEN struct cordon_node *synth_new(cordon_policy *p, enum cordon_node_type t, const struct mark *m, size_t n);
+/* tighten.c: per-call settings that may only tighten the loaded stack
+ * (cordon_load_options.tighten); before the entries are opened. */
+HIDDEN int policy_tighten(cordon_policy *p, const char *const *items, char **err);
 
 /* A named value the policy's modules share (set_data / get_data). */
 struct shared_data {
@@ -328,6 +343,7 @@ struct cordon_result {
 	struct module_report *modules;
 	size_t n_modules;
 	struct strv warnings;
+	struct strv tightened; /* the policy's per-call settings */
 	double wall_ms, cpu_ms;
 	long max_rss_kb;
 	uint64_t tree_memory_peak; /* bytes, from the budget samples */
@@ -474,7 +490,6 @@ struct cordon_buf {
 	struct strbuf sb;
 };
 
-HIDDEN int source_seal_fd(int in_fd, const char *name, struct source *s, char **err);
 HIDDEN int source_seal_data(const void *data, size_t len, const char *name, struct source *s,
                             char **err);
 HIDDEN void source_close(struct source *s);

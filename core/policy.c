@@ -94,9 +94,23 @@ static char *resolve_policy(const char *ref, const char *first_dir, const struct
                             char **err)
 {
 	if (is_path(ref)) {
-		if (ref[0] != '/' && first_dir)
-			return xasprintf("%s/%s", first_dir, ref);
-		return xstrdup(ref);
+		if (ref[0] == '/' || !first_dir)
+			return xstrdup(ref);
+		/* An include's relative path: beside the including file, then
+		 * in each policy directory (so base/... pieces resolve from a
+		 * policy anywhere). */
+		char *near = xasprintf("%s/%s", first_dir, ref);
+		if (!near || access(near, F_OK) == 0)
+			return near;
+		for (size_t i = 0; i < dirs->n; i++) {
+			char *path = xasprintf("%s/%s", dirs->v[i], ref);
+			if (!path || access(path, F_OK) == 0) {
+				free(near);
+				return path;
+			}
+			free(path);
+		}
+		return near; /* not found: the error names the path beside the includer */
 	}
 	if (!valid_policy_name(ref)) {
 		set_err(err, "'%s' is not a policy name ([A-Za-z0-9_.-]) or a path to a .yaml file", ref);
@@ -126,6 +140,7 @@ struct raw_entry {
 	char *ref;
 	struct mark mark;
 	enum control control;
+	bool control_set; /* `control:` written in the entry */
 	const struct cordon_node *with;
 	char *policy_dir;
 };
@@ -135,6 +150,8 @@ struct loader {
 	const struct strv *dirs;
 	struct raw_entry *entries;
 	size_t n_entries, cap_entries;
+	struct raw_entry *overrides; /* `override: true` entries, applied after every file is read */
+	size_t n_overrides, cap_overrides;
 	char *chain[POLICY_MAX_INCLUDE_DEPTH + 1]; /* canonical paths being read */
 	int depth;
 	char **err;
@@ -258,7 +275,7 @@ static int include_one(struct loader *L, const struct cordon_node *ref, const ch
 
 static int add_entry(struct loader *L, const struct cordon_node *item, const char *dir)
 {
-	static const char *const keys[] = { "module", "control", "with", "include", NULL };
+	static const char *const keys[] = { "module", "control", "with", "include", "override", NULL };
 	if (item->type != CORDON_NODE_MAPPING)
 		return err_at(L->err, item,
 		              "stack: expected an entry such as {module: rlimit, control: required, with: {...}}, found %s",
@@ -269,7 +286,8 @@ static int add_entry(struct loader *L, const struct cordon_node *item, const cha
 		for (size_t j = 0; keys[j]; j++)
 			known |= strcmp(k->text, keys[j]) == 0;
 		if (!known)
-			return err_at(L->err, k, "unknown key '%s' in a stack entry (expected module, control, with, or include)",
+			return err_at(L->err, k,
+			              "unknown key '%s' in a stack entry (expected module, control, with, override or include)",
 			              k->text);
 	}
 	const struct cordon_node *inc = node_get(item, "include");
@@ -305,11 +323,21 @@ static int add_entry(struct loader *L, const struct cordon_node *item, const cha
 			              ctl->type == CORDON_NODE_SCALAR ? "'" : "");
 		control = (enum control)c;
 	}
-	if (L->n_entries >= POLICY_MAX_STACK)
+	int over = 0;
+	const struct cordon_node *ov = node_get(item, "override");
+	if (ov && parse_bool(ov, &over) < 0)
+		return err_at(L->err, ov, "override: expected true or false, found %s%s%s",
+		              ov->type == CORDON_NODE_SCALAR ? "'" : "",
+		              ov->type == CORDON_NODE_SCALAR ? ov->text : node_type_name(ov),
+		              ov->type == CORDON_NODE_SCALAR ? "'" : "");
+	struct raw_entry **arr = over ? &L->overrides : &L->entries;
+	size_t *n = over ? &L->n_overrides : &L->n_entries;
+	size_t *cap = over ? &L->cap_overrides : &L->cap_entries;
+	if (*n >= POLICY_MAX_STACK)
 		return err_at(L->err, item, "more than %d stack entries", POLICY_MAX_STACK);
-	if (grow_array((void **)&L->entries, &L->cap_entries, L->n_entries + 1, sizeof(*L->entries)) < 0)
+	if (grow_array((void **)arr, cap, *n + 1, sizeof(**arr)) < 0)
 		return set_err(L->err, "out of memory");
-	struct raw_entry *e = &L->entries[L->n_entries];
+	struct raw_entry *e = &(*arr)[*n];
 	memset(e, 0, sizeof(*e));
 	e->ref = xstrdup(mod->text);
 	e->policy_dir = xstrdup(dir);
@@ -320,8 +348,9 @@ static int add_entry(struct loader *L, const struct cordon_node *item, const cha
 	}
 	e->mark = item->mark;
 	e->control = control;
+	e->control_set = ctl != NULL;
 	e->with = node_get(item, "with");
-	L->n_entries++;
+	(*n)++;
 	return 0;
 }
 
@@ -467,6 +496,112 @@ out:
 	free(L->chain[--L->depth]);
 	L->chain[L->depth] = NULL;
 	return r;
+}
+
+/* ---- overrides: an entry that changes an included one ---- */
+
+/* A node of type t with room for n item pointers, owned by the policy. */
+struct cordon_node *synth_new(cordon_policy *p, enum cordon_node_type t, const struct mark *m, size_t n)
+{
+	struct synth *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->node.items = calloc(n ? n : 1, sizeof(*s->node.items));
+	if (!s->node.items) {
+		free(s);
+		return NULL;
+	}
+	s->node.type = t;
+	s->node.mark = *m;
+	s->next = p->synth;
+	p->synth = s;
+	return &s->node;
+}
+
+static void synth_free(struct synth *s)
+{
+	while (s) {
+		struct synth *next = s->next;
+		free(s->node.items);
+		free(s->text);
+		free(s);
+		s = next;
+	}
+}
+
+/* The mapping BASE with the keys of OVER set (replaced where BASE has them,
+ * appended where not).  Either may be NULL.  *out borrows both. */
+static int merge_with(cordon_policy *p, const struct cordon_node *base, const struct cordon_node *over,
+                      const struct cordon_node **out, char **err)
+{
+	if (!over) {
+		*out = base;
+		return 0;
+	}
+	if (over->type != CORDON_NODE_MAPPING)
+		return err_at(err, over, "with: expected a mapping of the module's arguments, found %s",
+		              node_type_name(over));
+	if (!base) {
+		*out = over;
+		return 0;
+	}
+	if (base->type != CORDON_NODE_MAPPING)
+		return err_at(err, base, "with: expected a mapping of the module's arguments, found %s",
+		              node_type_name(base));
+	struct cordon_node *m = synth_new(p, CORDON_NODE_MAPPING, &base->mark, 2 * (base->n + over->n));
+	if (!m)
+		return set_err(err, "out of memory");
+	for (size_t i = 0; i < base->n; i++) {
+		const struct cordon_node *v = node_get(over, base->items[2 * i]->text);
+		size_t j;
+		for (j = 0; v && j < over->n; j++)
+			if (over->items[2 * j + 1] == v)
+				break;
+		m->items[2 * m->n] = v ? over->items[2 * j] : base->items[2 * i];
+		m->items[2 * m->n + 1] = v ? (struct cordon_node *)v : base->items[2 * i + 1];
+		m->n++;
+	}
+	for (size_t j = 0; j < over->n; j++) {
+		if (node_get(base, over->items[2 * j]->text))
+			continue;
+		m->items[2 * m->n] = over->items[2 * j];
+		m->items[2 * m->n + 1] = over->items[2 * j + 1];
+		m->n++;
+	}
+	*out = m;
+	return 0;
+}
+
+/* Each `override: true` entry, in the order read, changes the entry of the
+ * same module that the includes (or the file itself) put in the stack: its
+ * `with:` keys replace or join the included ones, its `control:` (when
+ * written) replaces the included control.  The entry keeps its place. */
+static int apply_overrides(struct loader *L)
+{
+	for (size_t i = 0; i < L->n_overrides; i++) {
+		struct raw_entry *o = &L->overrides[i];
+		struct raw_entry *base = NULL;
+		for (size_t j = 0; j < L->n_entries && !base; j++)
+			if (strcmp(L->entries[j].ref, o->ref) == 0)
+				base = &L->entries[j];
+		if (!base) {
+			struct strbuf have = { 0 };
+			for (size_t j = 0; j < L->n_entries; j++)
+				sb_printf(&have, "%s%s", j ? ", " : "", L->entries[j].ref);
+			struct cordon_node tmp = { .mark = o->mark };
+			err_at(L->err, &tmp,
+			       "override: no stack entry of module '%s' to override (the stack has: %s); "
+			       "drop 'override: true' to add the module",
+			       o->ref, have.data ? have.data : "nothing");
+			sb_free(&have);
+			return -1;
+		}
+		if (merge_with(L->p, base->with, o->with, &base->with, L->err) < 0)
+			return -1;
+		if (o->control_set)
+			base->control = o->control;
+	}
+	return 0;
 }
 
 /* ---- the stack's order, and what is almost certainly a mistake ---- */
@@ -700,6 +835,8 @@ void cordon_policy_free(cordon_policy *p)
 	strv_clear(&p->open_warnings);
 	strv_clear(&p->lint_warnings);
 	tree_free_list(p->trees);
+	synth_free(p->synth);
+	strv_clear(&p->tightened);
 	free(p->name);
 	free(p->description);
 	free(p->file);
@@ -716,6 +853,20 @@ static char *stem_of(const char *path)
 	else if (n > 4 && strcmp(b + n - 4, ".yml") == 0)
 		n -= 4;
 	return xstrndup(b, n);
+}
+
+static void loader_free(struct loader *L)
+{
+	for (size_t i = 0; i < L->n_entries; i++) {
+		free(L->entries[i].ref);
+		free(L->entries[i].policy_dir);
+	}
+	free(L->entries);
+	for (size_t i = 0; i < L->n_overrides; i++) {
+		free(L->overrides[i].ref);
+		free(L->overrides[i].policy_dir);
+	}
+	free(L->overrides);
 }
 
 cordon_policy *cordon_policy_load(const char *ref, const struct cordon_load_options *opts, char **err)
@@ -736,6 +887,7 @@ cordon_policy *cordon_policy_load(const char *ref, const struct cordon_load_opti
 	const char *policy_dir = NULL, *module_path = NULL;
 	int verbose = 0;
 	bool audit = false;
+	const char *const *tighten = NULL;
 	if (opts) {
 		if (opts->size >= offsetof(struct cordon_load_options, policy_dir) + sizeof(char *))
 			policy_dir = opts->policy_dir;
@@ -745,6 +897,8 @@ cordon_policy *cordon_policy_load(const char *ref, const struct cordon_load_opti
 			verbose = opts->verbose;
 		if (opts->size >= offsetof(struct cordon_load_options, audit) + sizeof(int))
 			audit = opts->audit != 0;
+		if (opts->size >= offsetof(struct cordon_load_options, tighten) + sizeof(char *))
+			tighten = opts->tighten;
 	}
 	struct strv dirs = { 0 }, mdirs = { 0 };
 	struct loader L = { 0 };
@@ -761,7 +915,7 @@ cordon_policy *cordon_policy_load(const char *ref, const struct cordon_load_opti
 	p->file = resolve_policy(ref, NULL, &dirs, e);
 	if (!p->file)
 		goto fail;
-	if (load_file(&L, p->file, NULL) < 0)
+	if (load_file(&L, p->file, NULL) < 0 || apply_overrides(&L) < 0)
 		goto fail;
 	if (audit)
 		p->audit = true;
@@ -802,33 +956,27 @@ cordon_policy *cordon_policy_load(const char *ref, const struct cordon_load_opti
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(p->stack[j].lm.m->name, en->lm.m->name) == 0) {
 				struct cordon_node tmp = { .mark = en->mark };
-				err_at(e, &tmp, "module '%s' is already in the stack at %s:%ld:%ld (a module appears once per policy)",
+				err_at(e, &tmp,
+				       "module '%s' is already in the stack at %s:%ld:%ld (a module appears once per policy; "
+				       "to change the included entry, add 'override: true' to this one)",
 				       en->lm.m->name, p->stack[j].mark.file, p->stack[j].mark.line,
 				       p->stack[j].mark.column);
 				goto fail;
 			}
 		}
 	}
-	if (check_stack_order(p, e) < 0)
+	if (policy_tighten(p, tighten, e) < 0 || check_stack_order(p, e) < 0)
 		goto fail;
 	for (size_t i = 0; i < p->n_stack; i++)
 		if (open_entry(p, &p->stack[i], e) < 0)
 			goto fail;
 	lint_policy(p);
-	for (size_t i = 0; i < L.n_entries; i++) {
-		free(L.entries[i].ref);
-		free(L.entries[i].policy_dir);
-	}
-	free(L.entries);
+	loader_free(&L);
 	strv_clear(&dirs);
 	strv_clear(&mdirs);
 	return p;
 fail:
-	for (size_t i = 0; i < L.n_entries; i++) {
-		free(L.entries[i].ref);
-		free(L.entries[i].policy_dir);
-	}
-	free(L.entries);
+	loader_free(&L);
 	strv_clear(&dirs);
 	strv_clear(&mdirs);
 	cordon_policy_free(p);
@@ -915,6 +1063,13 @@ static void emit_node(struct strbuf *sb, const struct cordon_node *n)
 {
 	switch (n->type) {
 	case CORDON_NODE_SCALAR:
+		/* A plain true/false/null stays plain: quoted, it would
+		 * read back as a string (a boolean argument refuses that). */
+		if (n->plain && n->len && !plain_ok(n->text) &&
+		    strspn(n->text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ~") == n->len) {
+			sb_puts(sb, n->text);
+			return;
+		}
 		emit_scalar(sb, n->text, !n->plain);
 		return;
 	case CORDON_NODE_SEQUENCE:
@@ -980,8 +1135,18 @@ char *cordon_policy_dump(const cordon_policy *p)
 		emit_scalar(&sb, e->ref, false);
 		sb_printf(&sb, "\n    control: %s", control_name(e->control));
 		if (e->with && e->with->type == CORDON_NODE_MAPPING && e->with->n) {
-			sb_puts(&sb, "\n    with: ");
-			emit_node(&sb, e->with);
+			/* One argument a line, each with the file:line it
+			 * came from (an override or a per-call setting shows
+			 * where the value was set, not where the entry was). */
+			sb_puts(&sb, "\n    with:");
+			for (size_t k = 0; k < e->with->n; k++) {
+				const struct cordon_node *key = e->with->items[2 * k];
+				sb_puts(&sb, "\n      ");
+				emit_scalar(&sb, key->text, false);
+				sb_puts(&sb, ": ");
+				emit_node(&sb, e->with->items[2 * k + 1]);
+				sb_printf(&sb, "  # %s:%ld", key->mark.file, key->mark.line);
+			}
 		}
 	}
 	sb_puts(&sb, "\n");

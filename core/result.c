@@ -57,6 +57,11 @@ cordon_result *result_new(const cordon_policy *p)
 		}
 		for (size_t i = 0; i < p->open_warnings.n; i++)
 			strv_push(&r->warnings, p->open_warnings.v[i]);
+		for (size_t i = 0; i < p->tightened.n; i++)
+			if (strv_push(&r->tightened, p->tightened.v[i]) < 0) {
+				cordon_result_free(r);
+				return NULL;
+			}
 	}
 	return r;
 }
@@ -89,6 +94,7 @@ void cordon_result_free(cordon_result *r)
 		free(r->modules[i].name);
 	free(r->modules);
 	strv_clear(&r->warnings);
+	strv_clear(&r->tightened);
 	free(r);
 }
 
@@ -354,6 +360,16 @@ static json_t *findings_json(const cordon_result *r, bool *ok)
 	return arr;
 }
 
+/* The per-call settings the policy was tightened with, as given. */
+static json_t *tightened_json(const cordon_result *r, bool *ok)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < r->tightened.n; i++)
+		if (json_array_append_new(arr, jstr(r->tightened.v[i])) < 0)
+			*ok = false;
+	return arr;
+}
+
 /* The findings of one check, as `cordon check --json` prints per file. */
 static char *check_json(const cordon_result *r)
 {
@@ -367,6 +383,8 @@ static char *check_json(const cordon_result *r)
 	put(o, "findings", findings_json(r, &ok), &ok);
 	if (r->status == ST_ERROR)
 		put(o, "error", jstr(r->error ? r->error : "error"), &ok);
+	if (r->tightened.n)
+		put(o, "tightened", tightened_json(r, &ok), &ok);
 	char *s = ok ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) : NULL;
 	json_decref(o);
 	return s;
@@ -466,6 +484,7 @@ char *cordon_result_json(const cordon_result *r)
 		free(more);
 	}
 	put(o, "warnings", w, &ok);
+	put(o, "tightened", tightened_json(r, &ok), &ok);
 	char *s = ok ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) : NULL;
 	json_decref(o);
 	return s;

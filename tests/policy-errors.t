@@ -436,7 +436,7 @@ stack:
   - module: tm_a
     contrl: optional
 EOF
-bad entrykey 4:5 "unknown key 'contrl' in a stack entry (expected module, control, with, or include)" \
+bad entrykey 4:5 "unknown key 'contrl' in a stack entry (expected module, control, with, override or include)" \
 	"an unknown key in a stack entry"
 
 write_policy "$T/stackmap.yaml" <<'EOF'
@@ -884,7 +884,7 @@ stack:
   - module: tm_a
     control: optional
 EOF
-bad mod-twice 5:5 "module 'tm_a' is already in the stack at $T/mod-twice.yaml:3:5 (a module appears once per policy)" \
+bad mod-twice 5:5 "module 'tm_a' is already in the stack at $T/mod-twice.yaml:3:5 (a module appears once per policy; to change the included entry, add 'override: true' to this one)" \
 	"the same module twice in one stack (names the first place)"
 
 write_policy "$T/mod-twice2.yaml" <<'EOF'

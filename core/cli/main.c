@@ -40,6 +40,8 @@ struct opts {
 	size_t n_bind;
 	const char **sources;
 	size_t n_sources;
+	const char **tighten; /* per-call settings, "limit:NAME=VALUE" ...; each string owned */
+	size_t n_tighten;
 };
 
 static void usage(FILE *f)
@@ -53,6 +55,11 @@ static void usage(FILE *f)
 	        "               [--source FILE]... -- COMMAND [ARG...]\n"
 	        "  cordon check [-p POLICY] [--json] SOURCE...|-\n"
 	        "  cordon policy list | show NAME | lint FILE...\n"
+	        "\n"
+	        "  Per-call settings (run, exec, check, policy show) may only tighten the policy:\n"
+	        "  --limit NAME=VALUE (an rlimit key, at most the policy's), --no-network,\n"
+	        "  --deny-import MODULE, --pattern REGEX (a pattern_scan rule that denies).\n"
+	        "\n"
 	        "  cordon modules [NAME]   (NAME: its argument table)\n"
 	        "  cordon log verify FILE\n"
 	        "  cordon selftest [-p POLICY] [--json]   (what the policy enforces on this host)\n"
@@ -190,6 +197,7 @@ static cordon_policy *load(const struct opts *o)
 		.policy_dir = o->policy_dir,
 		.verbose = o->verbose,
 		.audit = o->audit,
+		.tighten = o->tighten,
 	};
 	char *err = NULL;
 	cordon_policy *p = cordon_policy_load(o->policy ? o->policy : "default", &lo, &err);
@@ -244,7 +252,36 @@ static void describe_status(const cordon_result *r, char *buf, size_t len)
 
 /* ---- options shared by run, exec and check ---- */
 
-enum { OPT_JSON = 256, OPT_INPUT, OPT_OUTPUT_DIR, OPT_BIND_RO, OPT_SOURCE, OPT_POLICY_DIR, OPT_AUDIT };
+enum {
+	OPT_JSON = 256,
+	OPT_INPUT,
+	OPT_OUTPUT_DIR,
+	OPT_BIND_RO,
+	OPT_SOURCE,
+	OPT_POLICY_DIR,
+	OPT_AUDIT,
+	OPT_LIMIT,
+	OPT_NO_NETWORK,
+	OPT_DENY_IMPORT,
+	OPT_PATTERN,
+};
+
+/* A per-call setting "KIND:VALUE" for cordon_load_options.tighten. */
+static int push_tighten(struct opts *o, const char *kind, const char *value)
+{
+	char *s = malloc(strlen(kind) + strlen(value) + 1);
+	if (!s) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return -1;
+	}
+	strcpy(s, kind);
+	strcat(s, value);
+	if (push(&o->tighten, &o->n_tighten, s) < 0) {
+		free(s);
+		return -1;
+	}
+	return 0;
+}
 
 static int parse_sub(int argc, char **argv, struct opts *o, const char *cmd, int *next)
 {
@@ -258,6 +295,10 @@ static int parse_sub(int argc, char **argv, struct opts *o, const char *cmd, int
 		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "policy-dir", required_argument, NULL, OPT_POLICY_DIR },
 		{ "audit", no_argument, NULL, OPT_AUDIT },
+		{ "limit", required_argument, NULL, OPT_LIMIT },
+		{ "no-network", no_argument, NULL, OPT_NO_NETWORK },
+		{ "deny-import", required_argument, NULL, OPT_DENY_IMPORT },
+		{ "pattern", required_argument, NULL, OPT_PATTERN },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -308,6 +349,18 @@ static int parse_sub(int argc, char **argv, struct opts *o, const char *cmd, int
 			else if (c == OPT_SOURCE && push(&o->sources, &o->n_sources, optarg) < 0)
 				return EXIT_USAGE;
 			break;
+		case OPT_LIMIT:
+		case OPT_NO_NETWORK:
+		case OPT_DENY_IMPORT:
+		case OPT_PATTERN: {
+			if (!is_run && !is_exec && strcmp(cmd, "check") != 0 && strcmp(cmd, "policy") != 0)
+				return die_usage("%s: this option is for run, exec, check and policy show",
+				                 argv[optind - 1]);
+			static const char *const kind[] = { "limit:", "network:", "deny-import:", "pattern:" };
+			if (push_tighten(o, kind[c - OPT_LIMIT], c == OPT_NO_NETWORK ? "none" : optarg) < 0)
+				return EXIT_USAGE;
+			break;
+		}
 		case ':':
 			return die_usage("%s: needs an argument", argv[optind - 1]);
 		default:
@@ -493,7 +546,13 @@ static int cmd_policy(int argc, char **argv, struct opts *o)
 	if (next >= argc)
 		return die_usage("%s", "policy: expected list, show NAME or lint FILE...");
 	const char *sub = argv[next++];
-	struct cordon_load_options lo = { .size = sizeof(lo), .policy_dir = o->policy_dir, .verbose = o->verbose };
+	struct cordon_load_options lo = {
+		.size = sizeof(lo), .policy_dir = o->policy_dir, .verbose = o->verbose, .tighten = o->tighten
+	};
+	if (o->n_tighten && strcmp(sub, "show") != 0)
+		return die_usage("policy %s: per-call settings (--limit, --no-network, --deny-import, --pattern) are "
+		                 "for policy show",
+		                 sub);
 	if (strcmp(sub, "list") == 0) {
 		if (next < argc)
 			return die_usage("policy list: unexpected argument '%s'", argv[next]);
@@ -514,6 +573,12 @@ static int cmd_policy(int argc, char **argv, struct opts *o)
 		return 0;
 	}
 	if (strcmp(sub, "show") == 0) {
+		/* Options may come between show and NAME too. */
+		int more = 0;
+		rc = parse_sub(argc - next + 1, argv + next - 1, o, "policy", &more);
+		if (rc)
+			return rc;
+		next += more - 1;
 		if (next + 1 != argc)
 			return die_usage("%s", "policy show: expected one policy NAME or FILE");
 		o->policy = argv[next];
@@ -705,6 +770,9 @@ int main(int argc, char **argv)
 		rc = die_usage("unknown command '%s' (expected run, exec, check, policy, modules, log or selftest)", cmd);
 	free(o.bind_ro);
 	free(o.sources);
+	for (size_t t = 0; t < o.n_tighten; t++)
+		free((char *)o.tighten[t]);
+	free(o.tighten);
 	/* Interrupted: report it as the shell would. */
 	unsigned char sig = 0;
 	if (cancel_pipe[0] >= 0 && read(cancel_pipe[0], &sig, 1) == 1 && sig)

@@ -55,6 +55,14 @@ struct cordon_load_options {
 	 * --audit): check-phase denials do not stop the run, modules report
 	 * what they would have denied.  Isolation and limits still hold. */
 	int audit;
+	/* Per-call settings that may only tighten the policy, NULL-terminated
+	 * (may be NULL): "limit:NAME=VALUE" (an rlimit key, at most the
+	 * policy's value), "network:none", "deny-import:MODULE" (pyimport),
+	 * "pattern:REGEX" (an inline pattern_scan rule of severity critical).
+	 * One that would loosen the policy, or that the stack has no module
+	 * for, makes the load fail naming the policy's value.  Every result
+	 * lists them under "tightened". */
+	const char *const *tighten;
 };
 
 /*

@@ -506,6 +506,30 @@ struct cordon_module {
 #define CORDON_STAGE_SECCOMP 5 /* a seccomp filter: seccomp */
 
 /* ------------------------------------------------------------------------
+ * Shared-data names (set_data / get_data) the shipped modules agree on: a
+ * second interface between modules, so declared here with the values'
+ * types.  A module of one's own may read them; one that sets them promises
+ * what the comment says.  Values are bytes; "text" means without a NUL.
+ */
+/* text "/output": set by namespaces at open.  The program runs inside the
+ * namespaces module's view (read-only root, private /tmp, --output-dir seen
+ * at the value); a later LSM (landlock) confines paths inside that view. */
+#define CORDON_DATA_NAMESPACES_VIEW "namespaces.view"
+/* text, the bubblewrap binary: set by bwrap at open.  The command is
+ * wrapped in bubblewrap, which does its own mount setup in the child. */
+#define CORDON_DATA_BWRAP_WRAPPER "bwrap.wrapper"
+/* text "child": set by seccomp at open when it loads its filter in the
+ * child itself (no wrapper before it); a later bwrap refuses that order. */
+#define CORDON_DATA_SECCOMP_CONFINE "seccomp.confine"
+/* struct sock_filter[] (len a multiple of its size): set by seccomp at open
+ * after a wrapper; the wrapper loads it just before the program. */
+#define CORDON_DATA_SECCOMP_BPF "seccomp.bpf"
+/* text, a decimal descriptor number, or empty: set by bwrap at prepare.
+ * The descriptor of this run that carries CORDON_DATA_SECCOMP_BPF to
+ * bubblewrap (--seccomp FD); empty until the command is wrapped. */
+#define CORDON_DATA_BWRAP_SECCOMP_FD "bwrap.seccomp_fd"
+
+/* ------------------------------------------------------------------------
  * Wrappers.  The context's first member is the services table; the rest of
  * it is private to the core.
  */

@@ -333,7 +333,7 @@ static int bw_open(cordon_ctx *ctx, void **statep)
 	 * pivot_root).  After bwrap, seccomp hands its program over instead
 	 * (seccomp.bpf) and bubblewrap loads it just before the program. */
 	const bool shared = CORDON_API_HAS(ctx, set_data) && CORDON_API_HAS(ctx, get_data);
-	if (shared && api->get_data(ctx, "seccomp.confine", NULL))
+	if (shared && api->get_data(ctx, CORDON_DATA_SECCOMP_CONFINE, NULL))
 		return cordon_error(ctx, NULL,
 		                    "the seccomp module comes before bwrap in the stack: its filter would be loaded "
 		                    "before bubblewrap runs and confine bubblewrap's own setup (mount, pivot_root); "
@@ -445,7 +445,7 @@ static int bw_open(cordon_ctx *ctx, void **statep)
 		return cordon_error(ctx, NULL, "out of memory");
 	/* Modules later in the stack learn that the command is wrapped: the
 	 * seccomp module then compiles a program for bubblewrap to load. */
-	if (shared && api->set_data(ctx, "bwrap.wrapper", s->bwrap, strlen(s->bwrap)) < 0)
+	if (shared && api->set_data(ctx, CORDON_DATA_BWRAP_WRAPPER, s->bwrap, strlen(s->bwrap)) < 0)
 		return cordon_error(ctx, NULL, "out of memory");
 	return 0;
 }
@@ -614,7 +614,7 @@ static int bw_prepare(cordon_ctx *ctx, void *state)
 	/* Which descriptor of this run carries seccomp's program: none until
 	 * the command is wrapped (the seccomp module's prepare checks). */
 	const bool shared = CORDON_API_HAS(ctx, set_data) && CORDON_API_HAS(ctx, get_data);
-	if (shared && api->set_data(ctx, "bwrap.seccomp_fd", "", 0) < 0) {
+	if (shared && api->set_data(ctx, CORDON_DATA_BWRAP_SECCOMP_FD, "", 0) < 0) {
 		cordon_warning(ctx, "bwrap: out of memory");
 		return -1;
 	}
@@ -708,7 +708,7 @@ static int bw_prepare(cordon_ctx *ctx, void *state)
 	 * command line is reserved first: nothing can fail after the pass but
 	 * launch_wrap. */
 	size_t bpf_len = 0;
-	const void *bpf = shared ? api->get_data(ctx, "seccomp.bpf", &bpf_len) : NULL;
+	const void *bpf = shared ? api->get_data(ctx, CORDON_DATA_SECCOMP_BPF, &bpf_len) : NULL;
 	size_t fd_slot = 0;
 	if (bpf && !e) {
 		e = sv_push(&w, "--seccomp") || sv_push(&w, FD_SLOT);
@@ -775,7 +775,7 @@ static int bw_prepare(cordon_ctx *ctx, void *state)
 		cordon_warning(ctx, "bwrap: cannot prepend the bubblewrap command (out of memory?)");
 		return -1;
 	}
-	if (shared && bpf && api->set_data(ctx, "bwrap.seccomp_fd", fd_text, strlen(fd_text)) < 0) {
+	if (shared && bpf && api->set_data(ctx, CORDON_DATA_BWRAP_SECCOMP_FD, fd_text, strlen(fd_text)) < 0) {
 		cordon_warning(ctx, "bwrap: out of memory");
 		return -1;
 	}

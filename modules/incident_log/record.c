@@ -129,13 +129,14 @@ static json_t *int_or_null(long long v, int is_null)
 	return is_null ? json_null() : json_integer(v);
 }
 
-/* The result's warnings, at most ILOG_MAX_WARNINGS, each cut. */
-static json_t *warnings_of(json_t *result)
+/* The result's array KEY of strings (warnings, per-call settings), at most
+ * ILOG_MAX_WARNINGS, each cut. */
+static json_t *strings_of(json_t *result, const char *key)
 {
 	json_t *out = json_array();
 	size_t i;
 	json_t *v;
-	json_array_foreach(json_object_get(result, "warnings"), i, v)
+	json_array_foreach(json_object_get(result, key), i, v)
 	{
 		if (!out || i >= ILOG_MAX_WARNINGS)
 			break;
@@ -212,7 +213,10 @@ static char *render(const struct ilog_event *ev, const char *prev, size_t keep, 
 	if (keep < total)
 		put(o, "findings_dropped", json_integer((json_int_t)(total - keep)), &ok);
 	put(o, "redactions", lean ? json_array() : redactions_of(ev->result), &ok);
-	put(o, "warnings", lean ? json_array() : warnings_of(ev->result), &ok);
+	put(o, "warnings", lean ? json_array() : strings_of(ev->result, "warnings"), &ok);
+	/* A run whose policy a caller tightened says so (the settings as given). */
+	if (json_array_size(json_object_get(ev->result, "tightened")))
+		put(o, "tightened", strings_of(ev->result, "tightened"), &ok);
 	json_t *usage = json_object();
 	if (usage) {
 		put(usage, "wall_ms", ms(in->wall_ms), &ok);

@@ -232,7 +232,7 @@ static int ll_open(cordon_ctx *ctx, void **statep)
 
 	/* After the namespaces module, in its view (ABI 1.2 shared data). */
 	const bool shared = CORDON_API_HAS(ctx, set_data) && CORDON_API_HAS(ctx, get_data);
-	if (shared && api->get_data(ctx, "namespaces.view", NULL)) {
+	if (shared && api->get_data(ctx, CORDON_DATA_NAMESPACES_VIEW, NULL)) {
 		if (cordon_arg(ctx, "private_tmp") && s->private_tmp)
 			return cordon_error(ctx, cordon_arg(ctx, "private_tmp"),
 			                    "private_tmp: the namespaces module before landlock already gives the program "
@@ -401,7 +401,7 @@ static int ll_prepare(cordon_ctx *ctx, void *state)
 	/* Landlock restricts the process it is applied to: a namespaces module
 	 * after it could not mount its view.  (Seen here, not at open: the
 	 * namespaces module opens after this one.) */
-	if (!s->in_view && CORDON_API_HAS(ctx, get_data) && cordon_api(ctx)->get_data(ctx, "namespaces.view", NULL))
+	if (!s->in_view && CORDON_API_HAS(ctx, get_data) && cordon_api(ctx)->get_data(ctx, CORDON_DATA_NAMESPACES_VIEW, NULL))
 		return cordon_error(ctx, NULL,
 		                    "the namespaces module comes after landlock in the stack: Landlock would forbid its "
 		                    "mounts; put namespaces before landlock");

@@ -199,7 +199,7 @@ static int ns_open(cordon_ctx *ctx, void **statep)
 	/* Tell a later module that confines inside this view (landlock) where
 	 * things are: --output-dir is seen at /output, /tmp is a private
 	 * tmpfs, the working directory is set here (ABI 1.2 shared data). */
-	if (CORDON_API_HAS(ctx, set_data) && api->set_data(ctx, "namespaces.view", "/output", 7) < 0)
+	if (CORDON_API_HAS(ctx, set_data) && api->set_data(ctx, CORDON_DATA_NAMESPACES_VIEW, "/output", 7) < 0)
 		return cordon_error(ctx, NULL, "out of memory");
 	return 0;
 }

@@ -710,7 +710,7 @@ static int contained(cordon_ctx *ctx, const struct state *s)
 	if (!CORDON_API_HAS(ctx, get_data))
 		return 0;
 	const struct cordon_core_api *api = cordon_api(ctx);
-	return api->get_data(ctx, "namespaces.view", NULL) != NULL || api->get_data(ctx, "bwrap.wrapper", NULL) != NULL;
+	return api->get_data(ctx, CORDON_DATA_NAMESPACES_VIEW, NULL) != NULL || api->get_data(ctx, CORDON_DATA_BWRAP_WRAPPER, NULL) != NULL;
 }
 
 static int py_check_hook(cordon_ctx *ctx, void *state, const struct cordon_source *src)

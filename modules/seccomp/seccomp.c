@@ -471,7 +471,7 @@ static int open_wrapped(cordon_ctx *ctx, struct state *s)
 	if (sc_compile(&s->pol, false, s->audit, &s->plain, err, sizeof(err)) < 0)
 		return cordon_error(ctx, NULL, "%s", err);
 	size_t bytes = (size_t)s->plain.len * sizeof(struct sock_filter);
-	if (api->set_data(ctx, "seccomp.bpf", s->plain.filter, bytes) < 0)
+	if (api->set_data(ctx, CORDON_DATA_SECCOMP_BPF, s->plain.filter, bytes) < 0)
 		return cordon_error(ctx, NULL, "out of memory");
 	s->wrapped = true;
 	if (s->audit)
@@ -568,11 +568,11 @@ static int sc_open(cordon_ctx *ctx, void **statep)
 	 * pivot_root), so bubblewrap loads it (bwrap --seccomp FD) just before
 	 * it executes the program. */
 	bool shared = CORDON_API_HAS(ctx, set_data) && CORDON_API_HAS(ctx, get_data);
-	if (shared && api->get_data(ctx, "bwrap.wrapper", NULL))
+	if (shared && api->get_data(ctx, CORDON_DATA_BWRAP_WRAPPER, NULL))
 		return open_wrapped(ctx, s);
 	/* Tell a bwrap later in the stack that a filter is loaded in the child
 	 * before bubblewrap runs: it refuses that order at open. */
-	if (shared && api->set_data(ctx, "seccomp.confine", "child", 5) < 0)
+	if (shared && api->set_data(ctx, CORDON_DATA_SECCOMP_CONFINE, "child", 5) < 0)
 		return cordon_error(ctx, NULL, "out of memory");
 
 	/* Compile now, so that a policy error shows before anything runs.  The
@@ -836,7 +836,7 @@ static int sc_prepare(cordon_ctx *ctx, void *state)
 		/* Fail closed: bwrap's prepare, earlier in the stack, says which
 		 * descriptor of this run carries the program; without it nothing
 		 * would load the filter. */
-		const char *fd = CORDON_API_HAS(ctx, get_data) ? api->get_data(ctx, "bwrap.seccomp_fd", NULL) : NULL;
+		const char *fd = CORDON_API_HAS(ctx, get_data) ? api->get_data(ctx, CORDON_DATA_BWRAP_SECCOMP_FD, NULL) : NULL;
 		if (!fd || !*fd)
 			return cordon_error(ctx, NULL,
 			                    "seccomp after bwrap: bwrap did not pass the compiled filter to bubblewrap "
