@@ -15,7 +15,8 @@
 SRC=$CORDON_SRCDIR
 EXAMPLE=$SRC/contrib/examples/untrusted.py
 printf 'import os\nos.system("id")\n' >"$T/deny.py"
-chmod 0644 "$T/deny.py"
+echo 'print("hello")' >"$T/hello.py"
+chmod 0644 "$T/deny.py" "$T/hello.py"
 
 # ---- read-only commands open no log (any account) ----
 
@@ -41,6 +42,26 @@ check "... and the run opened the log" test -f "$RO/incidents.jsonl"
 LOGS_DIRECTORY="$RO" run run "$T/deny.py"
 check "a run denied by the checks (before prepare): 126, one record" \
 	sh -c "[ $rc -eq 126 ] && [ \"\$(wc -l <'$RO/incidents.jsonl')\" -eq 1 ]"
+
+# A default place that cannot be made (any account: under /proc).
+for ctl in required optional; do
+	write_policy "$T/$ctl.yaml" <<EOF
+isolation: none
+interpreter: [/usr/bin/python3, -I, -B]
+stack:
+  - module: incident_log
+    control: $ctl
+EOF
+done
+LOGS_DIRECTORY=/proc/no-such-dir run policy lint "$T/required.yaml"
+check "lint of a policy whose default log has no place: 0 (nothing opened)" rc_is 0
+LOGS_DIRECTORY=/proc/no-such-dir run run -p "$T/required.yaml" "$T/hello.py"
+check "required, no place for the log: 125 before anything ran, naming LogsDirectory= and path:" \
+	sh -c "[ $rc -eq 125 ] && grep -q 'nothing was run' '$T/err' && grep -q 'LogsDirectory=' '$T/err' &&
+		grep -q 'path:' '$T/err' && [ ! -s '$T/out' ]"
+LOGS_DIRECTORY=/proc/no-such-dir run run -p "$T/optional.yaml" "$T/hello.py"
+check "optional, no place for the log: the run goes on, one warning (not one more at finish)" \
+	sh -c "[ $rc -eq 0 ] && grep -qx hello '$T/out' && [ \"\$(grep -c 'no-such-dir' '$T/err')\" -eq 1 ]"
 
 # ---- as service accounts (root: setpriv, a mount namespace) ----
 
