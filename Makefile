@@ -7,7 +7,7 @@
 #   make asan            ASan+UBSan build in build-asan/ and its check
 #   make fuzz            libFuzzer targets in build-fuzz/ (clang)
 #   make fuzz-smoke      each target for a short fixed time from its seeds (CI)
-#   make install         PREFIX=/usr/local DESTDIR=
+#   make install         PREFIX=/usr/local DESTDIR= (built apart, in build/install)
 #   make bench           benchmarks against peers (never part of check)
 
 VERSION := 0.1.0
@@ -24,6 +24,7 @@ SYSCONFDIR ?= $(PREFIX)/etc
 endif
 MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DOCDIR ?= $(PREFIX)/share/doc/cordon
 MODULEDIR ?= $(LIBDIR)/cordon/modules
 POLICYDIR ?= $(SYSCONFDIR)/cordon/policies.d
 DESTDIR ?=
@@ -82,6 +83,7 @@ MODULE_NAMES := $(sort $(MODULE_NAMES))
 MODULES := $(foreach m,$(MODULE_NAMES),$(B)/lib/cordon/modules/cordon_$(m).so)
 
 .DEFAULT_GOAL := all
+comma := ,
 # Per-module extra libraries: modules/NAME/module.mk may set NAME_LIBS / NAME_CFLAGS.
 -include $(wildcard modules/*/module.mk)
 
@@ -131,11 +133,14 @@ $(B)/lib/$(LIBNAME): $(B)/lib/$(LIB_SONAME)
 CLI_SRCS := $(wildcard core/cli/*.c) core/hash.c
 CLI_CFLAGS := $(DEPS_CFLAGS) $(NETTLE_CFLAGS)
 CLI_LIBS := $(DEPS_LIBS) -ldl
+# The installed command also finds libcordon in LIBDIR (a LIBDIR that is not
+# PREFIX/lib); the build tree's searches only its own lib/, never a prefix.
+CLI_INSTALL_RPATH := $(if $(CORDON_INSTALLING),-Wl$(comma)-rpath$(comma)$(LIBDIR))
 $(CLI): $(CLI_SRCS) $(wildcard core/cli/*.h) include/cordon/cordon.h include/cordon/module.h $(B)/lib/$(LIBNAME)
 	$(call say,CC,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(CLI_CFLAGS) -fPIE -pie -o $@ $(CLI_SRCS) $(ALL_LDFLAGS) \
-		-L$(B)/lib -lcordon $(CLI_LIBS) -Wl,-rpath,'$$ORIGIN/../lib' -Wl,-rpath,$(LIBDIR)
+		-L$(B)/lib -lcordon $(CLI_LIBS) -Wl,-rpath,'$$ORIGIN/../lib' $(CLI_INSTALL_RPATH)
 
 # A module: modules/NAME/*.c -> cordon_NAME.so, exporting only cordon_module.
 # Module sources are modules/NAME/*.c except fuzz_*.c (libFuzzer targets).
@@ -227,6 +232,20 @@ build-fuzz/fuzz_%: core/fuzz_%.c $(LIB_SRCS) core/internal.h $(B)/config.h
 
 # ---- install ----
 
+# `make install` builds its own copy, configured for PREFIX, in
+# $(INSTALL_BUILD), and installs that: the build tree's binaries are never
+# rebuilt with the prefix's paths, so installing changes nothing the build
+# tree's cordon trusts (a prefix that does not exist yet, or that someone
+# else can create, is never on its library or module path).
+INSTALL_BUILD ?= $(B)/install
+# Where the man pages say files are: the paths of this PREFIX.
+MAN_PATHS := -e 's|/usr/local/etc/cordon/policies\.d|$(POLICYDIR)|g' \
+	-e 's|/usr/local/lib/cordon/modules|$(MODULEDIR)|g' -e 's|/usr/local/share/doc/cordon|$(DOCDIR)|g'
+
+ifeq ($(CORDON_INSTALLING),)
+install:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(INSTALL_BUILD) CORDON_INSTALLING=1 install
+else
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MODULEDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/cordon $(DESTDIR)$(POLICYDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
@@ -240,18 +259,26 @@ install: all
 		find . -type f -name '*.yaml' -exec install -m 0644 {} $(DESTDIR)$(POLICYDIR)/{} \;
 	install -m 0644 $(B)/cordon.pc $(DESTDIR)$(LIBDIR)/pkgconfig/cordon.pc
 	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man5
-	install -m 0644 contrib/man/cordon.1 $(DESTDIR)$(MANDIR)/man1/cordon.1
-	install -m 0644 contrib/man/cordon-module.3 $(DESTDIR)$(MANDIR)/man3/cordon-module.3
-	install -m 0644 contrib/man/cordon.yaml.5 $(DESTDIR)$(MANDIR)/man5/cordon.yaml.5
+	for p in man1/cordon.1 man3/cordon-module.3 man5/cordon.yaml.5; do \
+		sed $(MAN_PATHS) contrib/man/$${p#*/} >$(DESTDIR)$(MANDIR)/$$p.tmp && \
+		chmod 0644 $(DESTDIR)$(MANDIR)/$$p.tmp && mv -f $(DESTDIR)$(MANDIR)/$$p.tmp $(DESTDIR)$(MANDIR)/$$p || exit 1; \
+	done
 	install -d $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0644 contrib/bash-completion/cordon $(DESTDIR)$(BASHCOMPDIR)/cordon
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	for r in $(wildcard modules/*/README.md); do \
+		install -d $(DESTDIR)$(DOCDIR)/$$(dirname $$r) && \
+		install -m 0644 $$r $(DESTDIR)$(DOCDIR)/$$r || exit 1; \
+	done
+endif
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cordon $(DESTDIR)$(LIBDIR)/$(LIBNAME)* \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/cordon.pc $(DESTDIR)$(BASHCOMPDIR)/cordon \
 		$(DESTDIR)$(MANDIR)/man1/cordon.1 $(DESTDIR)$(MANDIR)/man3/cordon-module.3 \
 		$(DESTDIR)$(MANDIR)/man5/cordon.yaml.5
-	rm -rf $(DESTDIR)$(MODULEDIR) $(DESTDIR)$(INCLUDEDIR)/cordon
+	rm -rf $(DESTDIR)$(MODULEDIR) $(DESTDIR)$(INCLUDEDIR)/cordon $(DESTDIR)$(DOCDIR)
 
 bench: all
 	sh bench/launch/run.sh

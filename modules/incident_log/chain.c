@@ -62,29 +62,36 @@ char *ilog_passwd(uid_t uid, int want_home)
 	return NULL;
 }
 
+static int absolute(const char *s)
+{
+	return s && s[0] == '/';
+}
+
 char *ilog_default_path(uid_t euid, const char *logs_directory, const char *xdg_state_home,
                         const char *home, char **err)
 {
 	char *path = NULL;
-	if (logs_directory && logs_directory[0] == '/') {
+	if (absolute(logs_directory)) {
 		/* systemd's LogsDirectory= (a service's own log directory); like
-		 * the XDG variables, only an absolute value counts. */
-		if (asprintf(&path, "%s/incidents.jsonl", logs_directory) < 0)
+		 * the XDG variables, only an absolute value counts.  A unit that
+		 * names several gets them colon-separated: the first is ours. */
+		int n = (int)strcspn(logs_directory, ":");
+		if (asprintf(&path, "%.*s/incidents.jsonl", n, logs_directory) < 0)
 			path = NULL;
 	} else if (euid == 0) {
 		path = strdup("/var/log/cordon/incidents.jsonl");
-	} else if (xdg_state_home && xdg_state_home[0] == '/') {
+	} else if (absolute(xdg_state_home)) {
 		/* The XDG base directory spec: a relative value is invalid and ignored. */
 		if (asprintf(&path, "%s/cordon/incidents.jsonl", xdg_state_home) < 0)
 			path = NULL;
 	} else {
 		char *own = NULL;
-		if (!home || home[0] != '/')
+		if (!absolute(home))
 			home = own = ilog_passwd(euid, 1);
-		if (!home || home[0] != '/') {
+		if (!absolute(home)) {
 			free(own);
 			ilog_set_err(err, "no home directory for uid %u ($HOME unset and not in the password "
-			                  "database): give the log a path",
+			                  "database)",
 			             (unsigned)euid);
 			return NULL;
 		}
@@ -95,6 +102,94 @@ char *ilog_default_path(uid_t euid, const char *logs_directory, const char *xdg_
 	if (!path)
 		ilog_set_err(err, "out of memory");
 	return path;
+}
+
+int ilog_private_dir(const char *dir, uid_t euid, char **err)
+{
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return ilog_set_err(err, "cannot create the directory %s: %s", dir, strerror(errno));
+	struct stat st;
+	if (lstat(dir, &st) < 0)
+		return ilog_set_err(err, "cannot stat %s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return ilog_set_err(err, "refusing %s: not a directory", dir);
+	if (st.st_uid != euid)
+		return ilog_set_err(err, "refusing %s: it is owned by uid %u, not by uid %u (another account could "
+		                         "read or replace the log)",
+		                    dir, (unsigned)st.st_uid, (unsigned)euid);
+	if (st.st_mode & 077)
+		return ilog_set_err(err, "refusing %s: its mode is %04o, not 0700", dir, (unsigned)(st.st_mode & 07777));
+	/* In a shared directory that is not sticky another account could
+	 * rename ours away and put its own in its place. */
+	char *parent = strdup(dir);
+	if (!parent)
+		return ilog_set_err(err, "out of memory");
+	char *slash = strrchr(parent, '/');
+	if (slash)
+		*(slash == parent ? slash + 1 : slash) = '\0';
+	int rc = 0;
+	if (slash && stat(parent, &st) == 0 && (st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX))
+		rc = ilog_set_err(err, "refusing %s: %s is world-writable without the sticky bit", dir, parent);
+	free(parent);
+	return rc;
+}
+
+char *ilog_default_place(uid_t euid, const char *logs_directory, const char *xdg_state_home, const char *home,
+                         const char *fallback_base, char **note, char **err)
+{
+	*note = NULL;
+	char *why = NULL;
+	char *path = ilog_default_path(euid, logs_directory, xdg_state_home, home, &why);
+	if (path && ilog_make_parents(path, &why) == 0) {
+		free(why);
+		return path;
+	}
+	if (absolute(logs_directory)) {
+		ilog_set_err(err, "%s (the default log's place from $LOGS_DIRECTORY, systemd's LogsDirectory=: "
+		                  "fix the unit's LogsDirectory=, or give the log a place with `path:` under "
+		                  "incident_log's `with:`)",
+		             why ? why : "out of memory");
+	} else if (euid == 0) {
+		ilog_set_err(err, "%s (root's default log /var/log/cordon/incidents.jsonl: make /var/log/cordon "
+		                  "writable, set $LOGS_DIRECTORY, or give the log a place with `path:` under "
+		                  "incident_log's `with:`)",
+		             why ? why : "out of memory");
+	} else if (absolute(xdg_state_home)) {
+		ilog_set_err(err, "%s (the default log's place from $XDG_STATE_HOME=%s: make that a directory uid %u "
+		                  "can write, or give the log a place with `path:` under incident_log's `with:`)",
+		             why ? why : "out of memory", xdg_state_home, (unsigned)euid);
+	} else {
+		/* An account whose home cannot hold the log (a service account:
+		 * www-data's /var/www, nobody's /nonexistent): a directory of
+		 * its own, mode 0700, in the persistent temporary directory. */
+		char *dir = NULL, *fwhy = NULL;
+		free(path);
+		path = NULL;
+		if (asprintf(&dir, "%s/cordon-%u", fallback_base, (unsigned)euid) < 0)
+			dir = NULL;
+		if (dir && ilog_private_dir(dir, euid, &fwhy) == 0 && asprintf(&path, "%s/incidents.jsonl", dir) < 0)
+			path = NULL;
+		if (path) {
+			if (asprintf(note, "the home directory cannot hold the default log (%s): logging to the "
+			                   "fallback %s",
+			             why ? why : "no home", path) < 0)
+				*note = NULL;
+		} else {
+			ilog_set_err(err, "no place for the default incident log of uid %u: %s; the fallback %s/cordon-%u: "
+			                  "%s.  Set one of: `path:` under incident_log's `with:` in the policy, "
+			                  "$XDG_STATE_HOME (a directory uid %u can write), or LogsDirectory=cordon in "
+			                  "the service's systemd unit ($LOGS_DIRECTORY)",
+			             (unsigned)euid, why ? why : "out of memory", fallback_base, (unsigned)euid,
+			             fwhy ? fwhy : "out of memory", (unsigned)euid);
+		}
+		free(dir);
+		free(fwhy);
+		free(why);
+		return path;
+	}
+	free(why);
+	free(path);
+	return NULL;
 }
 
 int ilog_make_parents(const char *path, char **err)
@@ -128,6 +223,24 @@ int ilog_make_parents(const char *path, char **err)
 	return 0;
 }
 
+/* Why the log file st describes is refused, or NULL. */
+static const char *refusal(const struct stat *st, uid_t euid, char *buf, size_t cap)
+{
+	if (!S_ISREG(st->st_mode))
+		return S_ISDIR(st->st_mode) ? strerror(EISDIR) : "not a regular file";
+	if (st->st_nlink != 1) {
+		snprintf(buf, cap, "it has %lu hard links", (unsigned long)st->st_nlink);
+		return buf;
+	}
+	if (st->st_mode & S_IWOTH)
+		return "it is world-writable (anyone could rewrite it)";
+	if (st->st_uid != euid && st->st_uid != 0) {
+		snprintf(buf, cap, "it is owned by uid %u, not by uid %u or root", (unsigned)st->st_uid, (unsigned)euid);
+		return buf;
+	}
+	return NULL;
+}
+
 int ilog_open(const char *path, uid_t euid, char **err)
 {
 	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
@@ -138,30 +251,53 @@ int ilog_open(const char *path, uid_t euid, char **err)
 		return ilog_set_err(err, "cannot open %s for append: %s", path, strerror(e));
 	}
 	struct stat st;
-	const char *why = NULL;
 	char buf[64];
 	if (fstat(fd, &st) < 0) {
 		int e = errno;
 		close(fd);
 		return ilog_set_err(err, "cannot stat %s: %s", path, strerror(e));
 	}
-	if (!S_ISREG(st.st_mode)) {
-		why = "not a regular file";
-	} else if (st.st_nlink != 1) {
-		snprintf(buf, sizeof(buf), "it has %lu hard links", (unsigned long)st.st_nlink);
-		why = buf;
-	} else if (st.st_mode & S_IWOTH) {
-		why = "it is world-writable (anyone could rewrite it)";
-	} else if (st.st_uid != euid && st.st_uid != 0) {
-		snprintf(buf, sizeof(buf), "it is owned by uid %u, not by uid %u or root", (unsigned)st.st_uid,
-		         (unsigned)euid);
-		why = buf;
-	}
+	const char *why = refusal(&st, euid, buf, sizeof(buf));
 	if (why) {
 		close(fd);
 		return ilog_set_err(err, "refusing the log %s: %s", path, why);
 	}
 	return fd;
+}
+
+int ilog_check_path(const char *path, uid_t euid, char **err)
+{
+	struct stat st;
+	char buf[64];
+	if (lstat(path, &st) == 0) {
+		if (S_ISLNK(st.st_mode))
+			return ilog_set_err(err, "cannot open %s for append: it is a symbolic link (refused)", path);
+		if (S_ISDIR(st.st_mode))
+			return ilog_set_err(err, "cannot open %s for append: %s", path, strerror(EISDIR));
+		const char *why = refusal(&st, euid, buf, sizeof(buf));
+		if (why)
+			return ilog_set_err(err, "refusing the log %s: %s", path, why);
+		if (faccessat(AT_FDCWD, path, R_OK | W_OK, AT_EACCESS) < 0)
+			return ilog_set_err(err, "cannot open %s for append: %s", path, strerror(errno));
+		return 0;
+	}
+	if (errno != ENOENT)
+		return ilog_set_err(err, "cannot open %s for append: %s", path, strerror(errno));
+	/* To be created: its directory must exist and be writable. */
+	char *dir = strdup(path);
+	if (!dir)
+		return ilog_set_err(err, "out of memory");
+	char *slash = strrchr(dir, '/');
+	const char *d = !slash ? "." : slash == dir ? "/" : (*slash = '\0', dir);
+	int rc = 0;
+	if (stat(d, &st) < 0)
+		rc = ilog_set_err(err, "cannot open %s for append: %s", path, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		rc = ilog_set_err(err, "cannot open %s for append: %s", path, strerror(ENOTDIR));
+	else if (faccessat(AT_FDCWD, d, W_OK | X_OK, AT_EACCESS) < 0)
+		rc = ilog_set_err(err, "cannot open %s for append: %s", path, strerror(errno));
+	free(dir);
+	return rc;
 }
 
 static void to_hex(const unsigned char *md, char hex[ILOG_HEX_LEN + 1])

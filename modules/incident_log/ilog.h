@@ -33,14 +33,32 @@ int ilog_set_err(char **err, const char *fmt, ...) __attribute__((format(printf,
 
 /*
  * The default log path for a process whose effective uid is euid:
+ * $LOGS_DIRECTORY/incidents.jsonl (systemd's LogsDirectory=; the first of
+ * a colon-separated list) when set and absolute, else
  * /var/log/cordon/incidents.jsonl for root, else
  * $XDG_STATE_HOME/cordon/incidents.jsonl (when set and absolute), else
  * HOME/.local/state/cordon/incidents.jsonl.  home may be NULL (then the
- * password database is asked).  Returns a malloc'd path, or NULL with *err
- * (malloc'd) saying why.
+ * password database is asked).  Nothing is created.  Returns a malloc'd
+ * path, or NULL with *err (malloc'd) saying why.
  */
 char *ilog_default_path(uid_t euid, const char *logs_directory, const char *xdg_state_home,
                         const char *home, char **err);
+
+/*
+ * The default log path with its directories made (ilog_make_parents).  When
+ * the path is the home directory's and that cannot be made (a service
+ * account: www-data's /var/www, nobody's /nonexistent), the fallback
+ * fallback_base/cordon-UID/incidents.jsonl (ilog_private_dir) and *note
+ * (malloc'd) says so.  Returns a malloc'd path, or NULL with *err (malloc'd)
+ * naming the settings that give the log a place.
+ */
+char *ilog_default_place(uid_t euid, const char *logs_directory, const char *xdg_state_home, const char *home,
+                         const char *fallback_base, char **note, char **err);
+
+/* Make dir (mode 0700) unless it exists; either way it must be a
+ * directory owned by euid with mode 0700, in a parent that is not
+ * world-writable without the sticky bit.  0, or -1 with *err. */
+int ilog_private_dir(const char *dir, uid_t euid, char **err);
 
 /* The password database's home directory (want_home) or name of uid,
  * malloc'd, or NULL. */
@@ -58,6 +76,12 @@ int ilog_make_parents(const char *path, char **err);
  * Returns the descriptor, or -1 with *err (malloc'd).
  */
 int ilog_open(const char *path, uid_t euid, char **err);
+
+/* What ilog_open would refuse, found without creating or opening anything:
+ * an existing path must pass ilog_open's checks and be readable and
+ * writable; a missing one needs a writable directory.  0, or -1 with *err
+ * (malloc'd) in ilog_open's words. */
+int ilog_check_path(const char *path, uid_t euid, char **err);
 
 /* sha256 of data, as lowercase hex plus NUL in hex[65]. 0 or -1. */
 int ilog_sha256_hex(const void *data, size_t len, char hex[ILOG_HEX_LEN + 1]);

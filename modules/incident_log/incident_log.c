@@ -4,9 +4,12 @@
  *
  *   with:
  *     path: /var/log/cordon/incidents.jsonl   absolute, or relative to the policy file's directory;
- *                                             default: root /var/log/cordon/incidents.jsonl, others
+ *                                             default: $LOGS_DIRECTORY/incidents.jsonl (systemd),
+ *                                             root /var/log/cordon/incidents.jsonl, others
  *                                             $XDG_STATE_HOME/cordon/incidents.jsonl or
- *                                             ~/.local/state/cordon/incidents.jsonl
+ *                                             ~/.local/state/cordon/incidents.jsonl, and an
+ *                                             account whose home cannot hold it
+ *                                             /var/tmp/cordon-UID/incidents.jsonl
  *     all_runs: false        also one record per run that is no incident
  *     fsync: true            fdatasync after each record
  *     syslog: false          one summary line per record through syslog(3)
@@ -14,9 +17,13 @@
  *     max_record: 64K        longest record line, newline included (findings dropped beyond)
  *     lock_timeout: 10s      how long to wait for another writer's lock
  *
- * The log is opened (and created, mode 0600) by the open hook, so a path
- * that cannot be appended to is a policy error before anything runs; the
- * finish hook appends to that same descriptor.  Put incident_log last in the
+ * Loading a policy creates and opens nothing: `policy lint`, `policy show`
+ * and `check` run no program and leave no log behind.  The open hook checks
+ * a given path without creating it (so lint reports a path that cannot be
+ * appended to); the log is opened (and created, mode 0600, with its
+ * default directories) by the first prepare hook, before anything runs, or
+ * by the finish hook of a run that ended before prepare (denied by the
+ * checks); the finish hook appends to that descriptor.  Put incident_log last in the
  * stack: a finish hook sees the findings that the finish hooks before it
  * added (the seccomp module's reports of blocked system calls).
  */
@@ -41,9 +48,13 @@
 /* Findings taken from a run: the core keeps at most 10000. */
 #define MAX_FINDINGS 100000
 
+/* Where the default log goes when the account's home cannot hold it. */
+#define FALLBACK_BASE "/var/tmp"
+
 struct state {
 	int fd;
-	char *path;
+	int prepare_failed; /* this run's prepare could not open the log (and said so) */
+	char *path; /* NULL until opened when the default is used */
 	int all_runs;
 	int do_sync;
 	int to_syslog;
@@ -109,7 +120,6 @@ static int il_open(cordon_ctx *ctx, void **statep)
 		s->facility = facilities[i].value;
 	}
 
-	char *err = NULL;
 	const cordon_node *pn = cordon_arg(ctx, "path");
 	if (pn) {
 		const char *p = api->node_scalar(pn, NULL);
@@ -118,10 +128,34 @@ static int il_open(cordon_ctx *ctx, void **statep)
 		const char *resolved = p[0] == '/' ? p : api->node_path(ctx, pn);
 		if (!resolved || !(s->path = strdup(resolved)))
 			return cordon_error(ctx, pn, "path: cannot resolve %s", p);
-	} else {
-		s->path = ilog_default_path(geteuid(), getenv("LOGS_DIRECTORY"), getenv("XDG_STATE_HOME"),
-		                            getenv("HOME"), &err);
-		if (!s->path || ilog_make_parents(s->path, &err) < 0) {
+		char *err = NULL;
+		if (ilog_check_path(s->path, geteuid(), &err) < 0) {
+			/* Fail closed: a policy that asks for an audit log runs
+			 * nothing it could not record. */
+			cordon_error(ctx, pn, "%s", err ? err : "cannot open the incident log");
+			free(err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Open the log once (prepare, or finish of a run that ended before it):
+ * the default path's directories are made here, not when the policy is
+ * loaded. */
+static int log_ready(cordon_ctx *ctx, struct state *s)
+{
+	if (s->fd >= 0)
+		return 0;
+	char *err = NULL;
+	if (!s->path) {
+		char *note = NULL;
+		s->path = ilog_default_place(geteuid(), getenv("LOGS_DIRECTORY"), getenv("XDG_STATE_HOME"),
+		                             getenv("HOME"), FALLBACK_BASE, &note, &err);
+		if (note)
+			cordon_log(ctx, CORDON_LOG_INFO, "%s", note);
+		free(note);
+		if (!s->path) {
 			cordon_error(ctx, NULL, "incident log: %s", err ? err : "out of memory");
 			free(err);
 			return -1;
@@ -129,14 +163,20 @@ static int il_open(cordon_ctx *ctx, void **statep)
 	}
 	s->fd = ilog_open(s->path, geteuid(), &err);
 	if (s->fd < 0) {
-		/* Fail closed: a policy that asks for an audit log runs nothing
-		 * it could not record. */
-		cordon_error(ctx, pn, "%s", err ? err : "cannot open the incident log");
+		cordon_error(ctx, cordon_arg(ctx, "path"), "%s", err ? err : "cannot open the incident log");
 		free(err);
 		return -1;
 	}
 	cordon_log(ctx, CORDON_LOG_DEBUG, "incidents are logged to %s", s->path);
 	return 0;
+}
+
+static int il_prepare(cordon_ctx *ctx, void *state)
+{
+	struct state *s = state;
+	int rc = log_ready(ctx, s);
+	s->prepare_failed = rc < 0;
+	return rc;
 }
 
 /* cordon's version: the running libcordon's when it is in the global
@@ -212,6 +252,14 @@ static int nothing_in_result(const char *json)
 static int il_finish(cordon_ctx *ctx, void *state, const struct cordon_run_info *info)
 {
 	struct state *s = state;
+	/* Opening failed at this run's prepare: the run was stopped, or
+	 * (optional) went on with a warning; either way that was said. */
+	int said = s->prepare_failed;
+	s->prepare_failed = 0;
+	if (s->fd < 0 && said)
+		return 0;
+	if (log_ready(ctx, s) < 0)
+		return -1;
 	struct ilog_event ev;
 	memset(&ev, 0, sizeof(ev));
 	ev.info = info;
@@ -302,6 +350,7 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.description = "hash-chained JSON Lines audit records of incidents; syslog",
 	.args = args,
 	.open = il_open,
+	.prepare = il_prepare,
 	.finish = il_finish,
 	.close = il_close,
 };

@@ -56,7 +56,7 @@ for m in $modes; do
 	pre=
 	[ "$m" = plain ] || pre=$m
 	complete_line $pre cordon ""
-	check "$m: commands" got check exec help modules policy run
+	check "$m: commands" got check exec help log modules policy run selftest
 	complete_line $pre cordon r
 	check "$m: r -> run" got run
 	complete_line $pre cordon --
@@ -89,6 +89,56 @@ for m in $modes; do
 	check "$m: after exec --, commands on PATH" sh -c "grep -qx cordon '$T/out'"
 	complete_line $pre cordon exec -- python3 pr
 	check "$m: after exec -- COMMAND, files" got prog.py
+	complete_line $pre cordon -
+	check "$m: global -v and -h" sh -c "grep -qx -- -v '$T/out' && grep -qx -- -h '$T/out'"
+	complete_line $pre cordon --vers
+	check "$m: --version" got --version
+	complete_line $pre cordon s
+	check "$m: s -> selftest" got selftest
+	complete_line $pre cordon selftest -
+	check "$m: selftest options" got --help --json --policy --policy-dir --verbose -h -p -v
+	complete_line $pre cordon selftest -p a
+	check "$m: selftest -p a -> alpha" got alpha
+	complete_line $pre cordon log ""
+	check "$m: log verify" got verify
+	complete_line $pre cordon log verify n
+	check "$m: log verify FILE" got notes.txt
+	complete_line $pre cordon modules rl
+	check "$m: modules NAME from cordon modules" got rlimit
+	complete_line $pre cordon modules rlimit ""
+	check "$m: modules takes one NAME" got ""
 done
+
+# Every command and option `cordon --help` lists is completed: the usage
+# lines "  cordon CMD [OPTIONS]" (and their continuation lines), and the
+# global options of "usage:" and "cordon --help | --version".
+"$CORDON" --help | awk '
+	function opts(line, who,   n, i, t, a) {
+		n = split(line, a, /[][ |()]+/)
+		for (i = 1; i <= n; i++)
+			if (a[i] ~ /^--?[a-z][a-z-]*$/)
+				print who, a[i]
+	}
+	/^usage:/ { opts($0, "-"); next }
+	/^  cordon -/ { opts($0, "-"); cmd = ""; next }
+	/^  cordon [a-z]/ { cmd = $2; print cmd, "CMD"; opts(substr($0, 10 + length(cmd)), cmd); next }
+	/^               [^ ]/ && cmd != "" { opts($0, cmd); next }
+	{ cmd = "" }
+' >"$T/usage"
+check "the usage lists commands and options to compare against" 	sh -c "grep -q '^run --json' '$T/usage' && grep -q '^selftest CMD' '$T/usage' && grep -q '^- --version' '$T/usage'"
+missing=
+while read -r who what; do
+	if [ "$what" = CMD ]; then
+		complete_line cordon "$who"
+	elif [ "$who" = - ]; then
+		complete_line cordon "$what"
+		who=cordon
+	else
+		complete_line cordon "$who" "$what"
+	fi
+	[ "$what" = CMD ] && what=$who
+	grep -qx -- "$what" "$T/out" || missing="$missing $who:$what"
+done <"$T/usage"
+check "every command and option of cordon --help is completed${missing:+ (missing:$missing)}" test -z "$missing"
 
 done_testing

@@ -82,6 +82,122 @@ static void test_default_path(void)
 	   err ? err : "none");
 	free(p);
 	free(err);
+	err = NULL;
+	p = ilog_default_path(1000, "/run/svc/a:/run/svc/b", NULL, "/home/u", &err);
+	is_str(p, "/run/svc/a/incidents.jsonl", "a LogsDirectory= of several: the first of $LOGS_DIRECTORY");
+	free(p);
+	free(err);
+}
+
+/* A service account's home that cannot hold the log: the fallback. */
+static void test_default_place(void)
+{
+	char *err = NULL, *note = NULL;
+	uid_t me = geteuid();
+	if (mkdir(at("place"), 0755) < 0 || mkdir(at("place/home"), 0755) < 0 || mkdir(at("place/tmp"), 01777) < 0 ||
+	    chmod(at("place/tmp"), 01777) < 0)
+		bail("mkdir: %s", strerror(errno));
+	/* A home that is a regular file: nothing can be made under it, even as root. */
+	put_file(at("place/nohome"), "", 0);
+	char *p = ilog_default_place(me == 0 ? 1000 : me, NULL, NULL, at("place/home"), at("place/tmp"), &note, &err);
+	if (me == 0) {
+		/* As root for another uid: the home is made (root can); the point
+		 * is only that the home's path is the answer. */
+		ok(p && strstr(p, "place/home/.local/state/cordon/incidents.jsonl") && !note,
+		   "a home that can hold the log is used, no note (%s)", p ? p : err);
+	} else {
+		is_str(p, at("place/home/.local/state/cordon/incidents.jsonl"), "a writable home is used");
+		ok(!note, "no note when the home holds the log");
+	}
+	free(p);
+	free(note);
+	note = NULL;
+	if (me != 0) {
+		p = ilog_default_place(me, NULL, NULL, at("place/nohome"), at("place/tmp"), &note, &err);
+		char want[600];
+		snprintf(want, sizeof(want), "%s/cordon-%u/incidents.jsonl", at("place/tmp"), (unsigned)me);
+		is_str(p, want, "a home that cannot hold the log: FALLBACK/cordon-UID/incidents.jsonl");
+		ok(note && strstr(note, "fallback"), "... and a note says so (%s)", note ? note : "none");
+		struct stat st;
+		snprintf(want, sizeof(want), "%s/cordon-%u", at("place/tmp"), (unsigned)me);
+		ok(stat(want, &st) == 0 && (st.st_mode & 07777) == 0700 && st.st_uid == me,
+		   "the fallback is mode 0700, ours");
+		free(p);
+		free(note);
+		note = NULL;
+		/* The fallback cannot be made either: the error names each setting. */
+		p = ilog_default_place(me, NULL, NULL, at("place/nohome"), at("place/nohome"), &note, &err);
+		ok(!p && err && strstr(err, "$XDG_STATE_HOME") && strstr(err, "LogsDirectory=") && strstr(err, "path:"),
+		   "no home, no fallback: the error names path:, $XDG_STATE_HOME and LogsDirectory= (%s)",
+		   err ? err : "none");
+		free(p);
+		free(err);
+		err = NULL;
+		/* An explicit $XDG_STATE_HOME that cannot be made: its error, no fallback. */
+		p = ilog_default_place(me, NULL, at("place/nohome/x"), at("place/home"), at("place/tmp"), &note, &err);
+		ok(!p && err && strstr(err, "$XDG_STATE_HOME="), "an unusable $XDG_STATE_HOME: an error naming it (%s)",
+		   err ? err : "none");
+		free(p);
+		free(err);
+		err = NULL;
+	} else {
+		/* (tests/service-account.t runs these through setpriv) */
+		for (int i = 0; i < 5; i++)
+			ok(1, "# SKIP as root: the fallback is tested unprivileged");
+	}
+	/* The private directory's checks. */
+	ok(ilog_private_dir(at("place/priv"), me, &err) == 0, "a private directory is made");
+	if (chmod(at("place/priv"), 0750) < 0)
+		bail("chmod: %s", strerror(errno));
+	ok(ilog_private_dir(at("place/priv"), me, &err) < 0 && err && strstr(err, "0750"),
+	   "a private directory with group access is refused (%s)", err ? err : "none");
+	free(err);
+	err = NULL;
+	if (me == 0) {
+		if (mkdir(at("place/theirs"), 0700) < 0 || chown(at("place/theirs"), 65534, 65534) < 0)
+			bail("theirs: %s", strerror(errno));
+		ok(ilog_private_dir(at("place/theirs"), 0, &err) < 0 && err && strstr(err, "owned by uid 65534"),
+		   "a directory another account owns is refused (%s)", err ? err : "none");
+	} else {
+		ok(ilog_private_dir("/", me, &err) < 0 && err && strstr(err, "owned by uid 0"),
+		   "a directory another account owns is refused (%s)", err ? err : "none");
+	}
+	free(err);
+	err = NULL;
+	if (mkdir(at("place/open"), 0777) < 0 || chmod(at("place/open"), 0777) < 0)
+		bail("mkdir: %s", strerror(errno));
+	ok(ilog_private_dir(at("place/open/d"), me, &err) < 0 && err && strstr(err, "sticky"),
+	   "in a world-writable directory without the sticky bit: refused (%s)", err ? err : "none");
+	free(err);
+}
+
+/* What lint sees: a path checked, nothing created. */
+static void test_check_path(void)
+{
+	char *err = NULL;
+	ok(ilog_check_path(at("chk.jsonl"), geteuid(), &err) == 0, "a log to be created in a writable directory: ok");
+	ok(access(at("chk.jsonl"), F_OK) < 0 && errno == ENOENT, "... and checking created nothing");
+	ok(ilog_check_path(at("nodir/chk.jsonl"), geteuid(), &err) < 0 && err && strstr(err, "No such file"),
+	   "a missing directory: refused (%s)", err ? err : "none");
+	free(err);
+	err = NULL;
+	ok(access(at("nodir"), F_OK) < 0, "... and not created");
+	ok(ilog_check_path(dir, geteuid(), &err) < 0 && err && strstr(err, "Is a directory"),
+	   "a directory: refused (%s)", err ? err : "none");
+	free(err);
+	err = NULL;
+	if (symlink(at("chk.jsonl"), at("chk.link")) < 0)
+		bail("symlink: %s", strerror(errno));
+	ok(ilog_check_path(at("chk.link"), geteuid(), &err) < 0 && err && strstr(err, "symbolic link"),
+	   "a symbolic link: refused (%s)", err ? err : "none");
+	free(err);
+	err = NULL;
+	put_file(at("chk.ww"), "", 0);
+	if (chmod(at("chk.ww"), 0666) < 0)
+		bail("chmod: %s", strerror(errno));
+	ok(ilog_check_path(at("chk.ww"), geteuid(), &err) < 0 && err && strstr(err, "world-writable"),
+	   "a world-writable log: refused (%s)", err ? err : "none");
+	free(err);
 }
 
 static void test_make_parents(void)
@@ -483,6 +599,8 @@ int main(void)
 	if (!mkdtemp(dir))
 		bail("mkdtemp: %s", strerror(errno));
 	test_default_path();
+	test_default_place();
+	test_check_path();
 	test_make_parents();
 	test_open();
 	test_tail();
