@@ -44,6 +44,8 @@
 
 #include "egress.h"
 
+#define DAY_NS 86400000000000ll
+
 static const struct cordon_arg args[] = {
 	{ "allow", CORDON_ARG_STRINGS, 0, 0, 0, "host names the sandbox may reach: name, *.suffix or *, with :PORT or :*" },
 	{ "deny", CORDON_ARG_STRINGS, 0, 0, 0, "host names refused even when allowed (same forms)" },
@@ -57,10 +59,10 @@ static const struct cordon_arg args[] = {
 	{ "max_bytes", CORDON_ARG_SIZE, 0, 0, 0, "bytes both ways over the whole run (default 1G; unlimited)" },
 	{ "buffer", CORDON_ARG_SIZE, 0, 16384, 4 << 20, "buffer per direction per connection (default 16K)" },
 	{ "records", CORDON_ARG_INT, 0, 0, 100000, "connections reported one by one (default 200; then counted)" },
-	{ "idle_timeout", CORDON_ARG_DURATION, 0, 1000000, 0, "close a connection idle this long (default 60s)" },
-	{ "header_timeout", CORDON_ARG_DURATION, 0, 1000000, 0, "a request's head must arrive within (default 10s)" },
-	{ "connect_timeout", CORDON_ARG_DURATION, 0, 1000000, 0, "connecting out (default 10s)" },
-	{ "dns_timeout", CORDON_ARG_DURATION, 0, 1000000, 0, "one name lookup (default 5s)" },
+	{ "idle_timeout", CORDON_ARG_DURATION, 0, 1000000, DAY_NS, "close a connection idle this long (default 60s)" },
+	{ "header_timeout", CORDON_ARG_DURATION, 0, 1000000, DAY_NS, "a request's head must arrive within (default 10s)" },
+	{ "connect_timeout", CORDON_ARG_DURATION, 0, 1000000, DAY_NS, "connecting out (default 10s)" },
+	{ "dns_timeout", CORDON_ARG_DURATION, 0, 1000000, DAY_NS, "one name lookup (default 5s)" },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 

@@ -165,11 +165,11 @@ static void report(struct eg_proxy *p, struct conn *c)
 	case O_ALLOWED:
 		cordon_finding(p->ctx, c->audit_note ? "egress-audit" : "egress-allowed",
 		               c->audit_note ? CORDON_SEV_LOW : CORDON_SEV_INFO, 0, 0,
-		               "%s %s allowed%s%s%s%s%s via %s: %llu bytes out, %llu bytes in, %.0f ms%s%s%s%s", m, target,
-		               c->rule ? " by '" : "", c->rule ? c->rule : "", c->rule ? "'" : "",
+		               "%s %s allowed%s%s%s via %s: %llu bytes out, %llu bytes in, %.0f ms%s%s%s%s%s", m, target,
+		               c->rule ? " by '" : "", c->rule ? c->rule : "", c->rule ? "'" : "", peer[0] ? peer : "?",
+		               (unsigned long long)c->up, (unsigned long long)c->down, ms, c->fail[0] ? "; " : "", c->fail,
 		               c->audit_note ? " (audit mode; would be denied: " : "", c->audit_note ? c->why : "",
-		               peer[0] ? peer : "?", (unsigned long long)c->up, (unsigned long long)c->down, ms,
-		               c->audit_note ? ")" : "", c->fail[0] ? "; " : "", c->fail, "");
+		               c->audit_note ? ")" : "");
 		break;
 	case O_FAILED:
 		cordon_finding(p->ctx, "egress-failed", CORDON_SEV_LOW, 0, 0, "%s %s allowed%s%s%s but failed: %s; %.0f ms",
@@ -397,8 +397,9 @@ static void have_addrs(struct conn *c, const struct eg_addr *a, int n)
 				snprintf(why, sizeof(why), "%s", w);
 			if (!p->audit)
 				continue;
+			if (!c->audit_note)
+				snprintf(c->why, sizeof(c->why), "%s", w);
 			c->audit_note = 1;
-			snprintf(c->why, sizeof(c->why), "%s", w);
 		} else if (c->literal) {
 			c->rule = rule;
 		}

@@ -1,0 +1,184 @@
+#!/bin/sh
+# modules/egress/tests/egress.t - network egress through the supervisor's
+# proxy, proved from inside the sandbox (client.py) against "remote" hosts
+# that are loopback servers this test owns (servers.py): names are mapped
+# to them with `resolve:`.  Runs as root and as an unprivileged user.
+. "$(dirname "$0")/../../../tests/lib.sh"
+
+D="$CORDON_SRCDIR/modules/egress/tests"
+chmod 755 "$T"
+CLIENT=$(cat "$D/client.py")
+
+python3 "$D/servers.py" "$T/ports" >/dev/null 2>&1 &
+SRV=$!
+trap 'kill $SRV 2>/dev/null; rm -rf "$T"' EXIT
+i=0
+while [ ! -s "$T/ports" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+if [ ! -s "$T/ports" ]; then
+	echo "1..0 # SKIP the loopback test servers did not start (127.0.0.2 unusable?)"
+	exit 0
+fi
+read -r PORT SILENT <"$T/ports"
+
+# policy FILE [EXTRA-EGRESS-LINES]: the sandbox with an egress entry.
+policy() {
+	_f=$1
+	shift
+	{
+		cat <<EOF2
+interpreter: [/usr/bin/python3, -I, -B]
+env: {PATH: /usr/bin:/bin, LANG: C.UTF-8, HOME: /tmp}
+stack:
+  - module: rlimit
+    with: {wall: 60s, cpu: 20s}
+  - module: namespaces
+  - module: egress
+    with:
+      dns: false
+      resolve: {api.test: 127.0.0.1, bad.test: 127.0.0.1, other.test: 127.0.0.1, rebind.test: 127.0.0.2,
+                inner.test: 10.0.0.1, meta.test: 169.254.169.254}
+EOF2
+		for l in "$@"; do printf '      %s\n' "$l"; done
+	} | write_policy "$_f"
+}
+policy "$T/p.yaml" 'allow: ["*.test:*"]' 'deny: ["bad.test"]' 'allow_ips: [127.0.0.1]' \
+	'header_timeout: 1s' 'idle_timeout: 1s'
+P="$T/p.yaml"
+cl() { run exec -p "$P" --json -- /usr/bin/python3 -c "$CLIENT" "$@"; }
+stdout_is() { json_is 'j["stdout"].strip()' "$1"; }
+stdout_has() { jtrue "$(printf '%s in j["stdout"]' "$(python3 -c 'import sys; print(repr(sys.argv[1]))' "$1")")"; }
+finding_has() { # RULE TEXT: a finding of that rule whose message contains TEXT
+	jtrue "any(f['rule'] == '$1' and $(python3 -c 'import sys; print(repr(sys.argv[1]))' "$2") in f['message'] for f in j['findings'])"
+}
+
+# --- allowed ---
+cl connect api.test "$PORT"
+check "CONNECT to an allowed name: tunnel established, the server answers" \
+	eval 'rc_is 0 && stdout_has "200 Connection established" && stdout_has "hello from api.test /hello.txt"'
+check "the connection is reported: host:port, the rule, the address, bytes both ways, ms" \
+	finding_has egress-allowed "CONNECT api.test:$PORT allowed by '*.test:*' via 127.0.0.1:"
+check "the report counts the bytes (in > 0) and the time" \
+	jtrue "any(f['rule']=='egress-allowed' and ' bytes in, ' in f['message'] and ' 0 bytes in' not in f['message'] and f['message'].endswith(' ms') for f in j['findings'])"
+
+cl get "http://api.test:$PORT/plain?q=1"
+check "plain HTTP through HTTP_PROXY (urllib): forwarded in origin form" stdout_is "200 hello from api.test:$PORT /plain?q=1"
+check "plain HTTP is reported with its method" finding_has egress-allowed "GET api.test:$PORT allowed"
+
+# --- denied ---
+cl connect nowhere.example "$PORT"
+check "a name not allowed: 403, the run itself goes on (exit 0)" eval 'rc_is 0 && stdout_has "HTTP/1.1 403 Forbidden"'
+check "the client reads why, in words a model understands" stdout_has "network: nowhere.example is not in this policy's allow list"
+check "the denial is a finding (egress-denied) with the same reason" \
+	finding_has egress-denied "CONNECT nowhere.example:$PORT denied: network: nowhere.example is not in this policy's allow list"
+check "a denied connection does not fail the run" json_is 'j["status"]' ok
+
+cl get "http://bad.test:$PORT/x"
+check "deny wins over allow (plain HTTP): 403 naming the deny rule" \
+	stdout_is "403 network: bad.test:$PORT is denied by this policy's deny rule 'bad.test'"
+
+cl connect 127.0.0.2 "$PORT"
+check "an IP literal not in allow_ips is refused" \
+	stdout_has "network: 127.0.0.2 is a loopback address and not in this policy's allow_ips"
+cl connect 169.254.169.254 80
+check "the metadata address is refused" stdout_has "169.254.169.254 is a link-local address"
+cl connect 127.0.0.1 "$PORT"
+check "an IP literal listed in allow_ips is reached" stdout_has "hello from 127.0.0.1 /hello.txt"
+
+cl connect inner.test 80
+check "an allowed name that resolves to a private address is refused" \
+	stdout_has "network: inner.test resolves to 10.0.0.1, a private (10.0.0.0/8) address"
+cl connect rebind.test "$PORT"
+check "DNS rebinding: an allowed name that resolves to loopback is refused (the server there is not reached)" \
+	eval 'stdout_has "rebind.test resolves to 127.0.0.2, a loopback address" && ! stdout_has secret'
+cl connect meta.test 80
+check "an allowed name that resolves to the metadata address is refused" \
+	stdout_has "meta.test resolves to 169.254.169.254, a link-local address"
+
+# The system resolver (a forked getaddrinfo): localhost is in /etc/hosts.
+policy "$T/dns.yaml" 'dns: true' 'allow: ["localhost:*"]'
+sed -i '/^      dns: false$/d' "$T/dns.yaml"
+run exec -p "$T/dns.yaml" --json -- /usr/bin/python3 -c "$CLIENT" connect localhost "$PORT"
+check "a name looked up by the system resolver, resolving to loopback, is refused" \
+	jtrue "'network: localhost resolves to ' in j['stdout'] and 'loopback' in j['stdout']"
+
+# --- no way around the proxy ---
+cl direct 127.0.0.1 "$PORT"
+check "proxy variables unset, a direct connection to the host's loopback server fails" stdout_is ECONNREFUSED
+cl direct 192.0.2.1 80
+check "proxy variables unset, a direct connection out has no route" stdout_is ENETUNREACH
+
+# --- limits ---
+cl slow
+check "a slowloris client gets 408 after header_timeout" \
+	eval 'stdout_has "408 Request Timeout" && stdout_has "did not arrive within header_timeout (1000 ms)"'
+check "... reported" finding_has egress-bad-request "header_timeout"
+cl idle 127.0.0.1 "$SILENT"
+check "an idle tunnel is closed after idle_timeout" \
+	jtrue "j['stdout'].split('\n')[1].startswith('closed ') and 0.5 < float(j['stdout'].split()[-1]) < 5"
+check "... reported with the reason" finding_has egress-allowed "ended: idle for idle_timeout (1000 ms)"
+
+cl many 24 api.test "$PORT"
+check "24 tunnels open at once all work" stdout_is "200 bodies=24"
+
+policy "$T/lim.yaml" 'allow: ["*.test:*"]' 'allow_ips: [127.0.0.1]' 'max_connections: 4'
+run exec -p "$T/lim.yaml" --json -- /usr/bin/python3 -c "$CLIENT" many 8 api.test "$PORT"
+check "max_connections 4: the others get 503, the four work" stdout_is "200 503 bodies=4"
+check "... and the refusals say why" finding_has egress-limit "too many connections at once (this policy's max_connections is 4)"
+
+policy "$T/bytes.yaml" 'allow: ["*.test:*"]' 'allow_ips: [127.0.0.1]' 'max_bytes: 4K'
+run exec -p "$T/bytes.yaml" --json -- /usr/bin/python3 -c "$CLIENT" connect api.test "$PORT" /big
+check "max_bytes: a 64K download through a 4K budget is cut" \
+	jtrue "len(j['stdout']) < 5000 and any('max_bytes 4096' in f['message'] for f in j['findings'])"
+
+# --- audit mode ---
+policy "$T/audit.yaml" 'allow: [api.test]' 'allow_ips: [127.0.0.1]'
+run exec -p "$T/audit.yaml" --audit --json -- /usr/bin/python3 -c "$CLIENT" connect other.test "$PORT"
+check "audit mode: a name the policy would deny is let through" stdout_has "hello from other.test"
+check "... and reported as what would have been denied" \
+	finding_has egress-audit "(audit mode; would be denied: network: other.test is not in this policy's allow list)"
+run exec -p "$T/audit.yaml" --json -- /usr/bin/python3 -c "$CLIENT" connect api.test "$PORT"
+check "a rule without :PORT allows 80 and 443 only, and the refusal says so" \
+	stdout_has "network: port $PORT of api.test is not in this policy's allow list (a rule without ':PORT' allows 80 and 443)"
+
+# --- stacks that cannot work, bad rules ---
+write_policy "$T/nons.yaml" <<'EOF2'
+stack:
+  - module: egress
+    with: {allow: [example.com]}
+EOF2
+run exec -p "$T/nons.yaml" -- true
+check "egress without the namespaces backend: a policy error, nothing runs (125)" \
+	eval 'rc_is 125 && err_has "egress needs the namespaces module"'
+
+write_policy "$T/host.yaml" <<'EOF2'
+stack:
+  - module: namespaces
+    with: {network: host}
+  - module: egress
+    with: {allow: [example.com]}
+EOF2
+run exec -p "$T/host.yaml" -- true
+check "namespaces network: host is refused when the run starts (125)" \
+	eval 'rc_is 125 && err_has "runs in the host'"'"'s network namespace"'
+
+for bad in '192.0.2.7' 'exa*mple.com' 'example.com:0' 'example.com:http' '*example.com'; do
+	write_policy "$T/bad.yaml" <<EOF2
+stack:
+  - module: namespaces
+  - module: egress
+    with:
+      allow: ["$bad"]
+EOF2
+	run policy lint "$T/bad.yaml"
+	check "allow: '$bad' is a policy error naming the line" eval 'rc_not 0 && err_has "bad.yaml:5"'
+done
+write_policy "$T/badip.yaml" <<'EOF2'
+stack:
+  - module: namespaces
+  - module: egress
+    with: {allow_ips: [10.0.0.0/33]}
+EOF2
+run policy lint "$T/badip.yaml"
+check "allow_ips: a prefix longer than 32 is a policy error" eval 'rc_not 0 && err_has "prefix length of 0..32"'
+
+done_testing
