@@ -55,7 +55,7 @@ static const struct cordon_arg args[] = {
 	{ "dns", CORDON_ARG_BOOL, 0, 0, 0, "look up names not pinned with the system resolver (default true)" },
 	{ "port", CORDON_ARG_INT, 0, 1, 65535, "the proxy's port on the sandbox's 127.0.0.1 (default 3128)" },
 	{ "env", CORDON_ARG_BOOL, 0, 0, 0, "set HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY (default true)" },
-	{ "max_connections", CORDON_ARG_INT, 0, 1, 4096, "connections open at once (default 32)" },
+	{ "max_connections", CORDON_ARG_INT, 0, 1, 1024, "connections open at once (default 32)" },
 	{ "max_bytes", CORDON_ARG_SIZE, 0, 0, 0, "bytes both ways over the whole run (default 1G; unlimited)" },
 	{ "buffer", CORDON_ARG_SIZE, 0, 16384, 4 << 20, "buffer per direction per connection (default 16K)" },
 	{ "records", CORDON_ARG_INT, 0, 0, 100000, "connections reported one by one (default 200; then counted)" },

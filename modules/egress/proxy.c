@@ -95,6 +95,7 @@ struct eg_proxy {
 	int audit;
 	int ep, pass, lfd, tfd;
 	int timer_on;
+	double listen_paused; /* accept failed (EMFILE...): off the epoll set until then */
 	struct tag tpass, tlisten, ttimer;
 	struct conn *conns;
 	unsigned nconn;
@@ -975,8 +976,15 @@ static void on_listen(struct eg_proxy *p)
 {
 	for (int i = 0; i < 64; i++) {
 		int fd = accept4(p->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
+		if (fd < 0) {
+			/* Out of descriptors or memory: the listener stays readable,
+			 * so it leaves the epoll set for a tick rather than spin. */
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+				(void)epoll_ctl(p->ep, EPOLL_CTL_DEL, p->lfd, NULL);
+				p->listen_paused = now_ms() + TICK_MS;
+			}
 			return;
+		}
 		char why[EG_REASON_MAX];
 		if (p->nconn >= p->c->max_conn) {
 			snprintf(why, sizeof(why),
@@ -1024,6 +1032,11 @@ static void on_listen(struct eg_proxy *p)
 static void sweep(struct eg_proxy *p)
 {
 	double now = now_ms();
+	if (p->listen_paused && now >= p->listen_paused) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &p->tlisten };
+		if (epoll_ctl(p->ep, EPOLL_CTL_ADD, p->lfd, &ev) == 0)
+			p->listen_paused = 0;
+	}
 	for (struct conn *c = p->conns; c; c = c->next) {
 		if (c->dead || !c->deadline || now < c->deadline)
 			continue;
@@ -1078,7 +1091,7 @@ static void reap_dead(struct eg_proxy *p)
 
 static void timer_arm(struct eg_proxy *p)
 {
-	int want = p->nconn > 0;
+	int want = p->nconn > 0 || p->listen_paused;
 	if (want == p->timer_on)
 		return;
 	struct itimerspec its;
