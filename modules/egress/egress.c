@@ -16,7 +16,7 @@
  *     dns: true                          other names through the system resolver
  *     port: 3128                         the listener inside the sandbox
  *     env: true                          HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY
- *     max_connections: 32  max_bytes: 1G  buffer: 16K  records: 200
+ *     max_connections: 32  max_bytes: 1G  buffer: 64K  records: 200
  *     idle_timeout: 60s  header_timeout: 10s  connect_timeout: 10s  dns_timeout: 5s
  *
  * Run flow:
@@ -57,7 +57,7 @@ static const struct cordon_arg args[] = {
 	{ "env", CORDON_ARG_BOOL, 0, 0, 0, "set HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY (default true)" },
 	{ "max_connections", CORDON_ARG_INT, 0, 1, 1024, "connections open at once (default 32)" },
 	{ "max_bytes", CORDON_ARG_SIZE, 0, 0, 0, "bytes both ways over the whole run (default 1G; unlimited)" },
-	{ "buffer", CORDON_ARG_SIZE, 0, 16384, 4 << 20, "buffer per direction per connection (default 16K)" },
+	{ "buffer", CORDON_ARG_SIZE, 0, 16384, 4 << 20, "buffer per direction per connection (default 64K)" },
 	{ "records", CORDON_ARG_INT, 0, 0, 100000, "connections reported one by one (default 200; then counted)" },
 	{ "idle_timeout", CORDON_ARG_DURATION, 0, 1000000, DAY_NS, "close a connection idle this long (default 60s)" },
 	{ "header_timeout", CORDON_ARG_DURATION, 0, 1000000, DAY_NS, "a request's head must arrive within (default 10s)" },
@@ -264,7 +264,7 @@ static int eg_open(cordon_ctx *ctx, void **statep)
 	if (get_bool(ctx, "dns", 1, &c->dns) < 0 || get_bool(ctx, "env", 1, &c->set_env) < 0 ||
 	    get_int(ctx, "port", 3128, &port) < 0 || get_int(ctx, "max_connections", 32, &maxc) < 0 ||
 	    get_int(ctx, "records", 200, &rec) < 0 || get_size(ctx, "max_bytes", 1ull << 30, &c->max_bytes) < 0 ||
-	    get_size(ctx, "buffer", 16384, &buf) < 0 || get_dur(ctx, "idle_timeout", 60000000000ull, &c->idle_ns) < 0 ||
+	    get_size(ctx, "buffer", 65536, &buf) < 0 || get_dur(ctx, "idle_timeout", 60000000000ull, &c->idle_ns) < 0 ||
 	    get_dur(ctx, "header_timeout", 10000000000ull, &c->header_ns) < 0 ||
 	    get_dur(ctx, "connect_timeout", 10000000000ull, &c->connect_ns) < 0 ||
 	    get_dur(ctx, "dns_timeout", 5000000000ull, &c->dns_ns) < 0)

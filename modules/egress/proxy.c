@@ -759,13 +759,16 @@ static void decide(struct conn *c)
 
 /* ---- relaying ---- */
 
-/* Move what src has into buf and buf into dst; -1 when the connection
- * must end (fail says why, or nothing for an ordinary close). */
+/* Move what src has into buf and buf into dst, until either would block
+ * (at most PUMP_ROUNDS buffers per call, so one busy connection does not
+ * hold the supervisor's loop); -1 when the connection must end (fail says
+ * why, or nothing for an ordinary close). */
+#define PUMP_ROUNDS 32
 static int pump(struct conn *c, int src, int dst, struct dbuf *b, int *src_eof, int *dst_shut, uint64_t *count)
 {
 	struct eg_proxy *p = c->px;
 	size_t cap = p->c->bufsize;
-	for (int round = 0; round < 2; round++) {
+	for (int round = 0; round < PUMP_ROUNDS; round++) {
 		while (b->len > b->off) {
 			ssize_t w = send(dst, b->d + b->off, b->len - b->off, MSG_NOSIGNAL);
 			if (w > 0) {
@@ -780,7 +783,7 @@ static int pump(struct conn *c, int src, int dst, struct dbuf *b, int *src_eof, 
 		}
 		if (b->off == b->len)
 			b->off = b->len = 0;
-		if (round == 1 || *src_eof || b->len >= cap)
+		if (*src_eof || b->len >= cap)
 			break;
 		size_t room = cap - b->len;
 		if (p->c->max_bytes != CORDON_UNLIMITED) {
@@ -801,12 +804,27 @@ static int pump(struct conn *c, int src, int dst, struct dbuf *b, int *src_eof, 
 			set_idle(c);
 		} else if (r == 0) {
 			*src_eof = 1;
-		} else if (errno != EAGAIN && errno != EINTR) {
+		} else if (errno == EAGAIN || errno == EINTR) {
+			break;
+		} else {
 			if (errno != ECONNRESET)
 				snprintf(c->fail, sizeof(c->fail), "recv: %s", strerror(errno));
 			return -1;
 		}
 	}
+	/* what the last read brought, if dst takes it now */
+	while (b->len > b->off) {
+		ssize_t w = send(dst, b->d + b->off, b->len - b->off, MSG_NOSIGNAL);
+		if (w > 0) {
+			b->off += (size_t)w;
+			continue;
+		}
+		if (w < 0 && (errno == EAGAIN || errno == EINTR))
+			break;
+		return -1;
+	}
+	if (b->off == b->len)
+		b->off = b->len = 0;
 	if (*src_eof && b->off == b->len && !*dst_shut) {
 		(void)shutdown(dst, SHUT_WR);
 		*dst_shut = 1;
