@@ -7,6 +7,8 @@
  * the policy's allow and deny lists (README.md).
  *
  *   with:
+ *     network: proxy                     or none: every connection refused (what
+ *                                        `cordon run --no-network` sets)
  *     allow: [pypi.org, "*.pythonhosted.org", "api.example.com:8443"]
  *     deny: ["*.evil.example"]          deny wins over allow
  *     allow_ips: [203.0.113.7, 10.1.0.0/16]   addresses a client may name, and
@@ -47,6 +49,7 @@
 #define DAY_NS 86400000000000ll
 
 static const struct cordon_arg args[] = {
+	{ "network", CORDON_ARG_STRING, 0, 0, 0, "proxy (the default) or none: every connection refused (--no-network)" },
 	{ "allow", CORDON_ARG_STRINGS, 0, 0, 0, "host names the sandbox may reach: name, *.suffix or *, with :PORT or :*" },
 	{ "deny", CORDON_ARG_STRINGS, 0, 0, 0, "host names refused even when allowed (same forms)" },
 	{ "allow_ips", CORDON_ARG_STRINGS, 0, 0, 0, "addresses and CIDRs that may be reached (literals and resolved)" },
@@ -255,6 +258,14 @@ static int eg_open(cordon_ctx *ctx, void **statep)
 	if (!CORDON_API_HAS(ctx, launch_watch) || !CORDON_API_HAS(ctx, launch_pass_fd))
 		return cordon_error(ctx, NULL, "egress needs a core of ABI 1.1 or later (launch_watch)");
 
+	const cordon_node *nw = cordon_arg(ctx, "network");
+	if (nw) {
+		const char *v = cordon_api(ctx)->node_scalar(nw, NULL);
+		if (v && strcmp(v, "none") == 0)
+			c->none = 1;
+		else if (!v || strcmp(v, "proxy") != 0)
+			return cordon_error(ctx, nw, "network: expected proxy or none, got '%s'", v ? v : "");
+	}
 	if (each_string(ctx, "allow", visit_allow, c) < 0 || each_string(ctx, "deny", visit_deny, c) < 0 ||
 	    each_string(ctx, "allow_ips", visit_allow_ip, c) < 0 ||
 	    each_string(ctx, "deny_ips", visit_deny_ip, c) < 0 || parse_resolve(ctx, c) < 0)
@@ -273,7 +284,7 @@ static int eg_open(cordon_ctx *ctx, void **statep)
 	c->max_conn = (unsigned)maxc;
 	c->max_records = (unsigned)rec;
 	c->bufsize = (size_t)buf;
-	if (c->n_allow == 0 && c->n_allow_ip == 0)
+	if (c->n_allow == 0 && c->n_allow_ip == 0 && !c->none)
 		cordon_log(ctx, CORDON_LOG_INFO, "no allow or allow_ips: every connection is refused (and reported)");
 	return 0;
 }

@@ -51,6 +51,7 @@ struct eg_conf {
 	size_t n_allow_ip, n_deny_ip;
 	struct eg_pin *pins;
 	size_t n_pins;
+	int none; /* network: none (a per-call --no-network): every connection refused */
 	int dns; /* names not pinned go to the system resolver */
 	int port; /* the listener's port on the sandbox's 127.0.0.1 */
 	int set_env; /* HTTP_PROXY and friends in the child's environment */

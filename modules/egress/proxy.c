@@ -725,6 +725,14 @@ static void decide(struct conn *c)
 {
 	struct eg_proxy *p = c->px;
 	const struct eg_conf *cf = p->c;
+	if (cf->none) {
+		/* isolation, not a policy decision: audit mode does not lift it */
+		char why[EG_REASON_MAX];
+		snprintf(why, sizeof(why), "network: this run has no network access (network: none), %s is not reachable",
+		         c->host);
+		deny(c, 403, why);
+		return;
+	}
 	if (c->literal) {
 		struct eg_addr a;
 		(void)eg_parse_addr(c->host, &a);

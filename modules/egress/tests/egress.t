@@ -140,6 +140,13 @@ run exec -p "$T/audit.yaml" --json -- /usr/bin/python3 -c "$CLIENT" connect api.
 check "a rule without :PORT allows 80 and 443 only, and the refusal says so" \
 	stdout_has "network: port $PORT of api.test is not in this policy's allow list (a rule without ':PORT' allows 80 and 443)"
 
+# --- a call that takes the network away ---
+run exec -p "$P" --no-network --json -- /usr/bin/python3 -c "$CLIENT" connect api.test "$PORT"
+check "--no-network sets egress's network: none: every connection refused, saying why" \
+	stdout_has "network: this run has no network access (network: none), api.test is not reachable"
+run exec -p "$P" --no-network --audit --json -- /usr/bin/python3 -c "$CLIENT" connect api.test "$PORT"
+check "... in audit mode too (isolation, not a policy decision)" stdout_has "HTTP/1.1 403 Forbidden"
+
 # --- stacks that cannot work, bad rules ---
 write_policy "$T/nons.yaml" <<'EOF2'
 stack:
