@@ -140,6 +140,30 @@ run exec -p "$T/audit.yaml" --json -- /usr/bin/python3 -c "$CLIENT" connect api.
 check "a rule without :PORT allows 80 and 443 only, and the refusal says so" \
 	stdout_has "network: port $PORT of api.test is not in this policy's allow list (a rule without ':PORT' allows 80 and 443)"
 
+# --- the shipped presets' commented examples, uncommented, work ---
+mkdir -p "$T/pd"
+cp -r "$CORDON_SRCDIR/policies.d/." "$T/pd/"
+for f in data_science development; do
+	python3 - "$T/pd/$f.yaml" <<'EOF2'
+import re, sys
+p = sys.argv[1]
+s = open(p).read()
+s, n = re.subn(r'\n  # - module: egress\n((?:  #   .*\n)+)',
+               lambda m: '\n  - module: egress\n' + m.group(1).replace('  #   ', '    '), s)
+assert n == 1, 'no commented egress entry in ' + p
+s = s.replace('disable: [py-file-write, py-os-environ]', 'disable: [py-file-write, py-os-environ, py-network, py-socket]')
+s = s.replace('    with:\n      allow: [', '    with:\n      resolve: {api.test: 127.0.0.1}\n      allow_ips: [127.0.0.1]\n      allow: ["api.test:*", ')
+open(p, 'w').write(s)
+EOF2
+done
+chmod -R go-w "$T/pd"
+printf 'import urllib.request\nprint(urllib.request.urlopen("http://api.test:%s/x").read().decode().strip())\n' "$PORT" >"$T/fetch.py"
+for f in data_science development; do
+	run --policy-dir "$T/pd" run -p "$f" --json "$T/fetch.py"
+	check "$f with its egress example uncommented: urllib reaches an allowed host under seccomp and caps" \
+		eval 'rc_is 0 && stdout_is "hello from api.test:$PORT /x" && finding_has egress-allowed "GET api.test:$PORT allowed"'
+done
+
 # --- a call that takes the network away ---
 run exec -p "$P" --no-network --json -- /usr/bin/python3 -c "$CLIENT" connect api.test "$PORT"
 check "--no-network sets egress's network: none: every connection refused, saying why" \
