@@ -56,7 +56,7 @@ static const struct cordon_arg args[] = {
 	{ "deny_ips", CORDON_ARG_STRINGS, 0, 0, 0, "addresses and CIDRs never reached" },
 	{ "resolve", CORDON_ARG_MAPPING, 0, 0, 0, "name: address (or a list): pinned names, never looked up" },
 	{ "dns", CORDON_ARG_BOOL, 0, 0, 0, "look up names not pinned with the system resolver (default true)" },
-	{ "port", CORDON_ARG_INT, 0, 1, 65535, "the proxy's port on the sandbox's 127.0.0.1 (default 3128)" },
+	{ "port", CORDON_ARG_INT, 0, 1024, 65535, "the proxy's port on the sandbox's 127.0.0.1, unprivileged (default 3128)" },
 	{ "env", CORDON_ARG_BOOL, 0, 0, 0, "set HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY (default true)" },
 	{ "max_connections", CORDON_ARG_INT, 0, 1, 1024, "connections open at once (default 32)" },
 	{ "max_bytes", CORDON_ARG_SIZE, 0, 0, 0, "bytes both ways over the whole run (default 1G; unlimited)" },
