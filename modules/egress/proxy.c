@@ -64,7 +64,8 @@ struct conn {
 	struct eg_proxy *px;
 	int dead;
 	int cfd, ufd, dfd;
-	pid_t dpid;
+	pid_t dpid; /* the lookup's process */
+	int dpidfd; /* and a pidfd of it: no signal can reach a reused pid */
 	struct tag tc, tu, td;
 	uint32_t mc, mu; /* registered masks; 0 = not in the epoll set */
 	enum cstate st;
@@ -199,12 +200,18 @@ static void dns_stop(struct conn *c)
 		close(c->dfd);
 		c->dfd = -1;
 	}
-	if (c->dpid > 0) {
-		kill(c->dpid, SIGKILL);
-		while (waitpid(c->dpid, NULL, 0) < 0 && errno == EINTR)
+	if (c->dpid > 0 && c->dpidfd >= 0) {
+		/* The core's clean-up may have reaped it already (ECHILD):
+		 * the pidfd still names that process, never another. */
+		(void)syscall(SYS_pidfd_send_signal, c->dpidfd, SIGKILL, NULL, 0);
+		siginfo_t si;
+		while (waitid((idtype_t)P_PIDFD, (id_t)c->dpidfd, &si, WEXITED) < 0 && errno == EINTR)
 			;
-		c->dpid = 0;
 	}
+	if (c->dpidfd >= 0)
+		close(c->dpidfd);
+	c->dpidfd = -1;
+	c->dpid = 0;
 }
 
 static void conn_close(struct conn *c)
@@ -487,6 +494,18 @@ static void dns_start(struct conn *c)
 	close(pp[1]);
 	c->dfd = pp[0];
 	c->dpid = pid;
+	c->dpidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (c->dpidfd < 0) {
+		/* still ours, unreaped: kill and reap it by pid while that is safe */
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		c->dpid = 0;
+		char why[EG_REASON_MAX];
+		snprintf(why, sizeof(why), "network: could not look up %s (pidfd_open: %s)", c->host, strerror(errno));
+		reply_error(c, 502, O_FAILED, why);
+		return;
+	}
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &c->td };
 	if (epoll_ctl(p->ep, EPOLL_CTL_ADD, c->dfd, &ev) < 0) {
 		char why[EG_REASON_MAX];
@@ -530,9 +549,12 @@ static void on_dns(struct conn *c)
 
 /* ---- the request's head ---- */
 
-static char *find_end(char *buf, size_t len, size_t *headlen)
+/* The end of a head in buf[0..len), looking only at what is new since
+ * len `from` (each byte is looked at a bounded number of times, however
+ * slowly the head arrives). */
+static char *find_end(char *buf, size_t len, size_t from, size_t *headlen)
 {
-	for (size_t i = 0; i + 1 < len; i++) {
+	for (size_t i = from > 3 ? from - 3 : 0; i + 1 < len; i++) {
 		if (buf[i] == '\n' && buf[i + 1] == '\n') {
 			*headlen = i + 2;
 			return buf + i;
@@ -870,10 +892,11 @@ static void on_client(struct conn *c, uint32_t ev)
 			conn_close(c);
 			return;
 		}
+		size_t from = c->hlen;
 		c->hlen += (size_t)r;
 		p->total += (uint64_t)r;
 		size_t headlen;
-		if (find_end(c->head, c->hlen, &headlen)) {
+		if (find_end(c->head, c->hlen, from, &headlen)) {
 			on_head(c, headlen);
 		} else if (c->hlen >= EG_HEAD_MAX) {
 			char why[EG_REASON_MAX];
@@ -1038,7 +1061,7 @@ static void on_listen(struct eg_proxy *p)
 		}
 		c->px = p;
 		c->cfd = fd;
-		c->ufd = c->dfd = -1;
+		c->ufd = c->dfd = c->dpidfd = -1;
 		c->tc = (struct tag){ K_CLIENT, c };
 		c->tu = (struct tag){ K_UP, c };
 		c->td = (struct tag){ K_DNS, c };
