@@ -6,6 +6,8 @@ PROXY = ('127.0.0.1', int(os.environ.get('EG_PORT', '3128')))
 
 def connect(host, port, path='/hello.txt', sock=None):
     s = sock or socket.create_connection(PROXY, timeout=20)
+    if ':' in host:
+        host = '[%s]' % host
     s.sendall(('CONNECT %s:%s HTTP/1.1\r\nHost: %s:%s\r\n\r\n' % (host, port, host, port)).encode())
     data = b''
     while b'\r\n\r\n' not in data:
@@ -81,6 +83,19 @@ elif mode == 'idle':
     t0 = time.time()
     d = s.recv(4096)
     print('closed' if d == b'' else 'data', '%.1f' % (time.time() - t0))
+elif mode == 'raw':
+    # argv[2] sent as is (\r\n escapes allowed); the answer's status line and body
+    s = socket.create_connection(PROXY, timeout=20)
+    s.sendall(sys.argv[2].encode().decode('unicode_escape').encode('latin-1'))
+    data = b''
+    while True:
+        d = s.recv(4096)
+        if not d:
+            break
+        data += d
+    head, _, body = data.partition(b'\r\n\r\n')
+    print(head.split(b'\r\n')[0].decode())
+    print(body.decode().strip())
 elif mode == 'many':
     # n tunnels open at once, each held until all are established
     n, host, port = int(sys.argv[2]), sys.argv[3], sys.argv[4]

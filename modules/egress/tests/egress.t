@@ -97,6 +97,20 @@ cl connect meta.test 80
 check "an allowed name that resolves to the metadata address is refused" \
 	stdout_has "meta.test resolves to 169.254.169.254, a link-local address"
 
+cl connect ::1 "$PORT"
+check "an IPv6 literal (CONNECT [::1]:port) is judged as an address" \
+	stdout_has "network: ::1 is the loopback address and not in this policy's allow_ips"
+cl raw 'GET https://api.test/ HTTP/1.1\r\nHost: api.test\r\n\r\n'
+check "an https:// URL in a plain request: 400 with a hint" \
+	stdout_is "$(printf 'HTTP/1.1 400 Bad Request\nnetwork: an https:// URL goes through CONNECT (set HTTPS_PROXY)')"
+cl raw 'HELLO\r\n\r\n'
+check "not an HTTP request: 400" stdout_has "network: the proxy expects an HTTP/1.x request"
+cl raw "GET / HTTP/1.1\\r\\nHost: api.test:$PORT\\r\\nProxy-Authorization: Basic eA==\\r\\n\\r\\n"
+check "origin form with a Host header is forwarded (hop-by-hop headers dropped)" \
+	stdout_has "hello from api.test:$PORT /"
+cl raw "CONNECT user@api.test:$PORT HTTP/1.1\\r\\n\\r\\n"
+check "a CONNECT target with userinfo is refused" stdout_has "network: CONNECT needs host:port"
+
 # The system resolver (a forked getaddrinfo): localhost is in /etc/hosts.
 policy "$T/dns.yaml" 'dns: true' 'allow: ["localhost:*"]'
 sed -i '/^      dns: false$/d' "$T/dns.yaml"
@@ -168,6 +182,13 @@ for f in data_science development; do
 	check "$f with its egress example uncommented: urllib reaches an allowed host under seccomp and caps" \
 		eval 'rc_is 0 && stdout_is "hello from api.test:$PORT /x" && finding_has egress-allowed "GET api.test:$PORT allowed"'
 done
+
+# --- the incident log keeps the connections (all_runs: every run a record) ---
+policy "$T/ilog.yaml" 'allow: ["api.test:*"]' 'allow_ips: [127.0.0.1]'
+printf '  - module: incident_log\n    with: {path: %s/inc.jsonl, all_runs: true}\n' "$T" >>"$T/ilog.yaml"
+run exec -p "$T/ilog.yaml" -- /usr/bin/python3 -c "$CLIENT" connect other.test "$PORT"
+check "the incident record carries each connection (incident_log after egress)" \
+	python3 -c 'import json,sys; r=json.loads(open(sys.argv[1]).readlines()[-1]); sys.exit(0 if any(f["rule"]=="egress-denied" and "other.test" in f["message"] for f in r["findings"]) else 1)' "$T/inc.jsonl"
 
 # --- a call that takes the network away ---
 run exec -p "$P" --no-network --json -- /usr/bin/python3 -c "$CLIENT" connect api.test "$PORT"
