@@ -8,7 +8,8 @@
  * sandbox's network namespace), a timerfd for deadlines, every client and
  * upstream socket, and each name lookup's pipe.
  *
- * A connection:  HEAD (the request's line and headers, header_timeout)
+ * A connection:  HEAD (the request's line and headers, or a SOCKS5
+ *   greeting and request; header_timeout)
  *   -> decision on the name (deny rules, then allow rules) or the literal
  *   -> RESOLVE (pinned, or a forked getaddrinfo bounded by dns_timeout)
  *   -> the decision on each address (deny_ips, allow_ips, special classes)
@@ -73,6 +74,8 @@ struct conn {
 	char *head;
 	size_t hlen;
 	int is_connect;
+	int socks; /* a SOCKS5 client (its first byte was 5) */
+	int socks_greeted; /* its greeting answered */
 	char method[16];
 	char host[EG_HOST_MAX + 1];
 	int port;
@@ -303,6 +306,18 @@ static void reply_error(struct conn *c, int code, enum outcome out, const char *
 		c->ufd = -1;
 		c->mu = 0;
 	}
+	if (c->socks) {
+		/* SOCKS5 has a code, no sentence: the result carries the why. */
+		unsigned char rep = code == 403 ? 0x02 : code == 502 ? 0x05 : code == 504 ? 0x04 : 0x01;
+		const unsigned char r[10] = { 5, rep, 0, 1, 0, 0, 0, 0, 0, 0 };
+		memcpy(c->u2c.d, r, sizeof(r));
+		c->u2c.off = 0;
+		c->u2c.len = sizeof(r);
+		c->st = S_REPLY;
+		c->deadline = now_ms() + 5000;
+		update_masks(c);
+		return;
+	}
 	int n = snprintf(c->u2c.d, c->px->c->bufsize,
 	                 "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"
 	                 "X-Cordon-Egress: %s\r\nContent-Length: %zu\r\n\r\n%s\n",
@@ -332,7 +347,13 @@ static void connected(struct conn *c)
 	c->peer = c->addrs[c->ai];
 	c->have_peer = 1;
 	c->out = O_ALLOWED;
-	if (c->is_connect) {
+	c->fail[0] = '\0'; /* an earlier address's failure is no longer the story */
+	if (c->socks) {
+		static const unsigned char ok[10] = { 5, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
+		memcpy(c->u2c.d, ok, sizeof(ok));
+		c->u2c.off = 0;
+		c->u2c.len = sizeof(ok);
+	} else if (c->is_connect) {
 		static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
 		memcpy(c->u2c.d, ok, sizeof(ok) - 1);
 		c->u2c.off = 0;
@@ -743,6 +764,78 @@ static void on_head(struct conn *c, size_t headlen)
 	decide(c);
 }
 
+/* A SOCKS5 client (RFC 1928): no authentication, CONNECT, a name or an
+ * address.  The head buffer holds what has arrived; returns when more is
+ * needed. */
+static void socks_head(struct conn *c)
+{
+	unsigned char *h = (unsigned char *)c->head;
+	c->socks = 1;
+	snprintf(c->method, sizeof(c->method), "SOCKS5");
+	if (!c->socks_greeted) {
+		if (c->hlen < 2 || c->hlen < 2u + h[1])
+			return;
+		size_t need = 2u + h[1];
+		int noauth = 0;
+		for (size_t i = 2; i < need; i++)
+			noauth |= h[i] == 0;
+		const unsigned char rep[2] = { 5, noauth ? 0 : 0xff };
+		if (send(c->cfd, rep, 2, MSG_NOSIGNAL | MSG_DONTWAIT) != 2 || !noauth) {
+			snprintf(c->why, sizeof(c->why), "network: the proxy speaks SOCKS5 without authentication only");
+			c->out = O_BAD;
+			conn_close(c);
+			return;
+		}
+		memmove(h, h + need, c->hlen - need);
+		c->hlen -= need;
+		c->socks_greeted = 1;
+	}
+	if (c->hlen < 5)
+		return;
+	size_t alen = h[3] == 1 ? 4 : h[3] == 4 ? 16 : h[3] == 3 ? 1u + h[4] : 0;
+	if (h[0] != 5 || h[2] != 0 || alen == 0) {
+		reply_error(c, 400, O_BAD, "network: not a SOCKS5 request");
+		return;
+	}
+	size_t need = 4 + alen + 2;
+	if (c->hlen < need)
+		return;
+	if (h[1] != 1) {
+		reply_error(c, 400, O_BAD, "network: the proxy supports SOCKS5 CONNECT only");
+		return;
+	}
+	if (h[3] == 3) {
+		if (h[4] == 0 || h[4] > EG_HOST_MAX) {
+			reply_error(c, 400, O_BAD, "network: not a host name");
+			return;
+		}
+		memcpy(c->host, h + 5, h[4]);
+		c->host[h[4]] = '\0';
+		if (memchr(c->host, '\0', h[4])) {
+			reply_error(c, 400, O_BAD, "network: not a host name");
+			return;
+		}
+	} else if (!inet_ntop(h[3] == 1 ? AF_INET : AF_INET6, h + 4, c->host, sizeof(c->host))) {
+		reply_error(c, 400, O_BAD, "network: not an address");
+		return;
+	}
+	c->port = (h[need - 2] << 8) | h[need - 1];
+	c->is_connect = 1;
+	struct eg_addr lit;
+	c->literal = eg_parse_addr(c->host, &lit) == 0;
+	if (c->port == 0 || (!c->literal && eg_norm_host(c->host) < 0)) {
+		reply_error(c, 400, O_BAD, c->port ? "network: not a host name" : "network: port 0");
+		return;
+	}
+	size_t rest = c->hlen - need;
+	memcpy(c->c2u.d, c->head + need, rest);
+	c->c2u.off = 0;
+	c->c2u.len = rest;
+	free(c->head);
+	c->head = NULL;
+	decide(c);
+}
+
 static void decide(struct conn *c)
 {
 	struct eg_proxy *p = c->px;
@@ -895,6 +988,10 @@ static void on_client(struct conn *c, uint32_t ev)
 		size_t from = c->hlen;
 		c->hlen += (size_t)r;
 		p->total += (uint64_t)r;
+		if (c->socks || (unsigned char)c->head[0] == 5) {
+			socks_head(c);
+			return;
+		}
 		size_t headlen;
 		if (find_end(c->head, c->hlen, from, &headlen)) {
 			on_head(c, headlen);

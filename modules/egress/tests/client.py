@@ -83,6 +83,35 @@ elif mode == 'idle':
     t0 = time.time()
     d = s.recv(4096)
     print('closed' if d == b'' else 'data', '%.1f' % (time.time() - t0))
+elif mode == 'socks':
+    # SOCKS5, no authentication; a name (atyp 3) or an address (1, 4)
+    import ipaddress
+    host, port = sys.argv[2], int(sys.argv[3])
+    s = socket.create_connection(PROXY, timeout=20)
+    s.sendall(b'\x05\x01\x00')
+    print('method', s.recv(2).hex())
+    try:
+        a = ipaddress.ip_address(host)
+        dst = (b'\x01' if a.version == 4 else b'\x04') + a.packed
+    except ValueError:
+        dst = b'\x03' + bytes([len(host)]) + host.encode()
+    s.sendall(b'\x05\x01\x00' + dst + port.to_bytes(2, 'big'))
+    rep = b''
+    while len(rep) < 10:
+        d = s.recv(10 - len(rep))
+        if not d:
+            break
+        rep += d
+    print('rep', rep[1] if len(rep) > 1 else None)
+    if rep[1:2] == b'\x00':
+        s.sendall(('GET /hello.txt HTTP/1.0\r\nHost: %s\r\n\r\n' % host).encode())
+        body = b''
+        while True:
+            d = s.recv(4096)
+            if not d:
+                break
+            body += d
+        print(body.partition(b'\r\n\r\n')[2].decode().strip())
 elif mode == 'raw':
     # argv[2] sent as is (\r\n escapes allowed); the answer's status line and body
     s = socket.create_connection(PROXY, timeout=20)

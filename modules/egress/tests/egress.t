@@ -111,6 +111,17 @@ check "origin form with a Host header is forwarded (hop-by-hop headers dropped)"
 cl raw "CONNECT user@api.test:$PORT HTTP/1.1\\r\\n\\r\\n"
 check "a CONNECT target with userinfo is refused" stdout_has "network: CONNECT needs host:port"
 
+cl socks api.test "$PORT"
+check "SOCKS5 (no authentication, a name): connected, the server answers" \
+	stdout_is "$(printf 'method 0500\nrep 0\nhello from api.test /hello.txt')"
+check "... reported as SOCKS5" finding_has egress-allowed "SOCKS5 api.test:$PORT allowed by '*.test:*'"
+cl socks nowhere.example "$PORT"
+check "SOCKS5 to a name not allowed: reply 2 (not allowed by the ruleset)" stdout_is "$(printf 'method 0500\nrep 2')"
+check "... and the result says why" \
+	finding_has egress-denied "SOCKS5 nowhere.example:$PORT denied: network: nowhere.example is not in this policy's allow list"
+cl socks 169.254.169.254 80
+check "SOCKS5 to the metadata address: reply 2" stdout_is "$(printf 'method 0500\nrep 2')"
+
 # The system resolver (a forked getaddrinfo): localhost is in /etc/hosts.
 policy "$T/dns.yaml" 'dns: true' 'allow: ["localhost:*"]'
 sed -i '/^      dns: false$/d' "$T/dns.yaml"
