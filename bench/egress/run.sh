@@ -8,7 +8,7 @@
 #
 # Environment: BENCH_MB (default 512) megabytes for throughput,
 # BENCH_CONNS (default 500) sequential connections for latency,
-# BENCH_BUFFER (default 16K) the proxy's buffer per direction.
+# BENCH_BUFFER (default 64K, the module's) the proxy's buffer per direction.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -19,7 +19,7 @@ CORDON_MODULE_PATH=$root/build/lib/cordon/modules
 export CORDON_MODULE_PATH
 mb=${BENCH_MB:-512}
 conns=${BENCH_CONNS:-500}
-buffer=${BENCH_BUFFER:-16K}
+buffer=${BENCH_BUFFER:-64K}
 
 T=$(mktemp -d)
 chmod 755 "$T"
