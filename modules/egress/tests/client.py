@@ -112,6 +112,31 @@ elif mode == 'socks':
                 break
             body += d
         print(body.partition(b'\r\n\r\n')[2].decode().strip())
+elif mode == 'garbage':
+    # N random heads (some with a plausible start), each sent whole, then
+    # the write side shut: every one must be answered or closed, none hang.
+    import random
+    rnd = random.Random(int(sys.argv[3]))
+    starts = [b'', b'CONNECT ', b'GET http://', b'GET / HTTP/1.1\r\nHost: ', b'\x05\x01\x00',
+              b'\x05\x01\x00\x05\x01\x00\x03', b'\x05\x02\x00\x01\x05\x01\x00\x01']
+    done = 0
+    for i in range(int(sys.argv[2])):
+        body = bytes(rnd.randrange(256) for _ in range(rnd.randrange(300)))
+        if rnd.random() < 0.5:
+            body = bytes(rnd.choice(b'api.test:0123456789[]:@/ \r\n') for _ in range(rnd.randrange(80)))
+        msg = rnd.choice(starts) + body + rnd.choice([b'', b'\r\n\r\n', b' HTTP/1.1\r\n\r\n'])
+        s = socket.create_connection(PROXY, timeout=20)
+        try:
+            s.sendall(msg)
+            s.shutdown(socket.SHUT_WR)
+            while s.recv(4096):
+                pass
+            done += 1
+        except ConnectionResetError:
+            done += 1
+        finally:
+            s.close()
+    print('answered', done)
 elif mode == 'raw':
     # argv[2] sent as is (\r\n escapes allowed); the answer's status line and body
     s = socket.create_connection(PROXY, timeout=20)

@@ -122,6 +122,12 @@ check "... and the result says why" \
 cl socks 169.254.169.254 80
 check "SOCKS5 to the metadata address: reply 2" stdout_is "$(printf 'method 0500\nrep 2')"
 
+cl garbage 300 7
+check "300 random heads (HTTP and SOCKS5 starts, cut anywhere): each answered or closed, the run ok" \
+	eval 'stdout_is "answered 300" && json_is "j[\"status\"]" ok && json_is "len(j[\"warnings\"])" 0'
+check "... the result stays bounded: 200 records (records' default) and the summary counting 300" \
+	jtrue "len(j['findings']) == 201 and j['findings'][-1]['message'].startswith('300 connections: ')"
+
 # The system resolver (a forked getaddrinfo): localhost is in /etc/hosts.
 policy "$T/dns.yaml" 'dns: true' 'allow: ["localhost:*"]'
 sed -i '/^      dns: false$/d' "$T/dns.yaml"
