@@ -670,6 +670,7 @@ static void on_head(struct conn *c, size_t headlen)
 	size_t tl = (size_t)(sp2 - tgt);
 	const char *path = NULL;
 	size_t pathlen = 0;
+	int absolute = 0; /* GET http://host/... rather than GET / with Host */
 	c->is_connect = strcmp(c->method, "CONNECT") == 0;
 	if (c->is_connect) {
 		if (split_authority(tgt, tl, c->host, sizeof(c->host), &c->port, 0) < 0) {
@@ -686,6 +687,7 @@ static void on_head(struct conn *c, size_t headlen)
 		}
 		path = q < end ? q : "/";
 		pathlen = q < end ? (size_t)(end - q) : 1;
+		absolute = 1;
 	} else if (tl > 8 && strncasecmp(tgt, "https://", 8) == 0) {
 		reply_error(c, 400, O_BAD, "network: an https:// URL goes through CONNECT (set HTTPS_PROXY)");
 		return;
@@ -745,11 +747,24 @@ static void on_head(struct conn *c, size_t headlen)
 			if (!le)
 				break;
 			size_t n2 = (size_t)(le - line) + 1;
-			if (n2 > 2 && !hop_header(line, n2)) {
+			/* absolute form: the URL's host is the one decided on, and
+			 * the Host header becomes it (RFC 9112 3.2.2), so no other
+			 * site of the same server is reached by a Host of its own */
+			int host_line = n2 > 5 && strncasecmp(line, "host:", 5) == 0;
+			if (n2 > 2 && !hop_header(line, n2) && !(absolute && host_line)) {
 				memcpy(b->d + b->len, line, n2);
 				b->len += n2;
 			}
 			line = le + 1;
+		}
+		if (absolute) {
+			int v6 = strchr(c->host, ':') != NULL;
+			char portbuf[8] = "";
+			if (c->port != 80)
+				snprintf(portbuf, sizeof(portbuf), ":%d", c->port);
+			n = snprintf(b->d + b->len, cap - b->len, "Host: %s%s%s%s\r\n", v6 ? "[" : "", c->host, v6 ? "]" : "",
+			             portbuf);
+			b->len += (size_t)n;
 		}
 		static const char tail[] = "Connection: close\r\n\r\n";
 		memcpy(b->d + b->len, tail, sizeof(tail) - 1);

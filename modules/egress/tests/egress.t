@@ -103,6 +103,9 @@ check "an IPv6 literal (CONNECT [::1]:port) is judged as an address" \
 cl raw 'GET https://api.test/ HTTP/1.1\r\nHost: api.test\r\n\r\n'
 check "an https:// URL in a plain request: 400 with a hint" \
 	stdout_is "$(printf 'HTTP/1.1 400 Bad Request\nnetwork: an https:// URL goes through CONNECT (set HTTPS_PROXY)')"
+cl raw "GET http://api.test:$PORT/vh HTTP/1.1\\r\\nHost: internal.example\\r\\n\\r\\n"
+check "absolute form: the Host header becomes the URL's host (no other site of the server by a Host of its own)" \
+	stdout_has "hello from api.test:$PORT /vh"
 cl raw 'HELLO\r\n\r\n'
 check "not an HTTP request: 400" stdout_has "network: the proxy expects an HTTP/1.x request"
 cl raw "GET / HTTP/1.1\\r\\nHost: api.test:$PORT\\r\\nProxy-Authorization: Basic eA==\\r\\n\\r\\n"
