@@ -149,7 +149,7 @@ $(CLI): $(CLI_SRCS) $(wildcard core/cli/*.h) include/cordon/cordon.h include/cor
 # shell tests; `make check` runs them with the rest.
 msrcs = $(filter-out modules/$(1)/fuzz_%.c,$(wildcard modules/$(1)/*.c))
 define module_rule
-$(B)/lib/cordon/modules/cordon_$(1).so: $(call msrcs,$(1)) $(wildcard modules/$(1)/*.h) include/cordon/module.h modules/module.map
+$(B)/lib/cordon/modules/cordon_$(1).so: $(call msrcs,$(1)) $(wildcard modules/$(1)/*.h) include/cordon/module.h include/cordon/modutil.h modules/module.map
 	$$(call say,CC,$$@)
 	@mkdir -p $$(dir $$@)
 	$$(Q)$$(CC) $$(ALL_CFLAGS) $$($(1)_CFLAGS) -shared -Wl,--version-script=modules/module.map \
@@ -254,7 +254,7 @@ install: all
 	ln -sf $(notdir $(LIB)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/$(LIBNAME)
 	for m in $(MODULES); do install -m 0755 $$m $(DESTDIR)$(MODULEDIR)/; done
-	install -m 0644 include/cordon/cordon.h include/cordon/module.h $(DESTDIR)$(INCLUDEDIR)/cordon/
+	install -m 0644 include/cordon/cordon.h include/cordon/module.h include/cordon/modutil.h $(DESTDIR)$(INCLUDEDIR)/cordon/
 	cd policies.d && find . -type d -exec install -d $(DESTDIR)$(POLICYDIR)/{} \; && \
 		find . -type f -name '*.yaml' -exec install -m 0644 {} $(DESTDIR)$(POLICYDIR)/{} \;
 	install -m 0644 $(B)/cordon.pc $(DESTDIR)$(LIBDIR)/pkgconfig/cordon.pc
