@@ -74,6 +74,15 @@ run exec -p "$T/budget.yaml" --json -- /usr/bin/python3 -c 'import time; b = b"x
 check "rlimit: ... and memory is still the tree's budget" \
 	json_is '(j["status"], j["limit"], j["usage"]["enforced_by"])' "('killed', 'memory', 'supervisor')"
 
+# ---- what selftest says of the presets ----
+for p in javascript shell; do
+	run selftest -p "$p"
+	check "selftest -p $p: every required check holds" eval 'rc_is 0 && out_has "all " && out_has " required checks hold"'
+done
+run selftest -p javascript --json
+check "selftest -p javascript: memory is the tree's budget, not an RLIMIT_AS to read" \
+	json_is '[(c["required"], c["result"]) for c in j["checks"] if c["name"] == "limit: memory"]' "[(False, 'skipped')]"
+
 # ---- the shell preset ----
 cat >"$T/tool.sh" <<'EOF'
 set -euo pipefail
