@@ -494,6 +494,9 @@ HIDDEN int source_seal_data(const void *data, size_t len, const char *name, stru
                             char **err);
 HIDDEN void source_close(struct source *s);
 HIDDEN const char *language_of(const char *name, const struct strv *interpreter);
+/* `cordon run SOURCE`: -1 with a message in *err when SOURCE's name says a
+ * language other than the one the policy's interpreter runs; 0 otherwise. */
+HIDDEN int source_language_refused(const cordon_policy *p, const char *path, char **err);
 /* The check phase over one source; returns the phase verdict. */
 /* The check phase over one source: CORDON_PASS, CORDON_DENY, or
  * CORDON_ERROR (the result then holds the error: a module could not

@@ -3,7 +3,10 @@
  *
  *   with:
  *     cpu: 5s            RLIMIT_CPU (rounded up to whole seconds)
- *     memory: 256M       RLIMIT_AS (address space)
+ *     memory: 256M       RLIMIT_AS (address space), and the whole tree's budget
+ *     address_space: true  false: memory is the tree's budget only, no RLIMIT_AS (for
+ *                        runtimes that reserve far more address space than they use:
+ *                        V8 reserves gigabytes at start and dies under RLIMIT_AS)
  *     processes: 32      RLIMIT_NPROC (counts every process of the real uid)
  *     open_files: 64     RLIMIT_NOFILE
  *     file_size: 16M     RLIMIT_FSIZE
@@ -47,7 +50,9 @@ struct state {
 
 static const struct cordon_arg args[] = {
 	{ "cpu", CORDON_ARG_DURATION, 0, 0, 0, "CPU time (RLIMIT_CPU), whole seconds, rounded up" },
-	{ "memory", CORDON_ARG_SIZE, 0, 0, 0, "address space (RLIMIT_AS)" },
+	{ "memory", CORDON_ARG_SIZE, 0, 0, 0, "address space (RLIMIT_AS) and the whole tree's memory budget" },
+	{ "address_space", CORDON_ARG_BOOL, 0, 0, 0,
+	  "false: memory is the tree's budget only, without RLIMIT_AS (V8, which reserves gigabytes)" },
 	{ "processes", CORDON_ARG_INT, 0, 1, 1000000, "processes of the user (RLIMIT_NPROC)" },
 	{ "open_files", CORDON_ARG_INT, 0, 4, 1048576, "open descriptors (RLIMIT_NOFILE)" },
 	{ "file_size", CORDON_ARG_SIZE, 0, 0, 0, "largest file it may write (RLIMIT_FSIZE)" },
@@ -108,9 +113,15 @@ static int rl_open(cordon_ctx *ctx, void **statep)
 			return cordon_error(ctx, cordon_arg(ctx, "memory"),
 			                    "memory: too small for any program to start (at least 1M)");
 		s->memory = v;
-		add(s, RLIMIT_AS, v, "setrlimit(RLIMIT_AS)", "memory limit lowered to cordon's own hard limit");
 	}
 	const cordon_node *n;
+	int address_space = 1;
+	if ((n = cordon_arg(ctx, "address_space")) && api->node_bool(ctx, n, &address_space) < 0)
+		return -1;
+	if (!address_space && !s->memory)
+		return cordon_error(ctx, n, "address_space: false needs a memory budget (memory: SIZE)");
+	if (s->memory && address_space)
+		add(s, RLIMIT_AS, s->memory, "setrlimit(RLIMIT_AS)", "memory limit lowered to cordon's own hard limit");
 	if ((n = cordon_arg(ctx, "processes"))) {
 		if (api->node_int(ctx, n, &iv) < 0)
 			return -1;
