@@ -738,6 +738,11 @@ def _prelude_after(code: bytes) -> int:
 
 def _with_prelude(code: bytes) -> Tuple[bytes, int]:
     """The source with the prelude inserted as line k+1; returns (source, k)."""
+    bom = b"\xef\xbb\xbf"
+    if code.startswith(bom):
+        # A UTF-8 byte order mark stays the file's first bytes.
+        src, k = _with_prelude(code[len(bom):])
+        return bom + src, k
     k = _prelude_after(code)
     lines = code.splitlines(keepends=True)
     front = b"".join(lines[:k])

@@ -445,6 +445,10 @@ class Context(unittest.TestCase):
         r = cordon.execute(code, policy=RLIMIT, context=2)
         self.assertEqual(r.stdout, "\u00e9 2\n")
 
+    def test_byte_order_mark(self):
+        r = cordon.execute(b"\xef\xbb\xbfprint('bom', context)\n", policy=RLIMIT, context=3)
+        self.assertEqual((r.status, r.stdout), ("ok", "bom 3\n"), r.stderr)
+
     def test_async(self):
         r = asyncio.run(cordon.execute_async("print(context['a'] * 2)", policy=RLIMIT, context={"a": 21}))
         self.assertEqual(r.stdout, "42\n")
@@ -549,6 +553,13 @@ class Raising(unittest.TestCase):
             cordon.execute("print(1)", policy=RLIMIT, output_dir=TMP, raise_on_error=True)
         self.assertIn("--output-dir", str(cm.exception))
         self.assertEqual(cm.exception.result.status, "error")
+
+    def test_star_import_keeps_the_builtin(self):
+        ns = {}
+        exec("from cordon import *", ns)
+        self.assertNotIn("TimeoutError", ns)
+        self.assertIn("ValidationError", ns)
+        self.assertTrue(issubclass(cordon.TimeoutError, TimeoutError))
 
     def test_raise_for_status(self):
         r = cordon.execute("print(1)", policy=DENY)
