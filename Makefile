@@ -27,6 +27,10 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DOCDIR ?= $(PREFIX)/share/doc/cordon
 MODULEDIR ?= $(LIBDIR)/cordon/modules
 POLICYDIR ?= $(SYSCONFDIR)/cordon/policies.d
+# The Python binding goes where the system Python imports it from without
+# PYTHONPATH (contrib/python/pythondir.py); none is installed without one.
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
+PYTHONDIR ?= $(shell $(PYTHON) -B contrib/python/pythondir.py $(PREFIX) 2>/dev/null)
 DESTDIR ?=
 
 BUILD ?= build
@@ -271,6 +275,12 @@ install: all
 		install -d $(DESTDIR)$(DOCDIR)/$$(dirname $$r) && \
 		install -m 0644 $$r $(DESTDIR)$(DOCDIR)/$$r || exit 1; \
 	done
+	@if [ -z "$(PYTHONDIR)" ]; then echo "make install: no $(PYTHON): the Python binding is not installed"; else \
+		echo "install the Python binding into $(DESTDIR)$(PYTHONDIR)"; \
+		install -d $(DESTDIR)$(PYTHONDIR)/cordon && \
+		install -m 0644 contrib/python/cordon/*.py contrib/python/cordon/py.typed $(DESTDIR)$(PYTHONDIR)/cordon/ && \
+		$(PYTHON) -B -c 'import sys; sys.path.insert(0, "contrib/python/build_backend"); import cordon_build; \
+			cordon_build.prepare_metadata_for_build_wheel(sys.argv[1])' $(DESTDIR)$(PYTHONDIR); fi
 endif
 
 uninstall:
@@ -279,6 +289,7 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man1/cordon.1 $(DESTDIR)$(MANDIR)/man3/cordon-module.3 \
 		$(DESTDIR)$(MANDIR)/man5/cordon.yaml.5
 	rm -rf $(DESTDIR)$(MODULEDIR) $(DESTDIR)$(INCLUDEDIR)/cordon $(DESTDIR)$(DOCDIR)
+	if [ -n "$(PYTHONDIR)" ]; then rm -rf $(DESTDIR)$(PYTHONDIR)/cordon $(DESTDIR)$(PYTHONDIR)/cordon-*.dist-info; fi
 
 bench: all
 	sh bench/launch/run.sh
