@@ -33,6 +33,7 @@ __all__ = [
     "RunError",
     "SandboxError",
     "TimeoutError",
+    "Tighten",
     "Usage",
     "ValidationError",
     "check",
@@ -236,6 +237,7 @@ class Result:
     raw: Optional[Dict[str, Any]] = None
     mode: str = "enforce"
     total_time: Optional[float] = None  # seconds the call took, cordon's start to its result
+    tightened: List[str] = field(default_factory=list)  # the per-call settings (Tighten) applied
 
     @property
     def success(self) -> bool:
@@ -338,6 +340,7 @@ class Result:
             returncode=returncode,
             raw=dict(d),
             mode=str(d.get("mode") or "enforce"),
+            tightened=[str(t) for t in d.get("tightened") or ()],
         )
 
     def text(self) -> str:
@@ -506,12 +509,88 @@ def _failure(returncode: int, stderr: str) -> CordonError:
     return PolicyError(message, returncode, stderr)
 
 
-def _common(cmd: str, policy: Optional[PathLike], policy_dir: Optional[PathLike]) -> List[str]:
+class Tighten:
+    """Per-call settings that may only tighten the chosen policy (the CLI's
+    ``--limit``, ``--no-network``, ``--deny-import``, ``--pattern``).
+
+    ``limits`` maps rlimit keys to values as a policy writes them
+    (``{"memory": "128M", "wall": "5s", "output": 65536}``); each must be at
+    most the policy's.  ``network=False`` takes the network away;
+    ``network=True`` is refused (a call cannot grant what the policy does
+    not).  ``deny_imports`` join pyimport's deny list; ``patterns`` are
+    PCRE2 expressions that deny the source when they match.  Anything that
+    would loosen the policy makes the call fail with PolicyError, naming the
+    policy's value; the result lists the settings in ``tightened``.
+
+    ``Tighten.config(timeout=5, max_memory_mb=256, max_output_bytes=10000,
+    enable_network=False)`` spells the same in the names of the seeds'
+    ``SandboxConfig``.
+    """
+
+    def __init__(self, limits: Optional[Mapping[str, Union[str, int]]] = None, network: Optional[bool] = None,
+                 deny_imports: Iterable[str] = (), patterns: Iterable[str] = ()):
+        if network is True:
+            raise ValueError("network=True: a call can only take the network away (network=False)")
+        for what, v in (("deny_imports", deny_imports), ("patterns", patterns)):
+            if isinstance(v, (str, bytes)):
+                raise TypeError("%s must be a sequence of strings, not a single string" % what)
+        self.limits = dict(limits or {})
+        self.no_network = network is False
+        self.deny_imports = list(deny_imports)
+        self.patterns = list(patterns)
+        for k, v in self.limits.items():
+            if not isinstance(k, str) or not k or "=" in k:
+                raise ValueError("limits: %r is not a limit name" % (k,))
+            if isinstance(v, bool) or not isinstance(v, (str, int)):
+                raise TypeError("limits[%r]: expected a string such as '128M' or an integer" % (k,))
+
+    @classmethod
+    def config(cls, timeout: Optional[float] = None, max_memory_mb: Optional[int] = None,
+               max_output_bytes: Optional[int] = None, enable_network: Optional[bool] = None,
+               denied_imports: Iterable[str] = (), patterns: Iterable[str] = ()) -> "Tighten":
+        """The seeds' SandboxConfig names: ``timeout`` (seconds, the wall
+        limit), ``max_memory_mb``, ``max_output_bytes`` (each of stdout and
+        stderr), ``enable_network`` (False takes it away)."""
+        limits: Dict[str, Union[str, int]] = {}
+        if timeout is not None:
+            if timeout <= 0:
+                raise ValueError("timeout must be positive")
+            limits["wall"] = "%dms" % max(1, int(round(timeout * 1000)))
+        if max_memory_mb is not None:
+            limits["memory"] = "%dM" % int(max_memory_mb)
+        if max_output_bytes is not None:
+            limits["output"] = int(max_output_bytes)
+        return cls(limits, network=None if enable_network is None else bool(enable_network),
+                   deny_imports=denied_imports, patterns=patterns)
+
+    def args(self) -> List[str]:
+        """The command-line options these settings are."""
+        out: List[str] = []
+        for k, v in self.limits.items():
+            out += ["--limit", "%s=%s" % (k, v)]
+        if self.no_network:
+            out.append("--no-network")
+        for m in self.deny_imports:
+            out += ["--deny-import", m]
+        for pat in self.patterns:
+            out += ["--pattern", pat]
+        return out
+
+    def __repr__(self) -> str:
+        return "Tighten(%r)" % (self.args(),)
+
+
+def _common(cmd: str, policy: Optional[PathLike], policy_dir: Optional[PathLike],
+            tighten: Optional[Tighten] = None) -> List[str]:
     args = [cmd, "--json"]
     if policy_dir is not None:
         args += ["--policy-dir", os.fspath(policy_dir)]
     if policy is not None:
         args += ["-p", os.fspath(policy)]
+    if tighten is not None:
+        if not isinstance(tighten, Tighten):
+            raise TypeError("tighten must be a cordon.Tighten")
+        args += tighten.args()
     return args
 
 
@@ -820,8 +899,8 @@ class _Call:
 
 def _run_args(cmd: str, policy: Optional[PathLike], policy_dir: Optional[PathLike],
               input_args: List[str], output_dir: Optional[PathLike], bind_ro: Iterable[PathLike],
-              audit: bool = False) -> List[str]:
-    args = _common(cmd, policy, policy_dir) + input_args
+              audit: bool = False, tighten: Optional[Tighten] = None) -> List[str]:
+    args = _common(cmd, policy, policy_dir, tighten) + input_args
     if audit:
         args.append("--audit")
     if output_dir is not None:
@@ -837,7 +916,7 @@ def _prepare(cmd: str, operands: List[str], stdin_data: Optional[bytes], policy:
              input: Union[Data, PathLike, None], timeout: Optional[float], output_dir: Optional[PathLike],
              bind_ro: Iterable[PathLike], cordon_bin: Optional[PathLike], policy_dir: Optional[PathLike],
              audit: bool = False, context: Any = None, has_context: bool = False,
-             raise_on_error: bool = False) -> _Call:
+             raise_on_error: bool = False, tighten: Optional[Tighten] = None) -> _Call:
     t0 = time.monotonic()
     cordon = find_cordon(cordon_bin)
     if timeout is not None and timeout <= 0:
@@ -859,7 +938,7 @@ def _prepare(cmd: str, operands: List[str], stdin_data: Optional[bytes], policy:
     else:
         input_args, fds = _input_fd(input)
     try:
-        args = _run_args(cmd, policy, policy_dir, input_args, output_dir, bind_ro, audit) + operands
+        args = _run_args(cmd, policy, policy_dir, input_args, output_dir, bind_ro, audit, tighten) + operands
     except BaseException:
         for fd in fds:
             os.close(fd)
@@ -887,17 +966,17 @@ _NO_CONTEXT = object()
 
 
 def _execute_call(code: Data, policy, input, timeout, output_dir, bind_ro, cordon_bin, policy_dir, audit,
-                  context, raise_on_error) -> _Call:
+                  context, raise_on_error, tighten=None) -> _Call:
     return _prepare("run", ["-"], _encode(code, "code"), policy, input, timeout, output_dir, bind_ro,
                     cordon_bin, policy_dir, audit, None if context is _NO_CONTEXT else context,
-                    context is not _NO_CONTEXT, raise_on_error)
+                    context is not _NO_CONTEXT, raise_on_error, tighten)
 
 
 def execute(code: Data, policy: Optional[PathLike] = "default", input: Union[Data, PathLike, None] = None,
             timeout: Optional[float] = None, output_dir: Optional[PathLike] = None,
             bind_ro: Iterable[PathLike] = (), cordon_bin: Optional[PathLike] = None,
             policy_dir: Optional[PathLike] = None, audit: bool = False, context: Any = _NO_CONTEXT,
-            raise_on_error: bool = False) -> Result:
+            raise_on_error: bool = False, tighten: Optional[Tighten] = None) -> Result:
     """Check and run ``code`` under ``policy`` (``cordon run --json -``).
 
     ``code`` (str, encoded as UTF-8, or bytes) reaches cordon on a pipe and is
@@ -923,41 +1002,41 @@ def execute(code: Data, policy: Optional[PathLike] = "default", input: Union[Dat
     cordon error raise (Result.raise_for_status).
     """
     return _run(_execute_call(code, policy, input, timeout, output_dir, bind_ro, cordon_bin, policy_dir, audit,
-                              context, raise_on_error))
+                              context, raise_on_error, tighten))
 
 
 async def execute_async(code: Data, policy: Optional[PathLike] = "default",
                         input: Union[Data, PathLike, None] = None, timeout: Optional[float] = None,
                         output_dir: Optional[PathLike] = None, bind_ro: Iterable[PathLike] = (),
                         cordon_bin: Optional[PathLike] = None, policy_dir: Optional[PathLike] = None,
-                        audit: bool = False, context: Any = _NO_CONTEXT, raise_on_error: bool = False) -> Result:
+                        audit: bool = False, context: Any = _NO_CONTEXT, raise_on_error: bool = False, tighten: Optional[Tighten] = None) -> Result:
     """``execute`` for asyncio: cordon runs as an asyncio subprocess, so the
     event loop goes on while the program runs.  Cancelling the task stops
     the run as a timeout does (cordon kills the program's whole tree)
     before CancelledError propagates."""
     return await _arun(_execute_call(code, policy, input, timeout, output_dir, bind_ro, cordon_bin, policy_dir,
-                                     audit, context, raise_on_error))
+                                     audit, context, raise_on_error, tighten))
 
 
 def execute_file(path: PathLike, policy: Optional[PathLike] = "default",
                  input: Union[Data, PathLike, None] = None, timeout: Optional[float] = None,
                  output_dir: Optional[PathLike] = None, bind_ro: Iterable[PathLike] = (),
                  cordon_bin: Optional[PathLike] = None, policy_dir: Optional[PathLike] = None,
-                 audit: bool = False, raise_on_error: bool = False) -> Result:
+                 audit: bool = False, raise_on_error: bool = False, tighten: Optional[Tighten] = None) -> Result:
     """Check and run the source file ``path`` (``cordon run --json PATH``):
     findings name the file, and its extension tells the checks the language."""
     return _run(_prepare("run", [_operand(path)], None, policy, input, timeout, output_dir, bind_ro,
-                         cordon_bin, policy_dir, audit, raise_on_error=raise_on_error))
+                         cordon_bin, policy_dir, audit, raise_on_error=raise_on_error, tighten=tighten))
 
 
 async def execute_file_async(path: PathLike, policy: Optional[PathLike] = "default",
                              input: Union[Data, PathLike, None] = None, timeout: Optional[float] = None,
                              output_dir: Optional[PathLike] = None, bind_ro: Iterable[PathLike] = (),
                              cordon_bin: Optional[PathLike] = None, policy_dir: Optional[PathLike] = None,
-                             audit: bool = False, raise_on_error: bool = False) -> Result:
+                             audit: bool = False, raise_on_error: bool = False, tighten: Optional[Tighten] = None) -> Result:
     """``execute_file`` for asyncio."""
     return await _arun(_prepare("run", [_operand(path)], None, policy, input, timeout, output_dir, bind_ro,
-                                cordon_bin, policy_dir, audit, raise_on_error=raise_on_error))
+                                cordon_bin, policy_dir, audit, raise_on_error=raise_on_error, tighten=tighten))
 
 
 def _exec_operands(argv: Sequence[PathLike], sources: Iterable[PathLike]) -> List[str]:
@@ -979,7 +1058,7 @@ def exec_command(argv: Sequence[PathLike], policy: Optional[PathLike] = "default
                  timeout: Optional[float] = None, output_dir: Optional[PathLike] = None,
                  bind_ro: Iterable[PathLike] = (), cordon_bin: Optional[PathLike] = None,
                  policy_dir: Optional[PathLike] = None, audit: bool = False,
-                 raise_on_error: bool = False) -> Result:
+                 raise_on_error: bool = False, tighten: Optional[Tighten] = None) -> Result:
     """Run a command under ``policy`` (``cordon exec --json -- ARGV``).
 
     ``argv`` is a list, never a shell string.  Each of ``sources`` is checked
@@ -987,7 +1066,7 @@ def exec_command(argv: Sequence[PathLike], policy: Optional[PathLike] = "default
     sources the check modules are skipped.
     """
     return _run(_prepare("exec", _exec_operands(argv, sources), None, policy, input, timeout, output_dir,
-                         bind_ro, cordon_bin, policy_dir, audit, raise_on_error=raise_on_error))
+                         bind_ro, cordon_bin, policy_dir, audit, raise_on_error=raise_on_error, tighten=tighten))
 
 
 async def exec_command_async(argv: Sequence[PathLike], policy: Optional[PathLike] = "default",
@@ -995,11 +1074,11 @@ async def exec_command_async(argv: Sequence[PathLike], policy: Optional[PathLike
                              timeout: Optional[float] = None, output_dir: Optional[PathLike] = None,
                              bind_ro: Iterable[PathLike] = (), cordon_bin: Optional[PathLike] = None,
                              policy_dir: Optional[PathLike] = None, audit: bool = False,
-                             raise_on_error: bool = False) -> Result:
+                             raise_on_error: bool = False, tighten: Optional[Tighten] = None) -> Result:
     """``exec_command`` for asyncio."""
     return await _arun(_prepare("exec", _exec_operands(argv, sources), None, policy, input, timeout,
                                 output_dir, bind_ro, cordon_bin, policy_dir, audit,
-                                raise_on_error=raise_on_error))
+                                raise_on_error=raise_on_error, tighten=tighten))
 
 
 def _check_parse(operands: List[str], rc: int, out: str, err: str, timed_out: bool,
@@ -1025,60 +1104,60 @@ def _check_parse(operands: List[str], rc: int, out: str, err: str, timed_out: bo
 
 def _check(operands: List[str], stdin_data: Optional[bytes], policy: Optional[PathLike],
            cordon_bin: Optional[PathLike], policy_dir: Optional[PathLike],
-           timeout: Optional[float]) -> List[CheckResult]:
+           timeout: Optional[float], tighten: Optional[Tighten] = None) -> List[CheckResult]:
     cordon = find_cordon(cordon_bin)
-    args = _common("check", policy, policy_dir) + operands
+    args = _common("check", policy, policy_dir, tighten) + operands
     rc, out, err, timed_out = _launch(cordon, args, stdin_data, timeout)
     return _check_parse(operands, rc, out, err, timed_out, timeout)
 
 
 async def _acheck(operands: List[str], stdin_data: Optional[bytes], policy: Optional[PathLike],
                   cordon_bin: Optional[PathLike], policy_dir: Optional[PathLike],
-                  timeout: Optional[float]) -> List[CheckResult]:
+                  timeout: Optional[float], tighten: Optional[Tighten] = None) -> List[CheckResult]:
     cordon = find_cordon(cordon_bin)
-    args = _common("check", policy, policy_dir) + operands
+    args = _common("check", policy, policy_dir, tighten) + operands
     rc, out, err, timed_out = await _alaunch(cordon, args, stdin_data, timeout)
     return _check_parse(operands, rc, out, err, timed_out, timeout)
 
 
 def check(code: Data, policy: Optional[PathLike] = "default", cordon_bin: Optional[PathLike] = None,
-          policy_dir: Optional[PathLike] = None, timeout: Optional[float] = None) -> CheckResult:
+          policy_dir: Optional[PathLike] = None, timeout: Optional[float] = None, tighten: Optional[Tighten] = None) -> CheckResult:
     """Run only the policy's checks on ``code`` (``cordon check --json -``):
     nothing is executed."""
-    return _check(["-"], _encode(code, "code"), policy, cordon_bin, policy_dir, timeout)[0]
+    return _check(["-"], _encode(code, "code"), policy, cordon_bin, policy_dir, timeout, tighten)[0]
 
 
 async def check_async(code: Data, policy: Optional[PathLike] = "default", cordon_bin: Optional[PathLike] = None,
-                      policy_dir: Optional[PathLike] = None, timeout: Optional[float] = None) -> CheckResult:
+                      policy_dir: Optional[PathLike] = None, timeout: Optional[float] = None, tighten: Optional[Tighten] = None) -> CheckResult:
     """``check`` for asyncio."""
-    return (await _acheck(["-"], _encode(code, "code"), policy, cordon_bin, policy_dir, timeout))[0]
+    return (await _acheck(["-"], _encode(code, "code"), policy, cordon_bin, policy_dir, timeout, tighten))[0]
 
 
 def is_safe(code: Data, policy: Optional[PathLike] = "default", cordon_bin: Optional[PathLike] = None,
-            policy_dir: Optional[PathLike] = None, timeout: Optional[float] = None) -> Tuple[bool, List[Finding]]:
+            policy_dir: Optional[PathLike] = None, timeout: Optional[float] = None, tighten: Optional[Tighten] = None) -> Tuple[bool, List[Finding]]:
     """``(safe, violations)``, as llm-sandbox's ``is_safe``: whether the
     policy's checks pass ``code`` (nothing is executed), and the findings
     they reported.  When ``safe`` is True the list holds only findings the
     policy reports without denying (below its threshold, optional modules)."""
-    c = check(code, policy, cordon_bin, policy_dir, timeout)
+    c = check(code, policy, cordon_bin, policy_dir, timeout, tighten)
     return c.passed, list(c.findings)
 
 
 async def is_safe_async(code: Data, policy: Optional[PathLike] = "default", cordon_bin: Optional[PathLike] = None,
                         policy_dir: Optional[PathLike] = None,
-                        timeout: Optional[float] = None) -> Tuple[bool, List[Finding]]:
+                        timeout: Optional[float] = None, tighten: Optional[Tighten] = None) -> Tuple[bool, List[Finding]]:
     """``is_safe`` for asyncio."""
-    c = await check_async(code, policy, cordon_bin, policy_dir, timeout)
+    c = await check_async(code, policy, cordon_bin, policy_dir, timeout, tighten)
     return c.passed, list(c.findings)
 
 
 def check_files(paths: Iterable[PathLike], policy: Optional[PathLike] = "default",
                 cordon_bin: Optional[PathLike] = None, policy_dir: Optional[PathLike] = None,
-                timeout: Optional[float] = None) -> List[CheckResult]:
+                timeout: Optional[float] = None, tighten: Optional[Tighten] = None) -> List[CheckResult]:
     """Run only the policy's checks on each file, in one cordon process."""
     if isinstance(paths, (str, bytes)):
         raise TypeError("paths must be a sequence of paths, not a single string")
     operands = [_operand(p) for p in paths]
     if not operands:
         return []
-    return _check(operands, None, policy, cordon_bin, policy_dir, timeout)
+    return _check(operands, None, policy, cordon_bin, policy_dir, timeout, tighten)

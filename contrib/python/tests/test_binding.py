@@ -583,6 +583,47 @@ class Raising(unittest.TestCase):
             asyncio.run(cordon.execute_async("print(1)", policy=DENY, raise_on_error=True))
 
 
+class PerCall(unittest.TestCase):
+    """Tighten: per-call settings that may only tighten the policy."""
+
+    def test_limits_recorded(self):
+        t = cordon.Tighten.config(timeout=5, max_output_bytes=4096)
+        r = cordon.execute("print(6 * 7)", policy=RLIMIT, tighten=t)
+        self.assertEqual(r.status, "ok", r.raw)
+        self.assertEqual(r.tightened, ["limit:wall=5000ms", "limit:output=4096"])
+
+    def test_smaller_output_holds(self):
+        r = cordon.execute("print('x' * 100000)", policy=RLIMIT, tighten=cordon.Tighten({"output": "1K"}))
+        self.assertEqual((r.status, r.limit), ("killed", "output"), r.raw)
+
+    def test_loosening_refused(self):
+        with self.assertRaises(cordon.PolicyError) as cm:
+            cordon.execute("print(1)", policy=RLIMIT, tighten=cordon.Tighten({"wall": "1h"}))
+        self.assertIn("would loosen", str(cm.exception))
+
+    def test_network_true_refused(self):
+        with self.assertRaises(ValueError):
+            cordon.Tighten(network=True)
+        with self.assertRaises(TypeError):
+            cordon.Tighten(deny_imports="socket")
+
+    def test_deny_import_and_pattern(self):
+        safe, findings = cordon.is_safe("import json", tighten=cordon.Tighten(deny_imports=["json"]))
+        self.assertFalse(safe)
+        self.assertIn("import-denied", [f.rule for f in findings])
+        c = cordon.check("print('marker-42')", tighten=cordon.Tighten(patterns=[r"marker-\d+"]))
+        self.assertFalse(c.passed)
+        self.assertEqual(c.findings[0].rule, "per-call-1")
+        r = cordon.execute("print('marker-42')", tighten=cordon.Tighten(patterns=[r"marker-\d+"]))
+        self.assertEqual(r.status, "denied")
+        self.assertEqual(r.tightened, ["pattern:marker-\\d+"])
+
+    def test_async(self):
+        r = asyncio.run(cordon.execute_async("print(1)", policy=RLIMIT,
+                                             tighten=cordon.Tighten.config(max_memory_mb=256)))
+        self.assertEqual(r.tightened, ["limit:memory=256M"])
+
+
 class IsSafe(unittest.TestCase):
     def test_is_safe(self):
         self.assertEqual(cordon.is_safe("print(1)", policy=PASS), (True, []))
