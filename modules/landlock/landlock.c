@@ -46,7 +46,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "ll.h"
+#include "landlock.h"
 #include <cordon/modutil.h>
 
 #define LL_MAX_PATHS 256 /* policy and default paths */

@@ -25,7 +25,7 @@
 
 #include <linux/magic.h>
 
-#include "ns.h"
+#include "namespaces.h"
 
 int ns_cgroup_open(cordon_ctx *ctx, struct ns_state *s)
 {

@@ -64,7 +64,7 @@
 #include <linux/capability.h>
 #include <linux/close_range.h>
 
-#include "ns.h"
+#include "namespaces.h"
 #include <cordon/modutil.h>
 
 #define T_1 1099511627776ll /* 1T */

@@ -26,7 +26,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "sc.h"
+#include "seccomp_rules.h"
 
 /* After the seccomp module's confine hook the core calls these (close_range,
  * prctl, getpid, getppid, write, execve; exit_group on failure), and the hook

@@ -69,7 +69,7 @@
 
 #include <cordon/module.h>
 
-#include "sc.h"
+#include "seccomp_rules.h"
 
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL /* Linux 6.9 */
