@@ -93,8 +93,11 @@ comma := ,
 
 TEST_C := $(wildcard tests/*.c)
 TEST_BINS := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_C))
-TEST_MOD_SRCS := $(wildcard tests/modules/*.c)
+TEST_MOD_SRCS := $(filter-out tests/modules/cfgbad.c,$(wildcard tests/modules/*.c))
 TEST_MODS := $(patsubst tests/modules/%.c,$(B)/tests/modules/cordon_%.so,$(TEST_MOD_SRCS))
+# Config tables the core refuses (tests/config.t), one build each.
+CFGBAD := both:BOTH offset:OFFSET default:DEFAULT entry:ENTRY
+TEST_MODS += $(foreach c,$(CFGBAD),$(B)/tests/modules/cordon_cfg$(word 1,$(subst :, ,$(c))).so)
 # The test module again under other names, so one policy can stack several.
 TM_COPIES := tm_a tm_b tm_c tm_req
 TEST_MODS += $(foreach n,$(TM_COPIES),$(B)/tests/modules/cordon_$(n).so)
@@ -195,6 +198,14 @@ $(B)/tests/modules/cordon_%.so: tests/modules/%.c include/cordon/module.h
 	$(call say,CC,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -shared $(ALL_LDFLAGS) -o $@ $<
+
+define cfgbad_rule
+$(B)/tests/modules/cordon_cfg$(1).so: tests/modules/cfgbad.c include/cordon/module.h
+	$$(call say,CC,$$@)
+	@mkdir -p $$(dir $$@)
+	$$(Q)$$(CC) $$(ALL_CFLAGS) -DCFGBAD_$(2) -DMODNAME='"cfg$(1)"' -shared $$(ALL_LDFLAGS) -o $$@ $$<
+endef
+$(foreach c,$(CFGBAD),$(eval $(call cfgbad_rule,$(word 1,$(subst :, ,$(c))),$(word 2,$(subst :, ,$(c))))))
 
 $(B)/tests/modules/cordon_tm_%.so: tests/modules/testmod.c include/cordon/module.h
 	$(call say,CC,$@)

@@ -568,6 +568,11 @@ static int api_run_deny(cordon_ctx *ctx, const char *why)
 	return ctx->run->deny_msg ? 0 : -1;
 }
 
+static const void *api_config(cordon_ctx *ctx)
+{
+	return ctx && ctx->entry ? ctx->entry->config : NULL;
+}
+
 static const struct cordon_core_api api = {
 	.abi = CORDON_ABI_VERSION,
 	.size = sizeof(struct cordon_core_api),
@@ -613,6 +618,7 @@ static const struct cordon_core_api api = {
 	.run_abort = api_run_abort,
 	.launch_argv = api_launch_argv,
 	.run_deny = api_run_deny,
+	.config = api_config,
 };
 
 const struct cordon_core_api *core_api(void)
