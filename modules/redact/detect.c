@@ -30,15 +30,65 @@ const char *const rd_builtin_ids[RB_COUNT] = {
 	[RB_URL_PASSWORD] = "url-password",
 	[RB_PASSWORD] = "password-assignment",
 	[RB_SECRET] = "secret-assignment",
+	[RB_HUGGINGFACE] = "huggingface-token",
+	[RB_GITLAB] = "gitlab-token",
+	[RB_NPM] = "npm-token",
+	[RB_PYPI] = "pypi-token",
+	[RB_GCP_OAUTH] = "gcp-oauth-client-secret",
+	[RB_AZURE_STORAGE] = "azure-storage-key",
+	[RB_GCP_SA] = "gcp-service-account-key",
+	[RB_TWILIO] = "twilio-api-key",
+	[RB_SENDGRID] = "sendgrid-api-key",
+	[RB_DIGITALOCEAN] = "digitalocean-token",
+	[RB_SHOPIFY] = "shopify-token",
+	[RB_DATABRICKS] = "databricks-token",
+	[RB_AGE] = "age-secret-key",
+	[RB_DOPPLER] = "doppler-token",
+	[RB_DYNATRACE] = "dynatrace-token",
+	[RB_EASYPOST] = "easypost-api-key",
+	[RB_LINEAR] = "linear-api-key",
+	[RB_POSTMAN] = "postman-api-key",
+	[RB_PULUMI] = "pulumi-token",
+	[RB_PREFECT] = "prefect-token",
+	[RB_README] = "readme-api-key",
+	[RB_RUBYGEMS] = "rubygems-token",
+	[RB_SENTRY] = "sentry-token",
+	[RB_SHIPPO] = "shippo-token",
+	[RB_PLANETSCALE] = "planetscale-token",
+	[RB_VAULT] = "vault-token",
+	[RB_FLYIO] = "flyio-token",
+	[RB_GRAFANA] = "grafana-token",
+	[RB_HEROKU] = "heroku-api-key",
+	[RB_INFRACOST] = "infracost-token",
+	[RB_NOTION] = "notion-token",
+	[RB_PERPLEXITY] = "perplexity-api-key",
+	[RB_OPENSHIFT] = "openshift-token",
+	[RB_ARTIFACTORY] = "artifactory-token",
+	[RB_CLOJARS] = "clojars-token",
+	[RB_DUFFEL] = "duffel-token",
+	[RB_FRAMEIO] = "frameio-token",
+	[RB_SCALINGO] = "scalingo-token",
+	[RB_SENDINBLUE] = "sendinblue-api-key",
+	[RB_ALIBABA] = "alibaba-access-key-id",
+	[RB_ATLASSIAN] = "atlassian-api-token",
+	[RB_SQUARE] = "square-token",
+	[RB_BEDROCK] = "aws-bedrock-api-key",
+	[RB_SETTLEMINT] = "settlemint-token",
+	[RB_TYPEFORM] = "typeform-token",
+	[RB_NEWRELIC] = "newrelic-api-key",
+	[RB_INTRA42] = "intra42-client-secret",
+	[RB_ONEPASSWORD] = "1password-token",
 	[RB_CARD] = "credit-card",
 	[RB_SSN] = "us-ssn",
 };
 
 #define V_ (CC_VAL)
 const uint16_t rd_cls[256] = {
-	['A' ... 'Z'] = CC_UP | V_,
-	['a' ... 'z'] = CC_LO | V_,
-	['0' ... '9'] = CC_DIG | V_,
+	['A' ... 'F'] = CC_UP | CC_HEX | V_,
+	['G' ... 'Z'] = CC_UP | V_,
+	['a' ... 'f'] = CC_LO | CC_HEX | V_,
+	['g' ... 'z'] = CC_LO | V_,
+	['0' ... '9'] = CC_DIG | CC_HEX | V_,
 	['_'] = CC_US | V_,
 	['-'] = CC_DASH | V_,
 	['.'] = CC_DOT | V_,
@@ -99,6 +149,7 @@ static inline void set_match(struct rd_match *m, size_t rs, size_t re, int rule)
 /* ---- prefixed tokens ------------------------------------------------------ */
 
 #define TC_MIXED 1 /* the body holds a digit and a letter */
+#define TC_EXACT 2 /* the body is exactly min bytes, and no letter or digit follows */
 
 struct tokdef {
 	const char *prefix;
@@ -110,8 +161,15 @@ struct tokdef {
 	uint8_t check;
 };
 
+#define W_ (CC_ALNUM | CC_US) /* \w */
+#define WD (CC_ALNUM | CC_US | CC_DASH) /* [\w-] */
+#define B64 (CC_ALNUM | CC_PLUS | CC_SLASH)
 #define T(p, r, c, m, b, k) { p, sizeof(p) - 1, r, c, m, b, k }
-/* Grouped by first byte; at one position the first of equally long matches wins. */
+/* In any order: rd_builtin_triggers() groups them by first byte, keeping
+ * this order within a group; at one position the first of equally long
+ * matches wins, so a longer prefix comes before a shorter one it extends.
+ * The prefixes are the vendors' documented ones (README.md, the table
+ * against gitleaks' default rules). */
 static const struct tokdef toks[] = {
 	T("AKIA", RB_AWS_ID, CC_UP | CC_DIG, 16, false, 0),
 	T("ASIA", RB_AWS_ID, CC_UP | CC_DIG, 16, false, 0),
@@ -127,26 +185,107 @@ static const struct tokdef toks[] = {
 	T("ASCA", RB_AWS_ID, CC_UP | CC_DIG, 16, false, 0),
 	T("A3T", RB_AWS_ID, CC_UP | CC_DIG, 17, false, 0),
 	T("AIza", RB_GOOGLE, B64URL, 35, false, 0),
+	T("ABSK", RB_BEDROCK, B64 | CC_EQ, 109, true, 0),
+	T("AGE-SECRET-KEY-1", RB_AGE, CC_UP | CC_DIG, 58, true, 0),
+	T("AKCp", RB_ARTIFACTORY, CC_ALNUM, 69, true, 0),
+	T("ATATT3", RB_ATLASSIAN, WD | CC_EQ, 100, true, 0),
+	T("CLOJARS_", RB_CLOJARS, CC_ALNUM, 60, true, 0),
+	T("EZAK", RB_EASYPOST, CC_ALNUM, 54, true, 0),
+	T("EZTK", RB_EASYPOST, CC_ALNUM, 54, true, 0),
+	T("GOCSPX-", RB_GCP_OAUTH, WD, 28, true, 0),
+	T("GR1348941", RB_GITLAB, WD, 20, true, 0),
+	T("HRKU-AA", RB_HEROKU, WD, 58, true, 0),
+	T("LTAI", RB_ALIBABA, CC_ALNUM, 20, true, 0),
+	T("NRAK-", RB_NEWRELIC, CC_ALNUM, 27, true, 0),
+	T("NRII-", RB_NEWRELIC, WD, 32, true, 0),
+	T("NRJS-", RB_NEWRELIC, CC_HEX, 19, true, 0),
+	T("PMAK-", RB_POSTMAN, CC_HEX | CC_DASH, 59, true, 0),
+	T("SG.", RB_SENDGRID, WD | CC_DOT | CC_EQ, 66, true, 0),
+	T("SK", RB_TWILIO, CC_HEX, 32, true, TC_EXACT),
+	T("api_org_", RB_HUGGINGFACE, CC_ALNUM, 34, true, 0),
+	T("cmVmd", RB_ARTIFACTORY, CC_ALNUM, 59, true, TC_EXACT),
+	T("dapi", RB_DATABRICKS, CC_HEX, 32, true, 0),
+	T("doo_v1_", RB_DIGITALOCEAN, CC_HEX, 64, true, 0),
+	T("dop_v1_", RB_DIGITALOCEAN, CC_HEX, 64, true, 0),
+	T("dor_v1_", RB_DIGITALOCEAN, CC_HEX, 64, true, 0),
+	T("dp.pt.", RB_DOPPLER, CC_ALNUM, 43, true, 0),
+	T("dt0c01.", RB_DYNATRACE, CC_ALNUM | CC_DOT, 89, true, 0),
+	T("duffel_test_", RB_DUFFEL, WD | CC_EQ, 43, true, 0),
+	T("duffel_live_", RB_DUFFEL, WD | CC_EQ, 43, true, 0),
+	T("fio-u-", RB_FRAMEIO, WD | CC_EQ, 64, true, 0),
+	T("fo1_", RB_FLYIO, WD, 43, true, 0),
+	T("fm1a_", RB_FLYIO, B64 | CC_EQ, 100, true, 0),
+	T("fm1r_", RB_FLYIO, B64 | CC_EQ, 100, true, 0),
+	T("fm2_", RB_FLYIO, B64 | CC_EQ, 100, true, 0),
 	T("github_pat_", RB_GITHUB_PAT, CC_ALNUM | CC_US, 22, true, 0),
 	T("ghp_", RB_GITHUB, CC_ALNUM, 36, true, 0),
 	T("gho_", RB_GITHUB, CC_ALNUM, 36, true, 0),
 	T("ghu_", RB_GITHUB, CC_ALNUM, 36, true, 0),
 	T("ghs_", RB_GITHUB, CC_ALNUM, 36, true, 0),
 	T("ghr_", RB_GITHUB, CC_ALNUM, 36, true, 0),
+	T("glpat-", RB_GITLAB, WD | CC_DOT, 20, true, 0),
+	T("glptt-", RB_GITLAB, CC_HEX, 40, true, 0),
+	T("gldt-", RB_GITLAB, WD, 20, true, 0),
+	T("glrt-", RB_GITLAB, WD | CC_DOT, 20, true, 0),
+	T("glcbt-", RB_GITLAB, WD, 20, true, 0),
+	T("glffct-", RB_GITLAB, WD, 20, true, 0),
+	T("glft-", RB_GITLAB, WD, 20, true, 0),
+	T("glimt-", RB_GITLAB, WD, 25, true, 0),
+	T("glagent-", RB_GITLAB, WD, 50, true, 0),
+	T("gloas-", RB_GITLAB, WD, 64, true, 0),
+	T("glsoat-", RB_GITLAB, WD, 20, true, 0),
+	T("glc_", RB_GRAFANA, B64 | CC_EQ, 32, true, 0),
+	T("glsa_", RB_GRAFANA, CC_ALNUM | CC_US, 32, true, 0),
 	T("hooks.slack.com/services/", RB_SLACK_WEBHOOK, CC_ALNUM | CC_US | CC_DASH | CC_SLASH, 10, true, 0),
 	T("hooks.slack.com/workflows/", RB_SLACK_WEBHOOK, CC_ALNUM | CC_US | CC_DASH | CC_SLASH, 10, true, 0),
 	T("hooks.slack.com/triggers/", RB_SLACK_WEBHOOK, CC_ALNUM | CC_US | CC_DASH | CC_SLASH, 10, true, 0),
+	T("hf_", RB_HUGGINGFACE, CC_ALNUM, 30, true, 0),
+	T("hvs.", RB_VAULT, WD, 90, true, 0),
+	T("hvb.", RB_VAULT, WD, 138, true, 0),
+	T("ico-", RB_INFRACOST, CC_ALNUM, 32, true, 0),
+	T("lin_api_", RB_LINEAR, CC_ALNUM, 40, true, 0),
+	T("npm_", RB_NPM, CC_ALNUM, 36, true, 0),
+	T("ntn_", RB_NOTION, CC_ALNUM, 46, true, 0),
+	T("ops_eyJ", RB_ONEPASSWORD, B64 | CC_EQ, 250, true, 0),
 	T("pk_live_", RB_STRIPE, CC_ALNUM, 10, true, 0),
 	T("pk_test_", RB_STRIPE, CC_ALNUM, 10, true, 0),
+	T("pypi-AgEIcHlwaS5vcmc", RB_PYPI, WD, 50, true, 0),
+	T("pscale_tkn_", RB_PLANETSCALE, WD | CC_DOT | CC_EQ, 32, true, 0),
+	T("pscale_pw_", RB_PLANETSCALE, WD | CC_DOT | CC_EQ, 32, true, 0),
+	T("pscale_oauth_", RB_PLANETSCALE, WD | CC_DOT | CC_EQ, 32, true, 0),
+	T("pul-", RB_PULUMI, CC_HEX, 40, true, 0),
+	T("pnu_", RB_PREFECT, CC_ALNUM, 36, true, 0),
+	T("pplx-", RB_PERPLEXITY, CC_ALNUM, 48, true, 0),
 	T("rk_live_", RB_STRIPE, CC_ALNUM, 10, true, 0),
 	T("rk_test_", RB_STRIPE, CC_ALNUM, 10, true, 0),
 	T("rk_prod_", RB_STRIPE, CC_ALNUM, 10, true, 0),
+	T("rdme_", RB_README, CC_ALNUM, 70, true, 0),
+	T("rubygems_", RB_RUBYGEMS, CC_HEX, 48, true, 0),
 	T("sk-ant-", RB_ANTHROPIC, B64URL, 20, true, 0),
 	T("sk-", RB_OPENAI, B64URL, 20, true, TC_MIXED),
 	T("sk_live_", RB_STRIPE, CC_ALNUM, 10, true, 0),
 	T("sk_test_", RB_STRIPE, CC_ALNUM, 10, true, 0),
 	T("sk_prod_", RB_STRIPE, CC_ALNUM, 10, true, 0),
+	T("sha256~", RB_OPENSHIFT, WD, 43, true, 0),
+	T("shpat_", RB_SHOPIFY, CC_HEX, 32, true, 0),
+	T("shpca_", RB_SHOPIFY, CC_HEX, 32, true, 0),
+	T("shppa_", RB_SHOPIFY, CC_HEX, 32, true, 0),
+	T("shpss_", RB_SHOPIFY, CC_HEX, 32, true, 0),
+	T("shippo_live_", RB_SHIPPO, CC_HEX, 40, true, 0),
+	T("shippo_test_", RB_SHIPPO, CC_HEX, 40, true, 0),
+	T("sntryu_", RB_SENTRY, CC_HEX, 64, true, 0),
+	T("sntrys_eyJ", RB_SENTRY, B64 | CC_EQ | CC_US, 50, true, 0),
+	T("sm_aat_", RB_SETTLEMINT, CC_ALNUM, 16, true, 0),
+	T("sm_pat_", RB_SETTLEMINT, CC_ALNUM, 16, true, 0),
+	T("sm_sat_", RB_SETTLEMINT, CC_ALNUM, 16, true, 0),
+	T("sq0atp-", RB_SQUARE, WD, 22, true, 0),
+	T("sq0csp-", RB_SQUARE, WD, 40, true, 0),
+	T("s-s4t2ud-", RB_INTRA42, CC_HEX, 64, true, 0),
+	T("s-s4t2af-", RB_INTRA42, CC_HEX, 64, true, 0),
+	T("tfp_", RB_TYPEFORM, WD | CC_DOT | CC_EQ, 40, true, 0),
+	T("tk-us-", RB_SCALINGO, WD, 48, true, 0),
 	T("whsec_", RB_STRIPE, CC_ALNUM, 20, true, 0),
+	T("xkeysib-", RB_SENDINBLUE, CC_ALNUM | CC_DASH, 64, true, 0),
 	T("xoxe.xoxb-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, 0),
 	T("xoxe.xoxp-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, 0),
 	T("xoxa-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, 0),
@@ -160,6 +299,7 @@ static const struct tokdef toks[] = {
 };
 #undef T
 #define N_TOKS (sizeof(toks) / sizeof(toks[0]))
+_Static_assert(N_TOKS < 256, "token indices are bytes");
 
 static int tok_at(const struct rd_scan *s, size_t p, const struct tokdef *t, struct rd_match *m)
 {
@@ -183,6 +323,11 @@ static int tok_at(const struct rd_scan *s, size_t p, const struct tokdef *t, str
 		return RD_NO;
 	if (t->check == TC_MIXED && !(digit && letter))
 		return RD_NO;
+	if (t->check == TC_EXACT) {
+		int c = rd_ch(s, i);
+		if (run != t->min || (c >= 0 && (rd_cls[c] & (CC_ALNUM | CC_US))))
+			return RD_NO;
+	}
 	set_match(m, p, i, t->rule);
 	if (run == RD_DECIDE) {
 		/* longer than we look: replace it once, swallow the rest */
@@ -223,7 +368,7 @@ static void tokens_at(const struct rd_scan *s, size_t p, struct best *b)
 	int c0 = s->v[p];
 	bool bound = !is_alnum(prev_ch(s, p));
 	for (size_t k = s->cfg->tok_lo[c0]; k < s->cfg->tok_hi[c0]; k++) {
-		const struct tokdef *t = &toks[k];
+		const struct tokdef *t = &toks[s->cfg->tok_ord[k]];
 		if (!s->cfg->enabled[t->rule] || (t->boundary && !bound))
 			continue;
 		struct rd_match m;
@@ -496,6 +641,11 @@ static int url_at(const struct rd_scan *s, size_t p, struct rd_match *m)
 
 enum kw_where { KW_ANY, KW_US }; /* anything before it, or '_' (or nothing) */
 
+/* Names are compared as words: lower case, with '_' between the words of
+ * every case style (snake_case, camelCase, PascalCase, kebab-case,
+ * dotted.names, HTTP-Header-Names), so "SessionToken", "x-api-key",
+ * "_authToken" and "AUTH_TOKEN" become session_token, x_api_key,
+ * _auth_token and auth_token. */
 static const struct {
 	const char *kw;
 	uint8_t len;
@@ -507,6 +657,9 @@ static const struct {
 	{ "passphrase", 10, RB_PASSWORD, KW_ANY },
 	{ "pass", 4, RB_PASSWORD, KW_US },
 	{ "pwd", 3, RB_PASSWORD, KW_US }, /* not PWD/OLDPWD, the working directory */
+	{ "account_key", 11, RB_AZURE_STORAGE, KW_US }, /* AccountKey= in a connection string */
+	{ "shared_access_key", 17, RB_AZURE_STORAGE, KW_US }, /* SharedAccessKey= */
+	{ "private_key_id", 14, RB_GCP_SA, KW_US }, /* a service-account JSON */
 	{ "secret", 6, RB_SECRET, KW_ANY },
 	{ "secret_key", 10, RB_SECRET, KW_ANY },
 	{ "secretkey", 9, RB_SECRET, KW_ANY },
@@ -515,16 +668,24 @@ static const struct {
 	{ "api_key", 7, RB_SECRET, KW_ANY },
 	{ "apikey", 6, RB_SECRET, KW_ANY },
 	{ "access_key", 10, RB_SECRET, KW_ANY },
+	{ "accesskey", 9, RB_SECRET, KW_ANY },
 	{ "private_key", 11, RB_SECRET, KW_ANY },
 	{ "token", 5, RB_SECRET, KW_US },
+	{ "auth_token", 10, RB_SECRET, KW_ANY },
+	{ "authtoken", 9, RB_SECRET, KW_ANY },
+	{ "accesstoken", 11, RB_SECRET, KW_ANY },
+	{ "refreshtoken", 12, RB_SECRET, KW_ANY },
+	{ "sessiontoken", 12, RB_SECRET, KW_ANY },
+	{ "credentials", 11, RB_SECRET, KW_US },
 	{ "authorization", 13, RB_SECRET, KW_ANY },
 };
 
-/* The identifier before a separator, normalised (lower case, '-' and '.'
- * as '_'); 0 if there is none. */
-static size_t ident_before(const struct rd_scan *s, size_t p, char *id)
+/* The identifier before a separator, as words (above); its length, 0 if
+ * there is none.  *pathy: a '/' comes just before it (a path, not a name). */
+static size_t ident_before(const struct rd_scan *s, size_t p, char *id, bool *pathy)
 {
 	size_t i = p, k = 0;
+	*pathy = false;
 	while (i > 0 && k < 4 && (s->v[i - 1] == ' ' || s->v[i - 1] == '\t')) {
 		i--;
 		k++;
@@ -539,12 +700,25 @@ static size_t ident_before(const struct rd_scan *s, size_t p, char *id)
 		i--;
 		n++;
 	}
+	*pathy = i > 0 && s->v[i - 1] == '/';
+	size_t o = 0;
 	for (size_t k2 = 0; k2 < n; k2++) {
-		int c = lower(s->v[i + k2]);
-		id[k2] = (char)(c == '-' || c == '.' ? '_' : c);
+		int c = s->v[i + k2];
+		if (c >= 'A' && c <= 'Z' && k2 > 0) {
+			int pc = s->v[i + k2 - 1];
+			int nc = k2 + 1 < n ? s->v[i + k2 + 1] : 0;
+			/* a word starts at an upper-case letter after a lower-case
+			 * letter or digit, or before a lower-case one (APIKey) */
+			if (((pc >= 'a' && pc <= 'z') || (pc >= '0' && pc <= '9') ||
+			     (pc >= 'A' && pc <= 'Z' && nc >= 'a' && nc <= 'z')) &&
+			    o > 0 && id[o - 1] != '_')
+				id[o++] = '_';
+		}
+		c = lower(c);
+		id[o++] = (char)(c == '-' || c == '.' ? '_' : c);
 	}
-	id[n] = '\0';
-	return n;
+	id[o] = '\0';
+	return o;
 }
 
 /* The rule an identifier names, or -1. */
@@ -566,6 +740,8 @@ static int classify(const char *id, size_t n, bool *auth)
 		*auth = strcmp(keywords[k].kw, "authorization") == 0;
 		if (rule == RB_SECRET && strstr(id, "aws") && strstr(id, "secret"))
 			rule = RB_AWS_SECRET;
+		if (rule == RB_SECRET && strcmp(id, "secret_access_key") == 0)
+			rule = RB_AWS_SECRET; /* SecretAccessKey (STS JSON), SECRET_ACCESS_KEY */
 		return rule;
 	}
 	return -1;
@@ -601,10 +777,13 @@ static int assign_at(const struct rd_scan *s, size_t p, struct rd_match *m)
 	if (pc == '=' || pc == '!' || pc == '<' || pc == '>' || pc == ':')
 		return RD_NO; /* the second byte of an operator */
 	/* the keyword first: it is behind us, so no waiting for ordinary text */
-	char id[IDENT_MAX + 1];
-	size_t n = ident_before(s, p, id);
+	char id[2 * IDENT_MAX + 1];
+	bool pathy;
+	size_t n = ident_before(s, p, id, &pathy);
 	if (n < 3)
 		return RD_NO;
+	if (pathy && c0 == ':')
+		return RD_NO; /* "cat: /run/secret: No such file": a path, then a message */
 	bool auth;
 	int rule = classify(id, n, &auth);
 	if (rule < 0 || !s->cfg->enabled[rule])
@@ -632,6 +811,7 @@ static int assign_at(const struct rd_scan *s, size_t p, struct rd_match *m)
 	bool quoted = q == '"' || q == '\'' || q == '`';
 	if (quoted)
 		j++;
+	bool schemed = false;
 	if (auth) {
 		/* Authorization: <scheme> <credentials> */
 		size_t w = 0;
@@ -646,8 +826,10 @@ static int assign_at(const struct rd_scan *s, size_t p, struct rd_match *m)
 			int c = rd_ch(s, j + w + 1);
 			if (c == RD_NEED)
 				return RD_MORE;
-			if (c > ' ' && c != q)
+			if (c > ' ' && c != q) {
 				j += w + 1;
+				schemed = true;
+			}
 		}
 	}
 	size_t vs = j, len = 0;
@@ -684,6 +866,27 @@ static int assign_at(const struct rd_scan *s, size_t p, struct rd_match *m)
 	size_t ve = j;
 	if (ve == vs || placeholder(s->v + vs, ve - vs))
 		return RD_NO;
+	if (c0 == ':' && !quoted && !schemed) {
+		/* "secret: No such file", "token: not found": a keyword, a colon
+		 * and prose is a message, not an assignment.  Prose: a value of
+		 * letters only, followed by a blank and another letter. */
+		bool letters = true;
+		for (size_t k = vs; k < ve && letters; k++)
+			letters = (rd_cls[s->v[k]] & (CC_UP | CC_LO)) != 0;
+		if (letters) {
+			size_t k = ve, b = 0;
+			for (;; k++, b++) {
+				int c = rd_ch(s, k);
+				if (c == RD_NEED)
+					return RD_MORE;
+				if ((c != ' ' && c != '\t') || b == 5)
+					break;
+			}
+			int c = rd_ch(s, k);
+			if (b > 0 && b <= 4 && c >= 0 && (rd_cls[c] & (CC_UP | CC_LO)))
+				return RD_NO;
+		}
+	}
 	/* A known token as the value: counted under its own rule; a block or
 	 * a long token is left to its own detector at the value's start. */
 	struct best b = { 0 };
@@ -792,11 +995,19 @@ void rd_builtin_triggers(struct rd_config *c)
 	uint16_t *trig = c->trig;
 	memset(c->tok_lo, 0, sizeof(c->tok_lo));
 	memset(c->tok_hi, 0, sizeof(c->tok_hi));
+	/* group the table by first byte (a counting sort keeps the order) */
+	size_t count[257] = { 0 };
+	for (size_t k = 0; k < N_TOKS; k++)
+		count[(unsigned char)toks[k].prefix[0] + 1]++;
+	for (int b = 0; b < 256; b++)
+		count[b + 1] += count[b];
+	for (int b = 0; b < 256; b++) {
+		c->tok_lo[b] = (uint8_t)count[b];
+		c->tok_hi[b] = (uint8_t)count[b];
+	}
 	for (size_t k = 0; k < N_TOKS; k++) {
 		unsigned char b = (unsigned char)toks[k].prefix[0];
-		if (c->tok_hi[b] == 0)
-			c->tok_lo[b] = (uint8_t)k;
-		c->tok_hi[b] = (uint8_t)(k + 1); /* the table is grouped by first byte */
+		c->tok_ord[c->tok_hi[b]++] = (uint8_t)k;
 		if (c->enabled[toks[k].rule])
 			trig[b] |= TR_TOKEN;
 	}
@@ -820,7 +1031,7 @@ void rd_builtin_triggers(struct rd_config *c)
 			continue;
 		bool all = true;
 		for (size_t k = c->tok_lo[b]; k < c->tok_hi[b]; k++)
-			if (c->enabled[toks[k].rule] && !toks[k].boundary)
+			if (c->enabled[toks[c->tok_ord[k]].rule] && !toks[c->tok_ord[k]].boundary)
 				all = false;
 		if (all)
 			trig[b] |= TR_BOUND;
@@ -833,7 +1044,7 @@ size_t rd_builtin_lookahead(void)
 	/* an assignment: "==", 16 blanks, a quote, an auth scheme and its
 	 * blank (18), the value, an escape's second byte; and the detectors run
 	 * at the value's start (a token: its longest prefix and RD_DECIDE). */
-	size_t assign = 2 + 16 + 1 + 18 + RD_VALUE_MAX + 2;
+	size_t assign = 2 + 16 + 1 + 18 + RD_VALUE_MAX + 2 + 6; /* + blanks and a letter: prose? */
 	size_t value = 2 + 16 + 1 + 18 + 26 + RD_DECIDE + 1;
 	size_t url = 3 + RD_AUTH_MAX + 1;
 	size_t jwt = 3 + RD_DECIDE + 1 + 10;

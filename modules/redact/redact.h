@@ -58,6 +58,54 @@ enum rd_builtin {
 	RB_URL_PASSWORD,
 	RB_PASSWORD,
 	RB_SECRET,
+	RB_HUGGINGFACE,
+	RB_GITLAB,
+	RB_NPM,
+	RB_PYPI,
+	RB_GCP_OAUTH,
+	RB_AZURE_STORAGE,
+	RB_GCP_SA,
+	RB_TWILIO,
+	RB_SENDGRID,
+	RB_DIGITALOCEAN,
+	RB_SHOPIFY,
+	RB_DATABRICKS,
+	RB_AGE,
+	RB_DOPPLER,
+	RB_DYNATRACE,
+	RB_EASYPOST,
+	RB_LINEAR,
+	RB_POSTMAN,
+	RB_PULUMI,
+	RB_PREFECT,
+	RB_README,
+	RB_RUBYGEMS,
+	RB_SENTRY,
+	RB_SHIPPO,
+	RB_PLANETSCALE,
+	RB_VAULT,
+	RB_FLYIO,
+	RB_GRAFANA,
+	RB_HEROKU,
+	RB_INFRACOST,
+	RB_NOTION,
+	RB_PERPLEXITY,
+	RB_OPENSHIFT,
+	RB_ARTIFACTORY,
+	RB_CLOJARS,
+	RB_DUFFEL,
+	RB_FRAMEIO,
+	RB_SCALINGO,
+	RB_SENDINBLUE,
+	RB_ALIBABA,
+	RB_ATLASSIAN,
+	RB_SQUARE,
+	RB_BEDROCK,
+	RB_SETTLEMINT,
+	RB_TYPEFORM,
+	RB_NEWRELIC,
+	RB_INTRA42,
+	RB_ONEPASSWORD,
 	RB_CARD,
 	RB_SSN,
 	RB_COUNT,
@@ -119,7 +167,8 @@ struct rd_config {
 	size_t lookahead; /* the latency bound, in view bytes (computed) */
 	char *replacement; /* the template */
 	uint16_t trig[256]; /* which detectors may start at a byte */
-	uint8_t tok_lo[256], tok_hi[256]; /* prefixed-token definitions by first byte */
+	uint8_t tok_lo[256], tok_hi[256]; /* tok_ord[tok_lo[b], tok_hi[b]): the prefixed tokens starting with b */
+	uint8_t tok_ord[256]; /* indices of the token table grouped by first byte */
 	int known_rule; /* rule index of known-secret, or -1 */
 };
 
@@ -211,6 +260,7 @@ static inline int rd_ch(const struct rd_scan *s, size_t i)
 #define CC_EQ 0x100u
 #define CC_VAL 0x200u /* may be part of an unquoted assigned value */
 #define CC_SPACE 0x400u /* space or tab */
+#define CC_HEX 0x800u /* 0-9 a-f A-F */
 #define CC_ALNUM (CC_UP | CC_LO | CC_DIG)
 extern const uint16_t rd_cls[256];
 

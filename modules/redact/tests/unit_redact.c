@@ -24,8 +24,8 @@ struct cordon_buf {
 	size_t len, cap;
 };
 
-static uint64_t counted[2][64];
-static const char *count_ids[64];
+static uint64_t counted[2][128];
+static const char *count_ids[128];
 
 static int t_append(cordon_ctx *ctx, cordon_buf *b, const void *data, size_t len)
 {
@@ -49,7 +49,7 @@ static int t_append(cordon_ctx *ctx, cordon_buf *b, const void *data, size_t len
 static void t_redaction(cordon_ctx *ctx, const char *rule, enum cordon_stream s, uint64_t n)
 {
 	(void)ctx;
-	for (int i = 0; i < 64; i++) {
+	for (int i = 0; i < 128; i++) {
 		if (!count_ids[i])
 			count_ids[i] = rule; /* rule strings live as long as the config */
 		if (strcmp(count_ids[i], rule) == 0) {
@@ -253,6 +253,63 @@ static const struct {
 	{ "b64 Y29ycmVjdC1ob3JzZS1iYXR0ZXJ5 hex 636f72726563742d686f7273652d62617474657279",
 	  "b64 [REDACTED:known-secret] hex [REDACTED:known-secret]", "known secret in base64 and hex" },
 	{ "HEX 636F72726563742D686F7273652D62617474657279", "HEX [REDACTED:known-secret]", "known secret in upper-case hex" },
+	{ "k 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 x", "k [REDACTED:huggingface-token] x", "Hugging Face token" },
+	{ "k glpat-OCj2ISaJiHkTj0rLGlko x", "k [REDACTED:gitlab-token] x", "GitLab personal access token" },
+	{ "k glpat-MXGjtEkDnNfribxUdl7dXTPyLsx.ba1c10c20 x", "k [REDACTED:gitlab-token] x", "GitLab routable token" },
+	{ "k npm_SmEHgaKwVJ7faC9qEwjky40UVsWmflzdE1F8 x", "k [REDACTED:npm-token] x", "npm token" },
+	{ "k pypi-AgEIcHlwaS5vcmcResqEDusTpkr0cStY4qWB8dWKnHfDNxSIvPZZ63fFKcZjR4I0b3jRtaWr4Y9 x", "k [REDACTED:pypi-token] x", "PyPI upload token" },
+	{ "k 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 x", "k [REDACTED:gcp-oauth-client-secret] x", "Google OAuth client secret" },
+	{ "k SK1ecccc3fc1626e53a13043b026c48bbf x", "k [REDACTED:twilio-api-key] x", "Twilio API key" },
+	{ "k 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 x", "k [REDACTED:sendgrid-api-key] x", "SendGrid key" },
+	{ "k dop_v1_76fb008f86bebb2737f6a6f0fb23c6f5da2cec255404e4fb440034d6608697a8 x", "k [REDACTED:digitalocean-token] x", "DigitalOcean token" },
+	{ "k 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 x", "k [REDACTED:shopify-token] x", "Shopify token" },
+	{ "k dapi68ef786e4d3cea27d26934b484e73cf5 x", "k [REDACTED:databricks-token] x", "Databricks token" },
+	{ "k AGE-SECRET-KEY-1W2ME46VK59HP4AUPC4JY8WX9S3ZT3GMSEFL593RTMY3P9S9WYS8AQ463GZ x", "k [REDACTED:age-secret-key] x", "age secret key" },
+	{ "k dp.pt.htP8HKQDLM7ToThwNScgrLRWzBQCABugjMgeP7cGq0p x", "k [REDACTED:doppler-token] x", "Doppler token" },
+	{ "k lin_api_bqfi14ZgTsNOVM14tuoIZWD1IAEov4QbKDFq1Y3g x", "k [REDACTED:linear-api-key] x", "Linear key" },
+	{ "k PMAK-9791e558e08baa7196b50ac2-f86702824c1c099724caf4941d4072014b x", "k [REDACTED:postman-api-key] x", "Postman key" },
+	{ "k pul-3ce107f80e222f828767efc2f91624a8940f1f83 x", "k [REDACTED:pulumi-token] x", "Pulumi token" },
+	{ "k rubygems_6f99eee3692f09e2e8c662248b483b7ffc050fec94dbca3a x", "k [REDACTED:rubygems-token] x", "RubyGems token" },
+	{ "k hvs.AUwV1ZH87MtA5vSQXEZY3lEX7bwR2DRGD1qSo7JPRbgUMxXy9b4BzwoZ648jjNuFD7uacnwIp3SfD67jIKeaVSTQvvpQZpP x", "k [REDACTED:vault-token] x", "Vault service token" },
+	{ "k glsa_TejqZHKpKENg5zfjOc6VwcbIjMPFLVjF_a7b860dc x", "k [REDACTED:grafana-token] x", "Grafana service account token" },
+	{ "k sha256~avhNYRVwDfRk9XIrghoy32NFR5PYZpcb9T2039BICbt x", "k [REDACTED:openshift-token] x", "OpenShift token" },
+	{ "k LTAIw5ze9lfAEZ7770h2dcPy x", "k [REDACTED:alibaba-access-key-id] x", "Alibaba key id" },
+	{ "k 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 x", "k [REDACTED:sendinblue-api-key] x", "Brevo key" },
+	{ "k 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 x", "k [REDACTED:sentry-token] x", "Sentry user token" },
+	{ "k 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 x", "k [REDACTED:perplexity-api-key] x", "Perplexity key" },
+	{ "k NRAK-LATJPUU3XF6MZKP0EC498UK1GEQ x", "k [REDACTED:newrelic-api-key] x", "New Relic key" },
+	{ "cat: /run/secret: No such file or directory", "cat: /run/secret: No such file or directory",
+	  "a path ending in a keyword, then a message: not an assignment" },
+	{ "cat: secret: No such file\nerror: token: invalid or expired\n", "cat: secret: No such file\nerror: token: invalid or expired\n",
+	  "a keyword, a colon and prose: not an assignment" },
+	{ "password: hunter2 now", "password: [REDACTED:password-assignment] now", "a value with a digit before prose is still one" },
+	{ "SessionToken=AbCd1234efgh", "SessionToken=[REDACTED:secret-assignment]", "PascalCase token name" },
+	{ "{\"accessToken\": \"ya29.a0AfH6SMc\", \"refreshToken\": \"1//0gAbCdEf\"}",
+	  "{\"accessToken\": \"[REDACTED:secret-assignment]\", \"refreshToken\": \"[REDACTED:secret-assignment]\"}",
+	  "camelCase token names as JSON keys" },
+	{ "//registry.npmjs.org/:_authToken=abcDEF123456", "//registry.npmjs.org/:_authToken=[REDACTED:secret-assignment]",
+	  "npmrc _authToken" },
+	{ "x-api-key: 0123abcdEFGH\nX-Auth-Token: q1w2e3r4t5", "x-api-key: [REDACTED:secret-assignment]\nX-Auth-Token: [REDACTED:secret-assignment]",
+	  "kebab-case HTTP headers" },
+	{ "Authorization: Basic dXNlcjpzM2NyZXQ=", "Authorization: Basic [REDACTED:secret-assignment]", "HTTP Basic credentials" },
+	{ "APIKey: abcd1234, auth.token=zz99yy88", "APIKey: [REDACTED:secret-assignment], auth.token=[REDACTED:secret-assignment]",
+	  "acronym and dotted names" },
+	{ "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=Zm9vYmFyYmF6cXV4+/Zm9vYmFy==;EndpointSuffix=core.windows.net",
+	  "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=[REDACTED:azure-storage-key];EndpointSuffix=core.windows.net",
+	  "Azure storage connection string" },
+	{ "Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=abcDEF0123+/xyz=",
+	  "Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=[REDACTED:azure-storage-key]",
+	  "Azure shared access key" },
+	{ "{\"type\": \"service_account\", \"private_key_id\": \"4f1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c\", \"private_key\": \"-----BEGIN PRIVATE KEY-----\\nMIIE\\n-----END PRIVATE KEY-----\\n\"}",
+	  "{\"type\": \"service_account\", \"private_key_id\": \"[REDACTED:gcp-service-account-key]\", \"private_key\": \"[REDACTED:private-key]\\n\"}",
+	  "GCP service-account JSON" },
+	{ "max_tokens=512 tokenizer: loaded token_type: bearer", "max_tokens=512 tokenizer: loaded token_type: bearer",
+	  "names that only contain a keyword" },
+	{ "commit 4f1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c id 123e4567-e89b-12d3-a456-426614174000 sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 SKU-1234 dapibus 2026-12-07T04:54:45Z",
+	  "commit 4f1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c id 123e4567-e89b-12d3-a456-426614174000 sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 SKU-1234 dapibus 2026-12-07T04:54:45Z",
+	  "git SHA, UUID, sha256 digest, words with token prefixes, timestamp" },
+	{ "xSK0123456789abcdef0123456789abcdef SK0123456789abcdef0123456789abcdef0", "xSK0123456789abcdef0123456789abcdef SK0123456789abcdef0123456789abcdef0",
+	  "Twilio shape inside a word or too long" },
 	{ "plain text, nothing hidden: a=1, b: 2\n", "plain text, nothing hidden: a=1, b: 2\n", "plain text" },
 };
 
@@ -363,7 +420,7 @@ static void chunkings(void)
 		size_t len = strlen(in), wl;
 		reset_counts();
 		char *want = feed_chunked(CORDON_STDOUT, in, len, whole, NULL, &wl);
-		uint64_t want_counts[64];
+		uint64_t want_counts[128];
 		memcpy(want_counts, counted[0], sizeof(want_counts));
 		for (size_t at = 1; at < len; at++) {
 			struct split sp = { at, 1 };
@@ -394,7 +451,7 @@ static void chunkings(void)
 	char *all = corpus_all(&len);
 	reset_counts();
 	char *want = feed_chunked(CORDON_STDOUT, all, len, whole, NULL, &wl);
-	uint64_t want_counts[64];
+	uint64_t want_counts[128];
 	memcpy(want_counts, counted[0], sizeof(want_counts));
 	int bad = 0;
 	for (int r = 0; r < 300; r++) {
