@@ -943,6 +943,205 @@ int rd_detect_aws_bare(const struct rd_scan *s, size_t p, struct rd_match *m)
 	return RD_MATCH;
 }
 
+
+/* ---- encoded runs: base64, hex, percent-encoding, backslash escapes ------------------ */
+
+/*
+ * A secret printed encoded is looked for in its decoding, as gitleaks does:
+ * a run of base64 or hex characters, or a run of URL or string characters
+ * holding %XX, \/, \uXXXX or \xXX escapes, is decoded (at most RD_ENC_MAX
+ * view bytes of it) and the built-in detectors run over the decoded bytes,
+ * recursively (RD_ENC_DEPTH).  A match there is counted under its own rule.
+ * A base64 or hex run is replaced whole (its bytes cannot be told apart);
+ * an escaped run has its matching part mapped back and replaced alone.
+ * Runs start where the byte before is not of their class, so each is
+ * decoded once, from its start: the alignment of a secret inside it does
+ * not matter.
+ */
+
+#define B64RUN (CC_ALNUM | CC_PLUS | CC_SLASH | CC_US | CC_DASH)
+
+/* Bytes of a URL or of a string's contents: printable, no blank, no quote,
+ * no bracket; '\\' and '%' included. */
+static const bool wide[256] = {
+	['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['*'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1,
+	['/'] = 1, ['0' ... '9'] = 1, [':'] = 1, [';'] = 1, ['='] = 1, ['?'] = 1, ['@'] = 1, ['A' ... 'Z'] = 1,
+	['\\'] = 1, ['^'] = 1, ['_'] = 1, ['a' ... 'z'] = 1, ['|'] = 1, ['~'] = 1,
+};
+
+static inline int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The first built-in match in decoded bytes, or false. */
+static bool scan_decoded(const struct rd_scan *outer, const unsigned char *buf, size_t n, struct rd_match *m)
+{
+	struct rd_scan in = { .v = buf, .n = n, .h = 0, .eof = true, .cfg = outer->cfg, .depth = outer->depth + 1 };
+	const uint16_t *trig = outer->cfg->trig;
+	bool inword = false;
+	for (size_t p = 0; p < n; p++) {
+		uint16_t t = trig[buf[p]];
+		bool skip = !t || ((t & TR_BOUND) && inword);
+		inword = (rd_cls[buf[p]] & CC_ALNUM) != 0;
+		t &= (uint16_t)~(TR_BOUND | TR_LIT);
+		if (skip || !t)
+			continue;
+		if (rd_detect_builtin(&in, p, t, m) == RD_MATCH)
+			return true;
+	}
+	return false;
+}
+
+static inline unsigned b64v(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return (unsigned)(c - 'A');
+	if (c >= 'a' && c <= 'z')
+		return (unsigned)(c - 'a' + 26);
+	if (c >= '0' && c <= '9')
+		return (unsigned)(c - '0' + 52);
+	return c == '+' || c == '-' ? 62u : 63u; /* '/' or '_' */
+}
+
+/* A base64 or hex run starting at p. */
+static int b64hex_at(const struct rd_scan *s, size_t p, struct rd_match *m)
+{
+	int pc = prev_ch(s, p);
+	if (pc >= 0 && ((rd_cls[pc] & B64RUN) || pc == '%' || pc == '\\'))
+		return RD_NO;
+	size_t n = 0;
+	unsigned seen = 0;
+	for (;;) {
+		int c = rd_ch(s, p + n);
+		if (c == RD_NEED)
+			return RD_MORE;
+		if (c < 0 || !(rd_cls[c] & B64RUN) || n == RD_ENC_MAX)
+			break;
+		seen |= rd_cls[c];
+		n++;
+	}
+	if (n < RD_ENC_MIN)
+		return RD_NO;
+	size_t e = p + n, pad = 0;
+	for (; pad < 2; pad++) {
+		int c = rd_ch(s, e + pad);
+		if (c == RD_NEED)
+			return RD_MORE;
+		if (c != '=')
+			break;
+	}
+	unsigned char buf[RD_ENC_MAX];
+	size_t dn = 0;
+	bool hex = !(seen & (CC_PLUS | CC_SLASH | CC_US | CC_DASH)) && n % 2 == 0 && pad == 0;
+	for (size_t k = 0; hex && k < n; k++)
+		if (hexval(s->v[p + k]) < 0)
+			hex = false;
+	if (hex && !((seen & CC_UP) && (seen & CC_LO))) {
+		for (size_t k = 0; k + 1 < n; k += 2)
+			buf[dn++] = (unsigned char)(hexval(s->v[p + k]) << 4 | hexval(s->v[p + k + 1]));
+	} else {
+		/* base64: both cases (text of any length encodes to both), one
+		 * alphabet, standard or URL-safe */
+		if (!((seen & CC_UP) && (seen & CC_LO)))
+			return RD_NO;
+		if ((seen & (CC_PLUS | CC_SLASH)) && (seen & (CC_US | CC_DASH)))
+			return RD_NO;
+		unsigned acc = 0, bits = 0;
+		for (size_t k = 0; k < n; k++) {
+			acc = (acc << 6 | b64v(s->v[p + k])) & 0xffffff;
+			bits += 6;
+			if (bits >= 8) {
+				bits -= 8;
+				buf[dn++] = (unsigned char)(acc >> bits);
+			}
+		}
+	}
+	struct rd_match in;
+	if (!scan_decoded(s, buf, dn, &in))
+		return RD_NO;
+	set_match(m, p, e + pad, in.rule);
+	if (n == RD_ENC_MAX) {
+		m->mode = RM_CLASS; /* the rest of the run goes too */
+		m->cls = B64RUN | CC_EQ;
+	}
+	return RD_MATCH;
+}
+
+/* A run of URL or string characters holding escapes, starting at p. */
+static int escaped_at(const struct rd_scan *s, size_t p, struct rd_match *m)
+{
+	int pc = prev_ch(s, p);
+	if (pc >= 0 && wide[pc])
+		return RD_NO;
+	size_t n = 0;
+	bool esc = false;
+	for (;;) {
+		int c = rd_ch(s, p + n);
+		if (c == RD_NEED)
+			return RD_MORE;
+		if (c < 0 || !wide[c] || n == RD_ENC_MAX)
+			break;
+		esc |= c == '%' || c == '\\';
+		n++;
+	}
+	if (!esc)
+		return RD_NO;
+	/* decode; off[k] is where decoded byte k starts, off[k + 1] where it ends */
+	unsigned char buf[RD_ENC_MAX];
+	uint16_t off[RD_ENC_MAX + 1];
+	size_t dn = 0, k = 0;
+	bool any = false;
+	const unsigned char *v = s->v + p;
+	while (k < n) {
+		size_t used = 1;
+		int b = v[k];
+		if (v[k] == '%' && k + 2 < n && hexval(v[k + 1]) >= 0 && hexval(v[k + 2]) >= 0) {
+			b = hexval(v[k + 1]) << 4 | hexval(v[k + 2]);
+			used = 3;
+		} else if (v[k] == '\\' && k + 1 < n) {
+			int c = v[k + 1];
+			if (c == '/' || c == '\\') {
+				b = c;
+				used = 2;
+			} else if (c == 'x' && k + 3 < n && hexval(v[k + 2]) >= 0 && hexval(v[k + 3]) >= 0) {
+				b = hexval(v[k + 2]) << 4 | hexval(v[k + 3]);
+				used = 4;
+			} else if (c == 'u' && k + 5 < n && hexval(v[k + 2]) == 0 && hexval(v[k + 3]) == 0 &&
+			           hexval(v[k + 4]) >= 0 && hexval(v[k + 5]) >= 0 && hexval(v[k + 4]) < 8) {
+				b = hexval(v[k + 4]) << 4 | hexval(v[k + 5]); /* \\u00XX: ASCII */
+				used = 6;
+			}
+		}
+		any |= used > 1;
+		off[dn] = (uint16_t)k;
+		buf[dn++] = (unsigned char)b;
+		k += used;
+	}
+	off[dn] = (uint16_t)k;
+	if (!any)
+		return RD_NO;
+	struct rd_match in;
+	if (!scan_decoded(s, buf, dn, &in))
+		return RD_NO;
+	/* the decoded span, mapped back; a match running on (a long token, a
+	 * PEM block) carries on in the stream as it would have */
+	set_match(m, p + off[in.rs], p + off[in.re], in.rule);
+	m->end = p + off[in.end < dn ? in.end : dn];
+	if (m->end < m->re)
+		m->end = m->re;
+	m->mode = in.mode;
+	m->cls = in.cls;
+	m->dotjoin = in.dotjoin;
+	return RD_MATCH;
+}
+
 /* ---- dispatch -------------------------------------------------------------------- */
 
 /* What may start a value: tokens, JWTs, PEM blocks, cards. */
@@ -987,6 +1186,13 @@ int rd_detect_builtin(const struct rd_scan *s, size_t p, uint16_t trig, struct r
 		if (s->cfg->enabled[RB_SSN])
 			consider(&b, ssn_at(s, p, &x), &x);
 	}
+	if ((trig & TR_ENC) && s->depth < RD_ENC_DEPTH && s->cfg->decode) {
+		int c = s->v[p];
+		if (rd_cls[c] & B64RUN)
+			consider(&b, b64hex_at(s, p, &x), &x);
+		if (wide[c])
+			consider(&b, escaped_at(s, p, &x), &x);
+	}
 	return best_result(&b, m);
 }
 
@@ -1024,13 +1230,19 @@ void rd_builtin_triggers(struct rd_config *c)
 	if (c->enabled[RB_CARD] || c->enabled[RB_SSN])
 		for (int d = '0'; d <= '9'; d++)
 			trig[d] |= TR_DIGIT;
-	/* Letters and digits where every detector wants a word boundary
-	 * before it: the scan skips them inside words. */
+	if (c->decode)
+		for (int b = 0; b < 256; b++)
+			if ((rd_cls[b] & B64RUN) || wide[b])
+				trig[b] |= TR_ENC;
+	/* Bytes where every detector wants a byte before it that is no
+	 * letter or digit: the scan skips them inside words.  The decoders
+	 * start only after a byte outside their runs, letters and digits
+	 * among them. */
 	for (int b = 0; b < 256; b++) {
-		if (!trig[b] || !is_alnum(b))
+		if (!trig[b])
 			continue;
-		bool all = true;
-		for (size_t k = c->tok_lo[b]; k < c->tok_hi[b]; k++)
+		bool all = (trig[b] & ~(TR_TOKEN | TR_ENC)) == 0;
+		for (size_t k = c->tok_lo[b]; all && k < c->tok_hi[b]; k++)
 			if (c->enabled[toks[c->tok_ord[k]].rule] && !toks[c->tok_ord[k]].boundary)
 				all = false;
 		if (all)
@@ -1058,5 +1270,8 @@ size_t rd_builtin_lookahead(void)
 		max = jwt;
 	if (pem > max)
 		max = pem;
+	size_t enc = RD_ENC_MAX + 2; /* a run, its padding */
+	if (enc > max)
+		max = enc;
 	return max;
 }

@@ -39,6 +39,9 @@
 #define RD_SECRET_MAX 512 /* longest known secret value */
 #define RD_SECRET_MIN 6 /* shortest known secret value */
 #define RD_SLICE 65536 /* input is processed in slices of at most this size */
+#define RD_ENC_MAX 1024 /* view bytes of an encoded run decoded and looked into */
+#define RD_ENC_MIN 16 /* shortest base64 or hex run decoded */
+#define RD_ENC_DEPTH 2 /* decodings inside decodings */
 #define RD_AWS_WINDOW 512 /* view bytes after an AWS key id where a bare 40-character key counts */
 
 /* Built-in rules, in this order; their ids are in rd_builtin_ids. */
@@ -170,6 +173,7 @@ struct rd_config {
 	uint8_t tok_lo[256], tok_hi[256]; /* tok_ord[tok_lo[b], tok_hi[b]): the prefixed tokens starting with b */
 	uint8_t tok_ord[256]; /* indices of the token table grouped by first byte */
 	int known_rule; /* rule index of known-secret, or -1 */
+	bool decode; /* look into encoded runs (on unless turned off) */
 };
 
 /* Configuration (rules.c).  Functions returning int return 0 or -1 with a
@@ -236,7 +240,8 @@ struct rd_scan {
 	bool eof; /* n is the end of the stream */
 	uint64_t vbase; /* stream view offset of v[h] */
 	const struct rd_config *cfg;
-	struct rd_stream *st;
+	struct rd_stream *st; /* NULL in a scan of decoded bytes */
+	int depth; /* decodings around this scan (detect.c, rd_enc_*) */
 };
 
 #define RD_END (-1) /* ch(): past the end of the stream */
@@ -271,6 +276,7 @@ extern const uint16_t rd_cls[256];
 #define TR_PEM 0x08u
 #define TR_JWT 0x10u
 #define TR_LIT 0x20u
+#define TR_ENC 0x40u /* a run that may be encoded: base64, hex, percent or backslash escapes */
 #define TR_BOUND 0x8000u /* every detector at this byte needs a byte before it that is no letter or digit */
 
 /* Built-in detection at one position: RD_NO, RD_MATCH (filling *m) or RD_MORE. */

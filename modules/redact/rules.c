@@ -108,6 +108,7 @@ struct rd_config *rd_config_new(const char *replacement, char **err)
 	}
 	c->max_match = 4096;
 	c->known_rule = -1;
+	c->decode = true;
 	for (int i = 0; i < RB_COUNT; i++) {
 		if (add_rule(c, rd_builtin_ids[i], err) < 0) {
 			rd_config_free(c);
