@@ -78,6 +78,7 @@ const char *const rd_builtin_ids[RB_COUNT] = {
 	[RB_NEWRELIC] = "newrelic-api-key",
 	[RB_INTRA42] = "intra42-client-secret",
 	[RB_ONEPASSWORD] = "1password-token",
+	[RB_CMDLINE] = "command-line-secret",
 	[RB_CARD] = "credit-card",
 	[RB_SSN] = "us-ssn",
 };
@@ -120,6 +121,14 @@ static inline int prev_ch(const struct rd_scan *s, size_t p)
 static inline int lower(int c)
 {
 	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* A word may start at p: the byte before is no letter or digit, or an
+ * escape sequence or invisible characters were left out just before p
+ * ("\e[1mghp_...", an OSC title, a hyperlink's text). */
+static inline bool word_start(const struct rd_scan *s, size_t p)
+{
+	return !is_alnum(prev_ch(s, p)) || (s->rmr && p >= s->h && s->rmr[p]);
 }
 
 /* Match a literal at i: RD_MATCH, RD_NO or RD_MORE. */
@@ -366,7 +375,7 @@ static int best_result(const struct best *b, struct rd_match *m)
 static void tokens_at(const struct rd_scan *s, size_t p, struct best *b)
 {
 	int c0 = s->v[p];
-	bool bound = !is_alnum(prev_ch(s, p));
+	bool bound = word_start(s, p);
 	for (size_t k = s->cfg->tok_lo[c0]; k < s->cfg->tok_hi[c0]; k++) {
 		const struct tokdef *t = &toks[s->cfg->tok_ord[k]];
 		if (!s->cfg->enabled[t->rule] || (t->boundary && !bound))
@@ -382,7 +391,7 @@ static void tokens_at(const struct rd_scan *s, size_t p, struct best *b)
  * bytes of the payload are seen; the rest is swallowed as a token. */
 static int jwt_at(const struct rd_scan *s, size_t p, struct rd_match *m)
 {
-	if (is_alnum(prev_ch(s, p)))
+	if (!word_start(s, p))
 		return RD_NO;
 	int r = lit_at(s, p, "eyJ", 3);
 	if (r != RD_MATCH)
@@ -475,6 +484,10 @@ int rd_pem_end(const struct rd_scan *s, size_t p, size_t *endp)
 	*endp = i;
 	return 1;
 }
+
+#define IDENT_MAX 64
+static int classify(const char *id, size_t n, bool *auth);
+static bool placeholder(const unsigned char *v, size_t n);
 
 /* ---- credit cards and social security numbers --------------------------------- */
 
@@ -572,31 +585,217 @@ static int card_at(const struct rd_scan *s, size_t p, struct rd_match *m)
 	return RD_MATCH;
 }
 
-/* ddd-dd-dddd with the ranges the SSA never issues left out. */
+/* The SSA's rules and Presidio's (UsSsnRecognizer.invalidate_result): area
+ * not 000, 666 or 9xx, group not 00, serial not 0000, not one digit nine
+ * times, not 123456789. */
+static bool ssn_valid(const char *d)
+{
+	if (memcmp(d, "000", 3) == 0 || memcmp(d, "666", 3) == 0 || d[0] == '9' || memcmp(d + 3, "00", 2) == 0 ||
+	    memcmp(d + 5, "0000", 4) == 0 || memcmp(d, "123456789", 9) == 0)
+		return false;
+	for (int k = 1; k < 9; k++)
+		if (d[k] != d[0])
+			return true;
+	return false;
+}
+
+/* A context word (Presidio's: ssn, ssns, ss#, ssid, social security)
+ * within 64 bytes before p on the same line. */
+static bool ssn_context(const struct rd_scan *s, size_t p)
+{
+	size_t lo = p > 64 ? p - 64 : 0;
+	for (size_t i = p; i > lo; i--) {
+		size_t k = i - 1;
+		int c = lower(s->v[k]);
+		if (c == '\n')
+			return false;
+		if (c != 's' || (k > 0 && is_alnum(s->v[k - 1])))
+			continue;
+		if (k + 2 < p && lower(s->v[k + 1]) == 's' &&
+		    (lower(s->v[k + 2]) == 'n' || s->v[k + 2] == '#' || lower(s->v[k + 2]) == 'i'))
+			return true;
+		static const char soc[] = "social security";
+		size_t j = 0;
+		while (j < sizeof(soc) - 1 && k + j < p &&
+		       (lower(s->v[k + j]) == soc[j] || (soc[j] == ' ' && (s->v[k + j] == '_' || s->v[k + j] == '-'))))
+			j++;
+		if (j == sizeof(soc) - 1)
+			return true;
+	}
+	return false;
+}
+
+/* ddd-dd-dddd anywhere; with a context word before it also ddd dd dddd,
+ * ddd.dd.dddd, mixed separators, ddd-dddddd, ddddd-dddd and ddddddddd. */
 static int ssn_at(const struct rd_scan *s, size_t p, struct rd_match *m)
 {
 	int pc = prev_ch(s, p);
 	if (is_alnum(pc) || pc == '-' || pc == '.')
 		return RD_NO;
-	static const char shape[] = "ddd-dd-dddd";
-	char d[11];
-	for (size_t k = 0; k < 11; k++) {
-		int c = rd_ch(s, p + k);
+	char d[9];
+	int seps[2] = { 0, 0 };
+	size_t n = 0, i = p;
+	for (;;) {
+		int c = rd_ch(s, i);
 		if (c == RD_NEED)
 			return RD_MORE;
-		if (shape[k] == 'd' ? !(c >= '0' && c <= '9') : c != '-')
+		if (c >= '0' && c <= '9') {
+			if (n == 9)
+				return RD_NO;
+			d[n++] = (char)c;
+			i++;
+			continue;
+		}
+		if ((c == '-' || c == ' ' || c == '.') && (n == 3 || n == 5) && !seps[n == 5]) {
+			int c2 = rd_ch(s, i + 1);
+			if (c2 == RD_NEED)
+				return RD_MORE;
+			if (c2 >= '0' && c2 <= '9') {
+				seps[n == 5] = c;
+				i++;
+				continue;
+			}
+		}
+		if (is_alnum(c) || c == '-')
 			return RD_NO;
-		d[k] = (char)c;
+		if (c == '.') {
+			int c2 = rd_ch(s, i + 1);
+			if (c2 == RD_NEED)
+				return RD_MORE;
+			if (c2 >= '0' && c2 <= '9')
+				return RD_NO; /* a decimal number */
+		}
+		break;
 	}
-	int c = rd_ch(s, p + 11);
-	if (c == RD_NEED)
+	if (n != 9 || !ssn_valid(d))
+		return RD_NO;
+	bool dashed = seps[0] == '-' && seps[1] == '-';
+	if (!dashed && !ssn_context(s, p))
+		return RD_NO;
+	set_match(m, p, i, RB_SSN);
+	return RD_MATCH;
+}
+
+/* ---- command lines: curl -u user:pw, mysql -pPW, --password VALUE --------------- */
+
+/* A word (curl, mysql ...) earlier on the line, within the history. */
+static bool line_has_cmd(const struct rd_scan *s, size_t p, const char *const *cmds)
+{
+	size_t lo = p > 250 ? p - 250 : 0;
+	for (size_t i = p; i > lo; i--) {
+		size_t k = i - 1;
+		if (s->v[k] == '\n')
+			return false;
+		if (k > 0 && (is_alnum(s->v[k - 1]) || s->v[k - 1] == '-' || s->v[k - 1] == '_'))
+			continue;
+		for (const char *const *c = cmds; *c; c++) {
+			size_t l = strlen(*c);
+			if (k + l < p && memcmp(s->v + k, *c, l) == 0 && !is_alnum(s->v[k + l]) && s->v[k + l] != '-')
+				return true;
+		}
+	}
+	return false;
+}
+
+/* The option's value from j: quoted or up to a blank.  RD_MATCH with
+ * [*vs, *ve), RD_NO, RD_MORE. */
+static int opt_value(const struct rd_scan *s, size_t j, size_t *vs, size_t *ve)
+{
+	int q = rd_ch(s, j);
+	if (q == RD_NEED)
 		return RD_MORE;
-	if (is_alnum(c) || c == '-')
+	if (q < 0 || q == '-' || q == ' ' || q == '\t' || q == '\n' || q == '\r')
 		return RD_NO;
-	if (memcmp(d, "000", 3) == 0 || memcmp(d, "666", 3) == 0 || d[0] == '9' || memcmp(d + 4, "00", 2) == 0 ||
-	    memcmp(d + 7, "0000", 4) == 0)
+	bool quoted = q == '"' || q == '\'';
+	if (quoted)
+		j++;
+	*vs = j;
+	for (size_t len = 0;; len++, j++) {
+		int c = rd_ch(s, j);
+		if (c == RD_NEED)
+			return RD_MORE;
+		if (len == RD_VALUE_MAX || c < 0 || c == '\n' || c == '\r' || (quoted ? c == q : (c == ' ' || c == '\t' || c == '\'' || c == '"' || c == ';' || c == '|' || c == '&' || c == '`')))
+			break;
+	}
+	*ve = j;
+	return *ve > *vs ? RD_MATCH : RD_NO;
+}
+
+static int cmdline_at(const struct rd_scan *s, size_t p, struct rd_match *m)
+{
+	int pc = prev_ch(s, p);
+	if (!(pc == ' ' || pc == '\t' || pc == RD_END || pc == '\'' || pc == '"' || pc == '['))
 		return RD_NO;
-	set_match(m, p, p + 11, RB_SSN);
+	int c1 = rd_ch(s, p + 1);
+	if (c1 == RD_NEED)
+		return RD_MORE;
+	size_t vs, ve;
+	static const char *const curl[] = { "curl", "wget", "http", "https", NULL };
+	static const char *const mysql[] = { "mysql", "mysqldump", "mysqladmin", "mariadb", "mariadb-dump", NULL };
+	size_t j; /* where the value of -u / --user may start */
+	if (c1 == 'u') {
+		j = p + 2;
+	} else if (c1 == 'p') {
+		/* -pPW (mysql and friends); -p alone: the program asks */
+		int c2 = rd_ch(s, p + 2);
+		if (c2 == RD_NEED)
+			return RD_MORE;
+		if (c2 < 0 || c2 == ' ' || c2 == '\t' || c2 == '=' || c2 == '\n')
+			return RD_NO;
+		int r = opt_value(s, p + 2, &vs, &ve);
+		if (r != RD_MATCH)
+			return r;
+		if (!line_has_cmd(s, p, mysql))
+			return RD_NO;
+		goto found;
+	} else if (c1 == '-') {
+		/* --password VALUE, --token VALUE, --api-key VALUE: a blank, not '=' */
+		char id[IDENT_MAX + 1];
+		size_t n = 0;
+		for (j = p + 2;; j++) {
+			int c = rd_ch(s, j);
+			if (c == RD_NEED)
+				return RD_MORE;
+			if (!(is_alnum(c) || c == '-' || c == '_') || n == IDENT_MAX)
+				break;
+			id[n++] = (char)(c == '-' ? '_' : lower(c));
+		}
+		id[n] = '\0';
+		if (strcmp(id, "user") != 0) {
+			int c = rd_ch(s, j);
+			if (n < 3 || (c != ' ' && c != '\t'))
+				return RD_NO;
+			bool auth;
+			int rule = classify(id, n, &auth);
+			if (rule < 0 || auth || !s->cfg->enabled[rule])
+				return RD_NO;
+			int r = opt_value(s, j + 1, &vs, &ve);
+			if (r != RD_MATCH)
+				return r;
+			goto found;
+		}
+	} else {
+		return RD_NO;
+	}
+	/* -u USER:PW, --user USER:PW, --user=USER:PW (curl, wget) */
+	int c2 = rd_ch(s, j);
+	if (c2 == RD_NEED)
+		return RD_MORE;
+	if (c2 == ' ' || c2 == '\t' || c2 == '=')
+		j++;
+	else if (!is_alnum(c2) && c2 != '\'' && c2 != '"')
+		return RD_NO;
+	int r = opt_value(s, j, &vs, &ve);
+	if (r != RD_MATCH)
+		return r;
+	const unsigned char *colon = memchr(s->v + vs, ':', ve - vs);
+	if (!colon || (size_t)(colon - s->v) + 1 >= ve || !line_has_cmd(s, p, curl))
+		return RD_NO;
+	vs = (size_t)(colon - s->v) + 1;
+found:
+	if (placeholder(s->v + vs, ve - vs))
+		return RD_NO;
+	set_match(m, vs, ve, RB_CMDLINE);
 	return RD_MATCH;
 }
 
@@ -637,7 +836,6 @@ static int url_at(const struct rd_scan *s, size_t p, struct rd_match *m)
 
 /* ---- keyword assignments: password=..., "secret": "...", api_key: ... ------------- */
 
-#define IDENT_MAX 64
 
 enum kw_where { KW_ANY, KW_US }; /* anything before it, or '_' (or nothing) */
 
@@ -1175,6 +1373,8 @@ int rd_detect_builtin(const struct rd_scan *s, size_t p, uint16_t trig, struct r
 		consider(&b, jwt_at(s, p, &x), &x);
 	if ((trig & TR_PEM) && s->cfg->enabled[RB_PEM])
 		consider(&b, pem_begin_at(s, p, &x), &x);
+	if ((trig & TR_CMD) && s->cfg->enabled[RB_CMDLINE])
+		consider(&b, cmdline_at(s, p, &x), &x);
 	if (trig & TR_ASSIGN) {
 		if (s->v[p] == ':' && s->cfg->enabled[RB_URL_PASSWORD])
 			consider(&b, url_at(s, p, &x), &x);
@@ -1221,6 +1421,8 @@ void rd_builtin_triggers(struct rd_config *c)
 		trig['e'] |= TR_JWT;
 	if (c->enabled[RB_PEM])
 		trig['-'] |= TR_PEM;
+	if (c->enabled[RB_CMDLINE])
+		trig['-'] |= TR_CMD;
 	bool assign = c->enabled[RB_URL_PASSWORD] || c->enabled[RB_PASSWORD] || c->enabled[RB_SECRET] ||
 	              c->enabled[RB_AWS_SECRET];
 	if (assign) {

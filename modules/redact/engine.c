@@ -18,18 +18,81 @@ enum { UC_NONE = 0, UC_MATCH, UC_PARTIAL, UC_NOTHING };
 
 /* Bytes that may begin an invisible character or an escape sequence. */
 static const bool special[256] = {
-	[0x07] = true, [0x1b] = true, [0xc2] = true, [0xcd] = true,
-	[0xe1] = true, [0xe2] = true, [0xef] = true,
+	[0x07] = true, [0x1b] = true, [0xc2] = true, [0xcd] = true, [0xd8] = true,
+	[0xe1] = true, [0xe2] = true, [0xe3] = true, [0xef] = true, [0xf0] = true, [0xf3] = true,
 };
 
+#define RM_SEP 0x10000 /* removable() flag: the sequence ends a string (OSC's BEL or ST): a line break in the view */
+
+/* Default_Ignorable_Code_Point (Unicode 15) in UTF-8, as ranges of
+ * sequences of the same length that differ in their last byte only, or
+ * (the tag block) in their last two. */
+static const struct {
+	uint8_t len, b[3], lo, hi;
+} ignorable[] = {
+	{ 2, { 0xc2 }, 0xad, 0xad }, /* U+00AD soft hyphen */
+	{ 2, { 0xcd }, 0x8f, 0x8f }, /* U+034F combining grapheme joiner */
+	{ 2, { 0xd8 }, 0x9c, 0x9c }, /* U+061C Arabic letter mark */
+	{ 3, { 0xe1, 0x85 }, 0x9f, 0xa0 }, /* U+115F, U+1160 Hangul fillers */
+	{ 3, { 0xe1, 0x9e }, 0xb4, 0xb5 }, /* U+17B4, U+17B5 Khmer vowels inherent */
+	{ 3, { 0xe1, 0xa0 }, 0x8b, 0x8f }, /* U+180B-U+180F Mongolian selectors, vowel separator */
+	{ 3, { 0xe2, 0x80 }, 0x8b, 0x8f }, /* U+200B-U+200F zero-width, marks */
+	{ 3, { 0xe2, 0x80 }, 0xaa, 0xae }, /* U+202A-U+202E bidi embeddings */
+	{ 3, { 0xe2, 0x81 }, 0xa0, 0xaf }, /* U+2060-U+206F word joiner, invisible operators, isolates, deprecated */
+	{ 3, { 0xe3, 0x85 }, 0xa4, 0xa4 }, /* U+3164 Hangul filler */
+	{ 3, { 0xef, 0xb8 }, 0x80, 0x8f }, /* U+FE00-U+FE0F variation selectors */
+	{ 3, { 0xef, 0xbb }, 0xbf, 0xbf }, /* U+FEFF zero-width no-break space */
+	{ 3, { 0xef, 0xbe }, 0xa0, 0xa0 }, /* U+FFA0 halfwidth Hangul filler */
+	{ 3, { 0xef, 0xbf }, 0xb0, 0xb8 }, /* U+FFF0-U+FFF8 unassigned, ignorable */
+	{ 4, { 0xf0, 0x9b, 0xb2 }, 0xa0, 0xa3 }, /* U+1BCA0-U+1BCA3 shorthand format controls */
+	{ 4, { 0xf0, 0x9d, 0x85 }, 0xb3, 0xba }, /* U+1D173-U+1D17A musical format controls */
+	{ 4, { 0xf3, 0xa0, 0x80 }, 0x80, 0xbf }, /* U+E0000-U+E003F tags (the rest below) */
+	{ 4, { 0xf3, 0xa0, 0x81 }, 0x80, 0xbf },
+	{ 4, { 0xf3, 0xa0, 0x82 }, 0x80, 0xbf }, /* ... U+E00BF */
+	{ 4, { 0xf3, 0xa0, 0x83 }, 0x80, 0xbf }, /* U+E00C0-U+E00FF */
+};
+
+/* U+E0100-U+E0FFF (variation selectors supplement, unassigned ignorables):
+ * F3 A0 84..BF xx. */
+static int ignorable_len(const unsigned char *b, size_t avail, int need)
+{
+	for (size_t k = 0; k < sizeof(ignorable) / sizeof(ignorable[0]); k++) {
+		size_t n = ignorable[k].len, j = 0;
+		for (; j + 1 < n; j++) {
+			if (j >= avail)
+				return need; /* could still be one */
+			if (b[j] != ignorable[k].b[j])
+				break;
+		}
+		if (j + 1 < n)
+			continue;
+		if (n - 1 >= avail)
+			return need;
+		if (b[n - 1] >= ignorable[k].lo && b[n - 1] <= ignorable[k].hi)
+			return (int)n;
+	}
+	if (b[0] == 0xf3) {
+		if (avail < 2)
+			return need;
+		if (b[1] != 0xa0)
+			return 0;
+		if (avail < 4)
+			return need;
+		if (b[2] >= 0x84 && b[2] <= 0xbf && b[3] >= 0x80 && b[3] <= 0xbf)
+			return 4;
+	}
+	return 0;
+}
+
 /* Length of the invisible character or escape sequence at b: > 0 its
- * length, 0 none, -1 it cannot be told before more bytes arrive. */
+ * length (with RM_SEP when it ends an OSC string), 0 none, -1 it cannot be
+ * told before more bytes arrive. */
 static int removable(const unsigned char *b, size_t avail, bool eof)
 {
 	const int need = eof ? 0 : -1;
 	switch (b[0]) {
-	case 0x07: /* BEL, also the end of an OSC sequence */
-		return 1;
+	case 0x07: /* BEL, the end of an OSC string (a title, a hyperlink) */
+		return 1 | RM_SEP;
 	case 0x1b: {
 		if (avail < 2)
 			return need;
@@ -46,8 +109,33 @@ static int removable(const unsigned char *b, size_t avail, bool eof)
 				return need;
 			return b[k] >= 0x40 && b[k] <= 0x7e ? (int)k + 1 : 0;
 		}
-		if (c == ']') /* OSC: the introducer; its text stays in the view */
-			return 2;
+		if (c == ']') {
+			/* OSC: the introducer and its number ("ESC ] 0 ;"), and for
+			 * a hyperlink its parameters ("ESC ] 8 ; id=x ;"): its text
+			 * (a title, a URI) stays in the view, since it may carry a
+			 * token or a URL with a password */
+			size_t k = 2;
+			while (k < avail && k < 6 && b[k] >= '0' && b[k] <= '9')
+				k++;
+			if (k == avail)
+				return need;
+			if (k == 2 || k == 6 || b[k] != ';')
+				return 2;
+			k++;
+			if (k == 4 && b[2] == '8') {
+				size_t s = k;
+				while (k < avail && k < s + 64 && b[k] != ';' && b[k] >= 0x20 && b[k] < 0x7f)
+					k++;
+				if (k == avail)
+					return need;
+				if (b[k] != ';')
+					return (int)s;
+				k++;
+			}
+			return (int)k;
+		}
+		if (c == '\\') /* ST, the end of an OSC string */
+			return 2 | RM_SEP;
 		if (c >= 0x20 && c <= 0x2f) { /* nF: intermediates, final byte */
 			size_t k = 1;
 			while (k < avail && k < 8 && b[k] >= 0x20 && b[k] <= 0x2f)
@@ -58,47 +146,12 @@ static int removable(const unsigned char *b, size_t avail, bool eof)
 				return need;
 			return b[k] >= 0x30 && b[k] <= 0x7e ? (int)k + 1 : 0;
 		}
-		if (c >= 0x30 && c <= 0x7e) /* Fp, Fe (ST is ESC \), Fs */
+		if (c >= 0x30 && c <= 0x7e) /* Fp, Fe, Fs */
 			return 2;
 		return 0;
 	}
-	case 0xc2: /* U+00AD soft hyphen */
-		if (avail < 2)
-			return need;
-		return b[1] == 0xad ? 2 : 0;
-	case 0xcd: /* U+034F combining grapheme joiner */
-		if (avail < 2)
-			return need;
-		return b[1] == 0x8f ? 2 : 0;
-	case 0xe1: /* U+180E Mongolian vowel separator */
-		if (avail < 2)
-			return b[0] == 0xe1 ? need : 0;
-		if (b[1] != 0xa0)
-			return 0;
-		if (avail < 3)
-			return need;
-		return b[2] == 0x8e ? 3 : 0;
-	case 0xe2:
-		if (avail < 2)
-			return need;
-		if (b[1] != 0x80 && b[1] != 0x81)
-			return 0;
-		if (avail < 3)
-			return need;
-		if (b[1] == 0x80) /* U+200B-U+200F zero-width, marks; U+202A-U+202E bidi */
-			return (b[2] >= 0x8b && b[2] <= 0x8f) || (b[2] >= 0xaa && b[2] <= 0xae) ? 3 : 0;
-		/* U+2060-U+2064 word joiner, invisible operators; U+2066-U+2069 isolates */
-		return (b[2] >= 0xa0 && b[2] <= 0xa4) || (b[2] >= 0xa6 && b[2] <= 0xa9) ? 3 : 0;
-	case 0xef: /* U+FEFF zero-width no-break space */
-		if (avail < 2)
-			return need;
-		if (b[1] != 0xbb)
-			return 0;
-		if (avail < 3)
-			return need;
-		return b[2] == 0xbf ? 3 : 0;
 	default:
-		return 0;
+		return ignorable_len(b, avail, need);
 	}
 }
 
@@ -224,7 +277,7 @@ static int build_view(struct work *w, bool eof)
 	w->pend = pend;
 	for (i = 0; i < plen && !special[pend[i]]; i++)
 		;
-	if (i == plen) {
+	if (i == plen && st->rm_carry == 0) {
 		w->ident = true;
 		w->s.v = st->raw;
 		w->s.n = st->hlen + plen;
@@ -245,6 +298,17 @@ static int build_view(struct work *w, bool eof)
 			int r = removable(pend + i, plen - i, eof);
 			if (r < 0)
 				break;
+			if (r & RM_SEP) {
+				/* the end of an OSC string: a line break in the view, so
+				 * that the text after it starts a word */
+				st->view[vi] = '\n';
+				st->map[vi] = (uint32_t)i;
+				st->rmr[vi] = (uint8_t)(rm ? rm : 1);
+				rm = 0;
+				vi++;
+				i += (size_t)(r & ~RM_SEP);
+				continue;
+			}
 			if (r > 0 && rm + (unsigned)r <= RD_RM_MAX) {
 				rm += (unsigned)r;
 				i += (size_t)r;
@@ -259,6 +323,7 @@ static int build_view(struct work *w, bool eof)
 		i++;
 	}
 	w->s.v = st->view;
+	w->s.rmr = st->rmr;
 	w->s.n = vi;
 	w->norm_stop = i;
 	w->norm_rm = rm;
@@ -500,9 +565,10 @@ static int scan(struct work *w, size_t *stop)
 			 * letters and digits inside words for detectors that need a
 			 * word boundary */
 			bool inword = p > 0 && (rd_cls[v[p - 1]] & CC_ALNUM);
+			const uint8_t *rmr = s->rmr;
 			while (p < lim) {
 				uint16_t t = c->trig[v[p]];
-				if (t && (!(t & TR_BOUND) || !inword))
+				if (t && (!(t & TR_BOUND) || !inword || (rmr && rmr[p])))
 					break;
 				inword = (rd_cls[v[p]] & CC_ALNUM) != 0;
 				p++;

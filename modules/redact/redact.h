@@ -109,6 +109,7 @@ enum rd_builtin {
 	RB_NEWRELIC,
 	RB_INTRA42,
 	RB_ONEPASSWORD,
+	RB_CMDLINE,
 	RB_CARD,
 	RB_SSN,
 	RB_COUNT,
@@ -235,6 +236,7 @@ int rd_stream_feed(struct rd_stream *st, const unsigned char *in, size_t len, in
 /* The scanner's view of the data at one call (engine.c, detect.c). */
 struct rd_scan {
 	const unsigned char *v;
+	const uint8_t *rmr; /* rmr[i] > 0: invisible bytes or an escape were left out before v[i] (i >= h); NULL: none */
 	size_t n; /* view bytes available */
 	size_t h; /* v[0, h) is history (already passed) */
 	bool eof; /* n is the end of the stream */
@@ -276,6 +278,7 @@ extern const uint16_t rd_cls[256];
 #define TR_PEM 0x08u
 #define TR_JWT 0x10u
 #define TR_LIT 0x20u
+#define TR_CMD 0x80u /* an option on a command line: -u, -p, --password */
 #define TR_ENC 0x40u /* a run that may be encoded: base64, hex, percent or backslash escapes */
 #define TR_BOUND 0x8000u /* every detector at this byte needs a byte before it that is no letter or digit */
 
