@@ -10,6 +10,7 @@
  * redaction.  README.md documents each detector and where it differs from
  * gitleaks, trufflehog and detect-secrets.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "redact.h"
@@ -1186,6 +1187,8 @@ static bool scan_decoded(const struct rd_scan *outer, const unsigned char *buf, 
 	bool inword = false;
 	for (size_t p = 0; p < n; p++) {
 		uint16_t t = trig[buf[p]];
+		if ((rd_cls[buf[p]] & B64RUN) || wide[buf[p]])
+			t |= TR_ENC;
 		bool skip = !t || ((t & TR_BOUND) && inword);
 		inword = (rd_cls[buf[p]] & CC_ALNUM) != 0;
 		t &= (uint16_t)~(TR_BOUND | TR_LIT);
@@ -1340,6 +1343,114 @@ static int escaped_at(const struct rd_scan *s, size_t p, struct rd_match *m)
 	return RD_MATCH;
 }
 
+
+/* Where the decoders may match next, at or after p: the start of a base64
+ * run of at least RD_ENC_MIN characters, or of a string run holding an
+ * escape within its first RD_ENC_MAX bytes, or of an unfinished run at the
+ * end of the available bytes (the decoders then ask for more); s->n when
+ * there is none.  It depends on the bytes from p - 1 on only, so it finds
+ * the same positions whatever the chunking.  A literal prefilter: the
+ * escape characters are found with memchr, a base64 run by looking
+ * RD_ENC_MIN - 1 bytes ahead. */
+static size_t b64_next(const struct rd_scan *s, size_t p)
+{
+	const unsigned char *v = s->v;
+	size_t n = s->n, i = p;
+	if (i > 0 && (rd_cls[v[i - 1]] & B64RUN))
+		while (i < n && (rd_cls[v[i]] & B64RUN))
+			i++; /* the rest of a run that started before p */
+	for (;;) {
+		if (i + RD_ENC_MIN - 1 >= n) {
+			/* the tail: only an unfinished run reaching n counts */
+			if (s->eof || i >= n || !(rd_cls[v[n - 1]] & B64RUN))
+				return n;
+			size_t r = n - 1;
+			while (r > i && (rd_cls[v[r - 1]] & B64RUN))
+				r--;
+			if (r == i && i > 0 && (rd_cls[v[i - 1]] & B64RUN))
+				return n;
+			return r;
+		}
+		if (!(rd_cls[v[i + RD_ENC_MIN - 1]] & B64RUN)) {
+			i += RD_ENC_MIN;
+			continue;
+		}
+		/* a run covers i + 15: find its start (not before i) and length */
+		size_t r = i + RD_ENC_MIN - 1;
+		while (r > i && (rd_cls[v[r - 1]] & B64RUN))
+			r--;
+		size_t e = i + RD_ENC_MIN;
+		while (e < n && (rd_cls[v[e]] & B64RUN) && e - r < RD_ENC_MIN)
+			e++;
+		if (e - r >= RD_ENC_MIN || (e == n && !s->eof)) {
+			int pc = r > 0 ? v[r - 1] : -1;
+			if (!(pc >= 0 && (rd_cls[pc] & B64RUN)) && pc != '%' && pc != '\\')
+				return r;
+		}
+		while (e < n && (rd_cls[v[e]] & B64RUN))
+			e++;
+		i = e;
+	}
+}
+
+/* The next c at or after i (n: none).  cache[0] is the answer to a search
+ * from cache[1]: still the answer for any i in [cache[1], cache[0]]. */
+static size_t next_byte(const struct rd_scan *s, int c, size_t i, size_t *cache)
+{
+	if (cache[0] != SIZE_MAX && cache[1] <= i && i <= cache[0])
+		return cache[0];
+	const unsigned char *x = i < s->n ? memchr(s->v + i, c, s->n - i) : NULL;
+	cache[0] = x ? (size_t)(x - s->v) : s->n;
+	cache[1] = i;
+	return cache[0];
+}
+
+static size_t esc_next(const struct rd_scan *s, size_t p, size_t *cache)
+{
+	const unsigned char *v = s->v;
+	size_t n = s->n, i = p;
+	for (;;) {
+		size_t a = next_byte(s, '%', i, cache), b = next_byte(s, '\\', i, cache + 2);
+		const unsigned char *x = a < n || b < n ? v + (a < b ? a : b) : NULL;
+		if (!x) {
+			/* no escape yet: an unfinished run reaching n may get one */
+			if (s->eof || n == 0 || !wide[v[n - 1]])
+				return n;
+			size_t r = n - 1;
+			while (r > 0 && wide[v[r - 1]] && n - r < RD_ENC_MAX)
+				r--;
+			if (r < p || (r > 0 && wide[v[r - 1]]))
+				return n;
+			return r;
+		}
+		size_t e = (size_t)(x - v), r = e;
+		while (r > 0 && wide[v[r - 1]] && e - r < RD_ENC_MAX)
+			r--;
+		if (r >= p && !(r > 0 && wide[v[r - 1]]))
+			return r;
+		i = e + 1;
+	}
+}
+
+size_t rd_enc_next(const struct rd_scan *s, size_t p, size_t cache[4])
+{
+	size_t a = b64_next(s, p), b = esc_next(s, p, cache);
+	return a < b ? a : b;
+}
+
+int rd_detect_enc(const struct rd_scan *s, size_t p, struct rd_match *m)
+{
+	struct best b = { 0 };
+	struct rd_match x;
+	int c = s->v[p];
+	if (rd_cls[c] & B64RUN)
+		consider(&b, b64hex_at(s, p, &x), &x);
+	if (wide[c])
+		consider(&b, escaped_at(s, p, &x), &x);
+	return best_result(&b, m);
+}
+
+
 /* ---- dispatch -------------------------------------------------------------------- */
 
 /* What may start a value: tokens, JWTs, PEM blocks, cards. */
@@ -1401,6 +1512,7 @@ void rd_builtin_triggers(struct rd_config *c)
 	uint16_t *trig = c->trig;
 	memset(c->tok_lo, 0, sizeof(c->tok_lo));
 	memset(c->tok_hi, 0, sizeof(c->tok_hi));
+	memset(c->tokpair, 0, sizeof(c->tokpair));
 	/* group the table by first byte (a counting sort keeps the order) */
 	size_t count[257] = { 0 };
 	for (size_t k = 0; k < N_TOKS; k++)
@@ -1414,8 +1526,11 @@ void rd_builtin_triggers(struct rd_config *c)
 	for (size_t k = 0; k < N_TOKS; k++) {
 		unsigned char b = (unsigned char)toks[k].prefix[0];
 		c->tok_ord[c->tok_hi[b]++] = (uint8_t)k;
-		if (c->enabled[toks[k].rule])
+		if (c->enabled[toks[k].rule]) {
 			trig[b] |= TR_TOKEN;
+			unsigned char b1 = (unsigned char)toks[k].prefix[1];
+			c->tokpair[b][b1 >> 3] |= (uint8_t)(1u << (b1 & 7));
+		}
 	}
 	if (c->enabled[RB_JWT])
 		trig['e'] |= TR_JWT;
@@ -1432,18 +1547,12 @@ void rd_builtin_triggers(struct rd_config *c)
 	if (c->enabled[RB_CARD] || c->enabled[RB_SSN])
 		for (int d = '0'; d <= '9'; d++)
 			trig[d] |= TR_DIGIT;
-	if (c->decode)
-		for (int b = 0; b < 256; b++)
-			if ((rd_cls[b] & B64RUN) || wide[b])
-				trig[b] |= TR_ENC;
 	/* Bytes where every detector wants a byte before it that is no
-	 * letter or digit: the scan skips them inside words.  The decoders
-	 * start only after a byte outside their runs, letters and digits
-	 * among them. */
+	 * letter or digit: the scan skips them inside words. */
 	for (int b = 0; b < 256; b++) {
 		if (!trig[b])
 			continue;
-		bool all = (trig[b] & ~(TR_TOKEN | TR_ENC)) == 0;
+		bool all = (trig[b] & ~(TR_TOKEN | TR_DIGIT | TR_JWT)) == 0;
 		for (size_t k = c->tok_lo[b]; all && k < c->tok_hi[b]; k++)
 			if (c->enabled[toks[c->tok_ord[k]].rule] && !toks[c->tok_ord[k]].boundary)
 				all = false;

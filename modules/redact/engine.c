@@ -538,6 +538,9 @@ static int scan(struct work *w, size_t *stop)
 	for (size_t r = 0; r < c->n_users; r++)
 		st->uc[r].state = UC_NONE;
 	bool aws_on = c->enabled[RB_AWS_SECRET];
+	size_t enc = 0; /* the decoders' next candidate, valid when >= p */
+	bool enc_valid = false;
+	size_t enc_cache[4] = { SIZE_MAX, 0, SIZE_MAX, 0 };
 	while (p < n) {
 		if (st->mode != RM_NORMAL) {
 			if (swallow(w, &p))
@@ -554,6 +557,14 @@ static int scan(struct work *w, size_t *stop)
 			if ((uc->state == UC_MATCH || uc->state == UC_PARTIAL) && uc->s < lim)
 				lim = uc->s;
 		}
+		if (c->decode) {
+			if (!enc_valid || enc < p) {
+				enc = rd_enc_next(s, p, enc_cache);
+				enc_valid = true;
+			}
+			if (enc < lim)
+				lim = enc;
+		}
 		size_t aws_end = 0;
 		if (aws_on && st->aws_until > s->vbase + (p - s->h)) {
 			aws_end = (size_t)(st->aws_until - s->vbase) + s->h;
@@ -566,9 +577,16 @@ static int scan(struct work *w, size_t *stop)
 			 * word boundary */
 			bool inword = p > 0 && (rd_cls[v[p - 1]] & CC_ALNUM);
 			const uint8_t *rmr = s->rmr;
+			const uint16_t *trig = c->trig;
 			while (p < lim) {
-				uint16_t t = c->trig[v[p]];
-				if (t && (!(t & TR_BOUND) || !inword || (rmr && rmr[p])))
+				if (inword && !rmr) /* the rest of a word, where no detector starts */
+					while (p < lim && c->inword_skip[v[p]])
+						p++;
+				if (p == lim)
+					break;
+				uint16_t t = trig[v[p]];
+				if (t && (!(t & TR_BOUND) || !inword || (rmr && rmr[p])) &&
+				    (p + 3 >= n || rd_prefilter(s, p, t & (uint16_t)~TR_BOUND)))
 					break;
 				inword = (rd_cls[v[p]] & CC_ALNUM) != 0;
 				p++;
@@ -581,6 +599,8 @@ static int scan(struct work *w, size_t *stop)
 		uint16_t t = c->trig[v[p]] & (uint16_t)~TR_BOUND;
 		if (t & ~TR_LIT)
 			consider(&more, &have, &best, rd_detect_builtin(s, p, t, &m), &m);
+		if (enc_valid && enc == p)
+			consider(&more, &have, &best, rd_detect_enc(s, p, &m), &m);
 		if (p < aws_end)
 			consider(&more, &have, &best, rd_detect_aws_bare(s, p, &m), &m);
 		for (size_t r = 0; r < c->n_users; r++) {

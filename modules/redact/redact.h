@@ -173,6 +173,8 @@ struct rd_config {
 	uint16_t trig[256]; /* which detectors may start at a byte */
 	uint8_t tok_lo[256], tok_hi[256]; /* tok_ord[tok_lo[b], tok_hi[b]): the prefixed tokens starting with b */
 	uint8_t tok_ord[256]; /* indices of the token table grouped by first byte */
+	bool inword_skip[256]; /* a letter or digit no detector starts at inside a word */
+	uint8_t tokpair[256][32]; /* bit set: some enabled token starts with these two bytes */
 	int known_rule; /* rule index of known-secret, or -1 */
 	bool decode; /* look into encoded runs (on unless turned off) */
 };
@@ -279,7 +281,7 @@ extern const uint16_t rd_cls[256];
 #define TR_JWT 0x10u
 #define TR_LIT 0x20u
 #define TR_CMD 0x80u /* an option on a command line: -u, -p, --password */
-#define TR_ENC 0x40u /* a run that may be encoded: base64, hex, percent or backslash escapes */
+#define TR_ENC 0x40u /* in a scan of decoded bytes: a run that may be encoded again */
 #define TR_BOUND 0x8000u /* every detector at this byte needs a byte before it that is no letter or digit */
 
 /* Built-in detection at one position: RD_NO, RD_MATCH (filling *m) or RD_MORE. */
@@ -289,8 +291,82 @@ int rd_detect_aws_bare(const struct rd_scan *s, size_t p, struct rd_match *m);
 /* In RM_PEM mode at p: 1 and *endp set when an END line spans [p, *endp);
  * 0 when not at p; RD_MORE as 2 when it may be. */
 int rd_pem_end(const struct rd_scan *s, size_t p, size_t *endp);
+/* The decoders (detect.c): the next position where one may match, and
+ * their answer there. */
+size_t rd_enc_next(const struct rd_scan *s, size_t p, size_t cache[4]); /* cache: SIZE_MAX at first */
+int rd_detect_enc(const struct rd_scan *s, size_t p, struct rd_match *m);
 void rd_builtin_triggers(struct rd_config *c);
+
 size_t rd_builtin_lookahead(void);
 bool rd_luhn(const unsigned char *s, size_t len);
+
+static inline int rd_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* The prefilter: a cheap necessary condition for a built-in detector to
+ * answer anything but NO at p, given trigger bits t (without TR_BOUND) and
+ * p + 3 < s->n; false means none will, and the scan moves on. */
+/* The last three bytes of a name before p, lower case, are those of a
+ * keyword's end (classify() decides; this only rules names out fast). */
+static inline bool rd_kw_tail(const struct rd_scan *s, size_t p)
+{
+	size_t i = p, k = 0;
+	while (i > 0 && k < 4 && (s->v[i - 1] == ' ' || s->v[i - 1] == '\t')) {
+		i--;
+		k++;
+	}
+	if (i > 0 && (s->v[i - 1] == '"' || s->v[i - 1] == '\'' || s->v[i - 1] == '`'))
+		i--;
+	if (i < 3)
+		return false;
+	unsigned a = (unsigned)rd_lower(s->v[i - 3]), b = (unsigned)rd_lower(s->v[i - 2]), c = (unsigned)rd_lower(s->v[i - 1]);
+	if (a == '-' || a == '.')
+		a = '_';
+	unsigned x = a << 16 | b << 8 | c;
+#define K3(s) ((unsigned)(s)[0] << 16 | (unsigned)(s)[1] << 8 | (unsigned)(s)[2])
+	switch (c) {
+	case 'd':
+		return x == K3("ord") || x == K3("swd") || x == K3("pwd") || x == K3("_id") || x == K3("yid");
+	case 'e':
+		return x == K3("ase");
+	case 's':
+		return x == K3("ass") || x == K3("als");
+	case 't':
+		return x == K3("ret");
+	case 'y':
+		return x == K3("key");
+	case 'n':
+		return x == K3("ken") || x == K3("ion");
+	default:
+		return false;
+	}
+#undef K3
+}
+
+static inline bool rd_prefilter(const struct rd_scan *s, size_t p, uint16_t t)
+{
+	const unsigned char *v = s->v;
+	unsigned b0 = v[p], b1 = v[p + 1];
+	if (t & TR_LIT)
+		return true;
+	if ((t & TR_TOKEN) && (s->cfg->tokpair[b0][b1 >> 3] & (1u << (b1 & 7))))
+		return true;
+	if ((t & TR_JWT) && b1 == 'y')
+		return true;
+	if ((t & TR_DIGIT) && (rd_cls[b1] & CC_DIG) && (rd_cls[v[p + 2]] & CC_DIG) &&
+	    ((rd_cls[v[p + 3]] & CC_DIG) || v[p + 3] == '-' || v[p + 3] == ' ' || v[p + 3] == '.'))
+		return true;
+	if ((t & (TR_PEM | TR_CMD)) && (b1 == '-' || b1 == 'u' || b1 == 'p'))
+		return true;
+	if (t & TR_ASSIGN) {
+		if (b0 == ':' && b1 == '/')
+			return true;
+		if (rd_kw_tail(s, p))
+			return true;
+	}
+	return false;
+}
 
 #endif /* CORDON_REDACT_H */

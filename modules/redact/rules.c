@@ -300,6 +300,8 @@ int rd_config_finish(struct rd_config *c, char **err)
 		if (c->lits[i].len > maxlit)
 			maxlit = c->lits[i].len;
 	}
+	for (int b = 0; b < 256; b++)
+		c->inword_skip[b] = (rd_cls[b] & CC_ALNUM) && (!c->trig[b] || (c->trig[b] & TR_BOUND));
 	c->lookahead = rd_builtin_lookahead();
 	if (c->n_users && c->max_match > c->lookahead)
 		c->lookahead = c->max_match;
