@@ -154,6 +154,8 @@ static inline void set_match(struct rd_match *m, size_t rs, size_t re, int rule)
 	m->mode = RM_NORMAL;
 	m->cls = 0;
 	m->dotjoin = false;
+	m->repl = NULL;
+	m->repl_len = 0;
 }
 
 /* ---- prefixed tokens ------------------------------------------------------ */
@@ -329,8 +331,14 @@ static int tok_at(const struct rd_scan *s, size_t p, const struct tokdef *t, str
 		run++;
 		i++;
 	}
-	if (run < t->min)
-		return RD_NO;
+	if (run < t->min) {
+		/* Cut off by the end of the stream: the rest may have gone to the
+		 * other stream (stdout and stderr written back to back).  A
+		 * prefix of three bytes or more with eight body bytes is a
+		 * token's start: redacted. */
+		if (!(rd_ch(s, i) == RD_END && t->plen >= 3 && run >= 8 && t->check != TC_EXACT))
+			return RD_NO;
+	}
 	if (t->check == TC_MIXED && !(digit && letter))
 		return RD_NO;
 	if (t->check == TC_EXACT) {
@@ -1436,6 +1444,42 @@ size_t rd_enc_next(const struct rd_scan *s, size_t p, size_t cache[4])
 {
 	size_t a = b64_next(s, p), b = esc_next(s, p, cache);
 	return a < b ? a : b;
+}
+
+/* A host path cordon knows at p (a '/'), as a whole path or a prefix
+ * ending at a component's end: replaced by the name the program knows it
+ * by.  The longest wins. */
+int rd_detect_path(const struct rd_scan *s, size_t p, struct rd_match *m)
+{
+	const struct rd_config *c = s->cfg;
+	int pc = prev_ch(s, p);
+	if (pc >= 0 && (is_alnum(pc) || pc == '.' || pc == '_' || pc == '-' || pc == '~' || pc == '/'))
+		return RD_NO;
+	bool more = false, have = false;
+	for (size_t k = 0; k < c->n_paths; k++) {
+		const struct rd_path *hp = &c->paths[k];
+		size_t avail = s->n - p, cmp = avail < hp->hlen ? avail : hp->hlen;
+		if (memcmp(s->v + p, hp->host, cmp) != 0)
+			continue;
+		if (cmp < hp->hlen) {
+			more |= !s->eof;
+			continue;
+		}
+		int nc = rd_ch(s, p + hp->hlen);
+		if (nc == RD_NEED) {
+			more = true;
+			continue;
+		}
+		if (nc >= 0 && (is_alnum(nc) || nc == '.' || nc == '_' || nc == '-' || nc == '~'))
+			continue; /* /srv/data is not /srv/database */
+		if (!have || p + hp->hlen > m->re) {
+			have = true;
+			set_match(m, p, p + hp->hlen, c->path_rule);
+			m->repl = hp->name;
+			m->repl_len = hp->nlen;
+		}
+	}
+	return more ? RD_MORE : have ? RD_MATCH : RD_NO;
 }
 
 int rd_detect_enc(const struct rd_scan *s, size_t p, struct rd_match *m)

@@ -260,10 +260,14 @@ static void emit_to(struct work *w, size_t o)
 	}
 }
 
-static void emit_rule(struct work *w, int rule)
+static void emit_rule(struct work *w, int rule, const char *repl, size_t repl_len)
 {
 	const struct rd_rule *r = &w->st->cfg->rules[rule];
-	if (!w->failed && r->repl_len && w->sink->out(w->sink->arg, r->repl, r->repl_len) < 0)
+	if (!repl) {
+		repl = r->repl;
+		repl_len = r->repl_len;
+	}
+	if (!w->failed && repl_len && w->sink->out(w->sink->arg, repl, repl_len) < 0)
 		w->failed = true;
 	w->st->counts[rule]++;
 }
@@ -436,6 +440,8 @@ static int lits_at(const struct work *w, size_t p, struct rd_match *m)
 			m->mode = RM_NORMAL;
 			m->cls = 0;
 			m->dotjoin = false;
+			m->repl = NULL;
+			m->repl_len = 0;
 		}
 	}
 	return more ? RD_MORE : have ? RD_MATCH : RD_NO;
@@ -516,7 +522,7 @@ static void apply(struct work *w, const struct rd_match *m)
 {
 	struct rd_stream *st = w->st;
 	emit_to(w, orig(w, m->rs));
-	emit_rule(w, m->rule);
+	emit_rule(w, m->rule, m->repl, m->repl_len);
 	w->out = orig(w, m->re - 1) + 1;
 	st->mode = m->mode;
 	st->mcls = m->cls;
@@ -597,7 +603,7 @@ static int scan(struct work *w, size_t *stop)
 		bool more = false, have = false;
 		struct rd_match best = { 0 }, m = { 0 };
 		uint16_t t = c->trig[v[p]] & (uint16_t)~TR_BOUND;
-		if (t & ~TR_LIT)
+		if (t & ~(TR_LIT | TR_PATH))
 			consider(&more, &have, &best, rd_detect_builtin(s, p, t, &m), &m);
 		if (enc_valid && enc == p)
 			consider(&more, &have, &best, rd_detect_enc(s, p, &m), &m);
@@ -617,11 +623,15 @@ static int scan(struct work *w, size_t *stop)
 				m.mode = RM_NORMAL;
 				m.cls = 0;
 				m.dotjoin = false;
+				m.repl = NULL;
+				m.repl_len = 0;
 				consider(&more, &have, &best, RD_MATCH, &m);
 			}
 		}
 		if (t & TR_LIT)
 			consider(&more, &have, &best, lits_at(w, p, &m), &m);
+		if (t & TR_PATH)
+			consider(&more, &have, &best, rd_detect_path(s, p, &m), &m);
 		if (more)
 			break;
 		if (have) {

@@ -133,6 +133,8 @@ struct rd_match {
 	enum rd_mode mode;
 	uint16_t cls; /* RM_CLASS: class mask; RM_UNTIL: the closing byte */
 	bool dotjoin; /* RM_CLASS: a '.' followed by a class byte continues the token */
+	const char *repl; /* the replacement text, or NULL for the rule's */
+	size_t repl_len;
 };
 
 /* A user rule: a PCRE2 pattern. */
@@ -150,6 +152,14 @@ struct rd_lit {
 	size_t len;
 	int rule;
 };
+
+/* A host path and the name the program knows it by (host_paths). */
+struct rd_path {
+	char *host, *name; /* owned */
+	size_t hlen, nlen;
+};
+#define RD_PATHS_MAX 16
+#define RD_PATH_MAX 1024
 
 struct rd_rule {
 	char *id;
@@ -177,6 +187,9 @@ struct rd_config {
 	uint8_t tokpair[256][32]; /* bit set: some enabled token starts with these two bytes */
 	int known_rule; /* rule index of known-secret, or -1 */
 	bool decode; /* look into encoded runs (on unless turned off) */
+	int path_rule; /* rule index of host-path, or -1 (host_paths off) */
+	struct rd_path paths[RD_PATHS_MAX];
+	size_t n_paths;
 };
 
 /* Configuration (rules.c).  Functions returning int return 0 or -1 with a
@@ -187,7 +200,13 @@ int rd_config_disable(struct rd_config *c, const char *id, char **err);
 int rd_config_add_user(struct rd_config *c, const char *id, const char *pattern, const char *validator,
                        char **err);
 int rd_config_add_secret(struct rd_config *c, const unsigned char *s, size_t len, char **err);
-/* Compute tables; call once after the last add. */
+/* host_paths: the host-path rule (at open), then each run's paths (at
+ * prepare: clear, add, rd_config_finish).  A path is absolute, at most
+ * RD_PATH_MAX bytes, not "/"; name is what replaces it. */
+int rd_config_enable_paths(struct rd_config *c, char **err);
+void rd_config_clear_paths(struct rd_config *c);
+int rd_config_add_path(struct rd_config *c, const char *host, const char *name, char **err);
+/* Compute tables; call once after the last add (again after the paths change). */
 int rd_config_finish(struct rd_config *c, char **err);
 void rd_config_free(struct rd_config *c);
 bool rd_valid_id(const char *id);
@@ -281,6 +300,7 @@ extern const uint16_t rd_cls[256];
 #define TR_JWT 0x10u
 #define TR_LIT 0x20u
 #define TR_CMD 0x80u /* an option on a command line: -u, -p, --password */
+#define TR_PATH 0x100u /* a host path may start: '/' */
 #define TR_ENC 0x40u /* in a scan of decoded bytes: a run that may be encoded again */
 #define TR_BOUND 0x8000u /* every detector at this byte needs a byte before it that is no letter or digit */
 
@@ -295,6 +315,7 @@ int rd_pem_end(const struct rd_scan *s, size_t p, size_t *endp);
  * their answer there. */
 size_t rd_enc_next(const struct rd_scan *s, size_t p, size_t cache[4]); /* cache: SIZE_MAX at first */
 int rd_detect_enc(const struct rd_scan *s, size_t p, struct rd_match *m);
+int rd_detect_path(const struct rd_scan *s, size_t p, struct rd_match *m);
 void rd_builtin_triggers(struct rd_config *c);
 
 size_t rd_builtin_lookahead(void);
@@ -349,7 +370,7 @@ static inline bool rd_prefilter(const struct rd_scan *s, size_t p, uint16_t t)
 {
 	const unsigned char *v = s->v;
 	unsigned b0 = v[p], b1 = v[p + 1];
-	if (t & TR_LIT)
+	if (t & (TR_LIT | TR_PATH))
 		return true;
 	if ((t & TR_TOKEN) && (s->cfg->tokpair[b0][b1 >> 3] & (1u << (b1 & 7))))
 		return true;

@@ -165,7 +165,9 @@ static const struct {
 } cases[] = {
 	{ "id AKIAIOSFODNN7EXAMPLE.", "id [REDACTED:aws-access-key-id].", "AWS access key id" },
 	{ "ASIAY34FZKBOKMUTVV7A", "[REDACTED:aws-access-key-id]", "AWS temporary key id" },
-	{ "AKIAIOSFODNN7EXAMP", "AKIAIOSFODNN7EXAMP", "AWS id too short: left alone" },
+	{ "AKIAIOSFODNN7EXAMP x", "AKIAIOSFODNN7EXAMP x", "AWS id too short: left alone" },
+	{ "out: ghp_0123456789ab", "out: [REDACTED:github-token]", "a token cut off by the end of the stream (its rest went to the other stream)" },
+	{ "out: ghp_0123456 sk-1234567", "out: ghp_0123456 sk-1234567", "a prefix with fewer than eight bytes after it, at the end or not" },
 	{ "key AKIAIOSFODNN7EXAMPLE\nsecret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
 	  "key [REDACTED:aws-access-key-id]\nsecret [REDACTED:aws-secret-access-key]\n",
 	  "AWS secret key without a keyword, just after a key id" },
