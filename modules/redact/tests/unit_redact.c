@@ -376,6 +376,7 @@ static const struct {
 	  "deploy --password [REDACTED:command-line-secret] --api-key '[REDACTED:command-line-secret]' --token=[REDACTED:secret-assignment]", "--password VALUE, --api-key VALUE" },
 	{ "sort -u names.txt; grep -p x; ls -u a:b; mysql -p; tool --password -",
 	  "sort -u names.txt; grep -p x; ls -u a:b; mysql -p; tool --password -", "-u, -p of other programs, a prompting -p" },
+	{ "Recommends: xapp-sn-watcher, xoxb-the-build-bot", "Recommends: xapp-sn-watcher, xoxb-the-build-bot", "package names with Slack prefixes: no digit, no token" },
 	{ "plain text, nothing hidden: a=1, b: 2\n", "plain text, nothing hidden: a=1, b: 2\n", "plain text" },
 };
 
