@@ -279,8 +279,29 @@ static int build_view(struct work *w, bool eof)
 	const unsigned char *pend = st->raw + st->hlen;
 	size_t plen = st->plen, i;
 	w->pend = pend;
-	for (i = 0; i < plen && !special[pend[i]]; i++)
-		;
+	i = 0;
+	/* eight bytes at a time while none is a control byte or non-ASCII
+	 * (which every special byte is) */
+	while (i < plen) {
+		if (i + 8 <= plen) {
+			uint64_t x;
+			memcpy(&x, pend + i, 8);
+			if (!(((x - 0x2020202020202020ull) | x) & 0x8080808080808080ull)) {
+				i += 8;
+				continue;
+			}
+			size_t k = 0;
+			while (k < 8 && !special[pend[i + k]])
+				k++;
+			i += k;
+			if (k < 8)
+				break;
+			continue;
+		}
+		if (special[pend[i]])
+			break;
+		i++;
+	}
 	if (i == plen && st->rm_carry == 0) {
 		w->ident = true;
 		w->s.v = st->raw;

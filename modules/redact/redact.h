@@ -376,9 +376,20 @@ static inline bool rd_prefilter(const struct rd_scan *s, size_t p, uint16_t t)
 		return true;
 	if ((t & TR_JWT) && b1 == 'y')
 		return true;
-	if ((t & TR_DIGIT) && (rd_cls[b1] & CC_DIG) && (rd_cls[v[p + 2]] & CC_DIG) &&
-	    ((rd_cls[v[p + 3]] & CC_DIG) || v[p + 3] == '-' || v[p + 3] == ' ' || v[p + 3] == '.'))
-		return true;
+	if ((t & TR_DIGIT) && (rd_cls[b1] & CC_DIG) && (rd_cls[v[p + 2]] & CC_DIG)) {
+		/* an SSN: ddd, then a separator and dd, or two more digits; a
+		 * card: dddd, then a digit, or a separator and four digits */
+		if (p + 9 > s->n)
+			return true;
+#define D_(k) ((rd_cls[v[p + (k)]] & CC_DIG) != 0)
+#define S_(k) (v[p + (k)] == '-' || v[p + (k)] == ' ' || v[p + (k)] == '.')
+		if ((S_(3) && D_(4) && D_(5)) || (D_(3) && D_(4)))
+			return true;
+		if (D_(3) && (v[p + 4] == ' ' || v[p + 4] == '-') && D_(5) && D_(6) && D_(7) && D_(8))
+			return true;
+#undef D_
+#undef S_
+	}
 	if ((t & (TR_PEM | TR_CMD)) && (b1 == '-' || b1 == 'u' || b1 == 'p'))
 		return true;
 	if (t & TR_ASSIGN) {
