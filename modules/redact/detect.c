@@ -12,6 +12,9 @@
  */
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "redact.h"
 
@@ -1187,23 +1190,28 @@ static inline int hexval(int c)
 	return -1;
 }
 
-/* The first built-in match in decoded bytes, or false. */
+/* The first built-in match in decoded bytes, or false.  The same scan as
+ * the engine's, on a buffer that is whole (eof): the prefilter first, the
+ * decoders only at their own candidates. */
 static bool scan_decoded(const struct rd_scan *outer, const unsigned char *buf, size_t n, struct rd_match *m)
 {
 	struct rd_scan in = { .v = buf, .n = n, .h = 0, .eof = true, .cfg = outer->cfg, .depth = outer->depth + 1 };
 	const uint16_t *trig = outer->cfg->trig;
+	size_t cache[4] = { SIZE_MAX, 0, SIZE_MAX, 0 };
+	size_t enc = in.depth < RD_ENC_DEPTH ? rd_enc_next(&in, 0, cache) : n;
 	bool inword = false;
 	for (size_t p = 0; p < n; p++) {
 		uint16_t t = trig[buf[p]];
-		if ((rd_cls[buf[p]] & B64RUN) || wide[buf[p]])
-			t |= TR_ENC;
 		bool skip = !t || ((t & TR_BOUND) && inword);
 		inword = (rd_cls[buf[p]] & CC_ALNUM) != 0;
-		t &= (uint16_t)~(TR_BOUND | TR_LIT);
-		if (skip || !t)
-			continue;
-		if (rd_detect_builtin(&in, p, t, m) == RD_MATCH)
+		t &= (uint16_t)~(TR_BOUND | TR_LIT | TR_PATH);
+		if (!skip && t && (p + 3 >= n || rd_prefilter(&in, p, t)) && rd_detect_builtin(&in, p, t, m) == RD_MATCH)
 			return true;
+		if (p == enc) {
+			if (rd_detect_enc(&in, p, m) == RD_MATCH)
+				return true;
+			enc = rd_enc_next(&in, p + 1, cache);
+		}
 	}
 	return false;
 }
@@ -1360,7 +1368,58 @@ static int escaped_at(const struct rd_scan *s, size_t p, struct rd_match *m)
  * the same positions whatever the chunking.  A literal prefilter: the
  * escape characters are found with memchr, a base64 run by looking
  * RD_ENC_MIN - 1 bytes ahead. */
+#ifdef __SSE2__
+/* One bit per byte of p[0, 16): in B64RUN. */
+static inline uint32_t b64mask16(const unsigned char *p)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i lo = _mm_or_si128(x, _mm_set1_epi8(0x20)); /* letters in lower case; bytes >= 0x80 are negative */
+	__m128i let = _mm_and_si128(_mm_cmpgt_epi8(lo, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(lo, _mm_set1_epi8('z' + 1)));
+	__m128i dig = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+	__m128i sym = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('+')), _mm_cmpeq_epi8(x, _mm_set1_epi8('/'))),
+	                           _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('_')), _mm_cmpeq_epi8(x, _mm_set1_epi8('-'))));
+	return (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(let, dig), sym));
+}
+#endif
+
+static size_t b64_next_scalar(const struct rd_scan *s, size_t p);
+
+/* The same answer as b64_next_scalar, 64 bytes at a time: a class mask of
+ * 80 bytes, and the positions where 16 set bits in a row start. */
 static size_t b64_next(const struct rd_scan *s, size_t p)
+{
+#ifdef __SSE2__
+	const unsigned char *v = s->v;
+	size_t n = s->n, i = p;
+	while (i + 80 <= n) {
+		unsigned __int128 m = (unsigned __int128)b64mask16(v + i) | (unsigned __int128)b64mask16(v + i + 16) << 16 |
+		                      (unsigned __int128)b64mask16(v + i + 32) << 32 |
+		                      (unsigned __int128)b64mask16(v + i + 48) << 48 |
+		                      (unsigned __int128)b64mask16(v + i + 64) << 64;
+		unsigned __int128 r = m & (m >> 1);
+		r &= r >> 2;
+		r &= r >> 4;
+		r &= r >> 8; /* bit j: bytes j .. j+15 all in the class */
+		unsigned __int128 before = m << 1;
+		if (i > 0 && (rd_cls[v[i - 1]] & B64RUN))
+			before |= 1;
+		uint64_t starts = (uint64_t)(r & ~before);
+		while (starts) {
+			unsigned j = (unsigned)__builtin_ctzll(starts);
+			size_t at = i + j;
+			if (at == 0 || (v[at - 1] != '%' && v[at - 1] != '\\'))
+				return at;
+			starts &= starts - 1;
+		}
+		i += 64;
+	}
+	return b64_next_scalar(s, i);
+#else
+	return b64_next_scalar(s, p);
+#endif
+}
+
+static size_t b64_next_scalar(const struct rd_scan *s, size_t p)
 {
 	const unsigned char *v = s->v;
 	size_t n = s->n, i = p;
@@ -1540,13 +1599,6 @@ int rd_detect_builtin(const struct rd_scan *s, size_t p, uint16_t trig, struct r
 			consider(&b, card_at(s, p, &x), &x);
 		if (s->cfg->enabled[RB_SSN])
 			consider(&b, ssn_at(s, p, &x), &x);
-	}
-	if ((trig & TR_ENC) && s->depth < RD_ENC_DEPTH && s->cfg->decode) {
-		int c = s->v[p];
-		if (rd_cls[c] & B64RUN)
-			consider(&b, b64hex_at(s, p, &x), &x);
-		if (wide[c])
-			consider(&b, escaped_at(s, p, &x), &x);
 	}
 	return best_result(&b, m);
 }

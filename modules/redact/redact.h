@@ -301,7 +301,6 @@ extern const uint16_t rd_cls[256];
 #define TR_LIT 0x20u
 #define TR_CMD 0x80u /* an option on a command line: -u, -p, --password */
 #define TR_PATH 0x100u /* a host path may start: '/' */
-#define TR_ENC 0x40u /* in a scan of decoded bytes: a run that may be encoded again */
 #define TR_BOUND 0x8000u /* every detector at this byte needs a byte before it that is no letter or digit */
 
 /* Built-in detection at one position: RD_NO, RD_MATCH (filling *m) or RD_MORE. */
