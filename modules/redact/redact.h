@@ -184,6 +184,9 @@ struct rd_config {
 	uint8_t tok_lo[256], tok_hi[256]; /* tok_ord[tok_lo[b], tok_hi[b]): the prefixed tokens starting with b */
 	uint8_t tok_ord[256]; /* indices of the token table grouped by first byte */
 	bool inword_skip[256]; /* a letter or digit no detector starts at inside a word */
+	uint8_t pair2[8192]; /* bit b0 * 256 + b1: some detector may start at a byte b0 followed by b1 */
+	unsigned char anywhere[8]; /* the trigger bytes that need no word boundary before them */
+	int n_anywhere; /* how many, or -1: too many for the sixteen-byte skip */
 	uint8_t tokpair[256][32]; /* bit set: some enabled token starts with these two bytes */
 	int known_rule; /* rule index of known-secret, or -1 */
 	bool decode; /* look into encoded runs (on unless turned off) */
@@ -365,7 +368,7 @@ static inline bool rd_kw_tail(const struct rd_scan *s, size_t p)
 #undef K3
 }
 
-static inline bool rd_prefilter(const struct rd_scan *s, size_t p, uint16_t t)
+__attribute__((always_inline)) static inline bool rd_prefilter(const struct rd_scan *s, size_t p, uint16_t t)
 {
 	const unsigned char *v = s->v;
 	unsigned b0 = v[p], b1 = v[p + 1];

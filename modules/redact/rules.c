@@ -347,6 +347,29 @@ int rd_config_finish(struct rd_config *c, char **err)
 	}
 	for (int b = 0; b < 256; b++)
 		c->inword_skip[b] = (rd_cls[b] & CC_ALNUM) && (!c->trig[b] || (c->trig[b] & TR_BOUND));
+	memset(c->pair2, 0, sizeof(c->pair2));
+	for (int b0 = 0; b0 < 256; b0++) {
+		uint16_t t = c->trig[b0];
+		if (!t)
+			continue;
+		for (int b1 = 0; b1 < 256; b1++) {
+			bool ok = (t & (TR_LIT | TR_PATH | TR_ASSIGN)) ||
+			          ((t & TR_TOKEN) && (c->tokpair[b0][b1 >> 3] & (1u << (b1 & 7)))) ||
+			          ((t & TR_JWT) && b1 == 'y') || ((t & TR_DIGIT) && b1 >= '0' && b1 <= '9') ||
+			          ((t & (TR_PEM | TR_CMD)) && (b1 == '-' || b1 == 'u' || b1 == 'p'));
+			if (ok)
+				c->pair2[(b0 << 8 | b1) >> 3] |= (uint8_t)(1u << (b1 & 7));
+		}
+	}
+	c->n_anywhere = 0;
+	for (int b = 0; b < 256 && c->n_anywhere >= 0; b++) {
+		if (!c->trig[b] || (c->trig[b] & TR_BOUND))
+			continue;
+		if (c->n_anywhere == (int)sizeof(c->anywhere))
+			c->n_anywhere = -1;
+		else
+			c->anywhere[c->n_anywhere++] = (unsigned char)b;
+	}
 	c->lookahead = rd_builtin_lookahead();
 	if (c->n_users && c->max_match > c->lookahead)
 		c->lookahead = c->max_match;
