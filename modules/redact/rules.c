@@ -345,6 +345,11 @@ int rd_config_finish(struct rd_config *c, char **err)
 		if (c->lits[i].len > maxlit)
 			maxlit = c->lits[i].len;
 	}
+	if (c->n_paths) {
+		c->trig['/'] |= TR_PATH;
+		c->trig['/'] &= (uint16_t)~TR_BOUND;
+	}
+	/* tables over the triggers: set them all first */
 	for (int b = 0; b < 256; b++)
 		c->inword_skip[b] = (rd_cls[b] & CC_ALNUM) && (!c->trig[b] || (c->trig[b] & TR_BOUND));
 	memset(c->pair2, 0, sizeof(c->pair2));
@@ -375,12 +380,9 @@ int rd_config_finish(struct rd_config *c, char **err)
 		c->lookahead = c->max_match;
 	if (maxlit > c->lookahead)
 		c->lookahead = maxlit;
-	for (size_t i = 0; i < c->n_paths; i++) {
-		c->trig['/'] |= TR_PATH;
-		c->trig['/'] &= (uint16_t)~TR_BOUND;
+	for (size_t i = 0; i < c->n_paths; i++)
 		if (c->paths[i].hlen + 1 > c->lookahead)
 			c->lookahead = c->paths[i].hlen + 1;
-	}
 	return 0;
 }
 

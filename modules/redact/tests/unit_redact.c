@@ -622,6 +622,49 @@ static void bounded(void)
 	}
 }
 
+
+/* host_paths: a path cordon knows, whole or as a prefix ending at a
+ * component's end, is replaced by its in-sandbox name, wherever it is in
+ * a line (the sixteen-byte skip and the byte loop). */
+static void host_paths(void)
+{
+	char *err = NULL;
+	struct rd_config *c = rd_config_new(NULL, &err);
+	if (!c || rd_config_enable_paths(c, &err) < 0 || rd_config_finish(c, &err) < 0)
+		bail("config: %s", err ? err : "?");
+	struct rd_module *m = rd_module_new(c);
+	if (!m)
+		bail("out of memory");
+	if (rd_config_add_path(c, "/tmp/cordon-out.Ab12/o/", "/output", &err) < 0 ||
+	    rd_config_add_path(c, "/etc/cordon/policies", "[policy-dir]", &err) < 0 || rd_config_finish(c, &err) < 0)
+		bail("paths: %s", err ? err : "?");
+	refused(rd_config_add_path(c, "relative/dir", "x", &err), &err, "absolute", "a relative host path refused");
+	refused(rd_config_add_path(c, "/", "x", &err), &err, "absolute", "the root as a host path refused");
+	struct rd_module *saved = mod;
+	mod = m;
+	static const struct {
+		const char *in, *want;
+	} hp[] = {
+		{ "cat: /tmp/cordon-out.Ab12/o/missing: No such file or directory\n",
+		  "cat: /output/missing: No such file or directory\n" },
+		{ "a long prefix of ordinary words before it: /tmp/cordon-out.Ab12/o and /etc/cordon/policies/p.yaml\n",
+		  "a long prefix of ordinary words before it: /output and [policy-dir]/p.yaml\n" },
+		{ "/tmp/cordon-out.Ab12/other /tmp/cordon-out.Ab12/o2 x/tmp/cordon-out.Ab12/o /etc/cordon/policiesX",
+		  "/tmp/cordon-out.Ab12/other /tmp/cordon-out.Ab12/o2 x/tmp/cordon-out.Ab12/o /etc/cordon/policiesX" },
+	};
+	for (size_t i = 0; i < sizeof(hp) / sizeof(hp[0]); i++) {
+		size_t ol, l1;
+		char *out = redact_whole(hp[i].in, &ol);
+		char *one1 = feed_chunked(CORDON_STDOUT, hp[i].in, strlen(hp[i].in), one, NULL, &l1);
+		is_str(out, hp[i].want, "host paths, case %zu", i + 1);
+		ok(l1 == ol && memcmp(one1, out, ol) == 0, "host paths, case %zu: one byte at a time = whole", i + 1);
+		free(out);
+		free(one1);
+	}
+	mod = saved;
+	rd_module_free(m);
+}
+
 int main(void)
 {
 	struct rd_config *c = make_config();
@@ -640,6 +683,7 @@ int main(void)
 	latency();
 	bounded();
 	config_errors();
+	host_paths();
 	rd_module_free(mod);
 	return tap_done();
 }
