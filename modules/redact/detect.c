@@ -1195,7 +1195,8 @@ static inline int hexval(int c)
  * decoders only at their own candidates. */
 static bool scan_decoded(const struct rd_scan *outer, const unsigned char *buf, size_t n, struct rd_match *m)
 {
-	struct rd_scan in = { .v = buf, .n = n, .h = 0, .eof = true, .cfg = outer->cfg, .depth = outer->depth + 1 };
+	struct rd_scan in = { .v = buf, .n = n, .h = 0, .eof = true, .cfg = outer->cfg, .depth = outer->depth + 1,
+			      .restart = SIZE_MAX };
 	const uint16_t *trig = outer->cfg->trig;
 	size_t cache[4] = { SIZE_MAX, 0, SIZE_MAX, 0 };
 	size_t enc = in.depth < RD_ENC_DEPTH ? rd_enc_next(&in, 0, cache) : n;
@@ -1295,8 +1296,8 @@ static int b64hex_at(const struct rd_scan *s, size_t p, struct rd_match *m)
 static int escaped_at(const struct rd_scan *s, size_t p, struct rd_match *m)
 {
 	int pc = prev_ch(s, p);
-	if (pc >= 0 && wide[pc])
-		return RD_NO;
+	if (pc >= 0 && wide[pc] && p != s->restart)
+		return RD_NO; /* inside a run, unless right after a match in it: a second secret */
 	size_t n = 0;
 	bool esc = false;
 	for (;;) {

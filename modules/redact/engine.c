@@ -165,6 +165,7 @@ struct rd_stream *rd_stream_new(const struct rd_config *c)
 	if (!st)
 		return NULL;
 	st->cfg = c;
+	st->restart = UINT64_MAX;
 	st->counts = calloc(c->n_rules ? c->n_rules : 1, sizeof(*st->counts));
 	st->uc = calloc(c->n_users ? c->n_users : 1, sizeof(*st->uc));
 	if (!st->counts || !st->uc) {
@@ -181,6 +182,7 @@ void rd_stream_reset(struct rd_stream *st)
 	st->mode = RM_NORMAL;
 	st->vpos = 0;
 	st->aws_until = 0;
+	st->restart = UINT64_MAX;
 	memset(st->counts, 0, (st->cfg->n_rules ? st->cfg->n_rules : 1) * sizeof(*st->counts));
 	st->failed = false;
 }
@@ -555,6 +557,8 @@ static void apply(struct work *w, const struct rd_match *m)
 	st->mrule = m->rule;
 	if (m->rule == RB_AWS_ID)
 		st->aws_until = w->s.vbase + (m->end - w->s.h) + RD_AWS_WINDOW;
+	if (m->mode == RM_NORMAL)
+		st->restart = w->s.vbase + (m->end - w->s.h);
 }
 
 #ifdef __SSE2__
@@ -633,6 +637,16 @@ static int scan(struct work *w, size_t *stop)
 			if (!enc_valid || enc < p) {
 				enc = rd_enc_next(s, p, enc_cache);
 				enc_valid = true;
+			}
+			/* right after a match, an escaped run may go on with another secret */
+			w->s.restart = SIZE_MAX;
+			if (st->restart != UINT64_MAX && st->restart >= s->vbase) {
+				uint64_t r = st->restart - s->vbase + s->h;
+				if (r >= p && r < n) {
+					w->s.restart = (size_t)r;
+					if (r < enc)
+						enc = (size_t)r;
+				}
 			}
 			if (enc < lim)
 				lim = enc;
@@ -717,7 +731,7 @@ static int scan(struct work *w, size_t *stop)
 
 static int process(struct rd_stream *st, bool eof, const struct rd_sink *sink)
 {
-	struct work w = { .st = st, .sink = sink };
+	struct work w = { .st = st, .sink = sink, .s = { .restart = SIZE_MAX } };
 	if (build_view(&w, eof) < 0)
 		return -1;
 	w.s.h = st->hlen;

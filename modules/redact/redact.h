@@ -243,6 +243,7 @@ struct rd_stream {
 	int mrule;
 	uint64_t vpos; /* stream offset (in view bytes) of the first pending view byte */
 	uint64_t aws_until; /* stream view offset before which a bare 40-character AWS key counts */
+	uint64_t restart; /* stream view offset where the last match ended: an escaped run may start again there */
 	uint64_t *counts; /* per rule, since last reported */
 	struct rd_user_cache *uc;
 	bool failed;
@@ -268,6 +269,7 @@ struct rd_scan {
 	const struct rd_config *cfg;
 	struct rd_stream *st; /* NULL in a scan of decoded bytes */
 	int depth; /* decodings around this scan (detect.c, rd_enc_*) */
+	size_t restart; /* v[restart] follows a match: an escaped run may start there (SIZE_MAX: none) */
 };
 
 #define RD_END (-1) /* ch(): past the end of the stream */

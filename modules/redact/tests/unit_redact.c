@@ -377,6 +377,8 @@ static const struct {
 	{ "sort -u names.txt; grep -p x; ls -u a:b; mysql -p; tool --password -",
 	  "sort -u names.txt; grep -p x; ls -u a:b; mysql -p; tool --password -", "-u, -p of other programs, a prompting -p" },
 	{ "Recommends: xapp-sn-watcher, xoxb-the-build-bot", "Recommends: xapp-sn-watcher, xoxb-the-build-bot", "package names with Slack prefixes: no digit, no token" },
+	{ "r=%2Fcb%3Ftoken%3Dghp_0123456789abcdefghijABCDEFGHIJ012345%26key%3Dsk-ant-api03-AbCdEf0123456789_ghIJKLmnop%26x%3D1 end",
+	  "r=%2Fcb%3Ftoken%3D[REDACTED:github-token]%26key%3D[REDACTED:anthropic-api-key]%26x%3D1 end", "two secrets in one percent-encoded run" },
 	{ "plain text, nothing hidden: a=1, b: 2\n", "plain text, nothing hidden: a=1, b: 2\n", "plain text" },
 };
 
