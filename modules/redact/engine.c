@@ -644,8 +644,8 @@ static int scan(struct work *w, size_t *stop)
 				uint64_t r = st->restart - s->vbase + s->h;
 				if (r >= p && r < n) {
 					w->s.restart = (size_t)r;
-					if (r < enc)
-						enc = (size_t)r;
+					if (r < lim)
+						lim = (size_t)r;
 				}
 			}
 			if (enc < lim)
@@ -689,7 +689,7 @@ static int scan(struct work *w, size_t *stop)
 		uint16_t t = c->trig[v[p]] & (uint16_t)~TR_BOUND;
 		if (t & ~(TR_LIT | TR_PATH))
 			consider(&more, &have, &best, rd_detect_builtin(s, p, t, &m), &m);
-		if (enc_valid && enc == p)
+		if ((enc_valid && enc == p) || s->restart == p)
 			consider(&more, &have, &best, rd_detect_enc(s, p, &m), &m);
 		if (p < aws_end)
 			consider(&more, &have, &best, rd_detect_aws_bare(s, p, &m), &m);
