@@ -462,6 +462,7 @@ HIDDEN void outputs_end(struct outputs *o, cordon_result *r);
 struct run {
 	cordon_policy *policy;
 	cordon_result *result;
+	struct strv source_paths; /* launch_sources: canonical host paths, "" for none */
 	/* launch, built by prepare hooks */
 	struct strv argv;
 	struct strv env; /* NAME=VALUE */

@@ -91,6 +91,7 @@ void run_end(struct run *run)
 	free(run->sources);
 	strv_clear(&run->argv);
 	strv_clear(&run->env);
+	strv_clear(&run->source_paths);
 	clone_req_drop(run);
 }
 

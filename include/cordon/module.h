@@ -490,6 +490,12 @@ struct cordon_core_api {
 	 * table before open (NULL for a module without one).  Valid while the
 	 * policy is loaded; read-only. */
 	const void *(*config)(cordon_ctx *ctx);
+	/* prepare: the run's sources by their canonical host paths, in the
+	 * order the child gets them (source i is descriptor 3 + i, the program
+	 * sees it as /proc/self/fd/(3 + i)); "" for a source with no host path
+	 * (stdin, data); NULL-terminated, valid until the run ends.  For a
+	 * filter that rewrites host paths to the names the program sees. */
+	const char *const *(*launch_sources)(cordon_ctx *ctx);
 };
 
 #define CORDON_FD_KEEP_EXEC 0x1u

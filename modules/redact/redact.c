@@ -18,6 +18,7 @@
  * documents the detectors, the streaming guarantee and its latency bound.
  */
 #define _GNU_SOURCE
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -318,16 +319,31 @@ static int rd_prepare(cordon_ctx *ctx, void *state)
 	 * staging directory, which is what launch_output_dir gives: rewritten to
 	 * /output too, so messages read the same under every backend).
 	 * --bind-ro paths are seen at their own path: nothing to rewrite.  The
-	 * policy directory is not in the sandbox at all.  The source's host
-	 * path is not offered to modules (README: host paths). */
+	 * policy directory is not in the sandbox at all.  Each source is seen
+	 * as /proc/self/fd/(3 + i) (launch_sources, ABI 1.4). */
 	const struct cordon_core_api *api = cordon_api(ctx);
 	char *err = NULL;
 	rd_config_clear_paths(m->cfg);
 	const char *out = CORDON_API_HAS(ctx, launch_output_dir) ? api->launch_output_dir(ctx) : NULL;
 	if ((out && rd_config_add_path(m->cfg, out, "/output", &err) < 0) ||
 	    (m->policy_dir && strcmp(m->policy_dir, "") != 0 &&
-	     rd_config_add_path(m->cfg, m->policy_dir, "[policy-dir]", &err) < 0) ||
-	    rd_config_finish(m->cfg, &err) < 0) {
+	     rd_config_add_path(m->cfg, m->policy_dir, "[policy-dir]", &err) < 0)) {
+		cordon_error(ctx, NULL, "host_paths: %s", err ? err : "out of memory");
+		free(err);
+		return -1;
+	}
+	const char *const *src = CORDON_API_HAS(ctx, launch_sources) ? api->launch_sources(ctx) : NULL;
+	for (size_t i = 0; src && src[i]; i++) {
+		char seen[48];
+		snprintf(seen, sizeof(seen), "/proc/self/fd/%zu", 3 + i);
+		/* "" (stdin, data) and / (nothing to say) are not paths to rewrite */
+		if (src[i][0] == '/' && src[i][1] && rd_config_add_path(m->cfg, src[i], seen, &err) < 0) {
+			cordon_error(ctx, NULL, "host_paths: %s", err ? err : "out of memory");
+			free(err);
+			return -1;
+		}
+	}
+	if (rd_config_finish(m->cfg, &err) < 0) {
 		cordon_error(ctx, NULL, "host_paths: %s", err ? err : "out of memory");
 		free(err);
 		return -1;

@@ -171,6 +171,19 @@ if [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ]; then
 else
 	skip_n 4 "landlock unavailable here (exit $rc)"
 fi
+# The source's host path: the program is /proc/self/fd/3 (launch_sources).
+write_policy "$T/hp/src.yaml" <<'EOF'
+isolation: none
+interpreter: [/usr/bin/python3, -I, -B]
+stack:
+  - module: redact
+    with: {host_paths: true}
+EOF
+HPR=$(cd "$T/hp" && pwd -P)
+printf 'print("File \\"%s/s.py\\", line 1")\n' "$HPR" >"$T/hp/s.py"
+run run -p "$T/hp/src.yaml" --json "$T/hp/s.py"
+check "host_paths: the source's host path is the name the program has" \
+	json_is 'j["stdout"]' 'File "/proc/self/fd/3", line 1'
 write_policy "$T/hp/off.yaml" <<'EOF'
 stack:
   - module: landlock
