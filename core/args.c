@@ -488,7 +488,26 @@ static int config_store(struct entry *e, const struct cordon_config_arg *a, cons
 		memcpy(dst, &text, sizeof(text));
 		return 0;
 	case CORDON_ARG_PATH: {
-		char *abs = text[0] == '/' || !e->policy_dir ? xstrdup(text) : xasprintf("%s/%s", e->policy_dir, text);
+		/* Relative to the file the value was written in (an override's
+		 * own file, not the included entry's), as node_path does; a
+		 * default, to the entry's. */
+		char *abs = NULL;
+		if (text[0] == '/') {
+			abs = xstrdup(text);
+		} else if (n) {
+			char *real = realpath(n->mark.file, NULL);
+			char *slash = real ? strrchr(real, '/') : NULL;
+			if (!slash) {
+				free(real);
+				return err_at(err, n, "%s: %s: a relative path needs a policy file to be relative to", module,
+				              a->name);
+			}
+			*slash = '\0';
+			abs = xasprintf("%s/%s", real, text);
+			free(real);
+		} else {
+			abs = e->policy_dir ? xasprintf("%s/%s", e->policy_dir, text) : xstrdup(text);
+		}
 		if (!abs || strv_push_owned(&e->owned, abs) < 0)
 			return set_err(err, "out of memory");
 		const char *c = e->owned.v[e->owned.n - 1];

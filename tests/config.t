@@ -25,6 +25,19 @@ run exec -p "$T/given.yaml" -- true
 check "given values fill the members, a relative path from the policy's directory" \
 	sh -c "[ $rc -eq 0 ] && grep -qF 'cfg name=x file=$TR/data/rules.txt list=a,b count=7 flag=0 size=1048576 time=finite mode=on map=yes' '$T/err'"
 
+# A relative path is taken from the file it is written in: an override's
+# own file, not the included entry's.
+mkdir -p "$T/base" "$T/top"
+printf 'stack:\n  - module: cfgmod\n    with: {file: data.txt}\n' >"$T/base/b.yaml"
+chmod 0644 "$T/base/b.yaml"
+printf 'isolation: none\ninterpreter: [/bin/sh]\ninclude: [../base/b.yaml]\nstack:\n  - module: cfgmod\n    override: true\n    with: {name: top}\n' >"$T/top/keep.yaml"
+printf 'isolation: none\ninterpreter: [/bin/sh]\ninclude: [../base/b.yaml]\nstack:\n  - module: cfgmod\n    override: true\n    with: {file: mine.txt}\n' >"$T/top/over.yaml"
+chmod 0644 "$T/top/keep.yaml" "$T/top/over.yaml"
+run exec -p "$T/top/keep.yaml" -- true
+check "a path from the included file stays relative to that file" warn_has "file=$TR/base/data.txt "
+run exec -p "$T/top/over.yaml" -- true
+check "an overriding path is relative to the overriding file" warn_has "file=$TR/top/mine.txt "
+
 pol "$T/one.yaml" "list: single" cfgmod
 run exec -p "$T/one.yaml" -- true
 check "a single string fills a one-item list" warn_has "list=single "
