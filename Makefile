@@ -27,6 +27,10 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DOCDIR ?= $(PREFIX)/share/doc/cordon
 MODULEDIR ?= $(LIBDIR)/cordon/modules
 POLICYDIR ?= $(SYSCONFDIR)/cordon/policies.d
+# The Python binding goes where the system Python imports it from without
+# PYTHONPATH (contrib/python/pythondir.py); none is installed without one.
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
+PYTHONDIR ?= $(shell $(PYTHON) -B contrib/python/pythondir.py $(PREFIX) 2>/dev/null)
 DESTDIR ?=
 
 BUILD ?= build
@@ -89,8 +93,11 @@ comma := ,
 
 TEST_C := $(wildcard tests/*.c)
 TEST_BINS := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_C))
-TEST_MOD_SRCS := $(wildcard tests/modules/*.c)
+TEST_MOD_SRCS := $(filter-out tests/modules/cfgbad.c,$(wildcard tests/modules/*.c))
 TEST_MODS := $(patsubst tests/modules/%.c,$(B)/tests/modules/cordon_%.so,$(TEST_MOD_SRCS))
+# Config tables the core refuses (tests/config.t), one build each.
+CFGBAD := both:BOTH offset:OFFSET default:DEFAULT entry:ENTRY
+TEST_MODS += $(foreach c,$(CFGBAD),$(B)/tests/modules/cordon_cfg$(word 1,$(subst :, ,$(c))).so)
 # The test module again under other names, so one policy can stack several.
 TM_COPIES := tm_a tm_b tm_c tm_req
 TEST_MODS += $(foreach n,$(TM_COPIES),$(B)/tests/modules/cordon_$(n).so)
@@ -149,7 +156,7 @@ $(CLI): $(CLI_SRCS) $(wildcard core/cli/*.h) include/cordon/cordon.h include/cor
 # shell tests; `make check` runs them with the rest.
 msrcs = $(filter-out modules/$(1)/fuzz_%.c,$(wildcard modules/$(1)/*.c))
 define module_rule
-$(B)/lib/cordon/modules/cordon_$(1).so: $(call msrcs,$(1)) $(wildcard modules/$(1)/*.h) include/cordon/module.h modules/module.map
+$(B)/lib/cordon/modules/cordon_$(1).so: $(call msrcs,$(1)) $(wildcard modules/$(1)/*.h) include/cordon/module.h include/cordon/modutil.h modules/module.map
 	$$(call say,CC,$$@)
 	@mkdir -p $$(dir $$@)
 	$$(Q)$$(CC) $$(ALL_CFLAGS) $$($(1)_CFLAGS) -shared -Wl,--version-script=modules/module.map \
@@ -191,6 +198,14 @@ $(B)/tests/modules/cordon_%.so: tests/modules/%.c include/cordon/module.h
 	$(call say,CC,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -shared $(ALL_LDFLAGS) -o $@ $<
+
+define cfgbad_rule
+$(B)/tests/modules/cordon_cfg$(1).so: tests/modules/cfgbad.c include/cordon/module.h
+	$$(call say,CC,$$@)
+	@mkdir -p $$(dir $$@)
+	$$(Q)$$(CC) $$(ALL_CFLAGS) -DCFGBAD_$(2) -DMODNAME='"cfg$(1)"' -shared $$(ALL_LDFLAGS) -o $$@ $$<
+endef
+$(foreach c,$(CFGBAD),$(eval $(call cfgbad_rule,$(word 1,$(subst :, ,$(c))),$(word 2,$(subst :, ,$(c))))))
 
 $(B)/tests/modules/cordon_tm_%.so: tests/modules/testmod.c include/cordon/module.h
 	$(call say,CC,$@)
@@ -254,7 +269,7 @@ install: all
 	ln -sf $(notdir $(LIB)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/$(LIBNAME)
 	for m in $(MODULES); do install -m 0755 $$m $(DESTDIR)$(MODULEDIR)/; done
-	install -m 0644 include/cordon/cordon.h include/cordon/module.h $(DESTDIR)$(INCLUDEDIR)/cordon/
+	install -m 0644 include/cordon/cordon.h include/cordon/module.h include/cordon/modutil.h $(DESTDIR)$(INCLUDEDIR)/cordon/
 	cd policies.d && find . -type d -exec install -d $(DESTDIR)$(POLICYDIR)/{} \; && \
 		find . -type f -name '*.yaml' -exec install -m 0644 {} $(DESTDIR)$(POLICYDIR)/{} \;
 	install -m 0644 $(B)/cordon.pc $(DESTDIR)$(LIBDIR)/pkgconfig/cordon.pc
@@ -271,6 +286,12 @@ install: all
 		install -d $(DESTDIR)$(DOCDIR)/$$(dirname $$r) && \
 		install -m 0644 $$r $(DESTDIR)$(DOCDIR)/$$r || exit 1; \
 	done
+	@if [ -z "$(PYTHONDIR)" ]; then echo "make install: no $(PYTHON): the Python binding is not installed"; else \
+		echo "install the Python binding into $(DESTDIR)$(PYTHONDIR)"; \
+		install -d $(DESTDIR)$(PYTHONDIR)/cordon && \
+		install -m 0644 contrib/python/cordon/*.py contrib/python/cordon/py.typed $(DESTDIR)$(PYTHONDIR)/cordon/ && \
+		$(PYTHON) -B -c 'import sys; sys.path.insert(0, "contrib/python/build_backend"); import cordon_build; \
+			cordon_build.prepare_metadata_for_build_wheel(sys.argv[1])' $(DESTDIR)$(PYTHONDIR); fi
 endif
 
 uninstall:
@@ -279,6 +300,7 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man1/cordon.1 $(DESTDIR)$(MANDIR)/man3/cordon-module.3 \
 		$(DESTDIR)$(MANDIR)/man5/cordon.yaml.5
 	rm -rf $(DESTDIR)$(MODULEDIR) $(DESTDIR)$(INCLUDEDIR)/cordon $(DESTDIR)$(DOCDIR)
+	if [ -n "$(PYTHONDIR)" ]; then rm -rf $(DESTDIR)$(PYTHONDIR)/cordon $(DESTDIR)$(PYTHONDIR)/cordon-*.dist-info; fi
 
 bench: all
 	sh bench/launch/run.sh

@@ -431,6 +431,29 @@ static const char *const *api_launch_bind_ro(cordon_ctx *ctx)
 	return ctx->run->bind_ro;
 }
 
+/* The run's sources by their canonical host paths, in the order the child
+ * gets them (fd 3 onwards): "" for one without a host path (stdin, data). */
+static const char *const *api_launch_sources(cordon_ctx *ctx)
+{
+	static const char *const none[] = { NULL };
+	if (wrong_phase(ctx, "launch_sources", P(PHASE_PREPARE)) || !ctx->run)
+		return none;
+	struct run *run = ctx->run;
+	if (!run->source_paths.v) {
+		for (size_t i = 0; i < run->n_sources; i++) {
+			const char *name = run->sources[i].name;
+			char *real = name && name[0] != '<' ? realpath(name, NULL) : NULL;
+			if (strv_push_owned(&run->source_paths, real ? real : xstrdup("")) < 0) {
+				strv_clear(&run->source_paths);
+				return none;
+			}
+		}
+		if (!run->source_paths.v)
+			return none;
+	}
+	return (const char *const *)run->source_paths.v;
+}
+
 static int api_run_audit(cordon_ctx *ctx)
 {
 	if (wrong_phase(ctx, "run_audit", ~P(PHASE_CONFINE)))
@@ -568,6 +591,11 @@ static int api_run_deny(cordon_ctx *ctx, const char *why)
 	return ctx->run->deny_msg ? 0 : -1;
 }
 
+static const void *api_config(cordon_ctx *ctx)
+{
+	return ctx && ctx->entry ? ctx->entry->config : NULL;
+}
+
 static const struct cordon_core_api api = {
 	.abi = CORDON_ABI_VERSION,
 	.size = sizeof(struct cordon_core_api),
@@ -613,6 +641,8 @@ static const struct cordon_core_api api = {
 	.run_abort = api_run_abort,
 	.launch_argv = api_launch_argv,
 	.run_deny = api_run_deny,
+	.config = api_config,
+	.launch_sources = api_launch_sources,
 };
 
 const struct cordon_core_api *core_api(void)

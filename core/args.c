@@ -221,6 +221,10 @@ static const char *arg_type_expect(enum cordon_arg_type t)
 		return "a list";
 	case CORDON_ARG_ANY:
 		return "a value";
+	case CORDON_ARG_ENUM:
+		return "one of the module's choices";
+	case CORDON_ARG_PATH:
+		return "a path";
 	}
 	return "a value";
 }
@@ -314,6 +318,9 @@ int arg_validate(const char *module, const struct cordon_arg *spec, const struct
 		return 0;
 	case CORDON_ARG_ANY:
 		return 0;
+	case CORDON_ARG_ENUM:
+	case CORDON_ARG_PATH:
+		break; /* config tables check these as strings (config_table_load) */
 	}
 	return err_at(err, n, "%s: %s: the module declares an unknown argument type", module, spec->name);
 }
@@ -356,6 +363,245 @@ required:
 			return err_at(err, with ? with : &tmp, "module '%s' needs argument '%s' (%s)",
 			              module, a->name, arg_type_expect(a->type));
 		}
+	}
+	return 0;
+}
+
+/* ---- ABI 1.4 config tables: checked at load, filled before open ---- */
+
+/* The C size of a config member of type t (0: not a type of config tables). */
+static size_t config_member_size(enum cordon_arg_type t)
+{
+	switch (t) {
+	case CORDON_ARG_STRING:
+	case CORDON_ARG_PATH:
+	case CORDON_ARG_STRINGS:
+	case CORDON_ARG_MAPPING:
+	case CORDON_ARG_SEQUENCE:
+	case CORDON_ARG_ANY:
+		return sizeof(void *);
+	case CORDON_ARG_INT:
+		return sizeof(int64_t);
+	case CORDON_ARG_BOOL:
+	case CORDON_ARG_ENUM:
+		return sizeof(int);
+	case CORDON_ARG_SIZE:
+	case CORDON_ARG_DURATION:
+		return sizeof(uint64_t);
+	}
+	return 0;
+}
+
+#define CONFIG_ARG_SIZE_1_4 (offsetof(struct cordon_config_arg, choices) + sizeof(const char *const *))
+#define CONFIG_MAX_ARGS 256
+
+int config_table_load(struct loaded_module *lm, char **err)
+{
+	const struct cordon_module *m = lm->m;
+	if (!module_has(m, offsetof(struct cordon_module, config_size)) || !m->config)
+		return 0;
+	if (m->args)
+		return set_err(err, "%s: module '%s' declares both args and a config table (one or the other)", lm->path,
+		               m->name);
+	const unsigned char *p = (const unsigned char *)m->config;
+	size_t n = 0;
+	const struct cordon_config_arg **v = NULL;
+	struct cordon_arg *args = NULL;
+	for (;;) {
+		const struct cordon_config_arg *a = (const struct cordon_config_arg *)(const void *)p;
+		if (a->size < CONFIG_ARG_SIZE_1_4 || a->size > 4096 || a->size % sizeof(void *))
+			goto bad_size;
+		if (!a->name)
+			break;
+		if (n >= CONFIG_MAX_ARGS) {
+			set_err(err, "%s: module '%s' declares more than %d arguments", lm->path, m->name, CONFIG_MAX_ARGS);
+			goto fail;
+		}
+		size_t ms = config_member_size(a->type);
+		if (!ms || a->offset > m->config_size || m->config_size - a->offset < ms) {
+			set_err(err, "%s: module '%s', argument '%s': %s", lm->path, m->name, a->name,
+			        !ms ? "an unknown type" : "its member lies outside the config struct (config_size)");
+			goto fail;
+		}
+		if (a->offset % ms) {
+			set_err(err, "%s: module '%s', argument '%s': its member is not aligned for its type", lm->path,
+			        m->name, a->name);
+			goto fail;
+		}
+		if (a->type == CORDON_ARG_ENUM && (!a->choices || !a->choices[0])) {
+			set_err(err, "%s: module '%s', argument '%s': an enumeration without choices", lm->path, m->name,
+			        a->name);
+			goto fail;
+		}
+		const struct cordon_config_arg **nv = realloc(v, (n + 1) * sizeof(*v));
+		if (!nv)
+			goto oom;
+		v = nv;
+		v[n++] = a;
+		p += a->size;
+	}
+	args = calloc(n + 1, sizeof(*args));
+	if (!args)
+		goto oom;
+	for (size_t i = 0; i < n; i++) {
+		args[i].name = v[i]->name;
+		/* An enumeration and a path are checked as strings here, then
+		 * by config_fill (choices, resolution). */
+		args[i].type = v[i]->type == CORDON_ARG_ENUM || v[i]->type == CORDON_ARG_PATH ? CORDON_ARG_STRING
+		                                                                              : v[i]->type;
+		args[i].flags = v[i]->flags;
+		args[i].min = v[i]->min;
+		args[i].max = v[i]->max;
+		args[i].help = v[i]->help;
+	}
+	lm->cfg = v;
+	lm->n_cfg = n;
+	lm->own_args = args;
+	lm->args = args;
+	return 0;
+bad_size:
+	set_err(err, "%s: module '%s': a config table entry of a size this cordon does not know (ABI 1.4 entries "
+	             "are %zu bytes; the table ends with CORDON_CONFIG_END)",
+	        lm->path, m->name, (size_t)CONFIG_ARG_SIZE_1_4);
+	goto fail;
+oom:
+	set_err(err, "out of memory");
+fail:
+	free(v);
+	free(args);
+	return -1;
+}
+
+/* The value of one entry from node n (or, when n is NULL, from its default
+ * text), stored at its offset.  who: for errors about a default. */
+static int config_store(struct entry *e, const struct cordon_config_arg *a, const struct cordon_node *n, char **err)
+{
+	const char *module = e->lm.m->name;
+	unsigned char *dst = (unsigned char *)e->config + a->offset;
+	const char *text = n ? (n->type == CORDON_NODE_SCALAR ? n->text : NULL) : a->def;
+	struct mark m = n ? n->mark : e->mark;
+	int64_t iv;
+	uint64_t uv;
+	int b;
+	switch (a->type) {
+	case CORDON_ARG_STRING:
+		memcpy(dst, &text, sizeof(text));
+		return 0;
+	case CORDON_ARG_PATH: {
+		/* Relative to the file the value was written in (an override's
+		 * own file, not the included entry's), as node_path does; a
+		 * default, to the entry's. */
+		char *abs = NULL;
+		if (text[0] == '/') {
+			abs = xstrdup(text);
+		} else if (n) {
+			char *real = realpath(n->mark.file, NULL);
+			char *slash = real ? strrchr(real, '/') : NULL;
+			if (!slash) {
+				free(real);
+				return err_at(err, n, "%s: %s: a relative path needs a policy file to be relative to", module,
+				              a->name);
+			}
+			*slash = '\0';
+			abs = xasprintf("%s/%s", real, text);
+			free(real);
+		} else {
+			abs = e->policy_dir ? xasprintf("%s/%s", e->policy_dir, text) : xstrdup(text);
+		}
+		if (!abs || strv_push_owned(&e->owned, abs) < 0)
+			return set_err(err, "out of memory");
+		const char *c = e->owned.v[e->owned.n - 1];
+		memcpy(dst, &c, sizeof(c));
+		return 0;
+	}
+	case CORDON_ARG_STRINGS: {
+		size_t k = !n ? 0 : n->type == CORDON_NODE_SEQUENCE ? n->n : 1;
+		if (!n && text)
+			k = 1; /* a default: one string */
+		const char **arr = calloc(k + 1, sizeof(*arr));
+		void **na = arr ? realloc(e->config_allocs, (e->n_config_allocs + 1) * sizeof(void *)) : NULL;
+		if (!na) {
+			free(arr);
+			return set_err(err, "out of memory");
+		}
+		e->config_allocs = na;
+		e->config_allocs[e->n_config_allocs++] = arr;
+		for (size_t i = 0; i < k; i++)
+			arr[i] = !n ? text : n->type == CORDON_NODE_SEQUENCE ? n->items[i]->text : n->text;
+		memcpy(dst, &arr, sizeof(arr));
+		return 0;
+	}
+	case CORDON_ARG_INT:
+		if (parse_int(text, &iv) < 0)
+			goto bad_default;
+		memcpy(dst, &iv, sizeof(iv));
+		return 0;
+	case CORDON_ARG_BOOL:
+		if (n) {
+			if (parse_bool(n, &b) < 0)
+				goto bad_default;
+		} else if (strcmp(text, "true") == 0 || strcmp(text, "false") == 0) {
+			b = text[0] == 't';
+		} else {
+			goto bad_default;
+		}
+		memcpy(dst, &b, sizeof(b));
+		return 0;
+	case CORDON_ARG_SIZE:
+	case CORDON_ARG_DURATION:
+		if ((a->type == CORDON_ARG_SIZE ? parse_size(text, &uv) : parse_duration(text, &uv)) < 0)
+			goto bad_default;
+		memcpy(dst, &uv, sizeof(uv));
+		return 0;
+	case CORDON_ARG_ENUM:
+		for (int i = 0; a->choices[i]; i++) {
+			if (strcmp(a->choices[i], text) == 0) {
+				memcpy(dst, &i, sizeof(i));
+				return 0;
+			}
+		}
+		if (!n)
+			goto bad_default;
+		{
+			struct strbuf names = { 0 };
+			for (int i = 0; a->choices[i]; i++)
+				sb_printf(&names, "%s%s", i ? ", " : "", a->choices[i]);
+			int r = err_at(err, n, "%s: %s: expected one of %s, found '%s'", module, a->name,
+			               names.data ? names.data : "", text);
+			sb_free(&names);
+			return r;
+		}
+	case CORDON_ARG_MAPPING:
+	case CORDON_ARG_SEQUENCE:
+	case CORDON_ARG_ANY:
+		memcpy(dst, &n, sizeof(n));
+		return 0;
+	}
+bad_default:
+	/* The node was checked by args_validate: only a default gets here. */
+	{
+		struct cordon_node tmp = { .mark = m };
+		return err_at(err, &tmp, "module '%s' declares a default for '%s' that is not a valid %s: '%s'", module,
+		              a->name, a->type == CORDON_ARG_ENUM ? "choice" : "value", text ? text : "(null)");
+	}
+}
+
+int config_fill(struct entry *e, char **err)
+{
+	const struct loaded_module *lm = &e->lm;
+	if (!lm->cfg)
+		return 0;
+	e->config = calloc(1, lm->m->config_size ? lm->m->config_size : 1);
+	if (!e->config)
+		return set_err(err, "out of memory");
+	const struct cordon_node *with = e->with && e->with->type == CORDON_NODE_MAPPING ? e->with : NULL;
+	for (size_t i = 0; i < lm->n_cfg; i++) {
+		const struct cordon_config_arg *a = lm->cfg[i];
+		const struct cordon_node *n = with ? node_get(with, a->name) : NULL;
+		if (!n && !a->def)
+			continue; /* absent, no default: the member stays zero */
+		if (config_store(e, a, n, err) < 0)
+			return -1;
 	}
 	return 0;
 }

@@ -128,6 +128,14 @@ HIDDEN int verr_at(char **err, const struct mark *m, const char *fmt, va_list ap
 /* ---- args.c: typed scalars ------------------------------------------- */
 
 HIDDEN int parse_int(const char *s, int64_t *out);
+struct loaded_module;
+/* A module's config table (ABI 1.4) checked at load: -1 and *err naming the
+ * module's file when it is malformed; lm->args and lm->cfg set. */
+HIDDEN int config_table_load(struct loaded_module *lm, char **err);
+/* Fill a config struct from `with:` and the table's defaults (after
+ * args_validate): enumerations and paths resolved; -1 and *err at the node. */
+struct entry;
+HIDDEN int config_fill(struct entry *e, char **err);
 HIDDEN int parse_bool(const struct cordon_node *n, int *out);
 HIDDEN int parse_size(const char *s, uint64_t *out);
 HIDDEN int parse_duration(const char *s, uint64_t *ns);
@@ -144,6 +152,12 @@ struct loaded_module {
 	void *dl;
 	const struct cordon_module *m;
 	char *path; /* where it was found */
+	/* The argument table the core checks `with:` against: the module's
+	 * `args`, or one made from its config table (ABI 1.4; owned). */
+	const struct cordon_arg *args;
+	struct cordon_arg *own_args;
+	const struct cordon_config_arg **cfg; /* the config table's entries, or NULL */
+	size_t n_cfg;
 };
 
 /* Search order for modules (colon-separated lists allowed in each). */
@@ -199,6 +213,9 @@ struct entry {
 	struct cordon_ctx ctx;
 	struct tree *extra_trees; /* rule files loaded through load_yaml */
 	struct strv owned; /* strings handed out with the module's lifetime */
+	void *config; /* the module's config struct (ABI 1.4), filled before open */
+	void **config_allocs; /* what config points into: STRINGS arrays */
+	size_t n_config_allocs;
 	char *last_error; /* cordon_error outside open: why the hook failed */
 	const char *verdict; /* for the result's "modules" (static string) */
 	double ms; /* time spent in this module's hooks during the run */
@@ -445,6 +462,7 @@ HIDDEN void outputs_end(struct outputs *o, cordon_result *r);
 struct run {
 	cordon_policy *policy;
 	cordon_result *result;
+	struct strv source_paths; /* launch_sources: canonical host paths, "" for none */
 	/* launch, built by prepare hooks */
 	struct strv argv;
 	struct strv env; /* NAME=VALUE */
@@ -494,6 +512,9 @@ HIDDEN int source_seal_data(const void *data, size_t len, const char *name, stru
                             char **err);
 HIDDEN void source_close(struct source *s);
 HIDDEN const char *language_of(const char *name, const struct strv *interpreter);
+/* `cordon run SOURCE`: -1 with a message in *err when SOURCE's name says a
+ * language other than the one the policy's interpreter runs; 0 otherwise. */
+HIDDEN int source_language_refused(const cordon_policy *p, const char *path, char **err);
 /* The check phase over one source; returns the phase verdict. */
 /* The check phase over one source: CORDON_PASS, CORDON_DENY, or
  * CORDON_ERROR (the result then holds the error: a module could not

@@ -152,11 +152,16 @@ static int load_path(const char *path, struct loaded_module *out, char **err)
 	}
 	out->dl = dl;
 	out->m = m;
+	out->args = m->args;
 	out->path = xstrdup(path);
 	if (!out->path) {
 		dlclose(dl);
 		memset(out, 0, sizeof(*out));
 		return set_err(err, "out of memory");
+	}
+	if (config_table_load(out, err) < 0) {
+		module_unload(out);
+		return -1;
 	}
 	return 0;
 }
@@ -211,5 +216,7 @@ void module_unload(struct loaded_module *lm)
 	if (lm->dl)
 		dlclose(lm->dl);
 	free(lm->path);
+	free(lm->own_args);
+	free(lm->cfg);
 	memset(lm, 0, sizeof(*lm));
 }

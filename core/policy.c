@@ -774,11 +774,13 @@ static int open_entry(cordon_policy *p, struct entry *e, char **err)
 {
 	const struct cordon_module *m = e->lm.m;
 	char *why = NULL;
-	if (args_validate(m->name, m->args, e->with, &e->mark, &why) < 0) {
+	if (args_validate(m->name, e->lm.args, e->with, &e->mark, &why) < 0) {
 		set_err(err, "%s", why);
 		free(why);
 		return -1;
 	}
+	if (config_fill(e, err) < 0)
+		return -1;
 	e->ctx.api = core_api();
 	e->ctx.policy = p;
 	e->ctx.entry = e;
@@ -814,6 +816,10 @@ void cordon_policy_free(cordon_policy *p)
 		}
 		tree_free_list(e->extra_trees);
 		strv_clear(&e->owned);
+		free(e->config);
+		for (size_t k = 0; k < e->n_config_allocs; k++)
+			free(e->config_allocs[k]);
+		free(e->config_allocs);
 		free(e->last_error);
 		module_unload(&e->lm);
 		free(e->ref);
@@ -1237,6 +1243,10 @@ static const char *arg_type_name(enum cordon_arg_type t)
 		return "sequence";
 	case CORDON_ARG_ANY:
 		return "any";
+	case CORDON_ARG_ENUM:
+		return "choice";
+	case CORDON_ARG_PATH:
+		return "path";
 	}
 	return "?";
 }
@@ -1267,15 +1277,30 @@ char **cordon_module_args(const char *name, const struct cordon_load_options *op
 	int bad = strv_push_owned(&out, xasprintf("%s\t%u.%u\t%s\t%s", lm.m->name, CORDON_ABI_GET_MAJOR(lm.m->abi),
 	                                          CORDON_ABI_GET_MINOR(lm.m->abi), lm.path ? lm.path : "",
 	                                          lm.m->description ? lm.m->description : ""));
-	for (const struct cordon_arg *a = lm.m->args; !bad && a && a->name; a++) {
+	size_t k = 0;
+	for (const struct cordon_arg *a = lm.args; !bad && a && a->name; a++, k++) {
 		char bounds[96] = "";
 		if (a->min || a->max) {
 			const char *unit = a->type == CORDON_ARG_SIZE ? " bytes" : a->type == CORDON_ARG_DURATION ? " ns" : "";
 			snprintf(bounds, sizeof(bounds), "%lld..%lld%s", (long long)a->min, (long long)a->max, unit);
 		}
-		bad = strv_push_owned(&out, xasprintf("%s\t%s\t%s\t%s\t%s", a->name, arg_type_name(a->type),
+		/* A config table (ABI 1.4) says its default and choices itself. */
+		const struct cordon_config_arg *c = lm.cfg && k < lm.n_cfg ? lm.cfg[k] : NULL;
+		struct strbuf help = { 0 };
+		sb_puts(&help, a->help ? a->help : "");
+		if (c && c->type == CORDON_ARG_ENUM) {
+			sb_puts(&help, " (one of");
+			for (size_t i = 0; c->choices[i]; i++)
+				sb_printf(&help, "%s %s", i ? "," : "", c->choices[i]);
+			sb_puts(&help, ")");
+		}
+		if (c && c->def)
+			sb_printf(&help, " [default %s]", c->def);
+		bad = strv_push_owned(&out, xasprintf("%s\t%s\t%s\t%s\t%s", a->name,
+		                                      arg_type_name(c ? c->type : a->type),
 		                                      (a->flags & CORDON_ARG_REQUIRED) ? "required" : "", bounds,
-		                                      a->help ? a->help : ""));
+		                                      help.data ? help.data : ""));
+		sb_free(&help);
 	}
 	module_unload(&lm);
 	if (bad || !out.v) {

@@ -30,6 +30,8 @@
 #include <linux/close_range.h>
 
 
+#include <cordon/modutil.h>
+
 #include "internal.h"
 #include "launch.h"
 
@@ -139,14 +141,8 @@ static bool already_ending(pid_t pid)
 {
 	char path[64], buf[1024];
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (cordon_read_small_file(path, buf, sizeof(buf)) <= 0)
 		return false;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
 	const char *p = strrchr(buf, ')'); /* the command name may hold anything */
 	if (!p || p[1] != ' ')
 		return false;
@@ -164,15 +160,9 @@ static bool already_ending(pid_t pid)
 	if (f && (strtoul(f, NULL, 10) & 0x4u)) /* PF_EXITING */
 		return true;
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	char st[16384]; /* a long Groups: line fits; a longer file is refused, not cut */
+	if (cordon_read_small_file(path, st, sizeof(st)) <= 0)
 		return false;
-	char st[4096];
-	n = read(fd, st, sizeof(st) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	st[n] = '\0';
 	static const char *const keys[] = { "\nSigPnd:", "\nShdPnd:" };
 	for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
 		const char *q = strstr(st, keys[k]);

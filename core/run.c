@@ -31,9 +31,6 @@
 
 #include <linux/close_range.h>
 
-#ifndef P_PIDFD
-#endif
-
 #include "internal.h"
 #include "launch.h"
 
@@ -94,6 +91,7 @@ void run_end(struct run *run)
 	free(run->sources);
 	strv_clear(&run->argv);
 	strv_clear(&run->env);
+	strv_clear(&run->source_paths);
 	clone_req_drop(run);
 }
 
@@ -608,6 +606,11 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 		result_warn(r, "policy '%s' has no isolation backend: the program runs with the caller's access to this "
 		               "host (`isolation: none` in the policy says it is meant)",
 		            p->name);
+	/* A source in another language than the interpreter's: refused. */
+	if (!o.argv && o.source_path && source_language_refused(p, o.source_path, &why) < 0) {
+		result_set_error(r, CORDON_EXIT_ERROR, "%s", why);
+		goto done;
+	}
 	/* --output-dir: a private staging directory the backend shows at
 	 * /output; the caller's directory is written only after the run. */
 	run.outputs.max_bytes = OUTPUT_DIR_DEFAULT_BYTES;

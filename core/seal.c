@@ -322,3 +322,31 @@ const char *language_of(const char *name, const struct strv *interp)
 		return "java";
 	return NULL;
 }
+
+/*
+ * `cordon run SOURCE` runs SOURCE with the policy's interpreter, so a
+ * source in another language would be run by the wrong one (x.js under a
+ * Python policy: python3 parses JavaScript, and the Python checks had
+ * nothing to say about it).  Refused when both languages are known, the
+ * source's from its name (language_of's extensions) and the interpreter's
+ * from its file name, and differ.  A source whose name says no language
+ * (stdin, "<data>", no extension) and an interpreter cordon does not know
+ * pass; `exec` runs its own command and `check` runs nothing, so neither
+ * asks.  The suggestion names the shipped preset for the language.
+ */
+int source_language_refused(const cordon_policy *p, const char *path, char **err)
+{
+	const char *src = language_of(path, NULL);
+	const char *runs = language_of(NULL, &p->interpreter);
+	if (!src || !runs || strcmp(src, runs) == 0)
+		return 0;
+	const char *preset = strcmp(src, "python") == 0       ? "default"
+	                     : strcmp(src, "javascript") == 0 ? "javascript"
+	                     : strcmp(src, "shell") == 0      ? "shell"
+	                                                      : NULL;
+	char hint[64] = "";
+	if (preset)
+		snprintf(hint, sizeof(hint), "; -p %s runs %s", preset, src);
+	return set_err(err, "%s: a %s source, but policy '%s' runs %s with %s: nothing was run%s", path, src,
+	               p->name, runs, p->interpreter.v[0], hint);
+}

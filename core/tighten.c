@@ -7,8 +7,8 @@
  * administrator wrote:
  *
  *   limit:NAME=VALUE   an rlimit key, at most the policy's value (a key the
- *                      policy leaves out is unlimited, or the core's default
- *                      where there is one: core 0, output_dir 64M,
+ *                      policy leaves out counts as the module's declared
+ *                      default: unlimited, or core 0, output_dir 64M,
  *                      output_files 4096)
  *   network:none       every network setting of the stack becomes none, and
  *                      the TCP port lists of a Landlock entry go
@@ -34,9 +34,9 @@
 /* Where per-call values say they came from in `policy show` and errors. */
 static const char per_call_file[] = "per-call";
 
-static const struct cordon_arg *find_arg(const struct cordon_module *m, const char *name)
+static const struct cordon_arg *find_arg(const struct loaded_module *lm, const char *name)
 {
-	for (const struct cordon_arg *a = m->args; a && a->name; a++)
+	for (const struct cordon_arg *a = lm->args; a && a->name; a++)
 		if (strcmp(a->name, name) == 0)
 			return a;
 	return NULL;
@@ -123,21 +123,18 @@ static int typed_value(enum cordon_arg_type t, const char *s, uint64_t *out)
 	return 0;
 }
 
-/* What a key the policy leaves out means: the core's default, or no limit. */
-static uint64_t absent_value(const char *key, const char **text)
+/* What a key the policy leaves out means: the module's declared default
+ * (an ABI 1.4 config table says it), or no limit. */
+static uint64_t absent_value(const struct entry *e, const struct cordon_arg *a, const char **text)
 {
 	*text = "unlimited";
-	if (strcmp(key, "core") == 0) {
-		*text = "0";
-		return 0;
-	}
-	if (strcmp(key, "output_dir") == 0) {
-		*text = "64M";
-		return OUTPUT_DIR_DEFAULT_BYTES;
-	}
-	if (strcmp(key, "output_files") == 0) {
-		*text = "4096";
-		return OUTPUT_DIR_DEFAULT_ENTRIES;
+	for (size_t i = 0; i < e->lm.n_cfg; i++) {
+		const struct cordon_config_arg *c = e->lm.cfg[i];
+		uint64_t v;
+		if (strcmp(c->name, a->name) == 0 && c->def && typed_value(a->type, c->def, &v) == 0) {
+			*text = c->def;
+			return v;
+		}
 	}
 	return CORDON_UNLIMITED;
 }
@@ -162,7 +159,7 @@ static int tighten_limit(cordon_policy *p, const char *spec, const char *item, s
 	const char *val = eq + 1;
 	int r = -1;
 	struct entry *e = entry_named(p, "rlimit");
-	const struct cordon_arg *a = e ? find_arg(e->lm.m, key) : NULL;
+	const struct cordon_arg *a = e ? find_arg(&e->lm, key) : NULL;
 	if (!e) {
 		set_err(err, "per-call setting '%s': policy '%s' has no rlimit entry whose limits it could lower", item,
 		        p->name);
@@ -170,7 +167,7 @@ static int tighten_limit(cordon_policy *p, const char *spec, const char *item, s
 	}
 	if (!a || (a->type != CORDON_ARG_SIZE && a->type != CORDON_ARG_DURATION && a->type != CORDON_ARG_INT)) {
 		struct strbuf names = { 0 };
-		for (const struct cordon_arg *x = e->lm.m->args; x && x->name; x++)
+		for (const struct cordon_arg *x = e->lm.args; x && x->name; x++)
 			if (x->type == CORDON_ARG_SIZE || x->type == CORDON_ARG_DURATION || x->type == CORDON_ARG_INT)
 				sb_printf(&names, "%s%s", names.len ? ", " : "", x->name);
 		set_err(err, "per-call setting '%s': '%s' is not a limit (expected one of %s)", item, key,
@@ -194,7 +191,7 @@ static int tighten_limit(cordon_policy *p, const char *spec, const char *item, s
 			goto out;
 		}
 	} else {
-		have = absent_value(key, &deftext);
+		have = absent_value(e, a, &deftext);
 	}
 	if (want > have) {
 		if (old)
@@ -227,7 +224,7 @@ static int tighten_network(cordon_policy *p, const char *spec, const char *item,
 	size_t n = 0;
 	for (size_t i = 0; i < p->n_stack; i++) {
 		struct entry *e = &p->stack[i];
-		const struct cordon_arg *a = find_arg(e->lm.m, "network");
+		const struct cordon_arg *a = find_arg(&e->lm, "network");
 		if (!a || a->type != CORDON_ARG_STRING)
 			continue;
 		struct cordon_node *k = scalar_new(p, "network", idx), *v = scalar_new(p, "none", idx);
@@ -236,7 +233,7 @@ static int tighten_network(cordon_policy *p, const char *spec, const char *item,
 		/* network none keeps the ports a Landlock entry lists: take those too. */
 		static const char *const ports[] = { "connect_tcp", "bind_tcp" };
 		for (size_t j = 0; j < ARRAY_SIZE(ports); j++) {
-			if (!find_arg(e->lm.m, ports[j]) || !e->with || !node_get(e->with, ports[j]))
+			if (!find_arg(&e->lm, ports[j]) || !e->with || !node_get(e->with, ports[j]))
 				continue;
 			struct cordon_node *pk = scalar_new(p, ports[j], idx);
 			if (!pk || with_set(p, e, pk, NULL) < 0)
@@ -280,7 +277,7 @@ static int tighten_import(cordon_policy *p, const char *spec, const char *item, 
 		return set_err(err, "per-call setting '%s': '%s' is not a Python module name (such as socket or xml.dom)",
 		               item, spec);
 	struct entry *e = entry_named(p, "pyimport");
-	if (!e || !find_arg(e->lm.m, "deny"))
+	if (!e || !find_arg(&e->lm, "deny"))
 		return set_err(err, "per-call setting '%s': policy '%s' has no pyimport entry to deny imports with", item,
 		               p->name);
 	const struct cordon_node *old = e->with && e->with->type == CORDON_NODE_MAPPING ? node_get(e->with, "deny") : NULL;

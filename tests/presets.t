@@ -45,6 +45,11 @@ for p in development production educational data_science; do
 	run policy show "$p"
 	check "$p: isolation from base/isolation.yaml" grep -q "base/isolation.yaml:.*cordon_namespaces" "$T/out"
 	check "$p: redact and incident_log from base/audit.yaml" sh -c "grep -q 'base/audit.yaml:.*cordon_redact' '$T/out' && grep -q 'base/audit.yaml:.*cordon_incident_log' '$T/out'"
+	# production and educational adjust base/audit.yaml's redact entry
+	# (override: true): host paths rewritten.
+	case $p in production | educational)
+		check "$p: redact rewrites host paths, set by the preset's override" grep -q "host_paths: true  # .*/$p.yaml:" "$T/out" ;;
+	esac
 done
 
 # minimal allows more: sockets and HTTP clients are reported, not denied.

@@ -77,7 +77,7 @@ elif ! setpriv --reuid=65534 --regid=65534 --clear-groups sh -c \
 	why="uid 65534 cannot read $CORDON or $SRC (a checkout under a private directory)"
 fi
 if [ -n "$why" ]; then
-	skip_n 16 "$why"
+	skip_n 20 "$why"
 	done_testing
 	exit $?
 fi
@@ -109,7 +109,7 @@ ls -A /var/tmp'
 	check "$_l: policy lint of every shipped policy, policy show, check: 0" rc_is 0
 	check "$_l: ... and no log made (nothing in /var/tmp)" sh -c "[ $rc -eq 0 ] && [ ! -s '$T/out' ]"
 	if [ "$userns" -eq 0 ]; then
-		skip_n 5 "$userns_why"
+		skip_n 7 "$userns_why"
 		return
 	fi
 	as "$_u" "$_g" "$_h" '$AS "$C" run "'"$EXAMPLE"'" >/dev/null || exit $?
@@ -121,12 +121,34 @@ $AS "$C" log verify /var/tmp/cordon-'"$_u"'/incidents.jsonl'
 		sh -c "sed -n 1p '$T/out' | grep -qx '700 $_u'"
 	check "$_l: the fallback log is mode 0600, the account's" sh -c "sed -n 2p '$T/out' | grep -qx '600 $_u'"
 	check "$_l: the denial is its one record, the chain verifies" grep -q '^OK: 1 record' "$T/out"
+	# The rest of the newcomer's path: the binding, then a policy that
+	# adjusts a preset (override: true), tightened per call.
+	as "$_u" "$_g" "$_h" '$AS PYTHONPATH="'"$SRC/contrib/python"'" PYTHONDONTWRITEBYTECODE=1 CORDON="$C" python3 -c "
+import cordon
+r = cordon.execute(\"print(6 * 7)\")
+print(r.status, r.stdout.strip())
+r = cordon.execute(\"print(7 * 6)\", policy=\"'"$T/adjusted.yaml"'\", tighten=cordon.Tighten.config(timeout=5))
+print(r.status, r.stdout.strip(), r.tightened)
+"'
+	check "$_l: the binding runs code under default (ok 42)" sh -c "[ $rc -eq 0 ] && sed -n 1p '$T/out' | grep -qx 'ok 42'"
+	check "$_l: a policy that adjusts production, tightened per call: ok 42" \
+		sh -c "sed -n 2p '$T/out' | grep -qxF \"ok 42 ['limit:wall=5000ms']\""
 	# No place at all: the fallback is taken by another account.
 	as "$_u" "$_g" "$_h" 'mkdir -m 0700 /var/tmp/cordon-'"$_u"' && $AS "$C" run "'"$EXAMPLE"'"'
 	check "$_l: no place for the log: 125 naming path:, \$XDG_STATE_HOME and LogsDirectory=" \
 		sh -c "[ $rc -eq 125 ] && grep -q 'path:' '$T/err' && grep -q 'XDG_STATE_HOME' '$T/err' &&
 			grep -q 'LogsDirectory=' '$T/err' && grep -q 'owned by uid 0' '$T/err'"
 }
+
+# A policy of one's own that adjusts a shipped preset.
+write_policy "$T/adjusted.yaml" <<'EOF'
+name: adjusted
+include: [production]
+stack:
+  - module: rlimit
+    override: true
+    with: {memory: 256M, wall: 8s}
+EOF
 
 account 65534 65534 /nonexistent "nobody (HOME=/nonexistent)"
 
@@ -137,7 +159,7 @@ mkdir -m 0755 "$T/www"
 if [ -n "$www" ]; then
 	account "${www%:*}" "${www#*:}" "$T/www" "www-data (HOME owned by root)"
 else
-	skip_n 7 "no www-data account on this host"
+	skip_n 9 "no www-data account on this host"
 fi
 
 # An explicit setting that cannot be used is an error naming it (no fallback).

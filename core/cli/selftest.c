@@ -211,6 +211,7 @@ static const struct limdef {
 struct want {
 	bool namespaces, net_host, caps, caps_keep, seccomp, redact, rlimit;
 	bool audit; /* mode: audit: seccomp reports, it does not block */
+	bool memory_budget_only; /* rlimit's address_space: false: memory is no RLIMIT_AS */
 	char *limit[N_LIMITS]; /* the policy's text for each limit, or NULL */
 	char **other;          /* modules selftest does not probe */
 	size_t n_other;
@@ -317,6 +318,8 @@ static int read_want(const char *dump, struct want *w, char **err)
 					goto out;
 				}
 			}
+			const char *as = scalar(map_get(&doc, with, "address_space"));
+			w->memory_budget_only = as && strcmp(as, "false") == 0;
 		} else {
 			char **nv = realloc(w->other, (w->n_other + 1) * sizeof(*nv));
 			if (!nv) {
@@ -802,6 +805,15 @@ static void eval_limits(struct checks *c, const struct want *w, json_t *f, const
 		const struct limdef *d = &limdefs[i];
 		if (!w->limit[i])
 			continue;
+		if (strcmp(d->key, "memory") == 0 && w->memory_budget_only) {
+			/* No RLIMIT_AS to read back or map past: the supervisor's
+			 * tree budget holds it (tests/javascript.t proves it). */
+			add(c, "limit: memory", false, "skipped",
+			    "policy %s is the whole tree's budget (address_space: false), enforced by the supervisor "
+			    "every 100 ms, not an RLIMIT_AS to read back",
+			    w->limit[i]);
+			continue;
+		}
 		char name[64];
 		snprintf(name, sizeof(name), "limit: %s", d->key);
 		uint64_t want = 0;
@@ -1054,6 +1066,7 @@ int cordon_cli_selftest(int argc, char **argv, const char *policy_dir, int verbo
 		uint64_t v;
 		for (size_t t = 0; t < sizeof(tried) / sizeof(tried[0]); t++)
 			if (w.limit[i] && strcmp(limdefs[i].key, tried[t]) == 0 &&
+			    !(w.memory_budget_only && strcmp(tried[t], "memory") == 0) &&
 			    limit_value(&limdefs[i], w.limit[i], &v) == 0 && v <= (uint64_t)INT64_MAX &&
 			    (strcmp(tried[t], "open_files") != 0 || v <= 65536))
 				json_object_set_new(a, tried[t], json_integer((json_int_t)v));

@@ -52,7 +52,7 @@ extern "C" {
 #endif
 
 #define CORDON_ABI_MAJOR 1
-#define CORDON_ABI_MINOR 3
+#define CORDON_ABI_MINOR 4
 #define CORDON_ABI_MKVERSION(major, minor) (((uint32_t)(major) << 16) | (uint32_t)(minor))
 #define CORDON_ABI_VERSION CORDON_ABI_MKVERSION(CORDON_ABI_MAJOR, CORDON_ABI_MINOR)
 #define CORDON_ABI_GET_MAJOR(v) ((uint32_t)(v) >> 16)
@@ -127,6 +127,9 @@ enum cordon_arg_type {
 	CORDON_ARG_MAPPING = 7, /* nested mapping, validated by the module */
 	CORDON_ARG_SEQUENCE = 8, /* sequence, validated by the module */
 	CORDON_ARG_ANY = 9, /* anything, validated by the module */
+	/* ABI 1.4, in config tables (struct cordon_config_arg) only: */
+	CORDON_ARG_ENUM = 10, /* one of the entry's choices; the member gets its index */
+	CORDON_ARG_PATH = 11, /* a path; a relative one is taken from the policy file's directory */
 };
 
 #define CORDON_ARG_REQUIRED 0x1u /* the key must be present */
@@ -144,6 +147,54 @@ struct cordon_arg {
 };
 
 #define CORDON_UNLIMITED UINT64_MAX
+
+/*
+ * ABI 1.4: a config table, which the core checks as it checks `args` and
+ * then also fills the module's own struct with, before open.  A module sets
+ * either `args` or `config` (with `config_size`), not both; its open reads
+ * the filled struct with cordon_config(ctx) and keeps only what is truly its
+ * own (cross-argument rules, files to read).
+ *
+ * Each entry carries its size (entries may grow within 1.x: the core steps
+ * through the table by each entry's size); the table ends with an entry
+ * whose name is NULL.  The member at `offset` has the type's C type:
+ *
+ *   STRING, PATH       const char *     (NULL when absent and no default;
+ *                                        a PATH made absolute)
+ *   STRINGS            const char *const *  (NULL-terminated; NULL when absent)
+ *   INT                int64_t
+ *   BOOL               int              (0 or 1)
+ *   SIZE               uint64_t         (bytes; CORDON_UNLIMITED)
+ *   DURATION           uint64_t         (nanoseconds; CORDON_UNLIMITED)
+ *   ENUM               int              (the index in choices)
+ *   MAPPING, SEQUENCE, ANY  const cordon_node *  (checked by the module)
+ *
+ * `def` is the default as a policy would write it ("64M", "true", "none");
+ * NULL leaves the member zero when the key is absent (cordon_arg tells
+ * whether it was given).  `cordon modules NAME` shows defaults and choices.
+ * Everything the core stores stays valid while the policy is loaded.
+ */
+struct cordon_config_arg {
+	uint32_t size; /* sizeof(struct cordon_config_arg) */
+	const char *name;
+	enum cordon_arg_type type;
+	uint32_t flags; /* CORDON_ARG_REQUIRED */
+	int64_t min; /* bounds as in struct cordon_arg */
+	int64_t max;
+	const char *help;
+	size_t offset; /* of the member in the module's config struct */
+	const char *def; /* the default, as written in a policy; NULL: none */
+	const char *const *choices; /* ENUM: the allowed words, NULL-terminated */
+};
+
+/* One entry: CORDON_CONFIG(struct my_config, member, "name", TYPE, ...). */
+#define CORDON_CONFIG(stype, member, name_, type_, flags_, min_, max_, def_, help_)                              \
+	{ sizeof(struct cordon_config_arg), (name_), (type_), (flags_), (min_), (max_), (help_),                 \
+	  offsetof(stype, member), (def_), NULL }
+#define CORDON_CONFIG_ENUM(stype, member, name_, choices_, def_, help_)                                         \
+	{ sizeof(struct cordon_config_arg), (name_), CORDON_ARG_ENUM, 0, 0, 0, (help_), offsetof(stype, member),   \
+	  (def_), (choices_) }
+#define CORDON_CONFIG_END { sizeof(struct cordon_config_arg), NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL }
 
 /* The submitted source, as sealed by the core.  Read-only. */
 struct cordon_source {
@@ -432,6 +483,19 @@ struct cordon_core_api {
 	 * In audit mode nothing is denied: 0 and no effect.  The first
 	 * reason stands; 0, or -1 outside a watch callback. */
 	int (*run_deny)(cordon_ctx *ctx, const char *why);
+
+	/* --- added in ABI 1.4: test with CORDON_API_HAS --- */
+
+	/* The module's config struct, filled by the core from its config
+	 * table before open (NULL for a module without one).  Valid while the
+	 * policy is loaded; read-only. */
+	const void *(*config)(cordon_ctx *ctx);
+	/* prepare: the run's sources by their canonical host paths, in the
+	 * order the child gets them (source i is descriptor 3 + i, the program
+	 * sees it as /proc/self/fd/(3 + i)); "" for a source with no host path
+	 * (stdin, data); NULL-terminated, valid until the run ends.  For a
+	 * filter that rewrites host paths to the names the program sees. */
+	const char *const *(*launch_sources)(cordon_ctx *ctx);
 };
 
 #define CORDON_FD_KEEP_EXEC 0x1u
@@ -482,6 +546,13 @@ struct cordon_module {
 	int (*finish)(cordon_ctx *ctx, void *state, const struct cordon_run_info *info);
 	/* Free state (called even when open failed, with whatever *state was). */
 	void (*close)(void *state);
+
+	/* --- added in ABI 1.4 --- */
+
+	/* A config table (see struct cordon_config_arg) instead of `args`,
+	 * and the size of the struct it fills. */
+	const struct cordon_config_arg *config;
+	size_t config_size;
 };
 
 #define CORDON_MOD_ISOLATION 0x1u /* an isolation backend: honours --output-dir and --bind-ro */
@@ -577,6 +648,12 @@ static inline CORDON_PRINTF(6, 7) void cordon_finding(cordon_ctx *ctx, const cha
 	va_start(ap, fmt);
 	cordon_api(ctx)->vfinding(ctx, rule, sev, line, column, fmt, ap);
 	va_end(ap);
+}
+
+/* The module's filled config struct (ABI 1.4 config tables). */
+static inline const void *cordon_config(cordon_ctx *ctx)
+{
+	return CORDON_API_HAS(ctx, config) ? cordon_api(ctx)->config(ctx) : NULL;
 }
 
 static inline const cordon_node *cordon_arg(cordon_ctx *ctx, const char *name)

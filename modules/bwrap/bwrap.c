@@ -58,6 +58,7 @@
 #include <linux/openat2.h>
 
 #include <cordon/module.h>
+#include <cordon/modutil.h>
 
 #define T_1 1099511627776ll /* 1T */
 #define MAX_BINDS 256
@@ -823,18 +824,9 @@ static int bw_confine(void *state, const struct cordon_child *child, const char 
 	if (child->flags & CORDON_CHILD_ROOT) {
 		/* bwrap then runs unprivileged in its own user namespace, and
 		 * nothing of the sandbox is host root. */
-		if (setgroups(0, NULL) < 0) {
-			*step = "bwrap: setgroups(0)";
-			return errno;
-		}
-		if (setresgid(s->host_gid, s->host_gid, s->host_gid) < 0) {
-			*step = "bwrap: setresgid(host_gid)";
-			return errno;
-		}
-		if (setresuid(s->host_uid, s->host_uid, s->host_uid) < 0) {
-			*step = "bwrap: setresuid(host_uid)";
-			return errno;
-		}
+		int e = cordon_drop_to_ids((uid_t)s->host_uid, (gid_t)s->host_gid, step);
+		if (e)
+			return e;
 	}
 	return 0;
 }

@@ -24,7 +24,7 @@
 
 #include <nettle/sha2.h>
 
-#include "ilog.h"
+#include "incident_log.h"
 
 #define TAIL_CHUNK 4096
 

@@ -37,7 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ilog.h"
+#include "incident_log.h"
 
 #if defined(__has_include)
 #if __has_include("config.h")

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "ilog.h"
+#include "incident_log.h"
 
 #define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
 

@@ -13,7 +13,7 @@
  */
 #include <string.h>
 
-#include "ll.h"
+#include "landlock.h"
 
 uint64_t ll_fs_rights(int abi)
 {

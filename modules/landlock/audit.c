@@ -40,7 +40,7 @@
 #include <linux/audit.h>
 #include <linux/netlink.h>
 
-#include "ll.h"
+#include "landlock.h"
 
 #define LL_AUDIT_RCVBUF (4 << 20) /* socket buffer asked for: bursts of denials */
 #define LL_AUDIT_MSG 9216 /* > MAX_AUDIT_MESSAGE_LENGTH (8970) */

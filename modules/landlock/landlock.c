@@ -46,7 +46,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "ll.h"
+#include "landlock.h"
+#include <cordon/modutil.h>
 
 #define LL_MAX_PATHS 256 /* policy and default paths */
 #define LL_MAX_PORTS 1024 /* per list */
@@ -506,18 +507,9 @@ static int ll_confine(void *state, const struct cordon_child *child, const char 
 				*step = "prctl(PR_CAPBSET_DROP)";
 				return errno;
 			}
-		if (setgroups(0, NULL) < 0) {
-			*step = "setgroups(0) (drop supplementary groups)";
-			return errno;
-		}
-		if (setresgid(s->host_gid, s->host_gid, s->host_gid) < 0) {
-			*step = "setresgid(host_gid)";
-			return errno;
-		}
-		if (setresuid(s->host_uid, s->host_uid, s->host_uid) < 0) {
-			*step = "setresuid(host_uid)";
-			return errno;
-		}
+		int e = cordon_drop_to_ids((uid_t)s->host_uid, (gid_t)s->host_gid, step);
+		if (e)
+			return e;
 	}
 	/* 2. Work in the private tmp, not in cordon's directory. */
 	if (chdir(s->tmpdir ? s->tmpdir : "/") < 0) {

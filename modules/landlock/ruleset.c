@@ -20,7 +20,7 @@
 
 #include <linux/openat2.h>
 
-#include "ll.h"
+#include "landlock.h"
 
 /* Rights that apply to a file rather than to a directory's entries. */
 #define LL_FILE_RIGHTS                                                                                   \

@@ -25,7 +25,8 @@
 
 #include <linux/magic.h>
 
-#include "ns.h"
+#include "namespaces.h"
+#include <cordon/modutil.h>
 
 int ns_cgroup_open(cordon_ctx *ctx, struct ns_state *s)
 {
@@ -88,14 +89,8 @@ static bool listed(const char *dir, const char *file, const char *name)
 	char path[4096], buf[1024];
 	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
 		return false;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (cordon_read_small_file(path, buf, sizeof(buf)) <= 0)
 		return false;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
 	size_t len = strlen(name);
 	for (char *p = buf; (p = strstr(p, name)); p += len)
 		if ((p == buf || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\n' || p[len] == '\0'))

@@ -51,7 +51,7 @@
 
 #include <linux/openat2.h>
 
-#include "ns.h"
+#include "namespaces.h"
 
 #define MAX_POLICY_BINDS 128
 #define MAX_FDS 256 /* policy binds + --bind-ro + output */

@@ -64,7 +64,8 @@
 #include <linux/capability.h>
 #include <linux/close_range.h>
 
-#include "ns.h"
+#include "namespaces.h"
+#include <cordon/modutil.h>
 
 #define T_1 1099511627776ll /* 1T */
 #define NS_EXIT_ERROR 125 /* as cordon itself failing */
@@ -699,18 +700,8 @@ static int ns_confine(void *state, const struct cordon_child *child, const char 
 	 * process of the sandbox (pid 1 included) is ever host root. */
 	unsigned kuid = (unsigned)geteuid(), kgid = (unsigned)getegid();
 	if (child->flags & CORDON_CHILD_ROOT) {
-		if (setgroups(0, NULL) < 0) {
-			*step = "setgroups(0) (drop supplementary groups)";
-			return errno;
-		}
-		if (setresgid(s->host_gid, s->host_gid, s->host_gid) < 0) {
-			*step = "setresgid(host_gid)";
-			return errno;
-		}
-		if (setresuid(s->host_uid, s->host_uid, s->host_uid) < 0) {
-			*step = "setresuid(host_uid)";
-			return errno;
-		}
+		if ((e = cordon_drop_to_ids((uid_t)s->host_uid, (gid_t)s->host_gid, step)))
+			return e;
 		kuid = s->host_uid;
 		kgid = s->host_gid;
 		/* the id change made us undumpable: /proc/self/uid_map would

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ns.h"
+#include "namespaces.h"
 
 size_t ns_fmt_uint(char *buf, size_t cap, unsigned long long v)
 {

@@ -10,7 +10,11 @@
  * redaction.  README.md documents each detector and where it differs from
  * gitleaks, trufflehog and detect-secrets.
  */
+#include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "redact.h"
 
@@ -30,15 +34,66 @@ const char *const rd_builtin_ids[RB_COUNT] = {
 	[RB_URL_PASSWORD] = "url-password",
 	[RB_PASSWORD] = "password-assignment",
 	[RB_SECRET] = "secret-assignment",
+	[RB_HUGGINGFACE] = "huggingface-token",
+	[RB_GITLAB] = "gitlab-token",
+	[RB_NPM] = "npm-token",
+	[RB_PYPI] = "pypi-token",
+	[RB_GCP_OAUTH] = "gcp-oauth-client-secret",
+	[RB_AZURE_STORAGE] = "azure-storage-key",
+	[RB_GCP_SA] = "gcp-service-account-key",
+	[RB_TWILIO] = "twilio-api-key",
+	[RB_SENDGRID] = "sendgrid-api-key",
+	[RB_DIGITALOCEAN] = "digitalocean-token",
+	[RB_SHOPIFY] = "shopify-token",
+	[RB_DATABRICKS] = "databricks-token",
+	[RB_AGE] = "age-secret-key",
+	[RB_DOPPLER] = "doppler-token",
+	[RB_DYNATRACE] = "dynatrace-token",
+	[RB_EASYPOST] = "easypost-api-key",
+	[RB_LINEAR] = "linear-api-key",
+	[RB_POSTMAN] = "postman-api-key",
+	[RB_PULUMI] = "pulumi-token",
+	[RB_PREFECT] = "prefect-token",
+	[RB_README] = "readme-api-key",
+	[RB_RUBYGEMS] = "rubygems-token",
+	[RB_SENTRY] = "sentry-token",
+	[RB_SHIPPO] = "shippo-token",
+	[RB_PLANETSCALE] = "planetscale-token",
+	[RB_VAULT] = "vault-token",
+	[RB_FLYIO] = "flyio-token",
+	[RB_GRAFANA] = "grafana-token",
+	[RB_HEROKU] = "heroku-api-key",
+	[RB_INFRACOST] = "infracost-token",
+	[RB_NOTION] = "notion-token",
+	[RB_PERPLEXITY] = "perplexity-api-key",
+	[RB_OPENSHIFT] = "openshift-token",
+	[RB_ARTIFACTORY] = "artifactory-token",
+	[RB_CLOJARS] = "clojars-token",
+	[RB_DUFFEL] = "duffel-token",
+	[RB_FRAMEIO] = "frameio-token",
+	[RB_SCALINGO] = "scalingo-token",
+	[RB_SENDINBLUE] = "sendinblue-api-key",
+	[RB_ALIBABA] = "alibaba-access-key-id",
+	[RB_ATLASSIAN] = "atlassian-api-token",
+	[RB_SQUARE] = "square-token",
+	[RB_BEDROCK] = "aws-bedrock-api-key",
+	[RB_SETTLEMINT] = "settlemint-token",
+	[RB_TYPEFORM] = "typeform-token",
+	[RB_NEWRELIC] = "newrelic-api-key",
+	[RB_INTRA42] = "intra42-client-secret",
+	[RB_ONEPASSWORD] = "1password-token",
+	[RB_CMDLINE] = "command-line-secret",
 	[RB_CARD] = "credit-card",
 	[RB_SSN] = "us-ssn",
 };
 
 #define V_ (CC_VAL)
 const uint16_t rd_cls[256] = {
-	['A' ... 'Z'] = CC_UP | V_,
-	['a' ... 'z'] = CC_LO | V_,
-	['0' ... '9'] = CC_DIG | V_,
+	['A' ... 'F'] = CC_UP | CC_HEX | V_,
+	['G' ... 'Z'] = CC_UP | V_,
+	['a' ... 'f'] = CC_LO | CC_HEX | V_,
+	['g' ... 'z'] = CC_LO | V_,
+	['0' ... '9'] = CC_DIG | CC_HEX | V_,
 	['_'] = CC_US | V_,
 	['-'] = CC_DASH | V_,
 	['.'] = CC_DOT | V_,
@@ -72,6 +127,14 @@ static inline int lower(int c)
 	return c >= 'A' && c <= 'Z' ? c + 32 : c;
 }
 
+/* A word may start at p: the byte before is no letter or digit, or an
+ * escape sequence or invisible characters were left out just before p
+ * ("\e[1mghp_...", an OSC title, a hyperlink's text). */
+static inline bool word_start(const struct rd_scan *s, size_t p)
+{
+	return !is_alnum(prev_ch(s, p)) || (s->rmr && p >= s->h && s->rmr[p]);
+}
+
 /* Match a literal at i: RD_MATCH, RD_NO or RD_MORE. */
 static int lit_at(const struct rd_scan *s, size_t i, const char *lit, size_t len)
 {
@@ -94,11 +157,14 @@ static inline void set_match(struct rd_match *m, size_t rs, size_t re, int rule)
 	m->mode = RM_NORMAL;
 	m->cls = 0;
 	m->dotjoin = false;
+	m->repl = NULL;
+	m->repl_len = 0;
 }
 
 /* ---- prefixed tokens ------------------------------------------------------ */
 
 #define TC_MIXED 1 /* the body holds a digit and a letter */
+#define TC_EXACT 2 /* the body is exactly min bytes, and no letter or digit follows */
 
 struct tokdef {
 	const char *prefix;
@@ -110,8 +176,15 @@ struct tokdef {
 	uint8_t check;
 };
 
+#define W_ (CC_ALNUM | CC_US) /* \w */
+#define WD (CC_ALNUM | CC_US | CC_DASH) /* [\w-] */
+#define B64 (CC_ALNUM | CC_PLUS | CC_SLASH)
 #define T(p, r, c, m, b, k) { p, sizeof(p) - 1, r, c, m, b, k }
-/* Grouped by first byte; at one position the first of equally long matches wins. */
+/* In any order: rd_builtin_triggers() groups them by first byte, keeping
+ * this order within a group; at one position the first of equally long
+ * matches wins, so a longer prefix comes before a shorter one it extends.
+ * The prefixes are the vendors' documented ones (README.md, the table
+ * against gitleaks' default rules). */
 static const struct tokdef toks[] = {
 	T("AKIA", RB_AWS_ID, CC_UP | CC_DIG, 16, false, 0),
 	T("ASIA", RB_AWS_ID, CC_UP | CC_DIG, 16, false, 0),
@@ -127,39 +200,121 @@ static const struct tokdef toks[] = {
 	T("ASCA", RB_AWS_ID, CC_UP | CC_DIG, 16, false, 0),
 	T("A3T", RB_AWS_ID, CC_UP | CC_DIG, 17, false, 0),
 	T("AIza", RB_GOOGLE, B64URL, 35, false, 0),
+	T("ABSK", RB_BEDROCK, B64 | CC_EQ, 109, true, 0),
+	T("AGE-SECRET-KEY-1", RB_AGE, CC_UP | CC_DIG, 58, true, 0),
+	T("AKCp", RB_ARTIFACTORY, CC_ALNUM, 69, true, 0),
+	T("ATATT3", RB_ATLASSIAN, WD | CC_EQ, 100, true, 0),
+	T("CLOJARS_", RB_CLOJARS, CC_ALNUM, 60, true, 0),
+	T("EZAK", RB_EASYPOST, CC_ALNUM, 54, true, 0),
+	T("EZTK", RB_EASYPOST, CC_ALNUM, 54, true, 0),
+	T("GOCSPX-", RB_GCP_OAUTH, WD, 28, true, 0),
+	T("GR1348941", RB_GITLAB, WD, 20, true, 0),
+	T("HRKU-AA", RB_HEROKU, WD, 58, true, 0),
+	T("LTAI", RB_ALIBABA, CC_ALNUM, 20, true, 0),
+	T("NRAK-", RB_NEWRELIC, CC_ALNUM, 27, true, 0),
+	T("NRII-", RB_NEWRELIC, WD, 32, true, 0),
+	T("NRJS-", RB_NEWRELIC, CC_HEX, 19, true, 0),
+	T("PMAK-", RB_POSTMAN, CC_HEX | CC_DASH, 59, true, 0),
+	T("SG.", RB_SENDGRID, WD | CC_DOT | CC_EQ, 66, true, 0),
+	T("SK", RB_TWILIO, CC_HEX, 32, true, TC_EXACT),
+	T("api_org_", RB_HUGGINGFACE, CC_ALNUM, 34, true, 0),
+	T("cmVmd", RB_ARTIFACTORY, CC_ALNUM, 59, true, TC_EXACT),
+	T("dapi", RB_DATABRICKS, CC_HEX, 32, true, 0),
+	T("doo_v1_", RB_DIGITALOCEAN, CC_HEX, 64, true, 0),
+	T("dop_v1_", RB_DIGITALOCEAN, CC_HEX, 64, true, 0),
+	T("dor_v1_", RB_DIGITALOCEAN, CC_HEX, 64, true, 0),
+	T("dp.pt.", RB_DOPPLER, CC_ALNUM, 43, true, 0),
+	T("dt0c01.", RB_DYNATRACE, CC_ALNUM | CC_DOT, 89, true, 0),
+	T("duffel_test_", RB_DUFFEL, WD | CC_EQ, 43, true, 0),
+	T("duffel_live_", RB_DUFFEL, WD | CC_EQ, 43, true, 0),
+	T("fio-u-", RB_FRAMEIO, WD | CC_EQ, 64, true, 0),
+	T("fo1_", RB_FLYIO, WD, 43, true, 0),
+	T("fm1a_", RB_FLYIO, B64 | CC_EQ, 100, true, 0),
+	T("fm1r_", RB_FLYIO, B64 | CC_EQ, 100, true, 0),
+	T("fm2_", RB_FLYIO, B64 | CC_EQ, 100, true, 0),
 	T("github_pat_", RB_GITHUB_PAT, CC_ALNUM | CC_US, 22, true, 0),
 	T("ghp_", RB_GITHUB, CC_ALNUM, 36, true, 0),
 	T("gho_", RB_GITHUB, CC_ALNUM, 36, true, 0),
 	T("ghu_", RB_GITHUB, CC_ALNUM, 36, true, 0),
 	T("ghs_", RB_GITHUB, CC_ALNUM, 36, true, 0),
 	T("ghr_", RB_GITHUB, CC_ALNUM, 36, true, 0),
+	T("glpat-", RB_GITLAB, WD | CC_DOT, 20, true, 0),
+	T("glptt-", RB_GITLAB, CC_HEX, 40, true, 0),
+	T("gldt-", RB_GITLAB, WD, 20, true, 0),
+	T("glrt-", RB_GITLAB, WD | CC_DOT, 20, true, 0),
+	T("glcbt-", RB_GITLAB, WD, 20, true, 0),
+	T("glffct-", RB_GITLAB, WD, 20, true, 0),
+	T("glft-", RB_GITLAB, WD, 20, true, 0),
+	T("glimt-", RB_GITLAB, WD, 25, true, 0),
+	T("glagent-", RB_GITLAB, WD, 50, true, 0),
+	T("gloas-", RB_GITLAB, WD, 64, true, 0),
+	T("glsoat-", RB_GITLAB, WD, 20, true, 0),
+	T("glc_", RB_GRAFANA, B64 | CC_EQ, 32, true, 0),
+	T("glsa_", RB_GRAFANA, CC_ALNUM | CC_US, 32, true, 0),
 	T("hooks.slack.com/services/", RB_SLACK_WEBHOOK, CC_ALNUM | CC_US | CC_DASH | CC_SLASH, 10, true, 0),
 	T("hooks.slack.com/workflows/", RB_SLACK_WEBHOOK, CC_ALNUM | CC_US | CC_DASH | CC_SLASH, 10, true, 0),
 	T("hooks.slack.com/triggers/", RB_SLACK_WEBHOOK, CC_ALNUM | CC_US | CC_DASH | CC_SLASH, 10, true, 0),
+	T("hf_", RB_HUGGINGFACE, CC_ALNUM, 30, true, 0),
+	T("hvs.", RB_VAULT, WD, 90, true, 0),
+	T("hvb.", RB_VAULT, WD, 138, true, 0),
+	T("ico-", RB_INFRACOST, CC_ALNUM, 32, true, 0),
+	T("lin_api_", RB_LINEAR, CC_ALNUM, 40, true, 0),
+	T("npm_", RB_NPM, CC_ALNUM, 36, true, 0),
+	T("ntn_", RB_NOTION, CC_ALNUM, 46, true, 0),
+	T("ops_eyJ", RB_ONEPASSWORD, B64 | CC_EQ, 250, true, 0),
 	T("pk_live_", RB_STRIPE, CC_ALNUM, 10, true, 0),
 	T("pk_test_", RB_STRIPE, CC_ALNUM, 10, true, 0),
+	T("pypi-AgEIcHlwaS5vcmc", RB_PYPI, WD, 50, true, 0),
+	T("pscale_tkn_", RB_PLANETSCALE, WD | CC_DOT | CC_EQ, 32, true, 0),
+	T("pscale_pw_", RB_PLANETSCALE, WD | CC_DOT | CC_EQ, 32, true, 0),
+	T("pscale_oauth_", RB_PLANETSCALE, WD | CC_DOT | CC_EQ, 32, true, 0),
+	T("pul-", RB_PULUMI, CC_HEX, 40, true, 0),
+	T("pnu_", RB_PREFECT, CC_ALNUM, 36, true, 0),
+	T("pplx-", RB_PERPLEXITY, CC_ALNUM, 48, true, 0),
 	T("rk_live_", RB_STRIPE, CC_ALNUM, 10, true, 0),
 	T("rk_test_", RB_STRIPE, CC_ALNUM, 10, true, 0),
 	T("rk_prod_", RB_STRIPE, CC_ALNUM, 10, true, 0),
+	T("rdme_", RB_README, CC_ALNUM, 70, true, 0),
+	T("rubygems_", RB_RUBYGEMS, CC_HEX, 48, true, 0),
 	T("sk-ant-", RB_ANTHROPIC, B64URL, 20, true, 0),
 	T("sk-", RB_OPENAI, B64URL, 20, true, TC_MIXED),
 	T("sk_live_", RB_STRIPE, CC_ALNUM, 10, true, 0),
 	T("sk_test_", RB_STRIPE, CC_ALNUM, 10, true, 0),
 	T("sk_prod_", RB_STRIPE, CC_ALNUM, 10, true, 0),
+	T("sha256~", RB_OPENSHIFT, WD, 43, true, 0),
+	T("shpat_", RB_SHOPIFY, CC_HEX, 32, true, 0),
+	T("shpca_", RB_SHOPIFY, CC_HEX, 32, true, 0),
+	T("shppa_", RB_SHOPIFY, CC_HEX, 32, true, 0),
+	T("shpss_", RB_SHOPIFY, CC_HEX, 32, true, 0),
+	T("shippo_live_", RB_SHIPPO, CC_HEX, 40, true, 0),
+	T("shippo_test_", RB_SHIPPO, CC_HEX, 40, true, 0),
+	T("sntryu_", RB_SENTRY, CC_HEX, 64, true, 0),
+	T("sntrys_eyJ", RB_SENTRY, B64 | CC_EQ | CC_US, 50, true, 0),
+	T("sm_aat_", RB_SETTLEMINT, CC_ALNUM, 16, true, 0),
+	T("sm_pat_", RB_SETTLEMINT, CC_ALNUM, 16, true, 0),
+	T("sm_sat_", RB_SETTLEMINT, CC_ALNUM, 16, true, 0),
+	T("sq0atp-", RB_SQUARE, WD, 22, true, 0),
+	T("sq0csp-", RB_SQUARE, WD, 40, true, 0),
+	T("s-s4t2ud-", RB_INTRA42, CC_HEX, 64, true, 0),
+	T("s-s4t2af-", RB_INTRA42, CC_HEX, 64, true, 0),
+	T("tfp_", RB_TYPEFORM, WD | CC_DOT | CC_EQ, 40, true, 0),
+	T("tk-us-", RB_SCALINGO, WD, 48, true, 0),
 	T("whsec_", RB_STRIPE, CC_ALNUM, 20, true, 0),
-	T("xoxe.xoxb-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, 0),
-	T("xoxe.xoxp-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, 0),
-	T("xoxa-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, 0),
-	T("xoxb-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, 0),
-	T("xoxe-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, 0),
-	T("xoxo-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, 0),
-	T("xoxp-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, 0),
-	T("xoxr-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, 0),
-	T("xoxs-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, 0),
-	T("xapp-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, 0),
+	T("xkeysib-", RB_SENDINBLUE, CC_ALNUM | CC_DASH, 64, true, 0),
+	T("xoxe.xoxb-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, TC_MIXED),
+	T("xoxe.xoxp-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, TC_MIXED),
+	T("xoxa-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, TC_MIXED),
+	T("xoxb-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, TC_MIXED),
+	T("xoxe-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, TC_MIXED),
+	T("xoxo-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, TC_MIXED),
+	T("xoxp-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, TC_MIXED),
+	T("xoxr-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, TC_MIXED),
+	T("xoxs-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, TC_MIXED),
+	T("xapp-", RB_SLACK_TOKEN, CC_ALNUM | CC_DASH, 10, true, TC_MIXED),
 };
 #undef T
 #define N_TOKS (sizeof(toks) / sizeof(toks[0]))
+_Static_assert(N_TOKS < 256, "token indices are bytes");
 
 static int tok_at(const struct rd_scan *s, size_t p, const struct tokdef *t, struct rd_match *m)
 {
@@ -179,10 +334,21 @@ static int tok_at(const struct rd_scan *s, size_t p, const struct tokdef *t, str
 		run++;
 		i++;
 	}
-	if (run < t->min)
-		return RD_NO;
+	if (run < t->min) {
+		/* Cut off by the end of the stream: the rest may have gone to the
+		 * other stream (stdout and stderr written back to back).  A
+		 * prefix of three bytes or more with eight body bytes is a
+		 * token's start: redacted. */
+		if (!(rd_ch(s, i) == RD_END && t->plen >= 3 && run >= 8 && t->check != TC_EXACT))
+			return RD_NO;
+	}
 	if (t->check == TC_MIXED && !(digit && letter))
 		return RD_NO;
+	if (t->check == TC_EXACT) {
+		int c = rd_ch(s, i);
+		if (run != t->min || (c >= 0 && (rd_cls[c] & (CC_ALNUM | CC_US))))
+			return RD_NO;
+	}
 	set_match(m, p, i, t->rule);
 	if (run == RD_DECIDE) {
 		/* longer than we look: replace it once, swallow the rest */
@@ -221,9 +387,9 @@ static int best_result(const struct best *b, struct rd_match *m)
 static void tokens_at(const struct rd_scan *s, size_t p, struct best *b)
 {
 	int c0 = s->v[p];
-	bool bound = !is_alnum(prev_ch(s, p));
+	bool bound = word_start(s, p);
 	for (size_t k = s->cfg->tok_lo[c0]; k < s->cfg->tok_hi[c0]; k++) {
-		const struct tokdef *t = &toks[k];
+		const struct tokdef *t = &toks[s->cfg->tok_ord[k]];
 		if (!s->cfg->enabled[t->rule] || (t->boundary && !bound))
 			continue;
 		struct rd_match m;
@@ -237,7 +403,7 @@ static void tokens_at(const struct rd_scan *s, size_t p, struct best *b)
  * bytes of the payload are seen; the rest is swallowed as a token. */
 static int jwt_at(const struct rd_scan *s, size_t p, struct rd_match *m)
 {
-	if (is_alnum(prev_ch(s, p)))
+	if (!word_start(s, p))
 		return RD_NO;
 	int r = lit_at(s, p, "eyJ", 3);
 	if (r != RD_MATCH)
@@ -330,6 +496,10 @@ int rd_pem_end(const struct rd_scan *s, size_t p, size_t *endp)
 	*endp = i;
 	return 1;
 }
+
+#define IDENT_MAX 64
+static int classify(const char *id, size_t n, bool *auth);
+static bool placeholder(const unsigned char *v, size_t n);
 
 /* ---- credit cards and social security numbers --------------------------------- */
 
@@ -427,31 +597,217 @@ static int card_at(const struct rd_scan *s, size_t p, struct rd_match *m)
 	return RD_MATCH;
 }
 
-/* ddd-dd-dddd with the ranges the SSA never issues left out. */
+/* The SSA's rules and Presidio's (UsSsnRecognizer.invalidate_result): area
+ * not 000, 666 or 9xx, group not 00, serial not 0000, not one digit nine
+ * times, not 123456789. */
+static bool ssn_valid(const char *d)
+{
+	if (memcmp(d, "000", 3) == 0 || memcmp(d, "666", 3) == 0 || d[0] == '9' || memcmp(d + 3, "00", 2) == 0 ||
+	    memcmp(d + 5, "0000", 4) == 0 || memcmp(d, "123456789", 9) == 0)
+		return false;
+	for (int k = 1; k < 9; k++)
+		if (d[k] != d[0])
+			return true;
+	return false;
+}
+
+/* A context word (Presidio's: ssn, ssns, ss#, ssid, social security)
+ * within 64 bytes before p on the same line. */
+static bool ssn_context(const struct rd_scan *s, size_t p)
+{
+	size_t lo = p > 64 ? p - 64 : 0;
+	for (size_t i = p; i > lo; i--) {
+		size_t k = i - 1;
+		int c = lower(s->v[k]);
+		if (c == '\n')
+			return false;
+		if (c != 's' || (k > 0 && is_alnum(s->v[k - 1])))
+			continue;
+		if (k + 2 < p && lower(s->v[k + 1]) == 's' &&
+		    (lower(s->v[k + 2]) == 'n' || s->v[k + 2] == '#' || lower(s->v[k + 2]) == 'i'))
+			return true;
+		static const char soc[] = "social security";
+		size_t j = 0;
+		while (j < sizeof(soc) - 1 && k + j < p &&
+		       (lower(s->v[k + j]) == soc[j] || (soc[j] == ' ' && (s->v[k + j] == '_' || s->v[k + j] == '-'))))
+			j++;
+		if (j == sizeof(soc) - 1)
+			return true;
+	}
+	return false;
+}
+
+/* ddd-dd-dddd anywhere; with a context word before it also ddd dd dddd,
+ * ddd.dd.dddd, mixed separators, ddd-dddddd, ddddd-dddd and ddddddddd. */
 static int ssn_at(const struct rd_scan *s, size_t p, struct rd_match *m)
 {
 	int pc = prev_ch(s, p);
 	if (is_alnum(pc) || pc == '-' || pc == '.')
 		return RD_NO;
-	static const char shape[] = "ddd-dd-dddd";
-	char d[11];
-	for (size_t k = 0; k < 11; k++) {
-		int c = rd_ch(s, p + k);
+	char d[9];
+	int seps[2] = { 0, 0 };
+	size_t n = 0, i = p;
+	for (;;) {
+		int c = rd_ch(s, i);
 		if (c == RD_NEED)
 			return RD_MORE;
-		if (shape[k] == 'd' ? !(c >= '0' && c <= '9') : c != '-')
+		if (c >= '0' && c <= '9') {
+			if (n == 9)
+				return RD_NO;
+			d[n++] = (char)c;
+			i++;
+			continue;
+		}
+		if ((c == '-' || c == ' ' || c == '.') && (n == 3 || n == 5) && !seps[n == 5]) {
+			int c2 = rd_ch(s, i + 1);
+			if (c2 == RD_NEED)
+				return RD_MORE;
+			if (c2 >= '0' && c2 <= '9') {
+				seps[n == 5] = c;
+				i++;
+				continue;
+			}
+		}
+		if (is_alnum(c) || c == '-')
 			return RD_NO;
-		d[k] = (char)c;
+		if (c == '.') {
+			int c2 = rd_ch(s, i + 1);
+			if (c2 == RD_NEED)
+				return RD_MORE;
+			if (c2 >= '0' && c2 <= '9')
+				return RD_NO; /* a decimal number */
+		}
+		break;
 	}
-	int c = rd_ch(s, p + 11);
-	if (c == RD_NEED)
+	if (n != 9 || !ssn_valid(d))
+		return RD_NO;
+	bool dashed = seps[0] == '-' && seps[1] == '-';
+	if (!dashed && !ssn_context(s, p))
+		return RD_NO;
+	set_match(m, p, i, RB_SSN);
+	return RD_MATCH;
+}
+
+/* ---- command lines: curl -u user:pw, mysql -pPW, --password VALUE --------------- */
+
+/* A word (curl, mysql ...) earlier on the line, within the history. */
+static bool line_has_cmd(const struct rd_scan *s, size_t p, const char *const *cmds)
+{
+	size_t lo = p > 250 ? p - 250 : 0;
+	for (size_t i = p; i > lo; i--) {
+		size_t k = i - 1;
+		if (s->v[k] == '\n')
+			return false;
+		if (k > 0 && (is_alnum(s->v[k - 1]) || s->v[k - 1] == '-' || s->v[k - 1] == '_'))
+			continue;
+		for (const char *const *c = cmds; *c; c++) {
+			size_t l = strlen(*c);
+			if (k + l < p && memcmp(s->v + k, *c, l) == 0 && !is_alnum(s->v[k + l]) && s->v[k + l] != '-')
+				return true;
+		}
+	}
+	return false;
+}
+
+/* The option's value from j: quoted or up to a blank.  RD_MATCH with
+ * [*vs, *ve), RD_NO, RD_MORE. */
+static int opt_value(const struct rd_scan *s, size_t j, size_t *vs, size_t *ve)
+{
+	int q = rd_ch(s, j);
+	if (q == RD_NEED)
 		return RD_MORE;
-	if (is_alnum(c) || c == '-')
+	if (q < 0 || q == '-' || q == ' ' || q == '\t' || q == '\n' || q == '\r')
 		return RD_NO;
-	if (memcmp(d, "000", 3) == 0 || memcmp(d, "666", 3) == 0 || d[0] == '9' || memcmp(d + 4, "00", 2) == 0 ||
-	    memcmp(d + 7, "0000", 4) == 0)
+	bool quoted = q == '"' || q == '\'';
+	if (quoted)
+		j++;
+	*vs = j;
+	for (size_t len = 0;; len++, j++) {
+		int c = rd_ch(s, j);
+		if (c == RD_NEED)
+			return RD_MORE;
+		if (len == RD_VALUE_MAX || c < 0 || c == '\n' || c == '\r' || (quoted ? c == q : (c == ' ' || c == '\t' || c == '\'' || c == '"' || c == ';' || c == '|' || c == '&' || c == '`')))
+			break;
+	}
+	*ve = j;
+	return *ve > *vs ? RD_MATCH : RD_NO;
+}
+
+static int cmdline_at(const struct rd_scan *s, size_t p, struct rd_match *m)
+{
+	int pc = prev_ch(s, p);
+	if (!(pc == ' ' || pc == '\t' || pc == RD_END || pc == '\'' || pc == '"' || pc == '['))
 		return RD_NO;
-	set_match(m, p, p + 11, RB_SSN);
+	int c1 = rd_ch(s, p + 1);
+	if (c1 == RD_NEED)
+		return RD_MORE;
+	size_t vs, ve;
+	static const char *const curl[] = { "curl", "wget", "http", "https", NULL };
+	static const char *const mysql[] = { "mysql", "mysqldump", "mysqladmin", "mariadb", "mariadb-dump", NULL };
+	size_t j; /* where the value of -u / --user may start */
+	if (c1 == 'u') {
+		j = p + 2;
+	} else if (c1 == 'p') {
+		/* -pPW (mysql and friends); -p alone: the program asks */
+		int c2 = rd_ch(s, p + 2);
+		if (c2 == RD_NEED)
+			return RD_MORE;
+		if (c2 < 0 || c2 == ' ' || c2 == '\t' || c2 == '=' || c2 == '\n')
+			return RD_NO;
+		int r = opt_value(s, p + 2, &vs, &ve);
+		if (r != RD_MATCH)
+			return r;
+		if (!line_has_cmd(s, p, mysql))
+			return RD_NO;
+		goto found;
+	} else if (c1 == '-') {
+		/* --password VALUE, --token VALUE, --api-key VALUE: a blank, not '=' */
+		char id[IDENT_MAX + 1];
+		size_t n = 0;
+		for (j = p + 2;; j++) {
+			int c = rd_ch(s, j);
+			if (c == RD_NEED)
+				return RD_MORE;
+			if (!(is_alnum(c) || c == '-' || c == '_') || n == IDENT_MAX)
+				break;
+			id[n++] = (char)(c == '-' ? '_' : lower(c));
+		}
+		id[n] = '\0';
+		if (strcmp(id, "user") != 0) {
+			int c = rd_ch(s, j);
+			if (n < 3 || (c != ' ' && c != '\t'))
+				return RD_NO;
+			bool auth;
+			int rule = classify(id, n, &auth);
+			if (rule < 0 || auth || !s->cfg->enabled[rule])
+				return RD_NO;
+			int r = opt_value(s, j + 1, &vs, &ve);
+			if (r != RD_MATCH)
+				return r;
+			goto found;
+		}
+	} else {
+		return RD_NO;
+	}
+	/* -u USER:PW, --user USER:PW, --user=USER:PW (curl, wget) */
+	int c2 = rd_ch(s, j);
+	if (c2 == RD_NEED)
+		return RD_MORE;
+	if (c2 == ' ' || c2 == '\t' || c2 == '=')
+		j++;
+	else if (!is_alnum(c2) && c2 != '\'' && c2 != '"')
+		return RD_NO;
+	int r = opt_value(s, j, &vs, &ve);
+	if (r != RD_MATCH)
+		return r;
+	const unsigned char *colon = memchr(s->v + vs, ':', ve - vs);
+	if (!colon || (size_t)(colon - s->v) + 1 >= ve || !line_has_cmd(s, p, curl))
+		return RD_NO;
+	vs = (size_t)(colon - s->v) + 1;
+found:
+	if (placeholder(s->v + vs, ve - vs))
+		return RD_NO;
+	set_match(m, vs, ve, RB_CMDLINE);
 	return RD_MATCH;
 }
 
@@ -492,10 +848,14 @@ static int url_at(const struct rd_scan *s, size_t p, struct rd_match *m)
 
 /* ---- keyword assignments: password=..., "secret": "...", api_key: ... ------------- */
 
-#define IDENT_MAX 64
 
 enum kw_where { KW_ANY, KW_US }; /* anything before it, or '_' (or nothing) */
 
+/* Names are compared as words: lower case, with '_' between the words of
+ * every case style (snake_case, camelCase, PascalCase, kebab-case,
+ * dotted.names, HTTP-Header-Names), so "SessionToken", "x-api-key",
+ * "_authToken" and "AUTH_TOKEN" become session_token, x_api_key,
+ * _auth_token and auth_token. */
 static const struct {
 	const char *kw;
 	uint8_t len;
@@ -507,6 +867,9 @@ static const struct {
 	{ "passphrase", 10, RB_PASSWORD, KW_ANY },
 	{ "pass", 4, RB_PASSWORD, KW_US },
 	{ "pwd", 3, RB_PASSWORD, KW_US }, /* not PWD/OLDPWD, the working directory */
+	{ "account_key", 11, RB_AZURE_STORAGE, KW_US }, /* AccountKey= in a connection string */
+	{ "shared_access_key", 17, RB_AZURE_STORAGE, KW_US }, /* SharedAccessKey= */
+	{ "private_key_id", 14, RB_GCP_SA, KW_US }, /* a service-account JSON */
 	{ "secret", 6, RB_SECRET, KW_ANY },
 	{ "secret_key", 10, RB_SECRET, KW_ANY },
 	{ "secretkey", 9, RB_SECRET, KW_ANY },
@@ -515,16 +878,24 @@ static const struct {
 	{ "api_key", 7, RB_SECRET, KW_ANY },
 	{ "apikey", 6, RB_SECRET, KW_ANY },
 	{ "access_key", 10, RB_SECRET, KW_ANY },
+	{ "accesskey", 9, RB_SECRET, KW_ANY },
 	{ "private_key", 11, RB_SECRET, KW_ANY },
 	{ "token", 5, RB_SECRET, KW_US },
+	{ "auth_token", 10, RB_SECRET, KW_ANY },
+	{ "authtoken", 9, RB_SECRET, KW_ANY },
+	{ "accesstoken", 11, RB_SECRET, KW_ANY },
+	{ "refreshtoken", 12, RB_SECRET, KW_ANY },
+	{ "sessiontoken", 12, RB_SECRET, KW_ANY },
+	{ "credentials", 11, RB_SECRET, KW_US },
 	{ "authorization", 13, RB_SECRET, KW_ANY },
 };
 
-/* The identifier before a separator, normalised (lower case, '-' and '.'
- * as '_'); 0 if there is none. */
-static size_t ident_before(const struct rd_scan *s, size_t p, char *id)
+/* The identifier before a separator, as words (above); its length, 0 if
+ * there is none.  *pathy: a '/' comes just before it (a path, not a name). */
+static size_t ident_before(const struct rd_scan *s, size_t p, char *id, bool *pathy)
 {
 	size_t i = p, k = 0;
+	*pathy = false;
 	while (i > 0 && k < 4 && (s->v[i - 1] == ' ' || s->v[i - 1] == '\t')) {
 		i--;
 		k++;
@@ -539,12 +910,25 @@ static size_t ident_before(const struct rd_scan *s, size_t p, char *id)
 		i--;
 		n++;
 	}
+	*pathy = i > 0 && s->v[i - 1] == '/';
+	size_t o = 0;
 	for (size_t k2 = 0; k2 < n; k2++) {
-		int c = lower(s->v[i + k2]);
-		id[k2] = (char)(c == '-' || c == '.' ? '_' : c);
+		int c = s->v[i + k2];
+		if (c >= 'A' && c <= 'Z' && k2 > 0) {
+			int pc = s->v[i + k2 - 1];
+			int nc = k2 + 1 < n ? s->v[i + k2 + 1] : 0;
+			/* a word starts at an upper-case letter after a lower-case
+			 * letter or digit, or before a lower-case one (APIKey) */
+			if (((pc >= 'a' && pc <= 'z') || (pc >= '0' && pc <= '9') ||
+			     (pc >= 'A' && pc <= 'Z' && nc >= 'a' && nc <= 'z')) &&
+			    o > 0 && id[o - 1] != '_')
+				id[o++] = '_';
+		}
+		c = lower(c);
+		id[o++] = (char)(c == '-' || c == '.' ? '_' : c);
 	}
-	id[n] = '\0';
-	return n;
+	id[o] = '\0';
+	return o;
 }
 
 /* The rule an identifier names, or -1. */
@@ -566,6 +950,8 @@ static int classify(const char *id, size_t n, bool *auth)
 		*auth = strcmp(keywords[k].kw, "authorization") == 0;
 		if (rule == RB_SECRET && strstr(id, "aws") && strstr(id, "secret"))
 			rule = RB_AWS_SECRET;
+		if (rule == RB_SECRET && strcmp(id, "secret_access_key") == 0)
+			rule = RB_AWS_SECRET; /* SecretAccessKey (STS JSON), SECRET_ACCESS_KEY */
 		return rule;
 	}
 	return -1;
@@ -601,10 +987,13 @@ static int assign_at(const struct rd_scan *s, size_t p, struct rd_match *m)
 	if (pc == '=' || pc == '!' || pc == '<' || pc == '>' || pc == ':')
 		return RD_NO; /* the second byte of an operator */
 	/* the keyword first: it is behind us, so no waiting for ordinary text */
-	char id[IDENT_MAX + 1];
-	size_t n = ident_before(s, p, id);
+	char id[2 * IDENT_MAX + 1];
+	bool pathy;
+	size_t n = ident_before(s, p, id, &pathy);
 	if (n < 3)
 		return RD_NO;
+	if (pathy && c0 == ':')
+		return RD_NO; /* "cat: /run/secret: No such file": a path, then a message */
 	bool auth;
 	int rule = classify(id, n, &auth);
 	if (rule < 0 || !s->cfg->enabled[rule])
@@ -632,6 +1021,7 @@ static int assign_at(const struct rd_scan *s, size_t p, struct rd_match *m)
 	bool quoted = q == '"' || q == '\'' || q == '`';
 	if (quoted)
 		j++;
+	bool schemed = false;
 	if (auth) {
 		/* Authorization: <scheme> <credentials> */
 		size_t w = 0;
@@ -646,8 +1036,10 @@ static int assign_at(const struct rd_scan *s, size_t p, struct rd_match *m)
 			int c = rd_ch(s, j + w + 1);
 			if (c == RD_NEED)
 				return RD_MORE;
-			if (c > ' ' && c != q)
+			if (c > ' ' && c != q) {
 				j += w + 1;
+				schemed = true;
+			}
 		}
 	}
 	size_t vs = j, len = 0;
@@ -684,6 +1076,27 @@ static int assign_at(const struct rd_scan *s, size_t p, struct rd_match *m)
 	size_t ve = j;
 	if (ve == vs || placeholder(s->v + vs, ve - vs))
 		return RD_NO;
+	if (c0 == ':' && !quoted && !schemed) {
+		/* "secret: No such file", "token: not found": a keyword, a colon
+		 * and prose is a message, not an assignment.  Prose: a value of
+		 * letters only, followed by a blank and another letter. */
+		bool letters = true;
+		for (size_t k = vs; k < ve && letters; k++)
+			letters = (rd_cls[s->v[k]] & (CC_UP | CC_LO)) != 0;
+		if (letters) {
+			size_t k = ve, b = 0;
+			for (;; k++, b++) {
+				int c = rd_ch(s, k);
+				if (c == RD_NEED)
+					return RD_MORE;
+				if ((c != ' ' && c != '\t') || b == 5)
+					break;
+			}
+			int c = rd_ch(s, k);
+			if (b > 0 && b <= 4 && c >= 0 && (rd_cls[c] & (CC_UP | CC_LO)))
+				return RD_NO;
+		}
+	}
 	/* A known token as the value: counted under its own rule; a block or
 	 * a long token is left to its own detector at the value's start. */
 	struct best b = { 0 };
@@ -740,6 +1153,408 @@ int rd_detect_aws_bare(const struct rd_scan *s, size_t p, struct rd_match *m)
 	return RD_MATCH;
 }
 
+
+/* ---- encoded runs: base64, hex, percent-encoding, backslash escapes ------------------ */
+
+/*
+ * A secret printed encoded is looked for in its decoding, as gitleaks does:
+ * a run of base64 or hex characters, or a run of URL or string characters
+ * holding %XX, \/, \uXXXX or \xXX escapes, is decoded (at most RD_ENC_MAX
+ * view bytes of it) and the built-in detectors run over the decoded bytes,
+ * recursively (RD_ENC_DEPTH).  A match there is counted under its own rule.
+ * A base64 or hex run is replaced whole (its bytes cannot be told apart);
+ * an escaped run has its matching part mapped back and replaced alone.
+ * Runs start where the byte before is not of their class, so each is
+ * decoded once, from its start: the alignment of a secret inside it does
+ * not matter.
+ */
+
+#define B64RUN (CC_ALNUM | CC_PLUS | CC_SLASH | CC_US | CC_DASH)
+
+/* Bytes of a URL or of a string's contents: printable, no blank, no quote,
+ * no bracket; '\\' and '%' included. */
+static const bool wide[256] = {
+	['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['*'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1,
+	['/'] = 1, ['0' ... '9'] = 1, [':'] = 1, [';'] = 1, ['='] = 1, ['?'] = 1, ['@'] = 1, ['A' ... 'Z'] = 1,
+	['\\'] = 1, ['^'] = 1, ['_'] = 1, ['a' ... 'z'] = 1, ['|'] = 1, ['~'] = 1,
+};
+
+static inline int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The first built-in match in decoded bytes, or false.  The same scan as
+ * the engine's, on a buffer that is whole (eof): the prefilter first, the
+ * decoders only at their own candidates. */
+static bool scan_decoded(const struct rd_scan *outer, const unsigned char *buf, size_t n, struct rd_match *m)
+{
+	struct rd_scan in = { .v = buf, .n = n, .h = 0, .eof = true, .cfg = outer->cfg, .depth = outer->depth + 1,
+			      .restart = SIZE_MAX };
+	const uint16_t *trig = outer->cfg->trig;
+	size_t cache[4] = { SIZE_MAX, 0, SIZE_MAX, 0 };
+	size_t enc = in.depth < RD_ENC_DEPTH ? rd_enc_next(&in, 0, cache) : n;
+	bool inword = false;
+	for (size_t p = 0; p < n; p++) {
+		uint16_t t = trig[buf[p]];
+		bool skip = !t || ((t & TR_BOUND) && inword);
+		inword = (rd_cls[buf[p]] & CC_ALNUM) != 0;
+		t &= (uint16_t)~(TR_BOUND | TR_LIT | TR_PATH);
+		if (!skip && t && (p + 3 >= n || rd_prefilter(&in, p, t)) && rd_detect_builtin(&in, p, t, m) == RD_MATCH)
+			return true;
+		if (p == enc) {
+			if (rd_detect_enc(&in, p, m) == RD_MATCH)
+				return true;
+			enc = rd_enc_next(&in, p + 1, cache);
+		}
+	}
+	return false;
+}
+
+static inline unsigned b64v(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return (unsigned)(c - 'A');
+	if (c >= 'a' && c <= 'z')
+		return (unsigned)(c - 'a' + 26);
+	if (c >= '0' && c <= '9')
+		return (unsigned)(c - '0' + 52);
+	return c == '+' || c == '-' ? 62u : 63u; /* '/' or '_' */
+}
+
+/* A base64 or hex run starting at p. */
+static int b64hex_at(const struct rd_scan *s, size_t p, struct rd_match *m)
+{
+	int pc = prev_ch(s, p);
+	if (pc >= 0 && ((rd_cls[pc] & B64RUN) || pc == '%' || pc == '\\'))
+		return RD_NO;
+	size_t n = 0;
+	unsigned seen = 0;
+	for (;;) {
+		int c = rd_ch(s, p + n);
+		if (c == RD_NEED)
+			return RD_MORE;
+		if (c < 0 || !(rd_cls[c] & B64RUN) || n == RD_ENC_MAX)
+			break;
+		seen |= rd_cls[c];
+		n++;
+	}
+	if (n < RD_ENC_MIN)
+		return RD_NO;
+	size_t e = p + n, pad = 0;
+	for (; pad < 2; pad++) {
+		int c = rd_ch(s, e + pad);
+		if (c == RD_NEED)
+			return RD_MORE;
+		if (c != '=')
+			break;
+	}
+	unsigned char buf[RD_ENC_MAX];
+	size_t dn = 0;
+	bool hex = !(seen & (CC_PLUS | CC_SLASH | CC_US | CC_DASH)) && n % 2 == 0 && pad == 0;
+	for (size_t k = 0; hex && k < n; k++)
+		if (hexval(s->v[p + k]) < 0)
+			hex = false;
+	if (hex && !((seen & CC_UP) && (seen & CC_LO))) {
+		for (size_t k = 0; k + 1 < n; k += 2)
+			buf[dn++] = (unsigned char)(hexval(s->v[p + k]) << 4 | hexval(s->v[p + k + 1]));
+	} else {
+		/* base64: both cases (text of any length encodes to both), one
+		 * alphabet, standard or URL-safe */
+		if (!((seen & CC_UP) && (seen & CC_LO)))
+			return RD_NO;
+		if ((seen & (CC_PLUS | CC_SLASH)) && (seen & (CC_US | CC_DASH)))
+			return RD_NO;
+		unsigned acc = 0, bits = 0;
+		for (size_t k = 0; k < n; k++) {
+			acc = (acc << 6 | b64v(s->v[p + k])) & 0xffffff;
+			bits += 6;
+			if (bits >= 8) {
+				bits -= 8;
+				buf[dn++] = (unsigned char)(acc >> bits);
+			}
+		}
+	}
+	struct rd_match in;
+	if (!scan_decoded(s, buf, dn, &in))
+		return RD_NO;
+	set_match(m, p, e + pad, in.rule);
+	if (n == RD_ENC_MAX) {
+		m->mode = RM_CLASS; /* the rest of the run goes too */
+		m->cls = B64RUN | CC_EQ;
+	}
+	return RD_MATCH;
+}
+
+/* A run of URL or string characters holding escapes, starting at p. */
+static int escaped_at(const struct rd_scan *s, size_t p, struct rd_match *m)
+{
+	int pc = prev_ch(s, p);
+	if (pc >= 0 && wide[pc] && p != s->restart)
+		return RD_NO; /* inside a run, unless right after a match in it: a second secret */
+	size_t n = 0;
+	bool esc = false;
+	for (;;) {
+		int c = rd_ch(s, p + n);
+		if (c == RD_NEED)
+			return RD_MORE;
+		if (c < 0 || !wide[c] || n == RD_ENC_MAX)
+			break;
+		esc |= c == '%' || c == '\\';
+		n++;
+	}
+	if (!esc)
+		return RD_NO;
+	/* decode; off[k] is where decoded byte k starts, off[k + 1] where it ends */
+	unsigned char buf[RD_ENC_MAX];
+	uint16_t off[RD_ENC_MAX + 1];
+	size_t dn = 0, k = 0;
+	bool any = false;
+	const unsigned char *v = s->v + p;
+	while (k < n) {
+		size_t used = 1;
+		int b = v[k];
+		if (v[k] == '%' && k + 2 < n && hexval(v[k + 1]) >= 0 && hexval(v[k + 2]) >= 0) {
+			b = hexval(v[k + 1]) << 4 | hexval(v[k + 2]);
+			used = 3;
+		} else if (v[k] == '\\' && k + 1 < n) {
+			int c = v[k + 1];
+			if (c == '/' || c == '\\') {
+				b = c;
+				used = 2;
+			} else if (c == 'x' && k + 3 < n && hexval(v[k + 2]) >= 0 && hexval(v[k + 3]) >= 0) {
+				b = hexval(v[k + 2]) << 4 | hexval(v[k + 3]);
+				used = 4;
+			} else if (c == 'u' && k + 5 < n && hexval(v[k + 2]) == 0 && hexval(v[k + 3]) == 0 &&
+			           hexval(v[k + 4]) >= 0 && hexval(v[k + 5]) >= 0 && hexval(v[k + 4]) < 8) {
+				b = hexval(v[k + 4]) << 4 | hexval(v[k + 5]); /* \\u00XX: ASCII */
+				used = 6;
+			}
+		}
+		any |= used > 1;
+		off[dn] = (uint16_t)k;
+		buf[dn++] = (unsigned char)b;
+		k += used;
+	}
+	off[dn] = (uint16_t)k;
+	if (!any)
+		return RD_NO;
+	struct rd_match in;
+	if (!scan_decoded(s, buf, dn, &in))
+		return RD_NO;
+	/* the decoded span, mapped back; a match running on (a long token, a
+	 * PEM block) carries on in the stream as it would have */
+	set_match(m, p + off[in.rs], p + off[in.re], in.rule);
+	m->end = p + off[in.end < dn ? in.end : dn];
+	if (m->end < m->re)
+		m->end = m->re;
+	m->mode = in.mode;
+	m->cls = in.cls;
+	m->dotjoin = in.dotjoin;
+	return RD_MATCH;
+}
+
+
+/* Where the decoders may match next, at or after p: the start of a base64
+ * run of at least RD_ENC_MIN characters, or of a string run holding an
+ * escape within its first RD_ENC_MAX bytes, or of an unfinished run at the
+ * end of the available bytes (the decoders then ask for more); s->n when
+ * there is none.  It depends on the bytes from p - 1 on only, so it finds
+ * the same positions whatever the chunking.  A literal prefilter: the
+ * escape characters are found with memchr, a base64 run by looking
+ * RD_ENC_MIN - 1 bytes ahead. */
+#ifdef __SSE2__
+/* One bit per byte of p[0, 16): in B64RUN. */
+static inline uint32_t b64mask16(const unsigned char *p)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i lo = _mm_or_si128(x, _mm_set1_epi8(0x20)); /* letters in lower case; bytes >= 0x80 are negative */
+	__m128i let = _mm_and_si128(_mm_cmpgt_epi8(lo, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(lo, _mm_set1_epi8('z' + 1)));
+	__m128i dig = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+	__m128i sym = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('+')), _mm_cmpeq_epi8(x, _mm_set1_epi8('/'))),
+	                           _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('_')), _mm_cmpeq_epi8(x, _mm_set1_epi8('-'))));
+	return (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(let, dig), sym));
+}
+#endif
+
+static size_t b64_next_scalar(const struct rd_scan *s, size_t p);
+
+/* The same answer as b64_next_scalar, 64 bytes at a time: a class mask of
+ * 80 bytes, and the positions where 16 set bits in a row start. */
+static size_t b64_next(const struct rd_scan *s, size_t p)
+{
+#ifdef __SSE2__
+	const unsigned char *v = s->v;
+	size_t n = s->n, i = p;
+	while (i + 80 <= n) {
+		unsigned __int128 m = (unsigned __int128)b64mask16(v + i) | (unsigned __int128)b64mask16(v + i + 16) << 16 |
+		                      (unsigned __int128)b64mask16(v + i + 32) << 32 |
+		                      (unsigned __int128)b64mask16(v + i + 48) << 48 |
+		                      (unsigned __int128)b64mask16(v + i + 64) << 64;
+		unsigned __int128 r = m & (m >> 1);
+		r &= r >> 2;
+		r &= r >> 4;
+		r &= r >> 8; /* bit j: bytes j .. j+15 all in the class */
+		unsigned __int128 before = m << 1;
+		if (i > 0 && (rd_cls[v[i - 1]] & B64RUN))
+			before |= 1;
+		uint64_t starts = (uint64_t)(r & ~before);
+		while (starts) {
+			unsigned j = (unsigned)__builtin_ctzll(starts);
+			size_t at = i + j;
+			if (at == 0 || (v[at - 1] != '%' && v[at - 1] != '\\'))
+				return at;
+			starts &= starts - 1;
+		}
+		i += 64;
+	}
+	return b64_next_scalar(s, i);
+#else
+	return b64_next_scalar(s, p);
+#endif
+}
+
+static size_t b64_next_scalar(const struct rd_scan *s, size_t p)
+{
+	const unsigned char *v = s->v;
+	size_t n = s->n, i = p;
+	if (i > 0 && (rd_cls[v[i - 1]] & B64RUN))
+		while (i < n && (rd_cls[v[i]] & B64RUN))
+			i++; /* the rest of a run that started before p */
+	for (;;) {
+		if (i + RD_ENC_MIN - 1 >= n) {
+			/* the tail: only an unfinished run reaching n counts */
+			if (s->eof || i >= n || !(rd_cls[v[n - 1]] & B64RUN))
+				return n;
+			size_t r = n - 1;
+			while (r > i && (rd_cls[v[r - 1]] & B64RUN))
+				r--;
+			if (r == i && i > 0 && (rd_cls[v[i - 1]] & B64RUN))
+				return n;
+			return r;
+		}
+		if (!(rd_cls[v[i + RD_ENC_MIN - 1]] & B64RUN)) {
+			i += RD_ENC_MIN;
+			continue;
+		}
+		/* a run covers i + 15: find its start (not before i) and length */
+		size_t r = i + RD_ENC_MIN - 1;
+		while (r > i && (rd_cls[v[r - 1]] & B64RUN))
+			r--;
+		size_t e = i + RD_ENC_MIN;
+		while (e < n && (rd_cls[v[e]] & B64RUN) && e - r < RD_ENC_MIN)
+			e++;
+		if (e - r >= RD_ENC_MIN || (e == n && !s->eof)) {
+			int pc = r > 0 ? v[r - 1] : -1;
+			if (!(pc >= 0 && (rd_cls[pc] & B64RUN)) && pc != '%' && pc != '\\')
+				return r;
+		}
+		while (e < n && (rd_cls[v[e]] & B64RUN))
+			e++;
+		i = e;
+	}
+}
+
+/* The next c at or after i (n: none).  cache[0] is the answer to a search
+ * from cache[1]: still the answer for any i in [cache[1], cache[0]]. */
+static size_t next_byte(const struct rd_scan *s, int c, size_t i, size_t *cache)
+{
+	if (cache[0] != SIZE_MAX && cache[1] <= i && i <= cache[0])
+		return cache[0];
+	const unsigned char *x = i < s->n ? memchr(s->v + i, c, s->n - i) : NULL;
+	cache[0] = x ? (size_t)(x - s->v) : s->n;
+	cache[1] = i;
+	return cache[0];
+}
+
+static size_t esc_next(const struct rd_scan *s, size_t p, size_t *cache)
+{
+	const unsigned char *v = s->v;
+	size_t n = s->n, i = p;
+	for (;;) {
+		size_t a = next_byte(s, '%', i, cache), b = next_byte(s, '\\', i, cache + 2);
+		const unsigned char *x = a < n || b < n ? v + (a < b ? a : b) : NULL;
+		if (!x) {
+			/* no escape yet: an unfinished run reaching n may get one */
+			if (s->eof || n == 0 || !wide[v[n - 1]])
+				return n;
+			size_t r = n - 1;
+			while (r > 0 && wide[v[r - 1]] && n - r < RD_ENC_MAX)
+				r--;
+			if (r < p || (r > 0 && wide[v[r - 1]]))
+				return n;
+			return r;
+		}
+		size_t e = (size_t)(x - v), r = e;
+		while (r > 0 && wide[v[r - 1]] && e - r < RD_ENC_MAX)
+			r--;
+		if (r >= p && !(r > 0 && wide[v[r - 1]]))
+			return r;
+		i = e + 1;
+	}
+}
+
+size_t rd_enc_next(const struct rd_scan *s, size_t p, size_t cache[4])
+{
+	size_t a = b64_next(s, p), b = esc_next(s, p, cache);
+	return a < b ? a : b;
+}
+
+/* A host path cordon knows at p (a '/'), as a whole path or a prefix
+ * ending at a component's end: replaced by the name the program knows it
+ * by.  The longest wins. */
+int rd_detect_path(const struct rd_scan *s, size_t p, struct rd_match *m)
+{
+	const struct rd_config *c = s->cfg;
+	int pc = prev_ch(s, p);
+	if (pc >= 0 && (is_alnum(pc) || pc == '.' || pc == '_' || pc == '-' || pc == '~' || pc == '/'))
+		return RD_NO;
+	bool more = false, have = false;
+	for (size_t k = 0; k < c->n_paths; k++) {
+		const struct rd_path *hp = &c->paths[k];
+		size_t avail = s->n - p, cmp = avail < hp->hlen ? avail : hp->hlen;
+		if (memcmp(s->v + p, hp->host, cmp) != 0)
+			continue;
+		if (cmp < hp->hlen) {
+			more |= !s->eof;
+			continue;
+		}
+		int nc = rd_ch(s, p + hp->hlen);
+		if (nc == RD_NEED) {
+			more = true;
+			continue;
+		}
+		if (nc >= 0 && (is_alnum(nc) || nc == '.' || nc == '_' || nc == '-' || nc == '~'))
+			continue; /* /srv/data is not /srv/database */
+		if (!have || p + hp->hlen > m->re) {
+			have = true;
+			set_match(m, p, p + hp->hlen, c->path_rule);
+			m->repl = hp->name;
+			m->repl_len = hp->nlen;
+		}
+	}
+	return more ? RD_MORE : have ? RD_MATCH : RD_NO;
+}
+
+int rd_detect_enc(const struct rd_scan *s, size_t p, struct rd_match *m)
+{
+	struct best b = { 0 };
+	struct rd_match x;
+	int c = s->v[p];
+	if (rd_cls[c] & B64RUN)
+		consider(&b, b64hex_at(s, p, &x), &x);
+	if (wide[c])
+		consider(&b, escaped_at(s, p, &x), &x);
+	return best_result(&b, m);
+}
+
+
 /* ---- dispatch -------------------------------------------------------------------- */
 
 /* What may start a value: tokens, JWTs, PEM blocks, cards. */
@@ -773,6 +1588,8 @@ int rd_detect_builtin(const struct rd_scan *s, size_t p, uint16_t trig, struct r
 		consider(&b, jwt_at(s, p, &x), &x);
 	if ((trig & TR_PEM) && s->cfg->enabled[RB_PEM])
 		consider(&b, pem_begin_at(s, p, &x), &x);
+	if ((trig & TR_CMD) && s->cfg->enabled[RB_CMDLINE])
+		consider(&b, cmdline_at(s, p, &x), &x);
 	if (trig & TR_ASSIGN) {
 		if (s->v[p] == ':' && s->cfg->enabled[RB_URL_PASSWORD])
 			consider(&b, url_at(s, p, &x), &x);
@@ -792,18 +1609,32 @@ void rd_builtin_triggers(struct rd_config *c)
 	uint16_t *trig = c->trig;
 	memset(c->tok_lo, 0, sizeof(c->tok_lo));
 	memset(c->tok_hi, 0, sizeof(c->tok_hi));
+	memset(c->tokpair, 0, sizeof(c->tokpair));
+	/* group the table by first byte (a counting sort keeps the order) */
+	size_t count[257] = { 0 };
+	for (size_t k = 0; k < N_TOKS; k++)
+		count[(unsigned char)toks[k].prefix[0] + 1]++;
+	for (int b = 0; b < 256; b++)
+		count[b + 1] += count[b];
+	for (int b = 0; b < 256; b++) {
+		c->tok_lo[b] = (uint8_t)count[b];
+		c->tok_hi[b] = (uint8_t)count[b];
+	}
 	for (size_t k = 0; k < N_TOKS; k++) {
 		unsigned char b = (unsigned char)toks[k].prefix[0];
-		if (c->tok_hi[b] == 0)
-			c->tok_lo[b] = (uint8_t)k;
-		c->tok_hi[b] = (uint8_t)(k + 1); /* the table is grouped by first byte */
-		if (c->enabled[toks[k].rule])
+		c->tok_ord[c->tok_hi[b]++] = (uint8_t)k;
+		if (c->enabled[toks[k].rule]) {
 			trig[b] |= TR_TOKEN;
+			unsigned char b1 = (unsigned char)toks[k].prefix[1];
+			c->tokpair[b][b1 >> 3] |= (uint8_t)(1u << (b1 & 7));
+		}
 	}
 	if (c->enabled[RB_JWT])
 		trig['e'] |= TR_JWT;
 	if (c->enabled[RB_PEM])
 		trig['-'] |= TR_PEM;
+	if (c->enabled[RB_CMDLINE])
+		trig['-'] |= TR_CMD;
 	bool assign = c->enabled[RB_URL_PASSWORD] || c->enabled[RB_PASSWORD] || c->enabled[RB_SECRET] ||
 	              c->enabled[RB_AWS_SECRET];
 	if (assign) {
@@ -813,14 +1644,14 @@ void rd_builtin_triggers(struct rd_config *c)
 	if (c->enabled[RB_CARD] || c->enabled[RB_SSN])
 		for (int d = '0'; d <= '9'; d++)
 			trig[d] |= TR_DIGIT;
-	/* Letters and digits where every detector wants a word boundary
-	 * before it: the scan skips them inside words. */
+	/* Bytes where every detector wants a byte before it that is no
+	 * letter or digit: the scan skips them inside words. */
 	for (int b = 0; b < 256; b++) {
-		if (!trig[b] || !is_alnum(b))
+		if (!trig[b])
 			continue;
-		bool all = true;
-		for (size_t k = c->tok_lo[b]; k < c->tok_hi[b]; k++)
-			if (c->enabled[toks[k].rule] && !toks[k].boundary)
+		bool all = (trig[b] & ~(TR_TOKEN | TR_DIGIT | TR_JWT)) == 0;
+		for (size_t k = c->tok_lo[b]; all && k < c->tok_hi[b]; k++)
+			if (c->enabled[toks[c->tok_ord[k]].rule] && !toks[c->tok_ord[k]].boundary)
 				all = false;
 		if (all)
 			trig[b] |= TR_BOUND;
@@ -833,7 +1664,7 @@ size_t rd_builtin_lookahead(void)
 	/* an assignment: "==", 16 blanks, a quote, an auth scheme and its
 	 * blank (18), the value, an escape's second byte; and the detectors run
 	 * at the value's start (a token: its longest prefix and RD_DECIDE). */
-	size_t assign = 2 + 16 + 1 + 18 + RD_VALUE_MAX + 2;
+	size_t assign = 2 + 16 + 1 + 18 + RD_VALUE_MAX + 2 + 6; /* + blanks and a letter: prose? */
 	size_t value = 2 + 16 + 1 + 18 + 26 + RD_DECIDE + 1;
 	size_t url = 3 + RD_AUTH_MAX + 1;
 	size_t jwt = 3 + RD_DECIDE + 1 + 10;
@@ -847,5 +1678,8 @@ size_t rd_builtin_lookahead(void)
 		max = jwt;
 	if (pem > max)
 		max = pem;
+	size_t enc = RD_ENC_MAX + 2; /* a run, its padding */
+	if (enc > max)
+		max = enc;
 	return max;
 }

@@ -14,22 +14,89 @@
 
 #include "redact.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 enum { UC_NONE = 0, UC_MATCH, UC_PARTIAL, UC_NOTHING };
 
 /* Bytes that may begin an invisible character or an escape sequence. */
 static const bool special[256] = {
-	[0x07] = true, [0x1b] = true, [0xc2] = true, [0xcd] = true,
-	[0xe1] = true, [0xe2] = true, [0xef] = true,
+	[0x07] = true, [0x1b] = true, [0xc2] = true, [0xcd] = true, [0xd8] = true,
+	[0xe1] = true, [0xe2] = true, [0xe3] = true, [0xef] = true, [0xf0] = true, [0xf3] = true,
 };
 
+#define RM_SEP 0x10000 /* removable() flag: the sequence ends a string (OSC's BEL or ST): a line break in the view */
+
+/* Default_Ignorable_Code_Point (Unicode 15) in UTF-8, as ranges of
+ * sequences of the same length that differ in their last byte only, or
+ * (the tag block) in their last two. */
+static const struct {
+	uint8_t len, b[3], lo, hi;
+} ignorable[] = {
+	{ 2, { 0xc2 }, 0xad, 0xad }, /* U+00AD soft hyphen */
+	{ 2, { 0xcd }, 0x8f, 0x8f }, /* U+034F combining grapheme joiner */
+	{ 2, { 0xd8 }, 0x9c, 0x9c }, /* U+061C Arabic letter mark */
+	{ 3, { 0xe1, 0x85 }, 0x9f, 0xa0 }, /* U+115F, U+1160 Hangul fillers */
+	{ 3, { 0xe1, 0x9e }, 0xb4, 0xb5 }, /* U+17B4, U+17B5 Khmer vowels inherent */
+	{ 3, { 0xe1, 0xa0 }, 0x8b, 0x8f }, /* U+180B-U+180F Mongolian selectors, vowel separator */
+	{ 3, { 0xe2, 0x80 }, 0x8b, 0x8f }, /* U+200B-U+200F zero-width, marks */
+	{ 3, { 0xe2, 0x80 }, 0xaa, 0xae }, /* U+202A-U+202E bidi embeddings */
+	{ 3, { 0xe2, 0x81 }, 0xa0, 0xaf }, /* U+2060-U+206F word joiner, invisible operators, isolates, deprecated */
+	{ 3, { 0xe3, 0x85 }, 0xa4, 0xa4 }, /* U+3164 Hangul filler */
+	{ 3, { 0xef, 0xb8 }, 0x80, 0x8f }, /* U+FE00-U+FE0F variation selectors */
+	{ 3, { 0xef, 0xbb }, 0xbf, 0xbf }, /* U+FEFF zero-width no-break space */
+	{ 3, { 0xef, 0xbe }, 0xa0, 0xa0 }, /* U+FFA0 halfwidth Hangul filler */
+	{ 3, { 0xef, 0xbf }, 0xb0, 0xb8 }, /* U+FFF0-U+FFF8 unassigned, ignorable */
+	{ 4, { 0xf0, 0x9b, 0xb2 }, 0xa0, 0xa3 }, /* U+1BCA0-U+1BCA3 shorthand format controls */
+	{ 4, { 0xf0, 0x9d, 0x85 }, 0xb3, 0xba }, /* U+1D173-U+1D17A musical format controls */
+	{ 4, { 0xf3, 0xa0, 0x80 }, 0x80, 0xbf }, /* U+E0000-U+E003F tags (the rest below) */
+	{ 4, { 0xf3, 0xa0, 0x81 }, 0x80, 0xbf },
+	{ 4, { 0xf3, 0xa0, 0x82 }, 0x80, 0xbf }, /* ... U+E00BF */
+	{ 4, { 0xf3, 0xa0, 0x83 }, 0x80, 0xbf }, /* U+E00C0-U+E00FF */
+};
+
+/* U+E0100-U+E0FFF (variation selectors supplement, unassigned ignorables):
+ * F3 A0 84..BF xx. */
+static int ignorable_len(const unsigned char *b, size_t avail, int need)
+{
+	for (size_t k = 0; k < sizeof(ignorable) / sizeof(ignorable[0]); k++) {
+		size_t n = ignorable[k].len, j = 0;
+		for (; j + 1 < n; j++) {
+			if (j >= avail)
+				return need; /* could still be one */
+			if (b[j] != ignorable[k].b[j])
+				break;
+		}
+		if (j + 1 < n)
+			continue;
+		if (n - 1 >= avail)
+			return need;
+		if (b[n - 1] >= ignorable[k].lo && b[n - 1] <= ignorable[k].hi)
+			return (int)n;
+	}
+	if (b[0] == 0xf3) {
+		if (avail < 2)
+			return need;
+		if (b[1] != 0xa0)
+			return 0;
+		if (avail < 4)
+			return need;
+		if (b[2] >= 0x84 && b[2] <= 0xbf && b[3] >= 0x80 && b[3] <= 0xbf)
+			return 4;
+	}
+	return 0;
+}
+
 /* Length of the invisible character or escape sequence at b: > 0 its
- * length, 0 none, -1 it cannot be told before more bytes arrive. */
+ * length (with RM_SEP when it ends an OSC string), 0 none, -1 it cannot be
+ * told before more bytes arrive. */
 static int removable(const unsigned char *b, size_t avail, bool eof)
 {
 	const int need = eof ? 0 : -1;
 	switch (b[0]) {
-	case 0x07: /* BEL, also the end of an OSC sequence */
-		return 1;
+	case 0x07: /* BEL, the end of an OSC string (a title, a hyperlink) */
+		return 1 | RM_SEP;
 	case 0x1b: {
 		if (avail < 2)
 			return need;
@@ -46,8 +113,33 @@ static int removable(const unsigned char *b, size_t avail, bool eof)
 				return need;
 			return b[k] >= 0x40 && b[k] <= 0x7e ? (int)k + 1 : 0;
 		}
-		if (c == ']') /* OSC: the introducer; its text stays in the view */
-			return 2;
+		if (c == ']') {
+			/* OSC: the introducer and its number ("ESC ] 0 ;"), and for
+			 * a hyperlink its parameters ("ESC ] 8 ; id=x ;"): its text
+			 * (a title, a URI) stays in the view, since it may carry a
+			 * token or a URL with a password */
+			size_t k = 2;
+			while (k < avail && k < 6 && b[k] >= '0' && b[k] <= '9')
+				k++;
+			if (k == avail)
+				return need;
+			if (k == 2 || k == 6 || b[k] != ';')
+				return 2;
+			k++;
+			if (k == 4 && b[2] == '8') {
+				size_t s = k;
+				while (k < avail && k < s + 64 && b[k] != ';' && b[k] >= 0x20 && b[k] < 0x7f)
+					k++;
+				if (k == avail)
+					return need;
+				if (b[k] != ';')
+					return (int)s;
+				k++;
+			}
+			return (int)k;
+		}
+		if (c == '\\') /* ST, the end of an OSC string */
+			return 2 | RM_SEP;
 		if (c >= 0x20 && c <= 0x2f) { /* nF: intermediates, final byte */
 			size_t k = 1;
 			while (k < avail && k < 8 && b[k] >= 0x20 && b[k] <= 0x2f)
@@ -58,47 +150,12 @@ static int removable(const unsigned char *b, size_t avail, bool eof)
 				return need;
 			return b[k] >= 0x30 && b[k] <= 0x7e ? (int)k + 1 : 0;
 		}
-		if (c >= 0x30 && c <= 0x7e) /* Fp, Fe (ST is ESC \), Fs */
+		if (c >= 0x30 && c <= 0x7e) /* Fp, Fe, Fs */
 			return 2;
 		return 0;
 	}
-	case 0xc2: /* U+00AD soft hyphen */
-		if (avail < 2)
-			return need;
-		return b[1] == 0xad ? 2 : 0;
-	case 0xcd: /* U+034F combining grapheme joiner */
-		if (avail < 2)
-			return need;
-		return b[1] == 0x8f ? 2 : 0;
-	case 0xe1: /* U+180E Mongolian vowel separator */
-		if (avail < 2)
-			return b[0] == 0xe1 ? need : 0;
-		if (b[1] != 0xa0)
-			return 0;
-		if (avail < 3)
-			return need;
-		return b[2] == 0x8e ? 3 : 0;
-	case 0xe2:
-		if (avail < 2)
-			return need;
-		if (b[1] != 0x80 && b[1] != 0x81)
-			return 0;
-		if (avail < 3)
-			return need;
-		if (b[1] == 0x80) /* U+200B-U+200F zero-width, marks; U+202A-U+202E bidi */
-			return (b[2] >= 0x8b && b[2] <= 0x8f) || (b[2] >= 0xaa && b[2] <= 0xae) ? 3 : 0;
-		/* U+2060-U+2064 word joiner, invisible operators; U+2066-U+2069 isolates */
-		return (b[2] >= 0xa0 && b[2] <= 0xa4) || (b[2] >= 0xa6 && b[2] <= 0xa9) ? 3 : 0;
-	case 0xef: /* U+FEFF zero-width no-break space */
-		if (avail < 2)
-			return need;
-		if (b[1] != 0xbb)
-			return 0;
-		if (avail < 3)
-			return need;
-		return b[2] == 0xbf ? 3 : 0;
 	default:
-		return 0;
+		return ignorable_len(b, avail, need);
 	}
 }
 
@@ -108,6 +165,7 @@ struct rd_stream *rd_stream_new(const struct rd_config *c)
 	if (!st)
 		return NULL;
 	st->cfg = c;
+	st->restart = UINT64_MAX;
 	st->counts = calloc(c->n_rules ? c->n_rules : 1, sizeof(*st->counts));
 	st->uc = calloc(c->n_users ? c->n_users : 1, sizeof(*st->uc));
 	if (!st->counts || !st->uc) {
@@ -124,6 +182,7 @@ void rd_stream_reset(struct rd_stream *st)
 	st->mode = RM_NORMAL;
 	st->vpos = 0;
 	st->aws_until = 0;
+	st->restart = UINT64_MAX;
 	memset(st->counts, 0, (st->cfg->n_rules ? st->cfg->n_rules : 1) * sizeof(*st->counts));
 	st->failed = false;
 }
@@ -207,10 +266,14 @@ static void emit_to(struct work *w, size_t o)
 	}
 }
 
-static void emit_rule(struct work *w, int rule)
+static void emit_rule(struct work *w, int rule, const char *repl, size_t repl_len)
 {
 	const struct rd_rule *r = &w->st->cfg->rules[rule];
-	if (!w->failed && r->repl_len && w->sink->out(w->sink->arg, r->repl, r->repl_len) < 0)
+	if (!repl) {
+		repl = r->repl;
+		repl_len = r->repl_len;
+	}
+	if (!w->failed && repl_len && w->sink->out(w->sink->arg, repl, repl_len) < 0)
 		w->failed = true;
 	w->st->counts[rule]++;
 }
@@ -222,9 +285,30 @@ static int build_view(struct work *w, bool eof)
 	const unsigned char *pend = st->raw + st->hlen;
 	size_t plen = st->plen, i;
 	w->pend = pend;
-	for (i = 0; i < plen && !special[pend[i]]; i++)
-		;
-	if (i == plen) {
+	i = 0;
+	/* eight bytes at a time while none is a control byte or non-ASCII
+	 * (which every special byte is) */
+	while (i < plen) {
+		if (i + 8 <= plen) {
+			uint64_t x;
+			memcpy(&x, pend + i, 8);
+			if (!(((x - 0x2020202020202020ull) | x) & 0x8080808080808080ull)) {
+				i += 8;
+				continue;
+			}
+			size_t k = 0;
+			while (k < 8 && !special[pend[i + k]])
+				k++;
+			i += k;
+			if (k < 8)
+				break;
+			continue;
+		}
+		if (special[pend[i]])
+			break;
+		i++;
+	}
+	if (i == plen && st->rm_carry == 0) {
 		w->ident = true;
 		w->s.v = st->raw;
 		w->s.n = st->hlen + plen;
@@ -245,6 +329,17 @@ static int build_view(struct work *w, bool eof)
 			int r = removable(pend + i, plen - i, eof);
 			if (r < 0)
 				break;
+			if (r & RM_SEP) {
+				/* the end of an OSC string: a line break in the view, so
+				 * that the text after it starts a word */
+				st->view[vi] = '\n';
+				st->map[vi] = (uint32_t)i;
+				st->rmr[vi] = (uint8_t)(rm ? rm : 1);
+				rm = 0;
+				vi++;
+				i += (size_t)(r & ~RM_SEP);
+				continue;
+			}
 			if (r > 0 && rm + (unsigned)r <= RD_RM_MAX) {
 				rm += (unsigned)r;
 				i += (size_t)r;
@@ -259,6 +354,7 @@ static int build_view(struct work *w, bool eof)
 		i++;
 	}
 	w->s.v = st->view;
+	w->s.rmr = st->rmr;
 	w->s.n = vi;
 	w->norm_stop = i;
 	w->norm_rm = rm;
@@ -371,6 +467,8 @@ static int lits_at(const struct work *w, size_t p, struct rd_match *m)
 			m->mode = RM_NORMAL;
 			m->cls = 0;
 			m->dotjoin = false;
+			m->repl = NULL;
+			m->repl_len = 0;
 		}
 	}
 	return more ? RD_MORE : have ? RD_MATCH : RD_NO;
@@ -451,7 +549,7 @@ static void apply(struct work *w, const struct rd_match *m)
 {
 	struct rd_stream *st = w->st;
 	emit_to(w, orig(w, m->rs));
-	emit_rule(w, m->rule);
+	emit_rule(w, m->rule, m->repl, m->repl_len);
 	w->out = orig(w, m->re - 1) + 1;
 	st->mode = m->mode;
 	st->mcls = m->cls;
@@ -459,7 +557,50 @@ static void apply(struct work *w, const struct rd_match *m)
 	st->mrule = m->rule;
 	if (m->rule == RB_AWS_ID)
 		st->aws_until = w->s.vbase + (m->end - w->s.h) + RD_AWS_WINDOW;
+	if (m->mode == RM_NORMAL)
+		st->restart = w->s.vbase + (m->end - w->s.h);
 }
+
+#ifdef __SSE2__
+/* The skip, sixteen bytes at a time (a view with nothing left out): the
+ * candidates are the bytes after one that is no letter or digit, and the
+ * trigger bytes that need no word boundary (c->anywhere); each is put to
+ * the same test as in the byte loop below.  Returns the first position
+ * that passes, or where fewer than sixteen bytes are left before lim. */
+static size_t skip16(const struct rd_config *c, const struct rd_scan *s, size_t p, size_t lim)
+{
+	const unsigned char *v = s->v;
+	size_t n = s->n;
+	while (p + 16 <= lim) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(v + p));
+		__m128i lo = _mm_or_si128(x, _mm_set1_epi8(0x20));
+		__m128i let = _mm_and_si128(_mm_cmpgt_epi8(lo, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(lo, _mm_set1_epi8('z' + 1)));
+		__m128i dig = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+		uint32_t alnum = (uint32_t)_mm_movemask_epi8(_mm_or_si128(let, dig));
+		__m128i any = _mm_setzero_si128();
+		for (int k = 0; k < c->n_anywhere; k++)
+			any = _mm_or_si128(any, _mm_cmpeq_epi8(x, _mm_set1_epi8((char)c->anywhere[k])));
+		uint32_t prev = alnum << 1 | (p > 0 && (rd_cls[v[p - 1]] & CC_ALNUM) ? 1u : 0u);
+		uint32_t cand = ((~prev) | (uint32_t)_mm_movemask_epi8(any)) & 0xffffu;
+		while (cand) {
+			unsigned k = (unsigned)__builtin_ctz(cand);
+			size_t q = p + k;
+			cand &= cand - 1;
+			if (q + 1 < n) {
+				unsigned pr = (unsigned)v[q] << 8 | v[q + 1];
+				if (!(c->pair2[pr >> 3] & (1u << (pr & 7))))
+					continue;
+			}
+			uint16_t t = c->trig[v[q]];
+			bool inword = (prev >> k) & 1u;
+			if (t && (!(t & TR_BOUND) || !inword) && (q + 3 >= n || rd_prefilter(s, q, t & (uint16_t)~TR_BOUND)))
+				return q;
+		}
+		p += 16;
+	}
+	return p;
+}
+#endif
 
 /* Scan from the first pending view byte; returns where scanning stopped
  * (the first undecided position, or n). */
@@ -473,6 +614,9 @@ static int scan(struct work *w, size_t *stop)
 	for (size_t r = 0; r < c->n_users; r++)
 		st->uc[r].state = UC_NONE;
 	bool aws_on = c->enabled[RB_AWS_SECRET];
+	size_t enc = 0; /* the decoders' next candidate, valid when >= p */
+	bool enc_valid = false;
+	size_t enc_cache[4] = { SIZE_MAX, 0, SIZE_MAX, 0 };
 	while (p < n) {
 		if (st->mode != RM_NORMAL) {
 			if (swallow(w, &p))
@@ -489,6 +633,24 @@ static int scan(struct work *w, size_t *stop)
 			if ((uc->state == UC_MATCH || uc->state == UC_PARTIAL) && uc->s < lim)
 				lim = uc->s;
 		}
+		if (c->decode) {
+			if (!enc_valid || enc < p) {
+				enc = rd_enc_next(s, p, enc_cache);
+				enc_valid = true;
+			}
+			/* right after a match, an escaped run may go on with another secret */
+			w->s.restart = SIZE_MAX;
+			if (st->restart != UINT64_MAX && st->restart >= s->vbase) {
+				uint64_t r = st->restart - s->vbase + s->h;
+				if (r >= p && r < n) {
+					w->s.restart = (size_t)r;
+					if (r < lim)
+						lim = (size_t)r;
+				}
+			}
+			if (enc < lim)
+				lim = enc;
+		}
 		size_t aws_end = 0;
 		if (aws_on && st->aws_until > s->vbase + (p - s->h)) {
 			aws_end = (size_t)(st->aws_until - s->vbase) + s->h;
@@ -499,10 +661,22 @@ static int scan(struct work *w, size_t *stop)
 			/* skip what starts no match: bytes no detector starts at, and
 			 * letters and digits inside words for detectors that need a
 			 * word boundary */
+			const uint8_t *rmr = s->rmr;
+			const uint16_t *trig = c->trig;
+#ifdef __SSE2__
+			if (!rmr && c->n_anywhere >= 0)
+				p = skip16(c, s, p, lim);
+#endif
 			bool inword = p > 0 && (rd_cls[v[p - 1]] & CC_ALNUM);
 			while (p < lim) {
-				uint16_t t = c->trig[v[p]];
-				if (t && (!(t & TR_BOUND) || !inword))
+				if (inword && !rmr) /* the rest of a word, where no detector starts */
+					while (p < lim && c->inword_skip[v[p]])
+						p++;
+				if (p == lim)
+					break;
+				uint16_t t = trig[v[p]];
+				if (t && (!(t & TR_BOUND) || !inword || (rmr && rmr[p])) &&
+				    (p + 3 >= n || rd_prefilter(s, p, t & (uint16_t)~TR_BOUND)))
 					break;
 				inword = (rd_cls[v[p]] & CC_ALNUM) != 0;
 				p++;
@@ -513,8 +687,10 @@ static int scan(struct work *w, size_t *stop)
 		bool more = false, have = false;
 		struct rd_match best = { 0 }, m = { 0 };
 		uint16_t t = c->trig[v[p]] & (uint16_t)~TR_BOUND;
-		if (t & ~TR_LIT)
+		if (t & ~(TR_LIT | TR_PATH))
 			consider(&more, &have, &best, rd_detect_builtin(s, p, t, &m), &m);
+		if ((enc_valid && enc == p) || s->restart == p)
+			consider(&more, &have, &best, rd_detect_enc(s, p, &m), &m);
 		if (p < aws_end)
 			consider(&more, &have, &best, rd_detect_aws_bare(s, p, &m), &m);
 		for (size_t r = 0; r < c->n_users; r++) {
@@ -531,11 +707,15 @@ static int scan(struct work *w, size_t *stop)
 				m.mode = RM_NORMAL;
 				m.cls = 0;
 				m.dotjoin = false;
+				m.repl = NULL;
+				m.repl_len = 0;
 				consider(&more, &have, &best, RD_MATCH, &m);
 			}
 		}
 		if (t & TR_LIT)
 			consider(&more, &have, &best, lits_at(w, p, &m), &m);
+		if (t & TR_PATH)
+			consider(&more, &have, &best, rd_detect_path(s, p, &m), &m);
 		if (more)
 			break;
 		if (have) {
@@ -551,7 +731,7 @@ static int scan(struct work *w, size_t *stop)
 
 static int process(struct rd_stream *st, bool eof, const struct rd_sink *sink)
 {
-	struct work w = { .st = st, .sink = sink };
+	struct work w = { .st = st, .sink = sink, .s = { .restart = SIZE_MAX } };
 	if (build_view(&w, eof) < 0)
 		return -1;
 	w.s.h = st->hlen;

@@ -18,8 +18,8 @@
 struct out {
 	unsigned char *d;
 	size_t len, cap;
-	uint64_t counts[64];
-	const char *ids[64];
+	uint64_t counts[128];
+	const char *ids[128];
 };
 
 static int put(void *arg, const void *data, size_t len)
@@ -44,7 +44,7 @@ static int put(void *arg, const void *data, size_t len)
 static void count(void *arg, const char *rule, uint64_t n)
 {
 	struct out *o = arg;
-	for (int i = 0; i < 64; i++) {
+	for (int i = 0; i < 128; i++) {
 		if (!o->ids[i] || strcmp(o->ids[i], rule) == 0) {
 			o->ids[i] = rule;
 			o->counts[i] += n;
@@ -104,12 +104,12 @@ static void same(const struct out *a, const struct out *b)
 {
 	if (a->len != b->len || (a->len && memcmp(a->d, b->d, a->len) != 0))
 		abort();
-	for (int i = 0; i < 64 && a->ids[i]; i++) {
+	for (int i = 0; i < 128 && a->ids[i]; i++) {
 		int j;
-		for (j = 0; j < 64 && b->ids[j]; j++)
+		for (j = 0; j < 128 && b->ids[j]; j++)
 			if (strcmp(a->ids[i], b->ids[j]) == 0)
 				break;
-		if (j == 64 || !b->ids[j] || a->counts[i] != b->counts[j])
+		if (j == 128 || !b->ids[j] || a->counts[i] != b->counts[j])
 			abort();
 	}
 }

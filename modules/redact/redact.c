@@ -11,11 +11,14 @@
  *     secrets_from_env: [NAME, ...]      variables of cordon's own environment holding secrets
  *     require_env: false                 an unset variable is an error (default: a warning)
  *     max_match: 4K                      longest match of a user rule
+ *     host_paths: false                  rewrite --output-dir's host path to /output, the
+ *                                        policy directory to [policy-dir]
  *
  * The engine (engine.c, detect.c, rules.c) does the work; README.md
  * documents the detectors, the streaming guarantee and its latency bound.
  */
 #define _GNU_SOURCE
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +35,7 @@ static const struct cordon_arg args[] = {
 	{ "secrets_from_env", CORDON_ARG_STRINGS, 0, 0, 0, "variables of cordon's environment that hold secrets" },
 	{ "require_env", CORDON_ARG_BOOL, 0, 0, 0, "an unset secrets_from_env variable is an error, not a warning" },
 	{ "max_match", CORDON_ARG_SIZE, 0, 64, 65536, "longest match of a user rule (default 4K)" },
+	{ "host_paths", CORDON_ARG_BOOL, 0, 0, 0, "rewrite the host paths cordon knows to the names the program sees (default false)" },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 
@@ -56,6 +60,7 @@ void rd_module_free(struct rd_module *m)
 	for (int i = 0; i < 2; i++)
 		rd_stream_free(m->st[i]);
 	rd_config_free(m->cfg);
+	free(m->policy_dir);
 	free(m);
 }
 
@@ -269,6 +274,22 @@ static int rd_open(cordon_ctx *ctx, void **statep)
 		return -1;
 	if ((n = cordon_arg(ctx, "secrets_from_env")) && each_string(ctx, n, do_env, &ea) < 0)
 		return -1;
+	int paths = 0;
+	if ((n = cordon_arg(ctx, "host_paths")) && api->node_bool(ctx, n, &paths) < 0)
+		return -1;
+	if (paths) {
+		/* the policy's directory: node_path resolves a relative scalar
+		 * against the policy file's directory; drop the scalar again */
+		const char *at = api->node_path(ctx, n);
+		const char *slash = at ? strrchr(at, '/') : NULL;
+		if (!slash)
+			return -1;
+		if (!(m->policy_dir = strndup(at, (size_t)(slash - at))) || rd_config_enable_paths(cfg, &err) < 0) {
+			cordon_error(ctx, n, "%s", err ? err : "out of memory");
+			free(err);
+			return -1;
+		}
+	}
 	if (rd_config_finish(cfg, &err) < 0) {
 		cordon_error(ctx, NULL, "%s", err ? err : "out of memory");
 		free(err);
@@ -288,10 +309,45 @@ static int rd_open(cordon_ctx *ctx, void **statep)
 /* A run starts: nothing is left from an earlier run that failed halfway. */
 static int rd_prepare(cordon_ctx *ctx, void *state)
 {
-	(void)ctx;
 	struct rd_module *m = state;
 	for (int i = 0; i < 2; i++)
 		rd_stream_reset(m->st[i]);
+	if (m->cfg->path_rule < 0)
+		return 0;
+	/* This run's host paths.  --output-dir is bound at /output by the
+	 * namespaces and bwrap backends (landlock shows the program the core's
+	 * staging directory, which is what launch_output_dir gives: rewritten to
+	 * /output too, so messages read the same under every backend).
+	 * --bind-ro paths are seen at their own path: nothing to rewrite.  The
+	 * policy directory is not in the sandbox at all.  Each source is seen
+	 * as /proc/self/fd/(3 + i) (launch_sources, ABI 1.4). */
+	const struct cordon_core_api *api = cordon_api(ctx);
+	char *err = NULL;
+	rd_config_clear_paths(m->cfg);
+	const char *out = CORDON_API_HAS(ctx, launch_output_dir) ? api->launch_output_dir(ctx) : NULL;
+	if ((out && rd_config_add_path(m->cfg, out, "/output", &err) < 0) ||
+	    (m->policy_dir && strcmp(m->policy_dir, "") != 0 &&
+	     rd_config_add_path(m->cfg, m->policy_dir, "[policy-dir]", &err) < 0)) {
+		cordon_error(ctx, NULL, "host_paths: %s", err ? err : "out of memory");
+		free(err);
+		return -1;
+	}
+	const char *const *src = CORDON_API_HAS(ctx, launch_sources) ? api->launch_sources(ctx) : NULL;
+	for (size_t i = 0; src && src[i]; i++) {
+		char seen[48];
+		snprintf(seen, sizeof(seen), "/proc/self/fd/%zu", 3 + i);
+		/* "" (stdin, data) and / (nothing to say) are not paths to rewrite */
+		if (src[i][0] == '/' && src[i][1] && rd_config_add_path(m->cfg, src[i], seen, &err) < 0) {
+			cordon_error(ctx, NULL, "host_paths: %s", err ? err : "out of memory");
+			free(err);
+			return -1;
+		}
+	}
+	if (rd_config_finish(m->cfg, &err) < 0) {
+		cordon_error(ctx, NULL, "host_paths: %s", err ? err : "out of memory");
+		free(err);
+		return -1;
+	}
 	return 0;
 }
 

@@ -39,6 +39,9 @@
 #define RD_SECRET_MAX 512 /* longest known secret value */
 #define RD_SECRET_MIN 6 /* shortest known secret value */
 #define RD_SLICE 65536 /* input is processed in slices of at most this size */
+#define RD_ENC_MAX 1024 /* view bytes of an encoded run decoded and looked into */
+#define RD_ENC_MIN 16 /* shortest base64 or hex run decoded */
+#define RD_ENC_DEPTH 2 /* decodings inside decodings */
 #define RD_AWS_WINDOW 512 /* view bytes after an AWS key id where a bare 40-character key counts */
 
 /* Built-in rules, in this order; their ids are in rd_builtin_ids. */
@@ -58,6 +61,55 @@ enum rd_builtin {
 	RB_URL_PASSWORD,
 	RB_PASSWORD,
 	RB_SECRET,
+	RB_HUGGINGFACE,
+	RB_GITLAB,
+	RB_NPM,
+	RB_PYPI,
+	RB_GCP_OAUTH,
+	RB_AZURE_STORAGE,
+	RB_GCP_SA,
+	RB_TWILIO,
+	RB_SENDGRID,
+	RB_DIGITALOCEAN,
+	RB_SHOPIFY,
+	RB_DATABRICKS,
+	RB_AGE,
+	RB_DOPPLER,
+	RB_DYNATRACE,
+	RB_EASYPOST,
+	RB_LINEAR,
+	RB_POSTMAN,
+	RB_PULUMI,
+	RB_PREFECT,
+	RB_README,
+	RB_RUBYGEMS,
+	RB_SENTRY,
+	RB_SHIPPO,
+	RB_PLANETSCALE,
+	RB_VAULT,
+	RB_FLYIO,
+	RB_GRAFANA,
+	RB_HEROKU,
+	RB_INFRACOST,
+	RB_NOTION,
+	RB_PERPLEXITY,
+	RB_OPENSHIFT,
+	RB_ARTIFACTORY,
+	RB_CLOJARS,
+	RB_DUFFEL,
+	RB_FRAMEIO,
+	RB_SCALINGO,
+	RB_SENDINBLUE,
+	RB_ALIBABA,
+	RB_ATLASSIAN,
+	RB_SQUARE,
+	RB_BEDROCK,
+	RB_SETTLEMINT,
+	RB_TYPEFORM,
+	RB_NEWRELIC,
+	RB_INTRA42,
+	RB_ONEPASSWORD,
+	RB_CMDLINE,
 	RB_CARD,
 	RB_SSN,
 	RB_COUNT,
@@ -81,6 +133,8 @@ struct rd_match {
 	enum rd_mode mode;
 	uint16_t cls; /* RM_CLASS: class mask; RM_UNTIL: the closing byte */
 	bool dotjoin; /* RM_CLASS: a '.' followed by a class byte continues the token */
+	const char *repl; /* the replacement text, or NULL for the rule's */
+	size_t repl_len;
 };
 
 /* A user rule: a PCRE2 pattern. */
@@ -98,6 +152,14 @@ struct rd_lit {
 	size_t len;
 	int rule;
 };
+
+/* A host path and the name the program knows it by (host_paths). */
+struct rd_path {
+	char *host, *name; /* owned */
+	size_t hlen, nlen;
+};
+#define RD_PATHS_MAX 16
+#define RD_PATH_MAX 1024
 
 struct rd_rule {
 	char *id;
@@ -119,8 +181,18 @@ struct rd_config {
 	size_t lookahead; /* the latency bound, in view bytes (computed) */
 	char *replacement; /* the template */
 	uint16_t trig[256]; /* which detectors may start at a byte */
-	uint8_t tok_lo[256], tok_hi[256]; /* prefixed-token definitions by first byte */
+	uint8_t tok_lo[256], tok_hi[256]; /* tok_ord[tok_lo[b], tok_hi[b]): the prefixed tokens starting with b */
+	uint8_t tok_ord[256]; /* indices of the token table grouped by first byte */
+	bool inword_skip[256]; /* a letter or digit no detector starts at inside a word */
+	uint8_t pair2[8192]; /* bit b0 * 256 + b1: some detector may start at a byte b0 followed by b1 */
+	unsigned char anywhere[8]; /* the trigger bytes that need no word boundary before them */
+	int n_anywhere; /* how many, or -1: too many for the sixteen-byte skip */
+	uint8_t tokpair[256][32]; /* bit set: some enabled token starts with these two bytes */
 	int known_rule; /* rule index of known-secret, or -1 */
+	bool decode; /* look into encoded runs (on unless turned off) */
+	int path_rule; /* rule index of host-path, or -1 (host_paths off) */
+	struct rd_path paths[RD_PATHS_MAX];
+	size_t n_paths;
 };
 
 /* Configuration (rules.c).  Functions returning int return 0 or -1 with a
@@ -131,7 +203,13 @@ int rd_config_disable(struct rd_config *c, const char *id, char **err);
 int rd_config_add_user(struct rd_config *c, const char *id, const char *pattern, const char *validator,
                        char **err);
 int rd_config_add_secret(struct rd_config *c, const unsigned char *s, size_t len, char **err);
-/* Compute tables; call once after the last add. */
+/* host_paths: the host-path rule (at open), then each run's paths (at
+ * prepare: clear, add, rd_config_finish).  A path is absolute, at most
+ * RD_PATH_MAX bytes, not "/"; name is what replaces it. */
+int rd_config_enable_paths(struct rd_config *c, char **err);
+void rd_config_clear_paths(struct rd_config *c);
+int rd_config_add_path(struct rd_config *c, const char *host, const char *name, char **err);
+/* Compute tables; call once after the last add (again after the paths change). */
 int rd_config_finish(struct rd_config *c, char **err);
 void rd_config_free(struct rd_config *c);
 bool rd_valid_id(const char *id);
@@ -165,6 +243,7 @@ struct rd_stream {
 	int mrule;
 	uint64_t vpos; /* stream offset (in view bytes) of the first pending view byte */
 	uint64_t aws_until; /* stream view offset before which a bare 40-character AWS key counts */
+	uint64_t restart; /* stream view offset where the last match ended: an escaped run may start again there */
 	uint64_t *counts; /* per rule, since last reported */
 	struct rd_user_cache *uc;
 	bool failed;
@@ -182,12 +261,15 @@ int rd_stream_feed(struct rd_stream *st, const unsigned char *in, size_t len, in
 /* The scanner's view of the data at one call (engine.c, detect.c). */
 struct rd_scan {
 	const unsigned char *v;
+	const uint8_t *rmr; /* rmr[i] > 0: invisible bytes or an escape were left out before v[i] (i >= h); NULL: none */
 	size_t n; /* view bytes available */
 	size_t h; /* v[0, h) is history (already passed) */
 	bool eof; /* n is the end of the stream */
 	uint64_t vbase; /* stream view offset of v[h] */
 	const struct rd_config *cfg;
-	struct rd_stream *st;
+	struct rd_stream *st; /* NULL in a scan of decoded bytes */
+	int depth; /* decodings around this scan (detect.c, rd_enc_*) */
+	size_t restart; /* v[restart] follows a match: an escaped run may start there (SIZE_MAX: none) */
 };
 
 #define RD_END (-1) /* ch(): past the end of the stream */
@@ -211,6 +293,7 @@ static inline int rd_ch(const struct rd_scan *s, size_t i)
 #define CC_EQ 0x100u
 #define CC_VAL 0x200u /* may be part of an unquoted assigned value */
 #define CC_SPACE 0x400u /* space or tab */
+#define CC_HEX 0x800u /* 0-9 a-f A-F */
 #define CC_ALNUM (CC_UP | CC_LO | CC_DIG)
 extern const uint16_t rd_cls[256];
 
@@ -221,6 +304,8 @@ extern const uint16_t rd_cls[256];
 #define TR_PEM 0x08u
 #define TR_JWT 0x10u
 #define TR_LIT 0x20u
+#define TR_CMD 0x80u /* an option on a command line: -u, -p, --password */
+#define TR_PATH 0x100u /* a host path may start: '/' */
 #define TR_BOUND 0x8000u /* every detector at this byte needs a byte before it that is no letter or digit */
 
 /* Built-in detection at one position: RD_NO, RD_MATCH (filling *m) or RD_MORE. */
@@ -230,8 +315,94 @@ int rd_detect_aws_bare(const struct rd_scan *s, size_t p, struct rd_match *m);
 /* In RM_PEM mode at p: 1 and *endp set when an END line spans [p, *endp);
  * 0 when not at p; RD_MORE as 2 when it may be. */
 int rd_pem_end(const struct rd_scan *s, size_t p, size_t *endp);
+/* The decoders (detect.c): the next position where one may match, and
+ * their answer there. */
+size_t rd_enc_next(const struct rd_scan *s, size_t p, size_t cache[4]); /* cache: SIZE_MAX at first */
+int rd_detect_enc(const struct rd_scan *s, size_t p, struct rd_match *m);
+int rd_detect_path(const struct rd_scan *s, size_t p, struct rd_match *m);
 void rd_builtin_triggers(struct rd_config *c);
+
 size_t rd_builtin_lookahead(void);
 bool rd_luhn(const unsigned char *s, size_t len);
+
+static inline int rd_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* The prefilter: a cheap necessary condition for a built-in detector to
+ * answer anything but NO at p, given trigger bits t (without TR_BOUND) and
+ * p + 3 < s->n; false means none will, and the scan moves on. */
+/* The last three bytes of a name before p, lower case, are those of a
+ * keyword's end (classify() decides; this only rules names out fast). */
+static inline bool rd_kw_tail(const struct rd_scan *s, size_t p)
+{
+	size_t i = p, k = 0;
+	while (i > 0 && k < 4 && (s->v[i - 1] == ' ' || s->v[i - 1] == '\t')) {
+		i--;
+		k++;
+	}
+	if (i > 0 && (s->v[i - 1] == '"' || s->v[i - 1] == '\'' || s->v[i - 1] == '`'))
+		i--;
+	if (i < 3)
+		return false;
+	unsigned a = (unsigned)rd_lower(s->v[i - 3]), b = (unsigned)rd_lower(s->v[i - 2]), c = (unsigned)rd_lower(s->v[i - 1]);
+	if (a == '-' || a == '.')
+		a = '_';
+	unsigned x = a << 16 | b << 8 | c;
+#define K3(s) ((unsigned)(s)[0] << 16 | (unsigned)(s)[1] << 8 | (unsigned)(s)[2])
+	switch (c) {
+	case 'd':
+		return x == K3("ord") || x == K3("swd") || x == K3("pwd") || x == K3("_id") || x == K3("yid");
+	case 'e':
+		return x == K3("ase");
+	case 's':
+		return x == K3("ass") || x == K3("als");
+	case 't':
+		return x == K3("ret");
+	case 'y':
+		return x == K3("key");
+	case 'n':
+		return x == K3("ken") || x == K3("ion");
+	default:
+		return false;
+	}
+#undef K3
+}
+
+__attribute__((always_inline)) static inline bool rd_prefilter(const struct rd_scan *s, size_t p, uint16_t t)
+{
+	const unsigned char *v = s->v;
+	unsigned b0 = v[p], b1 = v[p + 1];
+	if (t & (TR_LIT | TR_PATH))
+		return true;
+	if ((t & TR_TOKEN) && (s->cfg->tokpair[b0][b1 >> 3] & (1u << (b1 & 7))))
+		return true;
+	if ((t & TR_JWT) && b1 == 'y')
+		return true;
+	if ((t & TR_DIGIT) && (rd_cls[b1] & CC_DIG) && (rd_cls[v[p + 2]] & CC_DIG)) {
+		/* an SSN: ddd, then a separator and dd, or two more digits; a
+		 * card: dddd, then a digit, or a separator and four digits */
+		if (p + 9 > s->n)
+			return true;
+#define D_(k) ((rd_cls[v[p + (k)]] & CC_DIG) != 0)
+#define S_(k) (v[p + (k)] == '-' || v[p + (k)] == ' ' || v[p + (k)] == '.')
+		if ((S_(3) && D_(4) && D_(5)) || (D_(3) && D_(4)))
+			return true;
+		if (D_(3) && (v[p + 4] == ' ' || v[p + 4] == '-') && D_(5) && D_(6) && D_(7) && D_(8))
+			return true;
+#undef D_
+#undef S_
+	}
+	if ((t & (TR_PEM | TR_CMD)) && (b1 == '-' || b1 == 'u' || b1 == 'p'))
+		return true;
+	if (t & TR_ASSIGN) {
+		if (b0 == ':' && b1 == '/')
+			return true;
+		if (rd_kw_tail(s, p))
+			return true;
+	}
+	return false;
+}
 
 #endif /* CORDON_REDACT_H */

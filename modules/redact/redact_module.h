@@ -10,6 +10,7 @@
 struct rd_module {
 	struct rd_config *cfg; /* owned */
 	struct rd_stream *st[2]; /* stdout, stderr */
+	char *policy_dir; /* host_paths: the policy file's directory (owned), or NULL */
 };
 
 /* Takes ownership of cfg (also on failure: NULL, cfg not freed). */

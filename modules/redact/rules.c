@@ -108,6 +108,8 @@ struct rd_config *rd_config_new(const char *replacement, char **err)
 	}
 	c->max_match = 4096;
 	c->known_rule = -1;
+	c->decode = true;
+	c->path_rule = -1;
 	for (int i = 0; i < RB_COUNT; i++) {
 		if (add_rule(c, rd_builtin_ids[i], err) < 0) {
 			rd_config_free(c);
@@ -275,6 +277,50 @@ int rd_config_add_secret(struct rd_config *c, const unsigned char *s, size_t len
 	return 0;
 }
 
+int rd_config_enable_paths(struct rd_config *c, char **err)
+{
+	if (c->path_rule >= 0)
+		return 0;
+	int r = add_rule(c, "host-path", err);
+	if (r < 0)
+		return -1;
+	c->path_rule = r;
+	return 0;
+}
+
+void rd_config_clear_paths(struct rd_config *c)
+{
+	for (size_t i = 0; i < c->n_paths; i++) {
+		free(c->paths[i].host);
+		free(c->paths[i].name);
+	}
+	c->n_paths = 0;
+}
+
+int rd_config_add_path(struct rd_config *c, const char *host, const char *name, char **err)
+{
+	size_t hl = strlen(host);
+	while (hl > 1 && host[hl - 1] == '/')
+		hl--; /* "/srv/data/" is "/srv/data" */
+	if (host[0] != '/' || hl < 2 || hl > RD_PATH_MAX)
+		return fail(err, "host path \"%s\": expected an absolute path other than /, at most %d bytes", host,
+		            RD_PATH_MAX);
+	if (c->path_rule < 0 || c->n_paths == RD_PATHS_MAX)
+		return 0; /* off, or enough: the first ones stand */
+	struct rd_path *p = &c->paths[c->n_paths];
+	p->host = strndup(host, hl);
+	p->name = strdup(name);
+	if (!p->host || !p->name) {
+		free(p->host);
+		free(p->name);
+		return fail(err, "out of memory");
+	}
+	p->hlen = hl;
+	p->nlen = strlen(name);
+	c->n_paths++;
+	return 0;
+}
+
 int rd_config_finish(struct rd_config *c, char **err)
 {
 	memset(c->trig, 0, sizeof(c->trig));
@@ -299,11 +345,44 @@ int rd_config_finish(struct rd_config *c, char **err)
 		if (c->lits[i].len > maxlit)
 			maxlit = c->lits[i].len;
 	}
+	if (c->n_paths) {
+		c->trig['/'] |= TR_PATH;
+		c->trig['/'] &= (uint16_t)~TR_BOUND;
+	}
+	/* tables over the triggers: set them all first */
+	for (int b = 0; b < 256; b++)
+		c->inword_skip[b] = (rd_cls[b] & CC_ALNUM) && (!c->trig[b] || (c->trig[b] & TR_BOUND));
+	memset(c->pair2, 0, sizeof(c->pair2));
+	for (int b0 = 0; b0 < 256; b0++) {
+		uint16_t t = c->trig[b0];
+		if (!t)
+			continue;
+		for (int b1 = 0; b1 < 256; b1++) {
+			bool ok = (t & (TR_LIT | TR_PATH | TR_ASSIGN)) ||
+			          ((t & TR_TOKEN) && (c->tokpair[b0][b1 >> 3] & (1u << (b1 & 7)))) ||
+			          ((t & TR_JWT) && b1 == 'y') || ((t & TR_DIGIT) && b1 >= '0' && b1 <= '9') ||
+			          ((t & (TR_PEM | TR_CMD)) && (b1 == '-' || b1 == 'u' || b1 == 'p'));
+			if (ok)
+				c->pair2[(b0 << 8 | b1) >> 3] |= (uint8_t)(1u << (b1 & 7));
+		}
+	}
+	c->n_anywhere = 0;
+	for (int b = 0; b < 256 && c->n_anywhere >= 0; b++) {
+		if (!c->trig[b] || (c->trig[b] & TR_BOUND))
+			continue;
+		if (c->n_anywhere == (int)sizeof(c->anywhere))
+			c->n_anywhere = -1;
+		else
+			c->anywhere[c->n_anywhere++] = (unsigned char)b;
+	}
 	c->lookahead = rd_builtin_lookahead();
 	if (c->n_users && c->max_match > c->lookahead)
 		c->lookahead = c->max_match;
 	if (maxlit > c->lookahead)
 		c->lookahead = maxlit;
+	for (size_t i = 0; i < c->n_paths; i++)
+		if (c->paths[i].hlen + 1 > c->lookahead)
+			c->lookahead = c->paths[i].hlen + 1;
 	return 0;
 }
 
@@ -325,6 +404,7 @@ void rd_config_free(struct rd_config *c)
 		free(c->lits[i].s);
 	free(c->lits);
 	free(c->lit_index);
+	rd_config_clear_paths(c);
 	free(c->replacement);
 	free(c);
 }

@@ -3,7 +3,10 @@
  *
  *   with:
  *     cpu: 5s            RLIMIT_CPU (rounded up to whole seconds)
- *     memory: 256M       RLIMIT_AS (address space)
+ *     memory: 256M       RLIMIT_AS (address space), and the whole tree's budget
+ *     address_space: true  false: memory is the tree's budget only, no RLIMIT_AS (for
+ *                        runtimes that reserve far more address space than they use:
+ *                        V8 reserves gigabytes at start and dies under RLIMIT_AS)
  *     processes: 32      RLIMIT_NPROC (counts every process of the real uid)
  *     open_files: 64     RLIMIT_NOFILE
  *     file_size: 16M     RLIMIT_FSIZE
@@ -23,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+
+#include <stddef.h>
 
 #include <cordon/module.h>
 
@@ -45,19 +50,31 @@ struct state {
 	int have_output;
 };
 
-static const struct cordon_arg args[] = {
-	{ "cpu", CORDON_ARG_DURATION, 0, 0, 0, "CPU time (RLIMIT_CPU), whole seconds, rounded up" },
-	{ "memory", CORDON_ARG_SIZE, 0, 0, 0, "address space (RLIMIT_AS)" },
-	{ "processes", CORDON_ARG_INT, 0, 1, 1000000, "processes of the user (RLIMIT_NPROC)" },
-	{ "open_files", CORDON_ARG_INT, 0, 4, 1048576, "open descriptors (RLIMIT_NOFILE)" },
-	{ "file_size", CORDON_ARG_SIZE, 0, 0, 0, "largest file it may write (RLIMIT_FSIZE)" },
-	{ "core", CORDON_ARG_SIZE, 0, 0, 0, "core dump size (RLIMIT_CORE), default 0" },
-	{ "stack", CORDON_ARG_SIZE, 0, 0, 0, "stack size (RLIMIT_STACK)" },
-	{ "wall", CORDON_ARG_DURATION, 0, 0, 0, "wall-clock time for the whole run" },
-	{ "output", CORDON_ARG_SIZE, 0, 0, 0, "bytes kept of each of stdout and stderr" },
-	{ "output_dir", CORDON_ARG_SIZE, 0, 0, 0, "bytes the program may leave in /output (default 64M)" },
-	{ "output_files", CORDON_ARG_INT, 0, 1, 1000000, "entries the program may leave in /output (default 4096)" },
-	{ NULL, 0, 0, 0, 0, NULL },
+/* The arguments as the core fills them (ABI 1.4 config table): absent keys
+ * take the defaults below; "unlimited" is CORDON_UNLIMITED. */
+struct config {
+	uint64_t cpu, memory, file_size, core, stack, wall, output, output_dir;
+	int64_t processes, open_files, output_files; /* 0: absent (the bounds start at 1) */
+	int address_space;
+};
+
+#define ARG(member, type, min, max, def, help)                                                                  \
+	CORDON_CONFIG(struct config, member, #member, CORDON_ARG_##type, 0, min, max, def, help)
+static const struct cordon_config_arg config[] = {
+	ARG(cpu, DURATION, 0, 0, "unlimited", "CPU time (RLIMIT_CPU), whole seconds, rounded up"),
+	ARG(memory, SIZE, 0, 0, "unlimited", "address space (RLIMIT_AS) and the whole tree's memory budget"),
+	ARG(address_space, BOOL, 0, 0, "true",
+	    "false: memory is the tree's budget only, without RLIMIT_AS (V8, which reserves gigabytes)"),
+	ARG(processes, INT, 1, 1000000, NULL, "processes of the user (RLIMIT_NPROC)"),
+	ARG(open_files, INT, 4, 1048576, NULL, "open descriptors (RLIMIT_NOFILE)"),
+	ARG(file_size, SIZE, 0, 0, "unlimited", "largest file it may write (RLIMIT_FSIZE)"),
+	ARG(core, SIZE, 0, 0, "0", "core dump size (RLIMIT_CORE)"),
+	ARG(stack, SIZE, 0, 0, "unlimited", "stack size (RLIMIT_STACK)"),
+	ARG(wall, DURATION, 0, 0, "unlimited", "wall-clock time for the whole run"),
+	ARG(output, SIZE, 0, 0, "unlimited", "bytes kept of each of stdout and stderr"),
+	ARG(output_dir, SIZE, 0, 0, "64M", "bytes the program may leave in /output"),
+	ARG(output_files, INT, 1, 1000000, "4096", "entries the program may leave in /output"),
+	CORDON_CONFIG_END,
 };
 
 static void add(struct state *s, int resource, uint64_t v, const char *step, const char *lowered)
@@ -69,105 +86,71 @@ static void add(struct state *s, int resource, uint64_t v, const char *step, con
 	s->n++;
 }
 
-/* Read an optional size or duration argument: 1 present, 0 absent, -1 error. */
-static int get(cordon_ctx *ctx, const char *name, int duration, uint64_t *out)
-{
-	const cordon_node *n = cordon_arg(ctx, name);
-	if (!n)
-		return 0;
-	int r = duration ? cordon_api(ctx)->node_duration(ctx, n, out) : cordon_api(ctx)->node_size(ctx, n, out);
-	return r < 0 ? -1 : 1;
-}
-
+/* What the table cannot say: values that are valid sizes or durations but
+ * no program could run under, and one argument that needs another. */
 static int rl_open(cordon_ctx *ctx, void **statep)
 {
-	const struct cordon_core_api *api = cordon_api(ctx);
+	const struct config *c = cordon_config(ctx);
 	struct state *s = calloc(1, sizeof(*s));
 	if (!s)
 		return cordon_error(ctx, NULL, "out of memory");
 	*statep = s;
-	uint64_t v;
-	int r;
-	int64_t iv;
-
-	if ((r = get(ctx, "cpu", 1, &v)) < 0)
-		return -1;
-	if (r && v != CORDON_UNLIMITED) {
-		if (v == 0)
+	if (!c)
+		return cordon_error(ctx, NULL, "this cordon core does not fill config tables (ABI 1.4 needed)");
+	if (c->cpu != CORDON_UNLIMITED) {
+		if (c->cpu == 0)
 			return cordon_error(ctx, cordon_arg(ctx, "cpu"), "cpu: must be more than 0");
-		uint64_t secs = v / NS_PER_S + (v % NS_PER_S ? 1 : 0);
+		uint64_t secs = c->cpu / NS_PER_S + (c->cpu % NS_PER_S ? 1 : 0);
 		if (secs > 100ull * 365 * 86400)
 			return cordon_error(ctx, cordon_arg(ctx, "cpu"), "cpu: more than 100 years (use unlimited)");
 		s->cpu_ns = secs * NS_PER_S;
 		add(s, RLIMIT_CPU, secs, "setrlimit(RLIMIT_CPU)", "cpu limit lowered to cordon's own hard limit");
 	}
-	if ((r = get(ctx, "memory", 0, &v)) < 0)
-		return -1;
-	if (r && v != CORDON_UNLIMITED) {
-		if (v < (1u << 20))
+	if (c->memory != CORDON_UNLIMITED) {
+		if (c->memory < (1u << 20))
 			return cordon_error(ctx, cordon_arg(ctx, "memory"),
 			                    "memory: too small for any program to start (at least 1M)");
-		s->memory = v;
-		add(s, RLIMIT_AS, v, "setrlimit(RLIMIT_AS)", "memory limit lowered to cordon's own hard limit");
+		s->memory = c->memory;
 	}
-	const cordon_node *n;
-	if ((n = cordon_arg(ctx, "processes"))) {
-		if (api->node_int(ctx, n, &iv) < 0)
-			return -1;
-		s->processes = (uint64_t)iv;
-		add(s, RLIMIT_NPROC, (uint64_t)iv, "setrlimit(RLIMIT_NPROC)",
+	if (!c->address_space && !s->memory)
+		return cordon_error(ctx, cordon_arg(ctx, "address_space"),
+		                    "address_space: false needs a memory budget (memory: SIZE)");
+	if (s->memory && c->address_space)
+		add(s, RLIMIT_AS, s->memory, "setrlimit(RLIMIT_AS)", "memory limit lowered to cordon's own hard limit");
+	if (c->processes) {
+		s->processes = (uint64_t)c->processes;
+		add(s, RLIMIT_NPROC, s->processes, "setrlimit(RLIMIT_NPROC)",
 		    "processes limit lowered to cordon's own hard limit");
 	}
-	if ((n = cordon_arg(ctx, "open_files"))) {
-		if (api->node_int(ctx, n, &iv) < 0)
-			return -1;
-		add(s, RLIMIT_NOFILE, (uint64_t)iv, "setrlimit(RLIMIT_NOFILE)",
+	if (c->open_files)
+		add(s, RLIMIT_NOFILE, (uint64_t)c->open_files, "setrlimit(RLIMIT_NOFILE)",
 		    "open_files limit lowered to cordon's own hard limit");
+	if (c->file_size != CORDON_UNLIMITED) {
+		s->file_size = c->file_size;
+		add(s, RLIMIT_FSIZE, c->file_size, "setrlimit(RLIMIT_FSIZE)",
+		    "file_size limit lowered to cordon's own hard limit");
 	}
-	if ((r = get(ctx, "file_size", 0, &v)) < 0)
-		return -1;
-	if (r && v != CORDON_UNLIMITED) {
-		s->file_size = v;
-		add(s, RLIMIT_FSIZE, v, "setrlimit(RLIMIT_FSIZE)", "file_size limit lowered to cordon's own hard limit");
-	}
-	if ((r = get(ctx, "core", 0, &v)) < 0)
-		return -1;
-	if (!r)
-		v = 0;
-	if (v != CORDON_UNLIMITED)
-		add(s, RLIMIT_CORE, v, "setrlimit(RLIMIT_CORE)", "core limit lowered to cordon's own hard limit");
-	if ((r = get(ctx, "stack", 0, &v)) < 0)
-		return -1;
-	if (r && v != CORDON_UNLIMITED) {
-		if (v < 65536)
+	if (c->core != CORDON_UNLIMITED)
+		add(s, RLIMIT_CORE, c->core, "setrlimit(RLIMIT_CORE)", "core limit lowered to cordon's own hard limit");
+	if (c->stack != CORDON_UNLIMITED) {
+		if (c->stack < 65536)
 			return cordon_error(ctx, cordon_arg(ctx, "stack"), "stack: too small for any program (at least 64K)");
-		add(s, RLIMIT_STACK, v, "setrlimit(RLIMIT_STACK)", "stack limit lowered to cordon's own hard limit");
+		add(s, RLIMIT_STACK, c->stack, "setrlimit(RLIMIT_STACK)", "stack limit lowered to cordon's own hard limit");
 	}
-	if ((r = get(ctx, "wall", 1, &v)) < 0)
-		return -1;
-	if (r && v != CORDON_UNLIMITED) {
-		if (v == 0)
+	if (c->wall != CORDON_UNLIMITED) {
+		if (c->wall == 0)
 			return cordon_error(ctx, cordon_arg(ctx, "wall"), "wall: must be more than 0");
-		s->wall_ns = v;
+		s->wall_ns = c->wall;
 	}
-	if ((r = get(ctx, "output", 0, &v)) < 0)
-		return -1;
-	if (r && v != CORDON_UNLIMITED) {
-		s->output = v;
+	if (c->output != CORDON_UNLIMITED) {
+		s->output = c->output;
 		s->have_output = 1;
 	}
-	if ((r = get(ctx, "output_dir", 0, &v)) < 0)
-		return -1;
-	if (r && v == CORDON_UNLIMITED)
+	if (c->output_dir == CORDON_UNLIMITED)
 		return cordon_error(ctx, cordon_arg(ctx, "output_dir"),
 		                    "output_dir: the output directory always has a budget (a size such as 64M)");
-	if (r)
-		s->output_dir = v ? v : 1; /* 0: nothing may be left there */
-	if ((n = cordon_arg(ctx, "output_files"))) {
-		if (api->node_int(ctx, n, &iv) < 0)
-			return -1;
-		s->output_files = (uint64_t)iv;
-	}
+	s->output_dir = c->output_dir ? c->output_dir : 1; /* 0: nothing may be left there */
+	s->output_files = (uint64_t)c->output_files;
 	return 0;
 }
 
@@ -229,7 +212,8 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.name = "rlimit",
 	.description = "resource limits (setrlimit), wall timeout and output caps",
 	.flags = CORDON_MOD_STAGE(CORDON_STAGE_LIMITS),
-	.args = args,
+	.config = config,
+	.config_size = sizeof(struct config),
 	.open = rl_open,
 	.prepare = rl_prepare,
 	.confine = rl_confine,

@@ -28,7 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sc.h"
+#include "seccomp_rules.h"
 
 static uint32_t bpf_action(struct sc_action a, bool notify, bool audit)
 {

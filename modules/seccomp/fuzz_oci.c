@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sc.h"
+#include "seccomp_rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -38,7 +38,7 @@
 
 #include <jansson.h>
 
-#include "sc.h"
+#include "seccomp_rules.h"
 
 #define OCI_MAX_SIZE (16 << 20)
 

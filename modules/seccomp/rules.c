@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sc.h"
+#include "seccomp_rules.h"
 
 void sc_policy_free(struct sc_policy *p)
 {

@@ -3,7 +3,8 @@
  * denied system call reported by name.
  *
  *   with:
- *     profile: default        built-in profile: default (deny list) or strict (allow list)
+ *     profile: default        built-in profile: default (deny list), strict (allow list) or
+ *                             javascript (strict's list and what V8 needs)
  *     oci_profile: FILE       an OCI / Docker / Podman JSON profile instead of a built-in one
  *     action: errno(EPERM)    what a denial does: errno(NAME|N), kill_process, trap, log
  *     default_action: ACTION  what a call no rule names does (the profile's own by default)
@@ -12,7 +13,8 @@
  *             COND = {index: 0-5, op: eq|ne|lt|le|gt|ge|masked_eq, value: N, mask: N}
  *     audit: false            nothing is denied; every would-be denial is reported
  *     memfd_exec: true        false: anonymous memory files are never executable (memfd_create
- *                             must ask for MFD_NOEXEC_SEAL); false by default under profile strict
+ *                             must ask for MFD_NOEXEC_SEAL); false by default under the
+ *                             allow lists (strict, javascript)
  *
  * Order.  The filter is compiled in the parent when the policy is opened;
  * the confine hook only loads it, after setting no_new_privs.  The module
@@ -67,7 +69,7 @@
 
 #include <cordon/module.h>
 
-#include "sc.h"
+#include "seccomp_rules.h"
 
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL /* Linux 6.9 */
@@ -114,7 +116,8 @@ struct state {
 };
 
 static const struct cordon_arg args[] = {
-	{ "profile", CORDON_ARG_STRING, 0, 0, 0, "built-in profile: default (deny list) or strict (allow list)" },
+	{ "profile", CORDON_ARG_STRING, 0, 0, 0,
+	  "built-in profile: default (deny list), strict (allow list) or javascript (strict and V8)" },
 	{ "oci_profile", CORDON_ARG_STRING, 0, 0, 0, "OCI / Docker JSON seccomp profile (instead of profile)" },
 	{ "action", CORDON_ARG_STRING, 0, 0, 0, "what a denial does: errno(EPERM), kill_process, trap, log" },
 	{ "default_action", CORDON_ARG_STRING, 0, 0, 0, "action for calls no rule names (the profile's own)" },
@@ -342,7 +345,8 @@ static int user_list(cordon_ctx *ctx, struct state *s, const char *key, struct s
  * cordon itself passes (the sealed source) is made outside and stays
  * executable, for a source run by its #! line.
  */
-static int memfd_rule(cordon_ctx *ctx, struct state *s, const cordon_node *at, struct sc_action deny)
+static int memfd_rule(cordon_ctx *ctx, struct state *s, const cordon_node *at, const char *profile,
+                      struct sc_action deny)
 {
 	int nr = seccomp_syscall_resolve_name("memfd_create");
 	if (nr < 0)
@@ -351,7 +355,8 @@ static int memfd_rule(cordon_ctx *ctx, struct state *s, const cordon_node *at, s
 	struct sc_action was = sc_policy_verdict(&s->pol, nr, unsealed);
 	if (was.kind >= SC_QUIET)
 		return 0; /* already refused without the seal */
-	char where[600] = "profile strict: memfd_exec: false";
+	char where[600];
+	snprintf(where, sizeof(where), "profile %s: memfd_exec: false", profile);
 	if (at) {
 		const char *file;
 		long line, col;
@@ -527,6 +532,7 @@ static int sc_open(cordon_ctx *ctx, void **statep)
 	}
 	char err[768];
 	bool strict = false;
+	const char *pname = "default";
 	const cordon_node *prof = cordon_arg(ctx, "profile"), *oci = cordon_arg(ctx, "oci_profile");
 	if (prof && oci)
 		return cordon_error(ctx, oci, "oci_profile: give either profile or oci_profile, not both");
@@ -539,18 +545,19 @@ static int sc_open(cordon_ctx *ctx, void **statep)
 	} else {
 		const char *name = prof ? api->node_scalar(prof, NULL) : "default";
 		if (!name || sc_profile_builtin(&s->pol, name, deny, err, sizeof(err)) < 0)
-			return cordon_error(ctx, prof, "profile: %s", name ? err : "expected default or strict");
-		strict = strcmp(name, "strict") == 0;
+			return cordon_error(ctx, prof, "profile: %s", name ? err : "expected default, strict or javascript");
+		strict = strcmp(name, "strict") == 0 || strcmp(name, "javascript") == 0;
+		pname = name;
 	}
 	if ((n = cordon_arg(ctx, "default_action")) && node_action(ctx, n, &s->pol.dflt) < 0)
 		return -1;
 	if (user_list(ctx, s, "allow", (struct sc_action){ SC_ALLOW, 0 }) < 0 || user_list(ctx, s, "deny", deny) < 0)
 		return -1;
-	/* Executable memory files: refused by default under strict. */
+	/* Executable memory files: refused by default under the allow lists. */
 	int memfd_exec = !strict;
 	if ((n = cordon_arg(ctx, "memfd_exec")) && api->node_bool(ctx, n, &memfd_exec) < 0)
 		return -1;
-	if (!memfd_exec && memfd_rule(ctx, s, n, deny) < 0)
+	if (!memfd_exec && memfd_rule(ctx, s, n, pname, deny) < 0)
 		return -1;
 	/* The ENOSYS bound lies above every call a rule names (it would
 	 * otherwise override a rule for a call libseccomp names after a gap). */

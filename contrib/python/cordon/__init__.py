@@ -16,6 +16,11 @@ The binary is ``cordon_bin=``, else ``$CORDON``, else ``cordon`` on ``$PATH``.
 """
 
 from ._client import *  # noqa: F401,F403 (the public names, listed in _client.__all__)
-from ._client import __all__  # noqa: F401
+from ._client import TimeoutError  # noqa: A001,F401
+from ._client import __all__ as _names
+
+# cordon.TimeoutError (a subclass of the builtin) is not star-exported: after
+# `from cordon import *`, `except TimeoutError` still means the builtin.
+__all__ = [n for n in _names if n != "TimeoutError"]
 
 __version__ = "0.1.0"

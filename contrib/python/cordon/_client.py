@@ -8,12 +8,15 @@ disk: code travels on cordon's stdin, ``input`` in an anonymous memory file.
 
 from __future__ import annotations
 
+import asyncio
+import builtins
 import json
 import os
 import re
 import shutil
 import signal
 import subprocess
+import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -25,14 +28,26 @@ __all__ = [
     "ModuleReport",
     "PolicyError",
     "Redaction",
+    "ResourceLimitError",
     "Result",
+    "RunError",
+    "SandboxError",
+    "TimeoutError",
+    "Tighten",
     "Usage",
+    "ValidationError",
     "check",
+    "check_async",
     "check_files",
     "exec_command",
+    "exec_command_async",
     "execute",
+    "execute_async",
     "execute_file",
+    "execute_file_async",
     "find_cordon",
+    "is_safe",
+    "is_safe_async",
 ]
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -82,6 +97,46 @@ class PolicyError(CordonError):
         self.file = file
         self.line = line
         self.column = column
+
+
+class RunError(CordonError):
+    """The base of the exceptions a call with ``raise_on_error=True`` raises
+    for a run that cordon stopped or refused.  ``result`` is the whole
+    Result (output so far, findings, usage, ``raw``)."""
+
+    def __init__(self, message: str, result: "Result"):
+        super().__init__(message, result.returncode, result.stderr)
+        self.result = result
+
+
+class ValidationError(RunError):
+    """The policy denied the code (status ``denied``): by its checks before
+    anything ran, or at run time (pyguard, seccomp).  ``findings`` says
+    why."""
+
+    def __init__(self, message: str, result: "Result"):
+        super().__init__(message, result)
+        self.findings = list(result.findings)
+
+
+class TimeoutError(RunError, builtins.TimeoutError):  # noqa: A001 (also the builtin's subclass)
+    """The run reached a wall-clock limit (status ``timeout``): the
+    policy's, or the caller's ``timeout=``.  Also a ``builtins.TimeoutError``."""
+
+
+class ResourceLimitError(RunError):
+    """The run was killed on reaching a resource limit; ``limit`` names it:
+    ``cpu``, ``memory``, ``output``, ``processes`` or ``file_size``."""
+
+    def __init__(self, message: str, result: "Result"):
+        super().__init__(message, result)
+        self.limit = result.limit
+
+
+class SandboxError(RunError):
+    """cordon could not run the program as the policy says (status
+    ``error``): a confinement step failed, an option was refused.  Nothing
+    ran, or the run was stopped; ``result.error`` says why."""
 
 
 @dataclass(frozen=True)
@@ -181,11 +236,87 @@ class Result:
     returncode: Optional[int] = None
     raw: Optional[Dict[str, Any]] = None
     mode: str = "enforce"
+    total_time: Optional[float] = None  # seconds the call took, cordon's start to its result
+    tightened: List[str] = field(default_factory=list)  # the per-call settings (Tighten) applied
 
     @property
     def success(self) -> bool:
         """The program ran and exited 0."""
         return self.status == "ok"
+
+    @property
+    def execution_time(self) -> float:
+        """Seconds the program ran (cordon's wall clock of the run)."""
+        return self.usage.wall_ms / 1000.0
+
+    @property
+    def was_output_redacted(self) -> bool:
+        """A filter module replaced something in stdout or stderr."""
+        return any(r.count > 0 for r in self.redactions)
+
+    @property
+    def error_type(self) -> Optional[str]:
+        """The exception that ended a failed Python program, from the
+        traceback it printed (``ZeroDivisionError``, ``json.decoder.JSONDecodeError``);
+        None when the run did not fail or printed no traceback."""
+        return _traceback_error(self.stderr)[0] if self.status == "failed" else None
+
+    @property
+    def error_message(self) -> Optional[str]:
+        """The message of that exception (``division by zero``); "" when it
+        had none, None when there is no ``error_type``."""
+        return _traceback_error(self.stderr)[1] if self.status == "failed" else None
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The result as plain JSON-serialisable data (``json.dumps`` takes
+        it as is): every field above plus the derived ones; ``raw`` is left
+        out (it is cordon's own object, kept as it came)."""
+        return {
+            "status": self.status,
+            "success": self.success,
+            "exit_code": self.exit_code,
+            "signal": self.signal,
+            "limit": self.limit,
+            "stdout": self.stdout,
+            "stderr": self.stderr,
+            "error_type": self.error_type,
+            "error_message": self.error_message,
+            "execution_time": self.execution_time,
+            "total_time": self.total_time,
+            "was_output_redacted": self.was_output_redacted,
+            "findings": [_finding_dict(f) for f in self.findings],
+            "redactions": [dict(module=r.module, rule=r.rule, stream=r.stream, count=r.count)
+                           for r in self.redactions],
+            "usage": {"wall_ms": self.usage.wall_ms, "cpu_ms": self.usage.cpu_ms,
+                      "max_rss_kb": self.usage.max_rss_kb},
+            "modules": [dict(name=m.name, control=m.control, verdict=m.verdict, ms=m.ms) for m in self.modules],
+            "warnings": list(self.warnings),
+            "error": self.error,
+            "truncated": dict(self.truncated),
+            "policy": self.policy,
+            "mode": self.mode,
+            "returncode": self.returncode,
+        }
+
+    def raise_for_status(self) -> "Result":
+        """Raise the exception for a run cordon stopped or refused; return
+        the result itself otherwise (``ok``, and ``failed``: the program's
+        own error, in ``error_type`` / ``error_message``).
+
+        ``denied`` raises ValidationError (with the findings), ``timeout``
+        TimeoutError, ``killed`` on a resource limit ResourceLimitError
+        (naming the limit), ``error`` SandboxError.  A program killed by a
+        signal with no limit involved (it killed itself) is returned."""
+        if self.status == "denied":
+            raise ValidationError("denied by policy: " + ("; ".join(str(f) for f in self.findings)
+                                                          or "no finding"), self)
+        if self.status == "timeout":
+            raise TimeoutError("the %s time limit was reached" % (self.limit or "wall"), self)
+        if self.status == "killed" and self.limit:
+            raise ResourceLimitError("the %s limit was reached" % self.limit, self)
+        if self.status == "error":
+            raise SandboxError("cordon could not run the program: %s" % (self.error or "unknown error"), self)
+        return self
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any], returncode: Optional[int] = None) -> "Result":
@@ -209,6 +340,7 @@ class Result:
             returncode=returncode,
             raw=dict(d),
             mode=str(d.get("mode") or "enforce"),
+            tightened=[str(t) for t in d.get("tightened") or ()],
         )
 
     def text(self) -> str:
@@ -237,6 +369,50 @@ class Result:
         if any(self.truncated.values()):
             parts.append("[output truncated]")
         return "\n".join(parts)
+
+
+def _finding_dict(f: Finding) -> Dict[str, Any]:
+    return dict(module=f.module, rule=f.rule, severity=f.severity, message=f.message, line=f.line,
+                column=f.column, file=f.file)
+
+
+# The line a Python traceback ends with: the exception's (dotted) type, then
+# ": message" unless it has none.
+_EXC_LINE = re.compile(r"^(?P<type>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)(?::(?: (?P<msg>.*))?)?$")
+
+
+def _traceback_error(stderr: str) -> Tuple[Optional[str], Optional[str]]:
+    """(type, message) of the last exception Python printed on stderr.
+
+    A traceback is "Traceback (most recent call last):", indented frames,
+    then the unindented "Type: message" (the message may go on over more
+    lines); a SyntaxError the interpreter reports before running anything
+    has no header, only its indented "File ..." lines.  The last one wins
+    (a chained exception prints the causes first)."""
+    lines = stderr.splitlines()
+    start = None
+    for i in range(len(lines) - 1, -1, -1):
+        if lines[i] == "Traceback (most recent call last):" or (
+                lines[i].startswith('  File "') and (i == 0 or not lines[i - 1].startswith(" "))):
+            start = i
+            break
+    if start is None:
+        return None, None
+    for j in range(start + 1, len(lines)):
+        ln = lines[j]
+        if not ln or ln[0] in " \t":
+            continue
+        m = _EXC_LINE.match(ln)
+        if not m:
+            return None, None
+        msg = m.group("msg") or ""
+        rest = [x for x in lines[j + 1:]]
+        # A message of several lines goes on to the end (or to cordon's own
+        # note, which it never prints on the program's stderr).
+        if rest and m.group("msg") is not None:
+            msg = "\n".join([msg] + rest).rstrip("\n")
+        return m.group("type"), msg
+    return None, None
 
 
 @dataclass
@@ -333,12 +509,88 @@ def _failure(returncode: int, stderr: str) -> CordonError:
     return PolicyError(message, returncode, stderr)
 
 
-def _common(cmd: str, policy: Optional[PathLike], policy_dir: Optional[PathLike]) -> List[str]:
+class Tighten:
+    """Per-call settings that may only tighten the chosen policy (the CLI's
+    ``--limit``, ``--no-network``, ``--deny-import``, ``--pattern``).
+
+    ``limits`` maps rlimit keys to values as a policy writes them
+    (``{"memory": "128M", "wall": "5s", "output": 65536}``); each must be at
+    most the policy's.  ``network=False`` takes the network away;
+    ``network=True`` is refused (a call cannot grant what the policy does
+    not).  ``deny_imports`` join pyimport's deny list; ``patterns`` are
+    PCRE2 expressions that deny the source when they match.  Anything that
+    would loosen the policy makes the call fail with PolicyError, naming the
+    policy's value; the result lists the settings in ``tightened``.
+
+    ``Tighten.config(timeout=5, max_memory_mb=256, max_output_bytes=10000,
+    enable_network=False)`` spells the same in the names of the seeds'
+    ``SandboxConfig``.
+    """
+
+    def __init__(self, limits: Optional[Mapping[str, Union[str, int]]] = None, network: Optional[bool] = None,
+                 deny_imports: Iterable[str] = (), patterns: Iterable[str] = ()):
+        if network is True:
+            raise ValueError("network=True: a call can only take the network away (network=False)")
+        for what, v in (("deny_imports", deny_imports), ("patterns", patterns)):
+            if isinstance(v, (str, bytes)):
+                raise TypeError("%s must be a sequence of strings, not a single string" % what)
+        self.limits = dict(limits or {})
+        self.no_network = network is False
+        self.deny_imports = list(deny_imports)
+        self.patterns = list(patterns)
+        for k, v in self.limits.items():
+            if not isinstance(k, str) or not k or "=" in k:
+                raise ValueError("limits: %r is not a limit name" % (k,))
+            if isinstance(v, bool) or not isinstance(v, (str, int)):
+                raise TypeError("limits[%r]: expected a string such as '128M' or an integer" % (k,))
+
+    @classmethod
+    def config(cls, timeout: Optional[float] = None, max_memory_mb: Optional[int] = None,
+               max_output_bytes: Optional[int] = None, enable_network: Optional[bool] = None,
+               denied_imports: Iterable[str] = (), patterns: Iterable[str] = ()) -> "Tighten":
+        """The seeds' SandboxConfig names: ``timeout`` (seconds, the wall
+        limit), ``max_memory_mb``, ``max_output_bytes`` (each of stdout and
+        stderr), ``enable_network`` (False takes it away)."""
+        limits: Dict[str, Union[str, int]] = {}
+        if timeout is not None:
+            if timeout <= 0:
+                raise ValueError("timeout must be positive")
+            limits["wall"] = "%dms" % max(1, int(round(timeout * 1000)))
+        if max_memory_mb is not None:
+            limits["memory"] = "%dM" % int(max_memory_mb)
+        if max_output_bytes is not None:
+            limits["output"] = int(max_output_bytes)
+        return cls(limits, network=None if enable_network is None else bool(enable_network),
+                   deny_imports=denied_imports, patterns=patterns)
+
+    def args(self) -> List[str]:
+        """The command-line options these settings are."""
+        out: List[str] = []
+        for k, v in self.limits.items():
+            out += ["--limit", "%s=%s" % (k, v)]
+        if self.no_network:
+            out.append("--no-network")
+        for m in self.deny_imports:
+            out += ["--deny-import", m]
+        for pat in self.patterns:
+            out += ["--pattern", pat]
+        return out
+
+    def __repr__(self) -> str:
+        return "Tighten(%r)" % (self.args(),)
+
+
+def _common(cmd: str, policy: Optional[PathLike], policy_dir: Optional[PathLike],
+            tighten: Optional[Tighten] = None) -> List[str]:
     args = [cmd, "--json"]
     if policy_dir is not None:
         args += ["--policy-dir", os.fspath(policy_dir)]
     if policy is not None:
         args += ["-p", os.fspath(policy)]
+    if tighten is not None:
+        if not isinstance(tighten, Tighten):
+            raise TypeError("tighten must be a cordon.Tighten")
+        args += tighten.args()
     return args
 
 
@@ -385,6 +637,65 @@ def _launch(cordon: str, args: Sequence[str], stdin_data: Optional[bytes], timeo
             timed_out)
 
 
+async def _alaunch(cordon: str, args: Sequence[str], stdin_data: Optional[bytes], timeout: Optional[float],
+                   pass_fds: Tuple[int, ...] = ()) -> Tuple[int, str, str, bool]:
+    """_launch for asyncio: the same outcome, the same way of stopping.
+    Cancellation (CancelledError) stops the run as an exception does in
+    _launch, then propagates."""
+    argv = [cordon, *args]
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *argv, stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, close_fds=True, pass_fds=pass_fds)
+    except (FileNotFoundError, PermissionError, NotADirectoryError) as e:
+        raise CordonNotFound("cannot execute %s: %s" % (cordon, e.strerror or e)) from e
+
+    async def feed() -> None:
+        if proc.stdin is None:
+            return
+        try:
+            if stdin_data:
+                proc.stdin.write(stdin_data)
+                await proc.stdin.drain()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # cordon stopped reading; its result says why
+        finally:
+            proc.stdin.close()
+
+    assert proc.stdout is not None and proc.stderr is not None
+    tasks = [asyncio.ensure_future(proc.stdout.read()), asyncio.ensure_future(proc.stderr.read()),
+             asyncio.ensure_future(feed())]
+    timed_out = False
+    try:
+        try:
+            await asyncio.wait_for(asyncio.shield(proc.wait()), timeout)
+        except asyncio.TimeoutError:
+            timed_out = True
+            proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(asyncio.shield(proc.wait()), TERM_GRACE_SECONDS)
+            except asyncio.TimeoutError:
+                proc.kill()
+                await proc.wait()
+        out, err, _ = await asyncio.gather(*tasks)
+    except BaseException:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(asyncio.shield(proc.wait()), TERM_GRACE_SECONDS)
+            except BaseException:
+                if proc.returncode is None:
+                    proc.kill()
+                    await asyncio.shield(proc.wait())
+        for t in tasks:
+            t.cancel()
+        raise
+    return (proc.returncode,
+            out.decode("utf-8", errors="replace"),
+            err.decode("utf-8", errors="replace"),
+            timed_out)
+
+
 def _returncode(rc: int) -> int:
     # Popen reports death by signal N as -N; a shell says 128+N.
     return 128 - rc if rc < 0 else rc
@@ -421,27 +732,175 @@ def _input_fd(input: Union[Data, PathLike, None]) -> Tuple[List[str], Tuple[int,
     if input is None:
         return [], ()
     if isinstance(input, (str, bytes)):
-        data = _encode(input, "input")
-        # An anonymous memory file: cordon reopens it read-only as the
-        # program's stdin, nothing touches the disk, and no thread is
-        # needed to feed a pipe while the code goes down another.
-        fd = os.memfd_create("cordon-input", os.MFD_CLOEXEC)
-        try:
-            view = memoryview(data)
-            while view:
-                n = os.write(fd, view)
-                view = view[n:]
-        except BaseException:
-            os.close(fd)
-            raise
-        return ["--input", "/dev/fd/%d" % fd], (fd,)
+        return _memfd_input(_encode(input, "input"))
     return ["--input", _operand(input)], ()
+
+
+def _memfd_input(data: bytes) -> Tuple[List[str], Tuple[int, ...]]:
+    # An anonymous memory file: cordon reopens it read-only (and seals a
+    # copy) as the program's stdin, nothing touches the disk, and no thread
+    # is needed to feed a pipe while the code goes down another.
+    fd = os.memfd_create("cordon-input", os.MFD_CLOEXEC)
+    try:
+        view = memoryview(data)
+        while view:
+            n = os.write(fd, view)
+            view = view[n:]
+    except BaseException:
+        os.close(fd)
+        raise
+    return ["--input", "/dev/fd/%d" % fd], (fd,)
+
+
+# ---- context ----------------------------------------------------------------
+#
+# ``execute(code, context=...)`` hands the program a JSON value as the
+# variable ``context``.  The value never enters the source text: it travels
+# as the first line of the program's stdin, which cordon seals into a
+# read-only memfd, and one fixed line inserted into the source reads it.
+# That line is the same for every call, so it is checked by the policy like
+# the rest of the program (it imports sys and json); nothing a caller puts
+# in the context can change what the checks see.
+#
+# The line is padded with spaces to a multiple of CONTEXT_ALIGN bytes: Python
+# reads stdin in blocks (its buffer, st_blksize, 4 KiB on a memfd; 8 KiB
+# chunks for text) that all divide 64 KiB, so once the line is read the
+# descriptor's offset is exactly at the caller's ``input``, and a program
+# that reads fd 0 directly (os.read(0, ...), open(0)) sees it whole, as does
+# one that reads sys.stdin or sys.stdin.buffer.
+
+CONTEXT_PRELUDE = ("import sys as _cordon_sys, json as _cordon_json; "
+                   "context = _cordon_json.loads(_cordon_sys.stdin.readline()); "
+                   "del _cordon_sys, _cordon_json\n")
+CONTEXT_ALIGN = 65536
+# The file name the program's frames carry in a traceback: cordon runs the
+# sealed source as /proc/self/fd/3.
+_RUN_FILE = "/proc/self/fd/3"
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+")
+
+
+def _context_line(context: Any) -> bytes:
+    try:
+        text = json.dumps(context, ensure_ascii=True, separators=(",", ":"))
+    except (TypeError, ValueError) as e:
+        raise TypeError("context is not JSON-serialisable: %s" % e) from e
+    n = len(text) + 1
+    return (text + " " * (-n % CONTEXT_ALIGN) + "\n").encode("ascii")
+
+
+def _prelude_after(code: bytes) -> int:
+    """How many of the program's lines stay before the prelude: a coding
+    declaration (lines 1-2), the module docstring and ``from __future__``
+    imports (which must come first) are kept in front of it."""
+    k = 0
+    lines = code.splitlines()
+    for i in range(min(2, len(lines))):
+        if _CODING.match(lines[i]):
+            k = i + 1
+    try:
+        import ast
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return k  # the policy's checks or the interpreter will say why
+    body = tree.body
+    n = 0
+    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        n = 1
+    while n < len(body) and isinstance(body[n], ast.ImportFrom) and body[n].module == "__future__":
+        n += 1
+    if n:
+        end = getattr(body[n - 1], "end_lineno", None) or body[n - 1].lineno
+        k = max(k, end)
+    return k
+
+
+def _with_prelude(code: bytes) -> Tuple[bytes, int]:
+    """The source with the prelude inserted as line k+1; returns (source, k)."""
+    bom = b"\xef\xbb\xbf"
+    if code.startswith(bom):
+        # A UTF-8 byte order mark stays the file's first bytes.
+        src, k = _with_prelude(code[len(bom):])
+        return bom + src, k
+    k = _prelude_after(code)
+    lines = code.splitlines(keepends=True)
+    front = b"".join(lines[:k])
+    if front and not front.endswith((b"\n", b"\r")):
+        front += b"\n"
+    return front + CONTEXT_PRELUDE.encode("ascii") + b"".join(lines[k:]), k
+
+
+class _Context:
+    """What a run with a context must put right afterwards: line numbers
+    past the prelude are one too high in findings and tracebacks."""
+
+    def __init__(self, k: int):
+        self.k = k
+        self.prelude = k + 1
+
+    def line(self, n: Optional[int]) -> Optional[int]:
+        if isinstance(n, int) and n > self.prelude:
+            return n - 1
+        return n
+
+    def fix(self, r: Result) -> None:
+        findings = []
+        prelude_refused = False
+        for f in r.findings:
+            if f.file in (None, "<stdin>") and f.line == self.prelude:
+                prelude_refused = True
+                findings.append(Finding(f.module, f.rule, f.severity,
+                                        "in the context prelude: " + f.message, None, None, f.file))
+            elif f.file in (None, "<stdin>"):
+                findings.append(Finding(f.module, f.rule, f.severity, f.message, self.line(f.line),
+                                        f.column, f.file))
+            else:
+                findings.append(f)
+            if f.module == "pyguard" and f.rule == "import" and f.message.endswith((": sys", ": json")):
+                prelude_refused = True
+        r.findings = findings
+        if prelude_refused and r.status == "denied":
+            r.warnings.append("the policy refused the context prelude (line %d of the source it ran: %s): "
+                              "a context needs a policy that lets the program import sys and json"
+                              % (self.prelude, CONTEXT_PRELUDE.strip()))
+        pat = re.compile(r'^(\s*File "%s", line )(\d+)' % re.escape(_RUN_FILE), re.M)
+        r.stderr = pat.sub(lambda m: m.group(1) + str(self.line(int(m.group(2)))), r.stderr)
+
+
+# ---- one call ---------------------------------------------------------------
+
+@dataclass
+class _Call:
+    """A cordon invocation, ready to launch (sync or async)."""
+
+    cordon: str
+    args: List[str]
+    stdin: Optional[bytes]
+    timeout: Optional[float]
+    fds: Tuple[int, ...] = ()
+    context: Optional[_Context] = None
+    raise_on_error: bool = False
+    t0: float = 0.0
+
+    def close(self) -> None:
+        for fd in self.fds:
+            os.close(fd)
+        self.fds = ()
+
+    def result(self, rc: int, out: str, err: str, timed_out: bool) -> Result:
+        r = _parse_run(rc, out, err, timed_out, self.timeout)
+        r.total_time = time.monotonic() - self.t0
+        if self.context is not None:
+            self.context.fix(r)
+        if self.raise_on_error:
+            r.raise_for_status()
+        return r
 
 
 def _run_args(cmd: str, policy: Optional[PathLike], policy_dir: Optional[PathLike],
               input_args: List[str], output_dir: Optional[PathLike], bind_ro: Iterable[PathLike],
-              audit: bool = False) -> List[str]:
-    args = _common(cmd, policy, policy_dir) + input_args
+              audit: bool = False, tighten: Optional[Tighten] = None) -> List[str]:
+    args = _common(cmd, policy, policy_dir, tighten) + input_args
     if audit:
         args.append("--audit")
     if output_dir is not None:
@@ -453,73 +912,134 @@ def _run_args(cmd: str, policy: Optional[PathLike], policy_dir: Optional[PathLik
     return args
 
 
-def _run(cmd: str, operands: List[str], stdin_data: Optional[bytes], policy: Optional[PathLike],
-         input: Union[Data, PathLike, None], timeout: Optional[float], output_dir: Optional[PathLike],
-         bind_ro: Iterable[PathLike], cordon_bin: Optional[PathLike], policy_dir: Optional[PathLike],
-         audit: bool = False) -> Result:
+def _prepare(cmd: str, operands: List[str], stdin_data: Optional[bytes], policy: Optional[PathLike],
+             input: Union[Data, PathLike, None], timeout: Optional[float], output_dir: Optional[PathLike],
+             bind_ro: Iterable[PathLike], cordon_bin: Optional[PathLike], policy_dir: Optional[PathLike],
+             audit: bool = False, context: Any = None, has_context: bool = False,
+             raise_on_error: bool = False, tighten: Optional[Tighten] = None) -> _Call:
+    t0 = time.monotonic()
     cordon = find_cordon(cordon_bin)
     if timeout is not None and timeout <= 0:
         raise ValueError("timeout must be positive")
-    input_args, fds = _input_fd(input)
+    ctx = None
+    if has_context:
+        line = _context_line(context)
+        if input is None:
+            data = b""
+        elif isinstance(input, (str, bytes)):
+            data = _encode(input, "input")
+        else:
+            with open(os.fspath(input), "rb") as f:
+                data = f.read()
+        assert stdin_data is not None
+        stdin_data, k = _with_prelude(stdin_data)
+        ctx = _Context(k)
+        input_args, fds = _memfd_input(line + data)
+    else:
+        input_args, fds = _input_fd(input)
     try:
-        args = _run_args(cmd, policy, policy_dir, input_args, output_dir, bind_ro, audit) + operands
-        rc, out, err, timed_out = _launch(cordon, args, stdin_data, timeout, fds)
-    finally:
+        args = _run_args(cmd, policy, policy_dir, input_args, output_dir, bind_ro, audit, tighten) + operands
+    except BaseException:
         for fd in fds:
             os.close(fd)
-    return _parse_run(rc, out, err, timed_out, timeout)
+        raise
+    return _Call(cordon, args, stdin_data, timeout, fds, ctx, raise_on_error, t0)
+
+
+def _run(call: _Call) -> Result:
+    try:
+        rc, out, err, timed_out = _launch(call.cordon, call.args, call.stdin, call.timeout, call.fds)
+    finally:
+        call.close()
+    return call.result(rc, out, err, timed_out)
+
+
+async def _arun(call: _Call) -> Result:
+    try:
+        rc, out, err, timed_out = await _alaunch(call.cordon, call.args, call.stdin, call.timeout, call.fds)
+    finally:
+        call.close()
+    return call.result(rc, out, err, timed_out)
+
+
+_NO_CONTEXT = object()
+
+
+def _execute_call(code: Data, policy, input, timeout, output_dir, bind_ro, cordon_bin, policy_dir, audit,
+                  context, raise_on_error, tighten=None) -> _Call:
+    return _prepare("run", ["-"], _encode(code, "code"), policy, input, timeout, output_dir, bind_ro,
+                    cordon_bin, policy_dir, audit, None if context is _NO_CONTEXT else context,
+                    context is not _NO_CONTEXT, raise_on_error, tighten)
 
 
 def execute(code: Data, policy: Optional[PathLike] = "default", input: Union[Data, PathLike, None] = None,
             timeout: Optional[float] = None, output_dir: Optional[PathLike] = None,
             bind_ro: Iterable[PathLike] = (), cordon_bin: Optional[PathLike] = None,
-            policy_dir: Optional[PathLike] = None, audit: bool = False) -> Result:
+            policy_dir: Optional[PathLike] = None, audit: bool = False, context: Any = _NO_CONTEXT,
+            raise_on_error: bool = False, tighten: Optional[Tighten] = None) -> Result:
     """Check and run ``code`` under ``policy`` (``cordon run --json -``).
 
     ``code`` (str, encoded as UTF-8, or bytes) reaches cordon on a pipe and is
     run with the policy's interpreter.  ``input`` is the program's stdin: str
     or bytes (held in memory), or a path (os.PathLike; a str is data, not a
-    path); without it the program reads /dev/null.  ``policy`` is a name
-    looked up in ``policy_dir``, ``$CORDON_POLICY_DIR`` and the installed
-    policies, or a path to a YAML file.  ``timeout`` (seconds) is the caller's
-    own limit on top of the policy's wall limit: when it expires cordon is
-    stopped with SIGTERM, kills the program's whole process tree, and the
-    result has status "timeout" and limit "wall".  ``audit=True`` is
-    ``--audit``: nothing is denied for policy reasons, every finding and
-    would-be denial is in the result (``result.mode == "audit"``);
-    isolation and limits still hold.
+    path); without it the program reads /dev/null.  ``context`` (any
+    JSON-serialisable value, None included) is the program's variable
+    ``context``: it travels sealed on the program's stdin ahead of
+    ``input``, never in the source text (see the README).  ``policy`` is a
+    name looked up in ``policy_dir``, ``$CORDON_POLICY_DIR`` and the
+    installed policies, or a path to a YAML file.  ``timeout`` (seconds) is
+    the caller's own limit on top of the policy's wall limit: when it
+    expires cordon is stopped with SIGTERM, kills the program's whole
+    process tree, and the result has status "timeout" and limit "wall".
+    ``audit=True`` is ``--audit``: nothing is denied for policy reasons,
+    every finding and would-be denial is in the result (``result.mode ==
+    "audit"``); isolation and limits still hold.
 
     Raises PolicyError when the policy cannot be loaded, CordonNotFound when
     there is no cordon, CordonError when cordon fails without a result.  A
-    program that fails, is denied, times out or is killed is a Result, never
-    an exception.
+    program that fails, is denied, times out or is killed is a Result; with
+    ``raise_on_error=True`` a denial, a timeout, a resource limit and a
+    cordon error raise (Result.raise_for_status).
     """
-    return _run("run", ["-"], _encode(code, "code"), policy, input, timeout, output_dir, bind_ro,
-                cordon_bin, policy_dir, audit)
+    return _run(_execute_call(code, policy, input, timeout, output_dir, bind_ro, cordon_bin, policy_dir, audit,
+                              context, raise_on_error, tighten))
+
+
+async def execute_async(code: Data, policy: Optional[PathLike] = "default",
+                        input: Union[Data, PathLike, None] = None, timeout: Optional[float] = None,
+                        output_dir: Optional[PathLike] = None, bind_ro: Iterable[PathLike] = (),
+                        cordon_bin: Optional[PathLike] = None, policy_dir: Optional[PathLike] = None,
+                        audit: bool = False, context: Any = _NO_CONTEXT, raise_on_error: bool = False, tighten: Optional[Tighten] = None) -> Result:
+    """``execute`` for asyncio: cordon runs as an asyncio subprocess, so the
+    event loop goes on while the program runs.  Cancelling the task stops
+    the run as a timeout does (cordon kills the program's whole tree)
+    before CancelledError propagates."""
+    return await _arun(_execute_call(code, policy, input, timeout, output_dir, bind_ro, cordon_bin, policy_dir,
+                                     audit, context, raise_on_error, tighten))
 
 
 def execute_file(path: PathLike, policy: Optional[PathLike] = "default",
                  input: Union[Data, PathLike, None] = None, timeout: Optional[float] = None,
                  output_dir: Optional[PathLike] = None, bind_ro: Iterable[PathLike] = (),
                  cordon_bin: Optional[PathLike] = None, policy_dir: Optional[PathLike] = None,
-                 audit: bool = False) -> Result:
+                 audit: bool = False, raise_on_error: bool = False, tighten: Optional[Tighten] = None) -> Result:
     """Check and run the source file ``path`` (``cordon run --json PATH``):
     findings name the file, and its extension tells the checks the language."""
-    return _run("run", [_operand(path)], None, policy, input, timeout, output_dir, bind_ro,
-                cordon_bin, policy_dir, audit)
+    return _run(_prepare("run", [_operand(path)], None, policy, input, timeout, output_dir, bind_ro,
+                         cordon_bin, policy_dir, audit, raise_on_error=raise_on_error, tighten=tighten))
 
 
-def exec_command(argv: Sequence[PathLike], policy: Optional[PathLike] = "default",
-                 sources: Iterable[PathLike] = (), input: Union[Data, PathLike, None] = None,
-                 timeout: Optional[float] = None, output_dir: Optional[PathLike] = None,
-                 bind_ro: Iterable[PathLike] = (), cordon_bin: Optional[PathLike] = None,
-                 policy_dir: Optional[PathLike] = None, audit: bool = False) -> Result:
-    """Run a command under ``policy`` (``cordon exec --json -- ARGV``).
+async def execute_file_async(path: PathLike, policy: Optional[PathLike] = "default",
+                             input: Union[Data, PathLike, None] = None, timeout: Optional[float] = None,
+                             output_dir: Optional[PathLike] = None, bind_ro: Iterable[PathLike] = (),
+                             cordon_bin: Optional[PathLike] = None, policy_dir: Optional[PathLike] = None,
+                             audit: bool = False, raise_on_error: bool = False, tighten: Optional[Tighten] = None) -> Result:
+    """``execute_file`` for asyncio."""
+    return await _arun(_prepare("run", [_operand(path)], None, policy, input, timeout, output_dir, bind_ro,
+                                cordon_bin, policy_dir, audit, raise_on_error=raise_on_error, tighten=tighten))
 
-    ``argv`` is a list, never a shell string.  Each of ``sources`` is checked
-    and sealed; an argument naming one runs the checked bytes.  Without
-    sources the check modules are skipped.
-    """
+
+def _exec_operands(argv: Sequence[PathLike], sources: Iterable[PathLike]) -> List[str]:
     if isinstance(argv, (str, bytes)):
         raise TypeError("argv must be a sequence of arguments, not a string (no shell is used)")
     argv = [os.fspath(a) for a in argv]
@@ -530,17 +1050,39 @@ def exec_command(argv: Sequence[PathLike], policy: Optional[PathLike] = "default
         raise TypeError("sources must be a sequence of paths, not a single string")
     for s in sources:
         operands += ["--source", _operand(s)]
-    operands += ["--", *argv]
-    return _run("exec", operands, None, policy, input, timeout, output_dir, bind_ro, cordon_bin, policy_dir,
-                audit)
+    return operands + ["--", *argv]
 
 
-def _check(operands: List[str], stdin_data: Optional[bytes], policy: Optional[PathLike],
-           cordon_bin: Optional[PathLike], policy_dir: Optional[PathLike],
-           timeout: Optional[float]) -> List[CheckResult]:
-    cordon = find_cordon(cordon_bin)
-    args = _common("check", policy, policy_dir) + operands
-    rc, out, err, timed_out = _launch(cordon, args, stdin_data, timeout)
+def exec_command(argv: Sequence[PathLike], policy: Optional[PathLike] = "default",
+                 sources: Iterable[PathLike] = (), input: Union[Data, PathLike, None] = None,
+                 timeout: Optional[float] = None, output_dir: Optional[PathLike] = None,
+                 bind_ro: Iterable[PathLike] = (), cordon_bin: Optional[PathLike] = None,
+                 policy_dir: Optional[PathLike] = None, audit: bool = False,
+                 raise_on_error: bool = False, tighten: Optional[Tighten] = None) -> Result:
+    """Run a command under ``policy`` (``cordon exec --json -- ARGV``).
+
+    ``argv`` is a list, never a shell string.  Each of ``sources`` is checked
+    and sealed; an argument naming one runs the checked bytes.  Without
+    sources the check modules are skipped.
+    """
+    return _run(_prepare("exec", _exec_operands(argv, sources), None, policy, input, timeout, output_dir,
+                         bind_ro, cordon_bin, policy_dir, audit, raise_on_error=raise_on_error, tighten=tighten))
+
+
+async def exec_command_async(argv: Sequence[PathLike], policy: Optional[PathLike] = "default",
+                             sources: Iterable[PathLike] = (), input: Union[Data, PathLike, None] = None,
+                             timeout: Optional[float] = None, output_dir: Optional[PathLike] = None,
+                             bind_ro: Iterable[PathLike] = (), cordon_bin: Optional[PathLike] = None,
+                             policy_dir: Optional[PathLike] = None, audit: bool = False,
+                             raise_on_error: bool = False, tighten: Optional[Tighten] = None) -> Result:
+    """``exec_command`` for asyncio."""
+    return await _arun(_prepare("exec", _exec_operands(argv, sources), None, policy, input, timeout,
+                                output_dir, bind_ro, cordon_bin, policy_dir, audit,
+                                raise_on_error=raise_on_error, tighten=tighten))
+
+
+def _check_parse(operands: List[str], rc: int, out: str, err: str, timed_out: bool,
+                 timeout: Optional[float]) -> List[CheckResult]:
     rc = _returncode(rc)
     if timed_out:
         raise CordonError("cordon check did not finish within %gs" % timeout, rc, err)
@@ -560,20 +1102,62 @@ def _check(operands: List[str], stdin_data: Optional[bytes], policy: Optional[Pa
     return results
 
 
+def _check(operands: List[str], stdin_data: Optional[bytes], policy: Optional[PathLike],
+           cordon_bin: Optional[PathLike], policy_dir: Optional[PathLike],
+           timeout: Optional[float], tighten: Optional[Tighten] = None) -> List[CheckResult]:
+    cordon = find_cordon(cordon_bin)
+    args = _common("check", policy, policy_dir, tighten) + operands
+    rc, out, err, timed_out = _launch(cordon, args, stdin_data, timeout)
+    return _check_parse(operands, rc, out, err, timed_out, timeout)
+
+
+async def _acheck(operands: List[str], stdin_data: Optional[bytes], policy: Optional[PathLike],
+                  cordon_bin: Optional[PathLike], policy_dir: Optional[PathLike],
+                  timeout: Optional[float], tighten: Optional[Tighten] = None) -> List[CheckResult]:
+    cordon = find_cordon(cordon_bin)
+    args = _common("check", policy, policy_dir, tighten) + operands
+    rc, out, err, timed_out = await _alaunch(cordon, args, stdin_data, timeout)
+    return _check_parse(operands, rc, out, err, timed_out, timeout)
+
+
 def check(code: Data, policy: Optional[PathLike] = "default", cordon_bin: Optional[PathLike] = None,
-          policy_dir: Optional[PathLike] = None, timeout: Optional[float] = None) -> CheckResult:
+          policy_dir: Optional[PathLike] = None, timeout: Optional[float] = None, tighten: Optional[Tighten] = None) -> CheckResult:
     """Run only the policy's checks on ``code`` (``cordon check --json -``):
     nothing is executed."""
-    return _check(["-"], _encode(code, "code"), policy, cordon_bin, policy_dir, timeout)[0]
+    return _check(["-"], _encode(code, "code"), policy, cordon_bin, policy_dir, timeout, tighten)[0]
+
+
+async def check_async(code: Data, policy: Optional[PathLike] = "default", cordon_bin: Optional[PathLike] = None,
+                      policy_dir: Optional[PathLike] = None, timeout: Optional[float] = None, tighten: Optional[Tighten] = None) -> CheckResult:
+    """``check`` for asyncio."""
+    return (await _acheck(["-"], _encode(code, "code"), policy, cordon_bin, policy_dir, timeout, tighten))[0]
+
+
+def is_safe(code: Data, policy: Optional[PathLike] = "default", cordon_bin: Optional[PathLike] = None,
+            policy_dir: Optional[PathLike] = None, timeout: Optional[float] = None, tighten: Optional[Tighten] = None) -> Tuple[bool, List[Finding]]:
+    """``(safe, violations)``, as llm-sandbox's ``is_safe``: whether the
+    policy's checks pass ``code`` (nothing is executed), and the findings
+    they reported.  When ``safe`` is True the list holds only findings the
+    policy reports without denying (below its threshold, optional modules)."""
+    c = check(code, policy, cordon_bin, policy_dir, timeout, tighten)
+    return c.passed, list(c.findings)
+
+
+async def is_safe_async(code: Data, policy: Optional[PathLike] = "default", cordon_bin: Optional[PathLike] = None,
+                        policy_dir: Optional[PathLike] = None,
+                        timeout: Optional[float] = None, tighten: Optional[Tighten] = None) -> Tuple[bool, List[Finding]]:
+    """``is_safe`` for asyncio."""
+    c = await check_async(code, policy, cordon_bin, policy_dir, timeout, tighten)
+    return c.passed, list(c.findings)
 
 
 def check_files(paths: Iterable[PathLike], policy: Optional[PathLike] = "default",
                 cordon_bin: Optional[PathLike] = None, policy_dir: Optional[PathLike] = None,
-                timeout: Optional[float] = None) -> List[CheckResult]:
+                timeout: Optional[float] = None, tighten: Optional[Tighten] = None) -> List[CheckResult]:
     """Run only the policy's checks on each file, in one cordon process."""
     if isinstance(paths, (str, bytes)):
         raise TypeError("paths must be a sequence of paths, not a single string")
     operands = [_operand(p) for p in paths]
     if not operands:
         return []
-    return _check(operands, None, policy, cordon_bin, policy_dir, timeout)
+    return _check(operands, None, policy, cordon_bin, policy_dir, timeout, tighten)

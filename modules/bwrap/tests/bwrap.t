@@ -35,9 +35,14 @@ run exec -p "$P" -- sh -c 'ls -a / | tr "\n" " "'
 TOP=$(printf '%s\n' "$PROBES" | cut -d/ -f2)
 check "the root holds only the sandbox's mount points and symlinks" \
 	sh -c '[ -z "$(tr " " "\n" <"$1" | grep -vxE "\.|\.\.|bin|dev|etc|lib|lib32|lib64|libx32|proc|sbin|tmp|usr|output|$2")" ]' sh "$T/out" "$TOP"
+# Run directories of this user's that exist now (other runs on the machine,
+# by other users or before this one, are not this run's).
+rundirs() { find /tmp -maxdepth 1 -name 'cordon-bwrap-*' -user "$(id -u)" 2>/dev/null | sort; }
+rundirs >"$T/rundirs.before"
 run exec -p "$P" -- sh -c 'readlink /bin; test -d /usr/bin && echo usr'
 check "merged /usr: /bin is a symlink, /usr is bound" out_is "$(printf 'usr/bin\nusr')"
-check "the run directory is removed after the run" sh -c '! ls -d /tmp/cordon-bwrap-* 2>/dev/null | grep -q .'
+rundirs >"$T/rundirs.after"
+check "the run directory is removed after the run" sh -c "! comm -13 '$T/rundirs.before' '$T/rundirs.after' | grep -q ."
 
 mkdir "$T/ro"
 echo data >"$T/ro/in"

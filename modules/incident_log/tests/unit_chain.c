@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ilog.h"
+#include "incident_log.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/unit_ilog.XXXXXX";

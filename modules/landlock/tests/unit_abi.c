@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ll.h"
+#include "landlock.h"
 #include "tap.h"
 
 static bool mentions(const struct ll_plan *p, const char *word)

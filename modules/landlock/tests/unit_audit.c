@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ll.h"
+#include "landlock.h"
 #include "tap.h"
 
 #define A LL_AUDIT_ACCESS

@@ -123,6 +123,75 @@ check "replacement template used" out_has '<known-secret>'
 json_get 'j["warnings"]' >"$T/w"
 check "the unset variable is named in a warning" grep -q RD_TEST_UNSET "$T/w"
 
+# Names in any case style; a keyword, a colon and prose is a message.
+run exec -p "$T/p.yaml" --json -- sh -c 'echo "{\"accessToken\": \"ya29.Zk9aX1\", \"x-api-key\": \"k-77aa\"} SessionToken=AbCd1234"; cat /nonexistent/secret'
+check "camelCase, kebab-case, PascalCase names: redacted" json_is 'j["stdout"]' '{"accessToken": "[REDACTED:secret-assignment]", "x-api-key": "[REDACTED:secret-assignment]"} SessionToken=[REDACTED:secret-assignment]'
+check "cat: .../secret: No such file: left alone" json_is 'j["stderr"]' "cat: /nonexistent/secret: No such file or directory"
+
+# Unknown tokens, encoded: base64 of user:token, percent-encoded, JSON-escaped.
+GH=ghp_Zq3vWys81vp7hB1dx8PpD5KHXe3PYiGkPAuN
+B64=$(printf 'bob:%s' "$GH" | base64 -w0)
+run exec -p "$T/p.yaml" --json -- "$DRIP" -n 5 -d 100 "basic $B64 next=%2Fcb%3Ftoken%3D$GH&x=1 {\"u\": \"https:\\/\\/hooks.slack.com\\/services\\/T0123ABCD\\/B0123ABCD\\/abcdefghijklmnopqrstuvwx\"}"
+check "encoded tokens: none left" no_leak "$B64"
+check "encoded tokens: replaced in place" json_is 'j["stdout"]' 'basic [REDACTED:github-token] next=%2Fcb%3Ftoken%3D[REDACTED:github-token]&x=1 {"u": "https://[REDACTED:slack-webhook]"}'
+printf '%s\n' '{"u": "https:\/\/hooks.slack.com\/services\/T0123ABCD\/B0123ABCD\/abcdefghijklmnopqrstuvwx"}' >"$T/esc.json"
+run exec -p "$T/p.yaml" --json -- cat "$T/esc.json"
+check "JSON-escaped webhook URL: replaced, escapes kept" json_is 'j["stdout"]' '{"u": "https:\/\/[REDACTED:slack-webhook]"}'
+
+# Command lines that carry secrets.
+run exec -p "$T/p.yaml" --json -- "$DRIP" -n 4 -d 100 "+ curl -u deploy:Pw0rd-x https://x\n+ mysql -uroot -pTopS3cret db\n+ tool --password hunter2\n"
+check "curl -u, mysql -p, --password VALUE: redacted" json_is 'j["stdout"]' "+ curl -u deploy:[REDACTED:command-line-secret] https://x
++ mysql -uroot -p[REDACTED:command-line-secret] db
++ tool --password [REDACTED:command-line-secret]"
+
+# A token split between stdout and stderr, written back to back: each
+# stream is redacted on its own; the part on stdout that is recognisably a
+# token's start is redacted when stdout ends.
+run exec -p "$T/p.yaml" --json -- sh -c 'printf "token ghp_Zq3vWys81v"; printf "p7hB1dx8PpD5KHXe3PYiGkPAuN\n" >&2'
+check "split between the streams: stdout's part redacted" json_is 'j["stdout"]' "token [REDACTED:github-token]"
+check "split between the streams: stdout's part not shown" no_leak "ghp_Zq3vWys81v"
+
+# host_paths: --output-dir's host path and the policy directory rewritten
+# (landlock shows the program the core's staging directory).
+mkdir -p "$T/hp/o"
+chmod 755 "$T" "$T/hp"
+chmod 777 "$T/hp/o"
+write_policy "$T/hp/p.yaml" <<'EOF'
+stack:
+  - module: landlock
+  - module: redact
+    with: {host_paths: true}
+EOF
+run exec -p "$T/hp/p.yaml" --json --output-dir "$T/hp/o" -- sh -c 'echo "out=$CORDON_OUTPUT_DIR"; cat "$CORDON_OUTPUT_DIR/missing"; echo "$0/p.yaml"' "$T/hp"
+if [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ]; then
+	check "host_paths: the output directory is /output" json_is 'j["stdout"].split(chr(10))[0]' "out=/output"
+	check "host_paths: also in an error message" json_is 'j["stderr"]' "cat: /output/missing: No such file or directory"
+	check "host_paths: the policy directory" json_is 'j["stdout"].split(chr(10))[1]' "[policy-dir]/p.yaml"
+	check "host_paths: counted" count_is host-path stderr 1
+else
+	skip_n 4 "landlock unavailable here (exit $rc)"
+fi
+# The source's host path: the program is /proc/self/fd/3 (launch_sources).
+write_policy "$T/hp/src.yaml" <<'EOF'
+isolation: none
+interpreter: [/usr/bin/python3, -I, -B]
+stack:
+  - module: redact
+    with: {host_paths: true}
+EOF
+HPR=$(cd "$T/hp" && pwd -P)
+printf 'print("File \\"%s/s.py\\", line 1")\n' "$HPR" >"$T/hp/s.py"
+run run -p "$T/hp/src.yaml" --json "$T/hp/s.py"
+check "host_paths: the source's host path is the name the program has" \
+	json_is 'j["stdout"]' 'File "/proc/self/fd/3", line 1'
+write_policy "$T/hp/off.yaml" <<'EOF'
+stack:
+  - module: landlock
+  - module: redact
+EOF
+run exec -p "$T/hp/off.yaml" --json --output-dir "$T/hp/o" -- sh -c 'echo "$0"' "$T/hp"
+check "host_paths off by default" json_is 'j["stdout"]' "$T/hp"
+
 # Without --json the filtered output streams through.
 run exec -p "$T/p.yaml" -- "$DRIP" -n 4 -d 100 "password=hunter2 ok"
 check "streaming: redacted on cordon's stdout" out_is "password=[REDACTED:password-assignment] ok"
@@ -175,8 +244,8 @@ stack:
   - module: redact
     with: {rules: $CORDON_SRCDIR/policies.d/rules/redact-example.yaml}
 EOF
-run exec -p "$T/ex.yaml" --json -- "$DRIP" -d 0 -n 100 'npm_0123456789abcdefghijABCDEFGHIJ012345 glpat-0123456789abcdefABCD'
-check "shipped example rules: npm and GitLab tokens" json_is 'j["stdout"]' "[REDACTED:npm-token] [REDACTED:gitlab-token]"
+run exec -p "$T/ex.yaml" --json -- "$DRIP" -d 0 -n 100 'sgp_0123456789abcdef0123456789abcdef01234567 p8e-0123456789abcdefABCDEF0123456789'
+check "shipped example rules: Sourcegraph and Adobe tokens" json_is 'j["stdout"]' "[REDACTED:sourcegraph-token] [REDACTED:adobe-client-secret]"
 
 # ---- policy errors: nothing runs, exit 125, file:line named ----
 bad() {

@@ -24,8 +24,8 @@ struct cordon_buf {
 	size_t len, cap;
 };
 
-static uint64_t counted[2][64];
-static const char *count_ids[64];
+static uint64_t counted[2][128];
+static const char *count_ids[128];
 
 static int t_append(cordon_ctx *ctx, cordon_buf *b, const void *data, size_t len)
 {
@@ -49,7 +49,7 @@ static int t_append(cordon_ctx *ctx, cordon_buf *b, const void *data, size_t len
 static void t_redaction(cordon_ctx *ctx, const char *rule, enum cordon_stream s, uint64_t n)
 {
 	(void)ctx;
-	for (int i = 0; i < 64; i++) {
+	for (int i = 0; i < 128; i++) {
 		if (!count_ids[i])
 			count_ids[i] = rule; /* rule strings live as long as the config */
 		if (strcmp(count_ids[i], rule) == 0) {
@@ -165,7 +165,9 @@ static const struct {
 } cases[] = {
 	{ "id AKIAIOSFODNN7EXAMPLE.", "id [REDACTED:aws-access-key-id].", "AWS access key id" },
 	{ "ASIAY34FZKBOKMUTVV7A", "[REDACTED:aws-access-key-id]", "AWS temporary key id" },
-	{ "AKIAIOSFODNN7EXAMP", "AKIAIOSFODNN7EXAMP", "AWS id too short: left alone" },
+	{ "AKIAIOSFODNN7EXAMP x", "AKIAIOSFODNN7EXAMP x", "AWS id too short: left alone" },
+	{ "out: ghp_0123456789ab", "out: [REDACTED:github-token]", "a token cut off by the end of the stream (its rest went to the other stream)" },
+	{ "out: ghp_0123456 sk-1234567", "out: ghp_0123456 sk-1234567", "a prefix with fewer than eight bytes after it, at the end or not" },
 	{ "key AKIAIOSFODNN7EXAMPLE\nsecret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
 	  "key [REDACTED:aws-access-key-id]\nsecret [REDACTED:aws-secret-access-key]\n",
 	  "AWS secret key without a keyword, just after a key id" },
@@ -253,6 +255,130 @@ static const struct {
 	{ "b64 Y29ycmVjdC1ob3JzZS1iYXR0ZXJ5 hex 636f72726563742d686f7273652d62617474657279",
 	  "b64 [REDACTED:known-secret] hex [REDACTED:known-secret]", "known secret in base64 and hex" },
 	{ "HEX 636F72726563742D686F7273652D62617474657279", "HEX [REDACTED:known-secret]", "known secret in upper-case hex" },
+	{ "k 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 x", "k [REDACTED:huggingface-token] x", "Hugging Face token" },
+	{ "k glpat-OCj2ISaJiHkTj0rLGlko x", "k [REDACTED:gitlab-token] x", "GitLab personal access token" },
+	{ "k glpat-MXGjtEkDnNfribxUdl7dXTPyLsx.ba1c10c20 x", "k [REDACTED:gitlab-token] x", "GitLab routable token" },
+	{ "k npm_SmEHgaKwVJ7faC9qEwjky40UVsWmflzdE1F8 x", "k [REDACTED:npm-token] x", "npm token" },
+	{ "k pypi-AgEIcHlwaS5vcmcResqEDusTpkr0cStY4qWB8dWKnHfDNxSIvPZZ63fFKcZjR4I0b3jRtaWr4Y9 x", "k [REDACTED:pypi-token] x", "PyPI upload token" },
+	{ "k 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 x", "k [REDACTED:gcp-oauth-client-secret] x", "Google OAuth client secret" },
+	{ "k SK1ecccc3fc1626e53a13043b026c48bbf x", "k [REDACTED:twilio-api-key] x", "Twilio API key" },
+	{ "k 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 x", "k [REDACTED:sendgrid-api-key] x", "SendGrid key" },
+	{ "k dop_v1_76fb008f86bebb2737f6a6f0fb23c6f5da2cec255404e4fb440034d6608697a8 x", "k [REDACTED:digitalocean-token] x", "DigitalOcean token" },
+	{ "k 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 x", "k [REDACTED:shopify-token] x", "Shopify token" },
+	{ "k dapi68ef786e4d3cea27d26934b484e73cf5 x", "k [REDACTED:databricks-token] x", "Databricks token" },
+	{ "k AGE-SECRET-KEY-1W2ME46VK59HP4AUPC4JY8WX9S3ZT3GMSEFL593RTMY3P9S9WYS8AQ463GZ x", "k [REDACTED:age-secret-key] x", "age secret key" },
+	{ "k dp.pt.htP8HKQDLM7ToThwNScgrLRWzBQCABugjMgeP7cGq0p x", "k [REDACTED:doppler-token] x", "Doppler token" },
+	{ "k lin_api_bqfi14ZgTsNOVM14tuoIZWD1IAEov4QbKDFq1Y3g x", "k [REDACTED:linear-api-key] x", "Linear key" },
+	{ "k PMAK-9791e558e08baa7196b50ac2-f86702824c1c099724caf4941d4072014b x", "k [REDACTED:postman-api-key] x", "Postman key" },
+	{ "k pul-3ce107f80e222f828767efc2f91624a8940f1f83 x", "k [REDACTED:pulumi-token] x", "Pulumi token" },
+	{ "k rubygems_6f99eee3692f09e2e8c662248b483b7ffc050fec94dbca3a x", "k [REDACTED:rubygems-token] x", "RubyGems token" },
+	{ "k hvs.AUwV1ZH87MtA5vSQXEZY3lEX7bwR2DRGD1qSo7JPRbgUMxXy9b4BzwoZ648jjNuFD7uacnwIp3SfD67jIKeaVSTQvvpQZpP x", "k [REDACTED:vault-token] x", "Vault service token" },
+	{ "k glsa_TejqZHKpKENg5zfjOc6VwcbIjMPFLVjF_a7b860dc x", "k [REDACTED:grafana-token] x", "Grafana service account token" },
+	{ "k sha256~avhNYRVwDfRk9XIrghoy32NFR5PYZpcb9T2039BICbt x", "k [REDACTED:openshift-token] x", "OpenShift token" },
+	{ "k LTAIw5ze9lfAEZ7770h2dcPy x", "k [REDACTED:alibaba-access-key-id] x", "Alibaba key id" },
+	{ "k 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 x", "k [REDACTED:sendinblue-api-key] x", "Brevo key" },
+	{ "k 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 x", "k [REDACTED:sentry-token] x", "Sentry user token" },
+	{ "k 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 x", "k [REDACTED:perplexity-api-key] x", "Perplexity key" },
+	{ "k NRAK-LATJPUU3XF6MZKP0EC498UK1GEQ x", "k [REDACTED:newrelic-api-key] x", "New Relic key" },
+	{ "cat: /run/secret: No such file or directory", "cat: /run/secret: No such file or directory",
+	  "a path ending in a keyword, then a message: not an assignment" },
+	{ "cat: secret: No such file\nerror: token: invalid or expired\n", "cat: secret: No such file\nerror: token: invalid or expired\n",
+	  "a keyword, a colon and prose: not an assignment" },
+	{ "password: hunter2 now", "password: [REDACTED:password-assignment] now", "a value with a digit before prose is still one" },
+	{ "SessionToken=AbCd1234efgh", "SessionToken=[REDACTED:secret-assignment]", "PascalCase token name" },
+	{ "{\"accessToken\": \"ya29.a0AfH6SMc\", \"refreshToken\": \"1//0gAbCdEf\"}",
+	  "{\"accessToken\": \"[REDACTED:secret-assignment]\", \"refreshToken\": \"[REDACTED:secret-assignment]\"}",
+	  "camelCase token names as JSON keys" },
+	{ "//registry.npmjs.org/:_authToken=abcDEF123456", "//registry.npmjs.org/:_authToken=[REDACTED:secret-assignment]",
+	  "npmrc _authToken" },
+	{ "x-api-key: 0123abcdEFGH\nX-Auth-Token: q1w2e3r4t5", "x-api-key: [REDACTED:secret-assignment]\nX-Auth-Token: [REDACTED:secret-assignment]",
+	  "kebab-case HTTP headers" },
+	{ "Authorization: Basic dXNlcjpzM2NyZXQ=", "Authorization: Basic [REDACTED:secret-assignment]", "HTTP Basic credentials" },
+	{ "APIKey: abcd1234, auth.token=zz99yy88", "APIKey: [REDACTED:secret-assignment], auth.token=[REDACTED:secret-assignment]",
+	  "acronym and dotted names" },
+	{ "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=Zm9vYmFyYmF6cXV4+/Zm9vYmFy==;EndpointSuffix=core.windows.net",
+	  "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=[REDACTED:azure-storage-key];EndpointSuffix=core.windows.net",
+	  "Azure storage connection string" },
+	{ "Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=abcDEF0123+/xyz=",
+	  "Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=[REDACTED:azure-storage-key]",
+	  "Azure shared access key" },
+	{ "{\"type\": \"service_account\", \"private_key_id\": \"4f1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c\", \"private_key\": \"-----BEGIN PRIVATE KEY-----\\nMIIE\\n-----END PRIVATE KEY-----\\n\"}",
+	  "{\"type\": \"service_account\", \"private_key_id\": \"[REDACTED:gcp-service-account-key]\", \"private_key\": \"[REDACTED:private-key]\\n\"}",
+	  "GCP service-account JSON" },
+	{ "max_tokens=512 tokenizer: loaded token_type: bearer", "max_tokens=512 tokenizer: loaded token_type: bearer",
+	  "names that only contain a keyword" },
+	{ "commit 4f1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c id 123e4567-e89b-12d3-a456-426614174000 sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 SKU-1234 dapibus 2026-12-07T04:54:45Z",
+	  "commit 4f1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c id 123e4567-e89b-12d3-a456-426614174000 sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 SKU-1234 dapibus 2026-12-07T04:54:45Z",
+	  "git SHA, UUID, sha256 digest, words with token prefixes, timestamp" },
+	{ "xSK0123456789abcdef0123456789abcdef SK0123456789abcdef0123456789abcdef0", "xSK0123456789abcdef0123456789abcdef SK0123456789abcdef0123456789abcdef0",
+	  "Twilio shape inside a word or too long" },
+	{ "Authorization-less dTpnaHBfYzNqMjd4ZGNnMmxNTHpnZW9ueUxHY1RKRml6NHNvQ21aOWNw end",
+	  "Authorization-less [REDACTED:github-token] end", "base64 of user:token, prefix 2" },
+	{ "Authorization-less YWI6Z2hwX2MzajI3eGRjZzJsTUx6Z2VvbnlMR2NUSkZpejRzb0NtWjljcA== end",
+	  "Authorization-less [REDACTED:github-token] end", "base64 of user:token, prefix 3" },
+	{ "Authorization-less YWJjOmdocF9jM2oyN3hkY2cybE1Memdlb255TEdjVEpGaXo0c29DbVo5Y3A= end",
+	  "Authorization-less [REDACTED:github-token] end", "base64 of user:token, prefix 4" },
+	{ "cfg=eyJ1c2VyIjoiYm9iIiwidG9rZW4iOiJnaHBfYzNqMjd4ZGNnMmxNTHpnZW9ueUxHY1RKRml6NHNvQ21aOWNwIn0\n",
+	  "cfg=[REDACTED:github-token]\n", "URL-safe base64 of a JSON config" },
+	{ "x 6768705f63336a323778646367326c4d4c7a67656f6e794c4763544a46697a34736f436d5a396370 y",
+	  "x [REDACTED:github-token] y", "hex of a token" },
+	{ "X 6768705F63336A323778646367326C4D4C7A67656F6E794C4763544A46697A34736F436D5A396370 y",
+	  "X [REDACTED:github-token] y", "upper-case hex of a token" },
+	{ "YXpwbmFIQmZZek5xTWpkNFpHTm5NbXhOVEhwblpXOXVlVXhIWTFSS1JtbDZOSE52UTIxYU9XTnc=",
+	  "[REDACTED:github-token]", "base64 inside base64" },
+	{ "GET /cb?state=x%20ghp_c3j27xdcg2lMLzgeonyLGcTJFiz4soCmZ9cp&q=1",
+	  "GET /cb?state=x%20[REDACTED:github-token]&q=1", "a token after %20" },
+	{ "next=%2Fapi%3Ftoken%3Dghp_c3j27xdcg2lMLzgeonyLGcTJFiz4soCmZ9cp%26a%3Db",
+	  "next=%2Fapi%3Ftoken%3D[REDACTED:github-token]%26a%3Db", "a token after %3D" },
+	{ "u=https%3A%2F%2Fhooks.slack.com%2Fservices%2FT0123ABCD%2FB0123ABCD%2Fabcdefghijklmnopqrstuvwx end",
+	  "u=https%3A%2F%2F[REDACTED:slack-webhook] end", "percent-encoded Slack webhook" },
+	{ "dsn=postgres%3A%2F%2Fapp%3As3cr3tPW%40db.internal%3A5432%2Fmain x",
+	  "dsn=postgres%3A%2F%2Fapp%3A[REDACTED:url-password]%40db.internal%3A5432%2Fmain x", "percent-encoded DSN" },
+	{ "{\"url\": \"https:\\/\\/hooks.slack.com\\/services\\/T0123ABCD\\/B0123ABCD\\/abcdefghijklmnopqrstuvwx\"}",
+	  "{\"url\": \"https:\\/\\/[REDACTED:slack-webhook]\"}", "JSON string with \\/ escapes" },
+	{ "{\"k\": \"\\u0067hp_c3j27xdcg2lMLzgeonyLGcTJFiz4soCmZ9cp\"}",
+	  "{\"k\": \"[REDACTED:github-token]\"}", "JSON string with a \\u escape" },
+	{ "<img src=\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==\">",
+	  "<img src=\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==\">", "a base64 image" },
+	{ "vZ2mKJ8D1IcQDwkw4T2ZB8d2U3CX1zKEO6NLfwGpFXWnR2j/jf7u1xW1QVDCOoNJBxGQxBtmG9hKYhH1BNivADY17ekNeGD6tWVrEpChMsesRVYWT1UD9mjC7B4iP7QZAg93zHwtro8wcoIw/LvEIWukYh1la/02AEXd+PnNl03/4gU1L2T+2pqkkxkK/SU2cUICxZxU1EtiEhMXNZWiPgOZXl+fdCD1lnvVkyLdYi6gJ0/oOtGcP7kwKL2h8I0yr/Nj4XuaFGsMGhsJg/ZBPb20ZEFr0ueYfUuFLO24+hEgOnqPp9qdnRJHNurqNL8EEURpcj8PCy1IXoeS+SEXXCPkc/tUqLuwhZXyI5cI7AR56VuzT/YIBZmiE3sRu09RIv8SE3OLXrwL5u+8",
+	  "vZ2mKJ8D1IcQDwkw4T2ZB8d2U3CX1zKEO6NLfwGpFXWnR2j/jf7u1xW1QVDCOoNJBxGQxBtmG9hKYhH1BNivADY17ekNeGD6tWVrEpChMsesRVYWT1UD9mjC7B4iP7QZAg93zHwtro8wcoIw/LvEIWukYh1la/02AEXd+PnNl03/4gU1L2T+2pqkkxkK/SU2cUICxZxU1EtiEhMXNZWiPgOZXl+fdCD1lnvVkyLdYi6gJ0/oOtGcP7kwKL2h8I0yr/Nj4XuaFGsMGhsJg/ZBPb20ZEFr0ueYfUuFLO24+hEgOnqPp9qdnRJHNurqNL8EEURpcj8PCy1IXoeS+SEXXCPkc/tUqLuwhZXyI5cI7AR56VuzT/YIBZmiE3sRu09RIv8SE3OLXrwL5u+8", "300 random bytes in base64" },
+	{ "sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 git 4f1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c",
+	  "sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 git 4f1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c", "hex digests" },
+	{ "GET /search?q=hello%20world&lang=en%2Dus 200",
+	  "GET /search?q=hello%20world&lang=en%2Dus 200", "a percent-encoded query without secrets" },
+	{ "{\"path\": \"C:\\\\Users\\\\me\\/x\", \"msg\": \"caf\\u00e9\"}",
+	  "{\"path\": \"C:\\\\Users\\\\me\\/x\", \"msg\": \"caf\\u00e9\"}", "JSON escapes without secrets" },
+	{ "x\xe2\x81\xa6" "\xef\xb8\x8f" "ghp_nQ\xf3\xa0\x81\x81" "\xd8\x9c" "vWys81vp7hB1dx8PpD5KHXe3PYiGkPAuNa\xe1\xa0\x8b" " y",
+	  "x\xe2\x81\xa6" "\xef\xb8\x8f" "[REDACTED:github-token]\xe1\xa0\x8b" " y", "bidi isolate and variation selector before, tag character and U+061C inside, U+180B after a token" },
+	{ "tok\x1b" "[1mghp_nQvWys81vp7hB1dx8PpD5KHXe3PYiGkPAuNa\x1b" "[0m!",
+	  "tok\x1b" "[1m[REDACTED:github-token]\x1b" "[0m!", "a CSI sequence right before a token glued to a word" },
+	{ "\x1b" "]8;;https://ci.example/u\x1b" "\\ghp_nQvWys81vp7hB1dx8PpD5KHXe3PYiGkPAuNa\x1b" "]8;;\x1b" "\\",
+	  "\x1b" "]8;;https://ci.example/u\x1b" "\\[REDACTED:github-token]\x1b" "]8;;\x1b" "\\", "an OSC 8 hyperlink's text" },
+	{ "\x1b" "]8;id=1;https://bob:hunter22@git.example/r\x07" "link\x1b" "]8;;\x07" "",
+	  "\x1b" "]8;id=1;https://bob:[REDACTED:url-password]@git.example/r\x07" "link\x1b" "]8;;\x07" "", "an OSC 8 hyperlink's URI with a password" },
+	{ "\x1b" "]0;ghp_nQvWys81vp7hB1dx8PpD5KHXe3PYiGkPAuNa\x07" "$ ",
+	  "\x1b" "]0;[REDACTED:github-token]\x07" "$ ", "an OSC 0 title" },
+	{ "SSN: 078 05 1120, ssn#142-995925; social security no. 219.09.9999 ",
+	  "SSN: [REDACTED:us-ssn], ssn#[REDACTED:us-ssn]; social security no. [REDACTED:us-ssn] ", "SSNs with blanks, dots, other groupings after a context word" },
+	{ "Social_Security 078-05 1120 and SSN 078051120",
+	  "Social_Security [REDACTED:us-ssn] and SSN [REDACTED:us-ssn]", "mixed separators and no separator after a context word" },
+	{ "order 078 05 1120 id 142-995925 n 078051120",
+	  "order 078 05 1120 id 142-995925 n 078051120", "no context word: only ddd-dd-dddd counts" },
+	{ "ssn 111 11 1111 ssn 123-45-6789 ssn 123 45 6789x ssn 1.234 56 7890",
+	  "ssn 111 11 1111 ssn 123-45-6789 ssn 123 45 6789x ssn 1.234 56 7890", "SSNs Presidio calls invalid, or glued to words" },
+	{ "$ curl -u alice:s3cr3t https://api.example/x",
+	  "$ curl -u alice:[REDACTED:command-line-secret] https://api.example/x", "curl -u user:password" },
+	{ "curl -s --user 'bob:pa ss' -H 'Authorization: Bearer abc.def-123' https://x",
+	  "curl -s --user 'bob:[REDACTED:command-line-secret]' -H 'Authorization: Bearer [REDACTED:secret-assignment]' https://x", "curl --user quoted, and an Authorization header" },
+	{ "mysql -h db -uroot -pS3cretPW app < dump.sql",
+	  "mysql -h db -uroot -p[REDACTED:command-line-secret] app < dump.sql", "mysql -pPASSWORD" },
+	{ "deploy --password hunter2 --api-key 'k-123 456' --token=abc99",
+	  "deploy --password [REDACTED:command-line-secret] --api-key '[REDACTED:command-line-secret]' --token=[REDACTED:secret-assignment]", "--password VALUE, --api-key VALUE" },
+	{ "sort -u names.txt; grep -p x; ls -u a:b; mysql -p; tool --password -",
+	  "sort -u names.txt; grep -p x; ls -u a:b; mysql -p; tool --password -", "-u, -p of other programs, a prompting -p" },
+	{ "Recommends: xapp-sn-watcher, xoxb-the-build-bot", "Recommends: xapp-sn-watcher, xoxb-the-build-bot", "package names with Slack prefixes: no digit, no token" },
+	{ "r=%2Fcb%3Ftoken%3Dghp_0123456789abcdefghijABCDEFGHIJ012345%26key%3Dsk-ant-api03-AbCdEf0123456789_ghIJKLmnop%26x%3D1 end",
+	  "r=%2Fcb%3Ftoken%3D[REDACTED:github-token]%26key%3D[REDACTED:anthropic-api-key]%26x%3D1 end", "two secrets in one percent-encoded run" },
 	{ "plain text, nothing hidden: a=1, b: 2\n", "plain text, nothing hidden: a=1, b: 2\n", "plain text" },
 };
 
@@ -363,7 +489,7 @@ static void chunkings(void)
 		size_t len = strlen(in), wl;
 		reset_counts();
 		char *want = feed_chunked(CORDON_STDOUT, in, len, whole, NULL, &wl);
-		uint64_t want_counts[64];
+		uint64_t want_counts[128];
 		memcpy(want_counts, counted[0], sizeof(want_counts));
 		for (size_t at = 1; at < len; at++) {
 			struct split sp = { at, 1 };
@@ -394,7 +520,7 @@ static void chunkings(void)
 	char *all = corpus_all(&len);
 	reset_counts();
 	char *want = feed_chunked(CORDON_STDOUT, all, len, whole, NULL, &wl);
-	uint64_t want_counts[64];
+	uint64_t want_counts[128];
 	memcpy(want_counts, counted[0], sizeof(want_counts));
 	int bad = 0;
 	for (int r = 0; r < 300; r++) {
@@ -498,6 +624,49 @@ static void bounded(void)
 	}
 }
 
+
+/* host_paths: a path cordon knows, whole or as a prefix ending at a
+ * component's end, is replaced by its in-sandbox name, wherever it is in
+ * a line (the sixteen-byte skip and the byte loop). */
+static void host_paths(void)
+{
+	char *err = NULL;
+	struct rd_config *c = rd_config_new(NULL, &err);
+	if (!c || rd_config_enable_paths(c, &err) < 0 || rd_config_finish(c, &err) < 0)
+		bail("config: %s", err ? err : "?");
+	struct rd_module *m = rd_module_new(c);
+	if (!m)
+		bail("out of memory");
+	if (rd_config_add_path(c, "/tmp/cordon-out.Ab12/o/", "/output", &err) < 0 ||
+	    rd_config_add_path(c, "/etc/cordon/policies", "[policy-dir]", &err) < 0 || rd_config_finish(c, &err) < 0)
+		bail("paths: %s", err ? err : "?");
+	refused(rd_config_add_path(c, "relative/dir", "x", &err), &err, "absolute", "a relative host path refused");
+	refused(rd_config_add_path(c, "/", "x", &err), &err, "absolute", "the root as a host path refused");
+	struct rd_module *saved = mod;
+	mod = m;
+	static const struct {
+		const char *in, *want;
+	} hp[] = {
+		{ "cat: /tmp/cordon-out.Ab12/o/missing: No such file or directory\n",
+		  "cat: /output/missing: No such file or directory\n" },
+		{ "a long prefix of ordinary words before it: /tmp/cordon-out.Ab12/o and /etc/cordon/policies/p.yaml\n",
+		  "a long prefix of ordinary words before it: /output and [policy-dir]/p.yaml\n" },
+		{ "/tmp/cordon-out.Ab12/other /tmp/cordon-out.Ab12/o2 x/tmp/cordon-out.Ab12/o /etc/cordon/policiesX",
+		  "/tmp/cordon-out.Ab12/other /tmp/cordon-out.Ab12/o2 x/tmp/cordon-out.Ab12/o /etc/cordon/policiesX" },
+	};
+	for (size_t i = 0; i < sizeof(hp) / sizeof(hp[0]); i++) {
+		size_t ol, l1;
+		char *out = redact_whole(hp[i].in, &ol);
+		char *one1 = feed_chunked(CORDON_STDOUT, hp[i].in, strlen(hp[i].in), one, NULL, &l1);
+		is_str(out, hp[i].want, "host paths, case %zu", i + 1);
+		ok(l1 == ol && memcmp(one1, out, ol) == 0, "host paths, case %zu: one byte at a time = whole", i + 1);
+		free(out);
+		free(one1);
+	}
+	mod = saved;
+	rd_module_free(m);
+}
+
 int main(void)
 {
 	struct rd_config *c = make_config();
@@ -516,6 +685,7 @@ int main(void)
 	latency();
 	bounded();
 	config_errors();
+	host_paths();
 	rd_module_free(mod);
 	return tap_done();
 }

@@ -24,7 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sc.h"
+#include "seccomp_rules.h"
 #include "tap.h"
 
 static int nr_of(const char *name)

@@ -1,5 +1,5 @@
 /*
- * modules/seccomp/sc.h - the seccomp module's rule model, shared by the
+ * modules/seccomp/seccomp_rules.h - the seccomp module's rule model, shared by the
  * profile tables (profile.c), the OCI importer (oci.c), the compiler
  * (compile.c) and the hooks (seccomp.c).
  *

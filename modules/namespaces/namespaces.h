@@ -1,5 +1,5 @@
 /*
- * modules/namespaces/ns.h - state shared by the namespaces module's files.
+ * modules/namespaces/namespaces.h - state shared by the namespaces module's files.
  *
  * Everything here is computed in the parent (open, prepare) and only read in
  * the child: the child neither allocates nor formats with stdio.

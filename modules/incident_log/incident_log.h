@@ -1,5 +1,5 @@
 /*
- * modules/incident_log/ilog.h - the incident log's internal interface: the
+ * modules/incident_log/incident_log.h - the incident log's internal interface: the
  * log file (default path, opening, the hash chain, appending) and the record.
  * Nothing here is exported from cordon_incident_log.so (hidden visibility);
  * the unit tests link these files directly.

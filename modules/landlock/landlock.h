@@ -1,5 +1,5 @@
 /*
- * modules/landlock/ll.h - state shared by the landlock module's files.
+ * modules/landlock/landlock.h - state shared by the landlock module's files.
  *
  * Everything is computed in the parent (open, prepare); the child (confine)
  * only opens the listed paths, adds the rules and restricts itself.

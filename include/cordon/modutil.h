@@ -1,0 +1,110 @@
+/*
+ * cordon/modutil.h - a header-only toolkit for modules: what several modules
+ * would otherwise each write again, written once and reviewed once.
+ *
+ * Everything here is async-signal-safe (usable in a confine hook, between
+ * fork and exec) unless its comment says otherwise, and reports failure as
+ * the convention of confine hooks: a non-zero errno value, with *step set to
+ * a static string naming what failed.  Include after <cordon/module.h>.
+ */
+#ifndef CORDON_MODUTIL_H
+#define CORDON_MODUTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+/* Become uid:gid with no supplementary groups (setgroups, then the group,
+ * then the user, each real, effective and saved), as root leaving for an
+ * unprivileged host identity.  0, or errno with *step naming the call. */
+static inline int cordon_drop_to_ids(uid_t uid, gid_t gid, const char **step)
+{
+	if (setgroups(0, NULL) < 0) {
+		*step = "setgroups(0) (drop supplementary groups)";
+		return errno;
+	}
+	if (setresgid(gid, gid, gid) < 0) {
+		*step = "setresgid(host_gid)";
+		return errno;
+	}
+	if (setresuid(uid, uid, uid) < 0) {
+		*step = "setresuid(host_uid)";
+		return errno;
+	}
+	/* Fail closed if the kernel left any id behind. */
+	uid_t r, e, s;
+	if (getresuid(&r, &e, &s) < 0 || r != uid || e != uid || s != uid) {
+		*step = "setresuid(host_uid) left another uid";
+		return EPERM;
+	}
+	return 0;
+}
+
+/* Write all of buf, through EINTR and short writes.  0, or errno. */
+static inline int cordon_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = (const char *)buf;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno;
+		if (n == 0)
+			return EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Read a small file (a /proc or /sys entry) into buf, NUL-terminated:
+ * the bytes read (at most cap - 1), or -errno.  A file longer than
+ * cap - 1 bytes is -EFBIG, never a silent cut. */
+static inline ssize_t cordon_read_small_file(const char *path, char *buf, size_t cap)
+{
+	if (cap == 0)
+		return -EINVAL;
+	int fd;
+	do
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		return -errno;
+	size_t got = 0;
+	for (;;) {
+		if (got == cap - 1) {
+			char extra;
+			ssize_t n;
+			do
+				n = read(fd, &extra, 1);
+			while (n < 0 && errno == EINTR);
+			close(fd);
+			if (n < 0)
+				return -errno;
+			if (n > 0)
+				return -EFBIG;
+			break;
+		}
+		ssize_t n = read(fd, buf + got, cap - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			close(fd);
+			return -e;
+		}
+		if (n == 0) {
+			close(fd);
+			break;
+		}
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	return (ssize_t)got;
+}
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * tests/unit_modutil.c - the module toolkit (include/cordon/modutil.h):
+ * small files read whole or refused, never cut; writes through short
+ * writes; the drop to a host identity leaves no id behind (as root).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cordon/module.h>
+#include <cordon/modutil.h>
+
+#include "tap.h"
+
+static void put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+		perror(path);
+		exit(2);
+	}
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/cordon-modutil.XXXXXX";
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 2;
+	}
+	char path[64], buf[8];
+	snprintf(path, sizeof(path), "%s/f", dir);
+
+	put(path, "1234567");
+	ssize_t n = cordon_read_small_file(path, buf, sizeof(buf));
+	ok(n == 7 && strcmp(buf, "1234567") == 0, "a file of cap - 1 bytes is read whole and terminated");
+	put(path, "12345678");
+	n = cordon_read_small_file(path, buf, sizeof(buf));
+	ok(n == -EFBIG, "a file one byte over is refused (EFBIG), not cut");
+	put(path, "");
+	n = cordon_read_small_file(path, buf, sizeof(buf));
+	ok(n == 0 && buf[0] == '\0', "an empty file: 0 and an empty string");
+	snprintf(path, sizeof(path), "%s/none", dir);
+	ok(cordon_read_small_file(path, buf, sizeof(buf)) == -ENOENT, "a missing file: -ENOENT");
+	ok(cordon_read_small_file("/proc/self/stat", buf, 0) == -EINVAL, "no room at all: -EINVAL");
+	char stat_buf[4096];
+	ok(cordon_read_small_file("/proc/self/stat", stat_buf, sizeof(stat_buf)) > 0, "a /proc file reads");
+
+	/* 1 MiB through a pipe whose reader takes it in pieces. */
+	int p[2];
+	if (pipe(p) < 0)
+		return 2;
+	size_t len = 1 << 20;
+	char *big = malloc(len);
+	if (!big)
+		return 2;
+	memset(big, 'x', len);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(p[1]);
+		size_t total = 0;
+		char piece[1000];
+		ssize_t r;
+		while ((r = read(p[0], piece, sizeof(piece))) > 0)
+			total += (size_t)r;
+		_exit(total == len ? 0 : 1);
+	}
+	close(p[0]);
+	ok(cordon_write_all(p[1], big, len) == 0, "write_all: 1 MiB into a pipe");
+	close(p[1]);
+	int st = 0;
+	waitpid(pid, &st, 0);
+	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "write_all: the reader got every byte");
+	free(big);
+	if (pipe(p) < 0)
+		return 2;
+	close(p[0]);
+	signal(SIGPIPE, SIG_IGN);
+	ok(cordon_write_all(p[1], "x", 1) == EPIPE, "write_all to a closed pipe: EPIPE");
+	close(p[1]);
+
+	if (geteuid() != 0) {
+		tap_count++;
+		printf("ok %d # SKIP drop_to_ids needs root (uid %u)\n", tap_count, (unsigned)geteuid());
+	} else {
+		pid = fork();
+		if (pid == 0) {
+			const char *step = NULL;
+			if (cordon_drop_to_ids(65534, 65534, &step) != 0)
+				_exit(3);
+			uid_t r, e, s;
+			gid_t rg, eg, sg;
+			if (getresuid(&r, &e, &s) < 0 || getresgid(&rg, &eg, &sg) < 0)
+				_exit(4);
+			_exit(r == 65534 && e == 65534 && s == 65534 && rg == 65534 && eg == 65534 && sg == 65534 &&
+			              getgroups(0, NULL) == 0
+			              ? 0
+			              : 5);
+		}
+		waitpid(pid, &st, 0);
+		ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "drop_to_ids as root: every uid and gid 65534, no groups");
+	}
+	snprintf(path, sizeof(path), "%s/f", dir);
+	unlink(path);
+	rmdir(dir);
+	return tap_done();
+}
