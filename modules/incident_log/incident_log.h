@@ -130,6 +130,7 @@ enum {
 	ILOG_K_REDACTION = 1u << 5, /* output was redacted */
 	ILOG_K_MODULE_ERROR = 1u << 6, /* a module's hook failed (verdict error) */
 	ILOG_K_AUDIT = 1u << 7, /* audit mode: findings of what enforcing would have denied */
+	ILOG_K_NETWORK = 1u << 8, /* a connection the egress proxy refused */
 };
 
 /* What the record says that is not in cordon_run_info. */

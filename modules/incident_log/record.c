@@ -85,6 +85,9 @@ unsigned ilog_kinds(const struct cordon_run_info *info, json_t *findings, json_t
 		const char *m = json_string_value(json_object_get(v, "module"));
 		if (m && strcmp(m, "seccomp") == 0)
 			k |= ILOG_K_SECCOMP;
+		const char *rule = json_string_value(json_object_get(v, "rule"));
+		if (m && rule && strcmp(m, "egress") == 0 && strcmp(rule, "egress-denied") == 0)
+			k |= ILOG_K_NETWORK;
 	}
 	json_array_foreach(json_object_get(result, "redactions"), i, v)
 	{
@@ -106,7 +109,7 @@ static const struct {
 } kind_names[] = {
 	{ ILOG_K_DENIED, "denied" }, { ILOG_K_ERROR, "error" },        { ILOG_K_LIMIT, "limit" },
 	{ ILOG_K_SIGNAL, "signal" }, { ILOG_K_SECCOMP, "seccomp" },    { ILOG_K_REDACTION, "redaction" },
-	{ ILOG_K_MODULE_ERROR, "module_error" }, { ILOG_K_AUDIT, "audit" },
+	{ ILOG_K_MODULE_ERROR, "module_error" }, { ILOG_K_AUDIT, "audit" },    { ILOG_K_NETWORK, "network" },
 };
 
 /* Set key to val (stolen); a NULL val (allocation failure) clears *ok. */
