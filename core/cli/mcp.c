@@ -961,7 +961,7 @@ static void send_error(struct server *s, json_t *id, int code, const char *msg)
 static void handle_message(struct server *s, const char *line, size_t len)
 {
 	json_error_t jerr;
-	json_t *msg = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *msg = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!msg) {
 		char m[300];
 		snprintf(m, sizeof(m), "Parse error: %s at byte %d", jerr.text, jerr.position);
