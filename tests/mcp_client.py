@@ -6,6 +6,9 @@ message a line) and checks each answer against the specification's
 messages: initialize, notifications, ping, tools/list, tools/call, and the
 JSON-RPC errors (parse error, invalid request, method not found, invalid
 params).  Prints TAP.  Standard library only.
+
+    CORDON=build/bin/cordon python3 tests/mcp_client.py --bench
+times tools/call instead (README.md, "cordon mcp").
 """
 import json
 import os
@@ -365,9 +368,46 @@ def main():
        and b"cordon mcp: loaded policy 'default'" in err,
        "-v: the log goes to stderr, stdout has only the protocol", err.decode("utf-8", "replace"))
 
+    # ---- a signal cancels the run in progress and ends the server ----
+    s = Server()
+    s.request("initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
+                             "clientInfo": {"name": "sig", "version": "1"}})
+    s.next_id += 1
+    s.send({"jsonrpc": "2.0", "id": s.next_id, "method": "tools/call",
+            "params": {"name": "execute_code", "arguments": {"language": "python", "code": "while True:\n    pass\n"}}})
+    time.sleep(1)
+    t0 = time.monotonic()
+    s.p.send_signal(15)
+    rc, rest, err = s.close()
+    took = time.monotonic() - t0
+    ok(rc == 143 and took < 5, "SIGTERM during a run: the run is cancelled, exit 143 after %.1fs (status %s)"
+       % (took, rc), err.decode("utf-8", "replace"))
+
     print("1..%d" % count)
     return 1 if failed else 0
 
 
+def bench():
+    """--bench: the time of a tools/call, as README.md's "cordon mcp" reports it."""
+    s = Server()
+    s.request("initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
+                             "clientInfo": {"name": "bench", "version": "1"}})
+    def timed(name, args, n):
+        times = []
+        for _ in range(n):
+            t = time.monotonic()
+            r = s.call(name, args)
+            times.append(time.monotonic() - t)
+            assert result(r), r
+        return times
+    ex = timed("execute_code", {"language": "python", "code": "print(1)\n"}, 21)
+    ck = timed("check_code", {"language": "python", "code": "import os\nos.system('x')\n"}, 21)
+    s.close()
+    print("execute_code print(1) under default: first call %.1f ms (loads the policy), then median %.1f ms (n=20)"
+          % (ex[0] * 1000, sorted(ex[1:])[10] * 1000))
+    print("check_code, a two-line source: median %.2f ms (n=21)" % (sorted(ck)[10] * 1000))
+    return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(bench() if sys.argv[1:] == ["--bench"] else main())
