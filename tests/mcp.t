@@ -11,4 +11,8 @@ if [ ! -x /usr/bin/python3 ]; then
 	echo "1..0 # SKIP no /usr/bin/python3 (the client, and the policies' interpreter)"
 	exit 0
 fi
-TMPDIR="$T" CORDON="$CORDON" PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$CORDON_SRCDIR/tests/mcp_client.py"
+# A policy of the test's own, found through mcp's --policy-dir.
+mkdir "$T/pol"
+printf 'interpreter: [/usr/bin/python3, -I, -B]\nstack:\n  - module: rlimit\n    with: {wall: 5s, memory: 256M}\n' |
+	write_policy "$T/pol/mine.yaml"
+MCP_POLICY_DIR="$T/pol" TMPDIR="$T" CORDON="$CORDON" PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$CORDON_SRCDIR/tests/mcp_client.py"

@@ -368,6 +368,15 @@ def main():
        and b"cordon mcp: loaded policy 'default'" in err,
        "-v: the log goes to stderr, stdout has only the protocol", err.decode("utf-8", "replace"))
 
+    # ---- mcp --policy-dir DIR ----
+    s = Server("--policy-dir", os.environ["MCP_POLICY_DIR"])
+    r = s.call("list_policies")
+    r2 = s.call("execute_code", {"language": "python", "code": "print(5)\n", "policy": "mine"})
+    s.close()
+    ok("mine" in structured(result(r)).get("policies", []) and structured(result(r2)).get("stdout") == "5\n"
+       and structured(result(r2)).get("policy") == "mine",
+       "mcp --policy-dir DIR: its policies are listed and run by name", [r, r2])
+
     # ---- a signal cancels the run in progress and ends the server ----
     s = Server()
     s.request("initialize", {"protocolVersion": "2025-06-18", "capabilities": {},

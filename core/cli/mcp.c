@@ -617,7 +617,11 @@ static void text_warnings(struct text *t, json_t *res)
 {
 	size_t i;
 	json_t *w;
-	json_array_foreach(json_object_get(res, "warnings"), i, w) tadd(t, "warning: %s\n", json_string_value(w));
+	json_array_foreach(json_object_get(res, "warnings"), i, w)
+	{
+		if (json_is_string(w))
+			tadd(t, "warning: %s\n", json_string_value(w));
+	}
 }
 
 /* ---- tools ---- */
@@ -1078,6 +1082,8 @@ static int serve(struct server *s)
 		}
 		if (n == 0) {
 			/* A last message without its newline is still one. */
+			while (len && (buf[len - 1] == '\r' || buf[len - 1] == ' ' || buf[len - 1] == '\t'))
+				len--;
 			if (len && !skipping)
 				handle_message(s, buf, len);
 			break;
@@ -1138,7 +1144,11 @@ int cordon_cli_mcp(int argc, char **argv, const char *policy_dir, int verbose)
 			return 0;
 		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 			s.verbose = 1;
-		} else if (strcmp(a, "--policy-dir") == 0 && i + 1 < argc) {
+		} else if (strcmp(a, "--policy-dir") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "cordon: mcp: --policy-dir: needs a directory\nTry 'cordon --help'.\n");
+				return CORDON_EXIT_ERROR;
+			}
 			s.policy_dir = argv[++i];
 		} else if (strncmp(a, "--policy-dir=", 13) == 0) {
 			s.policy_dir = a + 13;
