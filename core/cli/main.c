@@ -21,6 +21,7 @@
 #include <cordon/cordon.h>
 
 #include "logverify.h"
+#include "mcp.h"
 #include "selftest.h"
 
 #define EXIT_USAGE CORDON_EXIT_ERROR
@@ -63,6 +64,7 @@ static void usage(FILE *f)
 	        "  cordon modules [NAME]   (NAME: its argument table)\n"
 	        "  cordon log verify FILE\n"
 	        "  cordon selftest [-p POLICY] [--json]   (what the policy enforces on this host)\n"
+	        "  cordon mcp   (a Model Context Protocol server on stdio: execute_code, check_code, list_policies)\n"
 	        "  cordon --help | --version\n"
 	        "\n"
 	        "Policies are found by NAME in --policy-dir, $CORDON_POLICY_DIR, then the\n"
@@ -763,11 +765,13 @@ int main(int argc, char **argv)
 		rc = cordon_cli_log(sub_argc, sub_argv);
 	else if (strcmp(cmd, "selftest") == 0)
 		rc = cordon_cli_selftest(sub_argc, sub_argv, o.policy_dir, o.verbose);
+	else if (strcmp(cmd, "mcp") == 0)
+		rc = cordon_cli_mcp(sub_argc, sub_argv, o.policy_dir, o.verbose);
 	else if (strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		rc = 0;
 	} else
-		rc = die_usage("unknown command '%s' (expected run, exec, check, policy, modules, log or selftest)", cmd);
+		rc = die_usage("unknown command '%s' (expected run, exec, check, policy, modules, log, selftest or mcp)", cmd);
 	free(o.bind_ro);
 	free(o.sources);
 	for (size_t t = 0; t < o.n_tighten; t++)

@@ -56,7 +56,7 @@ for m in $modes; do
 	pre=
 	[ "$m" = plain ] || pre=$m
 	complete_line $pre cordon ""
-	check "$m: commands" got check exec help log modules policy run selftest
+	check "$m: commands" got check exec help log mcp modules policy run selftest
 	complete_line $pre cordon r
 	check "$m: r -> run" got run
 	complete_line $pre cordon --
@@ -97,6 +97,12 @@ for m in $modes; do
 	check "$m: s -> selftest" got selftest
 	complete_line $pre cordon selftest -
 	check "$m: selftest options" got --help --json --policy --policy-dir --verbose -h -p -v
+	complete_line $pre cordon m
+	check "$m: m -> mcp modules" got mcp modules
+	complete_line $pre cordon mcp -
+	check "$m: mcp options" got --help --policy-dir --verbose -h -v
+	complete_line $pre cordon mcp ""
+	check "$m: mcp takes no operand" got ""
 	complete_line $pre cordon selftest -p a
 	check "$m: selftest -p a -> alpha" got alpha
 	complete_line $pre cordon log ""

@@ -15,7 +15,7 @@ for page in cordon.1 cordon.yaml.5 cordon-module.3; do
 done
 
 "$CORDON" --help >"$T/help" 2>&1
-for cmd in run exec check "policy list" modules "log verify" selftest; do
+for cmd in run exec check "policy list" modules "log verify" selftest mcp; do
 	if grep -q "cordon $cmd" "$T/help"; then
 		check "cordon(1) documents '$cmd'" sh -c "sed 's/\\\\-/-/g; s/\\\\f[BIRP]//g' '$man/cordon.1' | grep -q -- '$cmd'"
 	else
