@@ -1000,6 +1000,11 @@ const char *cordon_policy_file(const cordon_policy *p)
 	return p ? p->file : NULL;
 }
 
+const char *cordon_policy_language(const cordon_policy *p)
+{
+	return p ? language_of(NULL, &p->interpreter) : NULL;
+}
+
 size_t cordon_policy_warning_count(const cordon_policy *p)
 {
 	return p ? p->lint_warnings.n : 0;

@@ -74,6 +74,8 @@ int main(void)
 	if (!p)
 		bail("%s", err);
 	is_str(cordon_policy_name(p), "p", "its name is the file stem");
+	is_str(cordon_policy_language(p), "shell", "its interpreter /bin/sh runs shell");
+	ok(cordon_policy_language(NULL) == NULL, "no policy, no language");
 
 	cordon_result *r = cordon_check(p, NULL, "echo hi\n", 8, &err);
 	ok(r && strcmp(cordon_result_status(r), "ok") == 0, "check from memory passes");

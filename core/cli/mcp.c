@@ -412,43 +412,6 @@ static int arg_limits(json_t *args, const char *tool, char ***out, struct rpc_er
 
 /* ---- policies, loaded once ---- */
 
-/* The language the policy's interpreter runs, from the resolved policy's
- * top-level `interpreter: [PATH, ...]` line (cordon_policy_dump), told by
- * the interpreter's file name as cordon run tells it; NULL when unknown. */
-static const char *policy_language(const cordon_policy *p)
-{
-	char *dump = cordon_policy_dump(p);
-	if (!dump)
-		return NULL;
-	const char *lang = NULL;
-	for (char *line = dump; line && *line;) {
-		char *nl = strchr(line, '\n');
-		if (nl)
-			*nl = '\0';
-		if (strncmp(line, "interpreter: [", 14) == 0) {
-			char *v = line + 14;
-			if (*v == '"')
-				v++;
-			v[strcspn(v, "\",]")] = '\0';
-			const char *b = strrchr(v, '/');
-			b = b ? b + 1 : v;
-			if (strncmp(b, "python", 6) == 0 || strncmp(b, "pypy", 4) == 0)
-				lang = "python";
-			else if (strcmp(b, "node") == 0 || strcmp(b, "nodejs") == 0 || strcmp(b, "deno") == 0)
-				lang = "javascript";
-			else if (strcmp(b, "sh") == 0 || strcmp(b, "bash") == 0 || strcmp(b, "dash") == 0 ||
-			         strcmp(b, "zsh") == 0)
-				lang = "shell";
-			else if (strcmp(b, "java") == 0)
-				lang = "java";
-			break;
-		}
-		line = nl ? nl + 1 : NULL;
-	}
-	free(dump);
-	return lang;
-}
-
 /* The policy NAME tightened by limits, from the cache or loaded into it.
  * NULL and *why (free it) when it cannot be loaded. */
 static struct cached *policy_get(struct server *s, const char *name, char **limits, char **why)
@@ -503,7 +466,7 @@ static struct cached *policy_get(struct server *s, const char *name, char **limi
 	slot->policy = p;
 	slot->key = key;
 	slot->key_len = key_len;
-	slot->language = policy_language(p);
+	slot->language = cordon_policy_language(p);
 	slot->used = ++s->tick;
 	if (s->verbose)
 		logmsg("loaded policy '%s' from %s", cordon_policy_name(p), cordon_policy_file(p));

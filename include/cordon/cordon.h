@@ -77,6 +77,10 @@ CORDON_API cordon_policy *cordon_policy_load(const char *name_or_path,
 CORDON_API void cordon_policy_free(cordon_policy *policy);
 CORDON_API const char *cordon_policy_name(const cordon_policy *policy);
 CORDON_API const char *cordon_policy_file(const cordon_policy *policy);
+/* The language the policy's interpreter runs ("python", "javascript",
+ * "shell", "java"), told by the interpreter's file name as `cordon run`
+ * tells it; NULL when cordon does not know it.  A static string. */
+CORDON_API const char *cordon_policy_language(const cordon_policy *policy);
 /* What `cordon policy lint` warns of: what loads but is almost certainly a
  * mistake (no isolation backend, a wall timeout below the CPU limit, an
  * interpreter that is not there, ...).  Valid while the policy is. */
