@@ -596,6 +596,14 @@ static const void *api_config(cordon_ctx *ctx)
 	return ctx && ctx->entry ? ctx->entry->config : NULL;
 }
 
+static int api_result_connection(cordon_ctx *ctx, const struct cordon_connection *c)
+{
+	if (wrong_phase(ctx, "result_connection", P(PHASE_WATCH) | P(PHASE_FINISH)) || !ctx->run || !c ||
+	    c->size < offsetof(struct cordon_connection, ms) + sizeof(double))
+		return -1;
+	return result_add_connection(ctx->run->result, c);
+}
+
 static const struct cordon_core_api api = {
 	.abi = CORDON_ABI_VERSION,
 	.size = sizeof(struct cordon_core_api),
@@ -643,6 +651,7 @@ static const struct cordon_core_api api = {
 	.run_deny = api_run_deny,
 	.config = api_config,
 	.launch_sources = api_launch_sources,
+	.result_connection = api_result_connection,
 };
 
 const struct cordon_core_api *core_api(void)

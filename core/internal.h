@@ -324,6 +324,13 @@ struct redaction {
 	uint64_t count;
 };
 
+struct connection {
+	char *method, *host, *verdict, *rule, *address, *reason;
+	int port;
+	uint64_t bytes_out, bytes_in;
+	double ms;
+};
+
 struct module_report {
 	char *name; /* a copy: results outlive their policy */
 	enum control control;
@@ -357,6 +364,8 @@ struct cordon_result {
 	size_t n_redactions, cap_redactions;
 	struct output *outputs;
 	size_t n_outputs, cap_outputs;
+	struct connection *connections;
+	size_t n_connections, cap_connections, dropped_connections;
 	struct module_report *modules;
 	size_t n_modules;
 	struct strv warnings;
@@ -374,6 +383,7 @@ struct cordon_result {
 };
 
 HIDDEN cordon_result *result_new(const cordon_policy *p);
+HIDDEN int result_add_connection(cordon_result *r, const struct cordon_connection *c);
 HIDDEN int result_add_finding(cordon_result *r, const char *module, const char *rule,
                               enum cordon_severity sev, long line, long col, const char *file,
                               const char *msg);

@@ -90,6 +90,16 @@ void cordon_result_free(cordon_result *r)
 	for (size_t i = 0; i < r->n_outputs; i++)
 		free(r->outputs[i].path);
 	free(r->outputs);
+	for (size_t i = 0; i < r->n_connections; i++) {
+		struct connection *c = &r->connections[i];
+		free(c->method);
+		free(c->host);
+		free(c->verdict);
+		free(c->rule);
+		free(c->address);
+		free(c->reason);
+	}
+	free(r->connections);
 	for (size_t i = 0; i < r->n_modules; i++)
 		free(r->modules[i].name);
 	free(r->modules);
@@ -134,6 +144,52 @@ int result_add_finding(cordon_result *r, const char *module, const char *rule,
 		return -1;
 	}
 	r->n_findings++;
+	return 0;
+}
+
+/* A copy cut to one line of at most max bytes, or NULL for NULL. */
+static char *conn_text(const char *s, size_t max)
+{
+	if (!s)
+		return NULL;
+	char *t = one_line(s);
+	if (t && strlen(t) > max)
+		t[max] = '\0';
+	return t;
+}
+
+int result_add_connection(cordon_result *r, const struct cordon_connection *c)
+{
+	if (r->n_connections >= CORDON_MAX_CONNECTIONS) {
+		r->dropped_connections++;
+		return 0;
+	}
+	if (grow_array((void **)&r->connections, &r->cap_connections, r->n_connections + 1,
+	               sizeof(*r->connections)) < 0)
+		return -1;
+	struct connection *x = &r->connections[r->n_connections];
+	memset(x, 0, sizeof(*x));
+	x->method = conn_text(c->method ? c->method : "?", 32);
+	x->host = conn_text(c->host ? c->host : "", 255);
+	x->verdict = conn_text(c->verdict ? c->verdict : "?", 16);
+	x->rule = conn_text(c->rule, 300);
+	x->address = conn_text(c->address, 64);
+	x->reason = conn_text(c->reason, 1000);
+	if (!x->method || !x->host || !x->verdict || (c->rule && !x->rule) || (c->address && !x->address) ||
+	    (c->reason && !x->reason)) {
+		free(x->method);
+		free(x->host);
+		free(x->verdict);
+		free(x->rule);
+		free(x->address);
+		free(x->reason);
+		return -1;
+	}
+	x->port = c->port;
+	x->bytes_out = c->bytes_out;
+	x->bytes_in = c->bytes_in;
+	x->ms = c->ms;
+	r->n_connections++;
 	return 0;
 }
 
@@ -446,6 +502,30 @@ char *cordon_result_json(const cordon_result *r)
 			ok = false;
 	}
 	put(o, "outputs", outs, &ok);
+	json_t *conns = json_array();
+	for (size_t i = 0; conns && i < r->n_connections; i++) {
+		const struct connection *x = &r->connections[i];
+		json_t *xo = json_object();
+		if (!xo) {
+			ok = false;
+			break;
+		}
+		put(xo, "method", jstr(x->method), &ok);
+		put(xo, "host", jstr(x->host), &ok);
+		put(xo, "port", json_integer(x->port), &ok);
+		put(xo, "verdict", jstr(x->verdict), &ok);
+		put(xo, "rule", x->rule ? jstr(x->rule) : json_null(), &ok);
+		put(xo, "address", x->address ? jstr(x->address) : json_null(), &ok);
+		put(xo, "reason", x->reason ? jstr(x->reason) : json_null(), &ok);
+		put(xo, "bytes_out", json_integer((json_int_t)x->bytes_out), &ok);
+		put(xo, "bytes_in", json_integer((json_int_t)x->bytes_in), &ok);
+		put(xo, "ms", json_real(x->ms), &ok);
+		if (json_array_append_new(conns, xo) < 0)
+			ok = false;
+	}
+	put(o, "connections", conns, &ok);
+	if (r->dropped_connections)
+		put(o, "connections_dropped", json_integer((json_int_t)r->dropped_connections), &ok);
 	json_t *usage = json_object();
 	if (usage) {
 		put(usage, "wall_ms", json_real(r->wall_ms), &ok);

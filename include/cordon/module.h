@@ -196,6 +196,21 @@ struct cordon_config_arg {
 	  (def_), (choices_) }
 #define CORDON_CONFIG_END { sizeof(struct cordon_config_arg), NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL }
 
+/* One connection of the run, as a proxy module reports it (ABI 1.4). */
+struct cordon_connection {
+	size_t size; /* sizeof(struct cordon_connection) */
+	const char *method; /* "CONNECT", "GET", "SOCKS5", ... */
+	const char *host; /* the name asked for (or an address literal) */
+	int port;
+	const char *verdict; /* "allowed", "denied", "failed" or "refused" (a limit, a bad request) */
+	const char *rule; /* the rule that decided, or NULL */
+	const char *address; /* the address connected to, or NULL */
+	const char *reason; /* why it was denied or failed, readable by a model; or NULL */
+	uint64_t bytes_out, bytes_in;
+	double ms;
+};
+#define CORDON_MAX_CONNECTIONS 1000
+
 /* The submitted source, as sealed by the core.  Read-only. */
 struct cordon_source {
 	size_t size; /* sizeof(struct cordon_source) */
@@ -496,6 +511,10 @@ struct cordon_core_api {
 	 * (stdin, data); NULL-terminated, valid until the run ends.  For a
 	 * filter that rewrites host paths to the names the program sees. */
 	const char *const *(*launch_sources)(cordon_ctx *ctx);
+	/* watch, finish: one network connection of the run, for the result's
+	 * "connections" (a proxy module: egress).  Strings are copied; at most
+	 * CORDON_MAX_CONNECTIONS per run are kept, the rest counted. */
+	int (*result_connection)(cordon_ctx *ctx, const struct cordon_connection *c);
 };
 
 #define CORDON_FD_KEEP_EXEC 0x1u

@@ -152,6 +152,33 @@ static void report(struct eg_proxy *p, struct conn *c)
 		p->n_denied++;
 	if (!p->ctx)
 		return;
+	/* The result's "connections" (ABI 1.4), beside the findings. */
+	if (CORDON_API_HAS(p->ctx, result_connection)) {
+		char addr[INET6_ADDRSTRLEN + 2] = "";
+		if (c->have_peer)
+			eg_addr_str(&c->peer, addr, sizeof(addr));
+		static const char *const verdicts[] = {
+			[O_ALLOWED] = "allowed", [O_FAILED] = "failed", [O_DENIED] = "denied",
+			[O_LIMIT] = "refused", [O_BAD] = "refused",
+		};
+		const char *reason = c->out == O_FAILED ? c->fail : c->out == O_ALLOWED ? (c->audit_note ? c->why : NULL)
+		                                                                        : c->why;
+		struct cordon_connection cc = {
+			.size = sizeof(cc),
+			.method = c->method[0] ? c->method : NULL,
+			.host = c->host,
+			.port = c->port,
+			.verdict = verdicts[c->out],
+			.rule = c->rule,
+			.address = addr[0] ? addr : NULL,
+			.reason = reason && reason[0] ? reason : NULL,
+			.bytes_out = c->up,
+			.bytes_in = c->down,
+			.ms = now_ms() - c->t0,
+		};
+		if (cordon_api(p->ctx)->result_connection(p->ctx, &cc) < 0)
+			cordon_warning(p->ctx, "egress: a connection could not be recorded in the result (out of memory)");
+	}
 	if (p->n_listed >= p->c->max_records) {
 		p->n_unlisted++;
 		return;

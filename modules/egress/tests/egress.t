@@ -62,6 +62,8 @@ check "the connection is reported: host:port, the rule, the address, bytes both 
 	finding_has egress-allowed "CONNECT api.test:$PORT allowed by '*.test:*' via 127.0.0.1:"
 check "the report counts the bytes (in > 0) and the time" \
 	jtrue "any(f['rule']=='egress-allowed' and ' bytes in, ' in f['message'] and ' 0 bytes in' not in f['message'] and f['message'].endswith(' ms') for f in j['findings'])"
+check "the result's connections: CONNECT api.test, allowed by its rule, the address, bytes both ways, ms" \
+	jtrue "[(c['method'], c['host'], c['port'], c['verdict'], c['rule'], c['address'].startswith('127.0.0.1'), c['bytes_in'] > 0, c['bytes_out'] > 0, c['ms'] >= 0, c['reason']) for c in j['connections']] == [('CONNECT', 'api.test', $PORT, 'allowed', '*.test:*', True, True, True, True, None)]"
 
 cl get "http://api.test:$PORT/plain?q=1"
 check "plain HTTP through HTTP_PROXY (urllib): forwarded in origin form" stdout_is "200 hello from api.test:$PORT /plain?q=1"
@@ -74,6 +76,8 @@ check "the client reads why, in words a model understands" stdout_has "network: 
 check "the denial is a finding (egress-denied) with the same reason" \
 	finding_has egress-denied "CONNECT nowhere.example:$PORT denied: network: nowhere.example is not in this policy's allow list"
 check "a denied connection does not fail the run" json_is 'j["status"]' ok
+check "the result's connections: denied, with the reason a model reads, no address" \
+	jtrue "[(c['host'], c['verdict'], c['address'], c['reason']) for c in j['connections']] == [('nowhere.example', 'denied', None, \"network: nowhere.example is not in this policy's allow list\")]"
 
 cl get "http://bad.test:$PORT/x"
 check "deny wins over allow (plain HTTP): 403 naming the deny rule" \
