@@ -238,6 +238,9 @@ class Result:
     mode: str = "enforce"
     total_time: Optional[float] = None  # seconds the call took, cordon's start to its result
     tightened: List[str] = field(default_factory=list)  # the per-call settings (Tighten) applied
+    # Network connections a proxy module saw (egress): dicts with method,
+    # host, port, verdict, rule, address, reason, bytes_out, bytes_in, ms.
+    connections: List[Dict[str, Any]] = field(default_factory=list)
 
     @property
     def success(self) -> bool:
@@ -296,6 +299,8 @@ class Result:
             "policy": self.policy,
             "mode": self.mode,
             "returncode": self.returncode,
+            "tightened": list(self.tightened),
+            "connections": [dict(c) for c in self.connections],
         }
 
     def raise_for_status(self) -> "Result":
@@ -341,6 +346,7 @@ class Result:
             raw=dict(d),
             mode=str(d.get("mode") or "enforce"),
             tightened=[str(t) for t in d.get("tightened") or ()],
+            connections=[dict(c) for c in d.get("connections") or () if isinstance(c, dict)],
         )
 
     def text(self) -> str:

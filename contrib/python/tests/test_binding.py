@@ -526,6 +526,15 @@ class ResultFields(unittest.TestCase):
         d = cordon.execute("print(1)", policy=DENY).to_dict()
         self.assertEqual(d["findings"][0]["rule"], "t-finding")
         json.dumps(d)
+        self.assertEqual((d["tightened"], d["connections"]), ([], []))
+
+    def test_connections_parsed(self):
+        conn = {"method": "CONNECT", "host": "pypi.org", "port": 443, "verdict": "denied", "rule": None,
+                "address": None, "reason": "network: pypi.org is not in this policy's allow list",
+                "bytes_out": 0, "bytes_in": 0, "ms": 1.5}
+        r = cordon.Result.from_json({"status": "ok", "connections": [conn, "not an object"]})
+        self.assertEqual(r.connections, [conn])
+        self.assertEqual(r.to_dict()["connections"], [conn])
 
 
 class Raising(unittest.TestCase):
