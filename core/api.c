@@ -604,6 +604,13 @@ static int api_result_connection(cordon_ctx *ctx, const struct cordon_connection
 	return result_add_connection(ctx->run->result, c);
 }
 
+static void *api_run_state(cordon_ctx *ctx)
+{
+	if (wrong_phase(ctx, "run_state", P(PHASE_PREPARE) | P(PHASE_WATCH) | P(PHASE_FILTER) | P(PHASE_FINISH)))
+		return NULL;
+	return ctx->entry ? ctx->entry->run_state : NULL;
+}
+
 static const struct cordon_core_api api = {
 	.abi = CORDON_ABI_VERSION,
 	.size = sizeof(struct cordon_core_api),
@@ -652,6 +659,7 @@ static const struct cordon_core_api api = {
 	.config = api_config,
 	.launch_sources = api_launch_sources,
 	.result_connection = api_result_connection,
+	.run_state = api_run_state,
 };
 
 const struct cordon_core_api *core_api(void)

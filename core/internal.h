@@ -214,6 +214,7 @@ struct entry {
 	struct tree *extra_trees; /* rule files loaded through load_yaml */
 	struct strv owned; /* strings handed out with the module's lifetime */
 	void *config; /* the module's config struct (ABI 1.4), filled before open */
+	void *run_state; /* this run's state (ABI 1.4 run_state_size), or NULL */
 	void **config_allocs; /* what config points into: STRINGS arrays */
 	size_t n_config_allocs;
 	char *last_error; /* cordon_error outside open: why the hook failed */

@@ -52,7 +52,22 @@ static void run_begin(struct run *run, cordon_policy *p, cordon_result *r)
 		free(e->last_error);
 		e->last_error = NULL;
 		e->ctx.run = run;
+		free(e->run_state);
+		e->run_state = NULL;
 	}
+}
+
+/* Each module's per-run state (ABI 1.4), zeroed: -1 when out of memory. */
+static int run_states_alloc(cordon_policy *p)
+{
+	for (size_t i = 0; i < p->n_stack; i++) {
+		struct entry *e = &p->stack[i];
+		const struct cordon_module *m = e->lm.m;
+		size_t n = module_has(m, offsetof(struct cordon_module, run_state_size)) ? m->run_state_size : 0;
+		if (n && !(e->run_state = calloc(1, n)))
+			return -1;
+	}
+	return 0;
 }
 
 /* Close the parent's copies of what modules passed to the child. */
@@ -89,6 +104,10 @@ void run_end(struct run *run)
 	for (size_t i = 0; i < run->n_sources; i++)
 		source_close(&run->sources[i]);
 	free(run->sources);
+	for (size_t i = 0; i < p->n_stack; i++) {
+		free(p->stack[i].run_state);
+		p->stack[i].run_state = NULL;
+	}
 	strv_clear(&run->argv);
 	strv_clear(&run->env);
 	strv_clear(&run->source_paths);
@@ -600,6 +619,10 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 	struct run run;
 	run_begin(&run, p, r);
 	char *why = NULL;
+	if (run_states_alloc(p) < 0) {
+		result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
+		goto done;
+	}
 	if (caller_paths(p, &o, opts, &out_dir, &binds, r) < 0)
 		goto done;
 	if (p->no_backend)

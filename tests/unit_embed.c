@@ -245,6 +245,33 @@ int main(void)
 	err = NULL;
 
 	cordon_policy_free(p);
+
+	/* Per-run state (ABI 1.4): zeroed for each run of the same policy. */
+	char *rsp = write_file("rs.yaml", "isolation: none\ninterpreter: [/bin/sh]\nstack:\n  - module: runstate\n");
+	p = cordon_policy_load(rsp, &lo, &err);
+	ok(p != NULL, "a policy with a per-run state module loads");
+	if (!p)
+		bail("%s", err);
+	for (int round = 0; round < 2; round++) {
+		static const char quiet[] = "true\n";
+		struct cordon_run_options qo = {
+			.size = sizeof(qo), .source_data = quiet, .source_len = sizeof(quiet) - 1,
+			.stream_stdout_fd = -1, .stream_stderr_fd = -1, .cancel_fd = -1,
+		};
+		r = cordon_run(p, &qo, &err);
+		char seen[256] = "";
+		for (size_t i = 0; r && i < cordon_result_warning_count(r); i++) {
+			const char *w = cordon_result_warning(r, i);
+			if (strstr(w, "runstate "))
+				snprintf(seen + strlen(seen), sizeof(seen) - strlen(seen), "%s|", strstr(w, "runstate "));
+		}
+		is_str(seen, "runstate prepare: prepared=0 finished=0|runstate finish: prepared=1 finished=0|",
+		       "run %d: the state is zeroed when the run begins, kept from prepare to finish", round + 1);
+		cordon_result_free(r);
+	}
+	cordon_policy_free(p);
+	unlink(rsp);
+	free(rsp);
 	unlink(bad);
 	unlink(pol);
 	rmdir(dir);

@@ -515,6 +515,9 @@ struct cordon_core_api {
 	 * "connections" (a proxy module: egress).  Strings are copied; at most
 	 * CORDON_MAX_CONNECTIONS per run are kept, the rest counted. */
 	int (*result_connection)(cordon_ctx *ctx, const struct cordon_connection *c);
+	/* prepare, watch, filter, finish: this run's state (run_state_size
+	 * bytes, zeroed when the run began), or NULL for a module without. */
+	void *(*run_state)(cordon_ctx *ctx);
 };
 
 #define CORDON_FD_KEEP_EXEC 0x1u
@@ -572,6 +575,11 @@ struct cordon_module {
 	 * and the size of the struct it fills. */
 	const struct cordon_config_arg *config;
 	size_t config_size;
+	/* Bytes of per-run state: the core allocates them zeroed when each run
+	 * begins (before prepare) and frees them after finish; cordon_run_state(ctx) returns them.  What belongs to
+	 * one run lives here, so nothing of an earlier run is ever left to
+	 * reset by hand.  0: none. */
+	size_t run_state_size;
 };
 
 #define CORDON_MOD_ISOLATION 0x1u /* an isolation backend: honours --output-dir and --bind-ro */
@@ -667,6 +675,12 @@ static inline CORDON_PRINTF(6, 7) void cordon_finding(cordon_ctx *ctx, const cha
 	va_start(ap, fmt);
 	cordon_api(ctx)->vfinding(ctx, rule, sev, line, column, fmt, ap);
 	va_end(ap);
+}
+
+/* This run's state (ABI 1.4 run_state_size), zeroed when the run began. */
+static inline void *cordon_run_state(cordon_ctx *ctx)
+{
+	return CORDON_API_HAS(ctx, run_state) ? cordon_api(ctx)->run_state(ctx) : NULL;
 }
 
 /* The module's filled config struct (ABI 1.4 config tables). */

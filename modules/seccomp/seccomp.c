@@ -107,6 +107,11 @@ struct state {
 	int child_sock; /* in the child: the socket end to send the listener on */
 	int sock; /* supervisor's end, or -1 */
 	int listener; /* supervisor's copy of the listener, or -1 */
+};
+
+/* What one run's supervisor saw: the core's per-run state (ABI 1.4), zeroed
+ * for every run, so nothing of an earlier run's is ever reported again. */
+struct run_log {
 	struct record rec[MAX_RECORDS];
 	size_t n_rec;
 	uint64_t unrecorded; /* calls beyond MAX_RECORDS distinct ones */
@@ -662,7 +667,7 @@ static void call_text(uint32_t arch, int nr, const uint64_t a[6], char *buf, siz
 		snprintf(buf + off, len - off, ")");
 }
 
-static void record(struct state *s, const struct seccomp_notif *req, enum outcome out, struct sc_action act,
+static void record(struct run_log *s, const struct seccomp_notif *req, enum outcome out, struct sc_action act,
                    const char *where)
 {
 	for (size_t i = 0; i < s->n_rec; i++) {
@@ -725,6 +730,13 @@ static void listener_lost(cordon_ctx *ctx, const char *what, int err)
 static int on_listener(cordon_ctx *ctx, void *state, int fd, short revents)
 {
 	struct state *s = state;
+	struct run_log *L = cordon_run_state(ctx);
+	if (!L) {
+		listener_lost(ctx, "this run's state", ENOMEM);
+		close(fd);
+		s->listener = -1;
+		return 1;
+	}
 	if (!(revents & POLLIN)) {
 		close(fd);
 		s->listener = -1;
@@ -759,10 +771,10 @@ static int on_listener(cordon_ctx *ctx, void *state, int fd, short revents)
 	if (act.kind == SC_ALLOW) {
 		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE; /* overlapping rules; the allow matched */
 	} else if (s->audit || act.kind == SC_LOG) {
-		record(s, &req, s->audit ? OUT_AUDIT : OUT_LOGGED, act, where);
+		record(L, &req, s->audit ? OUT_AUDIT : OUT_LOGGED, act, where);
 		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	} else if (act.kind == SC_KILL || act.kind == SC_TRAP) {
-		record(s, &req, OUT_KILLED, act, where);
+		record(L, &req, OUT_KILLED, act, where);
 		/* A pidfd first, then the check that the caller still waits: the
 		 * pidfd then names that very task, never a recycled pid. */
 		int pfd = (int)syscall(SYS_pidfd_open, (pid_t)req.pid, 0);
@@ -772,10 +784,10 @@ static int on_listener(cordon_ctx *ctx, void *state, int fd, short revents)
 			int sig = kill_signal_for((pid_t)req.pid);
 			int rc = pfd >= 0 ? (int)syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0)
 			                  : kill((pid_t)req.pid, sig);
-			if (rc == 0 && !s->killed) {
-				s->killed = true;
-				s->kill_signal = sig;
-				call_text(req.data.arch, req.data.nr, a, s->kill_text, sizeof(s->kill_text));
+			if (rc == 0 && !L->killed) {
+				L->killed = true;
+				L->kill_signal = sig;
+				call_text(req.data.arch, req.data.nr, a, L->kill_text, sizeof(L->kill_text));
 			}
 		}
 		if (pfd >= 0)
@@ -787,7 +799,7 @@ static int on_listener(cordon_ctx *ctx, void *state, int fd, short revents)
 		 * never completes. */
 		return 0;
 	} else {
-		record(s, &req, OUT_DENIED, act, where);
+		record(L, &req, OUT_DENIED, act, where);
 		resp.error = -(act.err ? act.err : EPERM);
 	}
 	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT)
@@ -833,11 +845,6 @@ static int sc_prepare(cordon_ctx *ctx, void *state)
 {
 	struct state *s = state;
 	const struct cordon_core_api *api = cordon_api(ctx);
-	s->n_rec = 0;
-	s->unrecorded = 0;
-	s->killed = false;
-	s->kill_signal = 0;
-	s->kill_text[0] = '\0';
 	s->child_sock = -1;
 	if (s->wrapped) {
 		/* Fail closed: bwrap's prepare, earlier in the stack, says which
@@ -949,9 +956,13 @@ static int sc_confine(void *state, const struct cordon_child *child, const char 
 static int sc_finish(cordon_ctx *ctx, void *state, const struct cordon_run_info *info)
 {
 	struct state *s = state;
+	static const struct run_log none;
+	const struct run_log *L = cordon_run_state(ctx);
+	if (!L)
+		L = &none;
 	char call[320], act[48];
-	for (size_t i = 0; i < s->n_rec; i++) {
-		const struct record *r = &s->rec[i];
+	for (size_t i = 0; i < L->n_rec; i++) {
+		const struct record *r = &L->rec[i];
 		call_text(r->arch, r->nr, r->args, call, sizeof(call));
 		sc_action_text(r->act, act, sizeof(act));
 		char times[48] = "";
@@ -975,10 +986,10 @@ static int sc_finish(cordon_ctx *ctx, void *state, const struct cordon_run_info 
 			break;
 		}
 	}
-	if (s->unrecorded)
+	if (L->unrecorded)
 		cordon_warning(ctx, "%llu more reported system calls were not itemized (more than %d distinct)",
-		               (unsigned long long)s->unrecorded, MAX_RECORDS);
-	if (info->signal == SIGSYS && !s->killed)
+		               (unsigned long long)L->unrecorded, MAX_RECORDS);
+	if (info->signal == SIGSYS && !L->killed)
 		cordon_finding(ctx, "killed", CORDON_SEV_HIGH, 0, 0,
 		               "killed by seccomp: SIGSYS from a system call the filter refused without a report "
 		               "(the trap action, or a foreign ABI when denials are not itemized)");
@@ -992,11 +1003,11 @@ static int sc_finish(cordon_ctx *ctx, void *state, const struct cordon_run_info 
 		               128 + SIGSYS, 128 + SIGSYS);
 	if (s->policy_audit && !s->wrapped) {
 		uint64_t would = 0;
-		for (size_t i = 0; i < s->n_rec; i++)
-			if (s->rec[i].outcome == OUT_AUDIT)
-				would += s->rec[i].count;
+		for (size_t i = 0; i < L->n_rec; i++)
+			if (L->rec[i].outcome == OUT_AUDIT)
+				would += L->rec[i].count;
 		cordon_warning(ctx, "audit mode: %llu would-be denied system calls were allowed%s",
-		               (unsigned long long)(would + s->unrecorded), would ? " (see the findings)" : "");
+		               (unsigned long long)(would + L->unrecorded), would ? " (see the findings)" : "");
 	}
 	/* Close what a watch did not get to close (the program ended first). */
 	if (s->listener >= 0) {
@@ -1037,4 +1048,5 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.confine = sc_confine,
 	.finish = sc_finish,
 	.close = sc_close,
+	.run_state_size = sizeof(struct run_log),
 };
