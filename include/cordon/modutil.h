@@ -36,8 +36,13 @@ static inline int cordon_drop_to_ids(uid_t uid, gid_t gid, const char **step)
 	}
 	/* Fail closed if the kernel left any id behind. */
 	uid_t r, e, s;
+	gid_t rg, eg, sg;
 	if (getresuid(&r, &e, &s) < 0 || r != uid || e != uid || s != uid) {
 		*step = "setresuid(host_uid) left another uid";
+		return EPERM;
+	}
+	if (getresgid(&rg, &eg, &sg) < 0 || rg != gid || eg != gid || sg != gid) {
+		*step = "setresgid(host_gid) left another gid";
 		return EPERM;
 	}
 	return 0;

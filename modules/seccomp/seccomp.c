@@ -116,8 +116,6 @@ struct run_log {
 	size_t n_rec;
 	uint64_t unrecorded; /* calls beyond MAX_RECORDS distinct ones */
 	bool killed; /* the supervisor killed the program */
-	int kill_signal;
-	char kill_text[320];
 };
 
 static const struct cordon_arg args[] = {
@@ -784,11 +782,8 @@ static int on_listener(cordon_ctx *ctx, void *state, int fd, short revents)
 			int sig = kill_signal_for((pid_t)req.pid);
 			int rc = pfd >= 0 ? (int)syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0)
 			                  : kill((pid_t)req.pid, sig);
-			if (rc == 0 && !L->killed) {
+			if (rc == 0)
 				L->killed = true;
-				L->kill_signal = sig;
-				call_text(req.data.arch, req.data.nr, a, L->kill_text, sizeof(L->kill_text));
-			}
 		}
 		if (pfd >= 0)
 			close(pfd);

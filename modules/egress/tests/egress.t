@@ -227,8 +227,9 @@ check "the incident record carries each connection (incident_log after egress)" 
 # all_runs; an allowed one alone is not.
 policy "$T/ilog2.yaml" 'allow: ["api.test:*"]' 'allow_ips: [127.0.0.1]'
 printf '  - module: incident_log\n    with: {path: %s/inc2.jsonl}\n' "$T" >>"$T/ilog2.yaml"
-run exec -p "$T/ilog2.yaml" -- /usr/bin/python3 -c "$CLIENT" connect api.test "$PORT"
-check "an allowed connection alone is no incident" test ! -s "$T/inc2.jsonl"
+run exec -p "$T/ilog2.yaml" --json -- /usr/bin/python3 -c "$CLIENT" connect api.test "$PORT"
+check "an allowed connection alone is no incident (the run went through, nothing logged)" \
+	eval 'rc_is 0 && stdout_has "200 Connection established" && test ! -s "$T/inc2.jsonl"'
 run exec -p "$T/ilog2.yaml" -- /usr/bin/python3 -c "$CLIENT" connect other.test "$PORT"
 check "a refused connection is an incident: kinds [network]" \
 	python3 -c 'import json,sys; r=json.loads(open(sys.argv[1]).readlines()[-1]); sys.exit(0 if r["kinds"]==["network"] else 1)' "$T/inc2.jsonl"
