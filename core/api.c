@@ -611,6 +611,11 @@ static void *api_run_state(cordon_ctx *ctx)
 	return ctx->entry ? ctx->entry->run_state : NULL;
 }
 
+static int api_require(cordon_ctx *ctx, const char *property, const char *value)
+{
+	return policy_require(ctx, property, value);
+}
+
 static const struct cordon_core_api api = {
 	.abi = CORDON_ABI_VERSION,
 	.size = sizeof(struct cordon_core_api),
@@ -660,6 +665,7 @@ static const struct cordon_core_api api = {
 	.launch_sources = api_launch_sources,
 	.result_connection = api_result_connection,
 	.run_state = api_run_state,
+	.require = api_require,
 };
 
 const struct cordon_core_api *core_api(void)

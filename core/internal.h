@@ -189,6 +189,7 @@ enum phase {
 	PHASE_FINISH,
 	PHASE_CLOSE,
 	PHASE_WATCH, /* a launch_watch callback while the program runs */
+	PHASE_REQUIRE, /* the requirements hook (require.c), outside any run */
 };
 
 struct run;
@@ -253,6 +254,8 @@ struct cordon_policy {
 	bool no_backend; /* no isolation backend, not on purpose: every run says so */
 	int verbose;
 	bool audit; /* `mode: audit` or cordon_load_options.audit */
+	struct strv *requirements; /* during a requirements hook: where require adds (require.c) */
+	bool requirements_bad; /* a require call of that hook was refused */
 	struct shared_data *data; /* set_data / get_data */
 	size_t n_data;
 	struct checker checker; /* cordon_check's checker process (checker.c) */
@@ -282,6 +285,8 @@ struct shared_data {
 };
 
 HIDDEN const struct cordon_core_api *core_api(void);
+/* require.c: the require service (ABI 1.5). */
+HIDDEN int policy_require(cordon_ctx *ctx, const char *property, const char *value);
 
 /* Search order for policies. */
 HIDDEN int policy_search_dirs(const char *extra, struct strv *dirs);

@@ -136,6 +136,135 @@ check "audit mode: the filter itself is still required" jc_is 'c["seccomp: filte
 run selftest -p "$T/aud.yaml"
 check "audit mode: the table's heading says so" out_has "audit mode: checks and seccomp report, they do not deny"
 
+# ---- requirements come from the modules (ABI 1.5), not from the command ----
+# A module selftest has never heard of promises a property: it is probed,
+# and here it does not hold (no isolation backend, on purpose).
+write_policy "$T/req.yaml" <<'P'
+isolation: none
+name: req
+stack:
+  - module: reqmod
+    with: {require: [filesystem.root_read_only, "limit.open_files=100"]}
+P
+run selftest -p "$T/req.yaml" --json
+check "a module's requirement: exit 1 (it does not hold)" rc_is 1
+check "a module's requirement: required and probed" \
+	jc_is '(c["filesystem: root read-only"]["required"], c["filesystem: root read-only"]["result"])' "(True, 'fail')"
+check "a module's limit: required, at the module's value" \
+	jc_is '(c["limit: open_files"]["required"], c["limit: open_files"]["detail"].startswith("policy 100;"))' "(True, True)"
+check "a module's requirement: what nobody promised stays not required" \
+	jc_is 'c["processes: host processes invisible"]["required"]' False
+check "a module that promises something is not listed as not probed" jc_is '"module reqmod" in c' False
+
+# The same promise where it holds: namespaces and rlimit provide it.
+write_policy "$T/req-ok.yaml" <<'P'
+name: req-ok
+stack:
+  - module: rlimit
+    with: {open_files: 100}
+  - module: namespaces
+  - module: reqmod
+    with: {require: [filesystem.root_read_only, "capabilities.none=no: testing a waiver"]}
+P
+run selftest -p "$T/req-ok.yaml" --json
+check "a module's requirement that holds: exit 0" rc_is 0
+check "... root read-only required and passes" \
+	jc_is '(c["filesystem: root read-only"]["required"], c["filesystem: root read-only"]["result"])' "(True, 'pass')"
+check "a waiver wins over another module's promise, and says why" \
+	jc_is '(c["capabilities: none effective or permitted"]["required"], c["capabilities: none effective or permitted"]["detail"].endswith(" (testing a waiver)"))' "(False, True)"
+
+# A module that promises nothing (here one of ABI 1.2, which has no hook).
+write_policy "$T/req-old.yaml" <<'P'
+isolation: none
+name: req-old
+stack:
+  - module: abi12
+P
+run selftest -p "$T/req-old.yaml" --json
+check "a module without requirements: exit 0" rc_is 0
+check "... listed as not probed, saying it promises nothing" \
+	jc_is '(c["module abi12"]["result"], "promises no property" in c["module abi12"]["detail"])' "('skipped', True)"
+check "... and no limit: the limits line says no module promises one" \
+	jc_is '"no module of the policy promises a resource limit" in c["limits"]["detail"]' True
+
+# The other isolation backends promise what they provide, like namespaces.
+for be in bwrap landlock; do
+	write_policy "$T/be-$be.yaml" <<P
+name: be-$be
+stack:
+  - module: $be
+P
+	run exec -p "$T/be-$be.yaml" -- /bin/true
+	if [ "$rc" -ne 0 ]; then
+		skip_n 2 "$be: backend not available here ($(head -n 1 "$T/err"))"
+		continue
+	fi
+	run selftest -p "$T/be-$be.yaml" --json
+	check "$be: root read-only required and holds" \
+		jc_is '(c["filesystem: root read-only"]["required"], c["filesystem: root read-only"]["result"], "module '$be'" in c)' "(True, 'pass', False)"
+	if [ "$be" = bwrap ]; then
+		check "bwrap: its pid namespace and network promised and holding" \
+			jc_is 'all(c[n]["required"] and c[n]["result"] == "pass" for n in ("processes: host processes invisible", "network: only loopback", "network: host TCP listener unreachable"))' True
+	else
+		# No pid namespace: Landlock does not promise it (and it does not hold).
+		check "landlock: host processes not promised" \
+			jc_is 'c["processes: host processes invisible"]["required"]' False
+	fi
+done
+
+# A property selftest does not know: an error naming the module and the name.
+write_policy "$T/req-unknown.yaml" <<'P'
+isolation: none
+name: req-unknown
+stack:
+  - module: reqmod
+    with: {require: [network.telepathy]}
+P
+run selftest -p "$T/req-unknown.yaml"
+check "an unknown property: 125" rc_is 125
+check "... naming the module and the property" err_has "module 'reqmod' requires the selftest property 'network.telepathy', which cordon selftest does not know"
+check "... and listing the ones it knows" err_has "network.loopback_only"
+check "... nothing is printed on stdout" sh -c "[ ! -s '$T/out' ]"
+
+# Values a property does not take: 125 naming the module, the property and the value.
+while IFS='|' read -r item want; do
+	write_policy "$T/req-value.yaml" <<P
+isolation: none
+name: req-value
+stack:
+  - module: reqmod
+    with: {require: ["$item"]}
+P
+	run selftest -p "$T/req-value.yaml"
+	check "a requirement '$item': 125 naming the module" sh -c '[ "$1" -eq 125 ] && grep -qF -- "$2" "$3"' sh "$rc" "module 'reqmod' $want" "$T/err"
+done <<'CASES'
+filesystem.root_read_only=yes|requires filesystem.root_read_only with the value 'yes'
+limit.cpu=soon|requires limit.cpu to be 'soon'
+CASES
+
+write_policy "$T/req-name.yaml" <<'P'
+isolation: none
+name: req-name
+stack:
+  - module: reqmod
+    with: {require: [Network]}
+P
+run selftest -p "$T/req-name.yaml"
+check "a malformed property name: 125" rc_is 125
+check "... naming the stack entry, the module and why" \
+	err_has "req-name.yaml:4:5: module 'reqmod' could not state its selftest requirements: require: 'Network' is not a property name"
+
+write_policy "$T/req-fail.yaml" <<'P'
+isolation: none
+name: req-fail
+stack:
+  - module: reqmod
+    with: {fail: true}
+P
+run selftest -p "$T/req-fail.yaml"
+check "a failing requirements hook: 125 with the module's reason" \
+	err_has "module 'reqmod' could not state its selftest requirements: asked to fail"
+
 # ---- errors ----
 run selftest -p no-such-policy
 check "unknown policy: 125" rc_is 125

@@ -76,6 +76,24 @@ int main(void)
 	is_str(cordon_policy_name(p), "p", "its name is the file stem");
 	is_str(cordon_policy_language(p), "shell", "its interpreter /bin/sh runs shell");
 	ok(cordon_policy_language(NULL) == NULL, "no policy, no language");
+	ok(cordon_policy_audit(p) == 0 && cordon_policy_audit(NULL) == 0, "not in audit mode");
+
+	/* Selftest requirements (ABI 1.5): the core's own first, then each
+	 * entry's in stack order; a module without the hook gives one empty
+	 * line.  rlimit promises only the limits the policy writes, and wall
+	 * is not one the selftest probes: nothing either. */
+	char **req = cordon_policy_requirements(p, &err);
+	ok(req && req[0] && req[1] && req[2] && !req[3], "requirements: one line each for the core, tm_a, rlimit (%s)",
+	   err ? err : "no error");
+	if (req && req[0] && req[1] && req[2]) {
+		is_str(req[0], "(core)\tno_new_privs\t", "requirements: the core promises no_new_privs");
+		is_str(req[1], "tm_a\t\t", "requirements: a module without the hook promises nothing");
+		is_str(req[2], "rlimit\t\t", "requirements: rlimit with only a wall timeout promises nothing");
+	}
+	cordon_strv_free(req);
+	ok(cordon_policy_requirements(NULL, &err) == NULL && err, "requirements of no policy: NULL and an error");
+	free(err);
+	err = NULL;
 
 	cordon_result *r = cordon_check(p, NULL, "echo hi\n", 8, &err);
 	ok(r && strcmp(cordon_result_status(r), "ok") == 0, "check from memory passes");

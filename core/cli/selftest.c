@@ -5,13 +5,14 @@
  * calls as `cordon exec`, and prints which properties actually hold: the
  * network, the filesystem view, the process view, capabilities,
  * no_new_privs, the seccomp filter and the foreign ABIs, each resource
- * limit, redaction.  What the policy asks for is read from its resolved
- * form (cordon_policy_dump): the namespaces module requires the network,
- * root and pid properties, caps the empty capability sets, seccomp an
- * active filter and blocked foreign ABIs, rlimit each limit it sets, redact
- * the redaction of a fake cloud key.  Properties the policy does not ask
- * for are still probed and shown as "not required".  The exit status is 0
- * only when every required check passes.
+ * limit, redaction.  What the policy asks for is what its modules promise
+ * (cordon_policy_requirements: each module's requirements hook names the
+ * properties of the `props` table below that its configuration provides,
+ * with the value expected), so the command names no module and a new
+ * isolation backend needs no change here; a property name the table does
+ * not have is an error naming the module.  Properties nobody promises are
+ * still probed and shown as "not required".  The exit status is 0 only
+ * when every required check passes.
  *
  * The probes run as commands (exec style, no source), so check-phase
  * modules see nothing to check and are listed as not probed: a probe
@@ -19,8 +20,7 @@
  * static check.  Two runs: a python3 probe (JSON facts on stdout; the
  * foreign-ABI calls are made in forked children, since the seccomp module
  * kills a process that makes one), and a sh printf for redaction.  The
- * probe's results are parsed from the run's JSON result with jansson; the
- * policy's dump with libyaml.
+ * probe's results are parsed from the run's JSON result with jansson.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,7 +39,6 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <yaml.h>
 
 #include <cordon/cordon.h>
 
@@ -189,157 +188,7 @@ static const char probe_py[] =
 
 static const char *prog = "cordon";
 
-/* ---- what the policy asks for, from its resolved YAML ---- */
-
 enum lim_kind { LIM_SIZE, LIM_DURATION, LIM_INT };
-
-static const struct limdef {
-	const char *key;  /* the rlimit module's argument */
-	const char *proc; /* the line of /proc/self/limits */
-	enum lim_kind kind;
-} limdefs[] = {
-	{ "cpu", "Max cpu time", LIM_DURATION },
-	{ "memory", "Max address space", LIM_SIZE },
-	{ "processes", "Max processes", LIM_INT },
-	{ "open_files", "Max open files", LIM_INT },
-	{ "file_size", "Max file size", LIM_SIZE },
-	{ "core", "Max core file size", LIM_SIZE },
-	{ "stack", "Max stack size", LIM_SIZE },
-};
-#define N_LIMITS (sizeof(limdefs) / sizeof(limdefs[0]))
-
-struct want {
-	bool namespaces, net_host, caps, caps_keep, seccomp, redact, rlimit;
-	bool audit; /* mode: audit: seccomp reports, it does not block */
-	bool memory_budget_only; /* rlimit's address_space: false: memory is no RLIMIT_AS */
-	char *limit[N_LIMITS]; /* the policy's text for each limit, or NULL */
-	char **other;          /* modules selftest does not probe */
-	size_t n_other;
-};
-
-static void want_free(struct want *w)
-{
-	for (size_t i = 0; i < N_LIMITS; i++)
-		free(w->limit[i]);
-	for (size_t i = 0; i < w->n_other; i++)
-		free(w->other[i]);
-	free(w->other);
-}
-
-static yaml_node_t *map_get(yaml_document_t *d, yaml_node_t *m, const char *key)
-{
-	if (!m || m->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(d, p->key);
-		if (k && k->type == YAML_SCALAR_NODE && strcmp((const char *)k->data.scalar.value, key) == 0)
-			return yaml_document_get_node(d, p->value);
-	}
-	return NULL;
-}
-
-static const char *scalar(yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
-/* "rlimit", "./mods/cordon_rlimit.so" and "/x/cordon_rlimit.so" all name
- * the module "rlimit". */
-static char *module_name(const char *ref)
-{
-	const char *b = strrchr(ref, '/');
-	b = b ? b + 1 : ref;
-	if (strncmp(b, "cordon_", 7) == 0 && strchr(ref, '/'))
-		b += 7;
-	size_t n = strlen(b);
-	if (n > 3 && strcmp(b + n - 3, ".so") == 0)
-		n -= 3;
-	return strndup(b, n);
-}
-
-static int read_want(const char *dump, struct want *w, char **err)
-{
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	int rc = -1;
-	if (!yaml_parser_initialize(&parser)) {
-		*err = strdup("out of memory");
-		return -1;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)dump, strlen(dump));
-	if (!yaml_parser_load(&parser, &doc)) {
-		if (asprintf(err, "cannot read the resolved policy: %s", parser.problem ? parser.problem : "?") < 0)
-			*err = NULL;
-		yaml_parser_delete(&parser);
-		return -1;
-	}
-	const char *mode = scalar(map_get(&doc, yaml_document_get_root_node(&doc), "mode"));
-	w->audit = mode && strcmp(mode, "audit") == 0;
-	yaml_node_t *stack = map_get(&doc, yaml_document_get_root_node(&doc), "stack");
-	if (stack && stack->type != YAML_SEQUENCE_NODE) {
-		*err = strdup("the resolved policy's stack is not a list");
-		goto out;
-	}
-	for (yaml_node_item_t *it = stack ? stack->data.sequence.items.start : NULL;
-	     stack && it < stack->data.sequence.items.top; it++) {
-		yaml_node_t *e = yaml_document_get_node(&doc, *it);
-		const char *ref = scalar(map_get(&doc, e, "module"));
-		if (!ref) {
-			*err = strdup("the resolved policy has a stack entry without a module");
-			goto out;
-		}
-		char *name = module_name(ref);
-		if (!name) {
-			*err = strdup("out of memory");
-			goto out;
-		}
-		yaml_node_t *with = map_get(&doc, e, "with");
-		bool keep = true;
-		if (strcmp(name, "namespaces") == 0) {
-			w->namespaces = true;
-			const char *net = scalar(map_get(&doc, with, "network"));
-			w->net_host = net && strcmp(net, "host") == 0;
-		} else if (strcmp(name, "caps") == 0) {
-			w->caps = true;
-			yaml_node_t *k = map_get(&doc, with, "keep");
-			w->caps_keep = k && !(k->type == YAML_SEQUENCE_NODE &&
-			                      k->data.sequence.items.start == k->data.sequence.items.top);
-		} else if (strcmp(name, "seccomp") == 0) {
-			w->seccomp = true;
-		} else if (strcmp(name, "redact") == 0) {
-			w->redact = true;
-		} else if (strcmp(name, "rlimit") == 0) {
-			w->rlimit = true;
-			for (size_t i = 0; i < N_LIMITS; i++) {
-				const char *v = scalar(map_get(&doc, with, limdefs[i].key));
-				if (v && !(w->limit[i] = strdup(v))) {
-					free(name);
-					*err = strdup("out of memory");
-					goto out;
-				}
-			}
-			const char *as = scalar(map_get(&doc, with, "address_space"));
-			w->memory_budget_only = as && strcmp(as, "false") == 0;
-		} else {
-			char **nv = realloc(w->other, (w->n_other + 1) * sizeof(*nv));
-			if (!nv) {
-				free(name);
-				*err = strdup("out of memory");
-				goto out;
-			}
-			w->other = nv;
-			w->other[w->n_other++] = name;
-			keep = false;
-		}
-		if (keep)
-			free(name);
-	}
-	rc = 0;
-out:
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	return rc;
-}
 
 /* ---- the policy's values: sizes and durations as cordon writes them ---- */
 
@@ -425,11 +274,11 @@ static int parse_duration(const char *s, uint64_t *out)
 
 /* The policy's value in /proc/self/limits units: 1 unlimited, 0 set, -1
  * unreadable. */
-static int limit_value(const struct limdef *d, const char *text, uint64_t *out)
+static int limit_value(enum lim_kind kind, const char *text, uint64_t *out)
 {
-	if (d->kind == LIM_SIZE)
+	if (kind == LIM_SIZE)
 		return parse_size(text, out);
-	if (d->kind == LIM_DURATION) {
+	if (kind == LIM_DURATION) {
 		uint64_t ns;
 		int r = parse_duration(text, &ns);
 		if (r == 0)
@@ -445,6 +294,210 @@ static int limit_value(const struct limdef *d, const char *text, uint64_t *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/* ---- what the policy asks for: the properties its modules promise ---- */
+
+/* The yes/no properties. */
+enum flag {
+	F_NET_LO,
+	F_NET_TCP,
+	F_NET_UNIX,
+	F_ROOT_RO,
+	F_PROCS,
+	F_CAPS,
+	F_CAPS_BND,
+	F_NNP,
+	F_SECCOMP,
+	F_FOREIGN_ABI,
+	F_REDACT,
+	N_FLAGS
+};
+
+enum prop_kind {
+	P_FLAG, /* holds or not; "no: REASON" waives it */
+	P_LIMIT, /* a resource limit, at most the value */
+	P_BUDGET, /* the tree's memory budget: shown, not probed */
+	P_NOTE, /* not probed; the value says why */
+};
+
+/* Every property the probes check, as modules name them in their
+ * requirements hooks (module.h, CORDON_PROP_*): the one place that says
+ * what selftest knows.  Limits are checked in this order. */
+static const struct prop {
+	const char *name;
+	enum prop_kind kind;
+	enum flag flag; /* P_FLAG */
+	const char *proc; /* P_LIMIT: the line of /proc/self/limits */
+	enum lim_kind lim; /* P_LIMIT, P_BUDGET: how the value is written */
+} props[] = {
+	{ CORDON_PROP_NET_LOOPBACK_ONLY, P_FLAG, F_NET_LO, NULL, 0 },
+	{ CORDON_PROP_NET_HOST_TCP, P_FLAG, F_NET_TCP, NULL, 0 },
+	{ CORDON_PROP_NET_HOST_UNIX, P_FLAG, F_NET_UNIX, NULL, 0 },
+	{ CORDON_PROP_ROOT_READ_ONLY, P_FLAG, F_ROOT_RO, NULL, 0 },
+	{ CORDON_PROP_PROCS_HIDDEN, P_FLAG, F_PROCS, NULL, 0 },
+	{ CORDON_PROP_CAPS_NONE, P_FLAG, F_CAPS, NULL, 0 },
+	{ CORDON_PROP_CAPS_BOUNDING, P_FLAG, F_CAPS_BND, NULL, 0 },
+	{ CORDON_PROP_NO_NEW_PRIVS, P_FLAG, F_NNP, NULL, 0 },
+	{ CORDON_PROP_SECCOMP_FILTER, P_FLAG, F_SECCOMP, NULL, 0 },
+	{ CORDON_PROP_SECCOMP_FOREIGN_ABI, P_FLAG, F_FOREIGN_ABI, NULL, 0 },
+	{ CORDON_PROP_LIMIT_PREFIX "cpu", P_LIMIT, 0, "Max cpu time", LIM_DURATION },
+	{ CORDON_PROP_LIMIT_PREFIX "memory", P_LIMIT, 0, "Max address space", LIM_SIZE },
+	{ CORDON_PROP_MEMORY_BUDGET, P_BUDGET, 0, NULL, LIM_SIZE },
+	{ CORDON_PROP_LIMIT_PREFIX "processes", P_LIMIT, 0, "Max processes", LIM_INT },
+	{ CORDON_PROP_LIMIT_PREFIX "open_files", P_LIMIT, 0, "Max open files", LIM_INT },
+	{ CORDON_PROP_LIMIT_PREFIX "file_size", P_LIMIT, 0, "Max file size", LIM_SIZE },
+	{ CORDON_PROP_LIMIT_PREFIX "core", P_LIMIT, 0, "Max core file size", LIM_SIZE },
+	{ CORDON_PROP_LIMIT_PREFIX "stack", P_LIMIT, 0, "Max stack size", LIM_SIZE },
+	{ CORDON_PROP_REDACTION, P_FLAG, F_REDACT, NULL, 0 },
+	{ CORDON_PROP_NOT_PROBED, P_NOTE, 0, NULL, 0 },
+};
+#define N_PROPS (sizeof(props) / sizeof(props[0]))
+
+static const struct prop *prop_find(const char *name)
+{
+	for (size_t i = 0; i < N_PROPS; i++)
+		if (strcmp(props[i].name, name) == 0)
+			return &props[i];
+	return NULL;
+}
+
+/* "cpu" for "limit.cpu". */
+static const char *limit_key(const struct prop *p)
+{
+	return p->name + strlen(CORDON_PROP_LIMIT_PREFIX);
+}
+
+struct note {
+	char *module;
+	char *why; /* NULL: the module promises nothing */
+};
+
+struct want {
+	bool req[N_FLAGS]; /* promised and not waived */
+	bool promised[N_FLAGS];
+	char *waived[N_FLAGS]; /* " (why)" when a module waived it, or NULL */
+	char *limit[N_PROPS]; /* P_LIMIT, P_BUDGET: the value as written, or NULL */
+	bool limits; /* some module promised a limit */
+	bool audit;
+	struct note *notes; /* modules selftest does not probe, in stack order */
+	size_t n_notes;
+};
+
+static void want_free(struct want *w)
+{
+	for (size_t i = 0; i < N_FLAGS; i++)
+		free(w->waived[i]);
+	for (size_t i = 0; i < N_PROPS; i++)
+		free(w->limit[i]);
+	for (size_t i = 0; i < w->n_notes; i++) {
+		free(w->notes[i].module);
+		free(w->notes[i].why);
+	}
+	free(w->notes);
+}
+
+static int add_note(struct want *w, const char *module, const char *why)
+{
+	struct note *nv = realloc(w->notes, (w->n_notes + 1) * sizeof(*nv));
+	if (!nv)
+		return -1;
+	w->notes = nv;
+	struct note *n = &w->notes[w->n_notes];
+	n->module = strdup(module);
+	n->why = why ? strdup(why) : NULL;
+	if (!n->module || (why && !n->why)) {
+		free(n->module);
+		free(n->why);
+		return -1;
+	}
+	w->n_notes++;
+	return 0;
+}
+
+static int want_err(char **err, const char *module, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int want_err(char **err, const char *module, const char *fmt, ...)
+{
+	char *what = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&what, fmt, ap) < 0)
+		what = NULL;
+	va_end(ap);
+	if (asprintf(err, "module '%s' %s", module, what ? what : "states a malformed requirement") < 0)
+		*err = NULL;
+	free(what);
+	return -1;
+}
+
+/* One promise of one module: "MODULE\tPROPERTY\tVALUE". */
+static int want_one(struct want *w, char *line, char **err)
+{
+	char *module = line, *name = strchr(line, '\t'), *value = name ? strchr(name + 1, '\t') : NULL;
+	if (!value) {
+		*err = strdup("libcordon stated a requirement without its module, property and value");
+		return -1;
+	}
+	*name++ = '\0';
+	*value++ = '\0';
+	if (!*name)
+		return add_note(w, module, NULL);
+	const struct prop *p = prop_find(name);
+	if (!p) {
+		char known[1024] = "";
+		for (size_t i = 0; i < N_PROPS; i++) {
+			size_t used = strlen(known);
+			snprintf(known + used, sizeof(known) - used, "%s%s", i ? ", " : "", props[i].name);
+		}
+		return want_err(err, module, "requires the selftest property '%s', which cordon selftest does not know "
+		                             "(it knows %s)",
+		                name, known);
+	}
+	uint64_t v;
+	switch (p->kind) {
+	case P_FLAG:
+		if (*value && strcmp(value, "no") != 0 && strncmp(value, "no: ", 4) != 0)
+			return want_err(err, module, "requires %s with the value '%s' (expected none, or 'no: REASON')",
+			                name, value);
+		if (*value) {
+			free(w->waived[p->flag]);
+			if (asprintf(&w->waived[p->flag], " (%s%s)", value[2] ? value + 4 : "waived by ", value[2] ? "" : module) <
+			    0) {
+				w->waived[p->flag] = NULL;
+				return -1;
+			}
+		} else {
+			w->promised[p->flag] = true;
+		}
+		w->req[p->flag] = w->promised[p->flag] && !w->waived[p->flag];
+		return 0;
+	case P_LIMIT:
+	case P_BUDGET:
+		if (limit_value(p->lim, value, &v) < 0)
+			return want_err(err, module, "requires %s to be '%s', which is not a limit cordon writes", name,
+			                value);
+		w->limits = true;
+		/* Two modules promising one limit: the first stands. */
+		return w->limit[p - props] ? 0 : (w->limit[p - props] = strdup(value)) ? 0 : -1;
+	case P_NOTE:
+		return add_note(w, module, *value ? value : NULL);
+	}
+	return 0;
+}
+
+/* What the policy's modules promise (cordon_policy_requirements). */
+static int read_want(cordon_policy *p, struct want *w, char **err)
+{
+	w->audit = cordon_policy_audit(p) != 0;
+	char **req = cordon_policy_requirements(p, err);
+	if (!req)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; req[i] && rc == 0; i++)
+		if ((rc = want_one(w, req[i], err)) < 0 && !*err)
+			*err = strdup("out of memory");
+	cordon_strv_free(req);
+	return rc;
 }
 
 /* ---- the checks ---- */
@@ -655,13 +708,20 @@ static const char *or_q(const char *s)
 	return s ? s : "?";
 }
 
+/* " (REASON)" when a module waived the property on purpose, else "". */
+static const char *waived(const struct want *w, enum flag f)
+{
+	return w->waived[f] ? w->waived[f] : "";
+}
+
 static void eval_network(struct checks *c, const struct want *w, json_t *f, const struct host *h, const char *problem)
 {
-	bool req = w->namespaces && !w->net_host;
+	bool req_lo = w->req[F_NET_LO], req_tcp = w->req[F_NET_TCP], req_unix = w->req[F_NET_UNIX];
 	if (problem) {
-		add(c, "network: only loopback", req, "fail", "%s", problem);
-		add(c, "network: host TCP listener unreachable", req, "fail", "%s", problem);
-		add(c, "network: host abstract unix socket unreachable", req, "fail", "%s", problem);
+		add(c, "network: only loopback", req_lo, "fail", "%s%s", problem, waived(w, F_NET_LO));
+		add(c, "network: host TCP listener unreachable", req_tcp, "fail", "%s%s", problem, waived(w, F_NET_TCP));
+		add(c, "network: host abstract unix socket unreachable", req_unix, "fail", "%s%s", problem,
+		    waived(w, F_NET_UNIX));
 		return;
 	}
 	json_t *ifs = json_object_get(f, "ifaces");
@@ -679,56 +739,59 @@ static void eval_network(struct checks *c, const struct want *w, json_t *f, cons
 	const char *udp = or_q(jget_str(f, "udp"));
 	bool pass = only_lo && json_is_integer(routes) && json_integer_value(routes) == 0 &&
 	            strcmp(udp, "connected") != 0;
-	add(c, "network: only loopback", req, pass ? "pass" : "fail",
-	    "interfaces: %s; routes off lo: %s; UDP to 192.0.2.1: %s", json_is_array(ifs) ? names : "unreadable",
-	    json_is_integer(routes) ? (json_integer_value(routes) ? "some" : "none") : "unreadable", udp);
+	add(c, "network: only loopback", req_lo, pass ? "pass" : "fail",
+	    "interfaces: %s; routes off lo: %s; UDP to 192.0.2.1: %s%s", json_is_array(ifs) ? names : "unreadable",
+	    json_is_integer(routes) ? (json_integer_value(routes) ? "some" : "none") : "unreadable", udp,
+	    waived(w, F_NET_LO));
 
 	if (h->tcp < 0) {
-		add(c, "network: host TCP listener unreachable", req, req ? "fail" : "skipped", "%s", h->tcp_err);
+		add(c, "network: host TCP listener unreachable", req_tcp, req_tcp ? "fail" : "skipped", "%s",
+		    h->tcp_err);
 	} else {
 		const char *t = or_q(jget_str(f, "tcp"));
-		add(c, "network: host TCP listener unreachable", req, strcmp(t, "connected") ? "pass" : "fail",
-		    "connect to 127.0.0.1:%d (listening on the host): %s", h->port, t);
+		add(c, "network: host TCP listener unreachable", req_tcp, strcmp(t, "connected") ? "pass" : "fail",
+		    "connect to 127.0.0.1:%d (listening on the host): %s%s", h->port, t, waived(w, F_NET_TCP));
 	}
 	if (h->unix_fd < 0) {
-		add(c, "network: host abstract unix socket unreachable", req, req ? "fail" : "skipped", "%s",
+		add(c, "network: host abstract unix socket unreachable", req_unix, req_unix ? "fail" : "skipped", "%s",
 		    h->unix_err);
 	} else {
 		const char *u = or_q(jget_str(f, "unix"));
-		add(c, "network: host abstract unix socket unreachable", req, strcmp(u, "connected") ? "pass" : "fail",
-		    "connect to @%s (listening on the host): %s", h->abstract, u);
+		add(c, "network: host abstract unix socket unreachable", req_unix,
+		    strcmp(u, "connected") ? "pass" : "fail", "connect to @%s (listening on the host): %s%s", h->abstract,
+		    u, waived(w, F_NET_UNIX));
 	}
 }
 
 static void eval_views(struct checks *c, const struct want *w, json_t *f, const struct host *h, const char *problem)
 {
-	bool req = w->namespaces;
 	if (problem) {
-		add(c, "filesystem: root read-only", req, "fail", "%s", problem);
-		add(c, "processes: host processes invisible", req, "fail", "%s", problem);
+		add(c, "filesystem: root read-only", w->req[F_ROOT_RO], "fail", "%s%s", problem, waived(w, F_ROOT_RO));
+		add(c, "processes: host processes invisible", w->req[F_PROCS], "fail", "%s%s", problem,
+		    waived(w, F_PROCS));
 		return;
 	}
 	json_t *rw = json_object_get(f, "rootwrite");
 	const char *r1 = or_q(jget_str(rw, "/")), *r2 = or_q(jget_str(rw, "/usr"));
 	bool pass = json_is_object(rw) && strcmp(r1, "created") && strcmp(r2, "created") && strcmp(r1, "?") &&
 	            strcmp(r2, "?");
-	add(c, "filesystem: root read-only", req, pass ? "pass" : "fail", "creating a file in /: %s; in /usr: %s", r1,
-	    r2);
+	add(c, "filesystem: root read-only", w->req[F_ROOT_RO], pass ? "pass" : "fail",
+	    "creating a file in /: %s; in /usr: %s%s", r1, r2, waived(w, F_ROOT_RO));
 	json_t *hp = json_object_get(f, "hostpid");
 	json_t *np = json_object_get(f, "nprocs");
-	add(c, "processes: host processes invisible", req, json_is_false(hp) ? "pass" : "fail",
-	    "cordon's pid %ld is %s inside; %" JSON_INTEGER_FORMAT " processes visible", h->pid,
-	    json_is_false(hp) ? "not visible" : "visible", json_integer_value(np));
+	add(c, "processes: host processes invisible", w->req[F_PROCS], json_is_false(hp) ? "pass" : "fail",
+	    "cordon's pid %ld is %s inside; %" JSON_INTEGER_FORMAT " processes visible%s", h->pid,
+	    json_is_false(hp) ? "not visible" : "visible", json_integer_value(np), waived(w, F_PROCS));
 }
 
 static void eval_status(struct checks *c, const struct want *w, json_t *f, const char *problem)
 {
-	bool req_caps = (w->caps || w->namespaces) && !w->caps_keep, req_bnd = w->caps && !w->caps_keep;
+	bool req_caps = w->req[F_CAPS], req_bnd = w->req[F_CAPS_BND];
 	if (problem) {
-		add(c, "capabilities: none effective or permitted", req_caps, "fail", "%s", problem);
-		add(c, "capabilities: bounding set empty", req_bnd, "fail", "%s", problem);
-		add(c, "no_new_privs", true, "fail", "%s", problem);
-		add(c, "seccomp: filter active", w->seccomp, "fail", "%s", problem);
+		add(c, "capabilities: none effective or permitted", req_caps, "fail", "%s%s", problem, waived(w, F_CAPS));
+		add(c, "capabilities: bounding set empty", req_bnd, "fail", "%s%s", problem, waived(w, F_CAPS_BND));
+		add(c, "no_new_privs", w->req[F_NNP], "fail", "%s%s", problem, waived(w, F_NNP));
+		add(c, "seccomp: filter active", w->req[F_SECCOMP], "fail", "%s%s", problem, waived(w, F_SECCOMP));
 		return;
 	}
 	json_t *st = json_object_get(f, "status");
@@ -737,16 +800,16 @@ static void eval_status(struct checks *c, const struct want *w, json_t *f, const
 	bool pass = hex_zero(eff) && hex_zero(prm) && hex_zero(inh) && (!amb || hex_zero(amb));
 	add(c, "capabilities: none effective or permitted", req_caps, pass ? "pass" : "fail",
 	    "CapEff %s, CapPrm %s, CapInh %s, CapAmb %s%s", or_q(eff), or_q(prm), or_q(inh), or_q(amb),
-	    w->caps_keep ? " (the policy keeps some)" : "");
+	    waived(w, F_CAPS));
 	add(c, "capabilities: bounding set empty", req_bnd, hex_zero(bnd) ? "pass" : "fail", "CapBnd %s%s", or_q(bnd),
-	    w->caps_keep ? " (the policy keeps some)" : "");
+	    waived(w, F_CAPS_BND));
 	const char *nnp = jget_str(st, "NoNewPrivs");
-	/* The core sets no_new_privs before every execve: always required. */
-	add(c, "no_new_privs", true, nnp && strcmp(nnp, "1") == 0 ? "pass" : "fail", "NoNewPrivs: %s", or_q(nnp));
+	add(c, "no_new_privs", w->req[F_NNP], nnp && strcmp(nnp, "1") == 0 ? "pass" : "fail", "NoNewPrivs: %s%s",
+	    or_q(nnp), waived(w, F_NNP));
 	const char *sc = jget_str(st, "Seccomp"), *scn = jget_str(st, "Seccomp_filters");
-	add(c, "seccomp: filter active", w->seccomp, sc && strcmp(sc, "2") == 0 ? "pass" : "fail",
-	    "Seccomp: %s%s%s%s", or_q(sc), sc && strcmp(sc, "2") == 0 ? " (filter mode)" : "", scn ? ", filters: " : "",
-	    scn ? scn : "");
+	add(c, "seccomp: filter active", w->req[F_SECCOMP], sc && strcmp(sc, "2") == 0 ? "pass" : "fail",
+	    "Seccomp: %s%s%s%s%s", or_q(sc), sc && strcmp(sc, "2") == 0 ? " (filter mode)" : "", scn ? ", filters: " : "",
+	    scn ? scn : "", waived(w, F_SECCOMP));
 }
 
 static void eval_abi(struct checks *c, const struct want *w, json_t *f, const char *problem)
@@ -758,12 +821,12 @@ static void eval_abi(struct checks *c, const struct want *w, json_t *f, const ch
 		{ "x32", "seccomp: x32 ABI blocked", "getpid with the x32 bit" },
 	};
 	json_t *abi = problem ? NULL : json_object_get(f, "abi");
-	/* In audit mode the filter lets every call run and reports it: a
-	 * foreign-ABI call is not blocked, by the policy's own choice. */
-	bool want = w->seccomp && !w->audit;
+	/* A module may waive it (seccomp in audit mode lets every call run
+	 * and reports it): the reason is shown. */
+	bool want = w->req[F_FOREIGN_ABI];
 	for (size_t i = 0; i < 2; i++) {
 		if (problem) {
-			add(c, abis[i].name, want, "fail", "%s", problem);
+			add(c, abis[i].name, want, "fail", "%s%s", problem, waived(w, F_FOREIGN_ABI));
 			continue;
 		}
 		if (!abi) {
@@ -787,8 +850,7 @@ static void eval_abi(struct checks *c, const struct want *w, json_t *f, const ch
 		} else if (strncmp(r, "untested", 8) == 0) {
 			why = "the probe could not make the call";
 		}
-		add(c, abis[i].name, want, result, "%s: %s: %s%s", abis[i].call, r, why,
-		    w->seccomp && w->audit ? " (audit mode: reported, not blocked)" : "");
+		add(c, abis[i].name, want, result, "%s: %s: %s%s", abis[i].call, r, why, waived(w, F_FOREIGN_ABI));
 	}
 }
 
@@ -801,11 +863,11 @@ static void eval_limits(struct checks *c, const struct want *w, json_t *f, const
 		host_root = json_integer_value(json_object_get(f, "uid")) == 0 && map &&
 		            strcmp(map, "0 0 4294967295") == 0;
 	}
-	for (size_t i = 0; i < N_LIMITS; i++) {
-		const struct limdef *d = &limdefs[i];
+	for (size_t i = 0; i < N_PROPS; i++) {
+		const struct prop *d = &props[i];
 		if (!w->limit[i])
 			continue;
-		if (strcmp(d->key, "memory") == 0 && w->memory_budget_only) {
+		if (d->kind == P_BUDGET) {
 			/* No RLIMIT_AS to read back or map past: the supervisor's
 			 * tree budget holds it (tests/javascript.t proves it). */
 			add(c, "limit: memory", false, "skipped",
@@ -814,10 +876,11 @@ static void eval_limits(struct checks *c, const struct want *w, json_t *f, const
 			    w->limit[i]);
 			continue;
 		}
+		const char *key = limit_key(d);
 		char name[64];
-		snprintf(name, sizeof(name), "limit: %s", d->key);
+		snprintf(name, sizeof(name), "limit: %s", key);
 		uint64_t want = 0;
-		int pr = limit_value(d, w->limit[i], &want);
+		int pr = limit_value(d->lim, w->limit[i], &want);
 		if (pr == 1)
 			continue; /* unlimited: nothing asked for */
 		if (problem) {
@@ -835,19 +898,19 @@ static void eval_limits(struct checks *c, const struct want *w, json_t *f, const
 		if (pass && pr == 0)
 			pass = have <= want;
 		char extra[160] = "";
-		if (strcmp(d->key, "memory") == 0 && json_object_get(f, "memory")) {
+		if (strcmp(key, "memory") == 0 && json_object_get(f, "memory")) {
 			const char *m = or_q(jget_str(f, "memory"));
 			bool ok = strcmp(m, "mapped") != 0;
 			pass = pass && ok;
 			snprintf(extra, sizeof(extra), "; mapping the limit's size: %s", ok ? m : "succeeded");
-		} else if (strcmp(d->key, "open_files") == 0 && json_object_get(f, "open_files")) {
+		} else if (strcmp(key, "open_files") == 0 && json_object_get(f, "open_files")) {
 			json_t *of = json_object_get(f, "open_files");
 			const char *e = or_q(json_string_value(json_array_get(of, 0)));
 			bool ok = strcmp(e, "EMFILE") == 0;
 			pass = pass && ok;
 			snprintf(extra, sizeof(extra), "; opening descriptors: %s after %" JSON_INTEGER_FORMAT " more",
 			         ok ? e : "no EMFILE", json_integer_value(json_array_get(of, 1)));
-		} else if (strcmp(d->key, "file_size") == 0 && json_object_get(f, "file_size")) {
+		} else if (strcmp(key, "file_size") == 0 && json_object_get(f, "file_size")) {
 			const char *e = or_q(jget_str(f, "file_size"));
 			if (strncmp(e, "untested", 8) != 0) {
 				bool ok = strcmp(e, "EFBIG") == 0;
@@ -857,7 +920,7 @@ static void eval_limits(struct checks *c, const struct want *w, json_t *f, const
 			} else {
 				snprintf(extra, sizeof(extra), "; %s", e);
 			}
-		} else if (strcmp(d->key, "processes") == 0 && host_root) {
+		} else if (strcmp(key, "processes") == 0 && host_root) {
 			pass = false;
 			snprintf(extra, sizeof(extra),
 			         "; the program runs as host root, to which RLIMIT_NPROC does not apply");
@@ -865,15 +928,15 @@ static void eval_limits(struct checks *c, const struct want *w, json_t *f, const
 		add(c, name, true, pass ? "pass" : "fail", "policy %s%s; soft %s, hard %s%s", w->limit[i],
 		    pr < 0 ? " (unreadable)" : "", soft, hard, extra);
 	}
-	if (!w->rlimit)
-		add(c, "limits", false, "skipped", "no rlimit module in the policy");
+	if (!w->limits)
+		add(c, "limits", false, "skipped", "no module of the policy promises a resource limit");
 }
 
 static void eval_redact(struct checks *c, const struct want *w, const struct run *r)
 {
 	const char *name = "redaction: a fake cloud key in the output";
 	if (r->problem) {
-		add(c, name, w->redact, "fail", "%s", r->problem);
+		add(c, name, w->req[F_REDACT], "fail", "%s%s", r->problem, waived(w, F_REDACT));
 		return;
 	}
 	const char *out = jstr(r->res, "stdout");
@@ -886,8 +949,9 @@ static void eval_redact(struct checks *c, const struct want *w, const struct run
 	char shown[96];
 	snprintf(shown, sizeof(shown), "%s", out);
 	shown[strcspn(shown, "\n")] = '\0';
-	add(c, name, w->redact, !leaked && n > 0 ? "pass" : "fail", "printed %s...; stdout: '%s'; %zu redaction%s",
-	    FAKE_KEY_A, shown, n, n == 1 ? "" : "s");
+	add(c, name, w->req[F_REDACT], !leaked && n > 0 ? "pass" : "fail",
+	    "printed %s...; stdout: '%s'; %zu redaction%s%s", FAKE_KEY_A, shown, n, n == 1 ? "" : "s",
+	    waived(w, F_REDACT));
 }
 
 /* ---- output ---- */
@@ -969,7 +1033,15 @@ static void usage(FILE *f)
 
 enum { OPT_JSON = 256, OPT_POLICY_DIR };
 
-int cordon_cli_selftest(int argc, char **argv, const char *policy_dir, int verbose)
+struct opts {
+	const char *policy;
+	const char *policy_dir;
+	int verbose;
+	int json;
+};
+
+/* -1: go on; else the exit status. */
+static int parse_options(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, 'p' },
@@ -979,26 +1051,25 @@ int cordon_cli_selftest(int argc, char **argv, const char *policy_dir, int verbo
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *policy = "default";
-	int json = 0, c;
+	int c;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+p:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			policy = optarg;
+			o->policy = optarg;
 			break;
 		case 'v':
-			verbose = 1;
+			o->verbose = 1;
 			break;
 		case 'h':
 			usage(stdout);
 			return 0;
 		case OPT_JSON:
-			json = 1;
+			o->json = 1;
 			break;
 		case OPT_POLICY_DIR:
-			policy_dir = optarg;
+			o->policy_dir = optarg;
 			break;
 		case ':':
 			fprintf(stderr, "%s: %s: needs an argument\nTry 'cordon selftest --help'.\n", prog,
@@ -1015,15 +1086,88 @@ int cordon_cli_selftest(int argc, char **argv, const char *policy_dir, int verbo
 		        argv[optind]);
 		return CORDON_EXIT_ERROR;
 	}
+	return -1;
+}
 
-	struct cordon_load_options lo = { .size = sizeof(lo), .policy_dir = policy_dir, .verbose = verbose };
-	char *err = NULL;
-	cordon_policy *p = cordon_policy_load(policy, &lo, &err);
-	if (!p) {
-		fprintf(stderr, "%s: %s\n", prog, err ? err : "cannot load the policy");
-		free(err);
-		return CORDON_EXIT_ERROR;
+/* The python3 probe's argument: where the host listens, who we are, which
+ * limits to try.  NULL when out of memory. */
+static char *probe_arg(const struct want *w, const struct host *h)
+{
+	json_t *a = json_pack("{s:i, s:s, s:I, s:I}", "port", h->tcp >= 0 ? h->port : 1, "abstract", h->abstract,
+	                      "pid", (json_int_t)h->pid, "start", (json_int_t)h->start);
+	if (!a)
+		return NULL;
+	static const char *const tried[] = { "memory", "open_files", "file_size" };
+	for (size_t i = 0; i < N_PROPS; i++) {
+		uint64_t v;
+		if (props[i].kind != P_LIMIT || !w->limit[i])
+			continue;
+		for (size_t t = 0; t < sizeof(tried) / sizeof(tried[0]); t++)
+			if (strcmp(limit_key(&props[i]), tried[t]) == 0 &&
+			    limit_value(props[i].lim, w->limit[i], &v) == 0 && v <= (uint64_t)INT64_MAX &&
+			    (strcmp(tried[t], "open_files") != 0 || v <= 65536))
+				json_object_set_new(a, tried[t], json_integer((json_int_t)v));
 	}
+	char *arg = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return arg;
+}
+
+/* Run the python3 probe; *facts its JSON facts, or *problem why there are
+ * none.  -1 when out of memory. */
+static int probe_facts(cordon_policy *p, const char *arg, struct run *pr, bool verbose, json_t **facts,
+                       const char **problem)
+{
+	*facts = NULL;
+	*problem = NULL;
+	if (access(PYTHON, X_OK) != 0) {
+		*problem = "the probe needs " PYTHON " on the host";
+		return 0;
+	}
+	const char *const argv_py[] = { PYTHON, "-I", "-B", "-c", probe_py, arg, NULL };
+	if (run_probe(p, argv_py, pr, verbose) < 0)
+		return -1;
+	*problem = pr->problem;
+	if (!*problem) {
+		json_error_t jerr;
+		*facts = json_loads(jstr(pr->res, "stdout"), 0, &jerr);
+		if (!json_is_object(*facts))
+			*problem = "the probe printed no result (its output was cut or filtered?)";
+	}
+	return 0;
+}
+
+/* Every check, in the table's order. */
+static void evaluate(struct checks *ck, cordon_policy *p, const struct want *w, json_t *facts, const struct host *h,
+                     const char *problem, const struct run *rr)
+{
+	/* A stack without an isolation backend runs the program with the
+	 * caller's access: a required check, unless the policy says
+	 * `isolation: none` (then no lint warning names it). */
+	bool no_backend = false;
+	for (size_t i = 0; i < cordon_policy_warning_count(p); i++)
+		no_backend |= strstr(cordon_policy_warning(p, i), "has no isolation backend") != NULL;
+	add(ck, "isolation backend", no_backend, no_backend ? "fail" : "pass", "%s",
+	    no_backend ? "none in the stack (namespaces, bwrap or landlock): the program runs with the caller's access; "
+	                 "add one, or say `isolation: none` if that is meant"
+	               : "the stack has one, or the policy says isolation: none");
+	eval_network(ck, w, facts, h, problem);
+	eval_views(ck, w, facts, h, problem);
+	eval_status(ck, w, facts, problem);
+	eval_abi(ck, w, facts, problem);
+	eval_limits(ck, w, facts, problem);
+	eval_redact(ck, w, rr);
+	for (size_t i = 0; i < w->n_notes; i++) {
+		char name[128];
+		snprintf(name, sizeof(name), "module %s", w->notes[i].module);
+		add(ck, name, false, "skipped", "not probed: %s",
+		    w->notes[i].why ? w->notes[i].why : "the module promises no property the selftest probes");
+	}
+}
+
+/* Probe, evaluate, print: the exit status. */
+static int selftest(cordon_policy *p, const struct opts *o)
+{
 	int rc = CORDON_EXIT_ERROR;
 	struct want w;
 	memset(&w, 0, sizeof(w));
@@ -1036,102 +1180,31 @@ int cordon_cli_selftest(int argc, char **argv, const char *policy_dir, int verbo
 	memset(&pr, 0, sizeof(pr));
 	memset(&rr, 0, sizeof(rr));
 	json_t *facts = NULL;
-	char *arg = NULL;
+	char *arg = NULL, *err = NULL;
+	const char *problem = NULL;
 
-	char *dump = cordon_policy_dump(p);
-	if (!dump) {
-		fprintf(stderr, "%s: selftest: cannot resolve the policy\n", prog);
-		goto out;
-	}
-	err = NULL;
-	int wr = read_want(dump, &w, &err);
-	free(dump);
-	if (wr < 0) {
+	if (read_want(p, &w, &err) < 0) {
 		fprintf(stderr, "%s: selftest: %s\n", prog, err ? err : "out of memory");
 		free(err);
 		goto out;
 	}
-
-	/* The probe's arguments: where the host listens, who we are, which
-	 * limits to try. */
 	host_setup(&h);
-	json_t *a = json_pack("{s:i, s:s, s:I, s:I}", "port", h.tcp >= 0 ? h.port : 1, "abstract", h.abstract,
-	                      "pid", (json_int_t)h.pid, "start", (json_int_t)h.start);
-	if (!a) {
+	if (!(arg = probe_arg(&w, &h))) {
 		fprintf(stderr, "%s: selftest: out of memory\n", prog);
 		goto out;
 	}
-	static const char *const tried[] = { "memory", "open_files", "file_size" };
-	for (size_t i = 0; i < N_LIMITS; i++) {
-		uint64_t v;
-		for (size_t t = 0; t < sizeof(tried) / sizeof(tried[0]); t++)
-			if (w.limit[i] && strcmp(limdefs[i].key, tried[t]) == 0 &&
-			    !(w.memory_budget_only && strcmp(tried[t], "memory") == 0) &&
-			    limit_value(&limdefs[i], w.limit[i], &v) == 0 && v <= (uint64_t)INT64_MAX &&
-			    (strcmp(tried[t], "open_files") != 0 || v <= 65536))
-				json_object_set_new(a, tried[t], json_integer((json_int_t)v));
-	}
-	arg = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	if (!arg) {
-		fprintf(stderr, "%s: selftest: out of memory\n", prog);
-		goto out;
-	}
-
-	const char *problem = NULL;
-	if (access(PYTHON, X_OK) != 0) {
-		problem = "the probe needs " PYTHON " on the host";
-	} else {
-		const char *const argv_py[] = { PYTHON, "-I", "-B", "-c", probe_py, arg, NULL };
-		if (run_probe(p, argv_py, &pr, verbose) < 0) {
-			fprintf(stderr, "%s: selftest: cannot run the probe: out of memory\n", prog);
-			goto out;
-		}
-		problem = pr.problem;
-		if (!problem) {
-			json_error_t jerr;
-			facts = json_loads(jstr(pr.res, "stdout"), 0, &jerr);
-			if (!json_is_object(facts))
-				problem = "the probe printed no result (its output was cut or filtered?)";
-		}
-	}
-
 	const char *const argv_sh[] = { SHELL, "-c", "printf '%s%s\\n' \"$0\" \"$1\"", FAKE_KEY_A, FAKE_KEY_B, NULL };
-	if (run_probe(p, argv_sh, &rr, verbose) < 0) {
+	if (probe_facts(p, arg, &pr, o->verbose, &facts, &problem) < 0 ||
+	    run_probe(p, argv_sh, &rr, o->verbose) < 0) {
 		fprintf(stderr, "%s: selftest: cannot run the probe: out of memory\n", prog);
 		goto out;
 	}
-
-	/* A stack without an isolation backend runs the program with the
-	 * caller's access: a required check, unless the policy says
-	 * `isolation: none` (then no lint warning names it). */
-	bool no_backend = false;
-	for (size_t i = 0; i < cordon_policy_warning_count(p); i++)
-		no_backend |= strstr(cordon_policy_warning(p, i), "has no isolation backend") != NULL;
-	add(&ck, "isolation backend", no_backend, no_backend ? "fail" : "pass", "%s",
-	    no_backend ? "none in the stack (namespaces, bwrap or landlock): the program runs with the caller's access; "
-	                 "add one, or say `isolation: none` if that is meant"
-	               : "the stack has one, or the policy says isolation: none");
-	eval_network(&ck, &w, facts, &h, problem);
-	eval_views(&ck, &w, facts, &h, problem);
-	eval_status(&ck, &w, facts, problem);
-	eval_abi(&ck, &w, facts, problem);
-	eval_limits(&ck, &w, facts, problem);
-	eval_redact(&ck, &w, &rr);
-	for (size_t i = 0; i < w.n_other; i++) {
-		char name[128];
-		snprintf(name, sizeof(name), "module %s", w.other[i]);
-		add(&ck, name, false, "skipped",
-		    strcmp(w.other[i], "incident_log") == 0
-		            ? "not probed: the selftest's runs are logged like any other; see `cordon log verify`"
-		            : "not probed: a check-phase module sees nothing to check in the probes' runs; "
-		              "see `cordon check`");
-	}
+	evaluate(&ck, p, &w, facts, &h, problem, &rr);
 	if (ck.oom) {
 		fprintf(stderr, "%s: selftest: out of memory\n", prog);
 		goto out;
 	}
-	if (json) {
+	if (o->json) {
 		if (print_json(cordon_policy_name(p), w.audit, &ck) < 0) {
 			fprintf(stderr, "%s: selftest: cannot format the result as JSON\n", prog);
 			goto out;
@@ -1148,6 +1221,24 @@ out:
 	run_free(&rr);
 	checks_free(&ck);
 	want_free(&w);
+	return rc;
+}
+
+int cordon_cli_selftest(int argc, char **argv, const char *policy_dir, int verbose)
+{
+	struct opts o = { .policy = "default", .policy_dir = policy_dir, .verbose = verbose };
+	int rc = parse_options(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	struct cordon_load_options lo = { .size = sizeof(lo), .policy_dir = o.policy_dir, .verbose = o.verbose };
+	char *err = NULL;
+	cordon_policy *p = cordon_policy_load(o.policy, &lo, &err);
+	if (!p) {
+		fprintf(stderr, "%s: %s\n", prog, err ? err : "cannot load the policy");
+		free(err);
+		return CORDON_EXIT_ERROR;
+	}
+	rc = selftest(p, &o);
 	cordon_policy_free(p);
 	return rc;
 }

@@ -91,6 +91,22 @@ CORDON_API const char *cordon_policy_warning(const cordon_policy *policy, size_t
  * annotated with the file:line it came from; free() it.
  */
 CORDON_API char *cordon_policy_dump(const cordon_policy *policy);
+/* 1 when the policy is loaded in audit mode (its `mode: audit`, or
+ * cordon_load_options.audit): check-phase denials and seccomp report, they
+ * do not stop the run (ABI 1.5). */
+CORDON_API int cordon_policy_audit(const cordon_policy *policy);
+/*
+ * What the policy promises to `cordon selftest` (ABI 1.5): one string per
+ * promise, "MODULE\tPROPERTY\tVALUE", as each module's requirements hook
+ * states it for its configuration (module.h, CORDON_PROP_*: the property's
+ * name, and the value expected, empty when the property only holds or
+ * not).  The core's own promises come first under the module name
+ * "(core)"; a module of the stack that promises nothing gives one line
+ * "MODULE\t\t".  In stack order; NULL-terminated, free with
+ * cordon_strv_free.  NULL and *err (naming the module's stack entry) when
+ * a module's hook fails or states a malformed property.
+ */
+CORDON_API char **cordon_policy_requirements(cordon_policy *policy, char **err);
 
 /* Policies found on the search path, each name once (the first found wins),
  * sorted, as "NAME\tPATH"; NULL-terminated, free with cordon_strv_free.

@@ -35,6 +35,9 @@
  *     finish   parent  see the whole result
  *     close    parent  free state
  *
+ * Outside the runs, `requirements` (since 1.5) states which selftest
+ * properties the module's configuration promises, when asked.
+ *
  * Any hook may be NULL.  open and close are called once per loaded policy;
  * check, prepare, confine, filter and finish once per run (check also once per
  * source for `cordon check`).  A policy may be used for several runs, one at a
@@ -52,7 +55,7 @@ extern "C" {
 #endif
 
 #define CORDON_ABI_MAJOR 1
-#define CORDON_ABI_MINOR 4
+#define CORDON_ABI_MINOR 5
 #define CORDON_ABI_MKVERSION(major, minor) (((uint32_t)(major) << 16) | (uint32_t)(minor))
 #define CORDON_ABI_VERSION CORDON_ABI_MKVERSION(CORDON_ABI_MAJOR, CORDON_ABI_MINOR)
 #define CORDON_ABI_GET_MAJOR(v) ((uint32_t)(v) >> 16)
@@ -518,6 +521,22 @@ struct cordon_core_api {
 	/* prepare, watch, filter, finish: this run's state (run_state_size
 	 * bytes, zeroed when the run began), or NULL for a module without. */
 	void *(*run_state)(cordon_ctx *ctx);
+
+	/* --- added in ABI 1.5: test with CORDON_API_HAS --- */
+
+	/* requirements (the hook): one selftest property this module's
+	 * configuration promises, by its name (CORDON_PROP_*, below) and the
+	 * value it expects: NULL for a property that holds or not, the limit
+	 * as the policy writes it for a limit.* property ("5s", "256M",
+	 * "unlimited"), the reason for CORDON_PROP_NOT_PROBED.  "no" or
+	 * "no: REASON" waives a yes/no property on purpose (caps keeping some
+	 * capabilities, seccomp in audit mode): it is then not required
+	 * whatever other modules promise, and REASON is shown with it.
+	 * Strings are copied; at most 200 bytes each, no tab or newline.
+	 * 0, or -1 (logged) outside the hook or for a malformed name or
+	 * value.  `cordon selftest` refuses a name it does not know, naming
+	 * the module. */
+	int (*require)(cordon_ctx *ctx, const char *property, const char *value);
 };
 
 #define CORDON_FD_KEEP_EXEC 0x1u
@@ -580,6 +599,20 @@ struct cordon_module {
 	 * one run lives here, so nothing of an earlier run is ever left to
 	 * reset by hand.  0: none. */
 	size_t run_state_size;
+
+	/* --- added in ABI 1.5 --- */
+
+	/* State which selftest properties this module's configuration
+	 * promises, one cordon_require(ctx, property, value) each (the
+	 * properties below, CORDON_PROP_*): `cordon selftest` probes them on
+	 * the host and fails when one does not hold, so an isolation backend,
+	 * or any module that confines, says what it provides here and the
+	 * command needs no knowledge of it.  Called after open, with the
+	 * state open set, only when an embedder asks
+	 * (cordon_policy_requirements), never during a run; the arguments
+	 * (cordon_arg, cordon_config) are readable.  NULL, or a hook that
+	 * requires nothing, shows the module as not probed. */
+	int (*requirements)(cordon_ctx *ctx, void *state);
 };
 
 #define CORDON_MOD_ISOLATION 0x1u /* an isolation backend: honours --output-dir and --bind-ro */
@@ -602,6 +635,46 @@ struct cordon_module {
 #define CORDON_STAGE_CAPS 3 /* capabilities: caps */
 #define CORDON_STAGE_LSM 4 /* an LSM's rules: landlock */
 #define CORDON_STAGE_SECCOMP 5 /* a seccomp filter: seccomp */
+
+/* ------------------------------------------------------------------------
+ * Selftest properties (ABI 1.5): what a requirements hook may promise with
+ * cordon_require.  `cordon selftest` (core/cli/selftest.c, one table) probes
+ * each on the host under the policy; a name it does not know is an error
+ * naming the module.  Yes/no properties take no value (or "no: REASON").
+ */
+/* The program sees only the loopback interface and no route off it. */
+#define CORDON_PROP_NET_LOOPBACK_ONLY "network.loopback_only"
+/* A TCP listener on the host's 127.0.0.1 cannot be connected to. */
+#define CORDON_PROP_NET_HOST_TCP "network.host_tcp_unreachable"
+/* A host abstract unix socket cannot be connected to. */
+#define CORDON_PROP_NET_HOST_UNIX "network.host_unix_unreachable"
+/* Neither / nor /usr can be written. */
+#define CORDON_PROP_ROOT_READ_ONLY "filesystem.root_read_only"
+/* cordon's own process is not visible in /proc. */
+#define CORDON_PROP_PROCS_HIDDEN "processes.host_invisible"
+/* No effective, permitted, inheritable or ambient capability. */
+#define CORDON_PROP_CAPS_NONE "capabilities.none"
+/* An empty bounding set. */
+#define CORDON_PROP_CAPS_BOUNDING "capabilities.bounding_empty"
+/* no_new_privs set (the core promises it for every run). */
+#define CORDON_PROP_NO_NEW_PRIVS "no_new_privs"
+/* A seccomp filter is loaded. */
+#define CORDON_PROP_SECCOMP_FILTER "seccomp.filter"
+/* System calls of the i386 and x32 ABIs (x86_64 hosts) are refused or kill. */
+#define CORDON_PROP_SECCOMP_FOREIGN_ABI "seccomp.foreign_abi_blocked"
+/* Resource limits, soft and hard, at most the value (as a policy writes it;
+ * "unlimited" asks for nothing): limit.cpu (a duration), limit.memory,
+ * limit.file_size, limit.core, limit.stack (sizes), limit.processes,
+ * limit.open_files (numbers). */
+#define CORDON_PROP_LIMIT_PREFIX "limit."
+/* The whole tree's memory budget, enforced by the supervisor rather than an
+ * RLIMIT_AS (shown, not probed); the value as a policy writes it. */
+#define CORDON_PROP_MEMORY_BUDGET "limit.memory_budget"
+/* A fake AWS access key id printed by the program is redacted. */
+#define CORDON_PROP_REDACTION "redaction.cloud_key"
+/* Nothing the selftest can probe; the value says why ("a check-phase
+ * module sees nothing to check in the probes' runs"). */
+#define CORDON_PROP_NOT_PROBED "not_probed"
 
 /* ------------------------------------------------------------------------
  * Shared-data names (set_data / get_data) the shipped modules agree on: a
@@ -681,6 +754,13 @@ static inline CORDON_PRINTF(6, 7) void cordon_finding(cordon_ctx *ctx, const cha
 static inline void *cordon_run_state(cordon_ctx *ctx)
 {
 	return CORDON_API_HAS(ctx, run_state) ? cordon_api(ctx)->run_state(ctx) : NULL;
+}
+
+/* A selftest property this module promises (ABI 1.5; in the requirements
+ * hook).  -1 with an older core, which never calls that hook. */
+static inline int cordon_require(cordon_ctx *ctx, const char *property, const char *value)
+{
+	return CORDON_API_HAS(ctx, require) ? cordon_api(ctx)->require(ctx, property, value) : -1;
 }
 
 /* The module's filled config struct (ABI 1.4 config tables). */

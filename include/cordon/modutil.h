@@ -112,4 +112,21 @@ static inline ssize_t cordon_read_small_file(const char *path, char *buf, size_t
 	return (ssize_t)got;
 }
 
+/* Not async-signal-safe: for the requirements hook (ABI 1.5) of an
+ * isolation backend that runs the program in new user, mount, pid and
+ * (unless private_net is 0) network namespaces under a read-only root,
+ * with no capabilities left: what it promises to `cordon selftest`.  The
+ * namespaces and bwrap modules share it.  0, or -1 (the core said why). */
+static inline int cordon_require_namespaced_view(cordon_ctx *ctx, int private_net)
+{
+	if (private_net && (cordon_require(ctx, CORDON_PROP_NET_LOOPBACK_ONLY, NULL) < 0 ||
+	                    cordon_require(ctx, CORDON_PROP_NET_HOST_TCP, NULL) < 0 ||
+	                    cordon_require(ctx, CORDON_PROP_NET_HOST_UNIX, NULL) < 0))
+		return -1;
+	if (cordon_require(ctx, CORDON_PROP_ROOT_READ_ONLY, NULL) < 0 ||
+	    cordon_require(ctx, CORDON_PROP_PROCS_HIDDEN, NULL) < 0 || cordon_require(ctx, CORDON_PROP_CAPS_NONE, NULL) < 0)
+		return -1;
+	return 0;
+}
+
 #endif

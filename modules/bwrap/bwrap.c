@@ -831,6 +831,18 @@ static int bw_confine(void *state, const struct cordon_child *child, const char 
 	return 0;
 }
 
+/* What `cordon selftest` probes for this view (ABI 1.5), as for the
+ * namespaces module: bubblewrap unshares every namespace (the network's
+ * unless network: host), mounts a read-only root and leaves the program no
+ * capabilities. */
+static int bw_requirements(cordon_ctx *ctx, void *state)
+{
+	(void)state;
+	const cordon_node *n = cordon_arg(ctx, "network");
+	const char *v = n ? cordon_api(ctx)->node_scalar(n, NULL) : NULL;
+	return cordon_require_namespaced_view(ctx, !(v && strcmp(v, "host") == 0));
+}
+
 CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.abi = CORDON_ABI_VERSION,
 	.size = sizeof(struct cordon_module),
@@ -843,4 +855,5 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.confine = bw_confine,
 	.finish = bw_finish,
 	.close = bw_close,
+	.requirements = bw_requirements,
 };

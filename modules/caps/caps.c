@@ -219,6 +219,17 @@ static void caps_close(void *state)
 	free(state);
 }
 
+/* What `cordon selftest` probes (ABI 1.5): every capability set empty,
+ * unless the policy keeps some on purpose. */
+static int caps_requirements(cordon_ctx *ctx, void *state)
+{
+	const struct state *s = state;
+	const char *v = s && s->keep ? "no: the policy keeps some" : NULL;
+	if (cordon_require(ctx, CORDON_PROP_CAPS_NONE, v) < 0 || cordon_require(ctx, CORDON_PROP_CAPS_BOUNDING, v) < 0)
+		return -1;
+	return 0;
+}
+
 CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.abi = CORDON_ABI_VERSION,
 	.size = sizeof(struct cordon_module),
@@ -229,4 +240,5 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.open = caps_open,
 	.confine = caps_confine,
 	.close = caps_close,
+	.requirements = caps_requirements,
 };

@@ -432,6 +432,20 @@ static void eg_close(void *state)
 	free(s);
 }
 
+/* What `cordon selftest` probes (ABI 1.5): the program runs in a network
+ * namespace of its own with loopback only (the confine hook refuses the
+ * host's), so nothing of the host's network is reached but through the
+ * proxy. */
+static int eg_requirements(cordon_ctx *ctx, void *state)
+{
+	(void)state;
+	if (cordon_require(ctx, CORDON_PROP_NET_LOOPBACK_ONLY, NULL) < 0 ||
+	    cordon_require(ctx, CORDON_PROP_NET_HOST_TCP, NULL) < 0 ||
+	    cordon_require(ctx, CORDON_PROP_NET_HOST_UNIX, NULL) < 0)
+		return -1;
+	return 0;
+}
+
 CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.abi = CORDON_ABI_VERSION,
 	.size = sizeof(struct cordon_module),
@@ -445,4 +459,5 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.confine = eg_confine,
 	.finish = eg_finish,
 	.close = eg_close,
+	.requirements = eg_requirements,
 };

@@ -343,6 +343,14 @@ static void il_close(void *state)
 	free(s);
 }
 
+/* Nothing `cordon selftest` can probe (ABI 1.5). */
+static int il_requirements(cordon_ctx *ctx, void *state)
+{
+	(void)state;
+	return cordon_require(ctx, CORDON_PROP_NOT_PROBED,
+	                      "the selftest's runs are logged like any other; see `cordon log verify`");
+}
+
 CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.abi = CORDON_ABI_VERSION,
 	.size = sizeof(struct cordon_module),
@@ -353,4 +361,5 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.prepare = il_prepare,
 	.finish = il_finish,
 	.close = il_close,
+	.requirements = il_requirements,
 };

@@ -520,6 +520,28 @@ static int ll_confine(void *state, const struct cordon_child *child, const char 
 	return ll_restrict(s, child, step);
 }
 
+/* What `cordon selftest` probes (ABI 1.5): what this kernel's Landlock
+ * enforces of the policy.  Writing outside the read_write paths is denied
+ * from ABI 1; TCP connect only from ABI 4 and with network: none (the port
+ * lists name what stays allowed: the probe's listener has an ephemeral
+ * port); abstract unix sockets are scoped from ABI 6.  No pid namespace, no
+ * network namespace: those properties are not promised. */
+static int ll_requirements(cordon_ctx *ctx, void *state)
+{
+	const struct ll_state *s = state;
+	if (!s)
+		return 0;
+	if (cordon_require(ctx, CORDON_PROP_ROOT_READ_ONLY, NULL) < 0)
+		return -1;
+	if (s->want.tcp && !s->n_connect && (s->plan.handled_net & LANDLOCK_ACCESS_NET_CONNECT_TCP) &&
+	    cordon_require(ctx, CORDON_PROP_NET_HOST_TCP, NULL) < 0)
+		return -1;
+	if (s->want.scope_abstract && (s->plan.scoped & LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET) &&
+	    cordon_require(ctx, CORDON_PROP_NET_HOST_UNIX, NULL) < 0)
+		return -1;
+	return 0;
+}
+
 CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.abi = CORDON_ABI_VERSION,
 	.size = sizeof(struct cordon_module),
@@ -532,4 +554,5 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.confine = ll_confine,
 	.finish = ll_finish,
 	.close = ll_close,
+	.requirements = ll_requirements,
 };

@@ -862,6 +862,15 @@ static int ns_confine(void *state, const struct cordon_child *child, const char 
 	return 0;
 }
 
+/* What `cordon selftest` probes for this view (ABI 1.5): a fresh network
+ * namespace with loopback only unless network: host, a read-only root, a
+ * pid namespace, and no capabilities left to the program. */
+static int ns_requirements(cordon_ctx *ctx, void *state)
+{
+	const struct ns_state *s = state;
+	return cordon_require_namespaced_view(ctx, !(s && s->net_host));
+}
+
 CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.abi = CORDON_ABI_VERSION,
 	.size = sizeof(struct cordon_module),
@@ -874,4 +883,5 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.confine = ns_confine,
 	.finish = ns_finish,
 	.close = ns_close,
+	.requirements = ns_requirements,
 };

@@ -826,6 +826,13 @@ static void ps_close(void *state)
 	free(s);
 }
 
+/* Nothing `cordon selftest` can probe (ABI 1.5): it runs commands. */
+static int ps_requirements(cordon_ctx *ctx, void *state)
+{
+	(void)state;
+	return cordon_require(ctx, CORDON_PROP_NOT_PROBED, "a check-phase module sees nothing to check in the probes' runs; see `cordon check`");
+}
+
 CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.abi = CORDON_ABI_VERSION,
 	.size = sizeof(struct cordon_module),
@@ -835,4 +842,5 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.open = ps_open,
 	.check = ps_check,
 	.close = ps_close,
+	.requirements = ps_requirements,
 };

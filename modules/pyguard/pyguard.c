@@ -663,6 +663,16 @@ static void pg_close(void *state)
 	free(s);
 }
 
+/* Nothing `cordon selftest` can probe (ABI 1.5): the guard lives inside
+ * the Python programs `cordon run` starts from a source. */
+static int pg_requirements(cordon_ctx *ctx, void *state)
+{
+	(void)state;
+	return cordon_require(ctx, CORDON_PROP_NOT_PROBED,
+	                      "a runtime guard inside Python programs run from a source; the probes do not try what it "
+	                      "forbids");
+}
+
 CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.abi = CORDON_ABI_VERSION,
 	.size = sizeof(struct cordon_module),
@@ -673,4 +683,5 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.prepare = pg_prepare,
 	.finish = pg_finish,
 	.close = pg_close,
+	.requirements = pg_requirements,
 };

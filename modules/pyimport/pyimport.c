@@ -739,6 +739,13 @@ static void py_close(void *state)
 	free(s);
 }
 
+/* Nothing `cordon selftest` can probe (ABI 1.5): it runs commands. */
+static int py_requirements(cordon_ctx *ctx, void *state)
+{
+	(void)state;
+	return cordon_require(ctx, CORDON_PROP_NOT_PROBED, "a check-phase module sees nothing to check in the probes' runs; see `cordon check`");
+}
+
 CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.abi = CORDON_ABI_VERSION,
 	.size = sizeof(struct cordon_module),
@@ -748,4 +755,5 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.open = py_open,
 	.check = py_check_hook,
 	.close = py_close,
+	.requirements = py_requirements,
 };

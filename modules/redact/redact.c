@@ -389,6 +389,24 @@ static void rd_close(void *state)
 	rd_module_free(state);
 }
 
+/* What `cordon selftest` probes (ABI 1.5): a fake AWS access key id in the
+ * output is redacted, unless the policy disables that detector. */
+static int rd_requirements(cordon_ctx *ctx, void *state)
+{
+	(void)state;
+	const struct cordon_core_api *api = cordon_api(ctx);
+	const cordon_node *n = cordon_arg(ctx, "disable");
+	size_t k = n && api->node_type(n) == CORDON_NODE_SEQUENCE ? api->node_len(n) : n ? 1 : 0;
+	for (size_t i = 0; i < k; i++) {
+		const cordon_node *item = api->node_type(n) == CORDON_NODE_SEQUENCE ? api->node_at(n, i) : n;
+		const char *v = item ? api->node_scalar(item, NULL) : NULL;
+		if (v && strcmp(v, "aws-access-key-id") == 0)
+			return cordon_require(ctx, CORDON_PROP_NOT_PROBED,
+			                      "its aws-access-key-id detector is disabled, and the probe prints such a key");
+	}
+	return cordon_require(ctx, CORDON_PROP_REDACTION, NULL);
+}
+
 CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.abi = CORDON_ABI_VERSION,
 	.size = sizeof(struct cordon_module),
@@ -399,4 +417,5 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.prepare = rd_prepare,
 	.filter = rd_filter,
 	.close = rd_close,
+	.requirements = rd_requirements,
 };

@@ -206,6 +206,38 @@ static void rl_close(void *state)
 	free(state);
 }
 
+/* What `cordon selftest` probes (ABI 1.5): each limit the policy writes
+ * (a default is not promised), as written; memory without address_space
+ * is the tree's budget, held by the supervisor rather than an RLIMIT_AS. */
+static int rl_requirements(cordon_ctx *ctx, void *state)
+{
+	(void)state;
+	static const struct {
+		const char *key, *prop;
+	} limits[] = {
+		{ "cpu", CORDON_PROP_LIMIT_PREFIX "cpu" },
+		{ "memory", CORDON_PROP_LIMIT_PREFIX "memory" },
+		{ "processes", CORDON_PROP_LIMIT_PREFIX "processes" },
+		{ "open_files", CORDON_PROP_LIMIT_PREFIX "open_files" },
+		{ "file_size", CORDON_PROP_LIMIT_PREFIX "file_size" },
+		{ "core", CORDON_PROP_LIMIT_PREFIX "core" },
+		{ "stack", CORDON_PROP_LIMIT_PREFIX "stack" },
+	};
+	const struct config *c = cordon_config(ctx);
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		const cordon_node *n = cordon_arg(ctx, limits[i].key);
+		const char *v = n ? cordon_api(ctx)->node_scalar(n, NULL) : NULL;
+		if (!v)
+			continue;
+		const char *prop = limits[i].prop;
+		if (strcmp(limits[i].key, "memory") == 0 && c && !c->address_space)
+			prop = CORDON_PROP_MEMORY_BUDGET;
+		if (cordon_require(ctx, prop, v) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.abi = CORDON_ABI_VERSION,
 	.size = sizeof(struct cordon_module),
@@ -218,4 +250,5 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.prepare = rl_prepare,
 	.confine = rl_confine,
 	.close = rl_close,
+	.requirements = rl_requirements,
 };

@@ -1031,6 +1031,19 @@ static void sc_close(void *state)
 	free(s);
 }
 
+/* What `cordon selftest` probes (ABI 1.5): a filter in the program, and
+ * the i386 and x32 ABIs refused, unless in audit mode, where the filter
+ * lets every call run and reports it. */
+static int sc_requirements(cordon_ctx *ctx, void *state)
+{
+	const struct state *s = state;
+	if (cordon_require(ctx, CORDON_PROP_SECCOMP_FILTER, NULL) < 0 ||
+	    cordon_require(ctx, CORDON_PROP_SECCOMP_FOREIGN_ABI,
+	                   s && s->audit ? "no: audit mode: reported, not blocked" : NULL) < 0)
+		return -1;
+	return 0;
+}
+
 CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.abi = CORDON_ABI_VERSION,
 	.size = sizeof(struct cordon_module),
@@ -1044,4 +1057,5 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.finish = sc_finish,
 	.close = sc_close,
 	.run_state_size = sizeof(struct run_log),
+	.requirements = sc_requirements,
 };
