@@ -144,16 +144,16 @@ isolation: none
 name: req
 stack:
   - module: reqmod
-    with: {require: [filesystem.root_read_only, "limit.open_files=100"]}
+    with: {require: [processes.host_invisible, "limit.open_files=100"]}
 P
 run selftest -p "$T/req.yaml" --json
 check "a module's requirement: exit 1 (it does not hold)" rc_is 1
 check "a module's requirement: required and probed" \
-	jc_is '(c["filesystem: root read-only"]["required"], c["filesystem: root read-only"]["result"])' "(True, 'fail')"
+	jc_is '(c["processes: host processes invisible"]["required"], c["processes: host processes invisible"]["result"])' "(True, 'fail')"
 check "a module's limit: required, at the module's value" \
 	jc_is '(c["limit: open_files"]["required"], c["limit: open_files"]["detail"].startswith("policy 100;"))' "(True, True)"
 check "a module's requirement: what nobody promised stays not required" \
-	jc_is 'c["processes: host processes invisible"]["required"]' False
+	jc_is 'c["filesystem: root read-only"]["required"]' False
 check "a module that promises something is not listed as not probed" jc_is '"module reqmod" in c' False
 
 # The same promise where it holds: namespaces and rlimit provide it.

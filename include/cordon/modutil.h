@@ -5,7 +5,7 @@
  * Everything here is async-signal-safe (usable in a confine hook, between
  * fork and exec) unless its comment says otherwise, and reports failure as
  * the convention of confine hooks: a non-zero errno value, with *step set to
- * a static string naming what failed.  Include after <cordon/module.h>.
+ * a static string naming what failed.
  */
 #ifndef CORDON_MODUTIL_H
 #define CORDON_MODUTIL_H
@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include <unistd.h>
+
+#include <cordon/module.h>
 
 /* Become uid:gid with no supplementary groups (setgroups, then the group,
  * then the user, each real, effective and saved), as root leaving for an
