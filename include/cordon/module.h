@@ -699,6 +699,12 @@ struct cordon_module {
  * The descriptor of this run that carries CORDON_DATA_SECCOMP_BPF to
  * bubblewrap (--seccomp FD); empty until the command is wrapped. */
 #define CORDON_DATA_BWRAP_SECCOMP_FD "bwrap.seccomp_fd"
+/* text "own": set by egress at open under a wrapper (bwrap).  egress makes
+ * the sandbox's network namespace itself in the child (a user and network
+ * namespace holding only lo, the proxy's listener in it) before the
+ * wrapper runs; the wrapper shares that namespace with the program
+ * (bwrap --share-net) instead of making another. */
+#define CORDON_DATA_EGRESS_NETNS "egress.netns"
 
 /* ------------------------------------------------------------------------
  * Wrappers.  The context's first member is the services table; the rest of

@@ -653,6 +653,11 @@ static int bw_prepare(cordon_ctx *ctx, void *state)
 	int e = 0;
 	for (size_t i = 0; i < s->head.n && !e; i++)
 		e = sv_push(&w, s->head.v[i]);
+	/* egress made the sandbox's network namespace (only lo, its proxy's
+	 * listener in it) in the child before bubblewrap runs: bubblewrap
+	 * keeps that one rather than making another. */
+	if (!e && shared && api->get_data(ctx, CORDON_DATA_EGRESS_NETNS, NULL))
+		e = sv_push(&w, "--share-net");
 	for (size_t i = 0; i < s->binds.n && !e; i++)
 		e = sv_push(&w, s->binds.v[i]);
 	for (size_t i = 0; i < s->late.n && !e; i++)

@@ -36,10 +36,14 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -74,6 +78,7 @@ struct eg_state {
 	dev_t host_net_dev; /* the supervisor's network namespace, set at prepare */
 	ino_t host_net_ino;
 	int child_fd; /* the passed end's number in the child, set at prepare */
+	int own_netns; /* under bwrap: the child makes the network namespace */
 	struct eg_proxy *run; /* this run's proxy, prepare to finish */
 };
 
@@ -244,17 +249,23 @@ static int eg_open(cordon_ctx *ctx, void **statep)
 	s->child_fd = -1;
 	struct eg_conf *c = &s->conf;
 
-	/* The stack this works in: the namespaces backend before this entry
-	 * (it sets its view at open), no bubblewrap. */
-	if (cordon_api(ctx)->get_data(ctx, CORDON_DATA_BWRAP_WRAPPER, NULL))
+	/* The stack this works in: an isolation backend before this entry
+	 * that the proxy can be the only way out of.  Under the namespaces
+	 * module the program's network namespace is that module's (network:
+	 * none); under bubblewrap this module makes it in the child, before
+	 * bubblewrap runs, and bubblewrap keeps it (--share-net).  Landlock
+	 * cannot: it restricts TCP by port alone, not by address, and not
+	 * UDP, so the program would still reach any host. */
+	if (cordon_api(ctx)->get_data(ctx, CORDON_DATA_BWRAP_WRAPPER, NULL)) {
+		s->own_netns = 1;
+		if (cordon_api(ctx)->set_data(ctx, CORDON_DATA_EGRESS_NETNS, "own", 3) < 0)
+			return cordon_error(ctx, NULL, "out of memory");
+	} else if (!cordon_api(ctx)->get_data(ctx, CORDON_DATA_NAMESPACES_VIEW, NULL)) {
 		return cordon_error(ctx, NULL,
-		                    "egress works with the namespaces backend only: bwrap runs the program in a "
-		                    "namespace this module cannot reach (not yet supported)");
-	if (!cordon_api(ctx)->get_data(ctx, CORDON_DATA_NAMESPACES_VIEW, NULL))
-		return cordon_error(ctx, NULL,
-		                    "egress needs the namespaces module (with network: none) earlier in the stack: the "
-		                    "proxy must be the sandbox's only way out (landlock and bwrap backends are not yet "
-		                    "supported)");
+		                    "egress needs the namespaces module (with network: none) or bwrap earlier in the "
+		                    "stack: the proxy must be the sandbox's only way out (landlock cannot make it so: it "
+		                    "filters TCP by port only, and not UDP)");
+	}
 	if (!CORDON_API_HAS(ctx, launch_watch) || !CORDON_API_HAS(ctx, launch_pass_fd))
 		return cordon_error(ctx, NULL, "egress needs a core of ABI 1.1 or later (launch_watch)");
 
@@ -351,10 +362,96 @@ static int eg_prepare(cordon_ctx *ctx, void *state)
 
 /* In the program's process, inside the sandbox's namespaces: the listener,
  * sent to the supervisor.  Async-signal-safe only. */
+/* Async-signal-safe: "N N 1" for a uid_map or gid_map. */
+static size_t id_map_line(char *buf, size_t cap, unsigned id)
+{
+	char num[12];
+	size_t n = 0;
+	do
+		num[n++] = (char)('0' + id % 10);
+	while ((id /= 10) && n < sizeof(num));
+	size_t o = 0;
+	for (int k = 0; k < 2; k++) {
+		for (size_t i = 0; i < n && o < cap; i++)
+			buf[o++] = num[n - 1 - i];
+		if (o < cap)
+			buf[o++] = ' ';
+	}
+	if (o + 2 <= cap) {
+		buf[o++] = '1';
+		buf[o++] = '\n';
+	}
+	return o;
+}
+
+static int write_proc(const char *path, const char *text, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	ssize_t w = write(fd, text, len);
+	int e = w == (ssize_t)len ? 0 : w < 0 ? errno : EIO;
+	close(fd);
+	return e;
+}
+
+/* Under bubblewrap (run after bwrap's hook, so as the ids bwrap runs as):
+ * a user namespace mapping only those ids and a network namespace in it,
+ * with lo up and nothing else; bubblewrap then keeps this network
+ * namespace for the program (--share-net) and makes its own user
+ * namespace inside this one. */
+static int own_netns(const char **step)
+{
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0) {
+		*step = "egress: unshare(CLONE_NEWUSER|CLONE_NEWNET) (the sandbox's network namespace, under bwrap)";
+		return errno;
+	}
+	/* As root, bwrap's hook changed this process's ids, which made it
+	 * non-dumpable and its /proc/self files root's: it could not write
+	 * its own maps.  It is about to execute bubblewrap as those ids (and
+	 * bubblewrap, not set-user-ID, is dumpable again), so nothing is
+	 * given away. */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) {
+		*step = "egress: prctl(PR_SET_DUMPABLE)";
+		return errno;
+	}
+	char line[40];
+	int e;
+	if ((e = write_proc("/proc/self/setgroups", "deny", 4)) ||
+	    (e = write_proc("/proc/self/uid_map", line, id_map_line(line, sizeof(line), (unsigned)uid))) ||
+	    (e = write_proc("/proc/self/gid_map", line, id_map_line(line, sizeof(line), (unsigned)gid)))) {
+		*step = "egress: writing the network namespace's user namespace maps";
+		return e;
+	}
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		*step = "egress: socket (to bring lo up)";
+		return errno;
+	}
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, "lo", 3);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0 || (ifr.ifr_flags |= IFF_UP, ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)) {
+		e = errno;
+		close(fd);
+		*step = "egress: bringing lo up in the sandbox's network namespace";
+		return e;
+	}
+	close(fd);
+	return 0;
+}
+
 static int eg_confine(void *state, const struct cordon_child *child, const char **step)
 {
 	(void)child;
 	const struct eg_state *s = state;
+	if (s->own_netns) {
+		int e = own_netns(step);
+		if (e)
+			return e;
+	}
 	struct stat st;
 	if (stat("/proc/self/ns/net", &st) < 0) {
 		*step = "egress: stat /proc/self/ns/net (is the sandbox's /proc mounted?)";

@@ -248,8 +248,22 @@ stack:
     with: {allow: [example.com]}
 EOF2
 run exec -p "$T/nons.yaml" -- true
-check "egress without the namespaces backend: a policy error, nothing runs (125)" \
-	eval 'rc_is 125 && err_has "egress needs the namespaces module"'
+check "egress without an isolation backend before it: a policy error, nothing runs (125)" \
+	eval 'rc_is 125 && err_has "egress needs the namespaces module (with network: none) or bwrap earlier"'
+write_policy "$T/ll.yaml" <<'EOF2'
+stack:
+  - module: landlock
+  - module: egress
+    with: {allow: [example.com]}
+EOF2
+printf 'stack:\n  - module: landlock\n' | write_policy "$T/llonly.yaml"
+if "$CORDON" policy lint "$T/llonly.yaml" >/dev/null 2>&1; then
+	run exec -p "$T/ll.yaml" -- true
+	check "egress under landlock alone: refused, saying landlock filters TCP by port only" \
+		eval 'rc_is 125 && err_has "landlock cannot make it so"'
+else
+	skip "landlock does not load on this host"
+fi
 
 write_policy "$T/host.yaml" <<'EOF2'
 stack:
@@ -261,6 +275,70 @@ EOF2
 run exec -p "$T/host.yaml" -- true
 check "namespaces network: host is refused when the run starts (125)" \
 	eval 'rc_is 125 && err_has "runs in the host'"'"'s network namespace"'
+
+# --- under bubblewrap: egress makes the network namespace, bwrap keeps it ---
+if [ -x /usr/bin/bwrap ] && /usr/bin/bwrap --unshare-all --ro-bind / / true 2>/dev/null; then
+	bwpolicy() {
+		_f=$1
+		_net=$2
+		shift 2
+		{
+			cat <<EOF2
+interpreter: [/usr/bin/python3, -I, -B]
+env: {PATH: /usr/bin:/bin, LANG: C.UTF-8, HOME: /tmp}
+stack:
+  - module: rlimit
+    with: {wall: 60s, cpu: 20s}
+  - module: bwrap
+    with: {network: $_net}
+  - module: egress
+    with:
+      dns: false
+      resolve: {api.test: 127.0.0.1, bad.test: 127.0.0.1, meta.test: 169.254.169.254}
+      allow: ["*.test:*"]
+      deny: ["bad.test"]
+      allow_ips: [127.0.0.1]
+EOF2
+			for l in "$@"; do printf '%s\n' "$l"; done
+		} | write_policy "$_f"
+	}
+	bwpolicy "$T/bw.yaml" none
+	bwpolicy "$T/bwsec.yaml" none '  - module: seccomp'
+	bwpolicy "$T/bwhost.yaml" host
+	for bp in bw bwsec; do
+		P="$T/$bp.yaml"
+		cl connect api.test "$PORT"
+		check "bwrap ($bp): CONNECT to an allowed name through the proxy" \
+			eval 'rc_is 0 && stdout_has "200 Connection established" && stdout_has "hello from api.test /hello.txt"'
+		check "bwrap ($bp): reported in the result's connections" \
+			jtrue 'any(c["verdict"] == "allowed" and c["host"] == "api.test" for c in j["connections"])'
+		cl connect bad.test "$PORT"
+		check "bwrap ($bp): a denied name gets 403 with the reason" stdout_has "denied by this policy's deny rule 'bad.test'"
+		cl connect meta.test 80
+		check "bwrap ($bp): an allowed name resolving to the metadata address is refused" \
+			stdout_has "169.254.169.254, a link-local address"
+		cl direct 127.0.0.1 "$PORT"
+		check "bwrap ($bp): no direct connection to the host's loopback" stdout_is ECONNREFUSED
+		cl direct 192.0.2.1 80
+		check "bwrap ($bp): no route out but the proxy" stdout_is ENETUNREACH
+	done
+	run exec -p "$T/bw.yaml" --json -- sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "; id -u'
+	check "bwrap: the program's network namespace holds only lo; it runs as uid 65534" json_is 'j["stdout"]' "$(printf 'lo\n65534\n')"
+	P="$T/bwhost.yaml"
+	cl direct 192.0.2.1 80
+	check "bwrap network: host with egress: still only the proxy (egress owns the namespace)" stdout_is ENETUNREACH
+	write_policy "$T/bwafter.yaml" <<'EOF2'
+stack:
+  - module: egress
+    with: {allow: [example.com]}
+  - module: bwrap
+EOF2
+	run exec -p "$T/bwafter.yaml" -- true
+	check "egress before bwrap in the stack: a policy error" eval 'rc_is 125 && err_has "or bwrap earlier"'
+	P="$T/p.yaml"
+else
+	skip_n 15 "bubblewrap is missing or cannot make its namespaces on this host"
+fi
 
 for bad in '192.0.2.7' 'exa*mple.com' 'example.com:0' 'example.com:http' '*example.com'; do
 	write_policy "$T/bad.yaml" <<EOF2
