@@ -1,7 +1,8 @@
 /*
  * modules/egress/egress.c - network egress through a proxy in the
- * supervisor.  The sandbox's network namespace (the namespaces module,
- * network: none) holds only lo; this module puts a listener on the
+ * supervisor.  The sandbox's network namespace (the namespaces module's,
+ * network: none; under bwrap one this module makes in the child and
+ * bubblewrap keeps) holds only lo; this module puts a listener on the
  * sandbox's 127.0.0.1:PORT and serves it from the supervisor's poll loop,
  * which connects out from the host's network namespace by host name, after
  * the policy's allow and deny lists (README.md).
