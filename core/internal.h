@@ -376,6 +376,7 @@ struct cordon_result {
 	uint64_t tree_memory_peak; /* bytes, from the budget samples */
 	long context_switches;
 	const char *enforced_by; /* which mechanism held the tree's budgets (static), or NULL */
+	const char *output_enforced_by; /* --output-dir: "tmpfs" or "supervisor" (static), or NULL */
 	bool ran; /* the program was started (exec reached) */
 	char *check_file; /* set for results of cordon_check */
 	bool audit; /* the policy ran in audit mode */
@@ -443,8 +444,10 @@ struct budget {
  * run, not counted): 1 when a budget is passed (b->exceeded says which). */
 HIDDEN int budget_sample(struct budget *b, const pid_t *pre, size_t n_pre);
 
-/* --output-dir (outputs.c): a private staging directory the backend shows
- * at /output, sampled while the program runs, collected after it. */
+/* --output-dir (outputs.c): a tmpfs of the budget's size that the backend
+ * mounts at /output and hands over (give_output), or else a private staging
+ * directory the backend shows there, sampled while the program runs;
+ * collected after it. */
 #define OUTPUT_DIR_DEFAULT_BYTES (64u * 1024 * 1024)
 #define OUTPUT_DIR_DEFAULT_ENTRIES 4096u
 #define OUTPUT_SAMPLE_MS 100
@@ -452,6 +455,7 @@ struct outputs {
 	char *parent; /* TMPDIR/cordon-out.XXXXXX, mode 0711 */
 	char *staging; /* parent/o, mode 0777: what the backend shows */
 	int staging_fd; /* -1: no --output-dir */
+	int tmpfs_fd; /* /output's tmpfs (give_output), or -1: the staging directory is used */
 	int dest_fd; /* the caller's directory, opened without following links */
 	uint64_t max_bytes, max_entries; /* the budget (rlimit: output_dir, output_files) */
 	uint64_t peak_bytes; /* the most the samples saw */
@@ -463,7 +467,11 @@ HIDDEN void outputs_init(struct outputs *o);
 /* Open dest (canonical, checked) and make the staging directory; -1 with
  * the result's error set. */
 HIDDEN int outputs_begin(struct outputs *o, const char *dest, cordon_result *r);
-/* A sample of the staging tree: true when it is over the budget. */
+/* The root of /output's tmpfs from the child (REC_OUTPUT_FD): checked and
+ * kept (0), or refused with a warning (-1; the caller closes fd). */
+HIDDEN int outputs_take_tmpfs(struct outputs *o, int fd, cordon_result *r);
+/* A sample of the staging tree: true when it is over the budget (never
+ * with a tmpfs, which the kernel bounds). */
 HIDDEN bool outputs_over(struct outputs *o);
 /* Copy regular files and directories into dest and list them in r. */
 HIDDEN void outputs_collect(struct outputs *o, cordon_result *r);

@@ -535,6 +535,7 @@ char *cordon_result_json(const cordon_result *r)
 		put(usage, "context_switches", json_integer(r->context_switches), &ok);
 		put(usage, "oom_killed", json_false(), &ok);
 		put(usage, "enforced_by", jstr(r->enforced_by), &ok);
+		put(usage, "output_dir_enforced_by", jstr(r->output_enforced_by), &ok);
 	}
 	put(o, "usage", usage, &ok);
 	json_t *mods = json_array();
