@@ -456,6 +456,7 @@ struct outputs {
 	char *staging; /* parent/o, mode 0777: what the backend shows */
 	int staging_fd; /* -1: no --output-dir */
 	int tmpfs_fd; /* /output's tmpfs (give_output), or -1: the staging directory is used */
+	bool sample_entries; /* the tmpfs has no inode cap of the budget's: entries are sampled */
 	int dest_fd; /* the caller's directory, opened without following links */
 	uint64_t max_bytes, max_entries; /* the budget (rlimit: output_dir, output_files) */
 	uint64_t peak_bytes; /* the most the samples saw */

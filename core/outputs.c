@@ -6,18 +6,21 @@
  *
  *   - a tmpfs of the budget's size (size= the rlimit module's output_dir,
  *     nr_inodes= its output_files plus the root), made by a backend that
- *     can mount (namespaces, in its mount namespace, as root or not): the
- *     backend hands the tmpfs's root directory to the supervisor before the
- *     exec (struct cordon_child's give_output: SCM_RIGHTS on the control
- *     socket), so the kernel holds the budget - a write past it fails in
- *     the program with ENOSPC - and the files outlive the sandbox's mount
- *     namespace for as long as the supervisor holds that descriptor;
+ *     can mount (namespaces, in its mount namespace, as root or not; bwrap
+ *     with bubblewrap's --size, which has no inode cap: the entries are
+ *     then still sampled): the backend hands the tmpfs's root directory to
+ *     the supervisor before the program runs (struct cordon_child's
+ *     give_output: SCM_RIGHTS on the control socket; from bwrap's helper
+ *     this comes after the exec of bubblewrap, which holds the program
+ *     back meanwhile), so the kernel holds the budget - a write past it
+ *     fails in the program with ENOSPC - and the files outlive the
+ *     sandbox's mount namespace for as long as the supervisor holds that
+ *     descriptor;
  *
  *   - else a private staging directory (TMPDIR/cordon-out.XXXXXX, mode
  *     0711, holding "o", mode 0777, whatever uid the sandbox writes as),
- *     which the backend shows at /output (bwrap) or at its own path
- *     (landlock, which cannot mount; the program finds it in
- *     $CORDON_OUTPUT_DIR).  Nothing in the kernel bounds that directory:
+ *     which the backend shows at /output or at its own path (landlock,
+ *     which cannot mount; the program finds it in $CORDON_OUTPUT_DIR).  Nothing in the kernel bounds that directory:
  *     the supervisor samples it (bytes and entries) every OUTPUT_SAMPLE_MS
  *     and ends the run, with limit "output_dir", once it is over the
  *     budget, so the program can write what it writes in that interval
@@ -105,9 +108,8 @@ int outputs_take_tmpfs(struct outputs *o, int fd, cordon_result *r)
 		why = strerror(errno);
 	else if (!S_ISDIR(st.st_mode) || sf.f_type != TMPFS_MAGIC)
 		why = "not a tmpfs directory";
-	else if (sf.f_blocks == 0 || sf.f_files == 0 ||
-	         (uint64_t)sf.f_blocks > (o->max_bytes + (uint64_t)sf.f_bsize - 1) / (uint64_t)sf.f_bsize ||
-	         (uint64_t)sf.f_files > o->max_entries + 1)
+	else if (sf.f_blocks == 0 || sf.f_bsize <= 0 ||
+	         (uint64_t)sf.f_blocks > (o->max_bytes + (uint64_t)sf.f_bsize - 1) / (uint64_t)sf.f_bsize)
 		why = "its size is not the output_dir budget";
 	if (why) {
 		result_warn(r, "outputs: the backend's tmpfs for /output was refused (%s): what the program writes "
@@ -123,6 +125,9 @@ int outputs_take_tmpfs(struct outputs *o, int fd, cordon_result *r)
 	}
 	close(fd);
 	o->tmpfs_fd = rd;
+	/* No inode cap of the budget's (bubblewrap has no nr_inodes): the
+	 * entries are still sampled. */
+	o->sample_entries = sf.f_files == 0 || (uint64_t)sf.f_files > o->max_entries + 1;
 	return 0;
 }
 
@@ -171,7 +176,7 @@ static void measure(int dirfd, int depth, uint64_t *bytes, uint64_t *entries, co
 		return;
 	}
 	struct dirent *de;
-	while ((de = readdir(d)) && *bytes <= o->max_bytes && *entries <= o->max_entries) {
+	while ((de = readdir(d)) && (*bytes <= o->max_bytes || o->tmpfs_fd >= 0) && *entries <= o->max_entries) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		struct stat st;
@@ -193,13 +198,15 @@ static void measure(int dirfd, int depth, uint64_t *bytes, uint64_t *entries, co
 
 bool outputs_over(struct outputs *o)
 {
-	if (o->staging_fd < 0 || o->tmpfs_fd >= 0)
+	if (o->staging_fd < 0 || (o->tmpfs_fd >= 0 && !o->sample_entries))
 		return false;
 	uint64_t bytes = 0, entries = 0;
-	measure(o->staging_fd, 0, &bytes, &entries, o);
+	measure(o->tmpfs_fd >= 0 ? o->tmpfs_fd : o->staging_fd, 0, &bytes, &entries, o);
 	if (bytes > o->peak_bytes)
 		o->peak_bytes = bytes;
-	return bytes > o->max_bytes || entries > o->max_entries;
+	/* In a tmpfs the kernel holds the bytes (to whole pages: not a
+	 * reason to end the run). */
+	return (o->tmpfs_fd < 0 && bytes > o->max_bytes) || entries > o->max_entries;
 }
 
 /* Copy one regular file: src (open, read-only) to name in dstdir, through
@@ -384,7 +391,7 @@ void outputs_collect(struct outputs *o, cordon_result *r)
 	if (o->tmpfs_fd >= 0) {
 		r->output_enforced_by = "tmpfs";
 		struct statfs sf;
-		if (fstatfs(o->tmpfs_fd, &sf) == 0 && (sf.f_bavail == 0 || sf.f_ffree == 0)) {
+		if (fstatfs(o->tmpfs_fd, &sf) == 0 && (sf.f_bavail == 0 || (!o->sample_entries && sf.f_ffree == 0))) {
 			result_warn(r, "outputs: /output is full: it reached its budget of %llu bytes and %llu files and "
 			               "directories (output_dir, output_files), past which writes fail with ENOSPC",
 			            (unsigned long long)o->max_bytes, (unsigned long long)o->max_entries);

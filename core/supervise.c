@@ -58,12 +58,14 @@ static void handle_record(struct run *run, const struct ctl_rec *rec, int fd, bo
 		*exec_started = true;
 		break;
 	case REC_OUTPUT_FD:
-		/* Only before the exec: afterwards nothing but the sandbox's
-		 * pid 1 holds the socket, and the program's tmpfs is not
-		 * swapped for another directory. */
-		if (*exec_started || fd < 0)
-			result_warn(r, "%s: a descriptor for /output %s: ignored", mod,
-			            fd < 0 ? "was announced but not passed" : "came after the exec");
+		/* The first one only (outputs_take_tmpfs refuses a second).  It
+		 * may follow REC_EXEC: a backend that wraps the program (bwrap)
+		 * hands it over from a helper while the wrapper holds the
+		 * program back.  Only the child's own processes hold the socket
+		 * (the program never: close-on-exec), and the tree is copied
+		 * out as untrusted whichever directory it is. */
+		if (fd < 0)
+			result_warn(r, "%s: a descriptor for /output was announced but not passed: ignored", mod);
 		else if (outputs_take_tmpfs(&run->outputs, fd, r) == 0)
 			fd = -1; /* the outputs' now */
 		break;

@@ -21,7 +21,7 @@
 # Runs as root and as an unprivileged user.
 . "$(dirname "$0")/lib.sh"
 
-PROPS="files root_ro usr_ro net_tcp net_abstract procs_hidden proc1_clean kill_all no_caps no_new_privs daemon_dies uid output_dir bind_ro python3 res_exit res_signal res_cpu res_wall res_output out_cap out_enospc out_links tree_mem tree_cpu"
+PROPS="files root_ro usr_ro net_tcp net_abstract procs_hidden proc1_clean kill_all no_caps no_new_privs daemon_dies uid output_dir bind_ro python3 res_exit res_signal res_cpu res_wall res_output out_cap out_enospc out_files out_links tree_mem tree_cpu"
 TRY="$PROBES/ns_try"
 
 chmod 755 "$T"
@@ -207,12 +207,17 @@ prop_out_enospc() { # /output is a tmpfs of the budget: a write past it fails wi
 			"[('d/f', 5, '$(printf after | sha256sum | cut -c1-64)'), ('keep', 4, '$(printf kept | sha256sum | cut -c1-64)')]" &&
 		json_is '[o["size"] <= 1048576 for o in j["outputs"] if o["path"] == "big"]' "[True]" &&
 		[ "$(cat "$T/outfull/keep")" = kept ] && [ "$(cat "$T/outfull/d/f")" = after ] &&
-		[ ! -e "$T/outfull/d/evil" ] && [ ! -L "$T/outfull/d/evil" ] || return 1
-	# ...and its inodes: output_files 20 is 20 files and directories, the 21st fails
+		[ ! -e "$T/outfull/d/evil" ] && [ ! -L "$T/outfull/d/evil" ]
+}
+prop_out_files() { # more files than output_files (20): the 21st fails with ENOSPC (a tmpfs with that many inodes), else the sampler stops the run; never more than 20 collected
 	rm -rf "$T/outfull" && mkdir "$T/outfull" && chmod 755 "$T/outfull"
-	slim --output-dir "$T/outfull" -- sh -c 'i=0; while [ $i -lt 30 ]; do i=$((i+1)); touch "$CORDON_OUTPUT_DIR/f$i" || exit $i; done'
-	[ "$rc" = 21 ] && json_is '(j["status"], j["limit"], len(j["outputs"]))' "('failed', 'output_dir', 20)" &&
-		[ "$(find "$T/outfull" -type f | wc -l)" = 20 ]
+	slim --output-dir "$T/outfull" -- sh -c 'i=0; while [ $i -lt 30 ]; do i=$((i+1)); touch "$CORDON_OUTPUT_DIR/f$i" || exit $i; done; sleep 20'
+	json_is 'j["limit"]' output_dir && [ "$(find "$T/outfull" -type f | wc -l)" -le 20 ] || return 1
+	case "$rc" in
+	21) json_is '(j["status"], len(j["outputs"]))' "('failed', 20)" && [ "$(find "$T/outfull" -type f | wc -l)" = 20 ] ;;
+	137) json_is 'j["status"]' killed ;;
+	*) return 1 ;;
+	esac
 }
 prop_out_links() { # symlinks planted in the output directory are not followed or created; one in --output-dir is replaced
 	rm -rf "$T/outlnk" && mkdir "$T/outlnk" && chmod 755 "$T/outlnk"

@@ -252,9 +252,12 @@ struct cordon_child {
 	 * instead of showing output_dir, and hands a descriptor of its root
 	 * directory to the supervisor, which copies out of it after the run:
 	 * the kernel then bounds what the program leaves (ENOSPC), where the
-	 * staging directory is only sampled.  Before the exec, once; 0 or an
-	 * errno (the backend should then show output_dir as before).  The
-	 * caller keeps dirfd.  Async-signal-safe. */
+	 * staging directory is only sampled.  Once, from any process of the
+	 * child that holds control_fd, before the program runs (a wrapper's
+	 * helper may call it after the exec of the wrapper, which holds the
+	 * program back meanwhile); 0 or an errno (the backend should then
+	 * show output_dir as before).  The caller keeps dirfd.
+	 * Async-signal-safe. */
 	int (*give_output)(const struct cordon_child *child, int dirfd);
 };
 
