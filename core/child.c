@@ -370,6 +370,18 @@ __attribute__((noreturn)) void child_main(const struct launch *L)
 		}
 	}
 
+	/* 0b. The run's cgroup (core/cgroup.c), before anything forks: the
+	 * descriptor was opened by the supervisor, whose credentials the
+	 * kernel checks, so this holds in a new user namespace too. */
+	if (L->cgroup_fd >= 0) {
+		ssize_t w;
+		do
+			w = write(L->cgroup_fd, "0\n", 2);
+		while (w < 0 && errno == EINTR);
+		if (w != 2)
+			child_fail(REC_SETUP_FAIL, w < 0 ? errno : EIO, "join the run's cgroup (cgroup.procs)");
+	}
+
 	/* 1. Default dispositions for every signal the parent may handle. */
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));

@@ -376,6 +376,7 @@ struct cordon_result {
 	uint64_t tree_memory_peak; /* bytes, from the budget samples */
 	long context_switches;
 	const char *enforced_by; /* which mechanism held the tree's budgets (static), or NULL */
+	bool oom_killed; /* the run's cgroup saw an OOM kill */
 	const char *output_enforced_by; /* --output-dir: "tmpfs" or "supervisor" (static), or NULL */
 	bool ran; /* the program was started (exec reached) */
 	char *check_file; /* set for results of cordon_check */
@@ -479,6 +480,24 @@ HIDDEN void outputs_collect(struct outputs *o, cordon_result *r);
 /* Remove the staging directory, close everything (r may be NULL). */
 HIDDEN void outputs_end(struct outputs *o, cordon_result *r);
 
+/* The run's own cgroup v2 (cgroup.c), where the host delegates one. */
+struct run_cgroup {
+	char *dir; /* PARENT/cordon-PID-N, or NULL */
+	int procs_fd; /* its cgroup.procs, for the child to join; -1: none */
+	bool memory, pids; /* memory.max, pids.max hold the budget */
+};
+HIDDEN void run_cgroup_init(struct run_cgroup *cg);
+/* Before the fork: a cgroup for a run with these budgets (0: none), where
+ * one is usable; else a warning, once per process.  -1 out of memory. */
+HIDDEN int run_cgroup_begin(struct run_cgroup *cg, uint64_t memory, uint64_t processes, cordon_result *r);
+/* While the run goes on: true (once) when the program was moved out of the
+ * cgroup (a module's own cgroup): it holds no budget any more. */
+HIDDEN bool run_cgroup_left(struct run_cgroup *cg);
+/* After the tree is gone: peak memory, OOM kills, enforced_by. */
+HIDDEN void run_cgroup_report(struct run_cgroup *cg, cordon_result *r);
+/* Remove it (r may be NULL). */
+HIDDEN void run_cgroup_end(struct run_cgroup *cg, cordon_result *r);
+
 struct run {
 	cordon_policy *policy;
 	cordon_result *result;
@@ -509,6 +528,7 @@ struct run {
 	const char *const *bind_ro;
 	struct checker checker; /* the run's checker (checker.c) */
 	struct outputs outputs; /* --output-dir (outputs.c) */
+	struct run_cgroup cgroup; /* the run's cgroup (cgroup.c) */
 	int cancel_fd; /* the caller's, or -1 */
 };
 

@@ -71,6 +71,7 @@ struct launch {
 	bool cloned;
 	int sync_r, sync_w;
 	unsigned uid, gid;
+	int cgroup_fd; /* the run's cgroup.procs (cgroup.c), joined first; -1: none */
 };
 
 /* ---- the pump ---- */

@@ -321,6 +321,7 @@ static void sup_launch_desc(struct sup *S, struct launch *L)
 		.sync_w = S->syncp[1],
 		.uid = S->f.cloned ? S->creq.uid : 0,
 		.gid = S->f.cloned ? S->creq.gid : 0,
+		.cgroup_fd = run->cgroup.procs_fd,
 	};
 	L->child = (struct cordon_child){
 		.size = sizeof(struct cordon_child),
@@ -633,6 +634,12 @@ static bool sup_turn(struct sup *S)
 	if (S->next_sample && !S->f.killed_main && !S->reaped && now >= S->next_sample) {
 		if (outputs_over(&S->run->outputs))
 			S->sv.output_over = true;
+		if (run_cgroup_left(&S->run->cgroup)) {
+			/* A module moved the program into a cgroup of its own. */
+			S->bud.max_memory = S->run->limit_memory;
+			S->bud.max_processes = S->run->limit_processes;
+			S->budgets = S->bud.max_memory || S->bud.max_cpu_ns || S->bud.max_processes;
+		}
 		if (S->budgets && budget_sample(&S->bud, S->pre->v, S->pre->n))
 			S->sv.budget_exceeded = S->bud.exceeded;
 		S->next_sample = now_ms() + OUTPUT_SAMPLE_MS;
@@ -837,6 +844,12 @@ int supervise(struct run *run, const struct cordon_run_options *o, const struct 
 			goto out;
 		}
 	}
+	/* The run's own cgroup, where the host delegates one: the kernel then
+	 * holds the memory and processes budgets. */
+	if (run_cgroup_begin(&run->cgroup, run->limit_memory, run->limit_processes, S->r) < 0) {
+		result_set_error(S->r, CORDON_EXIT_ERROR, "out of memory");
+		goto out;
+	}
 	if (sup_spawn(S) < 0)
 		goto out;
 	S->deadline = run->wall_ns ? S->t_start + (double)run->wall_ns / 1e6 : 0;
@@ -844,11 +857,13 @@ int supervise(struct run *run, const struct cordon_run_options *o, const struct 
 	 * over every process of the program) and --output-dir's are sampled
 	 * every OUTPUT_SAMPLE_MS. */
 	S->bud = (struct budget){ .self = getpid(),
-		                  .max_memory = run->limit_memory,
+		                  .max_memory = run->cgroup.memory ? 0 : run->limit_memory,
 		                  .max_cpu_ns = run->limit_cpu_ns,
-		                  .max_processes = run->limit_processes };
+		                  .max_processes = run->cgroup.pids ? 0 : run->limit_processes };
 	S->budgets = S->bud.max_memory || S->bud.max_cpu_ns || S->bud.max_processes;
-	S->next_sample = run->outputs.staging_fd >= 0 || S->budgets ? S->t_start + OUTPUT_SAMPLE_MS : 0;
+	S->next_sample = run->outputs.staging_fd >= 0 || S->budgets || run->cgroup.procs_fd >= 0
+	                         ? S->t_start + OUTPUT_SAMPLE_MS
+	                         : 0;
 	S->buf = malloc(READ_CHUNK);
 	if (!S->buf) {
 		sup_kill(S);

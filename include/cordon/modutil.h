@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -110,6 +111,26 @@ static inline ssize_t cordon_read_small_file(const char *path, char *buf, size_t
 	}
 	buf[got] = '\0';
 	return (ssize_t)got;
+}
+
+/* Is word one of the space-separated words of dir/file (a cgroup's
+ * cgroup.controllers or cgroup.subtree_control)?  0 or 1; 0 when the
+ * file cannot be read. */
+static inline int cordon_file_lists_word(const char *dir, const char *file, const char *word)
+{
+	char path[4096], buf[1024];
+	size_t ld = strlen(dir), lf = strlen(file), lw = strlen(word);
+	if (ld + 1 + lf >= sizeof(path) || lw == 0)
+		return 0;
+	memcpy(path, dir, ld);
+	path[ld] = '/';
+	memcpy(path + ld + 1, file, lf + 1);
+	if (cordon_read_small_file(path, buf, sizeof(buf)) <= 0)
+		return 0;
+	for (char *p = buf; (p = strstr(p, word)); p += lw)
+		if ((p == buf || p[-1] == ' ') && (p[lw] == ' ' || p[lw] == '\n' || p[lw] == '\0'))
+			return 1;
+	return 0;
 }
 
 #endif
