@@ -1016,11 +1016,12 @@ static __attribute__((noreturn)) void out_helper(int info_r, int block_w, const 
 			why = "/output's tmpfs could not be handed to the supervisor";
 		(void)kill(pid, SIGKILL);
 		if (child->note) {
+			static const char tail[] = ": the sandbox was stopped";
 			char msg[200];
-			size_t m = 0;
-			(void)put_str(msg, sizeof(msg) - 40, &m, why);
-			m--;
-			memcpy(msg + m, ": the sandbox was stopped", sizeof(": the sandbox was stopped"));
+			size_t m = strlen(why);
+			m = m < sizeof(msg) - sizeof(tail) ? m : sizeof(msg) - sizeof(tail);
+			memcpy(msg, why, m);
+			memcpy(msg + m, tail, sizeof(tail));
 			child->note(child, msg);
 		}
 		_exit(1);
