@@ -360,7 +360,7 @@ static int api_launch_pass_fd_flags(cordon_ctx *ctx, int fd, unsigned flags)
 	}
 	r->pass_fds[r->n_pass] = fd;
 	r->pass_keep[r->n_pass] = (flags & CORDON_FD_KEEP_EXEC) != 0;
-	/* The child's layout: 0-2, the sources from 3, the control pipe,
+	/* The child's layout: 0-2, the sources from 3, the control socket,
 	 * then the passed descriptors in the order they were passed. */
 	return 3 + (int)r->n_sources + 1 + r->n_pass++;
 }

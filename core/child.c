@@ -7,11 +7,11 @@
  *   2. setsid(): own session and process group
  *   3. PR_SET_PDEATHSIG(SIGKILL): die with the supervisor
  *   4. descriptors: 0 input, 1/2 pipes, 3.. sealed sources, then the control
- *      pipe (close-on-exec); everything else closed; signal mask cleared
+ *      socket (close-on-exec); everything else closed; signal mask cleared
  *   5. confine hooks in stack order (rlimits, namespaces, caps, seccomp...)
  *   6. execve with the policy's environment only
  *
- * Any failure in 2-6 is written to the control pipe as one fixed-size record
+ * Any failure in 2-6 is written to the control socket as one fixed-size record
  * (struct ctl_rec) and the child exits without exec: the supervisor reports
  * it, nothing ran.  With launch_clone_ns (a module asked for the child to be
  * created in new namespaces) the child is pid 1 there: it waits for the
@@ -34,6 +34,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -231,6 +232,38 @@ void child_note(const struct cordon_child *c, const char *msg)
 	child_send(REC_NOTE, child_entry, 0, msg);
 }
 
+/* give_output: the record and, as SCM_RIGHTS, the directory of /output's
+ * tmpfs, on the control socket (any process of the child may call it before
+ * the exec: the namespaces module's pid 2 does). */
+int child_give_output(const struct cordon_child *c, int dirfd)
+{
+	if (!c || c->control_fd < 0 || dirfd < 0)
+		return EBADF;
+	struct ctl_rec rec;
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = REC_OUTPUT_FD;
+	rec.entry = child_entry;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct iovec iov = { .iov_base = &rec, .iov_len = sizeof(rec) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &dirfd, sizeof(int));
+	ssize_t w;
+	do
+		w = sendmsg(c->control_fd, &mh, MSG_NOSIGNAL);
+	while (w < 0 && errno == EINTR);
+	if (w != (ssize_t)sizeof(rec))
+		return w < 0 ? errno : EIO;
+	return 0;
+}
+
 static __attribute__((noreturn)) void child_fail(int kind, int err, const char *step)
 {
 	child_send(kind, child_entry, err, step);
@@ -337,6 +370,18 @@ __attribute__((noreturn)) void child_main(const struct launch *L)
 		}
 	}
 
+	/* 0b. The run's cgroup (core/cgroup.c), before anything forks: the
+	 * descriptor was opened by the supervisor, whose credentials the
+	 * kernel checks, so this holds in a new user namespace too. */
+	if (L->cgroup_fd >= 0) {
+		ssize_t w;
+		do
+			w = write(L->cgroup_fd, "0\n", 2);
+		while (w < 0 && errno == EINTR);
+		if (w != 2)
+			child_fail(REC_SETUP_FAIL, w < 0 ? errno : EIO, "join the run's cgroup (cgroup.procs)");
+	}
+
 	/* 1. Default dispositions for every signal the parent may handle. */
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
@@ -391,7 +436,7 @@ __attribute__((noreturn)) void child_main(const struct launch *L)
 		child_fail(REC_SETUP_FAIL, errno, "dup3(control)");
 	child_ctl_fd = ctl_fd;
 	/* Descriptors modules passed (launch_pass_fd) follow the control
-	 * pipe; they stay open for confine hooks only (close-on-exec below). */
+	 * socket; they stay open for confine hooks only (close-on-exec below). */
 	for (int i = 0; i < L->n_pass; i++)
 		if (dup3(pass_hi[i], ctl_fd + 1 + i, O_CLOEXEC) < 0)
 			child_fail(REC_SETUP_FAIL, errno, "dup3(passed descriptor)");

@@ -381,6 +381,8 @@ struct cordon_result {
 	uint64_t tree_memory_peak; /* bytes, from the budget samples */
 	long context_switches;
 	const char *enforced_by; /* which mechanism held the tree's budgets (static), or NULL */
+	bool oom_killed; /* the run's cgroup saw an OOM kill */
+	const char *output_enforced_by; /* --output-dir: "tmpfs" or "supervisor" (static), or NULL */
 	bool ran; /* the program was started (exec reached) */
 	char *check_file; /* set for results of cordon_check */
 	bool audit; /* the policy ran in audit mode */
@@ -448,8 +450,10 @@ struct budget {
  * run, not counted): 1 when a budget is passed (b->exceeded says which). */
 HIDDEN int budget_sample(struct budget *b, const pid_t *pre, size_t n_pre);
 
-/* --output-dir (outputs.c): a private staging directory the backend shows
- * at /output, sampled while the program runs, collected after it. */
+/* --output-dir (outputs.c): a tmpfs of the budget's size that the backend
+ * mounts at /output and hands over (give_output), or else a private staging
+ * directory the backend shows there, sampled while the program runs;
+ * collected after it. */
 #define OUTPUT_DIR_DEFAULT_BYTES (64u * 1024 * 1024)
 #define OUTPUT_DIR_DEFAULT_ENTRIES 4096u
 #define OUTPUT_SAMPLE_MS 100
@@ -457,6 +461,8 @@ struct outputs {
 	char *parent; /* TMPDIR/cordon-out.XXXXXX, mode 0711 */
 	char *staging; /* parent/o, mode 0777: what the backend shows */
 	int staging_fd; /* -1: no --output-dir */
+	int tmpfs_fd; /* /output's tmpfs (give_output), or -1: the staging directory is used */
+	bool sample_entries; /* the tmpfs has no inode cap of the budget's: entries are sampled */
 	int dest_fd; /* the caller's directory, opened without following links */
 	uint64_t max_bytes, max_entries; /* the budget (rlimit: output_dir, output_files) */
 	uint64_t peak_bytes; /* the most the samples saw */
@@ -468,12 +474,34 @@ HIDDEN void outputs_init(struct outputs *o);
 /* Open dest (canonical, checked) and make the staging directory; -1 with
  * the result's error set. */
 HIDDEN int outputs_begin(struct outputs *o, const char *dest, cordon_result *r);
-/* A sample of the staging tree: true when it is over the budget. */
+/* The root of /output's tmpfs from the child (REC_OUTPUT_FD): checked and
+ * kept (0), or refused with a warning (-1; the caller closes fd). */
+HIDDEN int outputs_take_tmpfs(struct outputs *o, int fd, cordon_result *r);
+/* A sample of the staging tree: true when it is over the budget (never
+ * with a tmpfs, which the kernel bounds). */
 HIDDEN bool outputs_over(struct outputs *o);
 /* Copy regular files and directories into dest and list them in r. */
 HIDDEN void outputs_collect(struct outputs *o, cordon_result *r);
 /* Remove the staging directory, close everything (r may be NULL). */
 HIDDEN void outputs_end(struct outputs *o, cordon_result *r);
+
+/* The run's own cgroup v2 (cgroup.c), where the host delegates one. */
+struct run_cgroup {
+	char *dir; /* PARENT/cordon-PID-N, or NULL */
+	int procs_fd; /* its cgroup.procs, for the child to join; -1: none */
+	bool memory, pids; /* memory.max, pids.max hold the budget */
+};
+HIDDEN void run_cgroup_init(struct run_cgroup *cg);
+/* Before the fork: a cgroup for a run with these budgets (0: none), where
+ * one is usable; else a warning, once per process.  -1 out of memory. */
+HIDDEN int run_cgroup_begin(struct run_cgroup *cg, uint64_t memory, uint64_t processes, cordon_result *r);
+/* While the run goes on: true (once) when the program was moved out of the
+ * cgroup (a module's own cgroup): it holds no budget any more. */
+HIDDEN bool run_cgroup_left(struct run_cgroup *cg);
+/* After the tree is gone: peak memory, OOM kills, enforced_by. */
+HIDDEN void run_cgroup_report(struct run_cgroup *cg, cordon_result *r);
+/* Remove it (r may be NULL). */
+HIDDEN void run_cgroup_end(struct run_cgroup *cg, cordon_result *r);
 
 struct run {
 	cordon_policy *policy;
@@ -505,6 +533,7 @@ struct run {
 	const char *const *bind_ro;
 	struct checker checker; /* the run's checker (checker.c) */
 	struct outputs outputs; /* --output-dir (outputs.c) */
+	struct run_cgroup cgroup; /* the run's cgroup (cgroup.c) */
 	int cancel_fd; /* the caller's, or -1 */
 };
 

@@ -33,6 +33,7 @@ enum rec_kind {
 	REC_OPTIONAL_FAIL = 5, /* an optional confine hook failed: go on */
 	REC_EXEC = 6, /* confinement done: execve comes next */
 	REC_STATUS = 7, /* child_exit_status: the program's wait status in err */
+	REC_OUTPUT_FD = 8, /* give_output: /output's tmpfs, its root directory passed with SCM_RIGHTS */
 };
 
 struct ctl_rec {
@@ -57,7 +58,7 @@ struct launch {
 	int out_w, err_w, ctl_w;
 	const int *src_fds;
 	int n_src;
-	const int *pass_fds; /* launch_pass_fd, placed after the control pipe */
+	const int *pass_fds; /* launch_pass_fd, placed after the control socket */
 	const bool *pass_keep; /* CORDON_FD_KEEP_EXEC: left open across exec */
 	int n_pass;
 	int high; /* first descriptor above every one we move */
@@ -70,6 +71,7 @@ struct launch {
 	bool cloned;
 	int sync_r, sync_w;
 	unsigned uid, gid;
+	int cgroup_fd; /* the run's cgroup.procs (cgroup.c), joined first; -1: none */
 };
 
 /* ---- the pump ---- */
@@ -185,6 +187,7 @@ HIDDEN void clone_req_pending(struct run *run, pid_t pid, int pidfd);
 HIDDEN void clone_req_reap(struct run *run);
 HIDDEN int write_child_maps(pid_t pid, const struct clone_req *req, const char **what);
 HIDDEN void child_note(const struct cordon_child *c, const char *msg);
+HIDDEN int child_give_output(const struct cordon_child *c, int dirfd);
 HIDDEN __attribute__((noreturn)) void child_main(const struct launch *L);
 HIDDEN char *resolve_command(const char *cmd, const struct strv *env);
 

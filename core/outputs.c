@@ -1,16 +1,34 @@
 /*
  * core/outputs.c - --output-dir: output collected, not shared.
  *
- * The caller's directory is never shown to the program.  For each run the
- * core makes a private staging directory (TMPDIR/cordon-out.XXXXXX, mode
- * 0711, holding "o", mode 0777, whatever uid the sandbox writes as), and
- * the isolation backend shows that at /output (namespaces, bwrap) or at its
- * own path (landlock; the program finds it in $CORDON_OUTPUT_DIR).  While
- * the program runs the supervisor samples the staging tree (bytes and
- * entries) every OUTPUT_SAMPLE_MS and ends the run, with limit
- * "output_dir", once it is over the policy's budget.  After the run, with
- * nothing of the program left alive, it copies what is there into the
- * caller's directory:
+ * The caller's directory is never shown to the program.  What the program
+ * sees at /output is, in order of preference:
+ *
+ *   - a tmpfs of the budget's size (size= the rlimit module's output_dir,
+ *     nr_inodes= its output_files plus the root), made by a backend that
+ *     can mount (namespaces, in its mount namespace, as root or not; bwrap
+ *     with bubblewrap's --size, which has no inode cap: the entries are
+ *     then still sampled): the backend hands the tmpfs's root directory to
+ *     the supervisor before the program runs (struct cordon_child's
+ *     give_output: SCM_RIGHTS on the control socket; from bwrap's helper
+ *     this comes after the exec of bubblewrap, which holds the program
+ *     back meanwhile), so the kernel holds the budget - a write past it
+ *     fails in the program with ENOSPC - and the files outlive the
+ *     sandbox's mount namespace for as long as the supervisor holds that
+ *     descriptor;
+ *
+ *   - else a private staging directory (TMPDIR/cordon-out.XXXXXX, mode
+ *     0711, holding "o", mode 0777, whatever uid the sandbox writes as),
+ *     which the backend shows at /output or at its own path (landlock,
+ *     which cannot mount; the program finds it in $CORDON_OUTPUT_DIR).  Nothing in the kernel bounds that directory:
+ *     the supervisor samples it (bytes and entries) every OUTPUT_SAMPLE_MS
+ *     and ends the run, with limit "output_dir", once it is over the
+ *     budget, so the program can write what it writes in that interval
+ *     past it.  A warning says so.
+ *
+ * The result's usage.output_dir_enforced_by says which held ("tmpfs" or
+ * "supervisor").  After the run, with nothing of the program left alive,
+ * the supervisor copies what is there into the caller's directory:
  *
  *   - regular files and directories only; symbolic links, devices, FIFOs and
  *     sockets are neither followed nor created (a warning names them);
@@ -22,11 +40,14 @@
  *     existing entry (a file, a planted symlink) is replaced, not written
  *     through; a name with control characters is skipped;
  *   - as the invoking user (cordon's own identity), mode 0644 (directories
- *     0755), up to the same budget;
+ *     0755), up to the same budget (exactly: the tmpfs rounds its size up
+ *     to whole pages);
  *
- * and lists each file in the result: outputs: [{path, size, sha256}].  The
- * staging directory is then removed.  It works the same for every backend
- * and as root or not.
+ * and lists each file in the result: outputs: [{path, size, sha256}].  A
+ * tmpfs that is full (no block or no inode left) is reported as limit
+ * "output_dir" with a warning.  The staging directory is then removed and
+ * the tmpfs descriptor closed (the tmpfs goes with it).  It works the same
+ * for every backend and as root or not.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -36,9 +57,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <linux/magic.h>
 #include <linux/openat2.h>
 
 #include "hash.h"
@@ -69,7 +92,43 @@ static int reopen_dir(int dirfd)
 void outputs_init(struct outputs *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->staging_fd = o->dest_fd = -1;
+	o->staging_fd = o->dest_fd = o->tmpfs_fd = -1;
+}
+
+int outputs_take_tmpfs(struct outputs *o, int fd, cordon_result *r)
+{
+	struct stat st;
+	struct statfs sf;
+	const char *why = NULL;
+	if (o->staging_fd < 0)
+		why = "this run has no --output-dir";
+	else if (o->tmpfs_fd >= 0)
+		why = "a second one";
+	else if (fstat(fd, &st) < 0 || fstatfs(fd, &sf) < 0)
+		why = strerror(errno);
+	else if (!S_ISDIR(st.st_mode) || sf.f_type != TMPFS_MAGIC)
+		why = "not a tmpfs directory";
+	else if (sf.f_blocks == 0 || sf.f_bsize <= 0 ||
+	         (uint64_t)sf.f_blocks > (o->max_bytes + (uint64_t)sf.f_bsize - 1) / (uint64_t)sf.f_bsize)
+		why = "its size is not the output_dir budget";
+	if (why) {
+		result_warn(r, "outputs: the backend's tmpfs for /output was refused (%s): what the program writes "
+		               "there is not collected",
+		            why);
+		return -1;
+	}
+	/* A descriptor of its own for reading (the backend's may be O_PATH). */
+	int rd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rd < 0) {
+		result_warn(r, "outputs: the backend's tmpfs for /output cannot be read: %s", strerror(errno));
+		return -1;
+	}
+	close(fd);
+	o->tmpfs_fd = rd;
+	/* No inode cap of the budget's (bubblewrap has no nr_inodes): the
+	 * entries are still sampled. */
+	o->sample_entries = sf.f_files == 0 || (uint64_t)sf.f_files > o->max_entries + 1;
+	return 0;
 }
 
 int outputs_begin(struct outputs *o, const char *dest, cordon_result *r)
@@ -117,7 +176,7 @@ static void measure(int dirfd, int depth, uint64_t *bytes, uint64_t *entries, co
 		return;
 	}
 	struct dirent *de;
-	while ((de = readdir(d)) && *bytes <= o->max_bytes && *entries <= o->max_entries) {
+	while ((de = readdir(d)) && (*bytes <= o->max_bytes || o->tmpfs_fd >= 0) && *entries <= o->max_entries) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		struct stat st;
@@ -139,13 +198,15 @@ static void measure(int dirfd, int depth, uint64_t *bytes, uint64_t *entries, co
 
 bool outputs_over(struct outputs *o)
 {
-	if (o->staging_fd < 0)
+	if (o->staging_fd < 0 || (o->tmpfs_fd >= 0 && !o->sample_entries))
 		return false;
 	uint64_t bytes = 0, entries = 0;
-	measure(o->staging_fd, 0, &bytes, &entries, o);
+	measure(o->tmpfs_fd >= 0 ? o->tmpfs_fd : o->staging_fd, 0, &bytes, &entries, o);
 	if (bytes > o->peak_bytes)
 		o->peak_bytes = bytes;
-	return bytes > o->max_bytes || entries > o->max_entries;
+	/* In a tmpfs the kernel holds the bytes (to whole pages: not a
+	 * reason to end the run). */
+	return (o->tmpfs_fd < 0 && bytes > o->max_bytes) || entries > o->max_entries;
 }
 
 /* Copy one regular file: src (open, read-only) to name in dstdir, through
@@ -327,7 +388,22 @@ void outputs_collect(struct outputs *o, cordon_result *r)
 {
 	if (o->staging_fd < 0 || o->dest_fd < 0)
 		return;
-	collect_dir(o, o->staging_fd, o->dest_fd, "", 0, r);
+	if (o->tmpfs_fd >= 0) {
+		r->output_enforced_by = "tmpfs";
+		struct statfs sf;
+		if (fstatfs(o->tmpfs_fd, &sf) == 0 && (sf.f_bavail == 0 || (!o->sample_entries && sf.f_ffree == 0))) {
+			result_warn(r, "outputs: /output is full: it reached its budget of %llu bytes and %llu files and "
+			               "directories (output_dir, output_files), past which writes fail with ENOSPC",
+			            (unsigned long long)o->max_bytes, (unsigned long long)o->max_entries);
+			o->over = true;
+		}
+	} else {
+		r->output_enforced_by = "supervisor";
+		result_warn(r, "outputs: /output was not a tmpfs of its own (the backend made none): its budget "
+		               "was sampled every %d ms, not held by the kernel",
+		            OUTPUT_SAMPLE_MS);
+	}
+	collect_dir(o, o->tmpfs_fd >= 0 ? o->tmpfs_fd : o->staging_fd, o->dest_fd, "", 0, r);
 	if (o->over && !r->limit)
 		r->limit = "output_dir";
 }
@@ -373,6 +449,8 @@ void outputs_end(struct outputs *o, cordon_result *r)
 		(void)rmdir(o->parent);
 	if (o->dest_fd >= 0)
 		close(o->dest_fd);
+	if (o->tmpfs_fd >= 0)
+		close(o->tmpfs_fd);
 	free(o->staging);
 	free(o->parent);
 	outputs_init(o);

@@ -533,8 +533,9 @@ char *cordon_result_json(const cordon_result *r)
 		put(usage, "max_rss_kb", json_integer(r->max_rss_kb), &ok);
 		put(usage, "tree_memory_peak_kb", json_integer((json_int_t)(r->tree_memory_peak / 1024)), &ok);
 		put(usage, "context_switches", json_integer(r->context_switches), &ok);
-		put(usage, "oom_killed", json_false(), &ok);
+		put(usage, "oom_killed", json_boolean(r->oom_killed), &ok);
 		put(usage, "enforced_by", jstr(r->enforced_by), &ok);
+		put(usage, "output_dir_enforced_by", jstr(r->output_enforced_by), &ok);
 	}
 	put(o, "usage", usage, &ok);
 	json_t *mods = json_array();

@@ -44,6 +44,7 @@ static void run_begin(struct run *run, cordon_policy *p, cordon_result *r)
 	run->result = r;
 	checker_init(&run->checker);
 	outputs_init(&run->outputs);
+	run_cgroup_init(&run->cgroup);
 	run->cancel_fd = -1;
 	for (size_t i = 0; i < p->n_stack; i++) {
 		struct entry *e = &p->stack[i];
@@ -86,6 +87,7 @@ void run_end(struct run *run)
 	cordon_result *r = run->result;
 	checker_stop(&run->checker);
 	clone_req_reap(run);
+	run_cgroup_end(&run->cgroup, r); /* every process of the run is gone */
 	outputs_end(&run->outputs, r);
 	close_passed(run);
 	free(run->watches);
@@ -588,6 +590,7 @@ static void launch_supervised(struct run *run, const struct cordon_run_options *
 		result_warn(r, "cannot become a child subreaper (%s): daemonized processes may outlive the run",
 		            strerror(errno));
 	supervise(run, o, &pre);
+	run_cgroup_report(&run->cgroup, r);
 	if (!prev_subreaper)
 		prctl(PR_SET_CHILD_SUBREAPER, 0);
 	pthread_mutex_unlock(&run_lock);

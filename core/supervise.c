@@ -1,7 +1,7 @@
 /*
  * core/supervise.c - one run from fork to the last byte: start the child,
  * write its namespace maps, then one poll loop over the program's exit, its
- * output, its input, the control pipe, module watches, the caller's cancel
+ * output, its input, the control socket, module watches, the caller's cancel
  * descriptor, the wall deadline and the budget samples; kill the tree on
  * the first limit; then decide the outcome (outcome.c).
  */
@@ -21,6 +21,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -40,7 +41,7 @@
 #define PENDING_MAX (1u * 1024 * 1024) /* stop reading while this much waits for a slow reader */
 #define PIPE_GRACE_MS 2000.0 /* after the tree is dead, wait this long for pipes to close */
 
-static void handle_record(struct run *run, const struct ctl_rec *rec, bool *fatal, bool *exec_started)
+static void handle_record(struct run *run, const struct ctl_rec *rec, int fd, bool *fatal, bool *exec_started)
 {
 	cordon_policy *p = run->policy;
 	cordon_result *r = run->result;
@@ -55,6 +56,18 @@ static void handle_record(struct run *run, const struct ctl_rec *rec, bool *fata
 	switch (rec->kind) {
 	case REC_EXEC:
 		*exec_started = true;
+		break;
+	case REC_OUTPUT_FD:
+		/* The first one only (outputs_take_tmpfs refuses a second).  It
+		 * may follow REC_EXEC: a backend that wraps the program (bwrap)
+		 * hands it over from a helper while the wrapper holds the
+		 * program back.  Only the child's own processes hold the socket
+		 * (the program never: close-on-exec), and the tree is copied
+		 * out as untrusted whichever directory it is. */
+		if (fd < 0)
+			result_warn(r, "%s: a descriptor for /output was announced but not passed: ignored", mod);
+		else if (outputs_take_tmpfs(&run->outputs, fd, r) == 0)
+			fd = -1; /* the outputs' now */
 		break;
 	case REC_STATUS: {
 		struct exit_report u;
@@ -88,21 +101,48 @@ static void handle_record(struct run *run, const struct ctl_rec *rec, bool *fata
 		                 strerror(rec->err));
 		break;
 	}
+	if (fd >= 0)
+		close(fd);
 }
 
 static void drain_ctl(struct run *run, int *ctl_r, bool *fatal, bool *exec_started)
 {
 	struct ctl_rec rec;
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * 4)];
+		struct cmsghdr align;
+	} u;
 	while (*ctl_r >= 0) {
-		ssize_t n = read(*ctl_r, &rec, sizeof(rec));
+		struct iovec iov = { .iov_base = &rec, .iov_len = sizeof(rec) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+		ssize_t n = recvmsg(*ctl_r, &mh, MSG_CMSG_CLOEXEC);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			return;
-		if (n == (ssize_t)sizeof(rec)) {
-			handle_record(run, &rec, fatal, exec_started);
+		/* At most one descriptor is expected (REC_OUTPUT_FD); any other
+		 * passed is closed at once. */
+		int fd = -1;
+		for (struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len < CMSG_LEN(0))
+				continue;
+			size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (size_t i = 0; i < k; i++) {
+				int x;
+				memcpy(&x, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+				if (fd < 0 && rec.kind == REC_OUTPUT_FD && n == (ssize_t)sizeof(rec) &&
+				    !(mh.msg_flags & MSG_CTRUNC))
+					fd = x;
+				else
+					close(x);
+			}
+		}
+		if (n == (ssize_t)sizeof(rec) && !(mh.msg_flags & MSG_TRUNC)) {
+			handle_record(run, &rec, fd, fatal, exec_started);
 			continue;
 		}
+		if (fd >= 0)
+			close(fd);
 		close(*ctl_r); /* EOF, error or a torn record */
 		*ctl_r = -1;
 	}
@@ -213,9 +253,9 @@ static int sup_setup(struct sup *S)
 	S->stdin_fd = open_input(S->o, &S->ip, S->r);
 	if (S->stdin_fd < 0)
 		return -1;
-	if (pipe2(S->outp, O_CLOEXEC) < 0 || pipe2(S->errp, O_CLOEXEC) < 0 || pipe2(S->ctlp, O_CLOEXEC) < 0 ||
+	if (pipe2(S->outp, O_CLOEXEC) < 0 || pipe2(S->errp, O_CLOEXEC) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, S->ctlp) < 0 ||
 	    (S->f.cloned && pipe2(S->syncp, O_CLOEXEC) < 0)) {
-		result_set_error(S->r, CORDON_EXIT_ERROR, "pipe: %s", strerror(errno));
+		result_set_error(S->r, CORDON_EXIT_ERROR, "pipe or socketpair: %s", strerror(errno));
 		return -1;
 	}
 	S->conf = xcalloc(p->n_stack, sizeof(*S->conf));
@@ -281,6 +321,7 @@ static void sup_launch_desc(struct sup *S, struct launch *L)
 		.sync_w = S->syncp[1],
 		.uid = S->f.cloned ? S->creq.uid : 0,
 		.gid = S->f.cloned ? S->creq.gid : 0,
+		.cgroup_fd = run->cgroup.procs_fd,
 	};
 	L->child = (struct cordon_child){
 		.size = sizeof(struct cordon_child),
@@ -294,6 +335,9 @@ static void sup_launch_desc(struct sup *S, struct launch *L)
 		.output_dir = run->output_dir,
 		.bind_ro = S->o->bind_ro,
 		.note = child_note,
+		.output_max_bytes = run->output_dir ? run->outputs.max_bytes : 0,
+		.output_max_entries = run->output_dir ? run->outputs.max_entries : 0,
+		.give_output = run->output_dir ? child_give_output : NULL,
 	};
 }
 
@@ -590,6 +634,12 @@ static bool sup_turn(struct sup *S)
 	if (S->next_sample && !S->f.killed_main && !S->reaped && now >= S->next_sample) {
 		if (outputs_over(&S->run->outputs))
 			S->sv.output_over = true;
+		if (run_cgroup_left(&S->run->cgroup)) {
+			/* A module moved the program into a cgroup of its own. */
+			S->bud.max_memory = S->run->limit_memory;
+			S->bud.max_processes = S->run->limit_processes;
+			S->budgets = S->bud.max_memory || S->bud.max_cpu_ns || S->bud.max_processes;
+		}
 		if (S->budgets && budget_sample(&S->bud, S->pre->v, S->pre->n))
 			S->sv.budget_exceeded = S->bud.exceeded;
 		S->next_sample = now_ms() + OUTPUT_SAMPLE_MS;
@@ -794,6 +844,12 @@ int supervise(struct run *run, const struct cordon_run_options *o, const struct 
 			goto out;
 		}
 	}
+	/* The run's own cgroup, where the host delegates one: the kernel then
+	 * holds the memory and processes budgets. */
+	if (run_cgroup_begin(&run->cgroup, run->limit_memory, run->limit_processes, S->r) < 0) {
+		result_set_error(S->r, CORDON_EXIT_ERROR, "out of memory");
+		goto out;
+	}
 	if (sup_spawn(S) < 0)
 		goto out;
 	S->deadline = run->wall_ns ? S->t_start + (double)run->wall_ns / 1e6 : 0;
@@ -801,11 +857,13 @@ int supervise(struct run *run, const struct cordon_run_options *o, const struct 
 	 * over every process of the program) and --output-dir's are sampled
 	 * every OUTPUT_SAMPLE_MS. */
 	S->bud = (struct budget){ .self = getpid(),
-		                  .max_memory = run->limit_memory,
+		                  .max_memory = run->cgroup.memory ? 0 : run->limit_memory,
 		                  .max_cpu_ns = run->limit_cpu_ns,
-		                  .max_processes = run->limit_processes };
+		                  .max_processes = run->cgroup.pids ? 0 : run->limit_processes };
 	S->budgets = S->bud.max_memory || S->bud.max_cpu_ns || S->bud.max_processes;
-	S->next_sample = run->outputs.staging_fd >= 0 || S->budgets ? S->t_start + OUTPUT_SAMPLE_MS : 0;
+	S->next_sample = run->outputs.staging_fd >= 0 || S->budgets || run->cgroup.procs_fd >= 0
+	                         ? S->t_start + OUTPUT_SAMPLE_MS
+	                         : 0;
 	S->buf = malloc(READ_CHUNK);
 	if (!S->buf) {
 		sup_kill(S);

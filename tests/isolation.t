@@ -21,7 +21,7 @@
 # Runs as root and as an unprivileged user.
 . "$(dirname "$0")/lib.sh"
 
-PROPS="files root_ro usr_ro net_tcp net_abstract procs_hidden proc1_clean kill_all no_caps no_new_privs daemon_dies uid output_dir bind_ro python3 res_exit res_signal res_cpu res_wall res_output out_cap out_links tree_mem tree_cpu"
+PROPS="files root_ro usr_ro net_tcp net_abstract procs_hidden proc1_clean kill_all no_caps no_new_privs daemon_dies uid output_dir bind_ro python3 res_exit res_signal res_cpu res_wall res_output out_cap out_enospc out_files out_links tree_mem tree_cpu"
 TRY="$PROBES/ns_try"
 
 chmod 755 "$T"
@@ -183,10 +183,41 @@ prop_res_output() { # the output cap: killed, limit output, 137
 	json_is '(j["status"], j["limit"], j["truncated"]["stdout"])' "('killed', 'output', True)" && [ "$rc" = 137 ]
 }
 
-prop_out_cap() { # a disk filler in the output directory is stopped: killed, limit output_dir, nothing over the budget copied
+prop_out_cap() { # a disk filler in the output directory is stopped (ENOSPC from its tmpfs, else killed by the sampler): limit output_dir, nothing over the budget copied
 	rm -rf "$T/outcap" && mkdir "$T/outcap" && chmod 755 "$T/outcap"
-	slim --output-dir "$T/outcap" -- sh -c 'head -c 5000000 /dev/zero >"$CORDON_OUTPUT_DIR/big"; sleep 20'
-	json_is '(j["status"], j["limit"])' "('killed', 'output_dir')" && [ "$rc" = 137 ] && [ ! -e "$T/outcap/big" ]
+	slim --output-dir "$T/outcap" -- sh -c 'head -c 5000000 /dev/zero >"$CORDON_OUTPUT_DIR/big" || exit 3; sleep 20'
+	json_is 'j["limit"]' output_dir || return 1
+	case $(json_get 'j["usage"]["output_dir_enforced_by"]') in
+	tmpfs) # the write failed in the program; what fitted is collected, no more than the budget
+		json_is '(j["status"], j["exit_code"], [(o["path"], o["size"] <= 1048576) for o in j["outputs"]])' \
+			"('failed', 3, [('big', True)])" && [ "$rc" = 3 ] && [ "$(stat -c %s "$T/outcap/big")" -le 1048576 ] ;;
+	supervisor) json_is 'j["status"]' killed && [ "$rc" = 137 ] && [ ! -e "$T/outcap/big" ] ;;
+	*) return 1 ;;
+	esac
+}
+prop_out_enospc() { # /output is a tmpfs of the budget: a write past it fails with ENOSPC in the program, which goes on; what is under the budget is collected with size and sha256
+	rm -rf "$T/outfull" && mkdir "$T/outfull" && chmod 755 "$T/outfull"
+	slim --output-dir "$T/outfull" -- sh -c 'O=$CORDON_OUTPUT_DIR; printf kept >"$O/keep"; mkdir "$O/d"; printf deep >"$O/d/f"
+		ln -s /etc/passwd "$O/d/evil"; head -c 3000000 /dev/zero >"$O/big" 2>/tmp/e; r=$?
+		cat /tmp/e >&2; echo "head $r"; printf after >"$O/d/f" && echo "still here"'
+	[ "$rc" = 0 ] && json_is 'j["stdout"]' "$(printf 'head 1\nstill here')" &&
+		json_is '"No space left on device" in j["stderr"]' True &&
+		json_is '(j["status"], j["limit"], j["usage"]["output_dir_enforced_by"])' "('ok', 'output_dir', 'tmpfs')" &&
+		json_is 'sorted((o["path"], o["size"], o["sha256"]) for o in j["outputs"] if o["path"] != "big")' \
+			"[('d/f', 5, '$(printf after | sha256sum | cut -c1-64)'), ('keep', 4, '$(printf kept | sha256sum | cut -c1-64)')]" &&
+		json_is '[o["size"] <= 1048576 for o in j["outputs"] if o["path"] == "big"]' "[True]" &&
+		[ "$(cat "$T/outfull/keep")" = kept ] && [ "$(cat "$T/outfull/d/f")" = after ] &&
+		[ ! -e "$T/outfull/d/evil" ] && [ ! -L "$T/outfull/d/evil" ]
+}
+prop_out_files() { # more files than output_files (20): the 21st fails with ENOSPC (a tmpfs with that many inodes), else the sampler stops the run; never more than 20 collected
+	rm -rf "$T/outfull" && mkdir "$T/outfull" && chmod 755 "$T/outfull"
+	slim --output-dir "$T/outfull" -- sh -c 'i=0; while [ $i -lt 30 ]; do i=$((i+1)); touch "$CORDON_OUTPUT_DIR/f$i" || exit $i; done; sleep 20'
+	json_is 'j["limit"]' output_dir && [ "$(find "$T/outfull" -type f | wc -l)" -le 20 ] || return 1
+	case "$rc" in
+	21) json_is '(j["status"], len(j["outputs"]))' "('failed', 20)" && [ "$(find "$T/outfull" -type f | wc -l)" = 20 ] ;;
+	137) json_is 'j["status"]' killed ;;
+	*) return 1 ;;
+	esac
 }
 prop_out_links() { # symlinks planted in the output directory are not followed or created; one in --output-dir is replaced
 	rm -rf "$T/outlnk" && mkdir "$T/outlnk" && chmod 755 "$T/outlnk"
@@ -218,10 +249,14 @@ for i in range(3):
 print("all workers done")
 EOF
 chmod 644 "$T/workers.py"
-prop_tree_mem() { # three workers of 150M under memory: 256M: killed, limit memory (the budget is the tree's)
+prop_tree_mem() { # three workers of 150M under memory: 256M: killed, limit memory, by the sampler; or, in a delegated cgroup, one OOM-killed and the tree never over 256M (the budget is the tree's)
 	run exec -p "$PM" $EXTRA --json --source "$T/workers.py" -- python3 "$T/workers.py" 150 hold
-	json_is '(j["status"], j["limit"], j["usage"]["enforced_by"])' "('killed', 'memory', 'supervisor')" &&
-		json_is 'j["usage"]["tree_memory_peak_kb"] > 256 * 1024' True
+	case $(json_get 'j["usage"]["enforced_by"]') in
+	supervisor) json_is '(j["status"], j["limit"])' "('killed', 'memory')" &&
+		json_is 'j["usage"]["tree_memory_peak_kb"] > 256 * 1024' True ;;
+	cgroup) json_is '(j["usage"]["oom_killed"], j["usage"]["tree_memory_peak_kb"] <= 256 * 1024)' "(True, True)" ;;
+	*) return 1 ;;
+	esac
 }
 prop_tree_cpu() { # three spinning workers under cpu: 1s: killed, limit cpu, well before 3 s of CPU
 	slim --source "$T/workers.py" -- python3 "$T/workers.py" 0 spin

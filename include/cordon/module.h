@@ -232,7 +232,7 @@ struct cordon_source {
  */
 struct cordon_child {
 	size_t size; /* sizeof(struct cordon_child) */
-	int control_fd; /* close-on-exec pipe to the supervisor; a confine hook
+	int control_fd; /* close-on-exec socket to the supervisor; a confine hook
 	                 * that forks a process which never execs (a pid-1
 	                 * reaper) closes it there */
 	int first_source_fd; /* sealed source memfds occupy [first, first+n) */
@@ -246,6 +246,22 @@ struct cordon_child {
 	/* Report a non-fatal note from the child; it becomes a warning in the
 	 * result.  Async-signal-safe; at most 200 bytes of msg are carried. */
 	void (*note)(const struct cordon_child *child, const char *msg);
+	/* --- added in ABI 1.4: test child->size (offsetof + sizeof) --- */
+	/* The budget of --output-dir (the rlimit module's output_dir and
+	 * output_files); 0 without --output-dir. */
+	uint64_t output_max_bytes, output_max_entries;
+	/* A backend that can mount makes /output a tmpfs of that size
+	 * (size=output_max_bytes, nr_inodes=output_max_entries + 1, the root)
+	 * instead of showing output_dir, and hands a descriptor of its root
+	 * directory to the supervisor, which copies out of it after the run:
+	 * the kernel then bounds what the program leaves (ENOSPC), where the
+	 * staging directory is only sampled.  Once, from any process of the
+	 * child that holds control_fd, before the program runs (a wrapper's
+	 * helper may call it after the exec of the wrapper, which holds the
+	 * program back meanwhile); 0 or an errno (the backend should then
+	 * show output_dir as before).  The caller keeps dirfd.
+	 * Async-signal-safe. */
+	int (*give_output)(const struct cordon_child *child, int dirfd);
 };
 
 #define CORDON_CHILD_ROOT 0x1u /* the supervisor's effective uid is 0 */

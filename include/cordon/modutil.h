@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -128,6 +129,26 @@ static inline int cordon_require_namespaced_view(cordon_ctx *ctx, int private_ne
 	if (cordon_require(ctx, CORDON_PROP_ROOT_READ_ONLY, NULL) < 0 ||
 	    cordon_require(ctx, CORDON_PROP_PROCS_HIDDEN, NULL) < 0 || cordon_require(ctx, CORDON_PROP_CAPS_NONE, NULL) < 0)
 		return -1;
+	return 0;
+}
+
+/* Is word one of the space-separated words of dir/file (a cgroup's
+ * cgroup.controllers or cgroup.subtree_control)?  0 or 1; 0 when the
+ * file cannot be read. */
+static inline int cordon_file_lists_word(const char *dir, const char *file, const char *word)
+{
+	char path[4096], buf[1024];
+	size_t ld = strlen(dir), lf = strlen(file), lw = strlen(word);
+	if (ld + 1 + lf >= sizeof(path) || lw == 0)
+		return 0;
+	memcpy(path, dir, ld);
+	path[ld] = '/';
+	memcpy(path + ld + 1, file, lf + 1);
+	if (cordon_read_small_file(path, buf, sizeof(buf)) <= 0)
+		return 0;
+	for (char *p = buf; (p = strstr(p, word)); p += lw)
+		if ((p == buf || p[-1] == ' ') && (p[lw] == ' ' || p[lw] == '\n' || p[lw] == '\0'))
+			return 1;
 	return 0;
 }
 

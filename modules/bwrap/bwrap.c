@@ -28,8 +28,9 @@
  *            command line; a missing bwrap is a policy error with a hint.
  *   prepare  a private run directory (0711) with the sandbox's /etc/passwd,
  *            /etc/group and /etc/hosts; prepend the whole bwrap command,
- *            with this run's --bind-ro paths (--ro-bind) and --output-dir
- *            (--bind DIR /output), which the core shows to prepare.
+ *            with this run's --bind-ro paths (--ro-bind) and --output-dir,
+ *            which the core shows to prepare: /output's own options go to
+ *            a memfd filled in confine, where the budget is known.
  *            With the seccomp module after bwrap, its compiled program
  *            ("seccomp.bpf") goes to bubblewrap on a sealed memfd kept
  *            open across the exec (--seccomp FD); seccomp before bwrap
@@ -37,7 +38,12 @@
  *   confine  (child) refuse a seccomp filter an earlier hook loaded (it
  *            would confine bwrap's own setup); as root, drop to
  *            host_uid/host_gid so that bwrap runs unprivileged and no
- *            sandbox process is ever host root.
+ *            sandbox process is ever host root.  With --output-dir,
+ *            /output is a tmpfs of the output budget (--size N --tmpfs
+ *            /output) that a helper hands to the supervisor (give_output)
+ *            while bubblewrap holds the program back (--info-fd,
+ *            --block-fd); with a core that takes no such descriptor, the
+ *            core's staging directory (--bind-fd N /output), sampled.
  *   finish   remove the run directory.
  */
 #define _GNU_SOURCE
@@ -45,6 +51,10 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,8 +62,12 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include <linux/openat2.h>
 
@@ -114,6 +128,14 @@ struct bw_state {
 	char rundir[sizeof(RUNDIR_TEMPLATE)];
 	bool have_rundir;
 	long seccomp_before; /* filters cordon itself runs under (count_filters) */
+	/* --output-dir, this run (prepare to confine): the child's numbers of
+	 * the memfd that confine fills with /output's bwrap options (--args)
+	 * and of two slots kept across the exec, which bubblewrap closes
+	 * either way: the staging directory (--bind-fd, the fallback) or the
+	 * info pipe (--info-fd), and an empty memfd (--block-fd: no wait) or
+	 * the block pipe; -1: none.  (A confine hook cannot keep a descriptor
+	 * of its own across the exec: it dup2s onto these.) */
+	int out_args, out_slot1, out_slot2;
 };
 
 /* ---- small helpers ---- */
@@ -607,6 +629,67 @@ static int pass_path_fd(cordon_ctx *ctx, const char *path, bool dir, char *num, 
 	return 0;
 }
 
+/* w->v[from..to) as NUL-separated options on a sealed memfd bubblewrap
+ * reads (--args, which it closes before the program runs): its command
+ * line, the sandbox's /proc/1/cmdline, then holds no host path (binds, the
+ * run directory).  The descriptor's number in the child, or -1 after a
+ * warning. */
+static int pass_args(cordon_ctx *ctx, const struct strv *w, size_t from, size_t to)
+{
+	size_t len = 0;
+	for (size_t i = from; i < to; i++)
+		len += strlen(w->v[i]) + 1;
+	char *opts = malloc(len ? len : 1);
+	if (!opts) {
+		cordon_warning(ctx, "bwrap: out of memory");
+		return -1;
+	}
+	for (size_t i = from, off = 0; i < to; i++) {
+		size_t l = strlen(w->v[i]) + 1;
+		memcpy(opts + off, w->v[i], l);
+		off += l;
+	}
+	int afd = sealed_memfd(ctx, "cordon-bwrap-args", opts, len);
+	free(opts);
+	int fd = afd < 0 ? -1 : cordon_api(ctx)->launch_pass_fd_flags(ctx, afd, CORDON_FD_KEEP_EXEC); /* owns afd */
+	if (fd < 0 && afd >= 0)
+		cordon_warning(ctx, "bwrap: cannot pass its options to bubblewrap");
+	return fd;
+}
+
+/* Pass fd to the child (kept across the exec or not); its number there,
+ * or -1 after a warning.  The core owns fd either way. */
+static int pass_fd(cordon_ctx *ctx, int fd, bool keep, const char *what)
+{
+	int n = cordon_api(ctx)->launch_pass_fd_flags(ctx, fd, keep ? CORDON_FD_KEEP_EXEC : 0);
+	if (n < 0)
+		cordon_warning(ctx, "bwrap: cannot pass %s to the child", what);
+	return n;
+}
+
+/* --output-dir: the staging directory (slot 1), an empty memfd (slot 2),
+ * an empty memfd for /output's options (filled in confine).  -1 after a
+ * warning. */
+static int out_prepare(cordon_ctx *ctx, struct bw_state *s, const char *out)
+{
+	char num[16];
+	if (pass_path_fd(ctx, out, true, num, sizeof(num)) < 0)
+		return -1;
+	s->out_slot1 = atoi(num);
+	int m[2] = { memfd_create("cordon-bwrap-output", MFD_CLOEXEC), -1 };
+	if (m[0] >= 0)
+		m[1] = memfd_create("cordon-bwrap-block", MFD_CLOEXEC);
+	if (m[1] < 0) {
+		cordon_warning(ctx, "bwrap: memfd_create: %s", strerror(errno));
+		if (m[0] >= 0)
+			close(m[0]);
+		return -1;
+	}
+	s->out_args = pass_fd(ctx, m[0], true, "/output's options");
+	s->out_slot2 = pass_fd(ctx, m[1], true, "a descriptor for --block-fd");
+	return s->out_args < 0 || s->out_slot2 < 0 ? -1 : 0;
+}
+
 static int bw_prepare(cordon_ctx *ctx, void *state)
 {
 	struct bw_state *s = state;
@@ -699,14 +782,16 @@ static int bw_prepare(cordon_ctx *ctx, void *state)
 		}
 		e = sv_push(&w, "--ro-bind-fd") || sv_push(&w, num) || sv_push(&w, ro[i]);
 	}
-	if (out && !e) {
-		char num[16];
-		if (pass_path_fd(ctx, out, true, num, sizeof(num)) < 0) {
-			sv_free(&w);
-			return -1;
-		}
-		e = sv_push(&w, "--bind-fd") || sv_push(&w, num) || sv_push(&w, "/output");
+	/* --output-dir: what /output is (a tmpfs of the run's budget, or the
+	 * staging directory bound) is decided in confine, where the budget is
+	 * known: its options go to a memfd read as a second --args between
+	 * the binds and the rest. */
+	s->out_args = s->out_slot1 = s->out_slot2 = -1;
+	if (out && !e && out_prepare(ctx, s, out) < 0) {
+		sv_free(&w);
+		return -1;
 	}
+	size_t split = w.n; /* w.v[split..] go after the output's --args */
 	e = e || sv_push(&w, "--remount-ro") || sv_push(&w, "/") || sv_push(&w, "--chdir") || sv_push(&w, "/tmp");
 	/* The seccomp module after bwrap handed over its program: a
 	 * descriptor kept open across the exec, read and closed by
@@ -749,32 +834,20 @@ static int bw_prepare(cordon_ctx *ctx, void *state)
 	 * closes before the program runs): its command line, which is the
 	 * sandbox's /proc/1/cmdline, then holds no host path (binds, the run
 	 * directory), only "bwrap --args N --" and the program's own. */
-	size_t args_len = 0;
-	for (size_t i = 1; i + 1 < w.n; i++) /* w.v[0] is bwrap, the last is "--" */
-		args_len += strlen(w.v[i]) + 1;
-	char *opts = malloc(args_len ? args_len : 1);
-	if (!opts) {
-		sv_free(&w);
-		cordon_warning(ctx, "bwrap: out of memory");
-		return -1;
+	char args_text[2][16], out_text[16];
+	size_t from[2] = { 1, split }, to[2] = { split, w.n - 1 }; /* w.v[0] is bwrap, the last is "--" */
+	for (int k = 0; k < 2; k++) {
+		int args_fd = pass_args(ctx, &w, from[k], to[k]);
+		if (args_fd < 0) {
+			sv_free(&w);
+			return -1;
+		}
+		snprintf(args_text[k], sizeof(args_text[k]), "%d", args_fd);
 	}
-	for (size_t i = 1, off = 0; i + 1 < w.n; i++) {
-		size_t l = strlen(w.v[i]) + 1;
-		memcpy(opts + off, w.v[i], l);
-		off += l;
-	}
-	int afd = sealed_memfd(ctx, "cordon-bwrap-args", opts, args_len);
-	free(opts);
-	int args_fd = afd < 0 ? -1 : api->launch_pass_fd_flags(ctx, afd, CORDON_FD_KEEP_EXEC); /* owns afd */
-	if (args_fd < 0) {
-		sv_free(&w);
-		if (afd >= 0)
-			cordon_warning(ctx, "bwrap: cannot pass its options to bubblewrap");
-		return -1;
-	}
-	char args_text[16];
-	snprintf(args_text, sizeof(args_text), "%d", args_fd);
-	const char *wrap[] = { w.v[0], "--args", args_text, "--", NULL };
+	snprintf(out_text, sizeof(out_text), "%d", s->out_args);
+	const char *wrap[] = { w.v[0], "--args", args_text[0], "--args", out_text, "--args", args_text[1], "--", NULL };
+	if (s->out_args < 0) /* no --output-dir */
+		memmove(&wrap[3], &wrap[5], 4 * sizeof(wrap[0]));
 	int r = api->launch_wrap(ctx, wrap);
 	sv_free(&w);
 	if (r < 0) {
@@ -813,6 +886,231 @@ static void bw_close(void *state)
 
 /* ---- the child: async-signal-safe code only ---- */
 
+#define OUT_WAIT_NS (30ll * 1000000000) /* the helper's patience with bubblewrap's set-up */
+
+/* Append s (with its NUL) at *n in buf; false when it does not fit. */
+static bool put_str(char *buf, size_t cap, size_t *n, const char *s)
+{
+	size_t l = strlen(s) + 1;
+	if (l > cap - *n)
+		return false;
+	memcpy(buf + *n, s, l);
+	*n += l;
+	return true;
+}
+
+static bool put_num(char *buf, size_t cap, size_t *n, unsigned long long v)
+{
+	char tmp[24], out[24];
+	size_t k = 0;
+	do
+		tmp[k++] = (char)('0' + v % 10);
+	while ((v /= 10) && k < sizeof(tmp));
+	for (size_t i = 0; i < k; i++)
+		out[i] = tmp[k - 1 - i];
+	out[k] = '\0';
+	return put_str(buf, cap, n, out);
+}
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* "child-pid": N in bubblewrap's --info-fd document, or -1. */
+static pid_t info_child_pid(const char *buf, size_t len)
+{
+	static const char key[] = "\"child-pid\"";
+	for (size_t i = 0; i + sizeof(key) - 1 <= len; i++) {
+		if (memcmp(buf + i, key, sizeof(key) - 1) != 0)
+			continue;
+		size_t j = i + sizeof(key) - 1;
+		while (j < len && (buf[j] == ' ' || buf[j] == ':' || buf[j] == '\t' || buf[j] == '\n'))
+			j++;
+		long long v = 0;
+		size_t d = 0;
+		for (; j < len && buf[j] >= '0' && buf[j] <= '9' && d < 10; j++, d++)
+			v = v * 10 + (buf[j] - '0');
+		/* the number must be complete: a delimiter follows */
+		return d && j < len && v > 1 && v <= INT_MAX && (buf[j] < '0' || buf[j] > '9') ? (pid_t)v : -1;
+	}
+	return -1;
+}
+
+/*
+ * The helper (forked before the exec of bubblewrap, outside the sandbox,
+ * as bubblewrap's own ids): reads the sandbox's pid from the info pipe,
+ * waits until /proc/PID/root/output is the tmpfs of the run's size (the
+ * sandbox's root is its own from then on, and bubblewrap blocks on the
+ * block pipe before the program runs), hands that directory to the
+ * supervisor (give_output) and only then lets bubblewrap go on.  On any
+ * failure the sandbox is killed before the program runs: what it would
+ * write to /output could not be collected.
+ */
+static __attribute__((noreturn)) void out_helper(int info_r, int block_w, const struct cordon_child *child)
+{
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Nothing of the program's: not its stdio (the supervisor waits for
+	 * their end of file), not the sources. */
+	for (int fd = 0; fd <= block_w || fd <= info_r || fd <= child->control_fd; fd++)
+		if (fd != info_r && fd != block_w && fd != child->control_fd)
+			(void)close(fd);
+	int hi = block_w > info_r ? block_w : info_r;
+	hi = hi > child->control_fd ? hi : child->control_fd;
+	(void)syscall(SYS_close_range, (unsigned)hi + 1, ~0u, 0);
+
+	const char *why = "bubblewrap ended before it said which process is the sandbox";
+	int64_t deadline = mono_ns() + OUT_WAIT_NS;
+	char buf[2048];
+	size_t len = 0;
+	pid_t pid = -1;
+	while (pid < 0 && len < sizeof(buf)) {
+		int64_t left = deadline - mono_ns();
+		struct pollfd pf = { .fd = info_r, .events = POLLIN };
+		int n = left > 0 ? poll(&pf, 1, (int)(left / 1000000) + 1) : 0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			why = "bubblewrap did not say which process is the sandbox in time";
+			break;
+		}
+		ssize_t r = read(info_r, buf + len, sizeof(buf) - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+		pid = info_child_pid(buf, len);
+	}
+	if (pid < 0)
+		_exit(1); /* bubblewrap failed, and says so itself; its child does not run */
+
+	char path[64] = "/proc/";
+	size_t n = strlen(path);
+	put_num(path, sizeof(path), &n, (unsigned long long)pid);
+	n--; /* over the NUL */
+	memcpy(path + n, "/root/output", sizeof("/root/output"));
+	uint64_t want = 0;
+	int fd = -1;
+	why = "/output in the sandbox did not become its tmpfs in time";
+	while (mono_ns() < deadline) {
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		struct statfs sf;
+		if (fd >= 0 && fstatfs(fd, &sf) == 0 && sf.f_type == TMPFS_MAGIC && sf.f_bsize > 0) {
+			want = (child->output_max_bytes + (uint64_t)sf.f_bsize - 1) / (uint64_t)sf.f_bsize;
+			if ((uint64_t)sf.f_blocks == want)
+				break;
+		}
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+		if (kill(pid, 0) < 0) {
+			why = "the sandbox ended during its set-up";
+			break;
+		}
+		struct timespec ms = { 0, 1000000 };
+		nanosleep(&ms, NULL);
+	}
+	int e = fd < 0 ? -1 : child->give_output(child, fd);
+	if (fd >= 0)
+		close(fd);
+	if (e) {
+		if (e > 0)
+			why = "/output's tmpfs could not be handed to the supervisor";
+		(void)kill(pid, SIGKILL);
+		if (child->note) {
+			static const char tail[] = ": the sandbox was stopped";
+			char msg[200];
+			size_t m = strlen(why);
+			m = m < sizeof(msg) - sizeof(tail) ? m : sizeof(msg) - sizeof(tail);
+			memcpy(msg, why, m);
+			memcpy(msg + m, tail, sizeof(tail));
+			child->note(child, msg);
+		}
+		_exit(1);
+	}
+	/* The supervisor has the tmpfs: let the program run. */
+	ssize_t w;
+	do
+		w = write(block_w, "1", 1);
+	while (w < 0 && errno == EINTR);
+	_exit(0);
+}
+
+/* /output: a tmpfs of the run's output budget (bubblewrap's --size N
+ * --tmpfs /output) whose root the helper hands to the supervisor, or, with
+ * a core that takes no such descriptor, the staging directory bound
+ * (sampled).  Writes /output's options into the memfd bubblewrap reads. */
+static int out_confine(const struct bw_state *s, const struct cordon_child *child, const char **step)
+{
+	char opts[256];
+	size_t n = 0;
+	bool tmpfs = child->size >= offsetof(struct cordon_child, give_output) + sizeof(child->give_output) &&
+	             child->give_output && child->output_max_bytes;
+	if (tmpfs) {
+		bool ok = put_str(opts, sizeof(opts), &n, "--info-fd") &&
+		          put_num(opts, sizeof(opts), &n, (unsigned)s->out_slot1) &&
+		          put_str(opts, sizeof(opts), &n, "--block-fd") &&
+		          put_num(opts, sizeof(opts), &n, (unsigned)s->out_slot2) && put_str(opts, sizeof(opts), &n, "--size") &&
+		          put_num(opts, sizeof(opts), &n, (unsigned long long)child->output_max_bytes) &&
+		          put_str(opts, sizeof(opts), &n, "--perms") && put_str(opts, sizeof(opts), &n, "0777") &&
+		          put_str(opts, sizeof(opts), &n, "--tmpfs") && put_str(opts, sizeof(opts), &n, "/output");
+		if (!ok) {
+			*step = "bwrap: /output's options do not fit";
+			return ENAMETOOLONG;
+		}
+		/* The pipes take the slots (the staging directory's goes). */
+		int ip[2], bp[2];
+		if (pipe2(ip, O_CLOEXEC) < 0) {
+			*step = "bwrap: pipe (bubblewrap's info)";
+			return errno;
+		}
+		if (pipe2(bp, O_CLOEXEC) < 0) {
+			*step = "bwrap: pipe (bubblewrap's block)";
+			return errno;
+		}
+		if (dup2(ip[1], s->out_slot1) < 0 || dup2(bp[0], s->out_slot2) < 0) {
+			*step = "bwrap: dup2 (bubblewrap's info and block pipes)";
+			return errno;
+		}
+		close(ip[1]);
+		close(bp[0]);
+		pid_t h = fork();
+		if (h < 0) {
+			*step = "bwrap: fork (the helper that hands /output's tmpfs to the supervisor)";
+			return errno;
+		}
+		if (h == 0)
+			out_helper(ip[0], bp[1], child);
+		close(ip[0]);
+		close(bp[1]);
+	} else {
+		if (!put_str(opts, sizeof(opts), &n, "--bind-fd") ||
+		    !put_num(opts, sizeof(opts), &n, (unsigned)s->out_slot1) || !put_str(opts, sizeof(opts), &n, "/output") ||
+		    !put_str(opts, sizeof(opts), &n, "--block-fd") ||
+		    !put_num(opts, sizeof(opts), &n, (unsigned)s->out_slot2)) {
+			*step = "bwrap: /output's options do not fit";
+			return ENAMETOOLONG;
+		}
+		if (child->note)
+			child->note(child, "/output: this cordon core takes no tmpfs descriptor: the staging directory is bound "
+			                   "and only sampled");
+	}
+	for (size_t off = 0; off < n;) {
+		ssize_t w = pwrite(s->out_args, opts + off, n - off, (off_t)off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			*step = "bwrap: write /output's options";
+			return w < 0 ? errno : EIO;
+		}
+		off += (size_t)w;
+	}
+	return 0;
+}
+
 static int bw_confine(void *state, const struct cordon_child *child, const char **step)
 {
 	const struct bw_state *s = state;
@@ -833,6 +1131,9 @@ static int bw_confine(void *state, const struct cordon_child *child, const char 
 		if (e)
 			return e;
 	}
+	/* After the drop: the helper runs as bubblewrap does. */
+	if (s->out_args >= 0)
+		return out_confine(s, child, step);
 	return 0;
 }
 

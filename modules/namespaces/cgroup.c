@@ -83,21 +83,6 @@ static int write_at(const char *dir, const char *file, const char *text)
 	return ns_write_file(path, text, strlen(text));
 }
 
-/* Is `name` listed in dir/file (a space-separated controller list)? */
-static bool listed(const char *dir, const char *file, const char *name)
-{
-	char path[4096], buf[1024];
-	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
-		return false;
-	if (cordon_read_small_file(path, buf, sizeof(buf)) <= 0)
-		return false;
-	size_t len = strlen(name);
-	for (char *p = buf; (p = strstr(p, name)); p += len)
-		if ((p == buf || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\n' || p[len] == '\0'))
-			return true;
-	return false;
-}
-
 int ns_cgroup_prepare(cordon_ctx *ctx, struct ns_state *s)
 {
 	struct ns_cgroup *cg = &s->cg;
@@ -120,13 +105,13 @@ int ns_cgroup_prepare(cordon_ctx *ctx, struct ns_state *s)
 		have[i] = false;
 		if (!want[i])
 			continue;
-		if (!listed(cg->parent, "cgroup.subtree_control", ctrls[i].ctrl) &&
-		    listed(cg->parent, "cgroup.controllers", ctrls[i].ctrl)) {
+		if (!cordon_file_lists_word(cg->parent, "cgroup.subtree_control", ctrls[i].ctrl) &&
+		    cordon_file_lists_word(cg->parent, "cgroup.controllers", ctrls[i].ctrl)) {
 			char plus[16];
 			snprintf(plus, sizeof(plus), "+%s", ctrls[i].ctrl);
 			(void)write_at(cg->parent, "cgroup.subtree_control", plus);
 		}
-		have[i] = listed(cg->parent, "cgroup.subtree_control", ctrls[i].ctrl);
+		have[i] = cordon_file_lists_word(cg->parent, "cgroup.subtree_control", ctrls[i].ctrl);
 		if (!have[i])
 			cordon_warning(ctx, "the %s controller is not delegated to %s: the cgroup %s "
 			                    "limit does not hold for this run",

@@ -39,6 +39,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -434,6 +436,64 @@ static int write_new(const char *rel, const char *data, size_t len)
 	return 0;
 }
 
+/* The tmpfs options of /output: "mode=0777,size=BYTES,nr_inodes=N" (the
+ * root is an inode too).  0 or ENAMETOOLONG. */
+static int output_opts(char *buf, size_t cap, uint64_t bytes, uint64_t entries)
+{
+	static const char a[] = "mode=0777,size=", b[] = ",nr_inodes=";
+	size_t n = 0, d;
+	if (cap < sizeof(a) + sizeof(b) + 2 * 21)
+		return ENAMETOOLONG;
+	memcpy(buf, a, sizeof(a) - 1);
+	n = sizeof(a) - 1;
+	if (!(d = ns_fmt_uint(buf + n, cap - n - 1, (unsigned long long)bytes)))
+		return ENAMETOOLONG;
+	n += d;
+	memcpy(buf + n, b, sizeof(b) - 1);
+	n += sizeof(b) - 1;
+	if (!(d = ns_fmt_uint(buf + n, cap - n - 1, (unsigned long long)entries + 1)))
+		return ENAMETOOLONG;
+	n += d;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* /output as a tmpfs of the run's output budget, its root handed to the
+ * supervisor (give_output), which collects from it after the run: the
+ * kernel bounds what the program leaves there (ENOSPC).  0, or an errno
+ * and nothing mounted: the caller then binds the staging directory, which
+ * the supervisor only samples. */
+static int output_tmpfs(const struct ns_state *s, const struct cordon_child *child, const char **step)
+{
+	if (child->size < offsetof(struct cordon_child, give_output) + sizeof(child->give_output) ||
+	    !child->give_output || !child->output_max_bytes || !child->output_max_entries ||
+	    child->output_max_entries == UINT64_MAX) {
+		*step = "this cordon core takes no tmpfs for /output";
+		return ENOTSUP;
+	}
+	char opts[128];
+	int e = output_opts(opts, sizeof(opts), child->output_max_bytes, child->output_max_entries);
+	if (e) {
+		*step = "the tmpfs options of /output";
+		return e;
+	}
+	if ((e = mount_tmpfs("output", MS_NOSUID | MS_NODEV | (s->exec_tmp ? 0 : MS_NOEXEC), opts, step,
+	                     "mount tmpfs on /output")))
+		return e;
+	int fd = open("output", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		*step = "open /output (its tmpfs)";
+	} else if ((e = child->give_output(child, fd))) {
+		*step = "hand /output's tmpfs to the supervisor";
+	}
+	if (fd >= 0)
+		close(fd);
+	if (e)
+		(void)umount2("output", MNT_DETACH);
+	return e;
+}
+
 /* A caller's path (--bind-ro, --output-dir), canonical when the core
  * checked it: opened as O_PATH without following any symlink or magic link,
  * so a path swapped for a symlink since (to /proc, say) fails (ELOOP)
@@ -567,8 +627,29 @@ int ns_mount_setup(const struct ns_state *s, const struct cordon_child *child, c
 		if ((e = bind_fd(fds[i], p, true, false, step, child->bind_ro[k])))
 			goto fail;
 	}
-	if (out_fd >= 0 && (e = bind_fd(out_fd, "output", false, !s->exec_tmp, step, child->output_dir)))
-		goto fail;
+	if (out_fd >= 0) {
+		const char *why = NULL;
+		int te = output_tmpfs(s, child, &why);
+		if (te && child->note) {
+			/* The staging directory instead: sampled, not bounded.
+			 * (No strerror here: not async-signal-safe.) */
+			static const char pre[] = "/output: no tmpfs of its own (", mid[] = ", errno ";
+			char msg[200];
+			size_t n = sizeof(pre) - 1, l = strlen(why);
+			memcpy(msg, pre, n);
+			l = l < 100 ? l : 100;
+			memcpy(msg + n, why, l);
+			n += l;
+			memcpy(msg + n, mid, sizeof(mid) - 1);
+			n += sizeof(mid) - 1;
+			n += ns_fmt_uint(msg + n, 24, (unsigned long long)te);
+			msg[n++] = ')';
+			msg[n] = '\0';
+			child->note(child, msg);
+		}
+		if (te && (e = bind_fd(out_fd, "output", false, !s->exec_tmp, step, child->output_dir)))
+			goto fail;
+	}
 
 	/* 9 */
 	for (size_t i = 0; i < s->n_files; i++) {
