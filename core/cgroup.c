@@ -148,16 +148,20 @@ void run_cgroup_init(struct run_cgroup *cg)
 	cg->procs_fd = -1;
 }
 
-int run_cgroup_begin(struct run_cgroup *cg, uint64_t memory, uint64_t processes, cordon_result *r)
+int run_cgroup_begin(struct run_cgroup *cg, uint64_t memory, uint64_t processes, int verbose, cordon_result *r)
 {
 	if (!memory && !processes)
 		return 0;
 	pthread_once(&discover_once, discover);
 	if (!cg_parent) {
-		if (!cg_said)
-			result_warn(r, "no delegated cgroup v2 with the memory and pids controllers (%s): the tree's memory "
-			               "and processes budgets are sampled every %d ms, not held by the kernel",
-			            cg_why, OUTPUT_SAMPLE_MS);
+		/* Most hosts delegate none to an ordinary process: that is no
+		 * warning on every run.  The result's usage.enforced_by says
+		 * which mechanism held the budgets ("supervisor"); -v says why. */
+		if (verbose && !cg_said)
+			fprintf(stderr,
+			        "cordon: debug: no delegated cgroup v2 with the memory and pids controllers (%s): the tree's "
+			        "memory and processes budgets are sampled every %d ms, not held by the kernel\n",
+			        cg_why, OUTPUT_SAMPLE_MS);
 		cg_said = true;
 		return 0;
 	}

@@ -494,7 +494,8 @@ struct run_cgroup {
 HIDDEN void run_cgroup_init(struct run_cgroup *cg);
 /* Before the fork: a cgroup for a run with these budgets (0: none), where
  * one is usable; else a warning, once per process.  -1 out of memory. */
-HIDDEN int run_cgroup_begin(struct run_cgroup *cg, uint64_t memory, uint64_t processes, cordon_result *r);
+HIDDEN int run_cgroup_begin(struct run_cgroup *cg, uint64_t memory, uint64_t processes, int verbose,
+                            cordon_result *r);
 /* While the run goes on: true (once) when the program was moved out of the
  * cgroup (a module's own cgroup): it holds no budget any more. */
 HIDDEN bool run_cgroup_left(struct run_cgroup *cg);

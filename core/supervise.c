@@ -846,7 +846,7 @@ int supervise(struct run *run, const struct cordon_run_options *o, const struct 
 	}
 	/* The run's own cgroup, where the host delegates one: the kernel then
 	 * holds the memory and processes budgets. */
-	if (run_cgroup_begin(&run->cgroup, run->limit_memory, run->limit_processes, S->r) < 0) {
+	if (run_cgroup_begin(&run->cgroup, run->limit_memory, run->limit_processes, run->policy->verbose, S->r) < 0) {
 		result_set_error(S->r, CORDON_EXIT_ERROR, "out of memory");
 		goto out;
 	}
