@@ -82,6 +82,7 @@ LIB := $(B)/lib/$(LIBNAME).$(VERSION)
 LIB_SONAME := $(LIBNAME).$(SOVERSION)
 
 CLI := $(B)/bin/cordon
+SERVE := $(B)/bin/cordon-serve
 MODULE_NAMES := $(notdir $(patsubst %/,%,$(dir $(wildcard modules/*/*.c))))
 MODULE_NAMES := $(sort $(MODULE_NAMES))
 MODULES := $(foreach m,$(MODULE_NAMES),$(B)/lib/cordon/modules/cordon_$(m).so)
@@ -105,7 +106,7 @@ PROBE_SRCS := $(wildcard tests/probes/*.c)
 PROBES := $(patsubst tests/probes/%.c,$(B)/tests/probes/%,$(PROBE_SRCS))
 
 .PHONY: all tests check asan fuzz fuzz-smoke install uninstall clean bench FORCE
-all: $(LIB) $(B)/lib/$(LIB_SONAME) $(B)/lib/$(LIBNAME) $(CLI) $(MODULES) $(B)/cordon.pc
+all: $(LIB) $(B)/lib/$(LIB_SONAME) $(B)/lib/$(LIBNAME) $(CLI) $(SERVE) $(MODULES) $(B)/cordon.pc
 
 # Paths compiled into libcordon; regenerated (and the library rebuilt) when
 # PREFIX and friends change, so `make install PREFIX=...` is always right.
@@ -148,6 +149,17 @@ $(CLI): $(CLI_SRCS) $(wildcard core/cli/*.h) include/cordon/cordon.h include/cor
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(CLI_CFLAGS) -fPIE -pie -o $@ $(CLI_SRCS) $(ALL_LDFLAGS) \
 		-L$(B)/lib -lcordon $(CLI_LIBS) -Wl,-rpath,'$$ORIGIN/../lib' $(CLI_INSTALL_RPATH)
+
+# The service: core/serve/*.c, a program of its own that `cordon serve`,
+# `stop`, `resume` and `ps` execute, so that the command running one
+# sandbox never loads libmicrohttpd and libcurl.
+SERVE_SRCS := $(wildcard core/serve/*.c) core/hash.c
+SERVE_LIBS := $(DEPS_LIBS) $(shell $(PKG_CONFIG) --libs libmicrohttpd libcurl 2>/dev/null || echo -lmicrohttpd -lcurl) -lm -ldl
+$(SERVE): $(SERVE_SRCS) $(wildcard core/serve/*.h) core/hash.h include/cordon/cordon.h $(B)/lib/$(LIBNAME)
+	$(call say,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(CLI_CFLAGS) $(shell $(PKG_CONFIG) --cflags libmicrohttpd libcurl 2>/dev/null) -fPIE -pie \
+		-o $@ $(SERVE_SRCS) $(ALL_LDFLAGS) -L$(B)/lib -lcordon $(SERVE_LIBS) -Wl,-rpath,'$$ORIGIN/../lib' $(CLI_INSTALL_RPATH)
 
 # A module: modules/NAME/*.c -> cordon_NAME.so, exporting only cordon_module.
 # Module sources are modules/NAME/*.c except fuzz_*.c (libFuzzer targets).
@@ -265,6 +277,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MODULEDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/cordon $(DESTDIR)$(POLICYDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
 	install -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/cordon
+	install -m 0755 $(SERVE) $(DESTDIR)$(BINDIR)/cordon-serve
 	install -m 0755 $(LIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(LIB)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/$(LIBNAME)
@@ -295,7 +308,7 @@ install: all
 endif
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/cordon $(DESTDIR)$(LIBDIR)/$(LIBNAME)* \
+	rm -f $(DESTDIR)$(BINDIR)/cordon $(DESTDIR)$(BINDIR)/cordon-serve $(DESTDIR)$(LIBDIR)/$(LIBNAME)* \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/cordon.pc $(DESTDIR)$(BASHCOMPDIR)/cordon \
 		$(DESTDIR)$(MANDIR)/man1/cordon.1 $(DESTDIR)$(MANDIR)/man3/cordon-module.3 \
 		$(DESTDIR)$(MANDIR)/man5/cordon.yaml.5

@@ -376,6 +376,7 @@ struct cordon_result {
 	size_t n_modules;
 	struct strv warnings;
 	struct strv tightened; /* the policy's per-call settings */
+	char *caller; /* who asked for the run (cordon_run_options.caller), or NULL */
 	double wall_ms, cpu_ms;
 	long max_rss_kb;
 	uint64_t tree_memory_peak; /* bytes, from the budget samples */

@@ -73,6 +73,7 @@ void cordon_result_free(cordon_result *r)
 	free(r->policy);
 	free(r->error);
 	free(r->check_file);
+	free(r->caller);
 	sb_free(&r->out[0]);
 	sb_free(&r->out[1]);
 	for (size_t i = 0; i < r->n_findings; i++) {
@@ -456,6 +457,8 @@ char *cordon_result_json(const cordon_result *r)
 		return NULL;
 	put(o, "cordon", json_integer(1), &ok);
 	put(o, "policy", jstr(r->policy), &ok);
+	if (r->caller)
+		put(o, "caller", jstr(r->caller), &ok);
 	put(o, "mode", json_string(r->audit ? "audit" : "enforce"), &ok);
 	put(o, "status", json_string(status_name(r->status)), &ok);
 	put(o, "exit_code", r->exit_code >= 0 ? json_integer(r->exit_code) : json_null(), &ok);

@@ -340,6 +340,15 @@ static void finish_phase(struct run *run)
 
 /* ---- cordon_run ---- */
 
+/* A caller label: printable ASCII, no control characters. */
+static bool printable_label(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			return false;
+	return true;
+}
+
 static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int build_argv(struct run *run, const struct cordon_run_options *o, char **err)
@@ -607,7 +616,13 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 		*err = NULL;
 	if (!p || !opts || opts->size < offsetof(struct cordon_run_options, cancel_fd) + sizeof(int))
 		return set_err(err, "cordon_run: missing policy or options (set options.size)"), NULL;
-	struct cordon_run_options o = *opts;
+	/* A caller built against an older cordon.h passes a shorter struct:
+	 * the members it does not have read as zero. */
+	struct cordon_run_options o;
+	memset(&o, 0, sizeof(o));
+	memcpy(&o, opts, opts->size < sizeof(o) ? opts->size : sizeof(o));
+	if (o.caller && (strlen(o.caller) > 128 || !printable_label(o.caller)))
+		return set_err(err, "cordon_run: caller: expected at most 128 printable characters"), NULL;
 	if (!o.argv && !o.source_path && !o.source_data && o.source_len)
 		return set_err(err, "cordon_run: no source"), NULL;
 	if (std_fds_safe() < 0)
@@ -622,6 +637,10 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 	struct run run;
 	run_begin(&run, p, r);
 	char *why = NULL;
+	if (o.caller && !(r->caller = strdup(o.caller))) {
+		result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
+		goto done;
+	}
 	if (run_states_alloc(p) < 0) {
 		result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
 		goto done;

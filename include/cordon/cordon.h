@@ -155,6 +155,11 @@ struct cordon_run_options {
 	 * with the signal number read as one byte (the CLI writes the signal
 	 * it received from its handler).  -1 (or 0) for none. */
 	int cancel_fd;
+	/* Who asked for this run, as a label (cordon serve's caller name, an
+	 * application's user): at most 128 printable ASCII characters, kept
+	 * in the result ("caller") and the incident record.  NULL for none.
+	 * Added in 0.1 after cancel_fd: set options.size to sizeof. */
+	const char *caller;
 };
 
 /*

@@ -430,8 +430,26 @@ int ilog_append(int fd, uint64_t lock_timeout_ns, int do_sync, ilog_make_line ma
 {
 	*line = NULL;
 	*cut = 0;
-	if (ilog_lock(fd, lock_timeout_ns) < 0) {
+	/* flock() belongs to the open file description, and a process that
+	 * loaded the policy once and then forks a worker per run (cordon
+	 * serve, any embedder that forks) shares the log's description with
+	 * every worker: their flocks would all succeed at once.  The lock is
+	 * taken on a description of this call's own, opened through
+	 * /proc/self/fd (the same file, never a path that could have been
+	 * swapped); where /proc is not there, on the shared one. */
+	char self[40];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	int lfd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	struct stat a, b;
+	if (lfd >= 0 && (fstat(lfd, &a) < 0 || fstat(fd, &b) < 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino)) {
+		close(lfd);
+		lfd = -1;
+	}
+	int lock_fd = lfd >= 0 ? lfd : fd;
+	if (ilog_lock(lock_fd, lock_timeout_ns) < 0) {
 		int e = errno;
+		if (lfd >= 0)
+			close(lfd);
 		if (e == EWOULDBLOCK)
 			return ilog_set_err(err, "the log stayed locked by another process for %.1f s",
 			                    (double)lock_timeout_ns / 1e9);
@@ -502,6 +520,8 @@ int ilog_append(int fd, uint64_t lock_timeout_ns, int do_sync, ilog_make_line ma
 out:
 	free(buf);
 	free(text);
-	(void)flock(fd, LOCK_UN);
+	(void)flock(lock_fd, LOCK_UN);
+	if (lfd >= 0)
+		close(lfd);
 	return rc;
 }

@@ -217,6 +217,9 @@ static char *render(const struct ilog_event *ev, const char *prev, size_t keep, 
 		put(o, "findings_dropped", json_integer((json_int_t)(total - keep)), &ok);
 	put(o, "redactions", lean ? json_array() : redactions_of(ev->result), &ok);
 	put(o, "warnings", lean ? json_array() : strings_of(ev->result, "warnings"), &ok);
+	/* Who asked for the run (cordon serve's caller), when someone said. */
+	if (json_is_string(json_object_get(ev->result, "caller")))
+		put(o, "caller", ilog_json_text(json_string_value(json_object_get(ev->result, "caller")), 128), &ok);
 	/* A run whose policy a caller tightened says so (the settings as given). */
 	if (json_array_size(json_object_get(ev->result, "tightened")))
 		put(o, "tightened", strings_of(ev->result, "tightened"), &ok);

@@ -1,0 +1,812 @@
+/*
+ * core/serve/http.c - the HTTP API, through libmicrohttpd.
+ *
+ * Each listener is a libmicrohttpd daemon driven by the service's own
+ * epoll loop (no thread of its own: the service forks workers, which must
+ * not happen while another thread holds a lock).  A request that waits
+ * for a run is suspended and resumed when the worker's result is in.
+ *
+ * Who is calling: on the Unix socket, the peer's credentials
+ * (SO_PEERCRED, SO_PEERGROUPS), never anything the request says; on TCP,
+ * `Authorization: Bearer TOKEN`, matched by its SHA-256 against
+ * serve.yaml.  TLS is left to a reverse proxy in front of the TCP port.
+ *
+ *   POST   /v1/runs          run code (or argv) under a policy
+ *   GET    /v1/runs          the runs in flight (an admin sees everyone's)
+ *   GET    /v1/runs/ID       a run: its state, or its result
+ *   DELETE /v1/runs/ID       cancel a run
+ *   POST   /v1/checks        check code (the check phase only)
+ *   GET    /v1/policies      the policies this caller may use
+ *   POST   /v1/stop          kill switch (admin): kill all, refuse new runs
+ *   POST   /v1/resume        (admin) accept runs again
+ *   GET    /v1/health        liveness and readiness (no caller needed)
+ *   GET    /metrics          Prometheus text format
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "serve.h"
+
+#define MAX_CODE (4u << 20)
+
+struct http_wait {
+	struct serve *s;
+	struct MHD_Connection *conn;
+	bool is_unix;
+	bool started;
+	char *body;
+	size_t len;
+	bool too_big;
+	struct caller *caller;
+	int auth_status; /* 0, or 401/403 */
+	char auth_why[200];
+	struct job *job; /* waited on */
+	bool ready; /* the job is done: respond */
+};
+
+static int tag_mhd[SERVE_MAX_LISTENERS];
+
+/* ---- responses ---- */
+
+static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, const char *type, const char *text,
+                                 const char *h1, const char *v1, const char *h2, const char *v2)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", type);
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	if (h1 && v1)
+		MHD_add_response_header(r, h1, v1);
+	if (h2 && v2)
+		MHD_add_response_header(r, h2, v2);
+	enum MHD_Result rc = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json_t *o, const char *h1,
+                                 const char *v1)
+{
+	char *t = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(o);
+	if (!t)
+		return send_text(c, 500, "application/json", "{\"error\":\"out of memory\"}", NULL, NULL, NULL, NULL);
+	enum MHD_Result rc = send_text(c, status, "application/json", t, h1, v1, NULL, NULL);
+	free(t);
+	return rc;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *msg)
+{
+	return send_json(c, status, json_pack("{s:s}", "error", msg), NULL, NULL);
+}
+
+/* A refusal: the reason in the body, a record in the service log. */
+static enum MHD_Result refuse(struct http_wait *w, unsigned status, const char *policy, const char *msg,
+                              double retry_after)
+{
+	struct serve *s = w->s;
+	int idx = status == 401 ? 0 : status == 403 ? 1 : status == 413 ? 2 : status == 429 ? 3 : status == 503 ? 4 : 5;
+	s->refused_by_code[idx]++;
+	struct warm_policy *wp = policy ? conf_policy(&s->conf, policy) : NULL;
+	if (wp)
+		wp->refused++;
+	serve_log(s, "refused", w->caller, policy, "%u: %s", status, msg);
+	json_t *o = json_pack("{s:s,s:i}", "error", msg, "status", (int)status);
+	char ra[32];
+	snprintf(ra, sizeof(ra), "%.0f", retry_after < 1 ? 1 : retry_after);
+	if (status == 401)
+		return send_json(w->conn, status, o, "WWW-Authenticate", "Bearer realm=\"cordon\"");
+	return send_json(w->conn, status, o, status == 429 || status == 503 ? "Retry-After" : NULL, ra);
+}
+
+/* ---- callers ---- */
+
+static void identify(struct http_wait *w)
+{
+	struct serve_conf *c = &w->s->conf;
+	if (w->is_unix) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(w->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		struct ucred cr;
+		socklen_t len = sizeof(cr);
+		if (!ci || getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0) {
+			w->auth_status = 403;
+			snprintf(w->auth_why, sizeof(w->auth_why), "the caller's credentials cannot be read");
+			return;
+		}
+		gid_t groups[SERVE_MAX_CALLER_GROUPS];
+		socklen_t glen = sizeof(groups);
+		size_t ng = 0;
+		if (getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == 0)
+			ng = glen / sizeof(gid_t);
+		w->caller = conf_caller_unix(c, cr.uid, cr.gid, groups, ng);
+		if (!w->caller) {
+			w->auth_status = 403;
+			snprintf(w->auth_why, sizeof(w->auth_why), "uid %u (gid %u) is not a caller in %s", (unsigned)cr.uid,
+			         (unsigned)cr.gid, c->path);
+		}
+		return;
+	}
+	const char *h = MHD_lookup_connection_value(w->conn, MHD_HEADER_KIND, "Authorization");
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
+		w->auth_status = 401;
+		snprintf(w->auth_why, sizeof(w->auth_why), "a bearer token is required on this port (Authorization: Bearer TOKEN)");
+		return;
+	}
+	w->caller = conf_caller_token(c, h + 7);
+	if (!w->caller) {
+		w->auth_status = 401;
+		snprintf(w->auth_why, sizeof(w->auth_why), "the bearer token is not one of %s's callers", c->path);
+	}
+}
+
+/* ---- request bodies ---- */
+
+static const char *known(json_t *o, const char *const *keys)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(o, k, v)
+	{
+		bool ok = false;
+		for (size_t i = 0; keys[i]; i++)
+			ok = ok || strcmp(k, keys[i]) == 0;
+		if (!ok)
+			return k;
+	}
+	return NULL;
+}
+
+static int push(char ***v, size_t *n, char *s)
+{
+	char **nv = s ? realloc(*v, (*n + 2) * sizeof(char *)) : NULL;
+	if (!nv) {
+		free(s);
+		return -1;
+	}
+	*v = nv;
+	nv[(*n)++] = s;
+	nv[*n] = NULL;
+	return 0;
+}
+
+/* "tighten": {"limit": {NAME: VALUE}, "no_network": true, "deny_import":
+ * [M...], "pattern": [REGEX...]}: the CLI's per-call options. */
+static int parse_tighten(json_t *t, char ***out, char *why, size_t whylen)
+{
+	static const char *const keys[] = { "limit", "no_network", "deny_import", "pattern", NULL };
+	size_t n = 0;
+	const char *bad;
+	if (!json_is_object(t)) {
+		snprintf(why, whylen, "tighten: expected an object {limit, no_network, deny_import, pattern}");
+		return -1;
+	}
+	if ((bad = known(t, keys))) {
+		snprintf(why, whylen, "tighten: unknown key '%s' (expected limit, no_network, deny_import, pattern)", bad);
+		return -1;
+	}
+	json_t *lim = json_object_get(t, "limit"), *v;
+	const char *k;
+	if (lim && !json_is_object(lim)) {
+		snprintf(why, whylen, "tighten.limit: expected an object {NAME: VALUE} (rlimit keys: cpu, memory, ...)");
+		return -1;
+	}
+	json_object_foreach(lim, k, v)
+	{
+		char *s = NULL;
+		if (json_is_string(v))
+			s = NULL, (void)!asprintf(&s, "limit:%s=%s", k, json_string_value(v));
+		else if (json_is_integer(v))
+			s = NULL, (void)!asprintf(&s, "limit:%s=%lld", k, (long long)json_integer_value(v));
+		else {
+			snprintf(why, whylen, "tighten.limit.%s: expected a string or a number", k);
+			return -1;
+		}
+		if (push(out, &n, s) < 0)
+			goto oom;
+	}
+	json_t *nn = json_object_get(t, "no_network");
+	if (nn && !json_is_boolean(nn)) {
+		snprintf(why, whylen, "tighten.no_network: expected true or false");
+		return -1;
+	}
+	if (json_is_true(nn) && push(out, &n, strdup("network:none")) < 0)
+		goto oom;
+	static const char *const lists[][2] = { { "deny_import", "deny-import:" }, { "pattern", "pattern:" } };
+	for (size_t l = 0; l < 2; l++) {
+		json_t *a = json_object_get(t, lists[l][0]);
+		size_t i;
+		if (a && !json_is_array(a)) {
+			snprintf(why, whylen, "tighten.%s: expected a list of strings", lists[l][0]);
+			return -1;
+		}
+		json_array_foreach(a, i, v)
+		{
+			char *s = NULL;
+			if (!json_is_string(v)) {
+				snprintf(why, whylen, "tighten.%s[%zu]: expected a string", lists[l][0], i);
+				return -1;
+			}
+			if (asprintf(&s, "%s%s", lists[l][1], json_string_value(v)) < 0)
+				s = NULL;
+			if (push(out, &n, s) < 0)
+				goto oom;
+		}
+	}
+	return 0;
+oom:
+	snprintf(why, whylen, "out of memory");
+	return -1;
+}
+
+/* The policy a request names, or the caller's first. */
+static const char *pick_policy(struct http_wait *w, json_t *body)
+{
+	const char *p = json_string_value(json_object_get(body, "policy"));
+	if (p)
+		return p;
+	if (!w->caller->all_policies && w->caller->policies && w->caller->policies[0])
+		return w->caller->policies[0];
+	return w->s->conf.n_policies ? w->s->conf.policies[0].name : NULL;
+}
+
+static int parse_job(json_t *body, struct job *j, bool check, char *why, size_t whylen)
+{
+	static const char *const run_keys[] = { "policy", "code", "argv", "input", "tighten", "wait", NULL };
+	static const char *const check_keys[] = { "policy", "code", NULL };
+	const char *bad = known(body, check ? check_keys : run_keys);
+	if (bad) {
+		snprintf(why, whylen, "unknown key '%s' (expected %s)", bad,
+		         check ? "policy, code" : "policy, code or argv, input, tighten, wait");
+		return -1;
+	}
+	json_t *code = json_object_get(body, "code"), *argv = json_object_get(body, "argv");
+	json_t *input = json_object_get(body, "input"), *t = json_object_get(body, "tighten");
+	if ((code && !json_is_string(code)) || (argv && !json_is_array(argv)) || (input && !json_is_string(input)) ||
+	    (json_object_get(body, "policy") && !json_is_string(json_object_get(body, "policy"))) ||
+	    (json_object_get(body, "wait") && !json_is_boolean(json_object_get(body, "wait")))) {
+		snprintf(why, whylen, "expected strings for policy, code and input, a list of strings for argv, true or "
+		                      "false for wait");
+		return -1;
+	}
+	if (!!code == !!argv || (check && !code)) {
+		snprintf(why, whylen, check ? "code: missing (the source to check)"
+		                            : "expected one of code (a program for the policy's interpreter) or argv");
+		return -1;
+	}
+	if (code) {
+		j->code_len = json_string_length(code);
+		if (j->code_len > MAX_CODE) {
+			snprintf(why, whylen, "code: larger than %u bytes", MAX_CODE);
+			return -1;
+		}
+		if (!(j->code = malloc(j->code_len + 1)))
+			goto oom;
+		memcpy(j->code, json_string_value(code), j->code_len + 1);
+	}
+	if (argv) {
+		size_t i, n = 0;
+		json_t *v;
+		if (!json_array_size(argv)) {
+			snprintf(why, whylen, "argv: expected at least the command");
+			return -1;
+		}
+		json_array_foreach(argv, i, v)
+		{
+			if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v)) {
+				snprintf(why, whylen, "argv[%zu]: expected a string without NUL", i);
+				return -1;
+			}
+			if (push(&j->argv, &n, strdup(json_string_value(v))) < 0)
+				goto oom;
+		}
+	}
+	if (input) {
+		j->input_len = json_string_length(input);
+		if (!(j->input = malloc(j->input_len + 1)))
+			goto oom;
+		memcpy(j->input, json_string_value(input), j->input_len + 1);
+	}
+	if (t && parse_tighten(t, &j->tighten, why, whylen) < 0)
+		return -1;
+	return 0;
+oom:
+	snprintf(why, whylen, "out of memory");
+	return -1;
+}
+
+static json_t *job_state_json(const struct job *j)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double age = (double)(now.tv_sec - j->submitted.tv_sec) + (double)(now.tv_nsec - j->submitted.tv_nsec) / 1e9;
+	static const char *const states[] = { "queued", "running", "done" };
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:f,s:f}", "id", j->id, "state", states[j->state], "kind",
+	                 j->kind == JOB_RUN ? "run" : "check", "caller", j->caller->name, "policy", j->wp->name,
+	                 "age_s", age, "cpu_s", job_cpu_so_far(j));
+}
+
+static enum MHD_Result respond_job(struct http_wait *w, struct job *j)
+{
+	char loc[64];
+	snprintf(loc, sizeof(loc), "/v1/runs/%s", j->id);
+	const char *body = j->body ? j->body : "{\"error\":\"out of memory\"}";
+	return send_text(w->conn, (unsigned)j->http_status, "application/json", body, "X-Cordon-Run", j->id,
+	                 "Content-Location", loc);
+}
+
+static enum MHD_Result post_job(struct http_wait *w, bool check)
+{
+	struct serve *s = w->s;
+	json_error_t je;
+	json_t *body = json_loadb(w->body ? w->body : "", w->len, JSON_REJECT_DUPLICATES, &je);
+	if (!json_is_object(body)) {
+		char msg[300];
+		snprintf(msg, sizeof(msg), "the body must be a JSON object (%s at byte %d)", body ? "not an object" : je.text,
+		         je.position);
+		json_decref(body);
+		return send_error(w->conn, 400, msg);
+	}
+	const char *pname = pick_policy(w, body);
+	struct warm_policy *wp = pname ? conf_policy(&s->conf, pname) : NULL;
+	char why[512];
+	if (!wp) {
+		snprintf(why, sizeof(why), "policy '%s' is not served here (GET /v1/policies lists them)",
+		         pname ? pname : "?");
+		json_decref(body);
+		return send_error(w->conn, 404, why);
+	}
+	if (!caller_may_use(w->caller, wp->name)) {
+		if (w->caller->line)
+			snprintf(why, sizeof(why), "caller '%s' may not use policy '%s' (%s line %d)", w->caller->name,
+			         wp->name, s->conf.path, w->caller->line);
+		else
+			snprintf(why, sizeof(why), "caller '%s' may not use policy '%s'", w->caller->name, wp->name);
+		json_decref(body);
+		return refuse(w, 403, wp->name, why, 0);
+	}
+	struct job *j = calloc(1, sizeof(*j));
+	if (!j) {
+		json_decref(body);
+		return send_error(w->conn, 500, "out of memory");
+	}
+	j->kind = check ? JOB_CHECK : JOB_RUN;
+	j->caller = w->caller;
+	j->wp = wp;
+	j->result_fd = j->cancel_fd = -1;
+	bool wait = !json_is_false(json_object_get(body, "wait"));
+	int rc = parse_job(body, j, check, why, sizeof(why));
+	json_decref(body);
+	if (rc < 0) {
+		job_free(j);
+		return send_error(w->conn, 400, why);
+	}
+	const char *rwhy = NULL;
+	double retry = caller_admit(w->caller, &rwhy);
+	if (retry > 0) {
+		job_free(j);
+		snprintf(why, sizeof(why), "%s (caller '%s')", rwhy, w->caller->name);
+		return refuse(w, 429, wp->name, why, retry);
+	}
+	int status = 0;
+	if (job_submit(s, j, &status, &rwhy) < 0) {
+		job_free(j);
+		return refuse(w, (unsigned)status, wp->name, rwhy, 1);
+	}
+	if (j->state == JOB_DONE) /* could not start */
+		return respond_job(w, j);
+	if (!wait) {
+		char loc[64];
+		snprintf(loc, sizeof(loc), "/v1/runs/%s", j->id);
+		return send_json(w->conn, 202, job_state_json(j), "Location", loc);
+	}
+	w->job = j;
+	j->waiter = w;
+	MHD_suspend_connection(w->conn);
+	return MHD_YES;
+}
+
+void http_job_done(struct serve *s, struct job *j)
+{
+	(void)s;
+	struct http_wait *w = j->waiter;
+	if (!w)
+		return;
+	w->ready = true;
+	MHD_resume_connection(w->conn);
+}
+
+static bool may_see(const struct http_wait *w, const struct job *j)
+{
+	return w->caller->admin || j->caller == w->caller;
+}
+
+static enum MHD_Result get_runs(struct http_wait *w)
+{
+	json_t *a = json_array();
+	for (struct job *j = w->s->jobs; a && j; j = j->next)
+		if (j->state != JOB_DONE && may_see(w, j))
+			json_array_append_new(a, job_state_json(j));
+	return send_json(w->conn, 200, json_pack("{s:o,s:b}", "runs", a, "stopped", w->s->stopped), NULL, NULL);
+}
+
+static enum MHD_Result one_run(struct http_wait *w, const char *id, bool del)
+{
+	struct job *j = job_find(w->s, id);
+	if (!j || !may_see(w, j))
+		return send_error(w->conn, 404, "no such run (finished runs are kept for keep_results runs)");
+	if (del) {
+		int r = job_cancel(w->s, j);
+		if (r < 0)
+			return send_error(w->conn, 500, "cannot cancel the run");
+		serve_log(w->s, "cancel", w->caller, j->wp->name, "run %s", j->id);
+		if (j->state == JOB_DONE && r == 1)
+			return respond_job(w, j);
+		return send_json(w->conn, 202, job_state_json(j), NULL, NULL);
+	}
+	if (j->state == JOB_DONE)
+		return respond_job(w, j);
+	return send_json(w->conn, 200, job_state_json(j), NULL, NULL);
+}
+
+static enum MHD_Result get_policies(struct http_wait *w)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < w->s->conf.n_policies; i++) {
+		struct warm_policy *wp = &w->s->conf.policies[i];
+		if (!caller_may_use(w->caller, wp->name))
+			continue;
+		json_array_append_new(a, json_pack("{s:s,s:s?,s:s?}", "name", wp->name, "language", wp->language, "file",
+		                                   cordon_policy_file(wp->policy)));
+	}
+	return send_json(w->conn, 200, json_pack("{s:o}", "policies", a), NULL, NULL);
+}
+
+static enum MHD_Result stop_resume(struct http_wait *w, bool stop)
+{
+	struct serve *s = w->s;
+	if (!w->caller->admin)
+		return refuse(w, 403, NULL, stop ? "only an admin caller may stop the service" : "only an admin caller may resume the service", 0);
+	unsigned running = s->running, queued = s->queued;
+	if (stop) {
+		s->stopped = true;
+		jobs_stop_all(s);
+		serve_log(s, "stop", w->caller, NULL, "kill switch: %u runs killed, %u queued runs dropped; new runs refused",
+		          running, queued);
+		return send_json(w->conn, 200,
+		                 json_pack("{s:b,s:i,s:i}", "stopped", 1, "killed", (int)running, "dequeued", (int)queued),
+		                 NULL, NULL);
+	}
+	s->stopped = false;
+	serve_log(s, "resume", w->caller, NULL, "runs accepted again");
+	return send_json(w->conn, 200, json_pack("{s:b}", "stopped", 0), NULL, NULL);
+}
+
+static enum MHD_Result route(struct http_wait *w, const char *url, const char *method)
+{
+	bool get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0, del = strcmp(method, "DELETE") == 0;
+	if (strcmp(url, "/v1/health") == 0 && get)
+		return send_json(w->conn, w->s->stopped ? 503 : 200,
+		                 json_pack("{s:s,s:s,s:b,s:i,s:i,s:i}", "status", w->s->stopped ? "stopped" : "ok", "version",
+		                           cordon_version(), "stopped", w->s->stopped, "running", (int)w->s->running,
+		                           "queued", (int)w->s->queued, "policies", (int)w->s->conf.n_policies),
+		                 NULL, NULL);
+	if (w->auth_status)
+		return refuse(w, (unsigned)w->auth_status, NULL, w->auth_why, 0);
+	if (w->too_big) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "the request body is larger than max_request (%zu bytes)", w->s->conf.max_request);
+		return refuse(w, 413, NULL, msg, 0);
+	}
+	if (strcmp(url, "/metrics") == 0 && get) {
+		char *t = metrics_text(w->s);
+		if (!t)
+			return send_error(w->conn, 500, "out of memory");
+		enum MHD_Result rc = send_text(w->conn, 200, "text/plain; version=0.0.4", t, NULL, NULL, NULL, NULL);
+		free(t);
+		return rc;
+	}
+	if (strcmp(url, "/v1/runs") == 0 && post)
+		return post_job(w, false);
+	if (strcmp(url, "/v1/checks") == 0 && post)
+		return post_job(w, true);
+	if (strcmp(url, "/v1/runs") == 0 && get)
+		return get_runs(w);
+	if (strncmp(url, "/v1/runs/", 9) == 0 && (get || del) && strlen(url + 9) == 32)
+		return one_run(w, url + 9, del);
+	if (strcmp(url, "/v1/policies") == 0 && get)
+		return get_policies(w);
+	if ((strcmp(url, "/v1/stop") == 0 || strcmp(url, "/v1/resume") == 0) && post)
+		return stop_resume(w, url[4] == 's');
+	static const char *const paths[] = { "/v1/runs", "/v1/checks", "/v1/policies", "/v1/stop", "/v1/resume",
+		                             "/v1/health", "/metrics", NULL };
+	for (size_t i = 0; paths[i]; i++)
+		if (strcmp(url, paths[i]) == 0)
+			return send_error(w->conn, 405, "method not allowed on this path");
+	return send_error(w->conn, 404, "no such path (see /v1/runs, /v1/checks, /v1/policies, /v1/health, /metrics)");
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                               const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+	(void)version;
+	struct serve *s = cls;
+	struct http_wait *w = *con_cls;
+	if (!w) {
+		if (!(w = calloc(1, sizeof(*w))))
+			return MHD_NO;
+		w->s = s;
+		w->conn = conn;
+		const union MHD_ConnectionInfo *di = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_DAEMON);
+		for (size_t i = 0; di && i < s->n_listen; i++)
+			if (di->daemon == s->mhd[i])
+				w->is_unix = s->listen_is_unix[i];
+		identify(w);
+		*con_cls = w;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!w->too_big && w->len + *upload_size <= s->conf.max_request) {
+			char *nb = realloc(w->body, w->len + *upload_size + 1);
+			if (!nb)
+				return MHD_NO;
+			w->body = nb;
+			memcpy(w->body + w->len, upload, *upload_size);
+			w->len += *upload_size;
+			w->body[w->len] = '\0';
+		} else {
+			w->too_big = true;
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (w->job) {
+		if (!w->ready) /* resumed for another reason: wait on */
+			return MHD_YES;
+		struct job *j = w->job;
+		w->job = NULL;
+		j->waiter = NULL;
+		return respond_job(w, j);
+	}
+	if (w->started)
+		return MHD_YES;
+	w->started = true;
+	return route(w, url, method);
+}
+
+static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	(void)conn;
+	(void)toe;
+	struct serve *s = cls;
+	struct http_wait *w = *con_cls;
+	if (!w)
+		return;
+	if (w->job) { /* the client went away: the run goes on, its result is kept */
+		w->job->waiter = NULL;
+		(void)s;
+	}
+	free(w->body);
+	free(w);
+	*con_cls = NULL;
+}
+
+static void notify_conn(void *cls, struct MHD_Connection *conn, void **socket_context,
+                        enum MHD_ConnectionNotificationCode toe)
+{
+	(void)socket_context;
+	struct serve *s = cls;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (!ci)
+		return;
+	int fd = ci->connect_fd;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		if (s->n_conn_fds == s->cap_conn_fds) {
+			size_t nc = s->cap_conn_fds ? s->cap_conn_fds * 2 : 64;
+			int *nv = realloc(s->conn_fds, nc * sizeof(int));
+			if (!nv)
+				return;
+			s->conn_fds = nv;
+			s->cap_conn_fds = nc;
+		}
+		s->conn_fds[s->n_conn_fds++] = fd;
+	} else {
+		for (size_t i = 0; i < s->n_conn_fds; i++)
+			if (s->conn_fds[i] == fd) {
+				s->conn_fds[i] = s->conn_fds[--s->n_conn_fds];
+				break;
+			}
+	}
+}
+
+/* ---- listeners ---- */
+
+static int listen_unix(struct serve *s, char **err)
+{
+	const char *path = s->conf.unix_path;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return seterr(err, "%s: socket path too long (at most %zu bytes)", path, sizeof(sa.sun_path) - 1);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return seterr(err, "socket: %s", strerror(errno));
+	/* A socket left by a service that is gone is replaced; one that
+	 * answers belongs to a service still running. */
+	struct stat st;
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			close(fd);
+			return seterr(err, "%s: exists and is not a socket", path);
+		}
+		int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		bool alive = probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+		if (probe >= 0)
+			close(probe);
+		if (alive) {
+			close(fd);
+			return seterr(err, "%s: another cordon serve is listening there", path);
+		}
+		unlink(path);
+	}
+	mode_t old = umask(0777 & ~s->conf.unix_mode);
+	int rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	int e = errno;
+	umask(old);
+	if (rc < 0 || (s->conf.has_group && chown(path, (uid_t)-1, s->conf.unix_gid) < 0) ||
+	    chmod(path, s->conf.unix_mode) < 0 || listen(fd, 128) < 0) {
+		if (rc == 0)
+			e = errno;
+		close(fd);
+		return seterr(err, "%s: %s", path, strerror(e));
+	}
+	return fd;
+}
+
+static int listen_tcp(struct serve *s, char **err)
+{
+	char *hp = strdup(s->conf.tcp);
+	if (!hp)
+		return -1;
+	char *colon = strrchr(hp, ':');
+	*colon = '\0';
+	char *host = hp;
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		host[strlen(host) - 1] = '\0';
+		host++;
+	}
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+	struct addrinfo *ai = NULL;
+	int g = getaddrinfo(host, colon + 1, &hints, &ai);
+	if (g) {
+		seterr(err, "listen.tcp %s: %s", s->conf.tcp, gai_strerror(g));
+		free(hp);
+		return -1;
+	}
+	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int one = 1;
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 128) < 0) {
+		seterr(err, "listen.tcp %s: %s", s->conf.tcp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(ai);
+	free(hp);
+	return fd;
+}
+
+static int add_daemon(struct serve *s, int fd, bool is_unix, char **err)
+{
+	size_t i = s->n_listen;
+	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	struct MHD_Daemon *d = MHD_start_daemon(
+		flags, 0, NULL, NULL, handler, s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+		MHD_OPTION_NOTIFY_CONNECTION, notify_conn, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024, MHD_OPTION_END);
+	if (!d) {
+		close(fd);
+		return seterr(err, "cannot start the HTTP listener on %s", is_unix ? s->conf.unix_path : s->conf.tcp);
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_EPOLL_FD);
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &tag_mhd[i] };
+	if (!di || epoll_ctl(s->epfd, EPOLL_CTL_ADD, di->epoll_fd, &ev) < 0) {
+		MHD_stop_daemon(d);
+		close(fd);
+		return seterr(err, "cannot watch the HTTP listener: %s", strerror(errno));
+	}
+	s->mhd[i] = d;
+	s->mhd_epfd[i] = di->epoll_fd;
+	s->listen_fd[i] = fd;
+	s->listen_is_unix[i] = is_unix;
+	s->n_listen++;
+	return 0;
+}
+
+int http_start(struct serve *s, char **err)
+{
+	int fd = -1;
+	/* systemd socket activation: the Unix socket comes as fd 3. */
+	const char *lp = getenv("LISTEN_PID"), *lf = getenv("LISTEN_FDS");
+	if (lp && lf && atol(lp) == (long)getpid() && atoi(lf) >= 1) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		if (getsockname(3, (struct sockaddr *)&ss, &sl) == 0 && ss.ss_family == AF_UNIX) {
+			fd = 3;
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		}
+		unsetenv("LISTEN_PID");
+		unsetenv("LISTEN_FDS");
+		unsetenv("LISTEN_FDNAMES");
+	}
+	if (fd < 0 && (fd = listen_unix(s, err)) < 0)
+		return -1;
+	if (add_daemon(s, fd, true, err) < 0)
+		return -1;
+	if (s->conf.tcp) {
+		if ((fd = listen_tcp(s, err)) < 0 || add_daemon(s, fd, false, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+bool http_is_tag(const void *p)
+{
+	return p >= (const void *)&tag_mhd[0] && p < (const void *)&tag_mhd[SERVE_MAX_LISTENERS];
+}
+
+void http_run(struct serve *s)
+{
+	for (size_t i = 0; i < s->n_listen; i++)
+		MHD_run(s->mhd[i]);
+}
+
+int http_timeout_ms(struct serve *s)
+{
+	int best = -1;
+	for (size_t i = 0; i < s->n_listen; i++) {
+		MHD_UNSIGNED_LONG_LONG t;
+		if (MHD_get_timeout(s->mhd[i], &t) == MHD_YES) {
+			int ms = t > INT_MAX ? INT_MAX : (int)t;
+			if (best < 0 || ms < best)
+				best = ms;
+		}
+	}
+	return best;
+}
+
+void http_stop(struct serve *s)
+{
+	for (size_t i = 0; i < s->n_listen; i++) {
+		MHD_stop_daemon(s->mhd[i]);
+		close(s->listen_fd[i]);
+	}
+	s->n_listen = 0;
+}
+
+void http_close_fds_in_worker(struct serve *s)
+{
+	for (size_t i = 0; i < s->n_listen; i++) {
+		close(s->listen_fd[i]);
+		close(s->mhd_epfd[i]);
+	}
+	for (size_t i = 0; i < s->n_conn_fds; i++)
+		close(s->conn_fds[i]);
+}

@@ -1,0 +1,751 @@
+/*
+ * core/serve/jobs.c - runs and checks: one forked worker per job.
+ *
+ * The service loads each policy once (modules opened, rules compiled,
+ * seccomp programs built) and forks a worker per job from that state, as
+ * a pre-forking server does: the worker has the loaded policy already,
+ * runs cordon_run or cordon_check in a process of its own (so runs do not
+ * share libcordon's process-wide subreaper and leftover sweep, and one
+ * run's failure cannot reach another or the service), writes the result
+ * JSON to a pipe and exits.  The service stays single-threaded: the HTTP
+ * library, the workers' pipes and signals all go through one epoll loop,
+ * so fork never happens with another thread holding a lock.
+ *
+ * The worker learns it is cancelled through its cancel pipe (libcordon's
+ * cancel_fd): a byte (the signal) from DELETE or the kill switch, or the
+ * end of the pipe if the service itself goes away, so no sandbox outlives
+ * the service.
+ *
+ * Worker protocol: "STATUS\n" then the body (the result JSON, or an error
+ * object), then EOF.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "serve.h"
+
+#define RESULT_MAX (512u << 20) /* a worker's result beyond this is cut off: an error */
+
+static double ts_s(const struct timespec *t)
+{
+	return (double)t->tv_sec + (double)t->tv_nsec / 1e9;
+}
+
+/* ---- the service log ---- */
+
+void serve_log(struct serve *s, const char *kind, const struct caller *k, const char *policy, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	json_t *o = json_object();
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	if (o) {
+		json_object_set_new(o, "time", json_real((double)t.tv_sec + (double)t.tv_nsec / 1e9));
+		json_object_set_new(o, "kind", json_string(kind));
+		if (k)
+			json_object_set_new(o, "caller", json_string(k->name));
+		if (policy)
+			json_object_set_new(o, "policy", json_string(policy));
+		json_object_set_new(o, "message", msg ? json_string(msg) : json_null());
+	}
+	char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(o);
+	if (line) {
+		fprintf(stderr, "cordon serve: %s\n", line);
+		size_t len = strlen(line);
+		char *nl = realloc(line, len + 2);
+		if (nl) {
+			line = nl;
+			line[len] = '\n';
+			line[len + 1] = '\0';
+			/* One write with O_APPEND: a record is whole or absent. */
+			if (s->log_fd >= 0 && write(s->log_fd, line, len + 1) != (ssize_t)(len + 1))
+				fprintf(stderr, "cordon serve: %s: cannot write the service log: %s\n", s->conf.log_path,
+				        strerror(errno));
+		}
+	}
+	free(line);
+	free(msg);
+}
+
+/* ---- rate limits ---- */
+
+static void refill(struct caller *k)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	if (!k->bucket_started) {
+		k->run_tokens = k->runs_per_minute;
+		k->cpu_tokens = k->cpu_seconds_per_hour;
+		k->bucket_started = true;
+		k->refilled = t;
+		return;
+	}
+	double dt = ts_s(&t) - ts_s(&k->refilled);
+	k->refilled = t;
+	if (dt <= 0)
+		return;
+	k->run_tokens = fmin(k->runs_per_minute, k->run_tokens + dt * k->runs_per_minute / 60.0);
+	k->cpu_tokens = fmin(k->cpu_seconds_per_hour, k->cpu_tokens + dt * k->cpu_seconds_per_hour / 3600.0);
+}
+
+double caller_admit(struct caller *k, const char **why)
+{
+	refill(k);
+	if (k->concurrency && k->running >= k->concurrency) {
+		*why = "the caller's concurrency (runs at once) is used up";
+		return 1;
+	}
+	if (k->runs_per_minute > 0 && k->run_tokens < 1) {
+		*why = "the caller's runs_per_minute is used up";
+		return ceil((1 - k->run_tokens) * 60.0 / k->runs_per_minute);
+	}
+	if (k->cpu_seconds_per_hour > 0 && k->cpu_tokens <= 0) {
+		*why = "the caller's cpu_seconds_per_hour is used up";
+		return ceil((0.001 - k->cpu_tokens) * 3600.0 / k->cpu_seconds_per_hour);
+	}
+	if (k->runs_per_minute > 0)
+		k->run_tokens -= 1;
+	return 0;
+}
+
+/* ---- the table ---- */
+
+int jobs_init(struct serve *s)
+{
+	s->denials_by_rule = json_object();
+	s->redactions_by_rule = json_object();
+	return s->denials_by_rule && s->redactions_by_rule ? 0 : -1;
+}
+
+void job_free(struct job *j)
+{
+	if (!j)
+		return;
+	for (size_t i = 0; j->tighten && j->tighten[i]; i++)
+		free(j->tighten[i]);
+	free(j->tighten);
+	for (size_t i = 0; j->argv && j->argv[i]; i++)
+		free(j->argv[i]);
+	free(j->argv);
+	free(j->code);
+	free(j->input);
+	free(j->buf);
+	free(j->body);
+	if (j->result_fd >= 0)
+		close(j->result_fd);
+	if (j->cancel_fd >= 0)
+		close(j->cancel_fd);
+	free(j);
+}
+
+void jobs_free(struct serve *s)
+{
+	for (struct job *j = s->jobs, *n; j; j = n) {
+		n = j->next;
+		job_free(j);
+	}
+	s->jobs = NULL;
+	json_decref(s->denials_by_rule);
+	json_decref(s->redactions_by_rule);
+}
+
+struct job *job_find(struct serve *s, const char *id)
+{
+	for (struct job *j = s->jobs; j; j = j->next)
+		if (strcmp(j->id, id) == 0)
+			return j;
+	return NULL;
+}
+
+/* Keep at most keep_results finished jobs (those nobody waits for). */
+static void prune(struct serve *s)
+{
+	unsigned done = 0;
+	for (struct job **pp = &s->jobs; *pp;) {
+		struct job *j = *pp;
+		if (j->state == JOB_DONE && !j->waiter && ++done > s->conf.keep_results) {
+			*pp = j->next;
+			job_free(j);
+			continue;
+		}
+		pp = &j->next;
+	}
+}
+
+/* ---- the worker ---- */
+
+static void write_all_fd(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void worker_reply(int fd, int status, const char *body)
+{
+	char head[16];
+	int n = snprintf(head, sizeof(head), "%d\n", status);
+	write_all_fd(fd, head, (size_t)n);
+	write_all_fd(fd, body, strlen(body));
+}
+
+static void worker_error(int fd, int status, const char *msg)
+{
+	json_t *o = json_pack("{s:s}", "error", msg);
+	char *b = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	worker_reply(fd, status, b ? b : "{\"error\":\"out of memory\"}");
+	free(b);
+	json_decref(o);
+}
+
+/* The input, as a sealed memory file the run opens by its /proc name. */
+static int input_memfd(const struct job *j)
+{
+	int fd = memfd_create("cordon-serve-input", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -1;
+	size_t off = 0;
+	while (off < j->input_len) {
+		ssize_t w = write(fd, j->input + off, j->input_len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	if (off < j->input_len || fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void worker_main(struct serve *s, struct job *j, int out_fd, int cancel_fd)
+{
+	/* Nothing of the service's: its listeners, connections, loop, log,
+	 * and the other jobs' pipes (a cancel pipe held here would keep
+	 * another run alive after the service went away). */
+	http_close_fds_in_worker(s);
+	close(s->epfd);
+	close(s->sigfd);
+	if (s->log_fd >= 0)
+		close(s->log_fd);
+	for (struct job *o = s->jobs; o; o = o->next) {
+		if (o == j)
+			continue;
+		if (o->result_fd >= 0)
+			close(o->result_fd);
+		if (o->cancel_fd >= 0)
+			close(o->cancel_fd);
+	}
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &s->saved_mask, NULL);
+
+	cordon_policy *p = j->wp->policy, *own = NULL;
+	if (j->tighten) {
+		/* Per-call settings: this job's own load of the policy (the
+		 * library decides what tightens and refuses what loosens). */
+		struct cordon_load_options lo = { .size = sizeof(lo),
+			                          .policy_dir = s->conf.policy_dir,
+			                          .module_path = s->conf.module_path,
+			                          .tighten = (const char *const *)j->tighten };
+		char *err = NULL;
+		own = cordon_policy_load(j->wp->name, &lo, &err);
+		if (!own) {
+			worker_error(out_fd, 400, err ? err : "the policy could not be tightened");
+			_exit(0);
+		}
+		p = own;
+	}
+	cordon_result *r = NULL;
+	char *err = NULL;
+	if (j->kind == JOB_CHECK) {
+		r = cordon_check(p, NULL, j->code, j->code_len, &err);
+	} else {
+		int in_fd = -1;
+		char in_path[64];
+		if (j->input && (in_fd = input_memfd(j)) < 0) {
+			worker_error(out_fd, 500, "cannot store the input");
+			_exit(0);
+		}
+		if (in_fd >= 0)
+			snprintf(in_path, sizeof(in_path), "/proc/self/fd/%d", in_fd);
+		struct cordon_run_options ro = {
+			.size = sizeof(ro),
+			.source_data = j->argv ? NULL : j->code,
+			.source_len = j->argv ? 0 : j->code_len,
+			.argv = (const char *const *)j->argv,
+			.input = in_fd >= 0 ? in_path : NULL,
+			.stream_stdout_fd = -1,
+			.stream_stderr_fd = -1,
+			.cancel_fd = cancel_fd,
+			.caller = j->caller->name,
+		};
+		r = cordon_run(p, &ro, &err);
+	}
+	if (!r) {
+		worker_error(out_fd, 400, err ? err : "the run could not be attempted");
+		_exit(0);
+	}
+	char *js = cordon_result_json(r);
+	if (!js)
+		worker_error(out_fd, 500, "out of memory");
+	else
+		worker_reply(out_fd, 200, js);
+	_exit(0);
+}
+
+static void random_id(char id[33])
+{
+	unsigned char b[16];
+	size_t got = 0;
+	while (got < sizeof(b)) {
+		ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got < sizeof(b)) { /* no entropy source: time and a counter, still unique */
+		static unsigned long long seq;
+		struct timespec t;
+		clock_gettime(CLOCK_REALTIME, &t);
+		unsigned long long v[2] = { (unsigned long long)t.tv_sec * 1000000000ull + (unsigned long long)t.tv_nsec,
+			                    ++seq ^ ((unsigned long long)getpid() << 32) };
+		memcpy(b, v, sizeof(b));
+	}
+	for (size_t i = 0; i < sizeof(b); i++)
+		snprintf(id + 2 * i, 3, "%02x", b[i]);
+}
+
+static int job_start(struct serve *s, struct job *j)
+{
+	int res[2], can[2];
+	if (pipe2(res, O_CLOEXEC) < 0)
+		return -1;
+	if (pipe2(can, O_CLOEXEC) < 0) {
+		close(res[0]);
+		close(res[1]);
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(res[0]);
+		close(res[1]);
+		close(can[0]);
+		close(can[1]);
+		errno = e;
+		return -1;
+	}
+	if (pid == 0) {
+		close(res[0]);
+		close(can[1]);
+		worker_main(s, j, res[1], can[0]);
+		_exit(0);
+	}
+	close(res[1]);
+	close(can[0]);
+	j->pid = pid;
+	j->result_fd = res[0];
+	j->cancel_fd = can[1];
+	fcntl(j->result_fd, F_SETFL, O_NONBLOCK);
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = j };
+	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, j->result_fd, &ev) < 0) {
+		/* Cannot watch it: cancel the worker; the reaper ends the job. */
+		char sig = SIGKILL;
+		if (write(j->cancel_fd, &sig, 1) < 0) {
+		}
+		close(j->result_fd);
+		j->result_fd = -1;
+	}
+	j->state = JOB_RUNNING;
+	clock_gettime(CLOCK_MONOTONIC, &j->started);
+	s->running++;
+	return 0;
+}
+
+static void start_queued(struct serve *s)
+{
+	while (!s->stopped && s->queue_head && s->running < s->conf.workers) {
+		struct job *j = s->queue_head;
+		s->queue_head = j->qnext;
+		if (!s->queue_head)
+			s->queue_tail = NULL;
+		j->qnext = NULL;
+		s->queued--;
+		if (job_start(s, j) < 0) {
+			j->state = JOB_DONE;
+			j->http_status = 500;
+			json_t *o = json_pack("{s:s}", "error", "cannot start a worker");
+			j->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+			json_decref(o);
+			j->caller->running--;
+			http_job_done(s, j);
+		}
+	}
+}
+
+int job_submit(struct serve *s, struct job *j, int *status, const char **why)
+{
+	if (s->stopped) {
+		*status = 503;
+		*why = "the service is stopped (cordon stop --all): new runs are refused until cordon resume";
+		return -1;
+	}
+	if (s->running >= s->conf.workers && s->queued >= s->conf.queue) {
+		*status = 503;
+		*why = "every worker is busy and the queue is full";
+		return -1;
+	}
+	random_id(j->id);
+	j->result_fd = j->cancel_fd = -1;
+	j->state = JOB_QUEUED;
+	clock_gettime(CLOCK_MONOTONIC, &j->submitted);
+	j->next = s->jobs;
+	s->jobs = j;
+	j->caller->running++;
+	if (s->queue_tail)
+		s->queue_tail->qnext = j;
+	else
+		s->queue_head = j;
+	s->queue_tail = j;
+	s->queued++;
+	start_queued(s);
+	return 0;
+}
+
+/* ---- results ---- */
+
+static void count_rules(json_t *counts, json_t *arr, const char *field_count)
+{
+	size_t i;
+	json_t *f;
+	json_array_foreach(arr, i, f)
+	{
+		const char *rule = json_string_value(json_object_get(f, "rule"));
+		const char *mod = json_string_value(json_object_get(f, "module"));
+		if (!rule)
+			continue;
+		char key[256];
+		snprintf(key, sizeof(key), "%s/%s", mod ? mod : "?", rule);
+		json_int_t add = field_count ? json_integer_value(json_object_get(f, field_count)) : 1;
+		json_int_t have = json_integer_value(json_object_get(counts, key));
+		json_object_set_new(counts, key, json_integer(have + (add > 0 ? add : 1)));
+	}
+}
+
+static const char *const statuses[] = { "ok", "failed", "denied", "timeout", "killed", "error" };
+
+/* What the service learns from a result: metrics and the CPU used. */
+static void account(struct serve *s, struct job *j)
+{
+	double lat = ts_s(&j->ended) - ts_s(&j->submitted);
+	static const double bounds[] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
+	for (size_t i = 0; i < sizeof(bounds) / sizeof(bounds[0]); i++)
+		if (lat <= bounds[i])
+			s->latency_bucket[i]++;
+	s->latency_count++;
+	s->latency_sum += lat;
+	json_t *o = j->body ? json_loads(j->body, 0, NULL) : NULL;
+	const char *st = json_string_value(json_object_get(o, "status"));
+	if (j->kind == JOB_CHECK)
+		st = json_string_value(json_object_get(o, "verdict"));
+	int idx = 5;
+	for (int i = 0; st && i < 6; i++)
+		if (strcmp(st, statuses[i]) == 0)
+			idx = i;
+	if (st && strcmp(st, "deny") == 0)
+		idx = 2;
+	if (st && strcmp(st, "pass") == 0)
+		idx = 0;
+	j->wp->runs_by_status[idx]++;
+	if (idx == 2)
+		count_rules(s->denials_by_rule, json_object_get(o, "findings"), NULL);
+	count_rules(s->redactions_by_rule, json_object_get(o, "redactions"), "count");
+	double cpu_ms = json_number_value(json_object_get(json_object_get(o, "usage"), "cpu_ms"));
+	if (j->caller->cpu_seconds_per_hour > 0) {
+		refill(j->caller);
+		j->caller->cpu_tokens -= cpu_ms / 1000.0;
+	}
+	json_decref(o);
+}
+
+static void job_finish(struct serve *s, struct job *j, int wstatus)
+{
+	j->state = JOB_DONE;
+	clock_gettime(CLOCK_MONOTONIC, &j->ended);
+	s->running--;
+	j->caller->running--;
+	if (j->cancel_fd >= 0) {
+		close(j->cancel_fd);
+		j->cancel_fd = -1;
+	}
+	char *nl = j->buf ? memchr(j->buf, '\n', j->len) : NULL;
+	if (nl && nl - j->buf < 5) {
+		*nl = '\0';
+		j->http_status = atoi(j->buf);
+		j->body = strndup(nl + 1, j->len - (size_t)(nl + 1 - j->buf));
+	}
+	if (!j->body || j->http_status < 200 || j->http_status > 599) {
+		free(j->body);
+		char msg[160];
+		if (WIFSIGNALED(wstatus))
+			snprintf(msg, sizeof(msg), "the worker ended without a result (signal %d, %s)", WTERMSIG(wstatus),
+			         strsignal(WTERMSIG(wstatus)));
+		else
+			snprintf(msg, sizeof(msg), "the worker ended without a result (exit status %d)",
+			         WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
+		json_t *o = json_pack("{s:s}", "error", msg);
+		j->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		json_decref(o);
+		j->http_status = 500;
+	}
+	free(j->buf);
+	j->buf = NULL;
+	j->len = j->cap = 0;
+	account(s, j);
+	http_job_done(s, j);
+	prune(s);
+	start_queued(s);
+}
+
+void job_readable(struct serve *s, struct job *j)
+{
+	for (;;) {
+		if (j->cap - j->len < 65536) {
+			size_t ncap = j->cap ? j->cap * 2 : 131072;
+			char *nb = ncap <= RESULT_MAX + 1 ? realloc(j->buf, ncap) : NULL;
+			if (!nb) { /* too large or no memory: the job ends as an error */
+				free(j->buf);
+				j->buf = NULL;
+				j->len = j->cap = 0;
+				break;
+			}
+			j->buf = nb;
+			j->cap = ncap;
+		}
+		ssize_t n = read(j->result_fd, j->buf + j->len, j->cap - j->len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0)
+			break;
+		j->len += (size_t)n;
+		j->buf[j->len] = '\0';
+	}
+	epoll_ctl(s->epfd, EPOLL_CTL_DEL, j->result_fd, NULL);
+	close(j->result_fd);
+	j->result_fd = -1;
+	/* The reaper finishes the job once the worker is gone too. */
+	jobs_reap(s);
+}
+
+void jobs_reap(struct serve *s)
+{
+	for (struct job *j = s->jobs; j; j = j->next) {
+		if (j->state != JOB_RUNNING || j->result_fd >= 0 || j->pid <= 0)
+			continue;
+		int st = 0;
+		pid_t w = waitpid(j->pid, &st, WNOHANG);
+		if (w == j->pid || (w < 0 && errno == ECHILD)) {
+			j->pid = 0;
+			job_finish(s, j, st);
+			return jobs_reap(s); /* the list changed */
+		}
+	}
+	/* Anything else that ended (a worker whose pipe is still open is
+	 * reaped when its pipe closes). */
+}
+
+int job_cancel(struct serve *s, struct job *j)
+{
+	if (j->state == JOB_QUEUED) {
+		for (struct job **pp = &s->queue_head; *pp; pp = &(*pp)->qnext)
+			if (*pp == j) {
+				*pp = j->qnext;
+				break;
+			}
+		s->queue_tail = NULL;
+		for (struct job *q = s->queue_head; q; q = q->qnext)
+			s->queue_tail = q;
+		s->queued--;
+		j->state = JOB_DONE;
+		j->caller->running--;
+		clock_gettime(CLOCK_MONOTONIC, &j->ended);
+		j->http_status = 409;
+		json_t *o = json_pack("{s:s,s:s}", "error", j->stopped ? "the service was stopped before the run started"
+		                                                         : "the run was cancelled before it started",
+		                      "id", j->id);
+		j->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		json_decref(o);
+		http_job_done(s, j);
+		return 0;
+	}
+	if (j->state == JOB_RUNNING && j->cancel_fd >= 0 && !j->cancelled) {
+		char sig = SIGKILL;
+		j->cancelled = true;
+		return write(j->cancel_fd, &sig, 1) == 1 ? 0 : -1;
+	}
+	return j->state == JOB_DONE ? 1 : 0;
+}
+
+void jobs_stop_all(struct serve *s)
+{
+	while (s->queue_head) {
+		s->queue_head->stopped = true;
+		job_cancel(s, s->queue_head);
+	}
+	for (struct job *j = s->jobs; j; j = j->next)
+		if (j->state == JOB_RUNNING) {
+			j->stopped = true;
+			job_cancel(s, j);
+		}
+}
+
+/* CPU used so far by a worker's tree (the worker, the supervisor's
+ * children): utime+stime of each process under it, from /proc. */
+static double tree_cpu(pid_t pid, int depth)
+{
+	if (depth > 16)
+		return 0;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	double total = 0;
+	FILE *f = fopen(path, "re");
+	if (f) {
+		char buf[1024];
+		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+		buf[n] = '\0';
+		char *rp = strrchr(buf, ')');
+		unsigned long ut = 0, st = 0;
+		if (rp && sscanf(rp + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) == 2)
+			total += (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	f = fopen(path, "re");
+	if (f) {
+		int child;
+		while (fscanf(f, "%d", &child) == 1)
+			total += tree_cpu(child, depth + 1);
+		fclose(f);
+	}
+	return total;
+}
+
+double job_cpu_so_far(const struct job *j)
+{
+	return j->state == JOB_RUNNING && j->pid > 0 ? tree_cpu(j->pid, 0) : 0;
+}
+
+/* ---- metrics: Prometheus text format ---- */
+
+static void label_escape(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f), fputc(*s, f);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+char *metrics_text(struct serve *s)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return NULL;
+	fputs("# HELP cordon_runs_total Runs and checks finished, by policy and status.\n"
+	      "# TYPE cordon_runs_total counter\n",
+	      f);
+	for (size_t i = 0; i < s->conf.n_policies; i++)
+		for (int k = 0; k < 6; k++) {
+			fputs("cordon_runs_total{policy=\"", f);
+			label_escape(f, s->conf.policies[i].name);
+			fprintf(f, "\",status=\"%s\"} %llu\n", statuses[k], s->conf.policies[i].runs_by_status[k]);
+		}
+	fputs("# HELP cordon_run_latency_seconds From the request to the result, queueing included.\n"
+	      "# TYPE cordon_run_latency_seconds histogram\n",
+	      f);
+	static const char *const le[] = { "0.005", "0.01", "0.025", "0.05", "0.1", "0.25",
+		                          "0.5",   "1",    "2.5",   "5",    "10" };
+	for (size_t i = 0; i < 11; i++)
+		fprintf(f, "cordon_run_latency_seconds_bucket{le=\"%s\"} %llu\n", le[i], s->latency_bucket[i]);
+	fprintf(f, "cordon_run_latency_seconds_bucket{le=\"+Inf\"} %llu\n", s->latency_count);
+	fprintf(f, "cordon_run_latency_seconds_sum %.6f\ncordon_run_latency_seconds_count %llu\n", s->latency_sum,
+	        s->latency_count);
+	fprintf(f,
+	        "# HELP cordon_queue_depth Runs waiting for a worker.\n# TYPE cordon_queue_depth gauge\n"
+	        "cordon_queue_depth %u\n"
+	        "# HELP cordon_runs_in_flight Runs in a worker now.\n# TYPE cordon_runs_in_flight gauge\n"
+	        "cordon_runs_in_flight %u\n"
+	        "# HELP cordon_stopped 1 while the kill switch is on.\n# TYPE cordon_stopped gauge\n"
+	        "cordon_stopped %d\n",
+	        s->queued, s->running, s->stopped ? 1 : 0);
+	static const char *const codes[] = { "401", "403", "413", "429", "503", "other" };
+	fputs("# HELP cordon_refusals_total Requests refused, by HTTP status.\n# TYPE cordon_refusals_total counter\n", f);
+	for (int i = 0; i < 6; i++)
+		fprintf(f, "cordon_refusals_total{code=\"%s\"} %llu\n", codes[i], s->refused_by_code[i]);
+	const char *key;
+	json_t *v;
+	fputs("# HELP cordon_denials_total Findings of denied runs, by module/rule.\n"
+	      "# TYPE cordon_denials_total counter\n",
+	      f);
+	json_object_foreach(s->denials_by_rule, key, v)
+	{
+		fputs("cordon_denials_total{rule=\"", f);
+		label_escape(f, key);
+		fprintf(f, "\"} %lld\n", (long long)json_integer_value(v));
+	}
+	fputs("# HELP cordon_redactions_total Secrets redacted from output, by module/rule.\n"
+	      "# TYPE cordon_redactions_total counter\n",
+	      f);
+	json_object_foreach(s->redactions_by_rule, key, v)
+	{
+		fputs("cordon_redactions_total{rule=\"", f);
+		label_escape(f, key);
+		fprintf(f, "\"} %lld\n", (long long)json_integer_value(v));
+	}
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}

@@ -1,0 +1,181 @@
+/*
+ * core/serve/serve.h - cordon-serve: the service over libcordon.
+ *
+ * conf.c     serve.yaml: listeners, policies, callers and their rights
+ * jobs.c     runs and checks: the queue, one forked worker per run, the
+ *            run table, rate limits, the service log, metrics
+ * http.c     the HTTP API (libmicrohttpd): routes, callers, bodies
+ * main.c     `cordon serve` (the loop) and the clients `cordon stop`,
+ *            `cordon resume`, `cordon ps` (libcurl over the socket)
+ */
+#ifndef CORDON_SERVE_H
+#define CORDON_SERVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include <cordon/cordon.h>
+
+#define SERVE_DEFAULT_CONF "/etc/cordon/serve.yaml"
+#define SERVE_DEFAULT_SOCKET "/run/cordon/serve.sock"
+#define SERVE_MAX_CALLER_GROUPS 256
+#define SERVE_MAX_LISTENERS 2
+
+/* A caller: who may use which policies, how much. */
+struct caller {
+	char *name;
+	int line; /* in serve.yaml; 0 for the implicit owner */
+	bool by_uid, by_gid, by_token;
+	uid_t uid;
+	gid_t gid;
+	char token_sha256[65]; /* lower-case hex */
+	char **policies; /* NULL-terminated; NULL with all_policies */
+	bool all_policies;
+	bool admin; /* may stop, resume and list every caller's runs */
+	unsigned concurrency; /* runs at once, 0 unlimited */
+	double runs_per_minute; /* 0 unlimited */
+	double cpu_seconds_per_hour; /* 0 unlimited */
+	/* state */
+	unsigned running;
+	double run_tokens, cpu_tokens;
+	struct timespec refilled;
+	bool bucket_started;
+};
+
+struct warm_policy {
+	char *name;
+	cordon_policy *policy;
+	char *language; /* or NULL */
+	unsigned long long runs_by_status[6], refused;
+};
+
+struct serve_conf {
+	char *path;
+	char *unix_path;
+	mode_t unix_mode;
+	bool has_group;
+	gid_t unix_gid;
+	char *tcp; /* host:port, or NULL */
+	unsigned workers, queue;
+	size_t max_request;
+	unsigned keep_results;
+	unsigned run_timeout_s; /* a waiting request gives up after this */
+	char *log_path;
+	char *policy_dir, *module_path;
+	struct warm_policy *policies;
+	size_t n_policies;
+	struct caller *callers;
+	size_t n_callers;
+	struct caller owner; /* root and the service's own uid on the socket */
+};
+
+/* conf.c */
+int conf_load(struct serve_conf *c, const char *path, const char *socket_override, char **err);
+void conf_free(struct serve_conf *c);
+struct warm_policy *conf_policy(struct serve_conf *c, const char *name);
+bool caller_may_use(const struct caller *k, const char *policy);
+/* The caller on the Unix socket for these credentials, or NULL. */
+struct caller *conf_caller_unix(struct serve_conf *c, uid_t uid, gid_t gid, const gid_t *groups, size_t n_groups);
+/* The caller whose token this is (TCP), or NULL. */
+struct caller *conf_caller_token(struct serve_conf *c, const char *token);
+/* *err = the message; returns -1. */
+int seterr(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int parse_size(const char *s, uint64_t *out);
+
+/* jobs.c */
+enum job_kind { JOB_RUN, JOB_CHECK };
+enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE };
+
+struct http_wait; /* http.c: a request waiting for a job */
+
+struct job {
+	char id[33];
+	enum job_kind kind;
+	enum job_state state;
+	struct caller *caller;
+	struct warm_policy *wp;
+	char **tighten; /* NULL-terminated, or NULL */
+	char *code;
+	size_t code_len;
+	char **argv; /* exec, NULL-terminated, or NULL */
+	char *input; /* or NULL */
+	size_t input_len;
+	/* running */
+	pid_t pid;
+	int result_fd, cancel_fd;
+	char *buf;
+	size_t len, cap;
+	bool cancelled, stopped;
+	struct timespec submitted, started, ended;
+	/* done */
+	int http_status;
+	char *body; /* the result JSON (or an error object) */
+	struct http_wait *waiter;
+	struct job *next; /* the table, newest first */
+	struct job *qnext; /* the queue */
+};
+
+struct serve;
+int jobs_init(struct serve *s);
+void jobs_free(struct serve *s);
+/* Admit a job (the caller's rights already checked): start it or queue
+ * it.  Returns 0, or -1 with *status and *why (503 queue full, stopped). */
+int job_submit(struct serve *s, struct job *j, int *status, const char **why);
+struct job *job_find(struct serve *s, const char *id);
+int job_cancel(struct serve *s, struct job *j);
+/* A worker's result pipe is readable (or closed). */
+void job_readable(struct serve *s, struct job *j);
+/* SIGCHLD: reap workers. */
+void jobs_reap(struct serve *s);
+void jobs_stop_all(struct serve *s);
+double job_cpu_so_far(const struct job *j);
+void job_free(struct job *j);
+/* Rate limits: 0 when the caller may start a run now, else the seconds
+ * to wait, with *why. */
+double caller_admit(struct caller *k, const char **why);
+void serve_log(struct serve *s, const char *kind, const struct caller *k, const char *policy, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+char *metrics_text(struct serve *s);
+
+/* http.c */
+int http_start(struct serve *s, char **err);
+void http_stop(struct serve *s);
+void http_run(struct serve *s);
+void http_job_done(struct serve *s, struct job *j);
+int http_timeout_ms(struct serve *s);
+bool http_is_tag(const void *p);
+void http_close_fds_in_worker(struct serve *s);
+
+/* The service. */
+struct serve {
+	struct serve_conf conf;
+	int epfd, sigfd;
+	int listen_fd[SERVE_MAX_LISTENERS];
+	bool listen_is_unix[SERVE_MAX_LISTENERS];
+	void *mhd[SERVE_MAX_LISTENERS];
+	int mhd_epfd[SERVE_MAX_LISTENERS];
+	size_t n_listen;
+	int log_fd;
+	bool stopped; /* kill switch on: new runs refused until resume */
+	bool quit;
+	struct job *jobs; /* every job kept, newest first */
+	struct job *queue_head, *queue_tail;
+	unsigned running, queued, kept;
+	/* connection descriptors, closed in each worker */
+	int *conn_fds;
+	size_t n_conn_fds, cap_conn_fds;
+	/* metrics */
+	unsigned long long refused_by_code[6]; /* 401 403 413 429 503 other */
+	unsigned long long latency_bucket[12], latency_count;
+	double latency_sum;
+	json_t *denials_by_rule, *redactions_by_rule; /* object: rule -> count */
+	sigset_t saved_mask;
+	time_t started;
+};
+
+#endif
