@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -65,6 +66,8 @@ static void usage(FILE *f)
 	        "  cordon log verify FILE\n"
 	        "  cordon selftest [-p POLICY] [--json]   (what the policy enforces on this host)\n"
 	        "  cordon mcp   (a Model Context Protocol server on stdio: execute_code, check_code, list_policies)\n"
+	        "  cordon serve [-c FILE] [--socket PATH]   (the service: warm policies over HTTP)\n"
+	        "  cordon stop --all | cordon resume | cordon ps [--json]   (the service's kill switch, runs)\n"
 	        "  cordon --help | --version\n"
 	        "\n"
 	        "Policies are found by NAME in --policy-dir, $CORDON_POLICY_DIR, then the\n"
@@ -705,6 +708,38 @@ static int guard_std_fds(void)
 	return 0;
 }
 
+/* serve, stop, resume, ps: the service's program, cordon-serve, beside
+ * this one (so that running one sandbox never loads an HTTP server). */
+static int exec_service(const char *cmd, int argc, char **argv, const struct opts *o)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return fprintf(stderr, "%s: cannot find its own program (/proc/self/exe): %s\n", prog, strerror(errno)),
+		       CORDON_EXIT_ERROR;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (!slash || (size_t)(slash - self) + sizeof("/cordon-serve") > sizeof(self))
+		return fprintf(stderr, "%s: %s: unexpected program path\n", prog, self), CORDON_EXIT_ERROR;
+	strcpy(slash, "/cordon-serve");
+	if (o->policy_dir && setenv("CORDON_POLICY_DIR", o->policy_dir, 1) < 0)
+		return fprintf(stderr, "%s: %s\n", prog, strerror(errno)), CORDON_EXIT_ERROR;
+	char **av = calloc((size_t)argc + 2, sizeof(char *));
+	if (!av)
+		return fprintf(stderr, "%s: out of memory\n", prog), CORDON_EXIT_ERROR;
+	av[0] = self;
+	for (int i = 0; i < argc; i++)
+		av[i + 1] = argv[i];
+	av[1] = (char *)cmd;
+	fflush(stdout);
+	execv(self, av);
+	int e = errno;
+	free(av);
+	fprintf(stderr, "%s: %s: %s (cordon %s needs the service program installed beside cordon)\n", prog, self,
+	        strerror(e), cmd);
+	return e == ENOENT ? CORDON_EXIT_NOTFOUND : CORDON_EXIT_ERROR;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -744,6 +779,9 @@ int main(int argc, char **argv)
 	const char *cmd = argv[i];
 	int sub_argc = argc - i;
 	char **sub_argv = argv + i;
+	if (strcmp(cmd, "serve") == 0 || strcmp(cmd, "stop") == 0 || strcmp(cmd, "resume") == 0 ||
+	    strcmp(cmd, "ps") == 0)
+		return exec_service(cmd, sub_argc, sub_argv, &o);
 	if (closed_std & 2u) {
 		fprintf(stderr, "%s: standard output is closed: what cordon prints would be lost "
 		                "(redirect it to /dev/null to discard it)\n", prog);
@@ -771,7 +809,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		rc = 0;
 	} else
-		rc = die_usage("unknown command '%s' (expected run, exec, check, policy, modules, log, selftest or mcp)", cmd);
+		rc = die_usage("unknown command '%s' (expected run, exec, check, policy, modules, log, selftest, mcp, serve, stop, resume or ps)", cmd);
 	free(o.bind_ro);
 	free(o.sources);
 	for (size_t t = 0; t < o.n_tighten; t++)

@@ -455,7 +455,7 @@ static enum MHD_Result one_run(struct http_wait *w, const char *id, bool del)
 		if (r < 0)
 			return send_error(w->conn, 500, "cannot cancel the run");
 		serve_log(w->s, "cancel", w->caller, j->wp->name, "run %s", j->id);
-		if (j->state == JOB_DONE && r == 1)
+		if (j->state == JOB_DONE) /* it had finished, or never started */
 			return respond_job(w, j);
 		return send_json(w->conn, 202, job_state_json(j), NULL, NULL);
 	}

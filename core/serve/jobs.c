@@ -478,6 +478,12 @@ static void account(struct serve *s, struct job *j)
 			s->latency_bucket[i]++;
 	s->latency_count++;
 	s->latency_sum += lat;
+	if (j->http_status >= 400 && j->http_status < 500) {
+		/* A request the worker refused (a per-call setting that would
+		 * loosen the policy): a refusal, not a run. */
+		s->refused_by_code[5]++;
+		return;
+	}
 	json_t *o = j->body ? json_loads(j->body, 0, NULL) : NULL;
 	const char *st = json_string_value(json_object_get(o, "status"));
 	if (j->kind == JOB_CHECK)

@@ -1,0 +1,279 @@
+#!/bin/sh
+# tests/serve.t - `cordon serve`: serve.yaml's errors, the HTTP API over the
+# Unix socket and TCP (bearer tokens), warm policies run in parallel by
+# forked workers, the queue, callers' permissions and rate limits, per-call
+# tightening, cancel, the kill switch (`cordon stop --all`, `resume`),
+# `cordon ps`, metrics, the service log and the caller in incident records.
+. "$(dirname "$0")/lib.sh"
+
+if [ ! -x /usr/bin/python3 ] || ! command -v curl >/dev/null 2>&1; then
+	echo "1..0 # SKIP needs /usr/bin/python3 (the policies' interpreter) and curl (the client)"
+	exit 0
+fi
+SERVE="$(dirname "$CORDON")/cordon-serve"
+if [ ! -x "$SERVE" ]; then
+	echo "1..0 # SKIP $SERVE is not built"
+	exit 0
+fi
+S="$T/serve.sock"
+me=$(id -u)
+
+# req METHOD PATH [BODY]: one request on the socket; the body in $T/out,
+# the headers in $T/hdr, the status in $code.
+req() {
+	if [ $# -ge 3 ]; then
+		code=$(curl -s -m 60 -o "$T/out" -D "$T/hdr" -w '%{http_code}' --unix-socket "$S" -X "$1" \
+			-H 'Content-Type: application/json' --data-binary "$3" "http://cordon$2")
+	else
+		code=$(curl -s -m 60 -o "$T/out" -D "$T/hdr" -w '%{http_code}' --unix-socket "$S" -X "$1" "http://cordon$2")
+	fi
+	rc=$code
+}
+code_is() { [ "$code" = "$1" ]; }
+hdr_has() { grep -qi -- "$1" "$T/hdr"; }
+
+# conf FILE: write stdin as a trusted serve.yaml.
+conf() {
+	cat >"$1"
+	chmod 0644 "$1"
+}
+
+start() {
+	"$SERVE" serve -c "$1" >"$T/serve.log" 2>&1 &
+	spid=$!
+	i=0
+	while [ ! -S "$S" ] && [ $i -lt 100 ] && kill -0 $spid 2>/dev/null; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	[ -S "$S" ]
+}
+stop_service() {
+	kill -TERM "$spid" 2>/dev/null
+	i=0
+	while kill -0 "$spid" 2>/dev/null && [ $i -lt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	! kill -0 "$spid" 2>/dev/null
+}
+
+# ---- serve.yaml: every error names the file and line, nothing starts ----
+bad() {
+	_want=$1
+	shift
+	"$SERVE" serve -c "$T/bad.yaml" --socket "$T/bad.sock" >"$T/out" 2>"$T/err" </dev/null
+	rc=$?
+	rc_is 125 && err_has "$_want" && [ ! -e "$T/bad.sock" ]
+}
+printf 'policies: [default]\nworkerz: 2\n' | conf "$T/bad.yaml"
+check "serve.yaml: an unknown key is refused with file:line" bad "$T/bad.yaml:2:1: serve.yaml: unknown key 'workerz'"
+printf 'policies: [default]\ncallers:\n  - name: a\n    uid: 0\n    policies: [nosuch]\n' | conf "$T/bad.yaml"
+check "serve.yaml: a caller's policy must be one of the service's" bad "$T/bad.yaml:5:16: caller 'a': policy 'nosuch'"
+printf 'policies: [default]\ncallers:\n  - name: a\n    policies: [default]\n' | conf "$T/bad.yaml"
+check "serve.yaml: a caller needs exactly one identity" bad "expected exactly one of uid, gid"
+printf 'policies: [default]\ncallers:\n  - name: a\n    token_sha256: abc\n    policies: [default]\n' | conf "$T/bad.yaml"
+check "serve.yaml: a token is its SHA-256" bad "token_sha256: expected the 64 hex digits"
+printf 'policies: [nosuchpolicy]\n' | conf "$T/bad.yaml"
+check "serve.yaml: a policy that does not load stops the service" bad "policy 'nosuchpolicy'"
+printf 'policies: [default\n' | conf "$T/bad.yaml"
+check "serve.yaml: malformed YAML names the line" bad "$T/bad.yaml:2:"
+printf 'workers: 2\n' | conf "$T/bad.yaml"
+check "serve.yaml: policies are required" bad "policies: missing"
+printf 'policies: [default]\n' | conf "$T/bad.yaml"
+chmod 0666 "$T/bad.yaml"
+check "serve.yaml: a file others may write is refused" bad "writable by group or others"
+chmod 0644 "$T/bad.yaml"
+ln -s "$T/bad.yaml" "$T/link.yaml"
+"$SERVE" serve -c "$T/link.yaml" --socket "$T/bad.sock" >"$T/out" 2>"$T/err" </dev/null
+rc=$?
+check "serve.yaml: a symlink is not followed" eval 'rc_is 125 && err_has "link.yaml"'
+"$SERVE" serve -c "$T/bad.yaml" --socket "$T/bad.sock" extra >"$T/out" 2>"$T/err" </dev/null
+rc=$?
+check "cordon serve: an unexpected argument is a usage error" eval 'rc_is 2 && err_has "unexpected argument"'
+run stop
+check "cordon stop needs --all" eval 'rc_is 2 && err_has "expected --all"'
+
+# ---- the service ----
+cat <<EOF | conf "$T/serve.yaml"
+listen:
+  unix: $S
+  mode: "0666"
+workers: 2
+queue: 1
+log: $T/service.log
+policies: [default, strict]
+EOF
+check "the service starts and listens on its socket" start "$T/serve.yaml"
+req GET /v1/health
+check "health: 200 ok" eval 'code_is 200 && jtrue "j[\"status\"] == \"ok\" and j[\"policies\"] == 2"'
+
+req POST /v1/runs '{"code": "print(6 * 7)"}'
+check "a run: the CLI's JSON result, under the first policy" \
+	eval 'code_is 200 && jtrue "j[\"status\"] == \"ok\" and j[\"stdout\"] == \"42\\n\" and j[\"policy\"] == \"default\""'
+check "the result names the caller (the service's own user: owner)" jtrue 'j["caller"] == "owner"'
+id=$(sed -n 's/^X-Cordon-Run: *\([0-9a-f]*\).*/\1/ip' "$T/hdr")
+check "the run's id is in X-Cordon-Run" [ ${#id} -eq 32 ]
+req GET "/v1/runs/$id"
+check "GET /v1/runs/ID gives the finished run's result" eval 'code_is 200 && jtrue "j[\"stdout\"] == \"42\\n\""'
+
+req POST /v1/runs '{"policy": "strict", "code": "x = 1\nimport socket\n"}'
+check "a denied run: status denied, the finding's line" \
+	eval 'code_is 200 && jtrue "j[\"status\"] == \"denied\" and j[\"findings\"][0][\"line\"] == 2"'
+req POST /v1/checks '{"policy": "strict", "code": "import subprocess\n"}'
+check "a check: verdict deny with its finding" eval 'code_is 200 && jtrue "j[\"verdict\"] == \"deny\" and len(j[\"findings\"]) >= 1"'
+req POST /v1/runs '{"code": "import sys\nprint(sys.stdin.read().upper())", "input": "hello"}'
+check "input reaches the program's stdin" eval 'code_is 200 && jtrue "j[\"stdout\"] == \"HELLO\\n\""'
+req POST /v1/runs '{"argv": ["/bin/echo", "via", "argv"]}'
+check "argv runs a command (exec)" eval 'code_is 200 && jtrue "j[\"stdout\"] == \"via argv\\n\""'
+req POST /v1/runs '{"code": "import time\ntime.sleep(5)", "tighten": {"limit": {"wall": "1s"}}}'
+check "tighten: a per-call wall limit ends the run and is listed" \
+	eval 'code_is 200 && jtrue "j[\"status\"] == \"timeout\" and j[\"tightened\"] == [\"limit:wall=1s\"]"'
+req POST /v1/runs '{"code": "1", "tighten": {"limit": {"wall": "100000s"}}}'
+check "tighten: loosening is refused (400) naming the policy's value" eval 'code_is 400 && jtrue "\"wall\" in j[\"error\"]"'
+req POST /v1/runs '{"code": "1", "tighten": {"network": "none"}}'
+check "tighten: an unknown key is refused naming it" eval 'code_is 400 && jtrue "\"network\" in j[\"error\"]"'
+
+req POST /v1/runs 'not json'
+check "a body that is not JSON: 400" eval 'code_is 400 && jtrue "\"JSON\" in j[\"error\"]"'
+req POST /v1/runs '{"code": "1", "colour": "red"}'
+check "an unknown key: 400 naming it" eval 'code_is 400 && jtrue "\"colour\" in j[\"error\"]"'
+req POST /v1/runs '{"code": "1", "argv": ["/bin/true"]}'
+check "code and argv together: 400" code_is 400
+req POST /v1/runs '{"policy": "nosuch", "code": "1"}'
+check "a policy the service does not keep: 404" eval 'code_is 404 && jtrue "\"nosuch\" in j[\"error\"]"'
+req GET /v1/nowhere
+check "an unknown path: 404" code_is 404
+req PUT /v1/runs
+check "a wrong method: 405" code_is 405
+req GET /v1/policies
+check "policies: the service's, with their language" \
+	eval 'code_is 200 && jtrue "[p[\"name\"] for p in j[\"policies\"]] == [\"default\", \"strict\"] and j[\"policies\"][0][\"language\"] == \"python\""'
+
+# Runs in parallel (two workers), then the queue (one place), then 503.
+slow='{"code": "import time\ntime.sleep(30)", "wait": false}'
+req POST /v1/runs "$slow"
+check "wait: false answers 202 at once with the run's id" eval 'code_is 202 && jtrue "len(j[\"id\"]) == 32"'
+a=$(json_get 'j["id"]')
+req POST /v1/runs "$slow"
+b=$(json_get 'j["id"]')
+req POST /v1/runs "$slow"
+check "a third run waits in the queue" eval 'code_is 202 && jtrue "j[\"state\"] == \"queued\""'
+c=$(json_get 'j["id"]')
+sleep 0.3
+run ps --json --socket "$S"
+check "cordon ps: two runs in flight at once (workers do not serialise)" \
+	eval 'rc_is 0 && jtrue "sorted(r[\"state\"] for r in j[\"runs\"]) == [\"queued\", \"running\", \"running\"]"'
+run ps --socket "$S"
+check "cordon ps: a table with id, caller, policy, state" eval "rc_is 0 && out_has '$a' && out_has 'owner' && out_has 'running'"
+req POST /v1/runs "$slow"
+check "a full queue: 503 with Retry-After" eval 'code_is 503 && hdr_has "^Retry-After:" && jtrue "\"queue\" in j[\"error\"]"'
+req DELETE "/v1/runs/$c"
+check "DELETE a queued run: it never starts" code_is 409
+req DELETE "/v1/runs/$a"
+check "DELETE a running run: accepted" code_is 202
+i=0
+while [ $i -lt 100 ]; do
+	req GET "/v1/runs/$a"
+	jtrue '"status" in j' && break
+	sleep 0.1
+	i=$((i + 1))
+done
+check "the cancelled run's result: killed" jtrue 'j["status"] == "killed" and j["signal"] == 9'
+
+# The kill switch.
+run stop --all --socket "$S"
+check "cordon stop --all: kills the runs in flight" eval 'rc_is 0 && out_has "1 runs killed"'
+req GET "/v1/runs/$b"
+i=0
+while ! jtrue '"status" in j' && [ $i -lt 100 ]; do
+	sleep 0.1
+	req GET "/v1/runs/$b"
+	i=$((i + 1))
+done
+check "a run killed by the kill switch reports it" jtrue 'j["status"] == "killed"'
+req POST /v1/runs '{"code": "print(1)"}'
+check "while stopped, new runs are refused: 503" eval 'code_is 503 && jtrue "\"resume\" in j[\"error\"]"'
+req GET /v1/health
+check "health says stopped (503)" eval 'code_is 503 && jtrue "j[\"stopped\"] is True"'
+run resume --socket "$S"
+check "cordon resume" eval 'rc_is 0 && out_has "resumed"'
+req POST /v1/runs '{"code": "print(1)"}'
+check "after resume, runs are accepted" eval 'code_is 200 && jtrue "j[\"status\"] == \"ok\""'
+
+req GET /metrics
+check "metrics: runs by policy and status" grep -q '^cordon_runs_total{policy="default",status="ok"} [1-9]' "$T/out"
+check "metrics: denials by rule" grep -q '^cordon_denials_total{rule="pyimport/import-denied"} [1-9]' "$T/out"
+check "metrics: the latency histogram and queue depth" \
+	eval "grep -q '^cordon_run_latency_seconds_count [1-9]' '$T/out' && grep -q '^cordon_queue_depth 0' '$T/out'"
+check "metrics: refusals by status" grep -q '^cordon_refusals_total{code="503"} [1-9]' "$T/out"
+check "the service log records the stop, the resume and each refusal" \
+	eval "grep -q '\"kind\":\"stop\"' '$T/service.log' && grep -q '\"kind\":\"resume\"' '$T/service.log' && grep -q '\"kind\":\"refused\"' '$T/service.log'"
+check "incident records name the caller" eval "grep -q '\"caller\":\"owner\"' '$T/logs/incidents.jsonl'"
+
+if is_root && command -v setpriv >/dev/null 2>&1; then
+	chmod 0711 "$T" # the other user reaches the socket (mode 0666), nothing else
+	# (the other user's curl writes to a descriptor this shell opened)
+	setpriv --reuid=65534 --regid=65534 --clear-groups curl -s -m 10 -w '\n%{http_code}' \
+		--unix-socket "$S" -X POST --data-binary '{"code": "1"}' http://cordon/v1/runs >"$T/raw"
+	code=$(tail -n 1 "$T/raw")
+	head -n 1 "$T/raw" >"$T/out"
+	check "a uid that is not a caller: 403 naming it" eval 'code_is 403 && jtrue "\"uid 65534\" in j[\"error\"]"'
+else
+	skip "a uid that is not a caller (needs root to call as another user)"
+fi
+check "SIGTERM: the service ends and removes its socket" eval 'stop_service && [ ! -e "$S" ]'
+
+# ---- callers: permissions, rate limits, tokens on TCP ----
+port=$((20000 + $$ % 20000))
+token=cordon-test-token-$$
+sum=$(printf %s "$token" | sha256sum | cut -d' ' -f1)
+cat <<EOF | conf "$T/serve2.yaml"
+listen: {unix: $S, tcp: "127.0.0.1:$port"}
+workers: 2
+policies: [default, strict]
+callers:
+  - name: me-limited
+    uid: $me
+    policies: [strict]
+    runs_per_minute: 1
+  - name: api-client
+    token_sha256: $sum
+    policies: ["*"]
+    concurrency: 1
+EOF
+if start "$T/serve2.yaml"; then
+	ok "the service starts with callers and a TCP port"
+	req POST /v1/runs '{"policy": "default", "code": "print(1)"}'
+	check "a policy the caller may not use: 403 naming the caller and serve.yaml's line" \
+		eval 'code_is 403 && jtrue "\"me-limited\" in j[\"error\"] and \"line 5\" in j[\"error\"]"'
+	req POST /v1/runs '{"code": "print(1)"}'
+	check "without a policy, the caller's first: strict, and its name in the result" \
+		eval 'code_is 200 && jtrue "j[\"policy\"] == \"strict\" and j[\"caller\"] == \"me-limited\""'
+	req POST /v1/runs '{"code": "print(1)"}'
+	check "runs_per_minute: the second run in a minute is 429 with Retry-After" \
+		eval 'code_is 429 && hdr_has "^Retry-After:" && jtrue "\"runs_per_minute\" in j[\"error\"]"'
+	run stop --all --socket "$S"
+	check "a caller that is not admin cannot stop the service" eval 'rc_is 1 && err_has "admin"'
+	tcp() {
+		code=$(curl -s -m 60 -o "$T/out" -w '%{http_code}' "$@" "http://127.0.0.1:$port/v1/runs" \
+			--data-binary '{"code": "print(2)"}')
+	}
+	tcp
+	check "TCP without a token: 401" code_is 401
+	tcp -H "Authorization: Bearer wrong-$token"
+	check "TCP with a wrong token: 401" code_is 401
+	tcp -H "Authorization: Bearer $token"
+	check "TCP with the caller's token: the run, under its name" \
+		eval 'code_is 200 && jtrue "j[\"stdout\"] == \"2\\n\" and j[\"caller\"] == \"api-client\""'
+	check "and the service stops cleanly" stop_service
+else
+	if grep -q "Address already in use" "$T/serve.log"; then
+		skip_n 8 "port $port is in use on this host"
+	else
+		not_ok "the service starts with callers and a TCP port"
+		diag "$(cat "$T/serve.log")"
+	fi
+fi
+
+done_testing
