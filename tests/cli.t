@@ -13,7 +13,7 @@ run
 check "no command: usage error 125" rc_is 125
 run frobnicate
 check "unknown command: 125" rc_is 125
-check "unknown command: says what was expected" err_has "unknown command 'frobnicate' (expected run, exec, check, policy, modules, log, selftest or mcp)"
+check "unknown command: says what was expected" err_has "unknown command 'frobnicate' (expected run, exec, check, policy, modules, log, selftest, mcp, serve, stop, resume or ps)"
 run run --bogus x.py
 check "unknown option: 125" rc_is 125
 check "unknown option: named" err_has "unknown option '--bogus'"

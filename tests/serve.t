@@ -276,4 +276,21 @@ else
 	fi
 fi
 
+# The example serve.yaml in contrib/systemd is one the service accepts
+# (its socket and group made this test's own).
+if getent passwd www-data >/dev/null 2>&1; then
+	sed -e "s|/run/cordon/serve.sock|$S|; s|group: cordon|group: $(id -gn)|; s|/var/log/cordon/serve.log|$T/ex.log|" \
+		"$CORDON_SRCDIR/contrib/systemd/serve.yaml" | conf "$T/example.yaml"
+	if start "$T/example.yaml"; then
+		req GET /v1/health
+		check "contrib/systemd/serve.yaml: the service starts with it" eval 'code_is 200'
+		stop_service
+	else
+		not_ok "contrib/systemd/serve.yaml: the service starts with it"
+		diag "$(cat "$T/serve.log")"
+	fi
+else
+	skip "contrib/systemd/serve.yaml names www-data, which this host does not have"
+fi
+
 done_testing

@@ -56,9 +56,9 @@ for m in $modes; do
 	pre=
 	[ "$m" = plain ] || pre=$m
 	complete_line $pre cordon ""
-	check "$m: commands" got check exec help log mcp modules policy run selftest
-	complete_line $pre cordon r
-	check "$m: r -> run" got run
+	check "$m: commands" got check exec help log mcp modules policy ps resume run selftest serve stop
+	complete_line $pre cordon ru
+	check "$m: ru -> run" got run
 	complete_line $pre cordon --
 	check "$m: global options" got --help --policy-dir --verbose --version
 	complete_line $pre cordon run --j
@@ -93,8 +93,8 @@ for m in $modes; do
 	check "$m: global -v and -h" sh -c "grep -qx -- -v '$T/out' && grep -qx -- -h '$T/out'"
 	complete_line $pre cordon --vers
 	check "$m: --version" got --version
-	complete_line $pre cordon s
-	check "$m: s -> selftest" got selftest
+	complete_line $pre cordon sel
+	check "$m: sel -> selftest" got selftest
 	complete_line $pre cordon selftest -
 	check "$m: selftest options" got --help --json --policy --policy-dir --verbose -h -p -v
 	complete_line $pre cordon m
