@@ -211,6 +211,41 @@ check "the service log records the stop, the resume and each refusal" \
 	eval "grep -q '\"kind\":\"stop\"' '$T/service.log' && grep -q '\"kind\":\"resume\"' '$T/service.log' && grep -q '\"kind\":\"refused\"' '$T/service.log'"
 check "incident records name the caller" eval "grep -q '\"caller\":\"owner\"' '$T/logs/incidents.jsonl'"
 
+# stream: true - the output as server-sent events while it runs, then the result.
+sse='{"stream": true, "code": "import sys, time\nprint(\"one\", flush=True)\ntime.sleep(0.2)\nsys.stdout.buffer.write(b\"caf\\xc3\")\nsys.stdout.flush()\ntime.sleep(0.2)\nsys.stdout.buffer.write(b\"\\xa9 \\xff\\n\")\nsys.stdout.flush()\nprint(\"two\", file=sys.stderr)"}'
+req POST /v1/runs "$sse"
+check "stream: text/event-stream with the run's id" eval 'code_is 200 && hdr_has "^Content-Type: text/event-stream" && hdr_has "^X-Cordon-Run:"'
+python3 - "$T/out" >"$T/events" <<'PY'
+import json, sys
+events, ev = [], None
+for line in open(sys.argv[1], encoding="utf-8"):
+    line = line.rstrip("\n")
+    if line.startswith("event: "):
+        ev = line[7:]
+    elif line.startswith("data: "):
+        events.append((ev, json.loads(line[6:])))
+print(json.dumps(events))
+PY
+cp "$T/events" "$T/out"
+check "stream: stdout events in order, a UTF-8 character split across writes kept whole, an invalid byte as U+FFFD" \
+	jtrue '"".join(d for e, d in j if e == "stdout") == "one\ncaf\u00e9 \ufffd\n" and len([e for e, d in j if e == "stdout"]) >= 2'
+check "stream: stderr events" jtrue '"".join(d for e, d in j if e == "stderr") == "two\n"'
+check "stream: the last event is the result" jtrue 'j[-1][0] == "result" and j[-1][1]["status"] == "ok" and j[-1][1]["stderr"] == "two\n"'
+req POST /v1/runs '{"stream": true, "wait": false, "code": "1"}'
+check "stream with wait: false is refused" code_is 400
+
+# SIGTERM with a request waiting: the run is cancelled and the caller answered.
+curl -s -m 30 -o "$T/waiting" --unix-socket "$S" --data-binary '{"code": "import time\ntime.sleep(20)"}' \
+	http://cordon/v1/runs &
+cpid=$!
+sleep 0.5
+kill -TERM "$spid"
+wait "$cpid"
+cp "$T/waiting" "$T/out"
+check "SIGTERM: a waiting caller gets its run's result (killed)" jtrue 'j["status"] == "killed"'
+check "SIGTERM: the service ends and removes its socket" eval 'stop_service && [ ! -e "$S" ]'
+start "$T/serve.yaml"
+
 if is_root && command -v setpriv >/dev/null 2>&1; then
 	chmod 0711 "$T" # the other user reaches the socket (mode 0666), nothing else
 	# (the other user's curl writes to a descriptor this shell opened)

@@ -11,7 +11,9 @@
  * `Authorization: Bearer TOKEN`, matched by its SHA-256 against
  * serve.yaml.  TLS is left to a reverse proxy in front of the TCP port.
  *
- *   POST   /v1/runs          run code (or argv) under a policy
+ *   POST   /v1/runs          run code (or argv) under a policy; with
+ *                             "stream": true, server-sent events of the
+ *                             output as it comes, then the result
  *   GET    /v1/runs          the runs in flight (an admin sees everyone's)
  *   GET    /v1/runs/ID       a run: its state, or its result
  *   DELETE /v1/runs/ID       cancel a run
@@ -58,7 +60,7 @@ struct http_wait {
 	bool ready; /* the job is done: respond */
 };
 
-static int tag_mhd[SERVE_MAX_LISTENERS];
+static struct evsrc ev_http = { .kind = EV_HTTP };
 
 /* ---- responses ---- */
 
@@ -267,21 +269,22 @@ static const char *pick_policy(struct http_wait *w, json_t *body)
 
 static int parse_job(json_t *body, struct job *j, bool check, char *why, size_t whylen)
 {
-	static const char *const run_keys[] = { "policy", "code", "argv", "input", "tighten", "wait", NULL };
+	static const char *const run_keys[] = { "policy", "code", "argv", "input", "tighten", "wait", "stream", NULL };
 	static const char *const check_keys[] = { "policy", "code", NULL };
 	const char *bad = known(body, check ? check_keys : run_keys);
 	if (bad) {
 		snprintf(why, whylen, "unknown key '%s' (expected %s)", bad,
-		         check ? "policy, code" : "policy, code or argv, input, tighten, wait");
+		         check ? "policy, code" : "policy, code or argv, input, tighten, wait, stream");
 		return -1;
 	}
 	json_t *code = json_object_get(body, "code"), *argv = json_object_get(body, "argv");
 	json_t *input = json_object_get(body, "input"), *t = json_object_get(body, "tighten");
 	if ((code && !json_is_string(code)) || (argv && !json_is_array(argv)) || (input && !json_is_string(input)) ||
 	    (json_object_get(body, "policy") && !json_is_string(json_object_get(body, "policy"))) ||
-	    (json_object_get(body, "wait") && !json_is_boolean(json_object_get(body, "wait")))) {
+	    (json_object_get(body, "wait") && !json_is_boolean(json_object_get(body, "wait"))) ||
+	    (json_object_get(body, "stream") && !json_is_boolean(json_object_get(body, "stream")))) {
 		snprintf(why, whylen, "expected strings for policy, code and input, a list of strings for argv, true or "
-		                      "false for wait");
+		                      "false for wait and stream");
 		return -1;
 	}
 	if (!!code == !!argv || (check && !code)) {
@@ -350,6 +353,57 @@ static enum MHD_Result respond_job(struct http_wait *w, struct job *j)
 	                 "Content-Location", loc);
 }
 
+/* ---- server-sent events: a run's output as it streams ---- */
+
+static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)pos;
+	struct job *j = cls;
+	if (j->sse_off < j->sse_len) {
+		size_t n = j->sse_len - j->sse_off < max ? j->sse_len - j->sse_off : max;
+		memcpy(buf, j->sse + j->sse_off, n);
+		j->sse_off += n;
+		return (ssize_t)n;
+	}
+	if (j->sse_end)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	/* Nothing yet: rest until the worker's output or result comes. */
+	MHD_suspend_connection(j->sse_conn);
+	j->sse_suspended = true;
+	return 0;
+}
+
+static void sse_free(void *cls)
+{
+	struct job *j = cls;
+	j->sse_attached = false;
+	j->sse_conn = NULL;
+	j->sse_suspended = false;
+}
+
+void http_sse_wake(struct job *j)
+{
+	if (j->sse_attached && j->sse_suspended && j->sse_conn) {
+		j->sse_suspended = false;
+		MHD_resume_connection(j->sse_conn);
+	}
+}
+
+static enum MHD_Result start_sse(struct http_wait *w, struct job *j)
+{
+	struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 65536, sse_read, j, sse_free);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", "text/event-stream");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "X-Cordon-Run", j->id);
+	j->sse_conn = w->conn;
+	j->sse_attached = true;
+	enum MHD_Result rc = MHD_queue_response(w->conn, 200, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
 static enum MHD_Result post_job(struct http_wait *w, bool check)
 {
 	struct serve *s = w->s;
@@ -389,7 +443,14 @@ static enum MHD_Result post_job(struct http_wait *w, bool check)
 	j->caller = w->caller;
 	j->wp = wp;
 	j->result_fd = j->cancel_fd = -1;
+	j->stream_fd[0] = j->stream_fd[1] = -1;
 	bool wait = !json_is_false(json_object_get(body, "wait"));
+	j->stream = !check && json_is_true(json_object_get(body, "stream"));
+	if (j->stream && !wait) {
+		json_decref(body);
+		job_free(j);
+		return send_error(w->conn, 400, "stream and wait: false exclude each other (a stream is read as it runs)");
+	}
 	int rc = parse_job(body, j, check, why, sizeof(why));
 	json_decref(body);
 	if (rc < 0) {
@@ -408,6 +469,8 @@ static enum MHD_Result post_job(struct http_wait *w, bool check)
 		job_free(j);
 		return refuse(w, (unsigned)status, wp->name, rwhy, 1);
 	}
+	if (j->stream)
+		return start_sse(w, j);
 	if (j->state == JOB_DONE) /* could not start */
 		return respond_job(w, j);
 	if (!wait) {
@@ -581,6 +644,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 		struct job *j = w->job;
 		w->job = NULL;
 		j->waiter = NULL;
+		if (j->state != JOB_DONE)
+			return send_error(conn, 503, "the service is shutting down; the run was cancelled");
 		return respond_job(w, j);
 	}
 	if (w->started)
@@ -725,7 +790,7 @@ static int add_daemon(struct serve *s, int fd, bool is_unix, char **err)
 		return seterr(err, "cannot start the HTTP listener on %s", is_unix ? s->conf.unix_path : s->conf.tcp);
 	}
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_EPOLL_FD);
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &tag_mhd[i] };
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &ev_http };
 	if (!di || epoll_ctl(s->epfd, EPOLL_CTL_ADD, di->epoll_fd, &ev) < 0) {
 		MHD_stop_daemon(d);
 		close(fd);
@@ -767,11 +832,6 @@ int http_start(struct serve *s, char **err)
 	return 0;
 }
 
-bool http_is_tag(const void *p)
-{
-	return p >= (const void *)&tag_mhd[0] && p < (const void *)&tag_mhd[SERVE_MAX_LISTENERS];
-}
-
 void http_run(struct serve *s)
 {
 	for (size_t i = 0; i < s->n_listen; i++)
@@ -792,11 +852,26 @@ int http_timeout_ms(struct serve *s)
 	return best;
 }
 
+void http_abandon(struct serve *s)
+{
+	for (struct job *j = s->jobs; j; j = j->next) {
+		if (j->waiter && !j->waiter->ready) {
+			j->waiter->ready = true;
+			MHD_resume_connection(j->waiter->conn);
+		}
+		if (j->sse_attached) {
+			j->sse_end = true;
+			http_sse_wake(j);
+		}
+	}
+	for (int i = 0; i < 4; i++)
+		http_run(s);
+}
+
 void http_stop(struct serve *s)
 {
 	for (size_t i = 0; i < s->n_listen; i++) {
-		MHD_stop_daemon(s->mhd[i]);
-		close(s->listen_fd[i]);
+		MHD_stop_daemon(s->mhd[i]); /* closes the listening socket */
 	}
 	s->n_listen = 0;
 }

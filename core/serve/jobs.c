@@ -40,6 +40,8 @@
 
 #define RESULT_MAX (512u << 20) /* a worker's result beyond this is cut off: an error */
 
+static void job_notify(struct serve *s, struct job *j);
+
 static double ts_s(const struct timespec *t)
 {
 	return (double)t->tv_sec + (double)t->tv_nsec / 1e9;
@@ -151,6 +153,10 @@ void job_free(struct job *j)
 	free(j->input);
 	free(j->buf);
 	free(j->body);
+	free(j->sse);
+	for (int i = 0; i < 2; i++)
+		if (j->stream_fd[i] >= 0)
+			close(j->stream_fd[i]);
 	if (j->result_fd >= 0)
 		close(j->result_fd);
 	if (j->cancel_fd >= 0)
@@ -183,7 +189,7 @@ static void prune(struct serve *s)
 	unsigned done = 0;
 	for (struct job **pp = &s->jobs; *pp;) {
 		struct job *j = *pp;
-		if (j->state == JOB_DONE && !j->waiter && ++done > s->conf.keep_results) {
+		if (j->state == JOB_DONE && !j->waiter && !j->sse_attached && ++done > s->conf.keep_results) {
 			*pp = j->next;
 			job_free(j);
 			continue;
@@ -246,7 +252,7 @@ static int input_memfd(const struct job *j)
 	return fd;
 }
 
-static void worker_main(struct serve *s, struct job *j, int out_fd, int cancel_fd)
+static void worker_main(struct serve *s, struct job *j, int out_fd, int cancel_fd, const int stream_w[2])
 {
 	/* Nothing of the service's: its listeners, connections, loop, log,
 	 * and the other jobs' pipes (a cancel pipe held here would keep
@@ -263,6 +269,9 @@ static void worker_main(struct serve *s, struct job *j, int out_fd, int cancel_f
 			close(o->result_fd);
 		if (o->cancel_fd >= 0)
 			close(o->cancel_fd);
+		for (int i = 0; i < 2; i++)
+			if (o->stream_fd[i] >= 0)
+				close(o->stream_fd[i]);
 	}
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
@@ -306,8 +315,8 @@ static void worker_main(struct serve *s, struct job *j, int out_fd, int cancel_f
 			.source_len = j->argv ? 0 : j->code_len,
 			.argv = (const char *const *)j->argv,
 			.input = in_fd >= 0 ? in_path : NULL,
-			.stream_stdout_fd = -1,
-			.stream_stderr_fd = -1,
+			.stream_stdout_fd = stream_w[0],
+			.stream_stderr_fd = stream_w[1],
 			.cancel_fd = cancel_fd,
 			.caller = j->caller->name,
 		};
@@ -349,30 +358,43 @@ static void random_id(char id[33])
 		snprintf(id + 2 * i, 3, "%02x", b[i]);
 }
 
+static void close_pair(int p[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (p[i] >= 0) {
+			close(p[i]);
+			p[i] = -1;
+		}
+}
+
+static int watch(struct serve *s, int fd, struct evsrc *src, enum ev_kind kind, struct job *j, int which)
+{
+	src->kind = kind;
+	src->job = j;
+	src->which = which;
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = src };
+	return epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
 static int job_start(struct serve *s, struct job *j)
 {
-	int res[2], can[2];
-	if (pipe2(res, O_CLOEXEC) < 0)
-		return -1;
-	if (pipe2(can, O_CLOEXEC) < 0) {
-		close(res[0]);
-		close(res[1]);
-		return -1;
-	}
+	int res[2] = { -1, -1 }, can[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	if (pipe2(res, O_CLOEXEC) < 0 || pipe2(can, O_CLOEXEC) < 0 ||
+	    (j->stream && (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)))
+		goto fail;
 	pid_t pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(res[0]);
-		close(res[1]);
-		close(can[0]);
-		close(can[1]);
-		errno = e;
-		return -1;
-	}
+	if (pid < 0)
+		goto fail;
 	if (pid == 0) {
 		close(res[0]);
 		close(can[1]);
-		worker_main(s, j, res[1], can[0]);
+		if (j->stream) {
+			close(out[0]);
+			close(err[0]);
+		}
+		int stream_w[2] = { out[1], err[1] };
+		worker_main(s, j, res[1], can[0], stream_w);
 		_exit(0);
 	}
 	close(res[1]);
@@ -380,9 +402,18 @@ static int job_start(struct serve *s, struct job *j)
 	j->pid = pid;
 	j->result_fd = res[0];
 	j->cancel_fd = can[1];
-	fcntl(j->result_fd, F_SETFL, O_NONBLOCK);
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = j };
-	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, j->result_fd, &ev) < 0) {
+	if (j->stream) {
+		close(out[1]);
+		close(err[1]);
+		j->stream_fd[0] = out[0];
+		j->stream_fd[1] = err[0];
+		for (int i = 0; i < 2; i++)
+			if (watch(s, j->stream_fd[i], &j->ev_stream[i], EV_STREAM, j, i) < 0) {
+				close(j->stream_fd[i]); /* the output still comes in the result */
+				j->stream_fd[i] = -1;
+			}
+	}
+	if (watch(s, j->result_fd, &j->ev_result, EV_RESULT, j, 0) < 0) {
 		/* Cannot watch it: cancel the worker; the reaper ends the job. */
 		char sig = SIGKILL;
 		if (write(j->cancel_fd, &sig, 1) < 0) {
@@ -394,6 +425,14 @@ static int job_start(struct serve *s, struct job *j)
 	clock_gettime(CLOCK_MONOTONIC, &j->started);
 	s->running++;
 	return 0;
+fail:;
+	int e = errno;
+	close_pair(res);
+	close_pair(can);
+	close_pair(out);
+	close_pair(err);
+	errno = e;
+	return -1;
 }
 
 static void start_queued(struct serve *s)
@@ -412,7 +451,7 @@ static void start_queued(struct serve *s)
 			j->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
 			json_decref(o);
 			j->caller->running--;
-			http_job_done(s, j);
+			job_notify(s, j);
 		}
 	}
 }
@@ -431,6 +470,7 @@ int job_submit(struct serve *s, struct job *j, int *status, const char **why)
 	}
 	random_id(j->id);
 	j->result_fd = j->cancel_fd = -1;
+	j->stream_fd[0] = j->stream_fd[1] = -1;
 	j->state = JOB_QUEUED;
 	clock_gettime(CLOCK_MONOTONIC, &j->submitted);
 	j->next = s->jobs;
@@ -508,6 +548,111 @@ static void account(struct serve *s, struct job *j)
 	json_decref(o);
 }
 
+/* ---- server-sent events ---- */
+
+#define SSE_MAX (64u << 20) /* events not yet sent; beyond, output events are dropped (the result has it all) */
+
+static void sse_add(struct job *j, const char *event, const char *data, bool always)
+{
+	size_t need = strlen("event: \ndata: \n\n") + strlen(event) + strlen(data);
+	if (!always && j->sse_len - j->sse_off + need > SSE_MAX) {
+		j->sse_dropped += strlen(data);
+		return;
+	}
+	if (j->sse_off && j->sse_off == j->sse_len)
+		j->sse_off = j->sse_len = 0;
+	char *nb = realloc(j->sse, j->sse_len + need + 1);
+	if (!nb)
+		return;
+	j->sse = nb;
+	j->sse_len += (size_t)sprintf(j->sse + j->sse_len, "event: %s\ndata: %s\n\n", event, data);
+}
+
+/* The length of the valid UTF-8 sequence at p (1..4), 0 when it is
+ * invalid, -1 when it is the unfinished start of one. */
+static int utf8_len(const unsigned char *p, size_t n)
+{
+	int len = p[0] < 0x80 ? 1 : (p[0] & 0xe0) == 0xc0 && p[0] >= 0xc2 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3
+	          : (p[0] & 0xf8) == 0xf0 && p[0] <= 0xf4 ? 4 : 0;
+	for (int i = 1; i < len; i++) {
+		if ((size_t)i >= n)
+			return -1;
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	}
+	if (len == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0)))
+		return 0;
+	if (len == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90)))
+		return 0;
+	return len;
+}
+
+/* One chunk of a stream as an event: a JSON string, with an unfinished
+ * UTF-8 sequence at the end kept for the next chunk and invalid bytes as
+ * U+FFFD. */
+static void sse_output(struct job *j, int which, const char *data, size_t n, bool last)
+{
+	size_t total = j->carry_len[which] + n;
+	unsigned char *in = malloc(total ? total : 1), *out = malloc(total * 3 + 1);
+	if (!in || !out) {
+		free(in);
+		free(out);
+		return;
+	}
+	memcpy(in, j->carry[which], j->carry_len[which]);
+	memcpy(in + j->carry_len[which], data, n);
+	j->carry_len[which] = 0;
+	size_t o = 0;
+	for (size_t i = 0; i < total;) {
+		int l = utf8_len(in + i, total - i);
+		if (l < 0 && !last && total - i < 4) {
+			memcpy(j->carry[which], in + i, total - i);
+			j->carry_len[which] = total - i;
+			break;
+		}
+		if (l <= 0) {
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+			continue;
+		}
+		memcpy(out + o, in + i, (size_t)l);
+		o += (size_t)l;
+		i += (size_t)l;
+	}
+	if (o) {
+		json_t *str = json_stringn((const char *)out, o);
+		char *text = str ? json_dumps(str, JSON_ENCODE_ANY) : NULL;
+		if (text)
+			sse_add(j, which ? "stderr" : "stdout", text, false);
+		free(text);
+		json_decref(str);
+	}
+	free(in);
+	free(out);
+}
+
+void job_stream_readable(struct serve *s, struct job *j, int which)
+{
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read(j->stream_fd[which], buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n <= 0) {
+			sse_output(j, which, "", 0, true);
+			epoll_ctl(s->epfd, EPOLL_CTL_DEL, j->stream_fd[which], NULL);
+			close(j->stream_fd[which]);
+			j->stream_fd[which] = -1;
+			break;
+		}
+		sse_output(j, which, buf, (size_t)n, false);
+	}
+	http_sse_wake(j);
+}
+
 static void job_finish(struct serve *s, struct job *j, int wstatus)
 {
 	j->state = JOB_DONE;
@@ -542,9 +687,31 @@ static void job_finish(struct serve *s, struct job *j, int wstatus)
 	j->buf = NULL;
 	j->len = j->cap = 0;
 	account(s, j);
-	http_job_done(s, j);
+	job_notify(s, j);
 	prune(s);
 	start_queued(s);
+}
+
+/* A job is done: its waiting request is answered; a streaming one gets
+ * the rest of its output, then the result, as events. */
+static void job_notify(struct serve *s, struct job *j)
+{
+	if (j->stream && !j->sse_end) {
+		/* The worker is gone: what is left in its output pipes is all
+		 * there is; then the result. */
+		for (int i = 0; i < 2; i++)
+			if (j->stream_fd[i] >= 0)
+				job_stream_readable(s, j, i);
+		if (j->sse_dropped) {
+			char note[96];
+			snprintf(note, sizeof(note), "{\"dropped_bytes\":%zu}", j->sse_dropped);
+			sse_add(j, "dropped", note, true);
+		}
+		sse_add(j, "result", j->body ? j->body : "{\"error\":\"out of memory\"}", true);
+		j->sse_end = true;
+		http_sse_wake(j);
+	}
+	http_job_done(s, j);
 }
 
 void job_readable(struct serve *s, struct job *j)
@@ -617,7 +784,7 @@ int job_cancel(struct serve *s, struct job *j)
 		                      "id", j->id);
 		j->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
 		json_decref(o);
-		http_job_done(s, j);
+		job_notify(s, j);
 		return 0;
 	}
 	if (j->state == JOB_RUNNING && j->cancel_fd >= 0 && !j->cancelled) {

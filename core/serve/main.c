@@ -24,7 +24,7 @@
 #include "serve.h"
 
 
-static int tag_signal;
+static struct evsrc ev_signal = { .kind = EV_SIGNAL };
 
 static void usage(FILE *f)
 {
@@ -101,7 +101,7 @@ static int setup(struct serve *s, int verbose, char **err)
 	    (s->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		return seterr(err, "cannot set up the event loop: %s", strerror(errno));
 	signal(SIGPIPE, SIG_IGN);
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &tag_signal };
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &ev_signal };
 	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->sigfd, &ev) < 0)
 		return seterr(err, "epoll: %s", strerror(errno));
 	if (jobs_init(s) < 0 || open_log(s, err) < 0 || load_policies(s, verbose, err) < 0 || http_start(s, err) < 0)
@@ -155,11 +155,13 @@ static int serve_loop(struct serve *s)
 			return 1;
 		}
 		for (int i = 0; i < n; i++) {
-			void *p = evs[i].data.ptr;
-			if (p == &tag_signal)
+			struct evsrc *src = evs[i].data.ptr;
+			if (src->kind == EV_SIGNAL)
 				on_signal(s);
-			else if (!http_is_tag(p))
-				job_readable(s, p);
+			else if (src->kind == EV_RESULT)
+				job_readable(s, src->job);
+			else if (src->kind == EV_STREAM)
+				job_stream_readable(s, src->job, src->which);
 		}
 		http_run(s);
 		check_timeouts(s);
@@ -215,6 +217,7 @@ static int cmd_serve(int argc, char **argv)
 	          s.conf.tcp ? " and " : "", s.conf.tcp ? s.conf.tcp : "", s.conf.n_policies, s.conf.workers,
 	          s.conf.queue);
 	int rc = serve_loop(&s);
+	http_abandon(&s);
 	http_stop(&s);
 	if (!getenv("LISTEN_FDS"))
 		unlink(s.conf.unix_path);

@@ -92,6 +92,15 @@ enum job_kind { JOB_RUN, JOB_CHECK };
 enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE };
 
 struct http_wait; /* http.c: a request waiting for a job */
+struct job;
+
+/* What an epoll event is about. */
+enum ev_kind { EV_SIGNAL, EV_HTTP, EV_RESULT, EV_STREAM };
+struct evsrc {
+	enum ev_kind kind;
+	struct job *job;
+	int which; /* EV_STREAM: 0 stdout, 1 stderr */
+};
 
 struct job {
 	char id[33];
@@ -116,6 +125,16 @@ struct job {
 	int http_status;
 	char *body; /* the result JSON (or an error object) */
 	struct http_wait *waiter;
+	/* stream: true: the output as server-sent events while it runs */
+	bool stream;
+	int stream_fd[2];
+	struct evsrc ev_result, ev_stream[2];
+	char carry[2][4]; /* an unfinished UTF-8 sequence at a chunk's end */
+	size_t carry_len[2];
+	char *sse; /* events not yet sent */
+	size_t sse_len, sse_off, sse_dropped;
+	bool sse_end, sse_attached, sse_suspended;
+	void *sse_conn; /* the connection the events go to */
 	struct job *next; /* the table, newest first */
 	struct job *qnext; /* the queue */
 };
@@ -130,6 +149,8 @@ struct job *job_find(struct serve *s, const char *id);
 int job_cancel(struct serve *s, struct job *j);
 /* A worker's result pipe is readable (or closed). */
 void job_readable(struct serve *s, struct job *j);
+/* One of a streaming job's output pipes is readable (or closed). */
+void job_stream_readable(struct serve *s, struct job *j, int which);
 /* SIGCHLD: reap workers. */
 void jobs_reap(struct serve *s);
 void jobs_stop_all(struct serve *s);
@@ -147,8 +168,11 @@ int http_start(struct serve *s, char **err);
 void http_stop(struct serve *s);
 void http_run(struct serve *s);
 void http_job_done(struct serve *s, struct job *j);
+/* New events for a streaming job's connection. */
+void http_sse_wake(struct job *j);
+/* Shutting down: answer every request still waiting. */
+void http_abandon(struct serve *s);
 int http_timeout_ms(struct serve *s);
-bool http_is_tag(const void *p);
 void http_close_fds_in_worker(struct serve *s);
 
 /* The service. */
