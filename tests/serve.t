@@ -246,6 +246,46 @@ check "SIGTERM: a waiting caller gets its run's result (killed)" jtrue 'j["statu
 check "SIGTERM: the service ends and removes its socket" eval 'stop_service && [ ! -e "$S" ]'
 start "$T/serve.yaml"
 
+# ---- the Model Context Protocol over HTTP: POST /mcp ----
+# mcp MESSAGE [CURL-ARGS...]
+mcp() {
+	_msg=$1
+	shift
+	code=$(curl -s -m 60 -o "$T/out" -D "$T/hdr" -w '%{http_code}' --unix-socket "$S" -X POST \
+		-H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' "$@" \
+		--data-binary "$_msg" http://cordon/mcp)
+}
+mcp '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}'
+check "mcp: initialize answers with the protocol version and the tools capability" \
+	eval 'code_is 200 && jtrue "j[\"id\"] == 1 and j[\"result\"][\"protocolVersion\"] == \"2025-06-18\" and \"tools\" in j[\"result\"][\"capabilities\"]"'
+mcp '{"jsonrpc":"2.0","method":"notifications/initialized"}'
+check "mcp: a notification is 202 with no body" eval 'code_is 202 && [ ! -s "$T/out" ]'
+mcp '{"jsonrpc":"2.0","id":2,"method":"tools/list"}'
+check "mcp: tools/list: execute_code, check_code, list_policies" \
+	eval 'code_is 200 && jtrue "[t[\"name\"] for t in j[\"result\"][\"tools\"]] == [\"execute_code\", \"check_code\", \"list_policies\"]"'
+mcp '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"execute_code","arguments":{"language":"python","code":"print(6*7)"}}}'
+check "mcp: execute_code runs (structuredContent is the result, with the caller)" \
+	eval 'code_is 200 && jtrue "j[\"result\"][\"isError\"] is False and j[\"result\"][\"structuredContent\"][\"stdout\"] == \"42\\n\" and j[\"result\"][\"structuredContent\"][\"caller\"] == \"owner\""'
+mcp '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"execute_code","arguments":{"language":"python","policy":"strict","code":"import socket\n"}}}'
+check "mcp: a denial is a tool error with the finding's line and the advice" \
+	eval 'code_is 200 && jtrue "j[\"result\"][\"isError\"] is True and \"line 1\" in j[\"result\"][\"content\"][0][\"text\"] and \"do not try to work around\" in j[\"result\"][\"content\"][0][\"text\"]"'
+mcp '{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"execute_code","arguments":{"language":"python","policy":"minimal","code":"print(1)"}}}'
+check "mcp: a policy the service does not offer is a tool error, nothing runs" \
+	eval 'code_is 200 && jtrue "j[\"result\"][\"isError\"] is True and \"not one of this service\" in j[\"result\"][\"content\"][0][\"text\"]"'
+mcp '{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"list_policies","arguments":{}}}'
+check "mcp: list_policies lists the service's policies, and defaults only among them" \
+	eval 'code_is 200 && jtrue "j[\"result\"][\"structuredContent\"] == {\"policies\": [\"default\", \"strict\"], \"defaults\": {\"python\": \"default\"}}"'
+mcp '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"check_code","arguments":{"language":"python","policy":"strict","code":"import os\n"}}}'
+check "mcp: check_code gives the verdict" eval 'code_is 200 && jtrue "j[\"result\"][\"structuredContent\"][\"verdict\"] == \"deny\""'
+mcp 'not json'
+check "mcp: a parse error is a JSON-RPC error" eval 'code_is 200 && jtrue "j[\"error\"][\"code\"] == -32700"'
+mcp '{"jsonrpc":"2.0","id":8,"method":"ping"}' -H 'Origin: http://evil.example'
+check "mcp: a request with an Origin header is refused (403)" code_is 403
+mcp '{"jsonrpc":"2.0","id":9,"method":"ping"}' -H 'MCP-Protocol-Version: 1999-01-01'
+check "mcp: an unknown MCP-Protocol-Version is 400" code_is 400
+req GET /mcp
+check "mcp: GET opens no event stream (405, Allow: POST)" eval 'code_is 405 && hdr_has "^Allow: POST"'
+
 if is_root && command -v setpriv >/dev/null 2>&1; then
 	chmod 0711 "$T" # the other user reaches the socket (mode 0666), nothing else
 	# (the other user's curl writes to a descriptor this shell opened)

@@ -77,12 +77,15 @@ struct cached {
 	cordon_policy *policy;
 	const char *language; /* what its interpreter runs (static), or NULL */
 	unsigned long used;
+	bool borrowed; /* the host's policy: never freed here */
 };
 
 struct server {
 	int in_fd, out_fd;
 	const char *policy_dir;
 	int verbose;
+	const struct mcp_host *host; /* another transport's decisions, or NULL */
+	char *captured; /* with host: the answer, instead of writing it */
 	struct cached cache[MCP_CACHE];
 	unsigned long tick;
 	int out_errno; /* the protocol's output failed */
@@ -451,7 +454,13 @@ static struct cached *policy_get(struct server *s, const char *name, char **limi
 		.tighten = (const char *const *)limits,
 	};
 	char *err = NULL;
-	cordon_policy *p = cordon_policy_load(name, &lo, &err);
+	cordon_policy *p = NULL;
+	bool borrowed = false;
+	if (s->host && s->host->warm_policy && !(limits && limits[0]) &&
+	    (p = s->host->warm_policy(s->host->arg, name)) != NULL)
+		borrowed = true;
+	else
+		p = cordon_policy_load(name, &lo, &err);
 	if (!p) {
 		free(key);
 		*why = err ? err : strdup("cannot load the policy");
@@ -460,10 +469,12 @@ static struct cached *policy_get(struct server *s, const char *name, char **limi
 	if (slot->policy) {
 		if (s->verbose)
 			logmsg("policy cache full: dropping '%s'", cordon_policy_name(slot->policy));
-		cordon_policy_free(slot->policy);
+		if (!slot->borrowed)
+			cordon_policy_free(slot->policy);
 		free(slot->key);
 	}
 	slot->policy = p;
+	slot->borrowed = borrowed;
 	slot->key = key;
 	slot->key_len = key_len;
 	slot->language = cordon_policy_language(p);
@@ -495,6 +506,12 @@ static struct cached *call_policy(struct server *s, json_t *args, const char *to
 			                   name, problem, language, preset_for(language));
 			return NULL;
 		}
+	}
+	const char *refused = s->host && s->host->refuse_policy ? s->host->refuse_policy(s->host->arg, name) : NULL;
+	if (refused) {
+		*terr = tool_error(e, "policy '%s' refused, nothing was run: %s. list_policies shows the policies you may use.",
+		                   name, refused);
+		return NULL;
 	}
 	char *why = NULL;
 	struct cached *c = policy_get(s, name, limits, &why);
@@ -600,8 +617,7 @@ static json_t *tool_execute_code(struct server *s, json_t *args, struct rpc_err 
 	    arg_string(args, tool, "session", false, 256, true, &session, NULL, e) < 0)
 		return NULL;
 	if (session)
-		return tool_error(e, "sessions are not available: they need `cordon serve` (the HTTP transport), which "
-		                     "this cordon does not have yet. Call execute_code without 'session': each call "
+		return tool_error(e, "sessions are not available yet. Call execute_code without 'session': each call "
 		                     "runs in a fresh sandbox, so pass everything the code needs in 'code' and 'input'.");
 	char **limits = NULL;
 	if (arg_limits(args, tool, &limits, e) < 0)
@@ -643,7 +659,8 @@ static json_t *tool_execute_code(struct server *s, json_t *args, struct rpc_err 
 		.input = input ? in_path : NULL,
 		.stream_stdout_fd = -1,
 		.stream_stderr_fd = -1,
-		.cancel_fd = sig_pipe[0],
+		.cancel_fd = s->host ? s->host->cancel_fd : sig_pipe[0],
+		.caller = s->host ? s->host->caller : NULL,
 	};
 	char *err = NULL;
 	cordon_result *r = cordon_run(c->policy, &ro, &err);
@@ -749,7 +766,24 @@ static json_t *tool_list_policies(struct server *s, json_t *args, struct rpc_err
 		return NULL;
 	struct cordon_load_options lo = { .size = sizeof(lo), .policy_dir = s->policy_dir, .verbose = s->verbose };
 	char *err = NULL;
-	char **v = cordon_policy_list(&lo, &err);
+	char **v = NULL;
+	const char *const *names_of_host = s->host && s->host->policy_names ? s->host->policy_names(s->host->arg) : NULL;
+	if (names_of_host) {
+		size_t n = 0;
+		while (names_of_host[n])
+			n++;
+		if ((v = calloc(n + 1, sizeof(char *))) != NULL)
+			for (size_t i = 0; i < n; i++)
+				if (!(v[i] = strdup(names_of_host[i]))) {
+					cordon_strv_free(v);
+					v = NULL;
+					break;
+				}
+		if (!v)
+			err = strdup("out of memory");
+	} else {
+		v = cordon_policy_list(&lo, &err);
+	}
 	if (!v) {
 		json_t *out = tool_error(e, "cannot list the policies: %s", err ? err : "unknown error");
 		free(err);
@@ -771,8 +805,13 @@ static json_t *tool_list_policies(struct server *s, json_t *args, struct rpc_err
 		tadd(&t, "\n");
 	}
 	cordon_strv_free(v);
-	for (size_t i = 0; defaults && i < sizeof(presets) / sizeof(presets[0]); i++)
-		json_object_set_new(defaults, presets[i].language, json_string(presets[i].policy));
+	for (size_t i = 0; defaults && i < sizeof(presets) / sizeof(presets[0]); i++) {
+		bool offered = !names_of_host;
+		for (size_t k = 0; names_of_host && names_of_host[k]; k++)
+			offered = offered || strcmp(names_of_host[k], presets[i].policy) == 0;
+		if (offered)
+			json_object_set_new(defaults, presets[i].language, json_string(presets[i].policy));
+	}
 	json_t *res = names && defaults ? json_pack("{s:o,s:o}", "policies", names, "defaults", defaults) : NULL;
 	if (!res) {
 		json_decref(names);
@@ -815,7 +854,7 @@ static json_t *tools_list(void)
 		"output, processes, open_files, file_size, ... e.g. {\"wall\": \"5s\", \"memory\": \"128M\"}.",
 		"additionalProperties", "type", "string", "integer",
 		"session", "type", "string", "description",
-		"Not available yet: sessions need `cordon serve`; a call with a session is refused.",
+		"Not available yet: a call with a session is refused (each call runs in a fresh sandbox).",
 		"required", "language", "code", "additionalProperties", 0,
 		/* check_code */
 		"name", "check_code", "description",
@@ -913,6 +952,11 @@ static void send_msg(struct server *s, json_t *msg)
 		return;
 	}
 	size_t n = strlen(text);
+	if (s->host) { /* another transport sends it */
+		free(s->captured);
+		s->captured = text;
+		return;
+	}
 	text[n] = '\n'; /* in place of the NUL: the line is written in one go */
 	if (write_all(s->out_fd, text, n + 1) < 0)
 		s->out_errno = errno ? errno : EIO;
@@ -1150,4 +1194,35 @@ int cordon_cli_mcp(int argc, char **argv, const char *policy_dir, int verbose)
 	close(s.in_fd);
 	close(s.out_fd);
 	return rc;
+}
+
+/* ---- another transport ---- */
+
+char *cordon_mcp_handle(const struct mcp_host *host, const char *msg, size_t len)
+{
+	struct server s;
+	memset(&s, 0, sizeof(s));
+	s.in_fd = s.out_fd = -1;
+	s.host = host;
+	s.policy_dir = host->policy_dir;
+	s.verbose = host->verbose;
+	if (len > MCP_MAX_MESSAGE)
+		send_error(&s, NULL, RPC_INVALID_REQUEST, "Invalid Request: a message is larger than 8388608 bytes");
+	else
+		handle_message(&s, msg, len);
+	for (size_t i = 0; i < MCP_CACHE; i++) {
+		if (s.cache[i].policy && !s.cache[i].borrowed)
+			cordon_policy_free(s.cache[i].policy);
+		free(s.cache[i].key);
+	}
+	return s.captured;
+}
+
+char *cordon_mcp_method(const char *msg, size_t len)
+{
+	json_t *m = json_loadb(msg, len, JSON_REJECT_DUPLICATES, NULL);
+	const char *method = json_string_value(json_object_get(m, "method"));
+	char *out = method && json_object_get(m, "id") ? strdup(method) : NULL;
+	json_decref(m);
+	return out;
 }

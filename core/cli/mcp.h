@@ -13,4 +13,31 @@
  * no longer be written, 128+N after signal N. */
 int cordon_cli_mcp(int argc, char **argv, const char *policy_dir, int verbose);
 
+#include <cordon/cordon.h>
+
+/* The same protocol for another transport (cordon serve's POST /mcp): what
+ * the host decides instead of the stdio server. */
+struct mcp_host {
+	const char *policy_dir;
+	int verbose;
+	void *arg;
+	/* NULL when the caller may use policy NAME, else why not (static). */
+	const char *(*refuse_policy)(void *arg, const char *name);
+	/* The host's loaded policy NAME (owned by the host), or NULL to load it. */
+	cordon_policy *(*warm_policy)(void *arg, const char *name);
+	/* The policy names the caller may use (NULL-terminated, the host's), or
+	 * NULL for every installed one. */
+	const char *const *(*policy_names)(void *arg);
+	const char *caller; /* recorded in each run's result, or NULL */
+	int cancel_fd; /* a run is cancelled when it becomes readable; -1 none */
+};
+
+/* One JSON-RPC message: the answer as text (free it), or NULL when there
+ * is none to send (a notification, a response). */
+char *cordon_mcp_handle(const struct mcp_host *host, const char *msg, size_t len);
+
+/* The method of a message that parses as a JSON-RPC request, else NULL
+ * (free it): the transport's routing decides before handling. */
+char *cordon_mcp_method(const char *msg, size_t len);
+
 #endif

@@ -23,6 +23,8 @@
  *   POST   /v1/resume        (admin) accept runs again
  *   GET    /v1/health        liveness and readiness (no caller needed)
  *   GET    /metrics          Prometheus text format
+ *   POST   /mcp              the Model Context Protocol (execute_code,
+ *                             check_code, list_policies), one JSON answer
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,6 +43,7 @@
 
 #include <microhttpd.h>
 
+#include "../cli/mcp.h"
 #include "serve.h"
 
 #define MAX_CODE (4u << 20)
@@ -340,7 +343,8 @@ static json_t *job_state_json(const struct job *j)
 	double age = (double)(now.tv_sec - j->submitted.tv_sec) + (double)(now.tv_nsec - j->submitted.tv_nsec) / 1e9;
 	static const char *const states[] = { "queued", "running", "done" };
 	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:f,s:f}", "id", j->id, "state", states[j->state], "kind",
-	                 j->kind == JOB_RUN ? "run" : "check", "caller", j->caller->name, "policy", j->wp->name,
+	                 j->kind == JOB_RUN ? "run" : j->kind == JOB_CHECK ? "check" : "mcp", "caller", j->caller->name,
+	                 "policy", job_policy(j),
 	                 "age_s", age, "cpu_s", job_cpu_so_far(j));
 }
 
@@ -517,7 +521,7 @@ static enum MHD_Result one_run(struct http_wait *w, const char *id, bool del)
 		int r = job_cancel(w->s, j);
 		if (r < 0)
 			return send_error(w->conn, 500, "cannot cancel the run");
-		serve_log(w->s, "cancel", w->caller, j->wp->name, "run %s", j->id);
+		serve_log(w->s, "cancel", w->caller, job_policy(j), "run %s", j->id);
 		if (j->state == JOB_DONE) /* it had finished, or never started */
 			return respond_job(w, j);
 		return send_json(w->conn, 202, job_state_json(j), NULL, NULL);
@@ -560,6 +564,73 @@ static enum MHD_Result stop_resume(struct http_wait *w, bool stop)
 	return send_json(w->conn, 200, json_pack("{s:b}", "stopped", 0), NULL, NULL);
 }
 
+/* ---- the Model Context Protocol over HTTP (streamable HTTP transport,
+ * answering each POST with one JSON response; no server-initiated stream,
+ * no Mcp-Session-Id: every tools/call runs in a fresh sandbox) ---- */
+
+static const char *mcp_no_policy(void *arg, const char *name)
+{
+	(void)arg;
+	(void)name;
+	return "not here";
+}
+
+static enum MHD_Result post_mcp(struct http_wait *w)
+{
+	struct serve *s = w->s;
+	/* A browser page must not drive the service (DNS rebinding): MCP
+	 * clients are programs, which send no Origin. */
+	if (MHD_lookup_connection_value(w->conn, MHD_HEADER_KIND, "Origin"))
+		return refuse(w, 403, NULL, "a request with an Origin header is refused on /mcp (no browser pages)", 0);
+	const char *ver = MHD_lookup_connection_value(w->conn, MHD_HEADER_KIND, "MCP-Protocol-Version");
+	if (ver && strcmp(ver, "2025-06-18") != 0 && strcmp(ver, "2025-03-26") != 0 && strcmp(ver, "2024-11-05") != 0)
+		return send_error(w->conn, 400, "MCP-Protocol-Version: not one this server speaks (2025-06-18, 2025-03-26, "
+		                                "2024-11-05)");
+	char *method = cordon_mcp_method(w->body ? w->body : "", w->len);
+	bool call = method && strcmp(method, "tools/call") == 0;
+	free(method);
+	if (!call) {
+		/* initialize, ping, tools/list, notifications, responses and
+		 * malformed messages: answered here, nothing runs. */
+		struct mcp_host h = { .policy_dir = s->conf.policy_dir, .refuse_policy = mcp_no_policy, .cancel_fd = -1 };
+		char *answer = cordon_mcp_handle(&h, w->body ? w->body : "", w->len);
+		enum MHD_Result rc = answer ? send_text(w->conn, 200, "application/json", answer, NULL, NULL, NULL, NULL)
+		                            : send_text(w->conn, 202, "application/json", "", NULL, NULL, NULL, NULL);
+		free(answer);
+		return rc;
+	}
+	const char *rwhy = NULL;
+	char why[300];
+	double retry = caller_admit(w->caller, &rwhy);
+	if (retry > 0) {
+		snprintf(why, sizeof(why), "%s (caller '%s')", rwhy, w->caller->name);
+		return refuse(w, 429, NULL, why, retry);
+	}
+	struct job *j = calloc(1, sizeof(*j));
+	if (!j || !(j->code = malloc(w->len + 1))) {
+		free(j);
+		return send_error(w->conn, 500, "out of memory");
+	}
+	memcpy(j->code, w->body ? w->body : "", w->len);
+	j->code[w->len] = '\0';
+	j->code_len = w->len;
+	j->kind = JOB_MCP;
+	j->caller = w->caller;
+	j->result_fd = j->cancel_fd = -1;
+	j->stream_fd[0] = j->stream_fd[1] = -1;
+	int status = 0;
+	if (job_submit(s, j, &status, &rwhy) < 0) {
+		job_free(j);
+		return refuse(w, (unsigned)status, NULL, rwhy, 1);
+	}
+	if (j->state == JOB_DONE)
+		return respond_job(w, j);
+	w->job = j;
+	j->waiter = w;
+	MHD_suspend_connection(w->conn);
+	return MHD_YES;
+}
+
 static enum MHD_Result route(struct http_wait *w, const char *url, const char *method)
 {
 	bool get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0, del = strcmp(method, "DELETE") == 0;
@@ -594,6 +665,12 @@ static enum MHD_Result route(struct http_wait *w, const char *url, const char *m
 		return one_run(w, url + 9, del);
 	if (strcmp(url, "/v1/policies") == 0 && get)
 		return get_policies(w);
+	if (strcmp(url, "/mcp") == 0 && post)
+		return post_mcp(w);
+	if (strcmp(url, "/mcp") == 0)
+		return send_text(w->conn, 405, "application/json",
+		                 "{\"error\":\"POST a JSON-RPC message; this server opens no event stream\"}", "Allow", "POST",
+		                 NULL, NULL);
 	if ((strcmp(url, "/v1/stop") == 0 || strcmp(url, "/v1/resume") == 0) && post)
 		return stop_resume(w, url[4] == 's');
 	static const char *const paths[] = { "/v1/runs", "/v1/checks", "/v1/policies", "/v1/stop", "/v1/resume",

@@ -36,6 +36,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../cli/mcp.h"
 #include "serve.h"
 
 #define RESULT_MAX (512u << 20) /* a worker's result beyond this is cut off: an error */
@@ -175,6 +176,11 @@ void jobs_free(struct serve *s)
 	json_decref(s->redactions_by_rule);
 }
 
+const char *job_policy(const struct job *j)
+{
+	return j->wp ? j->wp->name : "mcp";
+}
+
 struct job *job_find(struct serve *s, const char *id)
 {
 	for (struct job *j = s->jobs; j; j = j->next)
@@ -252,6 +258,63 @@ static int input_memfd(const struct job *j)
 	return fd;
 }
 
+/* MCP over HTTP: the protocol code of `cordon mcp`, with this service's
+ * policies (kept loaded) and the caller's rights. */
+struct mcp_ctx {
+	struct serve *s;
+	struct caller *k;
+	const char **names;
+};
+
+static const char *mcp_refuse(void *arg, const char *name)
+{
+	struct mcp_ctx *m = arg;
+	if (!conf_policy(&m->s->conf, name))
+		return "it is not one of this service's policies";
+	if (!caller_may_use(m->k, name))
+		return "this caller may not use it";
+	return NULL;
+}
+
+static cordon_policy *mcp_warm(void *arg, const char *name)
+{
+	struct mcp_ctx *m = arg;
+	struct warm_policy *w = conf_policy(&m->s->conf, name);
+	return w ? w->policy : NULL;
+}
+
+static const char *const *mcp_names(void *arg)
+{
+	return (const char *const *)((struct mcp_ctx *)arg)->names;
+}
+
+static void worker_mcp(struct serve *s, struct job *j, int out_fd, int cancel_fd)
+{
+	struct mcp_ctx m = { s, j->caller, calloc(s->conf.n_policies + 1, sizeof(char *)) };
+	if (!m.names) {
+		worker_error(out_fd, 500, "out of memory");
+		return;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < s->conf.n_policies; i++)
+		if (caller_may_use(j->caller, s->conf.policies[i].name))
+			m.names[n++] = s->conf.policies[i].name;
+	struct mcp_host h = { .policy_dir = s->conf.policy_dir,
+		              .arg = &m,
+		              .refuse_policy = mcp_refuse,
+		              .warm_policy = mcp_warm,
+		              .policy_names = mcp_names,
+		              .caller = j->caller->name,
+		              .cancel_fd = cancel_fd };
+	char *answer = cordon_mcp_handle(&h, j->code, j->code_len);
+	if (answer)
+		worker_reply(out_fd, 200, answer);
+	else
+		worker_reply(out_fd, 202, "");
+	free(answer);
+	free(m.names);
+}
+
 static void worker_main(struct serve *s, struct job *j, int out_fd, int cancel_fd, const int stream_w[2])
 {
 	/* Nothing of the service's: its listeners, connections, loop, log,
@@ -280,6 +343,10 @@ static void worker_main(struct serve *s, struct job *j, int out_fd, int cancel_f
 	signal(SIGHUP, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &s->saved_mask, NULL);
 
+	if (j->kind == JOB_MCP) {
+		worker_mcp(s, j, out_fd, cancel_fd);
+		_exit(0);
+	}
 	cordon_policy *p = j->wp->policy, *own = NULL;
 	if (j->tighten) {
 		/* Per-call settings: this job's own load of the policy (the
@@ -518,6 +585,10 @@ static void account(struct serve *s, struct job *j)
 			s->latency_bucket[i]++;
 	s->latency_count++;
 	s->latency_sum += lat;
+	if (j->kind == JOB_MCP) {
+		s->mcp_messages++;
+		return;
+	}
 	if (j->http_status >= 400 && j->http_status < 500) {
 		/* A request the worker refused (a per-call setting that would
 		 * loosen the policy): a refusal, not a run. */
@@ -893,6 +964,9 @@ char *metrics_text(struct serve *s)
 	        "cordon_stopped %d\n",
 	        s->queued, s->running, s->stopped ? 1 : 0);
 	static const char *const codes[] = { "401", "403", "413", "429", "503", "other" };
+	fprintf(f, "# HELP cordon_mcp_calls_total MCP tool calls answered over HTTP (POST /mcp).\n"
+	           "# TYPE cordon_mcp_calls_total counter\ncordon_mcp_calls_total %llu\n",
+	        s->mcp_messages);
 	fputs("# HELP cordon_refusals_total Requests refused, by HTTP status.\n# TYPE cordon_refusals_total counter\n", f);
 	for (int i = 0; i < 6; i++)
 		fprintf(f, "cordon_refusals_total{code=\"%s\"} %llu\n", codes[i], s->refused_by_code[i]);

@@ -135,7 +135,7 @@ static void check_timeouts(struct serve *s)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	for (struct job *j = s->jobs; j; j = j->next)
 		if (j->state == JOB_RUNNING && !j->cancelled && now.tv_sec - j->started.tv_sec > (time_t)s->conf.run_timeout_s) {
-			serve_log(s, "timeout", j->caller, j->wp->name, "run %s passed run_timeout (%u s): cancelled", j->id,
+			serve_log(s, "timeout", j->caller, job_policy(j), "run %s passed run_timeout (%u s): cancelled", j->id,
 			          s->conf.run_timeout_s);
 			job_cancel(s, j);
 		}

@@ -4,7 +4,9 @@
  * conf.c     serve.yaml: listeners, policies, callers and their rights
  * jobs.c     runs and checks: the queue, one forked worker per run, the
  *            run table, rate limits, the service log, metrics
- * http.c     the HTTP API (libmicrohttpd): routes, callers, bodies
+ * http.c     the HTTP API (libmicrohttpd): routes, callers, bodies;
+ *            POST /mcp, the Model Context Protocol's tools over HTTP
+ *            (core/cli/mcp.c, the same protocol code as `cordon mcp`)
  * main.c     `cordon serve` (the loop) and the clients `cordon stop`,
  *            `cordon resume`, `cordon ps` (libcurl over the socket)
  */
@@ -88,7 +90,7 @@ int seterr(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 int parse_size(const char *s, uint64_t *out);
 
 /* jobs.c */
-enum job_kind { JOB_RUN, JOB_CHECK };
+enum job_kind { JOB_RUN, JOB_CHECK, JOB_MCP };
 enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE };
 
 struct http_wait; /* http.c: a request waiting for a job */
@@ -109,7 +111,7 @@ struct job {
 	struct caller *caller;
 	struct warm_policy *wp;
 	char **tighten; /* NULL-terminated, or NULL */
-	char *code;
+	char *code; /* JOB_MCP: the JSON-RPC message */
 	size_t code_len;
 	char **argv; /* exec, NULL-terminated, or NULL */
 	char *input; /* or NULL */
@@ -156,6 +158,8 @@ void jobs_reap(struct serve *s);
 void jobs_stop_all(struct serve *s);
 double job_cpu_so_far(const struct job *j);
 void job_free(struct job *j);
+/* The job's policy name ("mcp" for an MCP message, whose policy is in its call). */
+const char *job_policy(const struct job *j);
 /* Rate limits: 0 when the caller may start a run now, else the seconds
  * to wait, with *why. */
 double caller_admit(struct caller *k, const char **why);
@@ -198,6 +202,7 @@ struct serve {
 	unsigned long long latency_bucket[12], latency_count;
 	double latency_sum;
 	json_t *denials_by_rule, *redactions_by_rule; /* object: rule -> count */
+	unsigned long long mcp_messages;
 	sigset_t saved_mask;
 	time_t started;
 };
