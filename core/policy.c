@@ -1005,6 +1005,11 @@ const char *cordon_policy_language(const cordon_policy *p)
 	return p ? language_of(NULL, &p->interpreter) : NULL;
 }
 
+const char *const *cordon_policy_interpreter(const cordon_policy *p)
+{
+	return p && p->interpreter.n ? (const char *const *)p->interpreter.v : NULL;
+}
+
 size_t cordon_policy_warning_count(const cordon_policy *p)
 {
 	return p ? p->lint_warnings.n : 0;

@@ -246,6 +246,63 @@ check "SIGTERM: a waiting caller gets its run's result (killed)" jtrue 'j["statu
 check "SIGTERM: the service ends and removes its socket" eval 'stop_service && [ ! -e "$S" ]'
 start "$T/serve.yaml"
 
+# ---- sessions: a Python interpreter whose variables live between cells ----
+req POST /v1/sessions '{"policy": "default"}'
+check "a session starts (201) once its interpreter is up" eval 'code_is 201 && jtrue "j[\"state\"] == \"ready\" and len(j[\"id\"]) == 32"'
+sid=$(json_get 'j["id"]')
+cell() { req POST "/v1/sessions/$sid/execute" "$1"; }
+cell '{"code": "x = 41\nprint(\"set\")"}'
+check "a cell runs: its output" eval 'code_is 200 && jtrue "j[\"status\"] == \"ok\" and j[\"stdout\"] == \"set\\n\" and j[\"cell\"] == 1"'
+cell '{"code": "y = x + 1\ny"}'
+check "variables live on; a last expression's value comes back as its repr" \
+	eval 'code_is 200 && jtrue "j[\"value\"] == \"42\" and j[\"stdout\"] == \"\""'
+cell '{"code": "import socket\n"}'
+check "a cell the policy's checks deny is never run: denied, with the finding" \
+	eval 'code_is 200 && jtrue "j[\"status\"] == \"denied\" and j[\"findings\"][0][\"rule\"] == \"import-denied\""'
+cell '{"code": "y"}'
+check "... and the session is as it was" eval 'code_is 200 && jtrue "j[\"value\"] == \"42\""'
+cell '{"code": "def f():\n    return 1 / 0\nf()"}'
+check "an exception: status error, its type, the traceback on stderr (the cell's frames only)" \
+	eval 'code_is 200 && jtrue "j[\"status\"] == \"error\" and j[\"error_type\"] == \"ZeroDivisionError\" and \"<cell 4>\" in j[\"stderr\"] and \"_cordon_session\" not in j[\"stderr\"]"'
+cell '{"code": "print(\"AKIA\" + \"IOSFODNN7EXAMPL3\")"}'
+check "a cell's output is redacted as a run's" eval 'code_is 200 && jtrue "j[\"stdout\"] == \"[REDACTED:aws-access-key-id]\\n\""'
+curl -s -m 30 -o "$T/slowcell" --unix-socket "$S" --data-binary '{"code": "import time\ntime.sleep(1.5)\n\"slept\""}' \
+	"http://cordon/v1/sessions/$sid/execute" &
+cpid=$!
+sleep 0.5
+cell '{"code": "1"}'
+check "one cell at a time: another while one runs is 409" code_is 409
+wait "$cpid"
+cp "$T/slowcell" "$T/out"
+check "... and the running one answers" jtrue "j['value'] == \"'slept'\""
+req GET "/v1/sessions/$sid"
+check "GET: the session's state and cell count" eval 'code_is 200 && jtrue "j[\"state\"] == \"running\" and j[\"cells\"] == 6"'
+cell '{"code": "import sys\nsys.stdin.close()"}'
+i=0
+while [ $i -lt 50 ]; do
+	req GET "/v1/sessions/$sid"
+	jtrue '"state" not in j' && break
+	sleep 0.1
+	i=$((i + 1))
+done
+cell '{"code": "1"}'
+check "when the interpreter is gone, the session has ended: 410" code_is 410
+req GET "/v1/sessions/$sid"
+check "... and GET gives the session's run result" eval 'code_is 200 && jtrue "j[\"policy\"] == \"default\" and \"status\" in j"'
+req POST /v1/sessions '{"policy": "default"}'
+sid=$(json_get 'j["id"]')
+req DELETE "/v1/sessions/$sid"
+check "DELETE ends a session" code_is 202
+sleep 0.3
+cell '{"code": "1"}'
+check "... after which a cell is 410" code_is 410
+req POST /v1/sessions '{"policy": "strict"}'
+check "a policy whose guard refuses the session's interpreter: 422 saying why" \
+	eval 'code_is 422 && jtrue "\"could not start\" in j[\"error\"] and \"-c\" in j[\"error\"]"'
+req POST /v1/sessions '{"policy": "default", "colour": 1}'
+check "a session request with an unknown key: 400" code_is 400
+check "the service log records each cell with its session" grep -q "session $sid" "$T/service.log"
+
 # ---- the Model Context Protocol over HTTP: POST /mcp ----
 # mcp MESSAGE [CURL-ARGS...]
 mcp() {
@@ -349,6 +406,29 @@ else
 		not_ok "the service starts with callers and a TCP port"
 		diag "$(cat "$T/serve.log")"
 	fi
+fi
+
+# Idle sessions end; the number of sessions is bounded.
+cat <<EOF | conf "$T/serve3.yaml"
+listen: {unix: $S}
+sessions: 1
+session_idle: 1
+policies: [default]
+EOF
+if start "$T/serve3.yaml"; then
+	req POST /v1/sessions '{}'
+	sid=$(json_get 'j["id"]')
+	req POST /v1/sessions '{}'
+	check "sessions: 1 - a second session is refused (503)" eval 'code_is 503 && jtrue "\"sessions\" in j[\"error\"]"'
+	sleep 2.5
+	req POST "/v1/sessions/$sid/execute" '{"code": "1"}'
+	check "session_idle: an idle session has ended" code_is 410
+	req POST /v1/sessions '{}'
+	check "... and its place is free again" code_is 201
+	stop_service
+else
+	not_ok "the service starts with sessions: 1"
+	diag "$(cat "$T/serve.log")"
 fi
 
 # The example serve.yaml in contrib/systemd is one the service accepts

@@ -23,6 +23,9 @@
  *   POST   /v1/resume        (admin) accept runs again
  *   GET    /v1/health        liveness and readiness (no caller needed)
  *   GET    /metrics          Prometheus text format
+ *   POST   /v1/sessions      start a session (a Python interpreter kept)
+ *   POST   /v1/sessions/ID/execute   run a cell in it (checked first)
+ *   GET / DELETE /v1/sessions/ID     its state / end it
  *   POST   /mcp              the Model Context Protocol (execute_code,
  *                             check_code, list_policies), one JSON answer
  */
@@ -61,6 +64,9 @@ struct http_wait {
 	char auth_why[200];
 	struct job *job; /* waited on */
 	bool ready; /* the job is done: respond */
+	struct job *session; /* a session whose cell this request waits for */
+	char *reply; /* the answer, when it came from elsewhere */
+	unsigned reply_status;
 };
 
 static struct evsrc ev_http = { .kind = EV_HTTP };
@@ -343,7 +349,11 @@ static json_t *job_state_json(const struct job *j)
 	double age = (double)(now.tv_sec - j->submitted.tv_sec) + (double)(now.tv_nsec - j->submitted.tv_nsec) / 1e9;
 	static const char *const states[] = { "queued", "running", "done" };
 	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:f,s:f}", "id", j->id, "state", states[j->state], "kind",
-	                 j->kind == JOB_RUN ? "run" : j->kind == JOB_CHECK ? "check" : "mcp", "caller", j->caller->name,
+	                 j->kind == JOB_RUN     ? "run"
+	                 : j->kind == JOB_CHECK ? "check"
+	                 : j->kind == JOB_MCP   ? "mcp"
+	                                        : "session",
+	                 "caller", j->caller->name,
 	                 "policy", job_policy(j),
 	                 "age_s", age, "cpu_s", job_cpu_so_far(j));
 }
@@ -438,16 +448,11 @@ static enum MHD_Result post_job(struct http_wait *w, bool check)
 		json_decref(body);
 		return refuse(w, 403, wp->name, why, 0);
 	}
-	struct job *j = calloc(1, sizeof(*j));
+	struct job *j = job_new(check ? JOB_CHECK : JOB_RUN, w->caller, wp);
 	if (!j) {
 		json_decref(body);
 		return send_error(w->conn, 500, "out of memory");
 	}
-	j->kind = check ? JOB_CHECK : JOB_RUN;
-	j->caller = w->caller;
-	j->wp = wp;
-	j->result_fd = j->cancel_fd = -1;
-	j->stream_fd[0] = j->stream_fd[1] = -1;
 	bool wait = !json_is_false(json_object_get(body, "wait"));
 	j->stream = !check && json_is_true(json_object_get(body, "stream"));
 	if (j->stream && !wait) {
@@ -606,18 +611,14 @@ static enum MHD_Result post_mcp(struct http_wait *w)
 		snprintf(why, sizeof(why), "%s (caller '%s')", rwhy, w->caller->name);
 		return refuse(w, 429, NULL, why, retry);
 	}
-	struct job *j = calloc(1, sizeof(*j));
+	struct job *j = job_new(JOB_MCP, w->caller, NULL);
 	if (!j || !(j->code = malloc(w->len + 1))) {
-		free(j);
+		job_free(j);
 		return send_error(w->conn, 500, "out of memory");
 	}
 	memcpy(j->code, w->body ? w->body : "", w->len);
 	j->code[w->len] = '\0';
 	j->code_len = w->len;
-	j->kind = JOB_MCP;
-	j->caller = w->caller;
-	j->result_fd = j->cancel_fd = -1;
-	j->stream_fd[0] = j->stream_fd[1] = -1;
 	int status = 0;
 	if (job_submit(s, j, &status, &rwhy) < 0) {
 		job_free(j);
@@ -629,6 +630,193 @@ static enum MHD_Result post_mcp(struct http_wait *w)
 	j->waiter = w;
 	MHD_suspend_connection(w->conn);
 	return MHD_YES;
+}
+
+/* ---- sessions ---- */
+
+static enum MHD_Result post_session(struct http_wait *w)
+{
+	struct serve *s = w->s;
+	json_error_t je;
+	json_t *body = json_loadb(w->body ? w->body : "{}", w->body ? w->len : 2, JSON_REJECT_DUPLICATES, &je);
+	static const char *const keys[] = { "policy", NULL };
+	const char *bad = json_is_object(body) ? known(body, keys) : NULL;
+	char why[400];
+	if (!json_is_object(body) || bad ||
+	    (json_object_get(body, "policy") && !json_is_string(json_object_get(body, "policy")))) {
+		snprintf(why, sizeof(why), "the body must be a JSON object {policy}%s%s", bad ? ": unknown key " : "",
+		         bad ? bad : "");
+		json_decref(body);
+		return send_error(w->conn, 400, why);
+	}
+	const char *pname = pick_policy(w, body);
+	struct warm_policy *wp = pname ? conf_policy(&s->conf, pname) : NULL;
+	if (!wp) {
+		snprintf(why, sizeof(why), "policy '%s' is not served here (GET /v1/policies lists them)", pname ? pname : "?");
+		json_decref(body);
+		return send_error(w->conn, 404, why);
+	}
+	json_decref(body);
+	if (!caller_may_use(w->caller, wp->name)) {
+		snprintf(why, sizeof(why), "caller '%s' may not use policy '%s'", w->caller->name, wp->name);
+		return refuse(w, 403, wp->name, why, 0);
+	}
+	if (!wp->language || strcmp(wp->language, "python") != 0 || !cordon_policy_interpreter(wp->policy)) {
+		snprintf(why, sizeof(why), "policy '%s' does not run Python: sessions are Python interpreters", wp->name);
+		return send_error(w->conn, 400, why);
+	}
+	const char *rwhy = NULL;
+	double retry = caller_admit(w->caller, &rwhy);
+	if (retry > 0) {
+		snprintf(why, sizeof(why), "%s (caller '%s')", rwhy, w->caller->name);
+		return refuse(w, 429, wp->name, why, retry);
+	}
+	struct job *j = job_new(JOB_SESSION, w->caller, wp);
+	if (!j)
+		return send_error(w->conn, 500, "out of memory");
+	int status = 0;
+	if (job_submit(s, j, &status, &rwhy) < 0) {
+		job_free(j);
+		return refuse(w, (unsigned)status, wp->name, rwhy, 5);
+	}
+	/* Answered when the interpreter is up (cell 0), or with why not. */
+	j->cell_busy = true;
+	w->session = j;
+	j->waiter = w;
+	MHD_suspend_connection(w->conn);
+	return MHD_YES;
+}
+
+static struct job *find_session(struct http_wait *w, const char *id)
+{
+	struct job *j = job_find(w->s, id);
+	return j && j->kind == JOB_SESSION && may_see(w, j) ? j : NULL;
+}
+
+static enum MHD_Result session_cell(struct http_wait *w, struct job *j)
+{
+	struct serve *s = w->s;
+	char why[400];
+	if (j->state != JOB_RUNNING || j->stdin_fd < 0)
+		return send_json(w->conn, 410,
+		                 json_pack("{s:s,s:s}", "error", "the session has ended", "session", j->id), NULL, NULL);
+	if (j->cell_busy)
+		return send_error(w->conn, 409, "a cell of this session is still running (one at a time)");
+	json_error_t je;
+	json_t *body = json_loadb(w->body ? w->body : "", w->len, JSON_REJECT_DUPLICATES, &je);
+	static const char *const keys[] = { "code", NULL };
+	json_t *code = json_object_get(body, "code");
+	if (!json_is_object(body) || known(body, keys) || !json_is_string(code)) {
+		json_decref(body);
+		return send_error(w->conn, 400, "the body must be a JSON object {code}");
+	}
+	int pipe_size = fcntl(j->stdin_fd, F_GETPIPE_SZ);
+	size_t max = pipe_size > 64 ? (size_t)pipe_size - 32 : 0;
+	if (json_string_length(code) > max) {
+		snprintf(why, sizeof(why), "code: a cell is at most %zu bytes", max);
+		json_decref(body);
+		return send_error(w->conn, 413, why);
+	}
+	const char *rwhy = NULL;
+	double retry = caller_admit(w->caller, &rwhy);
+	if (retry > 0) {
+		json_decref(body);
+		snprintf(why, sizeof(why), "%s (caller '%s')", rwhy, w->caller->name);
+		return refuse(w, 429, j->wp->name, why, retry);
+	}
+	/* The policy's checks over the cell, here: a denied cell is never
+	 * sent and the session stays as it was. */
+	char *err = NULL;
+	cordon_result *r = cordon_check(j->wp->policy, NULL, json_string_value(code), json_string_length(code), &err);
+	char *cj = r ? cordon_result_json(r) : NULL;
+	json_t *check = cj ? json_loads(cj, 0, NULL) : NULL;
+	free(cj);
+	const char *verdict = json_string_value(json_object_get(check, "verdict"));
+	if (!r || !verdict || strcmp(verdict, "error") == 0) {
+		snprintf(why, sizeof(why), "the cell could not be checked: %s",
+		         err ? err : r && cordon_result_error(r) ? cordon_result_error(r) : "unknown error");
+		free(err);
+		if (r)
+			cordon_result_free(r);
+		json_decref(check);
+		json_decref(body);
+		return send_error(w->conn, 500, why);
+	}
+	cordon_result_free(r);
+	if (strcmp(verdict, "deny") == 0) {
+		serve_log(s, "cell", w->caller, j->wp->name, "session %s: a cell denied by the checks", j->id);
+		json_t *o = json_pack("{s:s,s:s,s:O}", "session", j->id, "status", "denied", "findings",
+		                      json_object_get(check, "findings"));
+		json_decref(check);
+		json_decref(body);
+		return send_json(w->conn, 200, o, NULL, NULL);
+	}
+	if (session_send(j, json_string_value(code), json_string_length(code), &rwhy) < 0) {
+		json_decref(check);
+		json_decref(body);
+		return send_error(w->conn, 409, rwhy);
+	}
+	json_decref(body);
+	json_decref(j->cell_findings);
+	j->cell_findings = json_incref(json_object_get(check, "findings"));
+	json_decref(check);
+	w->session = j;
+	j->waiter = w;
+	MHD_suspend_connection(w->conn);
+	return MHD_YES;
+}
+
+void http_cell_done(struct job *j, unsigned status, char *body)
+{
+	struct http_wait *w = j->waiter;
+	if (!w || w->session != j) {
+		free(body);
+		return;
+	}
+	j->waiter = NULL;
+	w->session = NULL;
+	w->reply = body;
+	w->reply_status = status;
+	w->ready = true;
+	MHD_resume_connection(w->conn);
+}
+
+static enum MHD_Result sessions_route(struct http_wait *w, const char *url, bool get, bool post, bool del)
+{
+	if (strcmp(url, "/v1/sessions") == 0 && post)
+		return post_session(w);
+	if (strcmp(url, "/v1/sessions") == 0)
+		return send_error(w->conn, 405, "POST starts a session");
+	const char *id = url + strlen("/v1/sessions/");
+	char idbuf[33];
+	size_t idlen = strcspn(id, "/");
+	if (idlen != 32)
+		return send_error(w->conn, 404, "no such session");
+	memcpy(idbuf, id, 32);
+	idbuf[32] = '\0';
+	struct job *j = find_session(w, idbuf);
+	if (!j)
+		return send_error(w->conn, 404, "no such session");
+	const char *rest = id + 32;
+	if (strcmp(rest, "/execute") == 0 && post)
+		return session_cell(w, j);
+	if (*rest)
+		return send_error(w->conn, 404, "no such path (POST /v1/sessions/ID/execute runs a cell)");
+	if (del) {
+		if (job_cancel(w->s, j) < 0)
+			return send_error(w->conn, 500, "cannot end the session");
+		serve_log(w->s, "session", w->caller, j->wp->name, "session %s ended by its caller", j->id);
+		return send_json(w->conn, 202, job_state_json(j), NULL, NULL);
+	}
+	if (get) {
+		if (j->state == JOB_DONE)
+			return respond_job(w, j);
+		json_t *o = job_state_json(j);
+		json_object_set_new(o, "cells", json_integer(j->cells));
+		json_object_set_new(o, "busy", json_boolean(j->cell_busy));
+		return send_json(w->conn, 200, o, NULL, NULL);
+	}
+	return send_error(w->conn, 405, "GET, DELETE, or POST .../execute");
 }
 
 static enum MHD_Result route(struct http_wait *w, const char *url, const char *method)
@@ -665,6 +853,8 @@ static enum MHD_Result route(struct http_wait *w, const char *url, const char *m
 		return one_run(w, url + 9, del);
 	if (strcmp(url, "/v1/policies") == 0 && get)
 		return get_policies(w);
+	if (strcmp(url, "/v1/sessions") == 0 || strncmp(url, "/v1/sessions/", 13) == 0)
+		return sessions_route(w, url, get, post, del);
 	if (strcmp(url, "/mcp") == 0 && post)
 		return post_mcp(w);
 	if (strcmp(url, "/mcp") == 0)
@@ -715,6 +905,17 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (w->reply || (w->ready && !w->job)) {
+		enum MHD_Result rc = w->reply ? send_text(conn, w->reply_status, "application/json", w->reply, NULL, NULL,
+		                                          NULL, NULL)
+		                              : send_error(conn, 503, "the service is shutting down");
+		free(w->reply);
+		w->reply = NULL;
+		w->ready = false;
+		return rc;
+	}
+	if (w->session) /* resumed for another reason: wait on */
+		return MHD_YES;
 	if (w->job) {
 		if (!w->ready) /* resumed for another reason: wait on */
 			return MHD_YES;
@@ -743,6 +944,9 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, en
 		w->job->waiter = NULL;
 		(void)s;
 	}
+	if (w->session && w->session->waiter == w)
+		w->session->waiter = NULL;
+	free(w->reply);
 	free(w->body);
 	free(w);
 	*con_cls = NULL;
@@ -934,6 +1138,8 @@ void http_abandon(struct serve *s)
 	for (struct job *j = s->jobs; j; j = j->next) {
 		if (j->waiter && !j->waiter->ready) {
 			j->waiter->ready = true;
+			if (j->waiter->session)
+				j->waiter->session = NULL; /* answered 503 */
 			MHD_resume_connection(j->waiter->conn);
 		}
 		if (j->sse_attached) {

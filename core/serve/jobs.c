@@ -40,6 +40,7 @@
 #include "serve.h"
 
 #define RESULT_MAX (512u << 20) /* a worker's result beyond this is cut off: an error */
+#define SESSION_PIPE (1u << 20) /* a session's input pipe: the largest cell and its header */
 
 static void job_notify(struct serve *s, struct job *j);
 
@@ -155,9 +156,15 @@ void job_free(struct job *j)
 	free(j->buf);
 	free(j->body);
 	free(j->sse);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		if (j->stream_fd[i] >= 0)
 			close(j->stream_fd[i]);
+		free(j->cell_out[i]);
+	}
+	free(j->cell_meta);
+	json_decref(j->cell_findings);
+	if (j->stdin_fd >= 0)
+		close(j->stdin_fd);
 	if (j->result_fd >= 0)
 		close(j->result_fd);
 	if (j->cancel_fd >= 0)
@@ -174,6 +181,19 @@ void jobs_free(struct serve *s)
 	s->jobs = NULL;
 	json_decref(s->denials_by_rule);
 	json_decref(s->redactions_by_rule);
+}
+
+struct job *job_new(enum job_kind kind, struct caller *k, struct warm_policy *wp)
+{
+	struct job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return NULL;
+	j->kind = kind;
+	j->caller = k;
+	j->wp = wp;
+	j->result_fd = j->cancel_fd = j->stdin_fd = -1;
+	j->stream_fd[0] = j->stream_fd[1] = -1;
+	return j;
 }
 
 const char *job_policy(const struct job *j)
@@ -315,6 +335,23 @@ static void worker_mcp(struct serve *s, struct job *j, int out_fd, int cancel_fd
 	free(m.names);
 }
 
+/* A session's command: the policy's interpreter, -c, the driver. */
+static char **session_command(cordon_policy *p)
+{
+	const char *const *interp = cordon_policy_interpreter(p);
+	size_t n = 0;
+	while (interp && interp[n])
+		n++;
+	char **v = calloc(n + 3, sizeof(char *));
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		v[i] = (char *)interp[i];
+	v[n] = (char *)"-c";
+	v[n + 1] = (char *)session_driver;
+	return v;
+}
+
 static void worker_main(struct serve *s, struct job *j, int out_fd, int cancel_fd, const int stream_w[2])
 {
 	/* Nothing of the service's: its listeners, connections, loop, log,
@@ -335,6 +372,8 @@ static void worker_main(struct serve *s, struct job *j, int out_fd, int cancel_f
 		for (int i = 0; i < 2; i++)
 			if (o->stream_fd[i] >= 0)
 				close(o->stream_fd[i]);
+		if (o->stdin_fd >= 0)
+			close(o->stdin_fd);
 	}
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
@@ -345,6 +384,11 @@ static void worker_main(struct serve *s, struct job *j, int out_fd, int cancel_f
 
 	if (j->kind == JOB_MCP) {
 		worker_mcp(s, j, out_fd, cancel_fd);
+		_exit(0);
+	}
+	char **session_argv = NULL;
+	if (j->kind == JOB_SESSION && !(session_argv = session_command(j->wp->policy))) {
+		worker_error(out_fd, 500, "out of memory");
 		_exit(0);
 	}
 	cordon_policy *p = j->wp->policy, *own = NULL;
@@ -370,7 +414,9 @@ static void worker_main(struct serve *s, struct job *j, int out_fd, int cancel_f
 	} else {
 		int in_fd = -1;
 		char in_path[64];
-		if (j->input && (in_fd = input_memfd(j)) < 0) {
+		if (session_argv) { /* cells come on stdin (fd 0, from the service) */
+			snprintf(in_path, sizeof(in_path), "-");
+		} else if (j->input && (in_fd = input_memfd(j)) < 0) {
 			worker_error(out_fd, 500, "cannot store the input");
 			_exit(0);
 		}
@@ -378,10 +424,10 @@ static void worker_main(struct serve *s, struct job *j, int out_fd, int cancel_f
 			snprintf(in_path, sizeof(in_path), "/proc/self/fd/%d", in_fd);
 		struct cordon_run_options ro = {
 			.size = sizeof(ro),
-			.source_data = j->argv ? NULL : j->code,
-			.source_len = j->argv ? 0 : j->code_len,
-			.argv = (const char *const *)j->argv,
-			.input = in_fd >= 0 ? in_path : NULL,
+			.source_data = j->argv || session_argv ? NULL : j->code,
+			.source_len = j->argv || session_argv ? 0 : j->code_len,
+			.argv = session_argv ? (const char *const *)session_argv : (const char *const *)j->argv,
+			.input = in_fd >= 0 || session_argv ? in_path : NULL,
 			.stream_stdout_fd = stream_w[0],
 			.stream_stderr_fd = stream_w[1],
 			.cancel_fd = cancel_fd,
@@ -446,9 +492,15 @@ static int watch(struct serve *s, int fd, struct evsrc *src, enum ev_kind kind, 
 
 static int job_start(struct serve *s, struct job *j)
 {
-	int res[2] = { -1, -1 }, can[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	int res[2] = { -1, -1 }, can[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, in[2] = { -1, -1 };
+	bool session = j->kind == JOB_SESSION;
 	if (pipe2(res, O_CLOEXEC) < 0 || pipe2(can, O_CLOEXEC) < 0 ||
-	    (j->stream && (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)))
+	    ((j->stream || session) && (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)) ||
+	    (session && pipe2(in, O_CLOEXEC) < 0))
+		goto fail;
+	/* A cell is written whole into an empty pipe: make it large enough
+	 * for the largest cell (the session's cells are bounded by it). */
+	if (session && fcntl(in[1], F_SETPIPE_SZ, SESSION_PIPE) < 0 && fcntl(in[1], F_GETPIPE_SZ) < 65536)
 		goto fail;
 	pid_t pid = fork();
 	if (pid < 0)
@@ -456,9 +508,15 @@ static int job_start(struct serve *s, struct job *j)
 	if (pid == 0) {
 		close(res[0]);
 		close(can[1]);
-		if (j->stream) {
+		if (j->stream || session) {
 			close(out[0]);
 			close(err[0]);
+		}
+		if (session) {
+			close(in[1]);
+			if (dup2(in[0], 0) < 0)
+				_exit(1);
+			close(in[0]);
 		}
 		int stream_w[2] = { out[1], err[1] };
 		worker_main(s, j, res[1], can[0], stream_w);
@@ -469,7 +527,13 @@ static int job_start(struct serve *s, struct job *j)
 	j->pid = pid;
 	j->result_fd = res[0];
 	j->cancel_fd = can[1];
-	if (j->stream) {
+	if (session) {
+		close(in[0]);
+		j->stdin_fd = in[1];
+		fcntl(j->stdin_fd, F_SETFL, O_NONBLOCK);
+		clock_gettime(CLOCK_MONOTONIC, &j->last_used);
+	}
+	if (j->stream || session) {
 		close(out[1]);
 		close(err[1]);
 		j->stream_fd[0] = out[0];
@@ -490,10 +554,14 @@ static int job_start(struct serve *s, struct job *j)
 	}
 	j->state = JOB_RUNNING;
 	clock_gettime(CLOCK_MONOTONIC, &j->started);
-	s->running++;
+	if (session)
+		s->sessions++;
+	else
+		s->running++;
 	return 0;
 fail:;
 	int e = errno;
+	close_pair(in);
 	close_pair(res);
 	close_pair(can);
 	close_pair(out);
@@ -535,10 +603,30 @@ int job_submit(struct serve *s, struct job *j, int *status, const char **why)
 		*why = "every worker is busy and the queue is full";
 		return -1;
 	}
+	if (j->kind == JOB_SESSION && s->sessions >= s->conf.sessions) {
+		*status = 503;
+		*why = "the service holds as many sessions as it may (serve.yaml sessions:)";
+		return -1;
+	}
 	random_id(j->id);
 	j->result_fd = j->cancel_fd = -1;
 	j->stream_fd[0] = j->stream_fd[1] = -1;
+	j->stdin_fd = -1;
 	j->state = JOB_QUEUED;
+	if (j->kind == JOB_SESSION) {
+		/* A session does not wait in the run queue: it starts now or
+		 * is refused. */
+		clock_gettime(CLOCK_MONOTONIC, &j->submitted);
+		if (job_start(s, j) < 0) {
+			*status = 503;
+			*why = "cannot start the session's worker";
+			return -1;
+		}
+		j->next = s->jobs;
+		s->jobs = j;
+		j->caller->running++;
+		return 0;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &j->submitted);
 	j->next = s->jobs;
 	s->jobs = j;
@@ -580,11 +668,13 @@ static void account(struct serve *s, struct job *j)
 {
 	double lat = ts_s(&j->ended) - ts_s(&j->submitted);
 	static const double bounds[] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
-	for (size_t i = 0; i < sizeof(bounds) / sizeof(bounds[0]); i++)
+	for (size_t i = 0; j->kind != JOB_SESSION && i < sizeof(bounds) / sizeof(bounds[0]); i++)
 		if (lat <= bounds[i])
 			s->latency_bucket[i]++;
-	s->latency_count++;
-	s->latency_sum += lat;
+	if (j->kind != JOB_SESSION) { /* a session's life is no run's latency */
+		s->latency_count++;
+		s->latency_sum += lat;
+	}
 	if (j->kind == JOB_MCP) {
 		s->mcp_messages++;
 		return;
@@ -713,13 +803,17 @@ void job_stream_readable(struct serve *s, struct job *j, int which)
 		if (n < 0 && errno == EAGAIN)
 			break;
 		if (n <= 0) {
-			sse_output(j, which, "", 0, true);
+			if (j->kind != JOB_SESSION)
+				sse_output(j, which, "", 0, true);
 			epoll_ctl(s->epfd, EPOLL_CTL_DEL, j->stream_fd[which], NULL);
 			close(j->stream_fd[which]);
 			j->stream_fd[which] = -1;
 			break;
 		}
-		sse_output(j, which, buf, (size_t)n, false);
+		if (j->kind == JOB_SESSION)
+			session_output(s, j, which, buf, (size_t)n);
+		else
+			sse_output(j, which, buf, (size_t)n, false);
 	}
 	http_sse_wake(j);
 }
@@ -728,7 +822,10 @@ static void job_finish(struct serve *s, struct job *j, int wstatus)
 {
 	j->state = JOB_DONE;
 	clock_gettime(CLOCK_MONOTONIC, &j->ended);
-	s->running--;
+	if (j->kind == JOB_SESSION)
+		s->sessions--;
+	else
+		s->running--;
 	j->caller->running--;
 	if (j->cancel_fd >= 0) {
 		close(j->cancel_fd);
@@ -758,6 +855,12 @@ static void job_finish(struct serve *s, struct job *j, int wstatus)
 	j->buf = NULL;
 	j->len = j->cap = 0;
 	account(s, j);
+	if (j->kind == JOB_SESSION) {
+		for (int i = 0; i < 2; i++)
+			if (j->stream_fd[i] >= 0)
+				job_stream_readable(s, j, i);
+		session_ended(s, j);
+	}
 	job_notify(s, j);
 	prune(s);
 	start_queued(s);

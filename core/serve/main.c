@@ -133,12 +133,20 @@ static void check_timeouts(struct serve *s)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	for (struct job *j = s->jobs; j; j = j->next)
+	for (struct job *j = s->jobs; j; j = j->next) {
+		if (j->kind == JOB_SESSION && j->state == JOB_RUNNING && !j->cancelled && !j->cell_busy &&
+		    now.tv_sec - j->last_used.tv_sec > (time_t)s->conf.session_idle_s) {
+			serve_log(s, "session", j->caller, job_policy(j), "session %s idle for session_idle (%u s): ended",
+			          j->id, s->conf.session_idle_s);
+			job_cancel(s, j);
+			continue;
+		}
 		if (j->state == JOB_RUNNING && !j->cancelled && now.tv_sec - j->started.tv_sec > (time_t)s->conf.run_timeout_s) {
 			serve_log(s, "timeout", j->caller, job_policy(j), "run %s passed run_timeout (%u s): cancelled", j->id,
 			          s->conf.run_timeout_s);
 			job_cancel(s, j);
 		}
+	}
 }
 
 static int serve_loop(struct serve *s)

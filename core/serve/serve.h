@@ -64,6 +64,7 @@ struct serve_conf {
 	gid_t unix_gid;
 	char *tcp; /* host:port, or NULL */
 	unsigned workers, queue;
+	unsigned sessions, session_idle_s; /* sessions at once; idle seconds before one ends */
 	size_t max_request;
 	unsigned keep_results;
 	unsigned run_timeout_s; /* a waiting request gives up after this */
@@ -90,7 +91,7 @@ int seterr(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 int parse_size(const char *s, uint64_t *out);
 
 /* jobs.c */
-enum job_kind { JOB_RUN, JOB_CHECK, JOB_MCP };
+enum job_kind { JOB_RUN, JOB_CHECK, JOB_MCP, JOB_SESSION };
 enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE };
 
 struct http_wait; /* http.c: a request waiting for a job */
@@ -137,6 +138,15 @@ struct job {
 	size_t sse_len, sse_off, sse_dropped;
 	bool sse_end, sse_attached, sse_suspended;
 	void *sse_conn; /* the connection the events go to */
+	/* JOB_SESSION (session.c) */
+	int stdin_fd; /* the driver's input: cells as frames */
+	unsigned cells;
+	bool cell_busy, cell_end[2];
+	char *cell_out[2];
+	size_t cell_out_len[2], cell_out_cap[2], cell_scan[2], cell_dropped;
+	char *cell_meta;
+	json_t *cell_findings; /* the check's findings of the cell in flight */
+	struct timespec last_used;
 	struct job *next; /* the table, newest first */
 	struct job *qnext; /* the queue */
 };
@@ -157,6 +167,8 @@ void job_stream_readable(struct serve *s, struct job *j, int which);
 void jobs_reap(struct serve *s);
 void jobs_stop_all(struct serve *s);
 double job_cpu_so_far(const struct job *j);
+/* A job with every descriptor -1. */
+struct job *job_new(enum job_kind kind, struct caller *k, struct warm_policy *wp);
 void job_free(struct job *j);
 /* The job's policy name ("mcp" for an MCP message, whose policy is in its call). */
 const char *job_policy(const struct job *j);
@@ -167,7 +179,18 @@ void serve_log(struct serve *s, const char *kind, const struct caller *k, const 
 	__attribute__((format(printf, 5, 6)));
 char *metrics_text(struct serve *s);
 
+/* session.c */
+extern const char session_driver[];
+json_t *json_text_lossy(const char *p, size_t n);
+void session_output(struct serve *s, struct job *j, int which, const char *data, size_t n);
+/* Send a cell (the caller checked it); -1 with *why when it cannot. */
+int session_send(struct job *j, const char *code, size_t len, const char **why);
+/* The session's worker ended: a cell in flight is answered "ended". */
+void session_ended(struct serve *s, struct job *j);
+
 /* http.c */
+/* A cell's answer for the request waiting on it (body: taken). */
+void http_cell_done(struct job *j, unsigned status, char *body);
 int http_start(struct serve *s, char **err);
 void http_stop(struct serve *s);
 void http_run(struct serve *s);
@@ -193,7 +216,7 @@ struct serve {
 	bool quit;
 	struct job *jobs; /* every job kept, newest first */
 	struct job *queue_head, *queue_tail;
-	unsigned running, queued, kept;
+	unsigned running, queued, kept, sessions;
 	/* connection descriptors, closed in each worker */
 	int *conn_fds;
 	size_t n_conn_fds, cap_conn_fds;

@@ -81,6 +81,9 @@ CORDON_API const char *cordon_policy_file(const cordon_policy *policy);
  * "shell", "java"), told by the interpreter's file name as `cordon run`
  * tells it; NULL when cordon does not know it.  A static string. */
 CORDON_API const char *cordon_policy_language(const cordon_policy *policy);
+/* The policy's interpreter command (NULL-terminated, owned by the policy),
+ * or NULL when it has none: what `cordon run` executes the source with. */
+CORDON_API const char *const *cordon_policy_interpreter(const cordon_policy *policy);
 /* What `cordon policy lint` warns of: what loads but is almost certainly a
  * mistake (no isolation backend, a wall timeout below the CPU limit, an
  * interpreter that is not there, ...).  Valid while the policy is. */

@@ -1,0 +1,365 @@
+/*
+ * core/serve/session.c - sessions: a sandboxed Python interpreter whose
+ * variables live on between calls, under one policy for its whole life.
+ *
+ * A session is one run of the policy (one worker, one sandbox): its
+ * limits hold for the session's whole process tree and whole life (the
+ * policy's wall limit is the longest a session lives, its CPU limit the
+ * CPU of all its cells together), and its output passes the policy's
+ * filters (redaction) as a run's does.  What runs in the sandbox is the
+ * driver below, started as the policy's interpreter with -c (exec style,
+ * so no check module judges cordon's own driver; a policy whose pyguard
+ * refuses -c cannot hold sessions, and says so).  Each cell is checked by
+ * the policy's check modules in the service before it is sent: a denied
+ * cell never reaches the interpreter and leaves the session as it was.
+ *
+ * The driver first ends "cell 0" (it is up: the request that started the
+ * session is answered then, or with the run's error if it never got
+ * there), then reads frames "LENGTH\n" + source from stdin, runs each cell
+ * in one namespace (the value of a last expression is returned as its
+ * repr), and ends it with a marker line on stdout and on stderr:
+ *
+ *   \x1e\x1ecordon-cell-end N {"status": ..., "value": ..., ...}   (stdout)
+ *   \x1e\x1ecordon-cell-end N                                      (stderr)
+ *
+ * A cell's output is what came before its markers.  Code in the session
+ * can print a marker itself: it then confuses its own session's output,
+ * nothing else (the session is the caller's alone).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "serve.h"
+
+#define MARK "\x1e\x1e" "cordon-cell-end "
+#define CELL_OUT_MAX (16u << 20) /* a cell's output kept per stream; the rest is counted */
+#define CELL_TAIL (1u << 20)     /* past that, the last bytes kept: the marker line is there */
+
+const char session_driver[] =
+	"import sys\n"
+	"def _cordon_session():\n"
+	"    rd = sys.stdin.buffer\n"
+	"    out, err = sys.__stdout__, sys.__stderr__\n"
+	"    g = {'__name__': '__main__', '__builtins__': __builtins__}\n"
+	"    try:\n"
+	"        import ast\n"
+	"    except BaseException:\n"
+	"        ast = None\n"
+	"    def js(s):\n"
+	"        if s is None:\n"
+	"            return 'null'\n"
+	"        r = ['\"']\n"
+	"        for ch in s:\n"
+	"            o = ord(ch)\n"
+	"            if ch == '\"' or ch == '\\\\':\n"
+	"                r.append('\\\\' + ch)\n"
+	"            elif o < 32 or o == 127 or 0xd800 <= o <= 0xdfff:\n"
+	"                r.append('\\\\u%04x' % o)\n"
+	"            else:\n"
+	"                r.append(ch)\n"
+	"        r.append('\"')\n"
+	"        return ''.join(r)\n"
+	"    out.write('\\x1e\\x1ecordon-cell-end 0 {\"status\": \"ready\"}\\n')\n"
+	"    out.flush()\n"
+	"    err.write('\\x1e\\x1ecordon-cell-end 0\\n')\n"
+	"    err.flush()\n"
+	"    n = 0\n"
+	"    while True:\n"
+	"        head = rd.readline()\n"
+	"        if not head:\n"
+	"            return\n"
+	"        try:\n"
+	"            size = int(head)\n"
+	"        except ValueError:\n"
+	"            return\n"
+	"        src = rd.read(size).decode('utf-8', 'replace')\n"
+	"        n += 1\n"
+	"        name = '<cell %d>' % n\n"
+	"        status, value, etype, emsg = 'ok', None, None, None\n"
+	"        try:\n"
+	"            last = None\n"
+	"            if ast is not None:\n"
+	"                tree = ast.parse(src, name, 'exec')\n"
+	"                if tree.body and isinstance(tree.body[-1], ast.Expr):\n"
+	"                    last = ast.Expression(tree.body.pop().value)\n"
+	"                code = compile(tree, name, 'exec')\n"
+	"            else:\n"
+	"                code = compile(src, name, 'exec')\n"
+	"            exec(code, g)\n"
+	"            if last is not None:\n"
+	"                v = eval(compile(last, name, 'eval'), g)\n"
+	"                if v is not None:\n"
+	"                    value = repr(v)\n"
+	"                    if len(value) > 65536:\n"
+	"                        value = value[:65536] + '...'\n"
+	"        except BaseException as e:\n"
+	"            status, etype, emsg = 'error', type(e).__name__, str(e)[:4096]\n"
+	"            try:\n"
+	"                tb = e.__traceback__\n"
+	"                if tb is not None and tb.tb_next is not None:\n"
+	"                    e = e.with_traceback(tb.tb_next)\n"
+	"                sys.excepthook(type(e), e, e.__traceback__)\n"
+	"            except BaseException:\n"
+	"                pass\n"
+	"        for f in (sys.stdout, sys.stderr):\n"
+	"            try:\n"
+	"                f.flush()\n"
+	"            except BaseException:\n"
+	"                pass\n"
+	"        meta = '{\"status\": %s, \"value\": %s, \"error_type\": %s, \"error\": %s}' % (\n"
+	"            js(status), js(value), js(etype), js(emsg))\n"
+	"        out.write('\\x1e\\x1ecordon-cell-end %d %s\\n' % (n, meta))\n"
+	"        out.flush()\n"
+	"        err.write('\\x1e\\x1ecordon-cell-end %d\\n' % n)\n"
+	"        err.flush()\n"
+	"_cordon_session()\n";
+
+/* The length of the valid UTF-8 sequence at p, 0 if invalid, -1 if cut. */
+static int utf8_len(const unsigned char *p, size_t n)
+{
+	int len = p[0] < 0x80 ? 1 : (p[0] & 0xe0) == 0xc0 && p[0] >= 0xc2 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3
+	          : (p[0] & 0xf8) == 0xf0 && p[0] <= 0xf4 ? 4 : 0;
+	for (int i = 1; i < len; i++) {
+		if ((size_t)i >= n)
+			return -1;
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	}
+	if (len == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0)))
+		return 0;
+	if (len == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90)))
+		return 0;
+	return len;
+}
+
+/* Bytes as a JSON string: invalid UTF-8 as U+FFFD. */
+json_t *json_text_lossy(const char *p, size_t n)
+{
+	unsigned char *out = malloc(n * 3 + 1);
+	if (!out)
+		return NULL;
+	size_t o = 0;
+	const unsigned char *in = (const unsigned char *)p;
+	for (size_t i = 0; i < n;) {
+		int l = utf8_len(in + i, n - i);
+		if (l <= 0) {
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+			continue;
+		}
+		memcpy(out + o, in + i, (size_t)l);
+		o += (size_t)l;
+		i += (size_t)l;
+	}
+	json_t *s = json_stringn((const char *)out, o);
+	free(out);
+	return s;
+}
+
+static void cell_reset(struct job *j)
+{
+	for (int i = 0; i < 2; i++) {
+		j->cell_end[i] = false;
+		j->cell_out_len[i] = 0;
+		j->cell_scan[i] = 0;
+	}
+	j->cell_dropped = 0;
+	free(j->cell_meta);
+	j->cell_meta = NULL;
+}
+
+/* Both markers are in: the cell's answer. */
+static void cell_done(struct serve *s, struct job *j)
+{
+	if (j->cells == 0) { /* the driver is up: the session is ready */
+		j->cell_busy = false;
+		cell_reset(j);
+		clock_gettime(CLOCK_MONOTONIC, &j->last_used);
+		json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "id", j->id, "state", "ready", "policy", job_policy(j), "caller",
+		                      j->caller->name);
+		char *body = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+		json_decref(o);
+		serve_log(s, "session", j->caller, job_policy(j), "session %s started", j->id);
+		http_cell_done(j, body ? 201 : 500, body);
+		return;
+	}
+	json_t *meta = j->cell_meta ? json_loads(j->cell_meta, 0, NULL) : NULL;
+	json_t *o = json_object();
+	if (o) {
+		json_object_set_new(o, "session", json_string(j->id));
+		json_object_set_new(o, "cell", json_integer(j->cells));
+		json_t *st = json_object_get(meta, "status");
+		json_object_set_new(o, "status", json_is_string(st) ? json_incref(st) : json_string("error"));
+		json_object_set_new(o, "value", json_incref(json_object_get(meta, "value") ? json_object_get(meta, "value")
+		                                                                           : json_null()));
+		json_object_set_new(o, "error_type", json_incref(json_object_get(meta, "error_type")
+		                                                     ? json_object_get(meta, "error_type")
+		                                                     : json_null()));
+		json_object_set_new(o, "error", json_incref(json_object_get(meta, "error") ? json_object_get(meta, "error")
+		                                                                           : json_null()));
+		json_object_set_new(o, "stdout", json_text_lossy(j->cell_out[0] ? j->cell_out[0] : "", j->cell_out_len[0]));
+		json_object_set_new(o, "stderr", json_text_lossy(j->cell_out[1] ? j->cell_out[1] : "", j->cell_out_len[1]));
+		json_object_set_new(o, "output_dropped_bytes", json_integer((json_int_t)j->cell_dropped));
+		json_object_set_new(o, "findings", j->cell_findings ? json_incref(j->cell_findings) : json_array());
+	}
+	json_decref(meta);
+	char *body = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(o);
+	json_decref(j->cell_findings);
+	j->cell_findings = NULL;
+	j->cell_busy = false;
+	cell_reset(j);
+	clock_gettime(CLOCK_MONOTONIC, &j->last_used);
+	serve_log(s, "cell", j->caller, job_policy(j), "session %s: cell %u answered", j->id, j->cells);
+	http_cell_done(j, body ? 200 : 500, body);
+}
+
+/* Grow a cell buffer to hold need bytes and a NUL. */
+static int cell_room(struct job *j, int which, size_t need)
+{
+	if (need + 1 <= j->cell_out_cap[which])
+		return 0;
+	size_t nc = j->cell_out_cap[which] ? j->cell_out_cap[which] : 65536;
+	while (nc < need + 1)
+		nc *= 2;
+	char *nb = realloc(j->cell_out[which], nc);
+	if (!nb)
+		return -1;
+	j->cell_out[which] = nb;
+	j->cell_out_cap[which] = nc;
+	return 0;
+}
+
+/* Output of a session's stream, kept for the cell in flight until its
+ * marker: the first CELL_OUT_MAX bytes, then (past that) only the last
+ * CELL_TAIL, where the marker line (with the value's repr) will be. */
+void session_output(struct serve *s, struct job *j, int which, const char *data, size_t n)
+{
+	size_t len = j->cell_out_len[which];
+	if (len < CELL_OUT_MAX && len + n > CELL_OUT_MAX + CELL_TAIL) {
+		/* Fill the kept part first, then the rest as the tail. */
+		size_t h = CELL_OUT_MAX - len;
+		session_output(s, j, which, data, h);
+		session_output(s, j, which, data + h, n - h);
+		return;
+	}
+	if (len + n > CELL_OUT_MAX + CELL_TAIL) {
+		/* The part past CELL_OUT_MAX, old and new, keeps its last
+		 * CELL_TAIL bytes. */
+		size_t old_tail = len > CELL_OUT_MAX ? len - CELL_OUT_MAX : 0;
+		size_t keep_from_new = n < CELL_TAIL ? n : CELL_TAIL;
+		size_t keep_from_old = CELL_TAIL - keep_from_new < old_tail ? CELL_TAIL - keep_from_new : old_tail;
+		j->cell_dropped += old_tail - keep_from_old + n - keep_from_new;
+		size_t base = len > CELL_OUT_MAX ? CELL_OUT_MAX : len;
+		memmove(j->cell_out[which] + base, j->cell_out[which] + len - keep_from_old, keep_from_old);
+		len = base + keep_from_old;
+		data += n - keep_from_new;
+		n = keep_from_new;
+		j->cell_scan[which] = base;
+	}
+	if (cell_room(j, which, len + n) < 0) {
+		j->cell_dropped += n;
+		return;
+	}
+	memcpy(j->cell_out[which] + len, data, n);
+	j->cell_out_len[which] = len + n;
+	j->cell_out[which][len + n] = '\0';
+	if (j->cell_end[which] || !j->cell_busy)
+		return;
+	/* Look for the marker from where the last look could not have seen
+	 * all of it. */
+	size_t from = j->cell_scan[which];
+	char *buf = j->cell_out[which];
+	char *m = memmem(buf + from, j->cell_out_len[which] - from, MARK, strlen(MARK));
+	if (!m) {
+		j->cell_scan[which] = j->cell_out_len[which] > strlen(MARK) ? j->cell_out_len[which] - strlen(MARK) : 0;
+		return;
+	}
+	j->cell_scan[which] = (size_t)(m - buf);
+	char *nl = memchr(m, '\n', (size_t)(buf + j->cell_out_len[which] - m));
+	if (!nl)
+		return;
+	if (which == 0) {
+		char *sp = memchr(m + strlen(MARK), ' ', (size_t)(nl - m) - strlen(MARK));
+		free(j->cell_meta);
+		j->cell_meta = sp ? strndup(sp + 1, (size_t)(nl - sp - 1)) : NULL;
+	}
+	/* The cell's output ends at the marker; what follows the marker's
+	 * line belongs to no cell and is dropped. */
+	j->cell_out_len[which] = (size_t)(m - buf);
+	j->cell_end[which] = true;
+	if (j->cell_end[0] && j->cell_end[1])
+		cell_done(s, j);
+}
+
+int session_send(struct job *j, const char *code, size_t len, const char **why)
+{
+	if (j->stdin_fd < 0) {
+		*why = "the session has ended";
+		return -1;
+	}
+	char head[32];
+	int hl = snprintf(head, sizeof(head), "%zu\n", len);
+	char *frame = malloc((size_t)hl + len);
+	if (!frame) {
+		*why = "out of memory";
+		return -1;
+	}
+	memcpy(frame, head, (size_t)hl);
+	memcpy(frame + hl, code, len);
+	size_t total = (size_t)hl + len, off = 0;
+	while (off < total) {
+		ssize_t w = write(j->stdin_fd, frame + off, total - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	free(frame);
+	if (off < total) {
+		/* The interpreter is not reading (a previous cell still holds
+		 * it, or it is gone): this session cannot take a cell. */
+		*why = "the session's interpreter is not reading its input";
+		return -1;
+	}
+	cell_reset(j);
+	j->cell_busy = true;
+	j->cells++;
+	return 0;
+}
+
+void session_ended(struct serve *s, struct job *j)
+{
+	(void)s;
+	if (j->stdin_fd >= 0) {
+		close(j->stdin_fd);
+		j->stdin_fd = -1;
+	}
+	if (!j->cell_busy)
+		return;
+	j->cell_busy = false;
+	json_t *res = j->body ? json_loads(j->body, 0, NULL) : NULL;
+	json_t *o;
+	unsigned status = 200;
+	if (j->cells == 0) { /* it never got ready: the run's error says why */
+		const char *e = json_string_value(json_object_get(res, "error"));
+		char msg[600];
+		snprintf(msg, sizeof(msg), "the session could not start: %s",
+		         e ? e : "its interpreter ended before it was ready (see result)");
+		o = json_pack("{s:s,s:s,s:o*}", "error", msg, "session", j->id, "result", res);
+		status = 422;
+	} else {
+		o = json_pack("{s:s,s:i,s:s,s:o*}", "session", j->id, "cell", (int)j->cells, "status", "ended", "result",
+		              res);
+	}
+	char *body = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(o);
+	http_cell_done(j, body ? status : 500, body);
+}
