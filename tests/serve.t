@@ -80,6 +80,14 @@ printf 'policies: [default\n' | conf "$T/bad.yaml"
 check "serve.yaml: malformed YAML names the line" bad "$T/bad.yaml:2:"
 printf 'workers: 2\n' | conf "$T/bad.yaml"
 check "serve.yaml: policies are required" bad "policies: missing"
+printf 'policies: [default]\nworkers: 2\nworkers: 3\n' | conf "$T/bad.yaml"
+check "serve.yaml: a key given twice is an error naming both lines" bad "bad.yaml:3:1: serve.yaml: 'workers' is given twice (first at line 2)"
+printf 'policies: [default]\ncallers:\n  - name: a\n    uid: 0\n    admin: false\n    policies: [default]\n    admin: true\n' | conf "$T/bad.yaml"
+check "serve.yaml: ... also inside a caller" bad "'admin' is given twice"
+printf 'policies: [default]\n---\npolicies: [strict]\n' | conf "$T/bad.yaml"
+check "serve.yaml: a second YAML document is refused" bad "more than one YAML document"
+printf 'policies: [default]\ncallers:\n  - name: %0200d\n    uid: 0\n    policies: [default]\n' 0 | conf "$T/bad.yaml"
+check "serve.yaml: a caller name longer than the result's label is refused" bad "name: at most 128 characters"
 printf 'policies: [default]\n' | conf "$T/bad.yaml"
 chmod 0666 "$T/bad.yaml"
 check "serve.yaml: a file others may write is refused" bad "writable by group or others"
@@ -360,8 +368,10 @@ check "SIGTERM: the service ends and removes its socket" eval 'stop_service && [
 port=$((20000 + $$ % 20000))
 token=cordon-test-token-$$
 sum=$(printf %s "$token" | sha256sum | cut -d' ' -f1)
+head -c 2000000 /dev/zero | tr '\0' x >"$T/big"
 cat <<EOF | conf "$T/serve2.yaml"
 listen: {unix: $S, tcp: "127.0.0.1:$port"}
+max_request: 1M
 workers: 2
 policies: [default, strict]
 callers:
@@ -373,20 +383,37 @@ callers:
     token_sha256: $sum
     policies: ["*"]
     concurrency: 1
+    admin: true
 EOF
 if start "$T/serve2.yaml"; then
 	ok "the service starts with callers and a TCP port"
 	req POST /v1/runs '{"policy": "default", "code": "print(1)"}'
 	check "a policy the caller may not use: 403 naming the caller and serve.yaml's line" \
-		eval 'code_is 403 && jtrue "\"me-limited\" in j[\"error\"] and \"line 5\" in j[\"error\"]"'
+		eval 'code_is 403 && jtrue "\"me-limited\" in j[\"error\"] and \"line 6\" in j[\"error\"]"'
+	tok() { # METHOD PATH: as api-client, over TCP
+		code=$(curl -s -m 60 -o "$T/out" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $token" \
+			--data-binary '{}' "http://127.0.0.1:$port$2")
+	}
+	tok POST /v1/stop
+	check "an admin caller by token stops the service" code_is 200
 	req POST /v1/runs '{"code": "print(1)"}'
-	check "without a policy, the caller's first: strict, and its name in the result" \
+	check "while stopped: 503" code_is 503
+	tok POST /v1/resume
+	check "... and resumes it" code_is 200
+	req POST /v1/runs '{"code": "print(1)"}'
+	check "without a policy, the caller's first: strict, and its name in the result (the 503 cost no token)" \
 		eval 'code_is 200 && jtrue "j[\"policy\"] == \"strict\" and j[\"caller\"] == \"me-limited\""'
 	req POST /v1/runs '{"code": "print(1)"}'
 	check "runs_per_minute: the second run in a minute is 429 with Retry-After" \
 		eval 'code_is 429 && hdr_has "^Retry-After:" && jtrue "\"runs_per_minute\" in j[\"error\"]"'
 	run stop --all --socket "$S"
 	check "a caller that is not admin cannot stop the service" eval 'rc_is 1 && err_has "admin"'
+	code=$(curl -s -m 10 -o "$T/out" -w '%{http_code}' "http://127.0.0.1:$port/v1/runs" -H 'Expect:' \
+		--data-binary "@$T/big")
+	check "TCP without a token and a body past max_request: 401 at once, nothing of it kept" code_is 401
+	code=$(curl -s -m 10 -o "$T/out" -w '%{http_code}' "http://127.0.0.1:$port/v1/runs" -H 'Expect:' \
+		-H "Authorization: Bearer $token" --data-binary "@$T/big")
+	check "a body past max_request: 413 from its Content-Length" code_is 413
 	tcp() {
 		code=$(curl -s -m 60 -o "$T/out" -w '%{http_code}' "$@" "http://127.0.0.1:$port/v1/runs" \
 			--data-binary '{"code": "print(2)"}')
@@ -401,7 +428,7 @@ if start "$T/serve2.yaml"; then
 	check "and the service stops cleanly" stop_service
 else
 	if grep -q "Address already in use" "$T/serve.log"; then
-		skip_n 8 "port $port is in use on this host"
+		skip_n 12 "port $port is in use on this host"
 	else
 		not_ok "the service starts with callers and a TCP port"
 		diag "$(cat "$T/serve.log")"
@@ -430,6 +457,34 @@ else
 	not_ok "the service starts with sessions: 1"
 	diag "$(cat "$T/serve.log")"
 fi
+
+# systemd socket activation: the socket comes as fd 3 (LISTEN_PID,
+# LISTEN_FDS) and stays when the service ends (systemd owns it).
+printf 'policies: [default]\n' | conf "$T/sa.yaml"
+python3 - "$T/sa.sock" "$SERVE" "$T/sa.yaml" <<'PY' >"$T/sa.log" 2>&1 &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(16)
+os.dup2(s.fileno(), 3)
+os.set_inheritable(3, True)
+os.environ["LISTEN_PID"] = str(os.getpid())
+os.environ["LISTEN_FDS"] = "1"
+os.execv(sys.argv[2], [sys.argv[2], "serve", "-c", sys.argv[3], "--socket", "/nonexistent/unused.sock"])
+PY
+sapid=$!
+i=0
+code=000
+while [ $i -lt 100 ]; do
+	code=$(curl -s -m 5 -o "$T/out" -w '%{http_code}' --unix-socket "$T/sa.sock" http://cordon/v1/health)
+	[ "$code" = 200 ] && break
+	sleep 0.05
+	i=$((i + 1))
+done
+check "socket activation: the service answers on the socket it was given" code_is 200
+kill -TERM "$sapid"
+wait "$sapid"
+check "socket activation: the socket stays when the service ends (it is systemd's)" test -S "$T/sa.sock"
 
 # The example serve.yaml in contrib/systemd is one the service accepts
 # (its socket and group made this test's own).

@@ -80,6 +80,13 @@ static int known_keys(struct yctx *y, yaml_node_t *m, const char *what, const ch
 	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = node(y, p->key);
 		const char *ks = scalar(k);
+		/* A key given twice is an error, not "the first one wins". */
+		for (yaml_node_pair_t *q = m->data.mapping.pairs.start; ks && q < p; q++) {
+			const char *qs = scalar(node(y, q->key));
+			if (qs && strcmp(qs, ks) == 0)
+				return cerr(y, k, "%s: '%s' is given twice (first at line %zu)", what, ks,
+				            node(y, q->key)->start_mark.line + 1);
+		}
 		bool ok = false;
 		for (size_t i = 0; ks && keys[i]; i++)
 			ok = ok || strcmp(ks, keys[i]) == 0;
@@ -315,6 +322,8 @@ static int parse_caller(struct yctx *y, struct serve_conf *c, struct caller *k, 
 	k->line = (int)m->start_mark.line + 1;
 	if (!k->name)
 		return cerr(y, m, "caller: name: missing (a label recorded in every result and incident record)");
+	if (strlen(k->name) > 128)
+		return cerr(y, get(y, m, "name"), "name: at most 128 characters");
 	for (const char *p = k->name; *p; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("-_.@", *p))
 			return cerr(y, get(y, m, "name"), "name: expected letters, digits, '-', '_', '.' or '@'");
@@ -484,6 +493,16 @@ int conf_load(struct serve_conf *c, const char *path, const char *socket_overrid
 		cerr(&y, NULL, "empty file (expected a mapping with policies: and callers:)");
 	else
 		rc = parse_root(&y, c, root);
+	if (rc == 0) { /* one document: a second one would be silently ignored */
+		yaml_document_t more;
+		if (!yaml_parser_load(&parser, &more)) {
+			rc = cerr(&y, NULL, "malformed YAML after the first document");
+		} else {
+			if (yaml_document_get_root_node(&more))
+				rc = cerr(&y, NULL, "more than one YAML document (expected one mapping)");
+			yaml_document_delete(&more);
+		}
+	}
 	yaml_document_delete(&y.doc);
 	yaml_parser_delete(&parser);
 	fclose(f);

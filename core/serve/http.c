@@ -554,6 +554,8 @@ static enum MHD_Result stop_resume(struct http_wait *w, bool stop)
 	struct serve *s = w->s;
 	if (!w->caller->admin)
 		return refuse(w, 403, NULL, stop ? "only an admin caller may stop the service" : "only an admin caller may resume the service", 0);
+	if (!stop && s->quit)
+		return refuse(w, 503, NULL, "the service is shutting down", 1);
 	unsigned running = s->running, queued = s->queued;
 	if (stop) {
 		s->stopped = true;
@@ -756,6 +758,7 @@ static enum MHD_Result session_cell(struct http_wait *w, struct job *j)
 		json_decref(body);
 		return send_error(w->conn, 409, rwhy);
 	}
+	caller_charge(w->caller);
 	json_decref(body);
 	json_decref(j->cell_findings);
 	j->cell_findings = json_incref(json_object_get(check, "findings"));
@@ -888,9 +891,27 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 				w->is_unix = s->listen_is_unix[i];
 		identify(w);
 		*con_cls = w;
+		/* Who may not call is answered at once: nothing of the body is
+		 * read or kept (libmicrohttpd then closes the connection). */
+		if (w->auth_status && strcmp(url, "/v1/health") != 0) {
+			w->started = true;
+			return refuse(w, (unsigned)w->auth_status, NULL, w->auth_why, 0);
+		}
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		if (cl && strtoull(cl, NULL, 10) > s->conf.max_request) {
+			char msg[96];
+			w->started = true;
+			snprintf(msg, sizeof(msg), "the request body is larger than max_request (%zu bytes)",
+			         s->conf.max_request);
+			return refuse(w, 413, NULL, msg, 0);
+		}
 		return MHD_YES;
 	}
 	if (*upload_size) {
+		if (w->started) { /* answered already: the rest is discarded */
+			*upload_size = 0;
+			return MHD_YES;
+		}
 		if (!w->too_big && w->len + *upload_size <= s->conf.max_request) {
 			char *nb = realloc(w->body, w->len + *upload_size + 1);
 			if (!nb)
@@ -1014,8 +1035,13 @@ static int listen_unix(struct serve *s, char **err)
 	int rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	int e = errno;
 	umask(old);
-	if (rc < 0 || (s->conf.has_group && chown(path, (uid_t)-1, s->conf.unix_gid) < 0) ||
-	    chmod(path, s->conf.unix_mode) < 0 || listen(fd, 128) < 0) {
+	/* The mode came with the umask at bind; the group is set on the
+	 * name without following a symlink someone could have put there. */
+	if (rc == 0)
+		s->n_unix_made = true;
+	if (rc < 0 ||
+	    (s->conf.has_group && fchownat(AT_FDCWD, path, (uid_t)-1, s->conf.unix_gid, AT_SYMLINK_NOFOLLOW) < 0) ||
+	    listen(fd, 128) < 0) {
 		if (rc == 0)
 			e = errno;
 		close(fd);
@@ -1065,7 +1091,9 @@ static int add_daemon(struct serve *s, int fd, bool is_unix, char **err)
 	struct MHD_Daemon *d = MHD_start_daemon(
 		flags, 0, NULL, NULL, handler, s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
 		MHD_OPTION_NOTIFY_CONNECTION, notify_conn, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024, MHD_OPTION_END);
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
+		/* TCP: one address cannot take every connection. */
+		is_unix ? MHD_OPTION_END : MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_END);
 	if (!d) {
 		close(fd);
 		return seterr(err, "cannot start the HTTP listener on %s", is_unix ? s->conf.unix_path : s->conf.tcp);
@@ -1095,6 +1123,7 @@ int http_start(struct serve *s, char **err)
 		socklen_t sl = sizeof(ss);
 		if (getsockname(3, (struct sockaddr *)&ss, &sl) == 0 && ss.ss_family == AF_UNIX) {
 			fd = 3;
+			s->socket_activated = true;
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
 			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 		}

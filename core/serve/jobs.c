@@ -127,9 +127,15 @@ double caller_admit(struct caller *k, const char **why)
 		*why = "the caller's cpu_seconds_per_hour is used up";
 		return ceil((0.001 - k->cpu_tokens) * 3600.0 / k->cpu_seconds_per_hour);
 	}
+	return 0;
+}
+
+/* A run the caller asked for was accepted: one token of runs_per_minute
+ * (a refusal after caller_admit costs none). */
+void caller_charge(struct caller *k)
+{
 	if (k->runs_per_minute > 0)
 		k->run_tokens -= 1;
-	return 0;
 }
 
 /* ---- the table ---- */
@@ -210,7 +216,7 @@ struct job *job_find(struct serve *s, const char *id)
 }
 
 /* Keep at most keep_results finished jobs (those nobody waits for). */
-static void prune(struct serve *s)
+void jobs_prune(struct serve *s)
 {
 	unsigned done = 0;
 	for (struct job **pp = &s->jobs; *pp;) {
@@ -625,6 +631,7 @@ int job_submit(struct serve *s, struct job *j, int *status, const char **why)
 		j->next = s->jobs;
 		s->jobs = j;
 		j->caller->running++;
+		caller_charge(j->caller);
 		return 0;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &j->submitted);
@@ -637,6 +644,7 @@ int job_submit(struct serve *s, struct job *j, int *status, const char **why)
 		s->queue_head = j;
 	s->queue_tail = j;
 	s->queued++;
+	caller_charge(j->caller);
 	start_queued(s);
 	return 0;
 }
@@ -716,36 +724,22 @@ static void account(struct serve *s, struct job *j)
 static void sse_add(struct job *j, const char *event, const char *data, bool always)
 {
 	size_t need = strlen("event: \ndata: \n\n") + strlen(event) + strlen(data);
-	if (!always && j->sse_len - j->sse_off + need > SSE_MAX) {
-		j->sse_dropped += strlen(data);
+	if (!always && (!j->sse_attached || j->sse_len - j->sse_off + need > SSE_MAX)) {
+		j->sse_dropped += strlen(data); /* nobody reads, or too far behind */
 		return;
 	}
-	if (j->sse_off && j->sse_off == j->sse_len)
+	if (j->sse_off && j->sse_off == j->sse_len) {
 		j->sse_off = j->sse_len = 0;
+	} else if (j->sse_off > j->sse_len / 2) { /* the sent part goes */
+		memmove(j->sse, j->sse + j->sse_off, j->sse_len - j->sse_off);
+		j->sse_len -= j->sse_off;
+		j->sse_off = 0;
+	}
 	char *nb = realloc(j->sse, j->sse_len + need + 1);
 	if (!nb)
 		return;
 	j->sse = nb;
 	j->sse_len += (size_t)sprintf(j->sse + j->sse_len, "event: %s\ndata: %s\n\n", event, data);
-}
-
-/* The length of the valid UTF-8 sequence at p (1..4), 0 when it is
- * invalid, -1 when it is the unfinished start of one. */
-static int utf8_len(const unsigned char *p, size_t n)
-{
-	int len = p[0] < 0x80 ? 1 : (p[0] & 0xe0) == 0xc0 && p[0] >= 0xc2 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3
-	          : (p[0] & 0xf8) == 0xf0 && p[0] <= 0xf4 ? 4 : 0;
-	for (int i = 1; i < len; i++) {
-		if ((size_t)i >= n)
-			return -1;
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	}
-	if (len == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0)))
-		return 0;
-	if (len == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90)))
-		return 0;
-	return len;
 }
 
 /* One chunk of a stream as an event: a JSON string, with an unfinished
@@ -765,7 +759,7 @@ static void sse_output(struct job *j, int which, const char *data, size_t n, boo
 	j->carry_len[which] = 0;
 	size_t o = 0;
 	for (size_t i = 0; i < total;) {
-		int l = utf8_len(in + i, total - i);
+		int l = utf8_seq_len(in + i, total - i);
 		if (l < 0 && !last && total - i < 4) {
 			memcpy(j->carry[which], in + i, total - i);
 			j->carry_len[which] = total - i;
@@ -862,7 +856,9 @@ static void job_finish(struct serve *s, struct job *j, int wstatus)
 		session_ended(s, j);
 	}
 	job_notify(s, j);
-	prune(s);
+	/* Freed between loop iterations (jobs_prune), never while events of
+	 * this epoll batch may still point into a job. */
+	s->prune_pending = true;
 	start_queued(s);
 }
 
@@ -964,7 +960,10 @@ int job_cancel(struct serve *s, struct job *j)
 	if (j->state == JOB_RUNNING && j->cancel_fd >= 0 && !j->cancelled) {
 		char sig = SIGKILL;
 		j->cancelled = true;
-		return write(j->cancel_fd, &sig, 1) == 1 ? 0 : -1;
+		clock_gettime(CLOCK_MONOTONIC, &j->cancel_at);
+		ssize_t w = write(j->cancel_fd, &sig, 1);
+		/* EPIPE: the worker has ended already (not reaped yet). */
+		return w == 1 || errno == EPIPE ? 0 : -1;
 	}
 	return j->state == JOB_DONE ? 1 : 0;
 }

@@ -141,6 +141,15 @@ static void check_timeouts(struct serve *s)
 			job_cancel(s, j);
 			continue;
 		}
+		if (j->state == JOB_RUNNING && j->cancelled && j->pid > 0 && now.tv_sec - j->cancel_at.tv_sec > 10) {
+			/* Cancelled 10 s ago and its worker is still there (stuck
+			 * before it reads the cancel pipe): killed. */
+			serve_log(s, "timeout", j->caller, job_policy(j), "run %s: its worker did not end 10 s after the "
+			          "cancel: killed", j->id);
+			kill(j->pid, SIGKILL);
+			j->cancel_at = now;
+			continue;
+		}
 		if (j->state == JOB_RUNNING && !j->cancelled && now.tv_sec - j->started.tv_sec > (time_t)s->conf.run_timeout_s) {
 			serve_log(s, "timeout", j->caller, job_policy(j), "run %s passed run_timeout (%u s): cancelled", j->id,
 			          s->conf.run_timeout_s);
@@ -173,6 +182,10 @@ static int serve_loop(struct serve *s)
 		}
 		http_run(s);
 		check_timeouts(s);
+		if (s->prune_pending) {
+			s->prune_pending = false;
+			jobs_prune(s);
+		}
 		if (s->quit) {
 			struct timespec now;
 			clock_gettime(CLOCK_MONOTONIC, &now);
@@ -217,6 +230,16 @@ static int cmd_serve(int argc, char **argv)
 	if (conf_load(&s.conf, conf, sock, &err) < 0 || setup(&s, verbose, &err) < 0) {
 		fprintf(stderr, "cordon serve: %s\n", err ? err : "out of memory");
 		free(err);
+		http_stop(&s);
+		if (s.n_unix_made)
+			unlink(s.conf.unix_path);
+		jobs_free(&s);
+		if (s.log_fd >= 0)
+			close(s.log_fd);
+		if (s.epfd >= 0)
+			close(s.epfd);
+		if (s.sigfd >= 0)
+			close(s.sigfd);
 		conf_free(&s.conf);
 		return CORDON_EXIT_ERROR;
 	}
@@ -227,7 +250,7 @@ static int cmd_serve(int argc, char **argv)
 	int rc = serve_loop(&s);
 	http_abandon(&s);
 	http_stop(&s);
-	if (!getenv("LISTEN_FDS"))
+	if (!s.socket_activated)
 		unlink(s.conf.unix_path);
 	jobs_free(&s);
 	if (s.log_fd >= 0)

@@ -123,6 +123,7 @@ struct job {
 	char *buf;
 	size_t len, cap;
 	bool cancelled, stopped;
+	struct timespec cancel_at; /* a worker still there 10 s after is killed */
 	struct timespec submitted, started, ended;
 	/* done */
 	int http_status;
@@ -175,13 +176,20 @@ const char *job_policy(const struct job *j);
 /* Rate limits: 0 when the caller may start a run now, else the seconds
  * to wait, with *why. */
 double caller_admit(struct caller *k, const char **why);
+void caller_charge(struct caller *k);
+/* Free finished jobs beyond keep_results (between loop iterations). */
+void jobs_prune(struct serve *s);
 void serve_log(struct serve *s, const char *kind, const struct caller *k, const char *policy, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 char *metrics_text(struct serve *s);
 
 /* session.c */
 extern const char session_driver[];
+/* Bytes as a JSON string, invalid UTF-8 as U+FFFD. */
 json_t *json_text_lossy(const char *p, size_t n);
+/* The length of the valid UTF-8 sequence at p (1..4), 0 when it is
+ * invalid, -1 when n ends inside it. */
+int utf8_seq_len(const unsigned char *p, size_t n);
 void session_output(struct serve *s, struct job *j, int which, const char *data, size_t n);
 /* Send a cell (the caller checked it); -1 with *why when it cannot. */
 int session_send(struct job *j, const char *code, size_t len, const char **why);
@@ -213,6 +221,9 @@ struct serve {
 	size_t n_listen;
 	int log_fd;
 	bool stopped; /* kill switch on: new runs refused until resume */
+	bool prune_pending;
+	bool socket_activated; /* the Unix socket is systemd's: never unlinked */
+	bool n_unix_made; /* this service made the socket file (removed at exit) */
 	bool quit;
 	struct job *jobs; /* every job kept, newest first */
 	struct job *queue_head, *queue_tail;

@@ -119,8 +119,7 @@ const char session_driver[] =
 	"        err.flush()\n"
 	"_cordon_session()\n";
 
-/* The length of the valid UTF-8 sequence at p, 0 if invalid, -1 if cut. */
-static int utf8_len(const unsigned char *p, size_t n)
+int utf8_seq_len(const unsigned char *p, size_t n)
 {
 	int len = p[0] < 0x80 ? 1 : (p[0] & 0xe0) == 0xc0 && p[0] >= 0xc2 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3
 	          : (p[0] & 0xf8) == 0xf0 && p[0] <= 0xf4 ? 4 : 0;
@@ -146,7 +145,7 @@ json_t *json_text_lossy(const char *p, size_t n)
 	size_t o = 0;
 	const unsigned char *in = (const unsigned char *)p;
 	for (size_t i = 0; i < n;) {
-		int l = utf8_len(in + i, n - i);
+		int l = utf8_seq_len(in + i, n - i);
 		if (l <= 0) {
 			memcpy(out + o, "\xef\xbf\xbd", 3);
 			o += 3;
