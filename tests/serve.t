@@ -219,6 +219,25 @@ check "the service log records the stop, the resume and each refusal" \
 	eval "grep -q '\"kind\":\"stop\"' '$T/service.log' && grep -q '\"kind\":\"resume\"' '$T/service.log' && grep -q '\"kind\":\"refused\"' '$T/service.log'"
 check "incident records name the caller" eval "grep -q '\"caller\":\"owner\"' '$T/logs/incidents.jsonl'"
 
+# outputs: true - what the program left in /output, kept with the run.
+req POST /v1/runs '{"outputs": true, "argv": ["/bin/sh", "-c", "printf \"<svg/>\" >/output/plot.svg; mkdir /output/sub; printf \"a,b\\n\" >/output/sub/d.csv; ln -s /etc/passwd /output/link"]}'
+check "outputs: the files are listed in the result with sizes and hashes (a symlink is not collected)" \
+	eval 'code_is 200 && jtrue "sorted((o[\"path\"], o[\"size\"]) for o in j[\"outputs\"]) == [(\"plot.svg\", 6), (\"sub/d.csv\", 4)]"'
+oid=$(sed -n 's/^X-Cordon-Run: *\([0-9a-f]*\).*/\1/ip' "$T/hdr")
+req GET "/v1/runs/$oid/outputs/plot.svg"
+check "outputs: GET one gives its bytes, typed by its name, as an attachment" \
+	eval 'code_is 200 && [ "$(cat "$T/out")" = "<svg/>" ] && hdr_has "^Content-Type: image/svg+xml" && hdr_has "^Content-Disposition: attachment"'
+req GET "/v1/runs/$oid/outputs/sub/d.csv"
+check "outputs: a file in a subdirectory" eval 'code_is 200 && [ "$(cat "$T/out")" = "a,b" ]'
+code=$(curl -s -m 10 --path-as-is -o "$T/out" -w '%{http_code}' --unix-socket "$S" "http://cordon/v1/runs/$oid/outputs/../../../../etc/passwd")
+check "outputs: a path out of the run's directory is refused (404)" eval 'code_is 404 && ! grep -q root: "$T/out"'
+req GET "/v1/runs/$oid/outputs/link"
+check "outputs: a name that is no collected file: 404" code_is 404
+req GET "/v1/runs/$id/outputs/plot.svg"
+check "outputs: a run that did not ask for them has none (404, saying how to ask)" eval 'code_is 404 && jtrue "\"outputs\" in j[\"error\"]"'
+sdir=$(sed -n 's/.*runs. outputs in \([^;"]*\).*/\1/p' "$T/serve.log" | head -n 1)
+check "the service keeps outputs in a private directory of its own (0700)" eval '[ -n "$sdir" ] && [ "$(stat -c %a "$sdir")" = 700 ]'
+
 # stream: true - the output as server-sent events while it runs, then the result.
 sse='{"stream": true, "code": "import sys, time\nprint(\"one\", flush=True)\ntime.sleep(0.2)\nsys.stdout.buffer.write(b\"caf\\xc3\")\nsys.stdout.flush()\ntime.sleep(0.2)\nsys.stdout.buffer.write(b\"\\xa9 \\xff\\n\")\nsys.stdout.flush()\nprint(\"two\", file=sys.stderr)"}'
 req POST /v1/runs "$sse"
@@ -252,6 +271,7 @@ wait "$cpid"
 cp "$T/waiting" "$T/out"
 check "SIGTERM: a waiting caller gets its run's result (killed)" jtrue 'j["status"] == "killed"'
 check "SIGTERM: the service ends and removes its socket" eval 'stop_service && [ ! -e "$S" ]'
+check "... and its private directory with the runs' outputs" eval '[ ! -e "$sdir" ]'
 start "$T/serve.yaml"
 
 # ---- sessions: a Python interpreter whose variables live between cells ----

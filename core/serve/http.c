@@ -40,7 +40,10 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
+
+#include <linux/openat2.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -278,12 +281,13 @@ static const char *pick_policy(struct http_wait *w, json_t *body)
 
 static int parse_job(json_t *body, struct job *j, bool check, char *why, size_t whylen)
 {
-	static const char *const run_keys[] = { "policy", "code", "argv", "input", "tighten", "wait", "stream", NULL };
+	static const char *const run_keys[] = { "policy", "code", "argv", "input", "tighten", "wait", "stream",
+		                                "outputs", NULL };
 	static const char *const check_keys[] = { "policy", "code", NULL };
 	const char *bad = known(body, check ? check_keys : run_keys);
 	if (bad) {
 		snprintf(why, whylen, "unknown key '%s' (expected %s)", bad,
-		         check ? "policy, code" : "policy, code or argv, input, tighten, wait, stream");
+		         check ? "policy, code" : "policy, code or argv, input, tighten, wait, stream, outputs");
 		return -1;
 	}
 	json_t *code = json_object_get(body, "code"), *argv = json_object_get(body, "argv");
@@ -291,9 +295,10 @@ static int parse_job(json_t *body, struct job *j, bool check, char *why, size_t 
 	if ((code && !json_is_string(code)) || (argv && !json_is_array(argv)) || (input && !json_is_string(input)) ||
 	    (json_object_get(body, "policy") && !json_is_string(json_object_get(body, "policy"))) ||
 	    (json_object_get(body, "wait") && !json_is_boolean(json_object_get(body, "wait"))) ||
-	    (json_object_get(body, "stream") && !json_is_boolean(json_object_get(body, "stream")))) {
+	    (json_object_get(body, "stream") && !json_is_boolean(json_object_get(body, "stream"))) ||
+	    (json_object_get(body, "outputs") && !json_is_boolean(json_object_get(body, "outputs")))) {
 		snprintf(why, whylen, "expected strings for policy, code and input, a list of strings for argv, true or "
-		                      "false for wait and stream");
+		                      "false for wait, stream and outputs");
 		return -1;
 	}
 	if (!!code == !!argv || (check && !code)) {
@@ -336,6 +341,7 @@ static int parse_job(json_t *body, struct job *j, bool check, char *why, size_t 
 	}
 	if (t && parse_tighten(t, &j->tighten, why, whylen) < 0)
 		return -1;
+	j->outputs = json_is_true(json_object_get(body, "outputs"));
 	return 0;
 oom:
 	snprintf(why, whylen, "out of memory");
@@ -422,7 +428,8 @@ static enum MHD_Result post_job(struct http_wait *w, bool check)
 {
 	struct serve *s = w->s;
 	json_error_t je;
-	json_t *body = json_loadb(w->body ? w->body : "", w->len, JSON_REJECT_DUPLICATES, &je);
+	/* NUL is allowed in strings: an input may be binary; argv refuses it. */
+	json_t *body = json_loadb(w->body ? w->body : "", w->len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
 	if (!json_is_object(body)) {
 		char msg[300];
 		snprintf(msg, sizeof(msg), "the body must be a JSON object (%s at byte %d)", body ? "not an object" : je.text,
@@ -534,6 +541,64 @@ static enum MHD_Result one_run(struct http_wait *w, const char *id, bool del)
 	if (j->state == JOB_DONE)
 		return respond_job(w, j);
 	return send_json(w->conn, 200, job_state_json(j), NULL, NULL);
+}
+
+/* GET /v1/runs/ID/outputs/PATH: a file the run left in /output, opened
+ * beneath the run's own directory without following any link. */
+static const char *content_type(const char *path)
+{
+	static const struct {
+		const char *ext, *type;
+	} types[] = { { ".png", "image/png" },        { ".jpg", "image/jpeg" },       { ".jpeg", "image/jpeg" },
+		      { ".gif", "image/gif" },        { ".svg", "image/svg+xml" },    { ".pdf", "application/pdf" },
+		      { ".csv", "text/csv" },         { ".json", "application/json" }, { ".txt", "text/plain" } };
+	size_t n = strlen(path);
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		size_t e = strlen(types[i].ext);
+		if (n > e && strcasecmp(path + n - e, types[i].ext) == 0)
+			return types[i].type;
+	}
+	return "application/octet-stream";
+}
+
+static enum MHD_Result get_output(struct http_wait *w, const char *url_id, const char *path)
+{
+	char id[33];
+	memcpy(id, url_id, 32);
+	id[32] = '\0';
+	struct job *j = job_find(w->s, id);
+	if (!j || !may_see(w, j))
+		return send_error(w->conn, 404, "no such run");
+	if (!j->out_dir)
+		return send_error(w->conn, 404, "the run kept no outputs (ask with \"outputs\": true)");
+	if (j->state != JOB_DONE)
+		return send_error(w->conn, 409, "the run has not finished: its outputs are collected when it ends");
+	if (!*path || strlen(path) > 4096)
+		return send_error(w->conn, 404, "no such output");
+	int dfd = open(j->out_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW,
+		                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	int fd = dfd >= 0 ? (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how)) : -1;
+	if (dfd >= 0)
+		close(dfd);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		return send_error(w->conn, 404, "no such output (GET /v1/runs/ID lists them in outputs)");
+	}
+	struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)st.st_size, fd); /* owns fd */
+	if (!r) {
+		close(fd);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", content_type(path));
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Content-Disposition", "attachment");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	enum MHD_Result rc = MHD_queue_response(w->conn, 200, r);
+	MHD_destroy_response(r);
+	return rc;
 }
 
 static enum MHD_Result get_policies(struct http_wait *w)
@@ -854,6 +919,8 @@ static enum MHD_Result route(struct http_wait *w, const char *url, const char *m
 		return get_runs(w);
 	if (strncmp(url, "/v1/runs/", 9) == 0 && (get || del) && strlen(url + 9) == 32)
 		return one_run(w, url + 9, del);
+	if (strncmp(url, "/v1/runs/", 9) == 0 && get && strncmp(url + 9 + 32, "/outputs/", 9) == 0)
+		return get_output(w, url + 9, url + 9 + 32 + 9);
 	if (strcmp(url, "/v1/policies") == 0 && get)
 		return get_policies(w);
 	if (strcmp(url, "/v1/sessions") == 0 || strncmp(url, "/v1/sessions/", 13) == 0)

@@ -20,6 +20,7 @@
  * object), then EOF.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -171,6 +172,10 @@ void job_free(struct job *j)
 	json_decref(j->cell_findings);
 	if (j->stdin_fd >= 0)
 		close(j->stdin_fd);
+	if (j->out_dir) {
+		remove_tree(j->out_dir);
+		free(j->out_dir);
+	}
 	if (j->result_fd >= 0)
 		close(j->result_fd);
 	if (j->cancel_fd >= 0)
@@ -187,6 +192,37 @@ void jobs_free(struct serve *s)
 	s->jobs = NULL;
 	json_decref(s->denials_by_rule);
 	json_decref(s->redactions_by_rule);
+}
+
+/* ---- outputs ---- */
+
+static void remove_at(int dfd, int depth)
+{
+	DIR *d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0) == 0 || errno != EISDIR || depth > 64)
+			continue;
+		int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub >= 0)
+			remove_at(sub, depth + 1);
+		unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+	}
+	closedir(d);
+}
+
+void remove_tree(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0)
+		remove_at(fd, 0);
+	rmdir(path);
 }
 
 struct job *job_new(enum job_kind kind, struct caller *k, struct warm_policy *wp)
@@ -438,6 +474,7 @@ static void worker_main(struct serve *s, struct job *j, int out_fd, int cancel_f
 			.stream_stderr_fd = stream_w[1],
 			.cancel_fd = cancel_fd,
 			.caller = j->caller->name,
+			.output_dir = j->out_dir,
 		};
 		r = cordon_run(p, &ro, &err);
 	}
@@ -618,6 +655,23 @@ int job_submit(struct serve *s, struct job *j, int *status, const char **why)
 	j->result_fd = j->cancel_fd = -1;
 	j->stream_fd[0] = j->stream_fd[1] = -1;
 	j->stdin_fd = -1;
+	if (j->outputs) {
+		/* The run's own directory, which libcordon fills with what the
+		 * program left in /output (collected, never shared). */
+		if (asprintf(&j->out_dir, "%s/%s", s->state_dir, j->id) < 0) {
+			j->out_dir = NULL;
+			*status = 500;
+			*why = "out of memory";
+			return -1;
+		}
+		if (mkdir(j->out_dir, 0700) < 0) {
+			free(j->out_dir);
+			j->out_dir = NULL;
+			*status = 500;
+			*why = "cannot make the run's output directory";
+			return -1;
+		}
+	}
 	j->state = JOB_QUEUED;
 	if (j->kind == JOB_SESSION) {
 		/* A session does not wait in the run queue: it starts now or
@@ -689,8 +743,12 @@ static void account(struct serve *s, struct job *j)
 	}
 	if (j->http_status >= 400 && j->http_status < 500) {
 		/* A request the worker refused (a per-call setting that would
-		 * loosen the policy): a refusal, not a run. */
+		 * loosen the policy): a refusal, not a run, and no run's token. */
 		s->refused_by_code[5]++;
+		if (j->caller->runs_per_minute > 0) {
+			refill(j->caller);
+			j->caller->run_tokens = fmin(j->caller->runs_per_minute, j->caller->run_tokens + 1);
+		}
 		return;
 	}
 	json_t *o = j->body ? json_loads(j->body, 0, NULL) : NULL;

@@ -104,6 +104,20 @@ static int setup(struct serve *s, int verbose, char **err)
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &ev_signal };
 	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->sigfd, &ev) < 0)
 		return seterr(err, "epoll: %s", strerror(errno));
+	/* Runs' outputs: a private directory of this service's, removed at
+	 * exit (a run's with its job). */
+	const char *tmp = getenv("TMPDIR");
+	if (asprintf(&s->state_dir, "%s/cordon-serve.XXXXXX", tmp && tmp[0] == '/' ? tmp : "/var/tmp") < 0) {
+		s->state_dir = NULL;
+		return seterr(err, "out of memory");
+	}
+	if (!mkdtemp(s->state_dir)) {
+		int e = errno;
+		free(s->state_dir);
+		s->state_dir = NULL;
+		return seterr(err, "cannot make the service's private directory under %s: %s",
+		              tmp && tmp[0] == '/' ? tmp : "/var/tmp", strerror(e));
+	}
 	if (jobs_init(s) < 0 || open_log(s, err) < 0 || load_policies(s, verbose, err) < 0 || http_start(s, err) < 0)
 		return -1;
 	return 0;
@@ -234,6 +248,10 @@ static int cmd_serve(int argc, char **argv)
 		if (s.n_unix_made)
 			unlink(s.conf.unix_path);
 		jobs_free(&s);
+		if (s.state_dir) {
+			remove_tree(s.state_dir);
+			free(s.state_dir);
+		}
 		if (s.log_fd >= 0)
 			close(s.log_fd);
 		if (s.epfd >= 0)
@@ -244,15 +262,19 @@ static int cmd_serve(int argc, char **argv)
 		return CORDON_EXIT_ERROR;
 	}
 	s.started = time(NULL);
-	serve_log(&s, "start", NULL, NULL, "listening on %s%s%s; %zu policies; %u workers, queue %u", s.conf.unix_path,
-	          s.conf.tcp ? " and " : "", s.conf.tcp ? s.conf.tcp : "", s.conf.n_policies, s.conf.workers,
-	          s.conf.queue);
+	serve_log(&s, "start", NULL, NULL, "listening on %s%s%s; %zu policies; %u workers, queue %u; runs' outputs in %s",
+	          s.conf.unix_path, s.conf.tcp ? " and " : "", s.conf.tcp ? s.conf.tcp : "", s.conf.n_policies,
+	          s.conf.workers, s.conf.queue, s.state_dir);
 	int rc = serve_loop(&s);
 	http_abandon(&s);
 	http_stop(&s);
 	if (!s.socket_activated)
 		unlink(s.conf.unix_path);
 	jobs_free(&s);
+	if (s.state_dir) {
+		remove_tree(s.state_dir);
+		free(s.state_dir);
+	}
 	if (s.log_fd >= 0)
 		close(s.log_fd);
 	conf_free(&s.conf);

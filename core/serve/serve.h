@@ -148,6 +148,9 @@ struct job {
 	char *cell_meta;
 	json_t *cell_findings; /* the check's findings of the cell in flight */
 	struct timespec last_used;
+	/* outputs: true - what the program wrote to /output, kept here */
+	bool outputs;
+	char *out_dir; /* state_dir/ID, made before the worker, removed with the job */
 	struct job *next; /* the table, newest first */
 	struct job *qnext; /* the queue */
 };
@@ -168,6 +171,8 @@ void job_stream_readable(struct serve *s, struct job *j, int which);
 void jobs_reap(struct serve *s);
 void jobs_stop_all(struct serve *s);
 double job_cpu_so_far(const struct job *j);
+/* Remove a directory tree without following links (a run's outputs). */
+void remove_tree(const char *path);
 /* A job with every descriptor -1. */
 struct job *job_new(enum job_kind kind, struct caller *k, struct warm_policy *wp);
 void job_free(struct job *j);
@@ -220,6 +225,7 @@ struct serve {
 	int mhd_epfd[SERVE_MAX_LISTENERS];
 	size_t n_listen;
 	int log_fd;
+	char *state_dir; /* private (0700), this service's: runs' outputs */
 	bool stopped; /* kill switch on: new runs refused until resume */
 	bool prune_pending;
 	bool socket_activated; /* the Unix socket is systemd's: never unlinked */
