@@ -13,6 +13,9 @@ A pure-Python binding over the ``cordon`` command's ``--json`` results::
     verdict = cordon.check("import os; os.system('id')", policy="strict")
 
 The binary is ``cordon_bin=``, else ``$CORDON``, else ``cordon`` on ``$PATH``.
+With ``$CORDON_SOCKET`` or ``$CORDON_URL`` set, or through
+``cordon.Executor(socket=...)`` / ``Executor(url=..., token=...)``, the same
+calls go over HTTP to ``cordon serve`` and return the same Result.
 """
 
 from ._client import *  # noqa: F401,F403 (the public names, listed in _client.__all__)

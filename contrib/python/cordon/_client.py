@@ -4,6 +4,8 @@ Every call starts one ``cordon`` process (never through a shell), hands it the
 code on a pipe, reads the one JSON object (``run``/``exec``) or array
 (``check``) it prints, and turns it into dataclasses.  Nothing is written to
 disk: code travels on cordon's stdin, ``input`` in an anonymous memory file.
+Over the service (``cordon serve``, _service.py) the same calls are HTTP
+requests whose answers are the same JSON.
 """
 
 from __future__ import annotations
@@ -25,13 +27,18 @@ __all__ = [
     "CordonError",
     "CordonNotFound",
     "Finding",
+    "Executor",
     "ModuleReport",
+    "PermissionDenied",
     "PolicyError",
+    "RateLimited",
     "Redaction",
     "ResourceLimitError",
     "Result",
     "RunError",
     "SandboxError",
+    "ServiceError",
+    "ServiceUnavailable",
     "TimeoutError",
     "Tighten",
     "Usage",
@@ -137,6 +144,51 @@ class SandboxError(RunError):
     """cordon could not run the program as the policy says (status
     ``error``): a confinement step failed, an option was refused.  Nothing
     ran, or the run was stopped; ``result.error`` says why."""
+
+
+class ServiceError(CordonError):
+    """The service (``cordon serve``) refused a call or failed without a
+    result.  ``status`` is the HTTP status (None when there was no answer),
+    ``reason`` the service's own words.  Nothing ran."""
+
+    def __init__(self, message: str, status: Optional[int] = None, reason: str = ""):
+        super().__init__(message, None, reason)
+        self.status = status
+        self.reason = reason or message
+
+
+class PermissionDenied(ServiceError, builtins.PermissionError):
+    """401/403: the service does not know the caller, or the caller may not
+    use this policy; ``reason`` names the caller and the rule.  Also a
+    ``builtins.PermissionError``."""
+
+    def __init__(self, message: str, status: Optional[int] = None, reason: str = ""):
+        ServiceError.__init__(self, message, status, reason)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class RateLimited(ServiceError):
+    """429: the caller's rate (runs per minute, CPU seconds per hour) or
+    concurrency is used up; ``retry_after`` is the seconds the service says
+    to wait."""
+
+    def __init__(self, message: str, status: Optional[int] = 429, reason: str = "",
+                 retry_after: Optional[float] = None):
+        super().__init__(message, status, reason)
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(ServiceError):
+    """503: the service is stopped (the kill switch) or every worker is busy
+    and its queue is full, or it cannot be reached at all (``status``
+    None); ``retry_after`` is the seconds the service says to wait."""
+
+    def __init__(self, message: str, status: Optional[int] = 503, reason: str = "",
+                 retry_after: Optional[float] = None):
+        super().__init__(message, status, reason)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -723,14 +775,20 @@ def _parse_run(rc: int, out: str, err: str, timed_out: bool, timeout: Optional[f
     except ValueError as e:
         raise CordonError("cordon printed something that is not JSON (%s)" % e, rc, err) from e
     result = Result.from_json(obj, rc)
-    if timed_out and result.status in ("killed", "error") and result.exit_code is None:
-        # The caller's timeout is a wall-clock limit of the caller's own:
-        # report it as one, keeping cordon's own report in raw.
+    if timed_out:
+        _caller_timeout(result, timeout)
+    return result
+
+
+def _caller_timeout(result: Result, timeout: Optional[float]) -> None:
+    """A run the caller's timeout stopped: the caller's timeout is a
+    wall-clock limit of the caller's own, reported as one (cordon's own
+    report stays in raw)."""
+    if result.status in ("killed", "error") and result.exit_code is None:
         result.status = "timeout"
         result.limit = "wall"
         result.signal = None
         result.warnings.append("the caller's timeout of %gs ended the run" % timeout)
-    return result
 
 
 def _input_fd(input: Union[Data, PathLike, None]) -> Tuple[List[str], Tuple[int, ...]]:
@@ -893,14 +951,27 @@ class _Call:
             os.close(fd)
         self.fds = ()
 
+    def run(self) -> Result:
+        return _run(self)
+
+    async def arun(self) -> Result:
+        return await _arun(self)
+
     def result(self, rc: int, out: str, err: str, timed_out: bool) -> Result:
-        r = _parse_run(rc, out, err, timed_out, self.timeout)
-        r.total_time = time.monotonic() - self.t0
-        if self.context is not None:
-            self.context.fix(r)
-        if self.raise_on_error:
-            r.raise_for_status()
-        return r
+        return _finish(_parse_run(rc, out, err, timed_out, self.timeout), self.t0, self.context,
+                       self.raise_on_error)
+
+
+def _finish(r: Result, t0: float, context: Optional[_Context], raise_on_error: bool) -> Result:
+    """What every run's result gets, whatever the transport: the call's
+    time, line numbers put right after a context prelude, the exception
+    asked for."""
+    r.total_time = time.monotonic() - t0
+    if context is not None:
+        context.fix(r)
+    if raise_on_error:
+        r.raise_for_status()
+    return r
 
 
 def _run_args(cmd: str, policy: Optional[PathLike], policy_dir: Optional[PathLike],
@@ -971,12 +1042,162 @@ async def _arun(call: _Call) -> Result:
 _NO_CONTEXT = object()
 
 
-def _execute_call(code: Data, policy, input, timeout, output_dir, bind_ro, cordon_bin, policy_dir, audit,
-                  context, raise_on_error, tighten=None) -> _Call:
-    return _prepare("run", ["-"], _encode(code, "code"), policy, input, timeout, output_dir, bind_ro,
-                    cordon_bin, policy_dir, audit, None if context is _NO_CONTEXT else context,
-                    context is not _NO_CONTEXT, raise_on_error, tighten)
+# ---- the transport: the command, or the service ----------------------------
+#
+# A call goes to the service (``cordon serve``) when an Executor was given
+# socket= or url=, or, with neither and no cordon_bin=, when $CORDON_SOCKET
+# or $CORDON_URL is set; otherwise it starts the command.  Both build the
+# same Result.
 
+def _endpoint(cordon_bin: Optional[PathLike]):
+    """The service of the environment for a module-level call, or None:
+    an explicit cordon_bin= always means the command."""
+    if cordon_bin is not None:
+        return None
+    from ._service import Endpoint
+    return Endpoint.from_env()
+
+
+def _svc_policy(policy: Optional[PathLike]) -> Optional[str]:
+    if policy is None:
+        return None
+    if not isinstance(policy, str) or "/" in policy or policy.endswith(".yaml"):
+        raise ValueError("policy %r: the service runs only the policies it serves, by name "
+                         "(GET /v1/policies lists them), never a file" % (os.fspath(policy),))
+    return policy
+
+
+def _svc_refuse(**options: Any) -> None:
+    """Options the service does not take: refused, never silently dropped."""
+    for name, value in options.items():
+        if value is not None and value is not False and value != () and value != []:
+            raise ValueError("%s= is not available over the service (cordon serve): run the command "
+                             "(cordon_bin=, without $CORDON_SOCKET and $CORDON_URL) for it" % name)
+
+
+def _svc_input(input: Union[Data, PathLike, None]) -> Optional[bytes]:
+    if input is None:
+        return None
+    if isinstance(input, (str, bytes)):
+        return _encode(input, "input")
+    with open(os.fspath(input), "rb") as f:
+        return f.read()
+
+
+def _execute_job(ep: Any, code: Data, policy: Optional[PathLike] = "default",
+                 input: Union[Data, PathLike, None] = None, timeout: Optional[float] = None,
+                 output_dir: Optional[PathLike] = None, bind_ro: Iterable[PathLike] = (),
+                 cordon_bin: Optional[PathLike] = None, policy_dir: Optional[PathLike] = None,
+                 audit: bool = False, context: Any = _NO_CONTEXT, raise_on_error: bool = False,
+                 tighten: Optional[Tighten] = None, _source: Optional[Data] = None, _path: Optional[str] = None):
+    """The call, ready to run (``.run()``) or await (``.arun()``)."""
+    if ep is None:
+        if _path is not None:
+            return _prepare("run", [_operand(_path)], None, policy, input, timeout, output_dir, bind_ro,
+                            cordon_bin, policy_dir, audit, raise_on_error=raise_on_error, tighten=tighten)
+        return _prepare("run", ["-"], _encode(code, "code"), policy, input, timeout, output_dir, bind_ro,
+                        cordon_bin, policy_dir, audit, None if context is _NO_CONTEXT else context,
+                        context is not _NO_CONTEXT, raise_on_error, tighten)
+    from . import _service
+    t0 = time.monotonic()
+    if timeout is not None and timeout <= 0:
+        raise ValueError("timeout must be positive")
+    _svc_refuse(output_dir=output_dir, bind_ro=list(bind_ro), policy_dir=policy_dir, audit=audit)
+    source = _encode(code, "code")
+    data = _svc_input(input)
+    ctx = None
+    if context is not _NO_CONTEXT:
+        line = _context_line(context)
+        source, k = _with_prelude(source)
+        ctx = _Context(k)
+        data = line + (data or b"")
+    return _service.run_job(ep, source, None, data, _svc_policy(policy), tighten, timeout, ctx,
+                            raise_on_error, t0, _path or "<stdin>")
+
+
+def _read_source(path: PathLike) -> Tuple[bytes, str]:
+    p = os.fspath(path)
+    if not p:
+        raise ValueError("empty path")
+    with open(p, "rb") as f:
+        return f.read(), p
+
+
+def _file_job(ep: Any, path: PathLike, **kw: Any):
+    if ep is None:
+        return _execute_job(None, b"", _path=os.fspath(path), **kw)
+    code, name = _read_source(path)
+    return _execute_job(ep, code, _path=name, **kw)
+
+
+def _exec_job(ep: Any, argv: Sequence[PathLike], policy: Optional[PathLike] = "default",
+              sources: Iterable[PathLike] = (), input: Union[Data, PathLike, None] = None,
+              timeout: Optional[float] = None, output_dir: Optional[PathLike] = None,
+              bind_ro: Iterable[PathLike] = (), cordon_bin: Optional[PathLike] = None,
+              policy_dir: Optional[PathLike] = None, audit: bool = False,
+              raise_on_error: bool = False, tighten: Optional[Tighten] = None):
+    operands = _exec_operands(argv, sources)
+    if ep is None:
+        return _prepare("exec", operands, None, policy, input, timeout, output_dir, bind_ro, cordon_bin,
+                        policy_dir, audit, raise_on_error=raise_on_error, tighten=tighten)
+    from . import _service
+    t0 = time.monotonic()
+    if timeout is not None and timeout <= 0:
+        raise ValueError("timeout must be positive")
+    _svc_refuse(sources=list(sources), output_dir=output_dir, bind_ro=list(bind_ro), policy_dir=policy_dir,
+                audit=audit)
+    args = [os.fspath(a) for a in argv]
+    for a in args:
+        if "\0" in a:
+            raise ValueError("argv: an argument holds a NUL character")
+    return _service.run_job(ep, None, args, _svc_input(input), _svc_policy(policy), tighten, timeout, None,
+                            raise_on_error, t0)
+
+
+def _svc_check_args(policy: Optional[PathLike], policy_dir: Optional[PathLike],
+                    tighten: Optional[Tighten]) -> Optional[str]:
+    _svc_refuse(policy_dir=policy_dir, tighten=tighten)
+    return _svc_policy(policy)
+
+
+def _check_code(ep: Any, code: Data, policy: Optional[PathLike] = "default", cordon_bin: Optional[PathLike] = None,
+                policy_dir: Optional[PathLike] = None, timeout: Optional[float] = None,
+                tighten: Optional[Tighten] = None) -> CheckResult:
+    if ep is None:
+        return _check(["-"], _encode(code, "code"), policy, cordon_bin, policy_dir, timeout, tighten)[0]
+    from . import _service
+    return _service.check(ep, _encode(code, "code"), _svc_check_args(policy, policy_dir, tighten), timeout)
+
+
+async def _acheck_code(ep: Any, code: Data, policy: Optional[PathLike] = "default",
+                       cordon_bin: Optional[PathLike] = None, policy_dir: Optional[PathLike] = None,
+                       timeout: Optional[float] = None, tighten: Optional[Tighten] = None) -> CheckResult:
+    if ep is None:
+        return (await _acheck(["-"], _encode(code, "code"), policy, cordon_bin, policy_dir, timeout, tighten))[0]
+    from . import _service
+    return await _service.acheck(ep, _encode(code, "code"), _svc_check_args(policy, policy_dir, tighten), timeout)
+
+
+def _check_paths(ep: Any, paths: Iterable[PathLike], policy: Optional[PathLike] = "default",
+                 cordon_bin: Optional[PathLike] = None, policy_dir: Optional[PathLike] = None,
+                 timeout: Optional[float] = None, tighten: Optional[Tighten] = None) -> List[CheckResult]:
+    if isinstance(paths, (str, bytes)):
+        raise TypeError("paths must be a sequence of paths, not a single string")
+    if ep is None:
+        operands = [_operand(p) for p in paths]
+        if not operands:
+            return []
+        return _check(operands, None, policy, cordon_bin, policy_dir, timeout, tighten)
+    from . import _service
+    name = _svc_check_args(policy, policy_dir, tighten)
+    out = []
+    for p in paths:
+        code, where = _read_source(p)
+        out.append(_service.check(ep, code, name, timeout, where))
+    return out
+
+
+# ---- the calls --------------------------------------------------------------
 
 def execute(code: Data, policy: Optional[PathLike] = "default", input: Union[Data, PathLike, None] = None,
             timeout: Optional[float] = None, output_dir: Optional[PathLike] = None,
@@ -1001,27 +1222,31 @@ def execute(code: Data, policy: Optional[PathLike] = "default", input: Union[Dat
     every finding and would-be denial is in the result (``result.mode ==
     "audit"``); isolation and limits still hold.
 
+    With ``$CORDON_SOCKET`` or ``$CORDON_URL`` set (and no ``cordon_bin``)
+    the call goes to ``cordon serve`` instead (see ``Executor``).
+
     Raises PolicyError when the policy cannot be loaded, CordonNotFound when
     there is no cordon, CordonError when cordon fails without a result.  A
     program that fails, is denied, times out or is killed is a Result; with
     ``raise_on_error=True`` a denial, a timeout, a resource limit and a
     cordon error raise (Result.raise_for_status).
     """
-    return _run(_execute_call(code, policy, input, timeout, output_dir, bind_ro, cordon_bin, policy_dir, audit,
-                              context, raise_on_error, tighten))
+    return _execute_job(_endpoint(cordon_bin), code, policy, input, timeout, output_dir, bind_ro, cordon_bin,
+                        policy_dir, audit, context, raise_on_error, tighten).run()
 
 
 async def execute_async(code: Data, policy: Optional[PathLike] = "default",
                         input: Union[Data, PathLike, None] = None, timeout: Optional[float] = None,
                         output_dir: Optional[PathLike] = None, bind_ro: Iterable[PathLike] = (),
                         cordon_bin: Optional[PathLike] = None, policy_dir: Optional[PathLike] = None,
-                        audit: bool = False, context: Any = _NO_CONTEXT, raise_on_error: bool = False, tighten: Optional[Tighten] = None) -> Result:
+                        audit: bool = False, context: Any = _NO_CONTEXT, raise_on_error: bool = False,
+                        tighten: Optional[Tighten] = None) -> Result:
     """``execute`` for asyncio: cordon runs as an asyncio subprocess, so the
     event loop goes on while the program runs.  Cancelling the task stops
     the run as a timeout does (cordon kills the program's whole tree)
     before CancelledError propagates."""
-    return await _arun(_execute_call(code, policy, input, timeout, output_dir, bind_ro, cordon_bin, policy_dir,
-                                     audit, context, raise_on_error, tighten))
+    return await _execute_job(_endpoint(cordon_bin), code, policy, input, timeout, output_dir, bind_ro,
+                              cordon_bin, policy_dir, audit, context, raise_on_error, tighten).arun()
 
 
 def execute_file(path: PathLike, policy: Optional[PathLike] = "default",
@@ -1031,8 +1256,9 @@ def execute_file(path: PathLike, policy: Optional[PathLike] = "default",
                  audit: bool = False, raise_on_error: bool = False, tighten: Optional[Tighten] = None) -> Result:
     """Check and run the source file ``path`` (``cordon run --json PATH``):
     findings name the file, and its extension tells the checks the language."""
-    return _run(_prepare("run", [_operand(path)], None, policy, input, timeout, output_dir, bind_ro,
-                         cordon_bin, policy_dir, audit, raise_on_error=raise_on_error, tighten=tighten))
+    return _file_job(_endpoint(cordon_bin), path, policy=policy, input=input, timeout=timeout,
+                     output_dir=output_dir, bind_ro=bind_ro, cordon_bin=cordon_bin, policy_dir=policy_dir,
+                     audit=audit, raise_on_error=raise_on_error, tighten=tighten).run()
 
 
 async def execute_file_async(path: PathLike, policy: Optional[PathLike] = "default",
@@ -1041,8 +1267,9 @@ async def execute_file_async(path: PathLike, policy: Optional[PathLike] = "defau
                              cordon_bin: Optional[PathLike] = None, policy_dir: Optional[PathLike] = None,
                              audit: bool = False, raise_on_error: bool = False, tighten: Optional[Tighten] = None) -> Result:
     """``execute_file`` for asyncio."""
-    return await _arun(_prepare("run", [_operand(path)], None, policy, input, timeout, output_dir, bind_ro,
-                                cordon_bin, policy_dir, audit, raise_on_error=raise_on_error, tighten=tighten))
+    return await _file_job(_endpoint(cordon_bin), path, policy=policy, input=input, timeout=timeout,
+                           output_dir=output_dir, bind_ro=bind_ro, cordon_bin=cordon_bin, policy_dir=policy_dir,
+                           audit=audit, raise_on_error=raise_on_error, tighten=tighten).arun()
 
 
 def _exec_operands(argv: Sequence[PathLike], sources: Iterable[PathLike]) -> List[str]:
@@ -1071,8 +1298,8 @@ def exec_command(argv: Sequence[PathLike], policy: Optional[PathLike] = "default
     and sealed; an argument naming one runs the checked bytes.  Without
     sources the check modules are skipped.
     """
-    return _run(_prepare("exec", _exec_operands(argv, sources), None, policy, input, timeout, output_dir,
-                         bind_ro, cordon_bin, policy_dir, audit, raise_on_error=raise_on_error, tighten=tighten))
+    return _exec_job(_endpoint(cordon_bin), argv, policy, sources, input, timeout, output_dir, bind_ro,
+                     cordon_bin, policy_dir, audit, raise_on_error, tighten).run()
 
 
 async def exec_command_async(argv: Sequence[PathLike], policy: Optional[PathLike] = "default",
@@ -1082,9 +1309,8 @@ async def exec_command_async(argv: Sequence[PathLike], policy: Optional[PathLike
                              policy_dir: Optional[PathLike] = None, audit: bool = False,
                              raise_on_error: bool = False, tighten: Optional[Tighten] = None) -> Result:
     """``exec_command`` for asyncio."""
-    return await _arun(_prepare("exec", _exec_operands(argv, sources), None, policy, input, timeout,
-                                output_dir, bind_ro, cordon_bin, policy_dir, audit,
-                                raise_on_error=raise_on_error, tighten=tighten))
+    return await _exec_job(_endpoint(cordon_bin), argv, policy, sources, input, timeout, output_dir, bind_ro,
+                           cordon_bin, policy_dir, audit, raise_on_error, tighten).arun()
 
 
 def _check_parse(operands: List[str], rc: int, out: str, err: str, timed_out: bool,
@@ -1130,13 +1356,13 @@ def check(code: Data, policy: Optional[PathLike] = "default", cordon_bin: Option
           policy_dir: Optional[PathLike] = None, timeout: Optional[float] = None, tighten: Optional[Tighten] = None) -> CheckResult:
     """Run only the policy's checks on ``code`` (``cordon check --json -``):
     nothing is executed."""
-    return _check(["-"], _encode(code, "code"), policy, cordon_bin, policy_dir, timeout, tighten)[0]
+    return _check_code(_endpoint(cordon_bin), code, policy, cordon_bin, policy_dir, timeout, tighten)
 
 
 async def check_async(code: Data, policy: Optional[PathLike] = "default", cordon_bin: Optional[PathLike] = None,
                       policy_dir: Optional[PathLike] = None, timeout: Optional[float] = None, tighten: Optional[Tighten] = None) -> CheckResult:
     """``check`` for asyncio."""
-    return (await _acheck(["-"], _encode(code, "code"), policy, cordon_bin, policy_dir, timeout, tighten))[0]
+    return await _acheck_code(_endpoint(cordon_bin), code, policy, cordon_bin, policy_dir, timeout, tighten)
 
 
 def is_safe(code: Data, policy: Optional[PathLike] = "default", cordon_bin: Optional[PathLike] = None,
@@ -1160,10 +1386,100 @@ async def is_safe_async(code: Data, policy: Optional[PathLike] = "default", cord
 def check_files(paths: Iterable[PathLike], policy: Optional[PathLike] = "default",
                 cordon_bin: Optional[PathLike] = None, policy_dir: Optional[PathLike] = None,
                 timeout: Optional[float] = None, tighten: Optional[Tighten] = None) -> List[CheckResult]:
-    """Run only the policy's checks on each file, in one cordon process."""
-    if isinstance(paths, (str, bytes)):
-        raise TypeError("paths must be a sequence of paths, not a single string")
-    operands = [_operand(p) for p in paths]
-    if not operands:
-        return []
-    return _check(operands, None, policy, cordon_bin, policy_dir, timeout, tighten)
+    """Run only the policy's checks on each file, in one cordon process
+    (over the service: one request per file)."""
+    return _check_paths(_endpoint(cordon_bin), paths, policy, cordon_bin, policy_dir, timeout, tighten)
+
+
+class Executor:
+    """The calls above, bound to one transport.
+
+    ``Executor(socket="/run/cordon/serve.sock")`` or
+    ``Executor(url="http://127.0.0.1:8750", token="...")`` sends every call
+    to ``cordon serve``; ``Executor(cordon_bin="/usr/bin/cordon")`` starts
+    the command.  ``Executor()`` takes the environment: ``$CORDON_SOCKET``,
+    else ``$CORDON_URL`` (with ``$CORDON_TOKEN``), else the command
+    (``$CORDON``, then ``cordon`` on ``$PATH``).  ``token=`` alone takes the
+    URL from ``$CORDON_URL``.  The methods take the module functions'
+    arguments but ``cordon_bin`` and return the same Result whichever the
+    transport; the object holds no connection, so threads may share it.
+    """
+
+    def __init__(self, socket: Optional[PathLike] = None, url: Optional[str] = None, token: Optional[str] = None,
+                 cordon_bin: Optional[PathLike] = None):
+        from ._service import Endpoint
+        if socket is not None or url is not None:
+            self.endpoint = Endpoint(socket=None if socket is None else os.fspath(socket), url=url,
+                                     token=token if token is not None else os.environ.get("CORDON_TOKEN") or None)
+        elif token is not None:
+            if not os.environ.get("CORDON_URL"):
+                raise ValueError("token= needs url= (or $CORDON_URL): a bearer token is for the TCP port")
+            self.endpoint = Endpoint(url=os.environ["CORDON_URL"], token=token)
+        elif cordon_bin is not None:
+            self.endpoint = None
+        else:
+            self.endpoint = Endpoint.from_env()
+        self.cordon_bin = cordon_bin
+        if self.endpoint is None:
+            find_cordon(cordon_bin)  # CordonNotFound now rather than at the first call
+
+    @property
+    def transport(self) -> str:
+        """``"service"`` or ``"command"``."""
+        return "command" if self.endpoint is None else "service"
+
+    def _kw(self, kw: Dict[str, Any]) -> Dict[str, Any]:
+        if "cordon_bin" in kw:
+            raise TypeError("cordon_bin is the Executor's: Executor(cordon_bin=...)")
+        kw["cordon_bin"] = self.cordon_bin
+        return kw
+
+    def execute(self, code: Data, **kw: Any) -> Result:
+        """``cordon.execute`` over this transport."""
+        return _execute_job(self.endpoint, code, **self._kw(kw)).run()
+
+    async def execute_async(self, code: Data, **kw: Any) -> Result:
+        """``cordon.execute_async`` over this transport: over the service the
+        run is submitted and polled, and cancelling the task cancels it
+        (DELETE /v1/runs/ID) before CancelledError propagates."""
+        return await _execute_job(self.endpoint, code, **self._kw(kw)).arun()
+
+    def execute_file(self, path: PathLike, **kw: Any) -> Result:
+        return _file_job(self.endpoint, path, **self._kw(kw)).run()
+
+    async def execute_file_async(self, path: PathLike, **kw: Any) -> Result:
+        return await _file_job(self.endpoint, path, **self._kw(kw)).arun()
+
+    def exec_command(self, argv: Sequence[PathLike], **kw: Any) -> Result:
+        return _exec_job(self.endpoint, argv, **self._kw(kw)).run()
+
+    async def exec_command_async(self, argv: Sequence[PathLike], **kw: Any) -> Result:
+        return await _exec_job(self.endpoint, argv, **self._kw(kw)).arun()
+
+    def check(self, code: Data, **kw: Any) -> CheckResult:
+        return _check_code(self.endpoint, code, **self._kw(kw))
+
+    async def check_async(self, code: Data, **kw: Any) -> CheckResult:
+        return await _acheck_code(self.endpoint, code, **self._kw(kw))
+
+    def is_safe(self, code: Data, **kw: Any) -> Tuple[bool, List[Finding]]:
+        c = self.check(code, **kw)
+        return c.passed, list(c.findings)
+
+    async def is_safe_async(self, code: Data, **kw: Any) -> Tuple[bool, List[Finding]]:
+        c = await self.check_async(code, **kw)
+        return c.passed, list(c.findings)
+
+    def check_files(self, paths: Iterable[PathLike], **kw: Any) -> List[CheckResult]:
+        return _check_paths(self.endpoint, paths, **self._kw(kw))
+
+    def policies(self) -> List[Dict[str, Any]]:
+        """The policies the service lets this caller use (GET /v1/policies):
+        dicts with name, language, file.  Service only."""
+        if self.endpoint is None:
+            raise ValueError("policies(): only a service has a list of policies for its callers")
+        from . import _service
+        return _service.policies(self.endpoint)
+
+    def __repr__(self) -> str:
+        return "Executor(%s)" % (repr(self.endpoint) if self.endpoint else "cordon_bin=%r" % (self.cordon_bin,))

@@ -13,12 +13,12 @@ import stat
 import sys
 import tempfile
 import time
-import traceback
 import unittest
 from pathlib import Path
 from unittest import mock
 
 import cordon
+import taplib
 
 PY = "/usr/bin/python3"
 TMP = Path(tempfile.mkdtemp(prefix="cordon-py."))
@@ -732,57 +732,5 @@ class Async(unittest.TestCase):
             asyncio.run(cordon.execute_async("print(1)", cordon_bin="/nonexistent/cordon"))
 
 
-class TAPResult(unittest.TestResult):
-    """Print each test as a TAP line as it ends."""
-
-    def __init__(self):
-        super().__init__()
-        self.n = 0
-
-    def _line(self, ok, test, extra=""):
-        self.n += 1
-        print("%s %d - %s%s" % ("ok" if ok else "not ok", self.n, test.id().split(".", 1)[-1], extra),
-              flush=True)
-
-    def addSuccess(self, test):
-        super().addSuccess(test)
-        self._line(True, test)
-
-    def addSkip(self, test, reason):
-        super().addSkip(test, reason)
-        self._line(True, test, " # SKIP %s" % reason)
-
-    def _fail(self, test, err):
-        self._line(False, test)
-        for ln in "".join(traceback.format_exception(*err)).splitlines():
-            print("# " + ln, flush=True)
-
-    def addFailure(self, test, err):
-        super().addFailure(test, err)
-        self._fail(test, err)
-
-    def addError(self, test, err):
-        super().addError(test, err)
-        self._fail(test, err)
-
-
-def main():
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    result = TAPResult()
-    try:
-        suite.run(result)
-    finally:
-        for root, dirs, files in os.walk(TMP, topdown=False):
-            for n in files + dirs:
-                p = os.path.join(root, n)
-                if os.path.isdir(p) and not os.path.islink(p):
-                    os.rmdir(p)
-                else:
-                    os.unlink(p)
-        os.rmdir(TMP)
-    print("1..%d" % result.n)
-    return 0 if result.wasSuccessful() else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(taplib.main(__name__, TMP))
