@@ -64,7 +64,7 @@ class Service:
 
     n = 0
 
-    def __init__(self, callers="[]", extra=""):
+    def __init__(self, callers="[]", extra="", limits=""):
         Service.n += 1
         self.dir = TMP / ("svc%d" % Service.n)
         self.dir.mkdir()
@@ -73,10 +73,10 @@ class Service:
         self.conf = write(self.dir / "serve.yaml", """
 listen: {unix: %s, mode: "0600"%s}
 workers: 2
-policy_dir: %s
+%spolicy_dir: %s
 policies: [default, strict]
 callers: %s
-""" % (self.socket, extra, POLICIES, callers))
+""" % (self.socket, extra, limits, POLICIES, callers))
         self.log = open(self.dir / "log", "wb")
         self.proc = subprocess.Popen([SERVE, "serve", "-c", str(self.conf)], stdin=subprocess.DEVNULL,
                                      stdout=self.log, stderr=subprocess.STDOUT, close_fds=True)
@@ -343,6 +343,18 @@ class Refusals(unittest.TestCase):
                 out = svc.admin("resume")
                 self.assertEqual(out.returncode, 0, out)
                 self.assertEqual(cordon.execute("print(1)").stdout, "1\n")
+        finally:
+            svc.stop()
+
+    def test_413_too_large(self):
+        svc = Service(extra="", limits="max_request: 1K\n")
+        try:
+            with self.assertRaises(cordon.ServiceError) as cm:
+                cordon.Executor(socket=svc.socket).execute("x = %r\n" % ("a" * 2000))
+            self.assertEqual(cm.exception.status, 413)
+            self.assertIn("max_request", cm.exception.reason)
+            self.assertNotIsInstance(cm.exception, (cordon.RateLimited, cordon.ServiceUnavailable))
+            self.assertEqual(cordon.Executor(socket=svc.socket).execute("print(1)").stdout, "1\n")
         finally:
             svc.stop()
 
