@@ -262,19 +262,31 @@ class Job:
             return self.result(run_id)
         deadline = self.t0 + self.timeout
         delay = POLL_FIRST
+        done = final = None
         try:
             while True:
                 reply = self.ep.request("GET", "/v1/runs/" + run_id)
                 if not self._pending(reply):
-                    return self.result(reply)
+                    done = reply
+                    break
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    return self._cancel(run_id)
+                    final = self._cancel(run_id)
+                    break
                 time.sleep(min(delay, left))
                 delay = min(delay * POLL_GROWTH, POLL_MAX)
         except BaseException:
             self._cancel_quietly(run_id)
             raise
+        return self._outcome(done, final)
+
+    def _outcome(self, done: Optional[_Reply], final: Optional[_Reply]) -> Result:
+        """The result of a polled run: it ended (``done``), or the caller's
+        timeout cancelled it (``final``, None when the service did not
+        report)."""
+        if done is not None:
+            return self.result(done)
+        return self.result(final, timed_out=True) if final is not None else self._gave_up()
 
     def _submit(self):
         """POST without waiting: the run's id, or the reply when it is
@@ -289,15 +301,17 @@ class Job:
         return reply.status == 200 and isinstance(reply.obj, dict) and "status" not in reply.obj \
             and reply.obj.get("state") in ("queued", "running")
 
-    def _cancel(self, run_id: str) -> Result:
+    def _cancel(self, run_id: str) -> Optional[_Reply]:
+        """Cancel the run (the caller's timeout) and wait for its final
+        reply; None when it did not come within CANCEL_GRACE."""
         reply = self.ep.request("DELETE", "/v1/runs/" + run_id)
         end = time.monotonic() + CANCEL_GRACE
         while self._pending(reply) or reply.status == 202:
             if time.monotonic() > end:
-                return self._gave_up()
+                return None
             time.sleep(POLL_MAX / 4)
             reply = self.ep.request("GET", "/v1/runs/" + run_id)
-        return self.result(reply, timed_out=True)
+        return reply
 
     def _cancel_quietly(self, run_id: str) -> None:
         try:
@@ -306,9 +320,10 @@ class Job:
             pass  # the service is gone: its run went with it, or its wall limit ends it
 
     def _gave_up(self) -> Result:
-        return Result(status="timeout", exit_code=None, signal=None, limit="wall", stdout="", stderr="",
-                      returncode=EXIT_TIMEOUT, total_time=time.monotonic() - self.t0,
-                      warnings=["the caller's timeout of %gs ended the run; the service did not report" % self.timeout])
+        return _finish(Result(status="timeout", exit_code=None, signal=None, limit="wall", stdout="", stderr="",
+                              returncode=EXIT_TIMEOUT,
+                              warnings=["the caller's timeout of %gs ended the run; the service did not report"
+                                        % self.timeout]), self.t0, None, self.raise_on_error)
 
     # ---- asyncio: the requests run in the loop's executor, the waits
     # between polls are the loop's ----
@@ -325,15 +340,18 @@ class Job:
         run_id = submitted
         deadline = None if self.timeout is None else self.t0 + self.timeout
         delay = POLL_FIRST
+        done = final = None
         try:
             while True:
                 reply = await loop.run_in_executor(None, call, "GET", "/v1/runs/" + run_id)
                 if not self._pending(reply):
-                    return self.result(reply)
+                    done = reply
+                    break
                 if deadline is not None:
                     left = deadline - time.monotonic()
                     if left <= 0:
-                        return await loop.run_in_executor(None, self._cancel, run_id)
+                        final = await loop.run_in_executor(None, self._cancel, run_id)
+                        break
                     await asyncio.sleep(min(delay, left))
                 else:
                     await asyncio.sleep(delay)
@@ -342,6 +360,7 @@ class Job:
             # Cancelled (or failed) while the run goes on: stop it.
             await asyncio.shield(loop.run_in_executor(None, self._cancel_quietly, run_id))
             raise
+        return self._outcome(done, final)
 
 
 def run_job(ep: Endpoint, code: Optional[bytes], argv: Optional[List[str]], input_data: Optional[bytes],

@@ -42,9 +42,11 @@ def write(path, text, mode=0o644):
 
 def serve_policy(name, threshold, limits):
     """A policy of the service: pattern_scan's Python rules deny at
-    ``threshold``, rlimit with ``limits``."""
+    ``threshold``, rlimit with ``limits``; no isolation backend, said so
+    (the tests are about the transport, the same on every host)."""
     write(POLICIES / (name + ".yaml"), """
 interpreter: [%s, -I, -B]
+isolation: none
 env: {PATH: /usr/bin:/bin, LANG: C.UTF-8}
 stack:
   - module: pattern_scan
@@ -111,6 +113,13 @@ callers: %s
         return mock.patch.dict(os.environ, e, clear=True)
 
     def stop(self):
+        if self.proc.poll() is not None:
+            # Gone before the test stopped it: say why (its log), for the
+            # tests that failed because of it.
+            print("# cordon-serve (pid %d) had exited (%s) before the end of its tests; its log:"
+                  % (self.proc.pid, self.proc.returncode), flush=True)
+            for ln in self.log_text().splitlines():
+                print("#   " + ln, flush=True)
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -237,6 +246,12 @@ class Runs(unittest.TestCase):
         self.assertEqual((r.status, r.limit, r.exit_code), ("timeout", "wall", None))
         self.assertIn("the caller's timeout of 0.5s ended the run", r.warnings)
         self.assertLess(r.total_time, 5)
+        r = asyncio.run(ex.execute_async("import time; time.sleep(20)", timeout=0.5))
+        self.assertEqual((r.status, r.limit), ("timeout", "wall"))
+        # A run that ends within the timeout (submitted, then polled).
+        self.assertEqual(ex.execute("print(4)", timeout=20).stdout, "4\n")
+        with self.assertRaises(cordon.ValidationError):
+            ex.execute("import os; os.system('id')", timeout=20, raise_on_error=True)
 
         async def cancelled():
             task = asyncio.ensure_future(ex.execute_async("import time; time.sleep(20)"))
