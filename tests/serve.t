@@ -364,6 +364,20 @@ mcp '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"check_code"
 check "mcp: check_code gives the verdict" eval 'code_is 200 && jtrue "j[\"result\"][\"structuredContent\"][\"verdict\"] == \"deny\""'
 mcp 'not json'
 check "mcp: a parse error is a JSON-RPC error" eval 'code_is 200 && jtrue "j[\"error\"][\"code\"] == -32700"'
+mcp '{"jsonrpc":"2.0","id":20,"method":"tools/call","params":{"name":"execute_code","arguments":{"language":"python","code":"x = 20\nx * 2","session":"nb"}}}'
+check "mcp: execute_code with a session starts it at the first call; a last expression's value" \
+	eval 'code_is 200 && jtrue "j[\"result\"][\"isError\"] is False and \"value: 40\" in j[\"result\"][\"content\"][0][\"text\"]"'
+mcp '{"jsonrpc":"2.0","id":21,"method":"tools/call","params":{"name":"execute_code","arguments":{"language":"python","code":"import socket","session":"nb"}}}'
+check "mcp: a denied cell in a session: a tool error with the finding, the session as it was" \
+	eval 'code_is 200 && jtrue "j[\"result\"][\"isError\"] is True and \"import-denied\" in j[\"result\"][\"content\"][0][\"text\"] and \"as it was\" in j[\"result\"][\"content\"][0][\"text\"]"'
+mcp '{"jsonrpc":"2.0","id":22,"method":"tools/call","params":{"name":"execute_code","arguments":{"language":"python","code":"x + 1","session":"nb"}}}'
+check "mcp: the same name reaches the same session (variables live on)" \
+	eval 'code_is 200 && jtrue "\"value: 21\" in j[\"result\"][\"content\"][0][\"text\"] and j[\"result\"][\"structuredContent\"][\"cell\"] == 2"'
+mcp '{"jsonrpc":"2.0","id":23,"method":"tools/call","params":{"name":"execute_code","arguments":{"language":"python","code":"x","session":"../nb"}}}'
+check "mcp: a session name that is no name: a tool error" eval 'code_is 200 && jtrue "j[\"result\"][\"isError\"] is True and \"session: expected a name\" in j[\"result\"][\"content\"][0][\"text\"]"'
+mcp '{"jsonrpc":"2.0","id":24,"method":"tools/call","params":{"name":"execute_code","arguments":{"language":"python","code":"1","session":"st","policy":"strict"}}}'
+check "mcp: a session that cannot start under its policy: a tool error saying why" \
+	eval 'code_is 200 && jtrue "j[\"result\"][\"isError\"] is True and \"could not start\" in j[\"result\"][\"content\"][0][\"text\"]"'
 mcp '{"jsonrpc":"2.0","id":8,"method":"ping"}' -H 'Origin: http://evil.example'
 check "mcp: a request with an Origin header is refused (403)" code_is 403
 mcp '{"jsonrpc":"2.0","id":9,"method":"ping"}' -H 'MCP-Protocol-Version: 1999-01-01'

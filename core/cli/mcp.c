@@ -617,8 +617,9 @@ static json_t *tool_execute_code(struct server *s, json_t *args, struct rpc_err 
 	    arg_string(args, tool, "session", false, 256, true, &session, NULL, e) < 0)
 		return NULL;
 	if (session)
-		return tool_error(e, "sessions are not available yet. Call execute_code without 'session': each call "
-		                     "runs in a fresh sandbox, so pass everything the code needs in 'code' and 'input'.");
+		return tool_error(e, "sessions are not available yet over stdio (cordon serve's /mcp has them). Call "
+		                     "execute_code without 'session': each call runs in a fresh sandbox, so pass everything "
+		                     "the code needs in 'code' and 'input'.");
 	char **limits = NULL;
 	if (arg_limits(args, tool, &limits, e) < 0)
 		return NULL;
@@ -854,7 +855,8 @@ static json_t *tools_list(void)
 		"output, processes, open_files, file_size, ... e.g. {\"wall\": \"5s\", \"memory\": \"128M\"}.",
 		"additionalProperties", "type", "string", "integer",
 		"session", "type", "string", "description",
-		"Not available yet: a call with a session is refused (each call runs in a fresh sandbox).",
+		"A name for a Python session whose variables live between calls (started by the first call "
+		"with the name; over cordon serve's /mcp only: `cordon mcp` on stdio refuses it).",
 		"required", "language", "code", "additionalProperties", 0,
 		/* check_code */
 		"name", "check_code", "description",

@@ -30,6 +30,7 @@
  *                             check_code, list_policies), one JSON answer
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -68,6 +69,7 @@ struct http_wait {
 	struct job *job; /* waited on */
 	bool ready; /* the job is done: respond */
 	struct job *session; /* a session whose cell this request waits for */
+	json_t *mcp_id; /* an MCP call's id: the cell's answer goes back as its result */
 	char *reply; /* the answer, when it came from elsewhere */
 	unsigned reply_status;
 };
@@ -647,6 +649,99 @@ static const char *mcp_no_policy(void *arg, const char *name)
 	return "not here";
 }
 
+static char *mcp_cell_reply(json_t *id, const struct job *j, unsigned status, const char *body);
+
+static enum MHD_Result mcp_tool_error(struct http_wait *w, json_t *id, const char *text)
+{
+	json_t *msg = json_pack("{s:s,s:O,s:{s:[{s:s,s:s}],s:b}}", "jsonrpc", "2.0", "id", id, "result", "content",
+	                        "type", "text", "text", text, "isError", 1);
+	return send_json(w->conn, 200, msg, NULL, NULL);
+}
+
+/* execute_code with a session: a Python session of this caller's, by the
+ * name the call gives, started at its first call; kept by the service
+ * (not by a worker), so it is handled here. */
+static enum MHD_Result mcp_session_call(struct http_wait *w, json_t *msg)
+{
+	struct serve *s = w->s;
+	json_t *id = json_object_get(msg, "id");
+	json_t *args = json_object_get(json_object_get(msg, "params"), "arguments");
+	const char *name = json_string_value(json_object_get(args, "session"));
+	json_t *code = json_object_get(args, "code");
+	const char *lang = json_string_value(json_object_get(args, "language"));
+	const char *pname = json_string_value(json_object_get(args, "policy"));
+	char why[400];
+	size_t nl = name ? strlen(name) : 0;
+	bool name_ok = nl > 0 && nl <= 64;
+	for (size_t i = 0; name_ok && i < nl; i++)
+		name_ok = isalnum((unsigned char)name[i]) || name[i] == '-' || name[i] == '_';
+	if (!name_ok)
+		return mcp_tool_error(w, id, "session: expected a name of 1 to 64 letters, digits, '-' or '_' (the same name "
+		                             "reaches the same session)");
+	if (!json_is_string(code))
+		return mcp_tool_error(w, id, "code: required (a string)");
+	if (!lang || strcmp(lang, "python") != 0)
+		return mcp_tool_error(w, id, "sessions are Python interpreters: language must be python");
+	if (json_object_get(args, "input") || json_object_get(args, "limits"))
+		return mcp_tool_error(w, id, "input and limits are not available in a session (its limits are its "
+		                             "policy's, for its whole life): leave them out");
+	struct job *j = NULL;
+	for (struct job *k = s->jobs; k; k = k->next)
+		if (k->kind == JOB_SESSION && k->caller == w->caller && k->state == JOB_RUNNING && k->mcp_name &&
+		    strcmp(k->mcp_name, name) == 0)
+			j = k;
+	const char *rwhy = NULL;
+	double retry = caller_admit(w->caller, &rwhy);
+	if (retry > 0) {
+		snprintf(why, sizeof(why), "%s (caller '%s')", rwhy, w->caller->name);
+		return refuse(w, 429, NULL, why, retry);
+	}
+	if (j) {
+		if (pname && strcmp(pname, j->wp->name) != 0) {
+			snprintf(why, sizeof(why), "session '%s' runs policy '%s', not '%s'", name, j->wp->name, pname);
+			return mcp_tool_error(w, id, why);
+		}
+		if (j->cell_busy)
+			return mcp_tool_error(w, id, "a cell of this session is still running: one at a time");
+		char *now = session_check_send(s, j, json_string_value(code), json_string_length(code));
+		if (now) { /* denied, or it could not be sent */
+			char *reply = mcp_cell_reply(id, j, 200, now);
+			free(now);
+			enum MHD_Result rc = send_text(w->conn, 200, "application/json", reply, NULL, NULL, NULL, NULL);
+			free(reply);
+			return rc;
+		}
+		caller_charge(w->caller);
+	} else {
+		struct warm_policy *wp = conf_policy(&s->conf, pname ? pname : "default");
+		if (!wp || !caller_may_use(w->caller, wp->name) || !wp->language || strcmp(wp->language, "python") != 0) {
+			snprintf(why, sizeof(why), "policy '%s' refused: %s", pname ? pname : "default",
+			         !wp ? "it is not one of this service's policies"
+			         : !caller_may_use(w->caller, wp->name) ? "this caller may not use it"
+			                                                : "it does not run Python");
+			return mcp_tool_error(w, id, why);
+		}
+		if (!(j = job_new(JOB_SESSION, w->caller, wp)) || !(j->mcp_name = strdup(name)) ||
+		    !(j->pending_code = malloc(json_string_length(code) + 1))) {
+			job_free(j);
+			return send_error(w->conn, 500, "out of memory");
+		}
+		memcpy(j->pending_code, json_string_value(code), json_string_length(code) + 1);
+		j->pending_len = json_string_length(code);
+		int status = 0;
+		if (job_submit(s, j, &status, &rwhy) < 0) {
+			job_free(j);
+			return refuse(w, (unsigned)status, wp->name, rwhy, 5);
+		}
+		j->cell_busy = true; /* cell 0: the interpreter coming up, then the pending cell */
+	}
+	w->mcp_id = json_incref(id);
+	w->session = j;
+	j->waiter = w;
+	MHD_suspend_connection(w->conn);
+	return MHD_YES;
+}
+
 static enum MHD_Result post_mcp(struct http_wait *w)
 {
 	struct serve *s = w->s;
@@ -671,6 +766,16 @@ static enum MHD_Result post_mcp(struct http_wait *w)
 		free(answer);
 		return rc;
 	}
+	json_t *msg = json_loadb(w->body ? w->body : "", w->len, JSON_REJECT_DUPLICATES, NULL);
+	json_t *params = json_object_get(msg, "params");
+	if (json_is_string(json_object_get(json_object_get(params, "arguments"), "session")) &&
+	    json_is_string(json_object_get(params, "name")) &&
+	    strcmp(json_string_value(json_object_get(params, "name")), "execute_code") == 0) {
+		enum MHD_Result rc = mcp_session_call(w, msg);
+		json_decref(msg);
+		return rc;
+	}
+	json_decref(msg);
 	const char *rwhy = NULL;
 	char why[300];
 	double retry = caller_admit(w->caller, &rwhy);
@@ -793,45 +898,79 @@ static enum MHD_Result session_cell(struct http_wait *w, struct job *j)
 	}
 	/* The policy's checks over the cell, here: a denied cell is never
 	 * sent and the session stays as it was. */
-	char *err = NULL;
-	cordon_result *r = cordon_check(j->wp->policy, NULL, json_string_value(code), json_string_length(code), &err);
-	char *cj = r ? cordon_result_json(r) : NULL;
-	json_t *check = cj ? json_loads(cj, 0, NULL) : NULL;
-	free(cj);
-	const char *verdict = json_string_value(json_object_get(check, "verdict"));
-	if (!r || !verdict || strcmp(verdict, "error") == 0) {
-		snprintf(why, sizeof(why), "the cell could not be checked: %s",
-		         err ? err : r && cordon_result_error(r) ? cordon_result_error(r) : "unknown error");
-		free(err);
-		if (r)
-			cordon_result_free(r);
-		json_decref(check);
-		json_decref(body);
-		return send_error(w->conn, 500, why);
-	}
-	cordon_result_free(r);
-	if (strcmp(verdict, "deny") == 0) {
-		serve_log(s, "cell", w->caller, j->wp->name, "session %s: a cell denied by the checks", j->id);
-		json_t *o = json_pack("{s:s,s:s,s:O}", "session", j->id, "status", "denied", "findings",
-		                      json_object_get(check, "findings"));
-		json_decref(check);
-		json_decref(body);
-		return send_json(w->conn, 200, o, NULL, NULL);
-	}
-	if (session_send(j, json_string_value(code), json_string_length(code), &rwhy) < 0) {
-		json_decref(check);
-		json_decref(body);
-		return send_error(w->conn, 409, rwhy);
+	char *now = session_check_send(s, j, json_string_value(code), json_string_length(code));
+	json_decref(body);
+	if (now) {
+		enum MHD_Result rc = send_text(w->conn, 200, "application/json", now, NULL, NULL, NULL, NULL);
+		free(now);
+		return rc;
 	}
 	caller_charge(w->caller);
-	json_decref(body);
-	json_decref(j->cell_findings);
-	j->cell_findings = json_incref(json_object_get(check, "findings"));
-	json_decref(check);
 	w->session = j;
 	j->waiter = w;
 	MHD_suspend_connection(w->conn);
 	return MHD_YES;
+}
+
+/* A cell's answer as the MCP tool result of execute_code: a text a model
+ * reads, the cell's object as structuredContent. */
+static char *mcp_cell_reply(json_t *id, const struct job *j, unsigned status, const char *body)
+{
+	json_t *cell = body ? json_loads(body, 0, NULL) : NULL;
+	const char *st = json_string_value(json_object_get(cell, "status"));
+	char *text = NULL;
+	size_t tlen = 0;
+	FILE *f = open_memstream(&text, &tlen);
+	if (f) {
+		fprintf(f, "session: %s (policy %s", j->mcp_name ? j->mcp_name : j->id, job_policy(j));
+		if (json_integer_value(json_object_get(cell, "cell")) > 0)
+			fprintf(f, ", cell %lld", (long long)json_integer_value(json_object_get(cell, "cell")));
+		fputs(")\n", f);
+		if (status != 200 || !st) {
+			const char *e = json_string_value(json_object_get(cell, "error"));
+			fprintf(f, "status: error: %s\n", e ? e : "the session could not run the cell");
+		} else {
+			fprintf(f, "status: %s\n", st);
+		}
+		const char *v = json_string_value(json_object_get(cell, "value"));
+		if (v)
+			fprintf(f, "value: %s\n", v);
+		const char *et = json_string_value(json_object_get(cell, "error_type"));
+		if (et)
+			fprintf(f, "exception: %s: %s\n", et, json_string_value(json_object_get(cell, "error")) ?: "");
+		static const char *const streams[] = { "stdout", "stderr" };
+		for (int i = 0; i < 2; i++) {
+			const char *t = json_string_value(json_object_get(cell, streams[i]));
+			if (t && *t)
+				fprintf(f, "%s:\n%s%s", streams[i], t, t[strlen(t) - 1] == '\n' ? "" : "\n");
+		}
+		size_t k;
+		json_t *fi;
+		json_array_foreach(json_object_get(cell, "findings"), k, fi)
+		fprintf(f, "line %lld: %s: %s [%s/%s]\n", (long long)json_integer_value(json_object_get(fi, "line")),
+		        json_string_value(json_object_get(fi, "severity")) ?: "?",
+		        json_string_value(json_object_get(fi, "message")) ?: "",
+		        json_string_value(json_object_get(fi, "module")) ?: "?",
+		        json_string_value(json_object_get(fi, "rule")) ?: "?");
+		if (st && strcmp(st, "denied") == 0)
+			fputs("The policy denied this code; do not try to work around the policy — change the approach or ask "
+			      "the user. The session is as it was before this call.\n",
+			      f);
+		if (st && strcmp(st, "ended") == 0)
+			fputs("The session has ended (its interpreter is gone); the next call with this name starts a new one.\n", f);
+		fclose(f);
+	}
+	bool is_error = status != 200 || !st || strcmp(st, "ok") != 0;
+	json_t *res = json_pack("{s:[{s:s,s:s}],s:b}", "content", "type", "text", "text", text ? text : "", "isError",
+	                        is_error);
+	if (res && cell)
+		json_object_set(res, "structuredContent", cell);
+	json_t *msg = json_pack("{s:s,s:O,s:o*}", "jsonrpc", "2.0", "id", id, "result", res);
+	char *out = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+	json_decref(msg);
+	json_decref(cell);
+	free(text);
+	return out ? out : strdup("{}");
 }
 
 void http_cell_done(struct job *j, unsigned status, char *body)
@@ -843,8 +982,14 @@ void http_cell_done(struct job *j, unsigned status, char *body)
 	}
 	j->waiter = NULL;
 	w->session = NULL;
-	w->reply = body;
-	w->reply_status = status;
+	if (w->mcp_id) {
+		w->reply = mcp_cell_reply(w->mcp_id, j, status, body);
+		w->reply_status = 200;
+		free(body);
+	} else {
+		w->reply = body;
+		w->reply_status = status;
+	}
 	w->ready = true;
 	MHD_resume_connection(w->conn);
 }
@@ -1034,6 +1179,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, en
 	}
 	if (w->session && w->session->waiter == w)
 		w->session->waiter = NULL;
+	json_decref(w->mcp_id);
 	free(w->reply);
 	free(w->body);
 	free(w);

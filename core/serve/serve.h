@@ -147,6 +147,9 @@ struct job {
 	size_t cell_out_len[2], cell_out_cap[2], cell_scan[2], cell_dropped;
 	char *cell_meta;
 	json_t *cell_findings; /* the check's findings of the cell in flight */
+	char *mcp_name; /* a session started by an MCP call: its caller-given name */
+	char *pending_code; /* the cell to send once the session is up */
+	size_t pending_len;
 	struct timespec last_used;
 	/* outputs: true - what the program wrote to /output, kept here */
 	bool outputs;
@@ -198,6 +201,8 @@ int utf8_seq_len(const unsigned char *p, size_t n);
 void session_output(struct serve *s, struct job *j, int which, const char *data, size_t n);
 /* Send a cell (the caller checked it); -1 with *why when it cannot. */
 int session_send(struct job *j, const char *code, size_t len, const char **why);
+/* Check a cell and send it: NULL when sent, else the answer now. */
+char *session_check_send(struct serve *s, struct job *j, const char *code, size_t len);
 /* The session's worker ended: a cell in flight is answered "ended". */
 void session_ended(struct serve *s, struct job *j);
 

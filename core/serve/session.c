@@ -180,6 +180,17 @@ static void cell_done(struct serve *s, struct job *j)
 		j->cell_busy = false;
 		cell_reset(j);
 		clock_gettime(CLOCK_MONOTONIC, &j->last_used);
+		if (j->pending_code) { /* started by a call that brought its first cell */
+			char *code = j->pending_code;
+			size_t len = j->pending_len;
+			j->pending_code = NULL;
+			serve_log(s, "session", j->caller, job_policy(j), "session %s started", j->id);
+			char *body = session_check_send(s, j, code, len);
+			free(code);
+			if (body) /* denied or not sent: answered now */
+				http_cell_done(j, 200, body);
+			return;
+		}
 		json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "id", j->id, "state", "ready", "policy", job_policy(j), "caller",
 		                      j->caller->name);
 		char *body = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
@@ -295,6 +306,43 @@ void session_output(struct serve *s, struct job *j, int which, const char *data,
 	j->cell_end[which] = true;
 	if (j->cell_end[0] && j->cell_end[1])
 		cell_done(s, j);
+}
+
+/* The policy's checks over a cell, then the cell to the interpreter:
+ * NULL when it was sent (the answer comes with its markers), else the
+ * answer now (denied, or why it could not be sent). */
+char *session_check_send(struct serve *s, struct job *j, const char *code, size_t len)
+{
+	char *err = NULL;
+	cordon_result *r = cordon_check(j->wp->policy, NULL, code, len, &err);
+	char *cj = r ? cordon_result_json(r) : NULL;
+	json_t *check = cj ? json_loads(cj, 0, NULL) : NULL;
+	free(cj);
+	if (r)
+		cordon_result_free(r);
+	const char *verdict = json_string_value(json_object_get(check, "verdict"));
+	json_t *o = NULL;
+	const char *why = NULL;
+	if (!verdict || strcmp(verdict, "error") == 0) {
+		o = json_pack("{s:s,s:s,s:s}", "session", j->id, "status", "error", "error",
+		              err ? err : "the cell could not be checked");
+	} else if (strcmp(verdict, "deny") == 0) {
+		serve_log(s, "cell", j->caller, job_policy(j), "session %s: a cell denied by the checks", j->id);
+		o = json_pack("{s:s,s:s,s:O}", "session", j->id, "status", "denied", "findings",
+		              json_object_get(check, "findings"));
+	} else if (session_send(j, code, len, &why) < 0) {
+		o = json_pack("{s:s,s:s,s:s}", "session", j->id, "status", "error", "error", why);
+	} else {
+		json_decref(j->cell_findings);
+		j->cell_findings = json_incref(json_object_get(check, "findings"));
+	}
+	free(err);
+	json_decref(check);
+	if (!o && j->cell_busy)
+		return NULL;
+	char *body = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(o);
+	return body ? body : strdup("{\"status\":\"error\",\"error\":\"out of memory\"}");
 }
 
 int session_send(struct job *j, const char *code, size_t len, const char **why)
