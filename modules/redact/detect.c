@@ -1604,12 +1604,39 @@ int rd_detect_builtin(const struct rd_scan *s, size_t p, uint16_t trig, struct r
 	return best_result(&b, m);
 }
 
+/* The four-byte filter: every way a token may begin (its prefix, then
+ * bytes of its body class when the prefix is shorter than four; every
+ * token's body is at least ten bytes). */
+static void tok4_add(struct rd_config *c, const struct tokdef *t)
+{
+	unsigned char b[4];
+	size_t pl = t->plen < 4 ? t->plen : 4;
+	memcpy(b, t->prefix, pl);
+	unsigned span = 1;
+	for (size_t j = pl; j < 4; j++)
+		span *= 256;
+	for (unsigned x = 0; x < span; x++) {
+		bool ok = true;
+		unsigned y = x;
+		for (size_t j = pl; j < 4; j++, y >>= 8) {
+			b[j] = (unsigned char)(y & 255);
+			if (!(rd_cls[b[j]] & t->cls))
+				ok = false;
+		}
+		if (!ok)
+			continue;
+		unsigned h = rd_tok4_hash(b);
+		c->tok4[h >> 3] |= (uint8_t)(1u << (h & 7));
+	}
+}
+
 void rd_builtin_triggers(struct rd_config *c)
 {
 	uint16_t *trig = c->trig;
 	memset(c->tok_lo, 0, sizeof(c->tok_lo));
 	memset(c->tok_hi, 0, sizeof(c->tok_hi));
 	memset(c->tokpair, 0, sizeof(c->tokpair));
+	memset(c->tok4, 0, sizeof(c->tok4));
 	/* group the table by first byte (a counting sort keeps the order) */
 	size_t count[257] = { 0 };
 	for (size_t k = 0; k < N_TOKS; k++)
@@ -1627,6 +1654,7 @@ void rd_builtin_triggers(struct rd_config *c)
 			trig[b] |= TR_TOKEN;
 			unsigned char b1 = (unsigned char)toks[k].prefix[1];
 			c->tokpair[b][b1 >> 3] |= (uint8_t)(1u << (b1 & 7));
+			tok4_add(c, &toks[k]);
 		}
 	}
 	if (c->enabled[RB_JWT])
@@ -1656,6 +1684,95 @@ void rd_builtin_triggers(struct rd_config *c)
 		if (all)
 			trig[b] |= TR_BOUND;
 	}
+}
+
+/* The fingerprint skip needs SSSE3 (PSHUFB), checked at run time. */
+static bool rd_fp_cpu(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("ssse3");
+#else
+	return false;
+#endif
+}
+
+/* Put the three bytes b[0..2] in bucket k of the fingerprint tables; a
+ * byte given as -1 is any byte, -2 any byte of class cls. */
+static void fp_add(struct rd_config *c, int k, const int b[3], uint16_t cls)
+{
+	for (int j = 0; j < 3; j++)
+		for (int x = 0; x < 256; x++)
+			if (b[j] == x || b[j] == -1 || (b[j] == -2 && (rd_cls[x] & cls))) {
+				c->fp_lo[j][x & 15] |= (uint8_t)(1u << k);
+				c->fp_hi[j][x >> 4] |= (uint8_t)(1u << k);
+			}
+}
+
+void rd_fp_build(struct rd_config *c)
+{
+	const uint16_t known = TR_TOKEN | TR_DIGIT | TR_ASSIGN | TR_PEM | TR_JWT | TR_LIT | TR_CMD | TR_PATH | TR_BOUND;
+	memset(c->fp_lo, 0, sizeof(c->fp_lo));
+	memset(c->fp_hi, 0, sizeof(c->fp_hi));
+	c->n_fp_always = 0;
+	c->fp_on = false;
+	c->fp_digit = c->fp_assign = false;
+	for (int x = 0; x < 256; x++) {
+		uint16_t t = c->trig[x];
+		if (t & (uint16_t)~known)
+			return; /* a trigger this skip does not know: the byte skip serves */
+		if (t & (TR_LIT | TR_PATH)) {
+			if (c->n_fp_always == (int)sizeof(c->fp_always))
+				return;
+			c->fp_always[c->n_fp_always++] = (unsigned char)x;
+		}
+		if (t & TR_DIGIT) {
+			if (x < '0' || x > '9')
+				return;
+			c->fp_digit = true;
+		}
+		if (t & TR_ASSIGN) {
+			if (x != '=' && x != ':')
+				return;
+			c->fp_assign = true;
+		}
+		if ((t & TR_JWT) && x != 'e')
+			return;
+		if ((t & (TR_PEM | TR_CMD)) && x != '-')
+			return;
+	}
+	if (c->n_anywhere < 0)
+		return;
+	/* tokens: buckets 0-6 by first byte, in byte order (first bytes with
+	 * the same high nibble mostly share a bucket, which keeps the table's
+	 * answer for the first byte exact) */
+	int firsts = 0;
+	for (int x = 0; x < 256; x++)
+		if (c->trig[x] & TR_TOKEN)
+			firsts++;
+	int seen = 0;
+	for (int x = 0; x < 256; x++) {
+		if (!(c->trig[x] & TR_TOKEN))
+			continue;
+		int k = seen++ * 7 / firsts;
+		for (size_t i = c->tok_lo[x]; i < c->tok_hi[x]; i++) {
+			const struct tokdef *t = &toks[c->tok_ord[i]];
+			if (!c->enabled[t->rule])
+				continue;
+			int b[3] = { (unsigned char)t->prefix[0], (unsigned char)t->prefix[1],
+				     t->plen > 2 ? (unsigned char)t->prefix[2] : -2 };
+			fp_add(c, k, b, t->cls);
+		}
+	}
+	/* bucket 7: a JWT's header, a PEM block's dashes, command-line options */
+	if (c->trig['e'] & TR_JWT)
+		fp_add(c, 7, (const int[3]){ 'e', 'y', 'J' }, 0);
+	if (c->trig['-'] & (TR_PEM | TR_CMD)) {
+		fp_add(c, 7, (const int[3]){ '-', '-', -1 }, 0);
+		fp_add(c, 7, (const int[3]){ '-', 'u', -1 }, 0);
+		fp_add(c, 7, (const int[3]){ '-', 'p', -1 }, 0);
+	}
+	c->fp_on = rd_fp_cpu();
 }
 
 /* The furthest any built-in detector looks ahead of its position. */

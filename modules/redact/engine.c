@@ -288,6 +288,19 @@ static int build_view(struct work *w, bool eof)
 	i = 0;
 	/* eight bytes at a time while none is a control byte or non-ASCII
 	 * (which every special byte is) */
+#ifdef __SSE2__
+	/* sixteen at a time: a control byte or a byte >= 0x80 is less than
+	 * 0x20 as a signed byte */
+	while (i + 16 <= plen) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(pend + i));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)));
+		while (m && !special[pend[i + (unsigned)__builtin_ctz(m)]])
+			m &= m - 1; /* a newline, a tab, a letter of another script */
+		if (m)
+			break;
+		i += 16;
+	}
+#endif
 	while (i < plen) {
 		if (i + 8 <= plen) {
 			uint64_t x;
@@ -602,6 +615,138 @@ static size_t skip16(const struct rd_config *c, const struct rd_scan *s, size_t 
 }
 #endif
 
+/* The byte test of the skip at q: some detector may start there (the
+ * same test as the byte loop in scan()). */
+static inline bool cand_at(const struct rd_config *c, const struct rd_scan *s, size_t q, bool inword)
+{
+	const unsigned char *v = s->v;
+	if (q + 1 < s->n) {
+		unsigned pr = (unsigned)v[q] << 8 | v[q + 1];
+		if (!(c->pair2[pr >> 3] & (1u << (pr & 7))))
+			return false;
+	}
+	uint16_t t = c->trig[v[q]];
+	return t && (!(t & TR_BOUND) || !inword) && (q + 3 >= s->n || rd_prefilter(s, q, t & (uint16_t)~TR_BOUND));
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <tmmintrin.h>
+#define RD_HAVE_FP 1
+/* The fingerprint skip, sixteen view bytes at a time (a view with nothing
+ * left out, SSSE3): a bit for each byte where a detector's necessary
+ * condition holds, computed for all sixteen at once, and the byte test
+ * (cand_at) only at those bits.  The conditions, each implied by what
+ * cand_at and the detectors behind it require:
+ *   - a prefixed token, a JWT ("eyJ"), a PEM block or a command-line
+ *     option ("--", "-u", "-p"): the first three bytes are in one bucket
+ *     of the fingerprint tables (rd_fp_build; PSHUFB by low and by high
+ *     nibble, as in Hyperscan's Teddy);
+ *   - a card or an SSN: the digits and separators of rd_prefilter, as bit
+ *     masks over the next 32 bytes;
+ *   - an assignment ('=' or ':'): the byte before is the last letter of a
+ *     keyword and the one before that its middle letter, or a quote or a
+ *     blank comes between (rd_kw_tail), or "://" begins;
+ *   - each of these at a word start, or at a byte that needs none;
+ *   - the first byte of a known secret or a host path, anywhere.
+ * Returns the first position that passes cand_at, or where fewer than 16
+ * bytes are left before lim or 32 before the end of the view (the byte
+ * loop goes on from there). */
+__attribute__((target("ssse3"))) static size_t skip_fp(const struct rd_config *c, const struct rd_scan *s, size_t p,
+                                                        size_t lim)
+{
+	const unsigned char *v = s->v;
+	size_t n = s->n;
+	for (; p < 2 && p < lim; p++)
+		if (cand_at(c, s, p, p > 0 && (rd_cls[v[p - 1]] & CC_ALNUM)))
+			return p;
+	const __m128i nib = _mm_set1_epi8(0x0f);
+	__m128i lo0 = _mm_loadu_si128((const __m128i *)(const void *)c->fp_lo[0]);
+	__m128i hi0 = _mm_loadu_si128((const __m128i *)(const void *)c->fp_hi[0]);
+	__m128i lo1 = _mm_loadu_si128((const __m128i *)(const void *)c->fp_lo[1]);
+	__m128i hi1 = _mm_loadu_si128((const __m128i *)(const void *)c->fp_hi[1]);
+	__m128i lo2 = _mm_loadu_si128((const __m128i *)(const void *)c->fp_lo[2]);
+	__m128i hi2 = _mm_loadu_si128((const __m128i *)(const void *)c->fp_hi[2]);
+#define LD(o) _mm_loadu_si128((const __m128i *)(const void *)(v + p + (o)))
+#define EQ(x, b) _mm_cmpeq_epi8((x), _mm_set1_epi8((char)(b)))
+#define MM(x) ((uint32_t)_mm_movemask_epi8(x))
+#define BUCKETS(x, lo, hi) \
+	_mm_and_si128(_mm_shuffle_epi8((lo), _mm_and_si128((x), nib)), \
+	              _mm_shuffle_epi8((hi), _mm_and_si128(_mm_srli_epi16((x), 4), nib)))
+#define DIGITS(x) _mm_and_si128(_mm_cmpgt_epi8((x), _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8((x), _mm_set1_epi8('9' + 1)))
+	while (p + 16 <= lim && p + 32 <= n) {
+		__m128i x0 = LD(0), x1 = LD(1), x2 = LD(2);
+		__m128i f = _mm_and_si128(_mm_and_si128(BUCKETS(x0, lo0, hi0), BUCKETS(x1, lo1, hi1)), BUCKETS(x2, lo2, hi2));
+		uint32_t cand = ~MM(_mm_cmpeq_epi8(f, _mm_setzero_si128())) & 0xffffu;
+		if (c->fp_digit) {
+			__m128i x16 = LD(16);
+			uint32_t d = MM(DIGITS(x0)) | MM(DIGITS(x16)) << 16;
+			uint32_t sd = MM(_mm_or_si128(EQ(x0, ' '), EQ(x0, '-'))) | MM(_mm_or_si128(EQ(x16, ' '), EQ(x16, '-'))) << 16;
+			uint32_t sep = sd | MM(EQ(x0, '.')) | MM(EQ(x16, '.')) << 16;
+			uint32_t d3 = d & d >> 1 & d >> 2, ds = d | sd, d6 = d3 >> 4 & d >> 7 & d >> 8 & d >> 9;
+			/* a card: 13 to 19 digits, first group of four, one blank
+			 * or dash between groups: its first 13 bytes are digits
+			 * or those separators */
+			uint32_t card = d3 & d >> 3, w = ds >> 4;
+			for (int k = 5; k <= 12; k++)
+				w &= ds >> k;
+			card &= w;
+			/* an SSN: ddddddddd, ddddd-dddd, ddd-dd-dddd, ddd-dddddd
+			 * (ssn_at; '-', ' ' or '.') */
+			uint32_t ssn = d3 & ((d >> 3 & d >> 4 & d >> 5 & d >> 6 & d >> 7 & d >> 8) |
+			                     (d >> 3 & d >> 4 & sep >> 5 & d >> 6 & d >> 7 & d >> 8 & d >> 9) |
+			                     (sep >> 3 & d >> 4 & d >> 5 & sep >> 6 & d >> 7 & d >> 8 & d >> 9 & d >> 10) |
+			                     (sep >> 3 & d >> 4 & d >> 5 & d6));
+			cand |= card | ssn;
+		}
+		if (c->fp_assign) {
+			uint32_t col = MM(EQ(x0, ':'));
+			uint32_t at = MM(EQ(x0, '=')) | col;
+			if (at & 0xffffu) {
+				__m128i y1 = LD(-1), y2 = LD(-2);
+				__m128i l1 = _mm_or_si128(y1, _mm_set1_epi8(0x20)), l2 = _mm_or_si128(y2, _mm_set1_epi8(0x20));
+#define LAST(l) _mm_or_si128(_mm_or_si128(_mm_or_si128(EQ(l, 'd'), EQ(l, 'e')), _mm_or_si128(EQ(l, 's'), EQ(l, 't'))), \
+                             _mm_or_si128(EQ(l, 'y'), EQ(l, 'n')))
+#define QUOTE(y) _mm_or_si128(_mm_or_si128(EQ(y, '"'), EQ(y, '\'')), EQ(y, '`'))
+#define BLANK(y) _mm_or_si128(EQ(y, ' '), EQ(y, '\t'))
+				__m128i mid2 = _mm_or_si128(_mm_or_si128(_mm_or_si128(EQ(l2, 'r'), EQ(l2, 'w')), _mm_or_si128(EQ(l2, 'i'), EQ(l2, 's'))),
+				                            _mm_or_si128(_mm_or_si128(EQ(l2, 'l'), EQ(l2, 'e')), EQ(l2, 'o')));
+				__m128i last2 = LAST(l2), q2 = QUOTE(y2), b2 = BLANK(y2);
+				__m128i kw = _mm_or_si128(_mm_or_si128(_mm_and_si128(LAST(l1), mid2), _mm_and_si128(QUOTE(y1), last2)),
+				                          _mm_and_si128(BLANK(y1), _mm_or_si128(_mm_or_si128(b2, q2), last2)));
+				cand |= at & (MM(kw) | MM(EQ(x1, '/')));
+#undef LAST
+#undef QUOTE
+#undef BLANK
+			}
+		}
+		/* at a word start, or at a byte that needs none */
+		__m128i l0 = _mm_or_si128(x0, _mm_set1_epi8(0x20));
+		__m128i let = _mm_and_si128(_mm_cmpgt_epi8(l0, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(l0, _mm_set1_epi8('z' + 1)));
+		uint32_t alnum = MM(_mm_or_si128(let, DIGITS(x0)));
+		uint32_t prev = alnum << 1 | ((rd_cls[v[p - 1]] & CC_ALNUM) ? 1u : 0u);
+		__m128i nb = _mm_setzero_si128(), al = _mm_setzero_si128();
+		for (int k = 0; k < c->n_anywhere; k++)
+			nb = _mm_or_si128(nb, EQ(x0, c->anywhere[k]));
+		for (int k = 0; k < c->n_fp_always; k++)
+			al = _mm_or_si128(al, EQ(x0, c->fp_always[k]));
+		cand = (cand & (~prev | MM(nb)) & 0xffffu) | MM(al);
+		while (cand) {
+			unsigned k = (unsigned)__builtin_ctz(cand);
+			cand &= cand - 1;
+			if (cand_at(c, s, p + k, (prev >> k) & 1u))
+				return p + k;
+		}
+		p += 16;
+	}
+#undef LD
+#undef EQ
+#undef MM
+#undef BUCKETS
+#undef DIGITS
+	return p;
+}
+#endif
+
 /* Scan from the first pending view byte; returns where scanning stopped
  * (the first undecided position, or n). */
 static int scan(struct work *w, size_t *stop)
@@ -663,6 +808,11 @@ static int scan(struct work *w, size_t *stop)
 			 * word boundary */
 			const uint8_t *rmr = s->rmr;
 			const uint16_t *trig = c->trig;
+#ifdef RD_HAVE_FP
+			if (!rmr && c->fp_on && !c->fp_off)
+				p = skip_fp(c, s, p, lim);
+			else
+#endif
 #ifdef __SSE2__
 			if (!rmr && c->n_anywhere >= 0)
 				p = skip16(c, s, p, lim);
