@@ -1385,9 +1385,43 @@ static inline uint32_t b64mask16(const unsigned char *p)
 
 static size_t b64_next_scalar(const struct rd_scan *s, size_t p);
 
+/* The run at r is one b64hex_at answers NO for, whatever follows (it
+ * holds a byte that is no hex digit and not letters of both cases, and it
+ * ends, with the two bytes after it, in the view): *e is where the search
+ * for the next run goes on. */
+static bool b64_undecodable(const struct rd_scan *s, size_t r, size_t *e)
+{
+	const unsigned char *v = s->v;
+	size_t n = s->n, i = r;
+	unsigned seen = 0;
+	while (i < n && i - r < RD_ENC_MAX && (rd_cls[v[i]] & B64RUN))
+		seen |= rd_cls[v[i++]] ^ CC_HEX; /* CC_HEX set: some byte is no hex digit */
+	if (i - r < RD_ENC_MAX && i + 2 > n && !s->eof)
+		return false; /* the run or its padding may go on */
+	*e = i;
+	return !((seen & CC_UP) && (seen & CC_LO)) && (seen & CC_HEX);
+}
+
+static size_t b64_next_raw(const struct rd_scan *s, size_t p);
+
+/* The next run the decoders look into: the next run of RD_ENC_MIN bytes
+ * or more (b64_next_raw), passing over runs b64hex_at cannot decode (a
+ * request id, a hostname, a path of lower-case words). */
+static size_t b64_next(const struct rd_scan *s, size_t p)
+{
+	if (s->cfg->fp_level < 0)
+		return b64_next_raw(s, p); /* tests: the reference */
+	for (;;) {
+		size_t r = b64_next_raw(s, p), e;
+		if (r >= s->n || !b64_undecodable(s, r, &e))
+			return r;
+		p = e;
+	}
+}
+
 /* The same answer as b64_next_scalar, 64 bytes at a time: a class mask of
  * 80 bytes, and the positions where 16 set bits in a row start. */
-static size_t b64_next(const struct rd_scan *s, size_t p)
+static size_t b64_next_raw(const struct rd_scan *s, size_t p)
 {
 #ifdef __SSE2__
 	const unsigned char *v = s->v;
@@ -1686,15 +1720,25 @@ void rd_builtin_triggers(struct rd_config *c)
 	}
 }
 
-/* The fingerprint skip needs SSSE3 (PSHUFB), checked at run time. */
-static bool rd_fp_cpu(void)
+/* The fingerprint skip needs SSSE3 (PSHUFB), its 64-byte form AVX2,
+ * checked at run time: 2, 1 or 0. */
+static int rd_fp_cpu(void)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
 	__builtin_cpu_init();
-	return __builtin_cpu_supports("ssse3");
+	if (__builtin_cpu_supports("avx2"))
+		return 2;
+	return __builtin_cpu_supports("ssse3") ? 1 : 0;
 #else
-	return false;
+	return 0;
 #endif
+}
+
+/* Put byte x in class bit k of class table t (a superset: see redact.h). */
+static void fp_cls(struct rd_config *c, int t, int k, int x)
+{
+	c->fp_cls_lo[t][x & 15] |= (uint8_t)(1u << k);
+	c->fp_cls_hi[t][x >> 4] |= (uint8_t)(1u << k);
 }
 
 /* Put the three bytes b[0..2] in bucket k of the fingerprint tables; a
@@ -1714,8 +1758,10 @@ void rd_fp_build(struct rd_config *c)
 	const uint16_t known = TR_TOKEN | TR_DIGIT | TR_ASSIGN | TR_PEM | TR_JWT | TR_LIT | TR_CMD | TR_PATH | TR_BOUND;
 	memset(c->fp_lo, 0, sizeof(c->fp_lo));
 	memset(c->fp_hi, 0, sizeof(c->fp_hi));
+	memset(c->fp_cls_lo, 0, sizeof(c->fp_cls_lo));
+	memset(c->fp_cls_hi, 0, sizeof(c->fp_cls_hi));
 	c->n_fp_always = 0;
-	c->fp_on = false;
+	c->fp_level = c->fp_max = 0;
 	c->fp_digit = c->fp_assign = false;
 	for (int x = 0; x < 256; x++) {
 		uint16_t t = c->trig[x];
@@ -1772,7 +1818,27 @@ void rd_fp_build(struct rd_config *c)
 		fp_add(c, 7, (const int[3]){ '-', 'u', -1 }, 0);
 		fp_add(c, 7, (const int[3]){ '-', 'p', -1 }, 0);
 	}
-	c->fp_on = rd_fp_cpu();
+	/* the classes of the 64-byte skip (FPC_*) */
+	for (int x = '0'; x <= '9'; x++)
+		fp_cls(c, 0, FPC_DIGIT, x);
+	for (const char *x = " -."; *x; x++)
+		fp_cls(c, 0, FPC_SEP, *x);
+	for (const char *x = " -"; *x; x++)
+		fp_cls(c, 0, FPC_SD, *x);
+	for (const char *x = ":="; *x; x++)
+		fp_cls(c, 0, FPC_ASSIGN, *x);
+	fp_cls(c, 0, FPC_SLASH, '/');
+	for (const char *x = "destynDESTYN"; *x; x++)
+		fp_cls(c, 0, FPC_LAST, *x);
+	for (const char *x = "rwisleoRWISLEO"; *x; x++)
+		fp_cls(c, 0, FPC_MID, *x);
+	for (const char *x = "\"'` \t"; *x; x++)
+		fp_cls(c, 0, FPC_QB, *x);
+	for (int k = 0; k < c->n_anywhere; k++)
+		fp_cls(c, 1, FPC_NB, c->anywhere[k]);
+	for (int k = 0; k < c->n_fp_always; k++)
+		fp_cls(c, 1, FPC_ALWAYS, c->fp_always[k]);
+	c->fp_level = c->fp_max = rd_fp_cpu();
 }
 
 /* The furthest any built-in detector looks ahead of its position. */

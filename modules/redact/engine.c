@@ -745,6 +745,122 @@ __attribute__((target("ssse3"))) static size_t skip_fp(const struct rd_config *c
 #undef DIGITS
 	return p;
 }
+
+#include <immintrin.h>
+/* The same conditions 64 bytes at a time (AVX2): the token fingerprint
+ * as above; the others from two class tables looked up by nibble
+ * (rd_config.fp_cls_*: each class a superset of its bytes) as 64-bit
+ * masks, where a byte's neighbours are a shift away.  The bytes before p
+ * count as members of every class.  Goes on with skip_fp for the last
+ * bytes before lim or the end of the view. */
+__attribute__((target("avx2"))) static size_t skip_fp64(const struct rd_config *c, const struct rd_scan *s, size_t p,
+                                                         size_t lim)
+{
+	const unsigned char *v = s->v;
+	size_t n = s->n;
+	if (p < 2)
+		return skip_fp(c, s, p, lim);
+	const __m256i nib = _mm256_set1_epi8(0x0f);
+#define T256(a) _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)(a)))
+	const __m256i lo0 = T256(c->fp_lo[0]), hi0 = T256(c->fp_hi[0]), lo1 = T256(c->fp_lo[1]), hi1 = T256(c->fp_hi[1]);
+	const __m256i lo2 = T256(c->fp_lo[2]), hi2 = T256(c->fp_hi[2]);
+	const __m256i ca_lo = T256(c->fp_cls_lo[0]), ca_hi = T256(c->fp_cls_hi[0]);
+	const __m256i cb_lo = T256(c->fp_cls_lo[1]), cb_hi = T256(c->fp_cls_hi[1]);
+	const __m128i ca_lo16 = _mm_loadu_si128((const __m128i *)(const void *)c->fp_cls_lo[0]);
+	const __m128i ca_hi16 = _mm_loadu_si128((const __m128i *)(const void *)c->fp_cls_hi[0]);
+#undef T256
+#define LD(o) _mm256_loadu_si256((const __m256i *)(const void *)(v + p + (o)))
+#define LOOK(x, lo, hi) \
+	_mm256_and_si256(_mm256_shuffle_epi8((lo), _mm256_and_si256((x), nib)), \
+	                 _mm256_shuffle_epi8((hi), _mm256_and_si256(_mm256_srli_epi16((x), 4), nib)))
+#define MM(x) ((uint64_t)(uint32_t)_mm256_movemask_epi8(x))
+#define M64(a, b) (MM(a) | MM(b) << 32)
+/* bit k of each byte, as a mask (its top bit after a 16-bit shift) */
+#define BIT(x, k) _mm256_slli_epi16((x), 7 - (k))
+#define CLS(a, b, k) M64(BIT(a, k), BIT(b, k))
+/* the mask of bytes i + k, k in 1 .. 63, the next block's in nx */
+#define AHEAD(m, nx, k) ((m) >> (k) | (nx) << (64 - (k)))
+	uint64_t pl = ~0ull, pm = ~0ull, pq = ~0ull; /* before p: every class */
+	while (p + 64 <= lim && p + 80 <= n) {
+		__m256i xa = LD(0), xb = LD(32);
+		/* tokens, JWTs, PEM blocks, command-line options */
+		__m256i fa = _mm256_and_si256(_mm256_and_si256(LOOK(xa, lo0, hi0), LOOK(LD(1), lo1, hi1)), LOOK(LD(2), lo2, hi2));
+		__m256i fb = _mm256_and_si256(_mm256_and_si256(LOOK(xb, lo0, hi0), LOOK(LD(33), lo1, hi1)), LOOK(LD(34), lo2, hi2));
+		__m256i z = _mm256_setzero_si256();
+		uint64_t cand = ~M64(_mm256_cmpeq_epi8(fa, z), _mm256_cmpeq_epi8(fb, z));
+		__m256i ka = LOOK(xa, ca_lo, ca_hi), kb = LOOK(xb, ca_lo, ca_hi);
+		__m128i xc = _mm_loadu_si128((const __m128i *)(const void *)(v + p + 64));
+		__m128i kc = _mm_and_si128(_mm_shuffle_epi8(ca_lo16, _mm_and_si128(xc, _mm_set1_epi8(0x0f))),
+		                           _mm_shuffle_epi8(ca_hi16, _mm_and_si128(_mm_srli_epi16(xc, 4), _mm_set1_epi8(0x0f))));
+		/* cards and SSNs */
+		if (c->fp_digit) {
+			uint64_t d = CLS(ka, kb, FPC_DIGIT), sep = CLS(ka, kb, FPC_SEP), sd = CLS(ka, kb, FPC_SD);
+			uint64_t dn = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_slli_epi16(kc, 7 - FPC_DIGIT));
+			uint64_t sepn = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_slli_epi16(kc, 7 - FPC_SEP));
+			uint64_t sdn = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_slli_epi16(kc, 7 - FPC_SD));
+			uint64_t d3 = d & AHEAD(d, dn, 1) & AHEAD(d, dn, 2);
+			if (d3) {
+				uint64_t ds = d | sd, dsn = dn | sdn;
+				uint64_t card = d3 & AHEAD(d, dn, 3);
+				for (int k = 4; k <= 12; k++)
+					card &= AHEAD(ds, dsn, k);
+				uint64_t d49 = AHEAD(d, dn, 4) & AHEAD(d, dn, 5) & AHEAD(d, dn, 6) & AHEAD(d, dn, 7) &
+				               AHEAD(d, dn, 8) & AHEAD(d, dn, 9);
+				uint64_t d69 = AHEAD(d, dn, 6) & AHEAD(d, dn, 7) & AHEAD(d, dn, 8) & AHEAD(d, dn, 9);
+				uint64_t s3 = AHEAD(sep, sepn, 3);
+				uint64_t ssn = d3 & ((AHEAD(d, dn, 3) & AHEAD(d, dn, 4) & AHEAD(d, dn, 5) & AHEAD(d, dn, 6) &
+				                      AHEAD(d, dn, 7) & AHEAD(d, dn, 8)) | (AHEAD(d, dn, 3) & AHEAD(d, dn, 4) & AHEAD(sep, sepn, 5) & d69) |
+				                     (s3 & AHEAD(d, dn, 4) & AHEAD(d, dn, 5) & AHEAD(sep, sepn, 6) & AHEAD(d, dn, 7) &
+				                      AHEAD(d, dn, 8) & AHEAD(d, dn, 9) & AHEAD(d, dn, 10)) |
+				                     (s3 & d49));
+				cand |= card | ssn;
+			}
+		}
+		/* assignments: the keyword's last letters, or a quote or a blank,
+		 * before; or "://" */
+		uint64_t last = CLS(ka, kb, FPC_LAST), mid = CLS(ka, kb, FPC_MID), qb = CLS(ka, kb, FPC_QB);
+		if (c->fp_assign) {
+			uint64_t at = CLS(ka, kb, FPC_ASSIGN);
+			if (at) {
+				uint64_t l1 = last << 1 | pl >> 63, l2 = last << 2 | pl >> 62;
+				uint64_t m2 = mid << 2 | pm >> 62, q1 = qb << 1 | pq >> 63, q2 = qb << 2 | pq >> 62;
+				uint64_t sl = CLS(ka, kb, FPC_SLASH);
+				uint64_t sln = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_slli_epi16(kc, 7 - FPC_SLASH));
+				cand |= at & ((l1 & m2) | (q1 & (q2 | l2)) | AHEAD(sl, sln, 1));
+			}
+		}
+		pl = last;
+		pm = mid;
+		pq = qb;
+		/* at a word start, or at a byte that needs none; known secrets anywhere */
+		__m256i la = _mm256_or_si256(xa, _mm256_set1_epi8(0x20)), lb = _mm256_or_si256(xb, _mm256_set1_epi8(0x20));
+#define ALNUM(x, l)                                                                                                     \
+	_mm256_or_si256(_mm256_and_si256(_mm256_cmpgt_epi8((l), _mm256_set1_epi8('a' - 1)),                              \
+	                                 _mm256_cmpgt_epi8(_mm256_set1_epi8('z' + 1), (l))),                             \
+	                _mm256_and_si256(_mm256_cmpgt_epi8((x), _mm256_set1_epi8('0' - 1)),                              \
+	                                 _mm256_cmpgt_epi8(_mm256_set1_epi8('9' + 1), (x))))
+		uint64_t alnum = M64(ALNUM(xa, la), ALNUM(xb, lb));
+#undef ALNUM
+		uint64_t prev = alnum << 1 | ((rd_cls[v[p - 1]] & CC_ALNUM) ? 1u : 0u);
+		__m256i ba = LOOK(xa, cb_lo, cb_hi), bb = LOOK(xb, cb_lo, cb_hi);
+		cand = (cand & (~prev | CLS(ba, bb, FPC_NB))) | CLS(ba, bb, FPC_ALWAYS);
+		while (cand) {
+			unsigned k = (unsigned)__builtin_ctzll(cand);
+			cand &= cand - 1;
+			if (cand_at(c, s, p + k, (prev >> k) & 1u))
+				return p + k;
+		}
+		p += 64;
+	}
+#undef LD
+#undef LOOK
+#undef MM
+#undef M64
+#undef BIT
+#undef CLS
+#undef AHEAD
+	return skip_fp(c, s, p, lim);
+}
 #endif
 
 /* Scan from the first pending view byte; returns where scanning stopped
@@ -809,7 +925,9 @@ static int scan(struct work *w, size_t *stop)
 			const uint8_t *rmr = s->rmr;
 			const uint16_t *trig = c->trig;
 #ifdef RD_HAVE_FP
-			if (!rmr && c->fp_on && !c->fp_off)
+			if (!rmr && c->fp_level == 2)
+				p = skip_fp64(c, s, p, lim);
+			else if (!rmr && c->fp_level == 1)
 				p = skip_fp(c, s, p, lim);
 			else
 #endif

@@ -44,6 +44,18 @@
 #define RD_ENC_DEPTH 2 /* decodings inside decodings */
 #define RD_AWS_WINDOW 512 /* view bytes after an AWS key id where a bare 40-character key counts */
 
+/* Class bits of the 64-byte skip (rd_config.fp_cls_*). */
+#define FPC_DIGIT 0
+#define FPC_SEP 1 /* ' ', '-', '.' */
+#define FPC_SD 2 /* ' ', '-' */
+#define FPC_ASSIGN 3 /* ':', '=' */
+#define FPC_SLASH 4
+#define FPC_LAST 5 /* the last letter of a keyword (rd_kw_tail) */
+#define FPC_MID 6 /* the letter before it */
+#define FPC_QB 7 /* a quote or a blank */
+#define FPC_NB 0 /* table 1: a trigger byte that needs no word boundary */
+#define FPC_ALWAYS 1 /* table 1: the first byte of a known secret or a host path */
+
 #define RD_TOK4_BITS 32768 /* the hashed four-byte token filter (rd_config.tok4) */
 
 /* Built-in rules, in this order; their ids are in rd_builtin_ids. */
@@ -201,8 +213,12 @@ struct rd_config {
 	int n_fp_always;
 	bool fp_digit; /* digits trigger the card and SSN detectors */
 	bool fp_assign; /* '=' and ':' trigger the assignment and URL detectors */
-	bool fp_on; /* the fingerprint skip serves this configuration on this CPU */
-	bool fp_off; /* tests: never use the fingerprint skip (rd_config_finish keeps it) */
+	/* Class tables (the same nibble lookup): table 0 bits FPC_DIGIT ..
+	 * FPC_QB, table 1 FPC_NB and FPC_ALWAYS.  Each class is a superset
+	 * of the bytes put in, so each is only ever a necessary condition. */
+	uint8_t fp_cls_lo[2][16], fp_cls_hi[2][16];
+	int fp_max; /* what this CPU and configuration allow: 2 the 64-byte skip (AVX2), 1 the 16-byte one (SSSE3), 0 none */
+	int fp_level; /* what is used (= fp_max; tests set it lower; -1: the reference, the byte skip alone and no skipping of undecodable runs) */
 	int known_rule; /* rule index of known-secret, or -1 */
 	bool decode; /* look into encoded runs (on unless turned off) */
 	int path_rule; /* rule index of host-path, or -1 (host_paths off) */

@@ -47,14 +47,15 @@ static void sink_count(void *arg, const char *rule, uint64_t n)
 
 static const char *const known = "correct-horse-battery";
 
-static struct rd_config *config(bool fp_off)
+static struct rd_config *config(int level)
 {
 	char *err = NULL;
 	struct rd_config *c = rd_config_new(NULL, &err);
 	if (!c || rd_config_add_secret(c, (const unsigned char *)known, strlen(known), &err) < 0 ||
 	    rd_config_finish(c, &err) < 0)
 		bail("config: %s", err ? err : "?");
-	c->fp_off = fp_off;
+	if (level < c->fp_level)
+		c->fp_level = level;
 	return c;
 }
 
@@ -197,14 +198,25 @@ static void long_runs(const struct rd_config *c)
 /* A stream dense with trigger bytes: random bytes of an alphabet of
  * digits, separators, quotes, keyword letters, and fragments of the
  * detectors' prefixes and keywords. */
-static unsigned char *dense(size_t len, uint64_t seed)
+static unsigned char *dense(size_t len, uint64_t seed, bool b64)
 {
-	static const char alpha[] = "0123456789 -.:=\"'`_/\n\tabcdeyJkpsgtuhnoiASKIGEPrwlzx%\\+AZ";
+	static const char alpha0[] = "0123456789 -.:=\"'`_/\n\tabcdeyJkpsgtuhnoiASKIGEPrwlzx%\\+AZ";
+	/* base64 and hex runs of every length, broken by a blank or a newline now and then */
+	static const char alpha1[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-=0123456789abcdef \n";
+	const char *alpha = b64 ? alpha1 : alpha0;
+	size_t na = b64 ? sizeof(alpha1) - 1 : sizeof(alpha0) - 1;
 	static const char *const frags[] = {
 		"ghp_", "sk-", "sk-ant-", "eyJ", "password", "passwd", "key", "_id", "key_id", "zation", "ssn ", "SSN: ",
 		"social security ", "AKIA", "--password ", "-----BEGIN ", "-u ", "curl ", "mysql -p", "://", "token",
 		"secret", "4111", "078", "hf_", "glpat-", "xoxb-", "npm_", "dapi", "SK", "SG.", "A3T", "AIza", "%3D",
 		"\\u00", "correct-horse", "private_key_id", "Authorization", "=\"", ": ", "  ", "\"",
+		/* base64 of "password=hunter2hunter2", "user:ghp_0123456789ab...", hex of "token=..." */
+		" ssn 078051120 ", " SSN: 078-051120\n", " social security 07805 1120 ", " ssn 078.05.1120,",
+		" card 4111 1111 1111 1111 ", "\"password\": \"hunter2hunter2\"", " api_key = 'abcdefghij0123456789' ",
+		"078051120", "07805-1120", "078-051120", "078 05 1120", "078.05-1120", "4111111111111111",
+		"4111 1111 1111 1111", "4111-1111-1111-1111", "5500 0000 0000 0004", "4111-1111 1111",
+		"cGFzc3dvcmQ9aHVudGVyMmh1bnRlcjI=", "dXNlcjpnaHBfMDEyMzQ1Njc4OWFiY2RlZmdoaWpBQkNERUZHSElKMDEyMzQ1",
+		"746f6b656e3d6768705f30313233343536373839616263646566676869", "Y29ycmVjdC1ob3JzZS1iYXR0ZXJ5",
 	};
 	unsigned char *b = malloc(len);
 	if (!b)
@@ -221,7 +233,7 @@ static unsigned char *dense(size_t len, uint64_t seed)
 			for (size_t i = 0; i < fl && n < len; i++)
 				b[n++] = (unsigned char)f[i];
 		} else {
-			b[n++] = (unsigned char)alpha[(x >> 8) % (sizeof(alpha) - 1)];
+			b[n++] = (unsigned char)alpha[(x >> 8) % na];
 		}
 	}
 	return b;
@@ -229,9 +241,10 @@ static unsigned char *dense(size_t len, uint64_t seed)
 
 static void differential(const struct rd_config *fast, const struct rd_config *slow)
 {
+	diag("the skip at level %d against the reference", fast->fp_level);
 	for (uint64_t seed = 1; seed <= 8; seed++) {
 		size_t len = 1u << 19;
-		unsigned char *in = dense(len, seed * 0x9e3779b97f4a7c15ull);
+		unsigned char *in = dense(len, seed * 0x9e3779b97f4a7c15ull, seed > 5);
 		struct out a, b;
 		run(fast, in, len, NULL, &a);
 		run(slow, in, len, NULL, &b);
@@ -284,18 +297,25 @@ static void differential(const struct rd_config *fast, const struct rd_config *s
 
 int main(void)
 {
-	struct rd_config *fast = config(false), *slow = config(true);
+	struct rd_config *fast = config(2), *slow = config(-1);
 #if defined(__x86_64__)
 	__builtin_cpu_init();
-	if (__builtin_cpu_supports("ssse3"))
-		ok(fast->fp_on, "the fingerprint skip serves the default configuration on this CPU (SSSE3)");
+	if (__builtin_cpu_supports("avx2"))
+		ok(fast->fp_level == 2, "the 64-byte fingerprint skip serves the default configuration on this CPU (AVX2)");
+	else if (__builtin_cpu_supports("ssse3"))
+		ok(fast->fp_level == 1, "the 16-byte fingerprint skip serves the default configuration on this CPU (SSSE3)");
 	else
-		diag("no SSSE3: the byte skip serves; the comparisons below compare it with itself");
+		diag("no SSSE3: the byte skip serves");
 #else
-	diag("not x86-64: the byte skip serves; the comparisons below compare it with itself");
+	diag("not x86-64: the byte skip serves");
 #endif
 	long_runs(fast);
-	differential(fast, slow);
+	/* every level this CPU has against the reference */
+	for (int level = fast->fp_level; level >= 0; level--) {
+		struct rd_config *c = config(level);
+		differential(c, slow);
+		rd_config_free(c);
+	}
 	rd_config_free(fast);
 	rd_config_free(slow);
 	return tap_done();
