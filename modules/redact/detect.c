@@ -1741,11 +1741,11 @@ static void fp_cls(struct rd_config *c, int t, int k, int x)
 	c->fp_cls_hi[t][x >> 4] |= (uint8_t)(1u << k);
 }
 
-/* Put the three bytes b[0..2] in bucket k of the fingerprint tables; a
+/* Put the four bytes b[0..3] in bucket k of the fingerprint tables; a
  * byte given as -1 is any byte, -2 any byte of class cls. */
-static void fp_add(struct rd_config *c, int k, const int b[3], uint16_t cls)
+static void fp_add(struct rd_config *c, int k, const int b[4], uint16_t cls)
 {
-	for (int j = 0; j < 3; j++)
+	for (int j = 0; j < 4; j++)
 		for (int x = 0; x < 256; x++)
 			if (b[j] == x || b[j] == -1 || (b[j] == -2 && (rd_cls[x] & cls))) {
 				c->fp_lo[j][x & 15] |= (uint8_t)(1u << k);
@@ -1789,34 +1789,43 @@ void rd_fp_build(struct rd_config *c)
 	}
 	if (c->n_anywhere < 0)
 		return;
-	/* tokens: buckets 0-6 by first byte, in byte order (first bytes with
-	 * the same high nibble mostly share a bucket, which keeps the table's
-	 * answer for the first byte exact) */
-	int firsts = 0;
-	for (int x = 0; x < 256; x++)
-		if (c->trig[x] & TR_TOKEN)
-			firsts++;
-	int seen = 0;
-	for (int x = 0; x < 256; x++) {
-		if (!(c->trig[x] & TR_TOKEN))
-			continue;
-		int k = seen++ * 7 / firsts;
-		for (size_t i = c->tok_lo[x]; i < c->tok_hi[x]; i++) {
-			const struct tokdef *t = &toks[c->tok_ord[i]];
-			if (!c->enabled[t->rule])
-				continue;
-			int b[3] = { (unsigned char)t->prefix[0], (unsigned char)t->prefix[1],
-				     t->plen > 2 ? (unsigned char)t->prefix[2] : -2 };
-			fp_add(c, k, b, t->cls);
+	/* tokens: buckets 0-6, the prefixes in byte order, a bucket never
+	 * holding two first bytes that differ in their high nibble while
+	 * there are buckets left (then the table's answer for the first byte
+	 * stays exact), at most a fifth of the prefixes each */
+	uint8_t order[256];
+	size_t nt = 0;
+	for (size_t i = 0; i < N_TOKS; i++)
+		if (c->enabled[toks[i].rule])
+			order[nt++] = (uint8_t)i;
+	for (size_t i = 1; i < nt; i++) /* insertion sort by prefix */
+		for (size_t j = i; j > 0 && strcmp(toks[order[j - 1]].prefix, toks[order[j]].prefix) > 0; j--) {
+			uint8_t t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
 		}
+	size_t per = (nt + 4) / 5, in = 0;
+	int k = 0;
+	for (size_t i = 0; i < nt; i++) {
+		const struct tokdef *t = &toks[order[i]];
+		if (i > 0 && k < 6 &&
+		    ((((unsigned char)t->prefix[0]) >> 4) != (((unsigned char)toks[order[i - 1]].prefix[0]) >> 4) || in >= per)) {
+			k++;
+			in = 0;
+		}
+		int b[4];
+		for (int j = 0; j < 4; j++)
+			b[j] = j < t->plen ? (unsigned char)t->prefix[j] : -2;
+		fp_add(c, k, b, t->cls);
+		in++;
 	}
 	/* bucket 7: a JWT's header, a PEM block's dashes, command-line options */
 	if (c->trig['e'] & TR_JWT)
-		fp_add(c, 7, (const int[3]){ 'e', 'y', 'J' }, 0);
+		fp_add(c, 7, (const int[4]){ 'e', 'y', 'J', -1 }, 0);
 	if (c->trig['-'] & (TR_PEM | TR_CMD)) {
-		fp_add(c, 7, (const int[3]){ '-', '-', -1 }, 0);
-		fp_add(c, 7, (const int[3]){ '-', 'u', -1 }, 0);
-		fp_add(c, 7, (const int[3]){ '-', 'p', -1 }, 0);
+		fp_add(c, 7, (const int[4]){ '-', '-', -1, -1 }, 0);
+		fp_add(c, 7, (const int[4]){ '-', 'u', -1, -1 }, 0);
+		fp_add(c, 7, (const int[4]){ '-', 'p', -1, -1 }, 0);
 	}
 	/* the classes of the 64-byte skip (FPC_*) */
 	for (int x = '0'; x <= '9'; x++)
@@ -1828,16 +1837,22 @@ void rd_fp_build(struct rd_config *c)
 	for (const char *x = ":="; *x; x++)
 		fp_cls(c, 0, FPC_ASSIGN, *x);
 	fp_cls(c, 0, FPC_SLASH, '/');
-	for (const char *x = "destynDESTYN"; *x; x++)
-		fp_cls(c, 0, FPC_LAST, *x);
-	for (const char *x = "rwisleoRWISLEO"; *x; x++)
-		fp_cls(c, 0, FPC_MID, *x);
 	for (const char *x = "\"'` \t"; *x; x++)
 		fp_cls(c, 0, FPC_QB, *x);
-	for (int k = 0; k < c->n_anywhere; k++)
-		fp_cls(c, 1, FPC_NB, c->anywhere[k]);
-	for (int k = 0; k < c->n_fp_always; k++)
-		fp_cls(c, 1, FPC_ALWAYS, c->fp_always[k]);
+	static const struct {
+		int t, k;
+		const char *x;
+	} letters[] = {
+		{ 0, FPC_LD, "dD" }, { 0, FPC_LES, "esES" }, { 1, FPC_LTYN, "tynTYN" },
+		{ 1, FPC_MRWI, "rwiRWI" }, { 1, FPC_MSL, "slSL" }, { 1, FPC_MEO, "eoEO" },
+	};
+	for (size_t i = 0; i < sizeof(letters) / sizeof(letters[0]); i++)
+		for (const char *x = letters[i].x; *x; x++)
+			fp_cls(c, letters[i].t, letters[i].k, *x);
+	for (int a = 0; a < c->n_anywhere; a++)
+		fp_cls(c, 1, FPC_NB, c->anywhere[a]);
+	for (int a = 0; a < c->n_fp_always; a++)
+		fp_cls(c, 1, FPC_ALWAYS, c->fp_always[a]);
 	c->fp_level = c->fp_max = rd_fp_cpu();
 }
 

@@ -638,7 +638,7 @@ static inline bool cand_at(const struct rd_config *c, const struct rd_scan *s, s
  * (cand_at) only at those bits.  The conditions, each implied by what
  * cand_at and the detectors behind it require:
  *   - a prefixed token, a JWT ("eyJ"), a PEM block or a command-line
- *     option ("--", "-u", "-p"): the first three bytes are in one bucket
+ *     option ("--", "-u", "-p"): the first four bytes are in one bucket
  *     of the fingerprint tables (rd_fp_build; PSHUFB by low and by high
  *     nibble, as in Hyperscan's Teddy);
  *   - a card or an SSN: the digits and separators of rd_prefilter, as bit
@@ -666,6 +666,8 @@ __attribute__((target("ssse3"))) static size_t skip_fp(const struct rd_config *c
 	__m128i hi1 = _mm_loadu_si128((const __m128i *)(const void *)c->fp_hi[1]);
 	__m128i lo2 = _mm_loadu_si128((const __m128i *)(const void *)c->fp_lo[2]);
 	__m128i hi2 = _mm_loadu_si128((const __m128i *)(const void *)c->fp_hi[2]);
+	__m128i lo3 = _mm_loadu_si128((const __m128i *)(const void *)c->fp_lo[3]);
+	__m128i hi3 = _mm_loadu_si128((const __m128i *)(const void *)c->fp_hi[3]);
 #define LD(o) _mm_loadu_si128((const __m128i *)(const void *)(v + p + (o)))
 #define EQ(x, b) _mm_cmpeq_epi8((x), _mm_set1_epi8((char)(b)))
 #define MM(x) ((uint32_t)_mm_movemask_epi8(x))
@@ -674,8 +676,9 @@ __attribute__((target("ssse3"))) static size_t skip_fp(const struct rd_config *c
 	              _mm_shuffle_epi8((hi), _mm_and_si128(_mm_srli_epi16((x), 4), nib)))
 #define DIGITS(x) _mm_and_si128(_mm_cmpgt_epi8((x), _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8((x), _mm_set1_epi8('9' + 1)))
 	while (p + 16 <= lim && p + 32 <= n) {
-		__m128i x0 = LD(0), x1 = LD(1), x2 = LD(2);
-		__m128i f = _mm_and_si128(_mm_and_si128(BUCKETS(x0, lo0, hi0), BUCKETS(x1, lo1, hi1)), BUCKETS(x2, lo2, hi2));
+		__m128i x0 = LD(0), x1 = LD(1), x2 = LD(2), x3 = LD(3);
+		__m128i f = _mm_and_si128(_mm_and_si128(BUCKETS(x0, lo0, hi0), BUCKETS(x1, lo1, hi1)),
+		                          _mm_and_si128(BUCKETS(x2, lo2, hi2), BUCKETS(x3, lo3, hi3)));
 		uint32_t cand = ~MM(_mm_cmpeq_epi8(f, _mm_setzero_si128())) & 0xffffu;
 		if (c->fp_digit) {
 			__m128i x16 = LD(16);
@@ -763,7 +766,7 @@ __attribute__((target("avx2"))) static size_t skip_fp64(const struct rd_config *
 	const __m256i nib = _mm256_set1_epi8(0x0f);
 #define T256(a) _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)(a)))
 	const __m256i lo0 = T256(c->fp_lo[0]), hi0 = T256(c->fp_hi[0]), lo1 = T256(c->fp_lo[1]), hi1 = T256(c->fp_hi[1]);
-	const __m256i lo2 = T256(c->fp_lo[2]), hi2 = T256(c->fp_hi[2]);
+	const __m256i lo2 = T256(c->fp_lo[2]), hi2 = T256(c->fp_hi[2]), lo3 = T256(c->fp_lo[3]), hi3 = T256(c->fp_hi[3]);
 	const __m256i ca_lo = T256(c->fp_cls_lo[0]), ca_hi = T256(c->fp_cls_hi[0]);
 	const __m256i cb_lo = T256(c->fp_cls_lo[1]), cb_hi = T256(c->fp_cls_hi[1]);
 	const __m128i ca_lo16 = _mm_loadu_si128((const __m128i *)(const void *)c->fp_cls_lo[0]);
@@ -780,14 +783,20 @@ __attribute__((target("avx2"))) static size_t skip_fp64(const struct rd_config *
 #define CLS(a, b, k) M64(BIT(a, k), BIT(b, k))
 /* the mask of bytes i + k, k in 1 .. 63, the next block's in nx */
 #define AHEAD(m, nx, k) ((m) >> (k) | (nx) << (64 - (k)))
-	uint64_t pl = ~0ull, pm = ~0ull, pq = ~0ull; /* before p: every class */
+	/* before p: every class */
+	uint64_t pmrwi = ~0ull, pmsl = ~0ull, pmeo = ~0ull, ptail = ~0ull, pqb = ~0ull;
 	while (p + 64 <= lim && p + 80 <= n) {
 		__m256i xa = LD(0), xb = LD(32);
 		/* tokens, JWTs, PEM blocks, command-line options */
-		__m256i fa = _mm256_and_si256(_mm256_and_si256(LOOK(xa, lo0, hi0), LOOK(LD(1), lo1, hi1)), LOOK(LD(2), lo2, hi2));
-		__m256i fb = _mm256_and_si256(_mm256_and_si256(LOOK(xb, lo0, hi0), LOOK(LD(33), lo1, hi1)), LOOK(LD(34), lo2, hi2));
+		__m256i fa = _mm256_and_si256(_mm256_and_si256(LOOK(xa, lo0, hi0), LOOK(LD(1), lo1, hi1)),
+		                              _mm256_and_si256(LOOK(LD(2), lo2, hi2), LOOK(LD(3), lo3, hi3)));
+		__m256i fb = _mm256_and_si256(_mm256_and_si256(LOOK(xb, lo0, hi0), LOOK(LD(33), lo1, hi1)),
+		                              _mm256_and_si256(LOOK(LD(34), lo2, hi2), LOOK(LD(35), lo3, hi3)));
 		__m256i z = _mm256_setzero_si256();
-		uint64_t cand = ~M64(_mm256_cmpeq_epi8(fa, z), _mm256_cmpeq_epi8(fb, z));
+		/* buckets 0-6 tokens, bucket 7 (the top bit) the others */
+		__m256i tb = _mm256_set1_epi8(0x7f);
+		uint64_t tokm = ~M64(_mm256_cmpeq_epi8(_mm256_and_si256(fa, tb), z), _mm256_cmpeq_epi8(_mm256_and_si256(fb, tb), z));
+		uint64_t cand = M64(fa, fb);
 		__m256i ka = LOOK(xa, ca_lo, ca_hi), kb = LOOK(xb, ca_lo, ca_hi);
 		__m128i xc = _mm_loadu_si128((const __m128i *)(const void *)(v + p + 64));
 		__m128i kc = _mm_and_si128(_mm_shuffle_epi8(ca_lo16, _mm_and_si128(xc, _mm_set1_epi8(0x0f))),
@@ -816,22 +825,29 @@ __attribute__((target("avx2"))) static size_t skip_fp64(const struct rd_config *
 				cand |= card | ssn;
 			}
 		}
-		/* assignments: the keyword's last letters, or a quote or a blank,
-		 * before; or "://" */
-		uint64_t last = CLS(ka, kb, FPC_LAST), mid = CLS(ka, kb, FPC_MID), qb = CLS(ka, kb, FPC_QB);
+		__m256i ba = LOOK(xa, cb_lo, cb_hi), bb = LOOK(xb, cb_lo, cb_hi);
+		/* assignments: the end of a keyword before, or a quote or a
+		 * blank and the end of a keyword or another before that; or
+		 * "://".  tail: the last two letters of a keyword end here. */
+		uint64_t qb = CLS(ka, kb, FPC_QB);
+		uint64_t tail = (CLS(ka, kb, FPC_LD) & (CLS(ba, bb, FPC_MRWI) << 1 | pmrwi >> 63)) |
+		                (CLS(ka, kb, FPC_LES) & (CLS(ba, bb, FPC_MSL) << 1 | pmsl >> 63)) |
+		                (CLS(ba, bb, FPC_LTYN) & (CLS(ba, bb, FPC_MEO) << 1 | pmeo >> 63));
 		if (c->fp_assign) {
 			uint64_t at = CLS(ka, kb, FPC_ASSIGN);
 			if (at) {
-				uint64_t l1 = last << 1 | pl >> 63, l2 = last << 2 | pl >> 62;
-				uint64_t m2 = mid << 2 | pm >> 62, q1 = qb << 1 | pq >> 63, q2 = qb << 2 | pq >> 62;
+				uint64_t t1 = tail << 1 | ptail >> 63, t2 = tail << 2 | ptail >> 62;
+				uint64_t q1 = qb << 1 | pqb >> 63, q2 = qb << 2 | pqb >> 62;
 				uint64_t sl = CLS(ka, kb, FPC_SLASH);
 				uint64_t sln = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_slli_epi16(kc, 7 - FPC_SLASH));
-				cand |= at & ((l1 & m2) | (q1 & (q2 | l2)) | AHEAD(sl, sln, 1));
+				cand |= at & (t1 | (q1 & (q2 | t2)) | AHEAD(sl, sln, 1));
 			}
 		}
-		pl = last;
-		pm = mid;
-		pq = qb;
+		pmrwi = CLS(ba, bb, FPC_MRWI);
+		pmsl = CLS(ba, bb, FPC_MSL);
+		pmeo = CLS(ba, bb, FPC_MEO);
+		ptail = tail;
+		pqb = qb;
 		/* at a word start, or at a byte that needs none; known secrets anywhere */
 		__m256i la = _mm256_or_si256(xa, _mm256_set1_epi8(0x20)), lb = _mm256_or_si256(xb, _mm256_set1_epi8(0x20));
 #define ALNUM(x, l)                                                                                                     \
@@ -842,8 +858,16 @@ __attribute__((target("avx2"))) static size_t skip_fp64(const struct rd_config *
 		uint64_t alnum = M64(ALNUM(xa, la), ALNUM(xb, lb));
 #undef ALNUM
 		uint64_t prev = alnum << 1 | ((rd_cls[v[p - 1]] & CC_ALNUM) ? 1u : 0u);
-		__m256i ba = LOOK(xa, cb_lo, cb_hi), bb = LOOK(xb, cb_lo, cb_hi);
-		cand = (cand & (~prev | CLS(ba, bb, FPC_NB))) | CLS(ba, bb, FPC_ALWAYS);
+		uint64_t where = ~prev | CLS(ba, bb, FPC_NB);
+		/* a token's first four bytes pass the hashed filter (rd_prefilter) */
+		tokm &= where & ~cand;
+		while (tokm) {
+			unsigned k = (unsigned)__builtin_ctzll(tokm);
+			tokm &= tokm - 1;
+			unsigned h = rd_tok4_hash(v + p + k);
+			cand |= (uint64_t)((c->tok4[h >> 3] >> (h & 7)) & 1u) << k;
+		}
+		cand = (cand & where) | CLS(ba, bb, FPC_ALWAYS);
 		while (cand) {
 			unsigned k = (unsigned)__builtin_ctzll(cand);
 			cand &= cand - 1;

@@ -44,17 +44,23 @@
 #define RD_ENC_DEPTH 2 /* decodings inside decodings */
 #define RD_AWS_WINDOW 512 /* view bytes after an AWS key id where a bare 40-character key counts */
 
-/* Class bits of the 64-byte skip (rd_config.fp_cls_*). */
+/* Class bits of the 64-byte skip (rd_config.fp_cls_*); the keyword
+ * tails of rd_kw_tail are the last letter d after r, w or i; e or s
+ * after s or l; t, y or n after e or o. */
 #define FPC_DIGIT 0
 #define FPC_SEP 1 /* ' ', '-', '.' */
 #define FPC_SD 2 /* ' ', '-' */
 #define FPC_ASSIGN 3 /* ':', '=' */
 #define FPC_SLASH 4
-#define FPC_LAST 5 /* the last letter of a keyword (rd_kw_tail) */
-#define FPC_MID 6 /* the letter before it */
-#define FPC_QB 7 /* a quote or a blank */
+#define FPC_QB 5 /* a quote or a blank */
+#define FPC_LD 6 /* d */
+#define FPC_LES 7 /* e, s */
 #define FPC_NB 0 /* table 1: a trigger byte that needs no word boundary */
 #define FPC_ALWAYS 1 /* table 1: the first byte of a known secret or a host path */
+#define FPC_LTYN 2 /* table 1: t, y, n */
+#define FPC_MRWI 3 /* table 1: r, w, i */
+#define FPC_MSL 4 /* table 1: s, l */
+#define FPC_MEO 5 /* table 1: e, o */
 
 #define RD_TOK4_BITS 32768 /* the hashed four-byte token filter (rd_config.tok4) */
 
@@ -203,12 +209,13 @@ struct rd_config {
 	int n_anywhere; /* how many, or -1: too many for the sixteen-byte skip */
 	uint8_t tokpair[256][32]; /* bit set: some enabled token starts with these two bytes */
 	uint8_t tok4[RD_TOK4_BITS / 8]; /* bit rd_tok4_hash(first four bytes) set: some enabled token may start so */
-	/* The fingerprint skip (engine.c, rd_fp_build): for the first three
-	 * bytes of every enabled token and of "eyJ", "--", "-u", "-p", a
-	 * bucket bit in a table by low nibble and one by high nibble, for
-	 * each byte; a byte's bits are the AND of the two (a superset of the
-	 * bytes put in: both tables are unions). */
-	uint8_t fp_lo[3][16], fp_hi[3][16];
+	/* The fingerprint skip (engine.c, rd_fp_build): for the first four
+	 * bytes of every enabled token (a short prefix: then bytes of its
+	 * body class) and of "eyJ", "--", "-u", "-p", a bucket bit in a table
+	 * by low nibble and one by high nibble, for each of the four bytes; a
+	 * byte's bits are the AND of the two (a superset of the bytes put in:
+	 * both tables are unions). */
+	uint8_t fp_lo[4][16], fp_hi[4][16];
 	unsigned char fp_always[16]; /* the bytes a literal or a host path starts with: always candidates */
 	int n_fp_always;
 	bool fp_digit; /* digits trigger the card and SSN detectors */
