@@ -1421,8 +1421,55 @@ static size_t b64_next(const struct rd_scan *s, size_t p)
 
 /* The same answer as b64_next_scalar, 64 bytes at a time: a class mask of
  * 80 bytes, and the positions where 16 set bits in a row start. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+/* One bit per byte of p[0, 32): in B64RUN (AVX2). */
+__attribute__((target("avx2"))) static inline uint64_t b64mask32(const unsigned char *p)
+{
+	__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	__m256i lo = _mm256_or_si256(x, _mm256_set1_epi8(0x20));
+	__m256i let = _mm256_and_si256(_mm256_cmpgt_epi8(lo, _mm256_set1_epi8('a' - 1)), _mm256_cmpgt_epi8(_mm256_set1_epi8('z' + 1), lo));
+	__m256i dig = _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8('0' - 1)), _mm256_cmpgt_epi8(_mm256_set1_epi8('9' + 1), x));
+	__m256i sym = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('+')), _mm256_cmpeq_epi8(x, _mm256_set1_epi8('/'))),
+	                              _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('_')), _mm256_cmpeq_epi8(x, _mm256_set1_epi8('-'))));
+	return (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(let, dig), sym));
+}
+
+/* b64_next_raw with AVX2: the same masks, 32 bytes a load. */
+__attribute__((target("avx2"))) static size_t b64_next_avx2(const struct rd_scan *s, size_t p)
+{
+	const unsigned char *v = s->v;
+	size_t n = s->n, i = p;
+	while (i + 96 <= n) {
+		unsigned __int128 m = (unsigned __int128)(b64mask32(v + i) | b64mask32(v + i + 32) << 32) |
+		                      (unsigned __int128)b64mask32(v + i + 64) << 64;
+		unsigned __int128 r = m & (m >> 1);
+		r &= r >> 2;
+		r &= r >> 4;
+		r &= r >> 8; /* bit j: bytes j .. j+15 all in the class */
+		unsigned __int128 before = m << 1;
+		if (i > 0 && (rd_cls[v[i - 1]] & B64RUN))
+			before |= 1;
+		uint64_t starts = (uint64_t)(r & ~before);
+		while (starts) {
+			unsigned j = (unsigned)__builtin_ctzll(starts);
+			size_t at = i + j;
+			if (at == 0 || (v[at - 1] != '%' && v[at - 1] != '\\'))
+				return at;
+			starts &= starts - 1;
+		}
+		i += 64;
+	}
+	return b64_next_scalar(s, i);
+}
+#endif
+
 static size_t b64_next_raw(const struct rd_scan *s, size_t p)
 {
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (s->cfg->fp_level == 2)
+		return b64_next_avx2(s, p);
+#endif
 #ifdef __SSE2__
 	const unsigned char *v = s->v;
 	size_t n = s->n, i = p;

@@ -887,6 +887,29 @@ __attribute__((target("avx2"))) static size_t skip_fp64(const struct rd_config *
 }
 #endif
 
+/* Where in [p, end) a bare AWS secret key may start (rd_detect_aws_bare):
+ * a byte of its class after one that is neither of it nor '=', with 40
+ * of them in a row or a run reaching the end of the view; end if none. */
+static size_t aws_next(const struct rd_scan *s, size_t p, size_t end)
+{
+	const uint16_t k = CC_ALNUM | CC_SLASH | CC_PLUS;
+	const unsigned char *v = s->v;
+	size_t i = p;
+	while (i < end) {
+		if (!(rd_cls[v[i]] & k) || (i > 0 && (rd_cls[v[i - 1]] & (k | CC_EQ)))) {
+			i++;
+			continue;
+		}
+		size_t e = i;
+		while (e < s->n && e - i < 40 && (rd_cls[v[e]] & k))
+			e++;
+		if (e - i == 40 || e == s->n)
+			return i;
+		i = e; /* the rest of a short run: no start inside it */
+	}
+	return end;
+}
+
 /* Scan from the first pending view byte; returns where scanning stopped
  * (the first undecided position, or n). */
 static int scan(struct work *w, size_t *stop)
@@ -899,6 +922,7 @@ static int scan(struct work *w, size_t *stop)
 	for (size_t r = 0; r < c->n_users; r++)
 		st->uc[r].state = UC_NONE;
 	bool aws_on = c->enabled[RB_AWS_SECRET];
+	size_t aws_at = 0; /* where a bare AWS key may start next (valid when >= p) */
 	size_t enc = 0; /* the decoders' next candidate, valid when >= p */
 	bool enc_valid = false;
 	size_t enc_cache[4] = { SIZE_MAX, 0, SIZE_MAX, 0 };
@@ -942,7 +966,16 @@ static int scan(struct work *w, size_t *stop)
 			if (aws_end > n)
 				aws_end = n;
 		}
-		if (p >= aws_end) {
+		/* inside the window after an AWS key id: the skip stops where a
+		 * bare key may start (the reference looks at every byte there) */
+		bool aws_skip = p < aws_end && c->fp_level >= 0;
+		if (aws_skip) {
+			if (aws_at < p || aws_at > aws_end)
+				aws_at = aws_next(s, p, aws_end);
+			if (aws_at < lim)
+				lim = aws_at;
+		}
+		if (p >= aws_end || aws_skip) {
 			/* skip what starts no match: bytes no detector starts at, and
 			 * letters and digits inside words for detectors that need a
 			 * word boundary */
@@ -983,7 +1016,7 @@ static int scan(struct work *w, size_t *stop)
 			consider(&more, &have, &best, rd_detect_builtin(s, p, t, &m), &m);
 		if ((enc_valid && enc == p) || s->restart == p)
 			consider(&more, &have, &best, rd_detect_enc(s, p, &m), &m);
-		if (p < aws_end)
+		if (p < aws_end && (!aws_skip || p == aws_at))
 			consider(&more, &have, &best, rd_detect_aws_bare(s, p, &m), &m);
 		for (size_t r = 0; r < c->n_users; r++) {
 			const struct rd_user_cache *uc = &st->uc[r];

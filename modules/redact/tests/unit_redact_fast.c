@@ -123,6 +123,10 @@ static const struct {
 	{ "dG9rZW49Z2hwXzAxMjM0NTY3ODlhYmNkZWZnaGlqQUJDREVGR0hJSjAxMjM0NQ==", "base64 of an assigned token" },
 	{ "sk-proj-AbCdEf0123456789_ghIJKLmnopQRSTuvwx-YZ0123456789", "OpenAI key" },
 	{ "hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567", "Hugging Face token" },
+	{ "id AKIAIOSFODNN7EXAMPLE then 200 bytes of ordinary text: the quick brown fox jumps over the lazy dog, "
+	  "status=200 duration=539ms bytes=27096 path=/api/v1/users and then the key "
+	  "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+	  "bare AWS secret key in the window after a key id" },
 };
 /* the part of each secret that must not survive */
 static const char *const marks[] = {
@@ -130,7 +134,7 @@ static const char *const marks[] = {
 	"0123456789abcdef0123456789abcdef01234567", "abcdefghijklmnop1234567890", "4111 1111 1111 1111",
 	"4111111111111111", "078-05-1120", "07805 1120", "078.051120", "078051120", "s3cretpassw0rd", "pa55w0rd-x",
 	"MIIEvQIBADANBgkqhkiG9w0", "correct-horse-battery", "dG9rZW49Z2hwXzAx", "AbCdEf0123456789_ghIJ",
-	"AbCdEfGhIjKlMnOpQrStUvWxYz",
+	"AbCdEfGhIjKlMnOpQrStUvWxYz", "wJalrXUtnFEMI/K7MDENG",
 };
 _Static_assert(sizeof(marks) / sizeof(marks[0]) == sizeof(secrets) / sizeof(secrets[0]), "one mark per secret");
 
@@ -215,6 +219,7 @@ static unsigned char *dense(size_t len, uint64_t seed, bool b64)
 		" card 4111 1111 1111 1111 ", "\"password\": \"hunter2hunter2\"", " api_key = 'abcdefghij0123456789' ",
 		"078051120", "07805-1120", "078-051120", "078 05 1120", "078.05-1120", "4111111111111111",
 		"4111 1111 1111 1111", "4111-1111-1111-1111", "5500 0000 0000 0004", "4111-1111 1111",
+		" AKIAIOSFODNN7EXAMPLE ", " wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY ", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKE",
 		"cGFzc3dvcmQ9aHVudGVyMmh1bnRlcjI=", "dXNlcjpnaHBfMDEyMzQ1Njc4OWFiY2RlZmdoaWpBQkNERUZHSElKMDEyMzQ1",
 		"746f6b656e3d6768705f30313233343536373839616263646566676869", "Y29ycmVjdC1ob3JzZS1iYXR0ZXJ5",
 	};
