@@ -7,6 +7,45 @@
  * first undecided position on (at most rd_config.lookahead view bytes, each
  * preceded by at most RD_RM_MAX invisible bytes) and one input slice of at
  * most RD_SLICE bytes: bounded whatever the size of the output.
+ *
+ * The fast path.  Ordinary output (logs, JSON, prose) holds a secret
+ * rarely, so what decides the speed is how fast the scan gets past bytes
+ * where no detector can start.  scan() asks each detector only where it
+ * may answer anything but NO, and finds those places in layers, each a
+ * necessary condition of the one after it, none a guess:
+ *
+ *   1. the skip (skip_fp64 with AVX2, 64 bytes a step; skip_fp with SSSE3,
+ *      16; skip16 or the byte loop otherwise, and always when invisible
+ *      characters were left out of the view) computes, for a whole block
+ *      at once, a bit for each byte where a detector's necessary condition
+ *      holds: the first four bytes of a token prefix, "eyJ", "--", "-u" or
+ *      "-p" (fingerprint tables looked up by nibble with PSHUFB, as in
+ *      Hyperscan's Teddy: rd_config.fp_lo/fp_hi, built by rd_fp_build);
+ *      three digits that go on as a card (13 bytes of digits, blanks and
+ *      dashes) or as one of the SSN forms; an '=' or ':' after the last two
+ *      letters of a keyword (rd_kw_tail), or after a quote or a blank, or
+ *      before "//"; each at a word start unless its first byte needs none;
+ *      and the first byte of a known secret or host path anywhere.  The
+ *      tables only ever answer with a superset of the bytes put in, so a
+ *      bit is missing only where the condition fails.  A token bit also
+ *      has to pass the hashed four-byte filter (rd_config.tok4).
+ *   2. at each bit, cand_at: the trigger table, the two-byte table pair2
+ *      and rd_prefilter (the byte loop's own test: what the slow path of
+ *      before did at every byte);
+ *   3. the detectors (detect.c) at the positions that pass.
+ * The decoders have their own search: base64 and hex runs of RD_ENC_MIN
+ * bytes or more, 64 bytes a step (b64_next; runs that hold a byte that is
+ * no hex digit and not letters of both cases are passed over, since
+ * b64hex_at answers NO for them), escapes with memchr (esc_next); and in
+ * the window after an AWS key id, aws_next finds where a bare secret key
+ * may start.  The user rules' PCRE2 searches and these searches bound how
+ * far the skip may go (lim).  A block the skip cannot finish (the last
+ * bytes before lim or the end of the view) goes to the byte loop.
+ *
+ * rd_config.fp_level selects the layer-1 skip (rd_fp_build sets the best
+ * the CPU has); modules/redact/tests/unit_redact_fast.c runs every level against
+ * fp_level -1, the byte loop alone with no run passed over, on streams
+ * dense with every detector's trigger bytes, and requires the same output.
  */
 #include <errno.h>
 #include <stdlib.h>
