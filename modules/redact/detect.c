@@ -1421,6 +1421,31 @@ static size_t b64_next(const struct rd_scan *s, size_t p)
 
 /* The same answer as b64_next_scalar, 64 bytes at a time: a class mask of
  * 80 bytes, and the positions where 16 set bits in a row start. */
+#ifdef __SSE2__
+/* Given m, bit j set when v[i + j] is in B64RUN (80 bits), the first
+ * j < 64 where a run of RD_ENC_MIN starts that no escape's '%' or '\\'
+ * comes just before: i + j, or SIZE_MAX. */
+static inline size_t b64_starts(const unsigned char *v, size_t i, unsigned __int128 m)
+{
+	unsigned __int128 r = m & (m >> 1);
+	r &= r >> 2;
+	r &= r >> 4;
+	r &= r >> 8; /* bit j: bytes j .. j+15 all in the class */
+	unsigned __int128 before = m << 1;
+	if (i > 0 && (rd_cls[v[i - 1]] & B64RUN))
+		before |= 1;
+	uint64_t starts = (uint64_t)(r & ~before);
+	while (starts) {
+		unsigned j = (unsigned)__builtin_ctzll(starts);
+		size_t at = i + j;
+		if (at == 0 || (v[at - 1] != '%' && v[at - 1] != '\\'))
+			return at;
+		starts &= starts - 1;
+	}
+	return SIZE_MAX;
+}
+#endif
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 /* One bit per byte of p[0, 32): in B64RUN (AVX2). */
@@ -1443,21 +1468,9 @@ __attribute__((target("avx2"))) static size_t b64_next_avx2(const struct rd_scan
 	while (i + 96 <= n) {
 		unsigned __int128 m = (unsigned __int128)(b64mask32(v + i) | b64mask32(v + i + 32) << 32) |
 		                      (unsigned __int128)b64mask32(v + i + 64) << 64;
-		unsigned __int128 r = m & (m >> 1);
-		r &= r >> 2;
-		r &= r >> 4;
-		r &= r >> 8; /* bit j: bytes j .. j+15 all in the class */
-		unsigned __int128 before = m << 1;
-		if (i > 0 && (rd_cls[v[i - 1]] & B64RUN))
-			before |= 1;
-		uint64_t starts = (uint64_t)(r & ~before);
-		while (starts) {
-			unsigned j = (unsigned)__builtin_ctzll(starts);
-			size_t at = i + j;
-			if (at == 0 || (v[at - 1] != '%' && v[at - 1] != '\\'))
-				return at;
-			starts &= starts - 1;
-		}
+		size_t at = b64_starts(v, i, m);
+		if (at != SIZE_MAX)
+			return at;
 		i += 64;
 	}
 	return b64_next_scalar(s, i);
@@ -1478,21 +1491,9 @@ static size_t b64_next_raw(const struct rd_scan *s, size_t p)
 		                      (unsigned __int128)b64mask16(v + i + 32) << 32 |
 		                      (unsigned __int128)b64mask16(v + i + 48) << 48 |
 		                      (unsigned __int128)b64mask16(v + i + 64) << 64;
-		unsigned __int128 r = m & (m >> 1);
-		r &= r >> 2;
-		r &= r >> 4;
-		r &= r >> 8; /* bit j: bytes j .. j+15 all in the class */
-		unsigned __int128 before = m << 1;
-		if (i > 0 && (rd_cls[v[i - 1]] & B64RUN))
-			before |= 1;
-		uint64_t starts = (uint64_t)(r & ~before);
-		while (starts) {
-			unsigned j = (unsigned)__builtin_ctzll(starts);
-			size_t at = i + j;
-			if (at == 0 || (v[at - 1] != '%' && v[at - 1] != '\\'))
-				return at;
-			starts &= starts - 1;
-		}
+		size_t at = b64_starts(v, i, m);
+		if (at != SIZE_MAX)
+			return at;
 		i += 64;
 	}
 	return b64_next_scalar(s, i);

@@ -668,6 +668,20 @@ static inline bool cand_at(const struct rd_config *c, const struct rd_scan *s, s
 	return t && (!(t & TR_BOUND) || !inword) && (q + 3 >= s->n || rd_prefilter(s, q, t & (uint16_t)~TR_BOUND));
 }
 
+/* The first bit k of cand where cand_at passes at p + k (bit k of prev:
+ * the byte before p + k is a letter or digit), or SIZE_MAX. */
+static inline size_t first_cand(const struct rd_config *c, const struct rd_scan *s, size_t p, uint64_t cand,
+                                uint64_t prev)
+{
+	while (cand) {
+		unsigned k = (unsigned)__builtin_ctzll(cand);
+		cand &= cand - 1;
+		if (cand_at(c, s, p + k, (prev >> k) & 1u))
+			return p + k;
+	}
+	return SIZE_MAX;
+}
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <tmmintrin.h>
 #define RD_HAVE_FP 1
@@ -771,13 +785,9 @@ __attribute__((target("ssse3"))) static size_t skip_fp(const struct rd_config *c
 			nb = _mm_or_si128(nb, EQ(x0, c->anywhere[k]));
 		for (int k = 0; k < c->n_fp_always; k++)
 			al = _mm_or_si128(al, EQ(x0, c->fp_always[k]));
-		cand = (cand & (~prev | MM(nb)) & 0xffffu) | MM(al);
-		while (cand) {
-			unsigned k = (unsigned)__builtin_ctz(cand);
-			cand &= cand - 1;
-			if (cand_at(c, s, p + k, (prev >> k) & 1u))
-				return p + k;
-		}
+		size_t q = first_cand(c, s, p, (cand & (~prev | MM(nb)) & 0xffffu) | MM(al), prev);
+		if (q != SIZE_MAX)
+			return q;
 		p += 16;
 	}
 #undef LD
@@ -906,13 +916,9 @@ __attribute__((target("avx2"))) static size_t skip_fp64(const struct rd_config *
 			unsigned h = rd_tok4_hash(v + p + k);
 			cand |= (uint64_t)((c->tok4[h >> 3] >> (h & 7)) & 1u) << k;
 		}
-		cand = (cand & where) | CLS(ba, bb, FPC_ALWAYS);
-		while (cand) {
-			unsigned k = (unsigned)__builtin_ctzll(cand);
-			cand &= cand - 1;
-			if (cand_at(c, s, p + k, (prev >> k) & 1u))
-				return p + k;
-		}
+		size_t q = first_cand(c, s, p, (cand & where) | CLS(ba, bb, FPC_ALWAYS), prev);
+		if (q != SIZE_MAX)
+			return q;
 		p += 64;
 	}
 #undef LD
