@@ -328,13 +328,15 @@ static int build_view(struct work *w, bool eof)
 	/* eight bytes at a time while none is a control byte or non-ASCII
 	 * (which every special byte is) */
 #ifdef __SSE2__
-	/* sixteen at a time: a control byte or a byte >= 0x80 is less than
-	 * 0x20 as a signed byte */
+	/* sixteen at a time: the special bytes are BEL, ESC and bytes from
+	 * 0xc2 on (-62 to -1 as signed bytes); the table decides among those */
 	while (i + 16 <= plen) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(pend + i));
-		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)));
+		__m128i hi = _mm_and_si128(_mm_cmplt_epi8(x, _mm_setzero_si128()), _mm_cmpgt_epi8(x, _mm_set1_epi8(-63)));
+		__m128i ctl = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(0x07)), _mm_cmpeq_epi8(x, _mm_set1_epi8(0x1b)));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(hi, ctl));
 		while (m && !special[pend[i + (unsigned)__builtin_ctz(m)]])
-			m &= m - 1; /* a newline, a tab, a letter of another script */
+			m &= m - 1; /* a letter of another script */
 		if (m)
 			break;
 		i += 16;
