@@ -97,10 +97,11 @@ cc -O2 -I"$root/modules/redact" -I"$root/include" $(pkg-config --cflags libpcre2
 	"$root/modules/redact/engine.c" "$root/modules/redact/detect.c" "$root/modules/redact/rules.c" $(pkg-config --libs libpcre2-8)
 # engine_cpu DRIVER: best CPU seconds of $runs runs into e_best
 engine_cpu() {
+	e_drv=$1
 	e_best=
 	i=0
 	while [ $i -lt "$runs" ]; do
-		set -- $("$1" "$w/in.txt")
+		set -- $("$e_drv" "$w/in.txt")
 		if [ -z "$e_best" ] || python3 -c "import sys; sys.exit(0 if $4 < $e_best else 1)"; then e_best=$4; fi
 		i=$((i + 1))
 	done
