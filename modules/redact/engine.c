@@ -858,21 +858,19 @@ __attribute__((target("avx2"))) static size_t skip_fp64(const struct rd_config *
 			uint64_t dn = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_slli_epi16(kc, 7 - FPC_DIGIT));
 			uint64_t sepn = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_slli_epi16(kc, 7 - FPC_SEP));
 			uint64_t sdn = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_slli_epi16(kc, 7 - FPC_SD));
-			uint64_t d3 = d & AHEAD(d, dn, 1) & AHEAD(d, dn, 2);
-			if (d3) {
-				uint64_t ds = d | sd, dsn = dn | sdn;
-				uint64_t card = d3 & AHEAD(d, dn, 3);
-				for (int k = 4; k <= 12; k++)
-					card &= AHEAD(ds, dsn, k);
-				uint64_t d49 = AHEAD(d, dn, 4) & AHEAD(d, dn, 5) & AHEAD(d, dn, 6) & AHEAD(d, dn, 7) &
-				               AHEAD(d, dn, 8) & AHEAD(d, dn, 9);
-				uint64_t d69 = AHEAD(d, dn, 6) & AHEAD(d, dn, 7) & AHEAD(d, dn, 8) & AHEAD(d, dn, 9);
-				uint64_t s3 = AHEAD(sep, sepn, 3);
-				uint64_t ssn = d3 & ((AHEAD(d, dn, 3) & AHEAD(d, dn, 4) & AHEAD(d, dn, 5) & AHEAD(d, dn, 6) &
-				                      AHEAD(d, dn, 7) & AHEAD(d, dn, 8)) | (AHEAD(d, dn, 3) & AHEAD(d, dn, 4) & AHEAD(sep, sepn, 5) & d69) |
-				                     (s3 & AHEAD(d, dn, 4) & AHEAD(d, dn, 5) & AHEAD(sep, sepn, 6) & AHEAD(d, dn, 7) &
-				                      AHEAD(d, dn, 8) & AHEAD(d, dn, 9) & AHEAD(d, dn, 10)) |
-				                     (s3 & d49));
+			/* on 80 bits (this block and 16 bytes of the next): runs of
+			 * digits (dK: K digits from here on) and of digits and
+			 * blanks or dashes (sK) by doubling */
+			typedef unsigned __int128 u128;
+			u128 D = (u128)dn << 64 | d, S = (u128)sepn << 64 | sep, DS = (u128)(dn | sdn) << 64 | (d | sd);
+			u128 d2 = D & D >> 1, d3 = d2 & D >> 2, d4 = d2 & d2 >> 2, d8 = d4 & d4 >> 4;
+			if ((uint64_t)d3) {
+				u128 s2 = DS & DS >> 1, s4 = s2 & s2 >> 2, s9 = s4 & s4 >> 4 & DS >> 8;
+				/* a card: four digits, then nine digits, blanks or dashes */
+				uint64_t card = (uint64_t)(d4 & s9 >> 4);
+				/* an SSN: ddddddddd, ddddd-dddd, ddd-dd-dddd, ddd-dddddd */
+				uint64_t ssn = (uint64_t)((d8 & D >> 8) | (d4 & D >> 4 & S >> 5 & d4 >> 6) |
+				                          (d3 & S >> 3 & d2 >> 4 & S >> 6 & d4 >> 7) | (d3 & S >> 3 & d4 >> 4 & d2 >> 8));
 				cand |= card | ssn;
 			}
 		}

@@ -111,6 +111,7 @@ static const struct {
 	{ "Authorization: Bearer abcdefghijklmnop1234567890", "Authorization header" },
 	{ "4111 1111 1111 1111", "card number with blanks" },
 	{ "4111111111111111", "card number" },
+	{ "(4222222222222)", "13-digit card number between parentheses" },
 	{ "078-05-1120", "SSN with dashes" },
 	{ "ssn 07805 1120", "SSN ddddd dddd after a context word" },
 	{ "SSN: 078.051120", "SSN ddd.dddddd after a context word" },
@@ -132,7 +133,7 @@ static const struct {
 static const char *const marks[] = {
 	"ghp_0123456789abcdefghij", "AKIAIOSFODNN7EXAMPLE", "dozjgNryP4J3jVmNHl0w", "hunter2hunter2",
 	"0123456789abcdef0123456789abcdef01234567", "abcdefghijklmnop1234567890", "4111 1111 1111 1111",
-	"4111111111111111", "078-05-1120", "07805 1120", "078.051120", "078051120", "s3cretpassw0rd", "pa55w0rd-x",
+	"4111111111111111", "4222222222222", "078-05-1120", "07805 1120", "078.051120", "078051120", "s3cretpassw0rd", "pa55w0rd-x",
 	"MIIEvQIBADANBgkqhkiG9w0", "correct-horse-battery", "dG9rZW49Z2hwXzAx", "AbCdEf0123456789_ghIJ",
 	"AbCdEfGhIjKlMnOpQrStUvWxYz", "wJalrXUtnFEMI/K7MDENG",
 };
@@ -216,7 +217,7 @@ static unsigned char *dense(size_t len, uint64_t seed, bool b64)
 		"\\u00", "correct-horse", "private_key_id", "Authorization", "=\"", ": ", "  ", "\"",
 		/* base64 of "password=hunter2hunter2", "user:ghp_0123456789ab...", hex of "token=..." */
 		" ssn 078051120 ", " SSN: 078-051120\n", " social security 07805 1120 ", " ssn 078.05.1120,",
-		" card 4111 1111 1111 1111 ", "\"password\": \"hunter2hunter2\"", " api_key = 'abcdefghij0123456789' ",
+		" card 4111 1111 1111 1111 ", " (4222222222222)", "\n4222222222222,", "\"password\": \"hunter2hunter2\"", " api_key = 'abcdefghij0123456789' ",
 		"078051120", "07805-1120", "078-051120", "078 05 1120", "078.05-1120", "4111111111111111",
 		"4111 1111 1111 1111", "4111-1111-1111-1111", "5500 0000 0000 0004", "4111-1111 1111",
 		" AKIAIOSFODNN7EXAMPLE ", " wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY ", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKE",
