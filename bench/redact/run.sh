@@ -12,10 +12,14 @@
 #            pipes, the filter hook; best of BENCH_RUNS)
 #   nofilter the same with a policy without redact (what the pipes cost)
 #   engine   driver.c: the module's engine alone, 64 KiB chunks, CPU time
+#   base     (BENCH_BASE=REV) the same driver over the engine sources of git
+#            revision REV (modules/redact and include as they were there):
+#            before and after in one run
 #   x8       cordon exec over 8 copies of IN (8 x MB) to show flat memory
 # and checks that no planted secret survives in cordon's output.
 #
-# Environment: BENCH_RUNS (default 3), BENCH_KEEP=DIR keeps the files.
+# Environment: BENCH_RUNS (default 3), BENCH_KEEP=DIR keeps the files,
+# BENCH_BASE=REV adds the base row.
 # Exit status: 0 done; 1 a run failed or a secret survived; 2 a tool is missing.
 # Never part of `make check`.
 set -eu
@@ -91,14 +95,31 @@ n_wall=$b_wall n_cpu=$b_cpu
 echo "engine alone ..." >&2
 cc -O2 -I"$root/modules/redact" -I"$root/include" $(pkg-config --cflags libpcre2-8) -o "$w/driver" "$here/driver.c" \
 	"$root/modules/redact/engine.c" "$root/modules/redact/detect.c" "$root/modules/redact/rules.c" $(pkg-config --libs libpcre2-8)
-e_cpu=
-i=0
-while [ $i -lt "$runs" ]; do
-	set -- $("$w/driver" "$w/in.txt")
-	if [ -z "$e_cpu" ] || python3 -c "import sys; sys.exit(0 if $4 < $e_cpu else 1)"; then e_cpu=$4; fi
-	e_red=$3
-	i=$((i + 1))
-done
+# engine_cpu DRIVER: best CPU seconds of $runs runs into e_best
+engine_cpu() {
+	e_drv=$1
+	e_best=
+	i=0
+	while [ $i -lt "$runs" ]; do
+		set -- $("$e_drv" "$w/in.txt")
+		if [ -z "$e_best" ] || python3 -c "import sys; sys.exit(0 if $4 < $e_best else 1)"; then e_best=$4; fi
+		i=$((i + 1))
+	done
+}
+engine_cpu "$w/driver"
+e_cpu=$e_best
+base_cpu=
+if [ -n "${BENCH_BASE:-}" ]; then
+	echo "engine at $BENCH_BASE ..." >&2
+	mkdir "$w/base"
+	git -C "$root" archive "$BENCH_BASE" modules/redact include | tar -x -C "$w/base" ||
+		{ echo "bench/redact: cannot read revision $BENCH_BASE" >&2; exit 1; }
+	cc -O2 -I"$w/base/modules/redact" -I"$w/base/include" $(pkg-config --cflags libpcre2-8) -o "$w/driver-base" \
+		"$here/driver.c" "$w/base/modules/redact/engine.c" "$w/base/modules/redact/detect.c" \
+		"$w/base/modules/redact/rules.c" $(pkg-config --libs libpcre2-8)
+	engine_cpu "$w/driver-base"
+	base_cpu=$e_best
+fi
 
 echo "cordon exec over 8 copies ..." >&2
 best x8 sh -c '"$1" exec -p "$2" -- sh -c "for i in 1 2 3 4 5 6 7 8; do cat \"\$0\"; done" "$3" >/dev/null' \
@@ -113,9 +134,9 @@ red_c=$(grep -o 'REDACTED:' "$w/cordon.out" | wc -l)
 red_p=$(grep -o 'REDACTED:' "$w/py.out" | wc -l)
 
 python3 - "$bytes" "$py_wall" "$py_cpu" "$py_rss" "$c_wall" "$c_cpu" "$c_rss" "$n_wall" "$n_cpu" "$e_cpu" "$x_wall" "$x_rss" \
-	"$left_c" "$left_p" "$red_c" "$red_p" "$mb" "$runs" <<'PY'
+	"$left_c" "$left_p" "$red_c" "$red_p" "$mb" "$runs" "${BENCH_BASE:-}" "$base_cpu" <<'PY'
 import sys
-(b, pw, pc, pr, cw, cc, cr, nw, nc, ec, xw, xr, lc, lp, rc, rp, mb, runs) = sys.argv[1:]
+(b, pw, pc, pr, cw, cc, cr, nw, nc, ec, xw, xr, lc, lp, rc, rp, mb, runs, base, bc) = sys.argv[1:]
 b = int(b); MB = b / 1048576
 f = float
 def rate(sec, size=MB):
@@ -126,6 +147,8 @@ print(f"{'python re.sub (pyredact.py)':28} {f(pw):8.2f} {f(pc):8.2f} {rate(pw):1
 print(f"{'cordon exec, redact':28} {f(cw):8.2f} {f(cc):8.2f} {rate(cw):10.1f} {rate(cc):9.1f} {int(cr)/1024:8.1f} MB")
 print(f"{'cordon exec, no filter':28} {f(nw):8.2f} {f(nc):8.2f} {rate(nw):10.1f} {rate(nc):9.1f}")
 print(f"{'redact engine alone':28} {'':8} {f(ec):8.2f} {'':10} {rate(ec):9.1f}")
+if base:
+    print(f"{'engine at ' + base[:18]:28} {'':8} {f(bc):8.2f} {'':10} {rate(bc):9.1f}")
 print(f"{'cordon exec, redact, 8 x':28} {f(xw):8.2f} {'':8} {rate(xw, 8 * MB):10.1f} {'':9} {int(xr)/1024:8.1f} MB")
 print(f"ratio cordon/python: {f(pw)/f(cw):.1f}x wall-clock, {f(pc)/f(cc):.1f}x CPU; engine alone {f(pc)/f(ec):.1f}x CPU")
 print(f"peak RSS of cordon: {int(cr)/1024:.1f} MB at {MB:.0f} MB, {int(xr)/1024:.1f} MB at {8*MB:.0f} MB")

@@ -1385,10 +1385,104 @@ static inline uint32_t b64mask16(const unsigned char *p)
 
 static size_t b64_next_scalar(const struct rd_scan *s, size_t p);
 
-/* The same answer as b64_next_scalar, 64 bytes at a time: a class mask of
- * 80 bytes, and the positions where 16 set bits in a row start. */
+/* The run at r is one b64hex_at answers NO for, whatever follows (it
+ * holds a byte that is no hex digit and not letters of both cases, and it
+ * ends, with the two bytes after it, in the view): *e is where the search
+ * for the next run goes on. */
+static bool b64_undecodable(const struct rd_scan *s, size_t r, size_t *e)
+{
+	const unsigned char *v = s->v;
+	size_t n = s->n, i = r;
+	unsigned seen = 0;
+	while (i < n && i - r < RD_ENC_MAX && (rd_cls[v[i]] & B64RUN))
+		seen |= rd_cls[v[i++]] ^ CC_HEX; /* CC_HEX set: some byte is no hex digit */
+	if (i - r < RD_ENC_MAX && i + 2 > n && !s->eof)
+		return false; /* the run or its padding may go on */
+	*e = i;
+	return !((seen & CC_UP) && (seen & CC_LO)) && (seen & CC_HEX);
+}
+
+static size_t b64_next_raw(const struct rd_scan *s, size_t p);
+
+/* The next run the decoders look into: the next run of RD_ENC_MIN bytes
+ * or more (b64_next_raw), passing over runs b64hex_at cannot decode (a
+ * request id, a hostname, a path of lower-case words). */
 static size_t b64_next(const struct rd_scan *s, size_t p)
 {
+	if (s->cfg->fp_level < 0)
+		return b64_next_raw(s, p); /* tests: the reference */
+	for (;;) {
+		size_t r = b64_next_raw(s, p), e;
+		if (r >= s->n || !b64_undecodable(s, r, &e))
+			return r;
+		p = e;
+	}
+}
+
+/* The same answer as b64_next_scalar, 64 bytes at a time: a class mask of
+ * 80 bytes, and the positions where 16 set bits in a row start. */
+#ifdef __SSE2__
+/* Given m, bit j set when v[i + j] is in B64RUN (80 bits), the first
+ * j < 64 where a run of RD_ENC_MIN starts that no escape's '%' or '\\'
+ * comes just before: i + j, or SIZE_MAX. */
+static inline size_t b64_starts(const unsigned char *v, size_t i, unsigned __int128 m)
+{
+	unsigned __int128 r = m & (m >> 1);
+	r &= r >> 2;
+	r &= r >> 4;
+	r &= r >> 8; /* bit j: bytes j .. j+15 all in the class */
+	unsigned __int128 before = m << 1;
+	if (i > 0 && (rd_cls[v[i - 1]] & B64RUN))
+		before |= 1;
+	uint64_t starts = (uint64_t)(r & ~before);
+	while (starts) {
+		unsigned j = (unsigned)__builtin_ctzll(starts);
+		size_t at = i + j;
+		if (at == 0 || (v[at - 1] != '%' && v[at - 1] != '\\'))
+			return at;
+		starts &= starts - 1;
+	}
+	return SIZE_MAX;
+}
+#endif
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+/* One bit per byte of p[0, 32): in B64RUN (AVX2). */
+__attribute__((target("avx2"))) static inline uint64_t b64mask32(const unsigned char *p)
+{
+	__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	__m256i lo = _mm256_or_si256(x, _mm256_set1_epi8(0x20));
+	__m256i let = _mm256_and_si256(_mm256_cmpgt_epi8(lo, _mm256_set1_epi8('a' - 1)), _mm256_cmpgt_epi8(_mm256_set1_epi8('z' + 1), lo));
+	__m256i dig = _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8('0' - 1)), _mm256_cmpgt_epi8(_mm256_set1_epi8('9' + 1), x));
+	__m256i sym = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('+')), _mm256_cmpeq_epi8(x, _mm256_set1_epi8('/'))),
+	                              _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('_')), _mm256_cmpeq_epi8(x, _mm256_set1_epi8('-'))));
+	return (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(let, dig), sym));
+}
+
+/* b64_next_raw with AVX2: the same masks, 32 bytes a load. */
+__attribute__((target("avx2"))) static size_t b64_next_avx2(const struct rd_scan *s, size_t p)
+{
+	const unsigned char *v = s->v;
+	size_t n = s->n, i = p;
+	while (i + 96 <= n) {
+		unsigned __int128 m = (unsigned __int128)(b64mask32(v + i) | b64mask32(v + i + 32) << 32) |
+		                      (unsigned __int128)b64mask32(v + i + 64) << 64;
+		size_t at = b64_starts(v, i, m);
+		if (at != SIZE_MAX)
+			return at;
+		i += 64;
+	}
+	return b64_next_scalar(s, i);
+}
+#endif
+
+static size_t b64_next_raw(const struct rd_scan *s, size_t p)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (s->cfg->fp_level == 2)
+		return b64_next_avx2(s, p);
+#endif
 #ifdef __SSE2__
 	const unsigned char *v = s->v;
 	size_t n = s->n, i = p;
@@ -1397,21 +1491,9 @@ static size_t b64_next(const struct rd_scan *s, size_t p)
 		                      (unsigned __int128)b64mask16(v + i + 32) << 32 |
 		                      (unsigned __int128)b64mask16(v + i + 48) << 48 |
 		                      (unsigned __int128)b64mask16(v + i + 64) << 64;
-		unsigned __int128 r = m & (m >> 1);
-		r &= r >> 2;
-		r &= r >> 4;
-		r &= r >> 8; /* bit j: bytes j .. j+15 all in the class */
-		unsigned __int128 before = m << 1;
-		if (i > 0 && (rd_cls[v[i - 1]] & B64RUN))
-			before |= 1;
-		uint64_t starts = (uint64_t)(r & ~before);
-		while (starts) {
-			unsigned j = (unsigned)__builtin_ctzll(starts);
-			size_t at = i + j;
-			if (at == 0 || (v[at - 1] != '%' && v[at - 1] != '\\'))
-				return at;
-			starts &= starts - 1;
-		}
+		size_t at = b64_starts(v, i, m);
+		if (at != SIZE_MAX)
+			return at;
 		i += 64;
 	}
 	return b64_next_scalar(s, i);
@@ -1604,12 +1686,39 @@ int rd_detect_builtin(const struct rd_scan *s, size_t p, uint16_t trig, struct r
 	return best_result(&b, m);
 }
 
+/* The four-byte filter: every way a token may begin (its prefix, then
+ * bytes of its body class when the prefix is shorter than four; every
+ * token's body is at least ten bytes). */
+static void tok4_add(struct rd_config *c, const struct tokdef *t)
+{
+	unsigned char b[4];
+	size_t pl = t->plen < 4 ? t->plen : 4;
+	memcpy(b, t->prefix, pl);
+	unsigned span = 1;
+	for (size_t j = pl; j < 4; j++)
+		span *= 256;
+	for (unsigned x = 0; x < span; x++) {
+		bool ok = true;
+		unsigned y = x;
+		for (size_t j = pl; j < 4; j++, y >>= 8) {
+			b[j] = (unsigned char)(y & 255);
+			if (!(rd_cls[b[j]] & t->cls))
+				ok = false;
+		}
+		if (!ok)
+			continue;
+		unsigned h = rd_tok4_hash(b);
+		c->tok4[h >> 3] |= (uint8_t)(1u << (h & 7));
+	}
+}
+
 void rd_builtin_triggers(struct rd_config *c)
 {
 	uint16_t *trig = c->trig;
 	memset(c->tok_lo, 0, sizeof(c->tok_lo));
 	memset(c->tok_hi, 0, sizeof(c->tok_hi));
 	memset(c->tokpair, 0, sizeof(c->tokpair));
+	memset(c->tok4, 0, sizeof(c->tok4));
 	/* group the table by first byte (a counting sort keeps the order) */
 	size_t count[257] = { 0 };
 	for (size_t k = 0; k < N_TOKS; k++)
@@ -1627,6 +1736,7 @@ void rd_builtin_triggers(struct rd_config *c)
 			trig[b] |= TR_TOKEN;
 			unsigned char b1 = (unsigned char)toks[k].prefix[1];
 			c->tokpair[b][b1 >> 3] |= (uint8_t)(1u << (b1 & 7));
+			tok4_add(c, &toks[k]);
 		}
 	}
 	if (c->enabled[RB_JWT])
@@ -1656,6 +1766,142 @@ void rd_builtin_triggers(struct rd_config *c)
 		if (all)
 			trig[b] |= TR_BOUND;
 	}
+}
+
+/* The fingerprint skip needs SSSE3 (PSHUFB), its 64-byte form AVX2,
+ * checked at run time: 2, 1 or 0. */
+static int rd_fp_cpu(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx2"))
+		return 2;
+	return __builtin_cpu_supports("ssse3") ? 1 : 0;
+#else
+	return 0;
+#endif
+}
+
+/* Put byte x in class bit k of class table t (a superset: see redact.h). */
+static void fp_cls(struct rd_config *c, int t, int k, int x)
+{
+	c->fp_cls_lo[t][x & 15] |= (uint8_t)(1u << k);
+	c->fp_cls_hi[t][x >> 4] |= (uint8_t)(1u << k);
+}
+
+/* Put the four bytes b[0..3] in bucket k of the fingerprint tables; a
+ * byte given as -1 is any byte, -2 any byte of class cls. */
+static void fp_add(struct rd_config *c, int k, const int b[4], uint16_t cls)
+{
+	for (int j = 0; j < 4; j++)
+		for (int x = 0; x < 256; x++)
+			if (b[j] == x || b[j] == -1 || (b[j] == -2 && (rd_cls[x] & cls))) {
+				c->fp_lo[j][x & 15] |= (uint8_t)(1u << k);
+				c->fp_hi[j][x >> 4] |= (uint8_t)(1u << k);
+			}
+}
+
+void rd_fp_build(struct rd_config *c)
+{
+	const uint16_t known = TR_TOKEN | TR_DIGIT | TR_ASSIGN | TR_PEM | TR_JWT | TR_LIT | TR_CMD | TR_PATH | TR_BOUND;
+	memset(c->fp_lo, 0, sizeof(c->fp_lo));
+	memset(c->fp_hi, 0, sizeof(c->fp_hi));
+	memset(c->fp_cls_lo, 0, sizeof(c->fp_cls_lo));
+	memset(c->fp_cls_hi, 0, sizeof(c->fp_cls_hi));
+	c->n_fp_always = 0;
+	c->fp_level = c->fp_max = 0;
+	c->fp_digit = c->fp_assign = false;
+	for (int x = 0; x < 256; x++) {
+		uint16_t t = c->trig[x];
+		if (t & (uint16_t)~known)
+			return; /* a trigger this skip does not know: the byte skip serves */
+		if (t & (TR_LIT | TR_PATH)) {
+			if (c->n_fp_always == (int)sizeof(c->fp_always))
+				return;
+			c->fp_always[c->n_fp_always++] = (unsigned char)x;
+		}
+		if (t & TR_DIGIT) {
+			if (x < '0' || x > '9')
+				return;
+			c->fp_digit = true;
+		}
+		if (t & TR_ASSIGN) {
+			if (x != '=' && x != ':')
+				return;
+			c->fp_assign = true;
+		}
+		if ((t & TR_JWT) && x != 'e')
+			return;
+		if ((t & (TR_PEM | TR_CMD)) && x != '-')
+			return;
+	}
+	if (c->n_anywhere < 0)
+		return;
+	/* tokens: buckets 0-6, the prefixes in byte order, a bucket never
+	 * holding two first bytes that differ in their high nibble while
+	 * there are buckets left (then the table's answer for the first byte
+	 * stays exact), at most a fifth of the prefixes each */
+	uint8_t order[256];
+	size_t nt = 0;
+	for (size_t i = 0; i < N_TOKS; i++)
+		if (c->enabled[toks[i].rule])
+			order[nt++] = (uint8_t)i;
+	for (size_t i = 1; i < nt; i++) /* insertion sort by prefix */
+		for (size_t j = i; j > 0 && strcmp(toks[order[j - 1]].prefix, toks[order[j]].prefix) > 0; j--) {
+			uint8_t t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	size_t per = (nt + 4) / 5, in = 0;
+	int k = 0;
+	for (size_t i = 0; i < nt; i++) {
+		const struct tokdef *t = &toks[order[i]];
+		if (i > 0 && k < 6 &&
+		    ((((unsigned char)t->prefix[0]) >> 4) != (((unsigned char)toks[order[i - 1]].prefix[0]) >> 4) || in >= per)) {
+			k++;
+			in = 0;
+		}
+		int b[4];
+		for (int j = 0; j < 4; j++)
+			b[j] = j < t->plen ? (unsigned char)t->prefix[j] : -2;
+		fp_add(c, k, b, t->cls);
+		in++;
+	}
+	/* bucket 7: a JWT's header, a PEM block's dashes, command-line options */
+	if (c->trig['e'] & TR_JWT)
+		fp_add(c, 7, (const int[4]){ 'e', 'y', 'J', -1 }, 0);
+	if (c->trig['-'] & (TR_PEM | TR_CMD)) {
+		fp_add(c, 7, (const int[4]){ '-', '-', -1, -1 }, 0);
+		fp_add(c, 7, (const int[4]){ '-', 'u', -1, -1 }, 0);
+		fp_add(c, 7, (const int[4]){ '-', 'p', -1, -1 }, 0);
+	}
+	/* the classes of the 64-byte skip (FPC_*) */
+	for (int x = '0'; x <= '9'; x++)
+		fp_cls(c, 0, FPC_DIGIT, x);
+	for (const char *x = " -."; *x; x++)
+		fp_cls(c, 0, FPC_SEP, *x);
+	for (const char *x = " -"; *x; x++)
+		fp_cls(c, 0, FPC_SD, *x);
+	for (const char *x = ":="; *x; x++)
+		fp_cls(c, 0, FPC_ASSIGN, *x);
+	fp_cls(c, 0, FPC_SLASH, '/');
+	for (const char *x = "\"'` \t"; *x; x++)
+		fp_cls(c, 0, FPC_QB, *x);
+	static const struct {
+		int t, k;
+		const char *x;
+	} letters[] = {
+		{ 0, FPC_LD, "dD" }, { 0, FPC_LES, "esES" }, { 1, FPC_LTYN, "tynTYN" },
+		{ 1, FPC_MRWI, "rwiRWI" }, { 1, FPC_MSL, "slSL" }, { 1, FPC_MEO, "eoEO" },
+	};
+	for (size_t i = 0; i < sizeof(letters) / sizeof(letters[0]); i++)
+		for (const char *x = letters[i].x; *x; x++)
+			fp_cls(c, letters[i].t, letters[i].k, *x);
+	for (int a = 0; a < c->n_anywhere; a++)
+		fp_cls(c, 1, FPC_NB, c->anywhere[a]);
+	for (int a = 0; a < c->n_fp_always; a++)
+		fp_cls(c, 1, FPC_ALWAYS, c->fp_always[a]);
+	c->fp_level = c->fp_max = rd_fp_cpu();
 }
 
 /* The furthest any built-in detector looks ahead of its position. */

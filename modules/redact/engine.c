@@ -7,6 +7,45 @@
  * first undecided position on (at most rd_config.lookahead view bytes, each
  * preceded by at most RD_RM_MAX invisible bytes) and one input slice of at
  * most RD_SLICE bytes: bounded whatever the size of the output.
+ *
+ * The fast path.  Ordinary output (logs, JSON, prose) holds a secret
+ * rarely, so what decides the speed is how fast the scan gets past bytes
+ * where no detector can start.  scan() asks each detector only where it
+ * may answer anything but NO, and finds those places in layers, each a
+ * necessary condition of the one after it, none a guess:
+ *
+ *   1. the skip (skip_fp64 with AVX2, 64 bytes a step; skip_fp with SSSE3,
+ *      16; skip16 or the byte loop otherwise, and always when invisible
+ *      characters were left out of the view) computes, for a whole block
+ *      at once, a bit for each byte where a detector's necessary condition
+ *      holds: the first four bytes of a token prefix, "eyJ", "--", "-u" or
+ *      "-p" (fingerprint tables looked up by nibble with PSHUFB, as in
+ *      Hyperscan's Teddy: rd_config.fp_lo/fp_hi, built by rd_fp_build);
+ *      three digits that go on as a card (13 bytes of digits, blanks and
+ *      dashes) or as one of the SSN forms; an '=' or ':' after the last two
+ *      letters of a keyword (rd_kw_tail), or after a quote or a blank, or
+ *      before "//"; each at a word start unless its first byte needs none;
+ *      and the first byte of a known secret or host path anywhere.  The
+ *      tables only ever answer with a superset of the bytes put in, so a
+ *      bit is missing only where the condition fails.  A token bit also
+ *      has to pass the hashed four-byte filter (rd_config.tok4).
+ *   2. at each bit, cand_at: the trigger table, the two-byte table pair2
+ *      and rd_prefilter (the byte loop's own test: what the slow path of
+ *      before did at every byte);
+ *   3. the detectors (detect.c) at the positions that pass.
+ * The decoders have their own search: base64 and hex runs of RD_ENC_MIN
+ * bytes or more, 64 bytes a step (b64_next; runs that hold a byte that is
+ * no hex digit and not letters of both cases are passed over, since
+ * b64hex_at answers NO for them), escapes with memchr (esc_next); and in
+ * the window after an AWS key id, aws_next finds where a bare secret key
+ * may start.  The user rules' PCRE2 searches and these searches bound how
+ * far the skip may go (lim).  A block the skip cannot finish (the last
+ * bytes before lim or the end of the view) goes to the byte loop.
+ *
+ * rd_config.fp_level selects the layer-1 skip (rd_fp_build sets the best
+ * the CPU has); modules/redact/tests/unit_redact_fast.c runs every level against
+ * fp_level -1, the byte loop alone with no run passed over, on streams
+ * dense with every detector's trigger bytes, and requires the same output.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -288,6 +327,21 @@ static int build_view(struct work *w, bool eof)
 	i = 0;
 	/* eight bytes at a time while none is a control byte or non-ASCII
 	 * (which every special byte is) */
+#ifdef __SSE2__
+	/* sixteen at a time: the special bytes are BEL, ESC and bytes from
+	 * 0xc2 on (-62 to -1 as signed bytes); the table decides among those */
+	while (i + 16 <= plen) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(pend + i));
+		__m128i hi = _mm_and_si128(_mm_cmplt_epi8(x, _mm_setzero_si128()), _mm_cmpgt_epi8(x, _mm_set1_epi8(-63)));
+		__m128i ctl = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(0x07)), _mm_cmpeq_epi8(x, _mm_set1_epi8(0x1b)));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(hi, ctl));
+		while (m && !special[pend[i + (unsigned)__builtin_ctz(m)]])
+			m &= m - 1; /* a letter of another script */
+		if (m)
+			break;
+		i += 16;
+	}
+#endif
 	while (i < plen) {
 		if (i + 8 <= plen) {
 			uint64_t x;
@@ -602,6 +656,305 @@ static size_t skip16(const struct rd_config *c, const struct rd_scan *s, size_t 
 }
 #endif
 
+/* The byte test of the skip at q: some detector may start there (the
+ * same test as the byte loop in scan()). */
+static inline bool cand_at(const struct rd_config *c, const struct rd_scan *s, size_t q, bool inword)
+{
+	const unsigned char *v = s->v;
+	if (q + 1 < s->n) {
+		unsigned pr = (unsigned)v[q] << 8 | v[q + 1];
+		if (!(c->pair2[pr >> 3] & (1u << (pr & 7))))
+			return false;
+	}
+	uint16_t t = c->trig[v[q]];
+	return t && (!(t & TR_BOUND) || !inword) && (q + 3 >= s->n || rd_prefilter(s, q, t & (uint16_t)~TR_BOUND));
+}
+
+/* The first bit k of cand where cand_at passes at p + k (bit k of prev:
+ * the byte before p + k is a letter or digit), or SIZE_MAX. */
+static inline size_t first_cand(const struct rd_config *c, const struct rd_scan *s, size_t p, uint64_t cand,
+                                uint64_t prev)
+{
+	while (cand) {
+		unsigned k = (unsigned)__builtin_ctzll(cand);
+		cand &= cand - 1;
+		if (cand_at(c, s, p + k, (prev >> k) & 1u))
+			return p + k;
+	}
+	return SIZE_MAX;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <tmmintrin.h>
+#define RD_HAVE_FP 1
+/* The fingerprint skip, sixteen view bytes at a time (a view with nothing
+ * left out, SSSE3): a bit for each byte where a detector's necessary
+ * condition holds, computed for all sixteen at once, and the byte test
+ * (cand_at) only at those bits.  The conditions, each implied by what
+ * cand_at and the detectors behind it require:
+ *   - a prefixed token, a JWT ("eyJ"), a PEM block or a command-line
+ *     option ("--", "-u", "-p"): the first four bytes are in one bucket
+ *     of the fingerprint tables (rd_fp_build; PSHUFB by low and by high
+ *     nibble, as in Hyperscan's Teddy);
+ *   - a card or an SSN: the digits and separators of rd_prefilter, as bit
+ *     masks over the next 32 bytes;
+ *   - an assignment ('=' or ':'): the byte before is the last letter of a
+ *     keyword and the one before that its middle letter, or a quote or a
+ *     blank comes between (rd_kw_tail), or "://" begins;
+ *   - each of these at a word start, or at a byte that needs none;
+ *   - the first byte of a known secret or a host path, anywhere.
+ * Returns the first position that passes cand_at, or where fewer than 16
+ * bytes are left before lim or 32 before the end of the view (the byte
+ * loop goes on from there). */
+__attribute__((target("ssse3"))) static size_t skip_fp(const struct rd_config *c, const struct rd_scan *s, size_t p,
+                                                        size_t lim)
+{
+	const unsigned char *v = s->v;
+	size_t n = s->n;
+	for (; p < 2 && p < lim; p++)
+		if (cand_at(c, s, p, p > 0 && (rd_cls[v[p - 1]] & CC_ALNUM)))
+			return p;
+	const __m128i nib = _mm_set1_epi8(0x0f);
+	__m128i lo0 = _mm_loadu_si128((const __m128i *)(const void *)c->fp_lo[0]);
+	__m128i hi0 = _mm_loadu_si128((const __m128i *)(const void *)c->fp_hi[0]);
+	__m128i lo1 = _mm_loadu_si128((const __m128i *)(const void *)c->fp_lo[1]);
+	__m128i hi1 = _mm_loadu_si128((const __m128i *)(const void *)c->fp_hi[1]);
+	__m128i lo2 = _mm_loadu_si128((const __m128i *)(const void *)c->fp_lo[2]);
+	__m128i hi2 = _mm_loadu_si128((const __m128i *)(const void *)c->fp_hi[2]);
+	__m128i lo3 = _mm_loadu_si128((const __m128i *)(const void *)c->fp_lo[3]);
+	__m128i hi3 = _mm_loadu_si128((const __m128i *)(const void *)c->fp_hi[3]);
+#define LD(o) _mm_loadu_si128((const __m128i *)(const void *)(v + p + (o)))
+#define EQ(x, b) _mm_cmpeq_epi8((x), _mm_set1_epi8((char)(b)))
+#define MM(x) ((uint32_t)_mm_movemask_epi8(x))
+#define BUCKETS(x, lo, hi) \
+	_mm_and_si128(_mm_shuffle_epi8((lo), _mm_and_si128((x), nib)), \
+	              _mm_shuffle_epi8((hi), _mm_and_si128(_mm_srli_epi16((x), 4), nib)))
+#define DIGITS(x) _mm_and_si128(_mm_cmpgt_epi8((x), _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8((x), _mm_set1_epi8('9' + 1)))
+	while (p + 16 <= lim && p + 32 <= n) {
+		__m128i x0 = LD(0), x1 = LD(1), x2 = LD(2), x3 = LD(3);
+		__m128i f = _mm_and_si128(_mm_and_si128(BUCKETS(x0, lo0, hi0), BUCKETS(x1, lo1, hi1)),
+		                          _mm_and_si128(BUCKETS(x2, lo2, hi2), BUCKETS(x3, lo3, hi3)));
+		uint32_t cand = ~MM(_mm_cmpeq_epi8(f, _mm_setzero_si128())) & 0xffffu;
+		if (c->fp_digit) {
+			__m128i x16 = LD(16);
+			uint32_t d = MM(DIGITS(x0)) | MM(DIGITS(x16)) << 16;
+			uint32_t sd = MM(_mm_or_si128(EQ(x0, ' '), EQ(x0, '-'))) | MM(_mm_or_si128(EQ(x16, ' '), EQ(x16, '-'))) << 16;
+			uint32_t sep = sd | MM(EQ(x0, '.')) | MM(EQ(x16, '.')) << 16;
+			uint32_t d3 = d & d >> 1 & d >> 2, ds = d | sd, d6 = d3 >> 4 & d >> 7 & d >> 8 & d >> 9;
+			/* a card: 13 to 19 digits, first group of four, one blank
+			 * or dash between groups: its first 13 bytes are digits
+			 * or those separators */
+			uint32_t card = d3 & d >> 3, w = ds >> 4;
+			for (int k = 5; k <= 12; k++)
+				w &= ds >> k;
+			card &= w;
+			/* an SSN: ddddddddd, ddddd-dddd, ddd-dd-dddd, ddd-dddddd
+			 * (ssn_at; '-', ' ' or '.') */
+			uint32_t ssn = d3 & ((d >> 3 & d >> 4 & d >> 5 & d >> 6 & d >> 7 & d >> 8) |
+			                     (d >> 3 & d >> 4 & sep >> 5 & d >> 6 & d >> 7 & d >> 8 & d >> 9) |
+			                     (sep >> 3 & d >> 4 & d >> 5 & sep >> 6 & d >> 7 & d >> 8 & d >> 9 & d >> 10) |
+			                     (sep >> 3 & d >> 4 & d >> 5 & d6));
+			cand |= card | ssn;
+		}
+		if (c->fp_assign) {
+			uint32_t col = MM(EQ(x0, ':'));
+			uint32_t at = MM(EQ(x0, '=')) | col;
+			if (at & 0xffffu) {
+				__m128i y1 = LD(-1), y2 = LD(-2);
+				__m128i l1 = _mm_or_si128(y1, _mm_set1_epi8(0x20)), l2 = _mm_or_si128(y2, _mm_set1_epi8(0x20));
+#define LAST(l) _mm_or_si128(_mm_or_si128(_mm_or_si128(EQ(l, 'd'), EQ(l, 'e')), _mm_or_si128(EQ(l, 's'), EQ(l, 't'))), \
+                             _mm_or_si128(EQ(l, 'y'), EQ(l, 'n')))
+#define QUOTE(y) _mm_or_si128(_mm_or_si128(EQ(y, '"'), EQ(y, '\'')), EQ(y, '`'))
+#define BLANK(y) _mm_or_si128(EQ(y, ' '), EQ(y, '\t'))
+				__m128i mid2 = _mm_or_si128(_mm_or_si128(_mm_or_si128(EQ(l2, 'r'), EQ(l2, 'w')), _mm_or_si128(EQ(l2, 'i'), EQ(l2, 's'))),
+				                            _mm_or_si128(_mm_or_si128(EQ(l2, 'l'), EQ(l2, 'e')), EQ(l2, 'o')));
+				__m128i last2 = LAST(l2), q2 = QUOTE(y2), b2 = BLANK(y2);
+				__m128i kw = _mm_or_si128(_mm_or_si128(_mm_and_si128(LAST(l1), mid2), _mm_and_si128(QUOTE(y1), last2)),
+				                          _mm_and_si128(BLANK(y1), _mm_or_si128(_mm_or_si128(b2, q2), last2)));
+				cand |= at & (MM(kw) | MM(EQ(x1, '/')));
+#undef LAST
+#undef QUOTE
+#undef BLANK
+			}
+		}
+		/* at a word start, or at a byte that needs none */
+		__m128i l0 = _mm_or_si128(x0, _mm_set1_epi8(0x20));
+		__m128i let = _mm_and_si128(_mm_cmpgt_epi8(l0, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(l0, _mm_set1_epi8('z' + 1)));
+		uint32_t alnum = MM(_mm_or_si128(let, DIGITS(x0)));
+		uint32_t prev = alnum << 1 | ((rd_cls[v[p - 1]] & CC_ALNUM) ? 1u : 0u);
+		__m128i nb = _mm_setzero_si128(), al = _mm_setzero_si128();
+		for (int k = 0; k < c->n_anywhere; k++)
+			nb = _mm_or_si128(nb, EQ(x0, c->anywhere[k]));
+		for (int k = 0; k < c->n_fp_always; k++)
+			al = _mm_or_si128(al, EQ(x0, c->fp_always[k]));
+		size_t q = first_cand(c, s, p, (cand & (~prev | MM(nb)) & 0xffffu) | MM(al), prev);
+		if (q != SIZE_MAX)
+			return q;
+		p += 16;
+	}
+#undef LD
+#undef EQ
+#undef MM
+#undef BUCKETS
+#undef DIGITS
+	return p;
+}
+
+#include <immintrin.h>
+/* The same conditions 64 bytes at a time (AVX2): the token fingerprint
+ * as above; the others from two class tables looked up by nibble
+ * (rd_config.fp_cls_*: each class a superset of its bytes) as 64-bit
+ * masks, where a byte's neighbours are a shift away.  The bytes before p
+ * count as members of every class.  Goes on with skip_fp for the last
+ * bytes before lim or the end of the view. */
+__attribute__((target("avx2"))) static size_t skip_fp64(const struct rd_config *c, const struct rd_scan *s, size_t p,
+                                                         size_t lim)
+{
+	const unsigned char *v = s->v;
+	size_t n = s->n;
+	if (p < 2)
+		return skip_fp(c, s, p, lim);
+	const __m256i nib = _mm256_set1_epi8(0x0f);
+#define T256(a) _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)(a)))
+	const __m256i lo0 = T256(c->fp_lo[0]), hi0 = T256(c->fp_hi[0]), lo1 = T256(c->fp_lo[1]), hi1 = T256(c->fp_hi[1]);
+	const __m256i lo2 = T256(c->fp_lo[2]), hi2 = T256(c->fp_hi[2]), lo3 = T256(c->fp_lo[3]), hi3 = T256(c->fp_hi[3]);
+	const __m256i ca_lo = T256(c->fp_cls_lo[0]), ca_hi = T256(c->fp_cls_hi[0]);
+	const __m256i cb_lo = T256(c->fp_cls_lo[1]), cb_hi = T256(c->fp_cls_hi[1]);
+	const __m128i ca_lo16 = _mm_loadu_si128((const __m128i *)(const void *)c->fp_cls_lo[0]);
+	const __m128i ca_hi16 = _mm_loadu_si128((const __m128i *)(const void *)c->fp_cls_hi[0]);
+#undef T256
+#define LD(o) _mm256_loadu_si256((const __m256i *)(const void *)(v + p + (o)))
+#define LOOK(x, lo, hi) \
+	_mm256_and_si256(_mm256_shuffle_epi8((lo), _mm256_and_si256((x), nib)), \
+	                 _mm256_shuffle_epi8((hi), _mm256_and_si256(_mm256_srli_epi16((x), 4), nib)))
+#define MM(x) ((uint64_t)(uint32_t)_mm256_movemask_epi8(x))
+#define M64(a, b) (MM(a) | MM(b) << 32)
+/* bit k of each byte, as a mask (its top bit after a 16-bit shift) */
+#define BIT(x, k) _mm256_slli_epi16((x), 7 - (k))
+#define CLS(a, b, k) M64(BIT(a, k), BIT(b, k))
+/* the mask of bytes i + k, k in 1 .. 63, the next block's in nx */
+#define AHEAD(m, nx, k) ((m) >> (k) | (nx) << (64 - (k)))
+	/* before p: every class */
+	uint64_t pmrwi = ~0ull, pmsl = ~0ull, pmeo = ~0ull, ptail = ~0ull, pqb = ~0ull;
+	while (p + 64 <= lim && p + 80 <= n) {
+		__m256i xa = LD(0), xb = LD(32);
+		/* tokens, JWTs, PEM blocks, command-line options */
+		__m256i fa = _mm256_and_si256(_mm256_and_si256(LOOK(xa, lo0, hi0), LOOK(LD(1), lo1, hi1)),
+		                              _mm256_and_si256(LOOK(LD(2), lo2, hi2), LOOK(LD(3), lo3, hi3)));
+		__m256i fb = _mm256_and_si256(_mm256_and_si256(LOOK(xb, lo0, hi0), LOOK(LD(33), lo1, hi1)),
+		                              _mm256_and_si256(LOOK(LD(34), lo2, hi2), LOOK(LD(35), lo3, hi3)));
+		__m256i z = _mm256_setzero_si256();
+		/* buckets 0-6 tokens, bucket 7 (the top bit) the others */
+		__m256i tb = _mm256_set1_epi8(0x7f);
+		uint64_t tokm = ~M64(_mm256_cmpeq_epi8(_mm256_and_si256(fa, tb), z), _mm256_cmpeq_epi8(_mm256_and_si256(fb, tb), z));
+		uint64_t cand = M64(fa, fb);
+		__m256i ka = LOOK(xa, ca_lo, ca_hi), kb = LOOK(xb, ca_lo, ca_hi);
+		__m128i xc = _mm_loadu_si128((const __m128i *)(const void *)(v + p + 64));
+		__m128i kc = _mm_and_si128(_mm_shuffle_epi8(ca_lo16, _mm_and_si128(xc, _mm_set1_epi8(0x0f))),
+		                           _mm_shuffle_epi8(ca_hi16, _mm_and_si128(_mm_srli_epi16(xc, 4), _mm_set1_epi8(0x0f))));
+		/* cards and SSNs */
+		if (c->fp_digit) {
+			uint64_t d = CLS(ka, kb, FPC_DIGIT), sep = CLS(ka, kb, FPC_SEP), sd = CLS(ka, kb, FPC_SD);
+			uint64_t dn = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_slli_epi16(kc, 7 - FPC_DIGIT));
+			uint64_t sepn = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_slli_epi16(kc, 7 - FPC_SEP));
+			uint64_t sdn = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_slli_epi16(kc, 7 - FPC_SD));
+			/* on 80 bits (this block and 16 bytes of the next): runs of
+			 * digits (dK: K digits from here on) and of digits and
+			 * blanks or dashes (sK) by doubling */
+			typedef unsigned __int128 u128;
+			u128 D = (u128)dn << 64 | d, S = (u128)sepn << 64 | sep, DS = (u128)(dn | sdn) << 64 | (d | sd);
+			u128 d2 = D & D >> 1, d3 = d2 & D >> 2, d4 = d2 & d2 >> 2, d8 = d4 & d4 >> 4;
+			if ((uint64_t)d3) {
+				u128 s2 = DS & DS >> 1, s4 = s2 & s2 >> 2, s9 = s4 & s4 >> 4 & DS >> 8;
+				/* a card: four digits, then nine digits, blanks or dashes */
+				uint64_t card = (uint64_t)(d4 & s9 >> 4);
+				/* an SSN: ddddddddd, ddddd-dddd, ddd-dd-dddd, ddd-dddddd */
+				uint64_t ssn = (uint64_t)((d8 & D >> 8) | (d4 & D >> 4 & S >> 5 & d4 >> 6) |
+				                          (d3 & S >> 3 & d2 >> 4 & S >> 6 & d4 >> 7) | (d3 & S >> 3 & d4 >> 4 & d2 >> 8));
+				cand |= card | ssn;
+			}
+		}
+		__m256i ba = LOOK(xa, cb_lo, cb_hi), bb = LOOK(xb, cb_lo, cb_hi);
+		/* assignments: the end of a keyword before, or a quote or a
+		 * blank and the end of a keyword or another before that; or
+		 * "://".  tail: the last two letters of a keyword end here. */
+		uint64_t qb = CLS(ka, kb, FPC_QB);
+		uint64_t tail = (CLS(ka, kb, FPC_LD) & (CLS(ba, bb, FPC_MRWI) << 1 | pmrwi >> 63)) |
+		                (CLS(ka, kb, FPC_LES) & (CLS(ba, bb, FPC_MSL) << 1 | pmsl >> 63)) |
+		                (CLS(ba, bb, FPC_LTYN) & (CLS(ba, bb, FPC_MEO) << 1 | pmeo >> 63));
+		if (c->fp_assign) {
+			uint64_t at = CLS(ka, kb, FPC_ASSIGN);
+			if (at) {
+				uint64_t t1 = tail << 1 | ptail >> 63, t2 = tail << 2 | ptail >> 62;
+				uint64_t q1 = qb << 1 | pqb >> 63, q2 = qb << 2 | pqb >> 62;
+				uint64_t sl = CLS(ka, kb, FPC_SLASH);
+				uint64_t sln = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_slli_epi16(kc, 7 - FPC_SLASH));
+				cand |= at & (t1 | (q1 & (q2 | t2)) | AHEAD(sl, sln, 1));
+			}
+		}
+		pmrwi = CLS(ba, bb, FPC_MRWI);
+		pmsl = CLS(ba, bb, FPC_MSL);
+		pmeo = CLS(ba, bb, FPC_MEO);
+		ptail = tail;
+		pqb = qb;
+		/* at a word start, or at a byte that needs none; known secrets anywhere */
+		__m256i la = _mm256_or_si256(xa, _mm256_set1_epi8(0x20)), lb = _mm256_or_si256(xb, _mm256_set1_epi8(0x20));
+#define ALNUM(x, l)                                                                                                     \
+	_mm256_or_si256(_mm256_and_si256(_mm256_cmpgt_epi8((l), _mm256_set1_epi8('a' - 1)),                              \
+	                                 _mm256_cmpgt_epi8(_mm256_set1_epi8('z' + 1), (l))),                             \
+	                _mm256_and_si256(_mm256_cmpgt_epi8((x), _mm256_set1_epi8('0' - 1)),                              \
+	                                 _mm256_cmpgt_epi8(_mm256_set1_epi8('9' + 1), (x))))
+		uint64_t alnum = M64(ALNUM(xa, la), ALNUM(xb, lb));
+#undef ALNUM
+		uint64_t prev = alnum << 1 | ((rd_cls[v[p - 1]] & CC_ALNUM) ? 1u : 0u);
+		uint64_t where = ~prev | CLS(ba, bb, FPC_NB);
+		/* a token's first four bytes pass the hashed filter (rd_prefilter) */
+		tokm &= where & ~cand;
+		while (tokm) {
+			unsigned k = (unsigned)__builtin_ctzll(tokm);
+			tokm &= tokm - 1;
+			unsigned h = rd_tok4_hash(v + p + k);
+			cand |= (uint64_t)((c->tok4[h >> 3] >> (h & 7)) & 1u) << k;
+		}
+		size_t q = first_cand(c, s, p, (cand & where) | CLS(ba, bb, FPC_ALWAYS), prev);
+		if (q != SIZE_MAX)
+			return q;
+		p += 64;
+	}
+#undef LD
+#undef LOOK
+#undef MM
+#undef M64
+#undef BIT
+#undef CLS
+#undef AHEAD
+	return skip_fp(c, s, p, lim);
+}
+#endif
+
+/* Where in [p, end) a bare AWS secret key may start (rd_detect_aws_bare):
+ * a byte of its class after one that is neither of it nor '=', with 40
+ * of them in a row or a run reaching the end of the view; end if none. */
+static size_t aws_next(const struct rd_scan *s, size_t p, size_t end)
+{
+	const uint16_t k = CC_ALNUM | CC_SLASH | CC_PLUS;
+	const unsigned char *v = s->v;
+	size_t i = p;
+	while (i < end) {
+		if (!(rd_cls[v[i]] & k) || (i > 0 && (rd_cls[v[i - 1]] & (k | CC_EQ)))) {
+			i++;
+			continue;
+		}
+		size_t e = i;
+		while (e < s->n && e - i < 40 && (rd_cls[v[e]] & k))
+			e++;
+		if (e - i == 40 || e == s->n)
+			return i;
+		i = e; /* the rest of a short run: no start inside it */
+	}
+	return end;
+}
+
 /* Scan from the first pending view byte; returns where scanning stopped
  * (the first undecided position, or n). */
 static int scan(struct work *w, size_t *stop)
@@ -614,6 +967,7 @@ static int scan(struct work *w, size_t *stop)
 	for (size_t r = 0; r < c->n_users; r++)
 		st->uc[r].state = UC_NONE;
 	bool aws_on = c->enabled[RB_AWS_SECRET];
+	size_t aws_at = 0; /* where a bare AWS key may start next (valid when >= p) */
 	size_t enc = 0; /* the decoders' next candidate, valid when >= p */
 	bool enc_valid = false;
 	size_t enc_cache[4] = { SIZE_MAX, 0, SIZE_MAX, 0 };
@@ -657,12 +1011,28 @@ static int scan(struct work *w, size_t *stop)
 			if (aws_end > n)
 				aws_end = n;
 		}
-		if (p >= aws_end) {
+		/* inside the window after an AWS key id: the skip stops where a
+		 * bare key may start (the reference looks at every byte there) */
+		bool aws_skip = p < aws_end && c->fp_level >= 0;
+		if (aws_skip) {
+			if (aws_at < p || aws_at > aws_end)
+				aws_at = aws_next(s, p, aws_end);
+			if (aws_at < lim)
+				lim = aws_at;
+		}
+		if (p >= aws_end || aws_skip) {
 			/* skip what starts no match: bytes no detector starts at, and
 			 * letters and digits inside words for detectors that need a
 			 * word boundary */
 			const uint8_t *rmr = s->rmr;
 			const uint16_t *trig = c->trig;
+#ifdef RD_HAVE_FP
+			if (!rmr && c->fp_level == 2)
+				p = skip_fp64(c, s, p, lim);
+			else if (!rmr && c->fp_level == 1)
+				p = skip_fp(c, s, p, lim);
+			else
+#endif
 #ifdef __SSE2__
 			if (!rmr && c->n_anywhere >= 0)
 				p = skip16(c, s, p, lim);
@@ -691,7 +1061,7 @@ static int scan(struct work *w, size_t *stop)
 			consider(&more, &have, &best, rd_detect_builtin(s, p, t, &m), &m);
 		if ((enc_valid && enc == p) || s->restart == p)
 			consider(&more, &have, &best, rd_detect_enc(s, p, &m), &m);
-		if (p < aws_end)
+		if (p < aws_end && (!aws_skip || p == aws_at))
 			consider(&more, &have, &best, rd_detect_aws_bare(s, p, &m), &m);
 		for (size_t r = 0; r < c->n_users; r++) {
 			const struct rd_user_cache *uc = &st->uc[r];

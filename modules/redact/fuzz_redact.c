@@ -5,7 +5,9 @@
  * redacted whole, then in chunks of pseudo-random sizes (1 to 4 KiB, often
  * 1), and for short inputs one byte at a time, on stdout's state while
  * stderr's gets another chunking; every output and every count must equal
- * the whole-buffer one.  ASan/UBSan and LeakSanitizer catch the rest.
+ * the whole-buffer one, and the whole-buffer one must equal the reference
+ * engine's (rd_config.fp_level -1: no SIMD skip, no run passed over).
+ * ASan/UBSan and LeakSanitizer catch the rest.
  *
  *   make fuzz && build-fuzz/fuzz_redact -dict=modules/redact/fuzz_redact.dict -max_len=8192
  */
@@ -54,25 +56,34 @@ static void count(void *arg, const char *rule, uint64_t n)
 	abort();
 }
 
-static struct rd_config *cfg;
-static struct rd_stream *st[2];
+static struct rd_config *cfg, *ref_cfg;
+static struct rd_stream *st[2], *ref;
 
-static void setup(void)
+static struct rd_config *make(void)
 {
 	char *err = NULL;
-	cfg = rd_config_new(NULL, &err);
-	if (!cfg || rd_config_add_user(cfg, "acme", "ACME-[0-9A-F]{8}(?!x)", NULL, &err) < 0 ||
-	    rd_config_add_user(cfg, "grp", "id=(?<secret>[a-z]+)[.;]", NULL, &err) < 0 ||
-	    rd_config_add_user(cfg, "open", "LX[a-z]+!", NULL, &err) < 0 ||
-	    rd_config_add_user(cfg, "line", "^L[0-9]+$", NULL, &err) < 0 ||
-	    rd_config_add_secret(cfg, (const unsigned char *)"hunter22", 8, &err) < 0 || rd_config_finish(cfg, &err) < 0) {
+	struct rd_config *c = rd_config_new(NULL, &err);
+	if (!c || rd_config_add_user(c, "acme", "ACME-[0-9A-F]{8}(?!x)", NULL, &err) < 0 ||
+	    rd_config_add_user(c, "grp", "id=(?<secret>[a-z]+)[.;]", NULL, &err) < 0 ||
+	    rd_config_add_user(c, "open", "LX[a-z]+!", NULL, &err) < 0 ||
+	    rd_config_add_user(c, "line", "^L[0-9]+$", NULL, &err) < 0 ||
+	    rd_config_add_secret(c, (const unsigned char *)"hunter22", 8, &err) < 0 || rd_config_finish(c, &err) < 0) {
 		fprintf(stderr, "config: %s\n", err ? err : "?");
 		abort();
 	}
-	cfg->max_match = 256;
+	c->max_match = 256;
+	return c;
+}
+
+static void setup(void)
+{
+	cfg = make();
+	ref_cfg = make();
+	ref_cfg->fp_level = -1;
 	st[0] = rd_stream_new(cfg);
 	st[1] = rd_stream_new(cfg);
-	if (!st[0] || !st[1])
+	ref = rd_stream_new(ref_cfg);
+	if (!st[0] || !st[1] || !ref)
 		abort();
 }
 
@@ -124,8 +135,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rng = (uint32_t)data[0] << 8 | data[1];
 	data += 2;
 	size -= 2;
-	struct out whole = { 0 }, chunked = { 0 }, other = { 0 }, bytes = { 0 };
+	struct out whole = { 0 }, chunked = { 0 }, other = { 0 }, bytes = { 0 }, slow = { 0 };
 	run(st[0], data, size, 0, &whole);
+	run(ref, data, size, 0, &slow);
+	same(&whole, &slow);
 	run(st[0], data, size, 2, &chunked);
 	same(&whole, &chunked);
 	run(st[1], data, size, 2, &other);
@@ -138,5 +151,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(chunked.d);
 	free(other.d);
 	free(bytes.d);
+	free(slow.d);
 	return 0;
 }

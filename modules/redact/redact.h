@@ -20,6 +20,11 @@
  * line, a Stripe key of any length, a long JWT) are decided on their first
  * bytes; the engine then replaces them once and swallows the rest of the
  * block or token as it streams by (modes below).
+ *
+ * Speed.  Most positions are passed over without asking any detector: a
+ * SIMD skip marks, 64 bytes at a time, the bytes where some detector's
+ * necessary condition holds (engine.c's header comment says which, and
+ * how each stays a necessary condition); the detectors run only there.
  */
 #ifndef CORDON_REDACT_H
 #define CORDON_REDACT_H
@@ -43,6 +48,26 @@
 #define RD_ENC_MIN 16 /* shortest base64 or hex run decoded */
 #define RD_ENC_DEPTH 2 /* decodings inside decodings */
 #define RD_AWS_WINDOW 512 /* view bytes after an AWS key id where a bare 40-character key counts */
+
+/* Class bits of the 64-byte skip (rd_config.fp_cls_*); the keyword
+ * tails of rd_kw_tail are the last letter d after r, w or i; e or s
+ * after s or l; t, y or n after e or o. */
+#define FPC_DIGIT 0
+#define FPC_SEP 1 /* ' ', '-', '.' */
+#define FPC_SD 2 /* ' ', '-' */
+#define FPC_ASSIGN 3 /* ':', '=' */
+#define FPC_SLASH 4
+#define FPC_QB 5 /* a quote or a blank */
+#define FPC_LD 6 /* d */
+#define FPC_LES 7 /* e, s */
+#define FPC_NB 0 /* table 1: a trigger byte that needs no word boundary */
+#define FPC_ALWAYS 1 /* table 1: the first byte of a known secret or a host path */
+#define FPC_LTYN 2 /* table 1: t, y, n */
+#define FPC_MRWI 3 /* table 1: r, w, i */
+#define FPC_MSL 4 /* table 1: s, l */
+#define FPC_MEO 5 /* table 1: e, o */
+
+#define RD_TOK4_BITS 32768 /* the hashed four-byte token filter (rd_config.tok4) */
 
 /* Built-in rules, in this order; their ids are in rd_builtin_ids. */
 enum rd_builtin {
@@ -185,9 +210,27 @@ struct rd_config {
 	uint8_t tok_ord[256]; /* indices of the token table grouped by first byte */
 	bool inword_skip[256]; /* a letter or digit no detector starts at inside a word */
 	uint8_t pair2[8192]; /* bit b0 * 256 + b1: some detector may start at a byte b0 followed by b1 */
-	unsigned char anywhere[8]; /* the trigger bytes that need no word boundary before them */
+	unsigned char anywhere[16]; /* the trigger bytes that need no word boundary before them */
 	int n_anywhere; /* how many, or -1: too many for the sixteen-byte skip */
 	uint8_t tokpair[256][32]; /* bit set: some enabled token starts with these two bytes */
+	uint8_t tok4[RD_TOK4_BITS / 8]; /* bit rd_tok4_hash(first four bytes) set: some enabled token may start so */
+	/* The fingerprint skip (engine.c, rd_fp_build): for the first four
+	 * bytes of every enabled token (a short prefix: then bytes of its
+	 * body class) and of "eyJ", "--", "-u", "-p", a bucket bit in a table
+	 * by low nibble and one by high nibble, for each of the four bytes; a
+	 * byte's bits are the AND of the two (a superset of the bytes put in:
+	 * both tables are unions). */
+	uint8_t fp_lo[4][16], fp_hi[4][16];
+	unsigned char fp_always[16]; /* the bytes a literal or a host path starts with: always candidates */
+	int n_fp_always;
+	bool fp_digit; /* digits trigger the card and SSN detectors */
+	bool fp_assign; /* '=' and ':' trigger the assignment and URL detectors */
+	/* Class tables (the same nibble lookup): table 0 bits FPC_DIGIT ..
+	 * FPC_QB, table 1 FPC_NB and FPC_ALWAYS.  Each class is a superset
+	 * of the bytes put in, so each is only ever a necessary condition. */
+	uint8_t fp_cls_lo[2][16], fp_cls_hi[2][16];
+	int fp_max; /* what this CPU and configuration allow: 2 the 64-byte skip (AVX2), 1 the 16-byte one (SSSE3), 0 none */
+	int fp_level; /* what is used (= fp_max; tests set it lower; -1: the reference, the byte skip alone and no skipping of undecodable runs) */
 	int known_rule; /* rule index of known-secret, or -1 */
 	bool decode; /* look into encoded runs (on unless turned off) */
 	int path_rule; /* rule index of host-path, or -1 (host_paths off) */
@@ -321,6 +364,9 @@ size_t rd_enc_next(const struct rd_scan *s, size_t p, size_t cache[4]); /* cache
 int rd_detect_enc(const struct rd_scan *s, size_t p, struct rd_match *m);
 int rd_detect_path(const struct rd_scan *s, size_t p, struct rd_match *m);
 void rd_builtin_triggers(struct rd_config *c);
+/* The fingerprint tables above, from the triggers (after the literals and
+ * paths are in c->trig); sets c->fp_on. */
+void rd_fp_build(struct rd_config *c);
 
 size_t rd_builtin_lookahead(void);
 bool rd_luhn(const unsigned char *s, size_t len);
@@ -353,7 +399,9 @@ static inline bool rd_kw_tail(const struct rd_scan *s, size_t p)
 #define K3(s) ((unsigned)(s)[0] << 16 | (unsigned)(s)[1] << 8 | (unsigned)(s)[2])
 	switch (c) {
 	case 'd':
-		return x == K3("ord") || x == K3("swd") || x == K3("pwd") || x == K3("_id") || x == K3("yid");
+		if (x == K3("_id")) /* only private_key_id ends so: key_id, key-id, KEY_ID */
+			return i >= 4 && rd_lower(s->v[i - 4]) == 'y';
+		return x == K3("ord") || x == K3("swd") || x == K3("pwd") || x == K3("yid");
 	case 'e':
 		return x == K3("ase");
 	case 's':
@@ -363,11 +411,20 @@ static inline bool rd_kw_tail(const struct rd_scan *s, size_t p)
 	case 'y':
 		return x == K3("key");
 	case 'n':
-		return x == K3("ken") || x == K3("ion");
+		if (x == K3("ion")) /* only authorization ends so */
+			return i >= 6 && rd_lower(s->v[i - 4]) == 't' && rd_lower(s->v[i - 5]) == 'a' &&
+			       rd_lower(s->v[i - 6]) == 'z';
+		return x == K3("ken");
 	default:
 		return false;
 	}
 #undef K3
+}
+
+static inline unsigned rd_tok4_hash(const unsigned char *b)
+{
+	uint32_t x = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	return (unsigned)((x * 2654435761u) >> 17); /* 15 bits: RD_TOK4_BITS */
 }
 
 __attribute__((always_inline)) static inline bool rd_prefilter(const struct rd_scan *s, size_t p, uint16_t t)
@@ -376,8 +433,13 @@ __attribute__((always_inline)) static inline bool rd_prefilter(const struct rd_s
 	unsigned b0 = v[p], b1 = v[p + 1];
 	if (t & (TR_LIT | TR_PATH))
 		return true;
-	if ((t & TR_TOKEN) && (s->cfg->tokpair[b0][b1 >> 3] & (1u << (b1 & 7))))
-		return true;
+	if ((t & TR_TOKEN) && (s->cfg->tokpair[b0][b1 >> 3] & (1u << (b1 & 7)))) {
+		/* and the first four bytes: a prefix's, or a shorter prefix's
+		 * and then bytes of its body */
+		unsigned h = rd_tok4_hash(v + p);
+		if (s->cfg->tok4[h >> 3] & (1u << (h & 7)))
+			return true;
+	}
 	if ((t & TR_JWT) && b1 == 'y')
 		return true;
 	if ((t & TR_DIGIT) && (rd_cls[b1] & CC_DIG) && (rd_cls[v[p + 2]] & CC_DIG)) {

@@ -375,6 +375,7 @@ int rd_config_finish(struct rd_config *c, char **err)
 		else
 			c->anywhere[c->n_anywhere++] = (unsigned char)b;
 	}
+	rd_fp_build(c);
 	c->lookahead = rd_builtin_lookahead();
 	if (c->n_users && c->max_match > c->lookahead)
 		c->lookahead = c->max_match;
