@@ -817,23 +817,11 @@ static void sse_output(struct job *j, int which, const char *data, size_t n, boo
 	memcpy(in, j->carry[which], j->carry_len[which]);
 	memcpy(in + j->carry_len[which], data, n);
 	j->carry_len[which] = 0;
-	size_t o = 0;
-	for (size_t i = 0; i < total;) {
-		int l = utf8_seq_len(in + i, total - i);
-		if (l < 0 && !last && total - i < 4) {
-			memcpy(j->carry[which], in + i, total - i);
-			j->carry_len[which] = total - i;
-			break;
-		}
-		if (l <= 0) {
-			memcpy(out + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			i++;
-			continue;
-		}
-		memcpy(out + o, in + i, (size_t)l);
-		o += (size_t)l;
-		i += (size_t)l;
+	size_t used = 0;
+	size_t o = utf8_repair(in, total, out, last, &used);
+	if (used < total) { /* at most 3 bytes: an unfinished sequence */
+		memcpy(j->carry[which], in + used, total - used);
+		j->carry_len[which] = total - used;
 	}
 	if (o) {
 		json_t *str = json_stringn((const char *)out, o);

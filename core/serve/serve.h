@@ -198,6 +198,10 @@ json_t *json_text_lossy(const char *p, size_t n);
 /* The length of the valid UTF-8 sequence at p (1..4), 0 when it is
  * invalid, -1 when n ends inside it. */
 int utf8_seq_len(const unsigned char *p, size_t n);
+/* in as valid UTF-8 into out (room for 3n bytes): an invalid byte as
+ * U+FFFD; unless last, an unfinished sequence at the end is left (*used
+ * says how much of in was taken).  The bytes written. */
+size_t utf8_repair(const unsigned char *in, size_t n, unsigned char *out, bool last, size_t *used);
 void session_output(struct serve *s, struct job *j, int which, const char *data, size_t n);
 /* Send a cell (the caller checked it); -1 with *why when it cannot. */
 int session_send(struct job *j, const char *code, size_t len, const char **why);

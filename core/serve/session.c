@@ -137,15 +137,13 @@ int utf8_seq_len(const unsigned char *p, size_t n)
 }
 
 /* Bytes as a JSON string: invalid UTF-8 as U+FFFD. */
-json_t *json_text_lossy(const char *p, size_t n)
+size_t utf8_repair(const unsigned char *in, size_t n, unsigned char *out, bool last, size_t *used)
 {
-	unsigned char *out = malloc(n * 3 + 1);
-	if (!out)
-		return NULL;
-	size_t o = 0;
-	const unsigned char *in = (const unsigned char *)p;
-	for (size_t i = 0; i < n;) {
+	size_t o = 0, i = 0;
+	while (i < n) {
 		int l = utf8_seq_len(in + i, n - i);
+		if (l < 0 && !last && n - i < 4)
+			break; /* the rest of it comes with the next chunk */
 		if (l <= 0) {
 			memcpy(out + o, "\xef\xbf\xbd", 3);
 			o += 3;
@@ -156,6 +154,17 @@ json_t *json_text_lossy(const char *p, size_t n)
 		o += (size_t)l;
 		i += (size_t)l;
 	}
+	if (used)
+		*used = i;
+	return o;
+}
+
+json_t *json_text_lossy(const char *p, size_t n)
+{
+	unsigned char *out = malloc(n * 3 + 1);
+	if (!out)
+		return NULL;
+	size_t o = utf8_repair((const unsigned char *)p, n, out, true, NULL);
 	json_t *s = json_stringn((const char *)out, o);
 	free(out);
 	return s;
