@@ -119,7 +119,7 @@ $(B)/config.h: FORCE
 	   echo '#define CORDON_SRC_POLICY_DIR "$(SRC)/policies.d"'; } > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
-$(B)/obj/core/%.o: core/%.c core/internal.h core/launch.h core/hash.h include/cordon/module.h include/cordon/cordon.h $(B)/config.h
+$(B)/obj/core/%.o: core/%.c core/internal.h core/launch.h core/hash.h include/cordon/module.h include/cordon/modutil.h include/cordon/cordon.h $(B)/config.h
 	$(call say,CC,$<)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(DEPS_CFLAGS) $(NETTLE_CFLAGS) -include $(B)/config.h -c -o $@ $<
