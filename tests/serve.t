@@ -346,8 +346,8 @@ check "mcp: initialize answers with the protocol version and the tools capabilit
 mcp '{"jsonrpc":"2.0","method":"notifications/initialized"}'
 check "mcp: a notification is 202 with no body" eval 'code_is 202 && [ ! -s "$T/out" ]'
 mcp '{"jsonrpc":"2.0","id":2,"method":"tools/list"}'
-check "mcp: tools/list: execute_code, check_code, list_policies" \
-	eval 'code_is 200 && jtrue "[t[\"name\"] for t in j[\"result\"][\"tools\"]] == [\"execute_code\", \"check_code\", \"list_policies\"]"'
+check "mcp: tools/list: execute_code (with outputs), check_code, list_policies, read_output_file" \
+	eval 'code_is 200 && jtrue "[t[\"name\"] for t in j[\"result\"][\"tools\"]] == [\"execute_code\", \"check_code\", \"list_policies\", \"read_output_file\"] and \"outputs\" in j[\"result\"][\"tools\"][0][\"inputSchema\"][\"properties\"]"'
 mcp '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"execute_code","arguments":{"language":"python","code":"print(6*7)"}}}'
 check "mcp: execute_code runs (structuredContent is the result, with the caller)" \
 	eval 'code_is 200 && jtrue "j[\"result\"][\"isError\"] is False and j[\"result\"][\"structuredContent\"][\"stdout\"] == \"42\\n\" and j[\"result\"][\"structuredContent\"][\"caller\"] == \"owner\""'
@@ -364,6 +364,22 @@ mcp '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"check_code"
 check "mcp: check_code gives the verdict" eval 'code_is 200 && jtrue "j[\"result\"][\"structuredContent\"][\"verdict\"] == \"deny\""'
 mcp 'not json'
 check "mcp: a parse error is a JSON-RPC error" eval 'code_is 200 && jtrue "j[\"error\"][\"code\"] == -32700"'
+mcp '{"jsonrpc":"2.0","id":30,"method":"tools/call","params":{"name":"execute_code","arguments":{"language":"python","outputs":true,"code":"open(\"/output/a.txt\", \"w\").write(\"hello\\n\")\nopen(\"/output/p.png\", \"wb\").write(bytes([137, 80, 78, 71, 13, 10, 26, 10]))\nopen(\"/output/b.bin\", \"wb\").write(bytes([0, 1, 2, 255]))"}}}'
+check "mcp: execute_code with outputs: true lists the files and names the run" \
+	eval 'code_is 200 && jtrue "len(j[\"result\"][\"structuredContent\"][\"run\"]) == 32 and \"a.txt (6 bytes)\" in j[\"result\"][\"content\"][0][\"text\"]"'
+mrun=$(json_get 'j["result"]["structuredContent"]["run"]')
+readout() { mcp "{\"jsonrpc\":\"2.0\",\"id\":31,\"method\":\"tools/call\",\"params\":{\"name\":\"read_output_file\",\"arguments\":{\"run\":\"$mrun\",\"path\":\"$1\"}}}"; }
+readout a.txt
+check "mcp: read_output_file gives a text file as text" eval 'code_is 200 && jtrue "j[\"result\"][\"content\"] == [{\"type\": \"text\", \"text\": \"hello\\n\"}]"'
+readout p.png
+check "mcp: ... an image as an image (base64, its MIME type)" \
+	eval 'code_is 200 && jtrue "j[\"result\"][\"content\"][0] == {\"type\": \"image\", \"data\": \"iVBORw0KGgo=\", \"mimeType\": \"image/png\"}"'
+readout b.bin
+check "mcp: ... anything else as a base64 blob resource" \
+	eval 'code_is 200 && jtrue "j[\"result\"][\"content\"][0][\"resource\"][\"blob\"] == \"AAEC/w==\""'
+readout ../../etc/passwd
+check "mcp: read_output_file refuses a path out of the run's directory" \
+	eval 'code_is 200 && jtrue "j[\"result\"][\"isError\"] is True and \"root:\" not in j[\"result\"][\"content\"][0][\"text\"]"'
 mcp '{"jsonrpc":"2.0","id":20,"method":"tools/call","params":{"name":"execute_code","arguments":{"language":"python","code":"x = 20\nx * 2","session":"nb"}}}'
 check "mcp: execute_code with a session starts it at the first call; a last expression's value" \
 	eval 'code_is 200 && jtrue "j[\"result\"][\"isError\"] is False and \"value: 40\" in j[\"result\"][\"content\"][0][\"text\"]"'

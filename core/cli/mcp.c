@@ -608,9 +608,16 @@ static void text_warnings(struct text *t, json_t *res)
 
 static json_t *tool_execute_code(struct server *s, json_t *args, struct rpc_err *e)
 {
-	static const char *const allowed[] = { "language", "code", "policy", "input", "limits", "session", NULL };
+	static const char *const allowed[] = { "language", "code", "policy", "input", "limits", "session", "outputs",
+		                               NULL };
 	const char *tool = "execute_code", *lang, *code, *input, *session;
 	size_t code_len, input_len;
+	json_t *outputs = json_object_get(args, "outputs");
+	if (outputs && !json_is_boolean(outputs))
+		return rpc_fail(e, RPC_INVALID_PARAMS, "execute_code: 'outputs' must be true or false"), NULL;
+	if (json_is_true(outputs) && !(s->host && s->host->output_dir))
+		return tool_error(e, "outputs are kept only by cordon serve's /mcp (read them with read_output_file); "
+		                     "over stdio leave 'outputs' out");
 	if (args_known(args, tool, allowed, e) < 0 || arg_language(args, tool, &lang, e) < 0 ||
 	    arg_string(args, tool, "code", true, MCP_MAX_CODE, true, &code, &code_len, e) < 0 ||
 	    arg_string(args, tool, "input", false, MCP_MAX_INPUT, true, &input, &input_len, e) < 0 ||
@@ -662,6 +669,7 @@ static json_t *tool_execute_code(struct server *s, json_t *args, struct rpc_err 
 		.stream_stderr_fd = -1,
 		.cancel_fd = s->host ? s->host->cancel_fd : sig_pipe[0],
 		.caller = s->host ? s->host->caller : NULL,
+		.output_dir = json_is_true(outputs) ? s->host->output_dir : NULL,
 	};
 	char *err = NULL;
 	cordon_result *r = cordon_run(c->policy, &ro, &err);
@@ -712,6 +720,16 @@ static json_t *tool_execute_code(struct server *s, json_t *args, struct rpc_err 
 	text_warnings(&t, res);
 	text_stream(&t, res, "stdout");
 	text_stream(&t, res, "stderr");
+	if (json_is_true(outputs)) {
+		size_t k;
+		json_t *o;
+		tadd(&t, "outputs (read one with read_output_file, run %s):\n", s->host->run_id ? s->host->run_id : "?");
+		json_array_foreach(json_object_get(res, "outputs"), k, o)
+		tadd(&t, "  %s (%lld bytes)\n", jtext(o, "path"), (long long)jint(o, "size"));
+		if (!json_array_size(json_object_get(res, "outputs")))
+			tadd(&t, "  (none: the program wrote nothing to /output)\n");
+		json_object_set_new(res, "run", jstr(s->host->run_id ? s->host->run_id : ""));
+	}
 	if (strcmp(st, "denied") == 0)
 		tadd(&t, "%s\n", deny_advice);
 	cordon_result_free(r);
@@ -873,6 +891,30 @@ static json_t *tools_list(void)
 		"inputSchema", "type", "object", "properties", "additionalProperties", 0);
 }
 
+/* Over cordon serve's /mcp: execute_code's outputs and read_output_file. */
+static json_t *tools_list_hosted(void)
+{
+	json_t *l = tools_list();
+	json_t *tools = json_object_get(l, "tools");
+	json_t *ex = json_array_get(tools, 0);
+	json_t *props = json_object_get(json_object_get(ex, "inputSchema"), "properties");
+	json_error_t jerr;
+	if (props)
+		json_object_set_new(props, "outputs",
+		                    json_pack_ex(&jerr, 0, "{s:s,s:s}", "type", "boolean", "description",
+		                                 "Keep what the program writes to /output (plots, data files); the result "
+		                                 "names the run and lists the files for read_output_file."));
+	if (tools)
+		json_array_append_new(
+			tools, json_pack_ex(&jerr, 0, "{s:s,s:s,s:{s:s,s:{s:{s:s},s:{s:s}},s:[ss],s:b}}", "name",
+			                    "read_output_file", "description",
+			                    "Read a file that a run of execute_code with outputs: true left in /output: text as "
+			                    "text, an image as an image, anything else as a base64 blob.",
+			                    "inputSchema", "type", "object", "properties", "run", "type", "string", "path", "type",
+			                    "string", "required", "run", "path", "additionalProperties", 0));
+	return l;
+}
+
 /* ---- the protocol ---- */
 
 static json_t *handle_initialize(json_t *params, struct rpc_err *e)
@@ -1028,7 +1070,7 @@ static void handle_message(struct server *s, const char *line, size_t len)
 	else if (strcmp(method, "ping") == 0)
 		result = json_object();
 	else if (strcmp(method, "tools/list") == 0)
-		result = tools_list();
+		result = s->host && s->host->offer_outputs ? tools_list_hosted() : tools_list();
 	else if (strcmp(method, "tools/call") == 0)
 		result = handle_tools_call(s, params, &e);
 	else

@@ -29,6 +29,10 @@ struct mcp_host {
 	 * NULL for every installed one. */
 	const char *const *(*policy_names)(void *arg);
 	const char *caller; /* recorded in each run's result, or NULL */
+	/* execute_code with outputs: true: where the run's /output is
+	 * collected, and the run's id for read_output_file (NULL: refused). */
+	const char *output_dir, *run_id;
+	int offer_outputs; /* tools/list shows outputs and read_output_file */
 	int cancel_fd; /* a run is cancelled when it becomes readable; -1 none */
 };
 

@@ -49,6 +49,7 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <nettle/base64.h>
 
 #include "../cli/mcp.h"
 #include "serve.h"
@@ -563,32 +564,48 @@ static const char *content_type(const char *path)
 	return "application/octet-stream";
 }
 
-static enum MHD_Result get_output(struct http_wait *w, const char *url_id, const char *path)
+/* A run's output file (the caller's own run, finished, kept), opened
+ * beneath the run's directory without following links: a descriptor,
+ * or -1 with *status and *why. */
+static int open_output(struct http_wait *w, const char *id, const char *path, struct stat *st, unsigned *status,
+                       const char **why)
 {
-	char id[33];
-	memcpy(id, url_id, 32);
-	id[32] = '\0';
-	struct job *j = job_find(w->s, id);
+	struct job *j = strlen(id) == 32 ? job_find(w->s, id) : NULL;
+	*status = 404;
 	if (!j || !may_see(w, j))
-		return send_error(w->conn, 404, "no such run");
+		return *why = "no such run", -1;
 	if (!j->out_dir)
-		return send_error(w->conn, 404, "the run kept no outputs (ask with \"outputs\": true)");
+		return *why = "the run kept no outputs (ask with \"outputs\": true)", -1;
 	if (j->state != JOB_DONE)
-		return send_error(w->conn, 409, "the run has not finished: its outputs are collected when it ends");
+		return *status = 409, *why = "the run has not finished: its outputs are collected when it ends", -1;
+	*why = "no such output (the run's result lists them in outputs)";
 	if (!*path || strlen(path) > 4096)
-		return send_error(w->conn, 404, "no such output");
+		return -1;
 	int dfd = open(j->out_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW,
 		                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
 	int fd = dfd >= 0 ? (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how)) : -1;
 	if (dfd >= 0)
 		close(dfd);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fd < 0 || fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
 		if (fd >= 0)
 			close(fd);
-		return send_error(w->conn, 404, "no such output (GET /v1/runs/ID lists them in outputs)");
+		return -1;
 	}
+	return fd;
+}
+
+static enum MHD_Result get_output(struct http_wait *w, const char *url_id, const char *path)
+{
+	char id[33];
+	memcpy(id, url_id, 32);
+	id[32] = '\0';
+	struct stat st;
+	unsigned status;
+	const char *why;
+	int fd = open_output(w, id, path, &st, &status, &why);
+	if (fd < 0)
+		return send_error(w->conn, status, why);
 	struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)st.st_size, fd); /* owns fd */
 	if (!r) {
 		close(fd);
@@ -742,6 +759,83 @@ static enum MHD_Result mcp_session_call(struct http_wait *w, json_t *msg)
 	return MHD_YES;
 }
 
+/* read_output_file {run, path}: a file of the caller's run, as MCP
+ * content: text, an image, or a base64 blob. */
+#define MCP_READ_MAX (4u << 20)
+static enum MHD_Result mcp_read_output(struct http_wait *w, json_t *msg)
+{
+	json_t *id = json_object_get(msg, "id");
+	json_t *args = json_object_get(json_object_get(msg, "params"), "arguments");
+	const char *run = json_string_value(json_object_get(args, "run"));
+	const char *path = json_string_value(json_object_get(args, "path"));
+	const char *bad = json_is_object(args) ? known(args, (const char *const[]){ "run", "path", NULL }) : NULL;
+	if (!run || !path || bad)
+		return mcp_tool_error(w, id, "read_output_file: expected {run, path}: the run named by execute_code with "
+		                             "outputs: true, and one of the paths it listed");
+	struct stat st;
+	unsigned status;
+	const char *why;
+	int fd = open_output(w, run, path, &st, &status, &why);
+	if (fd < 0)
+		return mcp_tool_error(w, id, why);
+	if ((uint64_t)st.st_size > MCP_READ_MAX) {
+		close(fd);
+		char t[300];
+		snprintf(t, sizeof(t), "%s is %lld bytes, more than read_output_file gives (%u): GET /v1/runs/%s/outputs/%s",
+		         path, (long long)st.st_size, MCP_READ_MAX, run, path);
+		return mcp_tool_error(w, id, t);
+	}
+	size_t n = (size_t)st.st_size, got = 0;
+	uint8_t *buf = malloc(n ? n : 1);
+	while (buf && got < n) {
+		ssize_t r = read(fd, buf + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	if (!buf || got < n) {
+		free(buf);
+		return mcp_tool_error(w, id, "cannot read the file");
+	}
+	const char *type = content_type(path);
+	bool text = memchr(buf, 0, n) == NULL;
+	for (size_t i = 0; text && i < n;) {
+		int l = utf8_seq_len(buf + i, n - i);
+		text = l > 0;
+		i += l > 0 ? (size_t)l : 1;
+	}
+	json_t *content;
+	if (strncmp(type, "image/", 6) == 0 && strcmp(type, "image/svg+xml") != 0) {
+		char *b64 = malloc(BASE64_ENCODE_RAW_LENGTH(n) + 1);
+		if (b64) {
+			base64_encode_raw(b64, n, buf);
+			b64[BASE64_ENCODE_RAW_LENGTH(n)] = '\0';
+		}
+		content = json_pack("{s:s,s:s?,s:s}", "type", "image", "data", b64, "mimeType", type);
+		free(b64);
+	} else if (text) {
+		content = json_pack("{s:s,s:s%}", "type", "text", "text", (const char *)buf, n);
+	} else {
+		char *b64 = malloc(BASE64_ENCODE_RAW_LENGTH(n) + 1);
+		if (b64) {
+			base64_encode_raw(b64, n, buf);
+			b64[BASE64_ENCODE_RAW_LENGTH(n)] = '\0';
+		}
+		char uri[4200];
+		snprintf(uri, sizeof(uri), "cordon://runs/%s/outputs/%s", run, path);
+		content = json_pack("{s:s,s:{s:s,s:s,s:s?}}", "type", "resource", "resource", "uri", uri, "mimeType", type,
+		                    "blob", b64);
+		free(b64);
+	}
+	free(buf);
+	json_t *reply = json_pack("{s:s,s:O,s:{s:[o*],s:b}}", "jsonrpc", "2.0", "id", id, "result", "content", content,
+	                          "isError", 0);
+	return send_json(w->conn, 200, reply, NULL, NULL);
+}
+
 static enum MHD_Result post_mcp(struct http_wait *w)
 {
 	struct serve *s = w->s;
@@ -759,7 +853,9 @@ static enum MHD_Result post_mcp(struct http_wait *w)
 	if (!call) {
 		/* initialize, ping, tools/list, notifications, responses and
 		 * malformed messages: answered here, nothing runs. */
-		struct mcp_host h = { .policy_dir = s->conf.policy_dir, .refuse_policy = mcp_no_policy, .cancel_fd = -1 };
+		struct mcp_host h = {
+			.policy_dir = s->conf.policy_dir, .refuse_policy = mcp_no_policy, .cancel_fd = -1, .offer_outputs = 1
+		};
 		char *answer = cordon_mcp_handle(&h, w->body ? w->body : "", w->len);
 		enum MHD_Result rc = answer ? send_text(w->conn, 200, "application/json", answer, NULL, NULL, NULL, NULL)
 		                            : send_text(w->conn, 202, "application/json", "", NULL, NULL, NULL, NULL);
@@ -775,6 +871,13 @@ static enum MHD_Result post_mcp(struct http_wait *w)
 		json_decref(msg);
 		return rc;
 	}
+	const char *tname = json_string_value(json_object_get(params, "name"));
+	if (tname && strcmp(tname, "read_output_file") == 0) {
+		enum MHD_Result rc = mcp_read_output(w, msg);
+		json_decref(msg);
+		return rc;
+	}
+	bool outputs = json_is_true(json_object_get(json_object_get(params, "arguments"), "outputs"));
 	json_decref(msg);
 	const char *rwhy = NULL;
 	char why[300];
@@ -791,6 +894,7 @@ static enum MHD_Result post_mcp(struct http_wait *w)
 	memcpy(j->code, w->body ? w->body : "", w->len);
 	j->code[w->len] = '\0';
 	j->code_len = w->len;
+	j->outputs = outputs; /* execute_code's /output, for read_output_file */
 	int status = 0;
 	if (job_submit(s, j, &status, &rwhy) < 0) {
 		job_free(j);

@@ -364,6 +364,9 @@ static void worker_mcp(struct serve *s, struct job *j, int out_fd, int cancel_fd
 		if (caller_may_use(j->caller, s->conf.policies[i].name))
 			m.names[n++] = s->conf.policies[i].name;
 	struct mcp_host h = { .policy_dir = s->conf.policy_dir,
+		              .output_dir = j->out_dir,
+		              .run_id = j->id,
+		              .offer_outputs = 1,
 		              .arg = &m,
 		              .refuse_policy = mcp_refuse,
 		              .warm_policy = mcp_warm,
