@@ -52,6 +52,26 @@ int main(void)
 	char stat_buf[4096];
 	ok(cordon_read_small_file("/proc/self/stat", stat_buf, sizeof(stat_buf)) > 0, "a /proc file reads");
 
+	/* write_file and write_id_map: the text, whole, through no symlink. */
+	char big_path[64], got[64];
+	snprintf(big_path, sizeof(big_path), "%s/map", dir);
+	put(big_path, "");
+	ok(cordon_write_id_map(big_path, 65534, 4294967295u) == 0 &&
+	           cordon_read_small_file(big_path, got, sizeof(got)) > 0 && strcmp(got, "65534 4294967295 1\n") == 0,
+	   "write_id_map: \"INSIDE OUTSIDE 1\\n\", the largest id whole");
+	put(big_path, "");
+	ok(cordon_write_id_map(big_path, 0, 0) == 0 && cordon_read_small_file(big_path, got, sizeof(got)) > 0 &&
+	           strcmp(got, "0 0 1\n") == 0,
+	   "write_id_map: zero is written as 0");
+	char link_path[64];
+	snprintf(link_path, sizeof(link_path), "%s/link", dir);
+	ok(symlink(big_path, link_path) == 0 && cordon_write_file(link_path, "x", 1) == ELOOP,
+	   "write_file: a symlink is not followed (ELOOP)");
+	unlink(link_path);
+	snprintf(link_path, sizeof(link_path), "%s/none/f", dir);
+	ok(cordon_write_file(link_path, "x", 1) == ENOENT, "write_file: a missing directory: ENOENT");
+	unlink(big_path);
+
 	/* 1 MiB through a pipe whose reader takes it in pieces. */
 	int p[2];
 	if (pipe(p) < 0)

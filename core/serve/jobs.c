@@ -37,6 +37,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cordon/modutil.h>
+
 #include "../cli/mcp.h"
 #include "serve.h"
 
@@ -270,25 +272,14 @@ void jobs_prune(struct serve *s)
 
 /* ---- the worker ---- */
 
-static void write_all_fd(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
 static void worker_reply(int fd, int status, const char *body)
 {
 	char head[16];
 	int n = snprintf(head, sizeof(head), "%d\n", status);
-	write_all_fd(fd, head, (size_t)n);
-	write_all_fd(fd, body, strlen(body));
+	/* A reply that cannot be written is seen by the service as a worker
+	 * that ended without a result. */
+	if (cordon_write_all(fd, head, (size_t)n) == 0)
+		(void)cordon_write_all(fd, body, strlen(body));
 }
 
 static void worker_error(int fd, int status, const char *msg)

@@ -13,8 +13,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <net/if.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -67,6 +70,67 @@ static inline int cordon_write_all(int fd, const void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+/* Write all of data to the file at path (a /proc or cgroup control file),
+ * opened without following a symlink and without truncating it: 0, or an
+ * errno value (the close's too: a control file may refuse the write only
+ * then). */
+static inline int cordon_write_file(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	if (fd < 0)
+		return errno;
+	int e = cordon_write_all(fd, data, len);
+	if (close(fd) < 0 && !e && errno != EINTR)
+		e = errno;
+	return e;
+}
+
+/* Write a one-line user namespace map, "INSIDE OUTSIDE 1", to path
+ * (/proc/self/uid_map or gid_map): 0 or an errno value.  The writer
+ * must be dumpable (an id change as root made it not), and for gid_map
+ * an unprivileged one must have written "deny" to setgroups first. */
+static inline int cordon_write_id_map(const char *path, unsigned inside, unsigned outside)
+{
+	char line[32];
+	size_t n = 0;
+	unsigned v[2] = { inside, outside };
+	for (int k = 0; k < 2; k++) {
+		char tmp[10];
+		size_t t = 0;
+		do
+			tmp[t++] = (char)('0' + v[k] % 10);
+		while ((v[k] /= 10) && t < sizeof(tmp));
+		while (t)
+			line[n++] = tmp[--t];
+		line[n++] = ' ';
+	}
+	line[n++] = '1';
+	line[n++] = '\n';
+	return cordon_write_file(path, line, n);
+}
+
+/* Bring the loopback interface of the current network namespace up: 0
+ * or an errno value (needs CAP_NET_ADMIN over that namespace). */
+static inline int cordon_loopback_up(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errno;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, "lo", 3);
+	int e = 0;
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
+		e = errno;
+	} else {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+			e = errno;
+	}
+	close(fd);
+	return e;
 }
 
 /* Read a small file (a /proc or /sys entry) into buf, NUL-terminated:

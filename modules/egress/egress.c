@@ -37,19 +37,18 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <net/if.h>
 #include <sched.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "egress.h"
+#include <cordon/modutil.h>
 
 #define DAY_NS 86400000000000ll
 
@@ -363,39 +362,6 @@ static int eg_prepare(cordon_ctx *ctx, void *state)
 
 /* In the program's process, inside the sandbox's namespaces: the listener,
  * sent to the supervisor.  Async-signal-safe only. */
-/* Async-signal-safe: "N N 1" for a uid_map or gid_map. */
-static size_t id_map_line(char *buf, size_t cap, unsigned id)
-{
-	char num[12];
-	size_t n = 0;
-	do
-		num[n++] = (char)('0' + id % 10);
-	while ((id /= 10) && n < sizeof(num));
-	size_t o = 0;
-	for (int k = 0; k < 2; k++) {
-		for (size_t i = 0; i < n && o < cap; i++)
-			buf[o++] = num[n - 1 - i];
-		if (o < cap)
-			buf[o++] = ' ';
-	}
-	if (o + 2 <= cap) {
-		buf[o++] = '1';
-		buf[o++] = '\n';
-	}
-	return o;
-}
-
-static int write_proc(const char *path, const char *text, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno;
-	ssize_t w = write(fd, text, len);
-	int e = w == (ssize_t)len ? 0 : w < 0 ? errno : EIO;
-	close(fd);
-	return e;
-}
-
 /* Under bubblewrap (run after bwrap's hook, so as the ids bwrap runs as):
  * a user namespace mapping only those ids and a network namespace in it,
  * with lo up and nothing else; bubblewrap then keeps this network
@@ -418,29 +384,23 @@ static int own_netns(const char **step)
 		*step = "egress: prctl(PR_SET_DUMPABLE)";
 		return errno;
 	}
-	char line[40];
 	int e;
-	if ((e = write_proc("/proc/self/setgroups", "deny", 4)) ||
-	    (e = write_proc("/proc/self/uid_map", line, id_map_line(line, sizeof(line), (unsigned)uid))) ||
-	    (e = write_proc("/proc/self/gid_map", line, id_map_line(line, sizeof(line), (unsigned)gid)))) {
+	if ((e = cordon_write_file("/proc/self/setgroups", "deny", 4)) ||
+	    (e = cordon_write_id_map("/proc/self/uid_map", (unsigned)uid, (unsigned)uid)) ||
+	    (e = cordon_write_id_map("/proc/self/gid_map", (unsigned)gid, (unsigned)gid))) {
 		*step = "egress: writing the network namespace's user namespace maps";
 		return e;
 	}
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		*step = "egress: socket (to bring lo up)";
+	/* Not dumpable again, as before bwrap's hook made it so; executing
+	 * bubblewrap sets it anew. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		*step = "egress: prctl(PR_SET_DUMPABLE, 0)";
 		return errno;
 	}
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, "lo", 3);
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0 || (ifr.ifr_flags |= IFF_UP, ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)) {
-		e = errno;
-		close(fd);
+	if ((e = cordon_loopback_up())) {
 		*step = "egress: bringing lo up in the sandbox's network namespace";
 		return e;
 	}
-	close(fd);
 	return 0;
 }
 

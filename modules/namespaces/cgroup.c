@@ -80,7 +80,7 @@ static int write_at(const char *dir, const char *file, const char *text)
 	char path[4096];
 	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
 		return ENAMETOOLONG;
-	return ns_write_file(path, text, strlen(text));
+	return cordon_write_file(path, text, strlen(text));
 }
 
 int ns_cgroup_prepare(cordon_ctx *ctx, struct ns_state *s)
@@ -190,7 +190,7 @@ int ns_cgroup_join(const struct ns_state *s, const char **step)
 		e = w == 2 ? 0 : w < 0 ? errno : EIO;
 		close(s->cg.procs_fd);
 	} else {
-		e = ns_write_file(s->cg.procs, "0\n", 2);
+		e = cordon_write_file(s->cg.procs, "0\n", 2);
 	}
 	if (e)
 		*step = "join the run's cgroup (write cgroup.procs)";

@@ -54,6 +54,7 @@
 #include <linux/openat2.h>
 
 #include "namespaces.h"
+#include <cordon/modutil.h>
 
 #define MAX_POLICY_BINDS 128
 #define MAX_FDS 256 /* policy binds + --bind-ro + output */
@@ -370,7 +371,7 @@ static int setup_proc(const struct ns_state *s, const char **step)
 		return errno;
 	}
 	if (!s->nested_userns) {
-		int e = ns_write_file("proc/sys/user/max_user_namespaces", "0\n", 2);
+		int e = cordon_write_file("proc/sys/user/max_user_namespaces", "0\n", 2);
 		if (e) {
 			*step = "write /proc/sys/user/max_user_namespaces (disable nested user namespaces)";
 			return e;

@@ -405,38 +405,6 @@ static __attribute__((noreturn)) void reaper(pid_t pid2, int status_w, const str
 	}
 }
 
-static int write_map(const char *path, unsigned inside, unsigned outside)
-{
-	char line[64];
-	size_t n = ns_fmt_uint(line, 20, inside);
-	line[n++] = ' ';
-	n += ns_fmt_uint(line + n, 20, outside);
-	line[n++] = ' ';
-	line[n++] = '1';
-	line[n++] = '\n';
-	return ns_write_file(path, line, n);
-}
-
-static int loopback_up(void)
-{
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return errno;
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, "lo", 3);
-	int e = 0;
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-		e = errno;
-	else {
-		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-			e = errno;
-	}
-	close(fd);
-	return e;
-}
-
 /* The channel between outer and pid 1 (pid 2 inherits pid 1's end): a
  * SOCK_SEQPACKET socket pair carrying, in this order,
  *   outer -> pid 1: MSG_NETNS, 0 and a descriptor of the network namespace
@@ -594,7 +562,7 @@ static int pid2_setup(const struct ns_state *s, const struct cordon_child *child
 	if (!s->net_host) {
 		if ((e = join_netns(sock, step)))
 			return e;
-		if ((e = loopback_up())) {
+		if ((e = cordon_loopback_up())) {
 			*step = "bring up the loopback interface";
 			return e;
 		}
@@ -722,15 +690,15 @@ static int ns_confine(void *state, const struct cordon_child *child, const char 
 		*step = e == EPERM || e == ENOSPC || e == EUSERS ? HINT_USERNS : "unshare(namespaces)";
 		return e;
 	}
-	if ((e = ns_write_file("/proc/self/setgroups", "deny\n", 5))) {
+	if ((e = cordon_write_file("/proc/self/setgroups", "deny\n", 5))) {
 		*step = "write /proc/self/setgroups";
 		return e;
 	}
-	if ((e = write_map("/proc/self/uid_map", s->uid, kuid))) {
+	if ((e = cordon_write_id_map("/proc/self/uid_map", s->uid, kuid))) {
 		*step = "write /proc/self/uid_map";
 		return e;
 	}
-	if ((e = write_map("/proc/self/gid_map", s->gid, kgid))) {
+	if ((e = cordon_write_id_map("/proc/self/gid_map", s->gid, kgid))) {
 		*step = "write /proc/self/gid_map";
 		return e;
 	}
@@ -814,7 +782,7 @@ static int ns_confine(void *state, const struct cordon_child *child, const char 
 	if (!s->net_host) {
 		if ((e = join_netns(np[1], step)))
 			return e;
-		if ((e = loopback_up())) {
+		if ((e = cordon_loopback_up())) {
 			*step = "bring up the loopback interface";
 			return e;
 		}

@@ -83,7 +83,6 @@ void ns_cgroup_free(struct ns_state *s);
 
 /* util.c: async-signal-safe helpers for the child */
 size_t ns_fmt_uint(char *buf, size_t cap, unsigned long long v); /* no NUL; 0 when it does not fit */
-int ns_write_file(const char *path, const char *data, size_t len); /* 0 or errno */
 int ns_join(char *out, size_t cap, const char *a, const char *b); /* out = a b; 0 or ENAMETOOLONG */
 
 #endif

@@ -25,28 +25,6 @@ size_t ns_fmt_uint(char *buf, size_t cap, unsigned long long v)
 	return n;
 }
 
-int ns_write_file(const char *path, const char *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-	if (fd < 0)
-		return errno;
-	while (len) {
-		ssize_t w = write(fd, data, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			int e = w < 0 ? errno : EIO;
-			close(fd);
-			return e;
-		}
-		data += w;
-		len -= (size_t)w;
-	}
-	if (close(fd) < 0 && errno != EINTR)
-		return errno;
-	return 0;
-}
-
 int ns_join(char *out, size_t cap, const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
