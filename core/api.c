@@ -616,6 +616,11 @@ static int api_require(cordon_ctx *ctx, const char *property, const char *value)
 	return policy_require(ctx, property, value);
 }
 
+static int api_entry_optional(cordon_ctx *ctx)
+{
+	return ctx->entry && ctx->entry->control == CONTROL_OPTIONAL;
+}
+
 static const struct cordon_core_api api = {
 	.abi = CORDON_ABI_VERSION,
 	.size = sizeof(struct cordon_core_api),
@@ -666,6 +671,7 @@ static const struct cordon_core_api api = {
 	.result_connection = api_result_connection,
 	.run_state = api_run_state,
 	.require = api_require,
+	.entry_optional = api_entry_optional,
 };
 
 const struct cordon_core_api *core_api(void)

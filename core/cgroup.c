@@ -128,18 +128,7 @@ static int write_text(const char *dir, const char *file, const char *text)
 	char path[4096];
 	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
 		return ENAMETOOLONG;
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno;
-	size_t len = strlen(text);
-	ssize_t w;
-	do
-		w = write(fd, text, len);
-	while (w < 0 && errno == EINTR);
-	int e = w == (ssize_t)len ? 0 : w < 0 ? errno : EIO;
-	if (close(fd) < 0 && !e && errno != EINTR)
-		e = errno;
-	return e;
+	return cordon_write_file(path, text, strlen(text));
 }
 
 void run_cgroup_init(struct run_cgroup *cg)
@@ -178,14 +167,20 @@ int run_cgroup_begin(struct run_cgroup *cg, uint64_t memory, uint64_t processes,
 	char text[32];
 	int e = 0;
 	const char *what = "";
+	bool memory_held = memory != 0;
 	if (memory) {
 		snprintf(text, sizeof(text), "%llu", (unsigned long long)memory);
-		if ((e = write_text(dir, "memory.max", text)))
+		if ((e = write_text(dir, "memory.max", text))) {
 			what = "memory.max";
-		else if ((e = write_text(dir, "memory.swap.max", "0")) == ENOENT) /* no swap accounting */
+		} else if ((e = write_text(dir, "memory.swap.max", "0")) == ENOENT) {
+			/* No swap accounting: memory.max alone does not bound what
+			 * the tree swaps out; the sampler, which counts swap, keeps
+			 * the memory budget (the cgroup still holds pids). */
 			e = 0;
-		else if (e)
+			memory_held = false;
+		} else if (e) {
 			what = "memory.swap.max";
+		}
 	}
 	if (!e && processes) {
 		snprintf(text, sizeof(text), "%llu", (unsigned long long)processes);
@@ -204,8 +199,12 @@ int run_cgroup_begin(struct run_cgroup *cg, uint64_t memory, uint64_t processes,
 		run_cgroup_end(cg, NULL);
 		return 0;
 	}
-	cg->memory = memory != 0;
+	cg->memory = memory_held;
 	cg->pids = processes != 0;
+	if (!cg->memory && !cg->pids) { /* nothing for the kernel to hold */
+		run_cgroup_end(cg, NULL);
+		return 0;
+	}
 	return 0;
 }
 

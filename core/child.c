@@ -45,6 +45,8 @@
 #include <linux/close_range.h>
 
 
+#include <cordon/modutil.h>
+
 #include "internal.h"
 #include "launch.h"
 
@@ -374,12 +376,9 @@ __attribute__((noreturn)) void child_main(const struct launch *L)
 	 * descriptor was opened by the supervisor, whose credentials the
 	 * kernel checks, so this holds in a new user namespace too. */
 	if (L->cgroup_fd >= 0) {
-		ssize_t w;
-		do
-			w = write(L->cgroup_fd, "0\n", 2);
-		while (w < 0 && errno == EINTR);
-		if (w != 2)
-			child_fail(REC_SETUP_FAIL, w < 0 ? errno : EIO, "join the run's cgroup (cgroup.procs)");
+		int e = cordon_write_all(L->cgroup_fd, "0\n", 2);
+		if (e)
+			child_fail(REC_SETUP_FAIL, e, "join the run's cgroup (cgroup.procs)");
 	}
 
 	/* 1. Default dispositions for every signal the parent may handle. */

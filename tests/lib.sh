@@ -142,6 +142,20 @@ host_x86_64() {
 	return 1
 }
 
+# host_memory_peak: cgroup v2 reports a cgroup's peak memory
+# (memory.peak, Linux 5.19 and later).
+host_memory_peak() {
+	HOST_WHY=
+	_hv=$(uname -r | sed -n 's/^\([0-9][0-9]*\)\.\([0-9][0-9]*\).*/\1 \2/p')
+	_hmaj=${_hv% *}
+	_hmin=${_hv#* }
+	if [ -n "$_hv" ] && { [ "$_hmaj" -gt 5 ] || { [ "$_hmaj" -eq 5 ] && [ "$_hmin" -ge 19 ]; }; }; then
+		return 0
+	fi
+	HOST_WHY="this kernel ($(uname -r)) has no memory.peak (Linux 5.19)"
+	return 1
+}
+
 # host_i386: the kernel runs an i386 system call of a 64-bit process
 # (`int $0x80`).  A kernel without IA32 emulation, or booted with
 # ia32_emulation=0, faults instead: then nothing can be shown about

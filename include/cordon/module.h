@@ -553,6 +553,13 @@ struct cordon_core_api {
 	 * value.  `cordon selftest` refuses a name it does not know, naming
 	 * the module. */
 	int (*require)(cordon_ctx *ctx, const char *property, const char *value);
+
+	/* 1 when this stack entry's control is `optional` (a failure of its
+	 * hooks is noted and skipped), else 0; any phase.  A module whose
+	 * failure would leave unkept what it promised another module (egress
+	 * making the network namespace bwrap then shares) refuses optional at
+	 * open. */
+	int (*entry_optional)(cordon_ctx *ctx);
 };
 
 #define CORDON_FD_KEEP_EXEC 0x1u

@@ -61,6 +61,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -949,17 +950,33 @@ static pid_t info_child_pid(const char *buf, size_t len)
  * failure the sandbox is killed before the program runs: what it would
  * write to /output could not be collected.
  */
-static __attribute__((noreturn)) void out_helper(int info_r, int block_w, const struct cordon_child *child)
+static __attribute__((noreturn)) void out_helper(int info_r, int block_w, const struct cordon_child *child,
+                                                 pid_t bubblewrap)
 {
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* The process that becomes bubblewrap, by a pidfd (its pid could be
+	 * reused once it is gone): what a failure below stops. */
+	int bw_fd = (int)syscall(SYS_pidfd_open, bubblewrap, 0);
+	if (bw_fd >= 0 && getppid() != bubblewrap) {
+		close(bw_fd);
+		bw_fd = -1;
+	}
 	/* Nothing of the program's: not its stdio (the supervisor waits for
 	 * their end of file), not the sources. */
-	for (int fd = 0; fd <= block_w || fd <= info_r || fd <= child->control_fd; fd++)
-		if (fd != info_r && fd != block_w && fd != child->control_fd)
-			(void)close(fd);
 	int hi = block_w > info_r ? block_w : info_r;
 	hi = hi > child->control_fd ? hi : child->control_fd;
-	(void)syscall(SYS_close_range, (unsigned)hi + 1, ~0u, 0);
+	hi = hi > bw_fd ? hi : bw_fd;
+	for (int fd = 0; fd < hi; fd++)
+		if (fd != info_r && fd != block_w && fd != child->control_fd && fd != bw_fd)
+			(void)close(fd);
+	if (syscall(SYS_close_range, (unsigned)hi + 1, ~0u, 0) < 0) {
+		struct rlimit rl;
+		int top = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 1048576
+		                  ? (int)rl.rlim_cur
+		                  : 1048576;
+		for (int fd = hi + 1; fd < top; fd++)
+			(void)close(fd);
+	}
 
 	const char *why = "bubblewrap ended before it said which process is the sandbox";
 	int64_t deadline = mono_ns() + OUT_WAIT_NS;
@@ -984,8 +1001,22 @@ static __attribute__((noreturn)) void out_helper(int info_r, int block_w, const 
 		len += (size_t)r;
 		pid = info_child_pid(buf, len);
 	}
-	if (pid < 0)
-		_exit(1); /* bubblewrap failed, and says so itself; its child does not run */
+	if (pid < 0) {
+		/* bubblewrap failed (and says so itself), or is stuck: the
+		 * program must not run with an /output nobody collects. */
+		if (bw_fd >= 0)
+			(void)syscall(SYS_pidfd_send_signal, bw_fd, SIGKILL, NULL, 0);
+		if (child->note) {
+			static const char tail[] = ": the sandbox was stopped";
+			char msg[200];
+			size_t m = strlen(why);
+			m = m < sizeof(msg) - sizeof(tail) ? m : sizeof(msg) - sizeof(tail);
+			memcpy(msg, why, m);
+			memcpy(msg + m, tail, sizeof(tail));
+			child->note(child, msg);
+		}
+		_exit(1);
+	}
 
 	char path[64] = "/proc/";
 	size_t n = strlen(path);
@@ -1031,11 +1062,9 @@ static __attribute__((noreturn)) void out_helper(int info_r, int block_w, const 
 		}
 		_exit(1);
 	}
-	/* The supervisor has the tmpfs: let the program run. */
-	ssize_t w;
-	do
-		w = write(block_w, "1", 1);
-	while (w < 0 && errno == EINTR);
+	/* The supervisor has the tmpfs: let the program run (bubblewrap goes
+	 * on at the byte or at the end of the pipe alike). */
+	(void)cordon_write_all(block_w, "1", 1);
 	_exit(0);
 }
 
@@ -1062,28 +1091,34 @@ static int out_confine(const struct bw_state *s, const struct cordon_child *chil
 			return ENAMETOOLONG;
 		}
 		/* The pipes take the slots (the staging directory's goes). */
-		int ip[2], bp[2];
+		int ip[2], bp[2] = { -1, -1 };
 		if (pipe2(ip, O_CLOEXEC) < 0) {
 			*step = "bwrap: pipe (bubblewrap's info)";
 			return errno;
 		}
-		if (pipe2(bp, O_CLOEXEC) < 0) {
-			*step = "bwrap: pipe (bubblewrap's block)";
-			return errno;
-		}
-		if (dup2(ip[1], s->out_slot1) < 0 || dup2(bp[0], s->out_slot2) < 0) {
-			*step = "bwrap: dup2 (bubblewrap's info and block pipes)";
-			return errno;
+		if (pipe2(bp, O_CLOEXEC) < 0 || dup2(ip[1], s->out_slot1) < 0 || dup2(bp[0], s->out_slot2) < 0) {
+			int e = errno;
+			*step = bp[0] < 0 ? "bwrap: pipe (bubblewrap's block)" : "bwrap: dup2 (bubblewrap's info and block pipes)";
+			for (int i = 0; i < 2; i++) {
+				close(ip[i]);
+				if (bp[i] >= 0)
+					close(bp[i]);
+			}
+			return e;
 		}
 		close(ip[1]);
 		close(bp[0]);
+		pid_t bubblewrap = getpid();
 		pid_t h = fork();
 		if (h < 0) {
+			int e = errno;
+			close(ip[0]);
+			close(bp[1]);
 			*step = "bwrap: fork (the helper that hands /output's tmpfs to the supervisor)";
-			return errno;
+			return e;
 		}
 		if (h == 0)
-			out_helper(ip[0], bp[1], child);
+			out_helper(ip[0], bp[1], child, bubblewrap);
 		close(ip[0]);
 		close(bp[1]);
 	} else {

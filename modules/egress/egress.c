@@ -257,6 +257,14 @@ static int eg_open(cordon_ctx *ctx, void **statep)
 	 * cannot: it restricts TCP by port alone, not by address, and not
 	 * UDP, so the program would still reach any host. */
 	if (cordon_api(ctx)->get_data(ctx, CORDON_DATA_BWRAP_WRAPPER, NULL)) {
+		/* bwrap shares the namespace this module makes (--share-net):
+		 * a failure here that `optional` skipped would leave the program
+		 * the host's network. */
+		if (!CORDON_API_HAS(ctx, entry_optional) || cordon_api(ctx)->entry_optional(ctx))
+			return cordon_error(ctx, NULL,
+			                    "egress under bwrap cannot be control: optional: bwrap shares the network "
+			                    "namespace egress makes, so a skipped failure would give the program the host's "
+			                    "network");
 		s->own_netns = 1;
 		if (cordon_api(ctx)->set_data(ctx, CORDON_DATA_EGRESS_NETNS, "own", 3) < 0)
 			return cordon_error(ctx, NULL, "out of memory");

@@ -335,9 +335,19 @@ stack:
 EOF2
 	run exec -p "$T/bwafter.yaml" -- true
 	check "egress before bwrap in the stack: a policy error" eval 'rc_is 125 && err_has "or bwrap earlier"'
+	write_policy "$T/bwopt.yaml" <<'EOF2'
+stack:
+  - module: bwrap
+  - module: egress
+    control: optional
+    with: {allow: [example.com]}
+EOF2
+	run exec -p "$T/bwopt.yaml" -- true
+	check "egress under bwrap as control: optional: a policy error (a skipped failure would share the host's network)" \
+		eval 'rc_is 125 && err_has "cannot be control: optional"'
 	P="$T/p.yaml"
 else
-	skip_n 15 "bubblewrap is missing or cannot make its namespaces on this host"
+	skip_n 16 "bubblewrap is missing or cannot make its namespaces on this host"
 fi
 
 for bad in '192.0.2.7' 'exa*mple.com' 'example.com:0' 'example.com:http' '*example.com'; do
