@@ -42,6 +42,11 @@ pol "$T/one.yaml" "list: single" cfgmod
 run exec -p "$T/one.yaml" -- true
 check "a single string fills a one-item list" warn_has "list=single "
 
+pol "$T/emptypath.yaml" 'file: ""' cfgmod
+run exec -p "$T/emptypath.yaml" -- true
+check "a quoted empty path: 125 at its line (not the policy's directory)" \
+	sh -c "[ $rc -eq 125 ] && grep -qF \"$T/emptypath.yaml:5:\" '$T/err' && grep -qF 'cfgmod: file: expected a path, found an empty value' '$T/err'"
+
 pol "$T/enum.yaml" "mode: maybe" cfgmod
 run exec -p "$T/enum.yaml" -- true
 check "an enumeration outside its choices: 125 at its line, naming the choices" \
