@@ -84,7 +84,7 @@ static const struct cordon_config_arg config[] = {
 	ARG(fsync, BOOL, 0, 0, "true", "fdatasync after each record"),
 	ARG(syslog, BOOL, 0, 0, "false", "also send a summary line to syslog"),
 	CORDON_CONFIG_ENUM(struct config, facility, "facility", facility_names, "user", "syslog facility"),
-	ARG(max_record, SIZE, 4096, 16 << 20, "64K", "longest record line"),
+	ARG(max_record, SIZE, ILOG_MIN_RECORD, ILOG_MAX_RECORD, "64K", "longest record line"),
 	ARG(lock_timeout, DURATION, 1000000, 600000000000, "10s", "wait for the log's lock"),
 	CORDON_CONFIG_END,
 };
