@@ -91,4 +91,18 @@ check "an ABI 1.2 module's bounds still hold (125)" rc_is 125
 run modules abi12
 check "cordon modules shows an ABI 1.2 module as 1.2" sh -c "[ $rc -eq 0 ] && grep -q '^abi12 (ABI 1.2)' '$T/out'"
 
+# The shipped modules declare their defaults and choices in their tables,
+# where cordon modules NAME reads them (one place: no help text repeats them).
+for want in "seccomp:profile *choice.*one of default, strict, javascript) \\[default default\\]" \
+	"caps:securebits *boolean.*\\[default true\\]" \
+	"pyimport:max_bytes *size.*\\[default 8M\\]" \
+	"pattern_scan:threshold *choice.*\\[default low\\]" \
+	"pyguard:mode *choice.*one of denylist, allowlist) \\[default denylist\\]" \
+	"incident_log:max_record *size.*\\[default 64K\\]" \
+	"egress:port *integer.*\\[default 3128\\]"; do
+	mod=${want%%:*}
+	run modules "$mod"
+	check "cordon modules $mod: a default from its table (${want#*:})" sh -c "[ $rc -eq 0 ] && grep -q -- '^ *${want#*:}' '$T/out'"
+done
+
 done_testing
