@@ -144,7 +144,7 @@ CLI_LIBS := $(DEPS_LIBS) -ldl
 # The installed command also finds libcordon in LIBDIR (a LIBDIR that is not
 # PREFIX/lib); the build tree's searches only its own lib/, never a prefix.
 CLI_INSTALL_RPATH := $(if $(CORDON_INSTALLING),-Wl$(comma)-rpath$(comma)$(LIBDIR))
-$(CLI): $(CLI_SRCS) $(wildcard core/cli/*.h) include/cordon/cordon.h include/cordon/module.h $(B)/lib/$(LIBNAME)
+$(CLI): $(CLI_SRCS) $(wildcard core/cli/*.h) modules/incident_log/logformat.h include/cordon/cordon.h include/cordon/module.h $(B)/lib/$(LIBNAME)
 	$(call say,CC,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(CLI_CFLAGS) -fPIE -pie -o $@ $(CLI_SRCS) $(ALL_LDFLAGS) \

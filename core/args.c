@@ -492,6 +492,8 @@ static int config_store(struct entry *e, const struct cordon_config_arg *a, cons
 		 * own file, not the included entry's), as node_path does; a
 		 * default, to the entry's. */
 		char *abs = NULL;
+		if (n && !text[0]) /* a quoted "" (the check refuses a bare empty value) */
+			return err_at(err, n, "%s: %s: expected a path, found an empty value", module, a->name);
 		if (text[0] == '/') {
 			abs = xstrdup(text);
 		} else if (n) {

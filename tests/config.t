@@ -42,6 +42,11 @@ pol "$T/one.yaml" "list: single" cfgmod
 run exec -p "$T/one.yaml" -- true
 check "a single string fills a one-item list" warn_has "list=single "
 
+pol "$T/emptypath.yaml" 'file: ""' cfgmod
+run exec -p "$T/emptypath.yaml" -- true
+check "a quoted empty path: 125 at its line (not the policy's directory)" \
+	sh -c "[ $rc -eq 125 ] && grep -qF \"$T/emptypath.yaml:5:\" '$T/err' && grep -qF 'cfgmod: file: expected a path, found an empty value' '$T/err'"
+
 pol "$T/enum.yaml" "mode: maybe" cfgmod
 run exec -p "$T/enum.yaml" -- true
 check "an enumeration outside its choices: 125 at its line, naming the choices" \
@@ -85,5 +90,19 @@ run exec -p "$T/abi12-bad.yaml" -- true
 check "an ABI 1.2 module's bounds still hold (125)" rc_is 125
 run modules abi12
 check "cordon modules shows an ABI 1.2 module as 1.2" sh -c "[ $rc -eq 0 ] && grep -q '^abi12 (ABI 1.2)' '$T/out'"
+
+# The shipped modules declare their defaults and choices in their tables,
+# where cordon modules NAME reads them (one place: no help text repeats them).
+for want in "seccomp:profile *choice.*one of default, strict, javascript) \\[default default\\]" \
+	"caps:securebits *boolean.*\\[default true\\]" \
+	"pyimport:max_bytes *size.*\\[default 8M\\]" \
+	"pattern_scan:threshold *choice.*\\[default low\\]" \
+	"pyguard:mode *choice.*one of denylist, allowlist) \\[default denylist\\]" \
+	"incident_log:max_record *size.*\\[default 64K\\]" \
+	"egress:port *integer.*\\[default 3128\\]"; do
+	mod=${want%%:*}
+	run modules "$mod"
+	check "cordon modules $mod: a default from its table (${want#*:})" sh -c "[ $rc -eq 0 ] && grep -q -- '^ *${want#*:}' '$T/out'"
+done
 
 done_testing

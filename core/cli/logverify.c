@@ -35,16 +35,17 @@
 
 #include <jansson.h>
 
+#include "../../modules/incident_log/logformat.h" /* the format the module writes */
 #include "../hash.h"
 #include "logverify.h"
 
 #define EXIT_BROKEN 1
 #define EXIT_TROUBLE 125
-#define HEX_LEN 64
-#define MAX_LINE (16u << 20) /* the module writes at most max_record (16M) */
+#define HEX_LEN ILOG_HEX_LEN
+#define MAX_LINE ((size_t)ILOG_MAX_RECORD) /* the module writes at most max_record */
 #define READ_CHUNK 65536
 
-static const char genesis[HEX_LEN + 1] = "0000000000000000000000000000000000000000000000000000000000000000";
+static const char genesis[HEX_LEN + 1] = ILOG_GENESIS;
 
 static void usage(FILE *f)
 {
@@ -70,16 +71,6 @@ static int line_sha256_hex(const void *data, size_t len, char hex[HEX_LEN + 1])
 	return 0;
 }
 
-static int is_link(const char *s)
-{
-	if (!s || strlen(s) != HEX_LEN)
-		return 0;
-	for (const char *c = s; *c; c++)
-		if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f')))
-			return 0;
-	return 1;
-}
-
 struct walk {
 	const char *file;
 	unsigned long line; /* 1-based number of the line being looked at */
@@ -99,11 +90,11 @@ static int check_line(struct walk *w, const char *data, size_t len)
 		printf("%s:%lu: not valid JSON: %s (column %d)\n", w->file, w->line, jerr.text, jerr.column);
 		return EXIT_BROKEN;
 	}
-	const char *prev = json_string_value(json_object_get(rec, "prev"));
+	const char *prev = ilog_record_prev(rec);
 	int rc = 0;
-	if (!json_is_object(rec) || !is_link(prev)) {
-		printf("%s:%lu: not a record: expected a JSON object with \"prev\", 64 lowercase hex digits\n",
-		       w->file, w->line);
+	if (!prev) {
+		printf("%s:%lu: not a record: expected a JSON object with \"%s\", %d lowercase hex digits\n", w->file,
+		       w->line, ILOG_PREV_KEY, ILOG_HEX_LEN);
 		rc = EXIT_BROKEN;
 	} else if (strcmp(prev, w->prev) != 0) {
 		if (w->line == 1)
@@ -170,7 +161,7 @@ static int verify(const char *path)
 			char *nl = memchr(p, '\n', (size_t)(end - p));
 			size_t take = (size_t)((nl ? nl : end) - p);
 			if (cur_len + take > MAX_LINE) {
-				printf("%s:%lu: line longer than %u bytes (not a record)\n", path, w.line, MAX_LINE);
+				printf("%s:%lu: line longer than %zu bytes (not a record)\n", path, w.line, MAX_LINE);
 				rc = EXIT_BROKEN;
 				break;
 			}

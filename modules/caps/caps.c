@@ -50,27 +50,36 @@ struct state {
 	int securebits;
 };
 
-static const struct cordon_arg args[] = {
-	{ "keep", CORDON_ARG_STRINGS, 0, 0, 0, "capabilities kept (e.g. CAP_NET_BIND_SERVICE); default none" },
-	{ "securebits", CORDON_ARG_BOOL, 0, 0, 0, "lock the securebits (default true)" },
-	{ NULL, 0, 0, 0, 0, NULL },
+/* The arguments as the core fills them (ABI 1.4 config table). */
+struct config {
+	const char *const *keep; /* NULL-terminated; NULL: none */
+	int securebits;
 };
 
-/* keep: names (CAP_ prefix and case optional) to bits, with libcap-ng. */
-static int parse_keep(cordon_ctx *ctx, struct state *s, const cordon_node *n, size_t count,
+#define ARG(member, type, def, help) CORDON_CONFIG(struct config, member, #member, CORDON_ARG_##type, 0, 0, 0, def, help)
+static const struct cordon_config_arg config[] = {
+	ARG(keep, STRINGS, NULL, "capabilities kept (e.g. CAP_NET_BIND_SERVICE); none when absent"),
+	ARG(securebits, BOOL, "true", "lock the securebits"),
+	CORDON_CONFIG_END,
+};
+#undef ARG
+
+/* keep: names (CAP_ prefix and case optional) to bits, with libcap-ng.
+ * Errors name the item's node: n itself when keep is one scalar. */
+static int parse_keep(cordon_ctx *ctx, struct state *s, const char *const *keep, const cordon_node *n,
                       int (*name_to_cap)(const char *))
 {
 	const struct cordon_core_api *api = cordon_api(ctx);
-	for (size_t i = 0; i < count; i++) {
+	for (size_t i = 0; keep[i]; i++) {
 		const cordon_node *item = api->node_type(n) == CORDON_NODE_SCALAR ? n : api->node_at(n, i);
-		const char *name = api->node_scalar(item, NULL);
+		const char *name = keep[i];
 		char low[64];
-		size_t len = name ? strlen(name) : 0;
+		size_t len = strlen(name);
 		if (len >= 4 && strncasecmp(name, "cap_", 4) == 0) {
 			name += 4;
 			len -= 4;
 		}
-		if (!name || len == 0 || len >= sizeof(low))
+		if (len == 0 || len >= sizeof(low))
 			return cordon_error(ctx, item, "keep: expected a capability name such as CAP_NET_BIND_SERVICE");
 		for (size_t k = 0; k <= len; k++)
 			low[k] = (char)tolower((unsigned char)name[k]);
@@ -78,9 +87,9 @@ static int parse_keep(cordon_ctx *ctx, struct state *s, const cordon_node *n, si
 		if (cap < 0 || cap > 63)
 			return cordon_error(ctx, item,
 			                    "keep: unknown capability '%s' (expected a name such as CAP_NET_BIND_SERVICE)",
-			                    api->node_scalar(item, NULL));
+			                    keep[i]);
 		if (cap > s->last_cap)
-			return cordon_error(ctx, item, "keep: %s is not known to this kernel", api->node_scalar(item, NULL));
+			return cordon_error(ctx, item, "keep: %s is not known to this kernel", keep[i]);
 		s->keep |= 1ull << cap;
 	}
 	return 0;
@@ -88,15 +97,14 @@ static int parse_keep(cordon_ctx *ctx, struct state *s, const cordon_node *n, si
 
 static int caps_open(cordon_ctx *ctx, void **statep)
 {
-	const struct cordon_core_api *api = cordon_api(ctx);
+	const struct config *c = cordon_config(ctx);
 	struct state *s = calloc(1, sizeof(*s));
 	if (!s)
 		return cordon_error(ctx, NULL, "out of memory");
 	*statep = s;
-	s->securebits = 1;
-	const cordon_node *n = cordon_arg(ctx, "securebits");
-	if (n && api->node_bool(ctx, n, &s->securebits) < 0)
-		return -1;
+	if (!c)
+		return cordon_error(ctx, NULL, "this cordon core does not fill config tables (ABI 1.4 needed)");
+	s->securebits = c->securebits;
 	/* The highest capability this kernel knows (PR_CAPBSET_READ fails with
 	 * EINVAL above it): a binary search over 0..63, six calls. */
 	int lo = 0, hi = 63;
@@ -108,10 +116,9 @@ static int caps_open(cordon_ctx *ctx, void **statep)
 			hi = mid - 1;
 	}
 	s->last_cap = lo;
-	n = cordon_arg(ctx, "keep");
-	size_t count = !n ? 0 : api->node_type(n) == CORDON_NODE_SCALAR ? 1 : api->node_len(n);
-	if (count == 0)
+	if (!c->keep || !c->keep[0])
 		return 0;
+	const cordon_node *n = cordon_arg(ctx, "keep");
 	void *capng = dlopen(CAPNG_SONAME, RTLD_NOW | RTLD_LOCAL);
 	if (!capng)
 		return cordon_error(ctx, n, "keep: cannot load libcap-ng (%s) to parse capability names: %s",
@@ -122,7 +129,7 @@ static int caps_open(cordon_ctx *ctx, void **statep)
 		dlclose(capng);
 		return cordon_error(ctx, n, "keep: %s has no capng_name_to_capability", CAPNG_SONAME);
 	}
-	int r = parse_keep(ctx, s, n, count, name_to_cap);
+	int r = parse_keep(ctx, s, c->keep, n, name_to_cap);
 	dlclose(capng);
 	return r;
 }
@@ -236,7 +243,8 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.name = "caps",
 	.description = "drop capabilities (bounding, ambient, inheritable, effective, permitted), lock securebits, no_new_privs",
 	.flags = CORDON_MOD_STAGE(CORDON_STAGE_CAPS),
-	.args = args,
+	.config = config,
+	.config_size = sizeof(struct config),
 	.open = caps_open,
 	.confine = caps_confine,
 	.close = caps_close,

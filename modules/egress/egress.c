@@ -52,26 +52,44 @@
 
 #define DAY_NS 86400000000000ll
 
-static const struct cordon_arg args[] = {
-	{ "network", CORDON_ARG_STRING, 0, 0, 0, "proxy (the default) or none: every connection refused (--no-network)" },
-	{ "allow", CORDON_ARG_STRINGS, 0, 0, 0, "host names the sandbox may reach: name, *.suffix or *, with :PORT or :*" },
-	{ "deny", CORDON_ARG_STRINGS, 0, 0, 0, "host names refused even when allowed (same forms)" },
-	{ "allow_ips", CORDON_ARG_STRINGS, 0, 0, 0, "addresses and CIDRs that may be reached (literals and resolved)" },
-	{ "deny_ips", CORDON_ARG_STRINGS, 0, 0, 0, "addresses and CIDRs never reached" },
-	{ "resolve", CORDON_ARG_MAPPING, 0, 0, 0, "name: address (or a list): pinned names, never looked up" },
-	{ "dns", CORDON_ARG_BOOL, 0, 0, 0, "look up names not pinned with the system resolver (default true)" },
-	{ "port", CORDON_ARG_INT, 0, 1024, 65535, "the proxy's port on the sandbox's 127.0.0.1, unprivileged (default 3128)" },
-	{ "env", CORDON_ARG_BOOL, 0, 0, 0, "set HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY (default true)" },
-	{ "max_connections", CORDON_ARG_INT, 0, 1, 1024, "connections open at once (default 32)" },
-	{ "max_bytes", CORDON_ARG_SIZE, 0, 0, 0, "bytes both ways over the whole run (default 1G; unlimited)" },
-	{ "buffer", CORDON_ARG_SIZE, 0, 16384, 4 << 20, "buffer per direction per connection (default 64K)" },
-	{ "records", CORDON_ARG_INT, 0, 0, 100000, "connections reported one by one (default 200; then counted)" },
-	{ "idle_timeout", CORDON_ARG_DURATION, 0, 1000000, DAY_NS, "close a connection idle this long (default 60s)" },
-	{ "header_timeout", CORDON_ARG_DURATION, 0, 1000000, DAY_NS, "a request's head must arrive within (default 10s)" },
-	{ "connect_timeout", CORDON_ARG_DURATION, 0, 1000000, DAY_NS, "connecting out (default 10s)" },
-	{ "dns_timeout", CORDON_ARG_DURATION, 0, 1000000, DAY_NS, "one name lookup (default 5s)" },
-	{ NULL, 0, 0, 0, 0, NULL },
+/* The arguments as the core fills them (ABI 1.4 config table).  The
+ * timeouts are bounded, so never "unlimited". */
+struct config {
+	int network; /* 0 proxy, 1 none */
+	const char *const *allow, *const *deny, *const *allow_ips, *const *deny_ips; /* NULL when absent */
+	const cordon_node *resolve;
+	int dns, env;
+	int64_t port, max_connections, records;
+	uint64_t max_bytes, buffer;
+	uint64_t idle_timeout, header_timeout, connect_timeout, dns_timeout;
 };
+
+static const char *const networks[] = { "proxy", "none", NULL };
+
+#define ARG(member, type, min, max, def, help)                                                                  \
+	CORDON_CONFIG(struct config, member, #member, CORDON_ARG_##type, 0, min, max, def, help)
+static const struct cordon_config_arg config[] = {
+	CORDON_CONFIG_ENUM(struct config, network, "network", networks, "proxy",
+	                   "proxy, or none: every connection refused (--no-network)"),
+	ARG(allow, STRINGS, 0, 0, NULL, "host names the sandbox may reach: name, *.suffix or *, with :PORT or :*"),
+	ARG(deny, STRINGS, 0, 0, NULL, "host names refused even when allowed (same forms)"),
+	ARG(allow_ips, STRINGS, 0, 0, NULL, "addresses and CIDRs that may be reached (literals and resolved)"),
+	ARG(deny_ips, STRINGS, 0, 0, NULL, "addresses and CIDRs never reached"),
+	ARG(resolve, MAPPING, 0, 0, NULL, "name: address (or a list): pinned names, never looked up"),
+	ARG(dns, BOOL, 0, 0, "true", "look up names not pinned with the system resolver"),
+	ARG(port, INT, 1024, 65535, "3128", "the proxy's port on the sandbox's 127.0.0.1, unprivileged"),
+	ARG(env, BOOL, 0, 0, "true", "set HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY"),
+	ARG(max_connections, INT, 1, 1024, "32", "connections open at once"),
+	ARG(max_bytes, SIZE, 0, 0, "1G", "bytes both ways over the whole run"),
+	ARG(buffer, SIZE, 16384, 4 << 20, "64K", "buffer per direction per connection"),
+	ARG(records, INT, 0, 100000, "200", "connections reported one by one (then counted)"),
+	ARG(idle_timeout, DURATION, 1000000, DAY_NS, "60s", "close a connection idle this long"),
+	ARG(header_timeout, DURATION, 1000000, DAY_NS, "10s", "a request's head must arrive within"),
+	ARG(connect_timeout, DURATION, 1000000, DAY_NS, "10s", "connecting out"),
+	ARG(dns_timeout, DURATION, 1000000, DAY_NS, "5s", "one name lookup"),
+	CORDON_CONFIG_END,
+};
+#undef ARG
 
 struct eg_state {
 	struct eg_conf conf;
@@ -82,22 +100,17 @@ struct eg_state {
 	struct eg_proxy *run; /* this run's proxy, prepare to finish */
 };
 
-/* A STRINGS argument as a list of scalars; visit(text, node) for each. */
-static int each_string(cordon_ctx *ctx, const char *name,
+/* A STRINGS argument (vals, as the core filled it from name); visit(text,
+ * node) for each, the node being the item's (n itself for one scalar). */
+static int each_string(cordon_ctx *ctx, const char *name, const char *const *vals,
                        int (*visit)(cordon_ctx *, struct eg_conf *, const cordon_node *, const char *),
                        struct eg_conf *c)
 {
 	const struct cordon_core_api *api = cordon_api(ctx);
 	const cordon_node *n = cordon_arg(ctx, name);
-	if (!n)
-		return 0;
-	if (api->node_type(n) == CORDON_NODE_SCALAR)
-		return visit(ctx, c, n, api->node_scalar(n, NULL));
-	for (size_t i = 0; i < api->node_len(n); i++) {
-		const cordon_node *it = api->node_at(n, i);
-		if (visit(ctx, c, it, api->node_scalar(it, NULL)) < 0)
+	for (size_t i = 0; vals && vals[i]; i++)
+		if (visit(ctx, c, api->node_type(n) == CORDON_NODE_SCALAR ? n : api->node_at(n, i), vals[i]) < 0)
 			return -1;
-	}
 	return 0;
 }
 
@@ -173,10 +186,9 @@ static int pin_addr(cordon_ctx *ctx, struct eg_pin *p, const cordon_node *n)
 	return 0;
 }
 
-static int parse_resolve(cordon_ctx *ctx, struct eg_conf *c)
+static int parse_resolve(cordon_ctx *ctx, struct eg_conf *c, const cordon_node *m)
 {
 	const struct cordon_core_api *api = cordon_api(ctx);
-	const cordon_node *m = cordon_arg(ctx, "resolve");
 	if (!m)
 		return 0;
 	size_t n = api->node_len(m);
@@ -208,46 +220,17 @@ static int parse_resolve(cordon_ctx *ctx, struct eg_conf *c)
 	return 0;
 }
 
-static int get_int(cordon_ctx *ctx, const char *name, int64_t def, int64_t *out)
-{
-	const cordon_node *n = cordon_arg(ctx, name);
-	*out = def;
-	return n ? cordon_api(ctx)->node_int(ctx, n, out) : 0;
-}
-
-static int get_bool(cordon_ctx *ctx, const char *name, int def, int *out)
-{
-	const cordon_node *n = cordon_arg(ctx, name);
-	*out = def;
-	return n ? cordon_api(ctx)->node_bool(ctx, n, out) : 0;
-}
-
-static int get_size(cordon_ctx *ctx, const char *name, uint64_t def, uint64_t *out)
-{
-	const cordon_node *n = cordon_arg(ctx, name);
-	*out = def;
-	return n ? cordon_api(ctx)->node_size(ctx, n, out) : 0;
-}
-
-static int get_dur(cordon_ctx *ctx, const char *name, uint64_t def, uint64_t *out)
-{
-	const cordon_node *n = cordon_arg(ctx, name);
-	*out = def;
-	if (n && cordon_api(ctx)->node_duration(ctx, n, out) < 0)
-		return -1;
-	if (*out == CORDON_UNLIMITED)
-		*out = 0; /* 0: no timeout */
-	return 0;
-}
-
 static int eg_open(cordon_ctx *ctx, void **statep)
 {
+	const struct config *a = cordon_config(ctx);
 	struct eg_state *s = calloc(1, sizeof(*s));
 	if (!s)
 		return cordon_error(ctx, NULL, "out of memory");
 	*statep = s;
 	s->child_fd = -1;
 	struct eg_conf *c = &s->conf;
+	if (!a)
+		return cordon_error(ctx, NULL, "this cordon core does not fill config tables (ABI 1.4 needed)");
 
 	/* The stack this works in: an isolation backend before this entry
 	 * that the proxy can be the only way out of.  Under the namespaces
@@ -277,32 +260,23 @@ static int eg_open(cordon_ctx *ctx, void **statep)
 	if (!CORDON_API_HAS(ctx, launch_watch) || !CORDON_API_HAS(ctx, launch_pass_fd))
 		return cordon_error(ctx, NULL, "egress needs a core of ABI 1.1 or later (launch_watch)");
 
-	const cordon_node *nw = cordon_arg(ctx, "network");
-	if (nw) {
-		const char *v = cordon_api(ctx)->node_scalar(nw, NULL);
-		if (v && strcmp(v, "none") == 0)
-			c->none = 1;
-		else if (!v || strcmp(v, "proxy") != 0)
-			return cordon_error(ctx, nw, "network: expected proxy or none, got '%s'", v ? v : "");
-	}
-	if (each_string(ctx, "allow", visit_allow, c) < 0 || each_string(ctx, "deny", visit_deny, c) < 0 ||
-	    each_string(ctx, "allow_ips", visit_allow_ip, c) < 0 ||
-	    each_string(ctx, "deny_ips", visit_deny_ip, c) < 0 || parse_resolve(ctx, c) < 0)
+	c->none = a->network == 1;
+	if (each_string(ctx, "allow", a->allow, visit_allow, c) < 0 ||
+	    each_string(ctx, "deny", a->deny, visit_deny, c) < 0 ||
+	    each_string(ctx, "allow_ips", a->allow_ips, visit_allow_ip, c) < 0 ||
+	    each_string(ctx, "deny_ips", a->deny_ips, visit_deny_ip, c) < 0 || parse_resolve(ctx, c, a->resolve) < 0)
 		return -1;
-	int64_t port, maxc, rec;
-	uint64_t buf;
-	if (get_bool(ctx, "dns", 1, &c->dns) < 0 || get_bool(ctx, "env", 1, &c->set_env) < 0 ||
-	    get_int(ctx, "port", 3128, &port) < 0 || get_int(ctx, "max_connections", 32, &maxc) < 0 ||
-	    get_int(ctx, "records", 200, &rec) < 0 || get_size(ctx, "max_bytes", 1ull << 30, &c->max_bytes) < 0 ||
-	    get_size(ctx, "buffer", 65536, &buf) < 0 || get_dur(ctx, "idle_timeout", 60000000000ull, &c->idle_ns) < 0 ||
-	    get_dur(ctx, "header_timeout", 10000000000ull, &c->header_ns) < 0 ||
-	    get_dur(ctx, "connect_timeout", 10000000000ull, &c->connect_ns) < 0 ||
-	    get_dur(ctx, "dns_timeout", 5000000000ull, &c->dns_ns) < 0)
-		return -1;
-	c->port = (int)port;
-	c->max_conn = (unsigned)maxc;
-	c->max_records = (unsigned)rec;
-	c->bufsize = (size_t)buf;
+	c->dns = a->dns;
+	c->set_env = a->env;
+	c->port = (int)a->port;
+	c->max_conn = (unsigned)a->max_connections;
+	c->max_records = (unsigned)a->records;
+	c->max_bytes = a->max_bytes;
+	c->bufsize = (size_t)a->buffer;
+	c->idle_ns = a->idle_timeout;
+	c->header_ns = a->header_timeout;
+	c->connect_ns = a->connect_timeout;
+	c->dns_ns = a->dns_timeout;
 	if (c->n_allow == 0 && c->n_allow_ip == 0 && !c->none)
 		cordon_log(ctx, CORDON_LOG_INFO, "no allow or allow_ips: every connection is refused (and reported)");
 	return 0;
@@ -519,7 +493,8 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.description = "network egress only through a proxy in the supervisor: host allow/deny lists, every "
 	               "connection reported",
 	.flags = 0,
-	.args = args,
+	.config = config,
+	.config_size = sizeof(struct config),
 	.open = eg_open,
 	.prepare = eg_prepare,
 	.confine = eg_confine,

@@ -63,71 +63,54 @@ struct state {
 	uint64_t lock_timeout_ns;
 };
 
-static const struct cordon_arg args[] = {
-	{ "path", CORDON_ARG_STRING, 0, 0, 0, "log file (absolute, or relative to the policy file)" },
-	{ "all_runs", CORDON_ARG_BOOL, 0, 0, 0, "a record for every run, not only incidents (default false)" },
-	{ "fsync", CORDON_ARG_BOOL, 0, 0, 0, "fdatasync after each record (default true)" },
-	{ "syslog", CORDON_ARG_BOOL, 0, 0, 0, "also send a summary line to syslog (default false)" },
-	{ "facility", CORDON_ARG_STRING, 0, 0, 0, "syslog facility: user (default), daemon, auth, authpriv, local0-7" },
-	{ "max_record", CORDON_ARG_SIZE, 0, 4096, 16 << 20, "longest record line (default 64K)" },
-	{ "lock_timeout", CORDON_ARG_DURATION, 0, 1000000, 600000000000, "wait for the log's lock (default 10s)" },
-	{ NULL, 0, 0, 0, 0, NULL },
+/* The arguments as the core fills them (ABI 1.4 config table). */
+struct config {
+	const char *path; /* absolute; NULL: the default place, found when the log is opened */
+	int all_runs, fsync, syslog;
+	int facility; /* index in facility_names and facility_values */
+	uint64_t max_record, lock_timeout;
 };
 
-static const struct {
-	const char *name;
-	int value;
-} facilities[] = {
-	{ "user", LOG_USER },     { "daemon", LOG_DAEMON }, { "auth", LOG_AUTH },     { "authpriv", LOG_AUTHPRIV },
-	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 }, { "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
-	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 }, { "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
-};
+static const char *const facility_names[] = { "user",   "daemon", "auth",   "authpriv", "local0", "local1", "local2",
+	                                      "local3", "local4", "local5", "local6",   "local7", NULL };
+static const int facility_values[] = { LOG_USER,   LOG_DAEMON, LOG_AUTH,   LOG_AUTHPRIV, LOG_LOCAL0, LOG_LOCAL1,
+	                               LOG_LOCAL2, LOG_LOCAL3, LOG_LOCAL4, LOG_LOCAL5,   LOG_LOCAL6, LOG_LOCAL7 };
 
-static int get_bool(cordon_ctx *ctx, const char *name, int def, int *out)
-{
-	const cordon_node *n = cordon_arg(ctx, name);
-	*out = def;
-	return n ? cordon_api(ctx)->node_bool(ctx, n, out) : 0;
-}
+#define ARG(member, type, min, max, def, help)                                                                  \
+	CORDON_CONFIG(struct config, member, #member, CORDON_ARG_##type, 0, min, max, def, help)
+static const struct cordon_config_arg config[] = {
+	ARG(path, PATH, 0, 0, NULL, "log file (absolute, or relative to the policy file); a default place when absent"),
+	ARG(all_runs, BOOL, 0, 0, "false", "a record for every run, not only incidents"),
+	ARG(fsync, BOOL, 0, 0, "true", "fdatasync after each record"),
+	ARG(syslog, BOOL, 0, 0, "false", "also send a summary line to syslog"),
+	CORDON_CONFIG_ENUM(struct config, facility, "facility", facility_names, "user", "syslog facility"),
+	ARG(max_record, SIZE, ILOG_MIN_RECORD, ILOG_MAX_RECORD, "64K", "longest record line"),
+	ARG(lock_timeout, DURATION, 1000000, 600000000000, "10s", "wait for the log's lock"),
+	CORDON_CONFIG_END,
+};
+#undef ARG
 
 static int il_open(cordon_ctx *ctx, void **statep)
 {
-	const struct cordon_core_api *api = cordon_api(ctx);
+	const struct config *c = cordon_config(ctx);
 	struct state *s = calloc(1, sizeof(*s));
 	if (!s)
 		return cordon_error(ctx, NULL, "out of memory");
 	s->fd = -1;
-	s->facility = LOG_USER;
-	s->max_record = 64 * 1024;
-	s->lock_timeout_ns = 10ull * 1000000000ull;
 	*statep = s;
-	if (get_bool(ctx, "all_runs", 0, &s->all_runs) < 0 || get_bool(ctx, "fsync", 1, &s->do_sync) < 0 ||
-	    get_bool(ctx, "syslog", 0, &s->to_syslog) < 0)
-		return -1;
-	const cordon_node *n;
-	if ((n = cordon_arg(ctx, "max_record")) && api->node_size(ctx, n, &s->max_record) < 0)
-		return -1;
-	if ((n = cordon_arg(ctx, "lock_timeout")) && api->node_duration(ctx, n, &s->lock_timeout_ns) < 0)
-		return -1;
-	if ((n = cordon_arg(ctx, "facility"))) {
-		const char *f = api->node_scalar(n, NULL);
-		size_t i = 0;
-		for (; f && i < sizeof(facilities) / sizeof(facilities[0]); i++)
-			if (strcmp(f, facilities[i].name) == 0)
-				break;
-		if (!f || i == sizeof(facilities) / sizeof(facilities[0]))
-			return cordon_error(ctx, n, "facility: expected user, daemon, auth, authpriv or local0 .. local7");
-		s->facility = facilities[i].value;
-	}
+	if (!c)
+		return cordon_error(ctx, NULL, "this cordon core does not fill config tables (ABI 1.4 needed)");
+	s->all_runs = c->all_runs;
+	s->do_sync = c->fsync;
+	s->to_syslog = c->syslog;
+	s->facility = facility_values[c->facility];
+	s->max_record = c->max_record;
+	s->lock_timeout_ns = c->lock_timeout;
 
 	const cordon_node *pn = cordon_arg(ctx, "path");
-	if (pn) {
-		const char *p = api->node_scalar(pn, NULL);
-		if (!p || !*p)
-			return cordon_error(ctx, pn, "path: expected a file name");
-		const char *resolved = p[0] == '/' ? p : api->node_path(ctx, pn);
-		if (!resolved || !(s->path = strdup(resolved)))
-			return cordon_error(ctx, pn, "path: cannot resolve %s", p);
+	if (c->path) {
+		if (!(s->path = strdup(c->path)))
+			return cordon_error(ctx, pn, "out of memory");
 		char *err = NULL;
 		if (ilog_check_path(s->path, geteuid(), &err) < 0) {
 			/* Fail closed: a policy that asks for an audit log runs
@@ -356,7 +339,8 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.size = sizeof(struct cordon_module),
 	.name = "incident_log",
 	.description = "hash-chained JSON Lines audit records of incidents; syslog",
-	.args = args,
+	.config = config,
+	.config_size = sizeof(struct config),
 	.open = il_open,
 	.prepare = il_prepare,
 	.finish = il_finish,

@@ -16,9 +16,7 @@
 
 #include <cordon/module.h>
 
-#define ILOG_HEX_LEN 64 /* a sha256 in lowercase hex */
-/* prev of the first record of a file. */
-#define ILOG_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+#include "logformat.h" /* ILOG_HEX_LEN, ILOG_GENESIS, ILOG_PREV_KEY, ILOG_MAX_RECORD */
 
 /* Longest string kept in a record (messages, errors, warnings); longer ones
  * are cut at a UTF-8 boundary and end in "...". */

@@ -243,7 +243,7 @@ static char *render(const struct ilog_event *ev, const char *prev, size_t keep, 
 	put(o, "cordon_version", ilog_json_text(f->version, 64), &ok);
 	if (lean)
 		put(o, "truncated", json_true(), &ok);
-	put(o, "prev", json_string(prev), &ok);
+	put(o, ILOG_PREV_KEY, json_string(prev), &ok);
 	char *text = ok ? json_dumps(o, DUMP_FLAGS) : NULL;
 	json_decref(o);
 	return text;

@@ -76,21 +76,36 @@ struct state {
 	size_t ck_n, ck_cap;
 };
 
-static const struct cordon_arg args[] = {
-	{ "rules", CORDON_ARG_ANY, CORDON_ARG_REQUIRED, 0, 0,
-	  "rule sets (a name such as python, or a path) and inline rules (mappings)" },
-	{ "threshold", CORDON_ARG_STRING, 0, 0, 0, "least severity that denies: info|low|medium|high|critical (low)" },
-	{ "disable", CORDON_ARG_STRINGS, 0, 0, 0, "rule ids to leave out" },
-	{ "skip_comments", CORDON_ARG_BOOL, 0, 0, 0, "blank comments before scanning (true)" },
-	{ "max_findings", CORDON_ARG_INT, 0, 1, 10000, "findings listed per source (100); the rest are counted" },
-	{ "match_limit", CORDON_ARG_INT, 0, 1000, 1000000000, "PCRE2 match limit per attempt (1000000)" },
-	{ "unknown_language", CORDON_ARG_STRING, 0, 0, 0, "ignore|deny a source of unknown language (ignore)" },
-	{ "prefilter", CORDON_ARG_BOOL, 0, 0, 0,
-	  "find the rules' literals in one pass and run each rule only where they occur (true)" },
-	{ NULL, 0, 0, 0, 0, NULL },
+/* The arguments as the core fills them (ABI 1.4 config table). */
+struct config {
+	const cordon_node *rules; /* rule sets and inline rules, loaded in open */
+	int threshold; /* enum cordon_severity */
+	const char *const *disable; /* NULL-terminated; NULL when absent */
+	int skip_comments;
+	int64_t max_findings, match_limit;
+	int unknown_language; /* 0 ignore, 1 deny */
+	int prefilter;
 };
 
-static const char *const sev_names[] = { "info", "low", "medium", "high", "critical" };
+static const char *const sev_names[] = { "info", "low", "medium", "high", "critical", NULL };
+static const char *const unknown_choices[] = { "ignore", "deny", NULL };
+
+#define ARG(member, type, flags, min, max, def, help)                                                           \
+	CORDON_CONFIG(struct config, member, #member, CORDON_ARG_##type, flags, min, max, def, help)
+static const struct cordon_config_arg config[] = {
+	ARG(rules, ANY, CORDON_ARG_REQUIRED, 0, 0, NULL,
+	    "rule sets (a name such as python, or a path) and inline rules (mappings)"),
+	CORDON_CONFIG_ENUM(struct config, threshold, "threshold", sev_names, "low", "least severity that denies"),
+	ARG(disable, STRINGS, 0, 0, 0, NULL, "rule ids to leave out"),
+	ARG(skip_comments, BOOL, 0, 0, 0, "true", "blank comments before scanning"),
+	ARG(max_findings, INT, 0, 1, 10000, "100", "findings listed per source; the rest are counted"),
+	ARG(match_limit, INT, 0, 1000, 1000000000, "1000000", "PCRE2 match limit per attempt"),
+	CORDON_CONFIG_ENUM(struct config, unknown_language, "unknown_language", unknown_choices, "ignore",
+	                   "ignore or deny a source of unknown language"),
+	ARG(prefilter, BOOL, 0, 0, 0, "true", "find the rules' literals in one pass and run each rule only where they occur"),
+	CORDON_CONFIG_END,
+};
+#undef ARG
 
 static int parse_severity(const char *s, enum cordon_severity *out)
 {
@@ -283,7 +298,7 @@ static char *node_dir(cordon_ctx *ctx, const cordon_node *n)
 static int from_build_tree(void)
 {
 	Dl_info info;
-	if (!dladdr((const void *)&args, &info) || !info.dli_fname)
+	if (!dladdr((const void *)&config, &info) || !info.dli_fname)
 		return 0;
 	char *real = realpath(info.dli_fname, NULL);
 	size_t k = strlen(CORDON_BUILD_LIBDIR);
@@ -388,24 +403,21 @@ static int check_duplicates(cordon_ctx *ctx, struct state *s)
 	return r;
 }
 
-static int apply_disable(cordon_ctx *ctx, struct state *s)
+static int apply_disable(cordon_ctx *ctx, struct state *s, const char *const *ids)
 {
 	const struct cordon_core_api *api = cordon_api(ctx);
 	const cordon_node *d = cordon_arg(ctx, "disable");
-	if (!d)
-		return 0;
-	size_t k = api->node_type(d) == CORDON_NODE_SEQUENCE ? api->node_len(d) : 1;
-	for (size_t i = 0; i < k; i++) {
+	for (size_t i = 0; ids && ids[i]; i++) {
 		const cordon_node *item = api->node_type(d) == CORDON_NODE_SEQUENCE ? api->node_at(d, i) : d;
-		const char *id = scalar(ctx, item);
+		const char *id = ids[i];
 		int found = 0;
-		for (size_t j = 0; id && j < s->n; j++)
+		for (size_t j = 0; j < s->n; j++)
 			if (strcmp(s->rules[j].id, id) == 0) {
 				s->rules[j].disabled = 1;
 				found = 1;
 			}
 		if (!found)
-			return cordon_error(ctx, item, "disable: no rule with id '%s' among the loaded rules", id ? id : "?");
+			return cordon_error(ctx, item, "disable: no rule with id '%s' among the loaded rules", id);
 	}
 	return 0;
 }
@@ -480,39 +492,20 @@ static int compile_rules(cordon_ctx *ctx, struct state *s)
 static int ps_open(cordon_ctx *ctx, void **statep)
 {
 	const struct cordon_core_api *api = cordon_api(ctx);
+	const struct config *c = cordon_config(ctx);
 	struct state *s = calloc(1, sizeof(*s));
 	if (!s)
 		return cordon_error(ctx, NULL, "out of memory");
 	*statep = s;
-	s->threshold = CORDON_SEV_LOW;
-	s->skip_comments = 1;
-	s->max_findings = 100;
-	s->match_limit = 1000000;
-	s->prefilter = 1;
-	const cordon_node *n;
-	if ((n = cordon_arg(ctx, "threshold")) && parse_severity(scalar(ctx, n), &s->threshold) < 0)
-		return cordon_error(ctx, n, "threshold: expected info, low, medium, high or critical, found '%s'",
-		                    scalar(ctx, n));
-	if ((n = cordon_arg(ctx, "skip_comments")) && api->node_bool(ctx, n, &s->skip_comments) < 0)
-		return -1;
-	if ((n = cordon_arg(ctx, "prefilter")) && api->node_bool(ctx, n, &s->prefilter) < 0)
-		return -1;
-	if ((n = cordon_arg(ctx, "max_findings")) && api->node_int(ctx, n, &s->max_findings) < 0)
-		return -1;
-	int64_t ml;
-	if ((n = cordon_arg(ctx, "match_limit"))) {
-		if (api->node_int(ctx, n, &ml) < 0)
-			return -1;
-		s->match_limit = (uint32_t)ml;
-	}
-	if ((n = cordon_arg(ctx, "unknown_language"))) {
-		const char *v = scalar(ctx, n);
-		if (strcmp(v, "deny") == 0)
-			s->deny_unknown = 1;
-		else if (strcmp(v, "ignore") != 0)
-			return cordon_error(ctx, n, "unknown_language: expected ignore or deny, found '%s'", v);
-	}
-	const cordon_node *rules = cordon_arg(ctx, "rules");
+	if (!c)
+		return cordon_error(ctx, NULL, "this cordon core does not fill config tables (ABI 1.4 needed)");
+	s->threshold = (enum cordon_severity)c->threshold;
+	s->skip_comments = c->skip_comments;
+	s->prefilter = c->prefilter;
+	s->max_findings = c->max_findings;
+	s->match_limit = (uint32_t)c->match_limit;
+	s->deny_unknown = c->unknown_language == 1;
+	const cordon_node *rules = c->rules;
 	if (api->node_type(rules) == CORDON_NODE_SEQUENCE) {
 		if (api->node_len(rules) == 0)
 			return cordon_error(ctx, rules, "rules: expected at least one rule set or rule");
@@ -522,7 +515,7 @@ static int ps_open(cordon_ctx *ctx, void **statep)
 	} else if (load_item(ctx, s, rules) < 0) {
 		return -1;
 	}
-	if (check_duplicates(ctx, s) < 0 || apply_disable(ctx, s) < 0 || compile_rules(ctx, s) < 0)
+	if (check_duplicates(ctx, s) < 0 || apply_disable(ctx, s, c->disable) < 0 || compile_rules(ctx, s) < 0)
 		return -1;
 	size_t on = 0;
 	for (size_t i = 0; i < s->n; i++)
@@ -838,7 +831,8 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.size = sizeof(struct cordon_module),
 	.name = "pattern_scan",
 	.description = "regular-expression rules (PCRE2 with JIT) over the source, by language, with a threshold",
-	.args = args,
+	.config = config,
+	.config_size = sizeof(struct config),
 	.open = ps_open,
 	.check = ps_check,
 	.close = ps_close,

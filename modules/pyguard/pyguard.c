@@ -65,16 +65,28 @@ static const char stub[] =
 	"del _pyguard_load, _PYGUARD_BC, _PYGUARD_SRC\n"
 	"exec(_pyguard_code)\n";
 
-static const struct cordon_arg args[] = {
-	{ "mode", CORDON_ARG_STRING, 0, 0, 0, "allowlist or denylist (default denylist), as pyimport" },
-	{ "allow", CORDON_ARG_STRINGS, 0, 0, 0, "modules the program may import in allowlist mode" },
-	{ "deny", CORDON_ARG_STRINGS, 0, 0, 0, "modules the program may not import" },
-	{ "read", CORDON_ARG_STRINGS, 0, 0, 0, "absolute paths the program may read (the library always)" },
-	{ "write", CORDON_ARG_STRINGS, 0, 0, 0, "absolute paths the program may write (default /tmp, /output)" },
-	{ "soft", CORDON_ARG_STRINGS, 0, 0, 0,
-	  "rules whose denials raise PermissionError in the program and let the run go on" },
-	{ NULL, 0, 0, 0, 0, NULL },
+/* The arguments as the core fills them (ABI 1.4 config table).  A list
+ * is NULL-terminated, NULL when absent; write's default (/tmp and /output)
+ * is two items, which a table's one-string default cannot say: open adds
+ * it. */
+struct config {
+	int mode; /* modes[] */
+	const char *const *allow, *const *deny, *const *read, *const *write, *const *soft;
 };
+
+static const char *const modes[] = { "denylist", "allowlist", NULL };
+
+#define LIST(member, help) CORDON_CONFIG(struct config, member, #member, CORDON_ARG_STRINGS, 0, 0, 0, NULL, help)
+static const struct cordon_config_arg config[] = {
+	CORDON_CONFIG_ENUM(struct config, mode, "mode", modes, "denylist", "allowlist or denylist, as pyimport"),
+	LIST(allow, "modules the program may import in allowlist mode"),
+	LIST(deny, "modules the program may not import"),
+	LIST(read, "absolute paths the program may read (the library always)"),
+	LIST(write, "absolute paths the program may write (/tmp and /output when absent)"),
+	LIST(soft, "rules whose denials raise PermissionError in the program and let the run go on"),
+	CORDON_CONFIG_END,
+};
+#undef LIST
 
 /* The rules the hook reports; anything else on the pipe is tampering. */
 static const char *const rules[] = { "import", "exec", "code", "open", "path", "process",
@@ -169,20 +181,18 @@ static bool path_ok(const char *v, size_t len, size_t *keep)
 	return true;
 }
 
-/* A string list argument: module names or absolute paths. */
-static int get_list(cordon_ctx *ctx, const char *key, bool paths, struct list *out)
+/* A string list argument (vals, as the core filled it from key): module
+ * names or absolute paths.  Errors name the item's node. */
+static int get_list(cordon_ctx *ctx, const char *key, const char *const *vals, bool paths, struct list *out)
 {
 	const struct cordon_core_api *api = cordon_api(ctx);
 	const cordon_node *node = cordon_arg(ctx, key);
-	if (!node)
-		return 0;
-	size_t cnt = api->node_type(node) == CORDON_NODE_SCALAR ? 1 : api->node_len(node);
-	for (size_t i = 0; i < cnt; i++) {
+	for (size_t i = 0; vals && vals[i]; i++) {
 		const cordon_node *it = api->node_type(node) == CORDON_NODE_SCALAR ? node : api->node_at(node, i);
 		size_t len = 0, keep = 0;
-		const char *v = it ? api->node_scalar(it, &len) : NULL;
+		const char *v = api->node_scalar(it, &len);
 		if (!v || strlen(v) != len)
-			return cordon_error(ctx, it ? it : node, "%s: expected %s", key,
+			return cordon_error(ctx, it, "%s: expected %s", key,
 			                    paths ? "an absolute path" : "a module name");
 		if (paths && !path_ok(v, len, &keep))
 			return cordon_error(ctx, it,
@@ -209,21 +219,17 @@ static void pg_close(void *state);
 
 static int pg_open(cordon_ctx *ctx, void **statep)
 {
+	const struct config *c = cordon_config(ctx);
 	struct state *s = calloc(1, sizeof(*s));
 	if (!s)
 		return cordon_error(ctx, NULL, "out of memory");
 	*statep = s;
-	const cordon_node *n = cordon_arg(ctx, "mode");
-	if (n) {
-		const char *v = cordon_api(ctx)->node_scalar(n, NULL);
-		if (v && strcmp(v, "allowlist") == 0)
-			s->allowlist = true;
-		else if (!v || strcmp(v, "denylist") != 0)
-			return cordon_error(ctx, n, "mode: expected allowlist or denylist");
-	}
-	if (get_list(ctx, "allow", false, &s->allow) < 0 || get_list(ctx, "deny", false, &s->deny) < 0 ||
-	    get_list(ctx, "read", true, &s->read) < 0 || get_list(ctx, "write", true, &s->write) < 0 ||
-	    get_list(ctx, "soft", false, &s->soft) < 0)
+	if (!c)
+		return cordon_error(ctx, NULL, "this cordon core does not fill config tables (ABI 1.4 needed)");
+	s->allowlist = c->mode == 1;
+	if (get_list(ctx, "allow", c->allow, false, &s->allow) < 0 ||
+	    get_list(ctx, "deny", c->deny, false, &s->deny) < 0 || get_list(ctx, "read", c->read, true, &s->read) < 0 ||
+	    get_list(ctx, "write", c->write, true, &s->write) < 0 || get_list(ctx, "soft", c->soft, false, &s->soft) < 0)
 		return -1;
 	const cordon_node *sn = cordon_arg(ctx, "soft");
 	for (size_t i = 0; i < s->soft.n; i++) {
@@ -234,11 +240,11 @@ static int pg_open(cordon_ctx *ctx, void **statep)
 			                    "ctypes, frame)",
 			                    v);
 	}
-	if (s->allowlist && !cordon_arg(ctx, "allow"))
+	if (s->allowlist && !c->allow)
 		return cordon_error(ctx, cordon_arg(ctx, "mode"), "mode allowlist needs an allow: list");
-	if (!s->allowlist && cordon_arg(ctx, "allow"))
+	if (!s->allowlist && c->allow)
 		return cordon_error(ctx, cordon_arg(ctx, "allow"), "allow: only meaningful with mode: allowlist");
-	if (!cordon_arg(ctx, "write") &&
+	if (!c->write &&
 	    (list_push(&s->write, "/tmp", 4) < 0 || list_push(&s->write, "/output", 7) < 0))
 		return cordon_error(ctx, NULL, "out of memory");
 	if (!CORDON_API_HAS(ctx, launch_argv) || !CORDON_API_HAS(ctx, run_deny) ||
@@ -678,7 +684,8 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.size = sizeof(struct cordon_module),
 	.name = "pyguard",
 	.description = "runtime guard for Python: an audit hook installed before the program's first line",
-	.args = args,
+	.config = config,
+	.config_size = sizeof(struct config),
 	.open = pg_open,
 	.prepare = pg_prepare,
 	.finish = pg_finish,

@@ -38,23 +38,45 @@
 
 #include "api.h"
 
-static const struct cordon_arg args[] = {
-	{ "mode", CORDON_ARG_STRING, 0, 0, 0, "allowlist or denylist (default denylist)" },
-	{ "allow", CORDON_ARG_STRINGS, 0, 0, 0, "modules that may be imported in allowlist mode" },
-	{ "deny", CORDON_ARG_STRINGS, 0, 0, 0, "modules that may not be imported" },
-	{ "severity", CORDON_ARG_MAPPING, 0, 0, 0, "rule id: info, low, medium, high, critical or off" },
-	{ "threshold", CORDON_ARG_STRING, 0, 0, 0, "lowest severity that denies (default low)" },
-	{ "non_ascii", CORDON_ARG_STRING, 0, 0, 0, "normalize (NFKC, default) or deny non-ASCII identifiers" },
-	{ "max_depth", CORDON_ARG_INT, 0, 20, 3000, "nesting bound of the parser in levels of the source (default 3000)" },
-	{ "max_bytes", CORDON_ARG_SIZE, 0, 1, 1ll << 30, "larger sources are denied (default 8M)" },
-	{ "python", CORDON_ARG_STRING, 0, 0, 0,
-	  "the interpreter's version (\"3.12\") or an interpreter to ask (default /usr/bin/python3)" },
-	{ "api", CORDON_ARG_STRING, 0, 0, 0,
-	  "allowlist mode: Python version of the API data (rules/python-api-VERSION.yaml) or its path" },
-	{ "isolation", CORDON_ARG_STRING, 0, 0, 0,
-	  "auto (default: from the policy's isolation module), none or contained" },
-	{ NULL, 0, 0, 0, 0, NULL },
+/* The arguments as the core fills them (ABI 1.4 config table). */
+struct config {
+	int mode; /* modes[] */
+	const char *const *allow, *const *deny; /* NULL-terminated; NULL when absent */
+	const cordon_node *severity; /* rule id: severity, checked in open */
+	int threshold; /* enum cordon_severity */
+	int non_ascii; /* 0 normalize, 1 deny */
+	int64_t max_depth;
+	uint64_t max_bytes;
+	const char *python; /* "3.12" or an interpreter's path */
+	const char *api; /* a version or a path, resolved in open */
+	int isolation; /* enum isolation */
 };
+
+static const char *const modes[] = { "denylist", "allowlist", NULL };
+static const char *const severities[] = { "info", "low", "medium", "high", "critical", NULL };
+static const char *const non_ascii_choices[] = { "normalize", "deny", NULL };
+static const char *const isolations[] = { "auto", "none", "contained", NULL }; /* enum isolation */
+
+#define ARG(member, type, min, max, def, help)                                                                  \
+	CORDON_CONFIG(struct config, member, #member, CORDON_ARG_##type, 0, min, max, def, help)
+#define CHOICE(member, choices, def, help) CORDON_CONFIG_ENUM(struct config, member, #member, choices, def, help)
+static const struct cordon_config_arg config[] = {
+	CHOICE(mode, modes, "denylist", "allowlist or denylist"),
+	ARG(allow, STRINGS, 0, 0, NULL, "modules that may be imported in allowlist mode"),
+	ARG(deny, STRINGS, 0, 0, NULL, "modules that may not be imported"),
+	ARG(severity, MAPPING, 0, 0, NULL, "rule id: info, low, medium, high, critical or off"),
+	CHOICE(threshold, severities, "low", "lowest severity that denies"),
+	CHOICE(non_ascii, non_ascii_choices, "normalize", "normalize (NFKC) or deny non-ASCII identifiers"),
+	ARG(max_depth, INT, 20, 3000, "3000", "nesting bound of the parser in levels of the source"),
+	ARG(max_bytes, SIZE, 1, 1ll << 30, "8M", "larger sources are denied"),
+	ARG(python, STRING, 0, 0, "/usr/bin/python3", "the interpreter's version (\"3.12\") or an interpreter to ask"),
+	ARG(api, STRING, 0, 0, NULL,
+	    "allowlist mode: Python version of the API data (rules/python-api-VERSION.yaml) or its path"),
+	CHOICE(isolation, isolations, "auto", "auto (from the policy's isolation module), none or contained"),
+	CORDON_CONFIG_END,
+};
+#undef ARG
+#undef CHOICE
 
 #define SEV_OFF (-1)
 
@@ -124,24 +146,25 @@ static void free_list(char **l, size_t n)
 	free(l);
 }
 
-/* A module list: dotted names of identifiers. */
-static int get_list(cordon_ctx *ctx, const char *key, char ***out, size_t *n)
+/* A module list (vals, as the core filled it from argument key): dotted
+ * names of identifiers, copied.  Errors name the item's node. */
+static int get_list(cordon_ctx *ctx, const char *key, const char *const *vals, char ***out, size_t *n)
 {
 	const struct cordon_core_api *api = cordon_api(ctx);
 	const cordon_node *node = cordon_arg(ctx, key);
-	if (!node)
+	if (!vals)
 		return 0;
-	size_t cnt = api->node_type(node) == CORDON_NODE_SCALAR ? 1 : api->node_len(node);
+	size_t cnt = 0;
+	while (vals[cnt])
+		cnt++;
 	char **l = calloc(cnt ? cnt : 1, sizeof(char *));
 	if (!l)
 		return cordon_error(ctx, node, "out of memory");
 	*out = l;
 	for (size_t i = 0; i < cnt; i++) {
 		const cordon_node *it = api->node_type(node) == CORDON_NODE_SCALAR ? node : api->node_at(node, i);
-		size_t len = 0;
-		const char *v = it ? api->node_scalar(it, &len) : NULL;
-		if (!v)
-			return cordon_error(ctx, it ? it : node, "%s: expected a module name", key);
+		const char *v = vals[i];
+		size_t len = strlen(v); /* the loader refuses a NUL in any scalar */
 		/* a dotted name: identifier characters and single dots between them */
 		int ok = len > 0 && v[0] != '.' && v[len - 1] != '.';
 		for (size_t k = 0; ok && k < len; k++) {
@@ -286,14 +309,9 @@ static int interpreter_version(const char *path, char *err, size_t errlen)
 	return ask_interpreter(real, err, errlen);
 }
 
-#define DEFAULT_PYTHON "/usr/bin/python3"
-
-static int open_python(cordon_ctx *ctx, struct state *s)
+static int open_python(cordon_ctx *ctx, struct state *s, const char *v)
 {
 	const cordon_node *n = cordon_arg(ctx, "python");
-	const char *v = n ? cordon_api(ctx)->node_scalar(n, NULL) : DEFAULT_PYTHON;
-	if (!v)
-		return cordon_error(ctx, n, "python: expected a version such as \"3.12\" or an interpreter's path");
 	int ver;
 	char why[160] = "";
 	if (v[0] == '/') {
@@ -338,7 +356,7 @@ static char *node_dir(cordon_ctx *ctx, const cordon_node *n)
 static int from_build_tree(void)
 {
 	Dl_info info;
-	if (!dladdr((const void *)&args, &info) || !info.dli_fname)
+	if (!dladdr((const void *)&config, &info) || !info.dli_fname)
 		return 0;
 	char *real = realpath(info.dli_fname, NULL);
 	size_t k = strlen(CORDON_BUILD_LIBDIR);
@@ -587,31 +605,30 @@ static int load_api(cordon_ctx *ctx, struct state *s, const cordon_node *n)
 static int py_open(cordon_ctx *ctx, void **statep)
 {
 	const struct cordon_core_api *api = cordon_api(ctx);
+	const struct config *c = cordon_config(ctx);
 	struct state *s = calloc(1, sizeof(*s));
 	if (!s)
 		return cordon_error(ctx, NULL, "out of memory");
 	*statep = s;
+	if (!c)
+		return cordon_error(ctx, NULL, "this cordon core does not fill config tables (ABI 1.4 needed)");
 	memcpy(s->sev, default_sev, sizeof(s->sev));
-	s->threshold = CORDON_SEV_LOW;
-	s->cfg.max_depth = 3000;
-	s->cfg.max_bytes = 8u << 20;
+	s->threshold = c->threshold;
+	s->cfg.max_depth = (int)c->max_depth;
+	s->cfg.max_bytes = (size_t)c->max_bytes;
+	s->cfg.allowlist = c->mode == 1;
+	s->cfg.non_ascii_deny = c->non_ascii == 1;
+	s->isolation = (enum isolation)c->isolation;
 
-	const cordon_node *n;
-	if ((n = cordon_arg(ctx, "mode"))) {
-		const char *v = api->node_scalar(n, NULL);
-		if (v && strcmp(v, "allowlist") == 0)
-			s->cfg.allowlist = 1;
-		else if (!v || strcmp(v, "denylist") != 0)
-			return cordon_error(ctx, n, "mode: expected allowlist or denylist");
-	}
-	if (get_list(ctx, "allow", &s->cfg.allow, &s->cfg.n_allow) < 0 ||
-	    get_list(ctx, "deny", &s->cfg.deny, &s->cfg.n_deny) < 0)
+	if (get_list(ctx, "allow", c->allow, &s->cfg.allow, &s->cfg.n_allow) < 0 ||
+	    get_list(ctx, "deny", c->deny, &s->cfg.deny, &s->cfg.n_deny) < 0)
 		return -1;
-	if (s->cfg.allowlist && !cordon_arg(ctx, "allow"))
+	if (s->cfg.allowlist && !c->allow)
 		return cordon_error(ctx, cordon_arg(ctx, "mode"), "mode allowlist needs an allow: list");
-	if (!s->cfg.allowlist && cordon_arg(ctx, "allow"))
+	if (!s->cfg.allowlist && c->allow)
 		return cordon_error(ctx, cordon_arg(ctx, "allow"), "allow: only meaningful with mode: allowlist");
-	if ((n = cordon_arg(ctx, "severity"))) {
+	const cordon_node *n;
+	if ((n = c->severity)) {
 		for (size_t i = 0; i < api->node_len(n); i++) {
 			const cordon_node *k = api->node_key_at(n, i), *v = api->node_value_at(n, i);
 			const char *ks = api->node_scalar(k, NULL), *vs = v ? api->node_scalar(v, NULL) : NULL;
@@ -635,48 +652,12 @@ static int py_open(cordon_ctx *ctx, void **statep)
 			s->sev[r] = sv;
 		}
 	}
-	if ((n = cordon_arg(ctx, "threshold"))) {
-		const char *v = api->node_scalar(n, NULL);
-		int sv = v ? parse_sev(v) : -2;
-		if (sv < 0)
-			return cordon_error(ctx, n, "threshold: expected info, low, medium, high or critical");
-		s->threshold = sv;
-	}
-	if ((n = cordon_arg(ctx, "non_ascii"))) {
-		const char *v = api->node_scalar(n, NULL);
-		if (v && strcmp(v, "deny") == 0)
-			s->cfg.non_ascii_deny = 1;
-		else if (!v || strcmp(v, "normalize") != 0)
-			return cordon_error(ctx, n, "non_ascii: expected normalize or deny");
-	}
-	if ((n = cordon_arg(ctx, "max_depth"))) {
-		int64_t v;
-		if (api->node_int(ctx, n, &v) < 0)
-			return -1;
-		s->cfg.max_depth = (int)v;
-	}
-	if ((n = cordon_arg(ctx, "max_bytes"))) {
-		uint64_t v;
-		if (api->node_size(ctx, n, &v) < 0)
-			return -1;
-		s->cfg.max_bytes = (size_t)v;
-	}
-	if (open_python(ctx, s) < 0)
+	if (open_python(ctx, s, c->python) < 0)
 		return -1;
 	if (s->sev[R_NONASCII] == SEV_OFF && s->cfg.non_ascii_deny)
 		return cordon_error(ctx, cordon_arg(ctx, "non_ascii"), "non_ascii: deny with non-ascii-identifier off");
-	if ((n = cordon_arg(ctx, "isolation"))) {
-		const char *v = api->node_scalar(n, NULL);
-		if (v && strcmp(v, "auto") == 0)
-			s->isolation = ISO_AUTO;
-		else if (v && strcmp(v, "none") == 0)
-			s->isolation = ISO_NONE;
-		else if (v && strcmp(v, "contained") == 0)
-			s->isolation = ISO_CONTAINED;
-		else
-			return cordon_error(ctx, n, "isolation: expected auto, none or contained");
-	}
-	if ((n = cordon_arg(ctx, "api"))) {
+	if (c->api) {
+		n = cordon_arg(ctx, "api");
 		if (!s->cfg.allowlist)
 			return cordon_error(ctx, n, "api: only meaningful with mode: allowlist");
 		if (load_api(ctx, s, n) < 0)
@@ -751,7 +732,8 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.size = sizeof(struct cordon_module),
 	.name = "pyimport",
 	.description = "Python tokenizer, parser and AST checks: imports, dynamic imports, banned builtins, escapes",
-	.args = args,
+	.config = config,
+	.config_size = sizeof(struct config),
 	.open = py_open,
 	.check = py_check_hook,
 	.close = py_close,

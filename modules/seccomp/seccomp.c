@@ -118,19 +118,32 @@ struct run_log {
 	bool killed; /* the supervisor killed the program */
 };
 
-static const struct cordon_arg args[] = {
-	{ "profile", CORDON_ARG_STRING, 0, 0, 0,
-	  "built-in profile: default (deny list), strict (allow list) or javascript (strict and V8)" },
-	{ "oci_profile", CORDON_ARG_STRING, 0, 0, 0, "OCI / Docker JSON seccomp profile (instead of profile)" },
-	{ "action", CORDON_ARG_STRING, 0, 0, 0, "what a denial does: errno(EPERM), kill_process, trap, log" },
-	{ "default_action", CORDON_ARG_STRING, 0, 0, 0, "action for calls no rule names (the profile's own)" },
-	{ "allow", CORDON_ARG_SEQUENCE, 0, 0, 0, "system calls to allow: names or {name, args}" },
-	{ "deny", CORDON_ARG_SEQUENCE, 0, 0, 0, "system calls to deny: names or {name, action, args}" },
-	{ "audit", CORDON_ARG_BOOL, 0, 0, 0, "deny nothing, report every would-be denial" },
-	{ "memfd_exec", CORDON_ARG_BOOL, 0, 0, 0,
-	  "false: memfd_create must seal the file non-executable (strict's default)" },
-	{ NULL, 0, 0, 0, 0, NULL },
+/* The arguments as the core fills them (ABI 1.4 config table). */
+struct config {
+	int profile; /* index in profiles */
+	const char *oci_profile; /* absolute, or NULL */
+	const char *action, *default_action; /* parsed here (sc_parse_action) */
+	const cordon_node *allow, *deny;
+	int audit;
+	int memfd_exec; /* absent: the profile decides (cordon_arg) */
 };
+
+static const char *const profiles[] = { "default", "strict", "javascript", NULL };
+
+#define ARG(member, type, def, help) CORDON_CONFIG(struct config, member, #member, CORDON_ARG_##type, 0, 0, 0, def, help)
+static const struct cordon_config_arg config[] = {
+	CORDON_CONFIG_ENUM(struct config, profile, "profile", profiles, "default",
+	                   "built-in profile: default (deny list), strict (allow list) or javascript (strict and V8)"),
+	ARG(oci_profile, PATH, NULL, "OCI / Docker JSON seccomp profile (instead of profile)"),
+	ARG(action, STRING, "errno(EPERM)", "what a denial does: errno(NAME|N), kill_process, trap, log"),
+	ARG(default_action, STRING, NULL, "action for calls no rule names (the profile's own)"),
+	ARG(allow, SEQUENCE, NULL, "system calls to allow: names or {name, args}"),
+	ARG(deny, SEQUENCE, NULL, "system calls to deny: names or {name, action, args}"),
+	ARG(audit, BOOL, "false", "deny nothing, report every would-be denial"),
+	ARG(memfd_exec, BOOL, NULL, "false: memfd_create must seal the file non-executable (strict's default)"),
+	CORDON_CONFIG_END,
+};
+#undef ARG
 
 static int sys_seccomp(unsigned op, unsigned flags, void *arg)
 {
@@ -139,13 +152,22 @@ static int sys_seccomp(unsigned op, unsigned flags, void *arg)
 
 /* ---- open: arguments ---- */
 
+static const char action_expect[] = "expected an action: allow, errno(NAME) or errno(N) with N from 1 to 4095, "
+                                    "kill_process, trap or log";
+
 static int node_action(cordon_ctx *ctx, const cordon_node *n, struct sc_action *out)
 {
 	const char *s = cordon_api(ctx)->node_scalar(n, NULL);
 	if (!s || sc_parse_action(s, out) < 0)
-		return cordon_error(ctx, n,
-		                    "expected an action: allow, errno(NAME) or errno(N) with N from 1 to 4095, "
-		                    "kill_process, trap or log");
+		return cordon_error(ctx, n, "%s", action_expect);
+	return 0;
+}
+
+/* text: the value of argument key (the table checked it is a string). */
+static int arg_action(cordon_ctx *ctx, const char *key, const char *text, struct sc_action *out)
+{
+	if (sc_parse_action(text, out) < 0)
+		return cordon_error(ctx, cordon_arg(ctx, key), "%s", action_expect);
 	return 0;
 }
 
@@ -262,13 +284,11 @@ static int user_rule(cordon_ctx *ctx, struct state *s, const cordon_node *at, st
 	return sc_policy_add(&s->pol, r) < 0 ? cordon_error(ctx, at, "out of memory") : 0;
 }
 
-static int user_list(cordon_ctx *ctx, struct state *s, const char *key, struct sc_action act)
+static int user_list(cordon_ctx *ctx, struct state *s, const cordon_node *list, bool deny, struct sc_action act)
 {
 	const struct cordon_core_api *api = cordon_api(ctx);
-	const cordon_node *list = cordon_arg(ctx, key);
 	if (!list)
 		return 0;
-	bool deny = strcmp(key, "deny") == 0;
 	for (size_t i = 0; i < api->node_len(list); i++) {
 		const cordon_node *it = api->node_at(list, i);
 		const cordon_node *name_node = it;
@@ -502,6 +522,9 @@ static int sc_open(cordon_ctx *ctx, void **statep)
 		return cordon_error(ctx, NULL, "out of memory");
 	s->sock = s->listener = s->child_sock = -1;
 	*statep = s;
+	const struct config *c = cordon_config(ctx);
+	if (!c)
+		return cordon_error(ctx, NULL, "this cordon core does not fill config tables (ABI 1.4 needed)");
 
 	/* The kernel must filter system calls. */
 	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0 && errno == EINVAL)
@@ -513,20 +536,13 @@ static int sc_open(cordon_ctx *ctx, void **statep)
 		                    "this kernel cannot load seccomp filters with the actions cordon needs (Hint: "
 		                    "Linux 4.14 or later with CONFIG_SECCOMP_FILTER)");
 
-	struct sc_action deny = { SC_ERRNO, EPERM };
-	const cordon_node *n;
-	if ((n = cordon_arg(ctx, "action"))) {
-		if (node_action(ctx, n, &deny) < 0)
-			return -1;
-		if (deny.kind == SC_ALLOW)
-			return cordon_error(ctx, n, "action: a denial cannot allow (use audit: true to deny nothing)");
-	}
-	if ((n = cordon_arg(ctx, "audit"))) {
-		int b;
-		if (api->node_bool(ctx, n, &b) < 0)
-			return -1;
-		s->audit = b;
-	}
+	struct sc_action deny;
+	if (arg_action(ctx, "action", c->action, &deny) < 0)
+		return -1;
+	if (deny.kind == SC_ALLOW)
+		return cordon_error(ctx, cordon_arg(ctx, "action"),
+		                    "action: a denial cannot allow (use audit: true to deny nothing)");
+	s->audit = c->audit;
 	/* The policy-wide audit mode is this module's own audit: nothing is
 	 * denied, every would-be denial is reported. */
 	if (cordon_audit_mode(ctx)) {
@@ -536,30 +552,26 @@ static int sc_open(cordon_ctx *ctx, void **statep)
 	char err[768];
 	bool strict = false;
 	const char *pname = "default";
-	const cordon_node *prof = cordon_arg(ctx, "profile"), *oci = cordon_arg(ctx, "oci_profile");
-	if (prof && oci)
+	const cordon_node *oci = cordon_arg(ctx, "oci_profile");
+	if (cordon_arg(ctx, "profile") && oci)
 		return cordon_error(ctx, oci, "oci_profile: give either profile or oci_profile, not both");
-	if (oci) {
-		const char *path = api->node_path(ctx, oci);
-		if (!path)
-			return cordon_error(ctx, oci, "oci_profile: expected a file path");
-		if (sc_oci_load(&s->pol, path, err, sizeof(err)) < 0)
+	if (c->oci_profile) {
+		if (sc_oci_load(&s->pol, c->oci_profile, err, sizeof(err)) < 0)
 			return cordon_error(ctx, oci, "oci_profile: %s", err);
 	} else {
-		const char *name = prof ? api->node_scalar(prof, NULL) : "default";
-		if (!name || sc_profile_builtin(&s->pol, name, deny, err, sizeof(err)) < 0)
-			return cordon_error(ctx, prof, "profile: %s", name ? err : "expected default, strict or javascript");
-		strict = strcmp(name, "strict") == 0 || strcmp(name, "javascript") == 0;
-		pname = name;
+		pname = profiles[c->profile];
+		if (sc_profile_builtin(&s->pol, pname, deny, err, sizeof(err)) < 0)
+			return cordon_error(ctx, cordon_arg(ctx, "profile"), "profile: %s", err);
+		strict = strcmp(pname, "strict") == 0 || strcmp(pname, "javascript") == 0;
 	}
-	if ((n = cordon_arg(ctx, "default_action")) && node_action(ctx, n, &s->pol.dflt) < 0)
+	if (c->default_action && arg_action(ctx, "default_action", c->default_action, &s->pol.dflt) < 0)
 		return -1;
-	if (user_list(ctx, s, "allow", (struct sc_action){ SC_ALLOW, 0 }) < 0 || user_list(ctx, s, "deny", deny) < 0)
+	if (user_list(ctx, s, c->allow, false, (struct sc_action){ SC_ALLOW, 0 }) < 0 ||
+	    user_list(ctx, s, c->deny, true, deny) < 0)
 		return -1;
 	/* Executable memory files: refused by default under the allow lists. */
-	int memfd_exec = !strict;
-	if ((n = cordon_arg(ctx, "memfd_exec")) && api->node_bool(ctx, n, &memfd_exec) < 0)
-		return -1;
+	const cordon_node *n = cordon_arg(ctx, "memfd_exec");
+	int memfd_exec = n ? c->memfd_exec : !strict;
 	if (!memfd_exec && memfd_rule(ctx, s, n, pname, deny) < 0)
 		return -1;
 	/* The ENOSYS bound lies above every call a rule names (it would
@@ -1050,7 +1062,8 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.name = "seccomp",
 	.description = "seccomp filters: profiles, allow/deny lists, OCI import; every denial reported by name",
 	.flags = CORDON_MOD_STAGE(CORDON_STAGE_SECCOMP),
-	.args = args,
+	.config = config,
+	.config_size = sizeof(struct config),
 	.open = sc_open,
 	.prepare = sc_prepare,
 	.confine = sc_confine,

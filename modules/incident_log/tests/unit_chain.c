@@ -536,6 +536,17 @@ static void test_record(void)
 	json_t *v;
 	json_object_foreach(r, k, v) last_key = k;
 	is_str(last_key, "prev", "prev is the last key");
+	/* logformat.h: how `cordon log verify` reads the link of a record. */
+	is_str(ilog_record_prev(r), ILOG_GENESIS, "the verifier's reading of the link is the prev written");
+	json_object_set_new(r, ILOG_PREV_KEY, json_string("0000"));
+	ok(!ilog_record_prev(r), "a prev that is not 64 hex digits is no link");
+	json_object_del(r, ILOG_PREV_KEY);
+	ok(!ilog_record_prev(r), "a record without prev is no record");
+	json_t *arr = json_array();
+	ok(!ilog_record_prev(arr), "an array is no record");
+	json_decref(arr);
+	ok(ilog_is_link(ILOG_GENESIS) && !ilog_is_link("ABCDEF0000000000000000000000000000000000000000000000000000000000"),
+	   "links are lowercase hex");
 	json_decref(r);
 	free(line);
 

@@ -434,7 +434,7 @@ stack:
   - module: pattern_scan
     with: {rules: [$RULES/python.yaml], threshold: severe}
 EOF
-bad e-threshold "threshold: expected info, low, medium, high or critical, found 'severe'"
+bad e-threshold "pattern_scan: threshold: expected one of info, low, medium, high, critical, found 'severe'"
 policy e-thr-type <<EOF
 stack:
   - module: pattern_scan
@@ -506,7 +506,7 @@ stack:
   - module: pattern_scan
     with: {rules: [$RULES/python.yaml], unknown_language: maybe}
 EOF
-bad e-unk "unknown_language: expected ignore or deny, found 'maybe'"
+bad e-unk "pattern_scan: unknown_language: expected one of ignore, deny, found 'maybe'"
 policy e-examples <<'EOF'
 stack:
   - module: pattern_scan

@@ -54,7 +54,7 @@ run check -p "$T/e_data.yaml" /dev/null
 check "API data with an unknown key: 125 naming the data file" eval 'rc_is 125 && err_has "bad-data.yaml:3"'
 pol e_iso '{isolation: sometimes}'
 run check -p "$T/e_iso.yaml" /dev/null
-check "isolation: sometimes: 125" eval 'rc_is 125 && err_has "isolation: expected auto, none or contained"'
+check "isolation: sometimes: 125" eval 'rc_is 125 && err_has "pyimport: isolation: expected one of auto, none, contained, found '\''sometimes'\''"'
 pol e_sev '{severity: {no-such-rule: low}}'
 run check -p "$T/e_sev.yaml" /dev/null
 check "severity: the error lists the new rules" err_has "private-name, module-value, sink, class-hook, type-expression"

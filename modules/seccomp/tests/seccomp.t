@@ -601,7 +601,7 @@ stack:
   - module: seccomp
     with: {profile: lenient}
 EOF
-bad "unknown profile" "unknown profile lenient"
+bad "unknown profile" "bad.yaml:3:21: seccomp: profile: expected one of default, strict, javascript, found 'lenient'"
 write_policy "$T/bad.yaml" <<'EOF'
 stack:
   - module: seccomp
