@@ -625,7 +625,7 @@ static json_t *tool_execute_code(struct server *s, json_t *args, struct rpc_err 
 	    arg_string(args, tool, "session", false, 256, true, &session, NULL, e) < 0)
 		return NULL;
 	if (session)
-		return tool_error(e, "sessions are not available yet over stdio (cordon serve's /mcp has them). Call "
+		return tool_error(e, "sessions are not available here (they need cordon-serve installed beside cordon). Call "
 		                     "execute_code without 'session': each call runs in a fresh sandbox, so pass everything "
 		                     "the code needs in 'code' and 'input'.");
 	char **limits = NULL;
