@@ -9,7 +9,9 @@
 #   sh bench/session/run.sh        after `make`; never part of `make check`
 #
 # Environment:
-#   BENCH_RUNS     cells (and runs each way) timed    (default 100)
+#   BENCH_RUNS     cells (and runs each way) timed    (default 50; each
+#                  snippet's session must live through them, within the
+#                  policy's wall limit: default's is 10 s)
 #   BENCH_POLICY   the policy                         (default default)
 #
 # Exit status: 0 done; 1 a run failed or the service did not start; 2 a
@@ -19,7 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cordon=$root/build/bin/cordon
 serve=$root/build/bin/cordon-serve
-runs=${BENCH_RUNS:-100}
+runs=${BENCH_RUNS:-50}
 policy=${BENCH_POLICY:-default}
 
 command -v python3 >/dev/null 2>&1 || { echo "bench/session: python3 missing (apt-get install python3)" >&2; exit 2; }
@@ -52,7 +54,7 @@ trap 'exit 130' INT TERM
 cat >"$T/serve.yaml" <<EOF2
 listen: {unix: $T/serve.sock, mode: "0600"}
 workers: 2
-sessions: 1
+sessions: 2
 queue: 16
 policies: [$policy]
 callers: []
