@@ -18,6 +18,7 @@ import sys
 import time
 
 CORDON = os.environ["CORDON"]
+SERVICE = os.access(os.path.join(os.path.dirname(CORDON), "cordon-serve"), os.X_OK)
 DENY_ADVICE = ("The policy denied this code; do not try to work around the policy"
                " \u2014 change the approach or ask the user.")
 
@@ -172,8 +173,11 @@ def main():
     # ---- tools/list ----
     r = s.request("tools/list")
     tools = {t.get("name"): t for t in (result(r) or {}).get("tools", [])}
-    ok(set(tools) == {"execute_code", "check_code", "list_policies"},
-       "tools/list: execute_code, check_code, list_policies", r)
+    # With cordon-serve beside cordon, `cordon mcp` has a service behind
+    # it for sessions and outputs (tests/mcp-service.t): read_output_file.
+    want = {"execute_code", "check_code", "list_policies"} | ({"read_output_file"} if SERVICE else set())
+    ok(set(tools) == want, "tools/list: execute_code, check_code, list_policies%s"
+       % (", read_output_file" if SERVICE else ""), r)
     ok(all(t.get("inputSchema", {}).get("type") == "object" and isinstance(t.get("description"), str)
            for t in tools.values()), "tools/list: every tool has a description and an object inputSchema")
     ex = tools.get("execute_code", {}).get("inputSchema", {})
@@ -247,10 +251,13 @@ def main():
     ok(res and res.get("isError") is True and "runs python" in text_of(res),
        "execute_code: javascript under a python policy is refused, naming the preset", r)
 
-    r = s.call("execute_code", {"language": "python", "code": "print(1)\n", "session": "s1"})
-    res = result(r)
-    ok(res and res.get("isError") is True and "sessions are not available" in text_of(res),
-       "execute_code: a session is refused, saying so", r)
+    if not SERVICE:
+        r = s.call("execute_code", {"language": "python", "code": "print(1)\n", "session": "s1"})
+        res = result(r)
+        ok(res and res.get("isError") is True and "sessions are not available" in text_of(res),
+           "execute_code: a session is refused, saying so", r)
+    else:
+        skip("sessions over stdio: tests/mcp-service.t (cordon-serve is beside cordon)")
 
     r = s.call("execute_code", {"language": "shell", "code": "echo shell-$((6*7))\n"})
     st = structured(result(r))

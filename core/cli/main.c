@@ -710,29 +710,50 @@ static int guard_std_fds(void)
 	return 0;
 }
 
-/* serve, stop, resume, ps: the service's program, cordon-serve, beside
- * this one (so that running one sandbox never loads an HTTP server). */
+/* serve, stop, resume, ps (and mcp): the service's program, cordon-serve,
+ * beside this one (so that running one sandbox never loads an HTTP
+ * server).  Its path; -1 when /proc/self/exe cannot be read or the path
+ * does not fit. */
+static int service_path(char *self, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", self, size - 1);
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (!slash || (size_t)(slash - self) + sizeof("/cordon-serve") > size)
+		return -1;
+	strcpy(slash, "/cordon-serve");
+	return 0;
+}
+
+/* `cordon mcp` is served by cordon-serve when it is installed beside
+ * cordon (sessions and outputs need a service: core/serve/mcpstdio.c);
+ * without it, by this program, with every tool but those. */
+static bool service_beside(void)
+{
+	char self[PATH_MAX];
+	return service_path(self, sizeof(self)) == 0 && access(self, X_OK) == 0;
+}
+
 static int exec_service(const char *cmd, int argc, char **argv, const struct opts *o)
 {
 	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0)
-		return fprintf(stderr, "%s: cannot find its own program (/proc/self/exe): %s\n", prog, strerror(errno)),
+	if (service_path(self, sizeof(self)) < 0)
+		return fprintf(stderr, "%s: cannot find its own program's directory (/proc/self/exe): %s\n", prog,
+		               strerror(errno ? errno : ENAMETOOLONG)),
 		       CORDON_EXIT_ERROR;
-	self[n] = '\0';
-	char *slash = strrchr(self, '/');
-	if (!slash || (size_t)(slash - self) + sizeof("/cordon-serve") > sizeof(self))
-		return fprintf(stderr, "%s: %s: unexpected program path\n", prog, self), CORDON_EXIT_ERROR;
-	strcpy(slash, "/cordon-serve");
 	if (o->policy_dir && setenv("CORDON_POLICY_DIR", o->policy_dir, 1) < 0)
 		return fprintf(stderr, "%s: %s\n", prog, strerror(errno)), CORDON_EXIT_ERROR;
-	char **av = calloc((size_t)argc + 2, sizeof(char *));
+	char **av = calloc((size_t)argc + 3, sizeof(char *));
 	if (!av)
 		return fprintf(stderr, "%s: out of memory\n", prog), CORDON_EXIT_ERROR;
 	av[0] = self;
 	for (int i = 0; i < argc; i++)
 		av[i + 1] = argv[i];
 	av[1] = (char *)cmd;
+	if (o->verbose && strcmp(cmd, "mcp") == 0)
+		av[argc + 1] = (char *)"-v"; /* the global -v, as the command's own */
 	fflush(stdout);
 	execv(self, av);
 	int e = errno;
@@ -805,6 +826,8 @@ int main(int argc, char **argv)
 		rc = cordon_cli_log(sub_argc, sub_argv);
 	else if (strcmp(cmd, "selftest") == 0)
 		rc = cordon_cli_selftest(sub_argc, sub_argv, o.policy_dir, o.verbose);
+	else if (strcmp(cmd, "mcp") == 0 && service_beside())
+		return exec_service(cmd, sub_argc, sub_argv, &o);
 	else if (strcmp(cmd, "mcp") == 0)
 		rc = cordon_cli_mcp(sub_argc, sub_argv, o.policy_dir, o.verbose);
 	else if (strcmp(cmd, "help") == 0) {

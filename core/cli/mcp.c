@@ -85,6 +85,7 @@ struct server {
 	const char *policy_dir;
 	int verbose;
 	const struct mcp_host *host; /* another transport's decisions, or NULL */
+	const struct mcp_forward *fwd; /* stdio with a service behind it, or NULL */
 	char *captured; /* with host: the answer, instead of writing it */
 	struct cached cache[MCP_CACHE];
 	unsigned long tick;
@@ -624,7 +625,7 @@ static json_t *tool_execute_code(struct server *s, json_t *args, struct rpc_err 
 	    arg_string(args, tool, "session", false, 256, true, &session, NULL, e) < 0)
 		return NULL;
 	if (session)
-		return tool_error(e, "sessions are not available yet over stdio (cordon serve's /mcp has them). Call "
+		return tool_error(e, "sessions are not available here (they need cordon-serve installed beside cordon). Call "
 		                     "execute_code without 'session': each call runs in a fresh sandbox, so pass everything "
 		                     "the code needs in 'code' and 'input'.");
 	char **limits = NULL;
@@ -1013,6 +1014,38 @@ static void send_error(struct server *s, json_t *id, int code, const char *msg)
 	                      code, "message", jstr(msg)));
 }
 
+/* A tool call that only a service can answer: a session's cell, a run
+ * whose /output is kept, a kept file read back. */
+static bool needs_service(json_t *params)
+{
+	const char *name = json_string_value(json_object_get(params, "name"));
+	json_t *args = json_object_get(params, "arguments");
+	if (!name)
+		return false;
+	if (strcmp(name, "read_output_file") == 0)
+		return true;
+	return strcmp(name, "execute_code") == 0 &&
+	       (json_is_string(json_object_get(args, "session")) || json_is_true(json_object_get(args, "outputs")));
+}
+
+/* The service's answer, passed on as it is (it is a JSON-RPC message to
+ * this request: checked to be one, with this id). */
+static void forward_call(struct server *s, json_t *id, const char *line, size_t len)
+{
+	char why[512] = "";
+	char *answer = s->fwd->call(s->fwd->arg, line, len, why, sizeof(why));
+	json_t *msg = answer ? json_loads(answer, JSON_REJECT_DUPLICATES, NULL) : NULL;
+	free(answer);
+	if (msg && json_is_object(msg) && json_equal(json_object_get(msg, "id"), id)) {
+		send_msg(s, msg);
+		return;
+	}
+	json_decref(msg);
+	if (!why[0])
+		snprintf(why, sizeof(why), "the service's answer is not a JSON-RPC response to this request");
+	send_error(s, id, RPC_INTERNAL_ERROR, why);
+}
+
 static void handle_message(struct server *s, const char *line, size_t len)
 {
 	json_error_t jerr;
@@ -1070,8 +1103,11 @@ static void handle_message(struct server *s, const char *line, size_t len)
 	else if (strcmp(method, "ping") == 0)
 		result = json_object();
 	else if (strcmp(method, "tools/list") == 0)
-		result = s->host && s->host->offer_outputs ? tools_list_hosted() : tools_list();
-	else if (strcmp(method, "tools/call") == 0)
+		result = (s->host && s->host->offer_outputs) || s->fwd ? tools_list_hosted() : tools_list();
+	else if (strcmp(method, "tools/call") == 0 && s->fwd && needs_service(params)) {
+		forward_call(s, id, line, len);
+		goto out;
+	} else if (strcmp(method, "tools/call") == 0)
 		result = handle_tools_call(s, params, &e);
 	else
 		rpc_fail(&e, RPC_METHOD_NOT_FOUND, "Method not found: '%.64s'", method);
@@ -1182,12 +1218,34 @@ static void usage(FILE *f)
 	           "Tools: execute_code, check_code, list_policies.\n");
 }
 
+int cordon_mcp_stopping(void)
+{
+	return got_signal != 0;
+}
+
 int cordon_cli_mcp(int argc, char **argv, const char *policy_dir, int verbose)
+{
+	return cordon_cli_mcp_forwarding(argc, argv, policy_dir, verbose, NULL);
+}
+
+static int mcp_stdio(int argc, char **argv, const char *policy_dir, int verbose, const struct mcp_forward *fwd);
+
+int cordon_cli_mcp_forwarding(int argc, char **argv, const char *policy_dir, int verbose,
+                              const struct mcp_forward *fwd)
+{
+	int rc = mcp_stdio(argc, argv, policy_dir, verbose, fwd);
+	if (fwd && fwd->stop)
+		fwd->stop(fwd->arg);
+	return rc;
+}
+
+static int mcp_stdio(int argc, char **argv, const char *policy_dir, int verbose, const struct mcp_forward *fwd)
 {
 	struct server s;
 	memset(&s, 0, sizeof(s));
 	s.policy_dir = policy_dir;
 	s.verbose = verbose;
+	s.fwd = fwd;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {

@@ -36,6 +36,23 @@ struct mcp_host {
 	int cancel_fd; /* a run is cancelled when it becomes readable; -1 none */
 };
 
+/* The stdio server with a service behind it (`cordon-serve mcp`): the
+ * tool calls that need one (execute_code with a session or with outputs:
+ * true, read_output_file) are handed to call(), which answers with the
+ * service's JSON-RPC message as text (free it), or NULL with why filled
+ * (the call then gets a JSON-RPC error); stop() is called once the server
+ * is done, whatever happened. */
+struct mcp_forward {
+	void *arg;
+	char *(*call)(void *arg, const char *msg, size_t len, char *why, size_t whylen);
+	void (*stop)(void *arg);
+};
+int cordon_cli_mcp_forwarding(int argc, char **argv, const char *policy_dir, int verbose,
+                              const struct mcp_forward *fwd);
+/* Nonzero once the stdio server got a signal that ends it (a forwarder's
+ * long call gives up then). */
+int cordon_mcp_stopping(void);
+
 /* One JSON-RPC message: the answer as text (free it), or NULL when there
  * is none to send (a notification, a response). */
 char *cordon_mcp_handle(const struct mcp_host *host, const char *msg, size_t len);

@@ -1056,6 +1056,15 @@ static char *mcp_cell_reply(json_t *id, const struct job *j, unsigned status, co
 		        json_string_value(json_object_get(fi, "message")) ?: "",
 		        json_string_value(json_object_get(fi, "module")) ?: "?",
 		        json_string_value(json_object_get(fi, "rule")) ?: "?");
+		json_t *files = json_object_get(cell, "files");
+		if (json_array_size(files) > 0)
+			fputs("files this cell left in /output:\n", f);
+		json_array_foreach(files, k, fi) {
+			const char *om = json_string_value(json_object_get(fi, "omitted"));
+			fprintf(f, "  %s (%lld bytes, %s)%s%s\n", json_string_value(json_object_get(fi, "path")) ?: "?",
+			        (long long)json_integer_value(json_object_get(fi, "size")),
+			        json_string_value(json_object_get(fi, "mime")) ?: "?", om ? ": " : "", om ? om : "");
+		}
 		if (st && strcmp(st, "denied") == 0)
 			fputs("The policy denied this code; do not try to work around the policy — change the approach or ask "
 			      "the user. The session is as it was before this call.\n",
@@ -1067,6 +1076,24 @@ static char *mcp_cell_reply(json_t *id, const struct job *j, unsigned status, co
 	bool is_error = status != 200 || !st || strcmp(st, "ok") != 0;
 	json_t *res = json_pack("{s:[{s:s,s:s}],s:b}", "content", "type", "text", "text", text ? text : "", "isError",
 	                        is_error);
+	/* An image the cell left is image content (its base64 moved out of
+	 * structuredContent, which keeps its path, size and sha256); other
+	 * files keep their content in structuredContent. */
+	size_t k;
+	json_t *fi;
+	json_array_foreach(json_object_get(cell, "files"), k, fi) {
+		const char *mime = json_string_value(json_object_get(fi, "mime"));
+		json_t *data = json_object_get(fi, "data");
+		if (!res || !mime || !json_is_string(data) ||
+		    (strcmp(mime, "image/png") != 0 && strcmp(mime, "image/jpeg") != 0 && strcmp(mime, "image/gif") != 0 &&
+		     strcmp(mime, "image/webp") != 0))
+			continue;
+		json_t *img = json_pack("{s:s,s:O,s:s}", "type", "image", "data", data, "mimeType", mime);
+		if (img && json_array_append_new(json_object_get(res, "content"), img) == 0) {
+			json_object_del(fi, "data");
+			json_object_set_new(fi, "returned_as", json_string("image content"));
+		}
+	}
 	if (res && cell)
 		json_object_set(res, "structuredContent", cell);
 	json_t *msg = json_pack("{s:s,s:O,s:o*}", "jsonrpc", "2.0", "id", id, "result", res);

@@ -651,9 +651,11 @@ int job_submit(struct serve *s, struct job *j, int *status, const char **why)
 	j->result_fd = j->cancel_fd = -1;
 	j->stream_fd[0] = j->stream_fd[1] = -1;
 	j->stdin_fd = -1;
-	if (j->outputs) {
+	if (j->outputs || j->kind == JOB_SESSION) {
 		/* The run's own directory, which libcordon fills with what the
-		 * program left in /output (collected, never shared). */
+		 * program left in /output (collected, never shared).  A session
+		 * always has one: its cells return the files they leave there
+		 * (session.c). */
 		if (asprintf(&j->out_dir, "%s/%s", s->state_dir, j->id) < 0) {
 			j->out_dir = NULL;
 			*status = 500;

@@ -426,10 +426,12 @@ int main(int argc, char **argv)
 		return cmd_serve(argc - 1, argv + 1);
 	if (strcmp(cmd, "stop") == 0 || strcmp(cmd, "resume") == 0 || strcmp(cmd, "ps") == 0)
 		return cmd_client(cmd, argc - 1, argv + 1);
+	if (strcmp(cmd, "mcp") == 0)
+		return cmd_mcp(argc - 1, argv + 1);
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "cordon-serve: unknown command '%s' (expected serve, stop, resume or ps)\n", cmd);
+	fprintf(stderr, "cordon-serve: unknown command '%s' (expected serve, stop, resume, ps or mcp)\n", cmd);
 	return 2;
 }

@@ -78,6 +78,10 @@ struct serve_conf {
 };
 
 /* conf.c */
+/* `cordon-serve mcp` (mcpstdio.c): the stdio MCP server with a private
+ * service behind it for sessions and outputs. */
+int cmd_mcp(int argc, char **argv);
+
 int conf_load(struct serve_conf *c, const char *path, const char *socket_override, char **err);
 void conf_free(struct serve_conf *c);
 struct warm_policy *conf_policy(struct serve_conf *c, const char *name);

@@ -34,11 +34,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <nettle/base64.h>
+
+#include "../hash.h"
 #include "serve.h"
 
 #define MARK "\x1e\x1e" "cordon-cell-end "
 #define CELL_OUT_MAX (16u << 20) /* a cell's output kept per stream; the rest is counted */
-#define CELL_TAIL (1u << 20)     /* past that, the last bytes kept: the marker line is there */
+#define CELL_TAIL (4u << 20)     /* past that, the last bytes kept: the marker line is there */
+/* The files a cell returns (the driver's FILES_MAX and DATA_MAX): the
+ * marker line holds their content in base64, well under CELL_TAIL. */
+#define CELL_FILES_MAX 16
+#define CELL_DATA_MAX (2u << 20)
 
 const char session_driver[] =
 	"import sys\n"
@@ -64,6 +71,67 @@ const char session_driver[] =
 	"                r.append(ch)\n"
 	"        r.append('\"')\n"
 	"        return ''.join(r)\n"
+	"    # Files a cell leaves in /output come back with the cell: what changed\n"
+	"    # since the last cell (by size and modification time), up to FILES_MAX\n"
+	"    # files and DATA_MAX bytes of content per cell, base64 on the marker\n"
+	"    # line (so they count towards the policy's output limit and pass its\n"
+	"    # filters, as any output does).  Plots render without a display.\n"
+	"    FILES_MAX, DATA_MAX, SCAN_MAX = 16, 2 << 20, 4096\n"
+	"    try:\n"
+	"        import os, hashlib, base64\n"
+	"    except BaseException:\n"
+	"        os = None\n"
+	"    if os is not None:\n"
+	"        os.environ.setdefault('MPLBACKEND', 'Agg')\n"
+	"        outdir = os.environ.get('CORDON_OUTPUT_DIR') or '/output'\n"
+	"    mimes = {'png': 'image/png', 'jpg': 'image/jpeg', 'jpeg': 'image/jpeg', 'gif': 'image/gif',\n"
+	"             'svg': 'image/svg+xml', 'webp': 'image/webp', 'pdf': 'application/pdf', 'csv': 'text/csv',\n"
+	"             'txt': 'text/plain', 'json': 'application/json', 'html': 'text/html', 'md': 'text/markdown'}\n"
+	"    def scan():\n"
+	"        found = {}\n"
+	"        if os is None:\n"
+	"            return found\n"
+	"        todo, seen_n = [('', outdir)], 0\n"
+	"        try:\n"
+	"            while todo and seen_n < SCAN_MAX:\n"
+	"                rel, d = todo.pop()\n"
+	"                with os.scandir(d) as it:\n"
+	"                    for e in it:\n"
+	"                        seen_n += 1\n"
+	"                        if seen_n > SCAN_MAX:\n"
+	"                            break\n"
+	"                        if e.is_dir(follow_symlinks=False):\n"
+	"                            todo.append((rel + e.name + '/', e.path))\n"
+	"                        elif e.is_file(follow_symlinks=False):\n"
+	"                            st = e.stat(follow_symlinks=False)\n"
+	"                            found[rel + e.name] = (st.st_size, st.st_mtime_ns)\n"
+	"        except BaseException:\n"
+	"            pass\n"
+	"        return found\n"
+	"    def files_json(changed):\n"
+	"        parts, budget = [], DATA_MAX\n"
+	"        for p in changed[:FILES_MAX]:\n"
+	"            size = changed_sizes[p]\n"
+	"            mime = mimes.get(p.rsplit('.', 1)[-1].lower() if '.' in p else '', 'application/octet-stream')\n"
+	"            data, digest = None, None\n"
+	"            if size <= budget:\n"
+	"                try:\n"
+	"                    fd = os.open(os.path.join(outdir, p), os.O_RDONLY | os.O_NOFOLLOW)\n"
+	"                    try:\n"
+	"                        b = os.read(fd, size + 1)\n"
+	"                    finally:\n"
+	"                        os.close(fd)\n"
+	"                    if len(b) == size:\n"
+	"                        digest = hashlib.sha256(b).hexdigest()\n"
+	"                        data = base64.b64encode(b).decode('ascii')\n"
+	"                        budget -= size\n"
+	"                except BaseException:\n"
+	"                    data = None\n"
+	"            parts.append('{\"path\": %s, \"size\": %d, \"mime\": %s, \"sha256\": %s, \"data\": %s}' % (\n"
+	"                js(p), size, js(mime), js(digest), js(data)))\n"
+	"        return '[' + ', '.join(parts) + ']', len(changed) - min(len(changed), FILES_MAX)\n"
+	"    before = scan()\n"
+	"    changed_sizes = {}\n"
 	"    out.write('\\x1e\\x1ecordon-cell-end 0 {\"status\": \"ready\"}\\n')\n"
 	"    out.flush()\n"
 	"    err.write('\\x1e\\x1ecordon-cell-end 0\\n')\n"
@@ -111,8 +179,13 @@ const char session_driver[] =
 	"                f.flush()\n"
 	"            except BaseException:\n"
 	"                pass\n"
-	"        meta = '{\"status\": %s, \"value\": %s, \"error_type\": %s, \"error\": %s}' % (\n"
-	"            js(status), js(value), js(etype), js(emsg))\n"
+	"        now = scan()\n"
+	"        changed = sorted(p for p in now if before.get(p) != now[p])\n"
+	"        before = now\n"
+	"        changed_sizes = {p: now[p][0] for p in changed}\n"
+	"        files, more = files_json(changed) if changed else ('[]', 0)\n"
+	"        meta = '{\"status\": %s, \"value\": %s, \"error_type\": %s, \"error\": %s, \"files\": %s, \"files_not_listed\": %d}' % (\n"
+	"            js(status), js(value), js(etype), js(emsg), files, more)\n"
 	"        out.write('\\x1e\\x1ecordon-cell-end %d %s\\n' % (n, meta))\n"
 	"        out.flush()\n"
 	"        err.write('\\x1e\\x1ecordon-cell-end %d\\n' % n)\n"
@@ -182,6 +255,107 @@ static void cell_reset(struct job *j)
 	j->cell_meta = NULL;
 }
 
+/* A MIME type the service names a returned file by: one of the driver's
+ * list, else application/octet-stream (the claim comes from inside the
+ * sandbox). */
+static const char *cell_mime(const char *claimed)
+{
+	static const char *const known[] = { "image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp",
+		                             "application/pdf", "text/csv", "text/plain", "application/json",
+		                             "text/html", "text/markdown" };
+	for (size_t i = 0; claimed && i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(claimed, known[i]) == 0)
+			return known[i];
+	return "application/octet-stream";
+}
+
+/* A path below /output as the driver names it: relative, no empty, "."
+ * or ".." component, no NUL, at most 4096 bytes. */
+static bool cell_path_ok(json_t *p)
+{
+	const char *v = json_string_value(p);
+	size_t n = v ? strlen(v) : 0;
+	if (!v || n == 0 || n > 4096 || n != json_string_length(p) || v[0] == '/')
+		return false;
+	for (const char *c = v; *c;) {
+		const char *e = strchr(c, '/');
+		size_t k = e ? (size_t)(e - c) : strlen(c);
+		if (k == 0 || (k == 1 && c[0] == '.') || (k == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		c += k + (e ? 1 : 0);
+		if (e && !*c)
+			return false;
+	}
+	return true;
+}
+
+/* The files the driver says the cell left in /output, as the service
+ * vouches for them: each content decoded here, its size and sha256
+ * computed here; a content that does not decode (or that the policy's
+ * output filter changed on its way: redaction rewrites base64 that hides
+ * a secret) is dropped and said so.  At most CELL_FILES_MAX entries and
+ * CELL_DATA_MAX bytes of content. */
+static json_t *cell_files(json_t *claimed)
+{
+	json_t *out = json_array();
+	size_t i, budget = CELL_DATA_MAX;
+	json_t *f;
+	if (!out || !json_is_array(claimed))
+		return out;
+	json_array_foreach(claimed, i, f) {
+		if (i >= CELL_FILES_MAX)
+			break;
+		json_t *path = json_object_get(f, "path"), *size = json_object_get(f, "size");
+		if (!cell_path_ok(path) || !json_is_integer(size) || json_integer_value(size) < 0)
+			continue;
+		json_t *o = json_pack("{s:O,s:I,s:s}", "path", path, "size", json_integer_value(size), "mime",
+		                      cell_mime(json_string_value(json_object_get(f, "mime"))));
+		if (!o)
+			continue;
+		const char *data = json_string_value(json_object_get(f, "data"));
+		size_t dlen = data ? json_string_length(json_object_get(f, "data")) : 0;
+		const char *why = data ? NULL : "not returned: larger than what a cell returns (2 MiB), or unreadable";
+		uint8_t *raw = NULL;
+		size_t rawlen = 0;
+		if (data) {
+			struct base64_decode_ctx ctx;
+			base64_decode_init(&ctx);
+			raw = malloc(BASE64_DECODE_LENGTH(dlen) + 1);
+			rawlen = BASE64_DECODE_LENGTH(dlen);
+			if (!raw || !base64_decode_update(&ctx, &rawlen, raw, dlen, data) || !base64_decode_final(&ctx))
+				why = "not returned: its content did not arrive intact (the policy's output filter may have "
+				      "changed it)";
+			else if (rawlen > budget)
+				why = "not returned: larger than what a cell returns (2 MiB)";
+		}
+		if (!why) {
+			struct sha256_ctx sc;
+			char hex[SHA256_HEX_LEN + 1];
+			const char *herr = sha256_begin(&sc);
+			if (herr) {
+				why = "not returned: cannot hash it";
+			} else {
+				sha256_feed(&sc, raw, rawlen);
+				sha256_end_hex(&sc, hex);
+				const char *claim = json_string_value(json_object_get(f, "sha256"));
+				if (!claim || strcmp(claim, hex) != 0 || (json_int_t)rawlen != json_integer_value(size)) {
+					why = "not returned: its content did not arrive intact (the policy's output filter "
+					      "may have changed it)";
+				} else {
+					budget -= rawlen;
+					json_object_set_new(o, "sha256", json_string(hex));
+					json_object_set_new(o, "data", json_stringn(data, dlen));
+				}
+			}
+		}
+		free(raw);
+		if (why)
+			json_object_set_new(o, "omitted", json_string(why));
+		json_array_append_new(out, o);
+	}
+	return out;
+}
+
 /* Both markers are in: the cell's answer. */
 static void cell_done(struct serve *s, struct job *j)
 {
@@ -225,6 +399,11 @@ static void cell_done(struct serve *s, struct job *j)
 		json_object_set_new(o, "stdout", json_text_lossy(j->cell_out[0] ? j->cell_out[0] : "", j->cell_out_len[0]));
 		json_object_set_new(o, "stderr", json_text_lossy(j->cell_out[1] ? j->cell_out[1] : "", j->cell_out_len[1]));
 		json_object_set_new(o, "output_dropped_bytes", json_integer((json_int_t)j->cell_dropped));
+		json_object_set_new(o, "files", cell_files(json_object_get(meta, "files")));
+		json_t *more = json_object_get(meta, "files_not_listed");
+		json_object_set_new(o, "files_not_listed",
+		                    json_integer(json_is_integer(more) && json_integer_value(more) > 0
+		                                     ? json_integer_value(more) : 0));
 		json_object_set_new(o, "findings", j->cell_findings ? json_incref(j->cell_findings) : json_array());
 	}
 	json_decref(meta);

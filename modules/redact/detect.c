@@ -335,11 +335,22 @@ static int tok_at(const struct rd_scan *s, size_t p, const struct tokdef *t, str
 		i++;
 	}
 	if (run < t->min) {
-		/* Cut off by the end of the stream: the rest may have gone to the
-		 * other stream (stdout and stderr written back to back).  A
-		 * prefix of three bytes or more with eight body bytes is a
-		 * token's start: redacted. */
-		if (!(rd_ch(s, i) == RD_END && t->plen >= 3 && run >= 8 && t->check != TC_EXACT))
+		/* Cut off: the rest may have gone to the other stream (stdout
+		 * and stderr written back to back).  A prefix of three bytes or
+		 * more with eight body bytes is a token's start, redacted: at
+		 * the end of the stream whatever the body, and where the stream
+		 * goes on with a byte outside the token's alphabet when the
+		 * token starts a word and its body mixes digits and letters, as
+		 * random bodies do and the words and identifiers after such
+		 * prefixes do not (npm_lifecycle_event, ghp_placeholder).  The
+		 * prefixes that need no word start (AWS key ids) are left to
+		 * the end of the stream: inside base64 they occur by chance;
+		 * so are three-byte prefixes (sk-, hf_), which random session
+		 * ids of ordinary logs begin with once in 260,000. */
+		int c = rd_ch(s, i);
+		bool cut = t->plen >= 3 && run >= 8 && t->check != TC_EXACT &&
+		           (c == RD_END || (c >= 0 && t->plen >= 4 && t->boundary && digit && letter));
+		if (!cut)
 			return RD_NO;
 	}
 	if (t->check == TC_MIXED && !(digit && letter))
