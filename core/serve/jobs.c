@@ -180,6 +180,10 @@ void job_free(struct job *j)
 		remove_tree(j->out_dir);
 		free(j->out_dir);
 	}
+	if (j->in_dir) { /* a job that never ran (http_job_done removes it otherwise) */
+		remove_tree(j->in_dir);
+		free(j->in_dir);
+	}
 	if (j->result_fd >= 0)
 		close(j->result_fd);
 	if (j->cancel_fd >= 0)
@@ -471,6 +475,7 @@ static void worker_main(struct serve *s, struct job *j, int out_fd, int cancel_f
 			.cancel_fd = cancel_fd,
 			.caller = j->caller->name,
 			.output_dir = j->out_dir,
+			.input_dir = j->in_dir,
 		};
 		r = cordon_run(p, &ro, &err);
 	}

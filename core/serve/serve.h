@@ -66,6 +66,10 @@ struct serve_conf {
 	unsigned workers, queue;
 	unsigned sessions, session_idle_s; /* sessions at once; idle seconds before one ends */
 	size_t max_request;
+	/* a run's "files" (written to its input directory): decoded bytes in
+	 * all, and how many (413 beyond) */
+	size_t max_input_bytes;
+	unsigned max_input_files;
 	unsigned keep_results;
 	unsigned run_timeout_s; /* a waiting request gives up after this */
 	char *log_path;
@@ -154,6 +158,9 @@ struct job {
 	/* outputs: true - what the program wrote to /output, kept here */
 	bool outputs;
 	char *out_dir; /* state_dir/ID, made before the worker, removed with the job */
+	/* "files": state_dir/cordon-in.XXXXXX, the run's --input-dir, made
+	 * before the worker, removed when the run or session ends */
+	char *in_dir;
 	struct job *next; /* the table, newest first */
 	struct job *qnext; /* the queue */
 };
