@@ -441,6 +441,19 @@ check "mcp: a session name that is no name: a tool error" eval 'code_is 200 && j
 mcp '{"jsonrpc":"2.0","id":24,"method":"tools/call","params":{"name":"execute_code","arguments":{"language":"python","code":"1","session":"st","policy":"strict"}}}'
 check "mcp: a session that cannot start under its policy: a tool error saying why" \
 	eval 'code_is 200 && jtrue "j[\"result\"][\"isError\"] is True and \"could not start\" in j[\"result\"][\"content\"][0][\"text\"]"'
+mcp '{"jsonrpc":"2.0","id":40,"method":"tools/call","params":{"name":"execute_code","arguments":{"language":"python","code":"print(open(\"/input/d/f.txt\").read())","files":[{"path":"d/f.txt","content":"aGk=","encoding":"base64"}]}}}'
+check "mcp: execute_code with files: read at /input" \
+	eval 'code_is 200 && jtrue "j[\"result\"][\"structuredContent\"][\"stdout\"] == \"hi\\n\""'
+check "mcp: ... and its directory is gone after the run" eval '[ "$(nfiles)" = 0 ]'
+mcp '{"jsonrpc":"2.0","id":41,"method":"tools/call","params":{"name":"execute_code","arguments":{"language":"python","code":"1","files":[{"path":"../f","content":"x"}]}}}'
+check "mcp: execute_code with a file path out of /input: a tool error" \
+	eval 'code_is 200 && jtrue "j[\"result\"][\"isError\"] is True and \"files[0]: path\" in j[\"result\"][\"content\"][0][\"text\"]"'
+mcp '{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"execute_code","arguments":{"language":"python","code":"open(\"/input/s.txt\").read()","session":"fs","files":[{"path":"s.txt","content":"session file"}]}}}'
+check "mcp: a session's first call gives its files" \
+	eval 'code_is 200 && jtrue "\"session file\" in j[\"result\"][\"content\"][0][\"text\"]"'
+mcp '{"jsonrpc":"2.0","id":43,"method":"tools/call","params":{"name":"execute_code","arguments":{"language":"python","code":"1","session":"fs","files":[{"path":"t.txt","content":"late"}]}}}'
+check "mcp: files on a later call of the session: a tool error" \
+	eval 'code_is 200 && jtrue "j[\"result\"][\"isError\"] is True and \"first call\" in j[\"result\"][\"content\"][0][\"text\"]"'
 mcp '{"jsonrpc":"2.0","id":8,"method":"ping"}' -H 'Origin: http://evil.example'
 check "mcp: a request with an Origin header is refused (403)" code_is 403
 mcp '{"jsonrpc":"2.0","id":9,"method":"ping"}' -H 'MCP-Protocol-Version: 1999-01-01'

@@ -745,6 +745,9 @@ static enum MHD_Result mcp_session_call(struct http_wait *w, json_t *msg)
 		}
 		if (j->cell_busy)
 			return mcp_tool_error(w, id, "a cell of this session is still running: one at a time");
+		if (json_object_get(args, "files"))
+			return mcp_tool_error(w, id, "files are given with a session's first call, and stay at /input for "
+			                             "its life: leave them out");
 		char *now = session_check_send(s, j, json_string_value(code), json_string_length(code));
 		if (now) { /* denied, or it could not be sent */
 			char *reply = mcp_cell_reply(id, j, 200, now);
@@ -771,6 +774,10 @@ static enum MHD_Result mcp_session_call(struct http_wait *w, json_t *msg)
 		memcpy(j->pending_code, json_string_value(code), json_string_length(code) + 1);
 		j->pending_len = json_string_length(code);
 		int status = 0;
+		if (take_files(s, args, j, &status, why, sizeof(why)) < 0) {
+			job_free(j);
+			return mcp_tool_error(w, id, why);
+		}
 		if (job_submit(s, j, &status, &rwhy) < 0) {
 			job_free(j);
 			return refuse(w, (unsigned)status, wp->name, rwhy, 5);
