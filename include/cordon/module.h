@@ -649,7 +649,8 @@ struct cordon_module {
 	int (*requirements)(cordon_ctx *ctx, void *state);
 };
 
-#define CORDON_MOD_ISOLATION 0x1u /* an isolation backend: honours --output-dir and --bind-ro */
+#define CORDON_MOD_ISOLATION 0x1u /* an isolation backend: honours --output-dir and --bind-ro,
+                                    * and from ABI 1.5 --input-dir */
 /* The module runs the program under a wrapper (launch_wrap) that relays a
  * death by signal N as its own exit status 128+N, as bubblewrap does: the
  * core reports such a status as the signal, so that a result means the
