@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cordon/modutil.h>
+
 #include "../hash.h"
 #include "infiles.h"
 
@@ -47,21 +49,6 @@ static const char *path_problem(const char *p, size_t len)
 		c += n + (end ? 1 : 0);
 	}
 	return NULL;
-}
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /* data at path beneath dfd: its directories made (0755) or entered
@@ -100,10 +87,8 @@ static int put_file(int dfd, const char *path, const void *data, size_t len, con
 			e = errno;
 			*what = e == EEXIST ? "given twice (or also as a directory)" : "cannot create the file";
 		} else {
-			if (write_all(fd, data, len) < 0 || fchmod(fd, 0644) < 0) {
-				e = errno ? errno : EIO;
+			if ((e = cordon_write_all(fd, data, len)) || (fchmod(fd, 0644) < 0 && (e = errno)))
 				*what = "cannot write the file";
-			}
 			if (close(fd) < 0 && !e) {
 				e = errno;
 				*what = "cannot write the file";
@@ -116,35 +101,35 @@ static int put_file(int dfd, const char *path, const void *data, size_t len, con
 	return e;
 }
 
-static void remove_at(int dfd)
+static void remove_at(int dfd, int depth)
 {
 	DIR *d = fdopendir(dfd);
 	if (!d) {
 		close(dfd);
 		return;
 	}
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		if (unlinkat(dirfd(d), de->d_name, 0) == 0 || errno != EISDIR)
+		if (unlinkat(dirfd(d), e->d_name, 0) == 0 || errno != EISDIR || depth > 64)
 			continue;
-		int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub >= 0)
-			remove_at(sub);
-		unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR);
+			remove_at(sub, depth + 1);
+		unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
 	}
 	closedir(d);
 }
 
-void infiles_remove(const char *dir)
+void remove_tree(const char *path)
 {
-	if (!dir)
+	if (!path)
 		return;
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0)
-		remove_at(fd);
-	rmdir(dir);
+		remove_at(fd, 0);
+	rmdir(path);
 }
 
 /* Every entry's shape, path and encoding, and the count, before anything
@@ -261,7 +246,7 @@ int infiles_write(const json_t *files, const char *base, const struct infiles_li
 	return 0;
 fail:
 	close(dfd);
-	infiles_remove(d);
+	remove_tree(d);
 	free(d);
 	return -1;
 }

@@ -26,12 +26,13 @@ struct infiles_limits {
  * NUL.  Makes BASE/cordon-in.XXXXXX (0755, the files 0644, so that the
  * sandbox's user can read them) and writes each file beneath it, opened
  * without following links, never over another.  0 with *dir the new
- * directory (the caller owns it: infiles_remove, then free); else -1,
+ * directory (the caller owns it: remove_tree, then free); else -1,
  * nothing left behind, *status 400 (malformed: why names the entry), 413
  * (over lim) or 500 (the host), and why set. */
 int infiles_write(const json_t *files, const char *base, const struct infiles_limits *lim, char **dir,
                   int *status, char *why, size_t whylen);
-/* Remove a directory infiles_write made, without following links. */
-void infiles_remove(const char *dir);
+/* Remove a directory tree without following links (infiles_write's, a
+ * service run's outputs; 64 levels deep at most).  NULL: nothing. */
+void remove_tree(const char *path);
 
 #endif

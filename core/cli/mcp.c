@@ -674,7 +674,7 @@ static json_t *tool_execute_code(struct server *s, json_t *args, struct rpc_err 
 			int err = errno;
 			if (in_fd >= 0)
 				close(in_fd);
-			infiles_remove(in_dir);
+			remove_tree(in_dir);
 			free(in_dir);
 			return tool_error(e, "cannot store the input: %s", strerror(err));
 		}
@@ -696,7 +696,7 @@ static json_t *tool_execute_code(struct server *s, json_t *args, struct rpc_err 
 	cordon_result *r = cordon_run(c->policy, &ro, &err);
 	if (in_fd >= 0)
 		close(in_fd);
-	infiles_remove(in_dir);
+	remove_tree(in_dir);
 	free(in_dir);
 	if (!r) {
 		json_t *out = tool_error(e, "the run could not be attempted: %s", err ? err : "unknown error");

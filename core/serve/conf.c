@@ -423,7 +423,7 @@ static int parse_root(struct yctx *y, struct serve_conf *c, yaml_node_t *root)
 	if ((n = get(y, root, "max_input_bytes"))) {
 		uint64_t v;
 		if (parse_size(scalar(n), &v) < 0 || v > (1ull << 30))
-			return cerr(y, n, "max_input_bytes: expected a size up to 1G (e.g. 16M; 0: no files)");
+			return cerr(y, n, "max_input_bytes: expected a size up to 1G (e.g. 16M)");
 		c->max_input_bytes = (size_t)v;
 	}
 	return 0;

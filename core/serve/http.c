@@ -527,7 +527,7 @@ void http_job_done(struct serve *s, struct job *j)
 	(void)s;
 	/* The run's or session's "files" go as soon as it has ended. */
 	if (j->in_dir) {
-		infiles_remove(j->in_dir);
+		remove_tree(j->in_dir);
 		free(j->in_dir);
 		j->in_dir = NULL;
 	}

@@ -202,37 +202,6 @@ void jobs_free(struct serve *s)
 	json_decref(s->redactions_by_rule);
 }
 
-/* ---- outputs ---- */
-
-static void remove_at(int dfd, int depth)
-{
-	DIR *d = fdopendir(dfd);
-	if (!d) {
-		close(dfd);
-		return;
-	}
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (unlinkat(dirfd(d), e->d_name, 0) == 0 || errno != EISDIR || depth > 64)
-			continue;
-		int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sub >= 0)
-			remove_at(sub, depth + 1);
-		unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
-	}
-	closedir(d);
-}
-
-void remove_tree(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0)
-		remove_at(fd, 0);
-	rmdir(path);
-}
-
 struct job *job_new(enum job_kind kind, struct caller *k, struct warm_policy *wp)
 {
 	struct job *j = calloc(1, sizeof(*j));

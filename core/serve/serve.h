@@ -23,6 +23,8 @@
 
 #include <cordon/cordon.h>
 
+#include "../cli/infiles.h"
+
 #define SERVE_DEFAULT_CONF "/etc/cordon/serve.yaml"
 #define SERVE_DEFAULT_SOCKET "/run/cordon/serve.sock"
 #define SERVE_MAX_CALLER_GROUPS 256
@@ -181,8 +183,7 @@ void job_stream_readable(struct serve *s, struct job *j, int which);
 void jobs_reap(struct serve *s);
 void jobs_stop_all(struct serve *s);
 double job_cpu_so_far(const struct job *j);
-/* Remove a directory tree without following links (a run's outputs). */
-void remove_tree(const char *path);
+/* remove_tree (a run's outputs, the service's directory): ../cli/infiles.h */
 /* A job with every descriptor -1. */
 struct job *job_new(enum job_kind kind, struct caller *k, struct warm_policy *wp);
 void job_free(struct job *j);
