@@ -454,9 +454,6 @@ static int prepare_phase(struct run *run)
 	return 0;
 }
 
-/* --output-dir and --bind-ro canonical and checked before anything runs: a
- * backend binds them at the path it is given, so "/usr/../x" or a symlink
- * must not reach it.  o's paths then point into *out_dir and *binds. */
 /* One caller directory made canonical into *real and checked; *path then
  * points to it. */
 static int caller_dir(const char *opt, const char **path, char **real, cordon_result *r)
@@ -490,6 +487,10 @@ static const char *input_dir_unknown(const cordon_policy *p)
 	return NULL;
 }
 
+/* --output-dir, --input-dir and --bind-ro canonical and checked before
+ * anything runs: a backend binds them at the path it is given, so
+ * "/usr/../x" or a symlink must not reach it.  o's paths then point into
+ * *out_dir, *in_dir and *binds. */
 static int caller_paths(cordon_policy *p, struct cordon_run_options *o, char **out_dir, char **in_dir,
                         struct strv *binds, cordon_result *r)
 {
