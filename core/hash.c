@@ -87,17 +87,21 @@ void sha256_end_hex(struct sha256_ctx *ctx, char hex[SHA256_HEX_LEN + 1])
 	hex[SHA256_HEX_LEN] = '\0';
 }
 
-const char *base64_decode_all(const char *in, size_t len, unsigned char *out, size_t *out_len)
+int base64_decode_all(const char *in, size_t len, unsigned char *out, size_t *out_len, const char **why)
 {
 	pthread_once(&sha_once, load);
-	if (!sha.b64_final)
-		return sha.error[0] ? sha.error : "nettle's base64 could not be loaded";
+	if (!sha.b64_final) {
+		*why = sha.error[0] ? sha.error : "nettle's base64 could not be loaded";
+		return -2;
+	}
 	struct base64_decode_ctx ctx;
 	sha.b64_init(&ctx);
 	size_t n = BASE64_DECODE_LENGTH(len);
 	/* nettle skips white space; padding is checked by final */
-	if (!sha.b64_update(&ctx, &n, out, len, in) || !sha.b64_final(&ctx))
-		return "not valid base64";
+	if (!sha.b64_update(&ctx, &n, out, len, in) || !sha.b64_final(&ctx)) {
+		*why = "not valid base64";
+		return -1;
+	}
 	*out_len = n;
-	return NULL;
+	return 0;
 }

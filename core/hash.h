@@ -26,7 +26,9 @@ CORDON_HASH_HIDDEN void sha256_end_hex(struct sha256_ctx *ctx, char hex[SHA256_H
 
 /* Standard base64 (RFC 4648, padded) of in[0..len) into out, which has
  * room for BASE64_DECODE_LENGTH(len) bytes; *out_len the bytes decoded.
- * NULL, or why not: nettle could not be had, or the text is not base64. */
-CORDON_HASH_HIDDEN const char *base64_decode_all(const char *in, size_t len, unsigned char *out, size_t *out_len);
+ * 0; -1 when the text is not base64; -2 when nettle could not be had
+ * (*why says why). */
+CORDON_HASH_HIDDEN int base64_decode_all(const char *in, size_t len, unsigned char *out, size_t *out_len,
+                                         const char **why);
 
 #endif

@@ -215,10 +215,11 @@ int infiles_write(const json_t *files, const char *base, const struct infiles_li
 				*status = 500;
 				goto fail;
 			}
-			const char *bad = base64_decode_all(text, len, bytes, &len);
-			if (bad) {
+			const char *bad = NULL;
+			int rc = base64_decode_all(text, len, bytes, &len, &bad);
+			if (rc < 0) {
 				snprintf(why, whylen, "files[%zu]: content: %s", i, bad);
-				*status = strncmp(bad, "not valid", 9) == 0 ? 400 : 500;
+				*status = rc == -1 ? 400 : 500;
 				free(bytes);
 				goto fail;
 			}
