@@ -153,9 +153,9 @@ $(CLI): $(CLI_SRCS) $(wildcard core/cli/*.h) modules/incident_log/logformat.h in
 # The service: core/serve/*.c, a program of its own that `cordon serve`,
 # `stop`, `resume` and `ps` execute, so that the command running one
 # sandbox never loads libmicrohttpd and libcurl.
-SERVE_SRCS := $(wildcard core/serve/*.c) core/cli/mcp.c core/hash.c
+SERVE_SRCS := $(wildcard core/serve/*.c) core/cli/mcp.c core/cli/infiles.c core/hash.c
 SERVE_LIBS := $(DEPS_LIBS) $(shell $(PKG_CONFIG) --libs libmicrohttpd libcurl nettle 2>/dev/null || echo -lmicrohttpd -lcurl -lnettle) -lm -ldl
-$(SERVE): $(SERVE_SRCS) $(wildcard core/serve/*.h) core/cli/mcp.h core/hash.h include/cordon/cordon.h $(B)/lib/$(LIBNAME)
+$(SERVE): $(SERVE_SRCS) $(wildcard core/serve/*.h) core/cli/mcp.h core/cli/infiles.h core/hash.h include/cordon/cordon.h $(B)/lib/$(LIBNAME)
 	$(call say,CC,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(CLI_CFLAGS) $(shell $(PKG_CONFIG) --cflags libmicrohttpd libcurl 2>/dev/null) -fPIE -pie \

@@ -423,6 +423,13 @@ static const char *api_launch_output_dir(cordon_ctx *ctx)
 	return ctx->run->output_dir;
 }
 
+static const char *api_launch_input_dir(cordon_ctx *ctx)
+{
+	if (wrong_phase(ctx, "launch_input_dir", P(PHASE_PREPARE)) || !ctx->run)
+		return NULL;
+	return ctx->run->input_dir;
+}
+
 static const char *const *api_launch_bind_ro(cordon_ctx *ctx)
 {
 	static const char *const none[] = { NULL };
@@ -672,6 +679,7 @@ static const struct cordon_core_api api = {
 	.run_state = api_run_state,
 	.require = api_require,
 	.entry_optional = api_entry_optional,
+	.launch_input_dir = api_launch_input_dir,
 };
 
 const struct cordon_core_api *core_api(void)

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include <nettle/base64.h>
 #include <nettle/sha2.h>
 
 #define SHA256_HEX_LEN (2 * SHA256_DIGEST_SIZE)
@@ -22,5 +23,12 @@ CORDON_HASH_HIDDEN const char *sha256_begin(struct sha256_ctx *ctx);
 CORDON_HASH_HIDDEN void sha256_feed(struct sha256_ctx *ctx, const void *data, size_t len);
 /* The digest as lowercase hex, NUL-terminated. */
 CORDON_HASH_HIDDEN void sha256_end_hex(struct sha256_ctx *ctx, char hex[SHA256_HEX_LEN + 1]);
+
+/* Standard base64 (RFC 4648, padded) of in[0..len) into out, which has
+ * room for BASE64_DECODE_LENGTH(len) bytes; *out_len the bytes decoded.
+ * 0; -1 when the text is not base64; -2 when nettle could not be had
+ * (*why says why). */
+CORDON_HASH_HIDDEN int base64_decode_all(const char *in, size_t len, unsigned char *out, size_t *out_len,
+                                         const char **why);
 
 #endif

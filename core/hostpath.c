@@ -33,19 +33,28 @@
 #include "internal.h"
 #include "launch.h"
 
+/* --output-dir, --input-dir: an existing directory. */
+static int check_dir(const char *opt, const char *path, cordon_result *r)
+{
+	struct stat st;
+	if (stat(path, &st) < 0) {
+		result_set_error(r, CORDON_EXIT_ERROR, "%s %s: %s", opt, path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		result_set_error(r, CORDON_EXIT_ERROR, "%s %s: not a directory", opt, path);
+		return -1;
+	}
+	return 0;
+}
+
 int check_dirs(const struct cordon_run_options *o, cordon_result *r)
 {
 	struct stat st;
-	if (o->output_dir) {
-		if (stat(o->output_dir, &st) < 0) {
-			result_set_error(r, CORDON_EXIT_ERROR, "--output-dir %s: %s", o->output_dir, strerror(errno));
-			return -1;
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			result_set_error(r, CORDON_EXIT_ERROR, "--output-dir %s: not a directory", o->output_dir);
-			return -1;
-		}
-	}
+	if (o->output_dir && check_dir("--output-dir", o->output_dir, r) < 0)
+		return -1;
+	if (o->input_dir && check_dir("--input-dir", o->input_dir, r) < 0)
+		return -1;
 	for (size_t i = 0; o->bind_ro && o->bind_ro[i]; i++) {
 		if (o->bind_ro[i][0] != '/') {
 			result_set_error(r, CORDON_EXIT_ERROR, "--bind-ro %s: expected an absolute path", o->bind_ro[i]);

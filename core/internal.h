@@ -533,6 +533,7 @@ struct run {
 	/* --output-dir and --bind-ro as the child gets them (prepare) */
 	const char *output_dir;
 	const char *const *bind_ro;
+	const char *input_dir; /* --input-dir, canonical */
 	struct checker checker; /* the run's checker (checker.c) */
 	struct outputs outputs; /* --output-dir (outputs.c) */
 	struct run_cgroup cgroup; /* the run's cgroup (cgroup.c) */

@@ -454,25 +454,59 @@ static int prepare_phase(struct run *run)
 	return 0;
 }
 
-/* --output-dir and --bind-ro canonical and checked before anything runs: a
- * backend binds them at the path it is given, so "/usr/../x" or a symlink
- * must not reach it.  o's paths then point into *out_dir and *binds. */
-static int caller_paths(cordon_policy *p, struct cordon_run_options *o, const struct cordon_run_options *given,
-                        char **out_dir, struct strv *binds, cordon_result *r)
+/* One caller directory made canonical into *real and checked; *path then
+ * points to it. */
+static int caller_dir(const char *opt, const char **path, char **real, cordon_result *r)
+{
+	const char *given = *path;
+	*real = realpath(given, NULL);
+	if (!*real) {
+		result_set_error(r, CORDON_EXIT_ERROR, "%s %s: %s", opt, given, strerror(errno));
+		return -1;
+	}
+	const char *bad = host_path_problem(*real);
+	if (bad) {
+		result_set_error(r, CORDON_EXIT_ERROR, "%s %s: %s: nothing was run", opt, given, bad);
+		return -1;
+	}
+	*path = *real;
+	return 0;
+}
+
+/* --input-dir reaches only a backend that knows it (ABI 1.5): one built
+ * earlier would leave the directory unshown, or under Landlock alone not
+ * readable, without a word.  The first isolation backend that cannot
+ * honour it is named, or NULL. */
+static const char *input_dir_unknown(const cordon_policy *p)
+{
+	for (size_t i = 0; i < p->n_stack; i++) {
+		const struct cordon_module *m = p->stack[i].lm.m;
+		if ((m->flags & CORDON_MOD_ISOLATION) && CORDON_ABI_GET_MINOR(m->abi) < 5)
+			return m->name;
+	}
+	return NULL;
+}
+
+/* --output-dir, --input-dir and --bind-ro canonical and checked before
+ * anything runs: a backend binds them at the path it is given, so
+ * "/usr/../x" or a symlink must not reach it.  o's paths then point into
+ * *out_dir, *in_dir and *binds. */
+static int caller_paths(cordon_policy *p, struct cordon_run_options *o, char **out_dir, char **in_dir,
+                        struct strv *binds, cordon_result *r)
 {
 	if (check_dirs(o, r) < 0)
 		return -1;
-	if (o->output_dir) {
-		*out_dir = realpath(o->output_dir, NULL);
-		if (!*out_dir) {
-			result_set_error(r, CORDON_EXIT_ERROR, "--output-dir %s: %s", o->output_dir, strerror(errno));
-			return -1;
-		}
-		o->output_dir = *out_dir;
-		const char *bad = host_path_problem(*out_dir);
-		if (bad) {
-			result_set_error(r, CORDON_EXIT_ERROR, "--output-dir %s: %s: nothing was run", given->output_dir,
-			                 bad);
+	if (o->output_dir && caller_dir("--output-dir", &o->output_dir, out_dir, r) < 0)
+		return -1;
+	if (o->input_dir && caller_dir("--input-dir", &o->input_dir, in_dir, r) < 0)
+		return -1;
+	if (o->input_dir) {
+		const char *old = input_dir_unknown(p);
+		if (old) {
+			result_set_error(r, CORDON_EXIT_ERROR,
+			                 "policy '%s': its isolation backend %s was built for an ABI before 1.5 and cannot "
+			                 "show --input-dir: nothing was run",
+			                 p->name, old);
 			return -1;
 		}
 	}
@@ -500,14 +534,14 @@ static int caller_paths(cordon_policy *p, struct cordon_run_options *o, const st
 		}
 		o->bind_ro = (const char *const *)binds->v;
 	}
-	if (o->output_dir || binds->n) {
+	if (o->output_dir || o->input_dir || binds->n) {
 		bool backend = false;
 		for (size_t i = 0; i < p->n_stack; i++)
 			backend |= (p->stack[i].lm.m->flags & CORDON_MOD_ISOLATION) != 0;
 		if (!backend) {
 			result_set_error(r, CORDON_EXIT_ERROR,
-			                 "policy '%s' has no isolation backend to honour --output-dir and --bind-ro "
-			                 "(they would restrict nothing): nothing was run",
+			                 "policy '%s' has no isolation backend to honour --output-dir, --input-dir and "
+			                 "--bind-ro (they would restrict nothing): nothing was run",
 			                 p->name);
 			return -1;
 		}
@@ -632,7 +666,7 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 	if (!r)
 		return set_err(err, "out of memory"), NULL;
 
-	char *out_dir = NULL;
+	char *out_dir = NULL, *in_dir = NULL;
 	struct strv binds = { 0 };
 	struct run run;
 	run_begin(&run, p, r);
@@ -645,7 +679,7 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 		result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
 		goto done;
 	}
-	if (caller_paths(p, &o, opts, &out_dir, &binds, r) < 0)
+	if (caller_paths(p, &o, &out_dir, &in_dir, &binds, r) < 0)
 		goto done;
 	if (p->no_backend)
 		result_warn(r, "policy '%s' has no isolation backend: the program runs with the caller's access to this "
@@ -681,9 +715,11 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 	}
 	run.output_dir = o.output_dir ? run.outputs.staging : NULL;
 	run.bind_ro = o.bind_ro;
-	/* Where the program finds the output directory (landlock, which shows
-	 * it at its own path, sets its own). */
-	if (run.output_dir && strv_push(&run.env, "CORDON_OUTPUT_DIR=/output") < 0) {
+	run.input_dir = o.input_dir;
+	/* Where the program finds the output and input directories (landlock,
+	 * which shows them at their own paths, sets its own). */
+	if ((run.output_dir && strv_push(&run.env, "CORDON_OUTPUT_DIR=/output") < 0) ||
+	    (run.input_dir && strv_push(&run.env, "CORDON_INPUT_DIR=/input") < 0)) {
 		result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
 		goto finish;
 	}
@@ -696,6 +732,7 @@ done:
 	run_end(&run);
 	free(why);
 	free(out_dir);
+	free(in_dir);
 	strv_clear(&binds);
 	return r;
 }

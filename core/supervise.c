@@ -338,6 +338,7 @@ static void sup_launch_desc(struct sup *S, struct launch *L)
 		.output_max_bytes = run->output_dir ? run->outputs.max_bytes : 0,
 		.output_max_entries = run->output_dir ? run->outputs.max_entries : 0,
 		.give_output = run->output_dir ? child_give_output : NULL,
+		.input_dir = run->input_dir,
 	};
 }
 

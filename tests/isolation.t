@@ -21,11 +21,16 @@
 # Runs as root and as an unprivileged user.
 . "$(dirname "$0")/lib.sh"
 
-PROPS="files root_ro usr_ro net_tcp net_abstract procs_hidden proc1_clean kill_all no_caps no_new_privs daemon_dies uid output_dir bind_ro python3 res_exit res_signal res_cpu res_wall res_output out_cap out_enospc out_files out_links tree_mem tree_cpu"
+PROPS="files root_ro usr_ro net_tcp net_abstract procs_hidden proc1_clean kill_all no_caps no_new_privs daemon_dies uid output_dir input_dir bind_ro python3 res_exit res_signal res_cpu res_wall res_output out_cap out_enospc out_files out_links tree_mem tree_cpu"
 TRY="$PROBES/ns_try"
 
 chmod 755 "$T"
-mkdir -p "$T/outdir" "$T/ro" "$T/hidden"
+mkdir -p "$T/outdir" "$T/ro" "$T/hidden" "$T/indir/sub"
+chmod 755 "$T/indir" "$T/indir/sub"
+printf in-data >"$T/indir/x"
+printf deep >"$T/indir/sub/y"
+chmod 644 "$T/indir/x" "$T/indir/sub/y"
+ln -s "$T/hidden/secret" "$T/indir/lnk"
 chmod 777 "$T/outdir"
 chmod 755 "$T/ro"
 echo secret-iso >"$T/hidden/secret"
@@ -140,6 +145,17 @@ prop_output_dir() { # what the program writes to its output directory lands in -
 	sbx --output-dir "$T/outdir" -- sh -c 'case "$2" in /*) [ "$CORDON_OUTPUT_DIR" = "$2" ] || exit 9;; esac
 		echo result >"$CORDON_OUTPUT_DIR/$1" && cat "$CORDON_OUTPUT_DIR/$1"' sh "r-$NAME" "$OUTAT"
 	out_is result && [ "$(cat "$T/outdir/r-$NAME" 2>/dev/null)" = result ]
+}
+prop_input_dir() { # --input-dir DIR is readable at $CORDON_INPUT_DIR (/input where the backend mounts), not writable, and a symlink in it to a hidden host file does not reach it
+	case "$OUTAT" in /*) _at=/input ;; *) _at=$(realpath "$T/indir") ;; esac
+	sbx --input-dir "$T/indir" -- sh -c '[ "$CORDON_INPUT_DIR" = "$1" ] || exit 9; cat "$1/x" "$1/sub/y"' sh "$_at"
+	out_is in-datadeep || return 1
+	sbx --input-dir "$T/indir" -- "$TRY" write "$_at/new-$NAME"
+	rc_is 1 && [ ! -e "$T/indir/new-$NAME" ] || return 1
+	sbx --input-dir "$T/indir" -- "$TRY" write "$_at/x"
+	rc_is 1 && [ "$(cat "$T/indir/x")" = in-data ] || return 1
+	sbx --input-dir "$T/indir" -- cat "$_at/lnk"
+	rc_not 0 && ! out_has secret-iso
 }
 prop_bind_ro() { # --bind-ro PATH is readable at PATH and not writable
 	sbx --bind-ro "$T/ro" -- cat "$T/ro/in"

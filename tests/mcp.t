@@ -11,6 +11,9 @@ if [ ! -x /usr/bin/python3 ]; then
 	echo "1..0 # SKIP no /usr/bin/python3 (the client, and the policies' interpreter)"
 	exit 0
 fi
+# TMPDIR: execute_code's files are written beneath it, and as root the
+# sandbox's user (65534) opens them there.
+chmod 755 "$T"
 # A policy of the test's own, found through mcp's --policy-dir.
 mkdir "$T/pol"
 printf 'interpreter: [/usr/bin/python3, -I, -B]\nstack:\n  - module: rlimit\n    with: {wall: 5s, memory: 256M}\n' |

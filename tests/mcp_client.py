@@ -183,8 +183,33 @@ def main():
     ex = tools.get("execute_code", {}).get("inputSchema", {})
     ok(set(ex.get("required", [])) == {"language", "code"}
        and ex.get("properties", {}).get("language", {}).get("enum") == ["python", "javascript", "shell"]
-       and {"policy", "input", "limits", "session"} <= set(ex.get("properties", {})),
-       "tools/list: execute_code's schema (language enum, code required; policy, input, limits, session)", ex)
+       and {"policy", "input", "limits", "session", "files"} <= set(ex.get("properties", {})),
+       "tools/list: execute_code's schema (language enum, code required; policy, input, limits, session, files)", ex)
+
+    # ---- execute_code with files at /input ----
+    def left_in_tmp():
+        return [n for n in os.listdir(os.environ["TMPDIR"]) if n.startswith("cordon-in.")]
+    r = s.call("execute_code", {"language": "python",
+                                "code": "import os\nd = os.environ['CORDON_INPUT_DIR']\n"
+                                        "print(d, open(d + '/data/a.csv').read().strip(), list(open(d + '/b.bin', 'rb').read()))\n"
+                                        "try:\n    open(d + '/new', 'w')\nexcept OSError as e:\n    print('refused', e.errno)\n",
+                                "files": [{"path": "data/a.csv", "content": "x,y"},
+                                          {"path": "b.bin", "content": "AAH/", "encoding": "base64"}]})
+    st = structured(result(r))
+    ok(st.get("status") == "ok" and st.get("stdout") == "/input x,y [0, 1, 255]\nrefused 30\n",
+       "execute_code: files (text and base64) are read at /input, which is read-only", r)
+    ok(left_in_tmp() == [], "execute_code: the files' directory is removed after the run", left_in_tmp())
+    for bad in ["../x", "/etc/passwd", "a/../../b", ""]:
+        r = s.call("execute_code", {"language": "python", "code": "print(1)\n",
+                                    "files": [{"path": bad, "content": "x"}]})
+        res = result(r)
+        ok(res and res.get("isError") is True and "files[0]: path" in text_of(res) and left_in_tmp() == [],
+           "execute_code: files path %r refused as a tool error, nothing run or left" % bad, r)
+    r = s.call("execute_code", {"language": "python", "code": "print(1)\n",
+                                "files": [{"path": "f%d" % i, "content": ""} for i in range(257)]})
+    res = result(r)
+    ok(res and res.get("isError") is True and "257 files, more than the 256" in text_of(res) and left_in_tmp() == [],
+       "execute_code: more than 256 files are refused", r)
 
     # ---- execute_code ----
     r = s.call("execute_code", {"language": "python",

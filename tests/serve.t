@@ -110,6 +110,8 @@ listen:
 workers: 2
 queue: 1
 log: $T/service.log
+max_input_bytes: 64K
+max_input_files: 8
 policies: [default, strict]
 EOF
 check "the service starts and listens on its socket" start "$T/serve.yaml"
@@ -236,7 +238,47 @@ check "outputs: a name that is no collected file: 404" code_is 404
 req GET "/v1/runs/$id/outputs/plot.svg"
 check "outputs: a run that did not ask for them has none (404, saying how to ask)" eval 'code_is 404 && jtrue "\"outputs\" in j[\"error\"]"'
 sdir=$(sed -n 's/.*runs. outputs in \([^;"]*\).*/\1/p' "$T/serve.log" | head -n 1)
-check "the service keeps outputs in a private directory of its own (0700)" eval '[ -n "$sdir" ] && [ "$(stat -c %a "$sdir")" = 700 ]'
+check "the service keeps outputs in a private directory of its own (searchable, not listable: 0711; the run's 0700)" \
+	eval '[ -n "$sdir" ] && [ "$(stat -c %a "$sdir")" = 711 ]'
+
+# files: written into the run's input directory, read-only at /input.
+files='[{"path": "data/a.csv", "content": "x,y\n1,2\n"}, {"path": "b.bin", "content": "AAH/", "encoding": "base64"}]'
+req POST /v1/runs '{"files": '"$files"', "code": "import os\nprint(os.environ[\"CORDON_INPUT_DIR\"], open(\"/input/data/a.csv\").read().split(), list(open(\"/input/b.bin\", \"rb\").read()))\ntry:\n    open(\"/input/new\", \"w\")\nexcept OSError as e:\n    print(\"refused\", e.errno)"}'
+check "files: text and base64 files are readable at /input in the run" \
+	eval 'code_is 200 && jtrue "j[\"stdout\"].splitlines()[0] == \"/input [\x27x,y\x27, \x271,2\x27] [0, 1, 255]\""'
+check "files: /input is read-only (EROFS)" jtrue 'j["stdout"].splitlines()[1] == "refused 30"'
+nfiles() { ls "$sdir" >"$T/ls" && grep -c cordon-in "$T/ls"; }
+check "files: the run's input directory is gone once it has ended" eval '[ "$(nfiles)" = 0 ]'
+req POST /v1/runs '{"wait": false, "files": [{"path": "a", "content": "x"}], "code": "import time\ntime.sleep(1.5)"}'
+wid=$(json_get 'j["id"]')
+check "files: the input directory is kept while the run goes on" eval '[ "$(nfiles)" = 1 ]'
+i=0
+while req GET "/v1/runs/$wid" && ! jtrue 'j.get("status") == "ok"' 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "files: ... and removed when it ends" eval '[ "$(nfiles)" = 0 ]'
+for bad in '"../x"' '"/etc/x"' '"a//b"' '"a/./b"' '"a\u0000b"' '""' '"d/../../x"' '"1/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16/17"'; do
+	req POST /v1/runs '{"files": [{"path": '"$bad"', "content": "x"}], "code": "print(1)"}'
+	check "files: path $bad is refused (400, naming it)" eval 'code_is 400 && jtrue "\"files[0]: path\" in j[\"error\"]" && [ "$(nfiles)" = 0 ]'
+done
+req POST /v1/runs '{"files": [{"path": "a", "content": "x"}, {"path": "a", "content": "y"}], "code": "1"}'
+check "files: a path given twice is refused (400) and nothing is left behind" eval 'code_is 400 && jtrue "\"twice\" in j[\"error\"]" && [ "$(nfiles)" = 0 ]'
+req POST /v1/runs '{"files": [{"path": "a", "content": "x"}, {"path": "a/b", "content": "y"}], "code": "1"}'
+check "files: a file that is also a directory of another's path: 400" eval 'code_is 400 && [ "$(nfiles)" = 0 ]'
+req POST /v1/runs '{"files": [{"path": "a", "content": "%%%", "encoding": "base64"}], "code": "1"}'
+check "files: content that is not base64: 400" eval 'code_is 400 && jtrue "\"base64\" in j[\"error\"]"'
+req POST /v1/runs '{"files": [{"path": "a", "content": "x", "encoding": "latin-1"}], "code": "1"}'
+check "files: an unknown encoding: 400" code_is 400
+req POST /v1/runs '{"files": [{"path": "a", "content": "x", "mode": "0755"}], "code": "1"}'
+check "files: an unknown key in an entry: 400" eval 'code_is 400 && jtrue "\"mode\" in j[\"error\"]"'
+req POST /v1/runs '{"files": {"a": "x"}, "code": "1"}'
+check "files: not a list: 400" code_is 400
+big=$(python3 -c 'print("x" * 70000)')
+req POST /v1/runs '{"files": [{"path": "big", "content": "'"$big"'"}], "code": "1"}'
+check "files: more bytes than max_input_bytes: 413, nothing left behind" eval 'code_is 413 && jtrue "\"bytes\" in j[\"error\"]" && [ "$(nfiles)" = 0 ]'
+many=$(python3 -c 'import json; print(json.dumps([{"path": "f%d" % i, "content": ""} for i in range(9)]))')
+req POST /v1/runs '{"files": '"$many"', "code": "1"}'
+check "files: more files than max_input_files: 413" eval 'code_is 413 && jtrue "\"files\" in j[\"error\"]"'
+req POST /v1/checks '{"files": [], "code": "1"}'
+check "files: not for a check (400)" code_is 400
 
 # stream: true - the output as server-sent events while it runs, then the result.
 sse='{"stream": true, "code": "import sys, time\nprint(\"one\", flush=True)\ntime.sleep(0.2)\nsys.stdout.buffer.write(b\"caf\\xc3\")\nsys.stdout.flush()\ntime.sleep(0.2)\nsys.stdout.buffer.write(b\"\\xa9 \\xff\\n\")\nsys.stdout.flush()\nprint(\"two\", file=sys.stderr)"}'
@@ -317,13 +359,18 @@ cell '{"code": "1"}'
 check "when the interpreter is gone, the session has ended: 410" code_is 410
 req GET "/v1/sessions/$sid"
 check "... and GET gives the session's run result" eval 'code_is 200 && jtrue "j[\"policy\"] == \"default\" and \"status\" in j"'
-req POST /v1/sessions '{"policy": "default"}'
+sdir=$(sed -n 's/.*runs. outputs in \([^;"]*\).*/\1/p' "$T/serve.log" | head -n 1) # the restarted service's
+req POST /v1/sessions '{"policy": "default", "files": [{"path": "s.txt", "content": "for the session"}]}'
 sid=$(json_get 'j["id"]')
+cell '{"code": "print(open(\"/input/s.txt\").read())"}'
+check "files: a session's files are at /input in every cell" eval 'code_is 200 && jtrue "j[\"stdout\"] == \"for the session\\n\""'
+check "files: the session's input directory is there while it lives" eval '[ "$(nfiles)" = 1 ]'
 req DELETE "/v1/sessions/$sid"
 check "DELETE ends a session" code_is 202
 sleep 0.3
 cell '{"code": "1"}'
 check "... after which a cell is 410" code_is 410
+check "files: the session's input directory is gone once it has ended" eval '[ "$(nfiles)" = 0 ]'
 req POST /v1/sessions '{"policy": "strict"}'
 check "a policy whose guard refuses the session's interpreter: 422 saying why" \
 	eval 'code_is 422 && jtrue "\"could not start\" in j[\"error\"] and \"-c\" in j[\"error\"]"'
@@ -394,6 +441,19 @@ check "mcp: a session name that is no name: a tool error" eval 'code_is 200 && j
 mcp '{"jsonrpc":"2.0","id":24,"method":"tools/call","params":{"name":"execute_code","arguments":{"language":"python","code":"1","session":"st","policy":"strict"}}}'
 check "mcp: a session that cannot start under its policy: a tool error saying why" \
 	eval 'code_is 200 && jtrue "j[\"result\"][\"isError\"] is True and \"could not start\" in j[\"result\"][\"content\"][0][\"text\"]"'
+mcp '{"jsonrpc":"2.0","id":40,"method":"tools/call","params":{"name":"execute_code","arguments":{"language":"python","code":"print(open(\"/input/d/f.txt\").read())","files":[{"path":"d/f.txt","content":"aGk=","encoding":"base64"}]}}}'
+check "mcp: execute_code with files: read at /input" \
+	eval 'code_is 200 && jtrue "j[\"result\"][\"structuredContent\"][\"stdout\"] == \"hi\\n\""'
+check "mcp: ... and its directory is gone after the run" eval '[ "$(nfiles)" = 0 ]'
+mcp '{"jsonrpc":"2.0","id":41,"method":"tools/call","params":{"name":"execute_code","arguments":{"language":"python","code":"1","files":[{"path":"../f","content":"x"}]}}}'
+check "mcp: execute_code with a file path out of /input: a tool error" \
+	eval 'code_is 200 && jtrue "j[\"result\"][\"isError\"] is True and \"files[0]: path\" in j[\"result\"][\"content\"][0][\"text\"]"'
+mcp '{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"execute_code","arguments":{"language":"python","code":"open(\"/input/s.txt\").read()","session":"fs","files":[{"path":"s.txt","content":"session file"}]}}}'
+check "mcp: a session's first call gives its files" \
+	eval 'code_is 200 && jtrue "\"session file\" in j[\"result\"][\"content\"][0][\"text\"]"'
+mcp '{"jsonrpc":"2.0","id":43,"method":"tools/call","params":{"name":"execute_code","arguments":{"language":"python","code":"1","session":"fs","files":[{"path":"t.txt","content":"late"}]}}}'
+check "mcp: files on a later call of the session: a tool error" \
+	eval 'code_is 200 && jtrue "j[\"result\"][\"isError\"] is True and \"first call\" in j[\"result\"][\"content\"][0][\"text\"]"'
 mcp '{"jsonrpc":"2.0","id":8,"method":"ping"}' -H 'Origin: http://evil.example'
 check "mcp: a request with an Origin header is refused (403)" code_is 403
 mcp '{"jsonrpc":"2.0","id":9,"method":"ping"}' -H 'MCP-Protocol-Version: 1999-01-01'

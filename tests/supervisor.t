@@ -698,6 +698,16 @@ run exec -p "$T/plain.yaml" --output-dir "$T/outdir" -- touch "$T/ran-outdir"
 check "--output-dir with no isolation backend: refused (125)" rc_is 125
 check "--output-dir with no isolation backend: nothing ran" test ! -e "$T/ran-outdir"
 check "--output-dir with no isolation backend: says why" err_has "no isolation backend"
+mkdir -p "$T/indir"
+run exec -p "$T/plain.yaml" --input-dir "$T/indir" -- touch "$T/ran-indir"
+check "--input-dir with no isolation backend: refused (125), nothing ran, saying why" \
+	eval 'rc_is 125 && [ ! -e "$T/ran-indir" ] && err_has "no isolation backend to honour --output-dir, --input-dir"'
+printf 'stack:\n  - module: oldiso\n' | write_policy "$T/oldiso.yaml"
+run exec -p "$T/oldiso.yaml" --input-dir "$T/indir" -- touch "$T/ran-indir"
+check "--input-dir with an isolation backend of ABI 1.4: refused (125) naming it, nothing ran" \
+	eval 'rc_is 125 && [ ! -e "$T/ran-indir" ] && err_has "isolation backend oldiso was built for an ABI before 1.5"'
+run exec -p "$T/oldiso.yaml" -- true
+check "... that backend still runs without --input-dir" rc_is 0
 
 for how in crash exit; do
 	write_policy "$T/conf-$how.yaml" <<EOF2
@@ -793,6 +803,20 @@ check "--bind-ro of the whole host file system is refused (125), nothing runs" \
 	eval 'rc_is 125 && jtrue '"'"'"whole host file system" in j["error"]'"'"' && [ ! -e "$T/ran-root-bind" ]'
 run exec -p "$T/dirs.yaml" --json --bind-ro "$T/no-such-dir" -- /bin/true
 check "--bind-ro of a missing path is refused (125)" eval 'rc_is 125 && jtrue '"'"'"no-such-dir" in j["error"]'"'"''
+mkdir -p "$T/in1"
+chmod 0755 "$T/in1"
+ln -s "$T/in1" "$T/in-link"
+run exec -p "$T/dirs.yaml" --json --input-dir "$T/in-link/." -- /bin/true
+check "prepare sees --input-dir canonical (symlinks and dots resolved)" \
+	jtrue 'j["status"] == "ok" and "testmod: input_dir='"$T"'/in1" in j["warnings"]'
+run exec -p "$T/dirs.yaml" --json --input-dir /proc/self -- touch "$T/ran-proc-in"
+check "--input-dir of a kernel interface is refused (125), nothing runs" \
+	eval 'rc_is 125 && jtrue '"'"'"--input-dir /proc/self" in j["error"]'"'"' && [ ! -e "$T/ran-proc-in" ]'
+run exec -p "$T/dirs.yaml" --json --input-dir "$T/no-such-in" -- /bin/true
+check "--input-dir of a missing directory is refused (125), naming it" eval 'rc_is 125 && jtrue '"'"'"--input-dir" in j["error"] and "no-such-in" in j["error"]'"'"''
+touch "$T/a-file"
+run exec -p "$T/dirs.yaml" --json --input-dir "$T/a-file" -- /bin/true
+check "--input-dir of a file is refused (125): not a directory" eval 'rc_is 125 && jtrue '"'"'"not a directory" in j["error"]'"'"''
 run exec -p "$T/dirs.yaml" --json -- /bin/true
 check "prepare without --output-dir: none, and an empty --bind-ro list" \
 	jtrue 'j["status"] == "ok" and "testmod: output_dir=(none)" in j["warnings"] and not any("bind_ro=" in w for w in j["warnings"])'

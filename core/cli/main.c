@@ -38,6 +38,7 @@ struct opts {
 	int audit; /* --audit */
 	const char *input;
 	const char *output_dir;
+	const char *input_dir;
 	const char **bind_ro; /* NULL-terminated */
 	size_t n_bind;
 	const char **sources;
@@ -51,10 +52,10 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: cordon [--policy-dir DIR] [-v] COMMAND ...\n"
 	        "\n"
-	        "  cordon run   [-p POLICY] [--json] [--audit] [--input FILE|-] [--output-dir DIR] [--bind-ro PATH]...\n"
-	        "               SOURCE|-\n"
-	        "  cordon exec  [-p POLICY] [--json] [--audit] [--input FILE|-] [--output-dir DIR] [--bind-ro PATH]...\n"
-	        "               [--source FILE]... -- COMMAND [ARG...]\n"
+	        "  cordon run   [-p POLICY] [--json] [--audit] [--input FILE|-] [--output-dir DIR] [--input-dir DIR]\n"
+	        "               [--bind-ro PATH]... SOURCE|-\n"
+	        "  cordon exec  [-p POLICY] [--json] [--audit] [--input FILE|-] [--output-dir DIR] [--input-dir DIR]\n"
+	        "               [--bind-ro PATH]... [--source FILE]... -- COMMAND [ARG...]\n"
 	        "  cordon check [-p POLICY] [--json] SOURCE...|-\n"
 	        "  cordon policy list | show NAME | lint FILE...\n"
 	        "\n"
@@ -263,6 +264,7 @@ enum {
 	OPT_JSON = 256,
 	OPT_INPUT,
 	OPT_OUTPUT_DIR,
+	OPT_INPUT_DIR,
 	OPT_BIND_RO,
 	OPT_SOURCE,
 	OPT_POLICY_DIR,
@@ -298,6 +300,7 @@ static int parse_sub(int argc, char **argv, struct opts *o, const char *cmd, int
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "input", required_argument, NULL, OPT_INPUT },
 		{ "output-dir", required_argument, NULL, OPT_OUTPUT_DIR },
+		{ "input-dir", required_argument, NULL, OPT_INPUT_DIR },
 		{ "bind-ro", required_argument, NULL, OPT_BIND_RO },
 		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "policy-dir", required_argument, NULL, OPT_POLICY_DIR },
@@ -340,6 +343,7 @@ static int parse_sub(int argc, char **argv, struct opts *o, const char *cmd, int
 			break;
 		case OPT_INPUT:
 		case OPT_OUTPUT_DIR:
+		case OPT_INPUT_DIR:
 		case OPT_BIND_RO:
 		case OPT_SOURCE:
 			if (!is_run && !is_exec)
@@ -351,6 +355,8 @@ static int parse_sub(int argc, char **argv, struct opts *o, const char *cmd, int
 				o->input = optarg;
 			else if (c == OPT_OUTPUT_DIR)
 				o->output_dir = optarg;
+			else if (c == OPT_INPUT_DIR)
+				o->input_dir = optarg;
 			else if (c == OPT_BIND_RO && push(&o->bind_ro, &o->n_bind, optarg) < 0)
 				return EXIT_USAGE;
 			else if (c == OPT_SOURCE && push(&o->sources, &o->n_sources, optarg) < 0)
@@ -439,6 +445,7 @@ static int cmd_run(int argc, char **argv, struct opts *o, bool exec_mode)
 		.size = sizeof(ro),
 		.input = o->input,
 		.output_dir = o->output_dir,
+		.input_dir = o->input_dir,
 		.bind_ro = o->bind_ro,
 		.stream_stdout_fd = o->json ? -1 : 1,
 		.stream_stderr_fd = o->json ? -1 : 2,

@@ -40,6 +40,7 @@
 
 #include <cordon/cordon.h>
 
+#include "infiles.h"
 #include "mcp.h"
 
 #define MCP_MAX_MESSAGE (8u * 1024 * 1024) /* one JSON-RPC message, newline excluded */
@@ -610,7 +611,7 @@ static void text_warnings(struct text *t, json_t *res)
 static json_t *tool_execute_code(struct server *s, json_t *args, struct rpc_err *e)
 {
 	static const char *const allowed[] = { "language", "code", "policy", "input", "limits", "session", "outputs",
-		                               NULL };
+		                               "files", NULL };
 	const char *tool = "execute_code", *lang, *code, *input, *session;
 	size_t code_len, input_len;
 	json_t *outputs = json_object_get(args, "outputs");
@@ -637,6 +638,23 @@ static json_t *tool_execute_code(struct server *s, json_t *args, struct rpc_err 
 	if (!c)
 		return terr;
 
+	/* The files, in a fresh directory of the run's own (the service's
+	 * private one, else TMPDIR), removed after the run. */
+	char *in_dir = NULL;
+	json_t *files = json_object_get(args, "files");
+	if (files) {
+		const char *tmp = getenv("TMPDIR");
+		const char *base = s->host && s->host->input_base ? s->host->input_base
+		                   : tmp && tmp[0] == '/'         ? tmp
+		                                                  : "/tmp";
+		struct infiles_limits lim = { INFILES_DEFAULT_BYTES, INFILES_DEFAULT_FILES };
+		if (s->host && s->host->input_base)
+			lim = (struct infiles_limits){ s->host->max_input_bytes, s->host->max_input_files };
+		char why[400];
+		int status = 0;
+		if (infiles_write(files, base, &lim, &in_dir, &status, why, sizeof(why)) < 0)
+			return tool_error(e, "%s", why);
+	}
 	/* The input text, as a sealed memory file the run opens by its
 	 * /proc/self/fd name (never a file in a directory someone shares). */
 	int in_fd = -1;
@@ -657,6 +675,8 @@ static json_t *tool_execute_code(struct server *s, json_t *args, struct rpc_err 
 			int err = errno;
 			if (in_fd >= 0)
 				close(in_fd);
+			remove_tree(in_dir);
+			free(in_dir);
 			return tool_error(e, "cannot store the input: %s", strerror(err));
 		}
 		snprintf(in_path, sizeof(in_path), "/proc/self/fd/%d", in_fd);
@@ -671,11 +691,14 @@ static json_t *tool_execute_code(struct server *s, json_t *args, struct rpc_err 
 		.cancel_fd = s->host ? s->host->cancel_fd : sig_pipe[0],
 		.caller = s->host ? s->host->caller : NULL,
 		.output_dir = json_is_true(outputs) ? s->host->output_dir : NULL,
+		.input_dir = in_dir,
 	};
 	char *err = NULL;
 	cordon_result *r = cordon_run(c->policy, &ro, &err);
 	if (in_fd >= 0)
 		close(in_fd);
+	remove_tree(in_dir);
+	free(in_dir);
 	if (!r) {
 		json_t *out = tool_error(e, "the run could not be attempted: %s", err ? err : "unknown error");
 		free(err);
@@ -843,6 +866,20 @@ static json_t *tool_list_policies(struct server *s, json_t *args, struct rpc_err
 	return tool_result(&t, false, res, e);
 }
 
+/* execute_code's files: the schema of one entry. */
+static json_t *files_schema(void)
+{
+	json_error_t jerr;
+	return json_pack_ex(&jerr, 0, "{s:s,s:s,s:{s:s,s:{s:{s:s},s:{s:s},s:{s:s,s:[ss]}},s:[ss],s:b}}", "type", "array",
+	                    "description",
+	                    "Files the program reads at /input (read-only; $CORDON_INPUT_DIR names it): each a path "
+	                    "relative to /input (no '..'), its content, and its encoding (utf-8, the default, or base64 "
+	                    "for bytes).",
+	                    "items", "type", "object", "properties", "path", "type", "string", "content", "type",
+	                    "string", "encoding", "type", "string", "enum", "utf-8", "base64", "required", "path",
+	                    "content", "additionalProperties", 0);
+}
+
 /* tools/list: each tool with its JSON Schema. */
 static json_t *tools_list(void)
 {
@@ -851,7 +888,7 @@ static json_t *tools_list(void)
 		"The NAME of a policy (list_policies shows them; never a path). Default: the preset for the "
 		"language (python: default, javascript: javascript, shell: shell).";
 	json_error_t jerr;
-	return json_pack_ex(
+	json_t *l = json_pack_ex(
 		&jerr, 0,
 		"{s:[{s:s,s:s,s:{s:s,s:{s:{s:s,s:[sss],s:s},s:{s:s,s:s},s:{s:s,s:s},s:{s:s,s:s},"
 		"s:{s:s,s:s,s:{s:[ss]}},s:{s:s,s:s}},s:[ss],s:b}},"
@@ -890,6 +927,11 @@ static json_t *tools_list(void)
 		"name", "list_policies", "description",
 		"The names of the policies this server offers, and the default policy for each language.",
 		"inputSchema", "type", "object", "properties", "additionalProperties", 0);
+	json_t *props = json_object_get(json_object_get(json_array_get(json_object_get(l, "tools"), 0), "inputSchema"),
+	                                "properties");
+	if (props)
+		json_object_set_new(props, "files", files_schema());
+	return l;
 }
 
 /* Over cordon serve's /mcp: execute_code's outputs and read_output_file. */

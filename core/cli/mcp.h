@@ -33,6 +33,10 @@ struct mcp_host {
 	 * collected, and the run's id for read_output_file (NULL: refused). */
 	const char *output_dir, *run_id;
 	int offer_outputs; /* tools/list shows outputs and read_output_file */
+	/* execute_code's files: written under input_base (NULL: TMPDIR or
+	 * /tmp, with infiles.h's default bounds), at most these bounds. */
+	const char *input_base;
+	size_t max_input_bytes, max_input_files;
 	int cancel_fd; /* a run is cancelled when it becomes readable; -1 none */
 };
 

@@ -23,6 +23,7 @@
 
 #include <yaml.h>
 
+#include "../cli/infiles.h"
 #include "../hash.h"
 #include "serve.h"
 
@@ -397,7 +398,8 @@ static int parse_root(struct yctx *y, struct serve_conf *c, yaml_node_t *root)
 {
 	static const char *const keys[] = { "listen",      "workers",    "queue",       "max_request", "keep_results",
 		                            "run_timeout", "log",        "policy_dir",  "module_path", "policies",
-		                            "callers",     "sessions",   "session_idle", NULL };
+		                            "callers",     "sessions",   "session_idle", "max_input_bytes", "max_input_files",
+		                            NULL };
 	if (!root || root->type != YAML_MAPPING_NODE)
 		return cerr(y, root, "expected a mapping (listen, workers, queue, policies, callers, ...)");
 	if (known_keys(y, root, "serve.yaml", keys) < 0 || parse_listen(y, c, root) < 0 ||
@@ -406,6 +408,7 @@ static int parse_root(struct yctx *y, struct serve_conf *c, yaml_node_t *root)
 	    get_uint(y, root, "run_timeout", 1, 86400, &c->run_timeout_s) < 0 ||
 	    get_uint(y, root, "sessions", 0, 4096, &c->sessions) < 0 ||
 	    get_uint(y, root, "session_idle", 1, 86400, &c->session_idle_s) < 0 ||
+	    get_uint(y, root, "max_input_files", 0, 100000, &c->max_input_files) < 0 ||
 	    get_str(y, root, "log", true, &c->log_path) < 0 || get_str(y, root, "policy_dir", true, &c->policy_dir) < 0 ||
 	    get_str(y, root, "module_path", true, &c->module_path) < 0 || parse_policies(y, c, root) < 0 ||
 	    parse_callers(y, c, root) < 0)
@@ -416,6 +419,12 @@ static int parse_root(struct yctx *y, struct serve_conf *c, yaml_node_t *root)
 		if (parse_size(scalar(n), &v) < 0 || v < 1024 || v > (1ull << 30))
 			return cerr(y, n, "max_request: expected a size from 1K to 1G (e.g. 16M)");
 		c->max_request = (size_t)v;
+	}
+	if ((n = get(y, root, "max_input_bytes"))) {
+		uint64_t v;
+		if (parse_size(scalar(n), &v) < 0 || v > (1ull << 30))
+			return cerr(y, n, "max_input_bytes: expected a size up to 1G (e.g. 16M)");
+		c->max_input_bytes = (size_t)v;
 	}
 	return 0;
 }
@@ -461,6 +470,8 @@ int conf_load(struct serve_conf *c, const char *path, const char *socket_overrid
 	c->unix_mode = 0660;
 	c->queue = 64;
 	c->max_request = 16u << 20;
+	c->max_input_bytes = INFILES_DEFAULT_BYTES;
+	c->max_input_files = INFILES_DEFAULT_FILES;
 	c->keep_results = 256;
 	c->run_timeout_s = 3600;
 	c->sessions = (unsigned)-1; /* unset: as many as workers */

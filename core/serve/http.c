@@ -51,6 +51,7 @@
 #include <microhttpd.h>
 #include <nettle/base64.h>
 
+#include "../cli/infiles.h"
 #include "../cli/mcp.h"
 #include "serve.h"
 
@@ -285,12 +286,12 @@ static const char *pick_policy(struct http_wait *w, json_t *body)
 static int parse_job(json_t *body, struct job *j, bool check, char *why, size_t whylen)
 {
 	static const char *const run_keys[] = { "policy", "code", "argv", "input", "tighten", "wait", "stream",
-		                                "outputs", NULL };
+		                                "outputs", "files", NULL };
 	static const char *const check_keys[] = { "policy", "code", NULL };
 	const char *bad = known(body, check ? check_keys : run_keys);
 	if (bad) {
 		snprintf(why, whylen, "unknown key '%s' (expected %s)", bad,
-		         check ? "policy, code" : "policy, code or argv, input, tighten, wait, stream, outputs");
+		         check ? "policy, code" : "policy, code or argv, input, tighten, wait, stream, outputs, files");
 		return -1;
 	}
 	json_t *code = json_object_get(body, "code"), *argv = json_object_get(body, "argv");
@@ -349,6 +350,17 @@ static int parse_job(json_t *body, struct job *j, bool check, char *why, size_t 
 oom:
 	snprintf(why, whylen, "out of memory");
 	return -1;
+}
+
+/* A request's "files" (if any) into the job's own input directory under
+ * the service's private one: 0, or -1 with *status (400, 413, 500) and why. */
+static int take_files(struct serve *s, json_t *body, struct job *j, int *status, char *why, size_t whylen)
+{
+	json_t *files = json_object_get(body, "files");
+	if (!files)
+		return 0;
+	const struct infiles_limits lim = { s->conf.max_input_bytes, s->conf.max_input_files };
+	return infiles_write(files, s->state_dir, &lim, &j->in_dir, status, why, whylen);
 }
 
 static json_t *job_state_json(const struct job *j)
@@ -471,19 +483,26 @@ static enum MHD_Result post_job(struct http_wait *w, bool check)
 		return send_error(w->conn, 400, "stream and wait: false exclude each other (a stream is read as it runs)");
 	}
 	int rc = parse_job(body, j, check, why, sizeof(why));
-	json_decref(body);
 	if (rc < 0) {
+		json_decref(body);
 		job_free(j);
 		return send_error(w->conn, 400, why);
 	}
 	const char *rwhy = NULL;
 	double retry = caller_admit(w->caller, &rwhy);
 	if (retry > 0) {
+		json_decref(body);
 		job_free(j);
 		snprintf(why, sizeof(why), "%s (caller '%s')", rwhy, w->caller->name);
 		return refuse(w, 429, wp->name, why, retry);
 	}
 	int status = 0;
+	rc = take_files(s, body, j, &status, why, sizeof(why));
+	json_decref(body);
+	if (rc < 0) {
+		job_free(j);
+		return status == 400 ? send_error(w->conn, 400, why) : refuse(w, (unsigned)status, wp->name, why, 0);
+	}
 	if (job_submit(s, j, &status, &rwhy) < 0) {
 		job_free(j);
 		return refuse(w, (unsigned)status, wp->name, rwhy, 1);
@@ -506,6 +525,12 @@ static enum MHD_Result post_job(struct http_wait *w, bool check)
 void http_job_done(struct serve *s, struct job *j)
 {
 	(void)s;
+	/* The run's or session's "files" go as soon as it has ended. */
+	if (j->in_dir) {
+		remove_tree(j->in_dir);
+		free(j->in_dir);
+		j->in_dir = NULL;
+	}
 	struct http_wait *w = j->waiter;
 	if (!w)
 		return;
@@ -720,6 +745,9 @@ static enum MHD_Result mcp_session_call(struct http_wait *w, json_t *msg)
 		}
 		if (j->cell_busy)
 			return mcp_tool_error(w, id, "a cell of this session is still running: one at a time");
+		if (json_object_get(args, "files"))
+			return mcp_tool_error(w, id, "files are given with a session's first call, and stay at /input for "
+			                             "its life: leave them out");
 		char *now = session_check_send(s, j, json_string_value(code), json_string_length(code));
 		if (now) { /* denied, or it could not be sent */
 			char *reply = mcp_cell_reply(id, j, 200, now);
@@ -746,6 +774,10 @@ static enum MHD_Result mcp_session_call(struct http_wait *w, json_t *msg)
 		memcpy(j->pending_code, json_string_value(code), json_string_length(code) + 1);
 		j->pending_len = json_string_length(code);
 		int status = 0;
+		if (take_files(s, args, j, &status, why, sizeof(why)) < 0) {
+			job_free(j);
+			return mcp_tool_error(w, id, why);
+		}
 		if (job_submit(s, j, &status, &rwhy) < 0) {
 			job_free(j);
 			return refuse(w, (unsigned)status, wp->name, rwhy, 5);
@@ -915,13 +947,13 @@ static enum MHD_Result post_session(struct http_wait *w)
 	struct serve *s = w->s;
 	json_error_t je;
 	json_t *body = json_loadb(w->body ? w->body : "{}", w->body ? w->len : 2, JSON_REJECT_DUPLICATES, &je);
-	static const char *const keys[] = { "policy", NULL };
+	static const char *const keys[] = { "policy", "files", NULL };
 	const char *bad = json_is_object(body) ? known(body, keys) : NULL;
 	char why[400];
 	if (!json_is_object(body) || bad ||
 	    (json_object_get(body, "policy") && !json_is_string(json_object_get(body, "policy")))) {
-		snprintf(why, sizeof(why), "the body must be a JSON object {policy}%s%s", bad ? ": unknown key " : "",
-		         bad ? bad : "");
+		snprintf(why, sizeof(why), "the body must be a JSON object {policy, files}%s%s",
+		         bad ? ": unknown key " : "", bad ? bad : "");
 		json_decref(body);
 		return send_error(w->conn, 400, why);
 	}
@@ -932,25 +964,35 @@ static enum MHD_Result post_session(struct http_wait *w)
 		json_decref(body);
 		return send_error(w->conn, 404, why);
 	}
-	json_decref(body);
 	if (!caller_may_use(w->caller, wp->name)) {
+		json_decref(body);
 		snprintf(why, sizeof(why), "caller '%s' may not use policy '%s'", w->caller->name, wp->name);
 		return refuse(w, 403, wp->name, why, 0);
 	}
 	if (!wp->language || strcmp(wp->language, "python") != 0 || !cordon_policy_interpreter(wp->policy)) {
+		json_decref(body);
 		snprintf(why, sizeof(why), "policy '%s' does not run Python: sessions are Python interpreters", wp->name);
 		return send_error(w->conn, 400, why);
 	}
 	const char *rwhy = NULL;
 	double retry = caller_admit(w->caller, &rwhy);
 	if (retry > 0) {
+		json_decref(body);
 		snprintf(why, sizeof(why), "%s (caller '%s')", rwhy, w->caller->name);
 		return refuse(w, 429, wp->name, why, retry);
 	}
 	struct job *j = job_new(JOB_SESSION, w->caller, wp);
-	if (!j)
+	if (!j) {
+		json_decref(body);
 		return send_error(w->conn, 500, "out of memory");
+	}
 	int status = 0;
+	int rc = take_files(s, body, j, &status, why, sizeof(why));
+	json_decref(body);
+	if (rc < 0) {
+		job_free(j);
+		return status == 400 ? send_error(w->conn, 400, why) : refuse(w, (unsigned)status, wp->name, why, 0);
+	}
 	if (job_submit(s, j, &status, &rwhy) < 0) {
 		job_free(j);
 		return refuse(w, (unsigned)status, wp->name, rwhy, 5);

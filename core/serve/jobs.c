@@ -180,6 +180,10 @@ void job_free(struct job *j)
 		remove_tree(j->out_dir);
 		free(j->out_dir);
 	}
+	if (j->in_dir) { /* a job that never ran (http_job_done removes it otherwise) */
+		remove_tree(j->in_dir);
+		free(j->in_dir);
+	}
 	if (j->result_fd >= 0)
 		close(j->result_fd);
 	if (j->cancel_fd >= 0)
@@ -196,37 +200,6 @@ void jobs_free(struct serve *s)
 	s->jobs = NULL;
 	json_decref(s->denials_by_rule);
 	json_decref(s->redactions_by_rule);
-}
-
-/* ---- outputs ---- */
-
-static void remove_at(int dfd, int depth)
-{
-	DIR *d = fdopendir(dfd);
-	if (!d) {
-		close(dfd);
-		return;
-	}
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (unlinkat(dirfd(d), e->d_name, 0) == 0 || errno != EISDIR || depth > 64)
-			continue;
-		int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sub >= 0)
-			remove_at(sub, depth + 1);
-		unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
-	}
-	closedir(d);
-}
-
-void remove_tree(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0)
-		remove_at(fd, 0);
-	rmdir(path);
 }
 
 struct job *job_new(enum job_kind kind, struct caller *k, struct warm_policy *wp)
@@ -358,6 +331,9 @@ static void worker_mcp(struct serve *s, struct job *j, int out_fd, int cancel_fd
 		              .output_dir = j->out_dir,
 		              .run_id = j->id,
 		              .offer_outputs = 1,
+		              .input_base = s->state_dir,
+		              .max_input_bytes = s->conf.max_input_bytes,
+		              .max_input_files = s->conf.max_input_files,
 		              .arg = &m,
 		              .refuse_policy = mcp_refuse,
 		              .warm_policy = mcp_warm,
@@ -471,6 +447,7 @@ static void worker_main(struct serve *s, struct job *j, int out_fd, int cancel_f
 			.cancel_fd = cancel_fd,
 			.caller = j->caller->name,
 			.output_dir = j->out_dir,
+			.input_dir = j->in_dir,
 		};
 		r = cordon_run(p, &ro, &err);
 	}

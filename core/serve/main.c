@@ -118,6 +118,11 @@ static int setup(struct serve *s, int verbose, char **err)
 		return seterr(err, "cannot make the service's private directory under %s: %s",
 		              tmp && tmp[0] == '/' ? tmp : "/var/tmp", strerror(e));
 	}
+	/* Searchable, not listable: a run's "files" (cordon-in.XXXXXX, 0755)
+	 * are read by the sandbox's user at their own path under Landlock
+	 * alone; outputs stay in directories of mode 0700. */
+	if (chmod(s->state_dir, 0711) < 0)
+		return seterr(err, "cannot chmod the service's private directory %s: %s", s->state_dir, strerror(errno));
 	if (jobs_init(s) < 0 || open_log(s, err) < 0 || load_policies(s, verbose, err) < 0 || http_start(s, err) < 0)
 		return -1;
 	return 0;

@@ -23,6 +23,8 @@
 
 #include <cordon/cordon.h>
 
+#include "../cli/infiles.h"
+
 #define SERVE_DEFAULT_CONF "/etc/cordon/serve.yaml"
 #define SERVE_DEFAULT_SOCKET "/run/cordon/serve.sock"
 #define SERVE_MAX_CALLER_GROUPS 256
@@ -66,6 +68,10 @@ struct serve_conf {
 	unsigned workers, queue;
 	unsigned sessions, session_idle_s; /* sessions at once; idle seconds before one ends */
 	size_t max_request;
+	/* a run's "files" (written to its input directory): decoded bytes in
+	 * all, and how many (413 beyond) */
+	size_t max_input_bytes;
+	unsigned max_input_files;
 	unsigned keep_results;
 	unsigned run_timeout_s; /* a waiting request gives up after this */
 	char *log_path;
@@ -158,6 +164,9 @@ struct job {
 	/* outputs: true - what the program wrote to /output, kept here */
 	bool outputs;
 	char *out_dir; /* state_dir/ID, made before the worker, removed with the job */
+	/* "files": state_dir/cordon-in.XXXXXX, the run's --input-dir, made
+	 * before the worker, removed when the run or session ends */
+	char *in_dir;
 	struct job *next; /* the table, newest first */
 	struct job *qnext; /* the queue */
 };
@@ -178,8 +187,7 @@ void job_stream_readable(struct serve *s, struct job *j, int which);
 void jobs_reap(struct serve *s);
 void jobs_stop_all(struct serve *s);
 double job_cpu_so_far(const struct job *j);
-/* Remove a directory tree without following links (a run's outputs). */
-void remove_tree(const char *path);
+/* remove_tree (a run's outputs, the service's directory): ../cli/infiles.h */
 /* A job with every descriptor -1. */
 struct job *job_new(enum job_kind kind, struct caller *k, struct warm_policy *wp);
 void job_free(struct job *j);

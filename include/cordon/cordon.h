@@ -163,6 +163,13 @@ struct cordon_run_options {
 	 * in the result ("caller") and the incident record.  NULL for none.
 	 * Added in 0.1 after cancel_fd: set options.size to sizeof. */
 	const char *caller;
+	/* A directory the program sees read-only (--input-dir): at /input
+	 * under a backend that can mount (a bind, read-only, nosuid, nodev,
+	 * noexec), at its own path under Landlock alone; $CORDON_INPUT_DIR
+	 * names where.  Must exist; NULL for none.  The policy needs an
+	 * isolation backend of ABI 1.5 or later, or the run is refused.
+	 * Added in 0.1 after caller: set options.size to sizeof. */
+	const char *input_dir;
 };
 
 /*

@@ -262,6 +262,13 @@ struct cordon_child {
 	 * show output_dir as before).  The caller keeps dirfd.
 	 * Async-signal-safe. */
 	int (*give_output)(const struct cordon_child *child, int dirfd);
+	/* --- added in ABI 1.5: test child->size (offsetof + sizeof) --- */
+	/* --input-dir, absolute and canonical, or NULL.  A backend that can
+	 * mount shows it at /input, read-only, nosuid, nodev, noexec, opened
+	 * without following any symlink; one that cannot (Landlock) allows
+	 * it read-only at its own path.  The core refuses --input-dir when an
+	 * isolation backend of the stack predates 1.5. */
+	const char *input_dir;
 };
 
 #define CORDON_CHILD_ROOT 0x1u /* the supervisor's effective uid is 0 */
@@ -560,6 +567,10 @@ struct cordon_core_api {
 	 * making the network namespace bwrap then shares) refuses optional at
 	 * open. */
 	int (*entry_optional)(cordon_ctx *ctx);
+	/* prepare: this run's --input-dir (absolute, canonical) or NULL, for
+	 * a backend that wraps the command (bwrap); struct cordon_child's
+	 * input_dir carries the same for confine hooks. */
+	const char *(*launch_input_dir)(cordon_ctx *ctx);
 };
 
 #define CORDON_FD_KEEP_EXEC 0x1u
@@ -638,7 +649,8 @@ struct cordon_module {
 	int (*requirements)(cordon_ctx *ctx, void *state);
 };
 
-#define CORDON_MOD_ISOLATION 0x1u /* an isolation backend: honours --output-dir and --bind-ro */
+#define CORDON_MOD_ISOLATION 0x1u /* an isolation backend: honours --output-dir and --bind-ro,
+                                    * and from ABI 1.5 --input-dir */
 /* The module runs the program under a wrapper (launch_wrap) that relays a
  * death by signal N as its own exit status 128+N, as bubblewrap does: the
  * core reports such a status as the signal, so that a result means the

@@ -768,7 +768,8 @@ static int bw_prepare(cordon_ctx *ctx, void *state)
 	 * descriptor before the program runs. */
 	const char *const *ro = api->launch_bind_ro(ctx);
 	const char *out = api->launch_output_dir(ctx);
-	if ((ro && ro[0]) || out) {
+	const char *in = CORDON_API_HAS(ctx, launch_input_dir) ? api->launch_input_dir(ctx) : NULL;
+	if ((ro && ro[0]) || out || in) {
 		if (!CORDON_API_HAS(ctx, launch_pass_fd_flags)) {
 			sv_free(&w);
 			cordon_warning(ctx, "bwrap: this cordon core cannot keep a descriptor open for bubblewrap (ABI 1.2)");
@@ -782,6 +783,17 @@ static int bw_prepare(cordon_ctx *ctx, void *state)
 			return -1;
 		}
 		e = sv_push(&w, "--ro-bind-fd") || sv_push(&w, num) || sv_push(&w, ro[i]);
+	}
+	/* --input-dir at /input, read-only (bubblewrap binds nosuid and
+	 * nodev; it has no noexec for a bind).  The core set
+	 * CORDON_INPUT_DIR=/input. */
+	if (in && !e) {
+		char num[16];
+		if (pass_path_fd(ctx, in, true, num, sizeof(num)) < 0) {
+			sv_free(&w);
+			return -1;
+		}
+		e = sv_push(&w, "--ro-bind-fd") || sv_push(&w, num) || sv_push(&w, "/input");
 	}
 	/* --output-dir: what /output is (a tmpfs of the run's budget, or the
 	 * staging directory bound) is decided in confine, where the budget is

@@ -416,6 +416,12 @@ static int ll_prepare(cordon_ctx *ctx, void *state)
 		if (out && cordon_api(ctx)->launch_setenv(ctx, "CORDON_OUTPUT_DIR", out) < 0)
 			return cordon_error(ctx, NULL, "out of memory");
 	}
+	/* So is the input directory (--input-dir), read-only by the ruleset. */
+	if (!s->in_view && CORDON_API_HAS(ctx, launch_input_dir)) {
+		const char *in = cordon_api(ctx)->launch_input_dir(ctx);
+		if (in && cordon_api(ctx)->launch_setenv(ctx, "CORDON_INPUT_DIR", in) < 0)
+			return cordon_error(ctx, NULL, "out of memory");
+	}
 	if (!s->private_tmp)
 		return 0;
 	const char *base = getenv("TMPDIR");

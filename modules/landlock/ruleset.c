@@ -124,6 +124,14 @@ static int build(int rfd, const struct ll_state *s, const struct cordon_child *c
 	const char *out = child && child->output_dir ? (s->in_view ? "/output" : child->output_dir) : NULL;
 	if (out && (e = add_path(rfd, out, scratch, s->in_view ? LL_POLICY : LL_CALLER, h, child, step)))
 		return e;
+	/* --input-dir (ABI 1.5): read, not execute, where the namespaces
+	 * module mounts it or at its own path. */
+	const char *in = child && child->size >= offsetof(struct cordon_child, input_dir) + sizeof(child->input_dir)
+	                         ? child->input_dir
+	                         : NULL;
+	if (in && (e = add_path(rfd, s->in_view ? "/input" : in, LL_FS_READ, s->in_view ? LL_POLICY : LL_CALLER, h,
+	                        child, step)))
+		return e;
 	for (size_t i = 0; child && child->bind_ro && child->bind_ro[i]; i++)
 		if ((e = add_path(rfd, child->bind_ro[i], LL_FS_EXEC, LL_CALLER, h, child, step)))
 			return e;

@@ -27,8 +27,9 @@
  *      costs at setup and teardown)
  *   7. /tmp: tmpfs with size and inode caps
  *   8. read-only binds (policy, then --bind-ro at the same path), /output
- *      writable; each bind is remounted nosuid,nodev (noexec for /output),
- *      read-only where asked, keeping the source mount's locked flags
+ *      writable, /input (--input-dir) read-only and noexec; each bind is
+ *      remounted nosuid,nodev (noexec for /output), read-only where asked,
+ *      keeping the source mount's locked flags
  *   9. /etc/passwd, /etc/group, /etc/hosts written for the sandbox's ids
  *  10. the new root remounted read-only, pivot_root(".", "."); the old root,
  *      now stacked on the new one, is detached by ns_detach_old_root - in
@@ -57,7 +58,7 @@
 #include <cordon/modutil.h>
 
 #define MAX_POLICY_BINDS 128
-#define MAX_FDS 256 /* policy binds + --bind-ro + output */
+#define MAX_FDS 256 /* policy binds + --bind-ro + output + input */
 
 static const char *const default_binds[] = {
 	"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
@@ -116,7 +117,7 @@ static int cmp_bind(const void *a, const void *b)
 /* Paths the sandbox mounts itself: a bind there would be hidden or hide them. */
 bool ns_reserved(const char *dst)
 {
-	static const char *const r[] = { "tmp", "dev", "proc", "output", NULL };
+	static const char *const r[] = { "tmp", "dev", "proc", "output", "input", NULL };
 	for (size_t i = 0; r[i]; i++) {
 		size_t n = strlen(r[i]);
 		if (strncmp(dst, r[i], n) == 0 && (dst[n] == '\0' || dst[n] == '/'))
@@ -155,7 +156,7 @@ int ns_binds_open(cordon_ctx *ctx, struct ns_state *s)
 		}
 		if (ns_reserved(real + 1)) {
 			int r = cordon_error(ctx, item,
-			                     "bind_ro: %s is at or under /tmp, /dev, /proc or /output, which the "
+			                     "bind_ro: %s is at or under /tmp, /dev, /proc, /output or /input, which the "
 			                     "sandbox mounts itself",
 			                     real);
 			free(real);
@@ -530,7 +531,7 @@ int ns_mount_setup(const struct ns_state *s, const struct cordon_child *child, c
 		return errno;
 	}
 
-	/* 2: policy binds, then --bind-ro, then the output directory */
+	/* 2: policy binds, then --bind-ro, then the output and input directories */
 	for (size_t i = 0; i < s->n_binds; i++) {
 		if (s->binds[i].kind != BIND_RO) {
 			fds[nfd++] = -1;
@@ -547,7 +548,7 @@ int ns_mount_setup(const struct ns_state *s, const struct cordon_child *child, c
 	}
 	size_t first_cli = nfd;
 	for (size_t i = 0; child->bind_ro && child->bind_ro[i]; i++) {
-		if (nfd >= MAX_FDS - 1) {
+		if (nfd >= MAX_FDS - 2) {
 			close_fds(fds, nfd);
 			*step = "too many --bind-ro paths";
 			return E2BIG;
@@ -571,6 +572,22 @@ int ns_mount_setup(const struct ns_state *s, const struct cordon_child *child, c
 			return e;
 		}
 		fds[nfd++] = out_fd;
+	}
+	/* --input-dir (ABI 1.5): the caller's directory, opened as the
+	 * output directory is. */
+	const char *in_dir = child->size >= offsetof(struct cordon_child, input_dir) + sizeof(child->input_dir)
+	                             ? child->input_dir
+	                             : NULL;
+	int in_fd = -1;
+	if (in_dir) {
+		in_fd = open_no_links(in_dir, true);
+		if (in_fd < 0) {
+			e = errno;
+			close_fds(fds, nfd);
+			*step = step_path("open the input directory (--input-dir) ", in_dir);
+			return e;
+		}
+		fds[nfd++] = in_fd;
 	}
 
 	/* 3 */
@@ -651,6 +668,11 @@ int ns_mount_setup(const struct ns_state *s, const struct cordon_child *child, c
 		if (te && (e = bind_fd(out_fd, "output", false, !s->exec_tmp, step, child->output_dir)))
 			goto fail;
 	}
+	/* /input: read-only, nosuid, nodev, noexec; not recursive, so
+	 * nothing mounted beneath the directory comes along, and a symlink in
+	 * it resolves in the sandbox's view, never the host's. */
+	if (in_fd >= 0 && (e = bind_fd(in_fd, "input", true, true, step, in_dir)))
+		goto fail;
 
 	/* 9 */
 	for (size_t i = 0; i < s->n_files; i++) {

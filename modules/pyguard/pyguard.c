@@ -456,9 +456,9 @@ static int pg_prepare(cordon_ctx *ctx, void *state)
 	r->fd = p[0];
 	s->run = r; /* from here on the watch owns p[0] */
 
-	/* This run's --bind-ro paths are readable and its --output-dir
-	 * writable, at the path the backend shows it (/output in a namespace,
-	 * its own path under landlock). */
+	/* This run's --bind-ro and --input-dir paths are readable and its
+	 * --output-dir writable, at the path the backend shows it (/output in
+	 * a namespace, its own path under landlock). */
 	struct list rd = { 0 }, wr = { 0 };
 	int bad = 0;
 	for (size_t i = 0; i < s->read.n && !bad; i++)
@@ -487,6 +487,17 @@ static int pg_prepare(cordon_ctx *ctx, void *state)
 		}
 		bad = list_push(&wr, od, keep) || list_push(&wr, "/output", 7);
 	}
+	/* --input-dir readable, at /input or its own path (landlock). */
+	const char *in = CORDON_API_HAS(ctx, launch_input_dir) ? api->launch_input_dir(ctx) : NULL;
+	size_t in_keep = 0;
+	if (in && !bad && !path_ok(in, strlen(in), &in_keep)) {
+		list_free(&rd);
+		list_free(&wr);
+		return cordon_error(ctx, NULL, "--input-dir %s: a path pyguard cannot pass on (quotes, backslashes or "
+		                               "non-printable bytes)", in);
+	}
+	if (in && !bad)
+		bad = list_push(&rd, in, in_keep) || list_push(&rd, "/input", 6);
 	if (bad) {
 		list_free(&rd);
 		list_free(&wr);

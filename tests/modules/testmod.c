@@ -286,6 +286,9 @@ static int tm_prepare(cordon_ctx *ctx, void *state)
 		const char *out = api->launch_output_dir(ctx);
 		const char *const *ro = api->launch_bind_ro(ctx);
 		cordon_warning(ctx, "output_dir=%s", out ? out : "(none)");
+		const char *in = CORDON_API_HAS(ctx, launch_input_dir) ? api->launch_input_dir(ctx) : NULL;
+		if (in)
+			cordon_warning(ctx, "input_dir=%s", in);
 		for (size_t i = 0; ro && ro[i]; i++)
 			cordon_warning(ctx, "bind_ro=%s", ro[i]);
 		return ro ? 0 : cordon_error(ctx, NULL, "launch_bind_ro returned NULL");

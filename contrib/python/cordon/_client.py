@@ -945,11 +945,15 @@ class _Call:
     context: Optional[_Context] = None
     raise_on_error: bool = False
     t0: float = 0.0
+    input_dir: Optional[str] = None  # files=: removed after the run
 
     def close(self) -> None:
         for fd in self.fds:
             os.close(fd)
         self.fds = ()
+        if self.input_dir is not None:
+            shutil.rmtree(self.input_dir, ignore_errors=True)
+            self.input_dir = None
 
     def run(self) -> Result:
         return _run(self)
@@ -974,6 +978,59 @@ def _finish(r: Result, t0: float, context: Optional[_Context], raise_on_error: b
     return r
 
 
+Files = Optional[Mapping[str, Data]]
+
+
+def _file_entries(files: Files) -> List[Tuple[str, bytes]]:
+    """``files=`` checked as cordon checks a request's "files": each name a
+    relative path of at most 16 components, none empty, "." or "..", with
+    no NUL; each content str (UTF-8) or bytes."""
+    if files is None:
+        return []
+    if not isinstance(files, Mapping):
+        raise TypeError("files must be a mapping of relative path -> str or bytes")
+    out = []
+    for name, content in files.items():
+        if not isinstance(name, str):
+            raise TypeError("files: a name must be a str, not %s" % type(name).__name__)
+        parts = name.split("/")
+        if (not name or "\0" in name or name.startswith("/") or len(parts) > 16
+                or any(c in ("", ".", "..") for c in parts)):
+            raise ValueError("files: %r: expected a relative path (no '..', '.', '//', NUL; at most 16 "
+                             "components)" % name)
+        out.append((name, _encode(content, "files[%r]" % name)))
+    return out
+
+
+def _write_input_dir(entries: List[Tuple[str, bytes]]) -> str:
+    """A fresh directory holding the files (0755/0644: the sandbox's user
+    reads them), for --input-dir; the caller removes it."""
+    import tempfile
+    d = tempfile.mkdtemp(prefix="cordon-in.")
+    try:
+        os.chmod(d, 0o755)
+        for name, data in entries:
+            parent = d
+            for comp in name.split("/")[:-1]:
+                parent = os.path.join(parent, comp)
+                if not os.path.isdir(parent) or os.path.islink(parent):
+                    os.mkdir(parent, 0o755)
+                    os.chmod(parent, 0o755)
+            fd = os.open(os.path.join(d, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                         0o644)
+            try:
+                os.fchmod(fd, 0o644)
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+    except BaseException:
+        shutil.rmtree(d, ignore_errors=True)
+        raise
+    return d
+
+
 def _run_args(cmd: str, policy: Optional[PathLike], policy_dir: Optional[PathLike],
               input_args: List[str], output_dir: Optional[PathLike], bind_ro: Iterable[PathLike],
               audit: bool = False, tighten: Optional[Tighten] = None) -> List[str]:
@@ -993,11 +1050,12 @@ def _prepare(cmd: str, operands: List[str], stdin_data: Optional[bytes], policy:
              input: Union[Data, PathLike, None], timeout: Optional[float], output_dir: Optional[PathLike],
              bind_ro: Iterable[PathLike], cordon_bin: Optional[PathLike], policy_dir: Optional[PathLike],
              audit: bool = False, context: Any = None, has_context: bool = False,
-             raise_on_error: bool = False, tighten: Optional[Tighten] = None) -> _Call:
+             raise_on_error: bool = False, tighten: Optional[Tighten] = None, files: Files = None) -> _Call:
     t0 = time.monotonic()
     cordon = find_cordon(cordon_bin)
     if timeout is not None and timeout <= 0:
         raise ValueError("timeout must be positive")
+    entries = _file_entries(files)
     ctx = None
     if has_context:
         line = _context_line(context)
@@ -1014,13 +1072,18 @@ def _prepare(cmd: str, operands: List[str], stdin_data: Optional[bytes], policy:
         input_args, fds = _memfd_input(line + data)
     else:
         input_args, fds = _input_fd(input)
+    in_dir = None
     try:
-        args = _run_args(cmd, policy, policy_dir, input_args, output_dir, bind_ro, audit, tighten) + operands
+        args = _run_args(cmd, policy, policy_dir, input_args, output_dir, bind_ro, audit, tighten)
+        if files is not None:
+            in_dir = _write_input_dir(entries)
+            args += ["--input-dir", in_dir]
+        args += operands
     except BaseException:
         for fd in fds:
             os.close(fd)
         raise
-    return _Call(cordon, args, stdin_data, timeout, fds, ctx, raise_on_error, t0)
+    return _Call(cordon, args, stdin_data, timeout, fds, ctx, raise_on_error, t0, in_dir)
 
 
 def _run(call: _Call) -> Result:
@@ -1089,15 +1152,17 @@ def _execute_job(ep: Any, code: Data, policy: Optional[PathLike] = "default",
                  output_dir: Optional[PathLike] = None, bind_ro: Iterable[PathLike] = (),
                  cordon_bin: Optional[PathLike] = None, policy_dir: Optional[PathLike] = None,
                  audit: bool = False, context: Any = _NO_CONTEXT, raise_on_error: bool = False,
-                 tighten: Optional[Tighten] = None, _source: Optional[Data] = None, _path: Optional[str] = None):
+                 tighten: Optional[Tighten] = None, _source: Optional[Data] = None, _path: Optional[str] = None,
+                 files: Files = None):
     """The call, ready to run (``.run()``) or await (``.arun()``)."""
     if ep is None:
         if _path is not None:
             return _prepare("run", [_operand(_path)], None, policy, input, timeout, output_dir, bind_ro,
-                            cordon_bin, policy_dir, audit, raise_on_error=raise_on_error, tighten=tighten)
+                            cordon_bin, policy_dir, audit, raise_on_error=raise_on_error, tighten=tighten,
+                            files=files)
         return _prepare("run", ["-"], _encode(code, "code"), policy, input, timeout, output_dir, bind_ro,
                         cordon_bin, policy_dir, audit, None if context is _NO_CONTEXT else context,
-                        context is not _NO_CONTEXT, raise_on_error, tighten)
+                        context is not _NO_CONTEXT, raise_on_error, tighten, files)
     from . import _service
     t0 = time.monotonic()
     if timeout is not None and timeout <= 0:
@@ -1112,7 +1177,7 @@ def _execute_job(ep: Any, code: Data, policy: Optional[PathLike] = "default",
         ctx = _Context(k)
         data = line + (data or b"")
     return _service.run_job(ep, source, None, data, _svc_policy(policy), tighten, timeout, ctx,
-                            raise_on_error, t0, _path or "<stdin>")
+                            raise_on_error, t0, _path or "<stdin>", _file_entries(files) if files is not None else None)
 
 
 def _read_source(path: PathLike) -> Tuple[bytes, str]:
@@ -1135,11 +1200,11 @@ def _exec_job(ep: Any, argv: Sequence[PathLike], policy: Optional[PathLike] = "d
               timeout: Optional[float] = None, output_dir: Optional[PathLike] = None,
               bind_ro: Iterable[PathLike] = (), cordon_bin: Optional[PathLike] = None,
               policy_dir: Optional[PathLike] = None, audit: bool = False,
-              raise_on_error: bool = False, tighten: Optional[Tighten] = None):
+              raise_on_error: bool = False, tighten: Optional[Tighten] = None, files: Files = None):
     operands = _exec_operands(argv, sources)
     if ep is None:
         return _prepare("exec", operands, None, policy, input, timeout, output_dir, bind_ro, cordon_bin,
-                        policy_dir, audit, raise_on_error=raise_on_error, tighten=tighten)
+                        policy_dir, audit, raise_on_error=raise_on_error, tighten=tighten, files=files)
     from . import _service
     t0 = time.monotonic()
     if timeout is not None and timeout <= 0:
@@ -1151,7 +1216,7 @@ def _exec_job(ep: Any, argv: Sequence[PathLike], policy: Optional[PathLike] = "d
         if "\0" in a:
             raise ValueError("argv: an argument holds a NUL character")
     return _service.run_job(ep, None, args, _svc_input(input), _svc_policy(policy), tighten, timeout, None,
-                            raise_on_error, t0)
+                            raise_on_error, t0, files=_file_entries(files) if files is not None else None)
 
 
 def _svc_check_args(policy: Optional[PathLike], policy_dir: Optional[PathLike],
@@ -1203,7 +1268,7 @@ def execute(code: Data, policy: Optional[PathLike] = "default", input: Union[Dat
             timeout: Optional[float] = None, output_dir: Optional[PathLike] = None,
             bind_ro: Iterable[PathLike] = (), cordon_bin: Optional[PathLike] = None,
             policy_dir: Optional[PathLike] = None, audit: bool = False, context: Any = _NO_CONTEXT,
-            raise_on_error: bool = False, tighten: Optional[Tighten] = None) -> Result:
+            raise_on_error: bool = False, tighten: Optional[Tighten] = None, files: Files = None) -> Result:
     """Check and run ``code`` under ``policy`` (``cordon run --json -``).
 
     ``code`` (str, encoded as UTF-8, or bytes) reaches cordon on a pipe and is
@@ -1220,7 +1285,11 @@ def execute(code: Data, policy: Optional[PathLike] = "default", input: Union[Dat
     process tree, and the result has status "timeout" and limit "wall".
     ``audit=True`` is ``--audit``: nothing is denied for policy reasons,
     every finding and would-be denial is in the result (``result.mode ==
-    "audit"``); isolation and limits still hold.
+    "audit"``); isolation and limits still hold.  ``files`` (a mapping of
+    relative path -> str or bytes) are files the program reads, read-only,
+    at /input (``$CORDON_INPUT_DIR``): a temporary directory given as
+    ``--input-dir`` and removed after the run, or the request's "files"
+    over the service.
 
     With ``$CORDON_SOCKET`` or ``$CORDON_URL`` set (and no ``cordon_bin``)
     the call goes to ``cordon serve`` instead (see ``Executor``).
@@ -1232,7 +1301,7 @@ def execute(code: Data, policy: Optional[PathLike] = "default", input: Union[Dat
     cordon error raise (Result.raise_for_status).
     """
     return _execute_job(_endpoint(cordon_bin), code, policy, input, timeout, output_dir, bind_ro, cordon_bin,
-                        policy_dir, audit, context, raise_on_error, tighten).run()
+                        policy_dir, audit, context, raise_on_error, tighten, files=files).run()
 
 
 async def execute_async(code: Data, policy: Optional[PathLike] = "default",
@@ -1240,36 +1309,38 @@ async def execute_async(code: Data, policy: Optional[PathLike] = "default",
                         output_dir: Optional[PathLike] = None, bind_ro: Iterable[PathLike] = (),
                         cordon_bin: Optional[PathLike] = None, policy_dir: Optional[PathLike] = None,
                         audit: bool = False, context: Any = _NO_CONTEXT, raise_on_error: bool = False,
-                        tighten: Optional[Tighten] = None) -> Result:
+                        tighten: Optional[Tighten] = None, files: Files = None) -> Result:
     """``execute`` for asyncio: cordon runs as an asyncio subprocess, so the
     event loop goes on while the program runs.  Cancelling the task stops
     the run as a timeout does (cordon kills the program's whole tree)
     before CancelledError propagates."""
     return await _execute_job(_endpoint(cordon_bin), code, policy, input, timeout, output_dir, bind_ro,
-                              cordon_bin, policy_dir, audit, context, raise_on_error, tighten).arun()
+                              cordon_bin, policy_dir, audit, context, raise_on_error, tighten, files=files).arun()
 
 
 def execute_file(path: PathLike, policy: Optional[PathLike] = "default",
                  input: Union[Data, PathLike, None] = None, timeout: Optional[float] = None,
                  output_dir: Optional[PathLike] = None, bind_ro: Iterable[PathLike] = (),
                  cordon_bin: Optional[PathLike] = None, policy_dir: Optional[PathLike] = None,
-                 audit: bool = False, raise_on_error: bool = False, tighten: Optional[Tighten] = None) -> Result:
+                 audit: bool = False, raise_on_error: bool = False, tighten: Optional[Tighten] = None,
+                 files: Files = None) -> Result:
     """Check and run the source file ``path`` (``cordon run --json PATH``):
     findings name the file, and its extension tells the checks the language."""
     return _file_job(_endpoint(cordon_bin), path, policy=policy, input=input, timeout=timeout,
                      output_dir=output_dir, bind_ro=bind_ro, cordon_bin=cordon_bin, policy_dir=policy_dir,
-                     audit=audit, raise_on_error=raise_on_error, tighten=tighten).run()
+                     audit=audit, raise_on_error=raise_on_error, tighten=tighten, files=files).run()
 
 
 async def execute_file_async(path: PathLike, policy: Optional[PathLike] = "default",
                              input: Union[Data, PathLike, None] = None, timeout: Optional[float] = None,
                              output_dir: Optional[PathLike] = None, bind_ro: Iterable[PathLike] = (),
                              cordon_bin: Optional[PathLike] = None, policy_dir: Optional[PathLike] = None,
-                             audit: bool = False, raise_on_error: bool = False, tighten: Optional[Tighten] = None) -> Result:
+                             audit: bool = False, raise_on_error: bool = False, tighten: Optional[Tighten] = None,
+                             files: Files = None) -> Result:
     """``execute_file`` for asyncio."""
     return await _file_job(_endpoint(cordon_bin), path, policy=policy, input=input, timeout=timeout,
                            output_dir=output_dir, bind_ro=bind_ro, cordon_bin=cordon_bin, policy_dir=policy_dir,
-                           audit=audit, raise_on_error=raise_on_error, tighten=tighten).arun()
+                           audit=audit, raise_on_error=raise_on_error, tighten=tighten, files=files).arun()
 
 
 def _exec_operands(argv: Sequence[PathLike], sources: Iterable[PathLike]) -> List[str]:
@@ -1291,7 +1362,7 @@ def exec_command(argv: Sequence[PathLike], policy: Optional[PathLike] = "default
                  timeout: Optional[float] = None, output_dir: Optional[PathLike] = None,
                  bind_ro: Iterable[PathLike] = (), cordon_bin: Optional[PathLike] = None,
                  policy_dir: Optional[PathLike] = None, audit: bool = False,
-                 raise_on_error: bool = False, tighten: Optional[Tighten] = None) -> Result:
+                 raise_on_error: bool = False, tighten: Optional[Tighten] = None, files: Files = None) -> Result:
     """Run a command under ``policy`` (``cordon exec --json -- ARGV``).
 
     ``argv`` is a list, never a shell string.  Each of ``sources`` is checked
@@ -1299,7 +1370,7 @@ def exec_command(argv: Sequence[PathLike], policy: Optional[PathLike] = "default
     sources the check modules are skipped.
     """
     return _exec_job(_endpoint(cordon_bin), argv, policy, sources, input, timeout, output_dir, bind_ro,
-                     cordon_bin, policy_dir, audit, raise_on_error, tighten).run()
+                     cordon_bin, policy_dir, audit, raise_on_error, tighten, files).run()
 
 
 async def exec_command_async(argv: Sequence[PathLike], policy: Optional[PathLike] = "default",
@@ -1307,10 +1378,11 @@ async def exec_command_async(argv: Sequence[PathLike], policy: Optional[PathLike
                              timeout: Optional[float] = None, output_dir: Optional[PathLike] = None,
                              bind_ro: Iterable[PathLike] = (), cordon_bin: Optional[PathLike] = None,
                              policy_dir: Optional[PathLike] = None, audit: bool = False,
-                             raise_on_error: bool = False, tighten: Optional[Tighten] = None) -> Result:
+                             raise_on_error: bool = False, tighten: Optional[Tighten] = None,
+                             files: Files = None) -> Result:
     """``exec_command`` for asyncio."""
     return await _exec_job(_endpoint(cordon_bin), argv, policy, sources, input, timeout, output_dir, bind_ro,
-                           cordon_bin, policy_dir, audit, raise_on_error, tighten).arun()
+                           cordon_bin, policy_dir, audit, raise_on_error, tighten, files).arun()
 
 
 def _check_parse(operands: List[str], rc: int, out: str, err: str, timed_out: bool,

@@ -19,6 +19,7 @@ does not serve or a per-call setting that would loosen the policy
 from __future__ import annotations
 
 import asyncio
+import base64
 import http.client
 import json
 import os
@@ -365,8 +366,12 @@ class Job:
 
 def run_job(ep: Endpoint, code: Optional[bytes], argv: Optional[List[str]], input_data: Optional[bytes],
             policy: Optional[str], tighten: Optional[Tighten], timeout: Optional[float],
-            context: Optional[_Context], raise_on_error: bool, t0: float, source_name: str = "<stdin>") -> Job:
+            context: Optional[_Context], raise_on_error: bool, t0: float, source_name: str = "<stdin>",
+            files: Optional[List[Tuple[str, bytes]]] = None) -> Job:
     body: Dict[str, Any] = {}
+    if files is not None:
+        body["files"] = [{"path": name, "content": base64.b64encode(data).decode("ascii"), "encoding": "base64"}
+                         for name, data in files]
     if policy is not None:
         body["policy"] = policy
     if code is not None:

@@ -71,6 +71,21 @@ stack:
     control: requisite
     with: {mode: denylist, deny: [sys]}
 """ % PY)
+LANDLOCK = policy("landlock", """
+interpreter: [%s, -I, -B]
+env: {PATH: /usr/bin:/bin, LANG: C.UTF-8}
+stack:
+  - module: rlimit
+    with: {wall: 60s}
+  - module: landlock
+""" % PY)
+
+
+def left_input_dirs():
+    """files= directories left in TMPDIR (none once a call has returned)."""
+    return [n for n in os.listdir(tempfile.gettempdir()) if n.startswith("cordon-in.")]
+
+
 BAD = policy("bad", """
 interpreter: [%s, -I, -B]
 stack:
@@ -213,6 +228,33 @@ class Run(unittest.TestCase):
         self.assertEqual((r.status, r.returncode, r.exit_code), ("error", 125, None))
         self.assertIn("--output-dir", r.error)
         self.assertIn("cordon error", r.text())
+
+    def test_files_at_input(self):
+        # files= reach the program read-only in $CORDON_INPUT_DIR (a
+        # temporary --input-dir, removed after the run) under a backend.
+        code = ("import os\n"
+                "d = os.environ['CORDON_INPUT_DIR']\n"
+                "print(open(d + '/a.txt').read(), list(open(d + '/sub/b.bin', 'rb').read()))\n"
+                "try:\n    open(d + '/new', 'w')\nexcept OSError:\n    print('read-only')\n")
+        r = cordon.execute(code, policy=LANDLOCK, files={"a.txt": "text", "sub/b.bin": b"\x00\xff"})
+        if r.status == "error" and "andlock" in (r.error or ""):
+            self.skipTest("landlock is not usable here: " + r.error)
+        self.assertEqual((r.status, r.stdout), ("ok", "text [0, 255]\nread-only\n"), r.text())
+        self.assertEqual(left_input_dirs(), [])
+
+    def test_files_checked_before_anything(self):
+        for bad in ("../x", "/etc/passwd", "a//b", "a/./b", "", "x\0y"):
+            with self.assertRaises(ValueError, msg=bad):
+                cordon.execute("print(1)", policy=LANDLOCK, files={bad: "x"})
+        with self.assertRaises(TypeError):
+            cordon.execute("print(1)", policy=LANDLOCK, files=[("a", "x")])
+        self.assertEqual(left_input_dirs(), [])
+
+    def test_files_need_a_backend(self):
+        r = cordon.execute("print(1)", policy=RLIMIT, files={"a": "x"})
+        self.assertEqual((r.status, r.returncode), ("error", 125))
+        self.assertIn("--input-dir", r.error)
+        self.assertEqual(left_input_dirs(), [])
 
     def test_timeout_kills_the_tree(self):
         code = ("import subprocess, sys, time\n"

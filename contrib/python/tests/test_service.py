@@ -286,6 +286,19 @@ class Runs(unittest.TestCase):
             r = cordon.execute("print(1)", cordon_bin=CORDON, policy_dir=POLICIES)
             self.assertNotIn("caller", r.raw)
 
+    def test_files_reach_the_service(self):
+        # The policies here have no isolation backend (isolation: none): the
+        # run refuses its input directory, which proves the files came with
+        # the request and became the run's --input-dir.
+        with self.svc.env():
+            r = cordon.execute("print(1)", files={"data/a.csv": "x,y", "b.bin": b"\x00\xff"})
+            self.assertEqual(r.status, "error", r.to_dict())
+            self.assertIn("--input-dir", r.error)
+            r = cordon.exec_command([PY, "-c", "print(1)"], files={"a": "x"})
+            self.assertIn("--input-dir", r.error)
+            with self.assertRaises(ValueError):
+                cordon.execute("print(1)", files={"../x": "y"})
+
     def test_refused_options(self):
         ex = cordon.Executor(socket=self.svc.socket)
         for kw in ({"output_dir": str(TMP)}, {"bind_ro": ["/etc"]}, {"audit": True}, {"policy_dir": str(TMP)},

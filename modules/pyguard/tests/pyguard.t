@@ -110,6 +110,12 @@ run run --json -p "$T/gns.yaml" --bind-ro "$T/data" --output-dir "$T/outdir" "$T
 check "the run's --bind-ro is readable and its --output-dir writable" \
 	jtrue 'j["status"] == "ok" and j["stdout"] == "copied\n" and j["findings"] == []'
 check "... the file is written" test "$(cat "$T/outdir/x.txt")" = "a,b"
+printf 'print(open("/input/in.csv").read(), end="")\n' >"$T/in.py"
+chmod 0644 "$T/in.py"
+run run --json -p "$T/gns.yaml" --input-dir "$T/data" "$T/in.py"
+check "the run's --input-dir is readable at /input" jtrue 'j["status"] == "ok" and j["stdout"] == "a,b\n"'
+run run --json -p "$T/gns.yaml" "$T/in.py"
+check "... and not without it" jtrue 'j["status"] != "ok"'
 
 # ---- soft rules ----
 guard "$T/soft.yaml" 'soft: [process, open]'
