@@ -1010,6 +1010,14 @@ const char *const *cordon_policy_interpreter(const cordon_policy *p)
 	return p && p->interpreter.n ? (const char *const *)p->interpreter.v : NULL;
 }
 
+int cordon_policy_isolated(const cordon_policy *p)
+{
+	for (size_t i = 0; p && i < p->n_stack; i++)
+		if (p->stack[i].lm.m->flags & CORDON_MOD_ISOLATION)
+			return 1;
+	return 0;
+}
+
 size_t cordon_policy_warning_count(const cordon_policy *p)
 {
 	return p ? p->lint_warnings.n : 0;

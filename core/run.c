@@ -535,10 +535,7 @@ static int caller_paths(cordon_policy *p, struct cordon_run_options *o, char **o
 		o->bind_ro = (const char *const *)binds->v;
 	}
 	if (o->output_dir || o->input_dir || binds->n) {
-		bool backend = false;
-		for (size_t i = 0; i < p->n_stack; i++)
-			backend |= (p->stack[i].lm.m->flags & CORDON_MOD_ISOLATION) != 0;
-		if (!backend) {
+		if (!cordon_policy_isolated(p)) {
 			result_set_error(r, CORDON_EXIT_ERROR,
 			                 "policy '%s' has no isolation backend to honour --output-dir, --input-dir and "
 			                 "--bind-ro (they would restrict nothing): nothing was run",

@@ -63,8 +63,9 @@ def main():
     m.ok(st.get("status") == "ok" and st.get("stdout") == "set\n" and st.get("cell") == 1,
          "session a: the first cell runs (the service started for it)", r)
     dirs = glob.glob(os.path.join(TMP, "cordon-mcp.*"))
-    m.ok(len(dirs) == 1 and (os.stat(dirs[0]).st_mode & 0o777) == 0o700,
-         "the service's directory is private (0700)", dirs)
+    m.ok(len(dirs) == 1 and (os.stat(dirs[0]).st_mode & 0o777) == 0o711
+         and all((os.stat(os.path.join(dirs[0], n)).st_mode & 0o077) == 0 for n in ("serve.yaml", "s.sock")),
+         "the service's directory cannot be listed (0711); its files and socket are the user's alone", dirs)
     r = s.call("execute_code", {"language": "python", "code": "x + 1", "session": "a"})
     st = m.structured(m.result(r))
     m.ok(st.get("status") == "ok" and st.get("value") == "42" and "value: 42" in m.text_of(m.result(r)),
@@ -107,6 +108,36 @@ def main():
         time.sleep(0.05)
     m.ok(gone, "the service ended with the server (its sessions with it)")
     m.ok(not glob.glob(os.path.join(TMP, "cordon-mcp.*")), "the service's directory is removed")
+
+    # The service dies (SIGKILL): the next call starts another, saying so.
+    s = m.Server("-v")
+    init(s)
+    r = s.call("execute_code", {"language": "python", "code": "v = 7", "session": "k"}, timeout=60)
+    with open(s.err_path) as f:
+        pid = re.search(r"service of its own \(pid (\d+)", f.read())
+    if pid:
+        os.kill(int(pid.group(1)), 9)
+        time.sleep(0.3)
+    r = s.call("execute_code", {"language": "python", "code": "'v' in dir()", "session": "k"}, timeout=60)
+    st = m.structured(m.result(r))
+    rc, _, err = s.close()
+    m.ok(pid is not None and st.get("status") == "ok" and st.get("value") == "False" and st.get("cell") == 1
+         and b"its sessions are lost; starting another" in err,
+         "a service that died is started again at the next call (its sessions lost, said on stderr)", (r, err[-400:]))
+    m.ok(not glob.glob(os.path.join(TMP, "cordon-mcp.*")), "... and both services' directories are gone at the end")
+
+    # --policy-dir given as a relative path: the service gets it absolute.
+    pol = os.path.join(TMP, "pol")
+    os.makedirs(pol)
+    with open(os.path.join(pol, "mine.yaml"), "w") as f:
+        f.write("interpreter: [/usr/bin/python3, -I, -B]\nstack:\n  - module: rlimit\n    with: {wall: 20s}\n")
+    os.chmod(os.path.join(pol, "mine.yaml"), 0o644)
+    s = m.Server("--policy-dir", os.path.relpath(pol))
+    init(s)
+    r = s.call("execute_code", {"language": "python", "policy": "mine", "code": "6 * 7", "session": "p"}, timeout=60)
+    m.ok(m.structured(m.result(r)).get("value") == "42",
+         "--policy-dir as a relative path: sessions under its policies work", r)
+    s.close()
 
     # A service that cannot start: a socket path too long for sun_path.
     deep = os.path.join(TMP, "d" * 60, "e" * 60)

@@ -55,6 +55,20 @@ check "the next cell returns only what changed since (nothing)" eval 'code_is 20
 cell '{"code": "open(\"/output/sub/notes.txt\", \"a\").write(\"more\\n\")"}'
 check "a file the cell changed comes back again" eval 'code_is 200 && jtrue "[f[\"path\"] for f in j[\"files\"]] == [\"sub/notes.txt\"] and j[\"files\"][0][\"size\"] == 13"'
 
+# A name that is not UTF-8 cannot be named in JSON: counted, the cell's
+# answer intact; a name with a control character is dropped.
+cell '{"code": "import os\nopen(os.fsencode(\"/output/\") + b\"\\xff.txt\", \"w\").write(\"x\")\nopen(\"/output/bad\\nname\\x1b[31m.txt\", \"w\").write(\"x\")\nopen(\"/output/ok.txt\", \"w\").write(\"x\")\n6 * 7"}'
+check "a file name that is not UTF-8 is counted, not named; the cell's answer is whole" eval 'code_is 200 && jtrue "j[\"status\"] == \"ok\" and j[\"value\"] == \"42\" and j[\"files_not_listed\"] == 1"'
+check "... a name with a control character is dropped; the others come back" eval 'jtrue "[f[\"path\"] for f in j[\"files\"]] == [\"ok.txt\"]"'
+
+# default keeps 1M of stdout for the session's whole life: files may use
+# half of it; a file past that is listed without its content, and the
+# session goes on.
+cell '{"code": "open(\"/output/big.png\", \"wb\").write(b\"\\x89PNG\\r\\n\\x1a\\n\" + bytes(600000))\n\"drawn\""}'
+check "a file past what the policy's output limit leaves for files: listed, not returned" eval 'code_is 200 && jtrue "j[\"status\"] == \"ok\" and [(f[\"path\"], f[\"size\"], \"data\" in f, \"omitted\" in f) for f in j[\"files\"]] == [(\"big.png\", 600008, False, True)]"'
+cell '{"code": "x"}'
+check "... and the session lives on with its variables" eval 'code_is 200 && jtrue "j[\"status\"] == \"ok\" and j[\"value\"] == \"1\""'
+
 # The cell prints its own marker line (it knows the cell number) with
 # files the service must not vouch for.
 cat >"$T/forge.json" <<'EOF2'
@@ -74,5 +88,8 @@ mcp() {
 mcp '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"execute_code","arguments":{"language":"python","session":"m","code":"open(\"/output/p.png\", \"wb\").write(b\"\\x89PNG\\r\\n\\x1a\\n\" * 10)\nprint(\"drew\")"}}}'
 check "mcp: the cell's image is image content (image/png)" eval 'code_is 200 && jtrue "[c[\"mimeType\"] for c in j[\"result\"][\"content\"] if c[\"type\"] == \"image\"] == [\"image/png\"] and __import__(\"base64\").b64decode([c for c in j[\"result\"][\"content\"] if c[\"type\"] == \"image\"][0][\"data\"]) == b\"\\x89PNG\\r\\n\\x1a\\n\" * 10"'
 check "mcp: ... listed in the text, and in structuredContent without its base64" eval 'jtrue "\"p.png (80 bytes, image/png)\" in j[\"result\"][\"content\"][0][\"text\"] and j[\"result\"][\"structuredContent\"][\"files\"][0].get(\"returned_as\") == \"image content\" and \"data\" not in j[\"result\"][\"structuredContent\"][\"files\"][0]"'
+
+mcp '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"execute_code","arguments":{"language":"python","session":"m","code":"open(\"/output/e.png\", \"wb\").close()\nopen(\"/output/t.png\", \"w\").write(\"not a picture\")"}}}'
+check "mcp: a .png that is not a PNG (empty, or text) is not image content" eval 'code_is 200 && jtrue "[c for c in j[\"result\"][\"content\"] if c[\"type\"] == \"image\"] == [] and sorted(f[\"path\"] for f in j[\"result\"][\"structuredContent\"][\"files\"]) == [\"e.png\", \"t.png\"]"'
 
 done_testing

@@ -728,8 +728,10 @@ static int service_path(char *self, size_t size)
 		return -1;
 	self[n] = '\0';
 	char *slash = strrchr(self, '/');
-	if (!slash || (size_t)(slash - self) + sizeof("/cordon-serve") > size)
+	if (!slash || (size_t)(slash - self) + sizeof("/cordon-serve") > size) {
+		errno = ENAMETOOLONG;
 		return -1;
+	}
 	strcpy(slash, "/cordon-serve");
 	return 0;
 }
@@ -748,19 +750,28 @@ static int exec_service(const char *cmd, int argc, char **argv, const struct opt
 	char self[PATH_MAX];
 	if (service_path(self, sizeof(self)) < 0)
 		return fprintf(stderr, "%s: cannot find its own program's directory (/proc/self/exe): %s\n", prog,
-		               strerror(errno ? errno : ENAMETOOLONG)),
+		               strerror(errno)),
 		       CORDON_EXIT_ERROR;
-	if (o->policy_dir && setenv("CORDON_POLICY_DIR", o->policy_dir, 1) < 0)
+	bool mcp = strcmp(cmd, "mcp") == 0;
+	/* The global --policy-dir: mcp's own option (searched before
+	 * $CORDON_POLICY_DIR, as the in-process server does), else the
+	 * service's variable. */
+	if (!mcp && o->policy_dir && setenv("CORDON_POLICY_DIR", o->policy_dir, 1) < 0)
 		return fprintf(stderr, "%s: %s\n", prog, strerror(errno)), CORDON_EXIT_ERROR;
-	char **av = calloc((size_t)argc + 3, sizeof(char *));
+	char **av = calloc((size_t)argc + 5, sizeof(char *));
 	if (!av)
 		return fprintf(stderr, "%s: out of memory\n", prog), CORDON_EXIT_ERROR;
 	av[0] = self;
 	for (int i = 0; i < argc; i++)
 		av[i + 1] = argv[i];
 	av[1] = (char *)cmd;
-	if (o->verbose && strcmp(cmd, "mcp") == 0)
-		av[argc + 1] = (char *)"-v"; /* the global -v, as the command's own */
+	int n = argc + 1;
+	if (mcp && o->verbose)
+		av[n++] = (char *)"-v"; /* the global -v, as the command's own */
+	if (mcp && o->policy_dir) {
+		av[n++] = (char *)"--policy-dir";
+		av[n++] = (char *)o->policy_dir;
+	}
 	fflush(stdout);
 	execv(self, av);
 	int e = errno;

@@ -573,13 +573,14 @@ static enum MHD_Result one_run(struct http_wait *w, const char *id, bool del)
 
 /* GET /v1/runs/ID/outputs/PATH: a file the run left in /output, opened
  * beneath the run's own directory without following any link. */
-static const char *content_type(const char *path)
+const char *serve_content_type(const char *path)
 {
 	static const struct {
 		const char *ext, *type;
 	} types[] = { { ".png", "image/png" },        { ".jpg", "image/jpeg" },       { ".jpeg", "image/jpeg" },
-		      { ".gif", "image/gif" },        { ".svg", "image/svg+xml" },    { ".pdf", "application/pdf" },
-		      { ".csv", "text/csv" },         { ".json", "application/json" }, { ".txt", "text/plain" } };
+		      { ".gif", "image/gif" },        { ".webp", "image/webp" },      { ".svg", "image/svg+xml" },
+		      { ".pdf", "application/pdf" },  { ".csv", "text/csv" },         { ".json", "application/json" },
+		      { ".txt", "text/plain" },       { ".md", "text/markdown" },     { ".html", "text/html" } };
 	size_t n = strlen(path);
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		size_t e = strlen(types[i].ext);
@@ -636,7 +637,7 @@ static enum MHD_Result get_output(struct http_wait *w, const char *url_id, const
 		close(fd);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, "Content-Type", content_type(path));
+	MHD_add_response_header(r, "Content-Type", serve_content_type(path));
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Content-Disposition", "attachment");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
@@ -832,7 +833,7 @@ static enum MHD_Result mcp_read_output(struct http_wait *w, json_t *msg)
 		free(buf);
 		return mcp_tool_error(w, id, "cannot read the file");
 	}
-	const char *type = content_type(path);
+	const char *type = serve_content_type(path);
 	bool text = memchr(buf, 0, n) == NULL;
 	for (size_t i = 0; text && i < n;) {
 		int l = utf8_seq_len(buf + i, n - i);
@@ -1060,6 +1061,37 @@ static enum MHD_Result session_cell(struct http_wait *w, struct job *j)
 
 /* A cell's answer as the MCP tool result of execute_code: a text a model
  * reads, the cell's object as structuredContent. */
+/* Whether a returned file may go to the client as MCP image content: a
+ * PNG, JPEG, GIF or WebP whose first bytes are that format's signature (a
+ * model's API refuses an image that is not one; the type came from the
+ * file's name).  b64: the content in base64, as the service checked it. */
+static bool image_content_ok(const char *mime, const char *b64)
+{
+	static const struct {
+		const char *mime, *sig;
+		size_t len, at;
+	} sigs[] = { { "image/png", "\x89PNG\r\n\x1a\n", 8, 0 },
+		     { "image/jpeg", "\xff\xd8\xff", 3, 0 },
+		     { "image/gif", "GIF8", 4, 0 },
+		     { "image/webp", "WEBP", 4, 8 } };
+	uint8_t head[16];
+	size_t n = sizeof(head);
+	struct base64_decode_ctx ctx;
+	size_t blen = strlen(b64) < 24 ? strlen(b64) - strlen(b64) % 4 : 24; /* 24 characters: 18 bytes */
+	base64_decode_init(&ctx);
+	uint8_t buf[BASE64_DECODE_LENGTH(24)];
+	size_t got = sizeof(buf);
+	if (!base64_decode_update(&ctx, &got, buf, blen, b64))
+		return false;
+	n = got < n ? got : n;
+	memcpy(head, buf, n);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (strcmp(mime, sigs[i].mime) == 0)
+			return n >= sigs[i].at + sigs[i].len && memcmp(head + sigs[i].at, sigs[i].sig, sigs[i].len) == 0 &&
+			       (sigs[i].at == 0 || memcmp(head, "RIFF", 4) == 0);
+	return false;
+}
+
 static char *mcp_cell_reply(json_t *id, const struct job *j, unsigned status, const char *body)
 {
 	json_t *cell = body ? json_loads(body, 0, NULL) : NULL;
@@ -1111,8 +1143,17 @@ static char *mcp_cell_reply(json_t *id, const struct job *j, unsigned status, co
 			fputs("The policy denied this code; do not try to work around the policy — change the approach or ask "
 			      "the user. The session is as it was before this call.\n",
 			      f);
-		if (st && strcmp(st, "ended") == 0)
-			fputs("The session has ended (its interpreter is gone); the next call with this name starts a new one.\n", f);
+		if (st && strcmp(st, "ended") == 0) {
+			json_t *rr = json_object_get(cell, "result");
+			const char *lim = json_string_value(json_object_get(rr, "limit"));
+			const char *rst = json_string_value(json_object_get(rr, "status"));
+			fputs("The session has ended (its interpreter is gone)", f);
+			if (lim)
+				fprintf(f, ": it reached its policy's %s limit", lim);
+			else if (rst)
+				fprintf(f, " (its run's status: %s)", rst);
+			fputs("; its variables are lost, and the next call with this name starts a new one.\n", f);
+		}
 		fclose(f);
 	}
 	bool is_error = status != 200 || !st || strcmp(st, "ok") != 0;
@@ -1126,9 +1167,7 @@ static char *mcp_cell_reply(json_t *id, const struct job *j, unsigned status, co
 	json_array_foreach(json_object_get(cell, "files"), k, fi) {
 		const char *mime = json_string_value(json_object_get(fi, "mime"));
 		json_t *data = json_object_get(fi, "data");
-		if (!res || !mime || !json_is_string(data) ||
-		    (strcmp(mime, "image/png") != 0 && strcmp(mime, "image/jpeg") != 0 && strcmp(mime, "image/gif") != 0 &&
-		     strcmp(mime, "image/webp") != 0))
+		if (!res || !mime || !json_is_string(data) || !image_content_ok(mime, json_string_value(data)))
 			continue;
 		json_t *img = json_pack("{s:s,s:O,s:s}", "type", "image", "data", data, "mimeType", mime);
 		if (img && json_array_append_new(json_object_get(res, "content"), img) == 0) {

@@ -356,13 +356,16 @@ static char **session_command(cordon_policy *p)
 	size_t n = 0;
 	while (interp && interp[n])
 		n++;
-	char **v = calloc(n + 3, sizeof(char *));
+	char **v = calloc(n + 4, sizeof(char *));
 	if (!v)
 		return NULL;
+	static char budget[32]; /* the driver's argv[1]: this worker runs one session */
+	snprintf(budget, sizeof(budget), "%llu", (unsigned long long)session_files_budget(p));
 	for (size_t i = 0; i < n; i++)
 		v[i] = (char *)interp[i];
 	v[n] = (char *)"-c";
 	v[n + 1] = (char *)session_driver;
+	v[n + 2] = budget;
 	return v;
 }
 
@@ -628,11 +631,11 @@ int job_submit(struct serve *s, struct job *j, int *status, const char **why)
 	j->result_fd = j->cancel_fd = -1;
 	j->stream_fd[0] = j->stream_fd[1] = -1;
 	j->stdin_fd = -1;
-	if (j->outputs || j->kind == JOB_SESSION) {
+	if (j->outputs || (j->kind == JOB_SESSION && cordon_policy_isolated(j->wp->policy))) {
 		/* The run's own directory, which libcordon fills with what the
 		 * program left in /output (collected, never shared).  A session
-		 * always has one: its cells return the files they leave there
-		 * (session.c). */
+		 * has one wherever its policy has a backend to show it: its
+		 * cells return the files they leave there (session.c). */
 		if (asprintf(&j->out_dir, "%s/%s", s->state_dir, j->id) < 0) {
 			j->out_dir = NULL;
 			*status = 500;

@@ -10,7 +10,8 @@
  * read_output_file): those go, as they are, to POST /mcp of a service of
  * its own, started at the first such call:
  *
- *   - in a directory of its own (mkdtemp under $TMPDIR or /tmp, 0700):
+ *   - in a directory of its own (mkdtemp under $TMPDIR or /tmp, 0711: the
+ *     sandbox's user passes through it to a run's staged /output):
  *     serve.yaml (written here, so owned by the user the service runs as,
  *     which the service trusts), the socket (0600), the service's log and
  *     what it printed;
@@ -19,17 +20,22 @@
  *     answered by the service as a policy it does not offer, and the
  *     policy's own error is what execute_code without a session gives);
  *   - as the caller `owner` (the service's own user): every policy;
+ *   - with TMPDIR set to that directory, so its own private directory is
+ *     inside it too;
  *   - stopped (SIGTERM, then SIGKILL after five seconds) when the stdio
  *     server ends, and killed by the kernel if this process dies first
  *     (PR_SET_PDEATHSIG): its sessions end with it; the directory is
- *     removed.
+ *     removed (not when this process is killed with SIGKILL: then the
+ *     directory stays, holding no process);
+ *   - started again at the next call if it ended meanwhile (its sessions
+ *     are then lost: said on stderr, and the next cell of a session is
+ *     its first).
  *
  * A service that cannot start makes those calls JSON-RPC errors naming
  * why (the service's own message); everything else still works.
  */
 #define _GNU_SOURCE
 #include <curl/curl.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -48,6 +54,7 @@
 
 #include <cordon/cordon.h>
 
+#include "../cli/infiles.h"
 #include "../cli/mcp.h"
 #include "serve.h"
 
@@ -141,7 +148,7 @@ static int write_conf(struct fwd *f, const char *conf, const char *log)
 	}
 	fprintf(o, "]\n");
 	cordon_strv_free(names);
-	if (fclose(o) != 0) {
+	if (ferror(o) + fclose(o) != 0) {
 		say(f, "cannot write %s: %s", conf, strerror(errno));
 		return -1;
 	}
@@ -186,6 +193,36 @@ static void tail_of(struct fwd *f, const char *out)
 	snprintf(f->why + used, sizeof(f->why) - used, ": %s", nl ? nl + 1 : buf);
 }
 
+/* The service stopped (SIGTERM, SIGKILL after five seconds) and reaped. */
+static void stop_service(struct fwd *f)
+{
+	if (f->pid <= 0)
+		return;
+	kill(f->pid, SIGTERM);
+	int st;
+	pid_t w = 0;
+	for (int i = 0; i < 500 && (w = waitpid(f->pid, &st, WNOHANG)) == 0; i++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	if (w == 0) {
+		kill(f->pid, SIGKILL);
+		waitpid(f->pid, &st, 0);
+	}
+	f->pid = 0;
+}
+
+/* The directory and everything in it (the service's own private
+ * directory is inside). */
+static void remove_dir(struct fwd *f)
+{
+	if (f->dir) {
+		remove_tree(f->dir);
+		free(f->dir);
+		f->dir = NULL;
+	}
+}
+
 static int start(struct fwd *f)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -199,6 +236,14 @@ static int start(struct fwd *f)
 		    strerror(errno));
 		free(f->dir);
 		f->dir = NULL;
+		return -1;
+	}
+	/* 0711: the service's TMPDIR, where libcordon stages a run's /output
+	 * for the sandbox's user (uid 65534 when this runs as root), who must
+	 * pass through; nothing here can be listed, and what is here is 0600
+	 * (the socket too). */
+	if (chmod(f->dir, 0711) < 0) {
+		say(f, "cannot set the mode of %s: %s", f->dir, strerror(errno));
 		return -1;
 	}
 	char *conf = path_in(f, "serve.yaml"), *log = path_in(f, "serve.log"), *out = path_in(f, "serve.out");
@@ -229,21 +274,31 @@ static int start(struct fwd *f)
 	size_t ne = 0;
 	while (environ[ne])
 		ne++;
-	char **envp = calloc(ne + 1, sizeof(char *));
+	char **envp = calloc(ne + 2, sizeof(char *));
 	if (!envp) {
 		say(f, "out of memory");
 		close(ofd);
 		goto done;
 	}
-	for (size_t i = 0, k = 0; i < ne; i++)
+	char *tmpdir_env = NULL;
+	if (asprintf(&tmpdir_env, "TMPDIR=%s", f->dir) < 0) {
+		say(f, "out of memory");
+		free(envp);
+		close(ofd);
+		goto done;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < ne; i++)
 		if (strncmp(environ[i], "CORDON_SOCKET=", 14) != 0 && strncmp(environ[i], "CORDON_URL=", 11) != 0 &&
-		    strncmp(environ[i], "CORDON_TOKEN=", 13) != 0)
+		    strncmp(environ[i], "CORDON_TOKEN=", 13) != 0 && strncmp(environ[i], "TMPDIR=", 7) != 0)
 			envp[k++] = environ[i];
+	envp[k] = tmpdir_env;
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		say(f, "fork: %s", strerror(errno));
 		free(envp);
+		free(tmpdir_env);
 		close(ofd);
 		goto done;
 	}
@@ -256,14 +311,17 @@ static int start(struct fwd *f)
 		    sigprocmask(SIG_SETMASK, &none, NULL) < 0 || signal(SIGPIPE, SIG_DFL) == SIG_ERR ||
 		    dup2(ofd, 1) < 0 || dup2(ofd, 2) < 0)
 			_exit(127);
-		int nfd = open("/dev/null", O_RDONLY);
+		int nfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (nfd < 0 || dup2(nfd, 0) < 0)
 			_exit(127);
+		if (nfd > 2)
+			close(nfd);
 		char *av[] = { self, (char *)"serve", (char *)"-c", conf, NULL };
 		execve(self, av, envp);
 		_exit(127);
 	}
 	free(envp);
+	free(tmpdir_env);
 	close(ofd);
 	f->pid = pid;
 	/* Up to ten seconds for the socket (the policies load first). */
@@ -284,13 +342,16 @@ static int start(struct fwd *f)
 				        (long)pid, f->sock);
 			goto done;
 		}
-		if (cordon_mcp_stopping())
-			break;
+		if (cordon_mcp_stopping()) {
+			say(f, "the server is ending");
+			goto done;
+		}
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
 	say(f, "the service did not start listening within ten seconds");
 	tail_of(f, out);
+	stop_service(f); /* never left running unused */
 done:
 	free(conf);
 	free(log);
@@ -333,8 +394,18 @@ static int progress(void *arg, curl_off_t a, curl_off_t b, curl_off_t c, curl_of
 static char *fwd_call(void *arg, const char *msg, size_t len, char *why, size_t whylen)
 {
 	struct fwd *f = arg;
-	if (!f->failed && !f->pid && start(f) < 0)
+	int st;
+	if (f->pid > 0 && waitpid(f->pid, &st, WNOHANG) == f->pid) {
+		/* It ended since the last call: said, cleaned up, started again. */
+		fprintf(stderr, "cordon: mcp: the service ended (%s %d); its sessions are lost; starting another\n",
+		        WIFEXITED(st) ? "status" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+		f->pid = 0;
+		remove_dir(f);
+	}
+	if (!f->failed && !f->pid && start(f) < 0) {
 		f->failed = true;
+		remove_dir(f);
+	}
 	if (f->failed) {
 		snprintf(why, whylen, "sessions and outputs need a service, which could not be started: %s", f->why);
 		return NULL;
@@ -365,13 +436,18 @@ static char *fwd_call(void *arg, const char *msg, size_t len, char *why, size_t 
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress);
+	/* The service cancels a run or cell after its run_timeout (an hour by
+	 * default): a call that outlasts that and a minute is not coming back. */
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 3660L);
 	CURLcode rc = curl_easy_perform(c);
 	long status = 0;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(c);
 	curl_slist_free_all(h);
 	if (rc != CURLE_OK || status != 200) {
-		if (rc != CURLE_OK)
+		if (rc == CURLE_WRITE_ERROR)
+			snprintf(why, whylen, "the service's answer is larger than the 64 MiB this server passes on");
+		else if (rc != CURLE_OK)
 			snprintf(why, whylen, "the service did not answer: %s", curl_easy_strerror(rc));
 		else
 			snprintf(why, whylen, "the service answered HTTP %ld: %.300s", status, b.p ? b.p : "");
@@ -381,41 +457,11 @@ static char *fwd_call(void *arg, const char *msg, size_t len, char *why, size_t 
 	return b.p;
 }
 
-static void rm_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (d) {
-		struct dirent *e;
-		while ((e = readdir(d)) != NULL)
-			if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-				unlinkat(dirfd(d), e->d_name, 0);
-		closedir(d);
-	}
-	rmdir(dir);
-}
-
 static void fwd_stop(void *arg)
 {
 	struct fwd *f = arg;
-	if (f->pid > 0) {
-		kill(f->pid, SIGTERM);
-		int st;
-		pid_t w = 0;
-		for (int i = 0; i < 500 && (w = waitpid(f->pid, &st, WNOHANG)) == 0; i++) {
-			struct timespec ts = { 0, 10 * 1000 * 1000 };
-			nanosleep(&ts, NULL);
-		}
-		if (w == 0) {
-			kill(f->pid, SIGKILL);
-			waitpid(f->pid, &st, 0);
-		}
-		f->pid = 0;
-	}
-	if (f->dir) {
-		rm_dir(f->dir);
-		free(f->dir);
-		f->dir = NULL;
-	}
+	stop_service(f);
+	remove_dir(f);
 }
 
 int cmd_mcp(int argc, char **argv)
@@ -434,8 +480,17 @@ int cmd_mcp(int argc, char **argv)
 		fprintf(stderr, "cordon: mcp: cannot initialise libcurl\n");
 		return 125;
 	}
+	/* The service's serve.yaml takes an absolute policy_dir. */
+	char *abs_dir = NULL;
+	if (f.policy_dir && !(abs_dir = realpath(f.policy_dir, NULL))) {
+		fprintf(stderr, "cordon: mcp: --policy-dir %s: %s\n", f.policy_dir, strerror(errno));
+		curl_global_cleanup();
+		return 125;
+	}
+	f.policy_dir = abs_dir;
 	struct mcp_forward fw = { .arg = &f, .call = fwd_call, .stop = fwd_stop };
 	int rc = cordon_cli_mcp_forwarding(argc, argv, NULL, f.verbose, &fw);
 	curl_global_cleanup();
+	free(abs_dir);
 	return rc;
 }

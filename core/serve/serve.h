@@ -88,6 +88,13 @@ struct serve_conf {
  * service behind it for sessions and outputs. */
 int cmd_mcp(int argc, char **argv);
 
+/* A file's MIME type by its name's extension (http.c): the one table of
+ * the outputs API, read_output_file and a session's returned files. */
+const char *serve_content_type(const char *path);
+/* What of a policy's output limit a session's returned files may use
+ * (session.c). */
+uint64_t session_files_budget(cordon_policy *p);
+
 int conf_load(struct serve_conf *c, const char *path, const char *socket_override, char **err);
 void conf_free(struct serve_conf *c);
 struct warm_policy *conf_policy(struct serve_conf *c, const char *name);

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include <nettle/base64.h>
+#include <yaml.h>
 
 #include "../hash.h"
 #include "serve.h"
@@ -74,9 +75,17 @@ const char session_driver[] =
 	"    # Files a cell leaves in /output come back with the cell: what changed\n"
 	"    # since the last cell (by size and modification time), up to FILES_MAX\n"
 	"    # files and DATA_MAX bytes of content per cell, base64 on the marker\n"
-	"    # line (so they count towards the policy's output limit and pass its\n"
-	"    # filters, as any output does).  Plots render without a display.\n"
+	"    # line (so they pass the policy's filters, as any output does).  They\n"
+	"    # count towards the policy's output limit: the service passes what of\n"
+	"    # it the files may use over the session's life (argv[1], half the\n"
+	"    # limit; 0 when the policy sets none), so that returning files never\n"
+	"    # ends the session.  Plots render without a display.\n"
 	"    FILES_MAX, DATA_MAX, SCAN_MAX = 16, 2 << 20, 4096\n"
+	"    try:\n"
+	"        budget = int(sys.argv[1]) if len(sys.argv) > 1 else 0\n"
+	"    except ValueError:\n"
+	"        budget = 0\n"
+	"    spent = [0]\n"
 	"    try:\n"
 	"        import os, hashlib, base64\n"
 	"    except BaseException:\n"
@@ -84,9 +93,6 @@ const char session_driver[] =
 	"    if os is not None:\n"
 	"        os.environ.setdefault('MPLBACKEND', 'Agg')\n"
 	"        outdir = os.environ.get('CORDON_OUTPUT_DIR') or '/output'\n"
-	"    mimes = {'png': 'image/png', 'jpg': 'image/jpeg', 'jpeg': 'image/jpeg', 'gif': 'image/gif',\n"
-	"             'svg': 'image/svg+xml', 'webp': 'image/webp', 'pdf': 'application/pdf', 'csv': 'text/csv',\n"
-	"             'txt': 'text/plain', 'json': 'application/json', 'html': 'text/html', 'md': 'text/markdown'}\n"
 	"    def scan():\n"
 	"        found = {}\n"
 	"        if os is None:\n"
@@ -109,12 +115,13 @@ const char session_driver[] =
 	"            pass\n"
 	"        return found\n"
 	"    def files_json(changed):\n"
-	"        parts, budget = [], DATA_MAX\n"
+	"        parts, room = [], DATA_MAX\n"
+	"        if budget > 0:\n"
+	"            room = min(room, (budget - spent[0]) * 3 // 4 - 1024)\n"
 	"        for p in changed[:FILES_MAX]:\n"
 	"            size = changed_sizes[p]\n"
-	"            mime = mimes.get(p.rsplit('.', 1)[-1].lower() if '.' in p else '', 'application/octet-stream')\n"
 	"            data, digest = None, None\n"
-	"            if size <= budget:\n"
+	"            if size <= room:\n"
 	"                try:\n"
 	"                    fd = os.open(os.path.join(outdir, p), os.O_RDONLY | os.O_NOFOLLOW)\n"
 	"                    try:\n"
@@ -124,11 +131,12 @@ const char session_driver[] =
 	"                    if len(b) == size:\n"
 	"                        digest = hashlib.sha256(b).hexdigest()\n"
 	"                        data = base64.b64encode(b).decode('ascii')\n"
-	"                        budget -= size\n"
+	"                        room -= size\n"
+	"                        spent[0] += len(data) + 256\n"
 	"                except BaseException:\n"
 	"                    data = None\n"
-	"            parts.append('{\"path\": %s, \"size\": %d, \"mime\": %s, \"sha256\": %s, \"data\": %s}' % (\n"
-	"                js(p), size, js(mime), js(digest), js(data)))\n"
+	"            parts.append('{\"path\": %s, \"size\": %d, \"sha256\": %s, \"data\": %s}' % (\n"
+	"                js(p), size, js(digest), js(data)))\n"
 	"        return '[' + ', '.join(parts) + ']', len(changed) - min(len(changed), FILES_MAX)\n"
 	"    before = scan()\n"
 	"    changed_sizes = {}\n"
@@ -182,8 +190,19 @@ const char session_driver[] =
 	"        now = scan()\n"
 	"        changed = sorted(p for p in now if before.get(p) != now[p])\n"
 	"        before = now\n"
+	"        # A name that is not UTF-8 cannot be named in the answer: counted.\n"
+	"        named = []\n"
+	"        for p in changed:\n"
+	"            try:\n"
+	"                p.encode('utf-8')\n"
+	"                named.append(p)\n"
+	"            except UnicodeError:\n"
+	"                pass\n"
+	"        unnamed = len(changed) - len(named)\n"
+	"        changed = named\n"
 	"        changed_sizes = {p: now[p][0] for p in changed}\n"
 	"        files, more = files_json(changed) if changed else ('[]', 0)\n"
+	"        more += unnamed\n"
 	"        meta = '{\"status\": %s, \"value\": %s, \"error_type\": %s, \"error\": %s, \"files\": %s, \"files_not_listed\": %d}' % (\n"
 	"            js(status), js(value), js(etype), js(emsg), files, more)\n"
 	"        out.write('\\x1e\\x1ecordon-cell-end %d %s\\n' % (n, meta))\n"
@@ -249,34 +268,89 @@ static void cell_reset(struct job *j)
 		j->cell_end[i] = false;
 		j->cell_out_len[i] = 0;
 		j->cell_scan[i] = 0;
+		if (j->cell_out_cap[i] > (1u << 20)) { /* one large cell does not pin its buffer for the session's life */
+			free(j->cell_out[i]);
+			j->cell_out[i] = NULL;
+			j->cell_out_cap[i] = 0;
+		}
 	}
 	j->cell_dropped = 0;
 	free(j->cell_meta);
 	j->cell_meta = NULL;
 }
 
-/* A MIME type the service names a returned file by: one of the driver's
- * list, else application/octet-stream (the claim comes from inside the
- * sandbox). */
-static const char *cell_mime(const char *claimed)
+/* What of the policy's output limit a session's returned files may use
+ * over its life: half of the `output` limit (each of stdout and stderr)
+ * that the rlimit module's entry of the policy's stack sets, as the
+ * policy's dump shows it, so the cells' own output keeps the other half;
+ * 0 when no entry sets one (then only the driver's own bound of 2 MiB a
+ * cell holds).  The driver is told (session_command, jobs.c), so that
+ * returning files never ends a session on its output limit. */
+uint64_t session_files_budget(cordon_policy *p)
 {
-	static const char *const known[] = { "image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp",
-		                             "application/pdf", "text/csv", "text/plain", "application/json",
-		                             "text/html", "text/markdown" };
-	for (size_t i = 0; claimed && i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcmp(claimed, known[i]) == 0)
-			return known[i];
-	return "application/octet-stream";
+	char *dump = cordon_policy_dump(p);
+	uint64_t cap = 0;
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	if (!dump || !yaml_parser_initialize(&parser)) {
+		free(dump);
+		return 0;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)dump, strlen(dump));
+	if (yaml_parser_load(&parser, &doc)) {
+		yaml_node_t *root = yaml_document_get_root_node(&doc);
+		yaml_node_t *stack = NULL;
+		for (yaml_node_pair_t *kv = root && root->type == YAML_MAPPING_NODE ? root->data.mapping.pairs.start : NULL;
+		     kv && kv < root->data.mapping.pairs.top; kv++) {
+			yaml_node_t *k = yaml_document_get_node(&doc, kv->key);
+			if (k && k->type == YAML_SCALAR_NODE && strcmp((const char *)k->data.scalar.value, "stack") == 0)
+				stack = yaml_document_get_node(&doc, kv->value);
+		}
+		for (yaml_node_item_t *it = stack && stack->type == YAML_SEQUENCE_NODE ? stack->data.sequence.items.start
+		                                                                       : NULL;
+		     it && it < stack->data.sequence.items.top; it++) {
+			yaml_node_t *e = yaml_document_get_node(&doc, *it);
+			const char *module = NULL;
+			yaml_node_t *with = NULL;
+			for (yaml_node_pair_t *kv = e && e->type == YAML_MAPPING_NODE ? e->data.mapping.pairs.start : NULL;
+			     kv && kv < e->data.mapping.pairs.top; kv++) {
+				yaml_node_t *k = yaml_document_get_node(&doc, kv->key), *v = yaml_document_get_node(&doc, kv->value);
+				if (!k || k->type != YAML_SCALAR_NODE || !v)
+					continue;
+				if (strcmp((const char *)k->data.scalar.value, "module") == 0 && v->type == YAML_SCALAR_NODE)
+					module = (const char *)v->data.scalar.value;
+				else if (strcmp((const char *)k->data.scalar.value, "with") == 0)
+					with = v;
+			}
+			if (!module || strcmp(module, "rlimit") != 0 || !with || with->type != YAML_MAPPING_NODE)
+				continue;
+			for (yaml_node_pair_t *kv = with->data.mapping.pairs.start; kv < with->data.mapping.pairs.top; kv++) {
+				yaml_node_t *k = yaml_document_get_node(&doc, kv->key), *v = yaml_document_get_node(&doc, kv->value);
+				uint64_t b;
+				if (k && v && k->type == YAML_SCALAR_NODE && v->type == YAML_SCALAR_NODE &&
+				    strcmp((const char *)k->data.scalar.value, "output") == 0 &&
+				    parse_size((const char *)v->data.scalar.value, &b) == 0 && b > 0 && (!cap || b < cap))
+					cap = b;
+			}
+		}
+		yaml_document_delete(&doc);
+	}
+	yaml_parser_delete(&parser);
+	free(dump);
+	return cap / 2;
 }
 
 /* A path below /output as the driver names it: relative, no empty, "."
- * or ".." component, no NUL, at most 4096 bytes. */
+ * or ".." component, no control character, at most 4096 bytes. */
 static bool cell_path_ok(json_t *p)
 {
 	const char *v = json_string_value(p);
 	size_t n = v ? strlen(v) : 0;
 	if (!v || n == 0 || n > 4096 || n != json_string_length(p) || v[0] == '/')
 		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return false;
 	for (const char *c = v; *c;) {
 		const char *e = strchr(c, '/');
 		size_t k = e ? (size_t)(e - c) : strlen(c);
@@ -309,7 +383,7 @@ static json_t *cell_files(json_t *claimed)
 		if (!cell_path_ok(path) || !json_is_integer(size) || json_integer_value(size) < 0)
 			continue;
 		json_t *o = json_pack("{s:O,s:I,s:s}", "path", path, "size", json_integer_value(size), "mime",
-		                      cell_mime(json_string_value(json_object_get(f, "mime"))));
+		                      serve_content_type(json_string_value(path)));
 		if (!o)
 			continue;
 		const char *data = json_string_value(json_object_get(f, "data"));
@@ -389,6 +463,10 @@ static void cell_done(struct serve *s, struct job *j)
 		json_object_set_new(o, "cell", json_integer(j->cells));
 		json_t *st = json_object_get(meta, "status");
 		json_object_set_new(o, "status", json_is_string(st) ? json_incref(st) : json_string("error"));
+		if (!meta && (meta = json_object()) != NULL)
+			json_object_set_new(meta, "error",
+			                    json_string("the cell ended, but the session's driver gave an answer the service "
+			                                "cannot read"));
 		json_object_set_new(o, "value", json_incref(json_object_get(meta, "value") ? json_object_get(meta, "value")
 		                                                                           : json_null()));
 		json_object_set_new(o, "error_type", json_incref(json_object_get(meta, "error_type")

@@ -84,6 +84,10 @@ CORDON_API const char *cordon_policy_language(const cordon_policy *policy);
 /* The policy's interpreter command (NULL-terminated, owned by the policy),
  * or NULL when it has none: what `cordon run` executes the source with. */
 CORDON_API const char *const *cordon_policy_interpreter(const cordon_policy *policy);
+/* Nonzero when the policy's stack has an isolation backend (namespaces,
+ * bwrap, landlock: a module that honours output_dir, input_dir and
+ * bind_ro), without which cordon_run refuses those options. */
+CORDON_API int cordon_policy_isolated(const cordon_policy *policy);
 /* What `cordon policy lint` warns of: what loads but is almost certainly a
  * mistake (no isolation backend, a wall timeout below the CPU limit, an
  * interpreter that is not there, ...).  Valid while the policy is. */

@@ -340,16 +340,23 @@ static int tok_at(const struct rd_scan *s, size_t p, const struct tokdef *t, str
 		 * more with eight body bytes is a token's start, redacted: at
 		 * the end of the stream whatever the body, and where the stream
 		 * goes on with a byte outside the token's alphabet when the
-		 * token starts a word and its body mixes digits and letters, as
+		 * token starts a word, its body mixes digits and letters (as
 		 * random bodies do and the words and identifiers after such
-		 * prefixes do not (npm_lifecycle_event, ghp_placeholder).  The
+		 * prefixes do not: npm_lifecycle_event, ghp_placeholder) and
+		 * holds at least half the token's shortest body (a CSS class
+		 * ico-facebook32, an npm_v8flags2 are shorter than that), and
+		 * neither side touches base64 ('+' or '/' before the prefix,
+		 * '+', '/' or '=' where the body stops: random base64 holds
+		 * such prefixes by chance).  The
 		 * prefixes that need no word start (AWS key ids) are left to
 		 * the end of the stream: inside base64 they occur by chance;
 		 * so are three-byte prefixes (sk-, hf_), which random session
 		 * ids of ordinary logs begin with once in 260,000. */
 		int c = rd_ch(s, i);
 		bool cut = t->plen >= 3 && run >= 8 && t->check != TC_EXACT &&
-		           (c == RD_END || (c >= 0 && t->plen >= 4 && t->boundary && digit && letter));
+		           (c == RD_END || (c >= 0 && t->plen >= 4 && t->boundary && digit && letter && run >= t->min / 2 &&
+		                            c != '+' && c != '/' && c != '=' &&
+		                            !(p > 0 && (s->v[p - 1] == '+' || s->v[p - 1] == '/'))));
 		if (!cut)
 			return RD_NO;
 	}

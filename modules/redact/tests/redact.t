@@ -151,10 +151,10 @@ run exec -p "$T/p.yaml" --json -- sh -c 'printf "token ghp_Zq3vWys81v"; printf "
 check "split between the streams: stdout's part redacted" json_is 'j["stdout"]' "token [REDACTED:github-token]"
 check "split between the streams: stdout's part not shown" no_leak "ghp_Zq3vWys81v"
 # ... and in the middle of both: stdout goes on after its part.
-run exec -p "$T/p.yaml" --json -- sh -c 'printf "token ghp_Zq3vWys81v"; printf "p7hB1dx8PpD5KHXe3PYiGkPAuN\n" >&2; printf "\ndone\n"'
+run exec -p "$T/p.yaml" --json -- sh -c 'printf "token ghp_Zq3vWys81vp7hB1dx8"; printf "PpD5KHXe3PYiGkPAuN\n" >&2; printf "\ndone\n"'
 check "split in the middle of both streams: stdout's part redacted" json_is 'j["stdout"]' "token [REDACTED:github-token]
 done"
-check "split in the middle of both streams: stdout's part not shown" no_leak "ghp_Zq3vWys81v"
+check "split in the middle of both streams: stdout's part not shown" no_leak "ghp_Zq3vWys81vp7hB1dx8"
 
 # host_paths: --output-dir's host path and the policy directory rewritten
 # (landlock shows the program the core's staging directory).
