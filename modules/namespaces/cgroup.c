@@ -18,12 +18,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/magic.h>
@@ -190,28 +190,19 @@ int ns_cgroup_join(const struct ns_state *s, const char **step)
 }
 
 /* Finish runs while pid 1, which reported the program's end, still exits
- * (the core reaps it after the finish phase): wait, up to a second, for
- * the kernel to take it out of the cgroup (cgroup.events "populated 0",
- * which poll announces with POLLPRI) so that the cgroup can go. */
-static void wait_unpopulated(const char *dir)
+ * (the core reaps it after the finish phase): rmdir fails with EBUSY until
+ * the kernel has taken it out of the cgroup.  Retried every 0.25 ms for up
+ * to a second (cgroup.events would tell, but the kernel rate-limits its
+ * notifications to one per 10 ms).  0 or the errno of the last rmdir. */
+static int remove_when_empty(const char *dir)
 {
-	char path[4096], buf[256];
-	if (snprintf(path, sizeof(path), "%s/cgroup.events", dir) >= (int)sizeof(path))
-		return;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	for (int i = 0; i < 100; i++) {
-		ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-		if (n <= 0)
-			break;
-		buf[n] = '\0';
-		if (strncmp(buf, "populated 0", 11) == 0 || strstr(buf, "\npopulated 0"))
-			break;
-		struct pollfd pf = { .fd = fd, .events = POLLPRI };
-		(void)poll(&pf, 1, 10);
+	int e = rmdir(dir) < 0 ? errno : 0;
+	for (int i = 0; e == EBUSY && i < 4000; i++) {
+		struct timespec quarter = { 0, 250000 };
+		(void)nanosleep(&quarter, NULL);
+		e = rmdir(dir) < 0 ? errno : 0;
 	}
-	close(fd);
+	return e;
 }
 
 void ns_cgroup_finish(cordon_ctx *ctx, struct ns_state *s)
@@ -239,11 +230,7 @@ void ns_cgroup_finish(cordon_ctx *ctx, struct ns_state *s)
 			}
 		}
 	}
-	int e = rmdir(cg->dir) < 0 ? errno : 0;
-	if (e == EBUSY && ctx) {
-		wait_unpopulated(cg->dir);
-		e = rmdir(cg->dir) < 0 ? errno : 0;
-	}
+	int e = ctx ? remove_when_empty(cg->dir) : rmdir(cg->dir) < 0 ? errno : 0;
 	if (e && e != ENOENT && ctx)
 		cordon_warning(ctx, "cannot remove the run's cgroup %s: %s", cg->dir, strerror(e));
 	free(cg->dir);

@@ -219,6 +219,17 @@ check "cgroup: the result warns that no cgroup limit holds" json_is '"no cgroup 
 # Needs a cgroup2 directory where cordon may create a child and move
 # processes (root here; an unprivileged user needs one delegated to it).
 cg2=$(awk '$9 == "cgroup2" && $4 == "/" { print $5; exit }' /proc/self/mountinfo 2>/dev/null)
+# run_members PARENT: the pids in PARENT/cordon-*, once there are three
+# (pid 1, the shell, its sleep), or what there is after two seconds.
+run_members() {
+	_m=
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		_m=$(cat "$1"/cordon-*/cgroup.procs 2>/dev/null | tr '\n' ' ')
+		[ "$(echo "$_m" | wc -w)" -ge 3 ] && break
+		sleep 0.1
+	done
+	echo "$_m"
+}
 if ! is_root; then
 	skip_n 5 "cgroup v2 join: needs root (or a cgroup delegated to this user) to create and join a cgroup"
 elif [ -z "$cg2" ] || ! mkdir "$cg2/cordon-test-$$" 2>/dev/null; then
@@ -232,12 +243,7 @@ EOF2
 	run exec -p "$T/cg2.yaml" --json -- sh -c 'cat /proc/self/cgroup; sleep 2' &
 	bg=$!
 	# The run's cgroup holds the sandbox while it sleeps.
-	members=
-	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-		members=$(cat "$cg2/cordon-test-$$"/cordon-*/cgroup.procs 2>/dev/null | tr '\n' ' ')
-		[ "$(echo "$members" | wc -w)" -ge 3 ] && break
-		sleep 0.1
-	done
+	members=$(run_members "$cg2/cordon-test-$$")
 	rel=$(for p in $members; do sed -n 's/^0:://p' "/proc/$p/cgroup"; done | sort -u)
 	nss=$(for p in $members; do readlink "/proc/$p/ns/cgroup"; done | sort -u)
 	wait "$bg"
@@ -281,12 +287,7 @@ EOF2
 	sh -c 'echo $$ >"$1/leaf/cgroup.procs" && exec setpriv --reuid=65534 --regid=65534 --clear-groups "$2" exec -p "$3" --json -- sh -c "grep ^0:: /proc/self/cgroup; sleep 2"' \
 		sh "$dg" "$CORDON" "$T/deleg.yaml" >"$T/out" 2>"$T/err" </dev/null &
 	bg=$!
-	members=
-	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-		members=$(cat "$dg"/cordon-*/cgroup.procs 2>/dev/null | tr '\n' ' ')
-		[ "$(echo "$members" | wc -w)" -ge 3 ] && break
-		sleep 0.1
-	done
+	members=$(run_members "$dg")
 	owners=$(for p in $members; do awk '/^Uid:/ { print $2 }' "/proc/$p/status"; done | sort -u)
 	wait "$bg"
 	rc=$?
