@@ -394,8 +394,12 @@ static bool surely_single_threaded(void)
  * (or the errno) and exits.  The child's pid, or -1 with errno. */
 static pid_t clone_from_helper(unsigned long flags, const struct launch *L)
 {
+	/* Non-blocking: the helper's write fits the empty pipe, and the
+	 * supervisor reads only once the helper is gone (the new child holds
+	 * the write end too until it closes its descriptors, so a helper that
+	 * died without writing must not leave the read waiting for it). */
 	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -1;
 	pid_t helper = fork();
 	if (helper == 0) {
@@ -409,16 +413,16 @@ static pid_t clone_from_helper(unsigned long flags, const struct launch *L)
 	close(p[1]);
 	int msg[2] = { -1, EIO };
 	if (helper > 0) {
+		while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+			;
 		ssize_t n;
 		do
 			n = read(p[0], msg, sizeof(msg));
 		while (n < 0 && errno == EINTR);
 		if (n != (ssize_t)sizeof(msg)) {
 			msg[0] = -1;
-			msg[1] = n < 0 ? errno : EIO;
+			msg[1] = EIO;
 		}
-		while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
-			;
 		e = msg[0] > 0 ? 0 : msg[1] ? msg[1] : EIO;
 	}
 	close(p[0]);

@@ -455,8 +455,9 @@ struct cordon_core_api {
 	 * NEWNET; nothing else.  (The child joins the run's cgroup, the
 	 * core's, only after the clone: a module that wants the cgroup
 	 * namespace rooted there leaves NEWCGROUP out and unshares it in its
-	 * confine hook, after joining any cgroup of its own.)  The supervisor writes the new user namespace's
-	 * one-line maps before the child goes on: inside uid -> host_uid and
+	 * confine hook, after joining any cgroup of its own.)  The supervisor
+	 * writes the new user namespace's one-line maps before the child goes
+	 * on: inside uid -> host_uid and
 	 * gid -> host_gid when cordon runs as root (both must then be non-zero),
 	 * else inside uid/gid -> cordon's own effective ids with setgroups
 	 * denied.  As root the child then drops its supplementary groups and
