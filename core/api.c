@@ -525,37 +525,13 @@ static const void *api_get_data(cordon_ctx *ctx, const char *name, size_t *len)
 
 /* launch_clone_ns and child_exit_status are kept with the launch (run.c). */
 
-/* Whether this process has one thread (/proc/self/status); 0 when it
- * cannot tell. */
-static int single_threaded(void)
-{
-	FILE *f = fopen("/proc/self/status", "re");
-	if (!f)
-		return 0;
-	char line[256];
-	int n = 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Threads: %d", &n) == 1)
-			break;
-	fclose(f);
-	return n == 1;
-}
-
 static int api_launch_clone_ns(cordon_ctx *ctx, unsigned long flags, unsigned uid, unsigned gid, unsigned host_uid,
                                unsigned host_gid)
 {
 	if (wrong_phase(ctx, "launch_clone_ns", P(PHASE_PREPARE)))
 		return -1;
-	/* The child of a raw clone cannot use glibc's set*id calls or fork()
-	 * safely when other threads existed (they wait for threads that are
-	 * not there, or for locks those threads held): an embedder with
-	 * threads gets the forking launch. */
-	if (!single_threaded()) {
-		if (ctx->policy && ctx->policy->verbose)
-			fprintf(stderr, "cordon: %s: launch_clone_ns not used: this process has other threads\n",
-			        mod_name(ctx));
-		return -1;
-	}
+	/* In a process with other threads the supervisor clones from a forked
+	 * helper (supervise.c, clone_from_helper). */
 	const char *why = NULL;
 	if (run_clone_ns(ctx->run, flags, uid, gid, host_uid, host_gid, &why) < 0) {
 		fprintf(stderr, "cordon: %s: launch_clone_ns refused: %s\n", mod_name(ctx), why ? why : "invalid");

@@ -28,9 +28,13 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#if __has_include(<sys/single_threaded.h>)
+#include <sys/single_threaded.h>
+#endif
 
 #include <linux/close_range.h>
 
+#include <cordon/modutil.h>
 
 #include "internal.h"
 #include "launch.h"
@@ -371,6 +375,62 @@ static void sup_kill(struct sup *S)
 	S->f.killed_main = true;
 }
 
+/* Whether no other thread can exist in this process: glibc says so once
+ * no thread was ever created (only this one could create one, and it is
+ * here).  Without <sys/single_threaded.h>: never assumed. */
+static bool surely_single_threaded(void)
+{
+#if __has_include(<sys/single_threaded.h>)
+	return __libc_single_threaded != 0;
+#else
+	return false;
+#endif
+}
+
+/* launch_clone_ns in a process with other threads: the child of a raw
+ * clone would inherit glibc's view of them (its set*id calls signal them
+ * and wait, its fork takes the malloc locks they may hold).  A forked
+ * helper has one thread and consistent locks: it makes the clone, with
+ * CLONE_PARENT so that the child is the supervisor's own, sends its pid
+ * (or the errno) and exits.  The child's pid, or -1 with errno. */
+static pid_t clone_from_helper(unsigned long flags, const struct launch *L)
+{
+	/* Non-blocking: the helper's write fits the empty pipe, and the
+	 * supervisor reads only once the helper is gone (the new child holds
+	 * the write end too until it closes its descriptors, so a helper that
+	 * died without writing must not leave the read waiting for it). */
+	int p[2];
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -1;
+	pid_t helper = fork();
+	if (helper == 0) {
+		pid_t pid = (pid_t)syscall(SYS_clone, flags | CLONE_PARENT, NULL, NULL, NULL, NULL);
+		if (pid == 0)
+			child_main(L);
+		int msg[2] = { (int)pid, pid < 0 ? errno : 0 };
+		_exit(cordon_write_all(p[1], msg, sizeof(msg)) ? 1 : 0);
+	}
+	int e = helper < 0 ? errno : 0;
+	close(p[1]);
+	int msg[2] = { -1, EIO };
+	if (helper > 0) {
+		while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+			;
+		ssize_t n;
+		do
+			n = read(p[0], msg, sizeof(msg));
+		while (n < 0 && errno == EINTR);
+		if (n != (ssize_t)sizeof(msg)) {
+			msg[0] = -1;
+			msg[1] = EIO;
+		}
+		e = msg[0] > 0 ? 0 : msg[1] ? msg[1] : EIO;
+	}
+	close(p[0]);
+	errno = e;
+	return e ? -1 : (pid_t)msg[0];
+}
+
 /* Fork (or clone into new namespaces), write the child's maps, keep only
  * the supervisor's ends.  -1 with the error set when no child exists. */
 static int sup_spawn(struct sup *S)
@@ -383,7 +443,13 @@ static int sup_spawn(struct sup *S)
 	S->t_start = now_ms();
 	/* launch_clone_ns: the raw system call (as bubblewrap), which returns
 	 * twice like fork; the child only makes async-signal-safe calls. */
-	pid_t pid = S->f.cloned ? (pid_t)syscall(SYS_clone, S->creq.flags | SIGCHLD, NULL, NULL, NULL, NULL) : fork();
+	pid_t pid;
+	if (!S->f.cloned)
+		pid = fork();
+	else if (surely_single_threaded())
+		pid = (pid_t)syscall(SYS_clone, S->creq.flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	else
+		pid = clone_from_helper(S->creq.flags | SIGCHLD, &L);
 	if (pid == 0)
 		child_main(&L);
 	int fork_errno = errno;
@@ -395,7 +461,15 @@ static int sup_spawn(struct sup *S)
 	pthread_sigmask(SIG_SETMASK, &with_pipe, NULL);
 	if (pid < 0) {
 		pthread_sigmask(SIG_SETMASK, &S->old_sigs, NULL);
-		result_set_error(S->r, CORDON_EXIT_ERROR, "fork: %s", strerror(fork_errno));
+		if (S->f.cloned && (fork_errno == EPERM || fork_errno == ENOSPC || fork_errno == EUSERS))
+			result_set_error(S->r, CORDON_EXIT_ERROR,
+			                 "clone into new namespaces: %s (user namespaces disabled? check sysctl "
+			                 "user.max_user_namespaces, kernel.unprivileged_userns_clone, or an LSM such as "
+			                 "AppArmor's restrict_unprivileged_userns)",
+			                 strerror(fork_errno));
+		else
+			result_set_error(S->r, CORDON_EXIT_ERROR, "%s: %s", S->f.cloned ? "clone into new namespaces" : "fork",
+			                 strerror(fork_errno));
 		return -1;
 	}
 	S->pid = pid;

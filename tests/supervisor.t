@@ -876,7 +876,7 @@ check "a source name that is not UTF-8 still gives a result (126)" \
 	eval 'rc_is 126 && python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$T/out"'
 
 # ABI 1.2: launch_clone_ns and child_exit_status, through the namespaces
-# module (which asks for them when its policy has no cgroup): the core's
+# module (which launches only this way): the core's
 # child is created in the new namespaces and is pid 1 there; the supervisor
 # writes the maps; pid 1 reports the program's status.
 write_policy "$T/clone.yaml" <<'EOF2'

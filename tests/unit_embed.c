@@ -182,8 +182,9 @@ int main(void)
 	cordon_result_free(r);
 
 	/* The namespaces module in a process with other threads: the core then
-	 * forks instead of cloning into the namespaces (a raw clone's child
-	 * could hang in glibc's set*id or fork); every run must end at once. */
+	 * clones into the namespaces from a forked helper (a raw clone's child
+	 * of this process could hang in glibc's set*id or fork, on the malloc
+	 * locks the threads hold); every run must end at once. */
 	char *nspol = write_file("ns.yaml", "env: {PATH: /usr/bin:/bin}\n"
 	                                    "stack:\n"
 	                                    "  - module: rlimit\n"

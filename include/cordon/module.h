@@ -459,8 +459,12 @@ struct cordon_core_api {
 	 * the new pid namespace (an isolation module then needs no process of
 	 * its own between the supervisor and the sandbox).  flags: CLONE_NEWUSER
 	 * and CLONE_NEWPID, optionally CLONE_NEWNS, NEWIPC, NEWUTS, NEWCGROUP,
-	 * NEWNET; nothing else.  The supervisor writes the new user namespace's
-	 * one-line maps before the child goes on: inside uid -> host_uid and
+	 * NEWNET; nothing else.  (The child joins the run's cgroup, the
+	 * core's, only after the clone: a module that wants the cgroup
+	 * namespace rooted there leaves NEWCGROUP out and unshares it in its
+	 * confine hook, after joining any cgroup of its own.)  The supervisor
+	 * writes the new user namespace's one-line maps before the child goes
+	 * on: inside uid -> host_uid and
 	 * gid -> host_gid when cordon runs as root (both must then be non-zero),
 	 * else inside uid/gid -> cordon's own effective ids with setgroups
 	 * denied.  As root the child then drops its supplementary groups and
@@ -474,10 +478,10 @@ struct cordon_core_api {
 	 * of a pid namespace must not run the program; the core refuses to
 	 * exec in it) and report the program's wait status with
 	 * child_exit_status, since pid 1 cannot end by a signal.  -1 (a
-	 * warning said why) when flags or ids are refused, and -1 when the
-	 * process has other threads (an embedder's: the child of a raw clone
-	 * could hang in glibc's set*id or fork); the run then forks as usual
-	 * and the module must do without. */
+	 * warning said why) when flags or ids are refused.  (In a process
+	 * with other threads, an embedder's, the core clones from a forked
+	 * helper with CLONE_PARENT, so that the child never inherits glibc's
+	 * view of threads it does not have: the hook sees no difference.) */
 	int (*launch_clone_ns)(cordon_ctx *ctx, unsigned long flags, unsigned uid, unsigned gid, unsigned host_uid,
 	                       unsigned host_gid);
 	/* In the launch_clone_ns child (pid 1 of its pid namespace), once the

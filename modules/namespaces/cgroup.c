@@ -3,11 +3,13 @@
  *
  *   cgroup: {path: /sys/fs/cgroup/delegated, memory: 256M, pids: 64, cpu: 1.5}
  *
- * prepare creates a child cgroup of `path` for the run and writes
- * memory.max (with memory.swap.max 0), pids.max and cpu.max; confine moves
- * the child into it (before the user namespace, so the write is made with
- * cordon's own identity; the cgroup namespace is created after, so the
- * sandbox sees that cgroup as its root); finish reads memory.events for OOM
+ * prepare creates a child cgroup of `path` for the run, writes memory.max
+ * (with memory.swap.max 0), pids.max and cpu.max, and opens its
+ * cgroup.procs for the child (launch_pass_fd); in confine, pid 1 joins it
+ * through that descriptor before anything of the sandbox forks (the kernel
+ * checks the opener's credentials, cordon's own, not those of pid 1 in its
+ * new user namespace) and only then creates the cgroup namespace, so the
+ * sandbox sees that cgroup as its root; finish reads memory.events for OOM
  * kills and removes the cgroup.  A limit that cannot be applied (no cgroup
  * v2 there, controller not delegated) is a warning in the result naming the
  * limit: cordon never pretends a limit holds.
@@ -21,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/magic.h>
@@ -128,24 +131,21 @@ int ns_cgroup_prepare(cordon_ctx *ctx, struct ns_state *s)
 		return 0;
 	}
 	cg->dir = dir;
-	if (asprintf(&cg->procs, "%s/cgroup.procs", dir) < 0) {
-		cg->procs = NULL;
-		return cordon_error(ctx, NULL, "out of memory");
+	/* Opened here, with cordon's credentials; pid 1 joins through it. */
+	char procs[4096];
+	int fd = -1;
+	if (snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir) >= (int)sizeof(procs))
+		errno = ENAMETOOLONG;
+	else
+		fd = open(procs, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		cordon_warning(ctx, "cannot open %s/cgroup.procs (%s): no cgroup limits hold for this run", dir,
+		               strerror(errno));
+		ns_cgroup_finish(NULL, s); /* nothing joins it: no limit is named */
+		return 0;
 	}
-	/* Opened here, the child joins without a path lookup (ABI 1.1). */
-	cg->procs_fd = -1;
-	if (CORDON_API_HAS(ctx, launch_pass_fd)) {
-		int fd = open(cg->procs, O_WRONLY | O_CLOEXEC);
-		if (fd < 0)
-			cordon_warning(ctx, "cannot open %s (%s): no cgroup limits hold for this run",
-			               cg->procs, strerror(errno));
-		else if ((cg->procs_fd = cordon_api(ctx)->launch_pass_fd(ctx, fd)) < 0)
-			return cordon_error(ctx, NULL, "cannot pass the cgroup descriptor to the child");
-		if (fd < 0) {
-			free(cg->procs);
-			cg->procs = NULL;
-		}
-	}
+	if ((cg->procs_fd = cordon_api(ctx)->launch_pass_fd(ctx, fd)) < 0)
+		return cordon_error(ctx, NULL, "cannot pass the cgroup descriptor to the child");
 	char text[64];
 	const char *what[] = { "memory.max", "pids.max", "cpu.max" };
 	bool applied[3] = { false, false, false };
@@ -176,24 +176,32 @@ int ns_cgroup_prepare(cordon_ctx *ctx, struct ns_state *s)
 	return 0;
 }
 
-/* In the child, before the user namespace: join the run's cgroup. */
+/* In the child (pid 1), before anything forks and before the cgroup
+ * namespace: join the run's cgroup. */
 int ns_cgroup_join(const struct ns_state *s, const char **step)
 {
-	if (!s->cg.procs)
+	if (s->cg.procs_fd < 0)
 		return 0;
-	int e;
-	if (s->cg.procs_fd >= 0) {
-		ssize_t w;
-		do
-			w = write(s->cg.procs_fd, "0\n", 2);
-		while (w < 0 && errno == EINTR);
-		e = w == 2 ? 0 : w < 0 ? errno : EIO;
-		close(s->cg.procs_fd);
-	} else {
-		e = cordon_write_file(s->cg.procs, "0\n", 2);
-	}
+	int e = cordon_write_all(s->cg.procs_fd, "0\n", 2);
+	close(s->cg.procs_fd);
 	if (e)
 		*step = "join the run's cgroup (write cgroup.procs)";
+	return e;
+}
+
+/* Finish runs while pid 1, which reported the program's end, still exits
+ * (the core reaps it after the finish phase): rmdir fails with EBUSY until
+ * the kernel has taken it out of the cgroup.  Retried every 0.25 ms for up
+ * to a second (cgroup.events would tell, but the kernel rate-limits its
+ * notifications to one per 10 ms).  0 or the errno of the last rmdir. */
+static int remove_when_empty(const char *dir)
+{
+	int e = rmdir(dir) < 0 ? errno : 0;
+	for (int i = 0; e == EBUSY && i < 4000; i++) {
+		struct timespec quarter = { 0, 250000 };
+		(void)nanosleep(&quarter, NULL);
+		e = rmdir(dir) < 0 ? errno : 0;
+	}
 	return e;
 }
 
@@ -222,11 +230,11 @@ void ns_cgroup_finish(cordon_ctx *ctx, struct ns_state *s)
 			}
 		}
 	}
-	if (rmdir(cg->dir) < 0 && errno != ENOENT && ctx)
-		cordon_warning(ctx, "cannot remove the run's cgroup %s: %s", cg->dir, strerror(errno));
+	int e = ctx ? remove_when_empty(cg->dir) : rmdir(cg->dir) < 0 ? errno : 0;
+	if (e && e != ENOENT && ctx)
+		cordon_warning(ctx, "cannot remove the run's cgroup %s: %s", cg->dir, strerror(e));
 	free(cg->dir);
-	free(cg->procs);
-	cg->dir = cg->procs = NULL;
+	cg->dir = NULL;
 	cg->procs_fd = -1;
 }
 

@@ -19,43 +19,40 @@
  *     nested_userns: false user namespaces inside the sandbox
  *     cgroup: {path: DIR, memory: 256M, pids: 64, cpu: 1.5}   see cgroup.c
  *
- * Processes (see README.md for why):
+ * One launch (see README.md for why).  prepare asks the core to create its
+ * child directly in new user, mount, pid, IPC and UTS namespaces
+ * (launch_clone_ns, ABI 1.2); the supervisor writes the one-line uid and gid
+ * maps (inside id -> cordon's own id, or host_uid/host_gid as root: no
+ * sandbox process is ever host root), and the child joins the core's own
+ * cgroup for the run, if any, before the hooks run.
  *
- *   core child ("outer", host pid namespace)
- *     join the cgroup; as root: drop supplementary groups and become
- *     host_uid/host_gid (no sandbox process is ever host root); unshare the
- *     user namespace with every other namespace but the network's in one
- *     call; setgroups deny; one-line uid and gid maps (inside id -> own id);
- *     fork pid 1; create the network namespace (while pid 1 mounts) and send
- *     pid 1 a descriptor of it; close everything but a status pipe; wait;
- *     exit with pid 2's status (dying by the same signal), so the supervisor
- *     sees the program's own outcome.
- *   pid 1 (the reaper)
- *     dies with "outer" (PDEATHSIG); mounts (mount.c), hostname; enters the
- *     network namespace outer sent (setns), loopback;
- *     forks pid 2; closes every descriptor but the status pipe, drops its
- *     capabilities, is not dumpable; forwards TERM, INT, HUP, QUIT, USR1,
- *     USR2, WINCH, CONT to pid 2; reaps orphans; when pid 2 ends, writes its
- *     status to "outer" and exits - and the kernel kills whatever is left in
- *     the pid namespace (a double-forked daemon does not survive).
+ *   pid 1 (the core's child, the reaper)
+ *     not dumpable; joins the policy's cgroup (cgroup: {path}, through a
+ *     cgroup.procs descriptor opened in prepare), then creates the cgroup
+ *     namespace, so that the sandbox's cgroup root is the run's cgroup;
+ *     forks pid 2; creates the network namespace (while pid 2 mounts) and
+ *     sends pid 2 a descriptor of it; detaches the old root once pid 2 has
+ *     called pivot_root; closes every descriptor but the control socket,
+ *     drops its capabilities; forwards TERM, INT, HUP, QUIT, USR1, USR2,
+ *     WINCH, CONT to pid 2; reaps orphans; when pid 2 ends, kills and reaps
+ *     whatever is left in the pid namespace (a double-forked daemon does
+ *     not survive) and reports pid 2's status to the supervisor
+ *     (child_exit_status).
  *   pid 2
- *     dies with pid 1; takes the sandbox ids; returns from the hook, so the
- *     later hooks (caps, seccomp) run in it and the core execs the program.
+ *     dies with pid 1; mounts (mount.c), hostname; enters the network
+ *     namespace pid 1 sent, loopback; takes the sandbox ids; waits for the
+ *     old root's detach; returns from the hook, so the later hooks (caps,
+ *     seccomp) run in it and the core execs the program.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <net/if.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -125,6 +122,11 @@ static int ns_open(cordon_ctx *ctx, void **statep)
 		return cordon_error(ctx, NULL, "out of memory");
 	*statep = s;
 	s->cg.procs_fd = -1;
+	/* The one launch: the core's child is pid 1 of the namespaces. */
+	if (!CORDON_API_HAS(ctx, launch_clone_ns) || !CORDON_API_HAS(ctx, child_exit_status))
+		return cordon_error(ctx, NULL, "this core lacks launch_clone_ns (ABI 1.2), which the namespaces "
+		                               "module needs: load it with the core it was built with");
+	s->report = api->child_exit_status;
 
 	const cordon_node *n = cordon_arg(ctx, "network");
 	if (n) {
@@ -205,17 +207,40 @@ static int ns_open(cordon_ctx *ctx, void **statep)
 	return 0;
 }
 
+/* Whether id lies in a range of this process's uid_map or gid_map (file);
+ * true when the file cannot be read (the supervisor's write then says). */
+static bool id_mapped(const char *file, unsigned id)
+{
+	FILE *f = fopen(file, "re");
+	if (!f)
+		return true;
+	unsigned long long in, out, n;
+	bool found = false;
+	while (!found && fscanf(f, "%llu %llu %llu", &in, &out, &n) == 3)
+		found = id >= in && id - in < n;
+	fclose(f);
+	return found;
+}
+
 static int ns_prepare(cordon_ctx *ctx, void *state)
 {
 	struct ns_state *s = state;
-	s->cloned = false; /* never left from an earlier run, whatever returns early below */
+	const struct cordon_core_api *api = cordon_api(ctx);
+	/* As root, the supervisor maps the sandbox's ids to host_uid and
+	 * host_gid: they must exist where cordon runs (not so when that is a
+	 * user namespace mapping only root, as under `unshare -Ur`). */
+	if (geteuid() == 0 && (!id_mapped("/proc/self/uid_map", s->host_uid) || !id_mapped("/proc/self/gid_map", s->host_gid)))
+		return cordon_error(ctx, NULL,
+		                    "host_uid %u or host_gid %u is not mapped in cordon's user namespace: the "
+		                    "sandbox cannot run as them (choose ids that /proc/self/uid_map and gid_map map)",
+		                    s->host_uid, s->host_gid);
 	if (s->uid == 0)
 		cordon_warning(ctx, "uid 0 inside: the program holds every capability of its user "
 		                    "namespace unless the caps module drops them");
 	/* --bind-ro paths (canonical, never "/": the core sees to that) must not
 	 * land on what the sandbox mounts itself (the /proc masks, /dev). */
 	if (CORDON_API_HAS(ctx, launch_bind_ro)) {
-		const char *const *ro = cordon_api(ctx)->launch_bind_ro(ctx);
+		const char *const *ro = api->launch_bind_ro(ctx);
 		for (size_t i = 0; ro && ro[i]; i++) {
 			/* Under /tmp is fine: it is bound onto the sandbox's own /tmp. */
 			bool under_tmp = strncmp(ro[i], "/tmp/", 5) == 0 && ro[i][5];
@@ -229,17 +254,13 @@ static int ns_prepare(cordon_ctx *ctx, void *state)
 	}
 	if (ns_cgroup_prepare(ctx, s) < 0)
 		return -1;
-	/* Without a cgroup of its own (which the child joins before its
-	 * cgroup namespace is made, so it must exist first), the core creates
-	 * the child in every namespace but the network's: one process less
-	 * (no "outer") to fork, to wait for and to tear down. */
-	s->cloned = false;
-	if (!s->cg.parent && CORDON_API_HAS(ctx, launch_clone_ns) && CORDON_API_HAS(ctx, child_exit_status)) {
-		unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
-		                      CLONE_NEWCGROUP;
-		s->report = cordon_api(ctx)->child_exit_status;
-		s->cloned = cordon_api(ctx)->launch_clone_ns(ctx, flags, s->uid, s->gid, s->host_uid, s->host_gid) == 0;
-	}
+	/* The core creates the child in every namespace but the network's
+	 * (pid 1 makes it in parallel with pid 2's mounts) and the cgroup's
+	 * (pid 1 makes it once it is in the run's cgroup). */
+	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
+	if (api->launch_clone_ns(ctx, flags, s->uid, s->gid, s->host_uid, s->host_gid) < 0)
+		return cordon_error(ctx, NULL, "the core refused to create the sandbox's namespaces "
+		                               "(launch_clone_ns; the line above says why)");
 	return 0;
 }
 
@@ -272,15 +293,6 @@ static void ns_close(void *state)
 /* ---- the child: async-signal-safe code only ---- */
 
 static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT };
-static volatile pid_t forward_to = -1;
-
-static void forward(int sig)
-{
-	int e = errno;
-	if (forward_to > 0)
-		(void)kill(forward_to, sig);
-	errno = e;
-}
 
 /* Close every descriptor but keep. */
 static void close_all_but(int keep)
@@ -293,65 +305,13 @@ static void close_all_but(int keep)
 			(void)close(fd);
 }
 
-/* End this process the way the program ended: same exit code, or the same
- * signal (without a core dump). */
-static __attribute__((noreturn)) void relay(int status)
+/* Pid 1 after forking pid 2 and setting it up: reap, forward, and report
+ * pid 2's status to the supervisor (child_exit_status over the control
+ * socket) once the pid namespace is empty. */
+static __attribute__((noreturn)) void reaper(pid_t pid2, const struct ns_state *s, const struct cordon_child *child)
 {
-	if (WIFEXITED(status))
-		_exit(WEXITSTATUS(status));
-	if (WIFSIGNALED(status)) {
-		int sig = WTERMSIG(status);
-		struct rlimit none = { 0, 0 };
-		(void)setrlimit(RLIMIT_CORE, &none);
-		struct sigaction sa;
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = SIG_DFL;
-		(void)sigaction(sig, &sa, NULL);
-		sigset_t one;
-		sigemptyset(&one);
-		sigaddset(&one, sig);
-		(void)sigprocmask(SIG_UNBLOCK, &one, NULL);
-		(void)kill(getpid(), sig);
-		_exit(128 + sig);
-	}
-	_exit(NS_EXIT_ERROR);
-}
-
-/* The core child after the fork: wait for pid 1 and end as pid 2 did. */
-static __attribute__((noreturn)) void outer_wait(pid_t pid1, int status_r, const sigset_t *mask)
-{
-	close_all_but(status_r);
-	forward_to = pid1;
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = forward;
-	sa.sa_flags = SA_RESTART;
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		(void)sigaction(forwarded[i], &sa, NULL);
-	(void)sigprocmask(SIG_SETMASK, mask, NULL);
-	int st = 0;
-	while (waitpid(pid1, &st, __WALL) < 0)
-		if (errno != EINTR)
-			_exit(NS_EXIT_ERROR);
-	int rel;
-	ssize_t n;
-	do
-		n = read(status_r, &rel, sizeof(rel));
-	while (n < 0 && errno == EINTR);
-	/* Without a status from pid 1, pid 1 itself failed (setup: the
-	 * core has the record) or was killed: pass that on. */
-	relay(n == (ssize_t)sizeof(rel) ? rel : st);
-}
-
-/* Pid 1 after forking pid 2: reap, forward, relay (through status_w to
- * outer, or, when the core's child is pid 1, to the supervisor with
- * child_exit_status over the control pipe, status_w being that pipe). */
-static __attribute__((noreturn)) void reaper(pid_t pid2, int status_w, const struct ns_state *s,
-                                             const struct cordon_child *child)
-{
-	close_all_but(status_w);
+	close_all_but(child->control_fd);
 	/* Nothing in the sandbox may trace or borrow pid 1's privileges. */
-	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct none[2];
 	memset(none, 0, sizeof(none));
@@ -378,39 +338,30 @@ static __attribute__((noreturn)) void reaper(pid_t pid2, int status_w, const str
 			pid_t w = waitpid(-1, &st, WNOHANG | __WALL);
 			if (w <= 0)
 				break;
-			if (w == pid2) {
-				if (s->cloned) {
-					/* Empty the pid namespace before the
-					 * report: the supervisor ends the run on
-					 * it, so nothing may be left but this
-					 * process (every process here has the
-					 * sandbox's uid: pid 1 may kill it). */
-					(void)kill(-1, SIGKILL);
-					while (waitpid(-1, NULL, __WALL) >= 0 || errno == EINTR)
-						;
-					/* Without a report the supervisor must not
-					 * take this exit for the program's. */
-					if (errno == ECHILD && s->report(child, st) == 0)
-						_exit(0);
-					_exit(NS_EXIT_ERROR);
-				}
-				ssize_t n;
-				do
-					n = write(status_w, &st, sizeof(st));
-				while (n < 0 && errno == EINTR);
-				/* Exiting kills every process left in the namespace. */
+			if (w != pid2)
+				continue;
+			/* Empty the pid namespace before the report: the
+			 * supervisor ends the run on it, so nothing may be left
+			 * but this process (every process here has the sandbox's
+			 * uid: pid 1 may kill it). */
+			(void)kill(-1, SIGKILL);
+			while (waitpid(-1, NULL, __WALL) >= 0 || errno == EINTR)
+				;
+			/* Without a report the supervisor must not take this
+			 * exit for the program's. */
+			if (errno == ECHILD && s->report(child, st) == 0)
 				_exit(0);
-			}
+			_exit(NS_EXIT_ERROR);
 		}
 	}
 }
 
-/* The channel between outer and pid 1 (pid 2 inherits pid 1's end): a
- * SOCK_SEQPACKET socket pair carrying, in this order,
- *   outer -> pid 1: MSG_NETNS, 0 and a descriptor of the network namespace
+/* The channel between pid 1 and pid 2: a SOCK_SEQPACKET socket pair
+ * carrying, in this order,
+ *   pid 1 -> pid 2: MSG_NETNS, 0 and a descriptor of the network namespace
  *                   (SCM_RIGHTS), or the errno of its creation (network: none)
- *   pid 1 -> outer: MSG_PIVOTED, after pivot_root
- *   outer -> pid 2: MSG_DETACHED, 0 or the errno of the old root's detach
+ *   pid 2 -> pid 1: MSG_PIVOTED, after pivot_root
+ *   pid 1 -> pid 2: MSG_DETACHED, 0 or the errno of the old root's detach
  * End of file means the other side ended. */
 enum { MSG_NETNS = 1, MSG_PIVOTED = 2, MSG_DETACHED = 3 };
 
@@ -461,8 +412,8 @@ static int recv_msg(int sock, int tag)
 	return m.err;
 }
 
-/* Outer, after forking pid 1: create the network namespace (outer holds
- * every capability of the new user namespace, which owns it) and send pid 1
+/* Pid 1, after forking pid 2: create the network namespace (pid 1 holds
+ * every capability of the new user namespace, which owns it) and send pid 2
  * a descriptor of it, or the errno of the failure as data without one. */
 static void make_netns(int sock, int nsdir)
 {
@@ -490,15 +441,14 @@ static void make_netns(int sock, int nsdir)
 	close(nsdir);
 }
 
-/* Outer (pid 1 when the core's child is pid 1), after the network
- * namespace: once pid 1 (pid 2) has called pivot_root (which moved this
- * process's root too: it is in the same mount namespace), detach the old
- * root and tell pid 2 how that went.  The detach waits for
- * an RCU grace period (about 0.5 ms here); done by outer it overlaps with
- * pid 1's remaining set-up and the fork of pid 2, which waits for the
- * result before any later hook or the program runs.  End of file (pid 1
- * failed before its pivot_root) needs no answer. */
-static void detach_for_pid1(int sock)
+/* Pid 1, after the network namespace: once pid 2 has called pivot_root
+ * (which moved pid 1's root too: they share the mount namespace), detach
+ * the old root and tell pid 2 how that went.  The detach waits for an RCU
+ * grace period (about 0.5 ms here); done by pid 1 it overlaps with pid 2's
+ * remaining set-up, which waits for the result before any later hook or
+ * the program runs.  End of file (pid 2 failed before its pivot_root)
+ * needs no answer. */
+static void detach_for_pid2(int sock)
 {
 	if (recv_msg(sock, MSG_PIVOTED) == 0) {
 		/* The cwd too leaves the old tree (pivot_root moved the root
@@ -509,7 +459,7 @@ static void detach_for_pid1(int sock)
 	close(sock);
 }
 
-/* Pid 1: receive the network namespace from outer and enter it. */
+/* Pid 2: receive the network namespace from pid 1 and enter it. */
 static int join_netns(int sock, const char **step)
 {
 	struct ns_msg err = { 0, 0 };
@@ -529,8 +479,8 @@ static int join_netns(int sock, const char **step)
 	    err.err || fd < 0) {
 		if (fd >= 0)
 			close(fd);
-		*step = n < 0    ? "recvmsg (the network namespace from the outer process)"
-		        : n == 0 ? "unshare(CLONE_NEWNET) in the outer process: it ended"
+		*step = n < 0    ? "recvmsg (the network namespace from pid 1)"
+		        : n == 0 ? "unshare(CLONE_NEWNET) in pid 1: it ended"
 		                 : "unshare(CLONE_NEWNET) (the sandbox's network namespace)";
 		return e ? e : err.err ? err.err : EPROTO;
 	}
@@ -541,19 +491,15 @@ static int join_netns(int sock, const char **step)
 	return e;
 }
 
-#define HINT_USERNS                                                                                       \
-	"unshare(CLONE_NEWUSER|...): user namespaces disabled? check sysctl user.max_user_namespaces, "  \
-	"kernel.unprivileged_userns_clone, or an LSM (AppArmor restrict_unprivileged_userns)"
-
-/* Pid 2 (either way): the sandbox's view, host name and network, then the
- * sandbox ids; returns once the old root is detached. */
+/* Pid 2: the sandbox's view, host name and network, then the sandbox ids;
+ * returns once the old root is detached. */
 static int pid2_setup(const struct ns_state *s, const struct cordon_child *child, int sock, const char **step)
 {
 	int e;
 	if ((e = ns_mount_setup(s, child, step)))
 		return e;
-	/* The old root is still stacked on the new one: the parent detaches
-	 * it while this process goes on, and is waited for below. */
+	/* The old root is still stacked on the new one: pid 1 detaches it
+	 * while this process goes on, and is waited for below. */
 	send_msg(sock, MSG_PIVOTED, 0);
 	if (sethostname(s->hostname, strlen(s->hostname)) < 0) {
 		*step = "sethostname";
@@ -578,7 +524,7 @@ static int pid2_setup(const struct ns_state *s, const struct cordon_child *child
 	/* Nothing later (hooks, the program) runs before the host's tree is
 	 * gone from the mount namespace. */
 	if ((e = recv_msg(sock, MSG_DETACHED))) {
-		*step = "detach the old root (in the parent process)";
+		*step = "detach the old root (in pid 1)";
 		return e;
 	}
 	close(sock);
@@ -591,17 +537,29 @@ static int pid2_setup(const struct ns_state *s, const struct cordon_child *child
 
 /* The core created its child in the namespaces (launch_clone_ns): this
  * process is pid 1, the maps are written and, as root, the host ids taken.
- * Pid 1 forks pid 2 at once; while pid 2 builds the view, pid 1 creates the
- * network namespace and sends it over, then detaches the old root after
- * pid 2's pivot_root, then reaps and reports pid 2's status. */
-static int confine_cloned(const struct ns_state *s, const struct cordon_child *child, const char **step)
+ * Pid 1 joins the run's cgroup and roots a cgroup namespace there, forks
+ * pid 2 at once; while pid 2 builds the view, pid 1 creates the network
+ * namespace and sends it over, then detaches the old root after pid 2's
+ * pivot_root, then reaps and reports pid 2's status. */
+static int ns_confine(void *state, const struct cordon_child *child, const char **step)
 {
+	const struct ns_state *s = state;
+	int e;
 	if (getpid() != 1) {
 		*step = "launch_clone_ns: the child is not pid 1 of a new pid namespace";
 		return EPROTO;
 	}
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
 		*step = "prctl(PR_SET_DUMPABLE, 0)";
+		return errno;
+	}
+	/* The cgroup namespace is made here, not by the clone: its root is
+	 * the cgroup of its creator at that moment, which must be the run's
+	 * (the policy's, or the core's, joined before the hooks). */
+	if ((e = ns_cgroup_join(s, step)))
+		return e;
+	if (unshare(CLONE_NEWCGROUP) < 0) {
+		*step = "unshare(CLONE_NEWCGROUP)";
 		return errno;
 	}
 	int np[2], nsdir = -1;
@@ -630,8 +588,8 @@ static int confine_cloned(const struct ns_state *s, const struct cordon_child *c
 		close(np[1]);
 		if (!s->net_host)
 			make_netns(np[0], nsdir);
-		detach_for_pid1(np[0]);
-		reaper(pid2, child->control_fd, s, child);
+		detach_for_pid2(np[0]);
+		reaper(pid2, s, child);
 	}
 	close(np[0]);
 	if (nsdir >= 0)
@@ -642,189 +600,10 @@ static int confine_cloned(const struct ns_state *s, const struct cordon_child *c
 	}
 	if (getppid() != 1)
 		_exit(NS_EXIT_ERROR);
-	int e = pid2_setup(s, child, np[1], step);
-	if (e)
+	if ((e = pid2_setup(s, child, np[1], step)))
 		return e;
 	if (sigprocmask(SIG_SETMASK, &old, NULL) < 0) {
 		*step = "sigprocmask";
-		return errno;
-	}
-	return 0;
-}
-
-static int ns_confine(void *state, const struct cordon_child *child, const char **step)
-{
-	const struct ns_state *s = state;
-	int e;
-
-	if (s->cloned)
-		return confine_cloned(s, child, step);
-
-	/* 1. The run's cgroup, joined with cordon's own identity. */
-	if ((e = ns_cgroup_join(s, step)))
-		return e;
-
-	/* 2. As root: become the unprivileged host identity first, so that no
-	 * process of the sandbox (pid 1 included) is ever host root. */
-	unsigned kuid = (unsigned)geteuid(), kgid = (unsigned)getegid();
-	if (child->flags & CORDON_CHILD_ROOT) {
-		if ((e = cordon_drop_to_ids((uid_t)s->host_uid, (gid_t)s->host_gid, step)))
-			return e;
-		kuid = s->host_uid;
-		kgid = s->host_gid;
-		/* the id change made us undumpable: /proc/self/uid_map would
-		 * be root's and unwritable */
-		if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) {
-			*step = "prctl(PR_SET_DUMPABLE)";
-			return errno;
-		}
-	}
-
-	/* 3. Every namespace but the network's in one call; the user namespace
-	 * owns the rest.  The network namespace (the costliest to create) is
-	 * made by outer after the fork of pid 1, while pid 1 builds the mounts,
-	 * and handed to pid 1 (see 4). */
-	int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
-	if (unshare(flags) < 0) {
-		e = errno;
-		*step = e == EPERM || e == ENOSPC || e == EUSERS ? HINT_USERNS : "unshare(namespaces)";
-		return e;
-	}
-	if ((e = cordon_write_file("/proc/self/setgroups", "deny\n", 5))) {
-		*step = "write /proc/self/setgroups";
-		return e;
-	}
-	if ((e = cordon_write_id_map("/proc/self/uid_map", s->uid, kuid))) {
-		*step = "write /proc/self/uid_map";
-		return e;
-	}
-	if ((e = cordon_write_id_map("/proc/self/gid_map", s->gid, kgid))) {
-		*step = "write /proc/self/gid_map";
-		return e;
-	}
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
-		*step = "prctl(PR_SET_DUMPABLE, 0)";
-		return errno;
-	}
-	/* The credential change cleared the parent-death signal. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
-		*step = "prctl(PR_SET_PDEATHSIG)";
-		return errno;
-	}
-	if (getppid() != child->supervisor_pid)
-		_exit(NS_EXIT_ERROR); /* the supervisor is gone */
-
-	/* 4. Fork pid 1 with every signal blocked: pid 1 must not lose a
-	 * SIGCHLD before it waits for one. */
-	int sp[2];
-	if (pipe2(sp, O_CLOEXEC) < 0) {
-		*step = "pipe2 (status pipe)";
-		return errno;
-	}
-	/* The channel between outer and pid 1 (see MSG_NETNS).  /proc/self/ns
-	 * is opened now: once pid 1 has called pivot_root, outer's /proc is the
-	 * sandbox's, where outer has no pid. */
-	int np[2] = { -1, -1 }, nsdir = -1;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, np) < 0) {
-		*step = "socketpair (channel to pid 1)";
-		return errno;
-	}
-	if (!s->net_host) {
-		nsdir = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (nsdir < 0) {
-			*step = "open /proc/self/ns";
-			return errno;
-		}
-	}
-	sigset_t all, old;
-	sigfillset(&all);
-	if (sigprocmask(SIG_SETMASK, &all, &old) < 0) {
-		*step = "sigprocmask";
-		return errno;
-	}
-	pid_t pid1 = fork();
-	if (pid1 < 0) {
-		e = errno;
-		(void)sigprocmask(SIG_SETMASK, &old, NULL);
-		*step = "fork (pid 1 of the new pid namespace)";
-		return e;
-	}
-	if (pid1 > 0) {
-		close(np[1]);
-		if (!s->net_host)
-			make_netns(np[0], nsdir);
-		detach_for_pid1(np[0]);
-		outer_wait(pid1, sp[0], &old);
-	}
-
-	/* 5. Pid 1: dies with the outer process. */
-	close(sp[0]);
-	close(np[0]);
-	if (!s->net_host)
-		close(nsdir);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
-		*step = "prctl(PR_SET_PDEATHSIG) in pid 1";
-		return errno;
-	}
-	struct pollfd pf = { .fd = sp[1], .events = 0 };
-	if (poll(&pf, 1, 0) != 0 && (pf.revents & POLLERR))
-		_exit(NS_EXIT_ERROR); /* the outer process is gone */
-
-	if ((e = ns_mount_setup(s, child, step)))
-		return e;
-	/* The old root is still stacked on the new one: outer detaches it
-	 * while this process goes on; pid 2 waits for that (step 6). */
-	send_msg(np[1], MSG_PIVOTED, 0);
-	if (sethostname(s->hostname, strlen(s->hostname)) < 0) {
-		*step = "sethostname";
-		return errno;
-	}
-	if (!s->net_host) {
-		if ((e = join_netns(np[1], step)))
-			return e;
-		if ((e = cordon_loopback_up())) {
-			*step = "bring up the loopback interface";
-			return e;
-		}
-	}
-
-	pid_t pid2 = fork();
-	if (pid2 < 0) {
-		*step = "fork (the program under the pid-1 reaper)";
-		return errno;
-	}
-	if (pid2 > 0)
-		reaper(pid2, sp[1], s, child);
-
-	/* 6. Pid 2: the program's process. */
-	close(sp[1]);
-	if (sigprocmask(SIG_SETMASK, &old, NULL) < 0) {
-		*step = "sigprocmask";
-		return errno;
-	}
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
-		*step = "prctl(PR_SET_PDEATHSIG) in pid 2";
-		return errno;
-	}
-	if (getppid() != 1)
-		_exit(NS_EXIT_ERROR);
-	if (setresgid(s->gid, s->gid, s->gid) < 0) {
-		*step = "setresgid (sandbox gid)";
-		return errno;
-	}
-	if (setresuid(s->uid, s->uid, s->uid) < 0) {
-		*step = "setresuid (sandbox uid)";
-		return errno;
-	}
-	/* Nothing later (hooks, the program) runs before the host's tree is
-	 * gone from the mount namespace. */
-	if ((e = recv_msg(np[1], MSG_DETACHED))) {
-		*step = "detach the old root (in the outer process)";
-		return e;
-	}
-	close(np[1]);
-	if (chdir("/tmp") < 0) {
-		*step = "chdir /tmp";
 		return errno;
 	}
 	return 0;

@@ -34,8 +34,7 @@ struct ns_file {
 struct ns_cgroup {
 	char *parent; /* delegated cgroup v2 directory (policy), or NULL */
 	char *dir; /* this run's child cgroup (prepare..finish), or NULL */
-	char *procs; /* dir/cgroup.procs */
-	int procs_fd; /* its descriptor in the child (launch_pass_fd), or -1 */
+	int procs_fd; /* dir/cgroup.procs in the child (launch_pass_fd), or -1 */
 	uint64_t memory; /* bytes, 0: none */
 	uint64_t pids; /* 0: none */
 	uint64_t cpu_quota_us; /* per 100000us period, 0: none */
@@ -57,10 +56,7 @@ struct ns_state {
 	char *tmp_opts; /* tmpfs data for /tmp */
 	char *shm_opts; /* tmpfs data for /dev/shm */
 	struct ns_cgroup cg;
-	/* prepare: the core creates the child in the namespaces itself
-	 * (launch_clone_ns), so the child is pid 1; child_exit_status reports
-	 * the program's status from it */
-	bool cloned;
+	/* child_exit_status: pid 1 reports the program's status with it */
 	int (*report)(const struct cordon_child *child, int wstatus);
 };
 

@@ -135,14 +135,13 @@ check "300 random heads (HTTP and SOCKS5 starts, cut anywhere): each answered or
 check "... the result stays bounded: 200 records (records' default) and the summary counting 300" \
 	jtrue "len(j['findings']) == 201 and j['findings'][-1]['message'].startswith('300 connections: ')"
 
-# The namespaces module's other process layout (an outer process in the
-# host's pid namespace, which a cgroup path asks for; not a cgroup v2
+# The namespaces module with a cgroup path (pid 1 joins it; not a cgroup v2
 # directory here, so only a warning): the listener is made the same way.
-sed 's|^  - module: namespaces$|  - module: namespaces\n    with: {cgroup: {path: '"$T"'}}|' "$P" >"$T/outer.yaml"
-chmod 644 "$T/outer.yaml"
-run exec -p "$T/outer.yaml" --json -- /usr/bin/python3 -c "$CLIENT" connect api.test "$PORT"
-check "with the namespaces module's outer process (cgroup path): the proxy works too" \
-	eval 'stdout_has "hello from api.test /hello.txt" && grep -q "cgroup: {path:" "$T/outer.yaml"'
+sed 's|^  - module: namespaces$|  - module: namespaces\n    with: {cgroup: {path: '"$T"'}}|' "$P" >"$T/cgpath.yaml"
+chmod 644 "$T/cgpath.yaml"
+run exec -p "$T/cgpath.yaml" --json -- /usr/bin/python3 -c "$CLIENT" connect api.test "$PORT"
+check "with the namespaces module's cgroup path: the proxy works too" \
+	eval 'stdout_has "hello from api.test /hello.txt" && grep -q "cgroup: {path:" "$T/cgpath.yaml"'
 
 # The system resolver (a forked getaddrinfo): localhost is in /etc/hosts.
 policy "$T/dns.yaml" 'dns: true' 'allow: ["localhost:*"]'

@@ -211,27 +211,93 @@ run exec -p "$T/cg.yaml" --json -- true
 check "cgroup: not a cgroup v2 directory: the run goes on" rc_is 0
 check "cgroup: the result warns that no cgroup limit holds" json_is '"no cgroup limits" in " ".join(j["warnings"])' True
 
-cg2=/sys/fs/cgroup/unified
-if is_root && [ "$(stat -f -c %T "$cg2" 2>/dev/null)" = cgroup2fs ] && mkdir "$cg2/cordon-test-$$" 2>/dev/null; then
+# cgroup v2: pid 1 joins the run's cgroup before anything of the sandbox
+# forks, then makes the cgroup namespace, so its root is the run's cgroup.
+# Proved from both sides: inside, /proc/self/cgroup says "0::/"; outside,
+# every process of the run (pid 1, the shell, its sleep) is in
+# PARENT/cordon-PID-N and in one cgroup namespace that is not the host's.
+# Needs a cgroup2 directory where cordon may create a child and move
+# processes (root here; an unprivileged user needs one delegated to it).
+cg2=$(awk '$9 == "cgroup2" && $4 == "/" { print $5; exit }' /proc/self/mountinfo 2>/dev/null)
+# run_members PARENT: the pids in PARENT/cordon-*, once there are three
+# (pid 1, the shell, its sleep), or what there is after two seconds.
+run_members() {
+	_m=
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		_m=$(cat "$1"/cordon-*/cgroup.procs 2>/dev/null | tr '\n' ' ')
+		[ "$(echo "$_m" | wc -w)" -ge 3 ] && break
+		sleep 0.1
+	done
+	echo "$_m"
+}
+if ! is_root; then
+	skip_n 5 "cgroup v2 join: needs root (or a cgroup delegated to this user) to create and join a cgroup"
+elif [ -z "$cg2" ] || ! mkdir "$cg2/cordon-test-$$" 2>/dev/null; then
+	skip_n 5 "cgroup v2 join: no cgroup2 mount where a cgroup can be created (${cg2:-none mounted})"
+else
 	write_policy "$T/cg2.yaml" <<EOF2
 stack:
   - module: namespaces
     with: {cgroup: {path: $cg2/cordon-test-$$, pids: 16}}
 EOF2
-	run exec -p "$T/cg2.yaml" --json -- sh -c 'cat /proc/self/cgroup; ls /sys 2>/dev/null; true'
-	check "cgroup v2: the run joins its cgroup, seen as / through the cgroup namespace" json_is '[l for l in j["stdout"].split("\n") if l.startswith("0::")]' "['0::/']"
+	run exec -p "$T/cg2.yaml" --json -- sh -c 'cat /proc/self/cgroup; sleep 2' &
+	bg=$!
+	# The run's cgroup holds the sandbox while it sleeps.
+	members=$(run_members "$cg2/cordon-test-$$")
+	rel=$(for p in $members; do sed -n 's/^0:://p' "/proc/$p/cgroup"; done | sort -u)
+	nss=$(for p in $members; do readlink "/proc/$p/ns/cgroup"; done | sort -u)
+	wait "$bg"
+	check "cgroup v2: pid 1, the program and its child are all in the run's cgroup" \
+		eval '[ "$(echo "$members" | wc -w)" -ge 3 ] && [ "$(echo "$rel" | wc -l)" -eq 1 ] && case "$rel" in */cordon-test-$$/cordon-*-*) true ;; *) false ;; esac'
+	check "cgroup v2: they share one cgroup namespace, not the host's" \
+		eval '[ "$(echo "$nss" | wc -l)" -eq 1 ] && [ "$nss" != "$(readlink /proc/self/ns/cgroup)" ]'
+	check "cgroup v2: inside, the run's cgroup is the namespace's root (0::/)" \
+		json_is '[l for l in j["stdout"].split("\n") if l.startswith("0::")]' "['0::/']"
 	if grep -qw pids "$cg2/cgroup.controllers"; then
 		check "cgroup v2: no warning when the pids controller is available" json_is 'j["warnings"]' '[]'
 	else
 		check "cgroup v2: the pids controller is missing: the result says the limit does not hold" \
 			json_is '"pids limit does not hold" in " ".join(j["warnings"])' True
 	fi
-	check "cgroup v2: the run's cgroup is removed afterwards" test -z "$(ls -d "$cg2/cordon-test-$$"/cordon-* 2>/dev/null)"
+	check "cgroup v2: the run's cgroup is removed afterwards, with no warning" \
+		eval 'test -z "$(ls -d "$cg2/cordon-test-$$"/cordon-* 2>/dev/null)" && json_is "[w for w in j[\"warnings\"] if \"remove\" in w]" "[]"'
 	rmdir "$cg2/cordon-test-$$"
+fi
+
+# The same for an unprivileged user with a cgroup delegated to it (as
+# systemd's Delegate=yes does): made here by root, chowning a cgroup to
+# 65534 and starting cordon as 65534 from a leaf beneath it (moving a
+# process needs write access to the common ancestor's cgroup.procs).  The
+# descriptor pid 1 writes was opened by the supervisor, as 65534 outside
+# any new namespace: that is whose permission the kernel checks.
+dg="$cg2/cordon-deleg-$$"
+if ! is_root; then
+	skip_n 3 "delegated cgroup: root sets up the delegation (run as root)"
+elif [ -z "$cg2" ] || ! command -v setpriv >/dev/null 2>&1 ||
+	! setpriv --reuid=65534 --regid=65534 --clear-groups "$CORDON" --version >/dev/null 2>&1 ||
+	! mkdir -p "$dg/leaf" 2>/dev/null; then
+	skip_n 3 "delegated cgroup: needs a cgroup2 mount, setpriv and a cordon uid 65534 can run"
 else
-	skip "cgroup v2 join: needs root and a cgroup2 mount at $cg2"
-	skip "cgroup v2 controllers"
-	skip "cgroup v2 removal"
+	chown 65534:65534 "$dg" "$dg/cgroup.procs" "$dg/cgroup.subtree_control" "$dg/leaf" "$dg/leaf/cgroup.procs"
+	write_policy "$T/deleg.yaml" <<EOF2
+stack:
+  - module: namespaces
+    with: {cgroup: {path: $dg}}
+EOF2
+	sh -c 'echo $$ >"$1/leaf/cgroup.procs" && exec setpriv --reuid=65534 --regid=65534 --clear-groups "$2" exec -p "$3" --json -- sh -c "grep ^0:: /proc/self/cgroup; sleep 2"' \
+		sh "$dg" "$CORDON" "$T/deleg.yaml" >"$T/out" 2>"$T/err" </dev/null &
+	bg=$!
+	members=$(run_members "$dg")
+	owners=$(for p in $members; do awk '/^Uid:/ { print $2 }' "/proc/$p/status"; done | sort -u)
+	wait "$bg"
+	rc=$?
+	check "delegated cgroup, as uid 65534: every process of the run is in the run's cgroup" \
+		eval '[ "$(echo "$members" | wc -w)" -ge 3 ] && [ "$owners" = 65534 ]'
+	check "delegated cgroup, as uid 65534: inside, the run's cgroup is the namespace's root (0::/)" \
+		jtrue 'j["status"] == "ok" and j["stdout"] == "0::/\n"'
+	check "delegated cgroup, as uid 65534: no warning, the run's cgroup removed" \
+		eval 'json_is "j[\"warnings\"]" "[]" && test -z "$(ls -d "$dg"/cordon-* 2>/dev/null)"'
+	rmdir "$dg/leaf" "$dg"
 fi
 
 # Bad policies: 125 with file:line.
@@ -267,12 +333,10 @@ chmod 644 "$T/bad.yaml"
 run exec -p "$P" --bind-ro /nonexistent/cordon -- true
 check "--bind-ro of a missing path: 125" rc_is 125
 
-# A policy with a cgroup keeps the launch with an "outer" process (it joins
-# the cgroup before the namespaces exist); without one the core creates its
-# child as pid 1 (launch_clone_ns).  The containment checks, again, through
-# the outer launch (the cgroup path is no cgroup v2 directory: the run goes
-# on with a warning).
-write_policy "$T/outer.yaml" <<EOF2
+# A policy with a cgroup launches the same way (there is one launch: pid 1
+# joins the cgroup itself).  The containment checks, again, with a cgroup
+# path (no cgroup v2 directory: the run goes on with a warning).
+write_policy "$T/cgpath.yaml" <<EOF2
 env: {PATH: /usr/bin:/bin, LANG: C.UTF-8, HOME: /tmp}
 stack:
   - module: rlimit
@@ -281,25 +345,25 @@ stack:
     with: {cgroup: {path: $T}}
   - module: caps
 EOF2
-outer() { run exec -p "$T/outer.yaml" $B "$@"; }
-outer -- sh -c 'ls /proc | grep "^[0-9]" | sort -n | tr "\n" " "; "$1" ids' sh "$TRY"
-check "outer launch: pids 1 and 2 (and the shell's children) only, ids 65534" out_has "65534 65534 65534 65534 65534 65534"
-check "outer launch: the program is pid 2" sh -c 'head -c 4 "$1" | grep -q "^1 2 "' sh "$T/out"
-outer -- "$TRY" exists "$T/hidden/secret"
-check "outer launch: host files outside the binds are invisible" out_is ENOENT
-outer -- "$TRY" write /newfile
-check "outer launch: the root is read-only" out_is EROFS
-outer -- sh -c 'cut -d" " -f5 /proc/self/mountinfo'
+cgpath() { run exec -p "$T/cgpath.yaml" $B "$@"; }
+cgpath -- sh -c 'ls /proc | grep "^[0-9]" | sort -n | tr "\n" " "; "$1" ids' sh "$TRY"
+check "with a cgroup path: pids 1 and 2 (and the shell's children) only, ids 65534" out_has "65534 65534 65534 65534 65534 65534"
+check "with a cgroup path: the program is pid 2" sh -c 'head -c 4 "$1" | grep -q "^1 2 "' sh "$T/out"
+cgpath -- "$TRY" exists "$T/hidden/secret"
+check "with a cgroup path: host files outside the binds are invisible" out_is ENOENT
+cgpath -- "$TRY" write /newfile
+check "with a cgroup path: the root is read-only" out_is EROFS
+cgpath -- sh -c 'cut -d" " -f5 /proc/self/mountinfo'
 grep -vE "^(/|/dev(/.*)?|/proc(/.*)?|/tmp|/usr|/bin|/sbin|/lib|/lib32|/lib64|/libx32|/etc/.*|$PROBES)$" "$T/out" >"$T/extra"
-check "outer launch: no mount points beyond the sandbox's own and the binds" test ! -s "$T/extra"
+check "with a cgroup path: no mount points beyond the sandbox's own and the binds" test ! -s "$T/extra"
 mark=$((32000 + $$ % 1000)).5
-outer -- sh -c "setsid sh -c 'sleep $mark & sleep $mark' >/dev/null 2>&1 & sleep 0.3; exit 3"
-check "outer launch: the program's exit status is relayed" rc_is 3
+cgpath -- sh -c "setsid sh -c 'sleep $mark & sleep $mark' >/dev/null 2>&1 & sleep 0.3; exit 3"
+check "with a cgroup path: the program's exit status is relayed" rc_is 3
 sleep 0.2
-check "outer launch: a daemonized grandchild dies with the run" sh -c '! pgrep -f "sleep $1" >/dev/null' sh "$mark"
-run exec -p "$T/outer.yaml" --json $B -- sh -c 'kill -TERM $$'
-check "outer launch: death by a signal is relayed (143)" rc_is 143
-check "outer launch: signal 15 in the result" json_is 'j["signal"]' 15
+check "with a cgroup path: a daemonized grandchild dies with the run" sh -c '! pgrep -f "sleep $1" >/dev/null' sh "$mark"
+run exec -p "$T/cgpath.yaml" --json $B -- sh -c 'kill -TERM $$'
+check "with a cgroup path: death by a signal is relayed (143)" rc_is 143
+check "with a cgroup path: signal 15 in the result" json_is 'j["signal"]' 15
 
 # The direct launch: the sandbox's pid 1 is cordon itself, with no
 # capability, not dumpable; the program's process is pid 2.
