@@ -32,8 +32,8 @@
  *      keeping the source mount's locked flags
  *   9. /etc/passwd, /etc/group, /etc/hosts written for the sandbox's ids
  *  10. the new root remounted read-only, pivot_root(".", "."); the old root,
- *      now stacked on the new one, is detached by ns_detach_old_root - in
- *      the outer process, while pid 1 goes on (see namespaces.c)
+ *      now stacked on the new one, is detached by ns_detach_old_root - by
+ *      pid 1, while pid 2 goes on (see namespaces.c)
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -710,8 +710,8 @@ fail:
 /* Detach the old root that pivot_root(".", ".") left stacked on the new
  * root: "/" looked up as a mount point resolves to the topmost mount there.
  * Any process of the mount namespace whose root pivot_root moved can do it
- * (outer does, so that the RCU grace period the detach waits for overlaps
- * with pid 1's remaining set-up). */
+ * (pid 1 does, so that the RCU grace period the detach waits for overlaps
+ * with pid 2's remaining set-up). */
 int ns_detach_old_root(void)
 {
 	return umount2("/", MNT_DETACH) < 0 ? errno : 0;
