@@ -655,21 +655,25 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 	struct cordon_run_options o;
 	memset(&o, 0, sizeof(o));
 	memcpy(&o, opts, opts->size < sizeof(o) ? opts->size : sizeof(o));
+	/* o.checker is taken whatever happens: ended on every early return. */
 	if (o.caller && (strlen(o.caller) > 128 || !printable_label(o.caller)))
-		return set_err(err, "cordon_run: caller: expected at most 128 printable characters"), NULL;
+		return cordon_checker_free(o.checker),
+		       set_err(err, "cordon_run: caller: expected at most 128 printable characters"), NULL;
 	if (!o.argv && !o.source_path && !o.source_data && o.source_len)
-		return set_err(err, "cordon_run: no source"), NULL;
+		return cordon_checker_free(o.checker), set_err(err, "cordon_run: no source"), NULL;
 	if (std_fds_safe() < 0)
-		return set_err(err, "a standard descriptor is closed and /dev/null cannot be opened: %s", strerror(errno)),
+		return cordon_checker_free(o.checker),
+		       set_err(err, "a standard descriptor is closed and /dev/null cannot be opened: %s", strerror(errno)),
 		       NULL;
 	cordon_result *r = result_new(p);
 	if (!r)
-		return set_err(err, "out of memory"), NULL;
+		return cordon_checker_free(o.checker), set_err(err, "out of memory"), NULL;
 
 	char *out_dir = NULL, *in_dir = NULL;
 	struct strv binds = { 0 };
 	struct run run;
 	run_begin(&run, p, r);
+	checker_adopt(&run, o.checker); /* ended in run_end, or before the program starts */
 	char *why = NULL;
 	if (o.caller && !(r->caller = strdup(o.caller))) {
 		result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
