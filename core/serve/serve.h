@@ -66,6 +66,7 @@ struct serve_conf {
 	gid_t unix_gid;
 	char *tcp; /* host:port, or NULL */
 	unsigned workers, queue;
+	unsigned spare_workers; /* per policy: workers forked ahead, their checker started (jobs.c) */
 	unsigned sessions, session_idle_s; /* sessions at once; idle seconds before one ends */
 	size_t max_request;
 	/* a run's "files" (written to its input directory): decoded bytes in
@@ -197,6 +198,10 @@ const char *job_policy(const struct job *j);
  * to wait, with *why. */
 double caller_admit(struct caller *k, const char **why);
 void caller_charge(struct caller *k);
+/* Fork spare workers up to spare_workers per policy; reap those that
+ * ended while they waited (the loop, between iterations: never on a
+ * request's path). */
+void spares_refill(struct serve *s);
 /* Free finished jobs beyond keep_results (between loop iterations). */
 void jobs_prune(struct serve *s);
 void serve_log(struct serve *s, const char *kind, const struct caller *k, const char *policy, const char *fmt, ...)
@@ -266,6 +271,14 @@ struct serve {
 	unsigned long long mcp_messages;
 	sigset_t saved_mask;
 	time_t started;
+	/* spare workers (jobs.c): forked ahead, each waits for one run */
+	struct spare {
+		pid_t pid;
+		int fd; /* the service's end of its socket (SOCK_SEQPACKET) */
+		struct warm_policy *wp;
+	} *spares;
+	size_t n_spares, cap_spares;
+	unsigned long long spares_used, spares_discarded;
 };
 
 #endif
