@@ -19,6 +19,7 @@
 #   BENCH_WORKERS   the service's workers                 (default 4)
 #   BENCH_POLICY    the policy                            (default default)
 #   BENCH_SLICES    slices each row alternates the sides in (default 5)
+#   BENCH_SPARES    the service's spare_workers (default: the service's, 2)
 #
 # Exit status: 0 done; 1 a run failed or the service did not start; 2 a
 # required tool (python3, bwrap) is missing.
@@ -32,6 +33,7 @@ latency=${BENCH_LATENCY:-200}
 clients=${BENCH_CLIENTS:-1 2 4}
 workers=${BENCH_WORKERS:-4}
 policy=${BENCH_POLICY:-default}
+spares=${BENCH_SPARES:-}
 
 command -v python3 >/dev/null 2>&1 || { echo "bench/serve: python3 missing (apt-get install python3)" >&2; exit 2; }
 command -v bwrap >/dev/null 2>&1 || { echo "bench/serve: bwrap missing (apt-get install bubblewrap)" >&2; exit 2; }
@@ -69,6 +71,7 @@ queue: 64
 policies: [$policy]
 callers: []
 EOF2
+[ -z "$spares" ] || echo "spare_workers: $spares" >>"$T/serve.yaml"
 chmod 0644 "$T/serve.yaml"
 "$serve" serve -c "$T/serve.yaml" >"$T/serve.log" 2>&1 </dev/null &
 srv=$!
@@ -85,7 +88,7 @@ done
 
 echo "bench/serve: $(uname -srm), $(nproc 2>/dev/null || echo '?') CPUs, user $(id -un) (uid $(id -u)), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "bench/serve: $("$cordon" --version 2>/dev/null | head -n 1), $(bwrap --version), $(python3 --version)"
-echo "bench/serve: service with $workers workers; policy $policy; $seconds s per row; $latency latency runs"
+echo "bench/serve: service with $workers workers, spare_workers ${spares:-default}; policy $policy; $seconds s per row; $latency latency runs"
 # shellcheck disable=SC2086 # the client counts are split on purpose
 if ! python3 "$here/bench.py" "$cordon" "$T/serve.sock" "$policy" "$seconds" "$latency" $clients; then
 	kill -0 "$srv" 2>/dev/null && echo "bench/serve: cordon-serve is still running" >&2 ||
