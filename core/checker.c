@@ -27,7 +27,13 @@
  * pass: "pyimport crashed on x.py (SIGSEGV)".
  *
  * cordon_run checks in a checker of its own, ended before the program
- * starts: no run's checker has seen another run's source.  cordon_check
+ * starts: no run's checker has seen another run's source.  A caller may
+ * start that checker ahead of the run (cordon_checker_start: the same
+ * fork and confinement, off the run's path - cordon serve's spare
+ * workers do) and give it to exactly one run; one that died while it
+ * waited is found before the source is sent (reaped, or its socket
+ * readable) or when the send fails, and a fresh checker takes the source
+ * with a warning in the result.  cordon_check
  * keeps one checker per policy for its life (the CLI's `cordon check` of a
  * thousand files forks once): a source that could take over the checker
  * (a memory-safety bug in a check module) could then influence the
@@ -536,6 +542,13 @@ void checker_stop(struct checker *c)
 {
 	if (c->pid > 0)
 		checker_end(c, NULL);
+}
+
+void checker_release(struct checker *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
 }
 
 /* Read len bytes by the deadline (now_ms time), or until cancel_fd fires:

@@ -593,6 +593,10 @@ HIDDEN void checker_init(struct checker *c);
 /* A checker, if started: ended and reaped (the run's before the program
  * starts and in run_end; the policy's in cordon_policy_free). */
 HIDDEN void checker_stop(struct checker *c);
+/* The run's checks are done: its socket closed, so that the checker ends
+ * while the run is prepared; checker_stop still reaps it (before the
+ * program starts). */
+HIDDEN void checker_release(struct checker *c);
 /* cordon_run_options.checker: taken into run->checker when it was started
  * for this policy by this process, else ended (a fresh checker will check,
  * and the result says why).  The handle is freed either way. */

@@ -606,7 +606,9 @@ static int check_sources(struct run *run, const struct cordon_run_options *o)
 		if (v != CORDON_PASS)
 			denied = true;
 	}
-	checker_stop(&run->checker);
+	/* Its socket closed: the checker ends while the run is prepared,
+	 * and is reaped before the program starts (cordon_run). */
+	checker_release(&run->checker);
 	if (!run->n_sources)
 		for (size_t i = 0; i < p->n_stack; i++)
 			if (MODULE_HOOK(p->stack[i].lm.m, check))
@@ -729,6 +731,7 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 	}
 	if (prepare_phase(&run) < 0)
 		goto finish;
+	checker_stop(&run.checker); /* no checker lives beside the program */
 	launch_supervised(&run, &o);
 finish:
 	finish_phase(&run);

@@ -16,6 +16,9 @@
  * end of the pipe if the service itself goes away, so no sandbox outlives
  * the service.
  *
+ * Spare workers take the two forks of a run (the worker's, and its
+ * checker's) off the request's path: see "spare workers" below.
+ *
  * Worker protocol: "STATUS\n" then the body (the result JSON, or an error
  * object), then EOF.
  */

@@ -2,8 +2,9 @@
  * core/serve/serve.h - cordon-serve: the service over libcordon.
  *
  * conf.c     serve.yaml: listeners, policies, callers and their rights
- * jobs.c     runs and checks: the queue, one forked worker per run, the
- *            run table, rate limits, the service log, metrics
+ * jobs.c     runs and checks: the queue, one forked worker per run (a
+ *            spare forked ahead with its checker started, when there is
+ *            one), the run table, rate limits, the service log, metrics
  * http.c     the HTTP API (libmicrohttpd): routes, callers, bodies;
  *            POST /mcp, the Model Context Protocol's tools over HTTP
  *            (core/cli/mcp.c, the same protocol code as `cordon mcp`)
