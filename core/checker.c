@@ -549,6 +549,11 @@ void checker_release(struct checker *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+	/* One started ahead that was never sent a source (a run with none)
+	 * holds nothing of the run's: killed now, reaped when the run ends,
+	 * so that its exit is not on the run's path. */
+	if (c->pooled && c->pid > 0)
+		kill(c->pid, SIGKILL);
 }
 
 /* Read len bytes by the deadline (now_ms time), or until cancel_fd fires:

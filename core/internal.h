@@ -595,7 +595,8 @@ HIDDEN void checker_init(struct checker *c);
 HIDDEN void checker_stop(struct checker *c);
 /* The run's checks are done: its socket closed, so that the checker ends
  * while the run is prepared; checker_stop still reaps it (before the
- * program starts). */
+ * program starts).  One started ahead and never sent a source is killed
+ * and reaped in run_end. */
 HIDDEN void checker_release(struct checker *c);
 /* cordon_run_options.checker: taken into run->checker when it was started
  * for this policy by this process, else ended (a fresh checker will check,

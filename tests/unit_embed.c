@@ -123,6 +123,20 @@ static void checkers_ahead(const struct cordon_load_options *lo)
 	ok(pid3 > 0 && pid3 != pid1 && pid3 != pid2, "without one: a fresh checker of the run's own");
 	cordon_result_free(r);
 
+	/* A run with no source to check: the checker given is not used, and
+	 * still ended. */
+	h = cordon_checker_start(p, &err);
+	int pid9 = cordon_checker_pid(h);
+	static const char *const true_argv[] = { "true", NULL };
+	o.checker = h;
+	o.argv = true_argv;
+	r = cordon_run(p, &o, &err);
+	ok(r && strcmp(cordon_result_status(r), "ok") == 0 && checker_pid_of(r) == 0 && !has_warning(r, "checker"),
+	   "a run with no source: ok, nothing checked");
+	ok(pid9 > 0 && gone(pid9), "the unused checker was ended and reaped");
+	cordon_result_free(r);
+	o.argv = NULL;
+
 	/* Killed while it waited: a fresh checker checks; never unchecked. */
 	h = cordon_checker_start(p, &err);
 	int pid4 = cordon_checker_pid(h);
