@@ -242,6 +242,10 @@ def main():
         ", ".join("%d clients %.2fx" % (r[0], r[1] / r[3]) for r in true_rows)))
     print("goal: added latency below bwrap's launch overhead: %s (%.2f ms vs %.2f ms)" % (
         "met" if statistics.median(svc_added) < bw_over else "NOT met", statistics.median(svc_added), bw_over))
+    with open("/proc/loadavg") as f:
+        load = f.read().split()[:3]
+    print("load average at the end: %s (on a busy machine bwrap's overhead and every run are inflated: "
+          "compare the goals on an idle one)" % " ".join(load))
 
 
 if __name__ == "__main__":

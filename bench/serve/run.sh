@@ -7,8 +7,9 @@
 # launch overhead (`bwrap --ro-bind / / --unshare-all -- /bin/true` minus
 # `/bin/true`).  Both sides in one run, so the figures compare.  The
 # figures of this machine, and what they say, are in bench/serve/README.md:
-# at 1-4 clients the service did 1.1-1.3x the command's runs per second,
-# and added 5.7 ms per run against bwrap's 3.0 ms launch overhead.
+# at 1-4 clients the service did 1.1-1.4x the command's runs per second
+# (1.1-1.9x for /bin/true, which is measured too); what spare workers
+# change is measured apart, interleaved, by bench/serve/spares.py.
 #
 #   sh bench/serve/run.sh          after `make`; never part of `make check`
 #
