@@ -27,7 +27,13 @@
  * pass: "pyimport crashed on x.py (SIGSEGV)".
  *
  * cordon_run checks in a checker of its own, ended before the program
- * starts: no run's checker has seen another run's source.  cordon_check
+ * starts: no run's checker has seen another run's source.  A caller may
+ * start that checker ahead of the run (cordon_checker_start: the same
+ * fork and confinement, off the run's path - cordon serve's spare
+ * workers do) and give it to exactly one run; one that died while it
+ * waited is found before the source is sent (reaped, or its socket
+ * readable) or when the send fails, and a fresh checker takes the source
+ * with a warning in the result.  cordon_check
  * keeps one checker per policy for its life (the CLI's `cordon check` of a
  * thousand files forks once): a source that could take over the checker
  * (a memory-safety bug in a check module) could then influence the
@@ -471,6 +477,7 @@ static int checker_start(cordon_policy *p, struct checker *c, char **why)
 	c->pid = pid;
 	c->fd = sv[0];
 	c->progress = progress;
+	c->pooled = false;
 	return 0;
 }
 
@@ -535,6 +542,18 @@ void checker_stop(struct checker *c)
 {
 	if (c->pid > 0)
 		checker_end(c, NULL);
+}
+
+void checker_release(struct checker *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	/* One started ahead that was never sent a source (a run with none)
+	 * holds nothing of the run's: killed now, reaped when the run ends,
+	 * so that its exit is not on the run's path. */
+	if (c->pooled && c->pid > 0)
+		kill(c->pid, SIGKILL);
 }
 
 /* Read len bytes by the deadline (now_ms time), or until cancel_fd fires:
@@ -643,6 +662,42 @@ static int take_answer(struct run *run, const unsigned char *a, size_t len, stru
 	return -1; /* no end record */
 }
 
+/* Send one request (header, name, language, bytes): 0, or -1 with errno. */
+static int send_request(struct checker *c, const struct request_hdr *h, const struct source *src, const char *lang)
+{
+	struct request_hdr copy = *h;
+	struct iovec iov[4] = {
+		{ &copy, sizeof(copy) },
+		{ (void *)src->name, h->name_len },
+		{ (void *)lang, h->lang_len },
+		{ (void *)src->map, src->len },
+	};
+	return send_all(c->fd, iov, src->len ? 4 : 3);
+}
+
+/* A checker started ahead, before its first request: still there, and
+ * silent (a checker speaks only to answer; its socket readable or hung up
+ * means it has ended or is not the process that was confined).  One that
+ * ended is reaped here (c->pid -1); one that is not our child any more
+ * (reaped by someone else) counts as ended. */
+static bool pooled_usable(struct checker *c)
+{
+	if (c->pid <= 0 || c->fd < 0)
+		return false;
+	int st = 0;
+	pid_t w = waitpid(c->pid, &st, WNOHANG);
+	if (w != 0) {
+		if (w == c->pid || (w < 0 && errno == ECHILD))
+			c->pid = -1; /* nothing left to reap */
+		return false;
+	}
+	struct pollfd pf = { .fd = c->fd, .events = POLLIN };
+	int n;
+	while ((n = poll(&pf, 1, 0)) < 0 && errno == EINTR)
+		;
+	return n == 0;
+}
+
 /*
  * One source through the checker *c (started when not running).  Returns
  * as check_phase; -2 when cancel_fd fired (nothing decided).
@@ -655,6 +710,12 @@ static int checker_check(struct run *run, const struct source *src, struct check
 	char *why = NULL;
 	for (size_t i = 0; i < p->n_stack; i++)
 		out[i] = (struct check_out){ .code = CHECK_NO_HOOK };
+	pid_t ahead = c->pid;
+	if (c->pooled && !pooled_usable(c)) {
+		result_warn(r, "the checker started ahead of this run (pid %d) had ended before it was used: a fresh "
+		               "checker checked the sources", (int)ahead);
+		checker_end(c, NULL);
+	}
 	if (c->pid <= 0 && checker_start(p, c, &why) < 0) {
 		result_set_error(r, CORDON_EXIT_ERROR, "%s: nothing was checked", why ? why : "cannot start the checker");
 		free(why);
@@ -668,18 +729,29 @@ static int checker_check(struct run *run, const struct source *src, struct check
 		.lang_len = (uint32_t)strlen(lang),
 		.data_len = src->len,
 	};
-	struct iovec iov[4] = {
-		{ &h, sizeof(h) },
-		{ (void *)src->name, h.name_len },
-		{ (void *)lang, h.lang_len },
-		{ (void *)src->map, src->len },
-	};
 	const char *failure = NULL;
 	unsigned char *a = NULL;
 	uint32_t len = 0;
 	int res = -1;
 	double deadline = now_ms() + CHECK_TIMEOUT_MS;
-	if (send_all(c->fd, iov, src->len ? 4 : 3) < 0) {
+	int sent = send_request(c, &h, src, lang);
+	if (sent < 0 && c->pooled) {
+		/* A checker started ahead that went away before it had the
+		 * whole request (killed while it waited): no hook saw the
+		 * source; a fresh checker takes it. */
+		result_warn(r, "the checker started ahead of this run (pid %d) went away before it was used: a fresh "
+		               "checker checked the sources", (int)c->pid);
+		checker_end(c, NULL);
+		if (checker_start(p, c, &why) < 0) {
+			result_set_error(r, CORDON_EXIT_ERROR, "%s: nothing was checked",
+			                 why ? why : "cannot start the checker");
+			free(why);
+			return CORDON_ERROR;
+		}
+		sent = send_request(c, &h, src, lang);
+	}
+	c->pooled = false; /* it has (or may have) this run's source now: never another's */
+	if (sent < 0) {
 		failure = "the checker went away";
 	} else {
 		int got = read_by(c->fd, &len, sizeof(len), deadline, cancel_fd);
@@ -762,4 +834,89 @@ int check_phase(struct run *run, const struct source *src)
 		check_merge(p, out);
 	free(out);
 	return res;
+}
+
+/* ---- checkers started ahead of a run (cordon.h, ABI 1.6) ---- */
+
+struct cordon_checker {
+	cordon_policy *policy; /* the policy it was forked with */
+	pid_t owner; /* the process that forked it (its parent) */
+	struct checker c;
+};
+
+static bool has_check_hooks(const cordon_policy *p)
+{
+	for (size_t i = 0; i < p->n_stack; i++)
+		if (MODULE_HOOK(p->stack[i].lm.m, check))
+			return true;
+	return false;
+}
+
+cordon_checker *cordon_checker_start(cordon_policy *p, char **err)
+{
+	if (err)
+		*err = NULL;
+	if (!p)
+		return set_err(err, "cordon_checker_start: no policy"), NULL;
+	cordon_checker *h = calloc(1, sizeof(*h));
+	if (!h)
+		return set_err(err, "out of memory"), NULL;
+	h->policy = p;
+	h->owner = getpid();
+	checker_init(&h->c);
+	if (!has_check_hooks(p))
+		return h; /* nothing to check: no process */
+	char *why = NULL;
+	if (checker_start(p, &h->c, &why) < 0) {
+		set_err(err, "%s", why ? why : "cannot start the checker");
+		free(why);
+		free(h);
+		return NULL;
+	}
+	h->c.pooled = true;
+	return h;
+}
+
+void cordon_checker_free(cordon_checker *h)
+{
+	if (!h)
+		return;
+	if (h->owner == getpid()) {
+		checker_stop(&h->c);
+	} else {
+		/* A copy in a forked child: the process is not ours to reap;
+		 * only our descriptor and mapping go. */
+		if (h->c.fd >= 0)
+			close(h->c.fd);
+		if (h->c.progress)
+			munmap((void *)h->c.progress, sizeof(int32_t));
+	}
+	free(h);
+}
+
+int cordon_checker_pid(const cordon_checker *h)
+{
+	return h && h->c.pid > 0 ? (int)h->c.pid : 0;
+}
+
+void checker_adopt(struct run *run, cordon_checker *h)
+{
+	if (!h)
+		return;
+	const char *why = NULL;
+	if (h->policy != run->policy)
+		why = "it was started for another policy object";
+	else if (h->owner != getpid())
+		why = "it was started by another process";
+	else if (run->checker.pid > 0)
+		why = "the run has a checker already";
+	if (why) {
+		if (h->c.pid > 0)
+			result_warn(run->result, "the checker given to this run was not used (%s): a fresh checker checks "
+			                         "the sources", why);
+		cordon_checker_free(h);
+		return;
+	}
+	run->checker = h->c;
+	free(h);
 }

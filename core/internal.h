@@ -228,6 +228,7 @@ struct checker {
 	pid_t pid; /* -1: not running */
 	int fd; /* the parent's end of its socket */
 	volatile int32_t *progress; /* shared page: the entry whose hook runs */
+	bool pooled; /* started ahead of its run (cordon_checker_start), not sent a source yet */
 };
 
 struct env_var {
@@ -592,6 +593,15 @@ HIDDEN void checker_init(struct checker *c);
 /* A checker, if started: ended and reaped (the run's before the program
  * starts and in run_end; the policy's in cordon_policy_free). */
 HIDDEN void checker_stop(struct checker *c);
+/* The run's checks are done: its socket closed, so that the checker ends
+ * while the run is prepared; checker_stop still reaps it (before the
+ * program starts).  One started ahead and never sent a source is killed
+ * and reaped in run_end. */
+HIDDEN void checker_release(struct checker *c);
+/* cordon_run_options.checker: taken into run->checker when it was started
+ * for this policy by this process, else ended (a fresh checker will check,
+ * and the result says why).  The handle is freed either way. */
+HIDDEN void checker_adopt(struct run *run, cordon_checker *h);
 /* Inside a checker, before an entry's check hook: say which (so that a
  * crash is blamed on it).  Nothing outside a checker. */
 HIDDEN void checker_announce(cordon_policy *p, size_t entry);

@@ -603,7 +603,9 @@ static int check_sources(struct run *run, const struct cordon_run_options *o)
 		if (v != CORDON_PASS)
 			denied = true;
 	}
-	checker_stop(&run->checker);
+	/* Its socket closed: the checker ends while the run is prepared,
+	 * and is reaped before the program starts (cordon_run). */
+	checker_release(&run->checker);
 	if (!run->n_sources)
 		for (size_t i = 0; i < p->n_stack; i++)
 			if (MODULE_HOOK(p->stack[i].lm.m, check))
@@ -652,21 +654,25 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 	struct cordon_run_options o;
 	memset(&o, 0, sizeof(o));
 	memcpy(&o, opts, opts->size < sizeof(o) ? opts->size : sizeof(o));
+	/* o.checker is taken whatever happens: ended on every early return. */
 	if (o.caller && (strlen(o.caller) > 128 || !printable_label(o.caller)))
-		return set_err(err, "cordon_run: caller: expected at most 128 printable characters"), NULL;
+		return cordon_checker_free(o.checker),
+		       set_err(err, "cordon_run: caller: expected at most 128 printable characters"), NULL;
 	if (!o.argv && !o.source_path && !o.source_data && o.source_len)
-		return set_err(err, "cordon_run: no source"), NULL;
+		return cordon_checker_free(o.checker), set_err(err, "cordon_run: no source"), NULL;
 	if (std_fds_safe() < 0)
-		return set_err(err, "a standard descriptor is closed and /dev/null cannot be opened: %s", strerror(errno)),
+		return cordon_checker_free(o.checker),
+		       set_err(err, "a standard descriptor is closed and /dev/null cannot be opened: %s", strerror(errno)),
 		       NULL;
 	cordon_result *r = result_new(p);
 	if (!r)
-		return set_err(err, "out of memory"), NULL;
+		return cordon_checker_free(o.checker), set_err(err, "out of memory"), NULL;
 
 	char *out_dir = NULL, *in_dir = NULL;
 	struct strv binds = { 0 };
 	struct run run;
 	run_begin(&run, p, r);
+	checker_adopt(&run, o.checker); /* ended in run_end, or before the program starts */
 	char *why = NULL;
 	if (o.caller && !(r->caller = strdup(o.caller))) {
 		result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
@@ -722,6 +728,12 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 	}
 	if (prepare_phase(&run) < 0)
 		goto finish;
+	/* No checker that saw a source lives beside the program (one started
+	 * ahead and never used was killed in check_sources and is reaped by
+	 * run_end: it is in the run's pre-existing children, never swept as
+	 * the program's). */
+	if (!run.checker.pooled)
+		checker_stop(&run.checker);
 	launch_supervised(&run, &o);
 finish:
 	finish_phase(&run);

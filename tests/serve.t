@@ -568,6 +568,101 @@ else
 	diag "$(cat "$T/serve.log")"
 fi
 
+# ---- spare workers: forked ahead with their checker started; each
+# takes one run, its checker sees that run's source only ----
+printf 'policies: [default]\nspare_workers: 65\n' | conf "$T/bad.yaml"
+check "serve.yaml: spare_workers is bounded" bad "spare_workers: expected a whole number from 0 to 64"
+mkdir -p "$T/pd"
+write_policy "$T/pd/spare.yaml" <<EOF
+isolation: none
+interpreter: [/bin/sh]
+stack:
+  - module: $CORDON_TESTBIN/modules/cordon_tm_a.so
+    with: {verdict: pid}
+EOF
+cat <<EOF | conf "$T/spare.yaml"
+listen: {unix: $S, mode: "0666"}
+workers: 2
+spare_workers: 1
+policy_dir: $T/pd
+policies: [spare]
+EOF
+# children PID: the pids of PID's children, one a line.
+children() { cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | grep .; }
+# spare_checker: once the service has exactly one child (the spare) and
+# that child one (its checker): "SPARE CHECKER"; empty after 10 s.
+spare_checker() {
+	_i=0
+	while [ $_i -lt 200 ]; do
+		_sp=$(children "$spid")
+		if [ "$(printf '%s\n' "$_sp" | grep -c .)" = 1 ]; then
+			_ck=$(children "$_sp")
+			if [ "$(printf '%s\n' "$_ck" | grep -c .)" = 1 ]; then
+				echo "$_sp $_ck"
+				return 0
+			fi
+		fi
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+}
+# zombie PID: wait (5 s) until PID has died (its parent has not reaped it).
+zombie() {
+	_i=0
+	while [ $_i -lt 100 ]; do
+		case $(sed 's/.*) //' /proc/"$1"/stat 2>/dev/null) in Z*) return 0 ;; esac
+		[ -e /proc/"$1" ] || return 0
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	return 1
+}
+run_pid() { # the checker pid the run's finding reports
+	json_get '[f["message"] for f in j["findings"] if f["rule"] == "pid"][0]'
+}
+if start "$T/spare.yaml"; then
+	set -- $(spare_checker)
+	sp1=${1:-} ck1=${2:-}
+	check "spare workers: one is forked ahead, its checker started" test -n "$ck1"
+	req POST /v1/runs '{"code": "echo spare"}'
+	check "spare workers: a run is ok" eval 'code_is 200 && jtrue "j[\"status\"] == \"ok\" and j[\"stdout\"] == \"spare\\n\""'
+	pid1=$(run_pid)
+	check "spare workers: its source was checked by the spare's checker, started ahead" test "$pid1" = "$ck1"
+	check "spare workers: that checker is gone after the run" test ! -e "/proc/$ck1"
+	set -- $(spare_checker)
+	sp2=${1:-} ck2=${2:-}
+	check "spare workers: a new spare is forked for the next run" eval '[ -n "$sp2" ] && [ "$sp2" != "$sp1" ] && [ "$ck2" != "$ck1" ]'
+	req POST /v1/runs '{"code": "echo again"}'
+	pid2=$(run_pid)
+	check "spare workers: the next run's checker is another process" eval '[ "$pid2" = "$ck2" ] && [ "$pid2" != "$pid1" ]'
+	set -- $(spare_checker)
+	sp3=${1:-} ck3=${2:-}
+	kill -KILL "$ck3" 2>/dev/null
+	check "spare workers: a spare's checker is killed while it waits" zombie "$ck3"
+	req POST /v1/runs '{"code": "echo after"}'
+	check "... the run is still ok" eval 'code_is 200 && jtrue "j[\"status\"] == \"ok\" and j[\"stdout\"] == \"after\\n\""'
+	pid3=$(run_pid)
+	check "... its source was checked by a fresh checker" eval '[ -n "$pid3" ] && [ "$pid3" != "$ck3" ]'
+	check "... and the result says so" jtrue 'any("had ended before it was used" in w for w in j.get("warnings", []))'
+	set -- $(spare_checker)
+	sp4=${1:-}
+	kill -KILL "$sp4" 2>/dev/null
+	check "spare workers: a spare is killed while it waits" zombie "$sp4"
+	# Found dead by the loop (reaped, replaced) or when the run came: a
+	# worker that is not it takes the run either way.
+	req POST /v1/runs '{"code": "echo fresh"}'
+	check "... the run gets another worker and is ok" \
+		eval 'code_is 200 && jtrue "j[\"status\"] == \"ok\" and j[\"stdout\"] == \"fresh\\n\""'
+	req GET /metrics
+	check "metrics: spares used and discarded" eval \
+		'grep -Eq "^cordon_spare_workers_used_total [34]$" "$T/out" && grep -q "^cordon_spare_workers_discarded_total 1$" "$T/out"'
+	stop_service
+	check "spare workers: none is left when the service ends" eval '! kill -0 "$sp4" 2>/dev/null && [ -z "$(children "$spid")" ]'
+else
+	not_ok "the service starts with spare workers"
+	diag "$(cat "$T/serve.log")"
+fi
+
 # systemd socket activation: the socket comes as fd 3 (LISTEN_PID,
 # LISTEN_FDS) and stays when the service ends (systemd owns it).
 printf 'policies: [default]\n' | conf "$T/sa.yaml"

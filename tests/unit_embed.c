@@ -40,6 +40,166 @@ static char *write_file(const char *name, const char *text)
 	return path;
 }
 
+/* The pid a run's checker reported (tm_a with verdict: pid), or 0. */
+static int checker_pid_of(const cordon_result *r)
+{
+	for (size_t i = 0; r && i < cordon_result_finding_count(r); i++) {
+		struct cordon_finding f = { .size = sizeof(f) };
+		if (cordon_result_finding(r, i, &f) == 0 && f.rule && strcmp(f.rule, "pid") == 0 && f.message)
+			return atoi(f.message);
+	}
+	return 0;
+}
+
+static bool has_warning(const cordon_result *r, const char *part)
+{
+	for (size_t i = 0; r && i < cordon_result_warning_count(r); i++)
+		if (strstr(cordon_result_warning(r, i), part))
+			return true;
+	return false;
+}
+
+/* A process that is gone (reaped: no such pid) or at least dead. */
+static bool gone(int pid)
+{
+	return pid > 0 && kill(pid, 0) < 0 && errno == ESRCH;
+}
+
+/* Wait until pid is a zombie (killed, not reaped): up to 5 s. */
+static bool wait_zombie(int pid)
+{
+	char path[64], buf[256];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	for (int i = 0; i < 500; i++) {
+		FILE *f = fopen(path, "re");
+		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+		if (f)
+			fclose(f);
+		buf[n] = '\0';
+		char *rp = strrchr(buf, ')');
+		if (rp && rp[1] == ' ' && rp[2] == 'Z')
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* Checkers started ahead of a run (ABI 1.6): each goes to one run, which
+ * ends it; one killed while it waited is replaced; one of another policy
+ * object is not used. */
+static void checkers_ahead(const struct cordon_load_options *lo)
+{
+	char *err = NULL;
+	char *pp = write_file("pid.yaml", "isolation: none\ninterpreter: [/bin/sh]\n"
+	                                  "stack:\n  - module: tm_a\n    with: {verdict: pid}\n");
+	cordon_policy *p = cordon_policy_load(pp, lo, &err), *q = cordon_policy_load(pp, lo, &err);
+	if (!p || !q)
+		bail("%s", err);
+	static const char quiet[] = "true\n";
+	struct cordon_run_options o = { .size = sizeof(o), .source_data = quiet, .source_len = sizeof(quiet) - 1,
+		                        .stream_stdout_fd = -1, .stream_stderr_fd = -1, .cancel_fd = -1 };
+
+	cordon_checker *h = cordon_checker_start(p, &err);
+	int pid1 = cordon_checker_pid(h);
+	ok(h && pid1 > 0, "cordon_checker_start: a checker process (pid %d)", pid1);
+	o.checker = h;
+	cordon_result *r = cordon_run(p, &o, &err);
+	ok(r && strcmp(cordon_result_status(r), "ok") == 0, "a run with a checker started ahead: ok");
+	is_int(checker_pid_of(r), pid1, "the run's source was checked in that checker");
+	ok(r && !has_warning(r, "checker"), "no warning about the checker");
+	ok(gone(pid1), "the run ended and reaped it");
+	cordon_result_free(r);
+
+	h = cordon_checker_start(p, &err);
+	int pid2 = cordon_checker_pid(h);
+	o.checker = h;
+	r = cordon_run(p, &o, &err);
+	ok(pid2 > 0 && pid2 != pid1 && checker_pid_of(r) == pid2, "the next run: another checker (%d, then %d)", pid1,
+	   pid2);
+	cordon_result_free(r);
+	o.checker = NULL;
+	r = cordon_run(p, &o, &err);
+	int pid3 = checker_pid_of(r);
+	ok(pid3 > 0 && pid3 != pid1 && pid3 != pid2, "without one: a fresh checker of the run's own");
+	cordon_result_free(r);
+
+	/* A run with no source to check: the checker given is not used, and
+	 * still ended. */
+	h = cordon_checker_start(p, &err);
+	int pid9 = cordon_checker_pid(h);
+	static const char *const true_argv[] = { "true", NULL };
+	o.checker = h;
+	o.argv = true_argv;
+	r = cordon_run(p, &o, &err);
+	ok(r && strcmp(cordon_result_status(r), "ok") == 0 && checker_pid_of(r) == 0 && !has_warning(r, "checker"),
+	   "a run with no source: ok, nothing checked");
+	ok(pid9 > 0 && gone(pid9), "the unused checker was ended and reaped");
+	cordon_result_free(r);
+	o.argv = NULL;
+
+	/* Killed while it waited: a fresh checker checks; never unchecked. */
+	h = cordon_checker_start(p, &err);
+	int pid4 = cordon_checker_pid(h);
+	ok(pid4 > 0 && kill(pid4, SIGKILL) == 0 && wait_zombie(pid4), "a checker started ahead is killed");
+	o.checker = h;
+	r = cordon_run(p, &o, &err);
+	ok(r && strcmp(cordon_result_status(r), "ok") == 0, "the run is still ok");
+	int pid5 = checker_pid_of(r);
+	ok(pid5 > 0 && pid5 != pid4, "its source was checked by a fresh checker (%d, not %d)", pid5, pid4);
+	ok(has_warning(r, "had ended before it was used"), "the result says so");
+	ok(gone(pid4), "the dead one was reaped");
+	cordon_result_free(r);
+
+	/* Started for another policy object: not used. */
+	h = cordon_checker_start(q, &err);
+	int pid6 = cordon_checker_pid(h);
+	o.checker = h;
+	r = cordon_run(p, &o, &err);
+	ok(r && strcmp(cordon_result_status(r), "ok") == 0 && checker_pid_of(r) != pid6 &&
+	       has_warning(r, "started for another policy object"),
+	   "a checker of another policy object is not used");
+	ok(gone(pid6), "and is ended");
+	cordon_result_free(r);
+
+	/* Taken on an early error too; freed unused. */
+	h = cordon_checker_start(p, &err);
+	int pid7 = cordon_checker_pid(h);
+	o.checker = h;
+	o.caller = "bad\ncaller";
+	r = cordon_run(p, &o, &err);
+	ok(!r && err && gone(pid7), "refused options: NULL, and the checker given is ended");
+	free(err);
+	err = NULL;
+	o.caller = NULL;
+	h = cordon_checker_start(p, &err);
+	int pid8 = cordon_checker_pid(h);
+	cordon_checker_free(h);
+	ok(pid8 > 0 && gone(pid8), "cordon_checker_free ends an unused one");
+	cordon_checker_free(NULL);
+
+	/* No check hooks: no process, and the run is as without one. */
+	char *np = write_file("nocheck.yaml", "isolation: none\ninterpreter: [/bin/sh]\n"
+	                                      "stack:\n  - module: rlimit\n    with: {wall: 20s}\n");
+	cordon_policy *n = cordon_policy_load(np, lo, &err);
+	if (!n)
+		bail("%s", err);
+	h = cordon_checker_start(n, &err);
+	ok(h && cordon_checker_pid(h) == 0, "a policy without check hooks: a handle, no process");
+	o.checker = h;
+	r = cordon_run(n, &o, &err);
+	ok(r && strcmp(cordon_result_status(r), "ok") == 0, "and its run is ok");
+	cordon_result_free(r);
+	ok(cordon_checker_start(NULL, &err) == NULL && err, "no policy: NULL and an error");
+	free(err);
+	cordon_policy_free(n);
+	cordon_policy_free(p);
+	cordon_policy_free(q);
+	unlink(np);
+	free(np);
+	unlink(pp);
+	free(pp);
+}
+
 int main(void)
 {
 	const char *tb = getenv("CORDON_TESTBIN");
@@ -291,6 +451,8 @@ int main(void)
 	cordon_policy_free(p);
 	unlink(rsp);
 	free(rsp);
+
+	checkers_ahead(&lo);
 	unlink(bad);
 	unlink(pol);
 	rmdir(dir);

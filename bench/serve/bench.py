@@ -40,7 +40,17 @@ class UnixConn(http.client.HTTPConnection):
         self.sock = s
 
 
-def service_run(conn, body):
+TRUE = ["/bin/true"]
+
+
+def body_of(policy, prog):
+    """The request for prog: "python" (print(1)) or "true" (/bin/true)."""
+    if prog == "true":
+        return json.dumps({"policy": policy, "argv": TRUE})
+    return json.dumps({"policy": policy, "code": CODE})
+
+
+def service_run(conn, body, want="1\n"):
     """One run through the service; (seconds request to result, result)."""
     t = time.perf_counter()
     conn.request("POST", "/v1/runs", body=body, headers={"Content-Type": "application/json"})
@@ -48,14 +58,17 @@ def service_run(conn, body):
     data = r.read()
     dt = time.perf_counter() - t
     res = json.loads(data)
-    if r.status != 200 or res.get("status") != "ok" or res.get("stdout") != "1\n":
+    if r.status != 200 or res.get("status") != "ok" or res.get("stdout") != want:
         raise SystemExit("bench/serve: a service run did not come back ok (%d): %s" % (r.status, data[:300]))
     return dt, res
 
 
-def cli_run(cordon, policy, src):
+def cli_run(cordon, policy, src, prog="python"):
+    argv = [cordon, "run", "--json", "-p", policy, src]
+    if prog == "true":
+        argv = [cordon, "exec", "--json", "-p", policy, "--"] + TRUE
     t = time.perf_counter()
-    p = subprocess.run([cordon, "run", "--json", "-p", policy, src], stdin=subprocess.DEVNULL,
+    p = subprocess.run(argv, stdin=subprocess.DEVNULL,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     dt = time.perf_counter() - t
     try:
@@ -77,7 +90,7 @@ def timed(argv):
     return dt
 
 
-def loop(kind, n, seconds, cordon, sock, policy, src):
+def loop(kind, n, seconds, cordon, sock, policy, src, prog):
     """n processes running runs back to back until the deadline; (seconds,
     runs)."""
     r, w = os.pipe()
@@ -90,15 +103,16 @@ def loop(kind, n, seconds, cordon, sock, policy, src):
             os.close(r)
             count = 0
             try:
-                body = json.dumps({"policy": policy, "code": CODE})
+                body = body_of(policy, prog)
+                want = "" if prog == "true" else "1\n"
                 conn = UnixConn(sock) if kind == "service" else None
                 while time.monotonic() < start:
                     time.sleep(0.001)
                 while time.monotonic() < deadline:
                     if conn is not None:
-                        service_run(conn, body)
+                        service_run(conn, body, want)
                     else:
-                        cli_run(cordon, policy, src)
+                        cli_run(cordon, policy, src, prog)
                     count += 1
                 os.write(w, b"%d\n" % count)
             except BaseException as e:  # noqa: B902 (report, then leave the child)
@@ -148,18 +162,26 @@ def main():
     # Each row alternates the two sides in SLICES slices (the order
     # swapped every slice), so that a change in the machine's load during
     # the row falls on both.
-    rows = []
-    for n in clients:
-        tot = {"service": [0.0, 0], "cli": [0.0, 0]}
-        for i in range(SLICES):
-            for kind in (("service", "cli") if i % 2 == 0 else ("cli", "service")):
-                elapsed, runs = loop(kind, n, seconds / SLICES, cordon, sock, policy, src)
-                tot[kind][0] += elapsed
-                tot[kind][1] += runs
-        rows.append((n, tot["service"][1] / tot["service"][0], tot["service"][1],
-                     tot["cli"][1] / tot["cli"][0], tot["cli"][1]))
+    # The same for /bin/true (argv through the API against `cordon exec`):
+    # the ratio without Python's own start in every run.
+    true_body = body_of(policy, "true")
+    for _ in range(10):
+        service_run(conn, true_body, "")
+        cli_run(cordon, policy, src, "true")
+    rows, true_rows = [], []
+    for prog, out in (("python", rows), ("true", true_rows)):
+        for n in clients:
+            tot = {"service": [0.0, 0], "cli": [0.0, 0]}
+            for i in range(SLICES):
+                for kind in (("service", "cli") if i % 2 == 0 else ("cli", "service")):
+                    elapsed, runs = loop(kind, n, seconds / SLICES, cordon, sock, policy, src, prog)
+                    tot[kind][0] += elapsed
+                    tot[kind][1] += runs
+            out.append((n, tot["service"][1] / tot["service"][0], tot["service"][1],
+                        tot["cli"][1] / tot["cli"][0], tot["cli"][1]))
 
     svc_added, cli_added, svc_total, cli_total, bw, tr, wall, chk = [], [], [], [], [], [], [], []
+    tsvc_added, tcli_added = [], []
     check_body = json.dumps({"policy": policy, "code": CODE})
     for _ in range(lat_runs):
         dt, res = service_run(conn, body)
@@ -177,6 +199,10 @@ def main():
         cli_added.append(dt * 1000 - float(res["usage"]["wall_ms"]))
         bw.append(timed(["bwrap", "--ro-bind", "/", "/", "--unshare-all", "--", "/bin/true"]) * 1000)
         tr.append(timed(["/bin/true"]) * 1000)
+        dt, res = service_run(conn, true_body, "")
+        tsvc_added.append(dt * 1000 - float(res["usage"]["wall_ms"]))
+        dt, res = cli_run(cordon, policy, src, "true")
+        tcli_added.append(dt * 1000 - float(res["usage"]["wall_ms"]))
     conn.close()
 
     print()
@@ -184,6 +210,12 @@ def main():
           % (policy, seconds, SLICES))
     print("%-8s %14s %14s %8s" % ("clients", "service runs/s", "command runs/s", "ratio"))
     for n, s_rate, s_runs, c_rate, c_runs in rows:
+        print("%-8d %9.1f (%4d) %9.1f (%4d) %7.2fx" % (n, s_rate, s_runs, c_rate, c_runs, s_rate / c_rate))
+    print()
+    print("(a') runs per second, argv [\"/bin/true\"] under %s (API) against `cordon exec -p %s -- /bin/true`"
+          % (policy, policy))
+    print("%-8s %14s %14s %8s" % ("clients", "service runs/s", "command runs/s", "ratio"))
+    for n, s_rate, s_runs, c_rate, c_runs in true_rows:
         print("%-8d %9.1f (%4d) %9.1f (%4d) %7.2fx" % (n, s_rate, s_runs, c_rate, c_runs, s_rate / c_rate))
     print()
     print("(b) per run, %d sequential runs each, interleaved (ms)" % lat_runs)
@@ -194,6 +226,8 @@ def main():
                      ("service: a check only (POST /v1/checks)", chk),
                      ("command: start to result", cli_total),
                      ("command: added (minus the run's wall_ms)", cli_added),
+                     ("/bin/true: service added", tsvc_added),
+                     ("/bin/true: command (cordon exec) added", tcli_added),
                      ("bwrap --ro-bind / / --unshare-all /bin/true", bw),
                      ("/bin/true", tr)):
         print("%-44s %8.2f %8.2f" % (name, statistics.median(xs), pct(xs, 0.9)))
@@ -203,8 +237,15 @@ def main():
     print("goal: service runs/s >= 3x the command's: %s (%s)" % (
         "met" if all(r[1] >= 3 * r[3] for r in rows) else "NOT met",
         ", ".join("%d clients %.2fx" % (r[0], r[1] / r[3]) for r in rows)))
+    print("      /bin/true: %s (%s)" % (
+        "met" if all(r[1] >= 3 * r[3] for r in true_rows) else "NOT met",
+        ", ".join("%d clients %.2fx" % (r[0], r[1] / r[3]) for r in true_rows)))
     print("goal: added latency below bwrap's launch overhead: %s (%.2f ms vs %.2f ms)" % (
         "met" if statistics.median(svc_added) < bw_over else "NOT met", statistics.median(svc_added), bw_over))
+    with open("/proc/loadavg") as f:
+        load = f.read().split()[:3]
+    print("load average at the end: %s (on a busy machine bwrap's overhead and every run are inflated: "
+          "compare the goals on an idle one)" % " ".join(load))
 
 
 if __name__ == "__main__":

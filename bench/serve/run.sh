@@ -7,8 +7,9 @@
 # launch overhead (`bwrap --ro-bind / / --unshare-all -- /bin/true` minus
 # `/bin/true`).  Both sides in one run, so the figures compare.  The
 # figures of this machine, and what they say, are in bench/serve/README.md:
-# at 1-4 clients the service did 1.1-1.3x the command's runs per second,
-# and added 5.7 ms per run against bwrap's 3.0 ms launch overhead.
+# at 1-4 clients the service did 1.1-1.4x the command's runs per second
+# (1.1-1.9x for /bin/true, which is measured too); what spare workers
+# change is measured apart, interleaved, by bench/serve/spares.py.
 #
 #   sh bench/serve/run.sh          after `make`; never part of `make check`
 #
@@ -19,6 +20,7 @@
 #   BENCH_WORKERS   the service's workers                 (default 4)
 #   BENCH_POLICY    the policy                            (default default)
 #   BENCH_SLICES    slices each row alternates the sides in (default 5)
+#   BENCH_SPARES    the service's spare_workers (default: the service's, 2)
 #
 # Exit status: 0 done; 1 a run failed or the service did not start; 2 a
 # required tool (python3, bwrap) is missing.
@@ -32,6 +34,7 @@ latency=${BENCH_LATENCY:-200}
 clients=${BENCH_CLIENTS:-1 2 4}
 workers=${BENCH_WORKERS:-4}
 policy=${BENCH_POLICY:-default}
+spares=${BENCH_SPARES:-}
 
 command -v python3 >/dev/null 2>&1 || { echo "bench/serve: python3 missing (apt-get install python3)" >&2; exit 2; }
 command -v bwrap >/dev/null 2>&1 || { echo "bench/serve: bwrap missing (apt-get install bubblewrap)" >&2; exit 2; }
@@ -69,6 +72,7 @@ queue: 64
 policies: [$policy]
 callers: []
 EOF2
+[ -z "$spares" ] || echo "spare_workers: $spares" >>"$T/serve.yaml"
 chmod 0644 "$T/serve.yaml"
 "$serve" serve -c "$T/serve.yaml" >"$T/serve.log" 2>&1 </dev/null &
 srv=$!
@@ -85,7 +89,7 @@ done
 
 echo "bench/serve: $(uname -srm), $(nproc 2>/dev/null || echo '?') CPUs, user $(id -un) (uid $(id -u)), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "bench/serve: $("$cordon" --version 2>/dev/null | head -n 1), $(bwrap --version), $(python3 --version)"
-echo "bench/serve: service with $workers workers; policy $policy; $seconds s per row; $latency latency runs"
+echo "bench/serve: service with $workers workers, spare_workers ${spares:-default}; policy $policy; $seconds s per row; $latency latency runs"
 # shellcheck disable=SC2086 # the client counts are split on purpose
 if ! python3 "$here/bench.py" "$cordon" "$T/serve.sock" "$policy" "$seconds" "$latency" $clients; then
 	kill -0 "$srv" 2>/dev/null && echo "bench/serve: cordon-serve is still running" >&2 ||

@@ -399,7 +399,7 @@ static int parse_root(struct yctx *y, struct serve_conf *c, yaml_node_t *root)
 	static const char *const keys[] = { "listen",      "workers",    "queue",       "max_request", "keep_results",
 		                            "run_timeout", "log",        "policy_dir",  "module_path", "policies",
 		                            "callers",     "sessions",   "session_idle", "max_input_bytes", "max_input_files",
-		                            NULL };
+		                            "spare_workers", NULL };
 	if (!root || root->type != YAML_MAPPING_NODE)
 		return cerr(y, root, "expected a mapping (listen, workers, queue, policies, callers, ...)");
 	if (known_keys(y, root, "serve.yaml", keys) < 0 || parse_listen(y, c, root) < 0 ||
@@ -409,6 +409,7 @@ static int parse_root(struct yctx *y, struct serve_conf *c, yaml_node_t *root)
 	    get_uint(y, root, "sessions", 0, 4096, &c->sessions) < 0 ||
 	    get_uint(y, root, "session_idle", 1, 86400, &c->session_idle_s) < 0 ||
 	    get_uint(y, root, "max_input_files", 0, 100000, &c->max_input_files) < 0 ||
+	    get_uint(y, root, "spare_workers", 0, 64, &c->spare_workers) < 0 ||
 	    get_str(y, root, "log", true, &c->log_path) < 0 || get_str(y, root, "policy_dir", true, &c->policy_dir) < 0 ||
 	    get_str(y, root, "module_path", true, &c->module_path) < 0 || parse_policies(y, c, root) < 0 ||
 	    parse_callers(y, c, root) < 0)
@@ -476,6 +477,7 @@ int conf_load(struct serve_conf *c, const char *path, const char *socket_overrid
 	c->run_timeout_s = 3600;
 	c->sessions = (unsigned)-1; /* unset: as many as workers */
 	c->session_idle_s = 300;
+	c->spare_workers = (unsigned)-1; /* unset: 2, at most workers */
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	c->workers = cpus > 0 && cpus < 1024 ? (unsigned)cpus * 2 : 2;
 	if (!(c->path = strdup(path)))
@@ -521,6 +523,8 @@ int conf_load(struct serve_conf *c, const char *path, const char *socket_overrid
 		return -1;
 	if (c->sessions == (unsigned)-1)
 		c->sessions = c->workers;
+	if (c->spare_workers == (unsigned)-1)
+		c->spare_workers = c->workers < 2 ? c->workers : 2;
 	if (socket_override) {
 		free(c->unix_path);
 		c->unix_path = strdup(socket_override);

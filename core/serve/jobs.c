@@ -16,6 +16,9 @@
  * end of the pipe if the service itself goes away, so no sandbox outlives
  * the service.
  *
+ * Spare workers take the two forks of a run (the worker's, and its
+ * checker's) off the request's path: see "spare workers" below.
+ *
  * Worker protocol: "STATUS\n" then the body (the result JSON, or an error
  * object), then EOF.
  */
@@ -33,6 +36,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,6 +50,7 @@
 #define SESSION_PIPE (1u << 20) /* a session's input pipe: the largest cell and its header */
 
 static void job_notify(struct serve *s, struct job *j);
+static void spares_free(struct serve *s);
 
 static double ts_s(const struct timespec *t)
 {
@@ -198,6 +203,7 @@ void jobs_free(struct serve *s)
 		job_free(j);
 	}
 	s->jobs = NULL;
+	spares_free(s);
 	json_decref(s->denials_by_rule);
 	json_decref(s->redactions_by_rule);
 }
@@ -369,11 +375,12 @@ static char **session_command(cordon_policy *p)
 	return v;
 }
 
-static void worker_main(struct serve *s, struct job *j, int out_fd, int cancel_fd, const int stream_w[2])
+/* In a worker (fresh or spare), first: nothing of the service's - its
+ * listeners, connections, loop, log, the other jobs' pipes (a cancel pipe
+ * held here would keep another run alive after the service went away),
+ * the spare workers' sockets but keep_fd - and the signals as they were. */
+static void worker_detach(struct serve *s, const struct job *j, int keep_fd)
 {
-	/* Nothing of the service's: its listeners, connections, loop, log,
-	 * and the other jobs' pipes (a cancel pipe held here would keep
-	 * another run alive after the service went away). */
 	http_close_fds_in_worker(s);
 	close(s->epfd);
 	close(s->sigfd);
@@ -398,7 +405,20 @@ static void worker_main(struct serve *s, struct job *j, int out_fd, int cancel_f
 	signal(SIGINT, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &s->saved_mask, NULL);
+	for (size_t i = 0; i < s->n_spares; i++)
+		if (s->spares[i].fd != keep_fd)
+			close(s->spares[i].fd);
+}
 
+/* The job, in its worker: the result on out_fd, then _exit.  checker: one
+ * started ahead for this run (a spare's), or NULL. */
+static void worker_run(struct serve *s, struct job *j, int out_fd, int cancel_fd, const int stream_w[2],
+                       cordon_checker *checker)
+{
+	if (j->kind != JOB_RUN && j->kind != JOB_SESSION) {
+		cordon_checker_free(checker); /* only cordon_run takes one */
+		checker = NULL;
+	}
 	if (j->kind == JOB_MCP) {
 		worker_mcp(s, j, out_fd, cancel_fd);
 		_exit(0);
@@ -410,6 +430,8 @@ static void worker_main(struct serve *s, struct job *j, int out_fd, int cancel_f
 	}
 	cordon_policy *p = j->wp->policy, *own = NULL;
 	if (j->tighten) {
+		cordon_checker_free(checker); /* forked with the warm policy, not this load */
+		checker = NULL;
 		/* Per-call settings: this job's own load of the policy (the
 		 * library decides what tightens and refuses what loosens). */
 		struct cordon_load_options lo = { .size = sizeof(lo),
@@ -451,7 +473,9 @@ static void worker_main(struct serve *s, struct job *j, int out_fd, int cancel_f
 			.caller = j->caller->name,
 			.output_dir = j->out_dir,
 			.input_dir = j->in_dir,
+			.checker = checker,
 		};
+		checker = NULL; /* taken */
 		r = cordon_run(p, &ro, &err);
 	}
 	if (!r) {
@@ -464,6 +488,344 @@ static void worker_main(struct serve *s, struct job *j, int out_fd, int cancel_f
 	else
 		worker_reply(out_fd, 200, js);
 	_exit(0);
+}
+
+static void worker_main(struct serve *s, struct job *j, int out_fd, int cancel_fd, const int stream_w[2])
+{
+	worker_detach(s, j, -1);
+	worker_run(s, j, out_fd, cancel_fd, stream_w, NULL);
+}
+
+/* ---- spare workers ----
+ *
+ * A run's worker is a fork of the service, and its checks run in a
+ * checker the worker forks: two forks on every run's path.  A spare
+ * worker is forked ahead, from the loop between requests, for one warm
+ * policy: it lets go of the service's descriptors as any worker does,
+ * starts its checker (cordon_checker_start: forked and confined exactly
+ * as a run's own, before it has seen any source) and waits on a socket.
+ * A run of that policy (no per-call settings, not a session) is handed to
+ * it: one message with the job in a sealed memory file and the job's
+ * pipes.  The spare runs that one job and exits as a fresh worker does;
+ * it is never given another.  What a spare holds of other callers is what
+ * a fresh worker holds: the service's memory at its fork.  A spare that
+ * has ended, or cannot take the message, is discarded (killed, reaped)
+ * and the run gets a fresh worker; a spare's checker that died while it
+ * waited is replaced by a fresh checker in cordon_run (the result says
+ * so). */
+
+#define SPARE_MAGIC 0x73706a31u /* "spj1" */
+#define SPARE_FDS 5 /* the job, result, cancel, stdout, stderr */
+
+struct spare_msg {
+	uint32_t magic;
+	uint32_t n_fds;
+};
+
+/* One field of the job file: a u64 length (UINT64_MAX: absent), the bytes. */
+static int put_blob(int fd, const void *p, size_t len, bool present)
+{
+	uint64_t n = present ? (uint64_t)len : UINT64_MAX;
+	return cordon_write_all(fd, &n, sizeof(n)) < 0 || (present && len && cordon_write_all(fd, p, len) < 0) ? -1 : 0;
+}
+
+/* The job's fields for a spare: caller, output directory, code, input,
+ * input directory ("files"), then the command's arguments (a count, then
+ * each). */
+static int job_file(const struct job *j)
+{
+	int fd = memfd_create("cordon-serve-job", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -1;
+	size_t argc = 0;
+	while (j->argv && j->argv[argc])
+		argc++;
+	uint64_t n = j->argv ? (uint64_t)argc : UINT64_MAX;
+	int bad = put_blob(fd, j->caller->name, strlen(j->caller->name), true) < 0 ||
+	          put_blob(fd, j->out_dir, j->out_dir ? strlen(j->out_dir) : 0, j->out_dir != NULL) < 0 ||
+	          put_blob(fd, j->code, j->code_len, j->code != NULL) < 0 ||
+	          put_blob(fd, j->input, j->input_len, j->input != NULL) < 0 ||
+	          put_blob(fd, j->in_dir, j->in_dir ? strlen(j->in_dir) : 0, j->in_dir != NULL) < 0 ||
+	          cordon_write_all(fd, &n, sizeof(n)) < 0;
+	for (size_t i = 0; !bad && i < argc; i++)
+		bad = put_blob(fd, j->argv[i], strlen(j->argv[i]), true) < 0;
+	if (bad || fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct cursor {
+	const char *p, *end;
+};
+
+/* A field of the job file, malloc'd with a NUL after it; *absent when it
+ * is.  -1 when the file is malformed or out of memory. */
+static int get_blob(struct cursor *c, char **out, size_t *len, bool *absent)
+{
+	uint64_t n;
+	*out = NULL;
+	*absent = false;
+	if ((size_t)(c->end - c->p) < sizeof(n))
+		return -1;
+	memcpy(&n, c->p, sizeof(n));
+	c->p += sizeof(n);
+	if (n == UINT64_MAX) {
+		*absent = true;
+		return 0;
+	}
+	if (n > (uint64_t)(c->end - c->p) || !(*out = malloc((size_t)n + 1)))
+		return -1;
+	memcpy(*out, c->p, (size_t)n);
+	(*out)[n] = '\0';
+	c->p += n;
+	if (len)
+		*len = (size_t)n;
+	return 0;
+}
+
+/* The job a spare was given, from its file (into j, whose strings it
+ * owns from then on); -1 when malformed. */
+static int job_read(int fd, struct job *j, struct caller *k)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0 || st.st_size < 0 || (uint64_t)st.st_size > (uint64_t)SIZE_MAX / 2 || st.st_size == 0)
+		return -1;
+	size_t size = (size_t)st.st_size;
+	char *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		return -1;
+	struct cursor c = { map, map + size };
+	enum { FIELDS = 5 };
+	bool absent[FIELDS];
+	char *field[FIELDS];
+	size_t len[FIELDS] = { 0 };
+	int bad = 0;
+	for (int i = 0; i < FIELDS; i++)
+		bad = bad || get_blob(&c, &field[i], &len[i], &absent[i]) < 0;
+	uint64_t argc = 0;
+	if (!bad && (size_t)(c.end - c.p) >= sizeof(argc)) {
+		memcpy(&argc, c.p, sizeof(argc));
+		c.p += sizeof(argc);
+	} else {
+		bad = 1;
+	}
+	if (!bad && argc != UINT64_MAX && argc < size) {
+		j->argv = calloc((size_t)argc + 1, sizeof(char *));
+		bad = !j->argv;
+		for (uint64_t i = 0; !bad && i < argc; i++) {
+			bool none;
+			bad = get_blob(&c, &j->argv[i], NULL, &none) < 0 || none;
+		}
+	} else if (argc != UINT64_MAX) {
+		bad = 1;
+	}
+	bad = bad || c.p != c.end || absent[0];
+	munmap(map, size);
+	if (bad)
+		return -1;
+	k->name = field[0];
+	j->caller = k;
+	j->out_dir = field[1];
+	j->code = field[2];
+	j->code_len = len[2];
+	j->input = field[3];
+	j->input_len = len[3];
+	j->in_dir = field[4];
+	return 0;
+}
+
+/* The spare: wait for one job, run it, exit.  fd: its socket. */
+static void spare_main(struct serve *s, struct warm_policy *wp, int fd)
+{
+	worker_detach(s, NULL, fd);
+	char *err = NULL;
+	cordon_checker *ck = cordon_checker_start(wp->policy, &err);
+	if (!ck) /* the run starts a checker of its own (and says why it cannot) */
+		fprintf(stderr, "cordon serve: a spare worker of '%s' could not start its checker: %s\n", wp->name,
+		        err ? err : "out of memory");
+	free(err);
+	struct spare_msg m;
+	union {
+		char buf[CMSG_SPACE(SPARE_FDS * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { &m, sizeof(m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	ssize_t n;
+	while ((n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	int fds[SPARE_FDS] = { -1, -1, -1, -1, -1 };
+	size_t got = 0;
+	for (struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+			size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (size_t i = 0; i < k; i++) {
+				int f;
+				memcpy(&f, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+				if (got < SPARE_FDS)
+					fds[got++] = f;
+				else
+					close(f);
+			}
+		}
+	close(fd);
+	/* The end of the socket (the service let this spare go, or went
+	 * away), or a message that is not one job: nothing to do. */
+	if (n != (ssize_t)sizeof(m) || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || m.magic != SPARE_MAGIC ||
+	    (m.n_fds != 3 && m.n_fds != SPARE_FDS) || got != m.n_fds) {
+		cordon_checker_free(ck);
+		_exit(0);
+	}
+	struct caller k = { 0 };
+	struct job *j = job_new(JOB_RUN, &k, wp);
+	if (!j || job_read(fds[0], j, &k) < 0) {
+		worker_error(fds[1], 500, "the spare worker could not read its job");
+		cordon_checker_free(ck);
+		_exit(0);
+	}
+	close(fds[0]);
+	int stream_w[2] = { fds[3], fds[4] };
+	worker_run(s, j, fds[1], fds[2], stream_w, ck);
+	_exit(0);
+}
+
+/* A spare not reaped yet (so its pid is still its own): killed, reaped,
+ * out of the pool. */
+static void spare_discard(struct serve *s, size_t i)
+{
+	struct spare *sp = &s->spares[i];
+	close(sp->fd);
+	kill(sp->pid, SIGKILL);
+	while (waitpid(sp->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	s->spares[i] = s->spares[--s->n_spares];
+}
+
+void spares_refill(struct serve *s)
+{
+	/* Those that ended while they waited: reaped and discarded. */
+	for (size_t i = 0; i < s->n_spares;) {
+		pid_t w = waitpid(s->spares[i].pid, NULL, WNOHANG);
+		if (w == 0) {
+			i++;
+			continue;
+		}
+		if (w < 0 && errno != ECHILD) {
+			i++;
+			continue;
+		}
+		close(s->spares[i].fd);
+		s->spares[i] = s->spares[--s->n_spares];
+		s->spares_discarded++;
+	}
+	if (s->stopped || s->quit)
+		return;
+	for (size_t p = 0; p < s->conf.n_policies; p++) {
+		struct warm_policy *wp = &s->conf.policies[p];
+		unsigned have = 0;
+		for (size_t i = 0; i < s->n_spares; i++)
+			have += s->spares[i].wp == wp;
+		for (; have < s->conf.spare_workers; have++) {
+			if (s->n_spares == s->cap_spares) {
+				size_t ncap = s->cap_spares ? s->cap_spares * 2 : 8;
+				struct spare *nv = realloc(s->spares, ncap * sizeof(*nv));
+				if (!nv)
+					return;
+				s->spares = nv;
+				s->cap_spares = ncap;
+			}
+			int sv[2];
+			if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+				return;
+			pid_t pid = fork();
+			if (pid < 0) {
+				close(sv[0]);
+				close(sv[1]);
+				return;
+			}
+			if (pid == 0) {
+				close(sv[0]);
+				spare_main(s, wp, sv[1]);
+				_exit(0);
+			}
+			close(sv[1]);
+			s->spares[s->n_spares++] = (struct spare){ .pid = pid, .fd = sv[0], .wp = wp };
+		}
+	}
+}
+
+/* Which jobs a spare takes: a run or an exec of a warm policy as it is
+ * loaded (no per-call settings: those load their own copy), not a
+ * session.  Everything such a job's worker reads of it goes through
+ * job_file: a new field of struct job that a run uses must be carried
+ * there, or its jobs kept out here. */
+static bool spare_fits(const struct job *j)
+{
+	return j->kind == JOB_RUN && !j->tighten && j->wp;
+}
+
+/* Hand job j to a spare of its policy with its descriptors (job file,
+ * result, cancel, and the stream pipes when it streams): the spare's pid,
+ * or 0 when there is none that takes it (a fresh worker is forked). */
+static pid_t spare_give(struct serve *s, struct job *j, const int fds[SPARE_FDS], unsigned n_fds)
+{
+	for (size_t i = 0; i < s->n_spares;) {
+		if (s->spares[i].wp != j->wp) {
+			i++;
+			continue;
+		}
+		struct spare sp = s->spares[i];
+		struct spare_msg m = { .magic = SPARE_MAGIC, .n_fds = n_fds };
+		union {
+			char buf[CMSG_SPACE(SPARE_FDS * sizeof(int))];
+			struct cmsghdr align;
+		} u;
+		memset(&u, 0, sizeof(u));
+		struct iovec iov = { &m, sizeof(m) };
+		struct msghdr mh = { .msg_iov = &iov,
+			             .msg_iovlen = 1,
+			             .msg_control = u.buf,
+			             .msg_controllen = CMSG_SPACE(n_fds * sizeof(int)) };
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(n_fds * sizeof(int));
+		memcpy(CMSG_DATA(cm), fds, n_fds * sizeof(int));
+		/* Still there (not ended), and the message goes whole: else
+		 * discarded, and the next one is tried. */
+		if (waitpid(sp.pid, NULL, WNOHANG) != 0) { /* ended (now reaped), or not ours */
+			close(sp.fd);
+			s->spares[i] = s->spares[--s->n_spares];
+			s->spares_discarded++;
+			continue;
+		}
+		ssize_t w;
+		while ((w = sendmsg(sp.fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL)) < 0 && errno == EINTR)
+			;
+		if (w != (ssize_t)sizeof(m)) {
+			spare_discard(s, i);
+			s->spares_discarded++;
+			continue;
+		}
+		/* Given: the spare is the job's worker now, and leaves the pool
+		 * (its socket has done its work). */
+		close(sp.fd);
+		s->spares[i] = s->spares[--s->n_spares];
+		s->spares_used++;
+		return sp.pid;
+	}
+	return 0;
+}
+
+static void spares_free(struct serve *s)
+{
+	while (s->n_spares)
+		spare_discard(s, s->n_spares - 1);
+	free(s->spares);
+	s->spares = NULL;
+	s->cap_spares = 0;
 }
 
 static void random_id(char id[33])
@@ -521,7 +883,19 @@ static int job_start(struct serve *s, struct job *j)
 	 * for the largest cell (the session's cells are bounded by it). */
 	if (session && fcntl(in[1], F_SETPIPE_SZ, SESSION_PIPE) < 0 && fcntl(in[1], F_GETPIPE_SZ) < 65536)
 		goto fail;
-	pid_t pid = fork();
+	/* A spare worker of the policy takes the run when there is one
+	 * (spare_fits); else a worker is forked now. */
+	pid_t pid = 0;
+	if (spare_fits(j) && s->n_spares) {
+		int jf = job_file(j);
+		if (jf >= 0) {
+			int fds[SPARE_FDS] = { jf, res[1], can[0], out[1], err[1] };
+			pid = spare_give(s, j, fds, j->stream ? SPARE_FDS : 3);
+			close(jf);
+		}
+	}
+	if (pid == 0)
+		pid = fork();
 	if (pid < 0)
 		goto fail;
 	if (pid == 0) {
@@ -1089,6 +1463,14 @@ char *metrics_text(struct serve *s)
 	        "# HELP cordon_stopped 1 while the kill switch is on.\n# TYPE cordon_stopped gauge\n"
 	        "cordon_stopped %d\n",
 	        s->queued, s->running, s->stopped ? 1 : 0);
+	fprintf(f,
+	        "# HELP cordon_spare_workers Workers forked ahead, waiting for a run (their checker started).\n"
+	        "# TYPE cordon_spare_workers gauge\ncordon_spare_workers %zu\n"
+	        "# HELP cordon_spare_workers_used_total Runs given to a spare worker.\n"
+	        "# TYPE cordon_spare_workers_used_total counter\ncordon_spare_workers_used_total %llu\n"
+	        "# HELP cordon_spare_workers_discarded_total Spare workers found ended or unusable, never given a run.\n"
+	        "# TYPE cordon_spare_workers_discarded_total counter\ncordon_spare_workers_discarded_total %llu\n",
+	        s->n_spares, s->spares_used, s->spares_discarded);
 	static const char *const codes[] = { "401", "403", "413", "429", "503", "other" };
 	fprintf(f, "# HELP cordon_mcp_calls_total MCP tool calls answered over HTTP (POST /mcp).\n"
 	           "# TYPE cordon_mcp_calls_total counter\ncordon_mcp_calls_total %llu\n",

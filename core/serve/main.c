@@ -180,6 +180,7 @@ static void check_timeouts(struct serve *s)
 static int serve_loop(struct serve *s)
 {
 	struct timespec quit_at = { 0 };
+	spares_refill(s);
 	for (;;) {
 		int timeout = http_timeout_ms(s);
 		if (timeout < 0 || timeout > 1000)
@@ -201,6 +202,7 @@ static int serve_loop(struct serve *s)
 		}
 		http_run(s);
 		check_timeouts(s);
+		spares_refill(s); /* after the requests of this turn are answered */
 		if (s->prune_pending) {
 			s->prune_pending = false;
 			jobs_prune(s);

@@ -2,8 +2,9 @@
  * core/serve/serve.h - cordon-serve: the service over libcordon.
  *
  * conf.c     serve.yaml: listeners, policies, callers and their rights
- * jobs.c     runs and checks: the queue, one forked worker per run, the
- *            run table, rate limits, the service log, metrics
+ * jobs.c     runs and checks: the queue, one forked worker per run (a
+ *            spare forked ahead with its checker started, when there is
+ *            one), the run table, rate limits, the service log, metrics
  * http.c     the HTTP API (libmicrohttpd): routes, callers, bodies;
  *            POST /mcp, the Model Context Protocol's tools over HTTP
  *            (core/cli/mcp.c, the same protocol code as `cordon mcp`)
@@ -66,6 +67,7 @@ struct serve_conf {
 	gid_t unix_gid;
 	char *tcp; /* host:port, or NULL */
 	unsigned workers, queue;
+	unsigned spare_workers; /* per policy: workers forked ahead, their checker started (jobs.c) */
 	unsigned sessions, session_idle_s; /* sessions at once; idle seconds before one ends */
 	size_t max_request;
 	/* a run's "files" (written to its input directory): decoded bytes in
@@ -204,6 +206,10 @@ const char *job_policy(const struct job *j);
  * to wait, with *why. */
 double caller_admit(struct caller *k, const char **why);
 void caller_charge(struct caller *k);
+/* Fork spare workers up to spare_workers per policy; reap those that
+ * ended while they waited (the loop, between iterations: never on a
+ * request's path). */
+void spares_refill(struct serve *s);
 /* Free finished jobs beyond keep_results (between loop iterations). */
 void jobs_prune(struct serve *s);
 void serve_log(struct serve *s, const char *kind, const struct caller *k, const char *policy, const char *fmt, ...)
@@ -273,6 +279,14 @@ struct serve {
 	unsigned long long mcp_messages;
 	sigset_t saved_mask;
 	time_t started;
+	/* spare workers (jobs.c): forked ahead, each waits for one run */
+	struct spare {
+		pid_t pid;
+		int fd; /* the service's end of its socket (SOCK_SEQPACKET) */
+		struct warm_policy *wp;
+	} *spares;
+	size_t n_spares, cap_spares;
+	unsigned long long spares_used, spares_discarded;
 };
 
 #endif

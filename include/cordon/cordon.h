@@ -133,6 +133,31 @@ CORDON_API void cordon_strv_free(char **v);
 CORDON_API cordon_result *cordon_check(cordon_policy *policy, const char *path, const void *data,
                                        size_t len, char **err);
 
+/*
+ * A checker started ahead of a run (ABI 1.6).  cordon_run checks a run's
+ * sources in a confined checker process of the run's own (forked from the
+ * caller, then its descriptors closed, its rlimits set, root dropped to
+ * uid 65534, capabilities cleared, no_new_privs and a seccomp allow list,
+ * all before it reads any source), ended before the program starts.  A
+ * caller that launches many runs (cordon serve) can start that process
+ * before a run is asked for, off its request path: cordon_checker_start
+ * forks and confines it exactly as cordon_run would and returns at once;
+ * the handle goes to ONE run (cordon_run_options.checker), which takes it.
+ * A handle is a child process of the caller: the caller must not reap it
+ * (a waitpid(-1) loop would make it unusable: the run then falls back to
+ * a fresh checker) and must use it in the same process and thread that
+ * started it (the checker dies with that thread, PR_SET_PDEATHSIG).  For a
+ * policy without check hooks no process is started (the handle is still
+ * valid and pid 0).
+ */
+typedef struct cordon_checker cordon_checker;
+/* NULL and *err (free it) when the process cannot be started. */
+CORDON_API cordon_checker *cordon_checker_start(cordon_policy *policy, char **err);
+/* End a checker that was never given to a run (NULL: nothing). */
+CORDON_API void cordon_checker_free(cordon_checker *checker);
+/* The checker's process id, 0 when none runs. */
+CORDON_API int cordon_checker_pid(const cordon_checker *checker);
+
 struct cordon_run_options {
 	size_t size; /* sizeof(struct cordon_run_options) */
 	/* run: the source, read once into a sealed memfd and executed with
@@ -174,6 +199,15 @@ struct cordon_run_options {
 	 * isolation backend of ABI 1.5 or later, or the run is refused.
 	 * Added in 0.1 after caller: set options.size to sizeof. */
 	const char *input_dir;
+	/* A checker started ahead of the run by cordon_checker_start (ABI
+	 * 1.6), or NULL for a fresh one.  Taken: whatever cordon_run
+	 * returns, the checker is ended and the handle freed (do not use or
+	 * free it again).  It checks this run's sources only.  One that is
+	 * not usable (ended or killed while it waited, started for another
+	 * policy object or by another process) is ended, and a fresh checker
+	 * checks the sources, with a warning in the result; nothing is ever
+	 * checked unconfined.  Set options.size to sizeof. */
+	cordon_checker *checker;
 };
 
 /*

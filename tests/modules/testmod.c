@@ -6,8 +6,9 @@
  *
  *   with:
  *     verdict: pass|deny|ignore|error|bogus   what check returns (bogus: 42)
- *              crash|syscall|whoami            check crashes, makes a system call the
- *                                              checker refuses, or reports its ids and fds
+ *              crash|syscall|whoami|pid        check crashes, makes a system call the
+ *                                              checker refuses, reports its ids and fds,
+ *                                              or the checker's process id (a finding "pid")
  *     findings: N                              findings check reports
  *     log: PATH                                append "NAME PHASE" per hook run
  *     open: ok|fail                            open fails with a policy error
@@ -132,13 +133,13 @@ static int tm_open(cordon_ctx *ctx, void **statep)
 	n = cordon_arg(ctx, "open");
 	if (n && strcmp(api->node_scalar(n, NULL), "fail") == 0)
 		return cordon_error(ctx, n, "open: failing as asked");
-	static const char *const verdicts[] = { "pass", "deny", "ignore", "error", "bogus", "crash", "syscall", "whoami" };
+	static const char *const verdicts[] = { "pass", "deny", "ignore", "error", "bogus", "crash", "syscall", "whoami", "pid" };
 	bool known = false;
 	for (size_t i = 0; i < sizeof(verdicts) / sizeof(verdicts[0]); i++)
 		known |= strcmp(s->verdict, verdicts[i]) == 0;
 	if (!known)
 		return cordon_error(ctx, cordon_arg(ctx, "verdict"),
-		                    "verdict: expected pass, deny, ignore, error, bogus, crash, syscall or whoami");
+		                    "verdict: expected pass, deny, ignore, error, bogus, crash, syscall, whoami or pid");
 	if (copy_arg(ctx, "peek", s->peek, sizeof(s->peek), "") < 0)
 		return -1;
 	n = cordon_arg(ctx, "share");
@@ -191,6 +192,11 @@ static int tm_check(cordon_ctx *ctx, void *state, const struct cordon_source *sr
 		}
 		cordon_finding(ctx, "whoami", CORDON_SEV_INFO, 0, 0, "uid=%u gid=%u fds=0x%x", (unsigned)getuid(),
 		               (unsigned)getgid(), open_fds);
+		return CORDON_PASS;
+	}
+	if (strcmp(s->verdict, "pid") == 0) {
+		/* Which checker process saw this source (one per run). */
+		cordon_finding(ctx, "pid", CORDON_SEV_INFO, 0, 0, "%d", (int)getpid());
 		return CORDON_PASS;
 	}
 	for (long i = 0; i < s->findings; i++)
