@@ -291,16 +291,11 @@ static int cmd_serve(int argc, char **argv)
 
 /* ---- clients ---- */
 
-struct buf {
-	char *p;
-	size_t n;
-};
-
-static size_t take(char *ptr, size_t size, size_t nmemb, void *userdata)
+size_t serve_curl_take(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-	struct buf *b = userdata;
+	struct serve_buf *b = userdata;
 	size_t len = size * nmemb;
-	if (b->n + len > (64u << 20))
+	if (len > (64u << 20) - b->n)
 		return 0;
 	char *np = realloc(b->p, b->n + len + 1);
 	if (!np)
@@ -319,13 +314,13 @@ static int request(const char *sock, const char *method, const char *path, json_
 		return -1;
 	char url[256];
 	snprintf(url, sizeof(url), "http://localhost%s", path);
-	struct buf b = { 0 };
+	struct serve_buf b = { 0 };
 	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	if (strcmp(method, "POST") == 0)
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "{}");
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, take);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, serve_curl_take);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

@@ -359,27 +359,6 @@ done:
 	return rc;
 }
 
-struct body {
-	char *p;
-	size_t n;
-};
-
-static size_t take(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-	struct body *b = userdata;
-	size_t len = size * nmemb;
-	if (len > (64u << 20) - b->n)
-		return 0; /* a tool result is far smaller than the service's bound */
-	char *np = realloc(b->p, b->n + len + 1);
-	if (!np)
-		return 0;
-	b->p = np;
-	memcpy(b->p + b->n, ptr, len);
-	b->n += len;
-	b->p[b->n] = '\0';
-	return len;
-}
-
 /* A call gives up when the stdio server is told to end. */
 static int progress(void *arg, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
 {
@@ -415,7 +394,7 @@ static char *fwd_call(void *arg, const char *msg, size_t len, char *why, size_t 
 		snprintf(why, whylen, "cannot reach the service: out of memory");
 		return NULL;
 	}
-	struct body b = { 0 };
+	struct serve_buf b = { 0 };
 	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
 	struct curl_slist *h2 = h ? curl_slist_append(h, "Accept: application/json, text/event-stream") : NULL;
 	if (!h2) {
@@ -431,7 +410,7 @@ static char *fwd_call(void *arg, const char *msg, size_t len, char *why, size_t 
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, msg);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, take);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, serve_curl_take);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);

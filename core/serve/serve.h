@@ -90,6 +90,15 @@ struct serve_conf {
  * service behind it for sessions and outputs. */
 int cmd_mcp(int argc, char **argv);
 
+/* A libcurl write callback (main.c) gathering an answer into a serve_buf
+ * (p NUL-terminated; free it), at most 64 MiB: past that the transfer
+ * fails with CURLE_WRITE_ERROR. */
+struct serve_buf {
+	char *p;
+	size_t n;
+};
+size_t serve_curl_take(char *ptr, size_t size, size_t nmemb, void *userdata);
+
 /* A file's MIME type by its name's extension (http.c): the one table of
  * the outputs API, read_output_file and a session's returned files. */
 const char *serve_content_type(const char *path);
