@@ -182,3 +182,18 @@ host_i386() {
 seccomp_filters() {
 	sed -n 's/^Seccomp_filters:[[:space:]]*//p' /proc/self/status
 }
+
+# need_serve: skip the whole file unless cordon serve can be tested here
+# (python3, the policies' interpreter; curl, the client; cordon-serve
+# beside $CORDON); sets SERVE.
+need_serve() {
+	if [ ! -x /usr/bin/python3 ] || ! command -v curl >/dev/null 2>&1; then
+		echo "1..0 # SKIP needs /usr/bin/python3 (the policies' interpreter) and curl (the client)"
+		exit 0
+	fi
+	SERVE="$(dirname "$CORDON")/cordon-serve"
+	if [ ! -x "$SERVE" ]; then
+		echo "1..0 # SKIP $SERVE is not built"
+		exit 0
+	fi
+}

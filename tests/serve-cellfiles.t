@@ -7,15 +7,7 @@
 # image is image content.
 . "$(dirname "$0")/lib.sh"
 
-if [ ! -x /usr/bin/python3 ] || ! command -v curl >/dev/null 2>&1; then
-	echo "1..0 # SKIP needs /usr/bin/python3 (the policies' interpreter) and curl (the client)"
-	exit 0
-fi
-SERVE="$(dirname "$CORDON")/cordon-serve"
-if [ ! -x "$SERVE" ]; then
-	echo "1..0 # SKIP $SERVE is not built"
-	exit 0
-fi
+need_serve
 S="$T/serve.sock"
 req() {
 	code=$(curl -s -m 60 -o "$T/out" -w '%{http_code}' --unix-socket "$S" -X "$1" \

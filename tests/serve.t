@@ -6,15 +6,7 @@
 # `cordon ps`, metrics, the service log and the caller in incident records.
 . "$(dirname "$0")/lib.sh"
 
-if [ ! -x /usr/bin/python3 ] || ! command -v curl >/dev/null 2>&1; then
-	echo "1..0 # SKIP needs /usr/bin/python3 (the policies' interpreter) and curl (the client)"
-	exit 0
-fi
-SERVE="$(dirname "$CORDON")/cordon-serve"
-if [ ! -x "$SERVE" ]; then
-	echo "1..0 # SKIP $SERVE is not built"
-	exit 0
-fi
+need_serve
 S="$T/serve.sock"
 me=$(id -u)
 
