@@ -190,6 +190,7 @@ enum phase {
 	PHASE_CLOSE,
 	PHASE_WATCH, /* a launch_watch callback while the program runs */
 	PHASE_REQUIRE, /* the requirements hook (require.c), outside any run */
+	PHASE_EVENT, /* the event hook (event.c), outside any run */
 };
 
 struct run;

@@ -178,6 +178,7 @@ void job_free(struct job *j)
 	free(j->cell_meta);
 	free(j->mcp_name);
 	free(j->pending_code);
+	free(j->cell_code);
 	json_decref(j->cell_findings);
 	if (j->stdin_fd >= 0)
 		close(j->stdin_fd);

@@ -177,6 +177,8 @@ struct job {
 	json_t *cell_findings; /* the check's findings of the cell in flight */
 	char *mcp_name; /* a session started by an MCP call: its caller-given name */
 	char *pending_code; /* the cell to send once the session is up */
+	char *cell_code; /* the cell in flight, for its audit record */
+	size_t cell_code_len;
 	size_t pending_len;
 	struct timespec last_used;
 	/* outputs: true - what the program wrote to /output, kept here */

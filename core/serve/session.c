@@ -430,6 +430,27 @@ static json_t *cell_files(json_t *claimed)
 	return out;
 }
 
+/* A cell in the policy's audit log, as a run would be (cordon_policy_event:
+ * the incident_log module records a denied or failed cell, and with
+ * log: all every cell), naming the session, the cell and the caller. */
+static void cell_event(struct serve *s, struct job *j, unsigned cell, const char *status, json_t *findings,
+                       const char *code, size_t len)
+{
+	json_t *none = json_array();
+	json_t *o = json_pack("{s:s,s:s,s:I,s:s,s:s,s:O}", "event", "session-cell", "session", j->id, "cell",
+	                      (json_int_t)cell, "caller", j->caller->name, "status", status, "findings",
+	                      json_is_array(findings) ? findings : none);
+	json_decref(none);
+	char *js = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	char *err = NULL;
+	if (!js || cordon_policy_event(j->wp->policy, js, code, len, &err) < 0)
+		serve_log(s, "error", j->caller, job_policy(j), "session %s: cell %u: not recorded in the audit log: %s",
+		          j->id, cell, js ? (err ? err : "?") : "out of memory");
+	free(err);
+	free(js);
+}
+
 /* Both markers are in: the cell's answer. */
 static void cell_done(struct serve *s, struct job *j)
 {
@@ -484,6 +505,12 @@ static void cell_done(struct serve *s, struct job *j)
 		                                     ? json_integer_value(more) : 0));
 		json_object_set_new(o, "findings", j->cell_findings ? json_incref(j->cell_findings) : json_array());
 	}
+	const char *cst = json_string_value(json_object_get(o, "status"));
+	cell_event(s, j, j->cells, cst && strcmp(cst, "ok") == 0 ? "ok" : "error", j->cell_findings, j->cell_code,
+	           j->cell_code_len);
+	free(j->cell_code);
+	j->cell_code = NULL;
+	j->cell_code_len = 0;
 	json_decref(meta);
 	char *body = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(o);
@@ -592,15 +619,26 @@ char *session_check_send(struct serve *s, struct job *j, const char *code, size_
 	if (!verdict || strcmp(verdict, "error") == 0) {
 		o = json_pack("{s:s,s:s,s:s}", "session", j->id, "status", "error", "error",
 		              err ? err : "the cell could not be checked");
+		cell_event(s, j, j->cells + 1, "error", json_object_get(check, "findings"), code, len);
 	} else if (strcmp(verdict, "deny") == 0) {
 		serve_log(s, "cell", j->caller, job_policy(j), "session %s: a cell denied by the checks", j->id);
 		o = json_pack("{s:s,s:s,s:O}", "session", j->id, "status", "denied", "findings",
 		              json_object_get(check, "findings"));
+		cell_event(s, j, j->cells + 1, "denied", json_object_get(check, "findings"), code, len);
 	} else if (session_send(j, code, len, &why) < 0) {
 		o = json_pack("{s:s,s:s,s:s}", "session", j->id, "status", "error", "error", why);
+		cell_event(s, j, j->cells + 1, "error", json_object_get(check, "findings"), code, len);
 	} else {
 		json_decref(j->cell_findings);
 		j->cell_findings = json_incref(json_object_get(check, "findings"));
+		/* Kept for the cell's audit record when its answer comes. */
+		free(j->cell_code);
+		j->cell_code_len = 0;
+		if ((j->cell_code = malloc(len + 1)) != NULL) {
+			memcpy(j->cell_code, code, len);
+			j->cell_code[len] = '\0';
+			j->cell_code_len = len;
+		}
 	}
 	free(err);
 	json_decref(check);
@@ -650,7 +688,6 @@ int session_send(struct job *j, const char *code, size_t len, const char **why)
 
 void session_ended(struct serve *s, struct job *j)
 {
-	(void)s;
 	if (j->stdin_fd >= 0) {
 		close(j->stdin_fd);
 		j->stdin_fd = -1;
@@ -658,6 +695,11 @@ void session_ended(struct serve *s, struct job *j)
 	if (!j->cell_busy)
 		return;
 	j->cell_busy = false;
+	if (j->cells > 0) /* the session ended with a cell in flight: that cell failed */
+		cell_event(s, j, j->cells, "error", j->cell_findings, j->cell_code, j->cell_code_len);
+	free(j->cell_code);
+	j->cell_code = NULL;
+	j->cell_code_len = 0;
 	json_t *res = j->body ? json_loads(j->body, 0, NULL) : NULL;
 	json_t *o;
 	unsigned status = 200;

@@ -115,6 +115,17 @@ CORDON_API int cordon_policy_audit(const cordon_policy *policy);
  */
 CORDON_API char **cordon_policy_requirements(cordon_policy *policy, char **err);
 
+/* Hand an event of the policy's life outside a run to the modules that
+ * record them (an audit log: the event hook, module ABI 1.6), as a run's
+ * outcome is handed to finish: json is one JSON object with "event"
+ * naming it, "status" ("ok", "denied" or "error") and "findings" (an
+ * array, as in a result), and whatever else identifies it (cordon serve's
+ * session cells: "session", "cell", "caller"); code/code_len the source
+ * it concerns (its sha256 is recorded), or NULL.  0, or -1 and *err naming
+ * the module whose hook failed (the others are still called). */
+CORDON_API int cordon_policy_event(cordon_policy *policy, const char *json, const void *code, size_t code_len,
+                                   char **err);
+
 /* Policies found on the search path, each name once (the first found wins),
  * sorted, as "NAME\tPATH"; NULL-terminated, free with cordon_strv_free.
  * *err set on error. */

@@ -36,7 +36,9 @@
  *     close    parent  free state
  *
  * Outside the runs, `requirements` (since 1.5) states which selftest
- * properties the module's configuration promises, when asked.
+ * properties the module's configuration promises, when asked, and `event`
+ * (since 1.6) hands an audit log what happens outside a run (a session's
+ * cells in cordon serve).
  *
  * Any hook may be NULL.  open and close are called once per loaded policy;
  * check, prepare, confine, filter and finish once per run (check also once per
@@ -651,6 +653,19 @@ struct cordon_module {
 	 * (cordon_arg, cordon_config) are readable.  NULL, or a hook that
 	 * requires nothing, shows the module as not probed. */
 	int (*requirements)(cordon_ctx *ctx, void *state);
+
+	/* --- added in ABI 1.6 --- */
+
+	/* An event of the policy's life outside cordon_run that an audit log
+	 * records as it records a run's outcome (cordon_policy_event): cordon
+	 * serve's session cells, each checked and sent to a session's
+	 * interpreter without a run of its own.  info is filled as for
+	 * finish: policy, status ("ok", "denied" or "error"), exit_code and
+	 * signal -1, no usage, n_findings, source the cell's code, and json
+	 * the event as one object with "event" naming it ("session-cell"),
+	 * and "session", "cell", "caller", "findings".  Called with the state
+	 * open set, never during a run; NULL: the module records no events. */
+	int (*event)(cordon_ctx *ctx, void *state, const struct cordon_run_info *info);
 };
 
 #define CORDON_MOD_ISOLATION 0x1u /* an isolation backend: honours --output-dir and --bind-ro,

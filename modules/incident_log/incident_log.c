@@ -232,21 +232,18 @@ static int nothing_in_result(const char *json)
 	return json && strstr(json, "\"redactions\":[]") && !strstr(json, "\"verdict\":\"error\"");
 }
 
-static int il_finish(cordon_ctx *ctx, void *state, const struct cordon_run_info *info)
+/* Append the record of a run's outcome or of an event (its findings:
+ * taken, freed here) when the log's rules want one. */
+static int write_record(cordon_ctx *ctx, struct state *s, const struct cordon_run_info *info, json_t *findings)
 {
-	struct state *s = state;
-	/* Opening failed at this run's prepare: the run was stopped, or
-	 * (optional) went on with a warning; either way that was said. */
-	int said = s->prepare_failed;
-	s->prepare_failed = 0;
-	if (s->fd < 0 && said)
-		return 0;
-	if (log_ready(ctx, s) < 0)
+	if (log_ready(ctx, s) < 0) {
+		json_decref(findings);
 		return -1;
+	}
 	struct ilog_event ev;
 	memset(&ev, 0, sizeof(ev));
 	ev.info = info;
-	ev.findings = collect_findings(ctx);
+	ev.findings = findings;
 	if (!ev.findings)
 		return cordon_error(ctx, NULL, "%s: out of memory collecting the findings", s->path);
 	/* In audit mode a finding is what enforcing would have denied:
@@ -315,6 +312,37 @@ static int il_finish(cordon_ctx *ctx, void *state, const struct cordon_run_info 
 	return rc;
 }
 
+static int il_finish(cordon_ctx *ctx, void *state, const struct cordon_run_info *info)
+{
+	struct state *s = state;
+	/* Opening failed at this run's prepare: the run was stopped, or
+	 * (optional) went on with a warning; either way that was said. */
+	int said = s->prepare_failed;
+	s->prepare_failed = 0;
+	if (s->fd < 0 && said)
+		return 0;
+	return write_record(ctx, s, info, collect_findings(ctx));
+}
+
+/* An event outside a run (ABI 1.6: cordon serve's session cells): a record
+ * as a run's, by the same rules (a denied or failed cell is an incident;
+ * with log: all, every cell), with the event's session, cell and caller. */
+static int il_event(cordon_ctx *ctx, void *state, const struct cordon_run_info *info)
+{
+	json_t *ev = info->json ? json_loads(info->json, 0, NULL) : NULL;
+	json_t *findings = json_array();
+	size_t i;
+	json_t *f;
+	json_array_foreach(json_object_get(ev, "findings"), i, f) {
+		if (i >= MAX_FINDINGS)
+			break;
+		if (json_is_object(f))
+			json_array_append(findings, f);
+	}
+	json_decref(ev);
+	return write_record(ctx, state, info, findings);
+}
+
 static void il_close(void *state)
 {
 	struct state *s = state;
@@ -344,6 +372,7 @@ CORDON_MODULE_EXPORT const struct cordon_module cordon_module = {
 	.open = il_open,
 	.prepare = il_prepare,
 	.finish = il_finish,
+	.event = il_event,
 	.close = il_close,
 	.requirements = il_requirements,
 };

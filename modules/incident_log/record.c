@@ -220,6 +220,13 @@ static char *render(const struct ilog_event *ev, const char *prev, size_t keep, 
 	/* Who asked for the run (cordon serve's caller), when someone said. */
 	if (json_is_string(json_object_get(ev->result, "caller")))
 		put(o, "caller", ilog_json_text(json_string_value(json_object_get(ev->result, "caller")), 128), &ok);
+	/* An event outside a run (a session's cell): what it was, and which. */
+	if (json_is_string(json_object_get(ev->result, "event")))
+		put(o, "event", ilog_json_text(json_string_value(json_object_get(ev->result, "event")), 64), &ok);
+	if (json_is_string(json_object_get(ev->result, "session")))
+		put(o, "session", ilog_json_text(json_string_value(json_object_get(ev->result, "session")), 64), &ok);
+	if (json_is_integer(json_object_get(ev->result, "cell")))
+		put(o, "cell", json_integer(json_integer_value(json_object_get(ev->result, "cell"))), &ok);
 	/* A run whose policy a caller tightened says so (the settings as given). */
 	if (json_array_size(json_object_get(ev->result, "tightened")))
 		put(o, "tightened", strings_of(ev->result, "tightened"), &ok);
