@@ -197,3 +197,21 @@ need_serve() {
 		exit 0
 	fi
 }
+
+# serve_up CONF: start "$SERVE" serve -c CONF (its output in $T/serve.out)
+# and wait for the socket $S; skip the whole file when it does not come
+# up; the service (pid $spid) is stopped at exit.
+serve_up() {
+	"$SERVE" serve -c "$1" >"$T/serve.out" 2>&1 &
+	spid=$!
+	_i=0
+	while [ ! -S "$S" ] && [ $_i -lt 100 ] && kill -0 $spid 2>/dev/null; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	if [ ! -S "$S" ]; then
+		echo "1..0 # SKIP the service did not start: $(tail -n 3 "$T/serve.out" | tr '\n' ' ')"
+		exit 0
+	fi
+	trap 'kill -TERM $spid 2>/dev/null; wait $spid 2>/dev/null; rm -rf "$T"' EXIT
+}

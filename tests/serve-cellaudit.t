@@ -26,18 +26,7 @@ stack:
 POLICY
 printf 'listen: {unix: %s}\npolicy_dir: %s\npolicies: [audited]\nlog: %s/serve.log\n' "$S" "$T/pol" "$T" >"$T/serve.yaml"
 chmod 0644 "$T/serve.yaml"
-"$SERVE" serve -c "$T/serve.yaml" >"$T/serve.out" 2>&1 &
-spid=$!
-i=0
-while [ ! -S "$S" ] && [ $i -lt 100 ] && kill -0 $spid 2>/dev/null; do
-	sleep 0.05
-	i=$((i + 1))
-done
-if [ ! -S "$S" ]; then
-	echo "1..0 # SKIP the service did not start: $(tail -n 3 "$T/serve.out" | tr '\n' ' ')"
-	exit 0
-fi
-trap 'kill -TERM $spid 2>/dev/null; wait $spid 2>/dev/null; rm -rf "$T"' EXIT
+serve_up "$T/serve.yaml"
 
 req POST /v1/sessions '{"policy": "audited"}'
 check "a session starts" eval 'code_is 201'
