@@ -157,4 +157,27 @@ else
 	check "without cordon.pc make fails naming PKG_CONFIG_PATH" grep -q "set PKG_CONFIG_PATH" "$T/make.out"
 fi
 
+# 6. Built against the module header of ABI 1.2 (tests/abi/1.2, as modules
+# were built then), it loads into today's core and works unchanged: the
+# core reads nothing past the descriptor's size.
+mkdir -p "$T/old"
+if cc -O2 -shared -fPIC $WARN -I"$CORDON_SRCDIR/tests/abi/1.2" -o "$T/old/cordon_nohosts.so" "$EX/nohosts.c" \
+	-Wl,--version-script="$EX/nohosts.map" >"$T/cc.out" 2>&1; then
+	ok "the example builds against the ABI 1.2 header"
+else
+	not_ok "the example builds against the ABI 1.2 header"
+	sed 's/^/# /' "$T/cc.out"
+fi
+write_policy "$T/old/policy.yaml" <<'YAML'
+stack:
+  - module: ./cordon_nohosts.so
+    with: {hosts: [db.internal, 169.254.169.254]}
+YAML
+run check --json -p "$T/old/policy.yaml" "$T/nh/bad.py" "$T/nh/good.py"
+check "built for ABI 1.2: the same verdicts and findings as today's build" \
+	json_is '[(f["verdict"], [(x["line"], x["column"], x["rule"]) for x in f["findings"]]) for f in j]' \
+	"[('deny', [(3, 15, 'host-mentioned'), (4, 24, 'host-mentioned'), (5, 18, 'host-mentioned')]), ('pass', [])]"
+CORDON_MODULE_PATH="$T/old" run modules
+check "cordon modules shows it as ABI 1.2" sh -c "grep -Eq '^nohosts +ABI 1\.2 ' '$T/out'"
+
 done_testing
