@@ -647,8 +647,12 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 {
 	if (err)
 		*err = NULL;
-	if (!p || !opts || opts->size < offsetof(struct cordon_run_options, cancel_fd) + sizeof(int))
+	if (!p || !opts || opts->size < offsetof(struct cordon_run_options, cancel_fd) + sizeof(int)) {
+		/* The checker handle is taken whatever cordon_run returns. */
+		if (opts && opts->size >= offsetof(struct cordon_run_options, checker) + sizeof(opts->checker))
+			cordon_checker_free(opts->checker);
 		return set_err(err, "cordon_run: missing policy or options (set options.size)"), NULL;
+	}
 	/* A caller built against an older cordon.h passes a shorter struct:
 	 * the members it does not have read as zero. */
 	struct cordon_run_options o;

@@ -191,13 +191,14 @@ int infiles_write(const json_t *files, const char *base, const struct infiles_li
 		return *status = 500, -1;
 	}
 	int dfd = -1;
-	if (!mkdtemp(d) || (dfd = open(d, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	bool made = false;
+	if (!(made = mkdtemp(d) != NULL) || (dfd = open(d, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
 	    fchmod(dfd, 0755) < 0) {
 		snprintf(why, whylen, "cannot make the input directory under %s: %s", base, strerror(errno));
-		if (dfd >= 0) {
+		if (dfd >= 0)
 			close(dfd);
+		if (made)
 			rmdir(d);
-		}
 		free(d);
 		return *status = 500, -1;
 	}

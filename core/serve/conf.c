@@ -525,6 +525,8 @@ int conf_load(struct serve_conf *c, const char *path, const char *socket_overrid
 		c->sessions = c->workers;
 	if (c->spare_workers == (unsigned)-1)
 		c->spare_workers = c->workers < 2 ? c->workers : 2;
+	else if (c->spare_workers > c->workers)
+		c->spare_workers = c->workers; /* at most workers (README): each spare is two processes */
 	if (socket_override) {
 		free(c->unix_path);
 		c->unix_path = strdup(socket_override);

@@ -380,6 +380,12 @@ static char **session_command(cordon_policy *p)
  * listeners, connections, loop, log, the other jobs' pipes (a cancel pipe
  * held here would keep another run alive after the service went away),
  * the spare workers' sockets but keep_fd - and the signals as they were. */
+static void scrub(void *p, size_t n)
+{
+	if (p && n)
+		explicit_bzero(p, n);
+}
+
 static void worker_detach(struct serve *s, const struct job *j, int keep_fd)
 {
 	http_close_fds_in_worker(s);
@@ -390,6 +396,22 @@ static void worker_detach(struct serve *s, const struct job *j, int keep_fd)
 	for (struct job *o = s->jobs; o; o = o->next) {
 		if (o == j)
 			continue;
+		/* Other callers' code, input, output and results: wiped from
+		 * this copy of the service's memory, so that neither this
+		 * worker nor the checker it forks (the one process a hostile
+		 * source could take over) holds them. */
+		scrub(o->code, o->code_len);
+		scrub(o->input, o->input_len);
+		scrub(o->buf, o->cap);
+		scrub(o->body, o->body ? strlen(o->body) : 0);
+		scrub(o->sse, o->sse_len);
+		for (int i = 0; i < 2; i++)
+			scrub(o->cell_out[i], o->cell_out_cap[i]);
+		scrub(o->cell_meta, o->cell_meta ? strlen(o->cell_meta) : 0);
+		scrub(o->pending_code, o->pending_len);
+		scrub(o->cell_code, o->cell_code_len);
+		for (char **a = o->argv; a && *a; a++)
+			scrub(*a, strlen(*a));
 		if (o->result_fd >= 0)
 			close(o->result_fd);
 		if (o->cancel_fd >= 0)
@@ -527,7 +549,7 @@ struct spare_msg {
 static int put_blob(int fd, const void *p, size_t len, bool present)
 {
 	uint64_t n = present ? (uint64_t)len : UINT64_MAX;
-	return cordon_write_all(fd, &n, sizeof(n)) < 0 || (present && len && cordon_write_all(fd, p, len) < 0) ? -1 : 0;
+	return cordon_write_all(fd, &n, sizeof(n)) != 0 || (present && len && cordon_write_all(fd, p, len) != 0) ? -1 : 0;
 }
 
 /* The job's fields for a spare: caller, output directory, code, input,
@@ -547,7 +569,7 @@ static int job_file(const struct job *j)
 	          put_blob(fd, j->code, j->code_len, j->code != NULL) < 0 ||
 	          put_blob(fd, j->input, j->input_len, j->input != NULL) < 0 ||
 	          put_blob(fd, j->in_dir, j->in_dir ? strlen(j->in_dir) : 0, j->in_dir != NULL) < 0 ||
-	          cordon_write_all(fd, &n, sizeof(n)) < 0;
+	          cordon_write_all(fd, &n, sizeof(n)) != 0;
 	for (size_t i = 0; !bad && i < argc; i++)
 		bad = put_blob(fd, j->argv[i], strlen(j->argv[i]), true) < 0;
 	if (bad || fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0) {

@@ -157,9 +157,10 @@ CORDON_API cordon_result *cordon_check(cordon_policy *policy, const char *path, 
  * A handle is a child process of the caller: the caller must not reap it
  * (a waitpid(-1) loop would make it unusable: the run then falls back to
  * a fresh checker) and must use it in the same process and thread that
- * started it (the checker dies with that thread, PR_SET_PDEATHSIG).  For a
- * policy without check hooks no process is started (the handle is still
- * valid and pid 0).
+ * started it (the checker dies with that thread, PR_SET_PDEATHSIG).  The
+ * policy must outlive the handle (a run checks that the handle is its
+ * policy's by the policy object's address).  For a policy without check
+ * hooks no process is started (the handle is still valid and pid 0).
  */
 typedef struct cordon_checker cordon_checker;
 /* NULL and *err (free it) when the process cannot be started. */

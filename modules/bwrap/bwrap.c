@@ -286,9 +286,10 @@ static int open_binds(cordon_ctx *ctx, struct bw_state *s)
 			free(real);
 			goto out;
 		}
-		if (strcmp(real, "/tmp") == 0 || under(real, "/dev") || under(real, "/proc") || under(real, "/output")) {
+		if (strcmp(real, "/tmp") == 0 || under(real, "/dev") || under(real, "/proc") || under(real, "/output") ||
+		    under(real, "/input")) {
 			cordon_error(ctx, item,
-			             "bind_ro: %s is /tmp, or at or under /dev, /proc or /output, which the sandbox "
+			             "bind_ro: %s is /tmp, or at or under /dev, /proc, /output or /input, which the sandbox "
 			             "mounts itself",
 			             real);
 			free(real);

@@ -191,15 +191,21 @@ int ns_cgroup_join(const struct ns_state *s, const char **step)
 
 /* Finish runs while pid 1, which reported the program's end, still exits
  * (the core reaps it after the finish phase): rmdir fails with EBUSY until
- * the kernel has taken it out of the cgroup.  Retried every 0.25 ms for up
- * to a second (cgroup.events would tell, but the kernel rate-limits its
- * notifications to one per 10 ms).  0 or the errno of the last rmdir. */
+ * the kernel has taken it out of the cgroup.  Retried after 0.25 ms, the
+ * wait doubling up to 10 ms, for about a second in all (cgroup.events
+ * would tell, but the kernel rate-limits its notifications to one per
+ * 10 ms; each rmdir takes the kernel's cgroup lock, so a slow exit is not
+ * polled thousands of times).  0 or the errno of the last rmdir. */
 static int remove_when_empty(const char *dir)
 {
 	int e = rmdir(dir) < 0 ? errno : 0;
-	for (int i = 0; e == EBUSY && i < 4000; i++) {
-		struct timespec quarter = { 0, 250000 };
-		(void)nanosleep(&quarter, NULL);
+	long wait_ns = 250000, waited_ns = 0;
+	while (e == EBUSY && waited_ns < 1000000000L) {
+		struct timespec t = { 0, wait_ns };
+		(void)nanosleep(&t, NULL);
+		waited_ns += wait_ns;
+		if (wait_ns < 10000000L)
+			wait_ns = wait_ns * 2 > 10000000L ? 10000000L : wait_ns * 2;
 		e = rmdir(dir) < 0 ? errno : 0;
 	}
 	return e;
