@@ -396,18 +396,15 @@ static void worker_detach(struct serve *s, const struct job *j, int keep_fd)
 	for (struct job *o = s->jobs; o; o = o->next) {
 		if (o == j)
 			continue;
-		/* Other callers' code, input, output and results: wiped from
-		 * this copy of the service's memory, so that neither this
-		 * worker nor the checker it forks (the one process a hostile
-		 * source could take over) holds them. */
+		/* Other callers' code, input and command lines, as they sent
+		 * them: wiped from this copy of the service's memory, so that
+		 * neither this worker nor the checker it forks (the one process
+		 * a hostile source could take over) holds them.  Their results
+		 * are not wiped: they have passed their policies' filters
+		 * (redaction), and wiping them would copy every kept result's
+		 * pages into every worker. */
 		scrub(o->code, o->code_len);
 		scrub(o->input, o->input_len);
-		scrub(o->buf, o->cap);
-		scrub(o->body, o->body ? strlen(o->body) : 0);
-		scrub(o->sse, o->sse_len);
-		for (int i = 0; i < 2; i++)
-			scrub(o->cell_out[i], o->cell_out_cap[i]);
-		scrub(o->cell_meta, o->cell_meta ? strlen(o->cell_meta) : 0);
 		scrub(o->pending_code, o->pending_len);
 		scrub(o->cell_code, o->cell_code_len);
 		for (char **a = o->argv; a && *a; a++)
