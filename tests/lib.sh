@@ -215,3 +215,17 @@ serve_up() {
 	fi
 	trap 'kill -TERM $spid 2>/dev/null; wait $spid 2>/dev/null; rm -rf "$T"' EXIT
 }
+
+# req METHOD PATH [BODY]: an HTTP request to cordon serve on the socket $S
+# (curl); the answer in $T/out, its headers in $T/hdr, the status in
+# $code (and $rc).  code_is N: the status was N.
+req() {
+	if [ $# -ge 3 ]; then
+		code=$(curl -s -m 60 -o "$T/out" -D "$T/hdr" -w '%{http_code}' --unix-socket "$S" -X "$1" \
+			-H 'Content-Type: application/json' --data-binary "$3" "http://cordon$2")
+	else
+		code=$(curl -s -m 60 -o "$T/out" -D "$T/hdr" -w '%{http_code}' --unix-socket "$S" -X "$1" "http://cordon$2")
+	fi
+	rc=$code
+}
+code_is() { [ "$code" = "$1" ]; }

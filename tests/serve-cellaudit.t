@@ -7,11 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 need_serve
 S="$T/serve.sock"
-req() {
-	code=$(curl -s -m 60 -o "$T/out" -w '%{http_code}' --unix-socket "$S" -X "$1" \
-		-H 'Content-Type: application/json' --data-binary "$3" "http://cordon$2")
-}
-code_is() { [ "$code" = "$1" ]; }
 chmod 755 "$T"
 mkdir "$T/pol"
 write_policy "$T/pol/audited.yaml" <<POLICY

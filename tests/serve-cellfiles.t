@@ -9,11 +9,6 @@
 
 need_serve
 S="$T/serve.sock"
-req() {
-	code=$(curl -s -m 60 -o "$T/out" -w '%{http_code}' --unix-socket "$S" -X "$1" \
-		-H 'Content-Type: application/json' --data-binary "$3" "http://cordon$2")
-}
-code_is() { [ "$code" = "$1" ]; }
 chmod 755 "$T"
 printf 'listen: {unix: %s}\npolicies: [default]\nlog: %s/serve.log\n' "$S" "$T" >"$T/serve.yaml"
 chmod 0644 "$T/serve.yaml"

@@ -12,16 +12,6 @@ me=$(id -u)
 
 # req METHOD PATH [BODY]: one request on the socket; the body in $T/out,
 # the headers in $T/hdr, the status in $code.
-req() {
-	if [ $# -ge 3 ]; then
-		code=$(curl -s -m 60 -o "$T/out" -D "$T/hdr" -w '%{http_code}' --unix-socket "$S" -X "$1" \
-			-H 'Content-Type: application/json' --data-binary "$3" "http://cordon$2")
-	else
-		code=$(curl -s -m 60 -o "$T/out" -D "$T/hdr" -w '%{http_code}' --unix-socket "$S" -X "$1" "http://cordon$2")
-	fi
-	rc=$code
-}
-code_is() { [ "$code" = "$1" ]; }
 hdr_has() { grep -qi -- "$1" "$T/hdr"; }
 
 # conf FILE: write stdin as a trusted serve.yaml.

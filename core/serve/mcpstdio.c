@@ -248,7 +248,11 @@ static int start(struct fwd *f)
 	}
 	char *conf = path_in(f, "serve.yaml"), *log = path_in(f, "serve.log"), *out = path_in(f, "serve.out");
 	int rc = -1;
-	if (!conf || !log || !out || (size_t)snprintf(f->sock, sizeof(f->sock), "%s/s.sock", f->dir) >= sizeof(f->sock)) {
+	if (!conf || !log || !out) {
+		say(f, "out of memory");
+		goto done;
+	}
+	if ((size_t)snprintf(f->sock, sizeof(f->sock), "%s/s.sock", f->dir) >= sizeof(f->sock)) {
 		say(f, "the service's socket path is too long (TMPDIR=%s)", tmp ? tmp : "");
 		goto done;
 	}
