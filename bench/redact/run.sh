@@ -11,7 +11,8 @@
 #   cordon   cordon exec -p P -- cat IN >/dev/null (the real path: supervisor,
 #            pipes, the filter hook; best of BENCH_RUNS)
 #   nofilter the same with a policy without redact (what the pipes cost)
-#   engine   driver.c: the module's engine alone, 64 KiB chunks, CPU time
+#   engine   driver.c: the module's engine alone, the input read into memory
+#            first, then fed in 64 KiB chunks; CPU time of the feeding
 #   base     (BENCH_BASE=REV) the same driver over the engine sources of git
 #            revision REV (modules/redact and include as they were there):
 #            before and after in one run

@@ -1483,21 +1483,63 @@ __attribute__((target("avx2"))) static size_t b64_next_avx2(const struct rd_scan
 {
 	const unsigned char *v = s->v;
 	size_t n = s->n, i = p;
-	while (i + 96 <= n) {
-		unsigned __int128 m = (unsigned __int128)(b64mask32(v + i) | b64mask32(v + i + 32) << 32) |
-		                      (unsigned __int128)b64mask32(v + i + 64) << 64;
-		size_t at = b64_starts(v, i, m);
+	if (i + 96 > n)
+		return b64_next_scalar(s, i);
+	uint64_t m0 = b64mask32(v + i) | b64mask32(v + i + 32) << 32;
+	while (i + 128 <= n) {
+		uint64_t m1 = b64mask32(v + i + 64) | b64mask32(v + i + 96) << 32; /* the next block's, carried */
+		size_t at = b64_starts(v, i, (unsigned __int128)m0 | (unsigned __int128)m1 << 64);
+		if (at != SIZE_MAX)
+			return at;
+		m0 = m1;
+		i += 64;
+	}
+	if (i + 96 <= n) {
+		size_t at = b64_starts(v, i, (unsigned __int128)m0 | (unsigned __int128)b64mask32(v + i + 64) << 64);
 		if (at != SIZE_MAX)
 			return at;
 		i += 64;
 	}
 	return b64_next_scalar(s, i);
 }
+
+/* One bit per byte of p[0, 64): in B64RUN (AVX-512 BW and VBMI). */
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) static inline uint64_t b64mask64(const unsigned char *p, __m512i ta,
+                                                                                        __m512i tb)
+{
+	__m512i x = _mm512_loadu_si512((const void *)p);
+	__mmask64 ascii = ~_mm512_movepi8_mask(x);
+	return (uint64_t)_mm512_mask_test_epi8_mask(ascii, _mm512_permutex2var_epi8(ta, x, tb), _mm512_set1_epi8(1));
+}
+
+/* b64_next_raw with AVX-512 (BW and VBMI): the same masks, 64 bytes a
+ * load, each block's mask carried to the next step. */
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) static size_t b64_next_512(const struct rd_scan *s, size_t p)
+{
+	const unsigned char *v = s->v;
+	size_t n = s->n, i = p;
+	if (i + 128 > n)
+		return b64_next_avx2(s, i);
+	const __m512i ta = _mm512_loadu_si512((const void *)s->cfg->b64_x);
+	const __m512i tb = _mm512_loadu_si512((const void *)(s->cfg->b64_x + 64));
+	uint64_t m0 = b64mask64(v + i, ta, tb);
+	while (i + 128 <= n) {
+		uint64_t m1 = b64mask64(v + i + 64, ta, tb);
+		size_t at = b64_starts(v, i, (unsigned __int128)m0 | (unsigned __int128)m1 << 64);
+		if (at != SIZE_MAX)
+			return at;
+		m0 = m1;
+		i += 64;
+	}
+	return b64_next_avx2(s, i);
+}
 #endif
 
 static size_t b64_next_raw(const struct rd_scan *s, size_t p)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
+	if (s->cfg->fp_level == 3)
+		return b64_next_512(s, p);
 	if (s->cfg->fp_level == 2)
 		return b64_next_avx2(s, p);
 #endif
@@ -1786,12 +1828,15 @@ void rd_builtin_triggers(struct rd_config *c)
 	}
 }
 
-/* The fingerprint skip needs SSSE3 (PSHUFB), its 64-byte form AVX2,
- * checked at run time: 2, 1 or 0. */
+/* The fingerprint skip needs SSSE3 (PSHUFB), its 64-byte form AVX2 or
+ * (whole-byte tables, mask registers) AVX-512BW with VBMI, checked at run
+ * time: 3, 2, 1 or 0. */
 static int rd_fp_cpu(void)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
 	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi"))
+		return 3;
 	if (__builtin_cpu_supports("avx2"))
 		return 2;
 	return __builtin_cpu_supports("ssse3") ? 1 : 0;
@@ -1805,6 +1850,10 @@ static void fp_cls(struct rd_config *c, int t, int k, int x)
 {
 	c->fp_cls_lo[t][x & 15] |= (uint8_t)(1u << k);
 	c->fp_cls_hi[t][x >> 4] |= (uint8_t)(1u << k);
+	if (x < 128)
+		c->fp_cls_x[t][x] |= (uint8_t)(1u << k);
+	else
+		c->fp_cls_xhi[t] |= (uint8_t)(1u << k);
 }
 
 /* Put the four bytes b[0..3] in bucket k of the fingerprint tables; a
@@ -1816,6 +1865,10 @@ static void fp_add(struct rd_config *c, int k, const int b[4], uint16_t cls)
 			if (b[j] == x || b[j] == -1 || (b[j] == -2 && (rd_cls[x] & cls))) {
 				c->fp_lo[j][x & 15] |= (uint8_t)(1u << k);
 				c->fp_hi[j][x >> 4] |= (uint8_t)(1u << k);
+				if (x < 128)
+					c->fp_x[j][x] |= (uint8_t)(1u << k);
+				else
+					c->fp_xhi[j] |= (uint8_t)(1u << k);
 			}
 }
 
@@ -1826,6 +1879,21 @@ void rd_fp_build(struct rd_config *c)
 	memset(c->fp_hi, 0, sizeof(c->fp_hi));
 	memset(c->fp_cls_lo, 0, sizeof(c->fp_cls_lo));
 	memset(c->fp_cls_hi, 0, sizeof(c->fp_cls_hi));
+	memset(c->fp_x, 0, sizeof(c->fp_x));
+	memset(c->fp_xhi, 0, sizeof(c->fp_xhi));
+	memset(c->fp_cls_x, 0, sizeof(c->fp_cls_x));
+	memset(c->fp_cls_xhi, 0, sizeof(c->fp_cls_xhi));
+	for (int x = 0; x < 128; x++)
+		c->b64_x[x] = (rd_cls[x] & B64RUN) ? 1 : 0;
+	static const struct {
+		int k;
+		const char *x;
+	} kw[] = { { FPK_I, "iI" }, { FPK_O, "oO" }, { FPK_Y, "yY" }, { FPK_US, "_-." },
+		   { FPK_T, "tT" }, { FPK_A, "aA" }, { FPK_Z, "zZ" }, { FPK_K, "kK" } };
+	memset(c->fp_kw_x, 0, sizeof(c->fp_kw_x));
+	for (size_t i = 0; i < sizeof(kw) / sizeof(kw[0]); i++)
+		for (const char *x = kw[i].x; *x; x++)
+			c->fp_kw_x[(unsigned char)*x] |= (uint8_t)(1u << kw[i].k);
 	c->n_fp_always = 0;
 	c->fp_level = c->fp_max = 0;
 	c->fp_digit = c->fp_assign = false;
@@ -1903,13 +1971,14 @@ void rd_fp_build(struct rd_config *c)
 	for (const char *x = ":="; *x; x++)
 		fp_cls(c, 0, FPC_ASSIGN, *x);
 	fp_cls(c, 0, FPC_SLASH, '/');
+	fp_cls(c, 1, FPC_COLON, ':');
 	for (const char *x = "\"'` \t"; *x; x++)
 		fp_cls(c, 0, FPC_QB, *x);
 	static const struct {
 		int t, k;
 		const char *x;
 	} letters[] = {
-		{ 0, FPC_LD, "dD" }, { 0, FPC_LES, "esES" }, { 1, FPC_LTYN, "tynTYN" },
+		{ 0, FPC_LD, "dD" }, { 0, FPC_LES, "esES" }, { 1, FPC_LTY, "tyTY" }, { 1, FPC_LN, "nN" },
 		{ 1, FPC_MRWI, "rwiRWI" }, { 1, FPC_MSL, "slSL" }, { 1, FPC_MEO, "eoEO" },
 	};
 	for (size_t i = 0; i < sizeof(letters) / sizeof(letters[0]); i++)

@@ -14,8 +14,9 @@
  * may answer anything but NO, and finds those places in layers, each a
  * necessary condition of the one after it, none a guess:
  *
- *   1. the skip (skip_fp64 with AVX2, 64 bytes a step; skip_fp with SSSE3,
- *      16; skip16 or the byte loop otherwise, and always when invisible
+ *   1. the skip (skip_fp512 with AVX-512 BW and VBMI and skip_fp64 with
+ *      AVX2, 64 bytes a step; skip_fp with SSSE3, 16; skip16 or the byte
+ *      loop otherwise, and always when invisible
  *      characters were left out of the view) computes, for a whole block
  *      at once, a bit for each byte where a detector's necessary condition
  *      holds: the first four bytes of a token prefix, "eyJ", "--", "-u" or
@@ -23,10 +24,12 @@
  *      Hyperscan's Teddy: rd_config.fp_lo/fp_hi, built by rd_fp_build);
  *      three digits that go on as a card (13 bytes of digits, blanks and
  *      dashes) or as one of the SSN forms; an '=' or ':' after the last two
- *      letters of a keyword (rd_kw_tail), or after a quote or a blank, or
- *      before "//"; each at a word start unless its first byte needs none;
+ *      letters of a keyword (rd_kw_tail; skip_fp512: its letters as far
+ *      back as rd_kw_tail looks), or after a quote or a blank, or a ':'
+ *      before '/'; each at a word start unless its first byte needs none;
  *      and the first byte of a known secret or host path anywhere.  The
- *      tables only ever answer with a superset of the bytes put in, so a
+ *      tables only ever answer with a superset of the bytes put in (the
+ *      whole-byte tables of skip_fp512 with the bytes themselves), so a
  *      bit is missing only where the condition fails.  A token bit also
  *      has to pass the hashed four-byte filter (rd_config.tok4).
  *   2. at each bit, cand_at: the trigger table, the two-byte table pair2
@@ -684,6 +687,13 @@ static inline size_t first_cand(const struct rd_config *c, const struct rd_scan 
 	return SIZE_MAX;
 }
 
+/* first_cand out of line: the 64-byte skips' loops keep their registers */
+__attribute__((noinline)) static size_t first_cand_out(const struct rd_config *c, const struct rd_scan *s, size_t p,
+                                                      uint64_t cand, uint64_t prev)
+{
+	return first_cand(c, s, p, cand, prev);
+}
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <tmmintrin.h>
 #define RD_HAVE_FP 1
@@ -771,7 +781,7 @@ __attribute__((target("ssse3"))) static size_t skip_fp(const struct rd_config *c
 				__m128i last2 = LAST(l2), q2 = QUOTE(y2), b2 = BLANK(y2);
 				__m128i kw = _mm_or_si128(_mm_or_si128(_mm_and_si128(LAST(l1), mid2), _mm_and_si128(QUOTE(y1), last2)),
 				                          _mm_and_si128(BLANK(y1), _mm_or_si128(_mm_or_si128(b2, q2), last2)));
-				cand |= at & (MM(kw) | MM(EQ(x1, '/')));
+				cand |= (at & MM(kw)) | (col & MM(EQ(x1, '/')));
 #undef LAST
 #undef QUOTE
 #undef BLANK
@@ -801,6 +811,26 @@ __attribute__((target("ssse3"))) static size_t skip_fp(const struct rd_config *c
 }
 
 #include <immintrin.h>
+/* The card and SSN starts of a 64-byte block, from its masks of digits
+ * (d), separators ' ', '-', '.' (sep) and ' ', '-' (sd) and those of the
+ * next sixteen bytes (dn, sepn, sdn): runs of digits (dK: K digits from
+ * here on) and of digits and blanks or dashes (sK) by doubling.  Out of
+ * line: the 64-byte skips' loops keep their registers. */
+__attribute__((noinline)) static uint64_t digit_runs(uint64_t d, uint64_t sep, uint64_t sd, uint64_t dn, uint64_t sepn,
+                                                     uint64_t sdn)
+{
+	typedef unsigned __int128 u128;
+	u128 D = (u128)dn << 64 | d, S = (u128)sepn << 64 | sep, DS = (u128)(dn | sdn) << 64 | (d | sd);
+	u128 d2 = D & D >> 1, d3 = d2 & D >> 2, d4 = d2 & d2 >> 2, d8 = d4 & d4 >> 4;
+	u128 s2 = DS & DS >> 1, s4 = s2 & s2 >> 2, s9 = s4 & s4 >> 4 & DS >> 8;
+	/* a card: four digits, then nine digits, blanks or dashes */
+	uint64_t card = (uint64_t)(d4 & s9 >> 4);
+	/* an SSN: ddddddddd, ddddd-dddd, ddd-dd-dddd, ddd-dddddd */
+	uint64_t ssn = (uint64_t)((d8 & D >> 8) | (d4 & D >> 4 & S >> 5 & d4 >> 6) | (d3 & S >> 3 & d2 >> 4 & S >> 6 & d4 >> 7) |
+	                          (d3 & S >> 3 & d4 >> 4 & d2 >> 8));
+	return card | ssn;
+}
+
 /* The same conditions 64 bytes at a time (AVX2): the token fingerprint
  * as above; the others from two class tables looked up by nibble
  * (rd_config.fp_cls_*: each class a superset of its bytes) as 64-bit
@@ -854,25 +884,13 @@ __attribute__((target("avx2"))) static size_t skip_fp64(const struct rd_config *
 		                           _mm_shuffle_epi8(ca_hi16, _mm_and_si128(_mm_srli_epi16(xc, 4), _mm_set1_epi8(0x0f))));
 		/* cards and SSNs */
 		if (c->fp_digit) {
-			uint64_t d = CLS(ka, kb, FPC_DIGIT), sep = CLS(ka, kb, FPC_SEP), sd = CLS(ka, kb, FPC_SD);
+			uint64_t d = CLS(ka, kb, FPC_DIGIT);
 			uint64_t dn = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_slli_epi16(kc, 7 - FPC_DIGIT));
-			uint64_t sepn = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_slli_epi16(kc, 7 - FPC_SEP));
-			uint64_t sdn = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_slli_epi16(kc, 7 - FPC_SD));
-			/* on 80 bits (this block and 16 bytes of the next): runs of
-			 * digits (dK: K digits from here on) and of digits and
-			 * blanks or dashes (sK) by doubling */
-			typedef unsigned __int128 u128;
-			u128 D = (u128)dn << 64 | d, S = (u128)sepn << 64 | sep, DS = (u128)(dn | sdn) << 64 | (d | sd);
-			u128 d2 = D & D >> 1, d3 = d2 & D >> 2, d4 = d2 & d2 >> 2, d8 = d4 & d4 >> 4;
-			if ((uint64_t)d3) {
-				u128 s2 = DS & DS >> 1, s4 = s2 & s2 >> 2, s9 = s4 & s4 >> 4 & DS >> 8;
-				/* a card: four digits, then nine digits, blanks or dashes */
-				uint64_t card = (uint64_t)(d4 & s9 >> 4);
-				/* an SSN: ddddddddd, ddddd-dddd, ddd-dd-dddd, ddd-dddddd */
-				uint64_t ssn = (uint64_t)((d8 & D >> 8) | (d4 & D >> 4 & S >> 5 & d4 >> 6) |
-				                          (d3 & S >> 3 & d2 >> 4 & S >> 6 & d4 >> 7) | (d3 & S >> 3 & d4 >> 4 & d2 >> 8));
-				cand |= card | ssn;
-			}
+			/* three digits in a row somewhere (the next block's first two count) */
+			if (d & (d >> 1 | dn << 63) & (d >> 2 | dn << 62))
+				cand |= digit_runs(d, CLS(ka, kb, FPC_SEP), CLS(ka, kb, FPC_SD), dn,
+				                   (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_slli_epi16(kc, 7 - FPC_SEP)),
+				                   (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_slli_epi16(kc, 7 - FPC_SD)));
 		}
 		__m256i ba = LOOK(xa, cb_lo, cb_hi), bb = LOOK(xb, cb_lo, cb_hi);
 		/* assignments: the end of a keyword before, or a quote or a
@@ -881,7 +899,7 @@ __attribute__((target("avx2"))) static size_t skip_fp64(const struct rd_config *
 		uint64_t qb = CLS(ka, kb, FPC_QB);
 		uint64_t tail = (CLS(ka, kb, FPC_LD) & (CLS(ba, bb, FPC_MRWI) << 1 | pmrwi >> 63)) |
 		                (CLS(ka, kb, FPC_LES) & (CLS(ba, bb, FPC_MSL) << 1 | pmsl >> 63)) |
-		                (CLS(ba, bb, FPC_LTYN) & (CLS(ba, bb, FPC_MEO) << 1 | pmeo >> 63));
+		                ((CLS(ba, bb, FPC_LTY) | CLS(ba, bb, FPC_LN)) & (CLS(ba, bb, FPC_MEO) << 1 | pmeo >> 63));
 		if (c->fp_assign) {
 			uint64_t at = CLS(ka, kb, FPC_ASSIGN);
 			if (at) {
@@ -889,7 +907,7 @@ __attribute__((target("avx2"))) static size_t skip_fp64(const struct rd_config *
 				uint64_t q1 = qb << 1 | pqb >> 63, q2 = qb << 2 | pqb >> 62;
 				uint64_t sl = CLS(ka, kb, FPC_SLASH);
 				uint64_t sln = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_slli_epi16(kc, 7 - FPC_SLASH));
-				cand |= at & (t1 | (q1 & (q2 | t2)) | AHEAD(sl, sln, 1));
+				cand |= (at & (t1 | (q1 & (q2 | t2)))) | (CLS(ba, bb, FPC_COLON) & AHEAD(sl, sln, 1));
 			}
 		}
 		pmrwi = CLS(ba, bb, FPC_MRWI);
@@ -929,6 +947,122 @@ __attribute__((target("avx2"))) static size_t skip_fp64(const struct rd_config *
 #undef CLS
 #undef AHEAD
 	return skip_fp(c, s, p, lim);
+}
+#endif
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* skip_fp64 with AVX-512 (BW and VBMI): the same conditions over the
+ * same 64-byte blocks, from the whole-byte tables (rd_config.fp_x,
+ * fp_cls_x: VPERMI2B looks up 128 entries, exact where the nibble tables
+ * answer with a superset, so fewer bytes go on to the byte test), each
+ * class a single test into a mask register.  Goes on with skip_fp64 for
+ * the last bytes before lim or the end of the view. */
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) static size_t skip_fp512(const struct rd_config *c,
+                                                                                 const struct rd_scan *s, size_t p,
+                                                                                 size_t lim)
+{
+	const unsigned char *v = s->v;
+	size_t n = s->n;
+	if (p < 5)
+		return skip_fp64(c, s, p, lim); /* the keyword test looks five bytes back */
+#define TAB(a) _mm512_loadu_si512((const void *)(a))
+	const __m512i f0a = TAB(c->fp_x[0]), f0b = TAB(c->fp_x[0] + 64), f1a = TAB(c->fp_x[1]), f1b = TAB(c->fp_x[1] + 64);
+	const __m512i f2a = TAB(c->fp_x[2]), f2b = TAB(c->fp_x[2] + 64), f3a = TAB(c->fp_x[3]), f3b = TAB(c->fp_x[3] + 64);
+	const __m512i caa = TAB(c->fp_cls_x[0]), cab = TAB(c->fp_cls_x[0] + 64);
+	const __m512i cba = TAB(c->fp_cls_x[1]), cbb = TAB(c->fp_cls_x[1] + 64);
+	const __m512i kwa = TAB(c->fp_kw_x), kwb = TAB(c->fp_kw_x + 64), zero = _mm512_setzero_si512();
+#undef TAB
+	const __m512i f0h = _mm512_set1_epi8((char)c->fp_xhi[0]), f1h = _mm512_set1_epi8((char)c->fp_xhi[1]);
+	const __m512i f2h = _mm512_set1_epi8((char)c->fp_xhi[2]), f3h = _mm512_set1_epi8((char)c->fp_xhi[3]);
+	const __m512i cah = _mm512_set1_epi8((char)c->fp_cls_xhi[0]), cbh = _mm512_set1_epi8((char)c->fp_cls_xhi[1]);
+#define LD(o) _mm512_loadu_si512((const void *)(v + p + (o)))
+/* the table's entry for each byte: VPERMI2B by its low seven bits, the
+ * *_xhi answer where the top bit is set */
+#define LOOK(x, ta, tb, th) _mm512_mask_blend_epi8(_mm512_movepi8_mask(x), _mm512_permutex2var_epi8((ta), (x), (tb)), (th))
+#define CLS(x, k) ((uint64_t)_mm512_test_epi8_mask((x), _mm512_set1_epi8((char)(1u << (k)))))
+/* the keyword letters of each byte (none from 0x80 on) */
+#define KW(x) _mm512_mask_blend_epi8(_mm512_movepi8_mask(x), _mm512_permutex2var_epi8(kwa, (x), kwb), zero)
+#define AHEAD(m, nx, k) ((m) >> (k) | (nx) << (64 - (k)))
+	uint64_t ptail = ~0ull, pqb = ~0ull;
+	while (p + 64 <= lim && p + 80 <= n) {
+		__m512i x = LD(0);
+		/* tokens, JWTs, PEM blocks, command-line options */
+		__m512i f = _mm512_and_si512(_mm512_and_si512(LOOK(x, f0a, f0b, f0h), LOOK(LD(1), f1a, f1b, f1h)),
+		                             _mm512_and_si512(LOOK(LD(2), f2a, f2b, f2h), LOOK(LD(3), f3a, f3b, f3h)));
+		/* buckets 0-6 tokens, bucket 7 (the top bit) the others */
+		uint64_t tokm = (uint64_t)_mm512_test_epi8_mask(f, _mm512_set1_epi8(0x7f));
+		uint64_t cand = (uint64_t)_mm512_movepi8_mask(f);
+		__m512i k = LOOK(x, caa, cab, cah);
+		__m512i xn = _mm512_maskz_loadu_epi8((__mmask64)0xffff, (const void *)(v + p + 64)); /* 16 bytes */
+		__m512i kn = LOOK(xn, caa, cab, cah);
+		/* cards and SSNs */
+		if (c->fp_digit) {
+			uint64_t d = CLS(k, FPC_DIGIT);
+			/* three digits in a row somewhere (the next block's first two count) */
+			uint64_t dn = CLS(kn, FPC_DIGIT) & 0xffff;
+			if (d & (d >> 1 | dn << 63) & (d >> 2 | dn << 62))
+				cand |= digit_runs(d, CLS(k, FPC_SEP), CLS(k, FPC_SD), dn, CLS(kn, FPC_SEP) & 0xffff,
+				                   CLS(kn, FPC_SD) & 0xffff);
+		}
+		__m512i b = LOOK(x, cba, cbb, cbh);
+		uint64_t qb = CLS(k, FPC_QB);
+		/* tail: a keyword of rd_kw_tail ends here, its letters looked at
+		 * as far back as that test does (the bytes before the block
+		 * loaded again, not carried) */
+		__m512i b1 = LOOK(LD(-1), cba, cbb, cbh), k1 = KW(LD(-1)), k2 = KW(LD(-2));
+		uint64_t i1 = CLS(k1, FPK_I), o1 = CLS(k1, FPK_O), e1 = CLS(b1, FPC_MEO) & ~o1;
+		uint64_t tail = 0;
+		if (c->fp_assign) {
+			__m512i k3 = KW(LD(-3));
+			/* d after r or w; "yid", "y_id"; e or s after s or l, after a;
+			 * t or y after e; "ken"; "zation" */
+			uint64_t yid = CLS(k2, FPK_Y) | (CLS(k2, FPK_US) & CLS(k3, FPK_Y));
+			uint64_t zat = CLS(k2, FPK_I) & CLS(k3, FPK_T);
+			if (zat)
+				zat &= CLS(KW(LD(-4)), FPK_A) & CLS(KW(LD(-5)), FPK_Z);
+			tail = (CLS(k, FPC_LD) & ((CLS(b1, FPC_MRWI) & ~i1) | (i1 & yid))) |
+			       (CLS(k, FPC_LES) & CLS(b1, FPC_MSL) & CLS(k2, FPK_A)) | (CLS(b, FPC_LTY) & e1) |
+			       (CLS(b, FPC_LN) & ((e1 & CLS(k2, FPK_K)) | (o1 & zat)));
+		}
+		if (c->fp_assign) {
+			uint64_t at = CLS(k, FPC_ASSIGN);
+			if (at) {
+				uint64_t t1 = tail << 1 | ptail >> 63, t2 = tail << 2 | ptail >> 62;
+				uint64_t q1 = qb << 1 | pqb >> 63, q2 = qb << 2 | pqb >> 62;
+				uint64_t sl = CLS(k, FPC_SLASH), sln = CLS(kn, FPC_SLASH);
+				cand |= (at & (t1 | (q1 & (q2 | t2)))) | (CLS(b, FPC_COLON) & AHEAD(sl, sln, 1));
+			}
+		}
+		ptail = tail;
+		pqb = qb;
+		/* at a word start, or at a byte that needs none; known secrets anywhere */
+		__m512i l = _mm512_or_si512(x, _mm512_set1_epi8(0x20));
+		uint64_t alnum = (uint64_t)_mm512_cmple_epu8_mask(_mm512_sub_epi8(l, _mm512_set1_epi8('a')), _mm512_set1_epi8(25)) |
+		                 (uint64_t)_mm512_cmple_epu8_mask(_mm512_sub_epi8(x, _mm512_set1_epi8('0')), _mm512_set1_epi8(9));
+		uint64_t prev = alnum << 1 | ((rd_cls[v[p - 1]] & CC_ALNUM) ? 1u : 0u);
+		uint64_t where = ~prev | CLS(b, FPC_NB);
+		/* a token's first four bytes pass the hashed filter (rd_prefilter) */
+		tokm &= where & ~cand;
+		while (tokm) {
+			unsigned j = (unsigned)__builtin_ctzll(tokm);
+			tokm &= tokm - 1;
+			unsigned h = rd_tok4_hash(v + p + j);
+			cand |= (uint64_t)((c->tok4[h >> 3] >> (h & 7)) & 1u) << j;
+		}
+		uint64_t m = (cand & where) | CLS(b, FPC_ALWAYS);
+		if (m) {
+			size_t q = first_cand_out(c, s, p, m, prev);
+			if (q != SIZE_MAX)
+				return q;
+		}
+		p += 64;
+	}
+#undef LD
+#undef LOOK
+#undef CLS
+#undef KW
+#undef AHEAD
+	return skip_fp64(c, s, p, lim);
 }
 #endif
 
@@ -1027,7 +1161,9 @@ static int scan(struct work *w, size_t *stop)
 			const uint8_t *rmr = s->rmr;
 			const uint16_t *trig = c->trig;
 #ifdef RD_HAVE_FP
-			if (!rmr && c->fp_level == 2)
+			if (!rmr && c->fp_level == 3)
+				p = skip_fp512(c, s, p, lim);
+			else if (!rmr && c->fp_level == 2)
 				p = skip_fp64(c, s, p, lim);
 			else if (!rmr && c->fp_level == 1)
 				p = skip_fp(c, s, p, lim);

@@ -51,7 +51,8 @@
 
 /* Class bits of the 64-byte skip (rd_config.fp_cls_*); the keyword
  * tails of rd_kw_tail are the last letter d after r, w or i; e or s
- * after s or l; t, y or n after e or o. */
+ * after s or l; t, y or n after e or o (t and y, and n, in classes of
+ * their own: looked up by nibble, "tyn" would also hold d and i). */
 #define FPC_DIGIT 0
 #define FPC_SEP 1 /* ' ', '-', '.' */
 #define FPC_SD 2 /* ' ', '-' */
@@ -62,10 +63,24 @@
 #define FPC_LES 7 /* e, s */
 #define FPC_NB 0 /* table 1: a trigger byte that needs no word boundary */
 #define FPC_ALWAYS 1 /* table 1: the first byte of a known secret or a host path */
-#define FPC_LTYN 2 /* table 1: t, y, n */
+#define FPC_LTY 2 /* table 1: t, y */
 #define FPC_MRWI 3 /* table 1: r, w, i */
 #define FPC_MSL 4 /* table 1: s, l */
 #define FPC_MEO 5 /* table 1: e, o */
+#define FPC_LN 6 /* table 1: n */
+#define FPC_COLON 7 /* table 1: ':' (a URL's \"://\") */
+/* Letters of the AVX-512 skip's keyword test (rd_config.fp_kw_x, exact,
+ * either case): what rd_kw_tail looks for before a keyword's last two
+ * letters ("y_id", "yid", "zation", "ase", "key", "ken") and the letters
+ * of those two that the nibble classes cannot tell apart. */
+#define FPK_I 0
+#define FPK_O 1
+#define FPK_Y 2
+#define FPK_US 3 /* '_', '-', '.' */
+#define FPK_T 4
+#define FPK_A 5
+#define FPK_Z 6
+#define FPK_K 7
 
 #define RD_TOK4_BITS 32768 /* the hashed four-byte token filter (rd_config.tok4) */
 
@@ -226,10 +241,17 @@ struct rd_config {
 	bool fp_digit; /* digits trigger the card and SSN detectors */
 	bool fp_assign; /* '=' and ':' trigger the assignment and URL detectors */
 	/* Class tables (the same nibble lookup): table 0 bits FPC_DIGIT ..
-	 * FPC_QB, table 1 FPC_NB and FPC_ALWAYS.  Each class is a superset
+	 * FPC_LES, table 1 FPC_NB .. FPC_COLON.  Each class is a superset
 	 * of the bytes put in, so each is only ever a necessary condition. */
 	uint8_t fp_cls_lo[2][16], fp_cls_hi[2][16];
-	int fp_max; /* what this CPU and configuration allow: 2 the 64-byte skip (AVX2), 1 the 16-byte one (SSSE3), 0 none */
+	/* The same tables by whole byte (the AVX-512 skip looks them up with
+	 * VPERMI2B, 128 entries at a time): exact for bytes below 0x80; each
+	 * *_xhi is what every byte from 0x80 on answers (the union of theirs). */
+	uint8_t fp_x[4][128], fp_xhi[4];
+	uint8_t fp_cls_x[2][128], fp_cls_xhi[2];
+	uint8_t fp_kw_x[128]; /* FPK_* bits by byte; 0 from 0x80 on */
+	uint8_t b64_x[128]; /* 1 for the bytes of a base64 or hex run the decoders look into (B64RUN) */
+	int fp_max; /* what this CPU and configuration allow: 3 the 64-byte skip with AVX-512 (BW and VBMI), 2 with AVX2, 1 the 16-byte one (SSSE3), 0 none */
 	int fp_level; /* what is used (= fp_max; tests set it lower; -1: the reference, the byte skip alone and no skipping of undecodable runs) */
 	int known_rule; /* rule index of known-secret, or -1 */
 	bool decode; /* look into encoded runs (on unless turned off) */
