@@ -430,6 +430,11 @@ static const char *api_launch_input_dir(cordon_ctx *ctx)
 	return ctx->run->input_dir;
 }
 
+static int api_checks_expected(cordon_ctx *ctx)
+{
+	return !(ctx && ctx->policy && ctx->policy->launch_only);
+}
+
 static const char *const *api_launch_bind_ro(cordon_ctx *ctx)
 {
 	static const char *const none[] = { NULL };
@@ -656,6 +661,7 @@ static const struct cordon_core_api api = {
 	.require = api_require,
 	.entry_optional = api_entry_optional,
 	.launch_input_dir = api_launch_input_dir,
+	.checks_expected = api_checks_expected,
 };
 
 const struct cordon_core_api *core_api(void)

@@ -256,6 +256,7 @@ struct cordon_policy {
 	bool no_backend; /* no isolation backend, not on purpose: every run says so */
 	int verbose;
 	bool audit; /* `mode: audit` or cordon_load_options.audit */
+	bool launch_only; /* cordon_load_options.launch_only: no source will be checked */
 	struct strv *requirements; /* during a requirements hook: where require adds (require.c) */
 	bool requirements_bad; /* a require call of that hook was refused */
 	struct shared_data *data; /* set_data / get_data */

@@ -1,6 +1,7 @@
 /*
  * core/node.c - YAML documents as trees of nodes that remember where they
- * were written (file, line, column), parsed with libyaml's document API.
+ * were written (file, line, column), built in one pass over libyaml's
+ * events (no document of libyaml's own in between).
  *
  * Aliases are refused: a policy is short, and aliases would let a small file
  * expand into a large tree (an anchor without an alias is harmless and
@@ -132,17 +133,21 @@ const struct cordon_node *node_get(const struct cordon_node *map, const char *ke
 	return NULL;
 }
 
-/* ---- conversion ---- */
+/* ---- building the tree from events ---- */
 
 struct conv {
-	yaml_document_t *doc;
-	const char *text;
-	size_t len;
 	struct tree *tree;
-	unsigned char *seen; /* per libyaml node index: visited once */
-	size_t n_doc_nodes;
-	size_t count;
+	size_t count; /* nodes so far */
 	char **err;
+	/* the children of the open collections, innermost last: frame k's
+	 * start at items[frame[k].first] */
+	struct cordon_node **items;
+	size_t n_items, cap_items;
+	struct frame {
+		struct cordon_node *n;
+		size_t first;
+	} frame[POLICY_MAX_DEPTH + 1];
+	int depth; /* open collections */
 };
 
 static int cmp_keys(const void *a, const void *b, void *base)
@@ -191,67 +196,29 @@ static int check_duplicates(struct conv *c, const struct cordon_node *map)
 	              map->items[2 * first]->mark.line);
 }
 
-/* The document API resolves aliases; to say where one was written, scan
- * the events for the first alias. */
-static void alias_mark(const struct conv *c, struct mark *m)
+/* A new node at an event: its mark, the tag, depth and count checked.
+ * depth is the node's own (the root's is 0). */
+static struct cordon_node *node_new(struct conv *c, const yaml_event_t *ev, const yaml_char_t *tag, const char *want_tag)
 {
-	yaml_parser_t p;
-	yaml_event_t ev;
-	if (!yaml_parser_initialize(&p))
-		return;
-	yaml_parser_set_input_string(&p, (const unsigned char *)c->text, c->len);
-	while (yaml_parser_parse(&p, &ev)) {
-		yaml_event_type_t type = ev.type;
-		if (type == YAML_ALIAS_EVENT) {
-			m->line = (long)ev.start_mark.line + 1;
-			m->column = (long)ev.start_mark.column + 1;
-		}
-		yaml_event_delete(&ev);
-		if (type == YAML_ALIAS_EVENT || type == YAML_STREAM_END_EVENT)
-			break;
-	}
-	yaml_parser_delete(&p);
-}
-
-static struct cordon_node *convert(struct conv *c, int index, int depth)
-{
-	yaml_node_t *yn = yaml_document_get_node(c->doc, index);
-	struct mark m = { c->tree->file, 1, 1 };
-	if (!yn) {
-		set_err(c->err, "%s: invalid YAML node reference", c->tree->file);
-		return NULL;
-	}
-	m.line = (long)yn->start_mark.line + 1;
-	m.column = (long)yn->start_mark.column + 1;
-	if (c->seen[index - 1]) {
-		struct cordon_node tmp = { .mark = m };
-		alias_mark(c, &tmp.mark);
-		err_at(c->err, &tmp, "YAML aliases (*name) are not supported in cordon files");
-		return NULL;
-	}
-	c->seen[index - 1] = 1;
+	struct mark m = { c->tree->file, (long)ev->start_mark.line + 1, (long)ev->start_mark.column + 1 };
+	struct cordon_node tmp = { .mark = m };
 	/* A tag (!!binary, !!int, !custom) would mean something cordon does
 	 * not do: every value is read as text by the typed helpers.  Refused,
-	 * like aliases, rather than silently ignored. */
-	const char *want_tag = yn->type == YAML_SCALAR_NODE     ? YAML_STR_TAG
-	                       : yn->type == YAML_SEQUENCE_NODE ? YAML_SEQ_TAG
-	                                                        : YAML_MAP_TAG;
-	if (yn->tag && strcmp((const char *)yn->tag, want_tag) != 0) {
-		struct cordon_node tmp = { .mark = m };
-		const char *t = (const char *)yn->tag;
+	 * like aliases, rather than silently ignored ("!" alone is the
+	 * default tag). */
+	if (tag && strcmp((const char *)tag, "!") != 0 && strcmp((const char *)tag, want_tag) != 0) {
+		const char *t = (const char *)tag;
 		const char *core = "tag:yaml.org,2002:";
 		bool std = strncmp(t, core, strlen(core)) == 0;
 		err_at(c->err, &tmp, "YAML tags (%s%s) are not supported in cordon files: write the value plainly",
 		       std ? "!!" : "", std ? t + strlen(core) : t);
 		return NULL;
 	}
-	if (depth > POLICY_MAX_DEPTH) {
-		struct cordon_node tmp = { .mark = m };
+	if (c->depth > POLICY_MAX_DEPTH) {
 		err_at(c->err, &tmp, "nested deeper than %d levels", POLICY_MAX_DEPTH);
 		return NULL;
 	}
 	if (++c->count > POLICY_MAX_NODES) {
-		struct cordon_node tmp = { .mark = m };
 		err_at(c->err, &tmp, "more than %d YAML nodes", POLICY_MAX_NODES);
 		return NULL;
 	}
@@ -262,108 +229,92 @@ static struct cordon_node *convert(struct conv *c, int index, int depth)
 	}
 	memset(n, 0, sizeof(*n));
 	n->mark = m;
-	switch (yn->type) {
-	case YAML_SCALAR_NODE:
-		n->type = CORDON_NODE_SCALAR;
-		n->len = yn->data.scalar.length;
-		n->text = arena_strndup(&c->tree->arena, (const char *)yn->data.scalar.value, n->len);
-		if (!n->text) {
-			set_err(c->err, "out of memory");
-			return NULL;
-		}
-		n->plain = yn->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-		if (memchr(n->text, '\0', n->len)) {
-			err_at(c->err, n, "a NUL character (\\0) is not allowed");
-			return NULL;
-		}
-		return n;
-	case YAML_SEQUENCE_NODE: {
-		n->type = CORDON_NODE_SEQUENCE;
-		size_t k = (size_t)(yn->data.sequence.items.top - yn->data.sequence.items.start);
-		n->items = arena_alloc(&c->tree->arena, (k ? k : 1) * sizeof(*n->items));
-		if (!n->items) {
-			set_err(c->err, "out of memory");
-			return NULL;
-		}
-		for (size_t i = 0; i < k; i++) {
-			n->items[i] = convert(c, yn->data.sequence.items.start[i], depth + 1);
-			if (!n->items[i])
-				return NULL;
-		}
-		n->n = k;
-		return n;
+	return n;
+}
+
+/* A finished node: the root, or the next child of the innermost open
+ * collection (a mapping's keys must be scalars). */
+static int node_done(struct conv *c, struct cordon_node *n)
+{
+	if (c->depth == 0) {
+		c->tree->root = n;
+		return 0;
 	}
-	case YAML_MAPPING_NODE: {
-		n->type = CORDON_NODE_MAPPING;
-		size_t k = (size_t)(yn->data.mapping.pairs.top - yn->data.mapping.pairs.start);
-		n->items = arena_alloc(&c->tree->arena, (k ? 2 * k : 1) * sizeof(*n->items));
-		if (!n->items) {
-			set_err(c->err, "out of memory");
-			return NULL;
-		}
-		for (size_t i = 0; i < k; i++) {
-			yaml_node_pair_t *pair = &yn->data.mapping.pairs.start[i];
-			struct cordon_node *key = convert(c, pair->key, depth + 1);
-			if (!key)
-				return NULL;
-			if (key->type != CORDON_NODE_SCALAR) {
-				err_at(c->err, key, "expected a plain key, found %s", node_type_name(key));
-				return NULL;
-			}
-			struct cordon_node *val = convert(c, pair->value, depth + 1);
-			if (!val)
-				return NULL;
-			n->items[2 * i] = key;
-			n->items[2 * i + 1] = val;
-			n->n = i + 1;
-		}
-		if (check_duplicates(c, n) < 0)
-			return NULL;
-		return n;
+	const struct frame *f = &c->frame[c->depth - 1];
+	if (f->n->type == CORDON_NODE_MAPPING && (c->n_items - f->first) % 2 == 0 && n->type != CORDON_NODE_SCALAR)
+		return err_at(c->err, n, "expected a plain key, found %s", node_type_name(n));
+	if (c->n_items == c->cap_items) {
+		size_t cap = c->cap_items ? 2 * c->cap_items : 256;
+		struct cordon_node **v = realloc(c->items, cap * sizeof(*v));
+		if (!v)
+			return set_err(c->err, "out of memory");
+		c->items = v;
+		c->cap_items = cap;
+	}
+	c->items[c->n_items++] = n;
+	return 0;
+}
+
+/* The event ev of the one document: 1 when it ended the root, 0 to go on,
+ * -1 on an error (*c->err set). */
+static int conv_event(struct conv *c, const yaml_event_t *ev)
+{
+	struct cordon_node *n;
+	switch (ev->type) {
+	case YAML_ALIAS_EVENT: {
+		struct cordon_node tmp = { .mark = { c->tree->file, (long)ev->start_mark.line + 1,
+		                                     (long)ev->start_mark.column + 1 } };
+		return err_at(c->err, &tmp, "YAML aliases (*name) are not supported in cordon files");
+	}
+	case YAML_SCALAR_EVENT:
+		if (!(n = node_new(c, ev, ev->data.scalar.tag, YAML_STR_TAG)))
+			return -1;
+		n->type = CORDON_NODE_SCALAR;
+		n->len = ev->data.scalar.length;
+		n->text = arena_strndup(&c->tree->arena, (const char *)ev->data.scalar.value, n->len);
+		if (!n->text)
+			return set_err(c->err, "out of memory");
+		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		if (memchr(n->text, '\0', n->len))
+			return err_at(c->err, n, "a NUL character (\\0) is not allowed");
+		if (node_done(c, n) < 0)
+			return -1;
+		return c->depth == 0;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT: {
+		bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
+		if (!(n = node_new(c, ev, seq ? ev->data.sequence_start.tag : ev->data.mapping_start.tag,
+		                   seq ? YAML_SEQ_TAG : YAML_MAP_TAG)))
+			return -1;
+		n->type = seq ? CORDON_NODE_SEQUENCE : CORDON_NODE_MAPPING;
+		c->frame[c->depth].n = n;
+		c->frame[c->depth].first = c->n_items;
+		c->depth++;
+		return 0;
+	}
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT: {
+		const struct frame *f = &c->frame[--c->depth];
+		n = f->n;
+		size_t k = c->n_items - f->first;
+		n->items = arena_alloc(&c->tree->arena, (k ? k : 1) * sizeof(*n->items));
+		if (!n->items)
+			return set_err(c->err, "out of memory");
+		memcpy(n->items, c->items + f->first, k * sizeof(*n->items));
+		c->n_items = f->first;
+		n->n = n->type == CORDON_NODE_MAPPING ? k / 2 : k;
+		if (n->type == CORDON_NODE_MAPPING && check_duplicates(c, n) < 0)
+			return -1;
+		if (node_done(c, n) < 0)
+			return -1;
+		return c->depth == 0;
 	}
 	default:
-		err_at(c->err, n, "empty YAML node");
-		return NULL;
+		return 0;
 	}
 }
 
 static void parser_error(yaml_parser_t *p, const char *file, const char *text, size_t len, char **err);
-
-/* libyaml's document loader does work proportional to the nesting depth for
- * every token, so a file of 500000 '[' takes minutes.  Walk the events first
- * and stop at the depth limit. */
-static int depth_prepass(const char *file, const char *text, size_t len, char **err)
-{
-	yaml_parser_t p;
-	yaml_event_t ev;
-	if (!yaml_parser_initialize(&p))
-		return set_err(err, "out of memory");
-	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-	int depth = 0, r = 0;
-	for (;;) {
-		if (!yaml_parser_parse(&p, &ev)) {
-			parser_error(&p, file, text, len, err);
-			r = -1;
-			break;
-		}
-		yaml_event_type_t type = ev.type;
-		if (type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT) {
-			/* the root is level 0, as in convert() */
-			if (++depth > POLICY_MAX_DEPTH + 1) {
-				set_err(err, "%s:%ld:%ld: nested deeper than %d levels", file, (long)ev.start_mark.line + 1,
-				        (long)ev.start_mark.column + 1, POLICY_MAX_DEPTH);
-				r = -1;
-			}
-		} else if (type == YAML_SEQUENCE_END_EVENT || type == YAML_MAPPING_END_EVENT) {
-			depth--;
-		}
-		yaml_event_delete(&ev);
-		if (r < 0 || type == YAML_STREAM_END_EVENT)
-			break;
-	}
-	yaml_parser_delete(&p);
-	return r;
-}
 
 /* Line and column (1-based, in characters) of a byte offset. */
 static void offset_mark(const char *text, size_t len, size_t off, long *line, long *col)
@@ -452,56 +403,47 @@ struct tree *tree_parse(const char *file, const char *text, size_t len, char **e
 	}
 
 	yaml_parser_t parser;
-	yaml_document_t doc;
 	if (!yaml_parser_initialize(&parser)) {
 		arena_free(t->arena);
 		set_err(err, "out of memory");
 		return NULL;
 	}
-	if (depth_prepass(file, text, len, err) < 0) {
-		yaml_parser_delete(&parser);
-		arena_free(t->arena);
-		return NULL;
-	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		parser_error(&parser, file, text, len, err);
-		yaml_parser_delete(&parser);
-		arena_free(t->arena);
-		return NULL;
-	}
-	yaml_node_t *root = yaml_document_get_root_node(&doc);
-	struct conv c = { .doc = &doc, .text = text, .len = len, .tree = t, .err = err };
-	int ok = 0;
-	if (!root) {
-		set_err(err, "%s:1:1: empty file (expected a YAML mapping)", file);
-	} else {
-		c.n_doc_nodes = (size_t)(doc.nodes.top - doc.nodes.start);
-		c.seen = calloc(c.n_doc_nodes ? c.n_doc_nodes : 1, 1);
-		if (!c.seen)
-			set_err(err, "out of memory");
-		else if ((t->root = convert(&c, 1, 0)) != NULL)
-			ok = 1;
-		free(c.seen);
-	}
-	yaml_document_delete(&doc);
-	if (ok) {
-		/* Exactly one document. */
-		yaml_document_t extra;
-		if (!yaml_parser_load(&parser, &extra)) {
+	struct conv c = { .tree = t, .err = err };
+	int docs = 0, r = 0;
+	bool in_doc = false;
+	for (;;) {
+		yaml_event_t ev;
+		if (!yaml_parser_parse(&parser, &ev)) {
 			parser_error(&parser, file, text, len, err);
-			ok = 0;
-		} else {
-			if (yaml_document_get_root_node(&extra)) {
-				set_err(err, "%s:%ld:%ld: a second YAML document (expected one)", file,
-				        (long)extra.start_mark.line + 1, (long)extra.start_mark.column + 1);
-				ok = 0;
-			}
-			yaml_document_delete(&extra);
+			r = -1;
+			break;
 		}
+		yaml_event_type_t type = ev.type;
+		if (type == YAML_DOCUMENT_START_EVENT) {
+			/* exactly one document */
+			if (++docs > 1) {
+				set_err(err, "%s:%ld:%ld: a second YAML document (expected one)", file,
+				        (long)ev.start_mark.line + 1, (long)ev.start_mark.column + 1);
+				r = -1;
+			}
+			in_doc = true;
+		} else if (type == YAML_DOCUMENT_END_EVENT) {
+			in_doc = false;
+		} else if (in_doc && conv_event(&c, &ev) < 0) {
+			r = -1;
+		}
+		yaml_event_delete(&ev);
+		if (r < 0 || type == YAML_STREAM_END_EVENT)
+			break;
 	}
 	yaml_parser_delete(&parser);
-	if (!ok) {
+	free(c.items);
+	if (r == 0 && !t->root) {
+		set_err(err, "%s:1:1: empty file (expected a YAML mapping)", file);
+		r = -1;
+	}
+	if (r < 0) {
 		arena_free(t->arena);
 		return NULL;
 	}

@@ -892,7 +892,7 @@ cordon_policy *cordon_policy_load(const char *ref, const struct cordon_load_opti
 	}
 	const char *policy_dir = NULL, *module_path = NULL;
 	int verbose = 0;
-	bool audit = false;
+	bool audit = false, launch_only = false;
 	const char *const *tighten = NULL;
 	if (opts) {
 		if (opts->size >= offsetof(struct cordon_load_options, policy_dir) + sizeof(char *))
@@ -905,6 +905,8 @@ cordon_policy *cordon_policy_load(const char *ref, const struct cordon_load_opti
 			audit = opts->audit != 0;
 		if (opts->size >= offsetof(struct cordon_load_options, tighten) + sizeof(char *))
 			tighten = opts->tighten;
+		if (opts->size >= offsetof(struct cordon_load_options, launch_only) + sizeof(int))
+			launch_only = opts->launch_only != 0;
 	}
 	struct strv dirs = { 0 }, mdirs = { 0 };
 	struct loader L = { 0 };
@@ -914,6 +916,7 @@ cordon_policy *cordon_policy_load(const char *ref, const struct cordon_load_opti
 		goto fail;
 	}
 	p->verbose = verbose;
+	p->launch_only = launch_only;
 	checker_init(&p->checker);
 	L.p = p;
 	L.dirs = &dirs;

@@ -87,6 +87,50 @@ static bool wait_zombie(int pid)
 /* Checkers started ahead of a run (ABI 1.6): each goes to one run, which
  * ends it; one killed while it waited is replaced; one of another policy
  * object is not used. */
+/* A policy loaded launch_only (ABI 1.7: pattern_scan leaves its scanners
+ * unbuilt) still checks a source when asked: the scanners are built in the
+ * checker then, and the verdict and findings are those of a policy loaded
+ * for checks; a bad pattern is refused at load either way. */
+static void launch_only(const struct cordon_load_options *base)
+{
+	struct cordon_load_options lo = *base;
+	char *err = NULL;
+	char *pp = write_file("scan.yaml", "isolation: none\ninterpreter: [/usr/bin/python3]\n"
+	                                   "stack:\n  - module: pattern_scan\n    with:\n      rules:\n"
+	                                   "        - {id: no-system, pattern: 'os\\.system\\(', severity: critical,"
+	                                   " description: d, languages: [python]}\n"
+	                                   "        - {id: no-eval, pattern: '\\beval\\s*\\(', severity: high,"
+	                                   " description: d, languages: [python]}\n");
+	static const char src[] = "import os\nx = 1\nos.system('id')\ny = eval('2')\n";
+	char *js[2] = { NULL, NULL };
+	for (int k = 0; k < 2; k++) {
+		lo.launch_only = k;
+		cordon_policy *p = cordon_policy_load(pp, &lo, &err);
+		if (!p)
+			bail("%s", err);
+		cordon_result *r = cordon_check(p, NULL, src, sizeof(src) - 1, &err);
+		ok(r && strcmp(cordon_result_status(r), "denied") == 0 && cordon_result_finding_count(r) == 2,
+		   "launch_only %d: a check still finds both rules' matches and denies", k);
+		js[k] = r ? cordon_result_json(r) : NULL;
+		cordon_result_free(r);
+		cordon_policy_free(p);
+	}
+	ok(js[0] && js[1] && strcmp(js[0], js[1]) == 0, "launch_only 1 and 0: the same result, finding for finding");
+	free(js[0]);
+	free(js[1]);
+	char *bp = write_file("badscan.yaml", "isolation: none\nstack:\n  - module: pattern_scan\n    with:\n"
+	                                      "      rules: [{id: bad, pattern: 'a(b', severity: low, description: d,"
+	                                      " languages: [python]}]\n");
+	lo.launch_only = 1;
+	cordon_policy *p = cordon_policy_load(bp, &lo, &err);
+	ok(!p && err && strstr(err, "rule 'bad': invalid pattern"), "launch_only: a bad pattern is still a policy error");
+	free(err);
+	unlink(pp);
+	unlink(bp);
+	free(pp);
+	free(bp);
+}
+
 static void checkers_ahead(const struct cordon_load_options *lo)
 {
 	char *err = NULL;
@@ -453,6 +497,7 @@ int main(void)
 	free(rsp);
 
 	checkers_ahead(&lo);
+	launch_only(&lo);
 	unlink(bad);
 	unlink(pol);
 	rmdir(dir);

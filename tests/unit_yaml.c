@@ -63,6 +63,54 @@ int main(void)
 	refused("? [a]\n: 1\n", "expected a plain key", "sequence as a key");
 	refused_n("a: 1\nb: \0\n", 10, "t.yaml:2:4: contains a NUL byte", "NUL byte");
 
+	/* one pass over libyaml's events: what the document loader resolved
+	 * is told here */
+	refused("a:\n  b: [1, &x {c: 2}]\n  d: [3, *x]\n", "t.yaml:3:10: YAML aliases", "alias in a nested flow sequence");
+	refused("a: !!int 1\n", "t.yaml:1:4: YAML tags (!!int)", "a standard tag");
+	refused("a: !custom x\n", "YAML tags (!custom)", "a local tag");
+	refused("a: !!map {b: 1}\nb: !!seq {}\n", "t.yaml:2:4: YAML tags (!!seq)", "a collection's tag that does not fit");
+	refused("? {a: 1}\n: 1\n", "t.yaml:1:3: expected a plain key, found a mapping", "mapping as a key");
+	refused("a:\n  - b: 1\n    b: 2\n", "t.yaml:3:5: duplicate key 'b' (first at line 2)", "duplicate key in a nested mapping");
+	refused("a: \"x\\0y\"\n", "t.yaml:1:4: a NUL character", "an escaped NUL");
+	refused("a: 1\n--- \n", "t.yaml:2:1: a second YAML document", "an empty second document");
+	t = parse("a: &anchor 1\nb: !!str 2\nc: ! 3\nd: !!map {e: !!seq [f]}\n...\n", &err);
+	ok(t && strcmp(node_get(t->root, "a")->text, "1") == 0 && strcmp(node_get(t->root, "b")->text, "2") == 0 &&
+	       strcmp(node_get(t->root, "c")->text, "3") == 0 &&
+	       node_get(node_get(t->root, "d"), "e")->type == CORDON_NODE_SEQUENCE,
+	   "an anchor without an alias, !!str, the non-specific '!', fitting collection tags and an explicit end parse");
+	if (!t)
+		diag("%s", err);
+	tree_free_list(t);
+	free(err);
+	err = NULL;
+	t = parse("- [a, {b: c}]\n- d\n", &err);
+	ok(t && t->root->type == CORDON_NODE_SEQUENCE && t->root->n == 2 && t->root->items[0]->n == 2 &&
+	       t->root->items[0]->items[1]->type == CORDON_NODE_MAPPING && t->root->items[0]->items[1]->n == 1 &&
+	       strcmp(t->root->items[1]->text, "d") == 0 && t->root->items[1]->mark.line == 2,
+	   "nested collections keep their items in order, with marks");
+	tree_free_list(t);
+	free(err);
+	err = NULL;
+	struct strbuf at = { 0 };
+	for (int i = 0; i < 64; i++)
+		sb_puts(&at, "[");
+	sb_puts(&at, "x");
+	for (int i = 0; i < 64; i++)
+		sb_puts(&at, "]");
+	t = parse(at.data, &err);
+	ok(t != NULL, "a scalar 64 levels deep parses");
+	tree_free_list(t);
+	free(err);
+	err = NULL;
+	sb_free(&at);
+	for (int i = 0; i < 65; i++)
+		sb_puts(&at, "[");
+	sb_puts(&at, "x");
+	for (int i = 0; i < 65; i++)
+		sb_puts(&at, "]");
+	refused(at.data, "t.yaml:1:66: nested deeper than 64 levels", "a scalar 65 levels deep");
+	sb_free(&at);
+
 	struct strbuf deep = { 0 };
 	for (int i = 0; i < 100; i++)
 		sb_puts(&deep, "[");
@@ -70,8 +118,7 @@ int main(void)
 		sb_puts(&deep, "]");
 	refused(deep.data, "nested deeper than 64 levels", "deep nesting");
 	sb_free(&deep);
-	/* 200000 levels: refused at once, before libyaml's loader (which is
-	 * quadratic in the depth) ever sees them. */
+	/* 200000 levels: refused at the limit, the rest never parsed. */
 	for (int i = 0; i < 200000; i++)
 		sb_puts(&deep, "[");
 	refused(deep.data, "t.yaml:1:66: nested deeper than 64 levels", "very deep nesting, refused at the limit");

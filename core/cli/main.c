@@ -198,7 +198,9 @@ static void print_warnings(const cordon_result *r)
 		fprintf(stderr, "%s: warning: %s\n", prog, cordon_result_warning(r, i));
 }
 
-static cordon_policy *load(const struct opts *o)
+/* Load the policy; launch_only: nothing will be checked with it (exec
+ * without --source), so check modules may leave their scanners unbuilt. */
+static cordon_policy *load_for(const struct opts *o, bool launch_only)
 {
 	struct cordon_load_options lo = {
 		.size = sizeof(lo),
@@ -206,6 +208,7 @@ static cordon_policy *load(const struct opts *o)
 		.verbose = o->verbose,
 		.audit = o->audit,
 		.tighten = o->tighten,
+		.launch_only = launch_only,
 	};
 	char *err = NULL;
 	cordon_policy *p = cordon_policy_load(o->policy ? o->policy : "default", &lo, &err);
@@ -214,6 +217,11 @@ static cordon_policy *load(const struct opts *o)
 		free(err);
 	}
 	return p;
+}
+
+static cordon_policy *load(const struct opts *o)
+{
+	return load_for(o, false);
 }
 
 /* ---- write errors on cordon's own stdout ---- */
@@ -473,7 +481,7 @@ static int cmd_run(int argc, char **argv, struct opts *o, bool exec_mode)
 		fprintf(stderr, "%s: standard input is closed: nothing to read for '-'\n", prog);
 		return CORDON_EXIT_ERROR;
 	}
-	cordon_policy *p = load(o);
+	cordon_policy *p = load_for(o, exec_mode && o->n_sources == 0);
 	if (!p)
 		return CORDON_EXIT_ERROR;
 	/* From here on a signal cancels the run (killing its whole tree)

@@ -63,6 +63,13 @@ struct cordon_load_options {
 	 * for, makes the load fail naming the policy's value.  Every result
 	 * lists them under "tightened". */
 	const char *const *tighten;
+	/* Nonzero: this policy will only launch commands, no source will be
+	 * checked with it (the CLI's `cordon exec` without --source).  Check
+	 * modules may then leave what only their check hook uses (compiled
+	 * scanners, automata) unbuilt: a check that comes after all builds it
+	 * then, in the checker process.  Every policy error is still reported
+	 * here.  (ABI 1.7.) */
+	int launch_only;
 };
 
 /*

@@ -57,7 +57,7 @@ extern "C" {
 #endif
 
 #define CORDON_ABI_MAJOR 1
-#define CORDON_ABI_MINOR 6
+#define CORDON_ABI_MINOR 7
 #define CORDON_ABI_MKVERSION(major, minor) (((uint32_t)(major) << 16) | (uint32_t)(minor))
 #define CORDON_ABI_VERSION CORDON_ABI_MKVERSION(CORDON_ABI_MAJOR, CORDON_ABI_MINOR)
 #define CORDON_ABI_GET_MAJOR(v) ((uint32_t)(v) >> 16)
@@ -577,6 +577,19 @@ struct cordon_core_api {
 	 * a backend that wraps the command (bwrap); struct cordon_child's
 	 * input_dir carries the same for confine hooks. */
 	const char *(*launch_input_dir)(cordon_ctx *ctx);
+
+	/* --- added in ABI 1.7: test with CORDON_API_HAS --- */
+
+	/* open: 0 when whoever loaded the policy said no source will be
+	 * checked with it (cordon_load_options.launch_only: `cordon exec`
+	 * without --source), 1 otherwise.  A check module may then leave
+	 * what only its check hook uses unbuilt (a compiled scanner, an
+	 * automaton); its check hook must build it if a check comes after
+	 * all (in the checker process: nothing built there reaches the
+	 * policy's later checkers, and the checker may not make memory
+	 * executable: no JIT code).  Every policy error is still reported at
+	 * open.  Any phase. */
+	int (*checks_expected)(cordon_ctx *ctx);
 };
 
 #define CORDON_FD_KEEP_EXEC 0x1u

@@ -71,6 +71,7 @@ struct ps_engine {
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *jit_stack;
+	int no_jit; /* ps_engine_no_jit: the interpreter only */
 	/* the current scan */
 	const unsigned char *data;
 	size_t len;
@@ -277,6 +278,11 @@ out:
 	return rc;
 }
 
+void ps_engine_no_jit(struct ps_engine *e)
+{
+	e->no_jit = 1;
+}
+
 int ps_engine_build(struct ps_engine *e, size_t *no_jit, int *jit_err)
 {
 	*no_jit = 0;
@@ -285,7 +291,7 @@ int ps_engine_build(struct ps_engine *e, size_t *no_jit, int *jit_err)
 		return -1;
 	uint32_t max_pairs = 1;
 	for (size_t i = 0; i < e->n; i++) {
-		int jr = pcre2_jit_compile(e->r[i].code, PCRE2_JIT_COMPLETE);
+		int jr = e->no_jit ? 0 : pcre2_jit_compile(e->r[i].code, PCRE2_JIT_COMPLETE);
 		if (jr < 0) {
 			(*no_jit)++;
 			*jit_err = jr;
@@ -296,13 +302,15 @@ int ps_engine_build(struct ps_engine *e, size_t *no_jit, int *jit_err)
 	}
 	e->md = pcre2_match_data_create(max_pairs, NULL);
 	e->mctx = pcre2_match_context_create(NULL);
-	e->jit_stack = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
-	if (!e->md || !e->mctx || !e->jit_stack)
+	if (!e->no_jit)
+		e->jit_stack = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
+	if (!e->md || !e->mctx || (!e->no_jit && !e->jit_stack))
 		return -1;
 	pcre2_set_match_limit(e->mctx, e->match_limit);
 	pcre2_set_depth_limit(e->mctx, e->match_limit);
 	pcre2_set_heap_limit(e->mctx, e->heap_kib);
-	pcre2_jit_stack_assign(e->mctx, NULL, e->jit_stack);
+	if (e->jit_stack)
+		pcre2_jit_stack_assign(e->mctx, NULL, e->jit_stack);
 	return 0;
 }
 

@@ -37,6 +37,11 @@ int ps_pattern_check(const char *pattern, size_t len, size_t *erroff);
  * JIT refused, error *jit_err). */
 int ps_engine_build(struct ps_engine *e, size_t *no_jit, int *jit_err);
 
+/* Before the build: no JIT code at all, every rule in PCRE2's interpreter
+ * (for a build in a process that may not make memory executable: the
+ * confined checker). */
+void ps_engine_no_jit(struct ps_engine *e);
+
 /* Scans data[0, len): on_match(arg, rule, start, end) for every match, rule
  * by rule, each rule's in order.  0; -1 when PCRE2 could not finish a match
  * attempt (a limit): *fail_rule, *fail_off (where the search started) and

@@ -32,6 +32,7 @@
 #include <dlfcn.h>
 #include <limits.h>
 #include <pcre2.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,7 @@ struct state {
 	uint32_t match_limit;
 	int prefilter;
 	struct ps_engine *eng[PS_LANG_COUNT]; /* the enabled rules of each language */
+	int unbuilt; /* the engines' prefilters, automata and JIT code not built yet (no check was expected) */
 	size_t *map[PS_LANG_COUNT];           /* engine rule -> index in rules */
 	unsigned char *buf; /* the source with comments blanked */
 	size_t buf_cap;
@@ -433,6 +435,8 @@ static int pattern_error(cordon_ctx *ctx, const struct rule *r, int err, size_t 
 	                    (const char *)msg);
 }
 
+static int build_engines(cordon_ctx *ctx, struct state *s, bool jit);
+
 /* Every pattern compiled (a disabled rule's too, to report it); the
  * enabled rules of each language in that language's engine, in load order. */
 static int compile_rules(cordon_ctx *ctx, struct state *s)
@@ -461,11 +465,27 @@ static int compile_rules(cordon_ctx *ctx, struct state *s)
 			s->map[l][ps_engine_count(s->eng[l]) - 1] = i;
 		}
 	}
+	/* every pattern is compiled and valid; the scanners are built now
+	 * unless no source will be checked with this policy (cordon exec) */
+	if (CORDON_API_HAS(ctx, checks_expected) && !cordon_api(ctx)->checks_expected(ctx)) {
+		s->unbuilt = 1;
+		cordon_log(ctx, CORDON_LOG_DEBUG, "no source will be checked: the scanners are left unbuilt");
+		return 0;
+	}
+	return build_engines(ctx, s, true);
+}
+
+/* The engines' literal prefilters, automata and (jit) JIT code, from the
+ * rules compile_rules added. */
+static int build_engines(cordon_ctx *ctx, struct state *s, bool jit)
+{
 	size_t no_jit = 0;
 	int jit_err = 0;
 	for (int l = 0; l < PS_LANG_COUNT; l++) {
 		size_t nj = 0;
 		int je = 0;
+		if (!jit)
+			ps_engine_no_jit(s->eng[l]);
 		if (ps_engine_build(s->eng[l], &nj, &je) < 0)
 			return cordon_error(ctx, NULL, "out of memory");
 		no_jit += nj;
@@ -720,6 +740,14 @@ static int ps_check(cordon_ctx *ctx, void *state, const struct cordon_source *sr
 		cordon_finding(ctx, "unknown-language", CORDON_SEV_HIGH, 0, 0,
 		               "the source's language is not known (no rule applies; unknown_language: deny)");
 		return CORDON_DENY;
+	}
+	if (s->unbuilt) {
+		/* in the checker, which may not make memory executable: PCRE2's
+		 * interpreter, not its JIT */
+		cordon_log(ctx, CORDON_LOG_DEBUG, "building the scanners at the first check (without JIT)");
+		if (build_engines(ctx, s, false) < 0)
+			return CORDON_ERROR;
+		s->unbuilt = 0;
 	}
 	struct ps_engine *eng = s->eng[lang];
 	for (size_t i = 0; i < s->n; i++)

@@ -543,4 +543,35 @@ EOF
 bad e-yaml "badyaml.yaml"
 bad e-prefilter "e-prefilter.yaml:3:23: pattern_scan: prefilter: expected true or false, found 'sometimes'"
 
+# `cordon exec` without --source checks nothing: the scanners stay unbuilt
+# (module ABI 1.7, checks_expected); every pattern is still compiled, so a
+# bad one still stops the run; with --source they are built and scan it.
+policy ex <<EOF
+isolation: none
+stack:
+  - module: pattern_scan
+    with: {rules: [$RULES/python.yaml]}
+EOF
+run -v exec -p "$T/ex.yaml" -- /bin/echo launched
+check "exec without --source: runs" rc_is 0
+check "exec without --source: the scanners are left unbuilt" err_has "no source will be checked: the scanners are left unbuilt"
+check "exec without --source: the program's output" out_has launched
+run -v exec -p "$T/ex.yaml" --source "$T/sys.py" -- /bin/cat "$T/sys.py"
+check "exec --source: the source is scanned and denied (126)" rc_is 126
+check "exec --source: the scanners were built at load (no 'left unbuilt')" sh -c '! grep -q "left unbuilt" "$1"' sh "$T/err"
+run -v check -p "$T/ex.yaml" "$T/sys.py"
+check "check: built at load, denied" sh -c '[ "$1" -eq 126 ] && ! grep -q "left unbuilt" "$2"' sh "$rc" "$T/err"
+policy ex-bad <<EOF
+isolation: none
+stack:
+  - module: pattern_scan
+    with:
+      rules:
+        - {id: bad, pattern: 'a(b', severity: low, description: d, languages: [python]}
+EOF
+run exec -p "$T/ex-bad.yaml" -- /bin/echo launched
+check "exec without --source: a bad pattern is still a policy error (125)" rc_is 125
+check "exec without --source: the error names the rule" err_has "rule 'bad': invalid pattern"
+check "exec without --source: nothing ran" sh -c '! grep -q launched "$1"' sh "$T/out"
+
 done_testing
