@@ -5,7 +5,7 @@
  *
  * Aliases are refused: a policy is short, and aliases would let a small file
  * expand into a large tree (an anchor without an alias is harmless and
- * allowed).  Duplicate mapping keys, non-scalar keys, NUL characters (raw or
+ * allowed; the same anchor twice is not).  Duplicate mapping keys, non-scalar keys, NUL characters (raw or
  * escaped as "\0"), more than one document, nesting deeper than
  * POLICY_MAX_DEPTH and more than POLICY_MAX_NODES nodes are errors.
  */
@@ -148,7 +148,70 @@ struct conv {
 		size_t first;
 	} frame[POLICY_MAX_DEPTH + 1];
 	int depth; /* open collections */
+	/* the anchors (&name) met, in document order: a name given twice is
+	 * refused, as libyaml's document loader did */
+	struct anchor {
+		const char *name;
+		struct mark mark;
+	} *anchors;
+	size_t n_anchors, cap_anchors;
 };
+
+static int cmp_anchor(const void *a, const void *b)
+{
+	const struct anchor *x = a, *y = b;
+	int r = strcmp(x->name, y->name);
+	if (r)
+		return r;
+	return x->mark.line != y->mark.line ? (x->mark.line < y->mark.line ? -1 : 1)
+	                                    : (x->mark.column < y->mark.column ? -1 : x->mark.column > y->mark.column);
+}
+
+/* An anchor given twice: the second occurrence first in the document
+ * (sorted by name, then place). */
+static int check_anchors(struct conv *c)
+{
+	if (c->n_anchors < 2)
+		return 0;
+	qsort(c->anchors, c->n_anchors, sizeof(*c->anchors), cmp_anchor);
+	const struct anchor *dup = NULL, *first = NULL;
+	for (size_t k = 1; k < c->n_anchors; k++) {
+		const struct anchor *x = &c->anchors[k - 1], *y = &c->anchors[k];
+		if (strcmp(x->name, y->name) != 0)
+			continue;
+		const struct anchor *f = x;
+		while (f > c->anchors && strcmp((f - 1)->name, y->name) == 0)
+			f--;
+		if (!dup || y->mark.line < dup->mark.line ||
+		    (y->mark.line == dup->mark.line && y->mark.column < dup->mark.column)) {
+			dup = y;
+			first = f;
+		}
+	}
+	if (!dup)
+		return 0;
+	struct cordon_node tmp = { .mark = dup->mark };
+	return err_at(c->err, &tmp, "duplicate anchor &%s (first at line %ld)", dup->name, first->mark.line);
+}
+
+static int note_anchor(struct conv *c, const yaml_char_t *anchor, const struct mark *m)
+{
+	if (!anchor)
+		return 0;
+	if (c->n_anchors == c->cap_anchors) {
+		size_t cap = c->cap_anchors ? 2 * c->cap_anchors : 16;
+		struct anchor *v = realloc(c->anchors, cap * sizeof(*v));
+		if (!v)
+			return set_err(c->err, "out of memory");
+		c->anchors = v;
+		c->cap_anchors = cap;
+	}
+	const char *name = arena_strndup(&c->tree->arena, (const char *)anchor, strlen((const char *)anchor));
+	if (!name)
+		return set_err(c->err, "out of memory");
+	c->anchors[c->n_anchors++] = (struct anchor){ name, *m };
+	return 0;
+}
 
 static int cmp_keys(const void *a, const void *b, void *base)
 {
@@ -198,10 +261,13 @@ static int check_duplicates(struct conv *c, const struct cordon_node *map)
 
 /* A new node at an event: its mark, the tag, depth and count checked.
  * depth is the node's own (the root's is 0). */
-static struct cordon_node *node_new(struct conv *c, const yaml_event_t *ev, const yaml_char_t *tag, const char *want_tag)
+static struct cordon_node *node_new(struct conv *c, const yaml_event_t *ev, const yaml_char_t *anchor,
+                                    const yaml_char_t *tag, const char *want_tag)
 {
 	struct mark m = { c->tree->file, (long)ev->start_mark.line + 1, (long)ev->start_mark.column + 1 };
 	struct cordon_node tmp = { .mark = m };
+	if (note_anchor(c, anchor, &m) < 0)
+		return NULL;
 	/* A tag (!!binary, !!int, !custom) would mean something cordon does
 	 * not do: every value is read as text by the typed helpers.  Refused,
 	 * like aliases, rather than silently ignored ("!" alone is the
@@ -267,7 +333,7 @@ static int conv_event(struct conv *c, const yaml_event_t *ev)
 		return err_at(c->err, &tmp, "YAML aliases (*name) are not supported in cordon files");
 	}
 	case YAML_SCALAR_EVENT:
-		if (!(n = node_new(c, ev, ev->data.scalar.tag, YAML_STR_TAG)))
+		if (!(n = node_new(c, ev, ev->data.scalar.anchor, ev->data.scalar.tag, YAML_STR_TAG)))
 			return -1;
 		n->type = CORDON_NODE_SCALAR;
 		n->len = ev->data.scalar.length;
@@ -283,7 +349,8 @@ static int conv_event(struct conv *c, const yaml_event_t *ev)
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT: {
 		bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
-		if (!(n = node_new(c, ev, seq ? ev->data.sequence_start.tag : ev->data.mapping_start.tag,
+		if (!(n = node_new(c, ev, seq ? ev->data.sequence_start.anchor : ev->data.mapping_start.anchor,
+		                   seq ? ev->data.sequence_start.tag : ev->data.mapping_start.tag,
 		                   seq ? YAML_SEQ_TAG : YAML_MAP_TAG)))
 			return -1;
 		n->type = seq ? CORDON_NODE_SEQUENCE : CORDON_NODE_MAPPING;
@@ -300,7 +367,8 @@ static int conv_event(struct conv *c, const yaml_event_t *ev)
 		n->items = arena_alloc(&c->tree->arena, (k ? k : 1) * sizeof(*n->items));
 		if (!n->items)
 			return set_err(c->err, "out of memory");
-		memcpy(n->items, c->items + f->first, k * sizeof(*n->items));
+		if (k)
+			memcpy(n->items, c->items + f->first, k * sizeof(*n->items));
 		c->n_items = f->first;
 		n->n = n->type == CORDON_NODE_MAPPING ? k / 2 : k;
 		if (n->type == CORDON_NODE_MAPPING && check_duplicates(c, n) < 0)
@@ -443,6 +511,9 @@ struct tree *tree_parse(const char *file, const char *text, size_t len, char **e
 		set_err(err, "%s:1:1: empty file (expected a YAML mapping)", file);
 		r = -1;
 	}
+	if (r == 0 && check_anchors(&c) < 0)
+		r = -1;
+	free(c.anchors);
 	if (r < 0) {
 		arena_free(t->arena);
 		return NULL;

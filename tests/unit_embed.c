@@ -84,9 +84,6 @@ static bool wait_zombie(int pid)
 	return false;
 }
 
-/* Checkers started ahead of a run (ABI 1.6): each goes to one run, which
- * ends it; one killed while it waited is replaced; one of another policy
- * object is not used. */
 /* A policy loaded launch_only (ABI 1.7: pattern_scan leaves its scanners
  * unbuilt) still checks a source when asked: the scanners are built in the
  * checker then, and the verdict and findings are those of a policy loaded
@@ -131,6 +128,9 @@ static void launch_only(const struct cordon_load_options *base)
 	free(bp);
 }
 
+/* Checkers started ahead of a run (ABI 1.6): each goes to one run, which
+ * ends it; one killed while it waited is replaced; one of another policy
+ * object is not used. */
 static void checkers_ahead(const struct cordon_load_options *lo)
 {
 	char *err = NULL;

@@ -73,6 +73,17 @@ int main(void)
 	refused("a:\n  - b: 1\n    b: 2\n", "t.yaml:3:5: duplicate key 'b' (first at line 2)", "duplicate key in a nested mapping");
 	refused("a: \"x\\0y\"\n", "t.yaml:1:4: a NUL character", "an escaped NUL");
 	refused("a: 1\n--- \n", "t.yaml:2:1: a second YAML document", "an empty second document");
+	refused("a: &x 1\nb:\n  - &y 2\n  - &x 3\n", "t.yaml:4:5: duplicate anchor &x (first at line 1)", "an anchor given twice");
+	refused("? &k a\n: &k b\n", "t.yaml:2:3: duplicate anchor &k (first at line 1)", "an anchor given twice on a key and its value");
+	static const char *const empties[] = { "{}\n", "[]\n", "[[]]\n", "- []\n- {}\n", "a: []\nb: {}\nc: [[], {}]\n" };
+	for (size_t i = 0; i < sizeof(empties) / sizeof(empties[0]); i++) {
+		err = NULL;
+		t = parse(empties[i], &err);
+		ok(t && t->root && (t->root->type == CORDON_NODE_SEQUENCE || t->root->type == CORDON_NODE_MAPPING),
+		   "empty collections parse: %.*s", (int)strcspn(empties[i], "\n"), empties[i]);
+		tree_free_list(t);
+		free(err);
+	}
 	t = parse("a: &anchor 1\nb: !!str 2\nc: ! 3\nd: !!map {e: !!seq [f]}\n...\n", &err);
 	ok(t && strcmp(node_get(t->root, "a")->text, "1") == 0 && strcmp(node_get(t->root, "b")->text, "2") == 0 &&
 	       strcmp(node_get(t->root, "c")->text, "3") == 0 &&

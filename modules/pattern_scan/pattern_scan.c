@@ -70,7 +70,8 @@ struct state {
 	uint32_t match_limit;
 	int prefilter;
 	struct ps_engine *eng[PS_LANG_COUNT]; /* the enabled rules of each language */
-	int unbuilt; /* the engines' prefilters, automata and JIT code not built yet (no check was expected) */
+	int unbuilt; /* 1: the engines' prefilters, automata and JIT code not built yet (no check was expected);
+	              * -1: building them failed (every check is then an error: a half-built engine is never built again) */
 	size_t *map[PS_LANG_COUNT];           /* engine rule -> index in rules */
 	unsigned char *buf; /* the source with comments blanked */
 	size_t buf_cap;
@@ -741,12 +742,18 @@ static int ps_check(cordon_ctx *ctx, void *state, const struct cordon_source *sr
 		               "the source's language is not known (no rule applies; unknown_language: deny)");
 		return CORDON_DENY;
 	}
+	if (s->unbuilt < 0) {
+		cordon_error(ctx, NULL, "the scanners could not be built (out of memory)");
+		return CORDON_ERROR;
+	}
 	if (s->unbuilt) {
 		/* in the checker, which may not make memory executable: PCRE2's
 		 * interpreter, not its JIT */
 		cordon_log(ctx, CORDON_LOG_DEBUG, "building the scanners at the first check (without JIT)");
-		if (build_engines(ctx, s, false) < 0)
+		if (build_engines(ctx, s, false) < 0) {
+			s->unbuilt = -1;
 			return CORDON_ERROR;
+		}
 		s->unbuilt = 0;
 	}
 	struct ps_engine *eng = s->eng[lang];
