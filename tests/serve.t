@@ -505,7 +505,13 @@ if start "$T/serve2.yaml"; then
 	check "TCP without a token and a body past max_request: 401 at once, nothing of it kept" code_is 401
 	code=$(curl -s -m 10 -o "$T/out" -w '%{http_code}' "http://127.0.0.1:$port/v1/runs" -H 'Expect:' \
 		-H "Authorization: Bearer $token" --data-binary "@$T/big")
-	check "a body past max_request: 413 from its Content-Length" code_is 413
+	check "a body past max_request (2 MB, 1M): read to its end and dropped, then 413" \
+		eval 'code_is 413 && jtrue "\"larger than max_request\" in j[\"error\"]"'
+	# a Content-Length past four times max_request: refused at once, the
+	# body never read (the client sends 5 bytes and would wait for more)
+	code=$(curl -s -m 10 -o "$T/out" -w '%{http_code}' "http://127.0.0.1:$port/v1/runs" -H 'Expect:' \
+		-H "Authorization: Bearer $token" -H 'Content-Length: 100000000' --data-binary 'x=1&y')
+	check "a Content-Length far past max_request: 413 at once" code_is 413
 	tcp() {
 		code=$(curl -s -m 60 -o "$T/out" -w '%{http_code}' "$@" "http://127.0.0.1:$port/v1/runs" \
 			--data-binary '{"code": "print(2)"}')

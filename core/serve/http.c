@@ -1244,6 +1244,15 @@ static enum MHD_Result sessions_route(struct http_wait *w, const char *url, bool
 	return send_error(w->conn, 405, "GET, DELETE, or POST .../execute");
 }
 
+/* The largest body past max_request that is read (and dropped) before
+ * its 413: four times max_request, at most 64 MiB; a larger one is refused
+ * from its Content-Length at once. */
+static unsigned long long drain_max(const struct serve *s)
+{
+	unsigned long long m = 4ull * s->conf.max_request, cap = 64ull << 20;
+	return m < cap ? m : cap;
+}
+
 static enum MHD_Result route(struct http_wait *w, const char *url, const char *method)
 {
 	bool get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0, del = strcmp(method, "DELETE") == 0;
@@ -1322,7 +1331,16 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 			return refuse(w, (unsigned)w->auth_status, NULL, w->auth_why, 0);
 		}
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-		if (cl && strtoull(cl, NULL, 10) > s->conf.max_request) {
+		unsigned long long clen = cl ? strtoull(cl, NULL, 10) : 0;
+		if (cl && clen > s->conf.max_request && clen <= drain_max(s)) {
+			/* Read to its end and dropped, then 413: an answer sent while
+			 * the client is still sending races its upload (a connection
+			 * closed with unread data is reset, and the client may never
+			 * read the answer). */
+			w->too_big = true;
+			return MHD_YES;
+		}
+		if (cl && clen > s->conf.max_request) {
 			char msg[96];
 			w->started = true;
 			snprintf(msg, sizeof(msg), "the request body is larger than max_request (%zu bytes)",
