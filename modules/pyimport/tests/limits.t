@@ -106,7 +106,10 @@ for f in d_expr d_list d_chain; do
 done
 
 # Linear time: the worst shapes found, at 1x and 4x; the least CPU time of
-# three runs each.  Linear is 4; anything quadratic is 16.
+# three runs each.  Linear is 4; anything quadratic is 16.  The 1x input is
+# doubled from 256 KiB until its check takes 15 ms (at most 1 MiB), so
+# that the fixed costs' noise (an ASan build, a loaded machine) does not
+# decide the ratio.
 "$PY" - "$T" "$CORDON" "$CORDON_SRCDIR/modules/pyimport/tests/shapes.py" >"$T/lin" <<'EOF2'
 import resource, subprocess, sys
 t, cordon, shapes = sys.argv[1:4]
@@ -123,18 +126,28 @@ def cpu(path, pol):
 open(t + "/empty.py", "w").write("\n")
 base = cpu(t + "/empty.py", t + "/p3.11.yaml")
 names = subprocess.run([sys.executable, shapes, "--linear"], stdout=subprocess.PIPE, text=True).stdout.split()
+def timed(name, n, pol):
+    path = "%s/lin_%s_%d.py" % (t, name, n)
+    subprocess.run([sys.executable, shapes, name, str(n), path], check=True)
+    return max(cpu(path, pol) - base, 0.002)
 for name in names:
     pol = t + ("/p3.13.yaml" if name.endswith("_313") else "/p3.11.yaml")
-    times = []
-    for n in (K, 4 * K):
-        path = "%s/lin_%s_%d.py" % (t, name, n)
-        subprocess.run([sys.executable, shapes, name, str(n), path], check=True)
-        times.append(max(cpu(path, pol) - base, 0.002))
-    print("%s %.4f %.4f %.2f" % (name, times[0], times[1], times[1] / times[0]))
+    # the 1x input grows until its check takes 15 ms beyond the fixed
+    # costs (at most 1 MiB): a ratio of a few milliseconds is noise
+    n = K
+    t1 = timed(name, n, pol)
+    while t1 < 0.015 and n < 1024 * 1024:
+        n *= 2
+        t1 = timed(name, n, pol)
+    t4 = timed(name, 4 * n, pol)
+    print("%s %.4f %.4f %.2f %d" % (name, t1, t4, t4 / t1, n // 1024))
 EOF2
-while read -r name t1 t4 ratio; do
-	check "linear: $name, 4x the input takes ${ratio}x the CPU time ($t1 s, $t4 s)" \
-		"$PY" -c "import sys; sys.exit(not float(sys.argv[1]) < 10)" "$ratio"
+while read -r name t1 t4 ratio kib; do
+	# quadratic is a ratio past 10 that also costs 150 ms more than
+	# linear would: a few milliseconds of noise on a small 1x time is not
+	check "linear: $name, 4x the input ($kib KiB, then 4x) takes ${ratio}x the CPU time ($t1 s, $t4 s)" \
+		"$PY" -c "import sys; r, a, b = map(float, sys.argv[1:]); sys.exit(not (r < 10 or b - 4 * a < 0.15))" \
+		"$ratio" "$t1" "$t4"
 done <"$T/lin"
 
 done_testing
