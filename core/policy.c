@@ -801,19 +801,36 @@ static int open_entry(cordon_policy *p, struct entry *e, char **err)
 	return r;
 }
 
-void cordon_policy_free(cordon_policy *p)
+/* Stop the checker and run every opened module's close hook, last module
+ * first, once. */
+static void close_modules(cordon_policy *p)
 {
-	if (!p)
-		return;
 	checker_stop(&p->checker);
 	for (size_t i = p->n_stack; i-- > 0;) {
 		struct entry *e = &p->stack[i];
 		if (e->opened && e->lm.m) {
 			void (*close_hook)(void *) = MODULE_HOOK(e->lm.m, close);
 			e->ctx.phase = PHASE_CLOSE;
+			e->opened = false;
 			if (close_hook)
 				close_hook(e->state);
 		}
+	}
+}
+
+void cordon_policy_close(cordon_policy *p)
+{
+	if (p)
+		close_modules(p);
+}
+
+void cordon_policy_free(cordon_policy *p)
+{
+	if (!p)
+		return;
+	close_modules(p);
+	for (size_t i = p->n_stack; i-- > 0;) {
+		struct entry *e = &p->stack[i];
 		tree_free_list(e->extra_trees);
 		strv_clear(&e->owned);
 		free(e->config);

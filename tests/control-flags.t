@@ -189,6 +189,11 @@ tm_b finish
 tm_b close
 tm_a close"
 check "hooks run phase by phase in stack order, close in reverse" sh -c "[ \"\$(grep -v status= $T/log)\" = \"$want\" ]"
+: >"$T/log"
+run exec -p "$p" -- true
+check "cordon exec without --source (it exits without freeing the policy): the close hooks still run, in reverse" \
+	sh -c "[ \"\$(grep close $T/log)\" = \"tm_b close
+tm_a close\" ]"
 run exec -p "$p" --json --source "$T/src.py" -- true
 check "check hooks run in stack order (in the checker, between open and prepare)" \
 	json_is '[w for w in j["warnings"] if ": trace: " in w]' "['tm_a: trace: tm_a check', 'tm_b: trace: tm_b check']"

@@ -88,6 +88,46 @@ static bool wait_zombie(int pid)
  * unbuilt) still checks a source when asked: the scanners are built in the
  * checker then, and the verdict and findings are those of a policy loaded
  * for checks; a bad pattern is refused at load either way. */
+/* cordon_policy_close (ABI 1.8): every close hook runs once, last module
+ * first, and nothing else is freed; a later cordon_policy_free frees the
+ * rest without calling the hooks again. */
+static void close_at_exit(const struct cordon_load_options *lo)
+{
+	char *log = xasprintf("%s/close.log", dir);
+	char *text = xasprintf("isolation: none\ninterpreter: [/bin/sh]\nstack:\n"
+	                       "  - {module: tm_a, with: {verdict: pass, log: %s}}\n"
+	                       "  - {module: tm_b, with: {verdict: pass, log: %s}}\n",
+	                       log, log);
+	char *pp = write_file("close.yaml", text);
+	char *err = NULL;
+	cordon_policy *p = cordon_policy_load(pp, lo, &err);
+	ok(p != NULL, "close: the policy loads (%s)", err ? err : "no error");
+	free(err);
+	cordon_policy_close(p);
+	char buf[256] = "";
+	FILE *f = fopen(log, "r");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+	is_str(buf, "tm_a open\ntm_b open\ntm_b close\ntm_a close\n",
+	       "cordon_policy_close: each close hook once, in reverse stack order");
+	cordon_policy_free(p);
+	f = fopen(log, "r");
+	n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+	is_str(buf, "tm_a open\ntm_b open\ntm_b close\ntm_a close\n",
+	       "cordon_policy_free after it: the rest freed, no hook called again");
+	cordon_policy_close(NULL); /* does nothing */
+	unlink(log);
+	unlink(pp);
+	free(log);
+	free(text);
+	free(pp);
+}
+
 static void launch_only(const struct cordon_load_options *base)
 {
 	struct cordon_load_options lo = *base;
@@ -498,6 +538,7 @@ int main(void)
 
 	checkers_ahead(&lo);
 	launch_only(&lo);
+	close_at_exit(&lo);
 	unlink(bad);
 	unlink(pol);
 	rmdir(dir);

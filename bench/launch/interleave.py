@@ -4,10 +4,11 @@ turn (A B C A B C ...) so that a machine whose load changes during the
 benchmark affects every command alike.  Complements run.sh (hyperfine runs
 each command's batch one after the other) on a shared, busy machine.
 
-    python3 bench/launch/interleave.py [ROUNDS] [rows=NAME,NAME...] [NAME=CORDON ...]
+    python3 bench/launch/interleave.py [ROUNDS] [rows=NAME,NAME...] [policy=POLICY] [NAME=CORDON ...]
 
 ROUNDS defaults to 300.  Each NAME=CORDON adds a row running another cordon
-binary with `exec -p isolation -- /bin/true` (for example a copy of a build
+binary with `exec -p isolation -- /bin/true` (policy=POLICY, before them,
+names another policy: strict, default) (for example a copy of a build
 tree made at an earlier commit; its own lib/cordon/modules is used when it
 has one), so that a before/after comparison comes from one run.  rows=... keeps only
 the rows named (true and bwrap are always kept), so that more rounds fit in
@@ -55,6 +56,7 @@ commands = {
     "cordon-ns": [cordon, "exec", "-p", "isolation", "--", "/bin/true"],
     "cordon-sc": [cordon, "exec", "-p", os.path.join(here, "isolation-seccomp.yaml"), "--", "/bin/true"],
     "cordon-default": [cordon, "exec", "-p", "default", "--", "/bin/true"],
+    "cordon-strict": [cordon, "exec", "-p", "strict", "--", "/bin/true"],
     "bwrap": bwrap,
 }
 envs = {}  # a NAME=CORDON row's own modules (from its build tree), if it has them
@@ -63,8 +65,12 @@ rounds = 300
 if args and "=" not in args[0]:
     rounds = int(args.pop(0))
 keep = None
+row_policy = "isolation"
 for a in args:
     name, sep, path = a.partition("=")
+    if name == "policy":
+        row_policy = path
+        continue
     if name == "rows":
         keep = set(path.split(",")) | {"true", "bwrap"}
         unknown = keep - set(commands)
@@ -74,7 +80,7 @@ for a in args:
         continue
     if not sep or not name or name in commands:
         sys.exit("interleave.py: expected NAME=CORDON (a new name), got %r" % a)
-    commands[name] = [path, "exec", "-p", "isolation", "--", "/bin/true"]
+    commands[name] = [path, "exec", "-p", row_policy, "--", "/bin/true"]
     mods = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(path))), "lib", "cordon", "modules")
     if os.path.isdir(mods):
         envs[name] = dict(env, CORDON_MODULE_PATH=mods)
@@ -116,13 +122,13 @@ for _ in range(rounds):
 print("load average: %.2f %.2f %.2f (after the run)" % os.getloadavg())
 base = statistics.median(wall["true"])
 cbase = statistics.median(cpu["true"])
-print("%-12s %9s %9s %9s %12s %9s %12s" % ("command", "median ms", "p25 ms", "min ms", "overhead ms",
+print("%-14s %9s %9s %9s %12s %9s %12s" % ("command", "median ms", "p25 ms", "min ms", "overhead ms",
                                            "cpu ms", "cpu over ms"))
 for name, ts in wall.items():
     q = statistics.quantiles(ts, n=4)
     ov = "-" if name == "true" else "%+.3f" % ((statistics.median(ts) - base) * 1e3)
     cov = "-" if name == "true" else "%+.3f" % ((statistics.median(cpu[name]) - cbase) * 1e3)
-    print("%-12s %9.3f %9.3f %9.3f %12s %9.3f %12s" % (name, statistics.median(ts) * 1e3, q[0] * 1e3,
+    print("%-14s %9.3f %9.3f %9.3f %12s %9.3f %12s" % (name, statistics.median(ts) * 1e3, q[0] * 1e3,
                                                        min(ts) * 1e3, ov, statistics.median(cpu[name]) * 1e3,
                                                        cov))
 b = statistics.median(wall["bwrap"]) - base

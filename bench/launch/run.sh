@@ -70,6 +70,9 @@ cmd_cordon_sc="'$cordon' exec -p '$root/bench/launch/isolation-seccomp.yaml' -- 
 # the whole default policy: both static checkers (nothing to check: no
 # source), isolation, seccomp, redact, incident_log
 cmd_cordon_default="'$cordon' exec -p default -- /bin/true"
+# the strict policy: the same layers at their tightest (seccomp's allow
+# list, pyguard, every run logged and synced to disk)
+cmd_cordon_strict="'$cordon' exec -p strict -- /bin/true"
 cmd_bwrap="$bwrap $bwrap_args -- /bin/true"
 
 # Pre-flight: each command must succeed once, or the timings mean nothing.
@@ -99,6 +102,7 @@ cleanup() { rm -rf "$LOGS_DIRECTORY"; [ -z "$tmp_json" ] || rm -f "$tmp_json"; }
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
 preflight cordon-default "$cordon" exec -p default -- /bin/true
+preflight cordon-strict "$cordon" exec -p strict -- /bin/true
 # shellcheck disable=SC2086 # the mount list is split on purpose
 preflight bwrap "$bwrap" $bwrap_args -- /bin/true
 
@@ -118,6 +122,7 @@ echo "  cordon  $cmd_cordon"
 echo "  cordon-ns $cmd_cordon_ns"
 echo "  cordon-sc $cmd_cordon_sc"
 echo "  cordon-default $cmd_cordon_default"
+echo "  cordon-strict $cmd_cordon_strict"
 echo "  bwrap   $cmd_bwrap"
 echo
 
@@ -130,6 +135,7 @@ hyperfine -N --warmup "$warmup" --runs "$runs" --export-json "$json" \
 	-n cordon-ns "$cmd_cordon_ns" \
 	-n cordon-sc "$cmd_cordon_sc" \
 	-n cordon-default "$cmd_cordon_default" \
+	-n cordon-strict "$cmd_cordon_strict" \
 	-n bwrap "$cmd_bwrap" || {
 	echo "bench/launch: hyperfine failed" >&2
 	exit 1
@@ -144,10 +150,10 @@ with open(sys.argv[1]) as f:
     results = {r["command"]: r for r in json.load(f)["results"]}
 
 ms = 1e3
-rows = ["true", "cordon", "cordon-ns", "cordon-sc", "cordon-default", "bwrap"]
+rows = ["true", "cordon", "cordon-ns", "cordon-sc", "cordon-default", "cordon-strict", "bwrap"]
 base = results["true"]["median"]
 
-print("%-14s %9s %9s %9s %9s %16s" % ("command", "mean ms", "median ms", "stddev ms", "min ms",
+print("%-15s %9s %9s %9s %9s %16s" % ("command", "mean ms", "median ms", "stddev ms", "min ms",
                                      "overhead ms"))
 overhead = {}
 for name in rows:
@@ -156,11 +162,11 @@ for name in rows:
     if name != "true":
         overhead[name] = r["median"] - base
         ov = "%+.3f" % (overhead[name] * ms)
-    print("%-14s %9.3f %9.3f %9.3f %9.3f %16s" % (name, r["mean"] * ms, r["median"] * ms,
+    print("%-15s %9.3f %9.3f %9.3f %9.3f %16s" % (name, r["mean"] * ms, r["median"] * ms,
                                                  r["stddev"] * ms, r["min"] * ms, ov))
 print()
 print("overhead = median - median of /bin/true")
-for name in ("cordon", "cordon-ns", "cordon-sc", "cordon-default"):
+for name in ("cordon", "cordon-ns", "cordon-sc", "cordon-default", "cordon-strict"):
     if overhead["bwrap"] > 0:
         print("%s overhead / bwrap overhead = %.2f" % (name, overhead[name] / overhead["bwrap"]))
     else:

@@ -443,6 +443,30 @@ static int finish_run(cordon_result *r, const struct opts *o)
 	return status;
 }
 
+/* cordon exits right after a run: the modules' close hooks run (they
+ * remove what they made on the host), the rest is left to the exit, which
+ * releases it all at once (unloading ten modules and freeing their tables
+ * one by one cost about 2 ms of each `cordon exec -p strict`).  A build
+ * with a leak checker frees everything, so that the checker still sees a
+ * leak of the run's own. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
+#define CORDON_CLI_FREE_AT_EXIT 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define CORDON_CLI_FREE_AT_EXIT 1
+#endif
+
+static void policy_done(cordon_policy *p)
+{
+#ifdef CORDON_CLI_FREE_AT_EXIT
+	cordon_policy_free(p);
+#else
+	cordon_policy_close(p);
+#endif
+}
+
 static int cmd_run(int argc, char **argv, struct opts *o, bool exec_mode)
 {
 	int next = 0;
@@ -493,12 +517,12 @@ static int cmd_run(int argc, char **argv, struct opts *o, bool exec_mode)
 	if (!r) {
 		fprintf(stderr, "%s: %s\n", prog, err ? err : "run failed");
 		free(err);
-		cordon_policy_free(p);
+		policy_done(p);
 		return CORDON_EXIT_ERROR;
 	}
 	rc = finish_run(r, o);
 	cordon_result_free(r);
-	cordon_policy_free(p);
+	policy_done(p);
 	return rc;
 }
 

@@ -82,6 +82,16 @@ struct cordon_load_options {
 CORDON_API cordon_policy *cordon_policy_load(const char *name_or_path,
                                              const struct cordon_load_options *opts, char **err);
 CORDON_API void cordon_policy_free(cordon_policy *policy);
+/*
+ * For a process that exits right after: stop the policy's checker and run
+ * every module's close hook (what a module made on the host, such as a
+ * temporary directory or a proxy, is removed), but unload nothing and free
+ * no memory: the kernel releases the whole process at once, faster than
+ * freeing it piece by piece (`cordon run` and `cordon exec` end so).  The
+ * policy may then only be passed to cordon_policy_free, which frees what is
+ * left, or be left to the exit.  (ABI 1.8.)
+ */
+CORDON_API void cordon_policy_close(cordon_policy *policy);
 CORDON_API const char *cordon_policy_name(const cordon_policy *policy);
 CORDON_API const char *cordon_policy_file(const cordon_policy *policy);
 /* The language the policy's interpreter runs ("python", "javascript",

@@ -57,7 +57,7 @@ extern "C" {
 #endif
 
 #define CORDON_ABI_MAJOR 1
-#define CORDON_ABI_MINOR 7
+#define CORDON_ABI_MINOR 8
 #define CORDON_ABI_MKVERSION(major, minor) (((uint32_t)(major) << 16) | (uint32_t)(minor))
 #define CORDON_ABI_VERSION CORDON_ABI_MKVERSION(CORDON_ABI_MAJOR, CORDON_ABI_MINOR)
 #define CORDON_ABI_GET_MAJOR(v) ((uint32_t)(v) >> 16)
@@ -590,6 +590,11 @@ struct cordon_core_api {
 	 * executable: no JIT code).  Every policy error is still reported at
 	 * open.  Any phase. */
 	int (*checks_expected)(cordon_ctx *ctx);
+
+	/* ABI 1.8 adds nothing here: only the library function
+	 * cordon_policy_close (cordon.h).  Modules see no change: their close
+	 * hook is still called once, and they may still free their state in
+	 * it (the memory they free then is simply not reused). */
 };
 
 #define CORDON_FD_KEEP_EXEC 0x1u

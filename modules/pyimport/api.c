@@ -54,7 +54,7 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int py_api_has(char **sorted, size_t n, const char *name)
+int py_api_has(const char *const *sorted, size_t n, const char *name)
 {
 	return n && bsearch(&name, sorted, n, sizeof(char *), cmp_str) != NULL;
 }
@@ -68,15 +68,8 @@ const struct py_api_module *py_api_module(const struct py_api *api, const char *
 {
 	if (!api || !api->n_mods)
 		return NULL;
-	struct py_api_module key = { .name = (char *)(uintptr_t)name };
+	struct py_api_module key = { .name = name };
 	return bsearch(&key, api->mods, api->n_mods, sizeof(key), cmp_mod);
-}
-
-static void free_strs(char **v, size_t n)
-{
-	for (size_t i = 0; v && i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 void py_api_free(struct py_api *api)
@@ -85,15 +78,14 @@ void py_api_free(struct py_api *api)
 		return;
 	for (size_t i = 0; i < api->n_mods; i++) {
 		struct py_api_module *m = &api->mods[i];
-		free(m->name);
-		free_strs(m->api, m->n_api);
-		free_strs(m->mod_name, m->n_mod);
-		free_strs(m->mod_target, m->n_mod);
+		free(m->api);
+		free(m->mod_name);
+		free(m->mod_target);
 	}
 	free(api->mods);
-	free_strs(api->mod_attrs, api->n_mod_attrs);
-	free_strs(api->priv_attrs, api->n_priv_attrs);
-	free_strs(api->metaclasses, api->n_metaclasses);
+	free(api->mod_attrs);
+	free(api->priv_attrs);
+	free(api->metaclasses);
 	free(api->python);
 	free(api->file);
 	free(api->allow_attr);
@@ -488,7 +480,7 @@ static const char *submodule(struct an *an, const char *m, const char *n)
 			return full;
 	const struct py_api_module *pm = py_api_module(an->api, m);
 	if (pm && pm->n_mod) {
-		char **hit = bsearch(&n, pm->mod_name, pm->n_mod, sizeof(char *), cmp_str);
+		const char **hit = bsearch(&n, pm->mod_name, pm->n_mod, sizeof(char *), cmp_str);
 		if (hit)
 			return pm->mod_target[hit - pm->mod_name];
 	}

@@ -22,13 +22,15 @@ unsigned py_name_class(const struct name_tab *t, const char *s, size_t n);
 int py_name_matches(const char *name, const char *entry);
 int py_listed(char **list, size_t n, const char *name);
 
-/* One module's data.  Names are sorted (strcmp) for bsearch. */
+/* One module's data.  Names are sorted (strcmp) for bsearch.  The
+ * strings are the API data's own (pyimport.c: its YAML tree, which the
+ * core keeps until close); only the arrays belong to the struct. */
 struct py_api_module {
-	char *name; /* the name it is imported by: os.path, json.decoder */
-	char **api; /* public names that are not modules */
+	const char *name; /* the name it is imported by: os.path, json.decoder */
+	const char **api; /* public names that are not modules */
 	size_t n_api;
-	char **mod_name; /* public names whose value is a module ... */
-	char **mod_target; /* ... and that module's own name (os.path: posixpath) */
+	const char **mod_name; /* public names whose value is a module ... */
+	const char **mod_target; /* ... and that module's own name (os.path: posixpath) */
 	size_t n_mod;
 };
 
@@ -37,11 +39,11 @@ struct py_api {
 	char *file; /* where it was read from */
 	struct py_api_module *mods; /* sorted by name */
 	size_t n_mods;
-	char **mod_attrs; /* attributes of public classes whose value is a module (sorted) */
+	const char **mod_attrs; /* attributes of public classes whose value is a module (sorted) */
 	size_t n_mod_attrs;
-	char **priv_attrs; /* private names the modules use as attributes (sorted) */
+	const char **priv_attrs; /* private names the modules use as attributes (sorted) */
 	size_t n_priv_attrs;
-	char **metaclasses; /* public metaclasses: "abc.ABCMeta" (sorted) */
+	const char **metaclasses; /* public metaclasses: "abc.ABCMeta" (sorted) */
 	size_t n_metaclasses;
 	/* per entry of the policy's allow list: 1 when it names a module
 	 * attribute (io.StringIO: io is importable, only StringIO reachable) */
@@ -50,7 +52,7 @@ struct py_api {
 
 void py_api_free(struct py_api *api);
 const struct py_api_module *py_api_module(const struct py_api *api, const char *name);
-int py_api_has(char **sorted, size_t n, const char *name);
+int py_api_has(const char *const *sorted, size_t n, const char *name);
 
 /* Allowlist mode with API data: is the import of name refused? */
 int py_api_import_denied(const struct checkcfg *c, const char *name);

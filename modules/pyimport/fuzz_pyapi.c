@@ -45,21 +45,21 @@ static size_t count_lines(const uint8_t *d, size_t n)
 }
 
 /* A fixed data set: names sorted, as the loader leaves them. */
-static char *api_enum[] = { "Enum", "EnumType", "IntEnum", "auto", "global_enum" };
-static char *mod_enum[] = { "bltns", "sys" }, *tgt_enum[] = { "builtins", "sys" };
-static char *api_io[] = { "BytesIO", "FileIO", "StringIO", "open" };
-static char *api_json[] = { "JSONDecoder", "dumps", "loads" };
-static char *mod_json[] = { "codecs", "decoder" }, *tgt_json[] = { "codecs", "json.decoder" };
-static char *api_jdec[] = { "JSONDecoder" };
-static char *api_math[] = { "pi", "sqrt", "tau" };
-static char *api_path[] = { "join", "split" };
-static char *mod_path[] = { "os" }, *tgt_path[] = { "os" };
-static char *api_typing[] = { "Annotated", "ForwardRef", "List", "Literal", "NamedTuple", "TypeVar",
+static const char *api_enum[] = { "Enum", "EnumType", "IntEnum", "auto", "global_enum" };
+static const char *mod_enum[] = { "bltns", "sys" }, *tgt_enum[] = { "builtins", "sys" };
+static const char *api_io[] = { "BytesIO", "FileIO", "StringIO", "open" };
+static const char *api_json[] = { "JSONDecoder", "dumps", "loads" };
+static const char *mod_json[] = { "codecs", "decoder" }, *tgt_json[] = { "codecs", "json.decoder" };
+static const char *api_jdec[] = { "JSONDecoder" };
+static const char *api_math[] = { "pi", "sqrt", "tau" };
+static const char *api_path[] = { "join", "split" };
+static const char *mod_path[] = { "os" }, *tgt_path[] = { "os" };
+static const char *api_typing[] = { "Annotated", "ForwardRef", "List", "Literal", "NamedTuple", "TypeVar",
 	                      "get_type_hints" };
-static char *api_dc[] = { "dataclass", "field", "make_dataclass" };
-static char *api_op[] = { "attrgetter", "itemgetter", "methodcaller" };
-static char *priv[] = { "_cache", "_randbelow" };
-static char *metas[] = { "enum.EnumType" };
+static const char *api_dc[] = { "dataclass", "field", "make_dataclass" };
+static const char *api_op[] = { "attrgetter", "itemgetter", "methodcaller" };
+static const char *priv[] = { "_cache", "_randbelow" };
+static const char *metas[] = { "enum.EnumType" };
 
 static struct py_api_module mods[] = {
 	{ "dataclasses", api_dc, 3, NULL, NULL, 0 },

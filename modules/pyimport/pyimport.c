@@ -429,8 +429,10 @@ static int cmp_strp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* A sequence of names (dotted for metaclasses), copied and sorted. */
-static int name_seq(cordon_ctx *ctx, const cordon_node *node, const char *what, char ***out, size_t *n)
+/* A sequence of names (dotted for metaclasses), sorted.  The strings are
+ * the tree's (it lives until close); the generated data comes sorted, so
+ * the sort is skipped when it already is. */
+static int name_seq(cordon_ctx *ctx, const cordon_node *node, const char *what, const char ***out, size_t *n)
 {
 	int dotted = strcmp(what, "metaclasses") == 0;
 	const struct cordon_core_api *api = cordon_api(ctx);
@@ -440,16 +442,19 @@ static int name_seq(cordon_ctx *ctx, const cordon_node *node, const char *what, 
 	*out = calloc(cnt ? cnt : 1, sizeof(char *));
 	if (!*out)
 		return cordon_error(ctx, node, "out of memory");
+	int sorted = 1;
 	for (size_t i = 0; i < cnt; i++) {
 		const cordon_node *it = api->node_at(node, i);
 		const char *v = it ? api->node_scalar(it, NULL) : NULL;
 		if (!v || !dotted_ok(v) || (!dotted && strchr(v, '.')))
 			return cordon_error(ctx, it ? it : node, "%s: expected a name, found '%s'", what, v ? v : "");
-		if (!((*out)[i] = strdup(v)))
-			return cordon_error(ctx, it, "out of memory");
+		if (i > 0 && sorted && strcmp((*out)[i - 1], v) > 0)
+			sorted = 0;
+		(*out)[i] = v;
 		(*n)++;
 	}
-	qsort(*out, *n, sizeof(char *), cmp_strp);
+	if (!sorted)
+		qsort((void *)*out, *n, sizeof(char *), cmp_strp);
 	return 0;
 }
 
@@ -465,8 +470,7 @@ static int load_module_entry(cordon_ctx *ctx, struct py_api_module *m, const cor
 	const char *name = api->node_scalar(k, NULL);
 	if (!name || !dotted_ok(name))
 		return cordon_error(ctx, k, "modules: expected a dotted module name");
-	if (!(m->name = strdup(name)))
-		return cordon_error(ctx, k, "out of memory");
+	m->name = name;
 	if (!v || api->node_type(v) != CORDON_NODE_MAPPING)
 		return cordon_error(ctx, v ? v : k, "modules: %s: expected a mapping with api: and modules:", name);
 	if (api->node_check_keys(ctx, v, keys) < 0)
@@ -489,11 +493,9 @@ static int load_module_entry(cordon_ctx *ctx, struct py_api_module *m, const cor
 			return cordon_error(ctx, api->node_key_at(mods, i), "modules: expected name: module");
 		if (i > 0 && strcmp(m->mod_name[i - 1], a) >= 0)
 			return cordon_error(ctx, api->node_key_at(mods, i), "modules: names must be sorted (generated data)");
-		m->mod_name[i] = strdup(a);
-		m->mod_target[i] = strdup(t);
+		m->mod_name[i] = a;
+		m->mod_target[i] = t;
 		m->n_mod++;
-		if (!m->mod_name[i] || !m->mod_target[i])
-			return cordon_error(ctx, tn, "out of memory");
 	}
 	return 0;
 }

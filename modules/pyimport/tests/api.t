@@ -61,6 +61,26 @@ check "severity: the error lists the new rules" err_has "private-name, module-va
 printf 'import math\nprint(math.tau)\n' >"$T/tau.py"
 run check -p "$T/path.yaml" "$T/tau.py"
 check "api: a path to the data file" rc_is 0
+# Hand-written data whose name lists are not sorted: sorted at load (the
+# generated data is, and is taken as it is).
+cat >"$T/unsorted-data.yaml" <<'EOF2'
+python: "3.11"
+modules:
+  math:
+    api: [tau, sqrt, pi, e]
+    modules: {}
+module_attributes: []
+private_attributes: [_z, _a]
+metaclasses: [abc.ABCMeta]
+EOF2
+chmod 644 "$T/unsorted-data.yaml"
+pol unsorted "{mode: allowlist, api: $T/unsorted-data.yaml, allow: [math]}"
+printf 'import math\nprint(math.tau, math.e, math.pi, math.sqrt(2))\n' >"$T/unsorted_ok.py"
+run check -p "$T/unsorted.yaml" "$T/unsorted_ok.py"
+check "API data with unsorted lists: every listed name is found" rc_is 0
+printf 'import math\nprint(math.floor(2.5))\n' >"$T/unsorted_no.py"
+run check -p "$T/unsorted.yaml" "$T/unsorted_no.py"
+check "... and a name it does not list is refused" eval 'rc_is 126 && out_has "math.floor"'
 
 # ---- the public API of allowed modules ----
 src names <<'PY'
