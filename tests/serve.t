@@ -502,7 +502,10 @@ if start "$T/serve2.yaml"; then
 	check "a caller that is not admin cannot stop the service" eval 'rc_is 1 && err_has "admin"'
 	code=$(curl -s -m 10 -o "$T/out" -w '%{http_code}' "http://127.0.0.1:$port/v1/runs" -H 'Expect:' \
 		--data-binary "@$T/big")
-	check "TCP without a token and a body past max_request: 401 at once, nothing of it kept" code_is 401
+	check "TCP without a token and a body past max_request: 401 (the body read and dropped), nothing of it kept" code_is 401
+	code=$(curl -s -m 10 -o "$T/out" -w '%{http_code}' "http://127.0.0.1:$port/v1/runs" -H 'Expect:' \
+		-H 'Content-Length: 100000000' --data-binary 'x=1&y')
+	check "TCP without a token and a Content-Length far past max_request: 401 at once, the body never read" code_is 401
 	code=$(curl -s -m 10 -o "$T/out" -w '%{http_code}' "http://127.0.0.1:$port/v1/runs" -H 'Expect:' \
 		-H "Authorization: Bearer $token" --data-binary "@$T/big")
 	check "a body past max_request (2 MB, 1M): read to its end and dropped, then 413" \
@@ -605,6 +608,29 @@ zombie() {
 	done
 	return 1
 }
+# no_zombies: wait (5 s) until no child of the service is a zombie.
+no_zombies() {
+	_i=0
+	while [ $_i -lt 100 ]; do
+		_z=0
+		for _c in $(children "$spid"); do
+			case $(sed 's/.*) //' /proc/"$_c"/stat 2>/dev/null) in Z*) _z=1 ;; esac
+		done
+		[ $_z = 0 ] && return 0
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	return 1
+}
+# child_of_service PID: PID's ancestor that is a child of the service.
+child_of_service() {
+	_p=$1
+	while [ -n "$_p" ] && [ "$_p" -gt 1 ]; do
+		_pp=$(sed 's/.*) [A-Za-z] \([0-9]*\).*/\1/' /proc/"$_p"/stat 2>/dev/null)
+		[ "$_pp" = "$spid" ] && { echo "$_p"; return 0; }
+		_p=$_pp
+	done
+}
 run_pid() { # the checker pid the run's finding reports
 	json_get '[f["message"] for f in j["findings"] if f["rule"] == "pid"][0]'
 }
@@ -641,9 +667,35 @@ if start "$T/spare.yaml"; then
 	req POST /v1/runs '{"code": "echo fresh"}'
 	check "... the run gets another worker and is ok" \
 		eval 'code_is 200 && jtrue "j[\"status\"] == \"ok\" and j[\"stdout\"] == \"fresh\\n\""'
+	# A worker answers at its result's end and is reaped later: none is
+	# left a zombie.
+	check "workers whose results were read are reaped (no zombie child of the service)" no_zombies
+	# A worker killed before its result: the answer is an error naming
+	# the signal, given when the worker is reaped.
+	req POST /v1/runs '{"code": "exec sleep 29.5", "wait": false}'
+	wk=$(json_get 'j["id"]')
+	wpid=
+	i=0
+	while [ $i -lt 100 ] && [ -z "$wpid" ]; do
+		sl=$(pgrep -x -f 'sleep 29.5' | head -n 1)
+		[ -n "$sl" ] && wpid=$(child_of_service "$sl")
+		[ -n "$wpid" ] || sleep 0.05
+		i=$((i + 1))
+	done
+	[ -n "$wpid" ] && kill -KILL "$wpid"
+	i=0
+	while [ $i -lt 100 ]; do
+		req GET "/v1/runs/$wk"
+		jtrue '"error" in j or "status" in j' && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	check "a worker killed before its result: 500, the error names the signal" \
+		eval '[ -n "$wpid" ] && code_is 500 && jtrue "\"ended without a result (signal 9\" in j[\"error\"]"'
+	pkill -KILL -x -f 'sleep 29.5' 2>/dev/null
 	req GET /metrics
 	check "metrics: spares used and discarded" eval \
-		'grep -Eq "^cordon_spare_workers_used_total [34]$" "$T/out" && grep -q "^cordon_spare_workers_discarded_total 1$" "$T/out"'
+		'grep -Eq "^cordon_spare_workers_used_total [3-5]$" "$T/out" && grep -q "^cordon_spare_workers_discarded_total 1$" "$T/out"'
 	stop_service
 	check "spare workers: none is left when the service ends" eval '! kill -0 "$sp4" 2>/dev/null && [ -z "$(children "$spid")" ]'
 else

@@ -65,6 +65,7 @@ struct http_wait {
 	char *body;
 	size_t len;
 	bool too_big;
+	bool discard; /* a refused caller's body: read to its end and dropped */
 	struct caller *caller;
 	int auth_status; /* 0, or 401/403 */
 	char auth_why[200];
@@ -1324,14 +1325,21 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 				w->is_unix = s->listen_is_unix[i];
 		identify(w);
 		*con_cls = w;
-		/* Who may not call is answered at once: nothing of the body is
-		 * read or kept (libmicrohttpd then closes the connection). */
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		unsigned long long clen = cl ? strtoull(cl, NULL, 10) : 0;
+		/* Who may not call is refused without keeping anything of the
+		 * body: a body up to drain_max is read and dropped first, for
+		 * the reason below (a 401 sent mid-upload was seen lost so);
+		 * any other (larger, or of no stated length) is answered at
+		 * once and libmicrohttpd closes the connection. */
 		if (w->auth_status && strcmp(url, "/v1/health") != 0) {
+			if (cl && clen > 0 && clen <= drain_max(s)) {
+				w->discard = true;
+				return MHD_YES;
+			}
 			w->started = true;
 			return refuse(w, (unsigned)w->auth_status, NULL, w->auth_why, 0);
 		}
-		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-		unsigned long long clen = cl ? strtoull(cl, NULL, 10) : 0;
 		if (cl && clen > s->conf.max_request && clen <= drain_max(s)) {
 			/* Read to its end and dropped, then 413: an answer sent while
 			 * the client is still sending races its upload (a connection
@@ -1350,7 +1358,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (w->started) { /* answered already: the rest is discarded */
+		if (w->started || w->discard) { /* answered already, or refused: the rest is discarded */
 			*upload_size = 0;
 			return MHD_YES;
 		}

@@ -205,6 +205,15 @@ void jobs_free(struct serve *s)
 	}
 	s->jobs = NULL;
 	spares_free(s);
+	/* Workers that wrote their results and were exiting: they hold no
+	 * sandbox any more (a run's whole tree is gone before its result is
+	 * written); waited for, so that none is left a zombie. */
+	for (size_t i = 0; i < s->n_exiting; i++)
+		while (waitpid(s->exiting[i], NULL, 0) < 0 && errno == EINTR)
+			;
+	free(s->exiting);
+	s->exiting = NULL;
+	s->n_exiting = s->cap_exiting = 0;
 	json_decref(s->denials_by_rule);
 	json_decref(s->redactions_by_rule);
 }
@@ -503,10 +512,18 @@ static void worker_run(struct serve *s, struct job *j, int out_fd, int cancel_fd
 		_exit(0);
 	}
 	char *js = cordon_result_json(r);
+	/* The run and its whole tree are over: the output streams end here,
+	 * and the result is closed once written whole, so that the service
+	 * answers at once (it need not wait for this process to exit, which
+	 * tears down its copy of the service's memory). */
+	for (int i = 0; i < 2; i++)
+		if (stream_w[i] >= 0)
+			close(stream_w[i]);
 	if (!js)
 		worker_error(out_fd, 500, "out of memory");
 	else
 		worker_reply(out_fd, 200, js);
+	close(out_fd);
 	_exit(0);
 }
 
@@ -1302,6 +1319,35 @@ static void job_notify(struct serve *s, struct job *j)
 	http_job_done(s, j);
 }
 
+/* Does the job's buffer hold a worker's reply: "NNN\n" (a status of
+ * 200-599) and a body? */
+static bool result_whole(const struct job *j)
+{
+	if (!j->buf || j->len < 5)
+		return false;
+	const char *nl = memchr(j->buf, '\n', j->len);
+	if (!nl || nl - j->buf != 3 || (size_t)(nl - j->buf) + 1 >= j->len)
+		return false;
+	for (const char *c = j->buf; c < nl; c++)
+		if (*c < '0' || *c > '9')
+			return false;
+	return j->buf[0] >= '2' && j->buf[0] <= '5';
+}
+
+static int exiting_add(struct serve *s, pid_t pid)
+{
+	if (s->n_exiting == s->cap_exiting) {
+		size_t ncap = s->cap_exiting ? s->cap_exiting * 2 : 16;
+		pid_t *nv = realloc(s->exiting, ncap * sizeof(*nv));
+		if (!nv)
+			return -1; /* the job is finished when its worker is reaped */
+		s->exiting = nv;
+		s->cap_exiting = ncap;
+	}
+	s->exiting[s->n_exiting++] = pid;
+	return 0;
+}
+
 void job_readable(struct serve *s, struct job *j)
 {
 	for (;;) {
@@ -1330,12 +1376,29 @@ void job_readable(struct serve *s, struct job *j)
 	epoll_ctl(s->epfd, EPOLL_CTL_DEL, j->result_fd, NULL);
 	close(j->result_fd);
 	j->result_fd = -1;
-	/* The reaper finishes the job once the worker is gone too. */
+	/* A worker of a run or a check closes its result once it has written
+	 * it whole, after the run's tree is gone and its output streams are
+	 * closed: a result that reads as one (a status line and a body) ends
+	 * the job now, and the worker's own exit is reaped later, off the
+	 * request's path.  A worker that ended without one (killed, crashed)
+	 * is finished by the reaper, with its exit status in the error. */
+	if (j->kind != JOB_SESSION && j->pid > 0 && result_whole(j) && exiting_add(s, j->pid) == 0) {
+		j->pid = 0;
+		job_finish(s, j, 0);
+		return;
+	}
 	jobs_reap(s);
 }
 
 void jobs_reap(struct serve *s)
 {
+	for (size_t i = 0; i < s->n_exiting;) {
+		pid_t w = waitpid(s->exiting[i], NULL, WNOHANG);
+		if (w == s->exiting[i] || (w < 0 && errno == ECHILD))
+			s->exiting[i] = s->exiting[--s->n_exiting];
+		else
+			i++;
+	}
 	for (struct job *j = s->jobs; j; j = j->next) {
 		if (j->state != JOB_RUNNING || j->result_fd >= 0 || j->pid <= 0)
 			continue;

@@ -202,6 +202,10 @@ static int serve_loop(struct serve *s)
 		}
 		http_run(s);
 		check_timeouts(s);
+		/* Workers that ended after their results were read: their
+		 * SIGCHLD may have come before they were listed. */
+		if (s->n_exiting)
+			jobs_reap(s);
 		spares_refill(s); /* after the requests of this turn are answered */
 		if (s->prune_pending) {
 			s->prune_pending = false;

@@ -298,6 +298,11 @@ struct serve {
 	} *spares;
 	size_t n_spares, cap_spares;
 	unsigned long long spares_used, spares_discarded;
+	/* workers whose jobs are done (their results read whole) but that
+	 * have not been reaped yet: reaped on SIGCHLD, off the requests'
+	 * path (jobs.c) */
+	pid_t *exiting;
+	size_t n_exiting, cap_exiting;
 };
 
 #endif
