@@ -631,6 +631,21 @@ child_of_service() {
 		_p=$_pp
 	done
 }
+# spare_bare: once the service has exactly one child (the spare), that
+# child has none (no checker) and still has none half a second later.
+spare_bare() {
+	_i=0
+	while [ $_i -lt 200 ]; do
+		_sp=$(children "$spid")
+		if [ "$(printf '%s\n' "$_sp" | grep -c .)" = 1 ]; then
+			sleep 0.5
+			[ "$(children "$spid")" = "$_sp" ] && [ -z "$(children "$_sp")" ] && return 0
+		fi
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	return 1
+}
 run_pid() { # the checker pid the run's finding reports
 	json_get '[f["message"] for f in j["findings"] if f["rule"] == "pid"][0]'
 }
@@ -693,9 +708,19 @@ if start "$T/spare.yaml"; then
 	check "a worker killed before its result: 500, the error names the signal" \
 		eval '[ -n "$wpid" ] && code_is 500 && jtrue "\"ended without a result (signal 9\" in j[\"error\"]"'
 	pkill -KILL -x -f 'sleep 29.5' 2>/dev/null
+	# After a run without a source (argv), the spares forked next start
+	# no checker; a run with a source then starts its own, quietly.
+	req POST /v1/runs '{"argv": ["/bin/echo", "bare"]}'
+	check "spare workers: an argv run is ok" eval 'code_is 200 && jtrue "j[\"stdout\"] == \"bare\\n\""'
+	check "spare workers: after an argv run, the next spare starts no checker" spare_bare
+	req POST /v1/runs '{"code": "echo sourced"}'
+	check "... a run with a source then checks it in a checker of its own, without a warning" \
+		eval 'code_is 200 && jtrue "j[\"stdout\"] == \"sourced\\n\" and not j.get(\"warnings\")" && [ -n "$(run_pid)" ]'
+	set -- $(spare_checker)
+	check "... and the spares forked after it start their checker again" test -n "${2:-}"
 	req GET /metrics
 	check "metrics: spares used and discarded" eval \
-		'grep -Eq "^cordon_spare_workers_used_total [3-5]$" "$T/out" && grep -q "^cordon_spare_workers_discarded_total 1$" "$T/out"'
+		'grep -Eq "^cordon_spare_workers_used_total [3-7]$" "$T/out" && grep -q "^cordon_spare_workers_discarded_total 1$" "$T/out"'
 	stop_service
 	check "spare workers: none is left when the service ends" eval '! kill -0 "$sp4" 2>/dev/null && [ -z "$(children "$spid")" ]'
 else

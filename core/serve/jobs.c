@@ -677,9 +677,14 @@ static int job_read(int fd, struct job *j, struct caller *k)
 static void spare_main(struct serve *s, struct warm_policy *wp, int fd)
 {
 	worker_detach(s, NULL, fd);
+	/* A checker only where the next run is likely to have a source: after
+	 * a run without one (argv), none is started (one started for such a
+	 * run is killed unused: a fork and a confinement for nothing); a run
+	 * with a source that comes to this spare starts its own, as a fresh
+	 * worker's run does. */
 	char *err = NULL;
-	cordon_checker *ck = cordon_checker_start(wp->policy, &err);
-	if (!ck) /* the run starts a checker of its own (and says why it cannot) */
+	cordon_checker *ck = wp->argv_last ? NULL : cordon_checker_start(wp->policy, &err);
+	if (!ck && !wp->argv_last) /* the run starts a checker of its own (and says why it cannot) */
 		fprintf(stderr, "cordon serve: a spare worker of '%s' could not start its checker: %s\n", wp->name,
 		        err ? err : "out of memory");
 	free(err);
@@ -921,7 +926,10 @@ static int job_start(struct serve *s, struct job *j)
 	if (session && fcntl(in[1], F_SETPIPE_SZ, SESSION_PIPE) < 0 && fcntl(in[1], F_GETPIPE_SZ) < 65536)
 		goto fail;
 	/* A spare worker of the policy takes the run when there is one
-	 * (spare_fits); else a worker is forked now. */
+	 * (spare_fits); else a worker is forked now.  Whether this run has a
+	 * source decides whether the spares forked next start a checker. */
+	if (j->kind == JOB_RUN && j->wp)
+		j->wp->argv_last = j->argv != NULL;
 	pid_t pid = 0;
 	if (spare_fits(j) && s->n_spares) {
 		int jf = job_file(j);

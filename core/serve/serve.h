@@ -57,6 +57,9 @@ struct warm_policy {
 	cordon_policy *policy;
 	char *language; /* or NULL */
 	unsigned long long runs_by_status[6], refused;
+	/* the last run of this policy given a worker had no source (argv):
+	 * spares forked while it is set start no checker (jobs.c) */
+	bool argv_last;
 };
 
 struct serve_conf {
