@@ -97,8 +97,10 @@ jtrue() {
 }
 
 # json_get EXPR: evaluate a Python expression over the JSON in $T/out as j.
+# A reader that stops early (grep -q) ends it quietly (SIGPIPE), without a
+# Python traceback on the suite's output.
 json_get() {
-	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$T/out" "$1"
+	python3 -c 'import json,signal,sys; signal.signal(signal.SIGPIPE, signal.SIG_DFL); j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$T/out" "$1"
 }
 
 # write_policy FILE: write stdin to FILE (mode 0644, trusted).
