@@ -99,10 +99,10 @@ struct mark {
 
 struct cordon_node {
 	enum cordon_node_type type;
+	bool plain; /* scalar written without quotes */
 	struct mark mark;
 	char *text; /* scalar: NUL-terminated */
 	size_t len;
-	bool plain; /* scalar written without quotes */
 	struct cordon_node **items; /* sequence items; mapping: key, value, key, value... */
 	size_t n; /* items, or pairs for a mapping */
 };

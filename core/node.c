@@ -28,11 +28,15 @@ struct arena {
 	max_align_t data[];
 };
 
-static void *arena_alloc(struct arena **ap, size_t n)
+/* n bytes aligned to align (a power of two, at most max_align_t's): nodes
+ * and pointer arrays at their own alignment, strings at none, so that a
+ * large rule file's tree touches as few pages as it can (every first touch
+ * of a page costs a fault). */
+static void *arena_alloc_align(struct arena **ap, size_t n, size_t align)
 {
-	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
 	struct arena *a = *ap;
-	if (!a || a->cap - a->used < n) {
+	size_t pad = a ? (align - (a->used & (align - 1))) & (align - 1) : 0;
+	if (!a || a->cap - a->used < n || a->cap - a->used - n < pad) {
 		size_t cap = n > 16384 ? n : 16384;
 		if (cap > SIZE_MAX - sizeof(struct arena))
 			return NULL;
@@ -44,10 +48,16 @@ static void *arena_alloc(struct arena **ap, size_t n)
 		na->cap = cap;
 		*ap = na;
 		a = na;
+		pad = 0;
 	}
-	void *p = (char *)a->data + a->used;
-	a->used += n;
+	void *p = (char *)a->data + a->used + pad;
+	a->used += pad + n;
 	return p;
+}
+
+static void *arena_alloc(struct arena **ap, size_t n)
+{
+	return arena_alloc_align(ap, n, _Alignof(max_align_t));
 }
 
 static void arena_free(struct arena *a)
@@ -63,7 +73,7 @@ static char *arena_strndup(struct arena **ap, const char *s, size_t n)
 {
 	if (n == SIZE_MAX)
 		return NULL;
-	char *p = arena_alloc(ap, n + 1);
+	char *p = arena_alloc_align(ap, n + 1, 1);
 	if (!p)
 		return NULL;
 	memcpy(p, s, n);
@@ -288,7 +298,7 @@ static struct cordon_node *node_new(struct conv *c, const yaml_event_t *ev, cons
 		err_at(c->err, &tmp, "more than %d YAML nodes", POLICY_MAX_NODES);
 		return NULL;
 	}
-	struct cordon_node *n = arena_alloc(&c->tree->arena, sizeof(*n));
+	struct cordon_node *n = arena_alloc_align(&c->tree->arena, sizeof(*n), _Alignof(struct cordon_node));
 	if (!n) {
 		set_err(c->err, "out of memory");
 		return NULL;
@@ -364,7 +374,7 @@ static int conv_event(struct conv *c, const yaml_event_t *ev)
 		const struct frame *f = &c->frame[--c->depth];
 		n = f->n;
 		size_t k = c->n_items - f->first;
-		n->items = arena_alloc(&c->tree->arena, (k ? k : 1) * sizeof(*n->items));
+		n->items = arena_alloc_align(&c->tree->arena, (k ? k : 1) * sizeof(*n->items), _Alignof(struct cordon_node *));
 		if (!n->items)
 			return set_err(c->err, "out of memory");
 		if (k)
