@@ -858,6 +858,8 @@ cordon_checker *cordon_checker_start(cordon_policy *p, char **err)
 		*err = NULL;
 	if (!p)
 		return set_err(err, "cordon_checker_start: no policy"), NULL;
+	if (p->closed)
+		return set_err(err, "cordon_checker_start: the policy was closed (cordon_policy_close)"), NULL;
 	cordon_checker *h = calloc(1, sizeof(*h));
 	if (!h)
 		return set_err(err, "out of memory"), NULL;

@@ -20,6 +20,8 @@ int cordon_policy_event(cordon_policy *p, const char *json, const void *code, si
 		*err = NULL;
 	if (!p || !json)
 		return set_err(err, "cordon_policy_event: no policy or no event"), -1;
+	if (p->closed)
+		return set_err(err, "cordon_policy_event: the policy was closed (cordon_policy_close)"), -1;
 	json_t *ev = json_loads(json, 0, NULL);
 	const char *status = json_string_value(json_object_get(ev, "status"));
 	if (!json_is_object(ev) || !json_is_string(json_object_get(ev, "event")) || !status ||

@@ -257,6 +257,7 @@ struct cordon_policy {
 	int verbose;
 	bool audit; /* `mode: audit` or cordon_load_options.audit */
 	bool launch_only; /* cordon_load_options.launch_only: no source will be checked */
+	bool closed; /* cordon_policy_close: the modules' states are gone; nothing more runs */
 	struct strv *requirements; /* during a requirements hook: where require adds (require.c) */
 	bool requirements_bad; /* a require call of that hook was refused */
 	struct shared_data *data; /* set_data / get_data */

@@ -820,8 +820,10 @@ static void close_modules(cordon_policy *p)
 
 void cordon_policy_close(cordon_policy *p)
 {
-	if (p)
+	if (p) {
 		close_modules(p);
+		p->closed = true;
+	}
 }
 
 void cordon_policy_free(cordon_policy *p)

@@ -103,8 +103,8 @@ char **cordon_policy_requirements(cordon_policy *p, char **err)
 {
 	if (err)
 		*err = NULL;
-	if (!p) {
-		set_err(err, "no policy");
+	if (!p || p->closed) {
+		set_err(err, p ? "the policy was closed (cordon_policy_close)" : "no policy");
 		return NULL;
 	}
 	struct strv out = { 0 };

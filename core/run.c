@@ -199,6 +199,8 @@ cordon_result *cordon_check(cordon_policy *p, const char *path, const void *data
 		*err = NULL;
 	if (!p)
 		return set_err(err, "no policy"), NULL;
+	if (p->closed)
+		return set_err(err, "cordon_check: the policy was closed (cordon_policy_close)"), NULL;
 	if (std_fds_safe() < 0)
 		return set_err(err, "a standard descriptor is closed and /dev/null cannot be opened: %s", strerror(errno)),
 		       NULL;
@@ -652,6 +654,11 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 		if (opts && opts->size >= offsetof(struct cordon_run_options, checker) + sizeof(opts->checker))
 			cordon_checker_free(opts->checker);
 		return set_err(err, "cordon_run: missing policy or options (set options.size)"), NULL;
+	}
+	if (p->closed) {
+		if (opts->size >= offsetof(struct cordon_run_options, checker) + sizeof(opts->checker))
+			cordon_checker_free(opts->checker);
+		return set_err(err, "cordon_run: the policy was closed (cordon_policy_close)"), NULL;
 	}
 	/* A caller built against an older cordon.h passes a shorter struct:
 	 * the members it does not have read as zero. */

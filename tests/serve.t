@@ -500,9 +500,14 @@ if start "$T/serve2.yaml"; then
 		eval 'code_is 429 && hdr_has "^Retry-After:" && jtrue "\"runs_per_minute\" in j[\"error\"]"'
 	run stop --all --socket "$S"
 	check "a caller that is not admin cannot stop the service" eval 'rc_is 1 && err_has "admin"'
-	code=$(curl -s -m 10 -o "$T/out" -w '%{http_code}' "http://127.0.0.1:$port/v1/runs" -H 'Expect:' \
+	code=$(curl -s -m 10 -o "$T/out" -D "$T/hdr" -w '%{http_code}' "http://127.0.0.1:$port/v1/runs" -H 'Expect:' \
 		--data-binary "@$T/big")
 	check "TCP without a token and a body past max_request: 401 (the body read and dropped), nothing of it kept" code_is 401
+	check "... and the connection ends with the answer (Connection: close)" grep -qi '^Connection: close' "$T/hdr"
+	code=$(curl -s -m 10 -o "$T/out" -D "$T/hdr" -w '%{http_code}' "http://127.0.0.1:$port/v1/runs" \
+		-H 'Expect: 100-continue' --data-binary "@$T/big")
+	check "TCP without a token waiting for 100 Continue: 401, no body invited" \
+		eval 'code_is 401 && ! grep -q " 100 " "$T/hdr"'
 	code=$(curl -s -m 10 -o "$T/out" -w '%{http_code}' "http://127.0.0.1:$port/v1/runs" -H 'Expect:' \
 		-H 'Content-Length: 100000000' --data-binary 'x=1&y')
 	check "TCP without a token and a Content-Length far past max_request: 401 at once, the body never read" code_is 401
@@ -622,6 +627,16 @@ no_zombies() {
 	done
 	return 1
 }
+# descendant_running ROOT "CMD ARGS": the pid of a process under ROOT
+# whose command line is exactly that, or nothing.
+descendant_running() {
+	for _c in $(children "$1"); do
+		[ "$(tr '\0' ' ' </proc/"$_c"/cmdline 2>/dev/null)" = "$2 " ] && { echo "$_c"; return 0; }
+		_d=$(descendant_running "$_c" "$2")
+		[ -n "$_d" ] && { echo "$_d"; return 0; }
+	done
+	return 0
+}
 # child_of_service PID: PID's ancestor that is a child of the service.
 child_of_service() {
 	_p=$1
@@ -689,10 +704,10 @@ if start "$T/spare.yaml"; then
 	# the signal, given when the worker is reaped.
 	req POST /v1/runs '{"code": "exec sleep 29.5", "wait": false}'
 	wk=$(json_get 'j["id"]')
-	wpid=
+	wpid= sl=
 	i=0
 	while [ $i -lt 100 ] && [ -z "$wpid" ]; do
-		sl=$(pgrep -x -f 'sleep 29.5' | head -n 1)
+		sl=$(descendant_running "$spid" "sleep 29.5")
 		[ -n "$sl" ] && wpid=$(child_of_service "$sl")
 		[ -n "$wpid" ] || sleep 0.05
 		i=$((i + 1))
@@ -707,7 +722,7 @@ if start "$T/spare.yaml"; then
 	done
 	check "a worker killed before its result: 500, the error names the signal" \
 		eval '[ -n "$wpid" ] && code_is 500 && jtrue "\"ended without a result (signal 9\" in j[\"error\"]"'
-	pkill -KILL -x -f 'sleep 29.5' 2>/dev/null
+	[ -n "$sl" ] && kill -KILL "$sl" 2>/dev/null
 	# After a run without a source (argv), the spares forked next start
 	# no checker; a run with a source then starts its own, quietly.
 	req POST /v1/runs '{"argv": ["/bin/echo", "bare"]}'

@@ -84,13 +84,10 @@ static bool wait_zombie(int pid)
 	return false;
 }
 
-/* A policy loaded launch_only (ABI 1.7: pattern_scan leaves its scanners
- * unbuilt) still checks a source when asked: the scanners are built in the
- * checker then, and the verdict and findings are those of a policy loaded
- * for checks; a bad pattern is refused at load either way. */
 /* cordon_policy_close (ABI 1.8): every close hook runs once, last module
- * first, and nothing else is freed; a later cordon_policy_free frees the
- * rest without calling the hooks again. */
+ * first, and nothing else is freed; what would call a hook again is
+ * refused; a later cordon_policy_free frees the rest without calling the
+ * hooks again. */
 static void close_at_exit(const struct cordon_load_options *lo)
 {
 	char *log = xasprintf("%s/close.log", dir);
@@ -112,6 +109,22 @@ static void close_at_exit(const struct cordon_load_options *lo)
 		fclose(f);
 	is_str(buf, "tm_a open\ntm_b open\ntm_b close\ntm_a close\n",
 	       "cordon_policy_close: each close hook once, in reverse stack order");
+	static const char src[] = "true\n";
+	struct cordon_run_options ro = { .size = sizeof(ro), .source_data = src, .source_len = sizeof(src) - 1,
+		                         .stream_stdout_fd = -1, .stream_stderr_fd = -1, .cancel_fd = -1 };
+	cordon_result *r = cordon_run(p, &ro, &err);
+	ok(!r && err && strstr(err, "closed"), "a run of a closed policy: refused (%s)", err ? err : "no error");
+	free(err);
+	err = NULL;
+	r = cordon_check(p, NULL, src, sizeof(src) - 1, &err);
+	ok(!r && err && strstr(err, "closed"), "a check of a closed policy: refused");
+	free(err);
+	err = NULL;
+	cordon_checker *ck = cordon_checker_start(p, &err);
+	ok(!ck && err && strstr(err, "closed"), "a checker of a closed policy: refused");
+	free(err);
+	err = NULL;
+	cordon_result_free(r);
 	cordon_policy_free(p);
 	f = fopen(log, "r");
 	n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
@@ -128,6 +141,10 @@ static void close_at_exit(const struct cordon_load_options *lo)
 	free(pp);
 }
 
+/* A policy loaded launch_only (ABI 1.7: pattern_scan leaves its scanners
+ * unbuilt) still checks a source when asked: the scanners are built in the
+ * checker then, and the verdict and findings are those of a policy loaded
+ * for checks; a bad pattern is refused at load either way. */
 static void launch_only(const struct cordon_load_options *base)
 {
 	struct cordon_load_options lo = *base;

@@ -129,9 +129,20 @@ static enum MHD_Result refuse(struct http_wait *w, unsigned status, const char *
 	json_t *o = json_pack("{s:s,s:i}", "error", msg, "status", (int)status);
 	char ra[32];
 	snprintf(ra, sizeof(ra), "%.0f", retry_after < 1 ? 1 : retry_after);
-	if (status == 401)
-		return send_json(w->conn, status, o, "WWW-Authenticate", "Bearer realm=\"cordon\"");
-	return send_json(w->conn, status, o, status == 429 || status == 503 ? "Retry-After" : NULL, ra);
+	const char *h1 = status == 401 ? "WWW-Authenticate" : status == 429 || status == 503 ? "Retry-After" : NULL;
+	const char *v1 = status == 401 ? "Bearer realm=\"cordon\"" : ra;
+	/* A body read only to be dropped (a refused caller's, one past
+	 * max_request): the connection ends with the answer, as a server's
+	 * lingering close does, so that a peer gets one such read per
+	 * connection. */
+	const char *h2 = w->discard || w->too_big ? "Connection" : NULL;
+	char *t = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(o);
+	if (!t)
+		return send_text(w->conn, 500, "application/json", "{\"error\":\"out of memory\"}", NULL, NULL, NULL, NULL);
+	enum MHD_Result rc = send_text(w->conn, status, "application/json", t, h1, v1, h2, "close");
+	free(t);
+	return rc;
 }
 
 /* ---- callers ---- */
@@ -1328,19 +1339,25 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		unsigned long long clen = cl ? strtoull(cl, NULL, 10) : 0;
 		/* Who may not call is refused without keeping anything of the
-		 * body: a body up to drain_max is read and dropped first, for
-		 * the reason below (a 401 sent mid-upload was seen lost so);
-		 * any other (larger, or of no stated length) is answered at
-		 * once and libmicrohttpd closes the connection. */
+		 * body: a body up to drain_max that is already coming is read
+		 * and dropped first, for the reason below (a 401 sent
+		 * mid-upload was seen lost so), and the connection then closed
+		 * (refuse); any other (larger, of no stated length, or held
+		 * back for a 100 Continue) is answered at once and
+		 * libmicrohttpd closes the connection. */
+		const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
+		bool asks_continue = expect && strcasestr(expect, "100-continue");
 		if (w->auth_status && strcmp(url, "/v1/health") != 0) {
-			if (cl && clen > 0 && clen <= drain_max(s)) {
+			/* A client that waits for 100 Continue has sent nothing: no
+			 * race, so no body is invited (refused at once). */
+			if (cl && clen > 0 && clen <= drain_max(s) && !asks_continue) {
 				w->discard = true;
 				return MHD_YES;
 			}
 			w->started = true;
 			return refuse(w, (unsigned)w->auth_status, NULL, w->auth_why, 0);
 		}
-		if (cl && clen > s->conf.max_request && clen <= drain_max(s)) {
+		if (cl && clen > s->conf.max_request && clen <= drain_max(s) && !asks_continue) {
 			/* Read to its end and dropped, then 413: an answer sent while
 			 * the client is still sending races its upload (a connection
 			 * closed with unread data is reset, and the client may never

@@ -207,10 +207,13 @@ void jobs_free(struct serve *s)
 	spares_free(s);
 	/* Workers that wrote their results and were exiting: they hold no
 	 * sandbox any more (a run's whole tree is gone before its result is
-	 * written); waited for, so that none is left a zombie. */
-	for (size_t i = 0; i < s->n_exiting; i++)
+	 * written); killed (one stopped or stuck on its way out must not hold
+	 * the service's end) and waited for, so that none is left a zombie. */
+	for (size_t i = 0; i < s->n_exiting; i++) {
+		kill(s->exiting[i], SIGKILL);
 		while (waitpid(s->exiting[i], NULL, 0) < 0 && errno == EINTR)
 			;
+	}
 	free(s->exiting);
 	s->exiting = NULL;
 	s->n_exiting = s->cap_exiting = 0;
@@ -261,10 +264,12 @@ void jobs_prune(struct serve *s)
 
 /* ---- the worker ---- */
 
+/* A worker's reply on its result pipe: "STATUS LENGTH\n", then LENGTH
+ * bytes of body (reply_parse reads it). */
 static void worker_reply(int fd, int status, const char *body)
 {
-	char head[16];
-	int n = snprintf(head, sizeof(head), "%d\n", status);
+	char head[48];
+	int n = snprintf(head, sizeof(head), "%d %zu\n", status, strlen(body));
 	/* A reply that cannot be written is seen by the service as a worker
 	 * that ended without a result. */
 	if (cordon_write_all(fd, head, (size_t)n) == 0)
@@ -512,10 +517,11 @@ static void worker_run(struct serve *s, struct job *j, int out_fd, int cancel_fd
 		_exit(0);
 	}
 	char *js = cordon_result_json(r);
-	/* The run and its whole tree are over: the output streams end here,
-	 * and the result is closed once written whole, so that the service
-	 * answers at once (it need not wait for this process to exit, which
-	 * tears down its copy of the service's memory). */
+	/* The run and its whole tree are over (a check's checker ends with
+	 * this process): the output streams end here, and the result is
+	 * closed once written whole, so that the service answers at once (it
+	 * need not wait for this process to exit, which tears down its copy
+	 * of the service's memory). */
 	for (int i = 0; i < 2; i++)
 		if (stream_w[i] >= 0)
 			close(stream_w[i]);
@@ -1255,6 +1261,33 @@ void job_stream_readable(struct serve *s, struct job *j, int which)
 	http_sse_wake(j);
 }
 
+/* The worker's reply in the job's buffer (worker_reply): "STATUS LENGTH\n"
+ * with a status of 200-599 and exactly LENGTH bytes after it.  Returns
+ * the body's offset and sets *status, or -1 when the buffer holds no whole
+ * reply (nothing, a torn head, a body cut short or with bytes after it). */
+static long reply_parse(const struct job *j, int *status)
+{
+	if (!j->buf)
+		return -1;
+	const char *b = j->buf, *end = b + j->len, *p = b;
+	int st = 0;
+	for (int k = 0; k < 3; k++, p++) {
+		if (p == end || *p < '0' || *p > '9')
+			return -1;
+		st = st * 10 + (*p - '0');
+	}
+	if (p == end || *p++ != ' ' || st < 200 || st > 599)
+		return -1;
+	unsigned long long blen = 0;
+	const char *digits = p;
+	for (; p < end && *p >= '0' && *p <= '9' && p - digits < 19; p++)
+		blen = blen * 10 + (unsigned long long)(*p - '0');
+	if (p == digits || p == end || *p++ != '\n' || blen != (unsigned long long)(end - p))
+		return -1;
+	*status = st;
+	return (long)(p - b);
+}
+
 static void job_finish(struct serve *s, struct job *j, int wstatus)
 {
 	j->state = JOB_DONE;
@@ -1268,11 +1301,11 @@ static void job_finish(struct serve *s, struct job *j, int wstatus)
 		close(j->cancel_fd);
 		j->cancel_fd = -1;
 	}
-	char *nl = j->buf ? memchr(j->buf, '\n', j->len) : NULL;
-	if (nl && nl - j->buf < 5) {
-		*nl = '\0';
-		j->http_status = atoi(j->buf);
-		j->body = strndup(nl + 1, j->len - (size_t)(nl + 1 - j->buf));
+	int status = 0;
+	long off = reply_parse(j, &status);
+	if (off >= 0) {
+		j->http_status = status;
+		j->body = strndup(j->buf + off, j->len - (size_t)off);
 	}
 	if (!j->body || j->http_status < 200 || j->http_status > 599) {
 		free(j->body);
@@ -1327,21 +1360,6 @@ static void job_notify(struct serve *s, struct job *j)
 	http_job_done(s, j);
 }
 
-/* Does the job's buffer hold a worker's reply: "NNN\n" (a status of
- * 200-599) and a body? */
-static bool result_whole(const struct job *j)
-{
-	if (!j->buf || j->len < 5)
-		return false;
-	const char *nl = memchr(j->buf, '\n', j->len);
-	if (!nl || nl - j->buf != 3 || (size_t)(nl - j->buf) + 1 >= j->len)
-		return false;
-	for (const char *c = j->buf; c < nl; c++)
-		if (*c < '0' || *c > '9')
-			return false;
-	return j->buf[0] >= '2' && j->buf[0] <= '5';
-}
-
 static int exiting_add(struct serve *s, pid_t pid)
 {
 	if (s->n_exiting == s->cap_exiting) {
@@ -1386,11 +1404,14 @@ void job_readable(struct serve *s, struct job *j)
 	j->result_fd = -1;
 	/* A worker of a run or a check closes its result once it has written
 	 * it whole, after the run's tree is gone and its output streams are
-	 * closed: a result that reads as one (a status line and a body) ends
-	 * the job now, and the worker's own exit is reaped later, off the
-	 * request's path.  A worker that ended without one (killed, crashed)
-	 * is finished by the reaper, with its exit status in the error. */
-	if (j->kind != JOB_SESSION && j->pid > 0 && result_whole(j) && exiting_add(s, j->pid) == 0) {
+	 * closed (a check's checker ends with the worker): a reply that reads
+	 * whole (its head gives its length) ends the job now, and the
+	 * worker's own exit is reaped later, off the request's path.  A
+	 * worker that ended without one (killed, crashed, cut short in the
+	 * middle of its reply) is finished by the reaper, with its exit
+	 * status in the error. */
+	int status;
+	if (j->kind != JOB_SESSION && j->pid > 0 && reply_parse(j, &status) >= 0 && exiting_add(s, j->pid) == 0) {
 		j->pid = 0;
 		job_finish(s, j, 0);
 		return;

@@ -89,7 +89,8 @@ CORDON_API void cordon_policy_free(cordon_policy *policy);
  * no memory: the kernel releases the whole process at once, faster than
  * freeing it piece by piece (`cordon run` and `cordon exec` end so).  The
  * policy may then only be passed to cordon_policy_free, which frees what is
- * left, or be left to the exit.  (ABI 1.8.)
+ * left, or be left to the exit: a run, check, checker, event or
+ * requirements call on it is refused with an error.  (ABI 1.8.)
  */
 CORDON_API void cordon_policy_close(cordon_policy *policy);
 CORDON_API const char *cordon_policy_name(const cordon_policy *policy);
