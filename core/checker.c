@@ -365,12 +365,51 @@ static int answer(int fd, cordon_policy *p, const cordon_result *r, size_t warn0
 	return bad ? -1 : 0;
 }
 
+/* A checker started ahead (cordon_checker_start) checks a short fixed
+ * source of the policy's language once before it waits, and drops what
+ * that found: the pages the check hooks use (the parser's arenas, the
+ * scanners' match data) are then its own already, so that the first
+ * touch of each - a copy of the page in a forked process, costly on some
+ * hosts - is not on the real check's path.  The source is named
+ * CORDON_WARMUP_SOURCE (module.h), so that a module can tell it apart. */
+static void checker_warm(cordon_policy *p, struct check_out *out)
+{
+	static const struct {
+		const char *lang, *text;
+	} snippets[] = {
+		{ "python", "import math\nx = [math.sqrt(i) for i in range(3)]\nprint(\"%s\" % x, {'a': 1}.get('a'))\n" },
+		{ "javascript", "const x = [1, 2, 3].map((i) => Math.sqrt(i));\nconsole.log(`${x}`, {a: 1}.a);\n" },
+		{ "shell", "x=$(printf '%s' abc)\nfor i in 1 2 3; do echo \"$x $i\"; done\n" },
+		{ "java", "public class Main { public static void main(String[] a) { System.out.println(Math.sqrt(2)); } }\n" },
+	};
+	const char *lang = cordon_policy_language(p);
+	for (size_t i = 0; lang && i < ARRAY_SIZE(snippets); i++) {
+		if (strcmp(lang, snippets[i].lang) != 0)
+			continue;
+		cordon_result *r = result_new(p);
+		if (!r)
+			return;
+		struct run run;
+		memset(&run, 0, sizeof(run));
+		run.policy = p;
+		run.result = r;
+		char name[] = CORDON_WARMUP_SOURCE;
+		struct source src = { .name = name, .map = (const unsigned char *)snippets[i].text,
+			              .len = strlen(snippets[i].text), .language = lang, .fd = -1, .rofd = -1,
+			              .borrowed = true };
+		(void)check_hooks(&run, &src, out);
+		cordon_result_free(r);
+	}
+}
+
 /* Serve requests until the parent closes the socket. */
-static void checker_serve(cordon_policy *p, int fd, volatile int32_t *progress)
+static void checker_serve(cordon_policy *p, int fd, volatile int32_t *progress, bool warm)
 {
 	struct check_out *out = calloc(p->n_stack ? p->n_stack : 1, sizeof(*out));
 	if (!out)
 		_exit(CHECKER_SETUP_FAILED);
+	if (warm)
+		checker_warm(p, out);
 	p->checker_progress = progress;
 	for (;;) {
 		struct request_hdr h;
@@ -417,7 +456,7 @@ void checker_announce(cordon_policy *p, size_t entry)
 		*p->checker_progress = (int32_t)entry;
 }
 
-static int checker_start(cordon_policy *p, struct checker *c, char **why)
+static int checker_start(cordon_policy *p, struct checker *c, bool warm, char **why)
 {
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -470,7 +509,7 @@ static int checker_start(cordon_policy *p, struct checker *c, char **why)
 		}
 		if (set_limits() < 0 || drop_privileges() < 0 || load_filter(getpid()) < 0)
 			_exit(CHECKER_SETUP_FAILED);
-		checker_serve(p, fd, progress);
+		checker_serve(p, fd, progress, warm);
 		_exit(0);
 	}
 	close(sv[1]);
@@ -716,7 +755,7 @@ static int checker_check(struct run *run, const struct source *src, struct check
 		               "checker checked the sources", (int)ahead);
 		checker_end(c, NULL);
 	}
-	if (c->pid <= 0 && checker_start(p, c, &why) < 0) {
+	if (c->pid <= 0 && checker_start(p, c, false, &why) < 0) {
 		result_set_error(r, CORDON_EXIT_ERROR, "%s: nothing was checked", why ? why : "cannot start the checker");
 		free(why);
 		return CORDON_ERROR;
@@ -742,7 +781,7 @@ static int checker_check(struct run *run, const struct source *src, struct check
 		result_warn(r, "the checker started ahead of this run (pid %d) went away before it was used: a fresh "
 		               "checker checked the sources", (int)c->pid);
 		checker_end(c, NULL);
-		if (checker_start(p, c, &why) < 0) {
+		if (checker_start(p, c, false, &why) < 0) {
 			result_set_error(r, CORDON_EXIT_ERROR, "%s: nothing was checked",
 			                 why ? why : "cannot start the checker");
 			free(why);
@@ -869,7 +908,7 @@ cordon_checker *cordon_checker_start(cordon_policy *p, char **err)
 	if (!has_check_hooks(p))
 		return h; /* nothing to check: no process */
 	char *why = NULL;
-	if (checker_start(p, &h->c, &why) < 0) {
+	if (checker_start(p, &h->c, true, &why) < 0) {
 		set_err(err, "%s", why ? why : "cannot start the checker");
 		free(why);
 		free(h);

@@ -672,6 +672,9 @@ if start "$T/spare.yaml"; then
 	check "spare workers: a run is ok" eval 'code_is 200 && jtrue "j[\"status\"] == \"ok\" and j[\"stdout\"] == \"spare\\n\""'
 	pid1=$(run_pid)
 	check "spare workers: its source was checked by the spare's checker, started ahead" test "$pid1" = "$ck1"
+	check "... which had checked only its warm-up source before (its findings dropped)" \
+		jtrue '[f["message"] for f in j["findings"] if f["rule"] == "seen"] == ["before: <warm-up>"] and len(j["findings"]) == 2'
+
 	check "spare workers: that checker is gone after the run" test ! -e "/proc/$ck1"
 	set -- $(spare_checker)
 	sp2=${1:-} ck2=${2:-}
@@ -731,6 +734,8 @@ if start "$T/spare.yaml"; then
 	req POST /v1/runs '{"code": "echo sourced"}'
 	check "... a run with a source then checks it in a checker of its own, without a warning" \
 		eval 'code_is 200 && jtrue "j[\"stdout\"] == \"sourced\\n\" and not j.get(\"warnings\")" && [ -n "$(run_pid)" ]'
+	check "... (a checker started on the run's path checks no warm-up source)" \
+		jtrue '[f["message"] for f in j["findings"] if f["rule"] == "seen"] == ["before: "]'
 	set -- $(spare_checker)
 	check "... and the spares forked after it start their checker again" test -n "${2:-}"
 	req GET /metrics

@@ -591,11 +591,19 @@ struct cordon_core_api {
 	 * open.  Any phase. */
 	int (*checks_expected)(cordon_ctx *ctx);
 
-	/* ABI 1.8 adds nothing here: only the library function
-	 * cordon_policy_close (cordon.h).  Modules see no change: their close
-	 * hook is still called once, and they may still free their state in
-	 * it (the memory they free then is simply not reused). */
+	/* ABI 1.8 adds nothing here: the library function
+	 * cordon_policy_close (cordon.h), and CORDON_WARMUP_SOURCE below.
+	 * Modules see no change: their close hook is still called once, and
+	 * they may still free their state in it (the memory they free then
+	 * is simply not reused). */
 };
+
+/* The name of the source a checker started ahead (cordon_checker_start:
+ * cordon serve's spare workers) checks once before it waits, a short fixed
+ * program in the policy's language, so that the first touch of the check
+ * hooks' memory is not on a real check's path; what it finds is dropped.
+ * A check hook that counts or logs what it sees may skip it.  (ABI 1.8.) */
+#define CORDON_WARMUP_SOURCE "<warm-up>"
 
 #define CORDON_FD_KEEP_EXEC 0x1u
 

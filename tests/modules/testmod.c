@@ -8,7 +8,8 @@
  *     verdict: pass|deny|ignore|error|bogus   what check returns (bogus: 42)
  *              crash|syscall|whoami|pid        check crashes, makes a system call the
  *                                              checker refuses, reports its ids and fds,
- *                                              or the checker's process id (a finding "pid")
+ *                                              or the checker's process id (a finding "pid", and
+ *                                              "seen": the sources it checked before)
  *     findings: N                              findings check reports
  *     log: PATH                                append "NAME PHASE" per hook run
  *     open: ok|fail                            open fails with a policy error
@@ -195,8 +196,13 @@ static int tm_check(cordon_ctx *ctx, void *state, const struct cordon_source *sr
 		return CORDON_PASS;
 	}
 	if (strcmp(s->verdict, "pid") == 0) {
-		/* Which checker process saw this source (one per run). */
+		/* Which checker process saw this source (one per run), and what
+		 * it checked before (a checker started ahead: its warm-up). */
+		static char seen[256];
 		cordon_finding(ctx, "pid", CORDON_SEV_INFO, 0, 0, "%d", (int)getpid());
+		cordon_finding(ctx, "seen", CORDON_SEV_INFO, 0, 0, "before: %s", seen);
+		size_t k = strlen(seen);
+		snprintf(seen + k, sizeof(seen) - k, "%s%s", k ? "," : "", src->name ? src->name : "?");
 		return CORDON_PASS;
 	}
 	for (long i = 0; i < s->findings; i++)
