@@ -940,6 +940,31 @@ int cordon_checker_pid(const cordon_checker *h)
 	return h && h->c.pid > 0 ? (int)h->c.pid : 0;
 }
 
+/* cordon_check_with: a checker started ahead becomes the policy's own
+ * (kept for its later checks; still "pooled" until it has a source, so
+ * that one that ended while it waited is replaced, with a warning). */
+void checker_adopt_policy(cordon_policy *p, cordon_checker *h, cordon_result *r)
+{
+	if (!h)
+		return;
+	const char *why = NULL;
+	if (h->policy != p)
+		why = "it was started for another policy object";
+	else if (h->owner != getpid())
+		why = "it was started by another process";
+	else if (p->checker.pid > 0)
+		why = "the policy has a checker already";
+	if (why) {
+		if (h->c.pid > 0)
+			result_warn(r, "the checker given to this check was not used (%s): the policy's checker checks the "
+			               "source", why);
+		cordon_checker_free(h);
+		return;
+	}
+	p->checker = h->c;
+	free(h);
+}
+
 void checker_adopt(struct run *run, cordon_checker *h)
 {
 	if (!h)

@@ -193,21 +193,27 @@ out:
 	return rc;
 }
 
-cordon_result *cordon_check(cordon_policy *p, const char *path, const void *data, size_t len, char **err)
+/* cordon_check, and cordon_check_with (checker: one started ahead, taken
+ * whatever happens, or NULL). */
+static cordon_result *check_one(cordon_policy *p, const char *path, const void *data, size_t len,
+                                cordon_checker *checker, char **err)
 {
 	if (err)
 		*err = NULL;
 	if (!p)
-		return set_err(err, "no policy"), NULL;
+		return cordon_checker_free(checker), set_err(err, "no policy"), NULL;
 	if (p->closed)
-		return set_err(err, "cordon_check: the policy was closed (cordon_policy_close)"), NULL;
+		return cordon_checker_free(checker),
+		       set_err(err, "cordon_check: the policy was closed (cordon_policy_close)"), NULL;
 	if (std_fds_safe() < 0)
-		return set_err(err, "a standard descriptor is closed and /dev/null cannot be opened: %s", strerror(errno)),
+		return cordon_checker_free(checker),
+		       set_err(err, "a standard descriptor is closed and /dev/null cannot be opened: %s", strerror(errno)),
 		       NULL;
 	cordon_result *r = result_new(p);
 	if (!r)
-		return set_err(err, "out of memory"), NULL;
+		return cordon_checker_free(checker), set_err(err, "out of memory"), NULL;
 	r->check_file = xstrdup(path ? (strcmp(path, "-") == 0 ? "<stdin>" : path) : "<data>");
+	checker_adopt_policy(p, checker, r);
 	struct run run;
 	run_begin(&run, p, r);
 	run.sources = calloc(1, sizeof(struct source));
@@ -252,6 +258,16 @@ cordon_result *cordon_check(cordon_policy *p, const char *path, const void *data
 			p->stack[i].verdict = "skipped";
 	run_end(&run);
 	return r;
+}
+
+cordon_result *cordon_check(cordon_policy *p, const char *path, const void *data, size_t len, char **err)
+{
+	return check_one(p, path, data, len, NULL, err);
+}
+
+cordon_result *cordon_check_with(cordon_policy *p, cordon_checker *checker, const void *data, size_t len, char **err)
+{
+	return check_one(p, NULL, data, len, checker, err);
 }
 
 static void finish_phase(struct run *run)

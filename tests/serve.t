@@ -682,6 +682,15 @@ if start "$T/spare.yaml"; then
 	req POST /v1/runs '{"code": "echo again"}'
 	pid2=$(run_pid)
 	check "spare workers: the next run's checker is another process" eval '[ "$pid2" = "$ck2" ] && [ "$pid2" != "$pid1" ]'
+	# A check (POST /v1/checks) goes to a spare too: its checker, started
+	# ahead and warmed up, checks the code (cordon_check_with).
+	set -- $(spare_checker)
+	spc=${2:-}
+	req POST /v1/checks '{"code": "echo checked"}'
+	check "spare workers: a check is checked in a spare's checker, started ahead" \
+		eval 'code_is 200 && jtrue "j[\"verdict\"] == \"pass\"" && [ -n "$spc" ] && [ "$(run_pid)" = "$spc" ]'
+	check "... which had checked only its warm-up source before" \
+		jtrue '[f["message"] for f in j["findings"] if f["rule"] == "seen"] == ["before: <warm-up>"]'
 	set -- $(spare_checker)
 	sp3=${1:-} ck3=${2:-}
 	kill -KILL "$ck3" 2>/dev/null
@@ -740,7 +749,7 @@ if start "$T/spare.yaml"; then
 	check "... and the spares forked after it start their checker again" test -n "${2:-}"
 	req GET /metrics
 	check "metrics: spares used and discarded" eval \
-		'grep -Eq "^cordon_spare_workers_used_total [3-7]$" "$T/out" && grep -q "^cordon_spare_workers_discarded_total 1$" "$T/out"'
+		'grep -Eq "^cordon_spare_workers_used_total [4-9]$" "$T/out" && grep -q "^cordon_spare_workers_discarded_total 1$" "$T/out"'
 	stop_service
 	check "spare workers: none is left when the service ends" eval '! kill -0 "$sp4" 2>/dev/null && [ -z "$(children "$spid")" ]'
 else

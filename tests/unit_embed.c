@@ -292,6 +292,42 @@ static void checkers_ahead(const struct cordon_load_options *lo)
 	cordon_result_free(r);
 	ok(cordon_checker_start(NULL, &err) == NULL && err, "no policy: NULL and an error");
 	free(err);
+	err = NULL;
+
+	/* cordon_check_with (ABI 1.8): a check in a checker started ahead,
+	 * warmed up first on CORDON_WARMUP_SOURCE; it becomes the policy's own
+	 * for the next checks.  A checker of another policy is ended unused. */
+	cordon_policy *c = cordon_policy_load(pp, lo, &err);
+	if (!c)
+		bail("%s", err);
+	h = cordon_checker_start(c, &err);
+	int pid10 = cordon_checker_pid(h);
+	r = cordon_check_with(c, h, quiet, sizeof(quiet) - 1, &err);
+	ok(r && strcmp(cordon_result_status(r), "ok") == 0 && checker_pid_of(r) == pid10 && pid10 > 0,
+	   "cordon_check_with: checked in the checker given (%d)", pid10);
+	ok(r && !has_warning(r, "checker"), "... without a warning");
+	const char *seen = NULL;
+	for (size_t i = 0; r && i < cordon_result_finding_count(r); i++) {
+		struct cordon_finding f = { .size = sizeof(f) };
+		if (cordon_result_finding(r, i, &f) == 0 && f.rule && strcmp(f.rule, "seen") == 0)
+			seen = f.message;
+	}
+	is_str(seen, "before: " CORDON_WARMUP_SOURCE, "... which had checked only its warm-up source before");
+	cordon_result_free(r);
+	r = cordon_check(c, NULL, quiet, sizeof(quiet) - 1, &err);
+	ok(r && checker_pid_of(r) == pid10, "the next cordon_check of the policy: the same checker");
+	cordon_result_free(r);
+	h = cordon_checker_start(q, &err);
+	int pid11 = cordon_checker_pid(h);
+	r = cordon_check_with(c, h, quiet, sizeof(quiet) - 1, &err);
+	ok(r && checker_pid_of(r) == pid10 && has_warning(r, "started for another policy object") && gone(pid11),
+	   "a checker of another policy object: ended unused, with a warning");
+	cordon_result_free(r);
+	r = cordon_check_with(NULL, cordon_checker_start(c, &err), quiet, 1, &err);
+	ok(!r && err, "cordon_check_with without a policy: NULL and an error (the checker ended)");
+	free(err);
+	err = NULL;
+	cordon_policy_free(c);
 	cordon_policy_free(n);
 	cordon_policy_free(p);
 	cordon_policy_free(q);

@@ -449,8 +449,8 @@ static void worker_detach(struct serve *s, const struct job *j, int keep_fd)
 static void worker_run(struct serve *s, struct job *j, int out_fd, int cancel_fd, const int stream_w[2],
                        cordon_checker *checker)
 {
-	if (j->kind != JOB_RUN && j->kind != JOB_SESSION) {
-		cordon_checker_free(checker); /* only cordon_run takes one */
+	if (j->kind != JOB_RUN && j->kind != JOB_SESSION && j->kind != JOB_CHECK) {
+		cordon_checker_free(checker); /* only cordon_run and cordon_check_with take one */
 		checker = NULL;
 	}
 	if (j->kind == JOB_MCP) {
@@ -483,7 +483,8 @@ static void worker_run(struct serve *s, struct job *j, int out_fd, int cancel_fd
 	cordon_result *r = NULL;
 	char *err = NULL;
 	if (j->kind == JOB_CHECK) {
-		r = cordon_check(p, NULL, j->code, j->code_len, &err);
+		r = cordon_check_with(p, checker, j->code, j->code_len, &err);
+		checker = NULL; /* taken */
 	} else {
 		int in_fd = -1;
 		char in_path[64];
@@ -563,6 +564,7 @@ static void worker_main(struct serve *s, struct job *j, int out_fd, int cancel_f
 struct spare_msg {
 	uint32_t magic;
 	uint32_t n_fds;
+	uint32_t kind; /* JOB_RUN or JOB_CHECK */
 };
 
 /* One field of the job file: a u64 length (UINT64_MAX: absent), the bytes. */
@@ -722,12 +724,12 @@ static void spare_main(struct serve *s, struct warm_policy *wp, int fd)
 	/* The end of the socket (the service let this spare go, or went
 	 * away), or a message that is not one job: nothing to do. */
 	if (n != (ssize_t)sizeof(m) || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || m.magic != SPARE_MAGIC ||
-	    (m.n_fds != 3 && m.n_fds != SPARE_FDS) || got != m.n_fds) {
+	    (m.n_fds != 3 && m.n_fds != SPARE_FDS) || got != m.n_fds || (m.kind != JOB_RUN && m.kind != JOB_CHECK)) {
 		cordon_checker_free(ck);
 		_exit(0);
 	}
 	struct caller k = { 0 };
-	struct job *j = job_new(JOB_RUN, &k, wp);
+	struct job *j = job_new((enum job_kind)m.kind, &k, wp);
 	if (!j || job_read(fds[0], j, &k) < 0) {
 		worker_error(fds[1], 500, "the spare worker could not read its job");
 		cordon_checker_free(ck);
@@ -804,14 +806,14 @@ void spares_refill(struct serve *s)
 	}
 }
 
-/* Which jobs a spare takes: a run or an exec of a warm policy as it is
- * loaded (no per-call settings: those load their own copy), not a
- * session.  Everything such a job's worker reads of it goes through
+/* Which jobs a spare takes: a run, an exec or a check of a warm policy as
+ * it is loaded (no per-call settings: those load their own copy), not a
+ * session (a check takes the spare's checker: cordon_check_with).  Everything such a job's worker reads of it goes through
  * job_file: a new field of struct job that a run uses must be carried
  * there, or its jobs kept out here. */
 static bool spare_fits(const struct job *j)
 {
-	return j->kind == JOB_RUN && !j->tighten && j->wp;
+	return (j->kind == JOB_RUN || j->kind == JOB_CHECK) && !j->tighten && j->wp;
 }
 
 /* Hand job j to a spare of its policy with its descriptors (job file,
@@ -825,7 +827,7 @@ static pid_t spare_give(struct serve *s, struct job *j, const int fds[SPARE_FDS]
 			continue;
 		}
 		struct spare sp = s->spares[i];
-		struct spare_msg m = { .magic = SPARE_MAGIC, .n_fds = n_fds };
+		struct spare_msg m = { .magic = SPARE_MAGIC, .n_fds = n_fds, .kind = (uint32_t)j->kind };
 		union {
 			char buf[CMSG_SPACE(SPARE_FDS * sizeof(int))];
 			struct cmsghdr align;
@@ -934,8 +936,8 @@ static int job_start(struct serve *s, struct job *j)
 	/* A spare worker of the policy takes the run when there is one
 	 * (spare_fits); else a worker is forked now.  Whether this run has a
 	 * source decides whether the spares forked next start a checker. */
-	if (j->kind == JOB_RUN && j->wp)
-		j->wp->argv_last = j->argv != NULL;
+	if ((j->kind == JOB_RUN || j->kind == JOB_CHECK) && j->wp)
+		j->wp->argv_last = j->kind == JOB_RUN && j->argv != NULL;
 	pid_t pid = 0;
 	if (spare_fits(j) && s->n_spares) {
 		int jf = job_file(j);

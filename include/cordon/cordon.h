@@ -187,6 +187,18 @@ CORDON_API cordon_checker *cordon_checker_start(cordon_policy *policy, char **er
 CORDON_API void cordon_checker_free(cordon_checker *checker);
 /* The checker's process id, 0 when none runs. */
 CORDON_API int cordon_checker_pid(const cordon_checker *checker);
+/*
+ * cordon_check of len bytes of data (as cordon_check with a NULL path),
+ * checked in a checker started ahead (cordon_checker_start), which it
+ * takes whatever it returns: the checker becomes the policy's own, kept
+ * for its later checks.  One that cannot serve (started for another policy
+ * object or in another process, or the policy has a checker already) is
+ * ended, with a warning, and the policy's own checks; one that ended while
+ * it waited is replaced by a fresh one (the warning says so).  checker may
+ * be NULL: cordon_check.  (ABI 1.8.)
+ */
+CORDON_API cordon_result *cordon_check_with(cordon_policy *policy, cordon_checker *checker, const void *data,
+                                            size_t len, char **err);
 
 struct cordon_run_options {
 	size_t size; /* sizeof(struct cordon_run_options) */
