@@ -196,6 +196,10 @@ static char *get_str(struct cur *c)
 
 /* The checker's exit status when it cannot even start confined. */
 #define CHECKER_SETUP_FAILED 99
+/* A checker started ahead: the byte it sends when its warm-up is done, and
+ * what its progress page holds meanwhile. */
+#define CHECKER_READY 'R'
+#define CHECKER_WARMING (-2)
 
 static int drop_privileges(void)
 {
@@ -408,8 +412,19 @@ static void checker_serve(cordon_policy *p, int fd, volatile int32_t *progress, 
 	struct check_out *out = calloc(p->n_stack ? p->n_stack : 1, sizeof(*out));
 	if (!out)
 		_exit(CHECKER_SETUP_FAILED);
-	if (warm)
+	if (warm) {
+		/* Warming up: the page says so (a crash here is not blamed on
+		 * a source), then CHECKER_READY tells the parent it may send. */
+		*progress = CHECKER_WARMING;
 		checker_warm(p, out);
+		*progress = -1;
+		char ready = CHECKER_READY;
+		ssize_t w;
+		while ((w = write(fd, &ready, 1)) < 0 && errno == EINTR)
+			;
+		if (w != 1)
+			_exit(CHECKER_SETUP_FAILED);
+	}
 	p->checker_progress = progress;
 	for (;;) {
 		struct request_hdr h;
@@ -514,9 +529,11 @@ static int checker_start(cordon_policy *p, struct checker *c, bool warm, char **
 	}
 	close(sv[1]);
 	c->pid = pid;
+	c->owner = parent;
 	c->fd = sv[0];
 	c->progress = progress;
 	c->pooled = false;
+	c->warm = warm;
 	return 0;
 }
 
@@ -524,8 +541,31 @@ static int checker_start(cordon_policy *p, struct checker *c, bool warm, char **
 
 /* End the checker: closing its socket ends a healthy one; one that does
  * not end at once is killed.  *wstatus: how it ended (0 if unknown). */
+/* A checker this process did not start (it was forked from the process
+ * that did, a policy's checker copied with its memory: cordon serve's
+ * workers hold the service's): not its to use, end or reap - another
+ * process's checker may hold other callers' sources and answers.  This
+ * process's copies of its descriptor and page are let go.  True when it
+ * was such a one (c is then empty). */
+static bool checker_disown_inherited(struct checker *c)
+{
+	if (c->pid <= 0 || c->owner == getpid())
+		return false;
+	if (c->fd >= 0)
+		close(c->fd);
+	if (c->progress)
+		munmap((void *)c->progress, sizeof(int32_t));
+	*c = (struct checker){ .pid = -1, .fd = -1 };
+	return true;
+}
+
 static void checker_end(struct checker *c, int *wstatus)
 {
+	if (checker_disown_inherited(c)) {
+		if (wstatus)
+			*wstatus = 0;
+		return;
+	}
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
@@ -585,6 +625,8 @@ void checker_stop(struct checker *c)
 
 void checker_release(struct checker *c)
 {
+	if (checker_disown_inherited(c))
+		return;
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
@@ -749,7 +791,27 @@ static int checker_check(struct run *run, const struct source *src, struct check
 	char *why = NULL;
 	for (size_t i = 0; i < p->n_stack; i++)
 		out[i] = (struct check_out){ .code = CHECK_NO_HOOK };
+	checker_disown_inherited(c); /* a fresh one of this process's own is started below */
 	pid_t ahead = c->pid;
+	if (c->pid > 0 && c->warm) {
+		/* Started ahead: its warm-up must have ended (CHECKER_READY)
+		 * before a source is sent, within the check's time. */
+		char b = 0;
+		int got = read_by(c->fd, &b, 1, now_ms() + CHECK_TIMEOUT_MS, cancel_fd);
+		if (got == -2) {
+			checker_end(c, NULL);
+			return -2;
+		}
+		c->warm = false;
+		/* Ended (its socket hung up): told below, as one that ended
+		 * while it waited; silent or saying something else: ended here. */
+		if (got == 0 || (got == 1 && b != CHECKER_READY)) {
+			result_warn(r, "the checker started ahead of this %s (pid %d) did not finish its warm-up: a fresh "
+			               "checker checked the sources",
+			            r->check_file ? "check" : "run", (int)ahead);
+			checker_end(c, NULL);
+		}
+	}
 	if (c->pooled && !pooled_usable(c)) {
 		result_warn(r, "the checker started ahead of this run (pid %d) had ended before it was used: a fresh "
 		               "checker checked the sources", (int)ahead);
@@ -948,6 +1010,7 @@ void checker_adopt_policy(cordon_policy *p, cordon_checker *h, cordon_result *r)
 	if (!h)
 		return;
 	const char *why = NULL;
+	checker_disown_inherited(&p->checker);
 	if (h->policy != p)
 		why = "it was started for another policy object";
 	else if (h->owner != getpid())

@@ -227,9 +227,11 @@ struct entry {
 /* A checker process (checker.c): the check hooks run there, confined. */
 struct checker {
 	pid_t pid; /* -1: not running */
+	pid_t owner; /* the process that started it (its parent) */
 	int fd; /* the parent's end of its socket */
 	volatile int32_t *progress; /* shared page: the entry whose hook runs */
 	bool pooled; /* started ahead of its run (cordon_checker_start), not sent a source yet */
+	bool warm; /* warming up (started ahead): says CHECKER_READY when done, before its first request */
 };
 
 struct env_var {

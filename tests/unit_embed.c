@@ -327,7 +327,50 @@ static void checkers_ahead(const struct cordon_load_options *lo)
 	ok(!r && err, "cordon_check_with without a policy: NULL and an error (the checker ended)");
 	free(err);
 	err = NULL;
+
+	/* A policy's checker copied into a forked process (cordon serve's
+	 * workers hold the service's) is not that process's to use or end: it
+	 * starts its own, and the parent's still answers afterwards. */
+	r = cordon_check(c, NULL, quiet, sizeof(quiet) - 1, &err);
+	int mine = checker_pid_of(r);
+	cordon_result_free(r);
+	pid_t kid = fork();
+	if (kid == 0) {
+		cordon_result *kr = cordon_check(c, NULL, quiet, sizeof(quiet) - 1, NULL);
+		int theirs = checker_pid_of(kr);
+		cordon_result_free(kr);
+		_exit(theirs > 0 && theirs != mine ? 0 : 1);
+	}
+	int kst = -1;
+	while (kid > 0 && waitpid(kid, &kst, 0) < 0 && errno == EINTR)
+		;
+	ok(mine > 0 && kid > 0 && WIFEXITED(kst) && WEXITSTATUS(kst) == 0,
+	   "a forked process does not use the policy's checker it inherited (%d): it starts its own", mine);
+	r = cordon_check(c, NULL, quiet, sizeof(quiet) - 1, &err);
+	ok(checker_pid_of(r) == mine, "... and the parent's checker still answers it");
+	cordon_result_free(r);
 	cordon_policy_free(c);
+
+	/* A checker started ahead whose warm-up crashes: the run's source is
+	 * checked by a fresh checker, and the result says so. */
+	char *wp = write_file("warm.yaml", "isolation: none\ninterpreter: [/bin/sh]\n"
+	                                   "stack:\n  - module: tm_a\n    with: {verdict: warmcrash}\n");
+	cordon_policy *w = cordon_policy_load(wp, lo, &err);
+	if (!w)
+		bail("%s", err);
+	h = cordon_checker_start(w, &err);
+	int pid12 = cordon_checker_pid(h);
+	o.checker = h;
+	r = cordon_run(w, &o, &err);
+	ok(r && strcmp(cordon_result_status(r), "ok") == 0 && checker_pid_of(r) > 0 && checker_pid_of(r) != pid12,
+	   "a checker whose warm-up crashed: a fresh checker checks the run's source");
+	ok(has_warning(r, "did not finish its warm-up") || has_warning(r, "had ended before it was used"),
+	   "... and the result says so");
+	cordon_result_free(r);
+	o.checker = NULL;
+	cordon_policy_free(w);
+	unlink(wp);
+	free(wp);
 	cordon_policy_free(n);
 	cordon_policy_free(p);
 	cordon_policy_free(q);

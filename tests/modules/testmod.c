@@ -5,7 +5,8 @@
  * stack several.  Never installed.
  *
  *   with:
- *     verdict: pass|deny|ignore|error|bogus   what check returns (bogus: 42)
+ *     verdict: pass|deny|ignore|error|bogus   what check returns (bogus: 42; warmcrash: crashes on a
+ *                                              checker's warm-up source, else as pid)
  *              crash|syscall|whoami|pid        check crashes, makes a system call the
  *                                              checker refuses, reports its ids and fds,
  *                                              or the checker's process id (a finding "pid", and
@@ -134,13 +135,14 @@ static int tm_open(cordon_ctx *ctx, void **statep)
 	n = cordon_arg(ctx, "open");
 	if (n && strcmp(api->node_scalar(n, NULL), "fail") == 0)
 		return cordon_error(ctx, n, "open: failing as asked");
-	static const char *const verdicts[] = { "pass", "deny", "ignore", "error", "bogus", "crash", "syscall", "whoami", "pid" };
+	static const char *const verdicts[] = { "pass", "deny", "ignore", "error", "bogus", "crash", "syscall", "whoami", "pid",
+		                                "warmcrash" };
 	bool known = false;
 	for (size_t i = 0; i < sizeof(verdicts) / sizeof(verdicts[0]); i++)
 		known |= strcmp(s->verdict, verdicts[i]) == 0;
 	if (!known)
 		return cordon_error(ctx, cordon_arg(ctx, "verdict"),
-		                    "verdict: expected pass, deny, ignore, error, bogus, crash, syscall, whoami or pid");
+		                    "verdict: expected pass, deny, ignore, error, bogus, crash, syscall, whoami, pid or warmcrash");
 	if (copy_arg(ctx, "peek", s->peek, sizeof(s->peek), "") < 0)
 		return -1;
 	n = cordon_arg(ctx, "share");
@@ -172,6 +174,13 @@ static int tm_check(cordon_ctx *ctx, void *state, const struct cordon_source *sr
 		cordon_warning(ctx, "trace: %s check", TM_NAME);
 	if (strcmp(s->verdict, "crash") == 0)
 		raise(SIGSEGV);
+	if (strcmp(s->verdict, "warmcrash") == 0) {
+		/* Crashes on a checker's warm-up source only; else as pid. */
+		if (src->name && strcmp(src->name, CORDON_WARMUP_SOURCE) == 0)
+			raise(SIGSEGV);
+		cordon_finding(ctx, "pid", CORDON_SEV_INFO, 0, 0, "%d", (int)getpid());
+		return CORDON_PASS;
+	}
 	if (strcmp(s->verdict, "syscall") == 0) {
 		/* Opening a file is not in the checker's allow list. */
 		int fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
