@@ -926,8 +926,9 @@ int check_phase(struct run *run, const struct source *src)
 	}
 	int res;
 	if (run->result->check_file)
-		/* cordon_check: the policy's checker, kept from source to source. */
-		res = checker_check(run, src, &p->checker, -1, out);
+		/* cordon_check: the policy's checker, kept from source to source;
+		 * cordon_check_with: the caller's. */
+		res = checker_check(run, src, run->check_with ? run->check_with : &p->checker, -1, out);
 	else
 		/* cordon_run: a checker of the run's own, for all its sources. */
 		res = checker_check(run, src, &run->checker, run->cancel_fd, out);
@@ -1002,30 +1003,24 @@ int cordon_checker_pid(const cordon_checker *h)
 	return h && h->c.pid > 0 ? (int)h->c.pid : 0;
 }
 
-/* cordon_check_with: a checker started ahead becomes the policy's own
- * (kept for its later checks; still "pooled" until it has a source, so
- * that one that ended while it waited is replaced, with a warning). */
-void checker_adopt_policy(cordon_policy *p, cordon_checker *h, cordon_result *r)
+/* cordon_check_with: the caller's checker for this check when it was
+ * started for this policy by this process, else NULL (the policy's own
+ * checks, and the result says why). */
+struct checker *checker_for_check(cordon_policy *p, cordon_checker *h, cordon_result *r)
 {
 	if (!h)
-		return;
+		return NULL;
 	const char *why = NULL;
-	checker_disown_inherited(&p->checker);
 	if (h->policy != p)
 		why = "it was started for another policy object";
 	else if (h->owner != getpid())
 		why = "it was started by another process";
-	else if (p->checker.pid > 0)
-		why = "the policy has a checker already";
 	if (why) {
-		if (h->c.pid > 0)
-			result_warn(r, "the checker given to this check was not used (%s): the policy's checker checks the "
-			               "source", why);
-		cordon_checker_free(h);
-		return;
+		result_warn(r, "the checker given to this check was not used (%s): the policy's checker checks the source",
+		            why);
+		return NULL;
 	}
-	p->checker = h->c;
-	free(h);
+	return &h->c;
 }
 
 void checker_adopt(struct run *run, cordon_checker *h)

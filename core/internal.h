@@ -541,6 +541,7 @@ struct run {
 	const char *const *bind_ro;
 	const char *input_dir; /* --input-dir, canonical */
 	struct checker checker; /* the run's checker (checker.c) */
+	struct checker *check_with; /* cordon_check_with: the caller's checker for this check, or NULL */
 	struct outputs outputs; /* --output-dir (outputs.c) */
 	struct run_cgroup cgroup; /* the run's cgroup (cgroup.c) */
 	int cancel_fd; /* the caller's, or -1 */
@@ -607,7 +608,7 @@ HIDDEN void checker_release(struct checker *c);
  * for this policy by this process, else ended (a fresh checker will check,
  * and the result says why).  The handle is freed either way. */
 HIDDEN void checker_adopt(struct run *run, cordon_checker *h);
-HIDDEN void checker_adopt_policy(cordon_policy *p, cordon_checker *h, cordon_result *r);
+HIDDEN struct checker *checker_for_check(cordon_policy *p, cordon_checker *h, cordon_result *r);
 /* Inside a checker, before an entry's check hook: say which (so that a
  * crash is blamed on it).  Nothing outside a checker. */
 HIDDEN void checker_announce(cordon_policy *p, size_t entry);

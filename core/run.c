@@ -193,29 +193,27 @@ out:
 	return rc;
 }
 
-/* cordon_check, and cordon_check_with (checker: one started ahead, taken
- * whatever happens, or NULL). */
+/* cordon_check, and cordon_check_with (checker: the caller's, started
+ * ahead, or NULL). */
 static cordon_result *check_one(cordon_policy *p, const char *path, const void *data, size_t len,
                                 cordon_checker *checker, char **err)
 {
 	if (err)
 		*err = NULL;
 	if (!p)
-		return cordon_checker_free(checker), set_err(err, "no policy"), NULL;
+		return set_err(err, "no policy"), NULL;
 	if (p->closed)
-		return cordon_checker_free(checker),
-		       set_err(err, "cordon_check: the policy was closed (cordon_policy_close)"), NULL;
+		return set_err(err, "cordon_check: the policy was closed (cordon_policy_close)"), NULL;
 	if (std_fds_safe() < 0)
-		return cordon_checker_free(checker),
-		       set_err(err, "a standard descriptor is closed and /dev/null cannot be opened: %s", strerror(errno)),
+		return set_err(err, "a standard descriptor is closed and /dev/null cannot be opened: %s", strerror(errno)),
 		       NULL;
 	cordon_result *r = result_new(p);
 	if (!r)
-		return cordon_checker_free(checker), set_err(err, "out of memory"), NULL;
+		return set_err(err, "out of memory"), NULL;
 	r->check_file = xstrdup(path ? (strcmp(path, "-") == 0 ? "<stdin>" : path) : "<data>");
-	checker_adopt_policy(p, checker, r);
 	struct run run;
 	run_begin(&run, p, r);
+	run.check_with = checker_for_check(p, checker, r);
 	run.sources = calloc(1, sizeof(struct source));
 	char *why = NULL;
 	if (!run.sources || !r->check_file) {

@@ -757,6 +757,46 @@ else
 	diag "$(cat "$T/serve.log")"
 fi
 
+# ---- each session's cells are checked in a checker of the session's
+# own (never the service's one for every session of the policy) ----
+write_policy "$T/pd/cellpid.yaml" <<EOF
+isolation: none
+interpreter: [/usr/bin/python3, -I]
+stack:
+  - module: $CORDON_TESTBIN/modules/cordon_tm_a.so
+    with: {verdict: pid}
+EOF
+cat <<EOF | conf "$T/cellpid.yaml"
+listen: {unix: $S, mode: "0666"}
+workers: 2
+spare_workers: 0
+policy_dir: $T/pd
+policies: [cellpid]
+EOF
+cellpid() { json_get '([f["message"] for f in j.get("findings", []) if f["rule"] == "pid"] + [""])[0]'; }
+if start "$T/cellpid.yaml"; then
+	req POST /v1/sessions '{"policy": "cellpid"}'
+	s1=$(json_get 'j["id"]')
+	req POST /v1/sessions '{"policy": "cellpid"}'
+	s2=$(json_get 'j["id"]')
+	req POST "/v1/sessions/$s1/execute" '{"code": "1"}'
+	a1=$(cellpid)
+	req POST "/v1/sessions/$s2/execute" '{"code": "2"}'
+	b1=$(cellpid)
+	req POST "/v1/sessions/$s1/execute" '{"code": "3"}'
+	a2=$(cellpid)
+	check "sessions: each session's cells are checked in a checker of its own ($a1, $b1)" \
+		eval '[ -n "$a1" ] && [ -n "$b1" ] && [ "$a1" != "$b1" ] && [ "$a1" = "$a2" ]'
+	req DELETE "/v1/sessions/$s1"
+	check "... which ends with its session" zombie "$a1"
+	req POST "/v1/sessions/$s2/execute" '{"code": "4"}'
+	check "... while the other session's goes on" eval '[ "$(cellpid)" = "$b1" ]'
+	stop_service
+else
+	not_ok "the service starts with a session policy"
+	diag "$(cat "$T/serve.log")"
+fi
+
 # systemd socket activation: the socket comes as fd 3 (LISTEN_PID,
 # LISTEN_FDS) and stays when the service ends (systemd owns it).
 printf 'policies: [default]\n' | conf "$T/sa.yaml"

@@ -294,9 +294,10 @@ static void checkers_ahead(const struct cordon_load_options *lo)
 	free(err);
 	err = NULL;
 
-	/* cordon_check_with (ABI 1.8): a check in a checker started ahead,
-	 * warmed up first on CORDON_WARMUP_SOURCE; it becomes the policy's own
-	 * for the next checks.  A checker of another policy is ended unused. */
+	/* cordon_check_with (ABI 1.8): a check in the caller's checker (one
+	 * started ahead, warmed up first on CORDON_WARMUP_SOURCE), which stays
+	 * the caller's for more checks; the policy's own checker is another.
+	 * A checker of another policy object is not used. */
 	cordon_policy *c = cordon_policy_load(pp, lo, &err);
 	if (!c)
 		bail("%s", err);
@@ -314,19 +315,27 @@ static void checkers_ahead(const struct cordon_load_options *lo)
 	}
 	is_str(seen, "before: " CORDON_WARMUP_SOURCE, "... which had checked only its warm-up source before");
 	cordon_result_free(r);
-	r = cordon_check(c, NULL, quiet, sizeof(quiet) - 1, &err);
-	ok(r && checker_pid_of(r) == pid10, "the next cordon_check of the policy: the same checker");
-	cordon_result_free(r);
-	h = cordon_checker_start(q, &err);
-	int pid11 = cordon_checker_pid(h);
 	r = cordon_check_with(c, h, quiet, sizeof(quiet) - 1, &err);
-	ok(r && checker_pid_of(r) == pid10 && has_warning(r, "started for another policy object") && gone(pid11),
-	   "a checker of another policy object: ended unused, with a warning");
+	ok(r && checker_pid_of(r) == pid10, "the next cordon_check_with with it: the same checker");
 	cordon_result_free(r);
-	r = cordon_check_with(NULL, cordon_checker_start(c, &err), quiet, 1, &err);
-	ok(!r && err, "cordon_check_with without a policy: NULL and an error (the checker ended)");
+	r = cordon_check(c, NULL, quiet, sizeof(quiet) - 1, &err);
+	int own = checker_pid_of(r);
+	ok(own > 0 && own != pid10, "cordon_check of the policy: its own checker, not the caller's (%d)", own);
+	cordon_result_free(r);
+	cordon_checker *hq = cordon_checker_start(q, &err);
+	int pid11 = cordon_checker_pid(hq);
+	r = cordon_check_with(c, hq, quiet, sizeof(quiet) - 1, &err);
+	ok(r && checker_pid_of(r) == own && has_warning(r, "started for another policy object") && !gone(pid11),
+	   "a checker of another policy object: not used (the policy's checks), with a warning, and left running");
+	cordon_result_free(r);
+	cordon_checker_free(hq);
+	ok(gone(pid11), "... until its owner frees it");
+	r = cordon_check_with(NULL, h, quiet, 1, &err);
+	ok(!r && err, "cordon_check_with without a policy: NULL and an error");
 	free(err);
 	err = NULL;
+	cordon_checker_free(h);
+	ok(gone(pid10), "cordon_checker_free ends a checker used for checks");
 
 	/* A policy's checker copied into a forked process (cordon serve's
 	 * workers hold the service's) is not that process's to use or end: it

@@ -176,6 +176,7 @@ void job_free(struct job *j)
 		free(j->cell_out[i]);
 	}
 	free(j->cell_meta);
+	cordon_checker_free(j->cell_checker);
 	free(j->mcp_name);
 	free(j->pending_code);
 	free(j->cell_code);
@@ -432,6 +433,11 @@ static void worker_detach(struct serve *s, const struct job *j, int keep_fd)
 				close(o->stream_fd[i]);
 		if (o->stdin_fd >= 0)
 			close(o->stdin_fd);
+		/* A session's checker is the service's child: this copy lets go
+		 * of its descriptor (cordon_checker_free in a forked process
+		 * neither kills nor reaps). */
+		cordon_checker_free(o->cell_checker);
+		o->cell_checker = NULL;
 	}
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
@@ -483,8 +489,9 @@ static void worker_run(struct serve *s, struct job *j, int out_fd, int cancel_fd
 	cordon_result *r = NULL;
 	char *err = NULL;
 	if (j->kind == JOB_CHECK) {
+		/* The spare's checker (it ends with this process). */
 		r = cordon_check_with(p, checker, j->code, j->code_len, &err);
-		checker = NULL; /* taken */
+		checker = NULL;
 	} else {
 		int in_fd = -1;
 		char in_path[64];

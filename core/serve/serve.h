@@ -179,6 +179,7 @@ struct job {
 	char *cell_meta;
 	json_t *cell_findings; /* the check's findings of the cell in flight */
 	char *mcp_name; /* a session started by an MCP call: its caller-given name */
+	cordon_checker *cell_checker; /* the session's own checker for its cells (session.c), or NULL */
 	char *pending_code; /* the cell to send once the session is up */
 	char *cell_code; /* the cell in flight, for its audit record */
 	size_t cell_code_len;

@@ -603,11 +603,18 @@ void session_output(struct serve *s, struct job *j, int which, const char *data,
 
 /* The policy's checks over a cell, then the cell to the interpreter:
  * NULL when it was sent (the answer comes with its markers), else the
- * answer now (denied, or why it could not be sent). */
+ * answer now (denied, or why it could not be sent).  Each session's cells
+ * are checked in a checker of the session's own (started at its first
+ * cell, ended with the session): a cell that took over a checker would
+ * otherwise see the cells of every other session of the policy. */
 char *session_check_send(struct serve *s, struct job *j, const char *code, size_t len)
 {
 	char *err = NULL;
-	cordon_result *r = cordon_check(j->wp->policy, NULL, code, len, &err);
+	cordon_result *r = NULL;
+	if (!j->cell_checker && !(j->cell_checker = cordon_checker_start(j->wp->policy, &err)) && !err)
+		err = strdup("the session's checker could not be started");
+	if (j->cell_checker)
+		r = cordon_check_with(j->wp->policy, j->cell_checker, code, len, &err);
 	char *cj = r ? cordon_result_json(r) : NULL;
 	json_t *check = cj ? json_loads(cj, 0, NULL) : NULL;
 	free(cj);
@@ -692,6 +699,8 @@ void session_ended(struct serve *s, struct job *j)
 		close(j->stdin_fd);
 		j->stdin_fd = -1;
 	}
+	cordon_checker_free(j->cell_checker); /* no more cells */
+	j->cell_checker = NULL;
 	if (!j->cell_busy)
 		return;
 	j->cell_busy = false;

@@ -189,13 +189,15 @@ CORDON_API void cordon_checker_free(cordon_checker *checker);
 CORDON_API int cordon_checker_pid(const cordon_checker *checker);
 /*
  * cordon_check of len bytes of data (as cordon_check with a NULL path),
- * checked in a checker started ahead (cordon_checker_start), which it
- * takes whatever it returns: the checker becomes the policy's own, kept
- * for its later checks.  One that cannot serve (started for another policy
- * object or in another process, or the policy has a checker already) is
- * ended, with a warning, and the policy's own checks; one that ended while
- * it waited is replaced by a fresh one (the warning says so).  checker may
- * be NULL: cordon_check.  (ABI 1.8.)
+ * checked in the caller's checker (cordon_checker_start) instead of the
+ * policy's own: a caller that checks sources of different callers keeps
+ * them apart (cordon serve: a checker per session, one per spare worker).
+ * The checker stays the caller's, for more checks, until
+ * cordon_checker_free; it must not also be given to a run.  One that
+ * ended meanwhile is replaced by a fresh one (a warning says so); one
+ * started for another policy object or in another process is not used
+ * (the policy's own checks, with a warning).  checker NULL: cordon_check.
+ * (ABI 1.8.)
  */
 CORDON_API cordon_result *cordon_check_with(cordon_policy *policy, cordon_checker *checker, const void *data,
                                             size_t len, char **err);
