@@ -793,7 +793,7 @@ EOF
 bad openfail2 5:18 "tm_a: open: failing as asked" "an optional module whose open hook fails is still a policy error"
 
 tm verdict "verdict: maybe"
-bad verdict 5:16 "tm_a: verdict: expected pass, deny, ignore, error, bogus, crash, syscall, whoami or pid" \
+bad verdict 5:16 "tm_a: verdict: expected pass, deny, ignore, error, bogus, crash, syscall, whoami, pid or warmcrash" \
 	"a value the module itself refuses in open (names the value's place)"
 
 write_policy "$T/req3.yaml" <<'EOF'
