@@ -539,8 +539,6 @@ static int checker_start(cordon_policy *p, struct checker *c, bool warm, char **
 
 /* ---- the parent's side ---- */
 
-/* End the checker: closing its socket ends a healthy one; one that does
- * not end at once is killed.  *wstatus: how it ended (0 if unknown). */
 /* A checker this process did not start (it was forked from the process
  * that did, a policy's checker copied with its memory: cordon serve's
  * workers hold the service's): not its to use, end or reap - another
@@ -559,6 +557,8 @@ static bool checker_disown_inherited(struct checker *c)
 	return true;
 }
 
+/* End the checker: closing its socket ends a healthy one; one that does
+ * not end at once is killed.  *wstatus: how it ended (0 if unknown). */
 static void checker_end(struct checker *c, int *wstatus)
 {
 	if (checker_disown_inherited(c)) {
@@ -985,16 +985,10 @@ void cordon_checker_free(cordon_checker *h)
 {
 	if (!h)
 		return;
-	if (h->owner == getpid()) {
-		checker_stop(&h->c);
-	} else {
-		/* A copy in a forked child: the process is not ours to reap;
-		 * only our descriptor and mapping go. */
-		if (h->c.fd >= 0)
-			close(h->c.fd);
-		if (h->c.progress)
-			munmap((void *)h->c.progress, sizeof(int32_t));
-	}
+	/* A copy in a forked child is not ours to end or reap: checker_stop
+	 * then only lets go of our descriptor and mapping
+	 * (checker_disown_inherited). */
+	checker_stop(&h->c);
 	free(h);
 }
 
@@ -1003,36 +997,32 @@ int cordon_checker_pid(const cordon_checker *h)
 	return h && h->c.pid > 0 ? (int)h->c.pid : 0;
 }
 
-/* cordon_check_with: the caller's checker for this check when it was
- * started for this policy by this process, else NULL (the policy's own
- * checks, and the result says why). */
-struct checker *checker_for_check(cordon_policy *p, cordon_checker *h, cordon_result *r)
+/* Why a handle cannot serve policy p in this process, or NULL. */
+static const char *handle_unusable(const cordon_checker *h, const cordon_policy *p)
 {
-	if (!h)
-		return NULL;
-	const char *why = NULL;
 	if (h->policy != p)
-		why = "it was started for another policy object";
-	else if (h->owner != getpid())
-		why = "it was started by another process";
-	if (why) {
-		result_warn(r, "the checker given to this check was not used (%s): the policy's checker checks the source",
-		            why);
-		return NULL;
-	}
-	return &h->c;
+		return "it was started for another policy object";
+	if (h->owner != getpid())
+		return "it was started by another process";
+	return NULL;
+}
+
+/* cordon_check_with: the caller's checker for this check, or NULL and
+ * *why when it cannot serve (the check is then an error: the caller asked
+ * for its sources to be kept apart, and the policy's own checker, shared by
+ * every cordon_check of the policy, would not keep them so). */
+struct checker *checker_for_check(cordon_policy *p, cordon_checker *h, const char **why)
+{
+	*why = handle_unusable(h, p);
+	return *why ? NULL : &h->c;
 }
 
 void checker_adopt(struct run *run, cordon_checker *h)
 {
 	if (!h)
 		return;
-	const char *why = NULL;
-	if (h->policy != run->policy)
-		why = "it was started for another policy object";
-	else if (h->owner != getpid())
-		why = "it was started by another process";
-	else if (run->checker.pid > 0)
+	const char *why = handle_unusable(h, run->policy);
+	if (!why && run->checker.pid > 0)
 		why = "the run has a checker already";
 	if (why) {
 		if (h->c.pid > 0)

@@ -608,7 +608,7 @@ HIDDEN void checker_release(struct checker *c);
  * for this policy by this process, else ended (a fresh checker will check,
  * and the result says why).  The handle is freed either way. */
 HIDDEN void checker_adopt(struct run *run, cordon_checker *h);
-HIDDEN struct checker *checker_for_check(cordon_policy *p, cordon_checker *h, cordon_result *r);
+HIDDEN struct checker *checker_for_check(cordon_policy *p, cordon_checker *h, const char **why);
 /* Inside a checker, before an entry's check hook: say which (so that a
  * crash is blamed on it).  Nothing outside a checker. */
 HIDDEN void checker_announce(cordon_policy *p, size_t entry);

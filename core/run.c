@@ -213,11 +213,16 @@ static cordon_result *check_one(cordon_policy *p, const char *path, const void *
 	r->check_file = xstrdup(path ? (strcmp(path, "-") == 0 ? "<stdin>" : path) : "<data>");
 	struct run run;
 	run_begin(&run, p, r);
-	run.check_with = checker_for_check(p, checker, r);
+	const char *unusable = NULL;
+	if (checker)
+		run.check_with = checker_for_check(p, checker, &unusable);
 	run.sources = calloc(1, sizeof(struct source));
 	char *why = NULL;
 	if (!run.sources || !r->check_file) {
 		result_set_error(r, CORDON_EXIT_ERROR, "out of memory");
+	} else if (unusable) {
+		result_set_error(r, CORDON_EXIT_ERROR, "the checker given to this check cannot be used (%s): nothing was "
+		                                       "checked", unusable);
 	} else {
 		run.n_sources = 1;
 		int s = 0;

@@ -325,8 +325,10 @@ static void checkers_ahead(const struct cordon_load_options *lo)
 	cordon_checker *hq = cordon_checker_start(q, &err);
 	int pid11 = cordon_checker_pid(hq);
 	r = cordon_check_with(c, hq, quiet, sizeof(quiet) - 1, &err);
-	ok(r && checker_pid_of(r) == own && has_warning(r, "started for another policy object") && !gone(pid11),
-	   "a checker of another policy object: not used (the policy's checks), with a warning, and left running");
+	ok(r && strcmp(cordon_result_status(r), "error") == 0 && checker_pid_of(r) == 0 && cordon_result_error(r) &&
+	       strstr(cordon_result_error(r), "started for another policy object") && !gone(pid11),
+	   "a checker of another policy object: an error, nothing checked (not the policy's shared checker), and the "
+	   "checker left to its owner");
 	cordon_result_free(r);
 	cordon_checker_free(hq);
 	ok(gone(pid11), "... until its owner frees it");

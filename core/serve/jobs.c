@@ -815,9 +815,10 @@ void spares_refill(struct serve *s)
 
 /* Which jobs a spare takes: a run, an exec or a check of a warm policy as
  * it is loaded (no per-call settings: those load their own copy), not a
- * session (a check takes the spare's checker: cordon_check_with).  Everything such a job's worker reads of it goes through
- * job_file: a new field of struct job that a run uses must be carried
- * there, or its jobs kept out here. */
+ * session (a check takes the spare's checker: cordon_check_with).
+ * Everything such a job's worker reads of it goes through job_file: a new
+ * field of struct job that a run uses must be carried there, or its jobs
+ * kept out here. */
 static bool spare_fits(const struct job *j)
 {
 	return (j->kind == JOB_RUN || j->kind == JOB_CHECK) && !j->tighten && j->wp;

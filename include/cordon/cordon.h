@@ -195,8 +195,9 @@ CORDON_API int cordon_checker_pid(const cordon_checker *checker);
  * The checker stays the caller's, for more checks, until
  * cordon_checker_free; it must not also be given to a run.  One that
  * ended meanwhile is replaced by a fresh one (a warning says so); one
- * started for another policy object or in another process is not used
- * (the policy's own checks, with a warning).  checker NULL: cordon_check.
+ * started for another policy object or in another process makes the
+ * check an error (nothing is checked: the policy's own checker would not
+ * keep the caller's sources apart).  checker NULL: cordon_check.
  * (ABI 1.8.)
  */
 CORDON_API cordon_result *cordon_check_with(cordon_policy *policy, cordon_checker *checker, const void *data,
