@@ -12,6 +12,20 @@ static struct tree *parse(const char *text, char **err)
 	return tree_parse("t.yaml", text, strlen(text), err);
 }
 
+/* Lines of /proc/self/maps: the mappings this process has. */
+static long count_maps(void)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return -1;
+	long n = 0;
+	int c;
+	while ((c = getc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
 static void refused_n(const char *text, size_t len, const char *want, const char *what)
 {
 	char *err = NULL;
@@ -146,5 +160,52 @@ int main(void)
 	tree_free_list(t);
 	free(err);
 	sb_free(&wide);
+
+	/* A large text's tree starts in one 2 MiB mapped chunk (core/node.c,
+	 * arena_huge): a tree larger than that goes on in malloc'd chunks,
+	 * a scalar larger than a chunk gets its own, and every chunk is given
+	 * back when the tree is freed, however it ended. */
+	struct strbuf big = { 0 };
+	sb_puts(&big, "long: '");
+	for (int i = 0; i < 300000; i++)
+		sb_puts(&big, "0123456789");
+	sb_puts(&big, "'\nitems: [");
+	for (int i = 0; i < 60000; i++)
+		sb_printf(&big, "%sname%d", i ? "," : "", i);
+	sb_puts(&big, "]\n");
+	ok(big.len > 32768, "the large text is %zu bytes", big.len);
+	t = parse(big.data, &err);
+	const struct cordon_node *items = t ? node_get(t->root, "items") : NULL;
+	const struct cordon_node *lng = t ? node_get(t->root, "long") : NULL;
+	ok(items && items->n == 60000, "60000 items parse (a tree over 2 MiB)");
+	bool all = items != NULL;
+	char want[32];
+	for (size_t i = 0; all && i < items->n; i++) {
+		snprintf(want, sizeof(want), "name%zu", i);
+		all = items->items[i]->type == CORDON_NODE_SCALAR && strcmp(items->items[i]->text, want) == 0 &&
+		      items->items[i]->mark.line == 2;
+	}
+	ok(all, "every item's text and line intact across chunks");
+	ok(lng && lng->len == 3000000 && lng->text[0] == '0' && lng->text[2999999] == '9' && lng->text[3000000] == 0,
+	   "a 3 MB scalar kept whole");
+	tree_free_list(t);
+	free(err);
+	err = NULL;
+	long maps0 = count_maps();
+	for (int i = 0; i < 20; i++) {
+		t = parse(big.data, &err);
+		tree_free_list(t);
+		free(err);
+		err = NULL;
+		/* refused after the chunk was made: a duplicate key at the end */
+		sb_puts(&big, "items: 1\n");
+		refused(big.data, "duplicate key", "a large text refused after its first chunk");
+		big.len -= strlen("items: 1\n");
+		big.data[big.len] = '\0';
+	}
+	long maps1 = count_maps();
+	ok(maps0 > 0 && maps1 <= maps0, "no mapping left behind by 40 large trees (%ld mappings, then %ld)", maps0,
+	   maps1);
+	sb_free(&big);
 	return tap_done();
 }
