@@ -11,11 +11,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/mman.h>
 
 #include <yaml.h>
 
@@ -27,52 +25,8 @@ struct arena {
 	struct arena *next;
 	size_t used;
 	size_t cap;
-	size_t mapped; /* bytes of an mmap'd chunk (0: malloc'd) */
 	max_align_t data[];
 };
-
-/* A large rule file's tree (a few hundred KiB: the Python API data's is
- * 3,300 nodes) starts in one 2 MiB chunk that the kernel may back with a
- * transparent huge page: one fault instead of one per 4 KiB page.  On a
- * virtual machine whose page-table updates trap to the hypervisor, those
- * faults are most of a launch's cost (measured on a 2-vCPU guest: 512
- * pages touched one by one 5-7 ms, as one huge page 0.2 ms).  Where huge
- * pages are off, the chunk faults in page by page like malloc'd memory. */
-#define ARENA_HUGE ((size_t)2 << 20)
-/* Texts at least this long get one: trees measured 3.8 to 7.6 times
- * their text (rules/python.yaml's 21 KiB: 80 KiB, python-api-3.11.yaml's
- * 34 KiB: 262 KiB), and below about 100 KiB the huge page's zeroing and
- * its resident 2 MiB are not worth the faults it saves. */
-#define ARENA_HUGE_TEXT 32768
-
-static struct arena *arena_huge(void)
-{
-	size_t span = 2 * ARENA_HUGE;
-	char *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m == MAP_FAILED)
-		return NULL;
-	uintptr_t start = ((uintptr_t)m + ARENA_HUGE - 1) & ~(uintptr_t)(ARENA_HUGE - 1);
-	char *p = (char *)start;
-	/* Keep exactly the aligned 2 MiB. */
-	if (p > m && munmap(m, (size_t)(p - m)) < 0) {
-		munmap(m, span);
-		return NULL;
-	}
-	size_t tail = (size_t)(m + span - (p + ARENA_HUGE));
-	if (tail && munmap(p + ARENA_HUGE, tail) < 0) {
-		munmap(p, ARENA_HUGE + tail);
-		return NULL;
-	}
-#ifdef MADV_HUGEPAGE
-	(void)madvise(p, ARENA_HUGE, MADV_HUGEPAGE); /* advice: refused is fine */
-#endif
-	struct arena *a = (struct arena *)p;
-	a->next = NULL;
-	a->used = 0;
-	a->cap = ARENA_HUGE - sizeof(struct arena);
-	a->mapped = ARENA_HUGE;
-	return a;
-}
 
 /* n bytes aligned to align (a power of two, at most max_align_t's): nodes
  * and pointer arrays at their own alignment, strings at none, so that a
@@ -92,7 +46,6 @@ static void *arena_alloc_align(struct arena **ap, size_t n, size_t align)
 		na->next = a;
 		na->used = 0;
 		na->cap = cap;
-		na->mapped = 0;
 		*ap = na;
 		a = na;
 		pad = 0;
@@ -111,10 +64,7 @@ static void arena_free(struct arena *a)
 {
 	while (a) {
 		struct arena *next = a->next;
-		if (a->mapped)
-			munmap(a, a->mapped);
-		else
-			free(a);
+		free(a);
 		a = next;
 	}
 }
@@ -515,7 +465,7 @@ struct tree *tree_parse(const char *file, const char *text, size_t len, char **e
 		set_err(err, "%s:%ld:%ld: contains a NUL byte (not a text file)", file, line, col);
 		return NULL;
 	}
-	struct arena *a = len >= ARENA_HUGE_TEXT ? arena_huge() : NULL;
+	struct arena *a = NULL;
 	struct tree *t = arena_alloc(&a, sizeof(*t));
 	if (!t) {
 		set_err(err, "out of memory");

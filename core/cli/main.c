@@ -467,7 +467,7 @@ static int finish_run(cordon_result *r, const struct opts *o)
  * updates trap to the hypervisor those faults are a large share of a
  * launch (measured on a 2-vCPU guest: 512 pages touched one by one 5-7 ms,
  * one 2 MiB transparent huge page 0.2 ms; `cordon exec -p strict` went
- * from 474 to 356 faults).  So before the policy loads, the heap is grown
+ * from 543 to 354 faults).  So before the policy loads, the heap is grown
  * by 6 MiB at once, the 2 MiB-aligned part of it is advised for huge
  * pages, and the space below the first boundary is taken by a block that
  * is held and never touched, so that what the run allocates next starts
