@@ -35,10 +35,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 /* bootstrap.py, and its bytecode (MAGIC_NUMBER + marshal) for the build's
- * python3 or nothing; each with a 0 after it (an array is never empty). */
+ * python3 or nothing, each as the body of a Python bytes literal (made at
+ * build time: modules/pyguard/module.mk), with a 0 after it (an array is
+ * never empty). */
 static const unsigned char bootstrap[] = {
 #include "gen/pyguard_bootstrap.h"
 	0
@@ -288,22 +291,6 @@ static void puts_(struct text *t, const char *s)
 }
 
 /* NAME = b'...': printable ASCII as is (short to parse), the rest escaped. */
-static void put_bytes(struct text *t, const char *name, const unsigned char *p, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	puts_(t, name);
-	puts_(t, " = b'");
-	for (size_t i = 0; i < n && !t->oom; i++) {
-		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\' && p[i] != '\'') {
-			put(t, (const char *)&p[i], 1);
-		} else {
-			char e[4] = { '\\', 'x', hex[p[i] >> 4], hex[p[i] & 15] };
-			put(t, e, 4);
-		}
-	}
-	puts_(t, "'\n");
-}
-
 /* Strings were validated at open: no quote, backslash or control byte. */
 static void put_tuple(struct text *t, const struct list *l)
 {
@@ -373,15 +360,14 @@ static int script_index(const char *const *argv, const char **why)
 
 static int on_report(cordon_ctx *ctx, void *state, int fd, short revents);
 
-static int memfd_sealed(const void *data, size_t len)
+/* A sealed memfd holding the n pieces of iov in order. */
+static int memfd_sealed(struct iovec *iov, int n)
 {
 	int fd = memfd_create("pyguard-bootstrap", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return -1;
-	const char *p = data;
-	size_t off = 0;
-	while (off < len) {
-		ssize_t w = write(fd, p + off, len - off);
+	while (n > 0) {
+		ssize_t w = writev(fd, iov, n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
@@ -390,7 +376,16 @@ static int memfd_sealed(const void *data, size_t len)
 			errno = e;
 			return -1;
 		}
-		off += (size_t)w;
+		/* past what was written: whole pieces, then into one */
+		while (n > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
 	}
 	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
 		int e = errno;
@@ -525,14 +520,23 @@ static int pg_prepare(cordon_ctx *ctx, void *state)
 	list_free(&wr);
 	snprintf(num, sizeof(num), ", %d)\n", k);
 	puts_(&t, num);
-	put_bytes(&t, "_PYGUARD_BC", bytecode, sizeof(bytecode) - 1);
-	put_bytes(&t, "_PYGUARD_SRC", bootstrap, sizeof(bootstrap) - 1);
-	puts_(&t, stub);
 	if (t.oom) {
 		free(t.p);
 		return cordon_error(ctx, NULL, "out of memory");
 	}
-	int mfd = memfd_sealed(t.p, t.len);
+	/* The configuration line, then the literals (escaped at build time)
+	 * and the stub straight from the module's constants: a run copies
+	 * none of their 130 KB through its own (freshly forked) heap. */
+	struct iovec parts[] = {
+		{ t.p, t.len },
+		{ (void *)"_PYGUARD_BC = b'", 16 },
+		{ (void *)bytecode, sizeof(bytecode) - 1 },
+		{ (void *)"'\n_PYGUARD_SRC = b'", 19 },
+		{ (void *)bootstrap, sizeof(bootstrap) - 1 },
+		{ (void *)"'\n", 2 },
+		{ (void *)stub, sizeof(stub) - 1 },
+	};
+	int mfd = memfd_sealed(parts, (int)(sizeof(parts) / sizeof(parts[0])));
 	free(t.p);
 	if (mfd < 0)
 		return cordon_error(ctx, NULL, "the bootstrap memfd: %s", strerror(errno));

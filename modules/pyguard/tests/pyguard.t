@@ -166,4 +166,29 @@ guard "$T/e4.yaml" 'mode: allowlist' 'allow: [os..path]'
 run run -p "$T/e4.yaml" "$T/exit3.py"
 check "a malformed module name: a policy error" sh -c "[ $rc -eq 125 ] && grep -q 'not a dotted module name' '$T/err'"
 
+# ---- the bootstrap's literals, escaped at build time (module.mk) ----
+# Each header holds the body of a Python bytes literal: it must read back
+# as bootstrap.py itself and as its bytecode (empty, or the build python's
+# magic number and code that runs).  The build tree's headers only.
+gen="$CORDON_TESTBIN/../gen"
+if [ -r "$gen/pyguard_bootstrap.h" ] && [ -r "$gen/pyguard_bytecode.h" ]; then
+	cat >"$T/lit.py" <<'EOF2'
+import ast, marshal, re, sys
+import _frozen_importlib_external as f
+def body(path):
+    return bytes(int(x) for x in re.findall(r'(\d+),', open(path).read()))
+src = ast.literal_eval("b'" + body(sys.argv[1]).decode('ascii') + "'")
+bc = ast.literal_eval("b'" + body(sys.argv[2]).decode('ascii') + "'")
+assert src == open(sys.argv[3], 'rb').read(), 'the source literal differs from bootstrap.py'
+if bc:
+    assert bc[:4] == f.MAGIC_NUMBER[:4], 'the bytecode literal has no magic number'
+    assert compile(src, '<pyguard bootstrap>', 'exec', dont_inherit=True).co_code == marshal.loads(bc[len(f.MAGIC_NUMBER):]).co_code
+print('same')
+EOF2
+	check "the build's literals read back as bootstrap.py and its bytecode" sh -c \
+		"/usr/bin/python3 -I '$T/lit.py' '$gen/pyguard_bootstrap.h' '$gen/pyguard_bytecode.h' '$CORDON_SRCDIR/modules/pyguard/bootstrap.py' 2>&1 | grep -qx same"
+else
+	skip "no build tree's generated headers beside $CORDON_TESTBIN (an installed build)"
+fi
+
 done_testing
