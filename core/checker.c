@@ -72,6 +72,8 @@
 #include <linux/capability.h>
 #include <linux/close_range.h>
 
+#include <cordon/modutil.h>
+
 #include "internal.h"
 
 #define CHECK_TIMEOUT_MS 60000 /* one source, all its hooks */
@@ -115,15 +117,7 @@ static int send_all(int fd, struct iovec *iov, int n)
 			continue;
 		if (w < 0)
 			return -1;
-		while (n > 0 && (size_t)w >= iov->iov_len) {
-			w -= (ssize_t)iov->iov_len;
-			iov++;
-			n--;
-		}
-		if (n > 0) {
-			iov->iov_base = (char *)iov->iov_base + w;
-			iov->iov_len -= (size_t)w;
-		}
+		cordon_iov_advance(&iov, &n, (size_t)w);
 	}
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +26,13 @@ static void put(const char *path, const char *text)
 		perror(path);
 		exit(2);
 	}
+}
+
+static volatile sig_atomic_t ticks;
+static void on_tick(int sig)
+{
+	(void)sig;
+	ticks++;
 }
 
 int main(void)
@@ -104,6 +112,73 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	ok(cordon_write_all(p[1], "x", 1) == EPIPE, "write_all to a closed pipe: EPIPE");
 	close(p[1]);
+
+	/* writev_all: pieces of every size (empty ones too) through a pipe
+	 * whose buffer holds less than them, to a slow reader, with a timer
+	 * interrupting the blocked writes: they end mid-piece. */
+	{
+		enum { PIECES = 40 };
+		static char data[PIECES][12000];
+		struct iovec iov[PIECES];
+		size_t sum = 0;
+		for (int i = 0; i < PIECES; i++) {
+			size_t len_i = (size_t)((i * 7919) % 12000);
+			if (i % 9 == 0)
+				len_i = 0;
+			for (size_t j = 0; j < len_i; j++)
+				data[i][j] = (char)((i * 31 + (int)j) % 251);
+			iov[i].iov_base = data[i];
+			iov[i].iov_len = len_i;
+			sum += len_i;
+		}
+		int q[2];
+		if (pipe(q) < 0)
+			return 2;
+		pid_t rd = fork();
+		if (rd == 0) {
+			close(q[1]);
+			/* read back and check every byte's piece, in order */
+			int bad = 0;
+			size_t seen = 0;
+			char rbuf[5000];
+			int piece = 0;
+			size_t in_piece = 0;
+			ssize_t r;
+			while ((r = read(q[0], rbuf, sizeof(rbuf))) > 0) {
+				usleep(300);
+				for (ssize_t k = 0; k < r; k++) {
+					while (piece < PIECES && in_piece == iov[piece].iov_len) {
+						piece++;
+						in_piece = 0;
+					}
+					if (piece >= PIECES || rbuf[k] != (char)((piece * 31 + (int)in_piece) % 251))
+						bad = 1;
+					in_piece++;
+				}
+				seen += (size_t)r;
+			}
+			_exit(!bad && seen == sum ? 0 : 1);
+		}
+		close(q[0]);
+		struct sigaction tick;
+		memset(&tick, 0, sizeof(tick));
+		tick.sa_handler = on_tick; /* no SA_RESTART: a blocked write returns short */
+		sigaction(SIGALRM, &tick, NULL);
+		struct itimerval every = { { 0, 500 }, { 0, 500 } }, off;
+		memset(&off, 0, sizeof(off));
+		setitimer(ITIMER_REAL, &every, NULL);
+		int wr = cordon_writev_all(q[1], iov, PIECES);
+		setitimer(ITIMER_REAL, &off, NULL);
+		ok(wr == 0, "writev_all: %zu bytes in %d pieces into a pipe, interrupted %d times", sum, PIECES, ticks);
+		close(q[1]);
+		int st2 = 0;
+		waitpid(rd, &st2, 0);
+		ok(WIFEXITED(st2) && WEXITSTATUS(st2) == 0, "writev_all: every byte at its place");
+		struct iovec none[2] = { { data[0], 0 }, { data[1], 0 } };
+		ok(cordon_writev_all(-1, none, 2) == 0, "writev_all of empty pieces writes nothing");
+		struct iovec one = { data[1], 1 };
+		ok(cordon_writev_all(-1, &one, 1) == EBADF, "writev_all to a bad descriptor: EBADF");
+	}
 
 	if (geteuid() != 0) {
 		tap_count++;

@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cordon/module.h>
@@ -68,6 +69,39 @@ static inline int cordon_write_all(int fd, const void *buf, size_t len)
 			return EIO;
 		p += n;
 		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Past the first `done` bytes of the *n pieces at *iov: whole pieces
+ * (and empty ones) dropped, the next one started where it was left. */
+static inline void cordon_iov_advance(struct iovec **iov, int *n, size_t done)
+{
+	while (*n > 0 && done >= (*iov)->iov_len) {
+		done -= (*iov)->iov_len;
+		(*iov)++;
+		(*n)--;
+	}
+	if (*n > 0) {
+		(*iov)->iov_base = (char *)(*iov)->iov_base + done;
+		(*iov)->iov_len -= done;
+	}
+}
+
+/* Write the n pieces of iov in order, through EINTR and short writes (the
+ * array is advanced past what was written).  0, or errno. */
+static inline int cordon_writev_all(int fd, struct iovec *iov, int n)
+{
+	cordon_iov_advance(&iov, &n, 0);
+	while (n > 0) {
+		ssize_t w = writev(fd, iov, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return errno;
+		if (w == 0)
+			return EIO;
+		cordon_iov_advance(&iov, &n, (size_t)w);
 	}
 	return 0;
 }

@@ -26,6 +26,7 @@
  */
 #define _GNU_SOURCE
 #include <cordon/module.h>
+#include <cordon/modutil.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -366,29 +367,14 @@ static int memfd_sealed(struct iovec *iov, int n)
 	int fd = memfd_create("pyguard-bootstrap", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return -1;
-	while (n > 0) {
-		ssize_t w = writev(fd, iov, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			int e = w < 0 ? errno : EIO;
-			close(fd);
-			errno = e;
-			return -1;
-		}
-		/* past what was written: whole pieces, then into one */
-		while (n > 0 && (size_t)w >= iov->iov_len) {
-			w -= (ssize_t)iov->iov_len;
-			iov++;
-			n--;
-		}
-		if (n > 0) {
-			iov->iov_base = (char *)iov->iov_base + w;
-			iov->iov_len -= (size_t)w;
-		}
+	int e = cordon_writev_all(fd, iov, n);
+	if (e) {
+		close(fd);
+		errno = e;
+		return -1;
 	}
 	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
-		int e = errno;
+		e = errno;
 		close(fd);
 		errno = e;
 		return -1;
