@@ -467,15 +467,22 @@ static int finish_run(cordon_result *r, const struct opts *o)
  * updates trap to the hypervisor those faults are a large share of a
  * launch (measured on a 2-vCPU guest: 512 pages touched one by one 5-7 ms,
  * one 2 MiB transparent huge page 0.2 ms; `cordon exec -p strict` went
- * from 543 to 354 faults).  So before the policy loads, the heap is grown
- * by 6 MiB at once, the 2 MiB-aligned part of it is advised for huge
- * pages, and the space below the first boundary is taken by a block that
- * is held and never touched, so that what the run allocates next starts
- * on the boundary.  The thresholds keep large blocks in the heap and the
- * heap from being trimmed for the short life of the command.  Where huge
- * pages are off or refused, or with another allocator, nothing changes
- * but the thresholds.  Not in a sanitizer build: its allocator is not
- * glibc's, and the held block would be reported as a leak. */
+ * from 543 to 354 faults).  So before the policy loads, a block is taken
+ * from the heap's top up to just below the first 2 MiB boundary past the
+ * heap's end - held until the exit, address space only, never written -
+ * which grows the heap by the 6 MiB top pad at once; the aligned part of
+ * the new space is advised for huge pages, and what the run allocates
+ * next starts on the boundary.  Nothing in that part may be written
+ * before the advice: a page already there keeps its 2 MiB range to small
+ * pages (a heap grown by a block that ended past the boundary, whose
+ * split wrote a header there, got no huge page in one run of five).  The
+ * layout is checked (the block from the top, the top after it below the
+ * boundary); when it is not the one assumed, nothing is advised.  The
+ * thresholds keep large blocks in the heap and the heap from being
+ * trimmed for the short life of the command.  Where huge pages are off or
+ * refused, or with another allocator, nothing changes but the thresholds.
+ * Not in a sanitizer build: its allocator is not glibc's, and the held
+ * block would be reported as a leak. */
 /* volatile: the compiler may not drop the allocation as unused */
 static void *volatile heap_held;
 
@@ -484,24 +491,32 @@ static void heap_huge_start(void)
 #if !defined(CORDON_CLI_FREE_AT_EXIT) && defined(__GLIBC__) && defined(M_TOP_PAD) && defined(MADV_HUGEPAGE) && \
 	(__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
 	const uintptr_t huge = (uintptr_t)2 << 20;
-	if (!mallopt(M_MMAP_THRESHOLD, 4 << 20) || !mallopt(M_TRIM_THRESHOLD, 64 << 20) || !mallopt(M_TOP_PAD, 6 << 20))
+	/* The heap and its per-thread cache made first, at their usual size. */
+	heap_held = malloc(1);
+	free(heap_held);
+	heap_held = NULL;
+	if (!mallopt(M_MMAP_THRESHOLD, 8 << 20) || !mallopt(M_TRIM_THRESHOLD, 64 << 20) || !mallopt(M_TOP_PAD, 6 << 20))
 		return;
-	void *grow = malloc(256 << 10); /* the heap grows by the top pad */
-	if (!grow)
-		return;
-	free(grow);
 	struct mallinfo2 mi = mallinfo2();
 	void *brk_end = sbrk(0);
-	if (brk_end == (void *)-1 || (uintptr_t)brk_end < mi.keepcost)
+	if (brk_end == (void *)-1 || (uintptr_t)brk_end < mi.keepcost || mi.keepcost > ((size_t)1 << 20))
 		return;
-	uintptr_t top = (uintptr_t)brk_end, free_start = top - mi.keepcost; /* the top chunk */
-	uintptr_t first = (free_start + huge - 1) & ~(huge - 1), last = top & ~(huge - 1);
-	if (last <= first || madvise((void *)first, last - first, MADV_HUGEPAGE) < 0)
+	uintptr_t end = (uintptr_t)brk_end, free_start = end - mi.keepcost; /* the top chunk */
+	/* Past the heap's end (so that the block must grow it), with room
+	 * for the headers malloc writes below the boundary. */
+	uintptr_t first = (end + 65536 + huge - 1) & ~(huge - 1);
+	heap_held = malloc(first - free_start - 64);
+	if (!heap_held || (uintptr_t)heap_held < free_start || (uintptr_t)heap_held > first)
+		return; /* not from the top: the layout is not the one assumed */
+	/* The top chunk (what the run allocates from) must start below the
+	 * boundary, its header on the page before. */
+	mi = mallinfo2();
+	brk_end = sbrk(0);
+	if (brk_end == (void *)-1 || (uintptr_t)brk_end < mi.keepcost || (uintptr_t)brk_end - mi.keepcost > first)
 		return;
-	if (first - free_start > 4096) {
-		/* held until the exit: address space only, never written */
-		heap_held = malloc(first - free_start - 64);
-	}
+	uintptr_t last = (uintptr_t)brk_end & ~(huge - 1);
+	if (last > first)
+		(void)madvise((void *)first, last - first, MADV_HUGEPAGE); /* advice: refused is fine */
 #endif
 }
 
