@@ -971,7 +971,7 @@ int main(int argc, char **argv)
 	 * stderr are flushed above, the policy's close hooks have run, and
 	 * cordon and its modules register no exit handlers.  _exit skips
 	 * the destructors of the dozen loaded objects (each reads pages it
-	 * never touched before: about 30 page faults of every run). */
+	 * never touched before: about 15 page faults of every run). */
 	if (strcmp(cmd, "run") == 0 || strcmp(cmd, "exec") == 0)
 		_exit(rc);
 #endif

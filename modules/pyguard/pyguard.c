@@ -291,7 +291,6 @@ static void puts_(struct text *t, const char *s)
 	put(t, s, strlen(s));
 }
 
-/* NAME = b'...': printable ASCII as is (short to parse), the rest escaped. */
 /* Strings were validated at open: no quote, backslash or control byte. */
 static void put_tuple(struct text *t, const struct list *l)
 {
@@ -513,13 +512,14 @@ static int pg_prepare(cordon_ctx *ctx, void *state)
 	/* The configuration line, then the literals (escaped at build time)
 	 * and the stub straight from the module's constants: a run copies
 	 * none of their 130 KB through its own (freshly forked) heap. */
+	static const char bc_head[] = "_PYGUARD_BC = b'", src_head[] = "'\n_PYGUARD_SRC = b'", tail[] = "'\n";
 	struct iovec parts[] = {
 		{ t.p, t.len },
-		{ (void *)"_PYGUARD_BC = b'", 16 },
+		{ (void *)bc_head, sizeof(bc_head) - 1 },
 		{ (void *)bytecode, sizeof(bytecode) - 1 },
-		{ (void *)"'\n_PYGUARD_SRC = b'", 19 },
+		{ (void *)src_head, sizeof(src_head) - 1 },
 		{ (void *)bootstrap, sizeof(bootstrap) - 1 },
-		{ (void *)"'\n", 2 },
+		{ (void *)tail, sizeof(tail) - 1 },
 		{ (void *)stub, sizeof(stub) - 1 },
 	};
 	int mfd = memfd_sealed(parts, (int)(sizeof(parts) / sizeof(parts[0])));
