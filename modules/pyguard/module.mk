@@ -4,9 +4,10 @@
 # bootstrap falls back to the source when the run's interpreter has another
 # bytecode version).  Each is kept as the body of the Python bytes literal
 # the bootstrap file carries (printable ASCII but \ and ' as it is, every
-# other byte as \xNN), made here once instead of on every run (escaping
-# 65 KB took most of the 1.9 ms of a run's prepare).  od and awk: nothing
-# beyond the base system, python3 optional.
+# other byte as \xNN), made here once instead of on every run (with the
+# copy it no longer needs, a run's prepare went from 1.0-1.8 to 0.5-0.6 ms,
+# perf probes).  od and awk: nothing beyond the base system, python3
+# optional.
 PYGUARD_PYTHON ?= $(firstword $(wildcard /usr/bin/python3))
 # $(call pyguard_escape,FILE): od's decimal bytes -> the literal's bytes,
 # as C initialisers.
