@@ -758,12 +758,11 @@ cordon_result *cordon_run(cordon_policy *p, const struct cordon_run_options *opt
 	}
 	if (prepare_phase(&run) < 0)
 		goto finish;
-	/* No checker that saw a source lives beside the program (one started
-	 * ahead and never used was killed in check_sources and is reaped by
-	 * run_end: it is in the run's pre-existing children, never swept as
-	 * the program's). */
-	if (!run.checker.pooled)
-		checker_stop(&run.checker);
+	/* No checker that saw a source lives beside the program: the
+	 * supervisor reaps it before the child may go on (sup_spawn).  One
+	 * started ahead and never used was killed in check_sources and is
+	 * reaped by run_end: it is in the run's pre-existing children, never
+	 * swept as the program's. */
 	launch_supervised(&run, &o);
 finish:
 	finish_phase(&run);

@@ -440,6 +440,14 @@ static int sup_spawn(struct sup *S)
 	sigset_t all_sigs;
 	sigfillset(&all_sigs);
 	pthread_sigmask(SIG_SETMASK, &all_sigs, &S->old_sigs);
+	/* The checker that saw this run's sources (its socket closed when the
+	 * checks ended, so it is exiting) is reaped before the child may go
+	 * on: before a fork, whose child goes on at once; after a clone, whose
+	 * child waits for the sync byte, so that the checker's exit overlaps
+	 * the clone.  Either way no program code runs beside it. */
+	bool checker_waits = !S->run->checker.pooled;
+	if (!S->f.cloned && checker_waits)
+		checker_stop(&S->run->checker);
 	S->t_start = now_ms();
 	/* launch_clone_ns: the raw system call (as bubblewrap), which returns
 	 * twice like fork; the child only makes async-signal-safe calls. */
@@ -478,6 +486,8 @@ static int sup_spawn(struct sup *S)
 	const char *map_file = NULL;
 	if (S->f.cloned) {
 		map_err = write_child_maps(pid, &S->creq, &map_file);
+		if (checker_waits)
+			checker_stop(&S->run->checker);
 		/* The child goes on; the write end stays open until the run
 		 * ends, so that the child can tell the supervisor is alive. */
 		if (!map_err && write(S->syncp[1], "1", 1) != 1)
