@@ -585,12 +585,24 @@ policies: [spare]
 EOF
 # children PID: the pids of PID's children, one a line.
 children() { cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | grep .; }
+# zygote_of: the service's zygote (the child named cordon-zygote, which
+# forks the spares); workers: the service's other children, one a line.
+zygote_of() {
+	for _z in $(children "$spid"); do
+		[ "$(cat /proc/"$_z"/comm 2>/dev/null)" = cordon-zygote ] && echo "$_z"
+	done
+}
+workers() {
+	for _w in $(children "$spid"); do
+		[ "$(cat /proc/"$_w"/comm 2>/dev/null)" = cordon-zygote ] || echo "$_w"
+	done
+}
 # spare_checker: once the service has exactly one child (the spare) and
 # that child one (its checker): "SPARE CHECKER"; empty after 10 s.
 spare_checker() {
 	_i=0
 	while [ $_i -lt 200 ]; do
-		_sp=$(children "$spid")
+		_sp=$(workers)
 		if [ "$(printf '%s\n' "$_sp" | grep -c .)" = 1 ]; then
 			_ck=$(children "$_sp")
 			if [ "$(printf '%s\n' "$_ck" | grep -c .)" = 1 ]; then
@@ -618,7 +630,7 @@ no_zombies() {
 	_i=0
 	while [ $_i -lt 100 ]; do
 		_z=0
-		for _c in $(children "$spid"); do
+		for _c in $(workers); do
 			case $(sed 's/.*) //' /proc/"$_c"/stat 2>/dev/null) in Z*) _z=1 ;; esac
 		done
 		[ $_z = 0 ] && return 0
@@ -651,10 +663,10 @@ child_of_service() {
 spare_bare() {
 	_i=0
 	while [ $_i -lt 200 ]; do
-		_sp=$(children "$spid")
+		_sp=$(workers)
 		if [ "$(printf '%s\n' "$_sp" | grep -c .)" = 1 ]; then
 			sleep 0.5
-			[ "$(children "$spid")" = "$_sp" ] && [ -z "$(children "$_sp")" ] && return 0
+			[ "$(workers)" = "$_sp" ] && [ -z "$(children "$_sp")" ] && return 0
 		fi
 		sleep 0.05
 		_i=$((_i + 1))
@@ -754,6 +766,135 @@ if start "$T/spare.yaml"; then
 	check "spare workers: none is left when the service ends" eval '! kill -0 "$sp4" 2>/dev/null && [ -z "$(children "$spid")" ]'
 else
 	not_ok "the service starts with spare workers"
+	diag "$(cat "$T/serve.log")"
+fi
+
+# ---- spare workers fit the job: a command takes a spare without a
+# checker, a source one with its checker started, while the pool has
+# both kinds ----
+cat <<EOF | conf "$T/spare2.yaml"
+listen: {unix: $S, mode: "0666"}
+workers: 2
+spare_workers: 2
+policy_dir: $T/pd
+policies: [spare]
+EOF
+# spares_mixed: once the service has exactly two children, one of them
+# without a child for half a second (a spare without a checker) and the
+# other with exactly one (its checker): "BARE SPARE CHECKER"; empty after
+# 10 s.
+spares_mixed() {
+	_i=0
+	while [ $_i -lt 200 ]; do
+		_b= _c= _k=
+		_sp=$(workers)
+		if [ "$(printf '%s\n' "$_sp" | grep -c .)" = 2 ]; then
+			for _p in $_sp; do
+				_ch=$(children "$_p")
+				case $(printf '%s\n' "$_ch" | grep -c .) in
+				0) _b=$_p ;;
+				1) _c=$_p _k=$_ch ;;
+				esac
+			done
+			if [ -n "$_b" ] && [ -n "$_c" ]; then
+				sleep 0.5
+				if [ "$(workers | sort)" = "$(printf '%s\n' $_sp | sort)" ] && [ -z "$(children "$_b")" ]; then
+					echo "$_b $_c $_k"
+					return 0
+				fi
+			fi
+		fi
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+}
+if start "$T/spare2.yaml"; then
+	# Both spares forked at the start have a checker; a command takes
+	# one (there is no other kind yet), and the spare forked after it
+	# starts none.
+	req POST /v1/runs '{"argv": ["/bin/echo", "one"]}'
+	check "spares that fit: a command is ok" eval 'code_is 200 && jtrue "j[\"stdout\"] == \"one\\n\""'
+	set -- $(spares_mixed)
+	bare=${1:-} withck=${2:-} ck=${3:-}
+	check "spares that fit: after a command the pool has a spare without a checker and one with" test -n "$ck"
+	req POST /v1/runs '{"argv": ["/bin/echo", "two"]}'
+	check "spares that fit: the next command is ok" eval 'code_is 200 && jtrue "j[\"stdout\"] == \"two\\n\""'
+	check "... it took the spare without a checker: the one with its checker still waits" \
+		eval '[ -n "$ck" ] && [ "$(child_of_service "$ck")" = "$withck" ]'
+	req POST /v1/runs '{"code": "echo three"}'
+	check "spares that fit: a run with a source is ok" eval 'code_is 200 && jtrue "j[\"stdout\"] == \"three\\n\""'
+	check "... its source was checked by that waiting spare's checker" eval '[ -n "$ck" ] && [ "$(run_pid)" = "$ck" ]'
+	stop_service
+else
+	not_ok "the service starts with two spare workers"
+	diag "$(cat "$T/serve.log")"
+fi
+
+# ---- the zygote: a copy of the service made before the first request
+# forks the spares, as children of the service; a spare holds nothing of
+# any caller; if the zygote ends, the service forks its spares itself ----
+# mem_has PID TEXT: "found" when TEXT is in PID's readable memory,
+# "clean" when it is not, "unreadable" when no mapping could be read.
+mem_has() {
+	python3 - "$1" "$2" <<'EOF'
+import sys
+pid, text = sys.argv[1], sys.argv[2].encode()
+found, read = False, 0
+try:
+    maps = open("/proc/%s/maps" % pid).read().splitlines()
+except OSError:
+    maps = []
+for line in maps:
+    f = line.split()
+    if "r" not in f[1]:
+        continue
+    a, b = (int(x, 16) for x in f[0].split("-"))
+    try:
+        with open("/proc/%s/mem" % pid, "rb", 0) as m:
+            m.seek(a)
+            d = m.read(b - a)
+    except (OSError, OverflowError, ValueError):
+        continue
+    read += 1
+    found = found or text in d
+print("found" if found else "clean" if read else "unreadable")
+EOF
+}
+if start "$T/spare.yaml"; then
+	set -- $(spare_checker)
+	sp1=${1:-}
+	zyg=$(zygote_of)
+	check "the zygote: one, beside the spare, which is the service's child, not the zygote's" \
+		eval '[ -n "$sp1" ] && [ "$(printf "%s\n" "$zyg" | grep -c .)" = 1 ] && [ -z "$(children "$zyg")" ]'
+	marker="zz-$(od -An -N6 -tu2 /dev/urandom | tr -d ' \n')"
+	req POST /v1/runs "{\"code\": \"echo $marker\"}"
+	check "the zygote: a run through its spare is ok" eval 'code_is 200 && jtrue "j[\"stdout\"] == \"$marker\\n\""'
+	set -- $(spare_checker)
+	sp2=${1:-}
+	held=$( [ -n "$sp2" ] && mem_has "$sp2" "$marker")
+	if [ "$held" = unreadable ] || [ -z "$sp2" ]; then
+		skip "the zygote: a spare forked after a run holds none of it (its memory cannot be read here${sp2:+: $held})"
+	else
+		check "the zygote: a spare forked after a run holds none of that run (code, output, result)" test "$held" = clean
+		check "... while the service itself still holds it (the probe finds it where it is)" \
+			test "$(mem_has "$spid" "$marker")" = found
+	fi
+	kill -KILL "$zyg" 2>/dev/null
+	i=0
+	while [ $i -lt 100 ] && [ -e "/proc/$zyg" ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	check "the zygote: killed, it is reaped by the service (no zombie left)" test ! -e "/proc/$zyg"
+	req POST /v1/runs '{"code": "echo on"}'
+	check "... runs still go on" eval 'code_is 200 && jtrue "j[\"stdout\"] == \"on\\n\""'
+	set -- $(spare_checker)
+	check "... the service forks its spares itself" test -n "${2:-}"
+	check "... and its log says so" grep -q "the zygote that forks spare workers ended" "$T/serve.log"
+	stop_service
+	check "the zygote: nothing of the service is left when it ends" test -z "$(children "$spid")"
+else
+	not_ok "the service starts with a zygote"
 	diag "$(cat "$T/serve.log")"
 fi
 

@@ -17,7 +17,8 @@
  * the service.
  *
  * Spare workers take the two forks of a run (the worker's, and its
- * checker's) off the request's path: see "spare workers" below.
+ * checker's) off the request's path, and a zygote forks them off the
+ * service's: see "spare workers" and "the zygote" below.
  *
  * Worker protocol: "STATUS\n" then the body (the result JSON, or an error
  * object), then EOF.
@@ -27,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,6 +40,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,6 +54,8 @@
 
 static void job_notify(struct serve *s, struct job *j);
 static void spares_free(struct serve *s);
+static int watch(struct serve *s, int fd, struct evsrc *src, enum ev_kind kind, struct job *j, int which);
+static int exiting_add(struct serve *s, pid_t pid);
 
 static double ts_s(const struct timespec *t)
 {
@@ -205,6 +210,7 @@ void jobs_free(struct serve *s)
 		job_free(j);
 	}
 	s->jobs = NULL;
+	zygote_stop(s);
 	spares_free(s);
 	/* Workers that wrote their results and were exiting: they hold no
 	 * sandbox any more (a run's whole tree is gone before its result is
@@ -688,8 +694,9 @@ static int job_read(int fd, struct job *j, struct caller *k)
 	return 0;
 }
 
-/* The spare: wait for one job, run it, exit.  fd: its socket. */
-static void spare_main(struct serve *s, struct warm_policy *wp, int fd)
+/* The spare: wait for one job, run it, exit.  fd: its socket; checker:
+ * whether to start a checker ahead. */
+static void spare_main(struct serve *s, struct warm_policy *wp, int fd, bool checker)
 {
 	worker_detach(s, NULL, fd);
 	/* A checker only where the next run is likely to have a source: after
@@ -698,8 +705,8 @@ static void spare_main(struct serve *s, struct warm_policy *wp, int fd)
 	 * with a source that comes to this spare starts its own, as a fresh
 	 * worker's run does. */
 	char *err = NULL;
-	cordon_checker *ck = wp->argv_last ? NULL : cordon_checker_start(wp->policy, &err);
-	if (!ck && !wp->argv_last) /* the run starts a checker of its own (and says why it cannot) */
+	cordon_checker *ck = checker ? cordon_checker_start(wp->policy, &err) : NULL;
+	if (!ck && checker) /* the run starts a checker of its own (and says why it cannot) */
 		fprintf(stderr, "cordon serve: a spare worker of '%s' could not start its checker: %s\n", wp->name,
 		        err ? err : "out of memory");
 	free(err);
@@ -760,6 +767,248 @@ static void spare_discard(struct serve *s, size_t i)
 	s->spares[i] = s->spares[--s->n_spares];
 }
 
+static int spares_room(struct serve *s)
+{
+	if (s->n_spares < s->cap_spares)
+		return 0;
+	size_t ncap = s->cap_spares ? s->cap_spares * 2 : 8;
+	struct spare *nv = realloc(s->spares, ncap * sizeof(*nv));
+	if (!nv)
+		return -1;
+	s->spares = nv;
+	s->cap_spares = ncap;
+	return 0;
+}
+
+/* ---- the zygote ----
+ *
+ * Every fork write-protects the forking process's pages: after it, each
+ * page the service writes costs a fault and a copy (about 12 us a page
+ * on a paravirtualised guest, 60-70 pages a request), and the fork itself
+ * (about 1 ms for the service's 10 MB) holds up the loop.  So the spares
+ * are forked by the zygote: a copy of the service made once, before the
+ * first request, that does nothing but fork.  It clones each spare with
+ * CLONE_PARENT, so that the spare is the service's child as one forked by
+ * the service is (reaped, killed and counted by the service, its exit
+ * signalled to it); the spare's socket comes from the service with the
+ * request, and the zygote answers with the spare's pid, or -errno.  A
+ * spare forked this way holds the service's memory as it was before any
+ * request: no caller's code, input or result at all.
+ *
+ * The zygote ends when the service closes its socket or dies
+ * (PR_SET_PDEATHSIG).  If it ends on its own, the service reaps it, logs
+ * it, and forks its spares itself from then on; a spare it cloned whose
+ * pid never came is not known to the service: it ends at its socket's
+ * end (closed then) and stays a zombie until the service exits. */
+
+#define ZYGOTE_MAGIC 0x7a796731u /* "zyg1" */
+
+struct zygote_ask {
+	uint32_t magic;
+	uint32_t policy; /* index in conf.policies */
+	uint32_t checker;
+};
+
+struct zygote_answer {
+	uint32_t magic;
+	int32_t pid; /* or -errno */
+};
+
+static void zygote_main(struct serve *s, int fd, pid_t service)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != service)
+		_exit(0);
+	(void)prctl(PR_SET_NAME, "cordon-zygote");
+	worker_detach(s, NULL, -1);
+	/* What worker_detach closed is closed here for good: a spare cloned
+	 * from this copy must not close those numbers again (by then they
+	 * may be its own descriptors). */
+	s->n_listen = 0;
+	s->n_conn_fds = 0;
+	s->epfd = s->sigfd = s->log_fd = -1;
+	s->n_spares = 0;
+	s->zygote_fd = -1;
+	for (;;) {
+		struct zygote_ask q;
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} u;
+		struct iovec iov = { &q, sizeof(q) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+		ssize_t n;
+		while ((n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+			;
+		if (n <= 0)
+			_exit(0); /* the service closed its end, or is gone */
+		int sfd = -1;
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(&sfd, CMSG_DATA(cm), sizeof(int));
+		struct zygote_answer a = { .magic = ZYGOTE_MAGIC, .pid = -EINVAL };
+		if (n == (ssize_t)sizeof(q) && !(mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) && q.magic == ZYGOTE_MAGIC &&
+		    q.policy < s->conf.n_policies && sfd >= 0) {
+			pid_t pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+			if (pid == 0) {
+				close(fd);
+				(void)prctl(PR_SET_NAME, "cordon-serve"); /* a worker's name, as a fork of the service has */
+				spare_main(s, &s->conf.policies[q.policy], sfd, q.checker != 0);
+				_exit(0);
+			}
+			a.pid = pid > 0 ? pid : -errno;
+		}
+		if (sfd >= 0)
+			close(sfd);
+		ssize_t w;
+		while ((w = send(fd, &a, sizeof(a), MSG_NOSIGNAL)) < 0 && errno == EINTR)
+			;
+		if (w != (ssize_t)sizeof(a))
+			_exit(0);
+	}
+}
+
+int zygote_start(struct serve *s)
+{
+	s->zygote_fd = -1;
+	s->zygote_pid = 0;
+	if (!s->conf.spare_workers || !s->conf.n_policies)
+		return 0;
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	pid_t service = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		zygote_main(s, sv[1], service);
+		_exit(0);
+	}
+	close(sv[1]);
+	s->zygote_fd = sv[0];
+	s->zygote_pid = pid;
+	if (watch(s, s->zygote_fd, &s->ev_zygote, EV_ZYGOTE, NULL, 0) < 0) {
+		zygote_stop(s);
+		return -1;
+	}
+	return 0;
+}
+
+/* The zygote is gone, or must go: its socket closed (it ends at that),
+ * the spares asked of it forgotten (each ends at its socket's end), and
+ * it is reaped with the exiting workers. */
+static void zygote_lost(struct serve *s, const char *why)
+{
+	if (s->zygote_fd < 0)
+		return;
+	close(s->zygote_fd);
+	s->zygote_fd = -1;
+	for (size_t i = 0; i < s->n_asked; i++)
+		close(s->asked[i].fd);
+	s->n_asked = 0;
+	if (s->zygote_pid > 0) {
+		kill(s->zygote_pid, SIGKILL);
+		if (exiting_add(s, s->zygote_pid) < 0)
+			while (waitpid(s->zygote_pid, NULL, 0) < 0 && errno == EINTR)
+				;
+		s->zygote_pid = 0;
+	}
+	if (why)
+		serve_log(s, "error", NULL, NULL, "the zygote that forks spare workers %s: the service forks them itself "
+		          "from now on", why);
+}
+
+void zygote_stop(struct serve *s)
+{
+	zygote_lost(s, NULL);
+	free(s->asked);
+	s->asked = NULL;
+	s->cap_asked = 0;
+}
+
+/* Ask the zygote for a spare of wp: 0 asked, -1 not (the zygote is gone
+ * or cannot take it: the caller forks the spare itself). */
+static int zygote_ask(struct serve *s, struct warm_policy *wp, bool checker)
+{
+	if (s->n_asked == s->cap_asked) {
+		size_t ncap = s->cap_asked ? s->cap_asked * 2 : 8;
+		struct spare_asked *nv = realloc(s->asked, ncap * sizeof(*nv));
+		if (!nv)
+			return -1;
+		s->asked = nv;
+		s->cap_asked = ncap;
+	}
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	struct zygote_ask q = { .magic = ZYGOTE_MAGIC, .policy = (uint32_t)(wp - s->conf.policies), .checker = checker };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct iovec iov = { &q, sizeof(q) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &sv[1], sizeof(int));
+	ssize_t w;
+	while ((w = sendmsg(s->zygote_fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	int e = errno;
+	close(sv[1]);
+	if (w != (ssize_t)sizeof(q)) {
+		close(sv[0]);
+		if (w >= 0 || (e != EAGAIN && e != EWOULDBLOCK && e != ENOBUFS))
+			zygote_lost(s, "cannot be asked for a spare");
+		return -1;
+	}
+	s->asked[s->n_asked++] = (struct spare_asked){ .fd = sv[0], .wp = wp, .checker = checker };
+	return 0;
+}
+
+void zygote_readable(struct serve *s)
+{
+	while (s->zygote_fd >= 0) {
+		struct zygote_answer a;
+		ssize_t n = recv(s->zygote_fd, &a, sizeof(a), MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n != (ssize_t)sizeof(a) || a.magic != ZYGOTE_MAGIC || !s->n_asked) {
+			zygote_lost(s, n == 0 ? "ended" : "sent a malformed answer");
+			return;
+		}
+		struct spare_asked q = s->asked[0];
+		memmove(s->asked, s->asked + 1, (s->n_asked - 1) * sizeof(*s->asked));
+		s->n_asked--;
+		if (a.pid <= 0) {
+			close(q.fd);
+			continue;
+		}
+		struct spare sp = { .pid = a.pid, .fd = q.fd, .wp = q.wp, .checker = q.checker };
+		if (s->stopped || s->quit || spares_room(s) < 0) {
+			/* Not wanted any more (the kill switch, the end), or no
+			 * room: discarded as a spare is. */
+			close(sp.fd);
+			kill(sp.pid, SIGKILL);
+			while (waitpid(sp.pid, NULL, 0) < 0 && errno == EINTR)
+				;
+			s->spares_discarded++;
+			continue;
+		}
+		s->spares[s->n_spares++] = sp;
+	}
+}
+
 void spares_refill(struct serve *s)
 {
 	/* Those that ended while they waited: reaped and discarded. */
@@ -784,15 +1033,13 @@ void spares_refill(struct serve *s)
 		unsigned have = 0;
 		for (size_t i = 0; i < s->n_spares; i++)
 			have += s->spares[i].wp == wp;
+		for (size_t i = 0; i < s->n_asked; i++)
+			have += s->asked[i].wp == wp;
 		for (; have < s->conf.spare_workers; have++) {
-			if (s->n_spares == s->cap_spares) {
-				size_t ncap = s->cap_spares ? s->cap_spares * 2 : 8;
-				struct spare *nv = realloc(s->spares, ncap * sizeof(*nv));
-				if (!nv)
-					return;
-				s->spares = nv;
-				s->cap_spares = ncap;
-			}
+			if (s->zygote_fd >= 0 && zygote_ask(s, wp, !wp->argv_last) == 0)
+				continue;
+			if (spares_room(s) < 0)
+				return;
 			int sv[2];
 			if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 				return;
@@ -804,11 +1051,11 @@ void spares_refill(struct serve *s)
 			}
 			if (pid == 0) {
 				close(sv[0]);
-				spare_main(s, wp, sv[1]);
+				spare_main(s, wp, sv[1], !wp->argv_last);
 				_exit(0);
 			}
 			close(sv[1]);
-			s->spares[s->n_spares++] = (struct spare){ .pid = pid, .fd = sv[0], .wp = wp };
+			s->spares[s->n_spares++] = (struct spare){ .pid = pid, .fd = sv[0], .wp = wp, .checker = !wp->argv_last };
 		}
 	}
 }
@@ -829,51 +1076,58 @@ static bool spare_fits(const struct job *j)
  * or 0 when there is none that takes it (a fresh worker is forked). */
 static pid_t spare_give(struct serve *s, struct job *j, const int fds[SPARE_FDS], unsigned n_fds)
 {
-	for (size_t i = 0; i < s->n_spares;) {
-		if (s->spares[i].wp != j->wp) {
-			i++;
-			continue;
-		}
-		struct spare sp = s->spares[i];
-		struct spare_msg m = { .magic = SPARE_MAGIC, .n_fds = n_fds, .kind = (uint32_t)j->kind };
-		union {
-			char buf[CMSG_SPACE(SPARE_FDS * sizeof(int))];
-			struct cmsghdr align;
-		} u;
-		memset(&u, 0, sizeof(u));
-		struct iovec iov = { &m, sizeof(m) };
-		struct msghdr mh = { .msg_iov = &iov,
-			             .msg_iovlen = 1,
-			             .msg_control = u.buf,
-			             .msg_controllen = CMSG_SPACE(n_fds * sizeof(int)) };
-		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(n_fds * sizeof(int));
-		memcpy(CMSG_DATA(cm), fds, n_fds * sizeof(int));
-		/* Still there (not ended), and the message goes whole: else
-		 * discarded, and the next one is tried. */
-		if (waitpid(sp.pid, NULL, WNOHANG) != 0) { /* ended (now reaped), or not ours */
+	/* First a spare that fits the job's kind: one with a checker for a
+	 * job with a source, one without for a command (a checker given to a
+	 * command is killed unused; a run with a source given a spare without
+	 * one starts its own, a fork and a confinement on its path); then any
+	 * spare of the policy. */
+	bool want_checker = j->kind == JOB_CHECK || !j->argv;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < s->n_spares;) {
+			if (s->spares[i].wp != j->wp || (pass == 0 && s->spares[i].checker != want_checker)) {
+				i++;
+				continue;
+			}
+			struct spare sp = s->spares[i];
+			struct spare_msg m = { .magic = SPARE_MAGIC, .n_fds = n_fds, .kind = (uint32_t)j->kind };
+			union {
+				char buf[CMSG_SPACE(SPARE_FDS * sizeof(int))];
+				struct cmsghdr align;
+			} u;
+			memset(&u, 0, sizeof(u));
+			struct iovec iov = { &m, sizeof(m) };
+			struct msghdr mh = { .msg_iov = &iov,
+				             .msg_iovlen = 1,
+				             .msg_control = u.buf,
+				             .msg_controllen = CMSG_SPACE(n_fds * sizeof(int)) };
+			struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			cm->cmsg_len = CMSG_LEN(n_fds * sizeof(int));
+			memcpy(CMSG_DATA(cm), fds, n_fds * sizeof(int));
+			/* Still there (not ended), and the message goes whole: else
+			 * discarded, and the next one is tried. */
+			if (waitpid(sp.pid, NULL, WNOHANG) != 0) { /* ended (now reaped), or not ours */
+				close(sp.fd);
+				s->spares[i] = s->spares[--s->n_spares];
+				s->spares_discarded++;
+				continue;
+			}
+			ssize_t w;
+			while ((w = sendmsg(sp.fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL)) < 0 && errno == EINTR)
+				;
+			if (w != (ssize_t)sizeof(m)) {
+				spare_discard(s, i);
+				s->spares_discarded++;
+				continue;
+			}
+			/* Given: the spare is the job's worker now, and leaves the pool
+			 * (its socket has done its work). */
 			close(sp.fd);
 			s->spares[i] = s->spares[--s->n_spares];
-			s->spares_discarded++;
-			continue;
+			s->spares_used++;
+			return sp.pid;
 		}
-		ssize_t w;
-		while ((w = sendmsg(sp.fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL)) < 0 && errno == EINTR)
-			;
-		if (w != (ssize_t)sizeof(m)) {
-			spare_discard(s, i);
-			s->spares_discarded++;
-			continue;
-		}
-		/* Given: the spare is the job's worker now, and leaves the pool
-		 * (its socket has done its work). */
-		close(sp.fd);
-		s->spares[i] = s->spares[--s->n_spares];
-		s->spares_used++;
-		return sp.pid;
-	}
 	return 0;
 }
 

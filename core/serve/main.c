@@ -182,6 +182,7 @@ static int serve_loop(struct serve *s)
 	struct timespec quit_at = { 0 };
 	spares_refill(s);
 	for (;;) {
+		unsigned long long given = s->spares_used;
 		int timeout = http_timeout_ms(s);
 		if (timeout < 0 || timeout > 1000)
 			timeout = 1000;
@@ -199,6 +200,8 @@ static int serve_loop(struct serve *s)
 				job_readable(s, src->job);
 			else if (src->kind == EV_STREAM)
 				job_stream_readable(s, src->job, src->which);
+			else if (src->kind == EV_ZYGOTE)
+				zygote_readable(s);
 		}
 		http_run(s);
 		check_timeouts(s);
@@ -206,7 +209,8 @@ static int serve_loop(struct serve *s)
 		 * SIGCHLD may have come before they were listed. */
 		if (s->n_exiting)
 			jobs_reap(s);
-		spares_refill(s); /* after the requests of this turn are answered */
+		if (s->spares_used == given)
+			spares_refill(s); /* after the requests of this turn are answered */
 		if (s->prune_pending) {
 			s->prune_pending = false;
 			jobs_prune(s);
@@ -250,7 +254,7 @@ static int cmd_serve(int argc, char **argv)
 	}
 	struct serve s;
 	memset(&s, 0, sizeof(s));
-	s.epfd = s.sigfd = s.log_fd = -1;
+	s.epfd = s.sigfd = s.log_fd = s.zygote_fd = -1;
 	char *err = NULL;
 	if (conf_load(&s.conf, conf, sock, &err) < 0 || setup(&s, verbose, &err) < 0) {
 		fprintf(stderr, "cordon serve: %s\n", err ? err : "out of memory");
@@ -273,6 +277,9 @@ static int cmd_serve(int argc, char **argv)
 		return CORDON_EXIT_ERROR;
 	}
 	s.started = time(NULL);
+	if (zygote_start(&s) < 0)
+		serve_log(&s, "error", NULL, NULL, "cannot start the zygote that forks spare workers (%s): the service "
+		          "forks them itself", strerror(errno));
 	serve_log(&s, "start", NULL, NULL, "listening on %s%s%s; %zu policies; %u workers, queue %u; runs' outputs in %s",
 	          s.conf.unix_path, s.conf.tcp ? " and " : "", s.conf.tcp ? s.conf.tcp : "", s.conf.n_policies,
 	          s.conf.workers, s.conf.queue, s.state_dir);

@@ -129,7 +129,7 @@ struct http_wait; /* http.c: a request waiting for a job */
 struct job;
 
 /* What an epoll event is about. */
-enum ev_kind { EV_SIGNAL, EV_HTTP, EV_RESULT, EV_STREAM };
+enum ev_kind { EV_SIGNAL, EV_HTTP, EV_RESULT, EV_STREAM, EV_ZYGOTE };
 struct evsrc {
 	enum ev_kind kind;
 	struct job *job;
@@ -223,8 +223,18 @@ double caller_admit(struct caller *k, const char **why);
 void caller_charge(struct caller *k);
 /* Fork spare workers up to spare_workers per policy; reap those that
  * ended while they waited (the loop, between iterations: never on a
- * request's path). */
+ * request's path).  Through the zygote while it lives. */
 void spares_refill(struct serve *s);
+/* The zygote (jobs.c): a copy of the service made before the first
+ * request, which forks the spare workers as children of the service
+ * (CLONE_PARENT), so that the service itself does not fork for them.
+ * 0 started (or spare_workers is 0), -1 not (spares are then forked by
+ * the service, as when the zygote is gone). */
+int zygote_start(struct serve *s);
+/* Its socket is readable: the pids of the spares it forked, in the order
+ * asked; at its end the zygote is gone and reaped later. */
+void zygote_readable(struct serve *s);
+void zygote_stop(struct serve *s);
 /* Free finished jobs beyond keep_results (between loop iterations). */
 void jobs_prune(struct serve *s);
 void serve_log(struct serve *s, const char *kind, const struct caller *k, const char *policy, const char *fmt, ...)
@@ -299,9 +309,21 @@ struct serve {
 		pid_t pid;
 		int fd; /* the service's end of its socket (SOCK_SEQPACKET) */
 		struct warm_policy *wp;
+		bool checker; /* forked to start a checker (the last run of its policy had a source) */
 	} *spares;
 	size_t n_spares, cap_spares;
 	unsigned long long spares_used, spares_discarded;
+	/* the zygote: its pid, the service's end of its socket, and the
+	 * spares asked of it whose pids have not come yet, oldest first */
+	pid_t zygote_pid;
+	int zygote_fd;
+	struct evsrc ev_zygote;
+	struct spare_asked {
+		int fd; /* the service's end of the spare's socket */
+		struct warm_policy *wp;
+		bool checker;
+	} *asked;
+	size_t n_asked, cap_asked;
 	/* workers whose jobs are done (their results read whole) but that
 	 * have not been reaped yet: reaped on SIGCHLD, off the requests'
 	 * path (jobs.c) */
