@@ -835,6 +835,9 @@ fi
 # any caller; if the zygote ends, the service forks its spares itself ----
 # mem_has PID TEXT: "found" when TEXT is in PID's readable memory,
 # "clean" when it is not, "unreadable" when no mapping could be read.
+# Mappings over 1 GiB are passed over (a sanitizer's shadow memory:
+# terabytes reserved, never a caller's data); the rest is read in 1 MiB
+# pieces that overlap by the text's length.
 mem_has() {
 	python3 - "$1" "$2" <<'EOF'
 import sys
@@ -844,19 +847,26 @@ try:
     maps = open("/proc/%s/maps" % pid).read().splitlines()
 except OSError:
     maps = []
-for line in maps:
+try:
+    mem = open("/proc/%s/mem" % pid, "rb", 0)
+except OSError:
+    mem = None
+for line in maps if mem else []:
     f = line.split()
-    if "r" not in f[1]:
-        continue
     a, b = (int(x, 16) for x in f[0].split("-"))
-    try:
-        with open("/proc/%s/mem" % pid, "rb", 0) as m:
-            m.seek(a)
-            d = m.read(b - a)
-    except (OSError, OverflowError, ValueError):
+    if "r" not in f[1] or b - a > 1 << 30:
         continue
-    read += 1
-    found = found or text in d
+    tail, ok = b"", False
+    for at in range(a, b, 1 << 20):
+        try:
+            mem.seek(at)
+            d = mem.read(min(1 << 20, b - at))
+        except (OSError, OverflowError, ValueError):
+            break
+        ok = True
+        found = found or text in tail + d
+        tail = d[-len(text):]
+    read += ok
 print("found" if found else "clean" if read else "unreadable")
 EOF
 }
