@@ -757,14 +757,48 @@ static void spare_main(struct serve *s, struct warm_policy *wp, int fd, bool che
 
 /* A spare not reaped yet (so its pid is still its own): killed, reaped,
  * out of the pool. */
-static void spare_discard(struct serve *s, size_t i)
+static void spare_end(const struct spare *sp)
 {
-	struct spare *sp = &s->spares[i];
 	close(sp->fd);
 	kill(sp->pid, SIGKILL);
 	while (waitpid(sp->pid, NULL, 0) < 0 && errno == EINTR)
 		;
+}
+
+static void spare_discard(struct serve *s, size_t i)
+{
+	spare_end(&s->spares[i]);
 	s->spares[i] = s->spares[--s->n_spares];
+}
+
+/* One message of len bytes and n descriptors (SCM_RIGHTS, at most
+ * SPARE_FDS) on a SOCK_SEQPACKET socket, without blocking: what sendmsg
+ * returns. */
+static ssize_t send_with_fds(int sock, const void *msg, size_t len, const int *fds, unsigned n)
+{
+	union {
+		char buf[CMSG_SPACE(SPARE_FDS * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	if (n == 0 || n > SPARE_FDS) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(&u, 0, sizeof(u));
+	struct iovec iov = { (void *)msg, len };
+	struct msghdr mh = { .msg_iov = &iov,
+		             .msg_iovlen = 1,
+		             .msg_control = u.buf,
+		             .msg_controllen = CMSG_SPACE(n * sizeof(int)) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(cm), fds, n * sizeof(int));
+	ssize_t w;
+	while ((w = sendmsg(sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	return w;
 }
 
 static int spares_room(struct serve *s)
@@ -784,7 +818,7 @@ static int spares_room(struct serve *s)
  *
  * Every fork write-protects the forking process's pages: after it, each
  * page the service writes costs a fault and a copy (about 12 us a page
- * on a paravirtualised guest, 60-70 pages a request), and the fork itself
+ * on a paravirtualised guest, 60-80 pages a request), and the fork itself
  * (about 1 ms for the service's 10 MB) holds up the loop.  So the spares
  * are forked by the zygote: a copy of the service made once, before the
  * first request, that does nothing but fork.  It clones each spare with
@@ -893,7 +927,9 @@ int zygote_start(struct serve *s)
 	s->zygote_fd = sv[0];
 	s->zygote_pid = pid;
 	if (watch(s, s->zygote_fd, &s->ev_zygote, EV_ZYGOTE, NULL, 0) < 0) {
+		int e = errno;
 		zygote_stop(s);
+		errno = e;
 		return -1;
 	}
 	return 0;
@@ -947,21 +983,7 @@ static int zygote_ask(struct serve *s, struct warm_policy *wp, bool checker)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -1;
 	struct zygote_ask q = { .magic = ZYGOTE_MAGIC, .policy = (uint32_t)(wp - s->conf.policies), .checker = checker };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	memset(&u, 0, sizeof(u));
-	struct iovec iov = { &q, sizeof(q) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &sv[1], sizeof(int));
-	ssize_t w;
-	while ((w = sendmsg(s->zygote_fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL)) < 0 && errno == EINTR)
-		;
+	ssize_t w = send_with_fds(s->zygote_fd, &q, sizeof(q), &sv[1], 1);
 	int e = errno;
 	close(sv[1]);
 	if (w != (ssize_t)sizeof(q)) {
@@ -998,10 +1020,7 @@ void zygote_readable(struct serve *s)
 		if (s->stopped || s->quit || spares_room(s) < 0) {
 			/* Not wanted any more (the kill switch, the end), or no
 			 * room: discarded as a spare is. */
-			close(sp.fd);
-			kill(sp.pid, SIGKILL);
-			while (waitpid(sp.pid, NULL, 0) < 0 && errno == EINTR)
-				;
+			spare_end(&sp);
 			s->spares_discarded++;
 			continue;
 		}
@@ -1090,21 +1109,6 @@ static pid_t spare_give(struct serve *s, struct job *j, const int fds[SPARE_FDS]
 			}
 			struct spare sp = s->spares[i];
 			struct spare_msg m = { .magic = SPARE_MAGIC, .n_fds = n_fds, .kind = (uint32_t)j->kind };
-			union {
-				char buf[CMSG_SPACE(SPARE_FDS * sizeof(int))];
-				struct cmsghdr align;
-			} u;
-			memset(&u, 0, sizeof(u));
-			struct iovec iov = { &m, sizeof(m) };
-			struct msghdr mh = { .msg_iov = &iov,
-				             .msg_iovlen = 1,
-				             .msg_control = u.buf,
-				             .msg_controllen = CMSG_SPACE(n_fds * sizeof(int)) };
-			struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-			cm->cmsg_level = SOL_SOCKET;
-			cm->cmsg_type = SCM_RIGHTS;
-			cm->cmsg_len = CMSG_LEN(n_fds * sizeof(int));
-			memcpy(CMSG_DATA(cm), fds, n_fds * sizeof(int));
 			/* Still there (not ended), and the message goes whole: else
 			 * discarded, and the next one is tried. */
 			if (waitpid(sp.pid, NULL, WNOHANG) != 0) { /* ended (now reaped), or not ours */
@@ -1113,10 +1117,7 @@ static pid_t spare_give(struct serve *s, struct job *j, const int fds[SPARE_FDS]
 				s->spares_discarded++;
 				continue;
 			}
-			ssize_t w;
-			while ((w = sendmsg(sp.fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL)) < 0 && errno == EINTR)
-				;
-			if (w != (ssize_t)sizeof(m)) {
+			if (send_with_fds(sp.fd, &m, sizeof(m), fds, n_fds) != (ssize_t)sizeof(m)) {
 				spare_discard(s, i);
 				s->spares_discarded++;
 				continue;

@@ -209,8 +209,11 @@ static int serve_loop(struct serve *s)
 		 * SIGCHLD may have come before they were listed. */
 		if (s->n_exiting)
 			jobs_reap(s);
+		/* After the requests of this turn are answered, and not in a turn
+		 * that gave a spare away: the new one's fork would hold up the
+		 * spare just given on the CPU it was woken on. */
 		if (s->spares_used == given)
-			spares_refill(s); /* after the requests of this turn are answered */
+			spares_refill(s);
 		if (s->prune_pending) {
 			s->prune_pending = false;
 			jobs_prune(s);
